@@ -1,0 +1,52 @@
+// Builds the extension into one CommonJS bundle for Node (`vscode` stays external).
+//   node esbuild.js               development build with source maps
+//   node esbuild.js --production  minified, no source maps (what the VSIX ships)
+//   node esbuild.js --watch       rebuild on change
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints esbuild's problems in the `file:line:col: message` form VS Code's problem matchers read. */
+const reportProblems = {
+  name: 'report-problems',
+  setup(build) {
+    build.onEnd(result => {
+      for (const { text, location } of [...result.errors, ...result.warnings]) {
+        const where = location ? `${location.file}:${location.line}:${location.column}: ` : '';
+        console.error(`${where}${text}`);
+      }
+      if (watch) console.log(`[watch] build finished with ${result.errors.length} error(s)`);
+    });
+  },
+};
+
+async function main() {
+  const ctx = await esbuild.context({
+    entryPoints: ['src/extension.ts'],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    sourcemap: !production,
+    sourcesContent: false,
+    minify: production,
+    legalComments: production ? 'none' : 'inline',
+    logLevel: 'silent',
+    plugins: [reportProblems],
+  });
+  if (watch) {
+    await ctx.watch();
+    return;
+  }
+  const result = await ctx.rebuild();
+  await ctx.dispose();
+  if (result.errors.length) process.exit(1);
+}
+
+main().catch(err => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import { IDisposable } from './disposable';
+
+/** A subscription function: the shape of `vscode.Event`, without importing it. */
+export type Event<T> = (listener: (e: T) => void) => IDisposable;
+
+/** A minimal event emitter. A throwing listener is reported through `onListenerError` and does not stop the others. */
+export class Emitter<T> implements IDisposable {
+  private listeners = new Set<(e: T) => void>();
+  private disposed = false;
+
+  constructor(private readonly onListenerError: (err: unknown) => void = err => console.error(err)) {}
+
+  readonly event: Event<T> = listener => {
+    if (this.disposed) return { dispose() {} };
+    const wrapped = (e: T) => listener(e);
+    this.listeners.add(wrapped);
+    return { dispose: () => this.listeners.delete(wrapped) };
+  };
+
+  fire(e: T): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(e);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.listeners.clear();
+  }
+}
+
+/** Resolves with the next event that passes `filter`, or rejects after `timeoutMs`. */
+export function waitForEvent<T>(event: Event<T>, filter: (e: T) => boolean, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for an event`));
+    }, timeoutMs);
+    const sub = event(e => {
+      if (!filter(e)) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(e);
+    });
+  });
+}

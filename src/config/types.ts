@@ -1,0 +1,104 @@
+/** Where a server definition came from; shown as the server's origin in the tree, dialogs and logs. */
+export type ConfigSourceKind = 'workspaceVscode' | 'workspaceClaude' | 'userSettings';
+
+export interface ConfigOrigin {
+  readonly kind: ConfigSourceKind;
+  /** Absolute path of the file, for file sources. */
+  readonly file?: string;
+  /** Absolute path of the workspace folder the file belongs to, for workspace sources. */
+  readonly folder?: string;
+  /** Short human label, e.g. `.vscode/mcp.json (api)` or `User Settings`. */
+  readonly label: string;
+}
+
+/** A zero-based position, as in `vscode.Position`. */
+export interface SourcePosition {
+  readonly line: number;
+  readonly character: number;
+}
+
+/** A range in a config file, zero-based like `vscode.Range`, with the offsets it came from. */
+export interface SourceRange {
+  readonly start: SourcePosition;
+  readonly end: SourcePosition;
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface ServerTimeouts {
+  /** Milliseconds to spawn/connect and finish `initialize`. */
+  readonly startupMs: number;
+  /** Milliseconds one request may take with no progress from the server. */
+  readonly requestMs: number;
+}
+
+interface ServerDefinitionCommon {
+  /** The key under `servers` / `mcpServers`. Unique after precedence is applied. */
+  readonly name: string;
+  readonly origin: ConfigOrigin;
+  /** Where the entry's value sits in its file (absent for settings). */
+  readonly range?: SourceRange;
+  readonly disabled: boolean;
+  readonly timeouts: ServerTimeouts;
+  /** Tool names this host hides from every consumer. */
+  readonly disabledTools: readonly string[];
+}
+
+/** A definition as written: strings may still hold `${…}` variables, resolved only at launch. */
+export interface StdioServerDefinition extends ServerDefinitionCommon {
+  readonly type: 'stdio';
+  readonly command: string;
+  readonly args: readonly string[];
+  /** `null` removes an inherited variable. */
+  readonly env: Readonly<Record<string, string | null>>;
+  readonly envFile?: string;
+  readonly cwd?: string;
+}
+
+export interface RemoteServerDefinition extends ServerDefinitionCommon {
+  readonly type: 'http' | 'sse';
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type ServerDefinition = StdioServerDefinition | RemoteServerDefinition;
+
+/** An `inputs` entry of the VS Code format. */
+export type InputDefinition =
+  | {
+      readonly type: 'promptString';
+      readonly id: string;
+      readonly description: string;
+      readonly password: boolean;
+      readonly default?: string;
+    }
+  | {
+      readonly type: 'pickString';
+      readonly id: string;
+      readonly description: string;
+      readonly options: readonly string[];
+      readonly default?: string;
+    };
+
+export type ProblemSeverity = 'error' | 'warning' | 'info';
+
+/** Something wrong with config, reported as a Problems-panel diagnostic and on the server in the tree. */
+export interface ConfigProblem {
+  readonly severity: ProblemSeverity;
+  readonly message: string;
+  /** Absolute path of the file, when the problem is in a file. */
+  readonly file?: string;
+  readonly range?: SourceRange;
+  /** The server the problem belongs to, when it belongs to one. */
+  readonly server?: string;
+}
+
+/** One source after parsing: its servers (only the valid ones), inputs, and problems. */
+export interface ParsedSource {
+  readonly origin: ConfigOrigin;
+  readonly servers: readonly ServerDefinition[];
+  readonly inputs: readonly InputDefinition[];
+  readonly problems: readonly ConfigProblem[];
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { startupMs: 30_000, requestMs: 60_000 };

@@ -1,0 +1,27 @@
+/**
+ * Every id the manifest (package.json) and the code share, defined once. `test/unit/manifest.test.ts`
+ * fails if the two disagree.
+ */
+export const EXTENSION_ID = 'mcp-host.mcp-host';
+
+export const ViewContainers = {
+  main: 'mcpHost',
+} as const;
+
+export const Views = {
+  servers: 'mcpHost.servers',
+} as const;
+
+export const Commands = {
+  openConfig: 'mcpHost.openConfig',
+} as const;
+
+/** Keys under the `mcpHost` settings section. */
+export const Settings = {
+  section: 'mcpHost',
+} as const;
+
+/** Context keys set with `setContext` and used in `when` clauses. */
+export const ContextKeys = {
+  hasServers: 'mcpHost.hasServers',
+} as const;

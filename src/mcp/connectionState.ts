@@ -1,0 +1,58 @@
+import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * The one connection state every consumer (tree, status bar, commands, chat) reads.
+ * `error` keeps what the user needs to act: the message, the exit code, the tail of stderr,
+ * and when (if ever) an automatic restart is due.
+ */
+export type ConnectionState =
+  | { readonly kind: 'stopped' }
+  /** Blocked before launch: workspace not trusted, server not yet approved, or disabled in config. */
+  | { readonly kind: 'blocked'; readonly reason: 'workspaceUntrusted' | 'notApproved' | 'disabled' | 'invalidConfig'; readonly message: string }
+  | { readonly kind: 'starting'; readonly attempt: number }
+  | {
+      readonly kind: 'running';
+      readonly serverInfo: Implementation;
+      readonly capabilities: ServerCapabilities;
+      readonly protocolVersion: string | undefined;
+      readonly instructions: string | undefined;
+      readonly transport: 'stdio' | 'http' | 'sse';
+    }
+  | {
+      readonly kind: 'error';
+      readonly message: string;
+      /** What the user can do about it, when we know. */
+      readonly hint?: string;
+      readonly exitCode?: number | null;
+      readonly signal?: string | null;
+      readonly stderrTail: readonly string[];
+      /** Epoch ms of the scheduled automatic restart, absent when none is scheduled. */
+      readonly restartAt?: number;
+      readonly attempt: number;
+    };
+
+export type ConnectionStateKind = ConnectionState['kind'];
+
+export function canBeStarted(state: ConnectionState): boolean {
+  return state.kind === 'stopped' || state.kind === 'error' || (state.kind === 'blocked' && state.reason !== 'invalidConfig');
+}
+
+export function isActive(state: ConnectionState): boolean {
+  return state.kind === 'starting' || state.kind === 'running';
+}
+
+/** A one-line summary for descriptions and the status bar. */
+export function describeState(state: ConnectionState): string {
+  switch (state.kind) {
+    case 'stopped':
+      return 'stopped';
+    case 'blocked':
+      return state.message;
+    case 'starting':
+      return state.attempt > 1 ? `starting (attempt ${state.attempt})` : 'starting';
+    case 'running':
+      return 'running';
+    case 'error':
+      return state.restartAt ? `error · restarting` : 'error';
+  }
+}

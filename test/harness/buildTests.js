@@ -1,0 +1,54 @@
+// Compiles the TypeScript under test/ into out/test/, one bundle per entry (test files, suite entries,
+// fixture servers), with npm packages left external and `vscode` provided by the extension host.
+// Used by every tier; takes well under a second.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..', '..');
+
+function entries(dir, out = []) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== 'workspaces' && e.name !== 'extensions') entries(p, out);
+    } else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && isEntry(p)) {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Test files, suite entries and fixture programs are entries; helpers are bundled into them. */
+function isEntry(file) {
+  const rel = path.relative(path.join(root, 'test'), file).split(path.sep).join('/');
+  return rel.endsWith('.test.ts') || /^integration\/[^/]+\/index\.ts$/.test(rel) || rel.startsWith('fixtures/servers/') || rel.startsWith('fixtures/bin/');
+}
+
+async function buildTests() {
+  fs.rmSync(path.join(root, 'out', 'test'), { recursive: true, force: true });
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: entries(path.join(root, 'test')),
+    outbase: 'test',
+    outdir: 'out/test',
+    bundle: true,
+    packages: 'external',
+    external: ['vscode'],
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+  if (result.errors.length) throw new Error('test build failed');
+}
+
+module.exports = { buildTests };
+
+if (require.main === module) {
+  buildTests().catch(err => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,53 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Folders whose code must run in plain Node: the protocol and config core, and consent policy. */
+const VSCODE_FREE = ['src/common', 'src/config', 'src/mcp', 'src/consent/policy'];
+const root = path.resolve(__dirname, '..', '..', '..');
+
+function sourceFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(p);
+    return /\.(ts|js|mjs|cjs)$/.test(e.name) ? [p] : [];
+  });
+}
+
+/** A run-time import of `vscode`: `import … from 'vscode'`, `require('vscode')`, `import('vscode')`; `import type` is allowed. */
+export function runtimeVscodeImports(source: string): string[] {
+  const found: string[] = [];
+  const patterns = [
+    /^\s*import\s+(?!type\b)[^;]*?from\s+['"]vscode['"]/gm,
+    /^\s*import\s+['"]vscode['"]/gm,
+    /^\s*export\s+(?!type\b)[^;]*?from\s+['"]vscode['"]/gm,
+    /\brequire\s*\(\s*['"]vscode['"]\s*\)/g,
+    /\bimport\s*\(\s*['"]vscode['"]\s*\)/g,
+  ];
+  for (const re of patterns) for (const m of source.matchAll(re)) found.push(m[0].trim());
+  return found;
+}
+
+describe('layering', () => {
+  it('detects every form of run-time vscode import and ignores type-only ones', () => {
+    assert.deepStrictEqual(runtimeVscodeImports(`import type { Uri } from 'vscode';`), []);
+    assert.strictEqual(runtimeVscodeImports(`import * as vscode from 'vscode';`).length, 1);
+    assert.strictEqual(runtimeVscodeImports(`import { window } from "vscode";`).length, 1);
+    assert.strictEqual(runtimeVscodeImports(`const v = require('vscode');`).length, 1);
+    assert.strictEqual(runtimeVscodeImports(`await import('vscode')`).length, 1);
+    assert.strictEqual(runtimeVscodeImports(`export { Uri } from 'vscode';`).length, 1);
+  });
+
+  it('keeps the core folders free of run-time vscode imports', () => {
+    const offenders: string[] = [];
+    const scanned = VSCODE_FREE.flatMap(d => sourceFiles(path.join(root, d)));
+    assert.ok(scanned.length > 0, 'no source files found under the vscode-free folders');
+    for (const file of scanned) {
+      for (const hit of runtimeVscodeImports(fs.readFileSync(file, 'utf8'))) {
+        offenders.push(`${path.relative(root, file)}: ${hit}`);
+      }
+    }
+    assert.deepStrictEqual(offenders, [], `run-time vscode imports in vscode-free folders:\n${offenders.join('\n')}`);
+  });
+});
