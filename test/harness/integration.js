@@ -1,0 +1,108 @@
+// Integration tier: mocha inside the real extension host of VS Code 1.139 (code-server), with the real
+// `vscode` API. Each suite gets a fresh code-server profile and its own workspace, because activation
+// and trust behaviour depend on what the window opened with.
+//   node test/harness/integration.js [suite ...]
+const fs = require('fs');
+const path = require('path');
+const { format } = require('util');
+const lib = require('./lib');
+const { buildTests } = require('./buildTests');
+
+/** Suites: the folder under test/integration, the fixture workspace it opens, and whether trust is enforced. */
+const SUITES = [
+  { name: 'lazy', workspace: 'empty' },
+  { name: 'chat', workspace: 'empty' },
+];
+
+const SUITE_TIMEOUT_MS = 10 * 60_000;
+/** Must match REPORT_TAG in test/integration/runner.ts. */
+const REPORT_TAG = '[mocha] ';
+
+async function runSuite(env, browser, suite, fixtureVsixes) {
+  const profile = lib.createProfile(`it-${suite.name}`);
+  for (const vsix of fixtureVsixes) lib.installExtension(env, profile, vsix);
+  const workspace = lib.copyWorkspace(suite.workspace, profile.dir);
+  const server = await lib.startCodeServer(env, profile, { smokeDriver: true, trust: !!suite.trust });
+  const remote = p => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(lib.root)],
+    ['extensionTestsPath', remote(path.join(lib.root, 'out', 'test', 'integration', suite.name, 'index.js'))],
+  ];
+  const page = await browser.newPage();
+  const counts = { passing: 0, failing: 0 };
+  const workbenchLog = path.join(profile.dir, 'workbench.log');
+  const chatter = [];
+  try {
+    const exit = new Promise(resolve => page.exposeFunction('codeAutomationExit', code => resolve(code)));
+    await page.exposeFunction('codeAutomationLog', (_level, args) => {
+      const line = format(...(Array.isArray(args) ? args : [args]));
+      fs.appendFileSync(workbenchLog, `${line}\n`);
+      if (!line.startsWith(REPORT_TAG)) {
+        chatter.push(line);
+        return;
+      }
+      const report = line.slice(REPORT_TAG.length);
+      const summary = /^\s*(\d+) (passing|failing)\b/.exec(report);
+      if (summary) counts[summary[2]] += Number(summary[1]);
+      process.stdout.write(`${report}\n`);
+    });
+    const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url);
+    const code = await Promise.race([
+      exit,
+      new Promise(resolve => setTimeout(() => resolve('timeout'), SUITE_TIMEOUT_MS)),
+      server.exited.then(c => `code-server exited (${c})`),
+    ]);
+    if (code !== 0) {
+      const shot = path.join(lib.root, 'test-results', `integration-${suite.name}.png`);
+      fs.mkdirSync(path.dirname(shot), { recursive: true });
+      await page.screenshot({ path: shot }).catch(() => {});
+      console.error(`--- last workbench console lines (all in ${workbenchLog}):\n${chatter.slice(-40).join('\n')}`);
+      console.error(`suite ${suite.name}: exit ${code}; screenshot ${shot}; code-server log ${profile.dir}/code-server.log`);
+    }
+    return { ok: code === 0, ...counts };
+  } finally {
+    await page.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const suites = wanted.length ? SUITES.filter(s => wanted.includes(s.name)) : SUITES;
+  if (suites.length === 0) throw new Error(`no such suite: ${wanted.join(', ')}; have ${SUITES.map(s => s.name).join(', ')}`);
+  const env = lib.ensureSetup();
+  lib.buildExtension();
+  await buildTests();
+  const fixtureVsixes = [lib.packageFixtureExtension('scripted-model', lib.tempDir('fixture-vsix'))];
+  const browser = await lib.launchBrowser(env);
+  const totals = { passing: 0, failing: 0, failedSuites: [] };
+  try {
+    for (const suite of suites) {
+      console.log(`\n=== integration suite: ${suite.name} (workspace: ${suite.workspace}${suite.trust ? ', trust enforced' : ''})`);
+      const r = await runSuite(env, browser, suite, fixtureVsixes);
+      totals.passing += r.passing;
+      totals.failing += r.failing;
+      if (!r.ok) totals.failedSuites.push(suite.name);
+    }
+  } finally {
+    await browser.close();
+  }
+  // A suite that crashed before mocha reported counts as a failure even with no failing test counted.
+  const failed = totals.failing + (totals.failedSuites.length && !totals.failing ? totals.failedSuites.length : 0);
+  console.log(`\nintegration: ${totals.passing} passed, ${failed} failed`);
+  if (totals.failedSuites.length) console.log(`failed suites: ${totals.failedSuites.join(', ')}`);
+  return totals.failedSuites.length === 0 && totals.passing > 0;
+}
+
+if (require.main === module) {
+  main().then(
+    ok => process.exit(ok ? 0 : 1),
+    err => {
+      console.error(err.stack || String(err));
+      lib.stopAll().finally(() => process.exit(1));
+    },
+  );
+}
+
+module.exports = { main, SUITES };

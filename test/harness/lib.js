@@ -1,0 +1,237 @@
+// Shared machinery for the test tiers and `npm start`: set-up, a real code-server (VS Code 1.139 with a
+// real extension host), Debian's chromium through playwright-core, and clean shutdown of all of it.
+const { spawn, spawnSync } = require('child_process');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..', '..');
+const cache = process.env.MCP_HOST_CACHE || path.join(os.homedir(), '.cache', 'mcp-host');
+
+/** Runs the idempotent set-up script (Debian packages, Node 24, code-server) and returns the paths it wrote. */
+function ensureSetup() {
+  const r = spawnSync('bash', [path.join(__dirname, 'setup.sh')], { stdio: 'inherit', env: { ...process.env, MCP_HOST_CACHE: cache } });
+  if (r.status !== 0) throw new Error(`set-up failed (exit ${r.status}); see the [setup] lines above`);
+  return JSON.parse(fs.readFileSync(path.join(cache, 'env.json'), 'utf8'));
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
+  return r;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function tempDir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `mcp-host-${prefix}-`));
+}
+
+/** Copies a fixture workspace into a temp folder, so tests may edit it freely. */
+function copyWorkspace(name, into = tempDir('ws')) {
+  const dest = path.join(into, name);
+  fs.cpSync(path.join(root, 'test', 'fixtures', 'workspaces', name), dest, { recursive: true });
+  return dest;
+}
+
+const QUIET_SETTINGS = {
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'chat.disableAIFeatures': false,
+};
+
+/** A code-server profile: its own user-data and extensions folders, so nothing leaks between runs. */
+function createProfile(prefix, settings = {}) {
+  const dir = tempDir(prefix);
+  const profile = { dir, userDataDir: path.join(dir, 'ud'), extensionsDir: path.join(dir, 'exts'), xdg: path.join(dir, 'xdg') };
+  fs.mkdirSync(path.join(profile.userDataDir, 'User'), { recursive: true });
+  fs.mkdirSync(profile.extensionsDir, { recursive: true });
+  fs.mkdirSync(profile.xdg, { recursive: true });
+  fs.writeFileSync(path.join(profile.userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
+  return profile;
+}
+
+function codeServerEnv(env, profile) {
+  return {
+    ...process.env,
+    PATH: `${env.node24Bin}${path.delimiter}${process.env.PATH}`,
+    XDG_CONFIG_HOME: path.join(profile.xdg, 'config'),
+    XDG_DATA_HOME: path.join(profile.xdg, 'data'),
+    XDG_CACHE_HOME: path.join(profile.xdg, 'cache'),
+    EXTENSIONS_GALLERY: '{}',
+  };
+}
+
+/** Installs a VSIX into the profile with code-server's CLI (the way a user installs ours). */
+function installExtension(env, profile, vsix) {
+  const r = spawnSync(env.codeServer, ['--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir, '--install-extension', vsix, '--force'], {
+    env: codeServerEnv(env, profile),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`installing ${path.basename(vsix)} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Starts code-server on a free loopback port in its own process group, waits until /healthz answers,
+ * and returns `{ url, port, stop() }`. `stop` kills the whole group so extension hosts and MCP servers go too.
+ */
+async function startCodeServer(env, profile, { workspace, trust = false, smokeDriver = false, port, logFile } = {}) {
+  port ??= await freePort();
+  const args = [
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--user-data-dir', profile.userDataDir,
+    '--extensions-dir', profile.extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--reconnection-grace-time', '5',
+  ];
+  if (!trust) args.push('--disable-workspace-trust');
+  if (smokeDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+  if (workspace) args.push(workspace);
+  const out = fs.openSync(logFile ?? path.join(profile.dir, 'code-server.log'), 'a');
+  const child = spawn(env.codeServer, args, { env: codeServerEnv(env, profile), detached: true, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  const server = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    exited: new Promise(resolve => child.once('exit', code => resolve(code))),
+    async stop() {
+      await killGroup(child.pid, server.exited);
+    },
+  };
+  trackForCleanup(server);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}; see ${profile.dir}/code-server.log`);
+    try {
+      const res = await fetch(`${server.url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`code-server did not answer /healthz within 60 s; see ${profile.dir}/code-server.log`);
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  return server;
+}
+
+/** SIGTERM to the process group, then SIGKILL after a grace period. */
+async function killGroup(pid, exited, graceMs = 3000) {
+  const signal = sig => {
+    try {
+      process.kill(-pid, sig);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!signal('SIGTERM')) return;
+  const done = await Promise.race([exited.then(() => true), new Promise(r => setTimeout(() => r(false), graceMs))]);
+  // Even when the leader has exited, stragglers in the group (extension hosts, MCP servers) get SIGKILL.
+  await new Promise(r => setTimeout(r, done ? 200 : 0));
+  signal('SIGKILL');
+}
+
+const live = new Set();
+function trackForCleanup(server) {
+  live.add(server);
+  server.exited.then(() => live.delete(server));
+}
+async function stopAll() {
+  await Promise.all([...live].map(s => s.stop()));
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    stopAll().finally(() => process.exit(130));
+  });
+}
+process.on('exit', () => {
+  for (const s of live) {
+    try {
+      process.kill(-s.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+async function launchBrowser(env) {
+  const { chromium } = require('playwright-core');
+  const xdg = tempDir('chromium');
+  return chromium.launch({
+    executablePath: env.chromium,
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache') },
+  });
+}
+
+/** Builds the development bundle of the extension (source maps on). */
+function buildExtension({ production = false } = {}) {
+  run(process.execPath, [path.join(root, 'esbuild.js'), ...(production ? ['--production'] : [])]);
+}
+
+/** Builds the VSIX with vsce and returns its path. */
+function packageVsix() {
+  const { version } = require(path.join(root, 'package.json'));
+  const vsix = path.join(root, `mcp-host-${version}.vsix`);
+  run('npm', ['run', '--silent', 'package'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!fs.existsSync(vsix)) throw new Error(`npm run package did not produce ${vsix}`);
+  return vsix;
+}
+
+/** Packages a fixture extension folder (test/fixtures/extensions/<name>) into a VSIX in `outDir`. */
+function packageFixtureExtension(name, outDir) {
+  const dir = path.join(root, 'test', 'fixtures', 'extensions', name);
+  const out = path.join(outDir, `${name}.vsix`);
+  run(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', out], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return out;
+}
+
+module.exports = {
+  root,
+  cache,
+  ensureSetup,
+  run,
+  freePort,
+  tempDir,
+  copyWorkspace,
+  createProfile,
+  installExtension,
+  startCodeServer,
+  launchBrowser,
+  buildExtension,
+  packageVsix,
+  packageFixtureExtension,
+  stopAll,
+};
