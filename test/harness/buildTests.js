@@ -26,7 +26,6 @@ function isEntry(file) {
 }
 
 async function buildTests() {
-  fs.rmSync(path.join(root, 'out', 'test'), { recursive: true, force: true });
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: entries(path.join(root, 'test')),

@@ -6,14 +6,36 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 
-const root = path.resolve(__dirname, '..', '..');
+/** The repository root: found by walking up, so this file also works when bundled into out/test. */
+function findRoot(dir) {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const pkg = path.join(d, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'mcp-host') return d;
+    if (path.dirname(d) === d) throw new Error(`no mcp-host package.json above ${dir}`);
+  }
+}
+const root = findRoot(__dirname);
 const cache = process.env.MCP_HOST_CACHE || path.join(os.homedir(), '.cache', 'mcp-host');
 
 /** Runs the idempotent set-up script (Debian packages, Node 24, code-server) and returns the paths it wrote. */
 function ensureSetup() {
-  const r = spawnSync('bash', [path.join(__dirname, 'setup.sh')], { stdio: 'inherit', env: { ...process.env, MCP_HOST_CACHE: cache } });
+  const r = spawnSync('bash', [path.join(root, 'test', 'harness', 'setup.sh')], { stdio: 'inherit', env: { ...process.env, MCP_HOST_CACHE: cache } });
   if (r.status !== 0) throw new Error(`set-up failed (exit ${r.status}); see the [setup] lines above`);
   return JSON.parse(fs.readFileSync(path.join(cache, 'env.json'), 'utf8'));
+}
+
+/**
+ * Runs `npm ci` when node_modules is missing or was installed from another package-lock.json, so that
+ * `npm test` and `npm start` work on a fresh clone. Needs only Node built-ins.
+ */
+function ensureDependencies() {
+  const lock = fs.readFileSync(path.join(root, 'package-lock.json'));
+  const digest = require('crypto').createHash('sha256').update(lock).digest('hex');
+  const stamp = path.join(root, 'node_modules', '.mcp-host-lock-sha256');
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === digest) return;
+  console.log('[setup] installing npm dependencies (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  fs.writeFileSync(stamp, digest);
 }
 
 function run(cmd, args, opts = {}) {
@@ -221,6 +243,7 @@ function packageFixtureExtension(name, outDir) {
 module.exports = {
   root,
   cache,
+  ensureDependencies,
   ensureSetup,
   run,
   freePort,

@@ -1,0 +1,83 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+
+// The harness is plain CommonJS shared with the other tiers.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib = require('../harness/lib') as HarnessLib;
+
+interface Profile {
+  dir: string;
+  userDataDir: string;
+  extensionsDir: string;
+}
+interface CodeServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+interface HarnessLib {
+  root: string;
+  ensureSetup(): Env;
+  createProfile(prefix: string, settings?: object): Profile;
+  installExtension(env: Env, profile: Profile, vsix: string): string;
+  copyWorkspace(name: string, into?: string): string;
+  startCodeServer(env: Env, profile: Profile, opts: { workspace?: string; trust?: boolean }): Promise<CodeServer>;
+  launchBrowser(env: Env): Promise<Browser>;
+}
+export interface Env {
+  chromium: string;
+  codeServer: string;
+  node24Bin: string;
+}
+
+export interface Workbench {
+  page: Page;
+  workspace: string;
+  profile: Profile;
+  installOutput: string;
+  close(): Promise<void>;
+}
+
+/** The VSIX under test: built by the e2e harness before mocha starts. */
+export function vsixPath(): string {
+  const vsix = process.env.MCP_HOST_VSIX;
+  if (!vsix || !fs.existsSync(vsix)) throw new Error('MCP_HOST_VSIX is not set to a built VSIX: run the e2e tier with `npm run test:e2e`');
+  return vsix;
+}
+
+/**
+ * A new user's VS Code: a fresh code-server profile with our VSIX installed from the CLI, a copy of a
+ * fixture workspace, and the workbench loaded in Debian's chromium.
+ */
+export async function openWorkbench(workspaceName: string, opts: { trust?: boolean; settings?: object } = {}): Promise<Workbench> {
+  const env = lib.ensureSetup();
+  const profile = lib.createProfile('e2e', opts.settings);
+  const installOutput = lib.installExtension(env, profile, vsixPath());
+  const workspace = lib.copyWorkspace(workspaceName, profile.dir);
+  const server = await lib.startCodeServer(env, profile, { workspace, trust: !!opts.trust });
+  const browser = await lib.launchBrowser(env);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  return {
+    page,
+    workspace,
+    profile,
+    installOutput,
+    async close() {
+      await browser.close().catch(() => {});
+      await server.stop();
+    },
+  };
+}
+
+const resultsDir = () => path.join(lib.root, 'test-results', 'e2e');
+
+/** Saves a full-page screenshot under test-results/e2e and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(resultsDir(), { recursive: true });
+  const file = path.join(resultsDir(), `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}

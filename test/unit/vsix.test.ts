@@ -1,0 +1,81 @@
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { inflateRawSync } from 'zlib';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const MAX_BYTES = 1024 * 1024;
+
+/** Reads the names in a zip's central directory (a VSIX is a zip). */
+function zipEntries(file: string): Array<{ name: string; size: number; data: () => Buffer }> {
+  const buf = fs.readFileSync(file);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, `${file} is not a zip`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    assert.strictEqual(buf.readUInt32LE(p), 0x02014b50, 'bad central directory entry');
+    const method = buf.readUInt16LE(p + 10);
+    const compressed = buf.readUInt32LE(p + 20);
+    const size = buf.readUInt32LE(p + 24);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    const data = () => {
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const raw = buf.subarray(start, start + compressed);
+      return method === 0 ? raw : inflateRawSync(raw);
+    };
+    out.push({ name, size, data });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+/** What the VSIX may hold: the bundle, media, manifest, README, LICENSE, CHANGELOG (and the VSIX's own metadata). */
+const ALLOWED = [
+  /^extension\.vsixmanifest$/,
+  /^\[Content_Types\]\.xml$/,
+  /^extension\/package\.json$/,
+  /^extension\/readme\.md$/i,
+  /^extension\/changelog\.md$/i,
+  /^extension\/LICENSE(\.txt)?$/,
+  /^extension\/dist\/extension\.js$/,
+  /^extension\/dist\/[\w.-]+\.schema\.json$/,
+  /^extension\/media\/[\w.-]+\.(svg|png)$/,
+];
+
+describe('VSIX', function () {
+  this.timeout(120_000);
+  let vsix: string;
+
+  before(() => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-host-vsix-'));
+    vsix = path.join(out, 'mcp-host.vsix');
+    execFileSync(process.execPath, ['esbuild.js', '--production'], { cwd: root, stdio: 'inherit' });
+    execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: root, stdio: 'ignore' });
+  });
+
+  it('holds only the bundle, media, manifest, README, LICENSE and CHANGELOG', () => {
+    const names = zipEntries(vsix).map(e => e.name);
+    const unexpected = names.filter(n => !ALLOWED.some(re => re.test(n)));
+    assert.deepStrictEqual(unexpected, [], `unexpected files in the VSIX:\n${unexpected.join('\n')}`);
+    for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/readme.md', 'extension/LICENSE.txt', 'extension/changelog.md']) {
+      assert.ok(names.some(n => n.toLowerCase() === required.toLowerCase()), `missing ${required}`);
+    }
+    assert.ok(names.some(n => n.startsWith('extension/media/')), 'no media in the VSIX');
+  });
+
+  it('is under 1 MB, with a minified bundle and no source maps', () => {
+    const size = fs.statSync(vsix).size;
+    assert.ok(size < MAX_BYTES, `VSIX is ${size} bytes`);
+    const bundle = zipEntries(vsix).find(e => e.name === 'extension/dist/extension.js')!.data().toString('utf8');
+    assert.ok(!bundle.includes('sourceMappingURL'), 'the shipped bundle references a source map');
+    assert.ok(bundle.split('\n').length < 50, 'the shipped bundle does not look minified');
+  });
+});
