@@ -102,3 +102,34 @@ export interface ParsedSource {
 }
 
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { startupMs: 30_000, requestMs: 60_000 };
+
+/** Which of the two file formats a source is written in: `servers` + `inputs`, or Claude Code's `mcpServers`. */
+export type ConfigFormat = 'vscode' | 'claude';
+
+/** `timeout` as written: one number for both, or each separately (milliseconds). */
+export type TimeoutSetting = number | { readonly startup?: number; readonly request?: number };
+
+interface ServerEntryCommon {
+  readonly disabled?: boolean;
+  readonly timeout?: TimeoutSetting;
+  readonly disabledTools?: readonly string[];
+}
+
+/** A server entry as written in a config file (the JSON shape `mcp-config.schema.json` describes). */
+export interface StdioServerEntry extends ServerEntryCommon {
+  readonly type?: 'stdio';
+  readonly command: string;
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string | null>>;
+  readonly envFile?: string;
+  readonly cwd?: string;
+}
+
+export interface RemoteServerEntry extends ServerEntryCommon {
+  /** Omitted means `http`; `streamable-http` is another host's name for `http`. */
+  readonly type?: 'http' | 'sse' | 'streamable-http';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type ServerEntry = StdioServerEntry | RemoteServerEntry;

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import type { ServerDefinition } from './types';
+
+/**
+ * A stable hash of what a definition does when launched, plus where it lives (`origin.kind` and
+ * `origin.folder`, so the same text in another repository is another server to trust). Key order,
+ * ranges and labels do not affect it. Used to restart only changed servers and to pin trust approvals.
+ */
+export function definitionHash(def: ServerDefinition): string {
+  const launch =
+    def.type === 'stdio'
+      ? { command: def.command, args: def.args, env: def.env, envFile: def.envFile ?? null, cwd: def.cwd ?? null }
+      : { url: def.url, headers: def.headers };
+  const hashed = {
+    type: def.type,
+    ...launch,
+    timeouts: def.timeouts,
+    // A set, not a sequence: reordering the list changes nothing.
+    disabledTools: [...def.disabledTools].sort(),
+    disabled: def.disabled,
+    origin: { kind: def.origin.kind, folder: def.origin.folder ?? null },
+  };
+  return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
+}
+
+/** JSON with object keys sorted at every depth; array order is kept. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface DefinitionDiff {
+  readonly added: readonly ServerDefinition[];
+  readonly removed: readonly ServerDefinition[];
+  readonly changed: readonly { readonly previous: ServerDefinition; readonly next: ServerDefinition }[];
+  /** The new definitions (their ranges and labels may have moved). */
+  readonly unchanged: readonly ServerDefinition[];
+}
+
+/** Compares two server lists by name; a server is changed when its `definitionHash` differs. */
+export function diffDefinitions(prev: readonly ServerDefinition[], next: readonly ServerDefinition[]): DefinitionDiff {
+  const before = new Map(prev.map(d => [d.name, d]));
+  const nextNames = new Set(next.map(d => d.name));
+  const added: ServerDefinition[] = [];
+  const changed: { previous: ServerDefinition; next: ServerDefinition }[] = [];
+  const unchanged: ServerDefinition[] = [];
+  for (const def of next) {
+    const previous = before.get(def.name);
+    if (!previous) added.push(def);
+    else if (definitionHash(previous) === definitionHash(def)) unchanged.push(def);
+    else changed.push({ previous, next: def });
+  }
+  return { added, removed: prev.filter(d => !nextNames.has(d.name)), changed, unchanged };
+}

@@ -1,0 +1,315 @@
+import * as path from 'node:path';
+import {
+  applyEdits,
+  findNodeAtLocation,
+  getNodeValue,
+  modify,
+  parseTree,
+  type FormattingOptions,
+  type JSONPath,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
+import { canonicalJson } from './hash';
+import { formatJsonPath, syntaxErrorMessage } from './parse';
+import { LineMap } from './positions';
+import type { ConfigProblem, ProblemSeverity, ServerEntry } from './types';
+import { looksSecretName, translateClaudeVariables } from './variables';
+
+/**
+ * Config files of other MCP hosts, all keyed by `mcpServers`:
+ * - `claudeDesktop`: `claude_desktop_config.json`, stdio servers only.
+ * - `claudeCode`: a project's `.mcp.json`; `${VAR}` means an environment variable.
+ * - `claudeCodeUser`: `~/.claude.json`, with user servers at the top and per-project ones under `projects[path]`.
+ * - `cursor`: `.cursor/mcp.json`; `url` for remote servers.
+ * - `windsurf`: `mcp_config.json`; `serverUrl` for remote servers.
+ */
+export type ForeignFormat = 'claudeDesktop' | 'claudeCode' | 'claudeCodeUser' | 'cursor' | 'windsurf';
+
+export interface ImportLocation {
+  /** The product, for the import picker. */
+  readonly host: string;
+  readonly path: string;
+  readonly format: ForeignFormat;
+}
+
+/** Where other hosts keep their config on `platform`. `appData` is `%APPDATA%` on Windows. */
+export function knownImportLocations(
+  platform: NodeJS.Platform,
+  home: string,
+  appData: string | undefined,
+  workspaceFolders: readonly string[],
+): ImportLocation[] {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  const claudeDesktop =
+    platform === 'darwin'
+      ? p.join(home, 'Library', 'Application Support', 'Claude')
+      : platform === 'win32'
+        ? p.join(appData ?? p.join(home, 'AppData', 'Roaming'), 'Claude')
+        : p.join(home, '.config', 'Claude');
+  return [
+    { host: 'Claude Desktop', path: p.join(claudeDesktop, 'claude_desktop_config.json'), format: 'claudeDesktop' },
+    { host: 'Claude Code', path: p.join(home, '.claude.json'), format: 'claudeCodeUser' },
+    ...workspaceFolders.map(f => ({ host: 'Claude Code', path: p.join(f, '.mcp.json'), format: 'claudeCode' as const })),
+    { host: 'Cursor', path: p.join(home, '.cursor', 'mcp.json'), format: 'cursor' },
+    ...workspaceFolders.map(f => ({ host: 'Cursor', path: p.join(f, '.cursor', 'mcp.json'), format: 'cursor' as const })),
+    { host: 'Windsurf', path: p.join(home, '.codeium', 'windsurf', 'mcp_config.json'), format: 'windsurf' },
+  ];
+}
+
+/** A server ready to be written under `servers` in `.vscode/mcp.json`. */
+export interface ImportedServer {
+  readonly name: string;
+  readonly entry: ServerEntry;
+}
+
+export interface ForeignConfig {
+  readonly servers: readonly ImportedServer[];
+  readonly problems: readonly ConfigProblem[];
+}
+
+const CARRIED_KEYS = ['type', 'command', 'args', 'env', 'envFile', 'cwd', 'url', 'serverUrl', 'headers', 'disabled', 'disabledTools'];
+
+/**
+ * Reads another host's config and converts each server to the VS Code format. Entries that cannot be
+ * converted are skipped with an error; settings with no equivalent are dropped with an `info`.
+ * For `claudeCodeUser`, the per-project servers of `workspaceFolders` are included and beat user ones.
+ */
+export function parseForeignConfig(text: string, format: ForeignFormat, workspaceFolders: readonly string[] = []): ForeignConfig {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, allowEmptyContent: true });
+  const lines = new LineMap(text);
+  const problems: ConfigProblem[] = errors.map(e => ({ severity: 'error', message: syntaxErrorMessage(e), range: lines.range(e.offset, e.length) }));
+  if (!root) return { servers: [], problems };
+
+  const tables: JSONPath[] = [['mcpServers']];
+  if (format === 'claudeCodeUser') {
+    const projects = findNodeAtLocation(root, ['projects']);
+    for (const project of projects?.type === 'object' ? (projects.children ?? []) : []) {
+      const key = project.children?.[0]?.value as string;
+      if (workspaceFolders.some(f => sameFolder(f, key))) tables.push(['projects', key, 'mcpServers']);
+    }
+  }
+
+  const servers = new Map<string, ServerEntry>();
+  for (const table of tables) {
+    const node = findNodeAtLocation(root, table);
+    if (node?.type !== 'object') continue;
+    for (const property of node.children ?? []) {
+      const [nameNode, valueNode] = property.children ?? [];
+      if (!nameNode || !valueNode) continue;
+      const report = (severity: ProblemSeverity, message: string, at: Node = valueNode) =>
+        problems.push({ severity, message, server: nameNode.value as string, range: lines.range(at.offset, at.length) });
+      const entry = convertEntry(valueNode, format, formatJsonPath([...table, nameNode.value as string]), report);
+      if (entry) servers.set(nameNode.value as string, entry);
+    }
+  }
+  return { servers: [...servers].map(([name, entry]) => ({ name, entry })), problems };
+}
+
+function convertEntry(
+  node: Node,
+  format: ForeignFormat,
+  where: string,
+  report: (severity: ProblemSeverity, message: string, at?: Node) => void,
+): ServerEntry | undefined {
+  const written: unknown = getNodeValue(node);
+  if (!isObject(written)) {
+    report('error', `${where}: not an object; skipped`);
+    return undefined;
+  }
+  for (const key of Object.keys(written)) {
+    if (!CARRIED_KEYS.includes(key)) report('info', `${where}.${key}: has no equivalent in MCP Host and is not imported`);
+  }
+  const claude = format === 'claudeCode' || format === 'claudeCodeUser';
+  const text = (s: string) => {
+    if (!claude) return s;
+    const { value, droppedDefaults } = translateClaudeVariables(s);
+    for (const d of droppedDefaults) report('warning', `${where}: ${d} is imported without its default value`);
+    return value;
+  };
+  /** A map of strings (numbers and booleans are stringified, as the other hosts do), or undefined if malformed. */
+  const strings = (value: unknown, allowNull: boolean): Record<string, string | null> | undefined => {
+    if (value === undefined) return {};
+    if (!isObject(value)) return undefined;
+    const out: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === 'string') out[k] = text(v);
+      else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+      else if (v === null && allowNull) out[k] = null;
+      else return undefined;
+    }
+    return out;
+  };
+  const common = {
+    ...(written.disabled === true ? { disabled: true } : {}),
+    ...(isStringArray(written.disabledTools) && written.disabledTools.length ? { disabledTools: written.disabledTools } : {}),
+  };
+
+  const url = written.url ?? written.serverUrl;
+  if (typeof written.command === 'string' && (written.type === undefined || written.type === 'stdio')) {
+    const args = written.args ?? [];
+    const env = strings(written.env, true);
+    if (!isStringArray(args) || !env) {
+      report('error', `${where}: ${env ? '"args" must be a list of strings' : '"env" must map names to strings'}; skipped`);
+      return undefined;
+    }
+    return {
+      type: 'stdio',
+      command: text(written.command),
+      ...(args.length ? { args: args.map(text) } : {}),
+      ...(Object.keys(env).length ? { env } : {}),
+      ...(typeof written.envFile === 'string' ? { envFile: text(written.envFile) } : {}),
+      ...(typeof written.cwd === 'string' ? { cwd: text(written.cwd) } : {}),
+      ...common,
+    };
+  }
+  if (typeof url === 'string' && written.type !== 'stdio') {
+    const headers = strings(written.headers, false) as Record<string, string> | undefined;
+    if (!headers) {
+      report('error', `${where}: "headers" must map names to strings; skipped`);
+      return undefined;
+    }
+    return {
+      type: written.type === 'sse' ? 'sse' : 'http',
+      url: text(url),
+      ...(Object.keys(headers).length ? { headers } : {}),
+      ...common,
+    };
+  }
+  report('error', `${where}: has neither a "command" nor a "url"; skipped`);
+  return undefined;
+}
+
+export interface MovedSecret {
+  readonly server: string;
+  /** The env variable or header name. */
+  readonly variable: string;
+  readonly inputId: string;
+  /** The plaintext value, for the caller to put in secret storage under `inputId` so the user is not asked again. */
+  readonly value: string;
+}
+
+export interface ImportPlan {
+  readonly newText: string;
+  /** Names as written to the file (after renaming). */
+  readonly added: readonly string[];
+  readonly renamed: readonly { readonly from: string; readonly to: string }[];
+  readonly skippedIdentical: readonly string[];
+  readonly movedSecrets: readonly MovedSecret[];
+}
+
+/**
+ * Adds `incoming` servers to the text of a `.vscode/mcp.json` (or creates it), editing the text in place
+ * so comments and formatting survive. A name already taken by a different server gets `-2`, `-3`…;
+ * a server already present unchanged is skipped. Plaintext secrets in env variables and auth headers are
+ * replaced by `${input:<server>-<NAME>}` with a password input, so they move to secret storage.
+ * Throws if the existing text is not a valid config object.
+ */
+export function planImport(existingMcpJsonText: string | undefined, incoming: readonly ImportedServer[]): ImportPlan {
+  let text = existingMcpJsonText?.trim() ? existingMcpJsonText : '{}\n';
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true });
+  const current: unknown = root && getNodeValue(root);
+  if (errors.length || !isObject(current)) throw new Error('The existing mcp.json is not a valid JSON object; fix it before importing.');
+  if (current.servers !== undefined && !isObject(current.servers)) throw new Error('"servers" in mcp.json is not an object.');
+  if (current.inputs !== undefined && !Array.isArray(current.inputs)) throw new Error('"inputs" in mcp.json is not an array.');
+
+  const servers = new Map(Object.entries(current.servers ?? {}));
+  const inputIds = new Set((current.inputs ?? []).map(i => (isObject(i) ? i.id : undefined)).filter(id => typeof id === 'string'));
+  const formattingOptions = detectFormatting(text);
+  const edit = (jsonPath: JSONPath, value: unknown, isArrayInsertion = false) => {
+    text = applyEdits(text, modify(text, jsonPath, value, { formattingOptions, isArrayInsertion }));
+  };
+
+  const added: string[] = [];
+  const renamed: { from: string; to: string }[] = [];
+  const skippedIdentical: string[] = [];
+  const movedSecrets: MovedSecret[] = [];
+  for (const { name, entry } of incoming) {
+    for (let n = 1; ; n++) {
+      const candidate = n === 1 ? name : `${name}-${n}`;
+      const existing = servers.get(candidate);
+      if (existing === undefined) {
+        const moved = moveSecrets(candidate, entry, id => inputIds.has(id));
+        edit(['servers', candidate], moved.entry);
+        for (const secret of moved.secrets) {
+          inputIds.add(secret.inputId);
+          const description = `${secret.variable} for MCP server '${candidate}'`;
+          edit(['inputs', -1], { type: 'promptString', id: secret.inputId, description, password: true }, true);
+        }
+        servers.set(candidate, moved.entry);
+        added.push(candidate);
+        if (candidate !== name) renamed.push({ from: name, to: candidate });
+        movedSecrets.push(...moved.secrets);
+        break;
+      }
+      // An earlier import wrote the entry with its secrets already moved to inputs.
+      const asImportedBefore = moveSecrets(candidate, entry, () => false).entry;
+      if (sameEntry(existing, entry) || sameEntry(existing, asImportedBefore)) {
+        skippedIdentical.push(name);
+        break;
+      }
+    }
+  }
+  return { newText: text, added, renamed, skippedIdentical, movedSecrets };
+}
+
+function moveSecrets(server: string, entry: ServerEntry, taken: (id: string) => boolean): { entry: ServerEntry; secrets: MovedSecret[] } {
+  const secrets: MovedSecret[] = [];
+  const move = (variable: string, value: string): string => {
+    if (!value || value.includes('${') || !looksSecretName(variable)) return value;
+    // Keep an auth scheme readable in the file: "Bearer ${input:…}".
+    const [, scheme, credential] = /^(bearer|basic|token)\s+(\S.*)$/i.exec(value) ?? [undefined, undefined, value];
+    let inputId = `${server}-${variable}`;
+    for (let n = 2; taken(inputId) || secrets.some(s => s.inputId === inputId); n++) inputId = `${server}-${variable}-${n}`;
+    secrets.push({ server, variable, inputId, value: credential! });
+    return scheme ? `${scheme} \${input:${inputId}}` : `\${input:${inputId}}`;
+  };
+  if ('command' in entry) {
+    if (!entry.env) return { entry, secrets };
+    const env = Object.fromEntries(Object.entries(entry.env).map(([k, v]) => [k, v === null ? null : move(k, v)]));
+    return { entry: { ...entry, env }, secrets };
+  }
+  if (!entry.headers) return { entry, secrets };
+  const headers = Object.fromEntries(Object.entries(entry.headers).map(([k, v]) => [k, move(k, v)]));
+  return { entry: { ...entry, headers }, secrets };
+}
+
+/** Equal as configurations: defaults and spelling variants (`streamable-http`, omitted `type`) do not count. */
+function sameEntry(a: unknown, b: unknown): boolean {
+  return canonicalJson(normalizeEntry(a)) === canonicalJson(normalizeEntry(b));
+}
+
+function normalizeEntry(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = { ...value };
+  out.type = 'command' in value && (value.type === undefined || value.type === 'stdio') ? 'stdio' : value.type === 'sse' ? 'sse' : 'http';
+  for (const [k, v] of Object.entries(out)) {
+    const empty = v === false || (Array.isArray(v) && !v.length) || (isObject(v) && !Object.keys(v).length);
+    if (empty) delete out[k];
+  }
+  return out;
+}
+
+function detectFormatting(text: string): FormattingOptions {
+  const indent = /\n([ \t]+)\S/.exec(text)?.[1];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  if (indent?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
+  return { insertSpaces: true, tabSize: indent?.length ?? 2, eol };
+}
+
+/** Claude Code keys projects by absolute path; compare ignoring trailing separators and slash direction. */
+function sameFolder(a: string, b: string): boolean {
+  const norm = (p: string) => p.replace(/\\/g, '/').replace(/\/+$/, '');
+  const windows = /^[A-Za-z]:/.test(a);
+  return windows ? norm(a).toLowerCase() === norm(b).toLowerCase() : norm(a) === norm(b);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every(v => typeof v === 'string');
+}

@@ -1,0 +1,396 @@
+import {
+  findNodeAtLocation,
+  getNodePath,
+  getNodeValue,
+  parseTree,
+  printParseErrorCode,
+  type JSONPath,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
+import { LineMap } from './positions';
+import { validateAgainst, type SchemaDefinition, type SchemaErrors } from './schema';
+import {
+  DEFAULT_TIMEOUTS,
+  type ConfigFormat,
+  type ConfigOrigin,
+  type ConfigProblem,
+  type InputDefinition,
+  type ParsedSource,
+  type ProblemSeverity,
+  type RemoteServerEntry,
+  type ServerDefinition,
+  type ServerTimeouts,
+  type StdioServerEntry,
+  type TimeoutSetting,
+} from './types';
+import { inputReferences, translateClaudeVariables } from './variables';
+
+const SERVERS_KEY: Record<ConfigFormat, string> = { vscode: 'servers', claude: 'mcpServers' };
+const TOP_LEVEL_KEYS: Record<ConfigFormat, readonly string[]> = {
+  vscode: ['$schema', 'servers', 'inputs'],
+  claude: ['$schema', 'mcpServers'],
+};
+const REMOTE_TYPES: readonly unknown[] = ['http', 'sse', 'streamable-http'];
+
+/**
+ * Parses a config file (JSONC: comments and trailing commas allowed). Each server entry and each input is
+ * validated on its own, so one broken entry never hides the others; every problem carries the exact range
+ * of the node it is about. Entries that a syntax error runs through are left out (the syntax error says why).
+ */
+export function parseConfigText(text: string, origin: ConfigOrigin, format: ConfigFormat): ParsedSource {
+  const syntaxErrors: ParseError[] = [];
+  const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, allowEmptyContent: true });
+  return new SourceParser(origin, format, { text, lines: new LineMap(text) }, syntaxErrors).parse(root);
+}
+
+/** Parses a config value that has no text, such as the `mcpHost.servers` setting; problems have no ranges. */
+export function parseConfigValue(value: unknown, origin: ConfigOrigin, format: ConfigFormat): ParsedSource {
+  if (value === undefined || value === null) return { origin, servers: [], inputs: [], problems: [] };
+  return new SourceParser(origin, format, undefined, []).parse(parseTree(JSON.stringify(value) ?? 'null'));
+}
+
+/** A human path such as `servers.db.args[1]` or `servers["my server"].env`. */
+export function formatJsonPath(path: JSONPath): string {
+  return path
+    .map((segment, i) => {
+      if (typeof segment === 'number') return `[${segment}]`;
+      if (/^[\w$-]+$/.test(segment)) return i === 0 ? segment : `.${segment}`;
+      return `[${JSON.stringify(segment)}]`;
+    })
+    .join('');
+}
+
+interface Span {
+  readonly offset: number;
+  readonly length: number;
+}
+
+class SourceParser {
+  private readonly problems: ConfigProblem[] = [];
+  private readonly serversKey: string;
+
+  constructor(
+    private readonly origin: ConfigOrigin,
+    private readonly format: ConfigFormat,
+    /** Absent for values without text: then nothing gets a range. */
+    private readonly source: { readonly text: string; readonly lines: LineMap } | undefined,
+    private readonly syntaxErrors: readonly ParseError[],
+  ) {
+    this.serversKey = SERVERS_KEY[format];
+  }
+
+  parse(root: Node | undefined): ParsedSource {
+    for (const e of this.syntaxErrors) {
+      this.report('error', syntaxErrorMessage(e), e);
+    }
+    let servers: ServerDefinition[] = [];
+    let inputs: InputDefinition[] = [];
+    if (root?.type === 'object') {
+      this.checkTopLevelKeys(root);
+      inputs = this.format === 'vscode' ? this.parseInputs(findNodeAtLocation(root, ['inputs'])) : [];
+      servers = this.parseServers(findNodeAtLocation(root, [this.serversKey]), new Set(inputs.map(i => i.id)));
+    } else if (root) {
+      this.report('error', `The configuration must be an object with a "${this.serversKey}" property`, root);
+    }
+    return { origin: this.origin, servers, inputs, problems: this.problems };
+  }
+
+  private checkTopLevelKeys(root: Node): void {
+    const otherKey = SERVERS_KEY[this.format === 'vscode' ? 'claude' : 'vscode'];
+    for (const property of root.children ?? []) {
+      const keyNode = property.children?.[0];
+      const key = keyNode?.value as string;
+      if (!keyNode || TOP_LEVEL_KEYS[this.format].includes(key)) continue;
+      const hint = key === otherKey ? `; this file lists servers under "${this.serversKey}"` : '';
+      this.report('warning', `Unknown property "${key}" is ignored${hint}`, keyNode);
+    }
+  }
+
+  private parseServers(node: Node | undefined, declaredInputs: ReadonlySet<string>): ServerDefinition[] {
+    if (!node) return [];
+    if (node.type !== 'object') {
+      this.report('error', `${this.serversKey}: must be an object mapping server names to servers`, node);
+      return [];
+    }
+    const properties = node.children ?? [];
+    // JSON keeps the last of two equal keys; say so instead of silently losing one.
+    const lastIndex = new Map(properties.map((p, i) => [p.children?.[0]?.value as string, i]));
+    const servers: ServerDefinition[] = [];
+    properties.forEach((property, i) => {
+      const [nameNode, valueNode] = property.children ?? [];
+      const name = nameNode?.value as string;
+      if (!nameNode || !valueNode || this.overlapsSyntaxError(property)) return;
+      if (name === '') {
+        this.report('error', `${this.serversKey}: a server name must not be empty`, nameNode);
+      } else if (lastIndex.get(name) !== i) {
+        const message = `${formatJsonPath([this.serversKey, name])}: defined again below in this file; this definition is ignored`;
+        this.report('warning', message, nameNode, name);
+      } else {
+        const server = this.parseServer(name, valueNode, declaredInputs);
+        if (server) servers.push(server);
+      }
+    });
+    return servers;
+  }
+
+  private parseServer(name: string, node: Node, declaredInputs: ReadonlySet<string>): ServerDefinition | undefined {
+    const path = formatJsonPath([this.serversKey, name]);
+    const written: unknown = getNodeValue(node);
+    if (!isObject(written)) {
+      this.report('error', `${path}: must be an object`, node, name);
+      return undefined;
+    }
+    let remote: boolean;
+    if (written.type === undefined) {
+      remote = 'url' in written && !('command' in written);
+    } else if (written.type === 'stdio' || REMOTE_TYPES.includes(written.type)) {
+      remote = written.type !== 'stdio';
+    } else {
+      const message = `${path}.type: must be one of "stdio", "http", "sse"`;
+      this.report('error', message, findNodeAtLocation(node, ['type']) ?? node, name);
+      return undefined;
+    }
+
+    if (!remote && written.type === undefined && !('command' in written)) {
+      this.report('error', `${path}: needs "command" (a local server) or "url" (a remote server)`, keyNodeOf(node), name);
+      return undefined;
+    }
+    let errors = validateAgainst(remote ? 'remoteServer' : 'stdioServer', written);
+    if (!remote && 'url' in written && 'command' in written) {
+      const message = `${path}: has both "command" and "url"; it runs as a local (stdio) server and "url" is ignored`;
+      this.report('warning', message, keyNodeOf(findNodeAtLocation(node, ['url'])!), name);
+      errors = errors.filter(e => !(e.keyword === 'additionalProperties' && e.params.additionalProperty === 'url' && e.instancePath === ''));
+    }
+    if (!this.reportSchemaErrors(errors, node, name)) return undefined;
+
+    const value = this.format === 'claude' ? this.translateVariables(node, written, name) : written;
+    this.checkInputReferences(node, declaredInputs, name);
+    return remote ? this.remoteDefinition(name, node, value as RemoteServerEntry) : this.stdioDefinition(name, node, value as StdioServerEntry);
+  }
+
+  private stdioDefinition(name: string, node: Node, entry: StdioServerEntry): ServerDefinition {
+    return {
+      ...this.common(name, node, entry),
+      type: 'stdio',
+      command: entry.command,
+      args: entry.args ?? [],
+      // Copied: jsonc-parser builds objects without a prototype.
+      env: { ...entry.env },
+      ...(entry.envFile !== undefined ? { envFile: entry.envFile } : {}),
+      ...(entry.cwd !== undefined ? { cwd: entry.cwd } : {}),
+    };
+  }
+
+  private remoteDefinition(name: string, node: Node, entry: RemoteServerEntry): ServerDefinition {
+    return {
+      ...this.common(name, node, entry),
+      type: entry.type === 'sse' ? 'sse' : 'http',
+      url: entry.url,
+      headers: { ...entry.headers },
+    };
+  }
+
+  private common(name: string, node: Node, entry: StdioServerEntry | RemoteServerEntry) {
+    return {
+      name,
+      origin: this.origin,
+      ...(this.source ? { range: this.source.lines.range(node.offset, node.length) } : {}),
+      disabled: entry.disabled ?? false,
+      timeouts: toTimeouts(entry.timeout),
+      disabledTools: entry.disabledTools ?? [],
+    };
+  }
+
+  /** Claude Code reads `${VAR}` from the environment; rewrite it as `${env:VAR}` so launch resolves it the same way. */
+  private translateVariables(node: Node, written: Record<string, unknown>, server: string): unknown {
+    for (const stringNode of valueStrings(node)) {
+      for (const dropped of translateClaudeVariables(stringNode.value as string).droppedDefaults) {
+        const message = `${formatJsonPath(getNodePath(stringNode))}: default values are not supported; ${dropped} is read from the environment without its default`;
+        this.report('warning', message, stringNode, server);
+      }
+    }
+    return mapStrings(written, s => translateClaudeVariables(s).value);
+  }
+
+  private checkInputReferences(node: Node, declared: ReadonlySet<string>, server: string): void {
+    for (const stringNode of valueStrings(node)) {
+      for (const id of inputReferences(stringNode.value as string)) {
+        if (declared.has(id)) continue;
+        const where = this.format === 'claude' ? ' (this format has no "inputs")' : ' in "inputs"';
+        const message = `${formatJsonPath(getNodePath(stringNode))}: input "${id}" is not declared${where}`;
+        this.report('warning', message, this.exactSpan(stringNode, `\${input:${id}}`), server);
+      }
+    }
+  }
+
+  /** The span of `token` inside a string node, when the token is written without escapes; else the whole string. */
+  private exactSpan(stringNode: Node, token: string): Span {
+    const raw = this.source?.text.slice(stringNode.offset, stringNode.offset + stringNode.length) ?? '';
+    const at = raw.indexOf(token);
+    return at < 0 ? stringNode : { offset: stringNode.offset + at, length: token.length };
+  }
+
+  private parseInputs(node: Node | undefined): InputDefinition[] {
+    if (!node) return [];
+    if (node.type !== 'array') {
+      this.report('error', 'inputs: must be an array', node);
+      return [];
+    }
+    const inputs: InputDefinition[] = [];
+    for (const item of node.children ?? []) {
+      if (this.overlapsSyntaxError(item)) continue;
+      const input = this.parseInput(item);
+      if (!input) continue;
+      if (inputs.some(i => i.id === input.id)) {
+        const message = `${formatJsonPath(getNodePath(item))}.id: duplicate input id "${input.id}"; this input is ignored`;
+        this.report('warning', message, findNodeAtLocation(item, ['id'])!);
+      } else {
+        inputs.push(input);
+      }
+    }
+    return inputs;
+  }
+
+  private parseInput(node: Node): InputDefinition | undefined {
+    const written: unknown = getNodeValue(node);
+    const path = formatJsonPath(getNodePath(node));
+    if (!isObject(written)) {
+      this.report('error', `${path}: must be an object`, node);
+      return undefined;
+    }
+    const definition: SchemaDefinition | undefined =
+      written.type === 'promptString' ? 'promptStringInput' : written.type === 'pickString' ? 'pickStringInput' : undefined;
+    if (!definition) {
+      this.report('error', `${path}.type: must be "promptString" or "pickString"`, findNodeAtLocation(node, ['type']) ?? node);
+      return undefined;
+    }
+    if (!this.reportSchemaErrors(validateAgainst(definition, written), node, undefined)) return undefined;
+    const base = {
+      id: written.id as string,
+      description: written.description as string,
+      ...(written.default !== undefined ? { default: written.default as string } : {}),
+    };
+    return definition === 'promptStringInput'
+      ? { type: 'promptString', ...base, password: (written.password as boolean | undefined) ?? false }
+      : { type: 'pickString', ...base, options: written.options as string[] };
+  }
+
+  /** Reports each schema error at the node it is about; returns false if any is an error (not a warning). */
+  private reportSchemaErrors(errors: SchemaErrors, node: Node, server: string | undefined): boolean {
+    let valid = true;
+    for (const error of errors) {
+      const target = nodeAtPointer(node, error.instancePath);
+      const path = formatJsonPath(getNodePath(target));
+      if (error.keyword === 'additionalProperties') {
+        // An unknown property does not stop the entry from working, so it is only a warning.
+        const property = String(error.params.additionalProperty);
+        const keyNode = keyNodeOf(findNodeAtLocation(target, [property]) ?? target);
+        this.report('warning', `${path}: unknown property "${property}" is ignored`, keyNode, server);
+      } else if (error.keyword === 'required') {
+        this.report('error', `${path}: missing required property "${String(error.params.missingProperty)}"`, keyNodeOf(target), server);
+        valid = false;
+      } else {
+        this.report('error', `${path}: ${describeSchemaError(error)}`, target, server);
+        valid = false;
+      }
+    }
+    return valid;
+  }
+
+  private overlapsSyntaxError(node: Node): boolean {
+    return this.syntaxErrors.some(e => e.offset >= node.offset && e.offset <= node.offset + node.length);
+  }
+
+  private report(severity: ProblemSeverity, message: string, at: Span, server?: string): void {
+    this.problems.push({
+      severity,
+      message,
+      ...(this.origin.file !== undefined ? { file: this.origin.file } : {}),
+      ...(this.source ? { range: this.source.lines.range(at.offset, at.length) } : {}),
+      ...(server !== undefined ? { server } : {}),
+    });
+  }
+}
+
+function toTimeouts(timeout: TimeoutSetting | undefined): ServerTimeouts {
+  if (typeof timeout === 'number') return { startupMs: timeout, requestMs: timeout };
+  return {
+    startupMs: timeout?.startup ?? DEFAULT_TIMEOUTS.startupMs,
+    requestMs: timeout?.request ?? DEFAULT_TIMEOUTS.requestMs,
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The node an ajv `instancePath` (a JSON pointer) points at, or the deepest one that exists. */
+function nodeAtPointer(root: Node, pointer: string): Node {
+  let node = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const child = node.type === 'array' ? node.children?.[Number(segment)] : findNodeAtLocation(node, [segment]);
+    if (!child) break;
+    node = child;
+  }
+  return node;
+}
+
+/** The key of the property whose value is `node` (the server name for an entry), or `node` itself in an array. */
+function keyNodeOf(node: Node): Node {
+  return node.parent?.type === 'property' ? node.parent.children![0]! : node;
+}
+
+/** String nodes under `node` that are values, not property names. */
+function valueStrings(node: Node): Node[] {
+  if (node.type === 'string') return [node];
+  if (node.type === 'property') return node.children?.[1] ? valueStrings(node.children[1]) : [];
+  return (node.children ?? []).flatMap(valueStrings);
+}
+
+function mapStrings(value: unknown, fn: (s: string) => string): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map(v => mapStrings(v, fn));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  return value;
+}
+
+/** "Syntax error: close brace expected", from jsonc-parser's `CloseBraceExpected`. */
+export function syntaxErrorMessage(error: ParseError): string {
+  return `Syntax error: ${printParseErrorCode(error.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+function describeSchemaError(error: SchemaErrors[number]): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'type': {
+      const types = ([] as unknown[]).concat(params.type).map(t => TYPE_NAMES[String(t)] ?? String(t));
+      return `must be ${types.join(' or ')}`;
+    }
+    case 'enum':
+      return `must be one of ${(params.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `must be ${JSON.stringify(params.allowedValue)}`;
+    case 'minLength':
+      return params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`;
+    case 'minItems':
+      return `must have at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`;
+    case 'exclusiveMinimum':
+      return `must be greater than ${String(params.limit)}`;
+    case 'uniqueItems':
+      return `lists the same item twice (items ${String(params.j)} and ${String(params.i)})`;
+    default:
+      return error.message ?? 'is not valid';
+  }
+}

@@ -1,0 +1,61 @@
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import claudeSchemaJson from './claude-mcp-config.schema.json';
+import mcpSchemaJson from './mcp-config.schema.json';
+
+/**
+ * The shipped schemas (contributed to VS Code through `jsonValidation`) are also what the parser validates
+ * against, so editor squiggles and MCP Host's own problems cannot drift apart. They are written as draft-07,
+ * which VS Code's JSON service understands best, using only keywords that mean the same in draft 2020-12.
+ */
+export const mcpConfigSchema = mcpSchemaJson;
+export const claudeConfigSchema = claudeSchemaJson;
+
+/** VS Code's editor-only annotations; declared so that ajv's strict mode still catches misspelt keywords. */
+const VSCODE_SCHEMA_KEYWORDS = [
+  'markdownDescription',
+  'defaultSnippets',
+  'enumDescriptions',
+  'markdownEnumDescriptions',
+  'doNotSuggest',
+  'errorMessage',
+  'deprecationMessage',
+];
+
+/** The base URI the schema files are registered under, so the Claude schema's relative `$ref` resolves. */
+export const SCHEMA_BASE_URI = 'https://mcp-host.invalid/schemas/';
+
+export type SchemaDefinition = 'stdioServer' | 'remoteServer' | 'promptStringInput' | 'pickStringInput';
+
+export type SchemaErrors = readonly ErrorObject[];
+
+/** An Ajv instance that knows both shipped schemas, under their file names relative to `SCHEMA_BASE_URI`. */
+export function createSchemaAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
+  ajv.addVocabulary(VSCODE_SCHEMA_KEYWORDS);
+  ajv.addSchema(withoutDraft(mcpSchemaJson), `${SCHEMA_BASE_URI}mcp-config.schema.json`);
+  ajv.addSchema(withoutDraft(claudeSchemaJson), `${SCHEMA_BASE_URI}claude-mcp-config.schema.json`);
+  return ajv;
+}
+
+/** Ajv2020 has no draft-07 meta-schema; the keywords used are the same in both drafts. */
+function withoutDraft(schema: object): object {
+  const { $schema: _draft, ...rest } = schema as { $schema?: string };
+  return rest;
+}
+
+let validators: Map<SchemaDefinition, ValidateFunction> | undefined;
+
+/** Validates `value` against one definition of the VS Code-format schema; returns its errors (empty when valid). */
+export function validateAgainst(definition: SchemaDefinition, value: unknown): SchemaErrors {
+  if (!validators) {
+    const ajv = createSchemaAjv();
+    validators = new Map(
+      (['stdioServer', 'remoteServer', 'promptStringInput', 'pickStringInput'] as const).map(d => [
+        d,
+        ajv.getSchema(`${SCHEMA_BASE_URI}mcp-config.schema.json#/definitions/${d}`)!,
+      ]),
+    );
+  }
+  const validate = validators.get(definition)!;
+  return validate(value) ? [] : [...(validate.errors ?? [])];
+}

@@ -1,0 +1,237 @@
+import * as path from 'node:path';
+import type { ServerDefinition } from './types';
+
+/** `${name}`; the name cannot hold `$`, `{` or `}`, so `${env:${input:x}}` is caught as nesting, not misread. */
+const VARIABLE = /\$\{([^${}]*)\}/g;
+const NESTED = /\$\{[^}]*\$\{/;
+
+/** What `resolveDefinition` needs from the world; the caller supplies it so this module stays pure. */
+export interface VariableContext {
+  /** The folder the definition belongs to; `${workspaceFolder}` is an error without one. */
+  readonly workspaceFolder?: string | undefined;
+  readonly userHome: string;
+  readonly pathSeparator: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Asks the user (or secret storage) for an input's value; `undefined` means the user cancelled. */
+  resolveInput(id: string): Promise<string | undefined>;
+  /** Reads `envFile`. */
+  readFile(file: string): Promise<string>;
+}
+
+/**
+ * A definition ready to launch: every variable substituted, and for stdio servers `env` already holding
+ * the variables of `envFile` (explicit `env` entries win). `secrets` lists the values a log must never show.
+ */
+export type ResolvedDefinition = ServerDefinition & { readonly secrets: readonly string[] };
+
+/** Variables that could not be resolved; the server cannot start until its config is fixed. */
+export class VariableError extends Error {
+  constructor(
+    readonly server: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Cannot resolve the configuration of '${server}': ${problems.join('; ')}`);
+    this.name = 'VariableError';
+  }
+}
+
+/** The user dismissed an input prompt; starting the server is abandoned, which is not an error. */
+export class InputCancelledError extends Error {
+  constructor(readonly inputId: string) {
+    super(`Input '${inputId}' was cancelled`);
+    this.name = 'InputCancelledError';
+  }
+}
+
+/** Ids of `${input:id}` references in `value`, in order. */
+export function inputReferences(value: string): string[] {
+  return [...value.matchAll(VARIABLE)].flatMap(m => (m[1]!.startsWith('input:') ? [m[1]!.slice('input:'.length)] : []));
+}
+
+/** Ids of the inputs a definition references, each once, in the order they appear. */
+export function collectInputIds(def: ServerDefinition): string[] {
+  const ids = new Set<string>();
+  mapStrings(def, value => {
+    for (const id of inputReferences(value)) if (id) ids.add(id);
+    return value;
+  });
+  return [...ids];
+}
+
+/**
+ * Substitutes variables in every string of `def`. Inputs are asked for first, in order, so a cancelled
+ * prompt stops before anything else happens. Substituted values are never expanded again: an input
+ * answered with `${env:SECRET}` stays literal. All unresolvable variables are reported together.
+ */
+export async function resolveDefinition(def: ServerDefinition, ctx: VariableContext): Promise<ResolvedDefinition> {
+  const inputs = new Map<string, string>();
+  for (const id of collectInputIds(def)) {
+    const value = await ctx.resolveInput(id);
+    if (value === undefined) throw new InputCancelledError(id);
+    inputs.set(id, value);
+  }
+
+  const problems: string[] = [];
+  const secrets = new Set<string>(inputs.values());
+  const expand = (value: string, field: string): string => {
+    if (NESTED.test(value)) {
+      problems.push(`${field}: nested variables are not supported`);
+      return value;
+    }
+    return value.replace(VARIABLE, (match, name: string) => {
+      const result = lookup(name, ctx, inputs);
+      if ('error' in result) {
+        problems.push(`${field}: ${result.error}`);
+        return match;
+      }
+      if (result.secret) secrets.add(result.value);
+      return result.value;
+    });
+  };
+  let resolved = mapStrings(def, expand);
+
+  if (resolved.type === 'stdio' && resolved.envFile !== undefined) {
+    const file =
+      ctx.workspaceFolder !== undefined && !path.isAbsolute(resolved.envFile)
+        ? path.join(ctx.workspaceFolder, resolved.envFile)
+        : resolved.envFile;
+    try {
+      const fromFile = parseEnvFile(await ctx.readFile(file));
+      resolved = { ...resolved, envFile: file, env: { ...fromFile, ...resolved.env } };
+    } catch (err) {
+      problems.push(`envFile: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (problems.length) throw new VariableError(def.name, problems);
+
+  const named = resolved.type === 'stdio' ? resolved.env : resolved.headers;
+  for (const [name, value] of Object.entries(named)) {
+    if (value === null || !looksSecretName(name)) continue;
+    secrets.add(value);
+    // A log may show the credential without its scheme, e.g. after splitting "Bearer abc".
+    const credential = /^(?:bearer|basic|token)\s+(\S.*)$/i.exec(value)?.[1];
+    if (credential) secrets.add(credential);
+  }
+  secrets.delete('');
+  return { ...resolved, secrets: [...secrets] };
+}
+
+type Lookup = { value: string; secret: boolean } | { error: string };
+
+function lookup(name: string, ctx: VariableContext, inputs: ReadonlyMap<string, string>): Lookup {
+  const colon = name.indexOf(':');
+  const arg = name.slice(colon + 1);
+  // `env:NAME` and `input:id` switch on their scheme, the others on the whole name.
+  switch (colon < 0 ? name : name.slice(0, colon + 1)) {
+    case 'workspaceFolder':
+    case 'workspaceFolderBasename': {
+      if (ctx.workspaceFolder === undefined) return { error: `\${${name}} needs an open workspace folder` };
+      const value = name === 'workspaceFolder' ? ctx.workspaceFolder : basename(ctx.workspaceFolder);
+      return { value, secret: false };
+    }
+    case 'userHome':
+      return { value: ctx.userHome, secret: false };
+    case 'pathSeparator':
+    case '/':
+      return { value: ctx.pathSeparator, secret: false };
+    case 'env:':
+      // A missing variable is empty, as in VS Code.
+      return arg ? { value: ctx.env[arg] ?? '', secret: looksSecretName(arg) } : { error: '${env:} needs a variable name' };
+    case 'input:': {
+      const value = inputs.get(arg);
+      return value === undefined ? { error: '${input:} needs an input id' } : { value, secret: true };
+    }
+    default:
+      return { error: `unknown variable \${${name}}` };
+  }
+}
+
+/** The last segment of a path written with either separator, whatever platform this runs on. */
+function basename(folder: string): string {
+  return folder.split(/[\\/]+/).filter(Boolean).pop() ?? folder;
+}
+
+/** Applies `fn` to every string of a definition that is expanded at launch; `field` names it for messages. */
+function mapStrings(def: ServerDefinition, fn: (value: string, field: string) => string): ServerDefinition {
+  if (def.type === 'stdio') {
+    return {
+      ...def,
+      command: fn(def.command, 'command'),
+      args: def.args.map((arg, i) => fn(arg, `args[${i}]`)),
+      env: Object.fromEntries(Object.entries(def.env).map(([k, v]) => [k, v === null ? null : fn(v, `env.${k}`)])),
+      ...(def.envFile !== undefined ? { envFile: fn(def.envFile, 'envFile') } : {}),
+      ...(def.cwd !== undefined ? { cwd: fn(def.cwd, 'cwd') } : {}),
+    };
+  }
+  return {
+    ...def,
+    url: fn(def.url, 'url'),
+    headers: Object.fromEntries(Object.entries(def.headers).map(([k, v]) => [k, fn(v, `headers.${k}`)])),
+  };
+}
+
+/** `KEY=VALUE` or `export KEY=VALUE`; a double-quoted value may span lines and use escapes. */
+const ENV_LINE = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=[ \t]*("(?:\\.|[^"\\])*"|'[^']*'|[^\n]*)/gm;
+
+/** Parses a dotenv file. Comment lines, blank lines and lines that are not assignments are skipped. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [, key, raw] of text.replace(/\r\n?/g, '\n').matchAll(ENV_LINE)) {
+    env[key!] = envValue(raw!);
+  }
+  return env;
+}
+
+function envValue(raw: string): string {
+  if (raw.length >= 2 && raw.startsWith("'") && raw.endsWith("'")) return raw.slice(1, -1);
+  if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) {
+    const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t' };
+    return raw.slice(1, -1).replace(/\\(.)/g, (_, ch: string) => escapes[ch] ?? ch);
+  }
+  // Unquoted: a ` #` starts a comment.
+  return raw.replace(/\s+#.*$/, '').trim();
+}
+
+/** Words that mark a variable or header name as holding a credential. */
+const SECRET_WORDS = new Set([
+  'token', 'tokens', 'key', 'keys', 'apikey', 'secret', 'secrets', 'password', 'passwords', 'passwd', 'passphrase',
+  'pwd', 'pat', 'auth', 'authorization', 'credential', 'credentials', 'cookie', 'bearer', 'session',
+]);
+/** Run-together words such as `ACCESSTOKEN` or `clientsecret`. */
+const SECRET_SUFFIXES = ['token', 'secret', 'password', 'apikey', 'accesskey', 'privatekey', 'secretkey'];
+
+/**
+ * Whether a variable or header name looks like it holds a credential. Names are split into words
+ * (`_`, `-`, `.`, camelCase) so that `PATH` or `AUTHOR` do not match `pat` or `auth`.
+ */
+export function looksSecretName(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  return words.some(w => SECRET_WORDS.has(w) || SECRET_SUFFIXES.some(s => w.endsWith(s)));
+}
+
+/** Replaces every occurrence of each secret in `text` (longest first, so overlapping secrets are fully hidden). */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  const ordered = [...new Set(secrets)].filter(Boolean).sort((a, b) => b.length - a.length);
+  return ordered.reduce((masked, secret) => masked.split(secret).join('***'), text);
+}
+
+/** Variable names VS Code and MCP Host know without a scheme; Claude Code's `${NAME}` is an env variable otherwise. */
+const BARE_VARIABLES = new Set(['workspaceFolder', 'workspaceFolderBasename', 'userHome', 'pathSeparator']);
+
+/**
+ * Rewrites Claude Code's `${VAR}` and `${VAR:-default}` as `${env:VAR}`. There is no default syntax in
+ * VS Code variables, so defaults are dropped and returned for the caller to report.
+ */
+export function translateClaudeVariables(value: string): { value: string; droppedDefaults: string[] } {
+  const droppedDefaults: string[] = [];
+  const translated = value.replace(/\$\{([A-Za-z_]\w*)(:-[^}]*)?\}/g, (match, name: string, fallback?: string) => {
+    if (fallback === undefined && BARE_VARIABLES.has(name)) return match;
+    if (fallback !== undefined) droppedDefaults.push(match);
+    return `\${env:${name}}`;
+  });
+  return { value: translated, droppedDefaults };
+}

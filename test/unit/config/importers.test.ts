@@ -1,0 +1,262 @@
+import * as assert from 'assert';
+import { knownImportLocations, parseForeignConfig, planImport } from '../../../src/config/importers';
+import { parseConfigText } from '../../../src/config/parse';
+import type { ConfigOrigin } from '../../../src/config/types';
+
+const mcpJson: ConfigOrigin = { kind: 'workspaceVscode', file: '/work/api/.vscode/mcp.json', folder: '/work/api', label: '.vscode/mcp.json (api)' };
+
+const CLAUDE_DESKTOP = `{
+  "mcpServers": {
+    "filesystem": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-filesystem", "/Users/me/Desktop"]
+    },
+    "github": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-github"],
+      "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_desktop" }
+    }
+  },
+  "globalShortcut": "Ctrl+Space"
+}`;
+
+const CLAUDE_CODE_USER = `{
+  "numStartups": 12,
+  "mcpServers": {
+    "memory": { "type": "stdio", "command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"], "env": {} },
+    "shared": { "command": "user-shared" }
+  },
+  "projects": {
+    "/work/api": {
+      "allowedTools": [],
+      "mcpServers": {
+        "sentry": { "type": "http", "url": "https://mcp.sentry.dev/mcp" },
+        "shared": { "command": "project-shared" }
+      }
+    },
+    "/work/other": { "mcpServers": { "not-mine": { "command": "x" } } }
+  }
+}`;
+
+const CLAUDE_CODE_PROJECT = `{
+  "mcpServers": {
+    "api": {
+      "type": "sse",
+      "url": "\${API_BASE_URL:-https://api.example.com}/sse",
+      "headers": { "Authorization": "Bearer \${API_KEY}" }
+    },
+    "db": { "command": "\${HOME}/bin/db-mcp", "args": ["--dsn", "\${DB_DSN}"] }
+  }
+}`;
+
+const CURSOR = `{
+  // Cursor allows comments too
+  "mcpServers": {
+    "context7": { "url": "https://mcp.context7.com/mcp", "headers": { "CONTEXT7_API_KEY": "c7-secret" } },
+    "local": { "command": "node", "args": ["server.js"], "env": { "PORT": 3000, "DEBUG": true }, "envFile": "\${workspaceFolder}/.env" }
+  }
+}`;
+
+const WINDSURF = `{
+  "mcpServers": {
+    "remote": { "serverUrl": "https://example.com/sse", "disabled": true },
+    "git": { "command": "uvx", "args": ["mcp-server-git"], "disabledTools": ["git_push"], "alwaysAllow": ["git_status"] },
+    "broken": { "args": ["x"] },
+    "bad-args": { "command": "x", "args": "--flag" }
+  }
+}`;
+
+describe('config/importers', () => {
+  describe('knownImportLocations', () => {
+    it('lists macOS paths', () => {
+      assert.deepStrictEqual(knownImportLocations('darwin', '/Users/me', undefined, ['/work/api']), [
+        { host: 'Claude Desktop', path: '/Users/me/Library/Application Support/Claude/claude_desktop_config.json', format: 'claudeDesktop' },
+        { host: 'Claude Code', path: '/Users/me/.claude.json', format: 'claudeCodeUser' },
+        { host: 'Claude Code', path: '/work/api/.mcp.json', format: 'claudeCode' },
+        { host: 'Cursor', path: '/Users/me/.cursor/mcp.json', format: 'cursor' },
+        { host: 'Cursor', path: '/work/api/.cursor/mcp.json', format: 'cursor' },
+        { host: 'Windsurf', path: '/Users/me/.codeium/windsurf/mcp_config.json', format: 'windsurf' },
+      ]);
+    });
+
+    it('uses %APPDATA% and backslashes on Windows, whatever platform runs the code', () => {
+      const locations = knownImportLocations('win32', 'C:\\Users\\me', 'C:\\Users\\me\\AppData\\Roaming', []);
+      assert.deepStrictEqual(
+        locations.map(l => l.path),
+        [
+          'C:\\Users\\me\\AppData\\Roaming\\Claude\\claude_desktop_config.json',
+          'C:\\Users\\me\\.claude.json',
+          'C:\\Users\\me\\.cursor\\mcp.json',
+          'C:\\Users\\me\\.codeium\\windsurf\\mcp_config.json',
+        ],
+      );
+    });
+
+    it('uses ~/.config on Linux', () => {
+      assert.strictEqual(knownImportLocations('linux', '/home/me', undefined, [])[0]!.path, '/home/me/.config/Claude/claude_desktop_config.json');
+    });
+  });
+
+  describe('parseForeignConfig', () => {
+    it('reads Claude Desktop servers and drops nothing but non-server settings', () => {
+      const { servers, problems } = parseForeignConfig(CLAUDE_DESKTOP, 'claudeDesktop');
+      assert.deepStrictEqual(servers, [
+        { name: 'filesystem', entry: { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/Users/me/Desktop'] } },
+        {
+          name: 'github',
+          entry: { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'], env: { GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_desktop' } },
+        },
+      ]);
+      assert.deepStrictEqual(problems, []);
+    });
+
+    it('reads ~/.claude.json user servers plus those of the open folders, project ones winning', () => {
+      const { servers } = parseForeignConfig(CLAUDE_CODE_USER, 'claudeCodeUser', ['/work/api/']);
+      assert.deepStrictEqual(servers, [
+        { name: 'memory', entry: { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'] } },
+        { name: 'shared', entry: { type: 'stdio', command: 'project-shared' } },
+        { name: 'sentry', entry: { type: 'http', url: 'https://mcp.sentry.dev/mcp' } },
+      ]);
+      assert.deepStrictEqual(
+        parseForeignConfig(CLAUDE_CODE_USER, 'claudeCodeUser').servers.map(s => s.name),
+        ['memory', 'shared'],
+      );
+    });
+
+    it('reads a Claude Code .mcp.json and converts ${VAR} to ${env:VAR}', () => {
+      const { servers, problems } = parseForeignConfig(CLAUDE_CODE_PROJECT, 'claudeCode');
+      assert.deepStrictEqual(servers, [
+        { name: 'api', entry: { type: 'sse', url: '${env:API_BASE_URL}/sse', headers: { Authorization: 'Bearer ${env:API_KEY}' } } },
+        { name: 'db', entry: { type: 'stdio', command: '${env:HOME}/bin/db-mcp', args: ['--dsn', '${env:DB_DSN}'] } },
+      ]);
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.server, p.message, p.range?.start.line]),
+        [['warning', 'api', 'mcpServers.api: ${API_BASE_URL:-https://api.example.com} is imported without its default value', 2]],
+      );
+    });
+
+    it('reads Cursor remote and local servers, stringifying scalar env values', () => {
+      const { servers, problems } = parseForeignConfig(CURSOR, 'cursor');
+      assert.deepStrictEqual(servers, [
+        { name: 'context7', entry: { type: 'http', url: 'https://mcp.context7.com/mcp', headers: { CONTEXT7_API_KEY: 'c7-secret' } } },
+        {
+          name: 'local',
+          entry: { type: 'stdio', command: 'node', args: ['server.js'], env: { PORT: '3000', DEBUG: 'true' }, envFile: '${workspaceFolder}/.env' },
+        },
+      ]);
+      assert.deepStrictEqual(problems, []);
+    });
+
+    it('reads Windsurf serverUrl, disabled and disabledTools, and explains what it skips', () => {
+      const { servers, problems } = parseForeignConfig(WINDSURF, 'windsurf');
+      assert.deepStrictEqual(servers, [
+        { name: 'remote', entry: { type: 'http', url: 'https://example.com/sse', disabled: true } },
+        { name: 'git', entry: { type: 'stdio', command: 'uvx', args: ['mcp-server-git'], disabledTools: ['git_push'] } },
+      ]);
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.server, p.message, p.range?.start.line]),
+        [
+          ['info', 'git', 'mcpServers.git.alwaysAllow: has no equivalent in MCP Host and is not imported', 3],
+          ['error', 'broken', 'mcpServers.broken: has neither a "command" nor a "url"; skipped', 4],
+          ['error', 'bad-args', 'mcpServers.bad-args: "args" must be a list of strings; skipped', 5],
+        ],
+      );
+    });
+
+    it('reports syntax errors with their position', () => {
+      const { servers, problems } = parseForeignConfig('{\n  "mcpServers": { "a": { "command": "x" }, }\n  oops\n}', 'claudeDesktop');
+      assert.deepStrictEqual(
+        servers.map(s => s.name),
+        ['a'],
+      );
+      assert.deepStrictEqual(
+        problems.map(p => [p.message, p.range!.start]),
+        [['Syntax error: invalid symbol', { line: 2, character: 2 }]],
+      );
+    });
+  });
+
+  describe('planImport', () => {
+    const EXISTING = `{
+  // Team servers: keep this comment
+  "servers": {
+    "github": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-github"] // pinned by ops
+    },
+    "fs": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem"] },
+  },
+  "inputs": [
+    /* shared token */
+    { "type": "promptString", "id": "linear-Authorization", "description": "Taken id", "password": true }
+  ],
+}
+`;
+
+    it('adds, renames and skips, editing the text so comments survive', () => {
+      const incoming = [
+        // Same command as the existing github, spelled differently: identical.
+        { name: 'github', entry: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'] } },
+        { name: 'fs', entry: { type: 'stdio' as const, command: 'deno', args: ['run', 'fs.ts'] } },
+        { name: 'linear', entry: { type: 'sse' as const, url: 'https://mcp.linear.app/sse', headers: { Authorization: 'Bearer lin_api_123' } } },
+        { name: 'db', entry: { type: 'stdio' as const, command: 'db-mcp', env: { DB_PASSWORD: 'hunter2', DB_HOST: 'localhost', DB_TOKEN: '${env:DB_TOKEN}' } } },
+      ];
+      const plan = planImport(EXISTING, incoming);
+      assert.deepStrictEqual(plan.added, ['fs-2', 'linear', 'db']);
+      assert.deepStrictEqual(plan.renamed, [{ from: 'fs', to: 'fs-2' }]);
+      assert.deepStrictEqual(plan.skippedIdentical, ['github']);
+      assert.deepStrictEqual(plan.movedSecrets, [
+        { server: 'linear', variable: 'Authorization', inputId: 'linear-Authorization-2', value: 'lin_api_123' },
+        { server: 'db', variable: 'DB_PASSWORD', inputId: 'db-DB_PASSWORD', value: 'hunter2' },
+      ]);
+      for (const comment of ['// Team servers: keep this comment', '// pinned by ops', '/* shared token */']) {
+        assert.ok(plan.newText.includes(comment), `lost ${comment}`);
+      }
+      assert.ok(!plan.newText.includes('hunter2') && !plan.newText.includes('lin_api_123'), 'a plaintext secret was written');
+      // The untouched entries keep their exact text.
+      assert.ok(plan.newText.includes('    "github": {\n      "command": "npx",\n      "args": ["-y", "@modelcontextprotocol/server-github"] // pinned by ops\n    },'));
+
+      const parsed = parseConfigText(plan.newText, mcpJson, 'vscode');
+      assert.deepStrictEqual(parsed.problems, []);
+      assert.deepStrictEqual(
+        parsed.servers.map(s => s.name),
+        ['github', 'fs', 'fs-2', 'linear', 'db'],
+      );
+      const linear = parsed.servers.find(s => s.name === 'linear')!;
+      assert.deepStrictEqual(linear.type === 'sse' && linear.headers, { Authorization: 'Bearer ${input:linear-Authorization-2}' });
+      const db = parsed.servers.find(s => s.name === 'db')!;
+      assert.deepStrictEqual(db.type === 'stdio' && db.env, { DB_PASSWORD: '${input:db-DB_PASSWORD}', DB_HOST: 'localhost', DB_TOKEN: '${env:DB_TOKEN}' });
+      assert.deepStrictEqual(parsed.inputs.slice(1), [
+        { type: 'promptString', id: 'linear-Authorization-2', description: "Authorization for MCP server 'linear'", password: true },
+        { type: 'promptString', id: 'db-DB_PASSWORD', description: "DB_PASSWORD for MCP server 'db'", password: true },
+      ]);
+    });
+
+    it('skips everything on a second import of the same servers, including those whose secrets were moved', () => {
+      const incoming = parseForeignConfig(CLAUDE_DESKTOP, 'claudeDesktop').servers;
+      const first = planImport(undefined, incoming);
+      assert.deepStrictEqual(first.added, ['filesystem', 'github']);
+      assert.deepStrictEqual(
+        first.movedSecrets.map(s => s.inputId),
+        ['github-GITHUB_PERSONAL_ACCESS_TOKEN'],
+      );
+      const second = planImport(first.newText, incoming);
+      assert.deepStrictEqual([second.added, second.skippedIdentical, second.newText], [[], ['filesystem', 'github'], first.newText]);
+    });
+
+    it('creates a file when there is none', () => {
+      const plan = planImport(undefined, [{ name: 'fs', entry: { type: 'stdio', command: 'npx', args: ['x'] } }]);
+      assert.strictEqual(plan.newText, '{\n  "servers": {\n    "fs": {\n      "type": "stdio",\n      "command": "npx",\n      "args": [\n        "x"\n      ]\n    }\n  }\n}\n');
+    });
+
+    it('indents with tabs when the file does', () => {
+      const plan = planImport('{\n\t"servers": {}\n}\n', [{ name: 'r', entry: { type: 'http', url: 'https://x.example/mcp' } }]);
+      assert.strictEqual(plan.newText, '{\n\t"servers": {\n\t\t"r": {\n\t\t\t"type": "http",\n\t\t\t"url": "https://x.example/mcp"\n\t\t}\n\t}\n}\n');
+    });
+
+    it('refuses to edit a file it cannot parse', () => {
+      assert.throws(() => planImport('{ "servers": { ', []), /not a valid JSON object/);
+      assert.throws(() => planImport('{ "servers": [] }', []), /"servers" in mcp.json is not an object/);
+    });
+  });
+});

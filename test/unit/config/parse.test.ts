@@ -1,0 +1,343 @@
+import * as assert from 'assert';
+import { formatJsonPath, parseConfigText, parseConfigValue } from '../../../src/config/parse';
+import { DEFAULT_TIMEOUTS, type ConfigOrigin, type ConfigProblem, type ServerDefinition } from '../../../src/config/types';
+
+const vscodeOrigin: ConfigOrigin = {
+  kind: 'workspaceVscode',
+  file: '/work/api/.vscode/mcp.json',
+  folder: '/work/api',
+  label: '.vscode/mcp.json (api)',
+};
+const claudeOrigin: ConfigOrigin = { kind: 'workspaceClaude', file: '/work/api/.mcp.json', folder: '/work/api', label: '.mcp.json (api)' };
+const userOrigin: ConfigOrigin = { kind: 'userSettings', label: 'User Settings' };
+
+/** `[line, character]` of a problem's start and end, for compact assertions. */
+const span = (p: ConfigProblem | ServerDefinition) => p.range && [p.range.start.line, p.range.start.character, p.range.end.line, p.range.end.character];
+/** Where the `nth` occurrence of a one-line `needle` sits, counted independently of the code under test. */
+function locate(text: string, needle: string, nth = 0): number[] {
+  let offset = -1;
+  for (let i = 0; i <= nth; i++) offset = text.indexOf(needle, offset + 1);
+  const lines = text.slice(0, offset).split('\n');
+  const line = lines.length - 1;
+  const character = lines[line]!.length;
+  return [line, character, line, character + needle.length];
+}
+const byName = (servers: readonly ServerDefinition[], name: string) => servers.find(s => s.name === name)!;
+
+// One broken entry (db) between two valid ones; comments and trailing commas throughout.
+const THREE_ENTRIES = `{
+  // Servers for the api project
+  "servers": {
+    "files": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-filesystem", "\${workspaceFolder}"],
+    },
+    "db": {
+      "command": 42,
+      "env": { "DB_URL": "postgres://localhost" }
+    },
+    /* remote */
+    "search": { "type": "http", "url": "https://search.example.com/mcp", "timeout": { "startup": 5000 } },
+  },
+}
+`;
+
+describe('config/parse', () => {
+  describe('parseConfigText (VS Code format)', () => {
+    it('keeps the valid entries when one entry is broken, and points at the bad value', () => {
+      const parsed = parseConfigText(THREE_ENTRIES, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        parsed.servers.map(s => s.name),
+        ['files', 'search'],
+      );
+      assert.strictEqual(parsed.problems.length, 1);
+      const [problem] = parsed.problems;
+      assert.strictEqual(problem!.severity, 'error');
+      assert.strictEqual(problem!.message, 'servers.db.command: must be a string');
+      assert.strictEqual(problem!.server, 'db');
+      assert.strictEqual(problem!.file, '/work/api/.vscode/mcp.json');
+      // `42` on line 8 (zero-based), after six spaces and `"command": `.
+      assert.deepStrictEqual(span(problem!), [8, 17, 8, 19]);
+      assert.strictEqual(problem!.range!.offset, THREE_ENTRIES.indexOf('42'));
+      assert.strictEqual(problem!.range!.length, 2);
+    });
+
+    it('fills defaults and applies timeout overrides', () => {
+      const { servers } = parseConfigText(THREE_ENTRIES, vscodeOrigin, 'vscode');
+      const files = byName(servers, 'files');
+      assert.deepStrictEqual({ ...files, range: undefined }, {
+        name: 'files',
+        origin: vscodeOrigin,
+        range: undefined,
+        disabled: false,
+        timeouts: DEFAULT_TIMEOUTS,
+        disabledTools: [],
+        type: 'stdio',
+        command: 'npx',
+        args: ['-y', '@modelcontextprotocol/server-filesystem', '${workspaceFolder}'],
+        env: {},
+      });
+      // The entry's object, from its `{` (line 3) to its `}` (line 6).
+      assert.deepStrictEqual(span(files), [3, 13, 6, 5]);
+
+      const search = byName(servers, 'search');
+      assert.strictEqual(search.type, 'http');
+      assert.deepStrictEqual(search.type === 'http' && search.headers, {});
+      assert.deepStrictEqual(search.timeouts, { startupMs: 5000, requestMs: DEFAULT_TIMEOUTS.requestMs });
+    });
+
+    it('reads every field, with a single number as both timeouts', () => {
+      const text = `{ "servers": { "full": {
+        "type": "stdio", "command": "node", "args": ["server.js"], "env": { "A": "1", "HOME": null },
+        "envFile": ".env", "cwd": "\${workspaceFolder}/srv", "disabled": true, "timeout": 1000, "disabledTools": ["rm"]
+      }, "sse": { "type": "sse", "url": "http://localhost:3001/sse", "headers": { "X-Trace": "1" } } } }`;
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(problems, []);
+      const full = byName(servers, 'full');
+      assert.ok(full.type === 'stdio');
+      assert.deepStrictEqual(
+        [full.command, full.args, full.env, full.envFile, full.cwd, full.disabled, full.timeouts, full.disabledTools],
+        ['node', ['server.js'], { A: '1', HOME: null }, '.env', '${workspaceFolder}/srv', true, { startupMs: 1000, requestMs: 1000 }, ['rm']],
+      );
+      const sse = byName(servers, 'sse');
+      assert.ok(sse.type === 'sse');
+      assert.deepStrictEqual([sse.url, sse.headers], ['http://localhost:3001/sse', { 'X-Trace': '1' }]);
+    });
+
+    it('treats an entry with only a url as http', () => {
+      const { servers } = parseConfigText('{ "servers": { "r": { "url": "https://x.example/mcp" } } }', vscodeOrigin, 'vscode');
+      assert.strictEqual(servers[0]!.type, 'http');
+    });
+
+    it('reports a syntax error at its position and keeps the entries it does not run through', () => {
+      const text = ['{', '  "servers": {', '    "a": { "command": "node" }', '    "b": { "command": "deno" }', '  }', '}'].join('\n');
+      const parsed = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        parsed.problems.map(p => [p.severity, p.message, span(p)]),
+        [['error', 'Syntax error: comma expected', [3, 4, 3, 7]]],
+      );
+      assert.deepStrictEqual(
+        parsed.servers.map(s => s.name),
+        ['a'],
+      );
+    });
+
+    it('counts CRLF line breaks as one', () => {
+      const text = '{\r\n  "servers": {\r\n    "x": { "command": false }\r\n  }\r\n}';
+      const [problem] = parseConfigText(text, vscodeOrigin, 'vscode').problems;
+      assert.deepStrictEqual(span(problem!), [2, 22, 2, 27]);
+    });
+
+    it('warns about unknown properties at their key and still produces the server', () => {
+      const text = '{\n  "servers": {\n    "x": { "command": "node", "autoApprove": [] }\n  }\n}';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.strictEqual(servers.length, 1);
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.message, span(p)]),
+        [['warning', 'servers.x: unknown property "autoApprove" is ignored', [2, 30, 2, 43]]],
+      );
+    });
+
+    it('reports an entry with neither command nor url at the server name', () => {
+      const text = '{\n  "servers": {\n    "half": { "args": ["x"] }\n  }\n}';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(servers, []);
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.message, span(p), p.server]),
+        [['error', 'servers.half: needs "command" (a local server) or "url" (a remote server)', [2, 4, 2, 10], 'half']],
+      );
+    });
+
+    it('reports a missing required property of a typed entry at the server name', () => {
+      const { problems } = parseConfigText('{"servers":{"r":{"type":"sse"}}}', vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        problems.map(p => [p.message, span(p)]),
+        [['servers.r: missing required property "url"', [0, 12, 0, 15]]],
+      );
+    });
+
+    it('warns when a stdio entry also has a url, and runs it as stdio', () => {
+      const text = '{"servers":{"both":{"command":"node","url":"http://x"}}}';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.strictEqual(servers[0]!.type, 'stdio');
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.message, p.range!.offset]),
+        [['warning', 'servers.both: has both "command" and "url"; it runs as a local (stdio) server and "url" is ignored', text.indexOf('"url"')]],
+      );
+    });
+
+    it('rejects an unknown transport type at the type value', () => {
+      const text = '{"servers":{"ws":{"type":"websocket","url":"ws://x"}}}';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(servers, []);
+      assert.deepStrictEqual(
+        problems.map(p => [p.message, p.range!.offset, p.range!.length]),
+        [['servers.ws.type: must be one of "stdio", "http", "sse"', text.indexOf('"websocket"'), '"websocket"'.length]],
+      );
+    });
+
+    it('names nested values and reports every error of an entry', () => {
+      const text = '{"servers":{"x":{"command":"","args":["a",1],"env":{"N":2},"timeout":{"startup":-1,"requests":5},"disabledTools":["a","a"]}}}';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(servers, []);
+      assert.deepStrictEqual(problems.map(p => [p.severity, p.message]).sort(), [
+        ['error', 'servers.x.args[1]: must be a string'],
+        ['error', 'servers.x.command: must not be empty'],
+        ['error', 'servers.x.disabledTools: lists the same item twice (items 1 and 0)'],
+        ['error', 'servers.x.env.N: must be a string or null'],
+        ['error', 'servers.x.timeout.startup: must be greater than 0'],
+        ['warning', 'servers.x.timeout: unknown property "requests" is ignored'],
+      ]);
+      const argProblem = problems.find(p => p.message.startsWith('servers.x.args[1]'))!;
+      assert.strictEqual(argProblem.range!.offset, text.indexOf(',1]') + 1);
+    });
+
+    it('warns about a server name used twice in one file; the last one is used', () => {
+      const text = '{"servers":{"x":{"command":"old"},"x":{"command":"new"}}}';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        servers.map(s => s.type === 'stdio' && s.command),
+        ['new'],
+      );
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.range!.offset]),
+        [['warning', text.indexOf('"x"')]],
+      );
+    });
+
+    it('reports a root or servers of the wrong shape', () => {
+      assert.deepStrictEqual(
+        parseConfigText('[1]', vscodeOrigin, 'vscode').problems.map(p => p.message),
+        ['The configuration must be an object with a "servers" property'],
+      );
+      assert.deepStrictEqual(
+        parseConfigText('{"servers":[]}', vscodeOrigin, 'vscode').problems.map(p => p.message),
+        ['servers: must be an object mapping server names to servers'],
+      );
+    });
+
+    it('accepts an empty file and an empty object without problems', () => {
+      for (const text of ['', '  \n', '{}', '{ "$schema": "./schema.json" }']) {
+        const parsed = parseConfigText(text, vscodeOrigin, 'vscode');
+        assert.deepStrictEqual([parsed.servers, parsed.problems], [[], []], JSON.stringify(text));
+      }
+    });
+
+    it('hints when a file of one format uses the other format\'s key', () => {
+      const { problems } = parseConfigText('{"mcpServers":{}}', vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.message]),
+        [['warning', 'Unknown property "mcpServers" is ignored; this file lists servers under "servers"']],
+      );
+    });
+  });
+
+  describe('inputs', () => {
+    const text = `{
+  "inputs": [
+    { "type": "promptString", "id": "token", "description": "API token", "password": true },
+    { "type": "promptString", "id": "region", "description": "Region", "default": "eu" },
+    { "type": "pickString", "id": "region", "description": "Region again", "options": ["eu", "us"] },
+    { "type": "pickString", "id": "tier", "description": "Tier" },
+    { "type": "checkbox", "id": "c", "description": "?" }
+  ],
+  "servers": {
+    "api": { "url": "https://api.example/mcp", "headers": { "Authorization": "Bearer \${input:token}", "X-Team": "\${input:team}" } }
+  }
+}`;
+    const parsed = parseConfigText(text, vscodeOrigin, 'vscode');
+
+    it('parses valid inputs with defaults filled', () => {
+      assert.deepStrictEqual(parsed.inputs, [
+        { type: 'promptString', id: 'token', description: 'API token', password: true },
+        { type: 'promptString', id: 'region', description: 'Region', default: 'eu', password: false },
+      ]);
+    });
+
+    it('reports duplicate ids, invalid inputs and undeclared references', () => {
+      assert.deepStrictEqual(
+        parsed.problems.map(p => [p.severity, p.message, span(p)]),
+        [
+          ['warning', 'inputs[2].id: duplicate input id "region"; this input is ignored', [4, 34, 4, 42]],
+          ['error', 'inputs[3]: missing required property "options"', locate(text, '{ "type": "pickString", "id": "tier", "description": "Tier" }')],
+          ['error', 'inputs[4].type: must be "promptString" or "pickString"', [6, 14, 6, 24]],
+          // Exactly the `${input:team}` token inside the header value.
+          ['warning', 'servers.api.headers.X-Team: input "team" is not declared in "inputs"', locate(text, '${input:team}')],
+        ],
+      );
+      assert.strictEqual(parsed.problems[3]!.server, 'api');
+      assert.strictEqual(parsed.servers.length, 1);
+    });
+  });
+
+  describe('Claude Code format (.mcp.json)', () => {
+    const text = `{
+  "mcpServers": {
+    "github": {
+      "command": "docker",
+      "args": ["run", "-i", "--rm", "-e", "GITHUB_TOKEN", "ghcr.io/github/github-mcp-server"],
+      "env": { "GITHUB_TOKEN": "\${GITHUB_TOKEN}" }
+    },
+    "remote": { "type": "streamable-http", "url": "\${API_BASE:-https://api.example.com}/mcp" },
+    "docs": { "url": "https://docs.example/mcp", "headers": { "Authorization": "Bearer \${input:docs}" } }
+  },
+  "servers": {}
+}`;
+    const parsed = parseConfigText(text, claudeOrigin, 'claude');
+
+    it('reads mcpServers and rewrites ${VAR} as ${env:VAR}', () => {
+      assert.deepStrictEqual(
+        parsed.servers.map(s => [s.name, s.type, s.origin.kind]),
+        [
+          ['github', 'stdio', 'workspaceClaude'],
+          ['remote', 'http', 'workspaceClaude'],
+          ['docs', 'http', 'workspaceClaude'],
+        ],
+      );
+      const github = byName(parsed.servers, 'github');
+      assert.deepStrictEqual(github.type === 'stdio' && github.env, { GITHUB_TOKEN: '${env:GITHUB_TOKEN}' });
+      const remote = byName(parsed.servers, 'remote');
+      assert.strictEqual(remote.type === 'http' && remote.url, '${env:API_BASE}/mcp');
+    });
+
+    it('warns about dropped defaults, missing inputs and the other format\'s key', () => {
+      assert.deepStrictEqual(
+        parsed.problems.map(p => [p.severity, p.message, p.range!.start.line]),
+        [
+          ['warning', 'Unknown property "servers" is ignored; this file lists servers under "mcpServers"', 10],
+          [
+            'warning',
+            'mcpServers.remote.url: default values are not supported; ${API_BASE:-https://api.example.com} is read from the environment without its default',
+            7,
+          ],
+          ['warning', 'mcpServers.docs.headers.Authorization: input "docs" is not declared (this format has no "inputs")', 8],
+        ],
+      );
+    });
+  });
+
+  describe('parseConfigValue (user setting)', () => {
+    it('parses an object without ranges', () => {
+      const value = {
+        servers: { mem: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'] }, bad: { command: ['x'] } },
+        inputs: [],
+      };
+      const parsed = parseConfigValue(value, userOrigin, 'vscode');
+      assert.deepStrictEqual(
+        parsed.servers.map(s => [s.name, s.range]),
+        [['mem', undefined]],
+      );
+      assert.deepStrictEqual(parsed.problems, [{ severity: 'error', message: 'servers.bad.command: must be a string', server: 'bad' }]);
+      assert.strictEqual('range' in parsed.servers[0]!, false);
+    });
+
+    it('treats a missing setting as empty', () => {
+      assert.deepStrictEqual(parseConfigValue(undefined, userOrigin, 'vscode'), { origin: userOrigin, servers: [], inputs: [], problems: [] });
+    });
+  });
+
+  it('formats JSON paths for messages', () => {
+    assert.strictEqual(formatJsonPath(['servers', 'my-db', 'args', 2]), 'servers.my-db.args[2]');
+    assert.strictEqual(formatJsonPath(['servers', 'my server', 'env']), 'servers["my server"].env');
+  });
+});
