@@ -30,6 +30,8 @@ async function main() {
     target: 'node20',
     outfile: 'dist/extension.js',
     external: ['vscode'],
+    // jsonc-parser's default entry for Node is a UMD build whose dynamic requires break when bundled.
+    mainFields: ['module', 'main'],
     sourcemap: !production,
     sourcesContent: false,
     minify: production,

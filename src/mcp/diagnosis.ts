@@ -1,0 +1,109 @@
+import * as path from 'path';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { ResolvedLaunch } from './launch';
+import { SpawnError } from './stdioTransport';
+
+/** What went wrong, in the user's terms, and what to do about it. */
+export interface Diagnosis {
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export interface FailureContext {
+  readonly launch: ResolvedLaunch;
+  /** The PATH the server was spawned with. */
+  readonly pathUsed?: string | undefined;
+  readonly exit?: { readonly code: number | null; readonly signal: string | null } | undefined;
+  /** Lines the server wrote to stdout that were not JSON-RPC. */
+  readonly nonProtocolOutput: readonly string[];
+  readonly startupMs: number;
+  readonly phase: 'start' | 'running';
+}
+
+const GUI_PATH_HINT =
+  'VS Code started from a desktop launcher may not see the PATH your shell sets up (nvm, Homebrew, asdf, pyenv). ' +
+  'Use the absolute path of the command (run `which <command>` in a terminal), or set "env": { "PATH": "…" } on the server.';
+
+/** Turns a start-up or connection failure into a message and a next step. */
+export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
+  const { launch } = ctx;
+  if (error instanceof SpawnError && launch.type === 'stdio') {
+    if (error.code === 'ENOENT') {
+      const where = launch.cwd ? ` (working directory ${launch.cwd})` : '';
+      const absolute = path.isAbsolute(launch.command);
+      return {
+        message: absolute ? `Command not found: ${launch.command}${where}.` : `Command '${launch.command}' was not found on PATH${where}.`,
+        hint: absolute ? 'Check that the file exists and is executable.' : `PATH used: ${ctx.pathUsed ?? '(empty)'}. ${GUI_PATH_HINT}`,
+      };
+    }
+    if (error.code === 'EACCES') return { message: `Permission denied running '${launch.command}'.`, hint: 'Make the file executable (chmod +x) or run it through its interpreter.' };
+    return { message: `Could not start '${launch.command}': ${error.message}` };
+  }
+
+  const stdoutNote =
+    ctx.nonProtocolOutput.length > 0
+      ? `The server wrote text that is not MCP to stdout (first: ${JSON.stringify(ctx.nonProtocolOutput[0])}). A stdio server must write only JSON-RPC to stdout; logs belong on stderr.`
+      : undefined;
+
+  if (ctx.exit && launch.type === 'stdio') {
+    const how = ctx.exit.signal ? `was killed by ${ctx.exit.signal}` : `exited with code ${ctx.exit.code}`;
+    const when = ctx.phase === 'start' ? ' before completing initialization' : '';
+    return { message: `The server ${how}${when}.`, hint: stdoutNote ?? 'See the stderr lines below and the server log.' };
+  }
+
+  if (isTimeout(error)) {
+    if (ctx.phase === 'start') {
+      return {
+        message: `The server did not complete initialization within ${Math.round(ctx.startupMs / 1000)} s.`,
+        hint: stdoutNote ?? 'It may be waiting for input, downloading packages, or need a longer "timeout" in its definition.',
+      };
+    }
+    return { message: 'The server stopped answering.', ...(stdoutNote ? { hint: stdoutNote } : {}) };
+  }
+
+  const text = error instanceof Error ? error.message : String(error);
+  if (launch.type !== 'stdio') {
+    const refused = /ECONNREFUSED|fetch failed/i.test(text);
+    return {
+      message: `Could not connect to ${launch.url}: ${text}`,
+      hint: refused ? 'Is the server running and listening at that address?' : 'Check the URL, and the server log for the HTTP status.',
+    };
+  }
+  return { message: text, ...(stdoutNote ? { hint: stdoutNote } : {}) };
+}
+
+export function isTimeout(error: unknown): boolean {
+  return error instanceof RequestTimeoutError || (error instanceof McpError && error.code === -32001 && isRecord(error.data) && 'timeout' in error.data);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/** A request that got no answer (and no progress) within its timeout. */
+export class RequestTimeoutError extends Error {
+  constructor(method: string, ms: number) {
+    super(`${method} got no answer within ${Math.round(ms / 1000)} s`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/** A request the user (or the caller's signal) cancelled. */
+export class RequestCancelledError extends Error {
+  constructor(method: string) {
+    super(`${method} was cancelled`);
+    this.name = 'RequestCancelledError';
+  }
+}
+
+/**
+ * The SDK rejects both an abort and a timeout with McpError -32001; only a timeout carries
+ * `data.timeout`. Map them to distinct errors so callers can tell "you cancelled" from "it hung".
+ */
+export function classifyRequestError(error: unknown, method: string, signal: AbortSignal | undefined, timeoutMs: number): unknown {
+  if (error instanceof McpError && error.code === -32001) {
+    if (signal?.aborted && !(isRecord(error.data) && 'timeout' in error.data)) return new RequestCancelledError(method);
+    if (isRecord(error.data) && 'timeout' in error.data) return new RequestTimeoutError(method, timeoutMs);
+  }
+  return error;
+}

@@ -1,0 +1,74 @@
+import { execFile } from 'child_process';
+
+/**
+ * Process-tree helpers for stopping stdio servers. A server launched through `npx`, `uvx` or a shell
+ * script is rarely the process doing the work: its descendants must go when it goes.
+ */
+
+/** Every descendant of `pid` (children, grandchildren, …), read from `ps` on POSIX. Empty on failure. */
+export function listDescendants(pid: number): Promise<number[]> {
+  if (process.platform === 'win32') return Promise.resolve([]);
+  return new Promise(resolve => {
+    execFile('ps', ['-A', '-o', 'pid=,ppid='], { maxBuffer: 8 * 1024 * 1024 }, (err, stdout) => {
+      if (err) return resolve([]);
+      const children = new Map<number, number[]>();
+      for (const line of stdout.split('\n')) {
+        const [child, parent] = line.trim().split(/\s+/).map(Number);
+        if (!child || parent === undefined || Number.isNaN(parent)) continue;
+        const list = children.get(parent) ?? [];
+        list.push(child);
+        children.set(parent, list);
+      }
+      const out: number[] = [];
+      const queue = [pid];
+      while (queue.length) {
+        for (const c of children.get(queue.shift()!) ?? []) {
+          if (!out.includes(c)) {
+            out.push(c);
+            queue.push(c);
+          }
+        }
+      }
+      resolve(out);
+    });
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Sends `signal` to the process group led by `leader` (POSIX, where servers are spawned as group leaders)
+ * and to every pid in `pids` (descendants that left the group). Missing processes are ignored.
+ */
+export function signalTree(leader: number, pids: readonly number[], signal: NodeJS.Signals): void {
+  if (process.platform === 'win32') {
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') execFile('taskkill', ['/pid', String(leader), '/T', '/F'], () => {});
+    return;
+  }
+  const send = (target: number) => {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // already gone
+    }
+  };
+  send(-leader);
+  for (const pid of pids) send(pid);
+}
+
+/** Resolves true once none of `pids` is alive, or false after `timeoutMs`. */
+export async function waitForExit(pids: readonly number[], timeoutMs: number, pollMs = 25): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!pids.some(isAlive)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise(r => setTimeout(r, pollMs));
+  }
+}

@@ -1,0 +1,201 @@
+import { ChildProcess, spawn } from 'child_process';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { Emitter } from '../common/event';
+import { LineSplitter } from './lineSplitter';
+import { listDescendants, signalTree, waitForExit } from './processTree';
+
+export interface StdioLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The complete environment of the child (the caller merges the host's environment in). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+}
+
+export interface ShutdownGrace {
+  /** How long a server gets to exit by itself after its stdin closes. */
+  readonly stdinMs: number;
+  /** How long it gets after SIGTERM before the whole tree is killed. */
+  readonly termMs: number;
+}
+
+export const DEFAULT_SHUTDOWN_GRACE: ShutdownGrace = { stdinMs: 2000, termMs: 2000 };
+
+export interface StdioTransportOptions {
+  /** Largest single message accepted from the server; a larger one closes the connection with a clear error. */
+  readonly maxMessageBytes?: number;
+  readonly grace?: ShutdownGrace;
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** Raised when the command cannot be spawned at all (ENOENT, EACCES …). */
+export class SpawnError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'SpawnError';
+  }
+}
+
+/**
+ * A stdio client transport for the SDK's `Client`, built on the SDK's own message framing
+ * (`serializeMessage` / `deserializeMessage`). The host owns the process rather than using
+ * `StdioClientTransport` because it must:
+ * - spawn without a shell as a process-group leader and stop the whole tree (stdin EOF, SIGTERM, kill)
+ *   with grace periods tests can shorten; the SDK's close signals only the direct child;
+ * - report the exit code and signal, and keep draining stderr so a chatty server never stalls;
+ * - split lines in linear time (the SDK's buffer re-scans on every chunk) and call out non-protocol text on stdout.
+ */
+export class StdioProcessTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T) => void;
+
+  private readonly _onStderr = new Emitter<string>();
+  /** Each line the server writes to stderr. */
+  readonly onStderr = this._onStderr.event;
+  private readonly _onNonProtocolOutput = new Emitter<string>();
+  /** A line on stdout that is not a JSON-RPC message (a banner, a stray `console.log`). */
+  readonly onNonProtocolOutput = this._onNonProtocolOutput.event;
+  private readonly _onExit = new Emitter<ProcessExit>();
+  readonly onExit = this._onExit.event;
+
+  private child: ChildProcess | undefined;
+  private exit: ProcessExit | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+  private readonly grace: ShutdownGrace;
+  private readonly splitter: LineSplitter;
+
+  constructor(
+    private readonly launch: StdioLaunch,
+    options: StdioTransportOptions = {},
+  ) {
+    this.grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
+    this.splitter = new LineSplitter(options.maxMessageBytes ?? 64 * 1024 * 1024);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get exitStatus(): ProcessExit | undefined {
+    return this.exit;
+  }
+
+  start(): Promise<void> {
+    if (this.child) throw new Error('StdioProcessTransport already started');
+    const child = spawn(this.launch.command, [...this.launch.args], {
+      env: this.launch.env,
+      ...(this.launch.cwd ? { cwd: this.launch.cwd } : {}),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+      // A group leader on POSIX, so the whole group can be signalled; Windows uses taskkill /T.
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+    });
+    this.child = child;
+    this.exited = new Promise(resolve => child.once('close', () => resolve()));
+    child.once('exit', (code, signal) => {
+      this.exit = { code, signal };
+      this._onExit.fire(this.exit);
+    });
+    child.once('close', () => this.onclose?.());
+    child.stdin!.on('error', err => this.onerror?.(err));
+    child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
+    child.stderr!.setEncoding('utf8');
+    let pendingErr = '';
+    child.stderr!.on('data', (text: string) => {
+      const lines = (pendingErr + text).split(/\r?\n/);
+      pendingErr = lines.pop() ?? '';
+      for (const line of lines) this._onStderr.fire(line);
+    });
+    child.stderr!.on('end', () => {
+      if (pendingErr) this._onStderr.fire(pendingErr);
+      pendingErr = '';
+    });
+    return new Promise((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', err => {
+        const code = (err as NodeJS.ErrnoException).code;
+        const spawnError = new SpawnError(err.message, code);
+        // 'error' after a successful spawn (a failed kill, say) is reported, not thrown.
+        if (child.pid === undefined) {
+          this.exit = { code: null, signal: null };
+          reject(spawnError);
+        } else {
+          this.onerror?.(spawnError);
+        }
+      });
+    });
+  }
+
+  private onStdout(chunk: Buffer): void {
+    let lines: string[];
+    try {
+      lines = this.splitter.push(chunk);
+    } catch (err) {
+      this.onerror?.(err as Error);
+      void this.close();
+      return;
+    }
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      let message: JSONRPCMessage;
+      try {
+        message = deserializeMessage(line);
+      } catch {
+        this._onNonProtocolOutput.fire(line.length > 500 ? `${line.slice(0, 500)}…` : line);
+        continue;
+      }
+      this.onmessage?.(message);
+    }
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || stdin.destroyed || this.exit) return Promise.reject(new Error('Not connected: the server process has exited'));
+    return new Promise((resolve, reject) => {
+      const ok = stdin.write(serializeMessage(message), err => (err ? reject(err) : undefined));
+      if (ok) resolve();
+      else stdin.once('drain', resolve);
+    });
+  }
+
+  /** Stops the server and every process it started: stdin EOF, then SIGTERM, then SIGKILL to the tree. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const child = this.child;
+    if (!child?.pid) return;
+    const pid = child.pid;
+    // Taken before anything exits: once the server dies its children are re-parented and hard to find.
+    const descendants = await listDescendants(pid);
+    const exitedWithin = (ms: number) => Promise.race([this.exited.then(() => true), new Promise<boolean>(r => setTimeout(() => r(false), ms))]);
+    child.stdin?.end();
+    if (!this.exit && !(await exitedWithin(this.grace.stdinMs))) {
+      signalTree(pid, descendants, 'SIGTERM');
+      if (!(await exitedWithin(this.grace.termMs))) signalTree(pid, descendants, 'SIGKILL');
+    }
+    // The server is gone; its descendants may not be (orphans of a server that exited on EOF).
+    if (!(await waitForExit(descendants, 0))) {
+      signalTree(pid, descendants, 'SIGTERM');
+      if (!(await waitForExit(descendants, this.grace.termMs))) signalTree(pid, descendants, 'SIGKILL');
+      await waitForExit(descendants, 1000);
+    }
+    await exitedWithin(1000);
+    this._onStderr.dispose();
+    this._onNonProtocolOutput.dispose();
+  }
+}

@@ -1,0 +1,61 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as net from 'net';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Paths of real MCP servers for tests: the published reference servers and our own fixtures. */
+/** The repository root, found by walking up: this file is bundled into test files at different depths. */
+export const root = (() => {
+  for (let d = __dirname; ; d = path.dirname(d)) {
+    const pkg = path.join(d, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'mcp-host') return d;
+    if (path.dirname(d) === d) throw new Error(`no mcp-host package.json above ${__dirname}`);
+  }
+})();
+export const everythingServer = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+export const filesystemServer = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-filesystem', 'dist', 'index.js');
+export const fixtureServer = (name: string) => path.join(root, 'out', 'test', 'fixtures', 'servers', `${name}.js`);
+const loopbackPreload = path.join(root, 'out', 'test', 'fixtures', 'bin', 'loopback-preload.js');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** server-everything in an HTTP mode, bound to loopback; resolves once it listens. */
+export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--require', loopbackPreload, everythingServer, mode], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`server-everything ${mode} did not start: ${err}`)), 15_000);
+    child.stderr!.on('data', d => {
+      err += d;
+      if (/listening|running/i.test(err)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', code => reject(new Error(`server-everything ${mode} exited ${code}: ${err}`)));
+  });
+  const url = `http://127.0.0.1:${port}/${mode === 'sse' ? 'sse' : 'mcp'}`;
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>(resolve => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
