@@ -40,12 +40,3 @@ export function describeLaunch(launch: ResolvedLaunch): string {
   const quote = (s: string) => (/[\s"'$`\\]/.test(s) || s === '' ? JSON.stringify(s) : s);
   return [launch.command, ...launch.args].map(quote).join(' ');
 }
-
-/** Replaces every secret value in `text` with `•••` (longest first, so overlapping secrets mask fully). */
-export function maskText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of [...secrets].filter(s => s.length >= 3).sort((a, b) => b.length - a.length)) {
-    out = out.split(s).join('•••');
-  }
-  return out;
-}

@@ -21,7 +21,7 @@ export function levelEnabled(log: ServerLog, level: LogLevel): boolean {
   return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(log.level);
 }
 
-/** Wraps a log so every message has the current secrets replaced by `•••` before it is written. */
+/** Wraps a log so every message has the current secrets masked before it is written. */
 export function maskingLog(inner: ServerLog, mask: (text: string) => string): ServerLog {
   return {
     trace: m => inner.trace(mask(m)),

@@ -1,7 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolResultSchema,
@@ -35,8 +34,10 @@ import type { ServerTimeouts } from '../config/types';
 import { ConnectionState } from './connectionState';
 import { classifyRequestError, diagnose, RequestTimeoutError } from './diagnosis';
 import { HostTransport } from './hostTransport';
-import { childEnvironment, describeLaunch, LaunchPlan, maskText } from './launch';
+import { maskSecrets } from '../config/variables';
+import { childEnvironment, describeLaunch, LaunchPlan } from './launch';
 import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
+import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './oauthSignIn';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
 import { SchemaValidator } from './schemaValidator';
@@ -52,8 +53,8 @@ export interface ConnectionOptions {
   readonly roots?: () => readonly Root[];
   /** Answers `elicitation/create`; without it the host does not advertise elicitation. */
   readonly elicit?: (params: ElicitRequest['params'], signal: AbortSignal) => Promise<ElicitResult>;
-  /** Signs in to remote servers that require OAuth. */
-  readonly authProvider?: OAuthClientProvider;
+  /** Signs in to remote servers that require OAuth; a request refused for want of sign-in waits for it and is sent again. */
+  readonly authProvider?: HostOAuthProvider;
   readonly grace?: ShutdownGrace;
   readonly restart?: RestartPolicy;
   readonly pageLimits?: PageLimits;
@@ -114,7 +115,7 @@ export class ServerConnection extends Disposable {
 
   constructor(private readonly options: ConnectionOptions) {
     super();
-    this.log = maskingLog(options.log, text => maskText(text, this.secrets));
+    this.log = maskingLog(options.log, text => maskSecrets(text, this.secrets));
     this.validator = options.validator ?? new SchemaValidator();
     this._register(toDisposable(() => this.clearRestartTimer()));
   }
@@ -141,7 +142,7 @@ export class ServerConnection extends Disposable {
 
   /** Masks this server's secrets in text bound for the UI. */
   mask(text: string): string {
-    return maskText(text, this.secrets);
+    return maskSecrets(text, this.secrets);
   }
 
   private setState(state: ConnectionState): void {
@@ -263,11 +264,13 @@ export class ServerConnection extends Disposable {
     if (launch.type === 'stdio') throw new Error('not a remote server');
     const url = new URL(launch.url);
     const requestInit: RequestInit = { headers: { ...launch.headers } };
-    const auth = this.options.authProvider ? { authProvider: this.options.authProvider } : {};
+    const provider = this.options.authProvider;
+    const auth = provider ? { authProvider: provider } : {};
+    const signingIn = (transport: AuthorizableTransport): Transport => (provider ? new SignInTransport(transport, provider) : transport);
     if (launch.type === 'http') {
       const http = new StreamableHTTPClientTransport(url, { requestInit, ...auth });
       try {
-        await this.connect(generation, http, plan);
+        await this.connect(generation, signingIn(http), plan);
         return http;
       } catch (error) {
         const status = (error as { code?: unknown }).code;
@@ -277,7 +280,7 @@ export class ServerConnection extends Disposable {
       }
     }
     const sse = new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...launch.headers, ...(init?.headers as Record<string, string>) } }) }, ...auth });
-    await this.connect(generation, sse, plan);
+    await this.connect(generation, signingIn(sse), plan);
     return sse;
   }
 

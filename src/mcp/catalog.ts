@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { canonicalJson } from '../config/hash';
+
+/** One tool as the host exposes it: under a name unique across servers, with its definition's hash. */
+export interface CatalogTool {
+  /** `<server>_<tool>`, only `[A-Za-z0-9_-]`, at most 64 characters, unique and stable. */
+  readonly qualifiedName: string;
+  readonly server: string;
+  readonly tool: Tool;
+  /** Hash of what the user approves: name, title, description, schemas and annotations. */
+  readonly definitionHash: string;
+  /** Reasons to distrust the tool's metadata (hidden characters in its name, say). */
+  readonly warnings: readonly string[];
+}
+
+export interface CatalogSource {
+  readonly server: string;
+  readonly tools: readonly Tool[];
+  readonly disabledTools: readonly string[];
+}
+
+const MAX_NAME = 64;
+// Control, zero-width, bidi-override and other invisible characters a name could hide text behind.
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+
+export function toolDefinitionHash(tool: Tool): string {
+  const { name, title, description, inputSchema, outputSchema, annotations } = tool;
+  return createHash('sha256').update(canonicalJson({ name, title, description, inputSchema, outputSchema, annotations })).digest('hex');
+}
+
+function sanitize(part: string): string {
+  return part.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'x';
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 6);
+}
+
+/**
+ * All tools of all servers under collision-safe names. A name depends only on its own server and tool,
+ * never on list order: when two tools would share a name (or one would exceed 64 characters), each
+ * affected name gets a suffix from a hash of its own server and tool name.
+ */
+export function buildCatalog(sources: readonly CatalogSource[]): CatalogTool[] {
+  const candidates: Array<{ base: string; server: string; tool: Tool; warnings: string[] }> = [];
+  for (const { server, tools, disabledTools } of sources) {
+    const disabled = new Set(disabledTools);
+    for (const tool of tools) {
+      if (disabled.has(tool.name)) continue;
+      const warnings = HIDDEN.test(tool.name) ? ['the tool name contains invisible or control characters'] : [];
+      candidates.push({ base: `${sanitize(server)}_${sanitize(tool.name)}`, server, tool, warnings });
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const c of candidates) counts.set(c.base, (counts.get(c.base) ?? 0) + 1);
+  return candidates.map(c => {
+    const suffix = `_${shortHash(`${c.server}\u0000${c.tool.name}`)}`;
+    const needsSuffix = (counts.get(c.base) ?? 0) > 1 || c.base.length > MAX_NAME;
+    const qualifiedName = needsSuffix ? `${c.base.slice(0, MAX_NAME - suffix.length)}${suffix}` : c.base;
+    return { qualifiedName, server: c.server, tool: c.tool, definitionHash: toolDefinitionHash(c.tool), warnings: c.warnings };
+  });
+}

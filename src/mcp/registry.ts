@@ -1,0 +1,223 @@
+import type { Root } from '@modelcontextprotocol/sdk/types.js';
+import { Disposable, IDisposable } from '../common/disposable';
+import { Emitter } from '../common/event';
+import { definitionHash } from '../config/hash';
+import type { ConfigProblem, ServerDefinition } from '../config/types';
+import { buildCatalog, CatalogTool } from './catalog';
+import type { ConnectionState } from './connectionState';
+import type { LaunchPlan } from './launch';
+import type { ServerLog } from './log';
+import type { RestartPolicy } from './restartPolicy';
+import { ConnectionOptions, ServerConnection } from './serverConnection';
+import type { ShutdownGrace } from './stdioTransport';
+
+/** Whether a server may start, decided by the host (workspace trust, the user's approval). */
+export type StartDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: 'workspaceUntrusted' | 'notApproved'; readonly message: string };
+
+/** What the registry needs from its host (VS Code in the extension, plain objects in tests). */
+export interface RegistryHost {
+  /** One log per server, created with the server and disposed with it. */
+  createLog(server: string): ServerLog & IDisposable;
+  /** Resolves a definition's variables and inputs into a launch plan. */
+  plan(definition: ServerDefinition): Promise<LaunchPlan>;
+  /** Decides, for every server about to start, whether it may; a host can merge the questions into one dialog. */
+  mayStart(definitions: readonly ServerDefinition[]): Promise<ReadonlyMap<string, StartDecision>>;
+  roots(): readonly Root[];
+  readonly clientInfo: { readonly name: string; readonly version: string };
+  readonly connectionDefaults?: Pick<ConnectionOptions, 'elicit' | 'authProvider' | 'pageLimits'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
+}
+
+/** A configured server: its definition (absent when its entry is invalid), problems, and connection. */
+export interface ServerEntry {
+  readonly name: string;
+  readonly definition: ServerDefinition | undefined;
+  readonly hash: string | undefined;
+  readonly problems: readonly ConfigProblem[];
+  readonly connection: ServerConnection;
+}
+
+export interface ConfigSnapshot {
+  readonly servers: readonly ServerDefinition[];
+  readonly problems: readonly ConfigProblem[];
+}
+
+/**
+ * All configured servers. `apply` takes a new config snapshot and changes only what changed:
+ * a server whose definition hash is the same keeps running; an edited one is restarted; a removed one
+ * is stopped (its process tree with it) and forgotten.
+ */
+export class ServerRegistry extends Disposable {
+  private readonly entries = new Map<string, ServerEntry & { listeners: IDisposable[]; log: IDisposable }>();
+  private readonly _onDidChangeServers = this._register(new Emitter<void>());
+  /** Servers were added, removed or replaced. */
+  readonly onDidChangeServers = this._onDidChangeServers.event;
+  private readonly _onDidChangeState = this._register(new Emitter<ServerEntry>());
+  readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onDidChangeTools = this._register(new Emitter<void>());
+  /** Some server's tool list changed (or a server started or stopped). */
+  readonly onDidChangeTools = this._onDidChangeTools.event;
+  private applying: Promise<void> = Promise.resolve();
+
+  constructor(private readonly host: RegistryHost) {
+    super();
+  }
+
+  get servers(): readonly ServerEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get(name: string): ServerEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  /** Applies a config snapshot; calls are serialised so rapid edits settle in order. */
+  apply(snapshot: ConfigSnapshot): Promise<void> {
+    this.applying = this.applying.then(() => this.doApply(snapshot)).catch(err => console.error('MCP Host: applying config failed', err));
+    return this.applying;
+  }
+
+  private async doApply(snapshot: ConfigSnapshot): Promise<void> {
+    if (this.isDisposed) return;
+    const next = new Map(snapshot.servers.map(d => [d.name, d] as const));
+    // Servers whose entry is invalid still appear, blocked, so the tree can show what is wrong.
+    const invalid = new Set(snapshot.problems.filter(p => p.severity === 'error' && p.server && !next.has(p.server)).map(p => p.server!));
+    const problemsOf = (name: string) => snapshot.problems.filter(p => p.server === name);
+
+    const toStop: Array<Promise<void>> = [];
+    const toStart: ServerDefinition[] = [];
+    let changed = false;
+    for (const [name, entry] of this.entries) {
+      const def = next.get(name);
+      const keep = def ? entry.hash === definitionHash(def) : invalid.has(name) && entry.definition === undefined;
+      if (keep) continue;
+      toStop.push(this.remove(name));
+      changed = true;
+    }
+    await Promise.all(toStop);
+
+    for (const name of new Set([...next.keys(), ...invalid])) {
+      const existing = this.entries.get(name);
+      if (existing) {
+        // Unchanged server: only its problems may differ.
+        this.entries.set(name, { ...existing, problems: problemsOf(name) });
+        if (!existing.definition) existing.connection.block('invalidConfig', invalidMessage(problemsOf(name)));
+        continue;
+      }
+      const def = next.get(name);
+      this.add(name, def, problemsOf(name));
+      changed = true;
+      if (def && !def.disabled) toStart.push(def);
+    }
+    if (changed) this._onDidChangeServers.fire();
+    await this.startAll(toStart);
+  }
+
+  private add(name: string, definition: ServerDefinition | undefined, problems: readonly ConfigProblem[]): void {
+    const log = this.host.createLog(name);
+    const defaults = this.host.connectionDefaults ?? {};
+    const connection = new ServerConnection({
+      name,
+      log,
+      clientInfo: this.host.clientInfo,
+      roots: () => this.host.roots(),
+      plan: () => (definition ? this.host.plan(definition) : Promise.reject(new Error('The server definition is invalid.'))),
+      ...defaults,
+    });
+    const entry = { name, definition, hash: definition ? definitionHash(definition) : undefined, problems, connection, log, listeners: [] as IDisposable[] };
+    entry.listeners.push(
+      connection.onDidChangeState(state => {
+        this._onDidChangeState.fire(this.entries.get(name) ?? entry);
+        if (state.kind === 'running' || state.kind === 'stopped' || state.kind === 'error') this._onDidChangeTools.fire();
+      }),
+      connection.onDidChangeTools(() => this._onDidChangeTools.fire()),
+    );
+    this.entries.set(name, entry);
+    if (!definition) {
+      connection.block('invalidConfig', invalidMessage(problems));
+    } else if (definition.disabled) {
+      connection.block('disabled', 'Disabled in config');
+    }
+  }
+
+  private async remove(name: string): Promise<void> {
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    this.entries.delete(name);
+    for (const l of entry.listeners) l.dispose();
+    await entry.connection.shutdown();
+    entry.log.dispose();
+  }
+
+  private async startAll(definitions: readonly ServerDefinition[]): Promise<void> {
+    if (definitions.length === 0) return;
+    const decisions = await this.host.mayStart(definitions);
+    await Promise.all(
+      definitions.map(def => {
+        const entry = this.entries.get(def.name);
+        if (!entry || entry.definition !== def) return undefined;
+        const decision = decisions.get(def.name) ?? { allowed: false, reason: 'notApproved', message: 'Not approved' };
+        if (!decision.allowed) {
+          entry.connection.block(decision.reason, decision.message);
+          return undefined;
+        }
+        return entry.connection.start();
+      }),
+    );
+  }
+
+  /** Starts one server by the user's request (asking for approval first if it needs it). */
+  async start(name: string): Promise<void> {
+    const entry = this.entries.get(name);
+    if (!entry?.definition) return;
+    await this.startAll([entry.definition]);
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.entries.get(name)?.connection.stop();
+  }
+
+  async restart(name: string): Promise<void> {
+    await this.stop(name);
+    await this.start(name);
+  }
+
+  /** The tools of every running server, under collision-safe qualified names. */
+  catalog(): CatalogTool[] {
+    return buildCatalog(
+      this.servers
+        .filter(e => e.connection.state.kind === 'running' && e.definition)
+        .map(e => ({ server: e.name, tools: e.connection.tools, disabledTools: e.definition!.disabledTools })),
+    );
+  }
+
+  /** Tells every running server that the workspace folders changed. */
+  notifyRootsChanged(): void {
+    for (const e of this.entries.values()) void e.connection.notifyRootsChanged();
+  }
+
+  stateOf(name: string): ConnectionState | undefined {
+    return this.entries.get(name)?.connection.state;
+  }
+
+  /** Stops every server and waits for their processes to exit. */
+  async shutdown(): Promise<void> {
+    await this.applying;
+    await Promise.all([...this.entries.keys()].map(name => this.remove(name)));
+    this.dispose();
+  }
+
+  override dispose(): void {
+    for (const entry of this.entries.values()) {
+      for (const l of entry.listeners) l.dispose();
+      entry.connection.dispose();
+      entry.log.dispose();
+    }
+    this.entries.clear();
+    super.dispose();
+  }
+}
+
+function invalidMessage(problems: readonly ConfigProblem[]): string {
+  const first = problems.find(p => p.severity === 'error');
+  return first ? `Invalid config: ${first.message}` : 'Invalid config';
+}
