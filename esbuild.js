@@ -3,9 +3,23 @@
 //   node esbuild.js --production  minified, no source maps (what the VSIX ships)
 //   node esbuild.js --watch       rebuild on change
 const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+/** The config JSON schemas are contributed through `jsonValidation`, so they ship beside the bundle. */
+const copySchemas = {
+  name: 'copy-schemas',
+  setup(build) {
+    build.onEnd(() => {
+      for (const f of fs.readdirSync('src/config').filter(f => f.endsWith('.schema.json'))) {
+        fs.copyFileSync(path.join('src/config', f), path.join('dist', f));
+      }
+    });
+  },
+};
 
 /** Prints esbuild's problems in the `file:line:col: message` form VS Code's problem matchers read. */
 const reportProblems = {
@@ -37,12 +51,14 @@ async function main() {
     minify: production,
     legalComments: production ? 'none' : 'inline',
     logLevel: 'silent',
-    plugins: [reportProblems],
+    plugins: [copySchemas, reportProblems],
   });
   if (watch) {
     await ctx.watch();
     return;
   }
+  // A production bundle has no map; a stale one from a development build must not linger beside it.
+  if (production) fs.rmSync('dist/extension.js.map', { force: true });
   const result = await ctx.rebuild();
   await ctx.dispose();
   if (result.errors.length) process.exit(1);

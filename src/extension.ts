@@ -1,27 +1,47 @@
 import * as vscode from 'vscode';
 import { registerServersView } from './ui/tree/serversView';
 import { registerCommands } from './commands/registerCommands';
-import { DisposableStore } from './common/disposable';
+import { registerServerCommands } from './commands/serverCommands';
+import { registerImportCommand } from './commands/importServers';
+import { DisposableStore, toDisposable } from './common/disposable';
+import { McpHost } from './workspace/mcpHost';
+import type { Prompts } from './workspace/prompts';
 
-/** What `activate` returns: used by the integration tests and open to other extensions. */
+/** What `activate` returns. `host` and `setPrompts` exist only in the extension's Test mode. */
 export interface McpHostApi {
   readonly version: string;
+  readonly host?: McpHost;
+  setPrompts?(prompts: Prompts): void;
 }
 
-export function activate(context: vscode.ExtensionContext): McpHostApi {
+let current: McpHost | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<McpHostApi> {
   const store = new DisposableStore();
   context.subscriptions.push(store);
   try {
-    registerServersView(store);
+    const host = store.add(new McpHost(context));
+    current = host;
+    store.add(toDisposable(() => (current = undefined)));
+    registerServersView(store, host.registry);
     registerCommands(store);
+    registerServerCommands(store, host);
+    registerImportCommand(store, host);
+    // Servers start in the background; activation does not wait for them.
+    void host.load();
+    const version = String(context.extension.packageJSON.version);
+    if (context.extensionMode === vscode.ExtensionMode.Test) {
+      return { version, host, setPrompts: p => (host.prompts = p) };
+    }
+    return { version };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     void vscode.window.showErrorMessage(`MCP Host could not start: ${message}. Reload the window; if it persists, see the extension host log (Developer: Show Logs…).`);
     throw err;
   }
-  return { version: String(context.extension.packageJSON.version) };
 }
 
-export function deactivate(): void {
-  // Everything is owned by context.subscriptions.
+/** Stops every server and waits for their process trees to exit, so nothing outlives the extension. */
+export async function deactivate(): Promise<void> {
+  await current?.shutdown();
 }

@@ -14,11 +14,21 @@ export const Views = {
 
 export const Commands = {
   openConfig: 'mcpHost.openConfig',
+  openServerConfig: 'mcpHost.openServerConfig',
+  startServer: 'mcpHost.startServer',
+  stopServer: 'mcpHost.stopServer',
+  restartServer: 'mcpHost.restartServer',
+  showLog: 'mcpHost.showLog',
+  resetServerTrust: 'mcpHost.resetServerTrust',
+  clearInputs: 'mcpHost.clearInputs',
+  importServers: 'mcpHost.importServers',
 } as const;
 
 /** Keys under the `mcpHost` settings section. */
 export const Settings = {
   section: 'mcpHost',
+  servers: 'servers',
+  inputs: 'inputs',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

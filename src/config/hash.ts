@@ -23,6 +23,19 @@ export function definitionHash(def: ServerDefinition): string {
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 
+/**
+ * A hash of what a user approves when trusting a server: what runs (or where it connects) and where it
+ * is defined. Timeouts, `disabled` and `disabledTools` are left out, so tuning them does not ask again.
+ */
+export function trustHash(def: ServerDefinition): string {
+  const launch =
+    def.type === 'stdio'
+      ? { command: def.command, args: def.args, env: def.env, envFile: def.envFile ?? null, cwd: def.cwd ?? null }
+      : { url: def.url, headers: def.headers };
+  const hashed = { type: def.type, ...launch, origin: { kind: def.origin.kind, folder: def.origin.folder ?? null, file: def.origin.file ?? null } };
+  return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
+}
+
 /** JSON with object keys sorted at every depth; array order is kept. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -1,3 +1,5 @@
+import type { Event } from '../common/event';
+
 /** Log levels, in the order of `vscode.LogLevel` (Off excluded). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
@@ -12,6 +14,8 @@ export interface ServerLog {
   error(message: string): void;
   /** The level the sink shows; decides whether tracing is worth building and what `logging/setLevel` asks for. */
   readonly level: LogLevel;
+  /** Fires when the user changes the level the sink shows. */
+  readonly onDidChangeLevel?: Event<LogLevel>;
 }
 
 /** A log that drops everything (tests that don't look at logs). */
@@ -32,6 +36,7 @@ export function maskingLog(inner: ServerLog, mask: (text: string) => string): Se
     get level() {
       return inner.level;
     },
+    ...(inner.onDidChangeLevel ? { onDidChangeLevel: inner.onDidChangeLevel } : {}),
   };
 }
 

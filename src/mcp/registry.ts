@@ -21,7 +21,7 @@ export interface RegistryHost {
   /** Resolves a definition's variables and inputs into a launch plan. */
   plan(definition: ServerDefinition): Promise<LaunchPlan>;
   /** Decides, for every server about to start, whether it may; a host can merge the questions into one dialog. */
-  mayStart(definitions: readonly ServerDefinition[]): Promise<ReadonlyMap<string, StartDecision>>;
+  mayStart(definitions: readonly ServerDefinition[], userInitiated: boolean): Promise<ReadonlyMap<string, StartDecision>>;
   roots(): readonly Root[];
   readonly clientInfo: { readonly name: string; readonly version: string };
   readonly connectionDefaults?: Pick<ConnectionOptions, 'elicit' | 'authProvider' | 'pageLimits'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
@@ -148,9 +148,9 @@ export class ServerRegistry extends Disposable {
     entry.log.dispose();
   }
 
-  private async startAll(definitions: readonly ServerDefinition[]): Promise<void> {
+  private async startAll(definitions: readonly ServerDefinition[], userInitiated = false): Promise<void> {
     if (definitions.length === 0) return;
-    const decisions = await this.host.mayStart(definitions);
+    const decisions = await this.host.mayStart(definitions, userInitiated);
     await Promise.all(
       definitions.map(def => {
         const entry = this.entries.get(def.name);
@@ -165,20 +165,20 @@ export class ServerRegistry extends Disposable {
     );
   }
 
-  /** Starts one server by the user's request (asking for approval first if it needs it). */
-  async start(name: string): Promise<void> {
+  /** Starts one server (asking for approval first if it needs it; `userInitiated` asks even if declined before). */
+  async start(name: string, userInitiated = false): Promise<void> {
     const entry = this.entries.get(name);
     if (!entry?.definition) return;
-    await this.startAll([entry.definition]);
+    await this.startAll([entry.definition], userInitiated);
   }
 
   async stop(name: string): Promise<void> {
     await this.entries.get(name)?.connection.stop();
   }
 
-  async restart(name: string): Promise<void> {
+  async restart(name: string, userInitiated = false): Promise<void> {
     await this.stop(name);
-    await this.start(name);
+    await this.start(name, userInitiated);
   }
 
   /** The tools of every running server, under collision-safe qualified names. */

@@ -118,6 +118,10 @@ export class ServerConnection extends Disposable {
     this.log = maskingLog(options.log, text => maskSecrets(text, this.secrets));
     this.validator = options.validator ?? new SchemaValidator();
     this._register(toDisposable(() => this.clearRestartTimer()));
+    const levelChanges = options.log.onDidChangeLevel?.(level => {
+      if (this._state.kind === 'running') this.setLogLevel(level).catch(err => this.log.warn(`logging/setLevel failed: ${err.message}`));
+    });
+    if (levelChanges) this._register(levelChanges);
   }
 
   get name(): string {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Commands, ContextKeys, EXTENSION_ID, ViewContainers, Views } from '../../src/ids';
+import { Commands, ContextKeys, EXTENSION_ID, Settings, ViewContainers, Views } from '../../src/ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -23,10 +23,30 @@ describe('package.json and src/ids.ts agree', () => {
     assert.deepStrictEqual(views, Object.values(Views).sort());
   });
 
-  it('uses only context keys the code sets in when clauses of its own', () => {
-    const whens = JSON.stringify(manifest.contributes).match(/mcpHost\.[A-Za-z]+/g) ?? [];
-    const known = new Set<string>([...Object.values(ContextKeys), ...Object.values(Commands), ...Object.values(Views), ...Object.values(ViewContainers), 'mcpHost.servers']);
-    assert.deepStrictEqual(whens.filter(w => !known.has(w)), []);
+  it('uses only mcpHost context keys the code sets, in when clauses', () => {
+    const whens: string[] = [];
+    JSON.stringify(manifest.contributes, (key, value) => {
+      if (key === 'when' && typeof value === 'string') whens.push(value);
+      return value;
+    });
+    const used = whens.flatMap(w => w.match(/mcpHost\.[A-Za-z]+/g) ?? []);
+    const known = new Set<string>([...Object.values(ContextKeys), ...Object.values(Views)]);
+    assert.deepStrictEqual(used.filter(k => !known.has(k)), []);
+  });
+
+  it('declares exactly the settings the code reads, user-scoped so a workspace cannot set them', () => {
+    const props = manifest.contributes.configuration.properties as Record<string, { scope?: string }>;
+    const expected = Object.entries(Settings).filter(([k]) => k !== 'section').map(([, v]) => `${Settings.section}.${v}`).sort();
+    assert.deepStrictEqual(Object.keys(props).sort(), expected);
+    for (const key of ['servers', 'inputs']) assert.strictEqual(props[`${Settings.section}.${key}`]!.scope, 'application');
+  });
+
+  it('ships the JSON schemas it contributes', () => {
+    for (const v of manifest.contributes.jsonValidation as Array<{ url: string }>) {
+      const src = path.join(root, 'src', 'config', path.basename(v.url));
+      assert.ok(fs.existsSync(src), `${v.url} has no source in src/config`);
+      assert.match(v.url, /^\.\/dist\//);
+    }
   });
 
   it('activates lazily: no `*` or onStartupFinished, engines matches @types/vscode', () => {

@@ -1,0 +1,81 @@
+import * as os from 'os';
+import { promises as fs } from 'fs';
+import * as vscode from 'vscode';
+import { DisposableStore } from '../common/disposable';
+import { knownImportLocations, parseForeignConfig, planImport, ImportedServer } from '../config/importers';
+import { Commands } from '../ids';
+import type { McpHost } from '../workspace/mcpHost';
+
+const PREVIEW_SCHEME = 'mcp-host-import-preview';
+
+/**
+ * "Import MCP Servers…": finds other hosts' configs (Claude Desktop, Claude Code, Cursor, Windsurf),
+ * lets the user pick servers, shows a diff of what `.vscode/mcp.json` would become, and writes it only
+ * after a yes. Plaintext secrets in imported env/headers become `${input:…}` values in SecretStorage.
+ */
+export function registerImportCommand(store: DisposableStore, host: McpHost): void {
+  const previews = new Map<string, string>();
+  store.add(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, { provideTextDocumentContent: uri => previews.get(uri.path) ?? '' }));
+  store.add(vscode.commands.registerCommand(Commands.importServers, () => importServers(host, previews)));
+}
+
+async function importServers(host: McpHost, previews: Map<string, string>): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    void vscode.window.showInformationMessage('Open a folder first: servers are imported into its .vscode/mcp.json.');
+    return;
+  }
+  const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
+  const found: Array<{ host: string; path: string; servers: readonly ImportedServer[] }> = [];
+  for (const loc of knownImportLocations(process.platform, os.homedir(), process.env.APPDATA, folders)) {
+    const text = await fs.readFile(loc.path, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const parsed = parseForeignConfig(text, loc.format, folders);
+    if (parsed.servers.length) found.push({ host: loc.host, path: loc.path, servers: parsed.servers });
+  }
+  if (found.length === 0) {
+    void vscode.window.showInformationMessage('No MCP servers found in Claude Desktop, Claude Code, Cursor or Windsurf configs on this machine.');
+    return;
+  }
+  const items = found.flatMap(src =>
+    src.servers.map(s => ({
+      label: s.name,
+      description: src.host,
+      detail: `${'command' in s.entry ? [s.entry.command, ...(s.entry.args ?? [])].join(' ') : s.entry.url}  —  ${src.path}`,
+      picked: true,
+      server: s,
+    })),
+  );
+  const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Import MCP Servers', placeHolder: 'Servers to add to .vscode/mcp.json' });
+  if (!picked?.length) return;
+
+  const target = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
+  const existing = await vscode.workspace.fs.readFile(target).then(b => new TextDecoder().decode(b), () => undefined);
+  let plan;
+  try {
+    plan = planImport(existing, picked.map(p => p.server));
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Cannot import into ${vscode.workspace.asRelativePath(target)}: ${(err as Error).message}. Fix the file's syntax first.`);
+    return;
+  }
+  if (plan.added.length === 0) {
+    void vscode.window.showInformationMessage(`Nothing to import: ${plan.skippedIdentical.join(', ')} ${plan.skippedIdentical.length === 1 ? 'is' : 'are'} already in .vscode/mcp.json.`);
+    return;
+  }
+  const previewPath = `/${Date.now()}/mcp.json`;
+  previews.set(previewPath, plan.newText);
+  const before = existing === undefined ? vscode.Uri.parse(`${PREVIEW_SCHEME}:/empty/mcp.json`) : target;
+  await vscode.commands.executeCommand('vscode.diff', before, vscode.Uri.parse(`${PREVIEW_SCHEME}:${previewPath}`), 'Import MCP Servers: .vscode/mcp.json (preview)');
+  const notes = [
+    `Adds: ${plan.added.join(', ')}`,
+    ...(plan.renamed.length ? [`Renamed to avoid clashes: ${plan.renamed.map(r => `${r.from} → ${r.to}`).join(', ')}`] : []),
+    ...(plan.skippedIdentical.length ? [`Already present: ${plan.skippedIdentical.join(', ')}`] : []),
+    ...(plan.movedSecrets.length ? [`Moved to secret storage (not written to the file): ${plan.movedSecrets.map(s => `${s.server}.${s.variable}`).join(', ')}`] : []),
+  ];
+  const answer = await vscode.window.showInformationMessage('Write these servers to .vscode/mcp.json?', { modal: true, detail: notes.join('\n') }, 'Import');
+  previews.delete(previewPath);
+  if (answer !== 'Import') return;
+  for (const s of plan.movedSecrets) await host.inputs.store(target.fsPath, s.inputId, s.value);
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(plan.newText));
+  await vscode.window.showTextDocument(target);
+}

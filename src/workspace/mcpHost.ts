@@ -1,0 +1,100 @@
+import * as os from 'os';
+import * as path from 'path';
+import { promises as fs } from 'fs';
+import * as vscode from 'vscode';
+import { Disposable } from '../common/disposable';
+import { resolveDefinition, InputCancelledError } from '../config/variables';
+import type { ServerDefinition } from '../config/types';
+import type { LaunchPlan } from '../mcp/launch';
+import { ServerRegistry } from '../mcp/registry';
+import { createServerLog, ServerLogChannel } from './serverLogs';
+import { InputStore } from './inputStore';
+import { Prompts, vscodePrompts } from './prompts';
+import { ServerTrust } from './serverTrust';
+import { WorkspaceConfig } from './workspaceConfig';
+
+/**
+ * The extension's MCP side in one place: config sources feed the registry; the registry asks this
+ * host for logs, launch plans (variables, inputs, secrets) and start approvals.
+ */
+export class McpHost extends Disposable {
+  readonly config: WorkspaceConfig;
+  readonly registry: ServerRegistry;
+  readonly trust: ServerTrust;
+  readonly inputs: InputStore;
+  private readonly logs = new Map<string, ServerLogChannel>();
+  /** Replaceable only in the extension's Test mode, so integration tests can answer dialogs. */
+  prompts: Prompts = vscodePrompts;
+
+  constructor(context: vscode.ExtensionContext) {
+    super();
+    const prompts = () => this.prompts;
+    this.trust = new ServerTrust(context.globalState, prompts);
+    this.inputs = new InputStore(context.secrets, context.globalState, prompts);
+    this.config = this._register(new WorkspaceConfig());
+    this.registry = this._register(
+      new ServerRegistry({
+        clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
+        createLog: name => {
+          const log = createServerLog(name);
+          this.logs.set(name, log);
+          return { ...log, dispose: () => (this.logs.get(name) === log && this.logs.delete(name), log.dispose()) };
+        },
+        plan: def => this.plan(def),
+        mayStart: (defs, userInitiated) => this.trust.mayStart(defs, userInitiated),
+        roots: () => (vscode.workspace.workspaceFolders ?? []).map(f => ({ uri: f.uri.toString(), name: f.name })),
+      }),
+    );
+    this._register(this.config.onDidChange(snapshot => void this.registry.apply(snapshot)));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.registry.notifyRootsChanged()));
+    this._register(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        for (const s of this.registry.servers) {
+          if (s.connection.state.kind === 'blocked' && s.connection.state.reason === 'workspaceUntrusted') void this.registry.start(s.name);
+        }
+      }),
+    );
+  }
+
+  /** Loads config and starts what it defines. */
+  async load(): Promise<void> {
+    await this.registry.apply(await this.config.load());
+  }
+
+  showLog(name: string): void {
+    this.logs.get(name)?.show();
+  }
+
+  private async plan(def: ServerDefinition): Promise<LaunchPlan> {
+    const inputs = this.config.inputsFor(def);
+    const resolved = await resolveDefinition(def, {
+      workspaceFolder: def.origin.folder,
+      userHome: os.homedir(),
+      pathSeparator: path.sep,
+      env: process.env,
+      readFile: file => fs.readFile(file, 'utf8'),
+      resolveInput: async id => {
+        const input = inputs.find(i => i.id === id);
+        if (!input) throw new Error(`\${input:${id}} is not declared in "inputs" of ${def.origin.label}`);
+        return this.inputs.resolve(input, def.origin.file ?? 'user', def.name);
+      },
+    }).catch(err => {
+      if (err instanceof InputCancelledError) throw new Error(`Not started: the value for \${input:${err.inputId}} was not given.`);
+      throw err;
+    });
+    const launch =
+      resolved.type === 'stdio'
+        ? (() => {
+            // Like a task, a workspace server runs in its folder unless it says otherwise.
+            const cwd = resolved.cwd ?? def.origin.folder;
+            return { type: 'stdio' as const, command: resolved.command, args: resolved.args, env: resolved.env, ...(cwd ? { cwd } : {}) };
+          })()
+        : { type: resolved.type, url: resolved.url, headers: resolved.headers };
+    return { launch, timeouts: resolved.timeouts, secrets: resolved.secrets };
+  }
+
+  async shutdown(): Promise<void> {
+    await this.registry.shutdown();
+    this.dispose();
+  }
+}

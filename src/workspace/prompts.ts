@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import type { InputDefinition, ServerDefinition } from '../config/types';
+
+/**
+ * The questions MCP Host asks the user. Kept apart from the logic that decides when to ask, so the
+ * integration tests can answer them (in the extension's Test mode only).
+ */
+export interface Prompts {
+  /** Asks for an `${input:…}` value; undefined when the user dismisses the question. */
+  askInput(input: InputDefinition, server: string): Promise<string | undefined>;
+  /** Asks whether workspace-defined servers may start; one dialog for all of them. */
+  confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean>;
+}
+
+/** How a definition reads in a trust dialog: exactly what will run, as written. */
+export function describeDefinition(def: ServerDefinition): string {
+  if (def.type !== 'stdio') return `${def.type === 'sse' ? 'SSE' : 'HTTP'} ${def.url}`;
+  const quote = (s: string) => (/[\s"'$`\\]/.test(s) || s === '' ? JSON.stringify(s) : s);
+  const env = Object.keys(def.env).length ? ` (env: ${Object.keys(def.env).join(', ')})` : '';
+  return `${[def.command, ...def.args].map(quote).join(' ')}${env}`;
+}
+
+export const vscodePrompts: Prompts = {
+  async askInput(input, server) {
+    if (input.type === 'pickString') {
+      return vscode.window.showQuickPick([...input.options], { title: `MCP server '${server}'`, placeHolder: input.description, ignoreFocusOut: true });
+    }
+    return vscode.window.showInputBox({
+      title: `MCP server '${server}'`,
+      prompt: input.description,
+      password: input.password,
+      ...(input.default !== undefined ? { value: input.default } : {}),
+      ignoreFocusOut: true,
+    });
+  },
+
+  async confirmServers(definitions) {
+    const lines = definitions.map(d => `• ${d.name} — ${describeDefinition(d)}\n   defined in ${d.origin.file ?? d.origin.label}`);
+    const single = definitions.length === 1;
+    const message = single ? `Start the MCP server '${definitions[0]!.name}' from this workspace?` : `Start ${definitions.length} MCP servers from this workspace?`;
+    const start = single ? 'Start Server' : 'Start Servers';
+    const answer = await vscode.window.showWarningMessage(
+      message,
+      { modal: true, detail: `${lines.join('\n')}\n\nThey run with your permissions. Only start servers from sources you trust; you are asked again if a definition changes.` },
+      start,
+    );
+    return answer === start;
+  },
+};

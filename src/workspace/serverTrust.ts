@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import { trustHash } from '../config/hash';
+import type { ServerDefinition } from '../config/types';
+import type { StartDecision } from '../mcp/registry';
+import type { Prompts } from './prompts';
+
+const STORAGE_KEY = 'mcpHost.trustedServers';
+
+/**
+ * Decides whether servers may start. Servers from the user's own settings always may. Servers from
+ * workspace files never start in Restricted Mode, and otherwise only once the user has approved that
+ * exact definition: approvals are pinned to a hash of what runs and where it is defined, so an edited
+ * definition (or the same text in another repository) asks again.
+ */
+export class ServerTrust {
+  /** Refused in this window; asked again after a reload or when the user starts the server. */
+  private readonly refused = new Set<string>();
+
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly prompts: () => Prompts,
+  ) {}
+
+  async mayStart(definitions: readonly ServerDefinition[], userInitiated = false): Promise<Map<string, StartDecision>> {
+    const decisions = new Map<string, StartDecision>();
+    const approved = new Set(this.state.get<string[]>(STORAGE_KEY, []));
+    const pending: ServerDefinition[] = [];
+    for (const def of definitions) {
+      const key = trustHash(def);
+      if (def.origin.kind === 'userSettings' || approved.has(key)) {
+        decisions.set(def.name, { allowed: true });
+      } else if (!vscode.workspace.isTrusted) {
+        decisions.set(def.name, { allowed: false, reason: 'workspaceUntrusted', message: 'Restricted Mode: trust this workspace to start servers from its config' });
+      } else if (this.refused.has(key) && !userInitiated) {
+        decisions.set(def.name, { allowed: false, reason: 'notApproved', message: 'Not started: you declined. Use Start to be asked again' });
+      } else {
+        pending.push(def);
+      }
+    }
+    if (pending.length) {
+      const yes = await this.prompts().confirmServers(pending);
+      for (const def of pending) {
+        const key = trustHash(def);
+        if (yes) {
+          approved.add(key);
+          this.refused.delete(key);
+          decisions.set(def.name, { allowed: true });
+        } else {
+          this.refused.add(key);
+          decisions.set(def.name, { allowed: false, reason: 'notApproved', message: 'Not started: you declined. Use Start to be asked again' });
+        }
+      }
+      if (yes) await this.state.update(STORAGE_KEY, [...approved]);
+    }
+    return decisions;
+  }
+
+  /** Forgets every approval: each workspace server asks again before its next start. */
+  async reset(): Promise<void> {
+    this.refused.clear();
+    await this.state.update(STORAGE_KEY, undefined);
+  }
+}
