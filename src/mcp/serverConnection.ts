@@ -132,6 +132,11 @@ export class ServerConnection extends Disposable {
     return this._state;
   }
 
+  /** The stdio server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.transport instanceof StdioProcessTransport ? this.transport.pid : undefined;
+  }
+
   get tools(): readonly Tool[] {
     return this._tools;
   }

@@ -12,6 +12,8 @@ const { buildTests } = require('./buildTests');
 const SUITES = [
   { name: 'lazy', workspace: 'empty' },
   { name: 'chat', workspace: 'empty' },
+  { name: 'core', workspace: 'empty' },
+  { name: 'untrusted', workspace: 'untrusted', trust: true },
 ];
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;

@@ -40,7 +40,7 @@ function registry(decide: (d: ServerDefinition) => StartDecision = () => ({ allo
   return { reg, asked, logs };
 }
 
-const pidOf = (reg: ServerRegistry, name: string) => (reg.get(name)!.connection as unknown as { transport?: { pid: number } }).transport?.pid;
+const pidOf = (reg: ServerRegistry, name: string) => reg.get(name)!.connection.pid;
 
 describe('ServerRegistry', function () {
   this.timeout(60_000);

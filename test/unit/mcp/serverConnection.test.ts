@@ -102,7 +102,7 @@ describe('ServerConnection against server-everything (stdio)', function () {
     const c = connection(everything);
     await c.start();
     running(c.state);
-    const pid = (c as unknown as { transport: { pid: number } }).transport.pid;
+    const pid = c.pid!;
     assert.ok(isAlive(pid));
     await c.stop();
     assert.strictEqual(c.state.kind, 'stopped');
@@ -212,7 +212,7 @@ describe('ServerConnection crash and restart', function () {
     });
     try {
       await conn.start();
-      const pid = (conn as unknown as { transport: { pid: number } }).transport.pid;
+      const pid = conn.pid!;
       const errored = waitForEvent(conn.onDidChangeState, s => s.kind === 'error', 10_000);
       process.kill(pid, 'SIGKILL');
       const state = await errored;

@@ -1,0 +1,111 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { McpHost } from '../../../src/workspace/mcpHost';
+import { Commands } from '../../../src/ids';
+import { activateHost, everythingServer, isAlive, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { until } from '../util';
+
+/**
+ * The workspace starts with no MCP config, so the extension activates only when asked; the tests then
+ * write .vscode/mcp.json as a user would and watch servers start, restart and stop.
+ */
+describe('servers from .vscode/mcp.json in the real extension host', function () {
+  this.timeout(60_000);
+  let host: McpHost;
+  const prompts = new ScriptedPrompts();
+  const config = workspaceFile('.vscode', 'mcp.json');
+  const node = process.execPath;
+  const entry = (extra: object = {}) => ({ type: 'stdio', command: node, args: [everythingServer()], ...extra });
+  const write = (servers: Record<string, unknown>, inputs: unknown[] = []) => writeFile(config, JSON.stringify({ servers, inputs }, null, 2));
+  const state = (name: string) => host.registry.get(name)?.connection.state.kind;
+  const pid = (name: string) => host.registry.get(name)?.connection.pid;
+
+  before(async () => {
+    const api = await activateHost();
+    api.setPrompts(prompts);
+    host = api.host;
+  });
+
+  it('asks once for all new workspace servers, then starts them', async () => {
+    await write({ alpha: entry(), beta: entry() });
+    await until(() => state('alpha') === 'running' && state('beta') === 'running', 'alpha and beta to run');
+    assert.deepStrictEqual(prompts.confirmations, [['alpha', 'beta']]);
+    assert.ok(host.registry.catalog().some(t => t.qualifiedName === 'alpha_echo'));
+  });
+
+  it('restarts exactly the edited server when the file changes, asking again only for it', async () => {
+    const [alphaPid, betaPid] = [pid('alpha')!, pid('beta')!];
+    const alphaConnection = host.registry.get('alpha')!.connection;
+    prompts.confirmations.length = 0;
+    await write({ alpha: entry(), beta: entry({ env: { EDITED: '1' } }) });
+    await until(() => state('beta') === 'running' && pid('beta') !== betaPid, 'beta to restart');
+    assert.strictEqual(pid('alpha'), alphaPid, 'alpha was restarted although its definition did not change');
+    assert.strictEqual(host.registry.get('alpha')!.connection, alphaConnection);
+    assert.ok(!isAlive(betaPid), 'the old beta process outlived the restart');
+    assert.deepStrictEqual(prompts.confirmations, [['beta']], 'an edited definition must be approved again, alone');
+  });
+
+  it('shows a broken entry as a diagnostic at the exact range, and keeps the valid servers running', async () => {
+    const alphaPid = pid('alpha');
+    const text = JSON.stringify({ servers: { alpha: entry(), beta: entry({ env: { EDITED: '1' } }), gamma: { type: 'stdio', command: 42 } } }, null, 2);
+    await writeFile(config, text);
+    const diagnostics = await until(() => {
+      const list = vscode.languages.getDiagnostics(config).filter(d => d.source === 'MCP Host');
+      return list.length ? list : undefined;
+    }, 'a diagnostic for the broken entry');
+    const offset = text.indexOf('42');
+    const lines = text.slice(0, offset).split('\n');
+    const expected = new vscode.Position(lines.length - 1, lines.at(-1)!.length);
+    const d = diagnostics.find(x => x.range.start.isEqual(expected));
+    assert.ok(d, `no diagnostic at ${expected.line}:${expected.character}; got ${diagnostics.map(x => `${x.range.start.line}:${x.range.start.character} ${x.message}`).join(' | ')}`);
+    assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(d.message, /gamma/);
+    await until(() => host.registry.get('gamma')?.connection.state.kind === 'blocked', 'gamma to show as blocked');
+    assert.strictEqual(pid('alpha'), alphaPid);
+    assert.strictEqual(state('beta'), 'running');
+  });
+
+  it('stops and forgets a server removed from the file, leaving no process', async () => {
+    const alphaPid = pid('alpha')!;
+    await write({ beta: entry({ env: { EDITED: '1' } }) });
+    await until(() => !host.registry.get('alpha') && !host.registry.get('gamma'), 'alpha and gamma to be forgotten');
+    await until(() => !isAlive(alphaPid), `alpha's process ${alphaPid} to exit`);
+    assert.strictEqual(vscode.languages.getDiagnostics(config).filter(d => d.source === 'MCP Host').length, 0, 'the fixed file still has diagnostics');
+  });
+
+  it('asks for a password input once, keeps it in secret storage, and asks again after Clear Stored Inputs', async () => {
+    prompts.inputsAsked.length = 0;
+    prompts.inputValue = 's3cret-token';
+    await write({ beta: entry({ env: { EDITED: '1' } }), secretive: entry({ env: { API_TOKEN: '${input:token}' } }) }, [
+      { type: 'promptString', id: 'token', description: 'API token', password: true },
+    ]);
+    await until(() => state('secretive') === 'running', 'the server with an input to run');
+    assert.deepStrictEqual(prompts.inputsAsked, ['token']);
+    await vscode.commands.executeCommand(Commands.restartServer, 'secretive');
+    await until(() => state('secretive') === 'running', 'the restarted server to run');
+    assert.deepStrictEqual(prompts.inputsAsked, ['token'], 'a stored input was asked again');
+    await vscode.commands.executeCommand(Commands.clearInputs);
+    await vscode.commands.executeCommand(Commands.restartServer, 'secretive');
+    await until(() => state('secretive') === 'running', 'the server to run after clearing inputs');
+    assert.deepStrictEqual(prompts.inputsAsked, ['token', 'token']);
+  });
+
+  it('keeps a declined server blocked, and asks again after Reset Server Trust', async () => {
+    prompts.approve = false;
+    prompts.confirmations.length = 0;
+    await vscode.commands.executeCommand(Commands.resetServerTrust);
+    await vscode.commands.executeCommand(Commands.restartServer, 'beta');
+    await until(() => state('beta') === 'blocked', 'beta to be blocked after the user declined');
+    assert.deepStrictEqual(prompts.confirmations, [['beta']]);
+    prompts.approve = true;
+    await vscode.commands.executeCommand(Commands.startServer, 'beta');
+    await until(() => state('beta') === 'running', 'beta to run once approved');
+  });
+
+  it('stops every server and its process when the host shuts down', async () => {
+    const pids = host.registry.servers.map(s => s.connection.pid).filter((p): p is number => p !== undefined);
+    assert.ok(pids.length >= 2);
+    await host.registry.shutdown();
+    for (const p of pids) assert.ok(!isAlive(p), `process ${p} outlived the host`);
+  });
+});

@@ -1,0 +1,57 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { McpHostApi } from '../../src/extension';
+import type { InputDefinition, ServerDefinition } from '../../src/config/types';
+import type { Prompts } from '../../src/workspace/prompts';
+import { EXTENSION_ID } from '../../src/ids';
+
+/** The extension under test, activated, with its Test-mode API. */
+export async function activateHost(): Promise<Required<McpHostApi>> {
+  const ext = vscode.extensions.getExtension<McpHostApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+  const api = await ext.activate();
+  if (!api.host || !api.setPrompts) throw new Error('the extension did not expose its Test-mode API');
+  return api as Required<McpHostApi>;
+}
+
+/** Answers MCP Host's questions in tests and records what was asked. */
+export class ScriptedPrompts implements Prompts {
+  readonly confirmations: string[][] = [];
+  readonly inputsAsked: string[] = [];
+  approve = true;
+  inputValue: string | undefined = 'test-input';
+
+  async askInput(input: InputDefinition): Promise<string | undefined> {
+    this.inputsAsked.push(input.id);
+    return this.inputValue;
+  }
+
+  async confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean> {
+    this.confirmations.push(definitions.map(d => d.name).sort());
+    return this.approve;
+  }
+}
+
+/** Paths to real MCP servers in this repository's node_modules (the extension is loaded from the repo). */
+export function repoPath(...parts: string[]): string {
+  return path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, ...parts);
+}
+
+export const everythingServer = () => repoPath('node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+
+export function workspaceFile(...parts: string[]): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, ...parts);
+}
+
+export async function writeFile(uri: vscode.Uri, text: string): Promise<void> {
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
