@@ -57,6 +57,7 @@ async function main() {
   results.push(await step('type check (src)', bin('tsc'), ['--noEmit', '-p', '.']));
   results.push(await step('type check (test)', bin('tsc'), ['--noEmit', '-p', 'test']));
   results.push(await step('unit', process.execPath, [path.join(__dirname, 'unit.js')]));
+  results.push(await step('conformance', process.execPath, [path.join(__dirname, 'conformance.js')]));
   results.push(await step('integration', process.execPath, [path.join(__dirname, 'integration.js')]));
   results.push(await step('e2e', process.execPath, [path.join(__dirname, 'e2e.js')]));
 

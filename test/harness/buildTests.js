@@ -19,10 +19,16 @@ function entries(dir, out = []) {
   return out;
 }
 
-/** Test files, suite entries and fixture programs are entries; helpers are bundled into them. */
+/** Test files, suite entries, fixture programs and the conformance client are entries; helpers are bundled into them. */
 function isEntry(file) {
   const rel = path.relative(path.join(root, 'test'), file).split(path.sep).join('/');
-  return rel.endsWith('.test.ts') || /^integration\/[^/]+\/index\.ts$/.test(rel) || rel.startsWith('fixtures/servers/') || rel.startsWith('fixtures/bin/');
+  return (
+    rel.endsWith('.test.ts') ||
+    /^integration\/[^/]+\/index\.ts$/.test(rel) ||
+    rel.startsWith('fixtures/servers/') ||
+    rel.startsWith('fixtures/bin/') ||
+    /^conformance\/[^/]+\.ts$/.test(rel)
+  );
 }
 
 async function buildTests() {

@@ -1,0 +1,117 @@
+// A command-line MCP client built on the host's core, for the official client conformance suite:
+// `conformance client --command "node out/test/conformance/client.js"` starts a mock server per scenario and
+// runs `client.js <serverUrl>` with the scenario name in MCP_CONFORMANCE_SCENARIO (and, for some auth
+// scenarios, credentials in MCP_CONFORMANCE_CONTEXT). Everything goes through ServerConnection as the
+// extension uses it; what is scenario-specific is only which tool to call and which credentials to hold.
+// Logs go to stderr; exit 0 means the client did what the scenario asked and saw the answers it expected.
+import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
+import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { describeState } from '../../src/mcp/connectionState';
+import { LOG_LEVELS, LogLevel, ServerLog } from '../../src/mcp/log';
+import type { HostOAuthProvider } from '../../src/mcp/oauthSignIn';
+import { ServerConnection } from '../../src/mcp/serverConnection';
+import { AutoApprovingOAuthProvider } from './lib/autoApprovingOAuthProvider';
+
+/** The client ID metadata document URL the suite's CIMD scenarios expect (it is never fetched). */
+const CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
+
+interface ToolCall {
+  readonly name: string;
+  readonly args: Record<string, unknown>;
+  /** What the result text must say, when the scenario's server answers something checkable. */
+  readonly expect?: RegExp;
+}
+
+/** What each scenario's server expects once the client is connected. `initialize` only connects. */
+function toolCallFor(scenario: string): ToolCall | undefined {
+  if (scenario === 'tools_call') return { name: 'add_numbers', args: { a: 2, b: 3 }, expect: /\b5\b/ };
+  if (scenario === 'elicitation-sep1034-client-defaults') return { name: 'test_client_elicitation_defaults', args: {} };
+  // The server closes the call's SSE stream early; the answer arrives only if the client reconnects.
+  if (scenario === 'sse-retry') return { name: 'test_reconnection', args: {}, expect: /completed successfully/ };
+  // Every auth server protects one tool; calling it is what needs the (possibly stepped-up) token.
+  if (scenario.startsWith('auth/')) return { name: 'test-tool', args: {} };
+  return undefined;
+}
+
+function stderrLog(level: LogLevel): ServerLog {
+  const t0 = Date.now();
+  const write = (l: LogLevel) => (message: string) => {
+    if (LOG_LEVELS.indexOf(l) >= LOG_LEVELS.indexOf(level)) process.stderr.write(`[+${Date.now() - t0}ms] [${l}] ${message}\n`);
+  };
+  return { trace: write('trace'), debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), level };
+}
+
+/** The credentials a scenario's authorization server expects, or an interactive sign-in when it gives none. */
+function authProviderFor(scenario: string, log: ServerLog): HostOAuthProvider {
+  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as Record<string, string | undefined>;
+  const required = (key: string): string => {
+    const value = context[key];
+    if (!value) throw new Error(`MCP_CONFORMANCE_CONTEXT has no '${key}' for ${scenario}`);
+    return value;
+  };
+  if (scenario === 'auth/client-credentials-basic') return new ClientCredentialsProvider({ clientId: required('client_id'), clientSecret: required('client_secret') });
+  if (scenario === 'auth/client-credentials-jwt') {
+    return new PrivateKeyJwtProvider({ clientId: required('client_id'), privateKey: required('private_key_pem'), algorithm: context.signing_algorithm ?? 'ES256' });
+  }
+  const preRegistered = scenario === 'auth/pre-registration' ? { client_id: required('client_id'), client_secret: required('client_secret') } : undefined;
+  return new AutoApprovingOAuthProvider(m => log.info(m), CLIENT_METADATA_URL, preRegistered);
+}
+
+/**
+ * Answers a form the way a user does who submits it unchanged: with nothing filled in. The host advertises
+ * `elicitation.form.applyDefaults`, so the schema's defaults must reach the server all the same.
+ */
+async function submitUnchanged(params: ElicitRequest['params'], log: ServerLog): Promise<ElicitResult> {
+  log.info(`Elicitation: ${params.message}`);
+  return params.mode === 'url' ? { action: 'decline' } : { action: 'accept', content: {} };
+}
+
+async function main(): Promise<number> {
+  const serverUrl = process.argv[2];
+  const scenario = process.env.MCP_CONFORMANCE_SCENARIO;
+  if (!serverUrl || !scenario) {
+    process.stderr.write('usage: MCP_CONFORMANCE_SCENARIO=<scenario> node out/test/conformance/client.js <serverUrl>\n');
+    return 2;
+  }
+  const level = (process.env.MCP_CONFORMANCE_LOG_LEVEL as LogLevel | undefined) ?? 'trace';
+  const log = stderrLog(level);
+  log.info(`Scenario ${scenario} against ${serverUrl}`);
+  // The suite gives a client 30 s; the OAuth scenarios sign in inside `initialize`, so allow for a loaded machine.
+  const connection = new ServerConnection({
+    name: scenario,
+    plan: async () => ({ launch: { type: 'http', url: serverUrl, headers: {} }, timeouts: { startupMs: 20_000, requestMs: 20_000 }, secrets: [] }),
+    log,
+    clientInfo: { name: 'mcp-host-conformance', version: '0.1.0' },
+    elicit: params => submitUnchanged(params, log),
+    authProvider: authProviderFor(scenario, log),
+  });
+  try {
+    await connection.start();
+    const state = connection.state;
+    if (state.kind !== 'running') throw new Error(`did not connect: ${describeState(state)}${state.kind === 'error' ? `: ${state.message}` : ''}`);
+    const call = toolCallFor(scenario);
+    if (call) {
+      if (!connection.tools.some(t => t.name === call.name)) throw new Error(`the server did not list '${call.name}' (listed: ${connection.tools.map(t => t.name).join(', ') || 'none'})`);
+      const { result } = await connection.callTool(call.name, call.args);
+      const text = result.content.map(c => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
+      log.info(`${call.name} answered: ${text}`);
+      if (result.isError) throw new Error(`${call.name} returned an error: ${text}`);
+      if (call.expect && !call.expect.test(text)) throw new Error(`${call.name} answered ${JSON.stringify(text)}, expected ${call.expect}`);
+    }
+    log.info('Scenario done');
+    return 0;
+  } catch (error) {
+    log.error(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await connection.shutdown();
+  }
+}
+
+main().then(
+  code => process.exit(code),
+  error => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
