@@ -29,6 +29,8 @@ export const Settings = {
   section: 'mcpHost',
   servers: 'servers',
   inputs: 'inputs',
+  consentAutoApproveReadOnly: 'consent.autoApproveReadOnly',
+  consentTrustedServers: 'consent.trustedServers',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

@@ -28,3 +28,37 @@ export type GatedCallResult =
 export interface ToolCallGate {
   call(request: ToolCallRequest): Promise<GatedCallResult>;
 }
+
+/** The user's answer to a consent dialog. `deny` is also what dismissing the dialog means. */
+export type ConsentAnswer = 'once' | 'session' | 'always' | 'deny';
+
+/** One part of a tool's definition that changed since the user approved it. */
+export interface DefinitionChange {
+  readonly field: 'title' | 'description' | 'inputSchema' | 'outputSchema' | 'annotations';
+  /** Short, readable renderings of the old and new values (absent when the field was or is unset). */
+  readonly before?: string;
+  readonly after?: string;
+}
+
+/** Everything a consent dialog shows. Arguments arrive already formatted, truncated and masked. */
+export interface ToolConsentRequest {
+  readonly server: string;
+  /** Where the server is defined, e.g. `.vscode/mcp.json` or `User Settings`. */
+  readonly serverOrigin: string;
+  readonly tool: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly annotations: {
+    readonly readOnlyHint?: boolean;
+    readonly destructiveHint?: boolean;
+    readonly idempotentHint?: boolean;
+    readonly openWorldHint?: boolean;
+  };
+  /** Pretty JSON of the arguments, long values truncated and secrets masked. */
+  readonly argumentsText: string;
+  readonly origin: CallOrigin;
+  /** Set when the user approved an earlier definition of this tool and the server has changed it. */
+  readonly changedSince?: { readonly approvedAt: number; readonly changes: readonly DefinitionChange[] };
+  /** Reasons to distrust the tool's metadata (invisible characters in its name, say). */
+  readonly warnings: readonly string[];
+}

@@ -7,6 +7,11 @@ import { resolveDefinition, InputCancelledError } from '../config/variables';
 import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
 import { ServerRegistry } from '../mcp/registry';
+import { ApprovalStore } from '../consent/approvalStore';
+import { CallHistory } from '../consent/callHistory';
+import { readConsentSettings } from '../consent/consentSettings';
+import { ConsentGate } from '../consent/toolCallGate';
+import type { ToolCallGate } from '../consent/types';
 import { createServerLog, ServerLogChannel } from './serverLogs';
 import { InputStore } from './inputStore';
 import { Prompts, vscodePrompts } from './prompts';
@@ -22,6 +27,10 @@ export class McpHost extends Disposable {
   readonly registry: ServerRegistry;
   readonly trust: ServerTrust;
   readonly inputs: InputStore;
+  /** Every tool call goes through here: consent, the call, the history. */
+  readonly gate: ToolCallGate;
+  readonly approvals: ApprovalStore;
+  readonly history: CallHistory;
   private readonly logs = new Map<string, ServerLogChannel>();
   /** Replaceable only in the extension's Test mode, so integration tests can answer dialogs. */
   prompts: Prompts = vscodePrompts;
@@ -45,6 +54,15 @@ export class McpHost extends Disposable {
         roots: () => (vscode.workspace.workspaceFolders ?? []).map(f => ({ uri: f.uri.toString(), name: f.name })),
       }),
     );
+    this.approvals = this._register(new ApprovalStore(context.workspaceState));
+    this.history = this._register(new CallHistory(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'tool-calls.jsonl')));
+    this.gate = new ConsentGate({
+      servers: this.registry,
+      approvals: this.approvals,
+      settings: readConsentSettings,
+      confirm: request => this.prompts.confirmToolCall(request),
+      history: this.history,
+    });
     this._register(this.config.onDidChange(snapshot => void this.registry.apply(snapshot)));
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.registry.notifyRootsChanged()));
     this._register(

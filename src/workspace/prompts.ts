@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { InputDefinition, ServerDefinition } from '../config/types';
+import { showConsentDialog } from '../consent/consentDialog';
+import type { ConsentAnswer, ToolConsentRequest } from '../consent/types';
 
 /**
  * The questions MCP Host asks the user. Kept apart from the logic that decides when to ask, so the
@@ -10,6 +12,8 @@ export interface Prompts {
   askInput(input: InputDefinition, server: string): Promise<string | undefined>;
   /** Asks whether workspace-defined servers may start; one dialog for all of them. */
   confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean>;
+  /** Asks whether a tool may be called; dismissing the dialog denies. */
+  confirmToolCall(request: ToolConsentRequest): Promise<ConsentAnswer>;
 }
 
 /** How a definition reads in a trust dialog: exactly what will run, as written. */
@@ -46,4 +50,6 @@ export const vscodePrompts: Prompts = {
     );
     return answer === start;
   },
+
+  confirmToolCall: showConsentDialog,
 };

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { McpHostApi } from '../../src/extension';
 import type { InputDefinition, ServerDefinition } from '../../src/config/types';
 import type { Prompts } from '../../src/workspace/prompts';
+import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
 import { EXTENSION_ID } from '../../src/ids';
 
 /** The extension under test, activated, with its Test-mode API. */
@@ -20,6 +21,9 @@ export class ScriptedPrompts implements Prompts {
   readonly inputsAsked: string[] = [];
   approve = true;
   inputValue: string | undefined = 'test-input';
+  readonly toolCallsAsked: ToolConsentRequest[] = [];
+  /** The answer to every tool consent dialog. */
+  toolCallAnswer: ConsentAnswer = 'once';
 
   async askInput(input: InputDefinition): Promise<string | undefined> {
     this.inputsAsked.push(input.id);
@@ -29,6 +33,11 @@ export class ScriptedPrompts implements Prompts {
   async confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean> {
     this.confirmations.push(definitions.map(d => d.name).sort());
     return this.approve;
+  }
+
+  async confirmToolCall(request: ToolConsentRequest): Promise<ConsentAnswer> {
+    this.toolCallsAsked.push(request);
+    return this.toolCallAnswer;
   }
 }
 

@@ -1,0 +1,69 @@
+import { Emitter } from '../common/event';
+import type { StoredApproval } from './policy';
+
+/** The slice of `vscode.Memento` the store uses, so it runs in plain Node too. */
+export interface ApprovalMemento {
+  get<T>(key: string, defaultValue: T): T;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+const STORAGE_KEY = 'mcpHost.toolApprovals';
+
+/**
+ * The user's standing approvals: "for this session" in memory (gone with the window), "always" in
+ * workspace state (this workspace only). One approval per server, tool and scope; a new one replaces
+ * the old, so a re-approved changed tool does not leave its stale definition behind.
+ */
+export class ApprovalStore {
+  private session: StoredApproval[] = [];
+  private readonly _onDidChange = new Emitter<void>();
+  readonly onDidChange = this._onDidChange.event;
+
+  constructor(private readonly workspaceState: ApprovalMemento) {}
+
+  /** Session approvals first, then those stored in the workspace. */
+  all(): StoredApproval[] {
+    return [...this.session, ...this.persisted()];
+  }
+
+  async add(approval: StoredApproval): Promise<void> {
+    const same = (a: StoredApproval) => a.server === approval.server && a.tool === approval.tool && a.serverOrigin === approval.serverOrigin;
+    if (approval.scope === 'session') {
+      this.session = [...this.session.filter(a => !same(a)), approval];
+    } else {
+      // An "always" supersedes this window's "session" approval of the same tool.
+      this.session = this.session.filter(a => !same(a));
+      await this.workspaceState.update(STORAGE_KEY, [...this.persisted().filter(a => !same(a)), approval]);
+    }
+    this._onDidChange.fire();
+  }
+
+  /** Removes the given approvals (matched by server, tool, origin and scope). */
+  async revoke(approvals: readonly StoredApproval[]): Promise<void> {
+    const gone = (a: StoredApproval) => approvals.some(r => r.server === a.server && r.tool === a.tool && r.serverOrigin === a.serverOrigin && r.scope === a.scope);
+    this.session = this.session.filter(a => !gone(a));
+    if (approvals.some(a => a.scope === 'always')) await this.workspaceState.update(STORAGE_KEY, this.persisted().filter(a => !gone(a)));
+    this._onDidChange.fire();
+  }
+
+  async revokeAll(): Promise<void> {
+    this.session = [];
+    await this.workspaceState.update(STORAGE_KEY, undefined);
+    this._onDidChange.fire();
+  }
+
+  private persisted(): StoredApproval[] {
+    const stored = this.workspaceState.get<unknown>(STORAGE_KEY, []);
+    return Array.isArray(stored) ? stored.filter(isApproval) : [];
+  }
+
+  dispose(): void {
+    this._onDidChange.dispose();
+  }
+}
+
+function isApproval(value: unknown): value is StoredApproval {
+  if (typeof value !== 'object' || value === null) return false;
+  const a = value as Record<string, unknown>;
+  return typeof a.server === 'string' && typeof a.tool === 'string' && typeof a.definitionHash === 'string' && a.scope === 'always' && typeof a.serverOrigin === 'string';
+}

@@ -1,0 +1,114 @@
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { Emitter } from '../common/event';
+import type { AllowReason } from './policy';
+import type { CallOrigin, ConsentAnswer, GatedCallResult } from './types';
+
+/** How consent was given (or refused) for one call. */
+export type ConsentRecord = { readonly asked: true; readonly answer: ConsentAnswer } | { readonly asked: false; readonly reason: AllowReason };
+
+/** One line of the history file. Arguments and messages are already masked and truncated. */
+export interface HistoryEntry {
+  readonly id: string;
+  /** ISO 8601. */
+  readonly time: string;
+  readonly server: string;
+  readonly tool: string;
+  readonly origin: CallOrigin;
+  readonly args: unknown;
+  /** False when masking or truncation changed the arguments: such a call cannot be re-run from the history file. */
+  readonly argsExact: boolean;
+  /** Absent when the call failed before consent was asked (unknown server or tool, say). */
+  readonly consent?: ConsentRecord;
+  readonly outcome: GatedCallResult['kind'];
+  readonly durationMs?: number;
+  /** The tool reported an error in its result (`isError: true`). */
+  readonly isError?: boolean;
+  /** Why the call was denied, cancelled or failed; or the host's verdict on the structured output. */
+  readonly message?: string;
+  readonly summary?: string;
+}
+
+/** Where the gate reports each call. */
+export interface CallRecorder {
+  record(entry: HistoryEntry): Promise<void>;
+}
+
+/** How many entries are kept in memory for the view; the file keeps everything until cleared. */
+const MAX_LOADED = 1_000;
+
+/**
+ * Every tool call, one JSON object per line, appended and never rewritten: a crash mid-write costs at
+ * most the last line, and a corrupt line is skipped when reading, not fatal.
+ */
+export class CallHistory implements CallRecorder {
+  private entries: HistoryEntry[] | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly _onDidChange = new Emitter<void>();
+  readonly onDidChange = this._onDidChange.event;
+  /** Lines that could not be read, from the last load. */
+  skippedLines = 0;
+
+  constructor(readonly file: string) {}
+
+  /** Newest first. */
+  async list(): Promise<readonly HistoryEntry[]> {
+    const entries = (this.entries ??= await this.load());
+    return [...entries].reverse();
+  }
+
+  record(entry: HistoryEntry): Promise<void> {
+    this.entries?.push(entry);
+    if (this.entries && this.entries.length > MAX_LOADED) this.entries.splice(0, this.entries.length - MAX_LOADED);
+    this.writing = this.writing
+      .then(async () => {
+        await fs.mkdir(path.dirname(this.file), { recursive: true });
+        await fs.appendFile(this.file, `${JSON.stringify(entry)}\n`, 'utf8');
+      })
+      .catch(err => console.error(`MCP Host: could not write the tool call history: ${(err as Error).message}`));
+    this._onDidChange.fire();
+    return this.writing;
+  }
+
+  /** Deletes the file: the one time history is not appended to is when the user clears it. */
+  async clear(): Promise<void> {
+    this.entries = [];
+    this.writing = this.writing.then(() => fs.rm(this.file, { force: true })).catch(err => console.error(`MCP Host: could not clear the tool call history: ${(err as Error).message}`));
+    await this.writing;
+    this._onDidChange.fire();
+  }
+
+  private async load(): Promise<HistoryEntry[]> {
+    await this.writing;
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    this.skippedLines = 0;
+    const entries: HistoryEntry[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const value: unknown = JSON.parse(line);
+        if (isEntry(value)) entries.push(value);
+        else this.skippedLines++;
+      } catch {
+        this.skippedLines++;
+      }
+    }
+    return entries.slice(-MAX_LOADED);
+  }
+
+  dispose(): void {
+    this._onDidChange.dispose();
+  }
+}
+
+function isEntry(value: unknown): value is HistoryEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const e = value as Record<string, unknown>;
+  return typeof e.id === 'string' && typeof e.time === 'string' && typeof e.server === 'string' && typeof e.tool === 'string' && typeof e.outcome === 'string';
+}

@@ -1,0 +1,85 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { looksSecretName } from '../config/variables';
+
+/** Longest string value shown or recorded as is; longer ones are cut. */
+export const MAX_VALUE_CHARS = 200;
+/** Longest argument text shown in a dialog or recorded in the history. */
+export const MAX_ARGUMENTS_CHARS = 4_000;
+const MAX_ITEMS = 50;
+const MAX_DEPTH = 8;
+
+/** Arguments made safe to show or keep: secrets masked, long values cut, and whether anything was changed. */
+export interface SafeArguments {
+  readonly value: unknown;
+  /** False when something was masked or truncated, so the value is not the call as sent. */
+  readonly exact: boolean;
+}
+
+/**
+ * Arguments as the user may see and the history may keep them: values of keys that look like
+ * credentials (`token`, `password`, …) become `***`, the server's own secrets are masked wherever they
+ * appear, long strings and arrays are cut.
+ */
+export function safeArguments(args: Record<string, unknown>, mask: (text: string) => string): SafeArguments {
+  let exact = true;
+  const visit = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') {
+      let text = mask(value);
+      if (text.length > MAX_VALUE_CHARS) text = `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length - MAX_VALUE_CHARS} more characters)`;
+      if (text !== value) exact = false;
+      return text;
+    }
+    if (typeof value !== 'object' || value === null) return value;
+    if (depth >= MAX_DEPTH) {
+      exact = false;
+      return '…';
+    }
+    if (Array.isArray(value)) {
+      const items = value.slice(0, MAX_ITEMS).map(v => visit(v, depth + 1));
+      if (value.length > MAX_ITEMS) {
+        exact = false;
+        items.push(`… (${value.length - MAX_ITEMS} more items)`);
+      }
+      return items;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (looksSecretName(key) && v !== null && v !== undefined && v !== '') {
+        exact = false;
+        out[key] = '***';
+      } else {
+        out[key] = visit(v, depth + 1);
+      }
+    }
+    return out;
+  };
+  const value = visit(args, 0);
+  return { value, exact };
+}
+
+/** Pretty JSON of safe arguments, cut at `MAX_ARGUMENTS_CHARS`. */
+export function argumentsText(safe: SafeArguments): string {
+  const text = JSON.stringify(safe.value, null, 2) ?? '{}';
+  return text.length > MAX_ARGUMENTS_CHARS ? `${text.slice(0, MAX_ARGUMENTS_CHARS)}\n… (${text.length - MAX_ARGUMENTS_CHARS} more characters)` : text;
+}
+
+const SUMMARY_CHARS = 200;
+
+/** One line about a result for the history: its first text, or what kinds of content it holds. */
+export function summarizeResult(result: CallToolResult, mask: (text: string) => string): string {
+  const content = result.content ?? [];
+  const text = content.find(c => c.type === 'text');
+  let summary: string;
+  if (text && text.type === 'text') {
+    summary = text.text.replace(/\s+/g, ' ').trim();
+  } else if (content.length) {
+    const kinds = [...new Set(content.map(c => c.type))];
+    summary = `${content.length} content item${content.length === 1 ? '' : 's'} (${kinds.join(', ')})`;
+  } else if (result.structuredContent !== undefined) {
+    summary = JSON.stringify(result.structuredContent);
+  } else {
+    summary = 'no content';
+  }
+  summary = mask(summary);
+  return summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS)}…` : summary;
+}

@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import type { ConsentAnswer, ToolConsentRequest } from './types';
+
+const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
+  palette: 'the Command Palette',
+  tree: 'the MCP Host sidebar',
+  chat: 'chat',
+  languageModel: 'a language model',
+  history: 'the Tool Call History (re-run)',
+};
+
+export const CHOICES = {
+  once: 'Allow Once',
+  session: 'Allow for This Session',
+  always: 'Always Allow in This Workspace',
+} as const;
+
+/** The dialog's text, kept apart from showing it so it can be read (and tested) as a whole. */
+export function consentMessage(request: ToolConsentRequest): { message: string; detail: string; readOnly: boolean } {
+  const a = request.annotations;
+  const readOnly = a.readOnlyHint === true;
+  const name = request.title && request.title !== request.tool ? `'${request.title}' (${request.tool})` : `'${request.tool}'`;
+  const message = request.changedSince
+    ? `The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
+    : `Run the MCP tool ${name} on server '${request.server}'?`;
+  const lines: string[] = [];
+  // A tool that does not say it only reads may change things; the spec's default for destructiveHint is true.
+  if (a.destructiveHint === true || !readOnly) lines.push('⚠ This tool may modify or delete data.');
+  if (a.openWorldHint !== false && !readOnly) lines.push('⚠ This tool may reach outside systems (the internet, other services).');
+  else if (a.openWorldHint === true) lines.push('⚠ This tool reaches outside systems (the internet, other services).');
+  for (const w of request.warnings) lines.push(`⚠ ${w}`);
+  if (request.changedSince) {
+    lines.push('', `What changed since you approved it on ${new Date(request.changedSince.approvedAt).toLocaleString()}:`);
+    if (request.changedSince.changes.length === 0) lines.push('  • its definition (no visible field differs)');
+    for (const c of request.changedSince.changes) {
+      lines.push(`  • ${c.field}: ${c.before ?? '(none)'}`, `    → ${c.after ?? '(none)'}`);
+    }
+  }
+  lines.push('', `Server: ${request.server} (defined in ${request.serverOrigin})`, `Requested from: ${ORIGIN_LABEL[request.origin]}`);
+  if (request.description) lines.push(`Description: ${oneLine(request.description, 300)}`);
+  lines.push(`Annotations (reported by the server, not verified): ${describeAnnotations(a)}`);
+  lines.push('', 'Arguments:', request.argumentsText);
+  return { message, detail: lines.join('\n'), readOnly };
+}
+
+function describeAnnotations(a: ToolConsentRequest['annotations']): string {
+  const parts = Object.entries(a).map(([k, v]) => `${k}: ${v}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** A modal dialog; Cancel or Escape denies. */
+export async function showConsentDialog(request: ToolConsentRequest): Promise<ConsentAnswer> {
+  const { message, detail, readOnly } = consentMessage(request);
+  const show = readOnly ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const answer = await show(message, { modal: true, detail }, CHOICES.once, CHOICES.session, CHOICES.always);
+  if (answer === CHOICES.once) return 'once';
+  if (answer === CHOICES.session) return 'session';
+  if (answer === CHOICES.always) return 'always';
+  return 'deny';
+}

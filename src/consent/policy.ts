@@ -1,0 +1,116 @@
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { canonicalJson } from '../config/hash';
+import type { ConfigSourceKind } from '../config/types';
+import type { DefinitionChange } from './types';
+
+/**
+ * Settings that let calls through without a dialog. They loosen consent, so the host reads them only
+ * from the user's own settings (`inspect(key).globalValue`): a cloned repository cannot pre-approve anything.
+ */
+export interface ConsentSettings {
+  /**
+   * Tools that declare `readOnlyHint: true` skip the dialog. Annotations are hints from the server,
+   * which may lie; trusting them is the user's explicit choice, off by default.
+   */
+  readonly autoApproveReadOnly: boolean;
+  /** Servers whose tools never ask. Only servers defined in the user's own settings qualify. */
+  readonly trustedServers: readonly string[];
+}
+
+export const DEFAULT_CONSENT_SETTINGS: ConsentSettings = { autoApproveReadOnly: false, trustedServers: [] };
+
+export type ApprovalScope = 'session' | 'always';
+
+/** The parts of a tool's definition an approval covers, kept so a changed tool can say what changed. */
+export interface ApprovedDefinition {
+  readonly title?: string;
+  readonly description?: string;
+  readonly inputSchema?: unknown;
+  readonly outputSchema?: unknown;
+  readonly annotations?: unknown;
+}
+
+/** "Allow for this session" or "Always allow in this workspace", pinned to one definition of one tool. */
+export interface StoredApproval {
+  readonly server: string;
+  readonly tool: string;
+  /** Where the server was defined when approved; the same name from another source is another server. */
+  readonly serverOrigin: ConfigSourceKind;
+  readonly scope: ApprovalScope;
+  readonly definitionHash: string;
+  readonly definition: ApprovedDefinition;
+  /** Epoch milliseconds. */
+  readonly approvedAt: number;
+}
+
+/** Why a call went ahead without a dialog. */
+export type AllowReason = 'trustedServer' | 'readOnly' | 'approvedForSession' | 'approvedInWorkspace';
+
+export type ConsentDecision =
+  | { readonly kind: 'allow'; readonly reason: AllowReason }
+  | {
+      readonly kind: 'ask';
+      /** Set when an approval exists for an earlier definition of this tool. */
+      readonly changedSince?: { readonly previousHash: string; readonly approvedAt: number; readonly changes: readonly DefinitionChange[] };
+    };
+
+export interface ConsentQuestion {
+  readonly server: string;
+  readonly serverOrigin: ConfigSourceKind;
+  readonly tool: Tool;
+  /** `toolDefinitionHash(tool)` from the catalog. */
+  readonly definitionHash: string;
+}
+
+/**
+ * Whether a call may go ahead without asking. A pure function of the user's consent settings, the
+ * stored approvals, and the tool's current definition: an approval counts only for the definition
+ * it was given for, so a server that changes a tool after approval is asked about again.
+ */
+export function decideConsent(question: ConsentQuestion, settings: ConsentSettings, approvals: readonly StoredApproval[]): ConsentDecision {
+  const { server, serverOrigin, tool, definitionHash } = question;
+  if (serverOrigin === 'userSettings' && settings.trustedServers.includes(server)) return { kind: 'allow', reason: 'trustedServer' };
+  if (settings.autoApproveReadOnly && tool.annotations?.readOnlyHint === true) return { kind: 'allow', reason: 'readOnly' };
+  const mine = approvals.filter(a => a.server === server && a.tool === tool.name && a.serverOrigin === serverOrigin);
+  const current = mine.filter(a => a.definitionHash === definitionHash);
+  if (current.some(a => a.scope === 'always')) return { kind: 'allow', reason: 'approvedInWorkspace' };
+  if (current.length) return { kind: 'allow', reason: 'approvedForSession' };
+  const previous = [...mine].sort((a, b) => b.approvedAt - a.approvedAt)[0];
+  if (!previous) return { kind: 'ask' };
+  return {
+    kind: 'ask',
+    changedSince: { previousHash: previous.definitionHash, approvedAt: previous.approvedAt, changes: describeChanges(previous.definition, approvedDefinition(tool)) },
+  };
+}
+
+/** What an approval of `tool` stores about it. */
+export function approvedDefinition(tool: Tool): ApprovedDefinition {
+  const { title, description, inputSchema, outputSchema, annotations } = tool;
+  return {
+    ...(title !== undefined ? { title } : {}),
+    ...(description !== undefined ? { description } : {}),
+    ...(inputSchema !== undefined ? { inputSchema } : {}),
+    ...(outputSchema !== undefined ? { outputSchema } : {}),
+    ...(annotations !== undefined ? { annotations } : {}),
+  };
+}
+
+const DIFF_TEXT_LIMIT = 300;
+const FIELDS: ReadonlyArray<DefinitionChange['field']> = ['title', 'description', 'inputSchema', 'outputSchema', 'annotations'];
+
+/** The fields that differ between two definitions, each with short before/after text. */
+export function describeChanges(before: ApprovedDefinition, after: ApprovedDefinition): DefinitionChange[] {
+  const changes: DefinitionChange[] = [];
+  for (const field of FIELDS) {
+    const a = before[field];
+    const b = after[field];
+    if (canonicalJson(a ?? null) === canonicalJson(b ?? null)) continue;
+    changes.push({ field, ...(a !== undefined ? { before: render(a) } : {}), ...(b !== undefined ? { after: render(b) } : {}) });
+  }
+  return changes;
+}
+
+function render(value: unknown): string {
+  const text = typeof value === 'string' ? value : canonicalJson(value);
+  return text.length > DIFF_TEXT_LIMIT ? `${text.slice(0, DIFF_TEXT_LIMIT)}… (${text.length - DIFF_TEXT_LIMIT} more characters)` : text;
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'crypto';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { buildCatalog, toolDefinitionHash } from '../mcp/catalog';
+import { RequestCancelledError } from '../mcp/diagnosis';
+import type { ServerEntry } from '../mcp/registry';
+import type { ApprovalStore } from './approvalStore';
+import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
+import { argumentsText, safeArguments, summarizeResult } from './callText';
+import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
+import type { ConsentAnswer, GatedCallResult, ToolCallGate, ToolCallRequest, ToolConsentRequest } from './types';
+
+/** What the gate needs from the host: servers, approvals, the user's settings and a way to ask. */
+export interface GateHost {
+  readonly servers: { get(name: string): ServerEntry | undefined };
+  readonly approvals: ApprovalStore;
+  /** The consent settings from the user's own settings only. */
+  settings(): ConsentSettings;
+  confirm(request: ToolConsentRequest): Promise<ConsentAnswer>;
+  readonly history?: CallRecorder;
+}
+
+/**
+ * The one way a tool call reaches a server. It looks the tool up, decides by policy whether the user
+ * must be asked, asks (one dialog at a time), remembers "session" and "always" answers, sends the
+ * call, and records every call — denied, failed or not — in the history.
+ */
+export class ConsentGate implements ToolCallGate {
+  /** Dialogs are shown one at a time; a call waiting behind another is decided again afterwards. */
+  private asking: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly host: GateHost) {}
+
+  async call(request: ToolCallRequest): Promise<GatedCallResult> {
+    const { server, tool: toolName } = request;
+    const entry = this.host.servers.get(server);
+    const mask = entry ? (text: string) => entry.connection.mask(text) : (text: string) => text;
+    const safe = safeArguments(request.args, mask);
+    const base = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin, args: safe.value, argsExact: safe.exact };
+    const finish = async (result: GatedCallResult, extra: Partial<HistoryEntry> = {}): Promise<GatedCallResult> => {
+      const message = result.kind === 'completed' ? result.outcome.outputError : result.message;
+      await this.host.history?.record({ ...base, outcome: result.kind, ...(message !== undefined ? { message } : {}), ...extra });
+      return result;
+    };
+
+    const found = this.find(entry, server, toolName);
+    if ('failed' in found) return finish({ kind: 'failed', message: found.failed });
+    const { tool, definition } = found;
+
+    let consent: ConsentRecord;
+    try {
+      consent = await this.consent(request, entry!, tool, argumentsText(safe));
+    } catch (err) {
+      return finish({ kind: 'failed', message: `Could not ask for consent: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    const recorded = { consent };
+    if (consent.asked && consent.answer === 'deny') {
+      return finish({ kind: 'denied', message: `Denied by user: '${tool.title ?? tool.name}' on server '${server}' was not called.` }, recorded);
+    }
+    if (request.signal?.aborted) return finish({ kind: 'cancelled', message: 'Cancelled before the call was sent.' }, recorded);
+    // The server may have stopped or changed the tool while the dialog was open.
+    const still = this.find(this.host.servers.get(server), server, toolName);
+    if ('failed' in still) return finish({ kind: 'failed', message: still.failed }, recorded);
+    if (toolDefinitionHash(still.tool) !== toolDefinitionHash(tool)) {
+      return finish({ kind: 'failed', message: `The server changed '${toolName}' while you were deciding; run it again to review the new definition.` }, recorded);
+    }
+
+    const started = Date.now();
+    try {
+      const outcome = await definition.connection.callTool(toolName, request.args, {
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      });
+      const durationMs = Date.now() - started;
+      return finish(
+        { kind: 'completed', outcome, durationMs },
+        { ...recorded, durationMs, ...(outcome.result.isError ? { isError: true } : {}), summary: summarizeResult(outcome.result, mask) },
+      );
+    } catch (err) {
+      const durationMs = Date.now() - started;
+      if (err instanceof RequestCancelledError) return finish({ kind: 'cancelled', message: 'Cancelled.' }, { ...recorded, durationMs });
+      return finish({ kind: 'failed', message: mask(err instanceof Error ? err.message : String(err)) }, { ...recorded, durationMs });
+    }
+  }
+
+  private find(entry: ServerEntry | undefined, server: string, toolName: string): { tool: Tool; definition: ServerEntry } | { failed: string } {
+    if (!entry) return { failed: `No MCP server named '${server}' is configured.` };
+    const state = entry.connection.state;
+    if (state.kind !== 'running') return { failed: `Server '${server}' is not running (${state.kind}). Start it and try again.` };
+    if (entry.definition?.disabledTools.includes(toolName)) return { failed: `Tool '${toolName}' is disabled for server '${server}' in its config.` };
+    const tool = entry.connection.tools.find(t => t.name === toolName);
+    if (!tool) return { failed: `Server '${server}' has no tool named '${toolName}'.` };
+    return { tool, definition: entry };
+  }
+
+  /** Decides, asking the user if the policy says so, and remembers a "session" or "always" answer. */
+  private async consent(request: ToolCallRequest, entry: ServerEntry, tool: Tool, args: string): Promise<ConsentRecord> {
+    const origin = entry.definition!.origin;
+    const question = { server: entry.name, serverOrigin: origin.kind, tool, definitionHash: toolDefinitionHash(tool) };
+    const turn = this.asking.then(async (): Promise<ConsentRecord> => {
+      const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
+      if (decision.kind === 'allow') return { asked: false, reason: decision.reason };
+      const { annotations = {} } = tool;
+      const answer = await this.host.confirm({
+        server: entry.name,
+        serverOrigin: origin.label,
+        tool: tool.name,
+        ...(tool.title !== undefined ? { title: tool.title } : {}),
+        ...(tool.description !== undefined ? { description: entry.connection.mask(tool.description) } : {}),
+        annotations: {
+          ...(annotations.readOnlyHint !== undefined ? { readOnlyHint: annotations.readOnlyHint } : {}),
+          ...(annotations.destructiveHint !== undefined ? { destructiveHint: annotations.destructiveHint } : {}),
+          ...(annotations.idempotentHint !== undefined ? { idempotentHint: annotations.idempotentHint } : {}),
+          ...(annotations.openWorldHint !== undefined ? { openWorldHint: annotations.openWorldHint } : {}),
+        },
+        argumentsText: args,
+        origin: request.origin,
+        ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes } } : {}),
+        warnings: toolWarnings(entry.name, tool),
+      });
+      if (answer === 'session' || answer === 'always') {
+        await this.host.approvals.add({
+          server: entry.name,
+          tool: tool.name,
+          serverOrigin: origin.kind,
+          scope: answer,
+          definitionHash: question.definitionHash,
+          definition: approvedDefinition(tool),
+          approvedAt: Date.now(),
+        });
+      }
+      return { asked: true, answer };
+    });
+    this.asking = turn.catch(() => undefined);
+    return turn;
+  }
+}
+
+/** The catalog's reasons to distrust a tool's metadata. */
+function toolWarnings(server: string, tool: Tool): readonly string[] {
+  return buildCatalog([{ server, tools: [tool], disabledTools: [] }])[0]?.warnings ?? [];
+}
