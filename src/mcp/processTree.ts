@@ -1,4 +1,5 @@
 import { execFile } from 'child_process';
+import { readFileSync } from 'fs';
 
 /**
  * Process-tree helpers for stopping stdio servers. A server launched through `npx`, `uvx` or a shell
@@ -34,12 +35,20 @@ export function listDescendants(pid: number): Promise<number[]> {
   });
 }
 
+/** Whether `pid` is a live process. A zombie (exited, not yet reaped by its parent) counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …"; comm may contain spaces or parentheses, so read after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { McpHostApi } from '../../src/extension';
 import type { InputDefinition, ServerDefinition } from '../../src/config/types';
 import type { Prompts } from '../../src/workspace/prompts';
+import type { TemplateVariableQuestion } from '../../src/ui/resources/templateQuickPick';
 import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
 import { EXTENSION_ID } from '../../src/ids';
 
@@ -39,6 +40,21 @@ export class ScriptedPrompts implements Prompts {
     this.toolCallsAsked.push(request);
     return this.toolCallAnswer;
   }
+
+  /** Each resource-template variable asked, with what the server suggested for the typed text. */
+  readonly templateQuestions: Array<{ template: string; variable: string; previous: Record<string, string>; typed: string; suggestions: readonly string[] }> = [];
+  /** What the "user" types for a variable; the answer is the server's first suggestion for it, else the typed text. */
+  templateTyping: Record<string, string> = {};
+  /** Dismisses the question for this variable. */
+  templateDismiss: string | undefined;
+
+  async askTemplateVariable(question: TemplateVariableQuestion): Promise<string | undefined> {
+    const typed = this.templateTyping[question.variable] ?? '';
+    const suggestions = await question.complete(typed);
+    this.templateQuestions.push({ template: question.template, variable: question.variable, previous: { ...question.previous }, typed, suggestions });
+    if (this.templateDismiss === question.variable) return undefined;
+    return suggestions[0] ?? typed;
+  }
 }
 
 /** Paths to real MCP servers in this repository's node_modules (the extension is loaded from the repo). */
@@ -56,11 +72,4 @@ export async function writeFile(uri: vscode.Uri, text: string): Promise<void> {
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../../src/mcp/processTree';
