@@ -10,6 +10,7 @@ import { describeState } from '../../src/mcp/connectionState';
 import { LOG_LEVELS, LogLevel, ServerLog } from '../../src/mcp/log';
 import type { HostOAuthProvider } from '../../src/mcp/oauthSignIn';
 import { ServerConnection } from '../../src/mcp/serverConnection';
+import { consentForTests } from '../../src/consent/toolCallGate';
 import { AutoApprovingOAuthProvider } from './lib/autoApprovingOAuthProvider';
 
 /** The client ID metadata document URL the suite's CIMD scenarios expect (it is never fetched). */
@@ -76,10 +77,11 @@ async function main(): Promise<number> {
   const level = (process.env.MCP_CONFORMANCE_LOG_LEVEL as LogLevel | undefined) ?? 'trace';
   const log = stderrLog(level);
   log.info(`Scenario ${scenario} against ${serverUrl}`);
-  // The suite gives a client 30 s; the OAuth scenarios sign in inside `initialize`, so allow for a loaded machine.
+  // The harness gives a client 60 s; the OAuth scenarios sign in inside `initialize`, and on a loaded machine
+  // (all scenarios run at once, their servers in one process) discovery alone has taken over 20 s.
   const connection = new ServerConnection({
     name: scenario,
-    plan: async () => ({ launch: { type: 'http', url: serverUrl, headers: {} }, timeouts: { startupMs: 20_000, requestMs: 20_000 }, secrets: [] }),
+    plan: async () => ({ launch: { type: 'http', url: serverUrl, headers: {} }, timeouts: { startupMs: 45_000, requestMs: 45_000 }, secrets: [] }),
     log,
     clientInfo: { name: 'mcp-host-conformance', version: '0.1.0' },
     elicit: params => submitUnchanged(params, log),
@@ -92,7 +94,8 @@ async function main(): Promise<number> {
     const call = toolCallFor(scenario);
     if (call) {
       if (!connection.tools.some(t => t.name === call.name)) throw new Error(`the server did not list '${call.name}' (listed: ${connection.tools.map(t => t.name).join(', ') || 'none'})`);
-      const { result } = await connection.callTool(call.name, call.args);
+      // This CLI client sits below the extension's consent gate: the scenario itself is the consent.
+      const { result } = await connection.callTool(call.name, call.args, consentForTests(connection.name, call.name));
       const text = result.content.map(c => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
       log.info(`${call.name} answered: ${text}`);
       if (result.isError) throw new Error(`${call.name} returned an error: ${text}`);

@@ -17,6 +17,8 @@ const lib = require('./lib');
 const { buildTests } = require('./buildTests');
 
 const EXPECTED_FAILURES = 'test/conformance/expected-failures.yml';
+/** Per client run (the CLI's default is 30 s): a scenario takes 1-3 s, but on a busy machine OAuth discovery alone has taken 20 s. */
+const CLIENT_TIMEOUT_MS = 60_000;
 
 /** Quotes for the shell the CLI runs the command in (it splits the command on spaces, then the shell re-joins it). */
 const shellQuote = s => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -74,7 +76,7 @@ async function main() {
   await buildTests();
   const resultsDir = lib.tempDir('conformance');
   const started = Date.now();
-  const { code, stdout } = await runCli(env, ['--suite', 'all', '-o', resultsDir]);
+  const { code, stdout } = await runCli(env, ['--suite', 'all', '--timeout', String(CLIENT_TIMEOUT_MS), '-o', resultsDir]);
   const { passing, failing, baseline } = parseSummary(stdout);
 
   const rerunPassed = [];
@@ -82,7 +84,7 @@ async function main() {
     const failed = failedChecks(resultsDir, scenario) ?? [];
     if (!failed.length || !failed.every(c => TIMING_CHECKS[scenario].includes(c.id))) continue;
     console.log(`\n${scenario} failed only on timing under parallel load (${failed.map(c => c.errorMessage).join('; ')}); running it again alone`);
-    const alone = await runCli(env, ['--scenario', scenario, '-o', resultsDir]);
+    const alone = await runCli(env, ['--scenario', scenario, '--timeout', String(CLIENT_TIMEOUT_MS), '-o', resultsDir]);
     if (alone.code === 0) rerunPassed.push(scenario);
   }
 
