@@ -9,6 +9,40 @@ import { argumentsText, safeArguments, summarizeResult } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { ConsentAnswer, GatedCallResult, ToolCallGate, ToolCallRequest, ToolConsentRequest } from './types';
 
+let grant: (server: string, tool: string) => ConsentToken;
+
+/**
+ * Proof that the gate let a call through: `ServerConnection.callTool` requires one, and only this module
+ * can make one. Each token is good for one call of one tool on one server.
+ */
+export class ConsentToken {
+  #spent = false;
+
+  private constructor(
+    readonly server: string,
+    readonly tool: string,
+  ) {}
+
+  static {
+    grant = (server, tool) => new ConsentToken(server, tool);
+  }
+
+  /** Uses the token up; throws if it was given for another call or was used before. */
+  redeem(server: string, tool: string): void {
+    if (this.#spent) throw new Error(`The consent for '${this.tool}' on '${this.server}' was already used.`);
+    if (server !== this.server || tool !== this.tool) throw new Error(`Consent was given for '${this.tool}' on '${this.server}', not for '${tool}' on '${server}'.`);
+    this.#spent = true;
+  }
+}
+
+/**
+ * For tests that exercise `ServerConnection` itself, below the gate. Never used in src/: a unit test
+ * (test/unit/consent/onlyGateCalls.test.ts) fails if it is.
+ */
+export function consentForTests(server: string, tool: string): ConsentToken {
+  return grant(server, tool);
+}
+
 /** What the gate needs from the host: servers, approvals, the user's settings and a way to ask. */
 export interface GateHost {
   readonly servers: { get(name: string): ServerEntry | undefined };
@@ -66,7 +100,7 @@ export class ConsentGate implements ToolCallGate {
 
     const started = Date.now();
     try {
-      const outcome = await definition.connection.callTool(toolName, request.args, {
+      const outcome = await definition.connection.callTool(toolName, request.args, grant(server, toolName), {
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });

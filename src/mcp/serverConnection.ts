@@ -31,6 +31,7 @@ import type {
 import { Disposable, DisposableStore, IDisposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import type { ServerTimeouts } from '../config/types';
+import type { ConsentToken } from '../consent/toolCallGate';
 import { ConnectionState } from './connectionState';
 import { classifyRequestError, diagnose, RequestTimeoutError } from './diagnosis';
 import { HostTransport } from './hostTransport';
@@ -442,10 +443,12 @@ export class ServerConnection extends Disposable {
 
   /**
    * Calls a tool. This is the only place a `tools/call` request leaves the host; callers reach it
-   * through the consent gate. Structured output is checked against the tool's `outputSchema`
+   * through the consent gate, the only code that can make the `ConsentToken` it requires.
+   * Structured output is checked against the tool's `outputSchema`
    * (JSON Schema 2020-12) for every tool, whichever page it was listed on.
    */
-  async callTool(name: string, args: Record<string, unknown>, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
+  async callTool(name: string, args: Record<string, unknown>, consent: ConsentToken, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
+    consent.redeem(this.name, name);
     const result = await this.request(
       'tools/call',
       opts => this.requireClient().request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, opts),

@@ -5,6 +5,7 @@ import type { LaunchPlan, ResolvedLaunch } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
 import { isAlive } from '../../../src/mcp/processTree';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
+import { consentForTests } from '../../../src/consent/toolCallGate';
 import { RequestCancelledError, RequestTimeoutError } from '../../../src/mcp/diagnosis';
 import { everythingServer, startEverythingHttp } from '../servers';
 import { startSseOnlyServer } from './sseOnlyServer';
@@ -58,29 +59,29 @@ describe('ServerConnection against server-everything (stdio)', function () {
   });
 
   it('calls a tool and validates structured output against its schema', async () => {
-    const echo = await conn.callTool('echo', { message: 'hi' });
+    const echo = await conn.callTool('echo', { message: 'hi' }, consentForTests(conn.name, 'echo'));
     assert.deepStrictEqual(echo.result.content, [{ type: 'text', text: 'Echo: hi' }]);
-    const structured = await conn.callTool('get-structured-content', { location: 'Chicago' });
+    const structured = await conn.callTool('get-structured-content', { location: 'Chicago' }, consentForTests(conn.name, 'get-structured-content'));
     assert.ok(structured.result.structuredContent, 'no structured content');
     assert.strictEqual(structured.outputError, undefined);
   });
 
   it('delivers every progress notification, including the last one before the response', async () => {
     const seen: number[] = [];
-    await conn.callTool('trigger-long-running-operation', { duration: 0.5, steps: 5 }, { onProgress: p => seen.push(p.progress) });
+    await conn.callTool('trigger-long-running-operation', { duration: 0.5, steps: 5 }, consentForTests(conn.name, 'trigger-long-running-operation'), { onProgress: p => seen.push(p.progress) });
     assert.deepStrictEqual(seen, [1, 2, 3, 4, 5]);
     assert.ok(!log.text().includes('unknown token'), 'the SDK reported a progress notification for an unknown token');
   });
 
   it('tells a cancelled request from a timed-out one', async () => {
     const controller = new AbortController();
-    const call = conn.callTool('trigger-long-running-operation', { duration: 5, steps: 5 }, { signal: controller.signal });
+    const call = conn.callTool('trigger-long-running-operation', { duration: 5, steps: 5 }, consentForTests(conn.name, 'trigger-long-running-operation'), { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     await assert.rejects(call, RequestCancelledError);
   });
 
   it('answers roots/list with the workspace roots', async () => {
-    const r = await conn.callTool('get-roots-list', {});
+    const r = await conn.callTool('get-roots-list', {}, consentForTests(conn.name, 'get-roots-list'));
     const text = JSON.stringify(r.result.content);
     assert.match(text, /file:\/\/\/work\/project/);
   });
@@ -117,7 +118,7 @@ describe('ServerConnection request timeouts', function () {
     try {
       await conn.start();
       running(conn.state);
-      await assert.rejects(conn.callTool('trigger-long-running-operation', { duration: 3, steps: 1 }), RequestTimeoutError);
+      await assert.rejects(conn.callTool('trigger-long-running-operation', { duration: 3, steps: 1 }, consentForTests(conn.name, 'trigger-long-running-operation')), RequestTimeoutError);
     } finally {
       await conn.shutdown();
     }
@@ -162,7 +163,7 @@ describe('ServerConnection over HTTP (server-everything on loopback)', function 
     try {
       await conn.start();
       assert.strictEqual(running(conn.state).transport, 'http');
-      const echo = await conn.callTool('echo', { message: 'over http' });
+      const echo = await conn.callTool('echo', { message: 'over http' }, consentForTests(conn.name, 'echo'));
       assert.deepStrictEqual(echo.result.content, [{ type: 'text', text: 'Echo: over http' }]);
     } finally {
       await conn.shutdown();
@@ -178,7 +179,7 @@ describe('ServerConnection over HTTP (server-everything on loopback)', function 
       await conn.start();
       assert.strictEqual(running(conn.state).transport, 'sse', JSON.stringify(conn.state));
       assert.match(log.text(), /answered 405; trying the HTTP\+SSE transport/);
-      const r = await conn.callTool('ping_sse', {});
+      const r = await conn.callTool('ping_sse', {}, consentForTests(conn.name, 'ping_sse'));
       assert.deepStrictEqual(r.result.content, [{ type: 'text', text: 'pong' }]);
     } finally {
       await conn.shutdown();

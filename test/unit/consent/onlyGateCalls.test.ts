@@ -1,0 +1,74 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { consentForTests, ConsentToken } from '../../../src/consent/toolCallGate';
+import type { ServerConnection } from '../../../src/mcp/serverConnection';
+import { root } from '../servers';
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(p);
+    return /\.(ts|js|mjs|cjs)$/.test(e.name) ? [p] : [];
+  });
+}
+
+const SEND_SITE = 'src/mcp/serverConnection.ts';
+const GATE = 'src/consent/toolCallGate.ts';
+/** Consent modules that must run in plain Node (the dialog, settings reader and views are the vscode side). */
+const VSCODE_FREE = ['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts'];
+
+function hits(pattern: RegExp, allowed: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const file of sourceFiles(path.join(root, 'src'))) {
+    const rel = path.relative(root, file).split(path.sep).join('/');
+    if (allowed.includes(rel)) continue;
+    fs.readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => pattern.test(line) && found.push(`${rel}:${i + 1}: ${line.trim()}`));
+  }
+  return found;
+}
+
+describe('only the consent gate calls tools', () => {
+  it('finds `.callTool(` and `tools/call` in src/ only where a call is sent and where it is gated', () => {
+    const offenders = hits(/\.callTool\s*\(|['"`]tools\/call['"`]|CallToolRequestSchema/, [SEND_SITE, GATE]);
+    assert.deepStrictEqual(offenders, [], `tool calls outside the consent gate:\n${offenders.join('\n')}`);
+    // The scan would be vacuous if the two sanctioned places stopped matching.
+    assert.match(fs.readFileSync(path.join(root, GATE), 'utf8'), /\.callTool\(/);
+    assert.match(fs.readFileSync(path.join(root, SEND_SITE), 'utf8'), /'tools\/call'/);
+  });
+
+  it('never uses the test-only consent helper in src/', () => {
+    const offenders = hits(/consentForTests/, [GATE]);
+    assert.deepStrictEqual(offenders, [], offenders.join('\n'));
+  });
+
+  it('keeps the consent core free of vscode', () => {
+    for (const name of VSCODE_FREE) {
+      const source = fs.readFileSync(path.join(root, 'src', 'consent', name), 'utf8');
+      assert.doesNotMatch(source, /^\s*import\s+(?!type\b)[^;]*?from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)/m, `${name} imports vscode`);
+    }
+  });
+
+  it('requires a consent token the type system will not let anyone forge', () => {
+    // Compile-time checks: `tsc -p test` fails if any of these lines stops being an error.
+    const typeChecks = (conn: ServerConnection) => {
+      // @ts-expect-error a call without consent does not compile
+      void conn.callTool('echo', {});
+      // @ts-expect-error nor does a look-alike object: the token has a private field
+      void conn.callTool('echo', {}, { server: 'x', tool: 'echo', redeem() {} });
+      // @ts-expect-error and its constructor is private
+      void new ConsentToken('x', 'echo');
+    };
+    assert.strictEqual(typeof typeChecks, 'function');
+  });
+
+  it('makes each token good for one call of the tool it was given for', () => {
+    const token = consentForTests('srv', 'echo');
+    assert.throws(() => token.redeem('srv', 'wipe'), /given for 'echo' on 'srv', not for 'wipe' on 'srv'/);
+    assert.throws(() => token.redeem('other', 'echo'), /not for 'echo' on 'other'/);
+    token.redeem('srv', 'echo');
+    assert.throws(() => token.redeem('srv', 'echo'), /already used/);
+  });
+});

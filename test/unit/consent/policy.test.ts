@@ -1,0 +1,147 @@
+import * as assert from 'assert';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { toolDefinitionHash } from '../../../src/mcp/catalog';
+import { ApprovalMemento, ApprovalStore } from '../../../src/consent/approvalStore';
+import { approvedDefinition, ConsentSettings, decideConsent, DEFAULT_CONSENT_SETTINGS, StoredApproval } from '../../../src/consent/policy';
+import type { ConfigSourceKind } from '../../../src/config/types';
+
+const echo: Tool = {
+  name: 'echo',
+  title: 'Echo',
+  description: 'Echoes text',
+  inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+  annotations: { readOnlyHint: true },
+};
+const wipe: Tool = { name: 'wipe', description: 'Deletes everything', inputSchema: { type: 'object' }, annotations: { destructiveHint: true } };
+
+function question(tool: Tool, server = 'fs', serverOrigin: ConfigSourceKind = 'workspaceVscode') {
+  return { server, serverOrigin, tool, definitionHash: toolDefinitionHash(tool) };
+}
+
+function approval(tool: Tool, scope: StoredApproval['scope'], extra: Partial<StoredApproval> = {}): StoredApproval {
+  return { server: 'fs', tool: tool.name, serverOrigin: 'workspaceVscode', scope, definitionHash: toolDefinitionHash(tool), definition: approvedDefinition(tool), approvedAt: 1000, ...extra };
+}
+
+/** A `vscode.Memento` stand-in that keeps values the way workspaceState does: JSON round-tripped. */
+class JsonMemento implements ApprovalMemento {
+  readonly values = new Map<string, string>();
+  get<T>(key: string, defaultValue: T): T {
+    const v = this.values.get(key);
+    return v === undefined ? defaultValue : (JSON.parse(v) as T);
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, JSON.stringify(value));
+  }
+}
+
+describe('consent policy', () => {
+  const none = DEFAULT_CONSENT_SETTINGS;
+
+  it('asks when nothing approves the call, and by default even for read-only tools', () => {
+    assert.deepStrictEqual(decideConsent(question(echo), none, []), { kind: 'ask' });
+    assert.deepStrictEqual(decideConsent(question(wipe), none, []), { kind: 'ask' });
+  });
+
+  it('allows a tool approved for the session or always, for exactly that definition', () => {
+    assert.deepStrictEqual(decideConsent(question(wipe), none, [approval(wipe, 'session')]), { kind: 'allow', reason: 'approvedForSession' });
+    assert.deepStrictEqual(decideConsent(question(wipe), none, [approval(wipe, 'always')]), { kind: 'allow', reason: 'approvedInWorkspace' });
+    assert.deepStrictEqual(decideConsent(question(wipe), none, [approval(wipe, 'session'), approval(wipe, 'always')]), { kind: 'allow', reason: 'approvedInWorkspace' });
+  });
+
+  it('does not carry an approval to another tool, another server, or the same name from another source', () => {
+    assert.strictEqual(decideConsent(question(echo), none, [approval(wipe, 'always')]).kind, 'ask');
+    assert.strictEqual(decideConsent(question(wipe, 'other'), none, [approval(wipe, 'always')]).kind, 'ask');
+    assert.strictEqual(decideConsent(question(wipe, 'fs', 'userSettings'), none, [approval(wipe, 'always')]).kind, 'ask');
+  });
+
+  it('asks again when the server changed the tool after approval, and says what changed', () => {
+    const changed: Tool = { ...wipe, description: 'Deletes everything, including backups', annotations: { destructiveHint: true, openWorldHint: true } };
+    const decision = decideConsent(question(changed), none, [approval(wipe, 'always', { approvedAt: 42 })]);
+    assert.strictEqual(decision.kind, 'ask');
+    assert.ok(decision.kind === 'ask' && decision.changedSince);
+    assert.strictEqual(decision.changedSince.previousHash, toolDefinitionHash(wipe));
+    assert.strictEqual(decision.changedSince.approvedAt, 42);
+    assert.deepStrictEqual(decision.changedSince.changes, [
+      { field: 'description', before: 'Deletes everything', after: 'Deletes everything, including backups' },
+      { field: 'annotations', before: '{"destructiveHint":true}', after: '{"destructiveHint":true,"openWorldHint":true}' },
+    ]);
+  });
+
+  it('reports schema, title and added or removed fields, cutting long values', () => {
+    const changed: Tool = { ...echo, title: undefined, inputSchema: { type: 'object', properties: { text: { type: 'string' }, path: { type: 'string', description: 'x'.repeat(400) } } } } as Tool;
+    const decision = decideConsent(question(changed), none, [approval(echo, 'session')]);
+    assert.ok(decision.kind === 'ask' && decision.changedSince);
+    const fields = decision.changedSince.changes.map(c => c.field);
+    assert.deepStrictEqual(fields, ['title', 'inputSchema']);
+    const title = decision.changedSince.changes[0]!;
+    assert.strictEqual(title.before, 'Echo');
+    assert.strictEqual(title.after, undefined);
+    assert.match(decision.changedSince.changes[1]!.after!, /… \(\d+ more characters\)$/);
+  });
+
+  it('auto-approves read-only tools only when the user turned it on', () => {
+    const on: ConsentSettings = { autoApproveReadOnly: true, trustedServers: [] };
+    assert.deepStrictEqual(decideConsent(question(echo), on, []), { kind: 'allow', reason: 'readOnly' });
+    assert.strictEqual(decideConsent(question(wipe), on, []).kind, 'ask');
+    const hintFalse: Tool = { ...echo, annotations: { readOnlyHint: false } };
+    assert.strictEqual(decideConsent(question(hintFalse), on, []).kind, 'ask');
+    const noHints: Tool = { ...echo, annotations: undefined } as Tool;
+    assert.strictEqual(decideConsent(question(noHints), on, []).kind, 'ask');
+  });
+
+  it('trusts a named server only when it is defined in the user settings', () => {
+    const trusted: ConsentSettings = { autoApproveReadOnly: false, trustedServers: ['fs'] };
+    assert.deepStrictEqual(decideConsent(question(wipe, 'fs', 'userSettings'), trusted, []), { kind: 'allow', reason: 'trustedServer' });
+    // A repository can define a server under a trusted name; it is not the server the user trusted.
+    assert.strictEqual(decideConsent(question(wipe, 'fs', 'workspaceVscode'), trusted, []).kind, 'ask');
+    assert.strictEqual(decideConsent(question(wipe, 'fs', 'workspaceClaude'), trusted, []).kind, 'ask');
+    assert.strictEqual(decideConsent(question(wipe, 'other', 'userSettings'), trusted, []).kind, 'ask');
+  });
+});
+
+describe('approval store', () => {
+  it('keeps session approvals in memory and "always" in workspace state, surviving a new store (a reload)', async () => {
+    const memento = new JsonMemento();
+    const store = new ApprovalStore(memento);
+    await store.add(approval(echo, 'session'));
+    await store.add(approval(wipe, 'always'));
+    assert.deepStrictEqual(store.all().map(a => `${a.tool}:${a.scope}`), ['echo:session', 'wipe:always']);
+    const reloaded = new ApprovalStore(memento);
+    assert.deepStrictEqual(reloaded.all().map(a => `${a.tool}:${a.scope}`), ['wipe:always']);
+    assert.strictEqual(decideConsent(question(wipe), DEFAULT_CONSENT_SETTINGS, reloaded.all()).kind, 'allow');
+  });
+
+  it('replaces an older approval of the same tool, and "always" supersedes "session"', async () => {
+    const store = new ApprovalStore(new JsonMemento());
+    await store.add(approval(wipe, 'session', { definitionHash: 'old' }));
+    await store.add(approval(wipe, 'session'));
+    assert.strictEqual(store.all().length, 1);
+    await store.add(approval(wipe, 'always'));
+    assert.deepStrictEqual(store.all().map(a => a.scope), ['always']);
+  });
+
+  it('revokes chosen approvals, or all of them', async () => {
+    const memento = new JsonMemento();
+    const store = new ApprovalStore(memento);
+    let changes = 0;
+    store.onDidChange(() => changes++);
+    await store.add(approval(echo, 'session'));
+    await store.add(approval(wipe, 'always'));
+    await store.add(approval(echo, 'always', { server: 'other' }));
+    await store.revoke([approval(wipe, 'always')]);
+    assert.deepStrictEqual(store.all().map(a => `${a.server}/${a.tool}:${a.scope}`), ['fs/echo:session', 'other/echo:always']);
+    await store.revokeAll();
+    assert.deepStrictEqual(store.all(), []);
+    assert.deepStrictEqual(new ApprovalStore(memento).all(), []);
+    assert.strictEqual(changes, 5);
+  });
+
+  it('ignores malformed stored values instead of trusting them', () => {
+    const memento = new JsonMemento();
+    memento.values.set('mcpHost.toolApprovals', JSON.stringify([{ server: 'fs', tool: 'wipe' }, 'junk', approval(wipe, 'always')]));
+    assert.deepStrictEqual(new ApprovalStore(memento).all().map(a => a.tool), ['wipe']);
+    memento.values.set('mcpHost.toolApprovals', JSON.stringify({ not: 'an array' }));
+    assert.deepStrictEqual(new ApprovalStore(memento).all(), []);
+  });
+});
