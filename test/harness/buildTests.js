@@ -27,7 +27,8 @@ function isEntry(file) {
     /^integration\/[^/]+\/index\.ts$/.test(rel) ||
     rel.startsWith('fixtures/servers/') ||
     rel.startsWith('fixtures/bin/') ||
-    /^conformance\/[^/]+\.ts$/.test(rel)
+    /^conformance\/[^/]+\.ts$/.test(rel) ||
+    /^bench\/[^/]+\.ts$/.test(rel)
   );
 }
 
