@@ -77,19 +77,20 @@ async function startup() {
   return { ours: median(a), raw: median(b) };
 }
 
+/** Batches alternate between the two clients, so a burst of load elsewhere hits both alike. */
 async function latency() {
   const conn = ours(server, args.slice(1));
   await conn.start();
   const client = await raw(server, args.slice(1));
   const a: number[] = [];
   const b: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
+  for (let i = 0; i < ROUNDS * 4; i++) {
     let t = now();
-    for (let j = 0; j < 200; j++) await conn.callTool('echo', { text: 'x' }, consentForTests('bench', 'echo'));
-    a.push((now() - t) / 200);
+    for (let j = 0; j < 50; j++) await conn.callTool('echo', { text: 'x' }, consentForTests('bench', 'echo'));
+    a.push((now() - t) / 50);
     t = now();
-    for (let j = 0; j < 200; j++) await client.callTool({ name: 'echo', arguments: { text: 'x' } });
-    b.push((now() - t) / 200);
+    for (let j = 0; j < 50; j++) await client.callTool({ name: 'echo', arguments: { text: 'x' } });
+    b.push((now() - t) / 50);
   }
   await conn.shutdown();
   await client.close();
