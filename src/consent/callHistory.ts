@@ -31,11 +31,14 @@ export interface HistoryEntry {
 
 /** Where the gate reports each call. */
 export interface CallRecorder {
-  record(entry: HistoryEntry): Promise<void>;
+  /** `args` are the arguments as sent: kept in memory only, so this window can re-run the call exactly. */
+  record(entry: HistoryEntry, args: Record<string, unknown>): Promise<void>;
 }
 
 /** How many entries are kept in memory for the view; the file keeps everything until cleared. */
 const MAX_LOADED = 1_000;
+/** How many calls of this window can be re-run with arguments that were masked or cut in the file. */
+const MAX_EXACT_ARGS = 200;
 
 /**
  * Every tool call, one JSON object per line, appended and never rewritten: a crash mid-write costs at
@@ -44,6 +47,7 @@ const MAX_LOADED = 1_000;
 export class CallHistory implements CallRecorder {
   private entries: HistoryEntry[] | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private readonly exactArgs = new Map<string, Record<string, unknown>>();
   private readonly _onDidChange = new Emitter<void>();
   readonly onDidChange = this._onDidChange.event;
   /** Lines that could not be read, from the last load. */
@@ -57,7 +61,11 @@ export class CallHistory implements CallRecorder {
     return [...entries].reverse();
   }
 
-  record(entry: HistoryEntry): Promise<void> {
+  record(entry: HistoryEntry, args: Record<string, unknown>): Promise<void> {
+    if (!entry.argsExact) {
+      this.exactArgs.set(entry.id, args);
+      if (this.exactArgs.size > MAX_EXACT_ARGS) this.exactArgs.delete(this.exactArgs.keys().next().value!);
+    }
     this.entries?.push(entry);
     if (this.entries && this.entries.length > MAX_LOADED) this.entries.splice(0, this.entries.length - MAX_LOADED);
     this.writing = this.writing
@@ -70,9 +78,20 @@ export class CallHistory implements CallRecorder {
     return this.writing;
   }
 
+  /**
+   * The arguments to re-run a call with: as recorded when nothing was masked or cut, otherwise as sent
+   * if the call was made in this window; undefined when they are lost (masked in an earlier window).
+   */
+  argsForRerun(entry: HistoryEntry): Record<string, unknown> | undefined {
+    const exact = this.exactArgs.get(entry.id);
+    if (exact) return exact;
+    return entry.argsExact && typeof entry.args === 'object' && entry.args !== null && !Array.isArray(entry.args) ? (entry.args as Record<string, unknown>) : undefined;
+  }
+
   /** Deletes the file: the one time history is not appended to is when the user clears it. */
   async clear(): Promise<void> {
     this.entries = [];
+    this.exactArgs.clear();
     this.writing = this.writing.then(() => fs.rm(this.file, { force: true })).catch(err => console.error(`MCP Host: could not clear the tool call history: ${(err as Error).message}`));
     await this.writing;
     this._onDidChange.fire();

@@ -72,7 +72,7 @@ export class ConsentGate implements ToolCallGate {
     const base = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin, args: safe.value, argsExact: safe.exact };
     const finish = async (result: GatedCallResult, extra: Partial<HistoryEntry> = {}): Promise<GatedCallResult> => {
       const message = result.kind === 'completed' ? result.outcome.outputError : result.message;
-      await this.host.history?.record({ ...base, outcome: result.kind, ...(message !== undefined ? { message } : {}), ...extra });
+      await this.host.history?.record({ ...base, outcome: result.kind, ...(message !== undefined ? { message } : {}), ...extra }, request.args);
       return result;
     };
 

@@ -1,0 +1,110 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CallHistory, HistoryEntry } from '../../../src/consent/callHistory';
+import { argumentsText, MAX_VALUE_CHARS, safeArguments, summarizeResult } from '../../../src/consent/callText';
+import { maskSecrets } from '../../../src/config/variables';
+
+function entry(id: string, extra: Partial<HistoryEntry> = {}): HistoryEntry {
+  return { id, time: new Date(2026, 0, 1, 12, 0, Number(id.replace(/\D/g, '')) || 0).toISOString(), server: 's', tool: 't', origin: 'palette', args: {}, argsExact: true, outcome: 'completed', ...extra };
+}
+
+describe('tool call history file', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-history-'));
+    file = path.join(dir, 'nested', 'tool-calls.jsonl');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('appends one JSON line per call and lists newest first', async () => {
+    const history = new CallHistory(file);
+    assert.deepStrictEqual(await history.list(), []);
+    await history.record(entry('c1'), {});
+    await history.record(entry('c2', { outcome: 'denied', message: 'Denied by user' }), {});
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    assert.strictEqual(lines.length, 2);
+    assert.strictEqual(JSON.parse(lines[1]!).outcome, 'denied');
+    assert.deepStrictEqual((await history.list()).map(e => e.id), ['c2', 'c1']);
+    assert.deepStrictEqual((await new CallHistory(file).list()).map(e => e.id), ['c2', 'c1']);
+  });
+
+  it('never rewrites the file: earlier bytes stay exactly as written', async () => {
+    const history = new CallHistory(file);
+    await history.record(entry('c1'), {});
+    const before = fs.readFileSync(file);
+    const inode = fs.statSync(file).ino;
+    await history.record(entry('c2'), {});
+    await history.list();
+    await history.record(entry('c3'), {});
+    const after = fs.readFileSync(file);
+    assert.ok(after.subarray(0, before.length).equals(before), 'the first line changed');
+    assert.strictEqual(fs.statSync(file).ino, inode, 'the file was replaced rather than appended to');
+  });
+
+  it('skips a corrupt or foreign line and keeps reading, and later appends still work', async () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const good = JSON.stringify(entry('c1'));
+    fs.writeFileSync(file, `${good}\n{"id": "half-written", "ti\n[1,2,3]\n\n${JSON.stringify(entry('c2'))}\n`);
+    const history = new CallHistory(file);
+    assert.deepStrictEqual((await history.list()).map(e => e.id), ['c2', 'c1']);
+    assert.strictEqual(history.skippedLines, 2);
+    await history.record(entry('c3'), {});
+    assert.deepStrictEqual((await new CallHistory(file).list()).map(e => e.id), ['c3', 'c2', 'c1']);
+  });
+
+  it('keeps arguments that were masked only in memory, for re-running in this window', async () => {
+    const history = new CallHistory(file);
+    const sent = { token: 'hunter2', path: '/tmp' };
+    await history.record(entry('c1', { args: { token: '***', path: '/tmp' }, argsExact: false }), sent);
+    await history.record(entry('c2', { args: { path: '/x' } }), { path: '/x' });
+    const [c2, c1] = await history.list();
+    assert.deepStrictEqual(history.argsForRerun(c1!), sent);
+    assert.deepStrictEqual(history.argsForRerun(c2!), { path: '/x' });
+    assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /hunter2/);
+    const [, c1Reloaded] = await new CallHistory(file).list();
+    assert.strictEqual(new CallHistory(file).argsForRerun(c1Reloaded!), undefined, 'masked arguments cannot be re-run from the file');
+  });
+
+  it('clears by deleting the file, and fires change events', async () => {
+    const history = new CallHistory(file);
+    let changes = 0;
+    history.onDidChange(() => changes++);
+    await history.record(entry('c1'), {});
+    await history.clear();
+    assert.ok(!fs.existsSync(file));
+    assert.deepStrictEqual(await history.list(), []);
+    assert.strictEqual(changes, 2);
+  });
+});
+
+describe('arguments and results made safe to show and keep', () => {
+  const mask = (text: string) => maskSecrets(text, ['s3cr3t-value']);
+
+  it('masks the server secrets anywhere and credential-named keys, and says the value is no longer exact', () => {
+    const safe = safeArguments({ query: 'use s3cr3t-value here', apiKey: 'abc', nested: { password: 'pw', list: ['s3cr3t-value'] }, count: 3, empty: '' }, mask);
+    assert.deepStrictEqual(safe.value, { query: 'use *** here', apiKey: '***', nested: { password: '***', list: ['***'] }, count: 3, empty: '' });
+    assert.strictEqual(safe.exact, false);
+    assert.deepStrictEqual(safeArguments({ path: '/tmp', n: 1, flag: true, none: null }, mask), { value: { path: '/tmp', n: 1, flag: true, none: null }, exact: true });
+  });
+
+  it('cuts long strings and long arrays, saying how much was left out', () => {
+    const safe = safeArguments({ text: 'x'.repeat(5000), items: Array.from({ length: 60 }, (_, i) => i) }, mask);
+    const value = safe.value as { text: string; items: unknown[] };
+    assert.strictEqual(value.text, `${'x'.repeat(MAX_VALUE_CHARS)}… (${5000 - MAX_VALUE_CHARS} more characters)`);
+    assert.strictEqual(value.items.length, 51);
+    assert.strictEqual(value.items.at(-1), '… (10 more items)');
+    assert.strictEqual(safe.exact, false);
+    const text = argumentsText(safeArguments(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'y'.repeat(150)])), mask));
+    assert.match(text, /\n… \(\d+ more characters\)$/);
+  });
+
+  it('summarises a result by its first text, or its kinds of content, masking secrets', () => {
+    assert.strictEqual(summarizeResult({ content: [{ type: 'text', text: 'token s3cr3t-value\n ok' }] }, mask), 'token *** ok');
+    assert.strictEqual(summarizeResult({ content: [{ type: 'image', data: '', mimeType: 'image/png' }, { type: 'image', data: '', mimeType: 'image/png' }] }, mask), '2 content items (image)');
+    assert.strictEqual(summarizeResult({ content: [], structuredContent: { a: 1 } }, mask), '{"a":1}');
+    assert.strictEqual(summarizeResult({ content: [{ type: 'text', text: 'z'.repeat(500) }] }, mask).length, 201);
+  });
+});

@@ -1,0 +1,297 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { waitForEvent } from '../../../src/common/event';
+import type { ServerDefinition } from '../../../src/config/types';
+import { ApprovalMemento, ApprovalStore } from '../../../src/consent/approvalStore';
+import { CallHistory } from '../../../src/consent/callHistory';
+import { ConsentSettings, DEFAULT_CONSENT_SETTINGS } from '../../../src/consent/policy';
+import { ConsentGate } from '../../../src/consent/toolCallGate';
+import type { ConsentAnswer, GatedCallResult, ToolCallRequest, ToolConsentRequest } from '../../../src/consent/types';
+import type { LaunchPlan, ResolvedLaunch } from '../../../src/mcp/launch';
+import { MemoryLog } from '../../../src/mcp/log';
+import type { ServerEntry } from '../../../src/mcp/registry';
+import { ServerConnection } from '../../../src/mcp/serverConnection';
+import { everythingServer, fixtureServer } from '../servers';
+
+const SECRET = 's3cr3t-value';
+const everything: ResolvedLaunch = { type: 'stdio', command: process.execPath, args: [everythingServer], env: {} };
+const paging: ResolvedLaunch = { type: 'stdio', command: process.execPath, args: [fixtureServer('paging')], env: {} };
+
+class MapMemento implements ApprovalMemento {
+  private readonly values = new Map<string, unknown>();
+  get<T>(key: string, defaultValue: T): T {
+    return this.values.has(key) ? (structuredClone(this.values.get(key)) as T) : defaultValue;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, structuredClone(value));
+  }
+}
+
+/** Real servers behind plain registry entries; the gate needs only `get(name)`. */
+class Servers {
+  readonly entries = new Map<string, ServerEntry>();
+
+  add(name: string, launches: () => ResolvedLaunch, options: { origin?: ServerDefinition['origin']; disabledTools?: string[] } = {}): ServerConnection {
+    const connection = new ServerConnection({
+      name,
+      plan: async (): Promise<LaunchPlan> => ({ launch: launches(), timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [SECRET] }),
+      log: new MemoryLog(),
+      clientInfo: { name: 'mcp-host-tests', version: '0.0.0' },
+      grace: { stdinMs: 300, termMs: 300 },
+    });
+    const definition: ServerDefinition = {
+      name,
+      type: 'stdio',
+      command: process.execPath,
+      args: [],
+      env: {},
+      origin: options.origin ?? { kind: 'workspaceVscode', label: '.vscode/mcp.json', file: '/ws/.vscode/mcp.json', folder: '/ws' },
+      disabled: false,
+      timeouts: { startupMs: 15_000, requestMs: 15_000 },
+      disabledTools: options.disabledTools ?? [],
+    };
+    this.entries.set(name, { name, definition, hash: name, problems: [], connection });
+    return connection;
+  }
+
+  get(name: string): ServerEntry | undefined {
+    return this.entries.get(name);
+  }
+}
+
+describe('the consent gate against real servers', function () {
+  this.timeout(60_000);
+  const servers = new Servers();
+  const asked: ToolConsentRequest[] = [];
+  let answers: ConsentAnswer[] = [];
+  let settings: ConsentSettings = DEFAULT_CONSENT_SETTINGS;
+  let confirmError: Error | undefined;
+  let dir: string;
+  let history: CallHistory;
+  let approvals: ApprovalStore;
+  let memento: MapMemento;
+  let gate: ConsentGate;
+  let swapTo: ResolvedLaunch = paging;
+
+  const call = (server: string, tool: string, args: Record<string, unknown> = {}, extra: Partial<ToolCallRequest> = {}) => gate.call({ server, tool, args, origin: 'palette', ...extra });
+  const ask = (...next: ConsentAnswer[]) => {
+    answers = next;
+    asked.length = 0;
+  };
+  const completed = (r: GatedCallResult) => {
+    assert.strictEqual(r.kind, 'completed', JSON.stringify(r));
+    return r as Extract<GatedCallResult, { kind: 'completed' }>;
+  };
+  const textOf = (r: GatedCallResult) => completed(r).outcome.result.content.map(c => (c.type === 'text' ? c.text : '')).join('\n');
+
+  function makeGate(): ConsentGate {
+    return new ConsentGate({
+      servers,
+      approvals,
+      settings: () => settings,
+      confirm: async request => {
+        asked.push(request);
+        if (confirmError) throw confirmError;
+        const answer = answers.shift();
+        if (!answer) throw new Error(`unexpected consent question for ${request.tool}`);
+        return answer;
+      },
+      history,
+    });
+  }
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-gate-'));
+    history = new CallHistory(path.join(dir, 'tool-calls.jsonl'));
+    memento = new MapMemento();
+    approvals = new ApprovalStore(memento);
+    gate = makeGate();
+    servers.add('everything', () => everything);
+    servers.add('paging', () => paging);
+    servers.add('swap', () => swapTo);
+    servers.add('mine', () => everything, { origin: { kind: 'userSettings', label: 'User Settings' }, disabledTools: ['get-env'] });
+    servers.add('stopped', () => everything);
+    await Promise.all(['everything', 'paging', 'swap', 'mine'].map(n => servers.get(n)!.connection.start()));
+    for (const n of ['everything', 'paging', 'swap', 'mine']) assert.strictEqual(servers.get(n)!.connection.state.kind, 'running', n);
+  });
+
+  after(async () => {
+    await Promise.all([...servers.entries.values()].map(e => e.connection.shutdown()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('"Allow Once" runs the call and asks again next time', async () => {
+    ask('once', 'once');
+    assert.match(textOf(await call('everything', 'echo', { message: 'one' })), /one/);
+    assert.match(textOf(await call('everything', 'echo', { message: 'two' })), /two/);
+    assert.strictEqual(asked.length, 2);
+    assert.deepStrictEqual(approvals.all(), []);
+  });
+
+  it('shows the tool, server, origin, annotations and masked, truncated arguments in the question', async () => {
+    ask('once');
+    await call('everything', 'echo', { message: `key ${SECRET} ${'x'.repeat(300)}` }, { origin: 'chat' });
+    const q = asked[0]!;
+    assert.strictEqual(q.server, 'everything');
+    assert.strictEqual(q.serverOrigin, '.vscode/mcp.json');
+    assert.strictEqual(q.tool, 'echo');
+    assert.strictEqual(q.origin, 'chat');
+    assert.strictEqual(q.annotations.readOnlyHint, true);
+    assert.doesNotMatch(q.argumentsText, new RegExp(SECRET));
+    assert.match(q.argumentsText, /key \*\*\* x+… \(\d+ more characters\)/);
+    assert.strictEqual(q.changedSince, undefined);
+  });
+
+  it('"Allow for This Session" asks once, and concurrent calls share the one dialog', async () => {
+    ask('session');
+    const results = await Promise.all([1, 2, 3].map(i => call('everything', 'get-sum', { a: i, b: 1 })));
+    assert.deepStrictEqual(results.map(r => r.kind), ['completed', 'completed', 'completed']);
+    assert.strictEqual(asked.length, 1);
+    completed(await call('everything', 'get-sum', { a: 5, b: 5 }));
+    assert.strictEqual(asked.length, 1);
+    assert.deepStrictEqual(approvals.all().map(a => `${a.tool}:${a.scope}`), ['get-sum:session']);
+    // A new window (a new store over the same workspace state) has forgotten it.
+    assert.deepStrictEqual(new ApprovalStore(memento).all(), []);
+  });
+
+  it('"Always Allow in This Workspace" persists in workspace state and survives a reload', async () => {
+    ask('always');
+    completed(await call('everything', 'get-tiny-image'));
+    assert.strictEqual(asked.length, 1);
+    const reloaded = new ApprovalStore(memento);
+    assert.deepStrictEqual(reloaded.all().map(a => `${a.tool}:${a.scope}`), ['get-tiny-image:always']);
+    approvals = reloaded;
+    gate = makeGate();
+    ask();
+    completed(await call('everything', 'get-tiny-image'));
+  });
+
+  it('Deny returns a clear result, and the server never sees the call', async () => {
+    ask('deny');
+    const denied = await call('paging', 'mutate', { list: 'tools', action: 'add' });
+    assert.deepStrictEqual(denied, { kind: 'denied', message: "Denied by user: 'Mutate lists' on server 'paging' was not called." });
+    // Had the denied call reached the server, this one would add dynamic_tool_2.
+    ask('once');
+    const changed = waitForEvent(servers.get('paging')!.connection.onDidChangeTools, tools => tools.some(t => t.name.startsWith('dynamic_tool_')), 10_000);
+    assert.match(textOf(await call('paging', 'mutate', { list: 'tools', action: 'add' })), /added dynamic_tool_1;/);
+    await changed;
+  });
+
+  it('sees tools a server adds and removes (list_changed), and refuses a tool that is gone', async () => {
+    ask('once');
+    completed(await call('paging', 'dynamic_tool_1'));
+    ask('once');
+    const removed = waitForEvent(servers.get('paging')!.connection.onDidChangeTools, tools => !tools.some(t => t.name === 'dynamic_tool_1'), 10_000);
+    completed(await call('paging', 'mutate', { list: 'tools', action: 'remove' }));
+    await removed;
+    ask();
+    assert.deepStrictEqual(await call('paging', 'dynamic_tool_1'), { kind: 'failed', message: "Server 'paging' has no tool named 'dynamic_tool_1'." });
+  });
+
+  it('asks again, saying what changed, when the server changes a tool after approval', async () => {
+    ask('always');
+    assert.match(textOf(await call('swap', 'echo', { text: 'from paging' })), /from paging/);
+    swapTo = everything;
+    await servers.get('swap')!.connection.restart();
+    ask('session');
+    assert.match(textOf(await call('swap', 'echo', { message: 'from everything' })), /from everything/);
+    assert.strictEqual(asked.length, 1);
+    const changed = asked[0]!.changedSince;
+    assert.ok(changed, 'the second question did not say the tool changed');
+    assert.deepStrictEqual(changed.changes.map(c => c.field), ['title', 'description', 'inputSchema', 'annotations']);
+    assert.match(changed.changes.find(c => c.field === 'description')!.before!, /Echoes `text` back/);
+    // Approved for this session now; the old definition's "always" stays, for if the server goes back to it.
+    ask();
+    completed(await call('swap', 'echo', { message: 'again' }));
+  });
+
+  it('auto-approves read-only tools only when the user setting says so', async () => {
+    settings = { autoApproveReadOnly: true, trustedServers: [] };
+    try {
+      ask();
+      completed(await call('everything', 'echo', { message: 'ro' }));
+      ask('deny');
+      assert.strictEqual((await call('paging', 'touch_resource', { uri: 'fixture://static/readme.md' })).kind, 'denied');
+      assert.strictEqual(asked.length, 1);
+    } finally {
+      settings = DEFAULT_CONSENT_SETTINGS;
+    }
+    ask('once');
+    completed(await call('everything', 'echo', { message: 'asks again' }));
+    assert.strictEqual(asked.length, 1);
+  });
+
+  it('trusts a server named in the user setting only when the user settings define it', async () => {
+    settings = { autoApproveReadOnly: false, trustedServers: ['mine', 'everything'] };
+    try {
+      ask();
+      completed(await call('mine', 'get-resource-links', { count: 1 }));
+      ask('deny');
+      assert.strictEqual((await call('everything', 'get-resource-links', { count: 1 })).kind, 'denied', 'a workspace server under a trusted name was trusted');
+      assert.strictEqual(asked.length, 1);
+    } finally {
+      settings = DEFAULT_CONSENT_SETTINGS;
+    }
+  });
+
+  it('reports unknown servers and tools, stopped servers and disabled tools as failures, without asking', async () => {
+    ask();
+    assert.deepStrictEqual(await call('nope', 'echo'), { kind: 'failed', message: "No MCP server named 'nope' is configured." });
+    assert.deepStrictEqual(await call('everything', 'nope'), { kind: 'failed', message: "Server 'everything' has no tool named 'nope'." });
+    assert.deepStrictEqual(await call('stopped', 'echo'), { kind: 'failed', message: "Server 'stopped' is not running (stopped). Start it and try again." });
+    assert.deepStrictEqual(await call('mine', 'get-env'), { kind: 'failed', message: "Tool 'get-env' is disabled for server 'mine' in its config." });
+    assert.strictEqual(asked.length, 0);
+  });
+
+  it('maps a tool error result, a protocol error and a cancellation', async () => {
+    ask('once', 'once', 'once');
+    const toolError = completed(await call('paging', 'fail', { mode: 'tool' }));
+    assert.strictEqual(toolError.outcome.result.isError, true);
+    const protocol = await call('paging', 'fail', { mode: 'protocol' });
+    assert.strictEqual(protocol.kind, 'failed');
+    const abort = new AbortController();
+    const slow = call('paging', 'slow', { ms: 5000 }, { signal: abort.signal });
+    setTimeout(() => abort.abort(), 300);
+    assert.deepStrictEqual(await slow, { kind: 'cancelled', message: 'Cancelled.' });
+  });
+
+  it('does not send a call cancelled while its dialog was open, nor one whose dialog failed', async () => {
+    const abort = new AbortController();
+    answers = ['once'];
+    asked.length = 0;
+    abort.abort();
+    assert.deepStrictEqual(await call('paging', 'slow', { ms: 10 }, { signal: abort.signal }), { kind: 'cancelled', message: 'Cancelled before the call was sent.' });
+    confirmError = new Error('no window');
+    try {
+      assert.deepStrictEqual(await call('paging', 'slow', { ms: 10 }), { kind: 'failed', message: 'Could not ask for consent: no window' });
+    } finally {
+      confirmError = undefined;
+    }
+  });
+
+  it('records every call in the history with masked arguments, consent, outcome and a summary', async () => {
+    ask('once');
+    await call('everything', 'echo', { message: `secret ${SECRET}`, apiToken: 'tok-123' }, { origin: 'tree' });
+    const [latest] = await history.list();
+    assert.strictEqual(latest!.tool, 'echo');
+    assert.strictEqual(latest!.origin, 'tree');
+    assert.deepStrictEqual(latest!.args, { message: 'secret ***', apiToken: '***' });
+    assert.strictEqual(latest!.argsExact, false);
+    assert.deepStrictEqual(latest!.consent, { asked: true, answer: 'once' });
+    assert.strictEqual(latest!.outcome, 'completed');
+    assert.ok(typeof latest!.durationMs === 'number');
+    assert.match(latest!.summary!, /Echo: secret \*\*\*/);
+    assert.deepStrictEqual(history.argsForRerun(latest!), { message: `secret ${SECRET}`, apiToken: 'tok-123' });
+    const file = fs.readFileSync(history.file, 'utf8');
+    assert.doesNotMatch(file, new RegExp(`${SECRET}|tok-123`));
+    const all = await history.list();
+    const kinds = new Set(all.map(e => e.outcome));
+    assert.deepStrictEqual([...kinds].sort(), ['cancelled', 'completed', 'denied', 'failed']);
+    assert.ok(all.some(e => e.outcome === 'completed' && e.isError), 'the tool error was not flagged');
+    assert.ok(all.some(e => e.consent && !e.consent.asked && e.consent.reason === 'readOnly'));
+    assert.ok(all.some(e => e.outcome === 'denied' && e.durationMs === undefined));
+    assert.strictEqual(file.trimEnd().split('\n').length, all.length);
+  });
+});
