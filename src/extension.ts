@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
-import { registerServersView } from './ui/tree/serversView';
+import { registerServersView, type ServersView } from './ui/tree/serversView';
 import { registerCommands } from './commands/registerCommands';
 import { registerServerCommands } from './commands/serverCommands';
 import { registerImportCommand } from './commands/importServers';
+import { registerAddServerCommand } from './commands/addServer';
+import { registerStatusBar } from './ui/statusBar';
+import { registerResourceDocuments, type ResourceDocuments } from './ui/resources/resourceCommands';
 import { DisposableStore, toDisposable } from './common/disposable';
 import { McpHost } from './workspace/mcpHost';
 import type { Prompts } from './workspace/prompts';
@@ -12,6 +15,10 @@ export interface McpHostApi {
   readonly version: string;
   readonly host?: McpHost;
   setPrompts?(prompts: Prompts): void;
+  /** The servers tree (model, provider, view), for tests. */
+  readonly serversView?: ServersView;
+  readonly resources?: ResourceDocuments;
+  readonly statusBar?: vscode.StatusBarItem;
 }
 
 let current: McpHost | undefined;
@@ -23,15 +30,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     const host = store.add(new McpHost(context));
     current = host;
     store.add(toDisposable(() => (current = undefined)));
-    registerServersView(store, host.registry);
+    const serversView = registerServersView(store, host.registry);
+    const statusBar = registerStatusBar(store, host.registry);
+    const resources = registerResourceDocuments(store, host);
     registerCommands(store);
     registerServerCommands(store, host);
     registerImportCommand(store, host);
+    registerAddServerCommand(store, host);
     // Servers start in the background; activation does not wait for them.
     void host.load();
     const version = String(context.extension.packageJSON.version);
     if (context.extensionMode === vscode.ExtensionMode.Test) {
-      return { version, host, setPrompts: p => (host.prompts = p) };
+      return { version, host, setPrompts: p => (host.prompts = p), serversView, resources, statusBar };
     }
     return { version };
   } catch (err) {

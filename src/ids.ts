@@ -22,6 +22,12 @@ export const Commands = {
   resetServerTrust: 'mcpHost.resetServerTrust',
   clearInputs: 'mcpHost.clearInputs',
   importServers: 'mcpHost.importServers',
+  addServer: 'mcpHost.addServer',
+  showServers: 'mcpHost.showServers',
+  loadMoreResources: 'mcpHost.loadMoreResources',
+  openResource: 'mcpHost.openResource',
+  openResourceTemplate: 'mcpHost.openResourceTemplate',
+  saveResource: 'mcpHost.saveResource',
 } as const;
 
 /** Keys under the `mcpHost` settings section. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { InputDefinition, ServerDefinition } from '../config/types';
 import { showConsentDialog } from '../consent/consentDialog';
 import type { ConsentAnswer, ToolConsentRequest } from '../consent/types';
+import { askTemplateVariable, type TemplateVariableQuestion } from '../ui/resources/templateQuickPick';
 
 /**
  * The questions MCP Host asks the user. Kept apart from the logic that decides when to ask, so the
@@ -14,6 +15,8 @@ export interface Prompts {
   confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean>;
   /** Asks whether a tool may be called; dismissing the dialog denies. */
   confirmToolCall(request: ToolConsentRequest): Promise<ConsentAnswer>;
+  /** Asks for one variable of a resource template, suggesting the server's completions; undefined when dismissed. */
+  askTemplateVariable(question: TemplateVariableQuestion): Promise<string | undefined>;
 }
 
 /** How a definition reads in a trust dialog: exactly what will run, as written. */
@@ -52,4 +55,6 @@ export const vscodePrompts: Prompts = {
   },
 
   confirmToolCall: showConsentDialog,
+
+  askTemplateVariable,
 };

@@ -14,6 +14,8 @@ const SUITES = [
   { name: 'chat', workspace: 'empty' },
   { name: 'core', workspace: 'empty' },
   { name: 'untrusted', workspace: 'untrusted', trust: true },
+  { name: 'tree', workspace: 'empty' },
+  { name: 'resources', workspace: 'resources' },
 ];
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;

@@ -1,17 +1,16 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../../common/disposable';
-import { describeState, ConnectionState } from '../../mcp/connectionState';
-import type { ServerEntry, ServerRegistry } from '../../mcp/registry';
-import { ContextKeys, Views } from '../../ids';
+import { canBeStarted, describeState, ConnectionState } from '../../mcp/connectionState';
+import type { ServerRegistry } from '../../mcp/registry';
+import { essence, extensionForMime, isImageMime } from '../../mcp/resourceContent';
+import { Commands, ContextKeys, Views } from '../../ids';
 import { describeDefinition } from '../../workspace/prompts';
+import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
+import { GroupKind, ModelChange, ServersTreeModel } from './serversModel';
+import { codeBlock, escapeMarkdown, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, toolDescription, toolHints, toolLabel } from './treeText';
 
-/** A server in the tree: its name, where it came from, and its live state. */
-export class ServerNode {
-  constructor(readonly entry: ServerEntry) {}
-  get name(): string {
-    return this.entry.name;
-  }
-}
+export { ServerNode } from './nodes';
+export { serverDescription } from './treeText';
 
 const STATE_ICON: Record<ConnectionState['kind'], vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('testing.iconPassed')),
@@ -21,87 +20,420 @@ const STATE_ICON: Record<ConnectionState['kind'], vscode.ThemeIcon> = {
   blocked: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
 };
 
-export function serverDescription(entry: ServerEntry): string {
-  const state = entry.connection.state;
-  if (state.kind === 'running') {
-    const n = entry.connection.tools.length;
-    return `running · ${n} tool${n === 1 ? '' : 's'}`;
-  }
-  return describeState(state);
-}
+const GROUPS: Record<GroupKind, { label: string; icon: string; empty: string }> = {
+  tools: { label: 'Tools', icon: 'tools', empty: 'No tools' },
+  resources: { label: 'Resources', icon: 'files', empty: 'No resources' },
+  templates: { label: 'Resource Templates', icon: 'symbol-variable', empty: 'No resource templates' },
+  prompts: { label: 'Prompts', icon: 'comment-discussion', empty: 'No prompts' },
+};
 
-/** Server output (instructions, stderr) is untrusted text: shown in code blocks, never as live markdown. */
-function codeBlock(text: string): string {
-  const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map(m => m[0].length + 1)));
-  return `${fence}text\n${text}\n${fence}`;
-}
+const INFO_COLOR: Partial<Record<Info['icon'], string>> = { error: 'errorForeground', warning: 'list.warningForeground' };
 
-function tooltip(entry: ServerEntry): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, false);
+/** What a tree node, or a plain `{ server, … }` argument, names: used by commands that accept either. */
+export type ResourceArg = { readonly server: string; readonly uri: string; readonly name?: string; readonly mimeType?: string };
+export type TemplateArg = { readonly server: string; readonly uriTemplate: string };
+
+/** A tooltip for untrusted content: no command links, no HTML. */
+function markdown(): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = false;
   md.supportHtml = false;
-  const state = entry.connection.state;
-  md.appendMarkdown(`**${escape(entry.name)}** — ${escape(describeState(state))}\n\n`);
-  if (entry.definition) {
-    md.appendMarkdown(`From ${escape(entry.definition.origin.label)}\n\n`);
-    md.appendMarkdown(codeBlock(entry.connection.mask(describeDefinition(entry.definition))));
-  }
-  if (state.kind === 'error') {
-    md.appendMarkdown(`\n\n${escape(state.message)}${state.hint ? `\n\n${escape(state.hint)}` : ''}`);
-    if (state.stderrTail.length) md.appendMarkdown(`\n\nLast stderr lines:\n\n${codeBlock(state.stderrTail.join('\n'))}`);
-  }
-  if (state.kind === 'running' && state.instructions) {
-    md.appendMarkdown(`\n\nServer instructions:\n\n${codeBlock(state.instructions.length > 1500 ? `${state.instructions.slice(0, 1500)}…` : state.instructions)}`);
-  }
-  for (const p of entry.problems) md.appendMarkdown(`\n\n$(warning) ${escape(p.message)}`);
   return md;
 }
 
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
+function serverTooltip(node: ServerNode): vscode.MarkdownString {
+  const entry = node.entry;
+  const md = markdown();
+  const state = entry.connection.state;
+  md.appendMarkdown(`**${escapeMarkdown(entry.name)}** — ${escapeMarkdown(describeState(state))}\n\n`);
+  if (entry.definition) {
+    md.appendMarkdown(`From ${escapeMarkdown(entry.definition.origin.label)}\n\n`);
+    md.appendMarkdown(codeBlock(entry.connection.mask(describeDefinition(entry.definition))));
+  }
+  if (state.kind === 'running') {
+    md.appendMarkdown(`\n\n${escapeMarkdown(`${state.serverInfo.name} ${state.serverInfo.version} · ${state.transport} · protocol ${state.protocolVersion ?? '?'}`)}`);
+    if (state.instructions) {
+      const text = state.instructions.length > 1500 ? `${state.instructions.slice(0, 1500)}…` : state.instructions;
+      md.appendMarkdown(`\n\nServer instructions:\n\n${codeBlock(entry.connection.mask(text))}`);
+    }
+  }
+  if (state.kind === 'error') {
+    md.appendMarkdown(`\n\n${escapeMarkdown(state.message)}${state.hint ? `\n\n${escapeMarkdown(state.hint)}` : ''}`);
+    if (state.stderrTail.length) md.appendMarkdown(`\n\nLast stderr lines:\n\n${codeBlock(state.stderrTail.join('\n'))}`);
+  }
+  for (const p of entry.problems) md.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(p.message)}`);
+  return md;
 }
 
-class ServersProvider implements vscode.TreeDataProvider<ServerNode> {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<ServerNode | undefined>();
+/** The children of a server that is not running: why, and what to do about it. */
+function serverInfos(node: ServerNode): Array<[string, Info]> {
+  const entry = node.entry;
+  const state = entry.connection.state;
+  const name = entry.name;
+  const infos: Array<[string, Info]> = [];
+  const showLog: Info = { label: 'Show Log', icon: 'output', command: { id: Commands.showLog, title: 'Show Log', arguments: [name] } };
+  const openConfig: Info = { label: 'Open Config', icon: 'go-to-file', command: { id: Commands.openServerConfig, title: 'Open Config', arguments: [name] } };
+  if (state.kind === 'error') {
+    infos.push(['message', { label: oneLine(state.message, 200), detail: state.message, icon: 'error' }]);
+    if (state.hint) infos.push(['hint', { label: oneLine(state.hint, 200), detail: state.hint, icon: 'lightbulb' }]);
+    const exit = state.signal ? `signal ${state.signal}` : state.exitCode !== undefined && state.exitCode !== null ? `exit code ${state.exitCode}` : undefined;
+    if (exit) infos.push(['exit', { label: `Process ended with ${exit}`, icon: 'info' }]);
+    if (state.restartAt) infos.push(['restart', { label: `Restarting automatically (attempt ${state.attempt + 1})`, icon: 'clock' }]);
+    if (state.stderrTail.length) {
+      infos.push(['stderr', { label: `stderr: ${oneLine(state.stderrTail.at(-1), 120)}`, description: plural(state.stderrTail.length, 'line'), detail: state.stderrTail.join('\n'), icon: 'terminal', lines: state.stderrTail }]);
+    }
+    infos.push(['showLog', showLog], ['openConfig', openConfig]);
+  } else if (state.kind === 'blocked') {
+    infos.push(['message', { label: oneLine(state.message, 200), detail: state.message, icon: state.reason === 'invalidConfig' ? 'error' : 'info' }]);
+    if (canBeStarted(state) && state.reason !== 'workspaceUntrusted') {
+      infos.push(['start', { label: 'Start Server', icon: 'debug-start', command: { id: Commands.startServer, title: 'Start Server', arguments: [name] } }]);
+    }
+    infos.push(['openConfig', openConfig]);
+  }
+  entry.problems.forEach((p, i) => {
+    if (state.kind === 'blocked' && state.message.includes(p.message)) return;
+    infos.push([`problem${i}`, { label: oneLine(p.message, 200), detail: p.message, icon: p.severity === 'error' ? 'error' : 'warning', command: { id: Commands.openServerConfig, title: 'Open Config', arguments: [name] } }]);
+  });
+  return infos;
+}
+
+function resourceIcon(mimeType: string | undefined): vscode.ThemeIcon {
+  if (isImageMime(mimeType)) return new vscode.ThemeIcon('file-media');
+  const ext = extensionForMime(mimeType);
+  if (ext === '.json') return new vscode.ThemeIcon('json');
+  if (ext === '.md') return new vscode.ThemeIcon('markdown');
+  if (ext) return new vscode.ThemeIcon('file-code');
+  const mime = essence(mimeType);
+  if (mime && !mime.startsWith('text/')) return new vscode.ThemeIcon('file-binary');
+  return new vscode.ThemeIcon('file');
+}
+
+function toolIcon(hints: readonly string[], disabled: boolean): vscode.ThemeIcon {
+  if (disabled) return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+  if (hints.includes('destructive')) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+  if (hints.includes('open-world')) return new vscode.ThemeIcon('globe');
+  if (hints.includes('read-only')) return new vscode.ThemeIcon('eye');
+  return new vscode.ThemeIcon('tools');
+}
+
+/** A command id from `Commands` by key, when that command exists (another part of the extension may add it). */
+function optionalCommand(key: string): string | undefined {
+  return (Commands as Readonly<Record<string, string>>)[key];
+}
+
+/**
+ * Renders `ServersTreeModel` for VS Code. It fires the narrowest node that changed: a server (its state,
+ * its tools) or one group (a page of resources, a prompt list), so one busy server does not redraw the tree.
+ */
+export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly serverNodes = new Map<string, ServerNode>();
+  private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly registry: ServerRegistry) {}
-
-  refresh(): void {
-    this._onDidChangeTreeData.fire(undefined);
+  constructor(readonly model: ServersTreeModel) {
+    const listener = model.onDidChange(change => this.onModelChange(change));
+    this.subscription = { dispose: () => listener.dispose() };
   }
 
-  getTreeItem(node: ServerNode): vscode.TreeItem {
+  private onModelChange(change: ModelChange): void {
+    const node = change.server === undefined ? undefined : this.serverNodes.get(change.server);
+    if (!node || change.server === undefined) return this._onDidChangeTreeData.fire(undefined);
+    const entry = this.model.get(node.name);
+    if (entry) node.entry = entry;
+    switch (change.what) {
+      case 'state':
+        node.cache.clear();
+        return this._onDidChangeTreeData.fire(node);
+      case 'tools':
+      case 'templates':
+        // The server's description counts tools; the templates group appears or goes.
+        return this._onDidChangeTreeData.fire(node);
+      case 'resources':
+      case 'prompts': {
+        // A resource list that changed was dropped by the model; its nodes go with it.
+        if (change.what === 'resources' && this.model.resources(node.name).pagesLoaded === 0) node.forget('resource:');
+        const group = node.existingGroup(change.what);
+        return this._onDidChangeTreeData.fire(group ?? node);
+      }
+    }
+  }
+
+  /** The node the tree shows for a server, if it has shown it. */
+  serverNode(name: string): ServerNode | undefined {
+    return this.serverNodes.get(name);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'server':
+        return this.serverItem(node);
+      case 'group':
+        return this.groupItem(node);
+      case 'tool':
+        return this.toolItem(node);
+      case 'resource':
+        return this.resourceItem(node);
+      case 'template':
+        return this.templateItem(node);
+      case 'prompt':
+        return this.promptItem(node);
+      case 'loadMore':
+        return this.loadMoreItem(node);
+      case 'info':
+        return this.infoItem(node);
+    }
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!node) return this.roots();
+    switch (node.kind) {
+      case 'server':
+        return this.serverChildren(node);
+      case 'group':
+        return this.groupChildren(node);
+      case 'info':
+        return (node.info.lines ?? []).map((line, i) => node.server.reuse(`${node.key}/line${i}`, () => new InfoNode(node.server, `${node.key}/line${i}`, { label: line, icon: 'terminal' }), n => (n.info = { label: line, icon: 'terminal' })));
+      default:
+        return [];
+    }
+  }
+
+  private roots(): ServerNode[] {
+    const entries = this.model.servers;
+    const names = new Set(entries.map(e => e.name));
+    for (const [name, node] of this.serverNodes) {
+      if (!names.has(name) || this.model.get(name)?.connection !== node.entry.connection) this.serverNodes.delete(name);
+    }
+    return entries.map(entry => {
+      let node = this.serverNodes.get(entry.name);
+      if (!node) this.serverNodes.set(entry.name, (node = new ServerNode(entry)));
+      node.entry = entry;
+      return node;
+    });
+  }
+
+  private serverChildren(node: ServerNode): TreeNode[] {
+    const infos = serverInfos(node).map(([key, info]) => node.reuse(`info:${key}`, () => new InfoNode(node, key, info), n => (n.info = info)));
+    return [...this.model.groupsOf(node.name).map(kind => node.group(kind)), ...infos];
+  }
+
+  private async groupChildren(node: GroupNode): Promise<TreeNode[]> {
+    const server = node.server;
+    const connection = server.entry.connection;
+    const empty = () => [server.reuse(`${node.group}:empty`, () => new InfoNode(server, `${node.group}/empty`, { label: GROUPS[node.group].empty, icon: 'info' }))];
+    switch (node.group) {
+      case 'tools': {
+        const tools = connection.tools;
+        return tools.length ? tools.map(t => server.reuse(`tool:${t.name}`, () => new ToolNode(server, t), n => (n.tool = t))) : empty();
+      }
+      case 'prompts': {
+        const prompts = connection.prompts;
+        return prompts.length ? prompts.map(p => server.reuse(`prompt:${p.name}`, () => new PromptNode(server, p), n => (n.prompt = p))) : empty();
+      }
+      case 'templates': {
+        const seen = new Set<string>();
+        const templates = connection.resourceTemplates.filter(t => !seen.has(t.uriTemplate) && seen.add(t.uriTemplate));
+        return templates.length ? templates.map(t => server.reuse(`template:${t.uriTemplate}`, () => new TemplateNode(server, t), n => (n.template = t))) : empty();
+      }
+      case 'resources': {
+        await this.model.loadResources(server.name);
+        const pages = this.model.resources(server.name);
+        const nodes: TreeNode[] = pages.items.map(r => server.reuse(`resource:${r.uri}`, () => new ResourceNode(server, r), n => (n.resource = r)));
+        if (pages.error) {
+          const info: Info = {
+            label: `Could not list resources: ${oneLine(pages.error, 120)}`,
+            detail: pages.error,
+            icon: 'error',
+            command: { id: Commands.loadMoreResources, title: 'Try Again', arguments: [server.name] },
+          };
+          nodes.push(server.reuse('resources:error', () => new InfoNode(server, 'resources/error', info), n => (n.info = info)));
+        } else if (pages.nextCursor !== undefined) {
+          nodes.push(server.reuse('resources:more', () => new LoadMoreNode(server)));
+        } else if (nodes.length === 0) {
+          return empty();
+        }
+        return nodes;
+      }
+    }
+  }
+
+  private serverItem(node: ServerNode): vscode.TreeItem {
     const entry = node.entry;
-    const item = new vscode.TreeItem(entry.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `server:${entry.name}`;
+    const state = entry.connection.state;
+    const hasChildren = this.model.groupsOf(node.name).length > 0 || serverInfos(node).length > 0;
+    const collapsible = !hasChildren
+      ? vscode.TreeItemCollapsibleState.None
+      : state.kind === 'error'
+        ? vscode.TreeItemCollapsibleState.Expanded
+        : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(entry.name, collapsible);
+    item.id = node.id;
+    const origin = entry.definition?.origin.label;
     item.description = serverDescription(entry);
-    item.iconPath = STATE_ICON[entry.connection.state.kind];
-    item.tooltip = tooltip(entry);
-    item.contextValue = `server.${entry.connection.state.kind}`;
+    item.iconPath = STATE_ICON[state.kind];
+    item.tooltip = serverTooltip(node);
+    item.contextValue = `server.${state.kind}`;
+    item.accessibilityInformation = { label: `MCP server ${entry.name}, ${item.description}${origin ? `, from ${origin}` : ''}` };
     return item;
   }
 
-  getChildren(node?: ServerNode): ServerNode[] {
-    if (node) return [];
-    return this.registry.servers.map(e => new ServerNode(e)).sort((a, b) => a.name.localeCompare(b.name));
+  private groupItem(node: GroupNode): vscode.TreeItem {
+    const g = GROUPS[node.group];
+    const item = new vscode.TreeItem(g.label, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    item.iconPath = new vscode.ThemeIcon(g.icon);
+    item.contextValue = `group.${node.group}`;
+    const connection = node.server.entry.connection;
+    switch (node.group) {
+      case 'tools':
+        item.description = String(connection.tools.length);
+        break;
+      case 'prompts':
+        item.description = String(connection.prompts.length);
+        break;
+      case 'templates':
+        item.description = String(connection.resourceTemplates.length);
+        break;
+      case 'resources': {
+        const pages = this.model.resources(node.server.name);
+        // Unknown until listed: listing is what expanding the group does.
+        if (pages.pagesLoaded > 0) item.description = `${pages.items.length}${pages.nextCursor !== undefined ? '…' : ''}`;
+        item.tooltip = pages.pagesLoaded > 0 ? `${plural(pages.items.length, 'resource')} loaded${pages.nextCursor !== undefined ? '; the server has more' : ''}` : 'Expand to list';
+        break;
+      }
+    }
+    return item;
+  }
+
+  private toolItem(node: ToolNode): vscode.TreeItem {
+    const tool = node.tool;
+    const disabled = node.server.entry.definition?.disabledTools.includes(tool.name) ?? false;
+    const hints = toolHints(tool);
+    const item = new vscode.TreeItem(toolLabel(tool), vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = toolDescription(tool, disabled);
+    item.iconPath = toolIcon(hints, disabled);
+    item.contextValue = disabled ? 'tool.disabled' : 'tool';
+    const md = markdown();
+    md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}** \`${tool.name.replace(/`/g, "'")}\`\n\n`);
+    if (hints.length) md.appendMarkdown(`Server's hints (not verified): ${hints.join(', ')}\n\n`);
+    if (disabled) md.appendMarkdown('Disabled in config (`disabledTools`).\n\n');
+    if (tool.description) md.appendMarkdown(`${escapeMarkdown(tool.description)}\n\n`);
+    const summary = schemaSummary(tool.inputSchema);
+    md.appendMarkdown(summary.length ? `Arguments (* = required):\n\n${codeBlock(summary.join('\n'))}` : 'No arguments.');
+    item.tooltip = md;
+    const runTool = optionalCommand('runTool');
+    if (runTool && !disabled) item.command = { command: runTool, title: 'Run Tool', arguments: [{ server: node.server.name, tool: tool.name }] };
+    return item;
+  }
+
+  private resourceItem(node: ResourceNode): vscode.TreeItem {
+    const r = node.resource;
+    const item = new vscode.TreeItem(r.title ?? r.name, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = r.uri;
+    item.iconPath = resourceIcon(r.mimeType);
+    item.contextValue = 'resource';
+    const md = markdown();
+    md.appendMarkdown(`**${escapeMarkdown(r.title ?? r.name)}**\n\n${codeBlock(r.uri)}\n\n`);
+    const facts = [r.mimeType, typeof r.size === 'number' ? `${r.size} bytes` : undefined].filter(Boolean).join(' · ');
+    if (facts) md.appendMarkdown(`${escapeMarkdown(facts)}\n\n`);
+    if (r.description) md.appendMarkdown(escapeMarkdown(r.description));
+    item.tooltip = md;
+    const arg: ResourceArg = { server: node.server.name, uri: r.uri, name: r.name, ...(r.mimeType ? { mimeType: r.mimeType } : {}) };
+    item.command = { command: Commands.openResource, title: 'Open Resource', arguments: [arg] };
+    return item;
+  }
+
+  private templateItem(node: TemplateNode): vscode.TreeItem {
+    const t = node.template;
+    const item = new vscode.TreeItem(t.title ?? t.name, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = t.uriTemplate;
+    item.iconPath = new vscode.ThemeIcon('symbol-variable');
+    item.contextValue = 'resourceTemplate';
+    const md = markdown();
+    md.appendMarkdown(`**${escapeMarkdown(t.title ?? t.name)}**\n\n${codeBlock(t.uriTemplate)}\n\n`);
+    if (t.mimeType) md.appendMarkdown(`${escapeMarkdown(t.mimeType)}\n\n`);
+    if (t.description) md.appendMarkdown(`${escapeMarkdown(t.description)}\n\n`);
+    md.appendMarkdown('Click to fill in its variables and open the resource.');
+    item.tooltip = md;
+    const arg: TemplateArg = { server: node.server.name, uriTemplate: t.uriTemplate };
+    item.command = { command: Commands.openResourceTemplate, title: 'Open Resource Template', arguments: [arg] };
+    return item;
+  }
+
+  private promptItem(node: PromptNode): vscode.TreeItem {
+    const p = node.prompt;
+    const item = new vscode.TreeItem(promptLabel(p), vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = promptDescription(p);
+    item.iconPath = new vscode.ThemeIcon('comment');
+    item.contextValue = 'prompt';
+    const md = markdown();
+    md.appendMarkdown(`**${escapeMarkdown(promptLabel(p))}** \`${p.name.replace(/`/g, "'")}\`\n\n`);
+    if (p.description) md.appendMarkdown(`${escapeMarkdown(p.description)}\n\n`);
+    const args = (p.arguments ?? []).map(a => `${a.name}${a.required ? '*' : ''}${a.description ? ` — ${oneLine(a.description, 70)}` : ''}`);
+    md.appendMarkdown(args.length ? `Arguments (* = required):\n\n${codeBlock(args.join('\n'))}` : 'No arguments.');
+    item.tooltip = md;
+    const usePrompt = optionalCommand('usePrompt');
+    if (usePrompt) item.command = { command: usePrompt, title: 'Use Prompt', arguments: [{ server: node.server.name, prompt: p.name }] };
+    return item;
+  }
+
+  private loadMoreItem(node: LoadMoreNode): vscode.TreeItem {
+    const pages = this.model.resources(node.server.name);
+    const item = new vscode.TreeItem(pages.loading ? 'Loading…' : 'Load more…', vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = `${pages.items.length} loaded`;
+    item.iconPath = new vscode.ThemeIcon(pages.loading ? 'loading~spin' : 'fold-down');
+    item.contextValue = 'loadMore';
+    item.command = { command: Commands.loadMoreResources, title: 'Load More Resources', arguments: [node.server.name] };
+    return item;
+  }
+
+  private infoItem(node: InfoNode): vscode.TreeItem {
+    const info = node.info;
+    const item = new vscode.TreeItem(info.label, info.lines?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    if (info.description) item.description = info.description;
+    const color = INFO_COLOR[info.icon];
+    item.iconPath = new vscode.ThemeIcon(info.icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.contextValue = info.command ? 'action' : 'info';
+    if (info.detail) {
+      const md = markdown();
+      md.appendMarkdown(codeBlock(info.detail));
+      item.tooltip = md;
+    }
+    if (info.command) item.command = { command: info.command.id, title: info.command.title, arguments: [...info.command.arguments] };
+    return item;
   }
 
   dispose(): void {
+    this.subscription.dispose();
     this._onDidChangeTreeData.dispose();
   }
 }
 
-export function registerServersView(store: DisposableStore, registry: ServerRegistry): vscode.TreeView<ServerNode> {
-  const provider = store.add(new ServersProvider(registry));
+export interface ServersView {
+  readonly model: ServersTreeModel;
+  readonly provider: ServersTreeProvider;
+  readonly view: vscode.TreeView<TreeNode>;
+}
+
+export function registerServersView(store: DisposableStore, registry: ServerRegistry): ServersView {
+  const model = store.add(new ServersTreeModel(registry));
+  const provider = store.add(new ServersTreeProvider(model));
   const view = store.add(vscode.window.createTreeView(Views.servers, { treeDataProvider: provider, showCollapseAll: true }));
-  const update = () => {
-    provider.refresh();
-    void vscode.commands.executeCommand('setContext', ContextKeys.hasServers, registry.servers.length > 0);
-  };
-  store.add(registry.onDidChangeServers(update));
-  store.add(registry.onDidChangeState(update));
-  store.add(registry.onDidChangeTools(update));
-  update();
-  return view;
+  const updateContext = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasServers, registry.servers.length > 0);
+  store.add(registry.onDidChangeServers(updateContext));
+  updateContext();
+  store.add(
+    vscode.commands.registerCommand(Commands.loadMoreResources, async (arg: string | LoadMoreNode | GroupNode) => {
+      const name = typeof arg === 'string' ? arg : arg?.server.name;
+      if (name) await model.loadMoreResources(name);
+    }),
+  );
+  return { model, provider, view };
 }

@@ -1,0 +1,159 @@
+import * as vscode from 'vscode';
+import { DisposableStore } from '../common/disposable';
+import {
+  addServerToConfig,
+  buildServerEntry,
+  NewServerAnswers,
+  parseHeaderLine,
+  serverNamesIn,
+  splitCommandLine,
+  suggestServerName,
+  validateServerName,
+  validateServerUrl,
+} from '../config/newServer';
+import { Commands } from '../ids';
+import type { McpHost } from '../workspace/mcpHost';
+
+/** What "Add Server…" needs; given as the command's argument, no question is asked (tests, other commands). */
+export interface AddServerRequest {
+  readonly answers: NewServerAnswers;
+  readonly name: string;
+}
+
+/**
+ * "Add Server…": asks what kind of server (npm package via npx, Python package via uvx, a command, or an
+ * HTTP URL) and a name, writes the entry into `.vscode/mcp.json` (created if needed, comments kept), and
+ * opens the file at the new entry. The config watcher then starts it, after the usual trust question.
+ */
+export function registerAddServerCommand(store: DisposableStore, host: McpHost): void {
+  store.add(vscode.commands.registerCommand(Commands.addServer, (request?: AddServerRequest) => addServer(host, request)));
+}
+
+async function addServer(host: McpHost, request: AddServerRequest | undefined): Promise<vscode.Uri | undefined> {
+  const folder = await pickFolder();
+  if (!folder) return undefined;
+  const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
+  // Through the document when the file exists: what the user sees (even unsaved) is what gets edited, undoably.
+  const exists = await vscode.workspace.fs.stat(file).then(() => true, () => false);
+  const document = exists ? await vscode.workspace.openTextDocument(file) : undefined;
+  const existing = document?.getText();
+  const taken = new Set([...serverNamesIn(existing), ...host.registry.servers.map(s => s.name)]);
+  const answers = request?.answers ?? (await askAnswers());
+  if (!answers) return undefined;
+  const name = request?.name ?? (await askName(answers, taken));
+  if (name === undefined) return undefined;
+
+  let added;
+  try {
+    added = addServerToConfig(existing, name, buildServerEntry(answers));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    void vscode.window.showErrorMessage(`Could not add the server to ${vscode.workspace.asRelativePath(file)}: ${message}`);
+    return undefined;
+  }
+  // A token typed into a header goes to secret storage; the file gets an ${input:…} in its place.
+  for (const s of added.movedSecrets) await host.inputs.store(file.fsPath, s.inputId, s.value);
+  if (document) {
+    const wasDirty = document.isDirty;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(file, new vscode.Range(document.positionAt(0), document.positionAt(existing!.length)), added.newText);
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      void vscode.window.showErrorMessage(`Could not edit ${vscode.workspace.asRelativePath(file)}.`);
+      return undefined;
+    }
+    // The user's own unsaved changes are theirs to save; otherwise the new server starts right away.
+    if (!wasDirty) await document.save();
+  } else {
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(added.newText));
+  }
+  const position = new vscode.Position(added.position.line, added.position.character);
+  await vscode.window.showTextDocument(file, { selection: new vscode.Range(position, position), preview: false });
+  return file;
+}
+
+async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    void vscode.window.showInformationMessage('Open a folder first: MCP Host adds servers to its .vscode/mcp.json.');
+    return undefined;
+  }
+  if (folders.length === 1) return folders[0];
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Add the server to which folder’s .vscode/mcp.json?' });
+}
+
+const TITLE = 'Add MCP Server';
+
+async function askAnswers(): Promise<NewServerAnswers | undefined> {
+  const kinds = [
+    { label: '$(package) npm package', detail: 'Runs `npx -y <package>`, e.g. @modelcontextprotocol/server-memory', serverKind: 'npm' as const },
+    { label: '$(symbol-namespace) Python package', detail: 'Runs `uvx <package>`, e.g. mcp-server-fetch', serverKind: 'pip' as const },
+    { label: '$(terminal) Command', detail: 'A command line you type, with its arguments', serverKind: 'command' as const },
+    { label: '$(globe) HTTP', detail: 'A remote server’s URL (Streamable HTTP, or SSE)', serverKind: 'http' as const },
+  ];
+  const kind = await vscode.window.showQuickPick(kinds, { title: `${TITLE} (1/3)`, placeHolder: 'What kind of server?', ignoreFocusOut: true });
+  if (!kind) return undefined;
+  switch (kind.serverKind) {
+    case 'npm':
+    case 'pip': {
+      const pkg = await vscode.window.showInputBox({
+        title: `${TITLE} (2/3)`,
+        prompt: kind.serverKind === 'npm' ? 'npm package name (run with npx -y)' : 'Python package name (run with uvx)',
+        placeHolder: kind.serverKind === 'npm' ? '@modelcontextprotocol/server-memory' : 'mcp-server-fetch',
+        ignoreFocusOut: true,
+        validateInput: v => (!v.trim() ? 'Enter a package name.' : /\s/.test(v.trim()) ? 'A package name has no spaces; add arguments in mcp.json afterwards.' : undefined),
+      });
+      return pkg === undefined ? undefined : { kind: kind.serverKind, package: pkg.trim() };
+    }
+    case 'command': {
+      const line = await vscode.window.showInputBox({
+        title: `${TITLE} (2/3)`,
+        prompt: 'Command line: the program and its arguments (quote arguments that contain spaces)',
+        placeHolder: 'node /path/to/server.js --stdio',
+        ignoreFocusOut: true,
+        validateInput: v => {
+          try {
+            return splitCommandLine(v).length ? undefined : 'Enter a command.';
+          } catch (err) {
+            return (err as Error).message;
+          }
+        },
+      });
+      return line === undefined ? undefined : { kind: 'command', commandLine: line };
+    }
+    case 'http': {
+      const url = await vscode.window.showInputBox({
+        title: `${TITLE} (2/3)`,
+        prompt: 'Server URL',
+        placeHolder: 'https://example.com/mcp',
+        ignoreFocusOut: true,
+        validateInput: v => validateServerUrl(v),
+      });
+      if (url === undefined) return undefined;
+      const headerLine = await vscode.window.showInputBox({
+        title: `${TITLE} (2/3)`,
+        prompt: 'Optional header, as Name: value (a token here is kept in secret storage, not in the file). Leave empty for none.',
+        placeHolder: 'Authorization: Bearer <token>',
+        password: false,
+        ignoreFocusOut: true,
+        validateInput: v => {
+          const h = parseHeaderLine(v);
+          return typeof h === 'string' ? h : undefined;
+        },
+      });
+      if (headerLine === undefined) return undefined;
+      const header = parseHeaderLine(headerLine);
+      return { kind: 'http', url: url.trim(), ...(header && typeof header !== 'string' ? { header } : {}) };
+    }
+  }
+}
+
+async function askName(answers: NewServerAnswers, taken: ReadonlySet<string>): Promise<string | undefined> {
+  const name = await vscode.window.showInputBox({
+    title: `${TITLE} (3/3)`,
+    prompt: 'Server name (its key in .vscode/mcp.json, shown in the tree and in tool names)',
+    value: suggestServerName(answers, taken),
+    ignoreFocusOut: true,
+    validateInput: v => validateServerName(v, taken),
+  });
+  return name?.trim();
+}

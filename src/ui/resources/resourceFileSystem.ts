@@ -1,0 +1,180 @@
+import * as vscode from 'vscode';
+import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerRegistry } from '../../mcp/registry';
+import type { ServerConnection } from '../../mcp/serverConnection';
+import { fileNameFor, formatResourcePath, parseResourcePath, partBytes, RESOURCE_SCHEME, ResourceAddress, ResourceView, viewOfPart, viewOfRead } from '../../mcp/resourceContent';
+
+export { RESOURCE_SCHEME } from '../../mcp/resourceContent';
+
+export function resourceDocumentUri(address: ResourceAddress): vscode.Uri {
+  return vscode.Uri.from({ scheme: RESOURCE_SCHEME, path: formatResourcePath(address) });
+}
+
+/** How long a read made to choose a document's name answers the editor's first read of it. */
+const PREFETCH_TTL_MS = 10_000;
+/** How long a document may wait for its server to come up (a window reload restores editors before servers run). */
+const SERVER_WAIT_MS = 30_000;
+/** Documents whose last content is remembered for `stat` and for update events. */
+const MAX_SERVED = 200;
+
+interface Served {
+  readonly bytes: Uint8Array;
+  /** When the server last said the resource changed (stat's mtime), so VS Code sees a new version. */
+  mtime: number;
+}
+
+/**
+ * Read-only documents for MCP resources under `mcp-host-resource:`. Reading calls `resources/read` on the
+ * server; the file name in the URI (chosen from the MIME type) decides the language or the image preview.
+ * `changed` tells VS Code that a resource was updated, and open editors read it again.
+ */
+export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly _onDidChangeFile = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this._onDidChangeFile.event;
+  /** What each document URI last showed. */
+  private readonly served = new Map<string, Served>();
+  /** Reads made just before opening, keyed by the resource, used once. */
+  private readonly prefetched = new Map<string, { result: ReadResourceResult; at: number }>();
+
+  constructor(private readonly registry: ServerRegistry) {}
+
+  /** Reads a resource and decides how it is shown; the read answers the editor's first `readFile`. */
+  async read(server: string, uri: string): Promise<ReadResourceResult> {
+    const result = await (await this.connection(server)).readResource(uri);
+    this.prefetched.set(key(server, uri), { result, at: Date.now() });
+    return result;
+  }
+
+  /** The document URI and view for a read: the whole read, or one part of it. */
+  view(address: Omit<ResourceAddress, 'fileName'> & { name?: string; mimeType?: string }, result: ReadResourceResult): { uri: vscode.Uri; view: ResourceView } {
+    const context = { uri: address.uri, ...(address.name ? { name: address.name } : {}), ...(address.mimeType ? { mimeType: address.mimeType } : {}) };
+    let view: ResourceView;
+    if (address.part !== undefined) {
+      const part = result.contents[address.part];
+      if (!part) throw vscode.FileSystemError.FileNotFound(`The resource ${address.uri} has no part ${address.part + 1} any more.`);
+      view = viewOfPart(part, context);
+    } else {
+      view = viewOfRead(result.contents, {
+        ...context,
+        linkToPart: (part, fileName) => resourceDocumentUri({ server: address.server, uri: address.uri, part, fileName }).toString(),
+      });
+    }
+    return { uri: resourceDocumentUri({ server: address.server, uri: address.uri, ...(address.part !== undefined ? { part: address.part } : {}), fileName: view.fileName }), view };
+  }
+
+  /** Tells VS Code that every open document of this resource changed. */
+  changed(server: string, uri: string): void {
+    const events: vscode.FileChangeEvent[] = [];
+    const now = Date.now();
+    for (const [docUri, served] of this.served) {
+      const address = parseResourcePath(vscode.Uri.parse(docUri).path);
+      if (address?.server !== server || address.uri !== uri) continue;
+      served.mtime = Math.max(now, served.mtime + 1);
+      events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(docUri) });
+    }
+    this.prefetched.delete(key(server, uri));
+    if (events.length) this._onDidChangeFile.fire(events);
+  }
+
+  /** The raw bytes of a document's content (the whole single part, or the part it shows), for saving. */
+  async contentBytes(docUri: vscode.Uri): Promise<{ bytes: Uint8Array; fileName: string; mimeType: string | undefined } | undefined> {
+    const address = parseResourcePath(docUri.path);
+    if (!address) return undefined;
+    const result = await (await this.connection(address.server)).readResource(address.uri);
+    const index = address.part ?? (result.contents.length === 1 ? 0 : undefined);
+    const part = index === undefined ? undefined : result.contents[index];
+    if (!part) return undefined;
+    return { bytes: partBytes(part), fileName: fileNameFor(part.uri || address.uri, part.mimeType), mimeType: part.mimeType };
+  }
+
+  private async connection(server: string): Promise<ServerConnection> {
+    const deadline = Date.now() + SERVER_WAIT_MS;
+    for (;;) {
+      const connection = this.registry.get(server)?.connection;
+      const state = connection?.state.kind;
+      if (connection && state === 'running') return connection;
+      // Not configured yet (config still loading) or starting: wait a while; anything else is final.
+      const waiting = !connection || state === 'starting';
+      if (!waiting || Date.now() > deadline) {
+        throw vscode.FileSystemError.Unavailable(connection ? `MCP server '${server}' is not running (${state}).` : `No MCP server named '${server}' is configured.`);
+      }
+      await new Promise(r => setTimeout(r, 200));
+    }
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const address = parseResourcePath(uri.path);
+    if (!address) throw vscode.FileSystemError.FileNotFound(uri);
+    const k = key(address.server, address.uri);
+    const pre = this.prefetched.get(k);
+    let result: ReadResourceResult;
+    if (pre && Date.now() - pre.at < PREFETCH_TTL_MS) {
+      result = pre.result;
+      // The whole read and its parts may all open from one prefetch; a later refresh reads again.
+      if (address.part === undefined) setTimeout(() => this.prefetched.get(k) === pre && this.prefetched.delete(k), 2_000);
+    } else {
+      try {
+        result = await (await this.connection(address.server)).readResource(address.uri);
+      } catch (err) {
+        if (err instanceof vscode.FileSystemError) throw err;
+        throw vscode.FileSystemError.Unavailable(`${address.server}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const { view } = this.view(address, result);
+    const bytes = view.kind === 'image' ? view.bytes : new TextEncoder().encode(view.text);
+    const previous = this.served.get(uri.toString());
+    this.served.delete(uri.toString());
+    this.served.set(uri.toString(), { bytes, mtime: previous?.mtime ?? Date.now() });
+    // Most recently read last; the oldest are forgotten (a forgotten document is simply read again).
+    for (const old of this.served.keys()) {
+      if (this.served.size <= MAX_SERVED) break;
+      this.served.delete(old);
+    }
+    return bytes;
+  }
+
+  stat(uri: vscode.Uri): vscode.FileStat {
+    const address = parseResourcePath(uri.path);
+    if (!address) {
+      // Folders on the way to a document (`/server/…`), so that path walks do not fail.
+      return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
+    }
+    const served = this.served.get(uri.toString());
+    return { type: vscode.FileType.File, ctime: 0, mtime: served?.mtime ?? 0, size: served?.bytes.length ?? 0, permissions: vscode.FilePermission.Readonly };
+  }
+
+  watch(): vscode.Disposable {
+    // Changes come from the server's `resources/updated` notifications, not from polling.
+    return new vscode.Disposable(() => {});
+  }
+
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+
+  createDirectory(): void {
+    throw vscode.FileSystemError.NoPermissions('MCP resources are read-only.');
+  }
+
+  writeFile(): void {
+    throw vscode.FileSystemError.NoPermissions('MCP resources are read-only.');
+  }
+
+  delete(): void {
+    throw vscode.FileSystemError.NoPermissions('MCP resources are read-only.');
+  }
+
+  rename(): void {
+    throw vscode.FileSystemError.NoPermissions('MCP resources are read-only.');
+  }
+
+  dispose(): void {
+    this._onDidChangeFile.dispose();
+    this.served.clear();
+    this.prefetched.clear();
+  }
+}
+
+function key(server: string, uri: string): string {
+  return `${server}\u0000${uri}`;
+}

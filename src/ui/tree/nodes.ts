@@ -1,0 +1,123 @@
+import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerEntry } from '../../mcp/registry';
+import type { GroupKind } from './serversModel';
+
+/**
+ * The elements of the servers tree. Each node is created once and reused while what it shows exists, so
+ * the provider can refresh one server's subtree, or one group, by firing that node.
+ */
+export type TreeNode = ServerNode | GroupNode | ToolNode | ResourceNode | TemplateNode | PromptNode | LoadMoreNode | InfoNode;
+
+/** A server in the tree: its name, where it came from, and its live state. */
+export class ServerNode {
+  readonly kind = 'server';
+  private readonly groups = new Map<GroupKind, GroupNode>();
+  /** Children reused across refreshes, by a key unique among this server's nodes. */
+  readonly cache = new Map<string, TreeNode>();
+
+  constructor(public entry: ServerEntry) {}
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  get id(): string {
+    return `server:${this.name}`;
+  }
+
+  group(kind: GroupKind): GroupNode {
+    let node = this.groups.get(kind);
+    if (!node) this.groups.set(kind, (node = new GroupNode(this, kind)));
+    return node;
+  }
+
+  existingGroup(kind: GroupKind): GroupNode | undefined {
+    return this.groups.get(kind);
+  }
+
+  /** The cached node under `key`, updated with `update`, or a new one. */
+  reuse<T extends TreeNode>(key: string, create: () => T, update?: (node: T) => void): T {
+    const existing = this.cache.get(key) as T | undefined;
+    if (existing) {
+      update?.(existing);
+      return existing;
+    }
+    const node = create();
+    this.cache.set(key, node);
+    return node;
+  }
+
+  /** Forgets cached children whose keys start with `prefix` (a group's items after its list changed). */
+  forget(prefix: string): void {
+    for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
+  }
+}
+
+export class GroupNode {
+  readonly kind = 'group';
+  constructor(readonly server: ServerNode, readonly group: GroupKind) {}
+  get id(): string {
+    return `${this.server.id}/${this.group}`;
+  }
+}
+
+export class ToolNode {
+  readonly kind = 'tool';
+  constructor(readonly server: ServerNode, public tool: Tool) {}
+  get id(): string {
+    return `${this.server.id}/tools/${this.tool.name}`;
+  }
+}
+
+export class ResourceNode {
+  readonly kind = 'resource';
+  constructor(readonly server: ServerNode, public resource: Resource) {}
+  get id(): string {
+    return `${this.server.id}/resources/${this.resource.uri}`;
+  }
+}
+
+export class TemplateNode {
+  readonly kind = 'template';
+  constructor(readonly server: ServerNode, public template: ResourceTemplate) {}
+  get id(): string {
+    return `${this.server.id}/templates/${this.template.uriTemplate}`;
+  }
+}
+
+export class PromptNode {
+  readonly kind = 'prompt';
+  constructor(readonly server: ServerNode, public prompt: Prompt) {}
+  get id(): string {
+    return `${this.server.id}/prompts/${this.prompt.name}`;
+  }
+}
+
+/** The last node of a paged resource list: loads the next page. */
+export class LoadMoreNode {
+  readonly kind = 'loadMore';
+  constructor(readonly server: ServerNode) {}
+  get id(): string {
+    return `${this.server.id}/resources/~loadMore`;
+  }
+}
+
+/** What an information node shows: a message, a hint, stderr, or an action such as "Show Log". */
+export interface Info {
+  readonly label: string;
+  readonly description?: string;
+  /** Untrusted server text shown in full in the tooltip, in a code block. */
+  readonly detail?: string;
+  readonly icon: 'error' | 'warning' | 'lightbulb' | 'terminal' | 'output' | 'go-to-file' | 'debug-restart' | 'debug-start' | 'info' | 'clock' | 'refresh';
+  readonly command?: { readonly id: string; readonly title: string; readonly arguments: readonly unknown[] };
+  /** Child lines (stderr), shown when the node is expanded. */
+  readonly lines?: readonly string[];
+}
+
+export class InfoNode {
+  readonly kind = 'info';
+  constructor(readonly server: ServerNode, readonly key: string, public info: Info) {}
+  get id(): string {
+    return `${this.server.id}/info/${this.key}`;
+  }
+}

@@ -1,0 +1,106 @@
+import type { Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { describeState } from '../../mcp/connectionState';
+import type { ServerEntry } from '../../mcp/registry';
+
+/** The words the tree and status bar use for servers, tools and prompts. No `vscode` here. */
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "running · 14 tools", or the state in a few words. */
+export function serverDescription(entry: ServerEntry): string {
+  const state = entry.connection.state;
+  if (state.kind === 'running') return `running · ${plural(entry.connection.tools.length, 'tool')}`;
+  return describeState(state);
+}
+
+/** What a tool's annotations claim. They are the server's hints, not guarantees. */
+export function toolHints(tool: Tool): string[] {
+  const a = tool.annotations ?? {};
+  const hints: string[] = [];
+  if (a.readOnlyHint === true) hints.push('read-only');
+  // The spec's default for destructiveHint is true, but only for tools that are not read-only; a tool that says nothing is not flagged.
+  if (a.destructiveHint === true && a.readOnlyHint !== true) hints.push('destructive');
+  if (a.openWorldHint === true) hints.push('open-world');
+  return hints;
+}
+
+/** The first line of a description, shortened to `max` characters. */
+export function oneLine(text: string | undefined, max = 80): string {
+  const line = (text ?? '').split(/\r?\n/).find(l => l.trim())?.trim() ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+export function toolLabel(tool: Tool): string {
+  return tool.title ?? tool.annotations?.title ?? tool.name;
+}
+
+/** Hint chips, then the first line of the description: "read-only · Echoes text back". */
+export function toolDescription(tool: Tool, disabled: boolean): string {
+  return [...(disabled ? ['disabled in config'] : []), ...toolHints(tool), oneLine(tool.description, 60)].filter(Boolean).join(' · ');
+}
+
+/** One line per top-level input property: `text*: string — Text to echo back` (`*` = required). */
+export function schemaSummary(schema: unknown, max = 20): string[] {
+  if (!schema || typeof schema !== 'object') return [];
+  const s = schema as { properties?: Record<string, unknown>; required?: unknown };
+  const required = new Set(Array.isArray(s.required) ? s.required.filter((r): r is string => typeof r === 'string') : []);
+  const entries = Object.entries(s.properties && typeof s.properties === 'object' ? s.properties : {});
+  const lines = entries.slice(0, max).map(([name, prop]) => {
+    const p = (prop && typeof prop === 'object' ? prop : {}) as { type?: unknown; enum?: unknown; items?: { type?: unknown }; description?: unknown };
+    const description = typeof p.description === 'string' ? ` — ${oneLine(p.description, 70)}` : '';
+    return `${name}${required.has(name) ? '*' : ''}: ${typeName(p)}${description}`;
+  });
+  if (entries.length > max) lines.push(`… ${entries.length - max} more`);
+  return lines;
+}
+
+function typeName(p: { type?: unknown; enum?: unknown; items?: { type?: unknown } }): string {
+  if (Array.isArray(p.enum)) return p.enum.map(v => JSON.stringify(v)).join(' | ');
+  const type = Array.isArray(p.type) ? p.type.join(' | ') : typeof p.type === 'string' ? p.type : 'any';
+  if (type === 'array' && p.items && typeof p.items.type === 'string') return `${p.items.type}[]`;
+  return type;
+}
+
+export function promptLabel(prompt: Prompt): string {
+  return prompt.title ?? prompt.name;
+}
+
+/** Its arguments (`*` = required), then the first line of its description. */
+export function promptDescription(prompt: Prompt): string {
+  const args = (prompt.arguments ?? []).map(a => `${a.name}${a.required ? '*' : ''}`).join(', ');
+  return [args && `(${args})`, oneLine(prompt.description, 60)].filter(Boolean).join(' ');
+}
+
+/** Markdown-escapes untrusted text so it shows as typed, never as formatting, links or HTML. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$~&]/g, '\\$&');
+}
+
+/** Untrusted text as a fenced code block whose fence no backtick run inside can close. */
+export function codeBlock(text: string, language = 'text'): string {
+  const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map(m => m[0].length + 1)));
+  return `${fence}${language}\n${text}\n${fence}`;
+}
+
+/** The status bar's summary of all servers. */
+export interface ServersSummary {
+  readonly total: number;
+  readonly running: number;
+  readonly starting: number;
+  readonly errors: number;
+  /** e.g. `$(plug) MCP 3/4 $(error) 1`; empty when no server is configured. */
+  readonly text: string;
+}
+
+export function summarizeServers(entries: readonly ServerEntry[]): ServersSummary {
+  const count = (kind: string) => entries.filter(e => e.connection.state.kind === kind).length;
+  const total = entries.length;
+  const running = count('running');
+  const starting = count('starting');
+  const errors = count('error');
+  const icon = starting ? '$(sync~spin)' : '$(plug)';
+  const text = total === 0 ? '' : `${icon} MCP ${running}/${total}${errors ? ` $(error) ${errors}` : ''}`;
+  return { total, running, starting, errors, text };
+}

@@ -1,0 +1,162 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { McpHostApi } from '../../../src/extension';
+import { Commands } from '../../../src/ids';
+import type { McpHost } from '../../../src/workspace/mcpHost';
+import { activateHost, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { until } from '../util';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const fixture = (name: string) => repoPath('out', 'test', 'fixtures', 'servers', `${name}.js`);
+
+/**
+ * Resource documents in the real extension host: the paging fixture (markdown, a PNG blob, a completable
+ * template, subscriptions) and this workspace's content server (JSON, Python, binary, a multi-part read).
+ */
+describe('resource documents', function () {
+  this.timeout(60_000);
+  let api: Required<McpHostApi>;
+  let host: McpHost;
+  const prompts = new ScriptedPrompts();
+
+  const open = (server: string, uri: string, extra: object = {}) => vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResource, { server, uri, ...extra });
+  const documentOf = (uri: vscode.Uri) => until(() => vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString()), `a document for ${uri}`);
+  const bytes = async (uri: vscode.Uri) => [...(await vscode.workspace.fs.readFile(uri))];
+  const closeAll = () => vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  const callTool = (server: string, tool: string, args: Record<string, unknown>) => host.gate.call({ server, tool, args, origin: 'tree' });
+  const toolText = (r: Awaited<ReturnType<typeof callTool>>) => (r.kind === 'completed' ? r.outcome.result.content.map(c => (c.type === 'text' ? c.text : '')).join('') : `${r.kind}: ${r.message}`);
+
+  before(async () => {
+    api = await activateHost();
+    api.setPrompts(prompts);
+    host = api.host;
+    await writeFile(
+      workspaceFile('.vscode', 'mcp.json'),
+      JSON.stringify({
+        servers: {
+          paging: { command: process.execPath, args: [fixture('paging')] },
+          content: { command: process.execPath, args: [workspaceFile('servers', 'content-server.js').fsPath], env: { NODE_PATH: repoPath('node_modules') } },
+        },
+      }),
+    );
+    await until(() => ['paging', 'content'].every(n => host.registry.get(n)?.connection.state.kind === 'running'), 'both servers to run', 30_000);
+  });
+
+  afterEach(closeAll);
+
+  it('opens text in the language its MIME type names', async () => {
+    const uri = (await open('paging', 'fixture://static/readme.md'))!;
+    assert.strictEqual(uri.scheme, 'mcp-host-resource');
+    assert.ok(uri.path.endsWith('/readme.md'), uri.path);
+    const doc = await documentOf(uri);
+    assert.strictEqual(doc.languageId, 'markdown');
+    assert.strictEqual(doc.getText(), 'contents of fixture://static/readme.md (version 0)');
+    assert.strictEqual(vscode.window.activeTextEditor?.document, doc);
+
+    const py = await documentOf((await open('content', 'content://docs/script.py'))!);
+    assert.strictEqual(py.languageId, 'python');
+  });
+
+  it('pretty-prints JSON', async () => {
+    const doc = await documentOf((await open('content', 'content://docs/config.json'))!);
+    assert.strictEqual(doc.languageId, 'json');
+    assert.strictEqual(doc.getText(), `${JSON.stringify({ name: 'demo', nested: { list: [1, 2, 3] } }, null, 2)}\n`);
+  });
+
+  it('keeps resource documents read-only', async () => {
+    const uri = (await open('paging', 'fixture://static/readme.md'))!;
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('x'))), /read-only|NoPermissions/i);
+  });
+
+  it('opens an image blob as image bytes in the image preview', async () => {
+    const uri = (await open('paging', 'fixture://static/pixel.png'))!;
+    assert.ok(uri.path.endsWith('/pixel.png'), uri.path);
+    assert.deepStrictEqual((await bytes(uri)).slice(0, 8), PNG_SIGNATURE);
+    const tab = await until(() => vscode.window.tabGroups.activeTabGroup.activeTab, 'an active tab');
+    assert.ok(tab.input instanceof vscode.TabInputCustom, `the image opened in ${tab.input?.constructor.name}`);
+    assert.strictEqual(tab.input.viewType, 'imagePreview.previewEditor');
+  });
+
+  it('summarises binary content instead of dumping it, and saves its exact bytes', async () => {
+    const uri = (await open('content', 'content://blob/data.bin'))!;
+    const doc = await documentOf(uri);
+    assert.strictEqual(doc.languageId, 'markdown');
+    const text = doc.getText();
+    assert.match(text, /`application\/octet-stream`, 11 bytes/);
+    assert.match(text, /00 01 02 03 de ad be ef 41 42 43/);
+    assert.ok(!text.includes('\u0000'), 'raw bytes were dumped into the document');
+    const target = workspaceFile('saved.bin');
+    const saved = await vscode.commands.executeCommand<vscode.Uri>(Commands.saveResource, uri, target);
+    assert.strictEqual(saved?.toString(), target.toString());
+    assert.deepStrictEqual(await bytes(target), [0x00, 0x01, 0x02, 0x03, 0xde, 0xad, 0xbe, 0xef, 0x41, 0x42, 0x43]);
+  });
+
+  it('shows every part of a multi-part read, with links that open each part', async () => {
+    const doc = await documentOf((await open('content', 'content://bundle', { name: 'bundle' }))!);
+    const text = doc.getText();
+    assert.strictEqual(doc.languageId, 'markdown');
+    assert.deepStrictEqual(text.match(/^## Part \d of 3/gm), ['## Part 1 of 3', '## Part 2 of 3', '## Part 3 of 3']);
+    assert.match(text, /```markdown\n# Notes\n\nFirst part\.\n```/);
+    const links = [...text.matchAll(/\]\((mcp-host-resource:[^)]+)\)/g)].map(m => vscode.Uri.parse(m[1]!));
+    assert.strictEqual(links.length, 3);
+    assert.ok(links[1]!.path.endsWith('/pixel.png'), links[1]!.path);
+    assert.deepStrictEqual((await bytes(links[1]!)).slice(0, 8), PNG_SIGNATURE);
+    assert.strictEqual(new TextDecoder().decode(await vscode.workspace.fs.readFile(links[0]!)), '# Notes\n\nFirst part.');
+    assert.match(new TextDecoder().decode(await vscode.workspace.fs.readFile(links[2]!)), /de ad be ef/);
+  });
+
+  it('subscribes while a document is open, refreshes it on resources/updated, and unsubscribes when it closes', async () => {
+    const resource = 'fixture://static/readme.md';
+    const uri = (await open('paging', resource))!;
+    const doc = await documentOf(uri);
+    assert.match(doc.getText(), /\(version 0\)$/);
+    assert.deepStrictEqual(api.resources.subscriptions.subscribed, [{ server: 'paging', uri: resource }]);
+
+    // The fixture only notifies a client that subscribed, and says which it did.
+    assert.strictEqual(toolText(await callTool('paging', 'touch_resource', { uri: resource })), `notified: ${resource}`);
+    await until(() => doc.getText().endsWith('(version 1)'), 'the open document to show version 1');
+
+    await closeAll();
+    await until(() => api.resources.subscriptions.subscribed.length === 0, 'the subscription to be released');
+    await until(async () => toolText(await callTool('paging', 'touch_resource', { uri: resource })) === `not subscribed: ${resource}`, 'the server to see the unsubscribe');
+  });
+
+  it('fills a template variable by variable with the server\'s completions, then opens the resource', async () => {
+    prompts.templateTyping = { kind: 'bo' };
+    const uri = await vscode.commands.executeCommand<vscode.Uri>(Commands.openResourceTemplate, { server: 'paging', uriTemplate: 'fixture://items/{kind}/{id}' });
+    assert.deepStrictEqual(
+      prompts.templateQuestions.map(q => ({ variable: q.variable, previous: q.previous, suggestions: q.suggestions })),
+      [
+        { variable: 'kind', previous: {}, suggestions: ['book', 'bottle', 'box'] },
+        { variable: 'id', previous: { kind: 'book' }, suggestions: ['book-1', 'book-2', 'book-3'] },
+      ],
+    );
+    const doc = await documentOf(uri!);
+    assert.strictEqual(doc.getText(), 'contents of fixture://items/book/book-1 (version 0)');
+  });
+
+  it('opens nothing when a template question is dismissed', async () => {
+    prompts.templateQuestions.length = 0;
+    prompts.templateDismiss = 'id';
+    try {
+      const uri = await vscode.commands.executeCommand(Commands.openResourceTemplate, { server: 'paging', uriTemplate: 'fixture://items/{kind}/{id}' });
+      assert.strictEqual(uri, undefined);
+      assert.deepStrictEqual(prompts.templateQuestions.map(q => q.variable), ['kind', 'id']);
+      assert.strictEqual(vscode.window.tabGroups.activeTabGroup.tabs.length, 0);
+    } finally {
+      prompts.templateDismiss = undefined;
+    }
+  });
+
+  it('opens resources from the tree: a click on a resource node opens its document', async () => {
+    const provider = api.serversView.provider;
+    const paging = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'paging')!;
+    const group = (await provider.getChildren(paging)).find(n => n.kind === 'group' && n.group === 'resources')!;
+    const readme = (await provider.getChildren(group)).find(n => n.kind === 'resource' && n.resource.uri === 'fixture://static/readme.md')!;
+    const command = provider.getTreeItem(readme).command!;
+    const uri = await vscode.commands.executeCommand<vscode.Uri>(command.command, ...command.arguments!);
+    assert.strictEqual((await documentOf(uri)).languageId, 'markdown');
+    const template = (await provider.getChildren((await provider.getChildren(paging)).find(n => n.kind === 'group' && n.group === 'templates')!))[0]!;
+    assert.strictEqual(provider.getTreeItem(template).command?.command, Commands.openResourceTemplate);
+  });
+});

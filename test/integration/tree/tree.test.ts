@@ -1,0 +1,216 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { McpHostApi } from '../../../src/extension';
+import { Commands } from '../../../src/ids';
+import type { GroupNode, InfoNode, ServerNode, TreeNode } from '../../../src/ui/tree/nodes';
+import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
+import type { McpHost } from '../../../src/workspace/mcpHost';
+import { activateHost, everythingServer, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { until } from '../util';
+
+const fixture = (name: string) => repoPath('out', 'test', 'fixtures', 'servers', `${name}.js`);
+const node = process.execPath;
+const quote = (s: string) => JSON.stringify(s);
+
+/**
+ * The servers tree, status bar and "Add Server…" in the real extension host, against real servers: the paging
+ * fixture with 10,000 resources (page size 100), server-everything, and a server that fails to start.
+ */
+describe('servers tree', function () {
+  this.timeout(90_000);
+  let api: Required<McpHostApi>;
+  let host: McpHost;
+  let provider: ServersTreeProvider;
+  const prompts = new ScriptedPrompts();
+  const config = workspaceFile('.vscode', 'mcp.json');
+  const fired: Array<TreeNode | undefined> = [];
+
+  const state = (name: string) => host.registry.get(name)?.connection.state.kind;
+  const item = (n: TreeNode) => provider.getTreeItem(n);
+  const label = (n: TreeNode) => {
+    const l = item(n).label;
+    return typeof l === 'string' ? l : l?.label;
+  };
+  const server = async (name: string) => (await provider.getChildren()).find(n => n.kind === 'server' && n.name === name) as ServerNode | undefined;
+  const group = async (name: string, kind: GroupNode['group']) => {
+    const s = await server(name);
+    return (await provider.getChildren(s)).find(n => n.kind === 'group' && n.group === kind) as GroupNode | undefined;
+  };
+  const run = (command: vscode.Command | undefined) => vscode.commands.executeCommand(command!.command, ...(command!.arguments ?? []));
+  const callTool = (server: string, tool: string, args: Record<string, unknown>) => host.gate.call({ server, tool, args, origin: 'tree' });
+
+  before(async () => {
+    api = await activateHost();
+    api.setPrompts(prompts);
+    host = api.host;
+    provider = api.serversView.provider;
+    provider.onDidChangeTreeData(e => fired.push(e ?? undefined));
+  });
+
+  it('starts with no server: the welcome view shows, the status bar is hidden', async () => {
+    assert.deepStrictEqual(await provider.getChildren(), []);
+    assert.strictEqual(api.statusBar.text, '');
+  });
+
+  it('"Add Server…" writes a valid entry into .vscode/mcp.json, keeps its comments, and opens it at the entry', async () => {
+    await writeFile(config, '{\n  // Servers for the tree tests\n  "servers": {}\n}\n');
+    const everything = await vscode.commands.executeCommand<vscode.Uri>(Commands.addServer, { answers: { kind: 'command', commandLine: `${quote(node)} ${quote(everythingServer())}` }, name: 'everything' });
+    assert.strictEqual(everything?.toString(), config.toString());
+    const added = await vscode.commands.executeCommand<vscode.Uri>(Commands.addServer, {
+      answers: { kind: 'command', commandLine: `${quote(node)} ${quote(fixture('paging'))} --resources 10000 --page-size 100` },
+      name: 'paging',
+    });
+    assert.ok(added);
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
+    assert.match(text, /\/\/ Servers for the tree tests/);
+    const editor = vscode.window.activeTextEditor;
+    assert.strictEqual(editor?.document.uri.toString(), config.toString());
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /"paging"/);
+    const refused = await vscode.commands.executeCommand(Commands.addServer, { answers: { kind: 'npm', package: 'x' }, name: 'paging' });
+    assert.strictEqual(refused, undefined, 'a taken name must be refused');
+    await until(() => state('everything') === 'running' && state('paging') === 'running', 'both added servers to run', 30_000);
+  });
+
+  it('shows each server with its state, tool count, origin, command line and instructions', async () => {
+    const paging = (await server('paging'))!;
+    const i = item(paging);
+    assert.strictEqual(i.description, `running · ${host.registry.get('paging')!.connection.tools.length} tools`);
+    assert.strictEqual(i.contextValue, 'server.running');
+    assert.strictEqual(i.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.strictEqual((i.iconPath as vscode.ThemeIcon).id, 'circle-filled');
+    const tooltip = (i.tooltip as vscode.MarkdownString).value;
+    assert.match(tooltip, /From \\\.vscode\/mcp\\\.json/);
+    assert.ok(tooltip.includes('--page-size 100'), tooltip);
+    assert.match(tooltip, /Server instructions:\n\n```text\nFixture server for MCP Host tests/);
+  });
+
+  it('groups a running server\'s offer, with counts, and lists nothing before a group is expanded', async () => {
+    const paging = (await server('paging'))!;
+    const groups = (await provider.getChildren(paging)) as GroupNode[];
+    assert.deepStrictEqual(groups.map(label), ['Tools', 'Resources', 'Resource Templates', 'Prompts']);
+    const c = host.registry.get('paging')!.connection;
+    assert.deepStrictEqual(groups.map(g => item(g).description), [String(c.tools.length), undefined, String(c.resourceTemplates.length), String(c.prompts.length)]);
+    assert.strictEqual(api.serversView.model.resources('paging').pagesLoaded, 0, 'resources were listed before the group was expanded');
+  });
+
+  it('shows tools with their hints, a schema summary, and the action that runs them', async () => {
+    const tools = await provider.getChildren(await group('paging', 'tools'));
+    const byName = (name: string) => tools.find(t => t.kind === 'tool' && t.tool.name === name)!;
+    const mutate = item(byName('mutate'));
+    assert.strictEqual(mutate.label, 'Mutate lists');
+    assert.match(String(mutate.description), /^destructive · /);
+    assert.strictEqual((mutate.iconPath as vscode.ThemeIcon).id, 'warning');
+    const echo = item(byName('echo'));
+    assert.match(String(echo.description), /^read-only · /);
+    const tooltip = (echo.tooltip as vscode.MarkdownString).value;
+    assert.match(tooltip, /not verified/);
+    assert.match(tooltip, /text\*: string — Text to echo back/);
+    const runTool = (Commands as Record<string, string>)['runTool'];
+    if (runTool) assert.deepStrictEqual(echo.command?.arguments, [{ server: 'paging', tool: 'echo' }]);
+    else assert.strictEqual(echo.command, undefined);
+  });
+
+  it('pages 10,000 resources: the first page and "Load more…", then the next page on demand', async () => {
+    const resources = (await group('paging', 'resources'))!;
+    const connection = host.registry.get('paging')!.connection;
+    const original = connection.listResourcesPage.bind(connection);
+    let requests = 0;
+    connection.listResourcesPage = cursor => (requests++, original(cursor));
+    try {
+      const first = await provider.getChildren(resources);
+      assert.strictEqual(first.length, 101);
+      assert.strictEqual(first.filter(n => n.kind === 'resource').length, 100);
+      const more = first.at(-1)!;
+      assert.strictEqual(more.kind, 'loadMore');
+      assert.strictEqual(label(more), 'Load more…');
+      assert.strictEqual(item(resources).description, '100…');
+      const readme = first.find(n => n.kind === 'resource' && n.resource.uri === 'fixture://static/readme.md')!;
+      assert.deepStrictEqual(item(readme).command?.command, Commands.openResource);
+
+      fired.length = 0;
+      await run(item(more).command);
+      assert.ok(fired.includes(resources), 'loading a page must refresh the Resources group');
+      const second = await provider.getChildren(resources);
+      assert.strictEqual(second.filter(n => n.kind === 'resource').length, 200);
+      assert.strictEqual(second.at(-1)!.kind, 'loadMore');
+      assert.strictEqual(item(resources).description, '200…');
+      assert.strictEqual(requests, 2, `the server was asked for ${requests} pages`);
+    } finally {
+      connection.listResourcesPage = original;
+    }
+  });
+
+  it('refreshes only the affected server or group on list_changed', async () => {
+    const paging = (await server('paging'))!;
+    const tools = (await group('paging', 'tools'))!;
+    const prompts = (await group('paging', 'prompts'))!;
+    const resources = (await group('paging', 'resources'))!;
+    await provider.getChildren(tools);
+
+    fired.length = 0;
+    const added = await callTool('paging', 'mutate', { list: 'tools', action: 'add' });
+    assert.strictEqual(added.kind, 'completed', JSON.stringify(added));
+    await until(() => fired.includes(paging), 'the paging server node to refresh');
+    assert.ok(!fired.includes(undefined), 'a tool list change must not refresh the whole tree');
+    const toolNames = (await provider.getChildren(tools)).map(n => (n.kind === 'tool' ? n.tool.name : ''));
+    assert.ok(toolNames.some(n => /^dynamic_tool_\d+$/.test(n)), toolNames.join(', '));
+    assert.match(String(item(paging).description), new RegExp(`running · ${toolNames.length} tools`));
+
+    fired.length = 0;
+    await callTool('paging', 'mutate', { list: 'prompts', action: 'add' });
+    await until(() => fired.includes(prompts), 'the Prompts group to refresh');
+    assert.ok(!fired.includes(paging) && !fired.includes(undefined), 'a prompt list change must refresh only its group');
+    assert.ok((await provider.getChildren(prompts)).some(n => n.kind === 'prompt' && /^dynamic_prompt_\d+$/.test(n.prompt.name)));
+
+    fired.length = 0;
+    await callTool('paging', 'mutate', { list: 'resources', action: 'add' });
+    await until(() => fired.includes(resources), 'the Resources group to refresh');
+    assert.strictEqual(api.serversView.model.resources('paging').pagesLoaded, 0, 'the stale pages were kept');
+    assert.strictEqual((await provider.getChildren(resources)).filter(n => n.kind === 'resource').length, 100, 'the list starts again from its first page');
+  });
+
+  it('shows a server that fails to start with its message, stderr and actions, and the status bar counts it', async () => {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
+    const parsed = JSON.parse(text.replace(/^\s*\/\/.*$/gm, ''));
+    parsed.servers.broken = { command: node, args: [fixture('crash'), '--when', 'before-init', '--code', '3'] };
+    await writeFile(config, JSON.stringify(parsed, null, 2));
+    await until(() => state('broken') === 'error', 'broken to fail');
+    const broken = (await until(() => server('broken'), 'the broken server node'))!;
+    const i = item(broken);
+    assert.strictEqual(i.contextValue, 'server.error');
+    assert.strictEqual(i.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+    const children = (await provider.getChildren(broken)) as InfoNode[];
+    const labels = children.map(label);
+    const s = host.registry.get('broken')!.connection.state;
+    assert.ok(s.kind === 'error');
+    assert.strictEqual(labels[0], s.message.split('\n')[0]);
+    assert.ok(labels.some(l => l?.startsWith('stderr: ')), labels.join(' | '));
+    assert.ok(labels.includes('Process ended with exit code 3'), labels.join(' | '));
+    const stderr = children.find(c => label(c)?.startsWith('stderr: '))!;
+    assert.deepStrictEqual((await provider.getChildren(stderr)).map(label), [...s.stderrTail]);
+    assert.deepStrictEqual(item(children.find(c => label(c) === 'Show Log')!).command?.arguments, ['broken']);
+    assert.strictEqual(item(children.find(c => label(c) === 'Open Config')!).command?.command, Commands.openServerConfig);
+
+    await until(() => api.statusBar.text === '$(plug) MCP 2/3 $(error) 1', `the status bar to count the failure (it says ${api.statusBar.text})`);
+    assert.ok(api.statusBar.backgroundColor instanceof vscode.ThemeColor);
+    assert.strictEqual((api.statusBar.backgroundColor as vscode.ThemeColor).id, 'statusBarItem.warningBackground');
+    const tooltip = (api.statusBar.tooltip as vscode.MarkdownString).value;
+    assert.match(tooltip, /broken — error/);
+    assert.match(tooltip, /paging — running · \d+ tools/);
+  });
+
+  it('"Open Config" from an error node opens the file at the server\'s entry', async () => {
+    const broken = (await server('broken'))!;
+    const open = (await provider.getChildren(broken)).find(c => label(c) === 'Open Config')!;
+    await run(item(open).command);
+    const editor = vscode.window.activeTextEditor!;
+    assert.strictEqual(editor.document.uri.toString(), config.toString());
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /"broken"/);
+  });
+
+  it('goes back to the welcome view and hides the status bar when no server is left', async () => {
+    await writeFile(config, '{ "servers": {} }');
+    await until(async () => (await provider.getChildren()).length === 0, 'the tree to empty');
+    await until(() => api.statusBar.text === '', 'the status bar to clear');
+  });
+});

@@ -1,0 +1,108 @@
+import * as assert from 'assert';
+import { parseConfigText } from '../../../src/config/parse';
+import type { ConfigOrigin } from '../../../src/config/types';
+import { MemoryLog } from '../../../src/mcp/log';
+import { ServerRegistry } from '../../../src/mcp/registry';
+import { ModelChange, ServersTreeModel } from '../../../src/ui/tree/serversModel';
+import { summarizeServers, schemaSummary, toolDescription, toolHints } from '../../../src/ui/tree/treeText';
+import { fixtureServer } from '../servers';
+
+const origin: ConfigOrigin = { kind: 'workspaceVscode', file: '/ws/.vscode/mcp.json', folder: '/ws', label: '.vscode/mcp.json' };
+
+function registry(): ServerRegistry {
+  return new ServerRegistry({
+    createLog: () => Object.assign(new MemoryLog(), { dispose() {} }),
+    plan: async def => {
+      if (def.type !== 'stdio') throw new Error('stdio only');
+      return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
+    },
+    mayStart: async defs => new Map(defs.map(d => [d.name, { allowed: true as const }])),
+    roots: () => [],
+    clientInfo: { name: 'test', version: '0' },
+    connectionDefaults: { grace: { stdinMs: 300, termMs: 300 } },
+  });
+}
+
+function config(servers: Record<string, unknown>) {
+  const parsed = parseConfigText(JSON.stringify({ servers }), origin, 'vscode');
+  return { servers: parsed.servers, problems: parsed.problems };
+}
+
+const paging = (...args: string[]) => ({ type: 'stdio', command: process.execPath, args: [fixtureServer('paging'), ...args] });
+
+describe('ServersTreeModel against the paging fixture', function () {
+  this.timeout(60_000);
+  let reg: ServerRegistry;
+  let model: ServersTreeModel;
+  const changes: ModelChange[] = [];
+
+  before(async () => {
+    reg = registry();
+    model = new ServersTreeModel(reg);
+    model.onDidChange(c => changes.push(c));
+    await reg.apply(config({ big: paging('--resources', '10000', '--page-size', '100', '--templates', '2'), off: { ...paging(), disabled: true } }));
+  });
+
+  after(async () => {
+    model.dispose();
+    await reg.shutdown();
+  });
+
+  it('lists servers by name, with groups only for a running server', () => {
+    assert.deepStrictEqual(model.servers.map(s => s.name), ['big', 'off']);
+    assert.deepStrictEqual(model.groupsOf('big'), ['tools', 'resources', 'templates', 'prompts']);
+    assert.deepStrictEqual(model.groupsOf('off'), []);
+  });
+
+  it('lists no resource until asked, then one page at a time', async () => {
+    assert.strictEqual(model.resources('big').pagesLoaded, 0);
+    let requests = 0;
+    const connection = reg.get('big')!.connection;
+    const original = connection.listResourcesPage.bind(connection);
+    connection.listResourcesPage = cursor => (requests++, original(cursor));
+    try {
+      await Promise.all([model.loadResources('big'), model.loadResources('big')]);
+      assert.strictEqual(requests, 1, 'two concurrent expansions must share one request');
+      assert.strictEqual(model.resources('big').items.length, 100);
+      assert.ok(model.resources('big').nextCursor);
+      await model.loadResources('big');
+      assert.strictEqual(requests, 1, 'a loaded list is not fetched again');
+      await model.loadMoreResources('big');
+      assert.strictEqual(requests, 2);
+      const pages = model.resources('big');
+      assert.strictEqual(pages.items.length, 200);
+      assert.strictEqual(new Set(pages.items.map(r => r.uri)).size, 200);
+      assert.ok(changes.some(c => c.server === 'big' && c.what === 'resources'));
+    } finally {
+      connection.listResourcesPage = original;
+    }
+  });
+
+  it('drops what was paged when the server restarts', async () => {
+    await reg.restart('big');
+    assert.strictEqual(model.resources('big').pagesLoaded, 0);
+    await model.loadResources('big');
+    assert.strictEqual(model.resources('big').items.length, 100);
+  });
+
+  it('summarises servers for the status bar', () => {
+    const s = summarizeServers(reg.servers);
+    assert.deepStrictEqual({ total: s.total, running: s.running, errors: s.errors }, { total: 2, running: 1, errors: 0 });
+    assert.strictEqual(s.text, '$(plug) MCP 1/2');
+    assert.strictEqual(summarizeServers([]).text, '');
+  });
+
+  it('describes tools by their hints and arguments', () => {
+    const tools = reg.get('big')!.connection.tools;
+    const echo = tools.find(t => t.name === 'echo')!;
+    const mutate = tools.find(t => t.name === 'mutate')!;
+    assert.deepStrictEqual(toolHints(echo), ['read-only']);
+    assert.deepStrictEqual(toolHints(mutate), ['destructive']);
+    assert.match(toolDescription(mutate, false), /^destructive · Adds a dynamic item/);
+    assert.match(toolDescription(echo, true), /^disabled in config · read-only · /);
+    const summary = schemaSummary(echo.inputSchema);
+    assert.strictEqual(summary[0], 'text*: string — Text to echo back');
+    assert.ok(summary.includes('mood: "calm" | "excited" | "grumpy"'));
+    assert.ok(summary.includes('tags: string[]'));
+  });
+});
