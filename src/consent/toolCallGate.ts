@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { buildCatalog, toolDefinitionHash } from '../mcp/catalog';
 import { RequestCancelledError } from '../mcp/diagnosis';
+import type { ServerDefinition } from '../config/types';
 import type { ServerEntry } from '../mcp/registry';
 import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
@@ -43,6 +44,13 @@ export function consentForTests(server: string, tool: string): ConsentToken {
   return grant(server, tool);
 }
 
+/** A running server's tool, found for a call. */
+interface Found {
+  readonly entry: ServerEntry;
+  readonly definition: ServerDefinition;
+  readonly tool: Tool;
+}
+
 /** What the gate needs from the host: servers, approvals, the user's settings and a way to ask. */
 export interface GateHost {
   readonly servers: { get(name: string): ServerEntry | undefined };
@@ -78,11 +86,11 @@ export class ConsentGate implements ToolCallGate {
 
     const found = this.find(entry, server, toolName);
     if ('failed' in found) return finish({ kind: 'failed', message: found.failed });
-    const { tool, definition } = found;
+    const { tool } = found;
 
     let consent: ConsentRecord;
     try {
-      consent = await this.consent(request, entry!, tool, argumentsText(safe));
+      consent = await this.consent(request, found, argumentsText(safe));
     } catch (err) {
       return finish({ kind: 'failed', message: `Could not ask for consent: ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -100,7 +108,7 @@ export class ConsentGate implements ToolCallGate {
 
     const started = Date.now();
     try {
-      const outcome = await definition.connection.callTool(toolName, request.args, grant(server, toolName), {
+      const outcome = await still.entry.connection.callTool(toolName, request.args, grant(server, toolName), {
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
@@ -116,19 +124,19 @@ export class ConsentGate implements ToolCallGate {
     }
   }
 
-  private find(entry: ServerEntry | undefined, server: string, toolName: string): { tool: Tool; definition: ServerEntry } | { failed: string } {
+  private find(entry: ServerEntry | undefined, server: string, toolName: string): Found | { failed: string } {
     if (!entry) return { failed: `No MCP server named '${server}' is configured.` };
     const state = entry.connection.state;
-    if (state.kind !== 'running') return { failed: `Server '${server}' is not running (${state.kind}). Start it and try again.` };
-    if (entry.definition?.disabledTools.includes(toolName)) return { failed: `Tool '${toolName}' is disabled for server '${server}' in its config.` };
+    if (state.kind !== 'running' || !entry.definition) return { failed: `Server '${server}' is not running (${state.kind}). Start it and try again.` };
+    if (entry.definition.disabledTools.includes(toolName)) return { failed: `Tool '${toolName}' is disabled for server '${server}' in its config.` };
     const tool = entry.connection.tools.find(t => t.name === toolName);
     if (!tool) return { failed: `Server '${server}' has no tool named '${toolName}'.` };
-    return { tool, definition: entry };
+    return { entry, definition: entry.definition, tool };
   }
 
   /** Decides, asking the user if the policy says so, and remembers a "session" or "always" answer. */
-  private async consent(request: ToolCallRequest, entry: ServerEntry, tool: Tool, args: string): Promise<ConsentRecord> {
-    const origin = entry.definition!.origin;
+  private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: string): Promise<ConsentRecord> {
+    const origin = definition.origin;
     const question = { server: entry.name, serverOrigin: origin.kind, tool, definitionHash: toolDefinitionHash(tool) };
     const turn = this.asking.then(async (): Promise<ConsentRecord> => {
       const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
