@@ -3,6 +3,9 @@ import { registerServersView, type ServersView } from './ui/tree/serversView';
 import { registerCommands } from './commands/registerCommands';
 import { registerServerCommands } from './commands/serverCommands';
 import { registerImportCommand } from './commands/importServers';
+import { registerHistoryView } from './ui/history/historyView';
+import { registerHistoryCommands } from './ui/history/historyCommands';
+import { registerApprovalCommands } from './consent/manageApprovals';
 import { registerAddServerCommand } from './commands/addServer';
 import { registerStatusBar } from './ui/statusBar';
 import { registerResourceDocuments, type ResourceDocuments } from './ui/resources/resourceCommands';
@@ -36,6 +39,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerCommands(store);
     registerServerCommands(store, host);
     registerImportCommand(store, host);
+    registerHistoryView(store, host.history);
+    registerHistoryCommands(store, host);
+    registerApprovalCommands(store, host);
     registerAddServerCommand(store, host);
     // Servers start in the background; activation does not wait for them.
     void host.load();

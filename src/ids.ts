@@ -10,6 +10,7 @@ export const ViewContainers = {
 
 export const Views = {
   servers: 'mcpHost.servers',
+  history: 'mcpHost.history',
 } as const;
 
 export const Commands = {
@@ -22,6 +23,9 @@ export const Commands = {
   resetServerTrust: 'mcpHost.resetServerTrust',
   clearInputs: 'mcpHost.clearInputs',
   importServers: 'mcpHost.importServers',
+  rerunToolCall: 'mcpHost.rerunToolCall',
+  clearHistory: 'mcpHost.clearHistory',
+  manageToolApprovals: 'mcpHost.manageToolApprovals',
   addServer: 'mcpHost.addServer',
   showServers: 'mcpHost.showServers',
   loadMoreResources: 'mcpHost.loadMoreResources',

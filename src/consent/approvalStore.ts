@@ -19,7 +19,7 @@ export class ApprovalStore {
   private readonly _onDidChange = new Emitter<void>();
   readonly onDidChange = this._onDidChange.event;
 
-  constructor(private readonly workspaceState: ApprovalMemento) {}
+  constructor(readonly workspaceState: ApprovalMemento) {}
 
   /** Session approvals first, then those stored in the workspace. */
   all(): StoredApproval[] {

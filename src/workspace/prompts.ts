@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import type { InputDefinition, ServerDefinition } from '../config/types';
 import { showConsentDialog } from '../consent/consentDialog';
 import type { ConsentAnswer, ToolConsentRequest } from '../consent/types';
+import { showApprovalsPicker, type RevokeChoice } from '../consent/manageApprovals';
+import type { StoredApproval } from '../consent/policy';
+import { confirmClearHistory } from '../ui/history/historyCommands';
 import { askTemplateVariable, type TemplateVariableQuestion } from '../ui/resources/templateQuickPick';
 
 /**
@@ -15,6 +18,10 @@ export interface Prompts {
   confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean>;
   /** Asks whether a tool may be called; dismissing the dialog denies. */
   confirmToolCall(request: ToolConsentRequest): Promise<ConsentAnswer>;
+  /** Picks stored tool approvals to revoke (or all of them); undefined when dismissed. */
+  pickApprovalsToRevoke(approvals: readonly StoredApproval[]): Promise<RevokeChoice>;
+  /** Asks before the tool call history is deleted. */
+  confirmClearHistory(count: number): Promise<boolean>;
   /** Asks for one variable of a resource template, suggesting the server's completions; undefined when dismissed. */
   askTemplateVariable(question: TemplateVariableQuestion): Promise<string | undefined>;
 }
@@ -55,6 +62,8 @@ export const vscodePrompts: Prompts = {
   },
 
   confirmToolCall: showConsentDialog,
+  pickApprovalsToRevoke: showApprovalsPicker,
+  confirmClearHistory,
 
   askTemplateVariable,
 };

@@ -14,6 +14,7 @@ const SUITES = [
   { name: 'chat', workspace: 'empty' },
   { name: 'core', workspace: 'empty' },
   { name: 'untrusted', workspace: 'untrusted', trust: true },
+  { name: 'consent', workspace: 'empty' },
   { name: 'tree', workspace: 'empty' },
   { name: 'resources', workspace: 'resources' },
 ];

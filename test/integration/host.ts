@@ -5,6 +5,8 @@ import type { InputDefinition, ServerDefinition } from '../../src/config/types';
 import type { Prompts } from '../../src/workspace/prompts';
 import type { TemplateVariableQuestion } from '../../src/ui/resources/templateQuickPick';
 import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
+import type { RevokeChoice } from '../../src/consent/manageApprovals';
+import type { StoredApproval } from '../../src/consent/policy';
 import { EXTENSION_ID } from '../../src/ids';
 
 /** The extension under test, activated, with its Test-mode API. */
@@ -39,6 +41,19 @@ export class ScriptedPrompts implements Prompts {
   async confirmToolCall(request: ToolConsentRequest): Promise<ConsentAnswer> {
     this.toolCallsAsked.push(request);
     return this.toolCallAnswer;
+  }
+
+  /** What "Manage Tool Approvals" revokes: chosen from the approvals offered, or all; undefined dismisses. */
+  revokeChoice: (approvals: readonly StoredApproval[]) => RevokeChoice = () => undefined;
+
+  async pickApprovalsToRevoke(approvals: readonly StoredApproval[]): Promise<RevokeChoice> {
+    return this.revokeChoice(approvals);
+  }
+
+  clearHistoryAnswer = true;
+
+  async confirmClearHistory(): Promise<boolean> {
+    return this.clearHistoryAnswer;
   }
 
   /** Each resource-template variable asked, with what the server suggested for the typed text. */

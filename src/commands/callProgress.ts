@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+
+/** Where a running call reports progress. */
+export interface CallProgress {
+  /** `increment` is in percent of the whole, when the server says how much there is. */
+  report(message: string, increment?: number): void;
+}
+
+/** Runs `task` under a cancellable notification; Cancel aborts `signal`. */
+export function showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+    const abort = new AbortController();
+    const listener = token.onCancellationRequested(() => abort.abort());
+    return task({ report: (message, increment) => progress.report({ message, ...(increment !== undefined ? { increment } : {}) }) }, abort.signal).finally(() => listener.dispose());
+  });
+}
+
+/**
+ * Turns MCP progress notifications into messages and increments: `progress` only grows, and `total`
+ * (when given) says how far along that is. Messages come from the server: they are masked by the caller.
+ */
+export function progressReporter(progress: CallProgress, mask: (text: string) => string): (p: Progress) => void {
+  let reported = 0;
+  return p => {
+    const fraction = p.total ? Math.min(1, Math.max(0, p.progress / p.total)) : undefined;
+    const increment = fraction !== undefined ? Math.max(0, fraction * 100 - reported) : undefined;
+    if (fraction !== undefined) reported = fraction * 100;
+    const count = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
+    progress.report(p.message ? `${mask(p.message)} (${count})` : count, increment);
+  };
+}

@@ -1,0 +1,90 @@
+import * as vscode from 'vscode';
+
+export interface PickItem<T> {
+  readonly label: string;
+  readonly description?: string;
+  readonly detail?: string;
+  readonly value: T;
+}
+
+export interface PickGroup<T> {
+  /** Shown as a separator above the group's items (a server's name, say). */
+  readonly label: string;
+  readonly items: readonly PickItem<T>[];
+}
+
+/** A choice among items grouped under separators; optionally paged, optionally accepting typed text. */
+export interface PickRequest<T> {
+  readonly title: string;
+  readonly placeholder: string;
+  readonly groups: readonly PickGroup<T>[];
+  /** Loads the next page of a paged list; the picker offers "Load more…" while `more` is true. */
+  readonly loadMore?: () => Promise<{ readonly items: readonly PickItem<T>[]; readonly more: boolean }>;
+  readonly hasMore?: boolean;
+  /** Lets the user type an answer that is not in the list (a resource URI, say). */
+  readonly typed?: {
+    /** The label of the item that accepts the typed text. */
+    describe(text: string): string;
+    /** The answer for the typed text, or undefined when the text cannot be one. */
+    value(text: string): T | undefined;
+  };
+}
+
+type Item<T> = vscode.QuickPickItem & { value?: T; more?: true; typed?: true };
+
+/** The VS Code quick pick for a `PickRequest`: separators per group, "Load more…" kept at the end. */
+export function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
+  return new Promise(resolve => {
+    const pick = vscode.window.createQuickPick<Item<T>>();
+    pick.title = request.title;
+    pick.placeholder = request.placeholder;
+    pick.matchOnDescription = true;
+    pick.matchOnDetail = true;
+    pick.ignoreFocusOut = true;
+    const groups = request.groups.map(g => ({ label: g.label, items: [...g.items] }));
+    let more = !!request.hasMore;
+    const render = () => {
+      const items: Item<T>[] = [];
+      const text = pick.value.trim();
+      const typedValue = text && request.typed ? request.typed.value(text) : undefined;
+      if (typedValue !== undefined) items.push({ label: request.typed!.describe(text), value: typedValue, typed: true, alwaysShow: true });
+      for (const g of groups) {
+        if (groups.length > 1 || g.label) items.push({ label: g.label, kind: vscode.QuickPickItemKind.Separator });
+        items.push(...g.items.map(i => ({ label: i.label, ...(i.description ? { description: i.description } : {}), ...(i.detail ? { detail: i.detail } : {}), value: i.value })));
+      }
+      if (more) items.push({ label: '$(fold-down) Load more…', description: `${groups.reduce((n, g) => n + g.items.length, 0)} loaded`, more: true, alwaysShow: true });
+      const active = pick.activeItems[0];
+      pick.items = items;
+      if (active?.more) pick.activeItems = items.filter(i => i.more);
+    };
+    let done = false;
+    pick.onDidChangeValue(() => request.typed && render());
+    pick.onDidAccept(async () => {
+      const chosen = pick.selectedItems[0];
+      if (!chosen) return;
+      if (chosen.more && request.loadMore) {
+        pick.busy = true;
+        try {
+          const page = await request.loadMore();
+          groups[groups.length - 1]!.items.push(...page.items);
+          more = page.more;
+        } catch (err) {
+          more = false;
+          void vscode.window.showErrorMessage(`Could not load more: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        pick.busy = false;
+        render();
+        return;
+      }
+      done = true;
+      resolve(chosen.value);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      if (!done) resolve(undefined);
+      pick.dispose();
+    });
+    render();
+    pick.show();
+  });
+}

@@ -1,0 +1,100 @@
+import * as vscode from 'vscode';
+import type { Resource } from '@modelcontextprotocol/sdk/types.js';
+import { DisposableStore } from '../common/disposable';
+import { Commands } from '../ids';
+import type { ServerEntry } from '../mcp/registry';
+import type { McpHost } from '../workspace/mcpHost';
+import type { PickItem } from './itemPicker';
+
+type Choice = { readonly kind: 'resource'; readonly uri: string; readonly name?: string; readonly mimeType?: string } | { readonly kind: 'template'; readonly uriTemplate: string };
+
+export type ReadResourceOutcome =
+  | { readonly kind: 'dismissed' }
+  | { readonly kind: 'unavailable'; readonly message: string }
+  /** `document` is what `mcpHost.openResource` opened (undefined when it could not read the resource). */
+  | { readonly kind: 'opened'; readonly server: string; readonly uri: string; readonly document: vscode.Uri | undefined }
+  | { readonly kind: 'template'; readonly server: string; readonly uriTemplate: string; readonly document: vscode.Uri | undefined };
+
+/**
+ * "Read Resource…": a server, then one of its resources (paged, "Load more…"), one of its templates, or a
+ * URI typed in. Opening is left to `mcpHost.openResource` / `mcpHost.openResourceTemplate`, the one
+ * resource viewer.
+ */
+export function registerReadResource(store: DisposableStore, host: McpHost): void {
+  store.add(vscode.commands.registerCommand(Commands.readResource, (server?: unknown) => readResource(host, typeof server === 'string' ? server : undefined)));
+}
+
+function resourceItem(r: Resource): PickItem<Choice> {
+  const title = r.title?.trim() || r.name;
+  return {
+    label: title,
+    description: r.uri,
+    ...(r.description ? { detail: r.description } : {}),
+    value: { kind: 'resource', uri: r.uri, name: r.name, ...(r.mimeType ? { mimeType: r.mimeType } : {}) },
+  };
+}
+
+async function readResource(host: McpHost, serverName: string | undefined): Promise<ReadResourceOutcome> {
+  const offering = host.registry.servers.filter(e => e.connection.state.kind === 'running' && !!e.connection.state.capabilities.resources);
+  let entry: ServerEntry | undefined;
+  if (serverName) {
+    entry = offering.find(e => e.name === serverName);
+  } else if (offering.length === 1) {
+    entry = offering[0];
+  } else if (offering.length > 1) {
+    const name = await host.prompts.pickItem({
+      title: 'MCP Host: Read Resource',
+      placeholder: 'Read a resource of which server?',
+      groups: [{ label: '', items: offering.map(e => ({ label: e.name, description: e.definition?.origin.label ?? '', value: e.name })) }],
+    });
+    if (!name) return { kind: 'dismissed' };
+    entry = host.registry.get(name);
+  }
+  if (!entry) {
+    const message = serverName ? `Server '${serverName}' is not running or offers no resources.` : 'No running MCP server offers resources.';
+    void vscode.window.showInformationMessage(message);
+    return { kind: 'unavailable', message };
+  }
+  const connection = entry.connection;
+  let cursor: string | undefined;
+  const first = await connection.listResourcesPage().catch(err => {
+    void vscode.window.showErrorMessage(`Could not list the resources of '${entry.name}': ${connection.mask(err instanceof Error ? err.message : String(err))}`);
+    return { items: [] as Resource[], nextCursor: undefined };
+  });
+  cursor = first.nextCursor;
+  const templates = connection.resourceTemplates.map(t => ({
+    label: t.title?.trim() || t.name,
+    description: t.uriTemplate,
+    detail: t.description ?? 'Fill in the template',
+    value: { kind: 'template', uriTemplate: t.uriTemplate } as Choice,
+  }));
+  const choice = await host.prompts.pickItem<Choice>({
+    title: `Resources of '${entry.name}'`,
+    placeholder: 'Read which resource? Or type a URI',
+    // Resources last: "Load more…" adds to the last group.
+    groups: [...(templates.length ? [{ label: 'Templates', items: templates }] : []), { label: 'Resources', items: first.items.map(resourceItem) }],
+    hasMore: cursor !== undefined,
+    loadMore: async () => {
+      const page = await connection.listResourcesPage(cursor);
+      // A server that repeats its cursor would page forever.
+      cursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
+      return { items: page.items.map(resourceItem), more: cursor !== undefined };
+    },
+    typed: {
+      describe: text => `$(go-to-file) Read ${text}`,
+      value: text => (/^[A-Za-z][A-Za-z0-9+.-]*:\S*$/.test(text) ? { kind: 'resource', uri: text } : undefined),
+    },
+  });
+  if (!choice) return { kind: 'dismissed' };
+  if (choice.kind === 'template') {
+    const document = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResourceTemplate, { server: entry.name, uriTemplate: choice.uriTemplate });
+    return { kind: 'template', server: entry.name, uriTemplate: choice.uriTemplate, document };
+  }
+  const document = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResource, {
+    server: entry.name,
+    uri: choice.uri,
+    ...(choice.name ? { name: choice.name } : {}),
+    ...(choice.mimeType ? { mimeType: choice.mimeType } : {}),
+  });
+  return { kind: 'opened', server: entry.name, uri: choice.uri, document };
+}

@@ -1,0 +1,148 @@
+import * as vscode from 'vscode';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { DisposableStore } from '../common/disposable';
+import type { CallOrigin, GatedCallResult } from '../consent/types';
+import { Commands } from '../ids';
+import { buildForm } from '../mcp/argumentSchema';
+import type { McpHost } from '../workspace/mcpHost';
+import { renderResultHtml, resultTitle, toolResultView, ToolResultView } from '../ui/results/resultHtml';
+import type { ResultPanels } from '../ui/results/resultPanel';
+import { fillForm } from './argumentForm';
+import { progressReporter } from './callProgress';
+import type { PickGroup } from './itemPicker';
+
+/** A tool to run: from the tree (`{ server, tool }`), or picked in the palette. */
+export interface ToolTarget {
+  readonly server: string;
+  readonly tool: string;
+}
+
+/** How "Run Tool…" ended; returned by the command, so tests (and callers) see exactly what happened. */
+export type RunToolOutcome =
+  | { readonly kind: 'dismissed' }
+  | { readonly kind: 'unavailable'; readonly message: string }
+  /** The arguments did not match the schema and were not corrected: nothing was sent. */
+  | { readonly kind: 'invalid'; readonly message: string }
+  | { readonly kind: 'sent'; readonly args: Record<string, unknown>; readonly result: GatedCallResult; readonly view: ToolResultView; readonly html: string };
+
+/** What `mcpHost.showToolResult` takes: a gated call's result and the tool it came from (the history's re-run uses it). */
+export interface ShowToolResultArgs extends ToolTarget {
+  readonly result: GatedCallResult;
+  readonly title?: string;
+  readonly args?: Record<string, unknown>;
+}
+
+export function registerRunTool(store: DisposableStore, host: McpHost, panels: ResultPanels): void {
+  store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, panels, toTarget(arg))));
+  store.add(vscode.commands.registerCommand(Commands.showToolResult, (arg: ShowToolResultArgs) => showToolResult(host, panels, arg)));
+}
+
+/** `{ server, tool }` from the tree's click command, or a tool node from its context menu. */
+function toTarget(arg: unknown): ToolTarget | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const a = arg as { server?: unknown; tool?: unknown };
+  const server = typeof a.server === 'string' ? a.server : (a.server as { name?: unknown } | undefined)?.name;
+  const tool = typeof a.tool === 'string' ? a.tool : (a.tool as { name?: unknown } | undefined)?.name;
+  return typeof server === 'string' && typeof tool === 'string' ? { server, tool } : undefined;
+}
+
+/** Read-only / destructive / open-world, as the tool declares them (hints, not guarantees). */
+export function annotationMarkers(tool: Tool): string[] {
+  const a = tool.annotations ?? {};
+  return [
+    a.readOnlyHint === true ? '$(eye) read-only' : undefined,
+    a.readOnlyHint !== true && a.destructiveHint === true ? '$(warning) destructive' : undefined,
+    a.openWorldHint === true ? '$(globe) open-world' : undefined,
+  ].filter((m): m is string => !!m);
+}
+
+function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
+  const groups = new Map<string, PickGroup<ToolTarget> & { items: Array<PickGroup<ToolTarget>['items'][number]> }>();
+  for (const t of host.registry.catalog()) {
+    const connection = host.registry.get(t.server)?.connection;
+    const mask = (text: string) => connection?.mask(text) ?? text;
+    const group = groups.get(t.server) ?? { label: t.server, items: [] };
+    groups.set(t.server, group);
+    const title = t.tool.title?.trim();
+    const description = [title && title !== t.tool.name ? t.tool.name : undefined, ...annotationMarkers(t.tool), ...t.warnings.map(w => `$(alert) ${w}`)].filter(Boolean).join('  ');
+    const detail = t.tool.description?.split('\n').find(l => l.trim())?.trim();
+    group.items.push({ label: title || t.tool.name, ...(description ? { description } : {}), ...(detail ? { detail: mask(detail) } : {}), value: { server: t.server, tool: t.tool.name } });
+  }
+  return [...groups.values()];
+}
+
+async function runTool(host: McpHost, panels: ResultPanels, given: ToolTarget | undefined): Promise<RunToolOutcome> {
+  let target = given;
+  const origin: CallOrigin = given ? 'tree' : 'palette';
+  if (!target) {
+    const groups = toolGroups(host);
+    if (groups.length === 0) {
+      const message = 'No running MCP server offers tools. Start a server in the MCP Host view, or add one with "MCP Host: Add Server…".';
+      void vscode.window.showInformationMessage(message);
+      return { kind: 'unavailable', message };
+    }
+    target = await host.prompts.pickItem({ title: 'MCP Host: Run Tool', placeholder: 'Run which tool? (type to filter by name or description)', groups });
+    if (!target) return { kind: 'dismissed' };
+  }
+  const entry = host.registry.get(target.server);
+  const tool = entry?.connection.state.kind === 'running' ? entry.connection.tools.find(t => t.name === target.tool) : undefined;
+  if (!entry || !tool) {
+    const message = !entry
+      ? `No MCP server named '${target.server}' is configured.`
+      : entry.connection.state.kind !== 'running'
+        ? `Server '${target.server}' is not running; start it first.`
+        : `Server '${target.server}' has no tool named '${target.tool}'.`;
+    void vscode.window.showErrorMessage(message);
+    return { kind: 'unavailable', message };
+  }
+  const connection = entry.connection;
+  const mask = (text: string) => connection.mask(text);
+  const label = tool.title?.trim() || tool.name;
+
+  const form = buildForm(tool.inputSchema);
+  if (form.schemaProblem) void vscode.window.showWarningMessage(`${label}: ${form.schemaProblem}`);
+  const filled = await fillForm(host.prompts, form, `${label} on '${target.server}'`);
+  if (filled.kind === 'dismissed') return { kind: 'dismissed' };
+  if (filled.kind === 'invalid') {
+    const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;
+    void vscode.window.showErrorMessage(message);
+    return { kind: 'invalid', message: filled.message };
+  }
+
+  const args = filled.args;
+  const result = await host.prompts.showCallProgress(`Running '${label}' on '${target.server}'`, (progress, signal) =>
+    host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
+  );
+  const view = toolResultView(result, { server: target.server, tool: tool.name, title: label }, args, mask);
+  const html = renderResultHtml(view, { openResourceCommand: Commands.openResource });
+  switch (result.kind) {
+    case 'completed':
+      panels.show(panelKey(target), resultTitle(view), html);
+      break;
+    case 'denied':
+    case 'cancelled':
+      void vscode.window.showInformationMessage(`${label}: ${view.message}`);
+      break;
+    case 'failed': {
+      const showLog = 'Show Log';
+      void vscode.window.showErrorMessage(`${label} failed: ${view.message}`, showLog).then(a => a === showLog && host.showLog(target.server));
+      break;
+    }
+  }
+  return { kind: 'sent', args, result, view, html };
+}
+
+function panelKey(target: ToolTarget): string {
+  return `tool\u0000${target.server}\u0000${target.tool}`;
+}
+
+/** Shows any gated call's result in the result panel, whatever its outcome. */
+function showToolResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): { view: ToolResultView; html: string } {
+  const connection = host.registry.get(arg.server)?.connection;
+  const mask = connection ? (text: string) => connection.mask(text) : (text: string) => text;
+  const title = arg.title ?? connection?.tools.find(t => t.name === arg.tool)?.title;
+  const view = toolResultView(arg.result, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}) }, arg.args, mask);
+  const html = renderResultHtml(view, { openResourceCommand: Commands.openResource });
+  panels.show(panelKey(arg), resultTitle(view), html);
+  return { view, html };
+}

@@ -1,0 +1,136 @@
+import * as vscode from 'vscode';
+import type { PromptArgument } from '@modelcontextprotocol/sdk/types.js';
+import { DisposableStore } from '../common/disposable';
+import { Commands, EXTENSION_ID } from '../ids';
+import type { McpHost } from '../workspace/mcpHost';
+import { commandUri, promptTitle, promptView, PromptView, renderPromptHtml } from '../ui/results/resultHtml';
+import type { ResultPanels } from '../ui/results/resultPanel';
+import type { PickGroup } from './itemPicker';
+
+export interface PromptTarget {
+  readonly server: string;
+  readonly prompt: string;
+}
+
+export type UsePromptOutcome =
+  | { readonly kind: 'dismissed' }
+  | { readonly kind: 'unavailable'; readonly message: string }
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'shown'; readonly args: Record<string, string>; readonly view: PromptView; readonly html: string; readonly chatQuery: string };
+
+const CHAT_PARTICIPANT = 'mcp';
+
+export function registerUsePrompt(store: DisposableStore, host: McpHost, panels: ResultPanels): void {
+  store.add(vscode.commands.registerCommand(Commands.usePrompt, (arg?: unknown) => usePrompt(host, panels, toTarget(arg))));
+}
+
+function toTarget(arg: unknown): PromptTarget | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const a = arg as { server?: unknown; prompt?: unknown };
+  const server = typeof a.server === 'string' ? a.server : (a.server as { name?: unknown } | undefined)?.name;
+  const prompt = typeof a.prompt === 'string' ? a.prompt : (a.prompt as { name?: unknown } | undefined)?.name;
+  return typeof server === 'string' && typeof prompt === 'string' ? { server, prompt } : undefined;
+}
+
+function promptGroups(host: McpHost): PickGroup<PromptTarget>[] {
+  return host.registry.servers
+    .filter(e => e.connection.state.kind === 'running' && e.connection.prompts.length > 0)
+    .map(e => ({
+      label: e.name,
+      items: e.connection.prompts.map(p => {
+        const title = p.title?.trim();
+        const args = (p.arguments ?? []).map(a => (a.required ? a.name : `${a.name}?`)).join(', ');
+        const description = [title && title !== p.name ? p.name : undefined, args ? `(${args})` : undefined].filter(Boolean).join(' ');
+        const detail = p.description?.split('\n').find(l => l.trim())?.trim();
+        return { label: title || p.name, ...(description ? { description } : {}), ...(detail ? { detail: e.connection.mask(detail) } : {}), value: { server: e.name, prompt: p.name } };
+      }),
+    }));
+}
+
+/** Whether our `@mcp` chat participant is contributed; without it the prompt text goes to chat as it is. */
+function hasChatParticipant(): boolean {
+  const contributes = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON?.contributes as { chatParticipants?: Array<{ name?: string }> } | undefined;
+  return !!contributes?.chatParticipants?.some(p => p.name === CHAT_PARTICIPANT);
+}
+
+async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarget | undefined): Promise<UsePromptOutcome> {
+  let target = given;
+  if (!target) {
+    const groups = promptGroups(host);
+    if (groups.length === 0) {
+      const message = 'No running MCP server offers prompts.';
+      void vscode.window.showInformationMessage(message);
+      return { kind: 'unavailable', message };
+    }
+    target = await host.prompts.pickItem({ title: 'MCP Host: Use Prompt', placeholder: 'Use which prompt?', groups });
+    if (!target) return { kind: 'dismissed' };
+  }
+  const entry = host.registry.get(target.server);
+  const connection = entry?.connection;
+  const prompt = connection?.state.kind === 'running' ? connection.prompts.find(p => p.name === target.prompt) : undefined;
+  if (!connection || !prompt) {
+    const message = !connection ? `No MCP server named '${target.server}' is configured.` : `Server '${target.server}' has no prompt named '${target.prompt}' (or is not running).`;
+    void vscode.window.showErrorMessage(message);
+    return { kind: 'unavailable', message };
+  }
+  const label = prompt.title?.trim() || prompt.name;
+  const canComplete = connection.state.kind === 'running' && !!connection.state.capabilities.completions;
+
+  // Required arguments first; each one's suggestions see the values given before it.
+  const list: PromptArgument[] = [...(prompt.arguments ?? [])].sort((a, b) => Number(!!b.required) - Number(!!a.required));
+  const args: Record<string, string> = {};
+  for (let i = 0; i < list.length; ) {
+    const a = list[i]!;
+    const previous = Object.fromEntries(list.slice(0, i).filter(p => p.name in args).map(p => [p.name, args[p.name]!]));
+    const answer = await host.prompts.askArgument({
+      title: `${label} on '${target.server}' (${i + 1}/${list.length})`,
+      name: a.name,
+      label: a.name,
+      prompt: [a.description ? connection.mask(a.description) : undefined, a.required ? undefined : 'optional: leave empty to skip'].filter(Boolean).join(' — '),
+      required: !!a.required,
+      ...(args[a.name] !== undefined ? { value: args[a.name] } : {}),
+      ...(canComplete
+        ? {
+            suggest: async (typed: string) => {
+              try {
+                const r = await connection.complete({ ref: { type: 'ref/prompt', name: prompt.name }, argument: { name: a.name, value: typed }, context: { arguments: previous } });
+                return r.completion.values;
+              } catch (err) {
+                connection.log.debug(`completion/complete for ${prompt.name}.${a.name}: ${err instanceof Error ? err.message : String(err)}`);
+                return [];
+              }
+            },
+          }
+        : {}),
+      canGoBack: i > 0,
+      validate: text => (a.required && text === '' ? `'${a.name}' is required.` : undefined),
+    });
+    if (!answer) return { kind: 'dismissed' };
+    if ('back' in answer) {
+      i = Math.max(0, i - 1);
+      continue;
+    }
+    if ('skip' in answer) delete args[a.name];
+    else args[a.name] = 'text' in answer ? answer.text : String(answer.value);
+    i++;
+  }
+
+  let result;
+  try {
+    result = await connection.getPrompt(prompt.name, args);
+  } catch (err) {
+    const message = connection.mask(err instanceof Error ? err.message : String(err));
+    void vscode.window.showErrorMessage(`Could not get the prompt '${label}' from '${target.server}': ${message}`);
+    return { kind: 'failed', message };
+  }
+  const view = promptView(target.server, prompt, args, result, text => connection.mask(text));
+  const participant = hasChatParticipant();
+  const chatQuery = participant ? `@${CHAT_PARTICIPANT} ${view.chatText}` : view.chatText;
+  const html = renderPromptHtml(view, {
+    openResourceCommand: Commands.openResource,
+    sendToChatUri: commandUri('workbench.action.chat.open', { query: chatQuery, isPartialQuery: true }),
+    sendToChatNote: participant ? 'puts the text in the chat input, addressed to @mcp, for you to review and send' : 'puts the text in the chat input, for you to review and send',
+  });
+  panels.show(`prompt\u0000${target.server}\u0000${prompt.name}`, promptTitle(view), html);
+  return { kind: 'shown', args, view, html, chatQuery };
+}

@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import type { DisposableStore } from '../common/disposable';
+import { Commands } from '../ids';
+import type { McpHost } from '../workspace/mcpHost';
+import type { StoredApproval } from './policy';
+
+/** What the user chose in "Manage Tool Approvals": some approvals, all of them, or nothing. */
+export type RevokeChoice = readonly StoredApproval[] | 'all' | undefined;
+
+export function registerApprovalCommands(store: DisposableStore, host: McpHost): void {
+  store.add(vscode.commands.registerCommand(Commands.manageToolApprovals, () => manageToolApprovals(host)));
+}
+
+/** Lists the stored approvals and revokes what the user picks. Returns how many were revoked. */
+async function manageToolApprovals(host: McpHost): Promise<number> {
+  const approvals = host.approvals.all();
+  if (approvals.length === 0) {
+    void vscode.window.showInformationMessage('No tool approvals are stored: every tool call asks, unless your user settings say otherwise.');
+    return 0;
+  }
+  const choice = await host.prompts.pickApprovalsToRevoke(approvals);
+  if (choice === undefined || choice.length === 0) return 0;
+  if (choice === 'all') {
+    await host.approvals.revokeAll();
+    return approvals.length;
+  }
+  await host.approvals.revoke(choice);
+  return choice.length;
+}
+
+const SCOPE_LABEL: Record<StoredApproval['scope'], string> = { session: 'for this session', always: 'always, in this workspace' };
+
+/** A multi-select quick pick of approvals, with "Revoke all" on top. */
+export async function showApprovalsPicker(approvals: readonly StoredApproval[]): Promise<RevokeChoice> {
+  type Item = vscode.QuickPickItem & { approval?: StoredApproval; all?: true };
+  const items: Item[] = [
+    { label: '$(trash) Revoke all', description: `${approvals.length} approval${approvals.length === 1 ? '' : 's'}`, all: true },
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    ...approvals.map(a => ({
+      label: a.tool,
+      description: `${a.server} · ${SCOPE_LABEL[a.scope]}`,
+      detail: `Approved ${new Date(a.approvedAt).toLocaleString()}; asks again if the server changes the tool.`,
+      approval: a,
+    })),
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Manage Tool Approvals',
+    placeHolder: 'Select the approvals to revoke; revoked tools ask again before their next call',
+    canPickMany: true,
+    ignoreFocusOut: true,
+  });
+  if (!picked) return undefined;
+  if (picked.some(i => i.all)) return 'all';
+  return picked.flatMap(i => (i.approval ? [i.approval] : []));
+}

@@ -1,0 +1,675 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+
+/**
+ * A tool's `inputSchema` as a form: one field per top-level property (required ones first), each with
+ * a kind the UI knows how to ask for, a hint in the user's words, and validation that explains problems
+ * the way a person would. JSON Schema 2020-12 with Ajv's 2020 dialect, like the output check in
+ * `SchemaValidator`; this module keeps its own Ajv instances because it needs the raw errors to word
+ * them, and checks common `format`s (a date typed as "tomorrow" is caught here, not by the server).
+ */
+
+type SchemaObject = { readonly [key: string]: unknown };
+
+/** How a field is asked for: typed text, a pick, a comma-separated list, or JSON for anything richer. */
+export type FieldKind = 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'list' | 'json';
+export type ItemKind = 'string' | 'number' | 'integer' | 'boolean' | 'enum';
+
+export interface FieldOption {
+  readonly label: string;
+  readonly description?: string;
+  readonly value: unknown;
+}
+
+export interface FormField {
+  /** The property name; '' for the whole-arguments field of a schema that cannot be split into fields. */
+  readonly name: string;
+  /** The schema's `title`, else the property name. */
+  readonly label: string;
+  readonly description?: string;
+  readonly required: boolean;
+  readonly kind: FieldKind;
+  /** For `enum` and `boolean` fields, and `list` fields whose items are an enum. */
+  readonly options?: readonly FieldOption[];
+  /** For `list` fields. */
+  readonly itemKind?: ItemKind;
+  readonly hasDefault: boolean;
+  readonly default?: unknown;
+  /** What the input starts with: the default as this field's text, or a JSON skeleton. */
+  readonly initialText?: string;
+  /** What to enter, in the user's words: type, format, range, length, pattern. */
+  readonly hint: string;
+}
+
+/** The outcome of reading what the user typed into one field. */
+export type FieldAnswer = { readonly value: unknown } | { readonly skip: true } | { readonly error: string };
+
+export interface ArgumentForm {
+  readonly fields: readonly FormField[];
+  /** True when the schema could not be split into fields: the single field's value is the whole argument object. */
+  readonly wholeObject: boolean;
+  /** Set when the schema itself does not compile; arguments are then only checked field by field. */
+  readonly schemaProblem: string | undefined;
+  /** Reads a field's text: its value, a skip (empty optional field), or what is wrong with it. */
+  read(field: FormField, text: string): FieldAnswer;
+  /** Checks a value (typed or picked) against the field's schema. */
+  check(field: FormField, value: unknown): string | undefined;
+  /** `read` then `check`: undefined when the text is acceptable. For `validateInput`. */
+  validateField(field: FormField, text: string): string | undefined;
+  /** Checks the whole argument object against the schema; undefined when it may be sent. */
+  validateArguments(args: unknown): string | undefined;
+}
+
+const MAX_MESSAGES = 5;
+const MAX_LISTED = 10;
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+interface FormatInfo {
+  readonly noun: string;
+  readonly example: string;
+  readonly check: (s: string) => boolean;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
+const validDate = (s: string): boolean => {
+  const m = DATE.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= days[mo - 1]!;
+};
+const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOSTNAME = new RegExp(`^(?=.{1,253}\\.?$)${HOST_LABEL}(?:\\.${HOST_LABEL})*\\.?$`);
+
+/** The formats checked before sending; any other `format` is only an annotation, as JSON Schema says. */
+export const FORMATS: Readonly<Record<string, FormatInfo>> = {
+  date: { noun: 'a date', example: '2025-01-31', check: validDate },
+  time: { noun: 'a time', example: '09:30:00', check: s => TIME.test(s) },
+  'date-time': {
+    noun: 'a date and time',
+    example: '2025-01-31T09:30:00Z',
+    check: s => {
+      const m = /^(\d{4}-\d{2}-\d{2})[Tt](.+)$/.exec(s);
+      return !!m && validDate(m[1]!) && TIME.test(m[2]!) && /([Zz]|[+-]\d{2}:\d{2})$/.test(m[2]!);
+    },
+  },
+  duration: { noun: 'an ISO 8601 duration', example: 'PT1H30M', check: s => /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(s) },
+  email: { noun: 'an email address', example: 'name@example.com', check: s => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s) },
+  hostname: { noun: 'a host name', example: 'example.com', check: s => HOSTNAME.test(s) },
+  ipv4: { noun: 'an IPv4 address', example: '192.168.0.1', check: s => isIPv4(s) },
+  ipv6: { noun: 'an IPv6 address', example: '2001:db8::1', check: s => isIPv6(s) },
+  uri: { noun: 'an absolute URI', example: 'https://example.com/page', check: s => /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/.test(s) },
+  'uri-reference': { noun: 'a URI or relative reference', example: '/docs/page', check: s => !/\s/.test(s) },
+  uuid: { noun: 'a UUID', example: '123e4567-e89b-12d3-a456-426614174000', check: s => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) },
+  regex: {
+    noun: 'a regular expression',
+    example: '^[a-z]+$',
+    check: s => {
+      try {
+        new RegExp(s, 'u');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  },
+};
+
+function newAjv(): Ajv2020 {
+  // verbose: errors carry the failing keyword's schema, to word `anyOf` enums as a list of choices.
+  const ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true, logger: false });
+  for (const [name, info] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: info.check });
+  return ajv;
+}
+
+/** Draft-07 `$schema` ids would make Ajv2020 refuse the schema; MCP says such schemas are read as 2020-12 where compatible. */
+function asObjectSchema(schema: unknown): SchemaObject {
+  if (!isObject(schema)) return { type: 'object' };
+  const { $schema, ...rest } = schema;
+  return typeof $schema === 'string' && !$schema.includes('2020-12') ? rest : schema;
+}
+
+function isObject(value: unknown): value is SchemaObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Follows a local `$ref` (`#/$defs/Name`, `#/definitions/Name`, any JSON pointer) in `root`. */
+function lookup(root: SchemaObject, ref: string): unknown {
+  if (ref === '#') return root;
+  if (!ref.startsWith('#/')) return undefined;
+  let node: unknown = root;
+  for (const raw of ref.slice(2).split('/')) {
+    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!isObject(node) && !Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/**
+ * The schema a field is shown from: local `$ref`s followed (the referring schema's own keywords win),
+ * a lone `allOf` branch merged in, and `anyOf`/`oneOf` with one non-null branch (Python's `Optional[X]`)
+ * read as that branch. Only for choosing how to ask; validation always uses the schema as written.
+ */
+function displaySchema(schema: unknown, root: SchemaObject, depth = 0): SchemaObject {
+  if (!isObject(schema) || depth > 20) return isObject(schema) ? schema : {};
+  const { $ref, allOf, anyOf, oneOf, ...rest } = schema;
+  if (typeof $ref === 'string') {
+    const target = lookup(root, $ref);
+    if (target === undefined || target === root) return schema;
+    return displaySchema({ ...displaySchema(target, root, depth + 1), ...rest, ...(allOf ? { allOf } : {}), ...(anyOf ? { anyOf } : {}), ...(oneOf ? { oneOf } : {}) }, root, depth + 1);
+  }
+  if (Array.isArray(allOf) && allOf.length === 1) {
+    return displaySchema({ ...displaySchema(allOf[0], root, depth + 1), ...rest, ...(anyOf ? { anyOf } : {}), ...(oneOf ? { oneOf } : {}) }, root, depth + 1);
+  }
+  const union = anyOf ?? oneOf;
+  if (Array.isArray(union) && !allOf) {
+    const branches = union.map(b => displaySchema(b, root, depth + 1));
+    const nonNull = branches.filter(b => !(b.type === 'null' || (b.const === null && Object.keys(b).length === 1)));
+    if (nonNull.length === 1 && branches.length === 2) return displaySchema({ ...nonNull[0], ...rest }, root, depth + 1);
+    if (nonNull.length > 0 && nonNull.every(b => 'const' in b)) return { ...rest, [anyOf ? 'anyOf' : 'oneOf']: nonNull };
+  }
+  return schema;
+}
+
+function typesOf(schema: SchemaObject): string[] {
+  const t = schema.type;
+  const list = Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : typeof t === 'string' ? [t] : [];
+  return list.filter(x => x !== 'null');
+}
+
+function valueLabel(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Choices from `enum`, `const`, or `anyOf`/`oneOf` branches that are all `const` (titled enums). */
+function enumOptions(schema: SchemaObject): FieldOption[] | undefined {
+  if (Array.isArray(schema.enum)) return schema.enum.map(value => ({ label: valueLabel(value), value }));
+  if ('const' in schema) return [{ label: valueLabel(schema.const), value: schema.const }];
+  const union = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(union) && union.length > 0 && union.every(b => isObject(b) && 'const' in b)) {
+    return (union as SchemaObject[]).map(b => ({
+      label: typeof b.title === 'string' ? b.title : valueLabel(b.const),
+      ...(typeof b.description === 'string' ? { description: b.description } : typeof b.title === 'string' ? { description: valueLabel(b.const) } : {}),
+      value: b.const,
+    }));
+  }
+  return undefined;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function rangeHint(s: SchemaObject): string | undefined {
+  const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
+  const [min, xmin, max, xmax] = [num('minimum'), num('exclusiveMinimum'), num('maximum'), num('exclusiveMaximum')];
+  const lower = xmin !== undefined && (min === undefined || xmin >= min) ? `greater than ${xmin}` : min !== undefined ? `at least ${min}` : undefined;
+  const upper = xmax !== undefined && (max === undefined || xmax <= max) ? `less than ${xmax}` : max !== undefined ? `at most ${max}` : undefined;
+  if (min !== undefined && max !== undefined && lower?.startsWith('at least') && upper?.startsWith('at most')) return `from ${min} to ${max}`;
+  return [lower, upper].filter(Boolean).join(' and ') || undefined;
+}
+
+function lengthHint(s: SchemaObject, unit: string): string | undefined {
+  const min = typeof s.minLength === 'number' ? s.minLength : typeof s.minItems === 'number' ? s.minItems : undefined;
+  const max = typeof s.maxLength === 'number' ? s.maxLength : typeof s.maxItems === 'number' ? s.maxItems : undefined;
+  if (min !== undefined && max !== undefined) return min === max ? plural(min, unit) : `${min}–${max} ${unit}s`;
+  if (min !== undefined) return min === 1 && unit === 'character' ? 'not empty' : `at least ${plural(min, unit)}`;
+  if (max !== undefined) return `at most ${plural(max, unit)}`;
+  return undefined;
+}
+
+const NOUNS: Record<string, string> = { string: 'text', number: 'a number', integer: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null' };
+
+function scalarHint(kind: ItemKind, s: SchemaObject, options?: readonly FieldOption[]): string[] {
+  switch (kind) {
+    case 'string': {
+      const format = typeof s.format === 'string' ? FORMATS[s.format] : undefined;
+      return [
+        format ? `${format.noun}, like ${format.example}` : typeof s.format === 'string' ? `text (${s.format})` : 'text',
+        lengthHint(s, 'character'),
+        typeof s.pattern === 'string' ? `matching ${s.pattern}` : undefined,
+      ].filter((x): x is string => !!x);
+    }
+    case 'number':
+    case 'integer':
+      return [NOUNS[kind]!, rangeHint(s), typeof s.multipleOf === 'number' ? `a multiple of ${s.multipleOf}` : undefined].filter((x): x is string => !!x);
+    case 'boolean':
+      return ['true or false'];
+    case 'enum':
+      return [options && options.length <= MAX_LISTED ? `one of ${options.map(o => o.label).join(', ')}` : `one of ${options?.length ?? 0} choices`];
+  }
+}
+
+/** A JSON starting point for a required object: its required properties with empty values. */
+function skeleton(schema: unknown, root: SchemaObject, depth = 0): unknown {
+  const s = displaySchema(schema, root);
+  if (depth > 4) return null;
+  if ('default' in s) return s.default;
+  const options = enumOptions(s);
+  if (options?.length) return options[0]!.value;
+  const t = typesOf(s)[0] ?? (isObject(s.properties) ? 'object' : s.items || s.prefixItems ? 'array' : undefined);
+  switch (t) {
+    case 'string':
+      return '';
+    case 'number':
+    case 'integer':
+      return typeof s.minimum === 'number' ? s.minimum : 0;
+    case 'boolean':
+      return false;
+    case 'array':
+      return [];
+    case 'object': {
+      const props = isObject(s.properties) ? s.properties : {};
+      const required = Array.isArray(s.required) ? s.required.filter((r): r is string => typeof r === 'string') : [];
+      return Object.fromEntries(required.filter(r => r in props).map(r => [r, skeleton(props[r], root, depth + 1)]));
+    }
+    default:
+      return null;
+  }
+}
+
+function jsonHint(s: SchemaObject, root: SchemaObject): string {
+  const t = typesOf(s);
+  if (t.length === 1 && t[0] === 'object' && isObject(s.properties)) {
+    const required = new Set(Array.isArray(s.required) ? s.required : []);
+    const names = Object.keys(s.properties).map(k => (required.has(k) ? `${k}*` : k));
+    return `JSON object with ${names.join(', ')} (* required)`;
+  }
+  if (t.length === 1 && t[0] === 'array') {
+    const items = displaySchema(s.items, root);
+    const itemTypes = typesOf(items);
+    const what = itemTypes.length === 1 ? (itemTypes[0] === 'object' ? 'objects' : `${NOUNS[itemTypes[0]!] ?? itemTypes[0]} values`) : 'values';
+    return [`JSON list of ${what}`, lengthHint(s, 'item')].filter(Boolean).join(', ');
+  }
+  if (t.length > 1) return `JSON: ${t.map(x => NOUNS[x] ?? x).join(' or ')}`;
+  if (Array.isArray(s.oneOf) || Array.isArray(s.anyOf)) return 'JSON matching one of the allowed forms';
+  return 'JSON';
+}
+
+function simpleItemKind(items: SchemaObject): { kind: ItemKind; options?: FieldOption[] } | undefined {
+  const options = enumOptions(items);
+  if (options) return { kind: 'enum', options };
+  const t = typesOf(items);
+  if (t.length !== 1 || items.anyOf || items.oneOf || items.allOf || items.not) return undefined;
+  const k = t[0];
+  return k === 'string' || k === 'number' || k === 'integer' || k === 'boolean' ? { kind: k } : undefined;
+}
+
+function textOfDefault(kind: FieldKind, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' ? value : undefined;
+    case 'number':
+    case 'integer':
+    case 'boolean':
+      return String(value);
+    case 'list':
+      return Array.isArray(value) && value.every(v => typeof v !== 'object' && !String(v).includes(',')) ? value.map(String).join(', ') : JSON.stringify(value);
+    case 'enum':
+      return valueLabel(value);
+    case 'json':
+      return JSON.stringify(value);
+  }
+}
+
+function fieldFor(name: string, propSchema: unknown, required: boolean, root: SchemaObject): FormField {
+  const s = displaySchema(propSchema, root);
+  const label = typeof s.title === 'string' && s.title.trim() ? s.title : name;
+  const description = typeof s.description === 'string' ? s.description : undefined;
+  const hasDefault = 'default' in s;
+  let kind: FieldKind;
+  let options: FieldOption[] | undefined;
+  let itemKind: ItemKind | undefined;
+  let hint: string[];
+  const enumChoices = enumOptions(s);
+  const types = typesOf(s);
+  const single = types.length === 1 ? types[0] : undefined;
+  if (enumChoices) {
+    kind = 'enum';
+    options = enumChoices;
+    hint = scalarHint('enum', s, options);
+  } else if (single === 'string' || single === 'number' || single === 'integer') {
+    kind = single;
+    hint = scalarHint(single, s);
+  } else if (single === 'boolean') {
+    kind = 'boolean';
+    options = [{ label: 'true', value: true }, { label: 'false', value: false }];
+    hint = scalarHint('boolean', s);
+  } else if (single === 'array' && !s.prefixItems && isObject(s.items) && simpleItemKind(displaySchema(s.items, root))) {
+    const item = simpleItemKind(displaySchema(s.items, root))!;
+    kind = 'list';
+    itemKind = item.kind;
+    options = item.options;
+    const itemNoun = item.kind === 'enum' ? 'choices' : item.kind === 'string' ? 'text items' : `${NOUNS[item.kind]!.replace(/^an? /, '')}s`;
+    hint = [
+      item.kind === 'enum' ? `pick any of ${item.options!.map(o => o.label).join(', ')}` : `${itemNoun} separated by commas (or a JSON list)`,
+      ...(item.kind === 'enum' ? [] : scalarHint(item.kind, displaySchema(s.items, root)).slice(1).map(h => `each ${h}`)),
+      lengthHint(s, 'item'),
+      s.uniqueItems === true ? 'no repeats' : undefined,
+    ].filter((x): x is string => !!x);
+  } else {
+    kind = 'json';
+    hint = [jsonHint(s, root)];
+  }
+  const defaultValue = hasDefault ? s.default : undefined;
+  const initialText = hasDefault ? textOfDefault(kind, defaultValue) : kind === 'json' && required ? JSON.stringify(skeleton(s, root)) : undefined;
+  return {
+    name,
+    label,
+    ...(description !== undefined ? { description } : {}),
+    required,
+    kind,
+    ...(options ? { options } : {}),
+    ...(itemKind ? { itemKind } : {}),
+    hasDefault,
+    ...(hasDefault ? { default: defaultValue } : {}),
+    ...(initialText !== undefined ? { initialText } : {}),
+    hint: hint.join(', '),
+  };
+}
+
+function parseNumber(text: string, kind: 'number' | 'integer'): { value: number } | { error: string } {
+  const t = text.trim();
+  if (!NUMBER_TEXT.test(t) || !Number.isFinite(Number(t))) return { error: kind === 'integer' ? 'Enter a whole number, like 42.' : 'Enter a number, like 42 or -3.5.' };
+  return { value: Number(t) };
+}
+
+function matchOption(options: readonly FieldOption[], text: string): FieldOption | undefined {
+  const t = text.trim();
+  return options.find(o => o.label === t) ?? options.find(o => valueLabel(o.value) === t) ?? options.find(o => o.label.toLowerCase() === t.toLowerCase());
+}
+
+function listedLabels(options: readonly FieldOption[]): string {
+  const shown = options.slice(0, MAX_LISTED).map(o => o.label);
+  return `${shown.join(', ')}${options.length > MAX_LISTED ? ', …' : ''}`;
+}
+
+function parseItem(kind: ItemKind, options: readonly FieldOption[] | undefined, text: string, position: number): { value: unknown } | { error: string } {
+  const which = `Item ${position} ('${text}')`;
+  switch (kind) {
+    case 'string':
+      return { value: text };
+    case 'number':
+    case 'integer': {
+      const n = parseNumber(text, kind);
+      return 'error' in n ? { error: `${which} is not ${kind === 'integer' ? 'a whole number' : 'a number'}.` } : n;
+    }
+    case 'boolean': {
+      const t = text.toLowerCase();
+      return t === 'true' || t === 'false' ? { value: t === 'true' } : { error: `${which} is not true or false.` };
+    }
+    case 'enum': {
+      const o = matchOption(options ?? [], text);
+      return o ? { value: o.value } : { error: `${which} is not one of: ${listedLabels(options ?? [])}.` };
+    }
+  }
+}
+
+function parseJson(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (err) {
+    return { error: `This is not valid JSON: ${(err as Error).message}` };
+  }
+}
+
+function readText(field: FormField, text: string): FieldAnswer {
+  if (!field.required && text.trim() === '') return { skip: true };
+  switch (field.kind) {
+    case 'string':
+      return { value: text };
+    case 'number':
+    case 'integer':
+      return parseNumber(text, field.kind);
+    case 'boolean': {
+      const t = text.trim().toLowerCase();
+      return t === 'true' || t === 'false' ? { value: t === 'true' } : { error: 'Enter true or false.' };
+    }
+    case 'enum': {
+      const o = matchOption(field.options ?? [], text);
+      return o ? { value: o.value } : { error: `Choose one of: ${listedLabels(field.options ?? [])}.` };
+    }
+    case 'list': {
+      const t = text.trim();
+      if (t.startsWith('[')) {
+        const parsed = parseJson(t);
+        if ('error' in parsed) return parsed;
+        return Array.isArray(parsed.value) ? parsed : { error: 'Enter a JSON list, like ["a", "b"], or items separated by commas.' };
+      }
+      if (t === '') return { value: [] };
+      const values: unknown[] = [];
+      const parts = t.split(',').map(p => p.trim());
+      for (const [i, part] of parts.entries()) {
+        const item = parseItem(field.itemKind ?? 'string', field.options, part, i + 1);
+        if ('error' in item) return item;
+        values.push(item.value);
+      }
+      return { value: values };
+    }
+    case 'json':
+      if (text.trim() === '') return { error: `Enter JSON (${field.hint}).` };
+      return parseJson(text);
+  }
+}
+
+/** `/options/tags/0` → `options.tags[0]`, relative to a field's own pointer. */
+function readablePath(pointer: string): string {
+  if (!pointer) return '';
+  return pointer
+    .slice(1)
+    .split('/')
+    .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+function listValues(values: readonly unknown[]): string {
+  const shown = values.slice(0, MAX_LISTED).map(v => JSON.stringify(v));
+  return `${shown.join(', ')}${values.length > MAX_LISTED ? ', …' : ''}`;
+}
+
+/** An Ajv error as a phrase in the user's words, with the path it applies to. */
+function phrase(e: ErrorObject): { path: string; text: string } | undefined {
+  const p = e.params as Record<string, unknown>;
+  const at = readablePath(e.instancePath);
+  const child = (name: unknown) => (at ? `${at}.${String(name)}` : String(name));
+  switch (e.keyword) {
+    case 'type': {
+      const types = String(p.type).split(',');
+      return { path: at, text: `must be ${types.map(t => NOUNS[t] ?? t).join(' or ')}` };
+    }
+    case 'enum':
+      return { path: at, text: `must be one of: ${listValues(p.allowedValues as unknown[])}` };
+    case 'const':
+      return { path: at, text: `must be ${JSON.stringify(p.allowedValue)}` };
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+    case 'exclusiveMaximum': {
+      const words: Record<string, string> = { '>=': 'at least', '>': 'greater than', '<=': 'at most', '<': 'less than' };
+      return { path: at, text: `must be ${words[String(p.comparison)] ?? String(p.comparison)} ${String(p.limit)}` };
+    }
+    case 'multipleOf':
+      return { path: at, text: `must be a multiple of ${String(p.multipleOf)}` };
+    case 'minLength':
+      return { path: at, text: p.limit === 1 ? 'must not be empty' : `must be at least ${plural(Number(p.limit), 'character')} long` };
+    case 'maxLength':
+      return { path: at, text: `must be at most ${plural(Number(p.limit), 'character')} long` };
+    case 'pattern':
+      return { path: at, text: `must match the pattern ${String(p.pattern)}` };
+    case 'format': {
+      const f = FORMATS[String(p.format)];
+      return { path: at, text: f ? `must be ${f.noun}, like ${f.example}` : `must be in the format ${String(p.format)}` };
+    }
+    case 'required':
+      return { path: child(p.missingProperty), text: 'is required' };
+    case 'dependentRequired':
+      return { path: child(p.missingProperty), text: `is required when '${child(p.property)}' is given` };
+    case 'additionalProperties':
+      return { path: child(p.additionalProperty), text: 'is not an accepted property' };
+    case 'unevaluatedProperties':
+      return { path: child(p.unevaluatedProperty), text: 'is not an accepted property' };
+    case 'minItems':
+      return { path: at, text: `must have at least ${plural(Number(p.limit), 'item')}` };
+    case 'maxItems':
+    case 'items':
+    case 'unevaluatedItems':
+      return { path: at, text: `must have at most ${plural(Number(p.limit), 'item')}` };
+    case 'uniqueItems': {
+      const [a, b] = [Number(p.i), Number(p.j)].sort((x, y) => x - y);
+      return { path: at, text: `must not repeat items (items ${a! + 1} and ${b! + 1} are the same)` };
+    }
+    case 'minProperties':
+      return { path: at, text: `must have at least ${plural(Number(p.limit), 'property')}`.replace('propertys', 'properties') };
+    case 'maxProperties':
+      return { path: at, text: `must have at most ${plural(Number(p.limit), 'property')}`.replace('propertys', 'properties') };
+    case 'contains':
+      return { path: at, text: `must contain at least ${plural(Number(p.minContains ?? 1), 'matching item')}` };
+    case 'anyOf':
+    case 'oneOf': {
+      const branches = Array.isArray(e.schema) ? (e.schema as unknown[]) : [];
+      if (branches.length && branches.every(b => isObject(b) && 'const' in b)) return { path: at, text: `must be one of: ${listValues(branches.map(b => (b as SchemaObject).const))}` };
+      if (e.keyword === 'oneOf' && Array.isArray(p.passingSchemas)) return { path: at, text: 'must match exactly one of the allowed forms, but matches several' };
+      return { path: at, text: 'must match one of the allowed forms' };
+    }
+    case 'not':
+      return { path: at, text: 'must not match the excluded form' };
+    case 'false schema':
+      return { path: at, text: 'is not allowed' };
+    case 'if':
+    case 'propertyNames':
+      // Their sub-errors (the failed `then`, the bad name) say more.
+      return undefined;
+    default:
+      return { path: at, text: e.message ?? 'is invalid' };
+  }
+}
+
+/** "Must be …." for the field itself, "Item 2 must be …." in a list, "'options.prefix' must be …." below it. */
+function sentence(path: string, text: string): string {
+  if (!path) return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
+  const item = /^\[(\d+)\]\.?(.*)$/.exec(path);
+  if (!item) return `'${path}' ${text}.`;
+  const which = `Item ${Number(item[1]) + 1}`;
+  return item[2] ? `${which}: '${item[2]}' ${text}.` : `${which} ${text}.`;
+}
+
+/** Words Ajv's errors, without the noise of every failed branch under an `anyOf`/`oneOf` that already failed as a whole. */
+function describeErrors(errors: readonly ErrorObject[], relativeTo: string, order: readonly string[] = []): string | undefined {
+  const unions = errors.filter(e => e.keyword === 'anyOf' || e.keyword === 'oneOf').map(e => `${e.schemaPath}/`);
+  const kept = errors.filter(e => !unions.some(u => e.schemaPath.startsWith(u)));
+  // Problems in the order the form asks for the fields, whatever order Ajv found them in.
+  const rank = (path: string) => {
+    const i = order.indexOf(/^[^.[]*/.exec(path)![0]);
+    return i < 0 ? order.length : i;
+  };
+  const phrases = kept
+    .map(e => phrase({ ...e, instancePath: e.instancePath.slice(relativeTo.length) }))
+    .filter((ph): ph is { path: string; text: string } => !!ph)
+    .map((ph, i) => ({ ...ph, i }))
+    .sort((a, b) => rank(a.path) - rank(b.path) || a.i - b.i);
+  const messages: string[] = [];
+  for (const ph of phrases) {
+    const m = sentence(ph.path, ph.text);
+    if (!messages.includes(m)) messages.push(m);
+  }
+  if (messages.length === 0 && errors.length) return 'The value does not match the schema.';
+  return messages.length ? messages.slice(0, MAX_MESSAGES).join(' ') : undefined;
+}
+
+function pointerSegment(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+const MAX_COMPILED = 64;
+const compiled = new Map<string, ValidateFunction | Error>();
+
+/**
+ * Compiles with a fresh Ajv (a schema's `$id` may be compiled only once per instance), cached by schema
+ * text: Ajv's code generation takes tens of milliseconds, and the same tool is often run again.
+ */
+function compile(schema: object): ValidateFunction | Error {
+  const key = JSON.stringify(schema);
+  let fn = compiled.get(key);
+  if (!fn) {
+    try {
+      fn = newAjv().compile(schema);
+    } catch (err) {
+      fn = err instanceof Error ? err : new Error(String(err));
+    }
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+  } else {
+    compiled.delete(key);
+  }
+  compiled.set(key, fn);
+  return fn;
+}
+
+/** Turns a tool's `inputSchema` into a form. Never throws: an odd schema becomes one JSON field. */
+export function buildForm(inputSchema: unknown): ArgumentForm {
+  const root = asObjectSchema(inputSchema);
+  let wholeValidator: ValidateFunction | Error | undefined;
+  const whole = () => (wholeValidator ??= compile(root));
+  // Each field is checked against the root with `required` dropped, on an object holding only that
+  // field: `$ref`s resolve as written, and only errors under the field's own path are reported.
+  const { required: _required, ...rootWithoutRequired } = root;
+  let perField: ValidateFunction | Error | undefined;
+  const fieldValidator = () => (perField ??= compile(rootWithoutRequired));
+
+  const props = isObject(root.properties) ? root.properties : undefined;
+  const rootTypes = typesOf(root);
+  const splittable = props !== undefined && (rootTypes.length === 0 || (rootTypes.length === 1 && rootTypes[0] === 'object'));
+  const requiredNames = new Set(Array.isArray(root.required) ? root.required.filter((r): r is string => typeof r === 'string') : []);
+  let fields: FormField[];
+  if (splittable) {
+    const names = Object.keys(props);
+    fields = [...names.filter(n => requiredNames.has(n)), ...names.filter(n => !requiredNames.has(n))].map(n => fieldFor(n, props[n], requiredNames.has(n), root));
+  } else if (rootTypes.length === 1 && rootTypes[0] === 'object' && !root.anyOf && !root.oneOf && !root.allOf && !root.$ref && root.additionalProperties === undefined && root.patternProperties === undefined) {
+    // `{ "type": "object" }` with nothing else: a tool without arguments.
+    fields = [];
+  } else {
+    const f = fieldFor('', root, true, root);
+    fields = [{ ...f, kind: 'json', label: 'Arguments', hint: jsonHint(displaySchema(root, root), root), initialText: JSON.stringify(skeleton(root, root)) }];
+  }
+  const wholeObject = !splittable && fields.length === 1;
+
+  const order = fields.map(f => f.name);
+  const validateArguments = (args: unknown): string | undefined => {
+    const v = whole();
+    if (v instanceof Error) return undefined;
+    return v(args) ? undefined : describeErrors(v.errors ?? [], '', order);
+  };
+
+  const check = (field: FormField, value: unknown): string | undefined => {
+    if (field.name === '' && wholeObject) return validateArguments(value);
+    const v = fieldValidator();
+    if (v instanceof Error) return undefined;
+    if (v({ [field.name]: value })) return undefined;
+    const own = `/${pointerSegment(field.name)}`;
+    const errors = (v.errors ?? []).filter(e => e.instancePath === own || e.instancePath.startsWith(`${own}/`));
+    return describeErrors(errors, own);
+  };
+
+  const read = (field: FormField, text: string): FieldAnswer => readText(field, text);
+
+  return {
+    fields,
+    wholeObject,
+    get schemaProblem() {
+      const v = whole();
+      return v instanceof Error ? `The tool's input schema is invalid (${v.message}); the server will have to check the arguments.` : undefined;
+    },
+    read,
+    check,
+    validateField(field, text) {
+      const answer = read(field, text);
+      if ('error' in answer) return answer.error;
+      if ('skip' in answer) return undefined;
+      return check(field, answer.value);
+    },
+    validateArguments,
+  };
+}

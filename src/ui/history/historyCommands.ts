@@ -1,0 +1,67 @@
+import * as vscode from 'vscode';
+import type { DisposableStore } from '../../common/disposable';
+import type { GatedCallResult } from '../../consent/types';
+import { Commands } from '../../ids';
+import type { McpHost } from '../../workspace/mcpHost';
+
+export function registerHistoryCommands(store: DisposableStore, host: McpHost): void {
+  store.add(vscode.commands.registerCommand(Commands.rerunToolCall, (arg?: unknown) => rerunToolCall(host, arg)));
+  store.add(vscode.commands.registerCommand(Commands.clearHistory, () => clearHistory(host)));
+}
+
+/**
+ * Runs a recorded call again, through the consent gate like any other call (origin `history`), and
+ * shows the result. Returns the gated result, or undefined when nothing was sent.
+ */
+async function rerunToolCall(host: McpHost, arg: unknown): Promise<GatedCallResult | undefined> {
+  const id = typeof arg === 'object' && arg !== null ? (arg as { id?: unknown }).id : undefined;
+  const entry = typeof id === 'string' ? (await host.history.list()).find(e => e.id === id) : undefined;
+  if (!entry) {
+    void vscode.window.showWarningMessage('Pick a call in the Tool Call History view to re-run it.');
+    return undefined;
+  }
+  const args = host.history.argsForRerun(entry);
+  if (!args) {
+    void vscode.window.showWarningMessage(
+      `Cannot re-run '${entry.tool}': its arguments were masked or cut when recorded, and they are kept in full only in the window that made the call. Run the tool again from the Command Palette.`,
+    );
+    return undefined;
+  }
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Running '${entry.tool}' on '${entry.server}'`, cancellable: true },
+    (_progress, token) => {
+      const abort = new AbortController();
+      const listener = token.onCancellationRequested(() => abort.abort());
+      return host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal: abort.signal }).finally(() => listener.dispose());
+    },
+  );
+  await showResult(host, entry.server, entry.tool, result);
+  return result;
+}
+
+/** The result as a JSON document, the server's secrets masked (never rendered as HTML: server output is untrusted). */
+async function showResult(host: McpHost, server: string, tool: string, result: GatedCallResult): Promise<void> {
+  const connection = host.registry.get(server)?.connection;
+  const content = JSON.stringify({ server, tool, ...result }, null, 2);
+  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: connection ? connection.mask(content) : content });
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+async function clearHistory(host: McpHost): Promise<boolean> {
+  const count = (await host.history.list()).length;
+  if (count === 0) return false;
+  if (!(await host.prompts.confirmClearHistory(count))) return false;
+  await host.history.clear();
+  return true;
+}
+
+/** A modal question before the history, an audit record, is deleted. */
+export async function confirmClearHistory(count: number): Promise<boolean> {
+  const clear = 'Clear History';
+  const answer = await vscode.window.showWarningMessage(
+    `Clear the tool call history of this workspace (${count} call${count === 1 ? '' : 's'})?`,
+    { modal: true, detail: 'The history file is deleted; this cannot be undone. Tool approvals are not affected.' },
+    clear,
+  );
+  return answer === clear;
+}

@@ -1,0 +1,105 @@
+import * as vscode from 'vscode';
+import type { DisposableStore } from '../../common/disposable';
+import type { CallHistory, ConsentRecord, HistoryEntry } from '../../consent/callHistory';
+import { Views } from '../../ids';
+
+/** `contextValue` of an entry whose arguments are known exactly, so it can be re-run. */
+export const RERUNNABLE = 'toolCall.rerunnable';
+
+const OUTCOME: Record<HistoryEntry['outcome'], { icon: string; color?: string; label: string }> = {
+  completed: { icon: 'pass', color: 'testing.iconPassed', label: 'Completed' },
+  denied: { icon: 'circle-slash', color: 'disabledForeground', label: 'Denied' },
+  cancelled: { icon: 'debug-stop', color: 'disabledForeground', label: 'Cancelled' },
+  failed: { icon: 'error', color: 'errorForeground', label: 'Failed' },
+};
+
+const CONSENT: Record<string, string> = {
+  once: 'allowed once',
+  session: 'allowed for this session',
+  always: 'always allowed in this workspace',
+  deny: 'denied',
+  trustedServer: 'server trusted in user settings',
+  readOnly: 'read-only, auto-approved in user settings',
+  approvedForSession: 'approved earlier for this session',
+  approvedInWorkspace: 'approved earlier for this workspace',
+};
+
+export function describeConsent(consent: ConsentRecord | undefined): string {
+  if (!consent) return 'not asked (the call could not be made)';
+  return consent.asked ? `asked: ${CONSENT[consent.answer]}` : `not asked: ${CONSENT[consent.reason]}`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+}
+
+function fence(text: string): string {
+  const ticks = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map(m => m[0].length + 1)));
+  return `${ticks}\n${text}\n${ticks}`;
+}
+
+function tooltip(entry: HistoryEntry, rerunnable: boolean): vscode.MarkdownString {
+  // Everything here came from a server or its user's arguments: no command links, no HTML.
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  const outcome = entry.outcome === 'completed' && entry.isError ? 'Completed with a tool error' : OUTCOME[entry.outcome].label;
+  md.appendMarkdown(`**${escape(entry.tool)}** on **${escape(entry.server)}** — ${outcome}\n\n`);
+  md.appendMarkdown(`${escape(new Date(entry.time).toLocaleString())} · from ${escape(entry.origin)}`);
+  if (entry.durationMs !== undefined) md.appendMarkdown(` · ${entry.durationMs} ms`);
+  md.appendMarkdown(`\n\nConsent: ${escape(describeConsent(entry.consent))}\n\n`);
+  if (entry.message) md.appendMarkdown(`${escape(entry.message)}\n\n`);
+  if (entry.summary) md.appendMarkdown(`Result: ${escape(entry.summary)}\n\n`);
+  md.appendMarkdown(`Arguments${entry.argsExact ? '' : ' (secrets masked, long values cut)'}:\n\n${fence(JSON.stringify(entry.args, null, 2) ?? '')}`);
+  if (!rerunnable) md.appendMarkdown('\n\nCannot be re-run: its arguments were masked or cut, and this window did not make the call.');
+  return md;
+}
+
+/** The time for a call made today, the date otherwise: absolute, so the label never goes stale. */
+function when(iso: string): string {
+  const date = new Date(iso);
+  return date.toDateString() === new Date().toDateString() ? date.toLocaleTimeString() : date.toLocaleDateString();
+}
+
+/** The Tool Call History view: every call through the consent gate, newest first. */
+export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryEntry> {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+
+  constructor(private readonly history: CallHistory) {}
+
+  refresh(): void {
+    this._onDidChangeTreeData.fire();
+  }
+
+  async getChildren(element?: HistoryEntry): Promise<HistoryEntry[]> {
+    if (element) return [];
+    return [...(await this.history.list())];
+  }
+
+  getTreeItem(entry: HistoryEntry): vscode.TreeItem {
+    const item = new vscode.TreeItem(entry.tool, vscode.TreeItemCollapsibleState.None);
+    item.id = entry.id;
+    const style = entry.outcome === 'completed' && entry.isError ? { icon: 'warning', color: 'list.warningForeground' } : OUTCOME[entry.outcome];
+    item.iconPath = new vscode.ThemeIcon(style.icon, style.color ? new vscode.ThemeColor(style.color) : undefined);
+    const outcome = entry.outcome === 'completed' ? (entry.isError ? 'tool error' : '') : entry.outcome;
+    item.description = [entry.server, when(entry.time), outcome].filter(Boolean).join(' · ');
+    const rerunnable = this.history.argsForRerun(entry) !== undefined;
+    item.tooltip = tooltip(entry, rerunnable);
+    item.contextValue = rerunnable ? RERUNNABLE : 'toolCall';
+    item.accessibilityInformation = { label: `${entry.tool} on ${entry.server}, ${OUTCOME[entry.outcome].label}, ${new Date(entry.time).toLocaleString()}` };
+    return item;
+  }
+
+  dispose(): void {
+    this._onDidChangeTreeData.dispose();
+  }
+}
+
+export function registerHistoryView(store: DisposableStore, history: CallHistory): HistoryTreeProvider {
+  const provider = new HistoryTreeProvider(history);
+  store.add(provider);
+  store.add(vscode.window.createTreeView(Views.history, { treeDataProvider: provider }));
+  store.add(history.onDidChange(() => provider.refresh()));
+  return provider;
+}

@@ -1,0 +1,301 @@
+import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+import type { GatedCallResult } from '../../consent/types';
+
+/**
+ * What a tool result or a rendered prompt looks like on screen, and the HTML for it. No `vscode` here:
+ * the webview panel (resultPanel.ts) only hosts this HTML. Everything from the server is untrusted: it is
+ * escaped, images and audio are shown only from checked base64 `data:` URIs of image/audio types, and the
+ * only links are `command:` links to the commands the panel allows (opening a resource, sending to chat).
+ */
+
+/** One piece of content, checked and ready to show. */
+export type ContentView =
+  | { readonly kind: 'text'; readonly text: string; readonly audience?: string }
+  | { readonly kind: 'image'; readonly mimeType: string; readonly data: string; readonly bytes: number }
+  | { readonly kind: 'audio'; readonly mimeType: string; readonly data: string; readonly bytes: number }
+  | { readonly kind: 'link'; readonly uri: string; readonly name: string; readonly description?: string; readonly mimeType?: string }
+  | { readonly kind: 'resource'; readonly uri: string; readonly mimeType?: string; readonly text?: string; readonly blobBytes?: number }
+  | { readonly kind: 'unsupported'; readonly what: string };
+
+export type ResultStatus = 'completed' | 'toolError' | 'denied' | 'cancelled' | 'failed';
+
+export interface ToolResultView {
+  readonly server: string;
+  readonly tool: string;
+  /** The tool's title, else its name. */
+  readonly label: string;
+  readonly status: ResultStatus;
+  /** Why it was denied, cancelled or failed. */
+  readonly message?: string;
+  readonly durationMs?: number;
+  /** Pretty JSON of the arguments sent. */
+  readonly argsText?: string;
+  readonly content: readonly ContentView[];
+  /** Pretty JSON of `structuredContent`. */
+  readonly structuredText?: string;
+  /** The host's verdict when structured output is missing or does not match the tool's output schema. */
+  readonly outputError?: string;
+}
+
+export interface PromptView {
+  readonly server: string;
+  readonly prompt: string;
+  readonly label: string;
+  readonly description?: string;
+  readonly args: Readonly<Record<string, string>>;
+  readonly messages: readonly { readonly role: string; readonly content: readonly ContentView[] }[];
+  /** What "Send to Chat" puts in the chat input: the messages' text. */
+  readonly chatText: string;
+}
+
+type Mask = (text: string) => string;
+const identity: Mask = text => text;
+
+const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp|bmp|avif|svg\+xml)$/;
+const AUDIO_TYPES = /^audio\/[a-z0-9][a-z0-9.+-]*$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Decoded size of base64 text, or undefined when it is not base64. */
+export function base64Bytes(data: string): number | undefined {
+  const clean = data.replace(/\s+/g, '');
+  if (!BASE64.test(clean) || clean.length % 4 === 1) return undefined;
+  const padding = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
+  return Math.floor((clean.length * 3) / 4) - padding;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A content block from a tool result or prompt message, checked; anything unexpected becomes `unsupported`. */
+export function contentView(block: unknown, mask: Mask = identity): ContentView {
+  const b = (typeof block === 'object' && block !== null ? block : {}) as Record<string, unknown>;
+  const type = str(b.type) ?? 'unknown';
+  const annotations = (typeof b.annotations === 'object' && b.annotations !== null ? b.annotations : {}) as Record<string, unknown>;
+  const audience = Array.isArray(annotations.audience) ? annotations.audience.filter((a): a is string => typeof a === 'string').join(', ') : undefined;
+  switch (type) {
+    case 'text': {
+      const text = str(b.text);
+      if (text === undefined) break;
+      return { kind: 'text', text: mask(text), ...(audience ? { audience } : {}) };
+    }
+    case 'image':
+    case 'audio': {
+      const mimeType = str(b.mimeType)?.toLowerCase() ?? '';
+      const data = str(b.data)?.replace(/\s+/g, '') ?? '';
+      const bytes = base64Bytes(data);
+      if (!(type === 'image' ? IMAGE_TYPES : AUDIO_TYPES).test(mimeType)) return { kind: 'unsupported', what: `${type} of type '${mask(mimeType || 'none')}'` };
+      if (bytes === undefined) return { kind: 'unsupported', what: `${type} (${mimeType}) whose data is not base64` };
+      return { kind: type, mimeType, data, bytes };
+    }
+    case 'resource_link': {
+      const uri = str(b.uri);
+      if (uri === undefined) break;
+      const description = str(b.description);
+      const mimeType = str(b.mimeType);
+      return { kind: 'link', uri: mask(uri), name: mask(str(b.title) ?? str(b.name) ?? uri), ...(description ? { description: mask(description) } : {}), ...(mimeType ? { mimeType } : {}) };
+    }
+    case 'resource': {
+      const r = (typeof b.resource === 'object' && b.resource !== null ? b.resource : {}) as Record<string, unknown>;
+      const uri = str(r.uri);
+      if (uri === undefined) break;
+      const mimeType = str(r.mimeType);
+      const text = str(r.text);
+      const blob = str(r.blob);
+      return {
+        kind: 'resource',
+        uri: mask(uri),
+        ...(mimeType ? { mimeType } : {}),
+        ...(text !== undefined ? { text: mask(text) } : {}),
+        ...(blob !== undefined ? { blobBytes: base64Bytes(blob) ?? blob.length } : {}),
+      };
+    }
+  }
+  return { kind: 'unsupported', what: `content of type '${mask(type)}'` };
+}
+
+export interface ToolInfo {
+  readonly server: string;
+  readonly tool: string;
+  readonly title?: string;
+}
+
+/** The view of a gated call's result, whatever its outcome. */
+export function toolResultView(result: GatedCallResult, info: ToolInfo, args?: Record<string, unknown>, mask: Mask = identity): ToolResultView {
+  const base = {
+    server: info.server,
+    tool: info.tool,
+    label: info.title ?? info.tool,
+    ...(args !== undefined ? { argsText: mask(JSON.stringify(args, null, 2)) } : {}),
+  };
+  if (result.kind !== 'completed') return { ...base, status: result.kind, message: mask(result.message), content: [] };
+  const r = result.outcome.result;
+  const content = Array.isArray(r.content) ? r.content.map(b => contentView(b, mask)) : [];
+  return {
+    ...base,
+    status: r.isError ? 'toolError' : 'completed',
+    durationMs: result.durationMs,
+    content,
+    ...(r.structuredContent !== undefined ? { structuredText: mask(JSON.stringify(r.structuredContent, null, 2)) } : {}),
+    ...(result.outcome.outputError ? { outputError: mask(result.outcome.outputError) } : {}),
+  };
+}
+
+export function promptView(server: string, prompt: { name: string; title?: string | undefined }, args: Record<string, string>, result: GetPromptResult, mask: Mask = identity): PromptView {
+  const messages = result.messages.map(m => ({ role: m.role, content: [contentView(m.content, mask)] }));
+  const chatText = messages
+    .flatMap(m => m.content)
+    .map(c => (c.kind === 'text' ? c.text : c.kind === 'resource' ? (c.text ?? c.uri) : c.kind === 'link' ? c.uri : undefined))
+    .filter((t): t is string => t !== undefined)
+    .join('\n\n');
+  return {
+    server,
+    prompt: prompt.name,
+    label: prompt.title ?? prompt.name,
+    ...(result.description ? { description: mask(result.description) } : {}),
+    args,
+    messages,
+    chatText,
+  };
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A `command:` URI with JSON arguments, as webviews with `enableCommandUris` run them. */
+export function commandUri(command: string, ...args: unknown[]): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+export interface RenderOptions {
+  /** The command that opens `{ server, uri }` as a document. */
+  readonly openResourceCommand: string;
+}
+
+const STYLE = `
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 16px 16px; line-height: 1.4; }
+h1 { font-size: 1.3em; margin: 16px 0 4px; }
+h2 { font-size: 1.05em; margin: 18px 0 6px; text-transform: capitalize; }
+.meta { color: var(--vscode-descriptionForeground); margin-bottom: 12px; }
+pre { white-space: pre-wrap; word-break: break-word; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); background: var(--vscode-textCodeBlock-background); padding: 8px 10px; border-radius: 3px; margin: 6px 0; }
+.block { margin: 10px 0; }
+.label { color: var(--vscode-descriptionForeground); font-size: 0.9em; }
+.banner { padding: 8px 10px; border-radius: 3px; margin: 10px 0; border-left: 4px solid; }
+.error { border-color: var(--vscode-errorForeground); background: var(--vscode-inputValidation-errorBackground); }
+.warning { border-color: var(--vscode-editorWarning-foreground); background: var(--vscode-inputValidation-warningBackground); }
+.info { border-color: var(--vscode-focusBorder); background: var(--vscode-textBlockQuote-background); }
+.tool-error pre { border-left: 3px solid var(--vscode-errorForeground); }
+img { max-width: 100%; image-rendering: auto; border: 1px solid var(--vscode-widget-border, transparent); }
+a { color: var(--vscode-textLink-foreground); }
+.action { display: inline-block; margin: 8px 0; padding: 4px 12px; background: var(--vscode-button-background); color: var(--vscode-button-foreground); text-decoration: none; border-radius: 2px; }
+`;
+
+function page(title: string, body: string): string {
+  // No scripts at all; links are `command:` URIs the panel allows one by one.
+  const csp = `default-src 'none'; img-src data:; media-src data:; style-src 'unsafe-inline';`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${body}
+</body>
+</html>`;
+}
+
+function renderContent(c: ContentView, server: string, options: RenderOptions): string {
+  const open = (uri: string, text: string) => `<a href="${escapeHtml(commandUri(options.openResourceCommand, { server, uri }))}" data-uri="${escapeHtml(uri)}">${escapeHtml(text)}</a>`;
+  switch (c.kind) {
+    case 'text':
+      return `<div class="block text">${c.audience ? `<div class="label">for ${escapeHtml(c.audience)}</div>` : ''}<pre>${escapeHtml(c.text)}</pre></div>`;
+    case 'image':
+      return `<div class="block image"><img src="data:${c.mimeType};base64,${c.data}" alt="Image (${escapeHtml(c.mimeType)}, ${formatSize(c.bytes)})"><div class="label">Image · ${escapeHtml(c.mimeType)} · ${formatSize(c.bytes)}</div></div>`;
+    case 'audio':
+      return `<div class="block audio"><div class="label">Audio · ${escapeHtml(c.mimeType)} · ${formatSize(c.bytes)}</div><audio controls src="data:${c.mimeType};base64,${c.data}"></audio></div>`;
+    case 'link':
+      return `<div class="block link">🔗 ${open(c.uri, c.name)} <span class="label">${escapeHtml(c.uri)}${c.mimeType ? ` · ${escapeHtml(c.mimeType)}` : ''}</span>${c.description ? `<div class="label">${escapeHtml(c.description)}</div>` : ''}</div>`;
+    case 'resource': {
+      const head = `<div class="label">Embedded resource ${open(c.uri, c.uri)}${c.mimeType ? ` · ${escapeHtml(c.mimeType)}` : ''}</div>`;
+      if (c.text !== undefined) return `<div class="block resource">${head}<pre>${escapeHtml(c.text)}</pre></div>`;
+      return `<div class="block resource">${head}<div class="label">Binary content, ${formatSize(c.blobBytes ?? 0)}, not shown.</div></div>`;
+    }
+    case 'unsupported':
+      return `<div class="block unsupported label">Not shown: ${escapeHtml(c.what)}.</div>`;
+  }
+}
+
+const STATUS_BANNER: Record<Exclude<ResultStatus, 'completed'>, { cls: string; text: string }> = {
+  toolError: { cls: 'error', text: 'The tool reported an error.' },
+  denied: { cls: 'info', text: 'Not run.' },
+  cancelled: { cls: 'info', text: 'Cancelled.' },
+  failed: { cls: 'error', text: 'The call failed.' },
+};
+
+export function resultTitle(view: { label: string }): string {
+  return `MCP: ${view.label} result`;
+}
+
+export function renderResultHtml(view: ToolResultView, options: RenderOptions): string {
+  const parts: string[] = [];
+  parts.push(`<h1>${escapeHtml(view.label)}</h1>`);
+  const took = view.durationMs !== undefined ? ` · ${view.durationMs} ms` : '';
+  parts.push(`<div class="meta">Tool <code>${escapeHtml(view.tool)}</code> on server <code>${escapeHtml(view.server)}</code>${took}</div>`);
+  if (view.status !== 'completed') {
+    const banner = STATUS_BANNER[view.status];
+    parts.push(`<div class="banner ${banner.cls}" data-status="${view.status}"><strong>${banner.text}</strong>${view.message ? ` ${escapeHtml(view.message)}` : ''}</div>`);
+  }
+  if (view.content.length) {
+    parts.push(`<section class="content${view.status === 'toolError' ? ' tool-error' : ''}">${view.content.map(c => renderContent(c, view.server, options)).join('\n')}</section>`);
+  } else if (view.status === 'completed' || view.status === 'toolError') {
+    parts.push(`<div class="label">The tool returned no content.</div>`);
+  }
+  if (view.outputError) {
+    parts.push(`<div class="banner warning" data-output-error><strong>Structured output does not match the tool's output schema.</strong> ${escapeHtml(view.outputError)}</div>`);
+  }
+  if (view.structuredText !== undefined) {
+    parts.push(`<h2>Structured content</h2><pre class="structured">${escapeHtml(view.structuredText)}</pre>`);
+  }
+  if (view.argsText !== undefined) {
+    parts.push(`<details><summary class="label">Arguments sent</summary><pre>${escapeHtml(view.argsText)}</pre></details>`);
+  }
+  return page(resultTitle(view), parts.join('\n'));
+}
+
+export interface PromptRenderOptions extends RenderOptions {
+  /** The `command:` URI of the "Send to Chat" action. */
+  readonly sendToChatUri: string;
+  /** What the action does, shown beside it. */
+  readonly sendToChatNote: string;
+}
+
+export function promptTitle(view: { label: string }): string {
+  return `MCP: ${view.label} prompt`;
+}
+
+export function renderPromptHtml(view: PromptView, options: PromptRenderOptions): string {
+  const parts: string[] = [];
+  parts.push(`<h1>${escapeHtml(view.label)}</h1>`);
+  const args = Object.entries(view.args);
+  parts.push(
+    `<div class="meta">Prompt <code>${escapeHtml(view.prompt)}</code> on server <code>${escapeHtml(view.server)}</code>${args.length ? ` · ${args.map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(JSON.stringify(v))}`).join(', ')}` : ''}</div>`,
+  );
+  if (view.description) parts.push(`<div class="meta">${escapeHtml(view.description)}</div>`);
+  parts.push(`<a class="action" href="${escapeHtml(options.sendToChatUri)}">Send to Chat</a> <span class="label">${escapeHtml(options.sendToChatNote)}</span>`);
+  for (const m of view.messages) {
+    parts.push(`<h2>${escapeHtml(m.role)}</h2>${m.content.map(c => renderContent(c, view.server, options)).join('\n')}`);
+  }
+  if (view.messages.length === 0) parts.push(`<div class="label">The prompt has no messages.</div>`);
+  return page(promptTitle(view), parts.join('\n'));
+}

@@ -1,0 +1,369 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { RunToolOutcome } from '../../../src/commands/runTool';
+import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
+import type { ReadResourceOutcome } from '../../../src/commands/readResource';
+import { Commands } from '../../../src/ids';
+import type { McpHost } from '../../../src/workspace/mcpHost';
+import { vscodePrompts, type Prompts } from '../../../src/workspace/prompts';
+import { activateHost, everythingServer, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { until } from '../util';
+
+/**
+ * "Run Tool…", "Use Prompt…" and "Read Resource…" against real servers (server-everything and our paging
+ * fixture) in the real extension host. The dialogs are answered by ScriptedPrompts, which checks typed
+ * text with each question's own validation, as the input box does.
+ */
+describe('tools, prompts and resources from the command palette', function () {
+  this.timeout(60_000);
+  let host: McpHost;
+  let api: Awaited<ReturnType<typeof activateHost>>;
+  const prompts = new ScriptedPrompts();
+  const run = (arg?: object) => vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, arg);
+  const sent = (outcome: RunToolOutcome) => {
+    assert.strictEqual(outcome.kind, 'sent', JSON.stringify(outcome));
+    return outcome as Extract<RunToolOutcome, { kind: 'sent' }>;
+  };
+  const webviewTab = (label: string) => vscode.window.tabGroups.all.flatMap(g => g.tabs).find(t => t.input instanceof vscode.TabInputWebview && t.label === label);
+  const unescape = (text: string) => text.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
+  /** The JSON arguments of every `command:<id>?…` link in rendered HTML, as the webview reads the attribute. */
+  const commandLinks = (html: string, id: string) =>
+    [...html.matchAll(new RegExp(`href="command:${id.replace(/\./g, '\\.')}\\?([^"]+)"`, 'g'))].map(m => JSON.parse(decodeURIComponent(unescape(m[1]!))) as unknown[]);
+  const historyCount = async () => (await host.history.list()).length;
+
+  before(async () => {
+    api = await activateHost();
+    api.setPrompts(prompts);
+    host = api.host;
+    const node = process.execPath;
+    await writeFile(
+      workspaceFile('.vscode', 'mcp.json'),
+      JSON.stringify({
+        servers: {
+          everything: { type: 'stdio', command: node, args: [everythingServer()] },
+          fixture: { type: 'stdio', command: node, args: [repoPath('out', 'test', 'fixtures', 'servers', 'paging.js'), '--resources', '25', '--page-size', '10'] },
+        },
+      }),
+    );
+    await until(() => ['everything', 'fixture'].every(s => host.registry.get(s)?.connection.state.kind === 'running'), 'both servers to run', 30_000);
+  });
+
+  beforeEach(() => {
+    prompts.picks = [];
+    prompts.argumentAnswers = {};
+    prompts.cancelAfterProgress = undefined;
+    prompts.pickRequests.length = 0;
+    prompts.argumentQuestions.length = 0;
+    prompts.rejected.length = 0;
+    prompts.suggestions.length = 0;
+    prompts.progress.length = 0;
+  });
+
+  describe('Run Tool…', () => {
+    it('offers every running tool grouped by server, with annotation markers, then runs the one picked and renders its text', async () => {
+      prompts.picks = ['Echo Tool'];
+      prompts.argumentAnswers = { message: ['Hello <b>palette</b>'] };
+      const before = await historyCount();
+      const outcome = sent(await run());
+
+      const request = prompts.pickRequests[0]!;
+      assert.deepStrictEqual(request.groups.map(g => g.label).sort(), ['everything', 'fixture']);
+      const everything = request.groups.find(g => g.label === 'everything')!;
+      const echo = everything.items.find(i => i.label === 'Echo Tool')!;
+      assert.match(echo.description ?? '', /^echo\s+\$\(eye\) read-only$/);
+      assert.ok(request.groups.find(g => g.label === 'fixture')!.items.some(i => i.label === 'Mutate lists' && /\$\(warning\) destructive/.test(i.description ?? '')), 'the fixture’s destructive tool is not marked');
+
+      assert.strictEqual(outcome.result.kind, 'completed');
+      assert.deepStrictEqual(outcome.args, { message: 'Hello <b>palette</b>' });
+      assert.deepStrictEqual(outcome.view.content, [{ kind: 'text', text: 'Echo: Hello <b>palette</b>' }]);
+      assert.ok(outcome.html.includes('<pre>Echo: Hello &lt;b&gt;palette&lt;/b&gt;</pre>'));
+      await until(() => webviewTab('MCP: Echo Tool result'), 'the result panel');
+      const [latest] = await host.history.list();
+      assert.strictEqual(await historyCount(), before + 1);
+      assert.strictEqual(latest!.origin, 'palette');
+      assert.strictEqual(latest!.tool, 'echo');
+    });
+
+    it('rejects values that are not numbers as they are typed, and sends only valid ones (get-sum)', async () => {
+      prompts.argumentAnswers = { a: ['two', '1e999', '2'], b: ['3'] };
+      const outcome = sent(await run({ server: 'everything', tool: 'get-sum' }));
+      assert.deepStrictEqual(prompts.rejected, [
+        { name: 'a', text: 'two', message: 'Enter a number, like 42 or -3.5.' },
+        { name: 'a', text: '1e999', message: 'Enter a number, like 42 or -3.5.' },
+      ]);
+      assert.deepStrictEqual(outcome.args, { a: 2, b: 3 });
+      assert.deepStrictEqual(outcome.view.content, [{ kind: 'text', text: 'The sum of 2 and 3 is 5.' }]);
+      assert.strictEqual((await host.history.list())[0]!.origin, 'tree', 'a call with a target is the tree’s');
+    });
+
+    it('checks the whole argument object before sending: an invalid value that got past a field is explained and nothing is sent', async () => {
+      const before = await historyCount();
+      const asked = prompts.toolCallsAsked.length;
+      // A raw answer skips the field's own check, as a buggy dialog might; the correction step is dismissed.
+      prompts.argumentAnswers = { a: [{ raw: 'two' }], b: ['3'], '': [{ dismiss: true }] };
+      const outcome = await run({ server: 'everything', tool: 'get-sum' });
+      assert.deepStrictEqual(outcome, { kind: 'invalid', message: "'a' must be a number." });
+      const correction = prompts.argumentQuestions.at(-1)!;
+      assert.strictEqual(correction.name, '');
+      assert.strictEqual(correction.value, '{"a":"two","b":3}');
+      assert.strictEqual(correction.validate('{"a": 1, "b": 3}'), undefined);
+      assert.strictEqual(correction.validate('{"a": 1}'), "'b' is required.");
+      assert.strictEqual(await historyCount(), before, 'the call reached the gate');
+      assert.strictEqual(prompts.toolCallsAsked.length, asked, 'consent was asked for a call that must not be sent');
+    });
+
+    it('sends the arguments once they are corrected as JSON', async () => {
+      prompts.argumentAnswers = { a: [{ raw: 'two' }], b: ['3'], '': ['{"a": "two"}', '{"a": 4, "b": 3}'] };
+      const outcome = sent(await run({ server: 'everything', tool: 'get-sum' }));
+      assert.deepStrictEqual(prompts.rejected, [{ name: '', text: '{"a": "two"}', message: "'a' must be a number. 'b' is required." }]);
+      assert.deepStrictEqual(outcome.view.content, [{ kind: 'text', text: 'The sum of 4 and 3 is 7.' }]);
+    });
+
+    it('offers an enum and a boolean as choices (get-annotated-message), and renders the image it returns', async () => {
+      prompts.argumentAnswers = { messageType: ['success'], includeImage: ['true'] };
+      const outcome = sent(await run({ server: 'everything', tool: 'get-annotated-message' }));
+      const [messageType, includeImage] = prompts.argumentQuestions;
+      assert.deepStrictEqual(messageType!.choices!.map(c => c.label), ['error', 'success', 'debug']);
+      assert.strictEqual(messageType!.required, true);
+      assert.deepStrictEqual(includeImage!.choices!.map(c => [c.label, c.description ?? '', !!c.picked]), [
+        ['true', '', false],
+        ['false', 'default', true],
+      ]);
+      assert.deepStrictEqual(outcome.args, { messageType: 'success', includeImage: true });
+      assert.deepStrictEqual(outcome.view.content.map(c => c.kind), ['text', 'image']);
+      assert.deepStrictEqual(outcome.view.content[0], { kind: 'text', text: 'Operation completed successfully', audience: 'user' });
+    });
+
+    it('renders an image (get-tiny-image) from a tool without arguments', async () => {
+      const outcome = sent(await run({ server: 'everything', tool: 'get-tiny-image' }));
+      assert.strictEqual(prompts.argumentQuestions.length, 0);
+      const image = outcome.view.content.find(c => c.kind === 'image');
+      assert.ok(image && image.kind === 'image' && image.mimeType === 'image/png' && image.bytes > 100, JSON.stringify(outcome.view.content.map(c => c.kind)));
+      assert.match(outcome.html, /<img src="data:image\/png;base64,iVBORw0KGgo[A-Za-z0-9+/=]+" alt="Image \(image\/png, /);
+    });
+
+    it('rejects an out-of-range count, then lists resource links that open as documents (get-resource-links)', async () => {
+      prompts.argumentAnswers = { count: ['11', '0', '2'] };
+      const outcome = sent(await run({ server: 'everything', tool: 'get-resource-links' }));
+      assert.strictEqual(prompts.argumentQuestions[0]!.value, '3', 'the default is not prefilled');
+      assert.deepStrictEqual(
+        prompts.rejected.map(r => r.message),
+        ['Must be at most 10.', 'Must be at least 1.'],
+      );
+      const links = outcome.view.content.filter(c => c.kind === 'link');
+      assert.deepStrictEqual(
+        links.map(l => l.kind === 'link' && l.uri),
+        ['demo://resource/dynamic/blob/1', 'demo://resource/dynamic/text/2'],
+      );
+      const linkArgs = commandLinks(outcome.html, Commands.openResource);
+      assert.deepStrictEqual(linkArgs, [[{ server: 'everything', uri: 'demo://resource/dynamic/blob/1' }], [{ server: 'everything', uri: 'demo://resource/dynamic/text/2' }]]);
+      // What clicking the link does: the panel runs the command with the link's arguments.
+      const opened = await vscode.commands.executeCommand<vscode.Uri>(Commands.openResource, ...linkArgs[1]!);
+      assert.ok(opened, 'the resource link did not open');
+      const doc = await vscode.workspace.openTextDocument(opened);
+      assert.match(doc.getText(), /Resource 2: This is a plaintext resource/);
+    });
+
+    it('shows structured content as JSON (get-structured-content)', async () => {
+      prompts.argumentAnswers = { location: ['Chicago'] };
+      const outcome = sent(await run({ server: 'everything', tool: 'get-structured-content' }));
+      assert.strictEqual(outcome.view.structuredText, JSON.stringify({ temperature: 36, conditions: 'Light rain / drizzle', humidity: 82 }, null, 2));
+      assert.strictEqual(outcome.view.outputError, undefined);
+      assert.ok(outcome.html.includes('<h2>Structured content</h2><pre class="structured">{\n  &quot;temperature&quot;: 36,'));
+    });
+
+    it('marks a result the tool reported as an error (get-resource-reference with a bad id)', async () => {
+      prompts.argumentAnswers = { resourceType: ['Text'], resourceId: ['-1'] };
+      const outcome = sent(await run({ server: 'everything', tool: 'get-resource-reference' }));
+      assert.strictEqual(outcome.view.status, 'toolError');
+      assert.deepStrictEqual(outcome.view.content, [{ kind: 'text', text: 'Invalid resourceId: -1. Must be a finite positive integer.' }]);
+      assert.match(outcome.html, /data-status="toolError"><strong>The tool reported an error\.<\/strong>/);
+    });
+
+    it('warns when structured output breaks the tool’s output schema (fixture lie_output)', async () => {
+      prompts.argumentAnswers = { how: ['prefixItems'] };
+      const outcome = sent(await run({ server: 'fixture', tool: 'lie_output' }));
+      assert.strictEqual(outcome.view.status, 'completed');
+      assert.match(outcome.view.outputError ?? '', /does not match the tool's output schema/);
+      assert.match(outcome.html, /data-output-error><strong>Structured output does not match the tool's output schema\.<\/strong>/);
+      assert.ok(outcome.html.includes('&quot;pair&quot;'));
+    });
+
+    it('asks for nested objects and lists of the fixture echo, with defaults prefilled', async () => {
+      prompts.argumentAnswers = {
+        text: ['hi'],
+        repeat: ['6', '2'],
+        loud: ['true'],
+        mood: [{ skip: true }],
+        tags: ['a, b'],
+        options: ['{"suffix": "!"}', '{"prefix": ">", "nested": {"depth": 1}}'],
+      };
+      const outcome = sent(await run({ server: 'fixture', tool: 'echo' }));
+      assert.deepStrictEqual(
+        prompts.argumentQuestions.map(q => [q.name, q.value ?? null]),
+        [
+          ['text', null],
+          ['ratio', '1.5'],
+          ['repeat', '1'],
+          ['loud', 'false'],
+          ['mood', 'calm'],
+          ['tags', ''],
+          ['options', null],
+        ],
+      );
+      assert.deepStrictEqual(prompts.rejected, [
+        { name: 'repeat', text: '6', message: 'Must be at most 5.' },
+        { name: 'options', text: '{"suffix": "!"}', message: "'prefix' is required." },
+      ]);
+      assert.deepStrictEqual(outcome.args, { text: 'hi', ratio: 1.5, repeat: 2, loud: true, tags: ['a', 'b'], options: { prefix: '>', nested: { depth: 1 } } });
+      assert.deepStrictEqual(outcome.view.content[0], { kind: 'text', text: '>HI >HI' });
+    });
+
+    it('shows progress and, when cancelled, aborts the request and says so (trigger-long-running-operation)', async () => {
+      prompts.argumentAnswers = { duration: ['30'], steps: ['30'] };
+      prompts.cancelAfterProgress = 2;
+      const started = Date.now();
+      const outcome = sent(await run({ server: 'everything', tool: 'trigger-long-running-operation' }));
+      assert.ok(Date.now() - started < 15_000, 'the cancelled call ran on');
+      assert.strictEqual(outcome.result.kind, 'cancelled');
+      assert.strictEqual(outcome.view.status, 'cancelled');
+      assert.deepStrictEqual(prompts.progress.map(p => [p.title, p.messages, p.cancelled]), [["Running 'Trigger Long Running Operation Tool' on 'everything'", ['1/30', '2/30'], true]]);
+      assert.strictEqual((await host.history.list())[0]!.outcome, 'cancelled');
+    });
+
+    it('reports every progress step of a call that completes', async () => {
+      prompts.argumentAnswers = { duration: ['1'], steps: ['4'] };
+      const outcome = sent(await run({ server: 'everything', tool: 'trigger-long-running-operation' }));
+      assert.strictEqual(outcome.result.kind, 'completed');
+      assert.deepStrictEqual(prompts.progress[0]!.messages, ['1/4', '2/4', '3/4', '4/4']);
+    });
+
+    it('works with the real quick pick, input box and progress notification', async () => {
+      // Only consent stays scripted; the pick, the form and the progress are VS Code's own widgets.
+      const real: Prompts = Object.assign(Object.create(prompts) as ScriptedPrompts, {
+        pickItem: vscodePrompts.pickItem,
+        askArgument: vscodePrompts.askArgument,
+        showCallProgress: vscodePrompts.showCallProgress,
+      });
+      api.setPrompts(real);
+      try {
+        const running = run();
+        let outcome: RunToolOutcome | undefined;
+        void running.then(o => (outcome = o));
+        // The first item is the first server's first tool (everything's echo); its form has one text field.
+        // Accepting an empty message is valid: a string may be empty.
+        await until(async () => {
+          if (!outcome) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+          return outcome;
+        }, 'the tool to run through the real widgets', 20_000);
+        const result = sent(outcome!);
+        assert.strictEqual(result.view.tool, 'echo');
+        assert.deepStrictEqual(result.args, { message: '' });
+        assert.deepStrictEqual(result.view.content, [{ kind: 'text', text: 'Echo: ' }]);
+      } finally {
+        api.setPrompts(prompts);
+      }
+    });
+
+    it('explains a tool that is not there instead of sending anything', async () => {
+      const outcome = await run({ server: 'everything', tool: 'no-such-tool' });
+      assert.deepStrictEqual(outcome, { kind: 'unavailable', message: "Server 'everything' has no tool named 'no-such-tool'." });
+    });
+  });
+
+  describe('Show Tool Result', () => {
+    it('renders any gated result, including a denied call', async () => {
+      const shown = await vscode.commands.executeCommand<{ html: string }>(Commands.showToolResult, {
+        server: 'everything',
+        tool: 'echo',
+        result: { kind: 'denied', message: "Denied by user: 'Echo Tool' on server 'everything' was not called." },
+      });
+      assert.match(shown.html, /data-status="denied"><strong>Not run\.<\/strong> Denied by user: &#39;Echo Tool&#39;/);
+      await until(() => webviewTab('MCP: Echo Tool result'), 'the result panel');
+    });
+  });
+
+  describe('Use Prompt…', () => {
+    it('picks a prompt, asks its required argument first and lets the optional one be skipped (args-prompt)', async () => {
+      prompts.picks = ['Arguments Prompt'];
+      prompts.argumentAnswers = { city: ['Paris'], state: [{ skip: true }] };
+      const outcome = await vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt);
+      assert.strictEqual(outcome.kind, 'shown', JSON.stringify(outcome));
+      if (outcome.kind !== 'shown') return;
+      assert.deepStrictEqual(prompts.argumentQuestions.map(q => [q.name, q.required]), [
+        ['city', true],
+        ['state', false],
+      ]);
+      assert.deepStrictEqual(outcome.args, { city: 'Paris' });
+      assert.deepStrictEqual(outcome.view.messages, [{ role: 'user', content: [{ kind: 'text', text: "What's weather in Paris?" }] }]);
+      assert.strictEqual(outcome.chatQuery, "What's weather in Paris?");
+      const send = commandLinks(outcome.html, 'workbench.action.chat.open');
+      assert.deepStrictEqual(send, [[{ query: "What's weather in Paris?", isPartialQuery: true }]]);
+      await until(() => webviewTab('MCP: Arguments Prompt prompt'), 'the prompt panel');
+    });
+
+    it('suggests values from the server, each argument completed in the context of the ones before (completable-prompt)', async () => {
+      prompts.argumentAnswers = { department: ['Eng'], name: [''] };
+      const outcome = await vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt, { server: 'everything', prompt: 'completable-prompt' });
+      assert.strictEqual(outcome.kind, 'shown', JSON.stringify(outcome));
+      if (outcome.kind !== 'shown') return;
+      assert.deepStrictEqual(prompts.suggestions, [
+        { name: 'department', typed: 'Eng', values: ['Engineering'] },
+        { name: 'name', typed: '', values: ['Alice', 'Bob', 'Charlie'] },
+      ]);
+      assert.deepStrictEqual(outcome.args, { department: 'Engineering', name: 'Alice' });
+      assert.strictEqual(outcome.view.chatText, 'Please promote Alice to the head of the Engineering team.');
+    });
+
+    it('does not accept an empty required argument', async () => {
+      prompts.argumentAnswers = { city: [''], state: [{ dismiss: true }] };
+      const outcome = await vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt, { server: 'everything', prompt: 'args-prompt' });
+      assert.deepStrictEqual(prompts.rejected, [{ name: 'city', text: '', message: "'city' is required." }]);
+      assert.deepStrictEqual(outcome, { kind: 'dismissed' });
+    });
+  });
+
+  describe('Read Resource…', () => {
+    it('picks a server, then a resource, and opens it with the resource viewer', async () => {
+      prompts.picks = ['everything', 'architecture.md'];
+      const outcome = await vscode.commands.executeCommand<ReadResourceOutcome>(Commands.readResource);
+      assert.strictEqual(outcome.kind, 'opened', JSON.stringify(outcome));
+      if (outcome.kind !== 'opened') return;
+      assert.deepStrictEqual(prompts.pickRequests[0]!.labels.sort(), ['everything', 'fixture']);
+      assert.strictEqual(outcome.uri, 'demo://resource/static/document/architecture.md');
+      assert.ok(outcome.document);
+      const doc = await vscode.workspace.openTextDocument(outcome.document);
+      assert.match(doc.getText(), /^# Everything Server – Architecture/);
+    });
+
+    it('loads more pages until the resource is found', async () => {
+      prompts.picks = ['fixture', 'resource-24'];
+      const outcome = await vscode.commands.executeCommand<ReadResourceOutcome>(Commands.readResource);
+      assert.strictEqual(outcome.kind, 'opened', JSON.stringify(outcome));
+      const request = prompts.pickRequests[1]!;
+      assert.deepStrictEqual(request.groups.map(g => [g.label, g.items.length]), [
+        ['Templates', 1],
+        ['Resources', 10],
+      ]);
+      assert.strictEqual(request.labels.filter(l => l.startsWith('resource-') || l === 'Readme' || l === 'Pixel').length, 27);
+      if (outcome.kind === 'opened') assert.strictEqual(outcome.uri, 'fixture://resource/24');
+    });
+
+    it('opens a URI typed in', async () => {
+      prompts.picks = ['typed:fixture://static/readme.md'];
+      const outcome = await vscode.commands.executeCommand<ReadResourceOutcome>(Commands.readResource, 'fixture');
+      assert.strictEqual(outcome.kind, 'opened', JSON.stringify(outcome));
+      if (outcome.kind !== 'opened') return;
+      assert.strictEqual(outcome.uri, 'fixture://static/readme.md');
+      assert.ok(outcome.document);
+    });
+  });
+
+  it('offers Show Server Log in the command palette', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of [Commands.runTool, Commands.usePrompt, Commands.readResource, Commands.showLog]) assert.ok(commands.includes(id), id);
+    const manifest = vscode.extensions.all.find(e => e.packageJSON?.name === 'mcp-host')!.packageJSON as { contributes: { menus?: { commandPalette?: Array<{ command: string; when?: string }> } } };
+    const hidden = (manifest.contributes.menus?.commandPalette ?? []).filter(m => m.when === 'false').map(m => m.command);
+    for (const id of [Commands.runTool, Commands.usePrompt, Commands.readResource, Commands.showLog]) assert.ok(!hidden.includes(id), `${id} is hidden from the palette`);
+  });
+});
