@@ -3,6 +3,7 @@ import { registerServersView, type ServersView } from './ui/tree/serversView';
 import { registerCommands } from './commands/registerCommands';
 import { registerServerCommands } from './commands/serverCommands';
 import { registerImportCommand } from './commands/importServers';
+import { registerPaletteCommands } from './commands/palette';
 import { registerHistoryView } from './ui/history/historyView';
 import { registerHistoryCommands } from './ui/history/historyCommands';
 import { registerApprovalCommands } from './consent/manageApprovals';
@@ -39,6 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerCommands(store);
     registerServerCommands(store, host);
     registerImportCommand(store, host);
+    registerPaletteCommands(store, host);
     registerHistoryView(store, host.history);
     registerHistoryCommands(store, host);
     registerApprovalCommands(store, host);

@@ -17,6 +17,7 @@ const SUITES = [
   { name: 'consent', workspace: 'empty' },
   { name: 'tree', workspace: 'empty' },
   { name: 'resources', workspace: 'resources' },
+  { name: 'palette', workspace: 'empty' },
 ];
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;

@@ -3,6 +3,9 @@ import * as vscode from 'vscode';
 import type { McpHostApi } from '../../src/extension';
 import type { InputDefinition, ServerDefinition } from '../../src/config/types';
 import type { Prompts } from '../../src/workspace/prompts';
+import type { ArgumentAnswer, ArgumentQuestion } from '../../src/commands/argumentForm';
+import type { CallProgress } from '../../src/commands/callProgress';
+import type { PickRequest } from '../../src/commands/itemPicker';
 import type { TemplateVariableQuestion } from '../../src/ui/resources/templateQuickPick';
 import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
 import type { RevokeChoice } from '../../src/consent/manageApprovals';
@@ -17,6 +20,9 @@ export async function activateHost(): Promise<Required<McpHostApi>> {
   if (!api.host || !api.setPrompts) throw new Error('the extension did not expose its Test-mode API');
   return api as Required<McpHostApi>;
 }
+
+/** A scripted answer to an argument question: typed text (or a label), a skip, back, dismiss, or a raw value that skips validation. */
+export type ScriptedArgument = string | { readonly skip: true } | { readonly back: true } | { readonly dismiss: true } | { readonly raw: unknown };
 
 /** Answers MCP Host's questions in tests and records what was asked. */
 export class ScriptedPrompts implements Prompts {
@@ -69,6 +75,114 @@ export class ScriptedPrompts implements Prompts {
     this.templateQuestions.push({ template: question.template, variable: question.variable, previous: { ...question.previous }, typed, suggestions });
     if (this.templateDismiss === question.variable) return undefined;
     return suggestions[0] ?? typed;
+  }
+
+  /** Answers to pick requests (tool, prompt, server, resource), in order: an item's label, or `typed:<text>`. */
+  picks: string[] = [];
+  /** Each pick asked: its title, its groups as first shown, and every label offered (after any "Load more…"). */
+  readonly pickRequests: Array<{ title: string; groups: Array<{ label: string; items: Array<{ label: string; description?: string }> }>; labels: string[] }> = [];
+
+  async pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
+    const answer = this.picks.shift();
+    const groups = request.groups.map(g => ({ label: g.label, items: [...g.items] }));
+    let more = !!request.hasMore;
+    const record = {
+      title: request.title,
+      groups: groups.map(g => ({ label: g.label, items: g.items.map(i => ({ label: i.label, ...(i.description ? { description: i.description } : {}) })) })),
+      labels: groups.flatMap(g => g.items.map(i => i.label)),
+    };
+    this.pickRequests.push(record);
+    if (answer === undefined) return undefined;
+    if (answer.startsWith('typed:')) return request.typed?.value(answer.slice('typed:'.length));
+    // Like a user scrolling: "Load more…" until the item shows up or the list ends.
+    for (;;) {
+      const found = groups.flatMap(g => g.items).find(i => i.label === answer);
+      if (found) return found.value;
+      if (!more || !request.loadMore) return undefined;
+      const page = await request.loadMore();
+      groups[groups.length - 1]!.items.push(...page.items);
+      record.labels.push(...page.items.map(i => i.label));
+      more = page.more;
+    }
+  }
+
+  /**
+   * Answers per argument name, in order. A string is typed text: checked with the question's own
+   * `validate`, as the input box does; a rejected one is recorded and the next answer is tried. For choices
+   * it is a label (comma-separated labels when several may be picked); with suggestions, the first one
+   * for the typed text is taken. With no answer left, the prefilled value is accepted, an optional
+   * question is skipped, and a required one dismissed.
+   */
+  argumentAnswers: Record<string, ScriptedArgument[]> = {};
+  readonly argumentQuestions: ArgumentQuestion[] = [];
+  readonly rejected: Array<{ name: string; text: string; message: string }> = [];
+  readonly suggestions: Array<{ name: string; typed: string; values: readonly string[] }> = [];
+
+  async askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undefined> {
+    this.argumentQuestions.push(question);
+    const queue = this.argumentAnswers[question.name] ?? [];
+    for (;;) {
+      const a = queue.shift();
+      if (a === undefined) {
+        if (question.choices) {
+          const picked = question.choices.filter(c => c.picked).map(c => c.value);
+          if (picked.length) return { value: question.many ? picked : picked[0] };
+        } else if (question.value !== undefined && question.validate(question.value) === undefined) {
+          return { text: question.value };
+        }
+        return question.required ? undefined : { skip: true };
+      }
+      if (typeof a !== 'string') {
+        if ('skip' in a) return { skip: true };
+        if ('back' in a) return { back: true };
+        if ('dismiss' in a) return undefined;
+        return { value: a.raw };
+      }
+      if (question.choices) {
+        const labels = question.many ? a.split(',').map(s => s.trim()) : [a];
+        const chosen = labels.map(l => question.choices!.find(c => c.label === l));
+        if (chosen.some(c => !c)) {
+          this.rejected.push({ name: question.name, text: a, message: 'not one of the choices' });
+          continue;
+        }
+        return { value: question.many ? chosen.map(c => c!.value) : chosen[0]!.value };
+      }
+      let text = a;
+      if (question.suggest) {
+        const values = await question.suggest(a);
+        this.suggestions.push({ name: question.name, typed: a, values });
+        text = values[0] ?? a;
+      }
+      const message = question.validate(text);
+      if (message !== undefined) {
+        this.rejected.push({ name: question.name, text, message });
+        continue;
+      }
+      return { text };
+    }
+  }
+
+  /** Every progress notification shown: its title and the messages reported. */
+  readonly progress: Array<{ title: string; messages: string[]; cancelled: boolean }> = [];
+  /** Presses Cancel once a call has reported this many progress messages. */
+  cancelAfterProgress: number | undefined;
+
+  async showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    const record = { title, messages: [] as string[], cancelled: false };
+    this.progress.push(record);
+    return task(
+      {
+        report: message => {
+          record.messages.push(message);
+          if (this.cancelAfterProgress !== undefined && record.messages.length >= this.cancelAfterProgress && !abort.signal.aborted) {
+            record.cancelled = true;
+            abort.abort();
+          }
+        },
+      },
+      abort.signal,
+    );
   }
 }
 
