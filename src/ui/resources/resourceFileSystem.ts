@@ -40,7 +40,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
 
   /** Reads a resource and decides how it is shown; the read answers the editor's first `readFile`. */
   async read(server: string, uri: string): Promise<ReadResourceResult> {
-    const result = await (await this.connection(server)).readResource(uri);
+    const result = await (await this.connection(server, false)).readResource(uri);
     this.prefetched.set(key(server, uri), { result, at: Date.now() });
     return result;
   }
@@ -80,15 +80,16 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
   async contentBytes(docUri: vscode.Uri): Promise<{ bytes: Uint8Array; fileName: string; mimeType: string | undefined } | undefined> {
     const address = parseResourcePath(docUri.path);
     if (!address) return undefined;
-    const result = await (await this.connection(address.server)).readResource(address.uri);
+    const result = await (await this.connection(address.server, false)).readResource(address.uri);
     const index = address.part ?? (result.contents.length === 1 ? 0 : undefined);
     const part = index === undefined ? undefined : result.contents[index];
     if (!part) return undefined;
     return { bytes: partBytes(part), fileName: fileNameFor(part.uri || address.uri, part.mimeType), mimeType: part.mimeType };
   }
 
-  private async connection(server: string): Promise<ServerConnection> {
-    const deadline = Date.now() + SERVER_WAIT_MS;
+  /** The server's connection once it runs; `wait` gives a server that is still loading or starting some time. */
+  private async connection(server: string, wait = true): Promise<ServerConnection> {
+    const deadline = Date.now() + (wait ? SERVER_WAIT_MS : 0);
     for (;;) {
       const connection = this.registry.get(server)?.connection;
       const state = connection?.state.kind;

@@ -126,6 +126,8 @@ export class ServersTreeModel extends Disposable {
       this._onDidChange.fire({ server: name, what: 'resources' });
     })();
     this.pages.set(name, { ...base, loading: true, pending, generation });
+    // A further page keeps what is shown and marks "Load more…" as loading; the first page is awaited by the tree.
+    if (cursor !== undefined) this._onDidChange.fire({ server: name, what: 'resources' });
     return pending;
   }
 

@@ -237,7 +237,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return templates.length ? templates.map(t => server.reuse(`template:${t.uriTemplate}`, () => new TemplateNode(server, t), n => (n.template = t))) : empty();
       }
       case 'resources': {
-        await this.model.loadResources(server.name);
+        if (this.model.resources(server.name).pagesLoaded === 0) await this.model.loadResources(server.name);
         const pages = this.model.resources(server.name);
         const nodes: TreeNode[] = pages.items.map(r => server.reuse(`resource:${r.uri}`, () => new ResourceNode(server, r), n => (n.resource = r)));
         if (pages.error) {

@@ -63,6 +63,14 @@ describe('resource documents', function () {
     assert.strictEqual(doc.getText(), `${JSON.stringify({ name: 'demo', nested: { list: [1, 2, 3] } }, null, 2)}\n`);
   });
 
+  it('opens nothing for a resource the server does not have, or a server that does not exist', async () => {
+    const started = Date.now();
+    assert.strictEqual(await open('content', 'content://missing'), undefined);
+    assert.strictEqual(await open('nosuchserver', 'content://docs/config.json'), undefined);
+    assert.ok(Date.now() - started < 5_000, 'an explicit open must not wait for a server that is not there');
+    assert.strictEqual(vscode.window.tabGroups.activeTabGroup.tabs.length, 0);
+  });
+
   it('keeps resource documents read-only', async () => {
     const uri = (await open('paging', 'fixture://static/readme.md'))!;
     await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('x'))), /read-only|NoPermissions/i);
