@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
 import type { GatedCallResult } from '../../consent/types';
 import { Commands } from '../../ids';
+import { progressReporter } from '../../commands/callProgress';
 import type { McpHost } from '../../workspace/mcpHost';
 
 export function registerHistoryCommands(store: DisposableStore, host: McpHost): void {
@@ -27,24 +28,12 @@ async function rerunToolCall(host: McpHost, arg: unknown): Promise<GatedCallResu
     );
     return undefined;
   }
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Running '${entry.tool}' on '${entry.server}'`, cancellable: true },
-    (_progress, token) => {
-      const abort = new AbortController();
-      const listener = token.onCancellationRequested(() => abort.abort());
-      return host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal: abort.signal }).finally(() => listener.dispose());
-    },
+  const mask = (text: string) => host.registry.get(entry.server)?.connection.mask(text) ?? text;
+  const result = await host.prompts.showCallProgress(`Running '${entry.tool}' on '${entry.server}'`, (progress, signal) =>
+    host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onProgress: progressReporter(progress, mask) }),
   );
-  await showResult(host, entry.server, entry.tool, result);
+  await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, result, args });
   return result;
-}
-
-/** The result as a JSON document, the server's secrets masked (never rendered as HTML: server output is untrusted). */
-async function showResult(host: McpHost, server: string, tool: string, result: GatedCallResult): Promise<void> {
-  const connection = host.registry.get(server)?.connection;
-  const content = JSON.stringify({ server, tool, ...result }, null, 2);
-  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: connection ? connection.mask(content) : content });
-  await vscode.window.showTextDocument(doc, { preview: true });
 }
 
 async function clearHistory(host: McpHost): Promise<boolean> {

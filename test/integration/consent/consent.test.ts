@@ -183,6 +183,7 @@ describe('consent before each tool call', function () {
     completed(result);
     assert.strictEqual(prompts.toolCallsAsked.length, 1, 're-run skipped consent');
     assert.strictEqual(prompts.toolCallsAsked[0]!.origin, 'history');
+    assert.match(prompts.progress.at(-1)!.title, /^Running 'echo' on 'everything'$/);
     const [rerun] = await host.history.list();
     assert.deepStrictEqual([rerun!.tool, rerun!.origin, rerun!.outcome], ['echo', 'history', 'completed']);
     assert.deepStrictEqual(rerun!.args, echo.args);
