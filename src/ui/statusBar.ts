@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
-import { canBeStarted, describeState } from '../mcp/connectionState';
-import type { ServerEntry, ServerRegistry } from '../mcp/registry';
+import { describeState } from '../mcp/connectionState';
+import type { ServerRegistry } from '../mcp/registry';
 import { Commands } from '../ids';
-import { escapeMarkdown, serverDescription, summarizeServers } from './tree/treeText';
+import { escapeMarkdown, ServerAction, serverActions, serverDescription, summarizeServers } from './tree/treeText';
 
 const STATE_CODICON: Record<string, string> = {
   running: '$(pass-filled)',
@@ -49,7 +49,13 @@ export function registerStatusBar(store: DisposableStore, registry: ServerRegist
   return item;
 }
 
-type Action = vscode.QuickPickItem & { command: string };
+const ACTIONS: Record<ServerAction, { label: string; command: string }> = {
+  start: { label: '$(debug-start) Start', command: Commands.startServer },
+  stop: { label: '$(debug-stop) Stop', command: Commands.stopServer },
+  restart: { label: '$(debug-restart) Restart', command: Commands.restartServer },
+  showLog: { label: '$(output) Show Log', command: Commands.showLog },
+  openConfig: { label: '$(go-to-file) Open Config', command: Commands.openServerConfig },
+};
 
 /** Servers with their state; the chosen one's actions (start, stop, restart, log, config). */
 async function showServers(registry: ServerRegistry): Promise<void> {
@@ -63,17 +69,10 @@ async function showServers(registry: ServerRegistry): Promise<void> {
     { title: 'MCP Servers', placeHolder: 'Choose a server to start, stop, restart, or inspect' },
   );
   if (!picked) return;
-  const actions = actionsFor(picked.entry);
-  const action = await vscode.window.showQuickPick(actions, { title: `MCP server '${picked.entry.name}' — ${describeState(picked.entry.connection.state)}` });
+  const state = picked.entry.connection.state;
+  const action = await vscode.window.showQuickPick(
+    serverActions(state).map(a => ACTIONS[a]),
+    { title: `MCP server '${picked.entry.name}' — ${describeState(state)}` },
+  );
   if (action) await vscode.commands.executeCommand(action.command, picked.entry.name);
-}
-
-function actionsFor(entry: ServerEntry): Action[] {
-  const state = entry.connection.state;
-  const actions: Action[] = [];
-  if (canBeStarted(state) && state.kind !== 'error') actions.push({ label: '$(debug-start) Start', command: Commands.startServer });
-  if (state.kind === 'running' || state.kind === 'starting' || state.kind === 'error') actions.push({ label: '$(debug-stop) Stop', command: Commands.stopServer });
-  if (state.kind !== 'blocked' || canBeStarted(state)) actions.push({ label: '$(debug-restart) Restart', command: Commands.restartServer });
-  actions.push({ label: '$(output) Show Log', command: Commands.showLog }, { label: '$(go-to-file) Open Config', command: Commands.openServerConfig });
-  return actions;
 }

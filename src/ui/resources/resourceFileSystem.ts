@@ -35,6 +35,8 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
   private readonly served = new Map<string, Served>();
   /** Reads made just before opening, keyed by the resource, used once. */
   private readonly prefetched = new Map<string, { result: ReadResourceResult; at: number }>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private disposed = false;
 
   constructor(private readonly registry: ServerRegistry) {}
 
@@ -96,7 +98,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
       if (connection && state === 'running') return connection;
       // Not configured yet (config still loading) or starting: wait a while; anything else is final.
       const waiting = !connection || state === 'starting';
-      if (!waiting || Date.now() > deadline) {
+      if (!waiting || Date.now() > deadline || this.disposed) {
         throw vscode.FileSystemError.Unavailable(connection ? `MCP server '${server}' is not running (${state}).` : `No MCP server named '${server}' is configured.`);
       }
       await new Promise(r => setTimeout(r, 200));
@@ -112,7 +114,13 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
     if (pre && Date.now() - pre.at < PREFETCH_TTL_MS) {
       result = pre.result;
       // The whole read and its parts may all open from one prefetch; a later refresh reads again.
-      if (address.part === undefined) setTimeout(() => this.prefetched.get(k) === pre && this.prefetched.delete(k), 2_000);
+      if (address.part === undefined) {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          if (this.prefetched.get(k) === pre) this.prefetched.delete(k);
+        }, 2_000);
+        this.timers.add(timer);
+      }
     } else {
       try {
         result = await (await this.connection(address.server)).readResource(address.uri);
@@ -170,6 +178,9 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
   }
 
   dispose(): void {
+    this.disposed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this._onDidChangeFile.dispose();
     this.served.clear();
     this.prefetched.clear();

@@ -1,5 +1,5 @@
 import type { Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { describeState } from '../../mcp/connectionState';
+import { canBeStarted, ConnectionState, describeState } from '../../mcp/connectionState';
 import type { ServerEntry } from '../../mcp/registry';
 
 /** The words the tree and status bar use for servers, tools and prompts. No `vscode` here. */
@@ -103,4 +103,16 @@ export function summarizeServers(entries: readonly ServerEntry[]): ServersSummar
   const icon = starting ? '$(sync~spin)' : '$(plug)';
   const text = total === 0 ? '' : `${icon} MCP ${running}/${total}${errors ? ` $(error) ${errors}` : ''}`;
   return { total, running, starting, errors, text };
+}
+
+export type ServerAction = 'start' | 'stop' | 'restart' | 'showLog' | 'openConfig';
+
+/** What can be done with a server in its state, in menu order. */
+export function serverActions(state: ConnectionState): ServerAction[] {
+  const actions: ServerAction[] = [];
+  if (canBeStarted(state) && state.kind !== 'error') actions.push('start');
+  if (state.kind === 'running' || state.kind === 'starting' || state.kind === 'error') actions.push('stop');
+  if (state.kind !== 'blocked' || canBeStarted(state)) actions.push('restart');
+  actions.push('showLog', 'openConfig');
+  return actions;
 }

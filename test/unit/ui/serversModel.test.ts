@@ -4,7 +4,7 @@ import type { ConfigOrigin } from '../../../src/config/types';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerRegistry } from '../../../src/mcp/registry';
 import { ModelChange, ServersTreeModel } from '../../../src/ui/tree/serversModel';
-import { summarizeServers, schemaSummary, toolDescription, toolHints } from '../../../src/ui/tree/treeText';
+import { schemaSummary, serverActions, summarizeServers, toolDescription, toolHints } from '../../../src/ui/tree/treeText';
 import { fixtureServer } from '../servers';
 
 const origin: ConfigOrigin = { kind: 'workspaceVscode', file: '/ws/.vscode/mcp.json', folder: '/ws', label: '.vscode/mcp.json' };
@@ -90,6 +90,13 @@ describe('ServersTreeModel against the paging fixture', function () {
     assert.deepStrictEqual({ total: s.total, running: s.running, errors: s.errors }, { total: 2, running: 1, errors: 0 });
     assert.strictEqual(s.text, '$(plug) MCP 1/2');
     assert.strictEqual(summarizeServers([]).text, '');
+  });
+
+  it('offers the actions that fit a server\'s state', () => {
+    assert.deepStrictEqual(serverActions(reg.get('big')!.connection.state), ['stop', 'restart', 'showLog', 'openConfig']);
+    assert.deepStrictEqual(serverActions(reg.get('off')!.connection.state), ['start', 'restart', 'showLog', 'openConfig']);
+    assert.deepStrictEqual(serverActions({ kind: 'error', message: 'x', stderrTail: [], attempt: 1 }), ['stop', 'restart', 'showLog', 'openConfig']);
+    assert.deepStrictEqual(serverActions({ kind: 'blocked', reason: 'invalidConfig', message: 'x' }), ['showLog', 'openConfig']);
   });
 
   it('describes tools by their hints and arguments', () => {
