@@ -18,14 +18,15 @@ export const CHOICES = {
 /** The dialog's text, kept apart from showing it so it can be read (and tested) as a whole. */
 export function consentMessage(request: ToolConsentRequest): { message: string; detail: string; readOnly: boolean } {
   const a = request.annotations;
-  const readOnly = a.readOnlyHint === true;
+  // A tool claiming to be both read-only and destructive is treated as destructive.
+  const readOnly = a.readOnlyHint === true && a.destructiveHint !== true;
   const name = request.title && request.title !== request.tool ? `'${request.title}' (${request.tool})` : `'${request.tool}'`;
   const message = request.changedSince
     ? `The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
     : `Run the MCP tool ${name} on server '${request.server}'?`;
   const lines: string[] = [];
   // A tool that does not say it only reads may change things; the spec's default for destructiveHint is true.
-  if (a.destructiveHint === true || !readOnly) lines.push('⚠ This tool may modify or delete data.');
+  if (!readOnly) lines.push(a.destructiveHint === false ? '⚠ This tool may change data (the server says it only adds, never deletes).' : '⚠ This tool may modify or delete data.');
   if (a.openWorldHint !== false && !readOnly) lines.push('⚠ This tool may reach outside systems (the internet, other services).');
   else if (a.openWorldHint === true) lines.push('⚠ This tool reaches outside systems (the internet, other services).');
   for (const w of request.warnings) lines.push(`⚠ ${w}`);

@@ -70,7 +70,8 @@ export interface ConsentQuestion {
 export function decideConsent(question: ConsentQuestion, settings: ConsentSettings, approvals: readonly StoredApproval[]): ConsentDecision {
   const { server, serverOrigin, tool, definitionHash } = question;
   if (serverOrigin === 'userSettings' && settings.trustedServers.includes(server)) return { kind: 'allow', reason: 'trustedServer' };
-  if (settings.autoApproveReadOnly && tool.annotations?.readOnlyHint === true) return { kind: 'allow', reason: 'readOnly' };
+  // A tool that claims to be read-only and destructive at once is not read-only.
+  if (settings.autoApproveReadOnly && tool.annotations?.readOnlyHint === true && tool.annotations.destructiveHint !== true) return { kind: 'allow', reason: 'readOnly' };
   const mine = approvals.filter(a => a.server === server && a.tool === tool.name && a.serverOrigin === serverOrigin);
   const current = mine.filter(a => a.definitionHash === definitionHash);
   if (current.some(a => a.scope === 'always')) return { kind: 'allow', reason: 'approvedInWorkspace' };

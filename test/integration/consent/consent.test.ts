@@ -253,6 +253,11 @@ describe('consent before each tool call', function () {
     assert.match(readOnly.message, /'Wipe' \(wipe\) on server 's'/);
     assert.doesNotMatch(readOnly.detail, /modify or delete/);
     assert.match(readOnly.detail, /⚠ hidden characters/);
+    const additive = consentMessage({ ...base, annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false } });
+    assert.match(additive.detail, /⚠ This tool may change data/);
+    const contradictory = consentMessage({ ...base, annotations: { readOnlyHint: true, destructiveHint: true } });
+    assert.match(contradictory.detail, /may modify or delete data/);
+    assert.strictEqual(contradictory.readOnly, false);
     const openWorld = consentMessage({ ...base, annotations: { readOnlyHint: true, openWorldHint: true } });
     assert.match(openWorld.detail, /reaches outside systems/);
   });

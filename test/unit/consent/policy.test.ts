@@ -86,6 +86,8 @@ describe('consent policy', () => {
     assert.strictEqual(decideConsent(question(wipe), on, []).kind, 'ask');
     const hintFalse: Tool = { ...echo, annotations: { readOnlyHint: false } };
     assert.strictEqual(decideConsent(question(hintFalse), on, []).kind, 'ask');
+    const contradictory: Tool = { ...echo, annotations: { readOnlyHint: true, destructiveHint: true } };
+    assert.strictEqual(decideConsent(question(contradictory), on, []).kind, 'ask');
     const noHints: Tool = { ...echo, annotations: undefined } as Tool;
     assert.strictEqual(decideConsent(question(noHints), on, []).kind, 'ask');
   });
