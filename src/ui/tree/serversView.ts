@@ -116,11 +116,6 @@ function toolIcon(hints: readonly string[], disabled: boolean): vscode.ThemeIcon
   return new vscode.ThemeIcon('tools');
 }
 
-/** A command id from `Commands` by key, when that command exists (another part of the extension may add it). */
-function optionalCommand(key: string): string | undefined {
-  return (Commands as Readonly<Record<string, string>>)[key];
-}
-
 /**
  * Renders `ServersTreeModel` for VS Code. It fires the narrowest node that changed: a server (its state,
  * its tools) or one group (a page of resources, a prompt list), so one busy server does not redraw the tree.
@@ -323,8 +318,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const summary = schemaSummary(tool.inputSchema);
     md.appendMarkdown(summary.length ? `Arguments (* = required):\n\n${codeBlock(summary.join('\n'))}` : 'No arguments.');
     item.tooltip = md;
-    const runTool = optionalCommand('runTool');
-    if (runTool && !disabled) item.command = { command: runTool, title: 'Run Tool', arguments: [{ server: node.server.name, tool: tool.name }] };
+    if (!disabled) item.command = { command: Commands.runTool, title: 'Run Tool', arguments: [{ server: node.server.name, tool: tool.name }] };
     return item;
   }
 
@@ -377,8 +371,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const args = (p.arguments ?? []).map(a => `${a.name}${a.required ? '*' : ''}${a.description ? ` — ${oneLine(a.description, 70)}` : ''}`);
     md.appendMarkdown(args.length ? `Arguments (* = required):\n\n${codeBlock(args.join('\n'))}` : 'No arguments.');
     item.tooltip = md;
-    const usePrompt = optionalCommand('usePrompt');
-    if (usePrompt) item.command = { command: usePrompt, title: 'Use Prompt', arguments: [{ server: node.server.name, prompt: p.name }] };
+    item.command = { command: Commands.usePrompt, title: 'Use Prompt', arguments: [{ server: node.server.name, prompt: p.name }] };
     return item;
   }
 

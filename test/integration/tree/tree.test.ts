@@ -93,7 +93,7 @@ describe('servers tree', function () {
     assert.strictEqual(api.serversView.model.resources('paging').pagesLoaded, 0, 'resources were listed before the group was expanded');
   });
 
-  it('shows tools with their hints, a schema summary, and the action that runs them', async () => {
+  it('shows tools with their hints, a schema summary and the command that runs them, and prompts with their arguments', async () => {
     const tools = await provider.getChildren(await group('paging', 'tools'));
     const byName = (name: string) => tools.find(t => t.kind === 'tool' && t.tool.name === name)!;
     const mutate = item(byName('mutate'));
@@ -105,9 +105,12 @@ describe('servers tree', function () {
     const tooltip = (echo.tooltip as vscode.MarkdownString).value;
     assert.match(tooltip, /not verified/);
     assert.match(tooltip, /text\*: string — Text to echo back/);
-    const runTool = (Commands as Record<string, string>)['runTool'];
-    if (runTool) assert.deepStrictEqual(echo.command?.arguments, [{ server: 'paging', tool: 'echo' }]);
-    else assert.strictEqual(echo.command, undefined);
+    assert.strictEqual(echo.command?.command, Commands.runTool);
+    assert.deepStrictEqual(echo.command.arguments, [{ server: 'paging', tool: 'echo' }]);
+    const greet = (await provider.getChildren(await group('paging', 'prompts'))).find(n => n.kind === 'prompt' && n.prompt.name === 'greet')!;
+    assert.strictEqual(item(greet).description, '(language*, name) Greets someone in a language (completable)');
+    assert.strictEqual(item(greet).command?.command, Commands.usePrompt);
+    assert.deepStrictEqual(item(greet).command?.arguments, [{ server: 'paging', prompt: 'greet' }]);
   });
 
   it('pages 10,000 resources: the first page and "Load more…", then the next page on demand', async () => {
@@ -143,13 +146,16 @@ describe('servers tree', function () {
   it('refreshes only the affected server or group on list_changed', async () => {
     const paging = (await server('paging'))!;
     const tools = (await group('paging', 'tools'))!;
-    const prompts = (await group('paging', 'prompts'))!;
+    const promptsGroup = (await group('paging', 'prompts'))!;
     const resources = (await group('paging', 'resources'))!;
     await provider.getChildren(tools);
 
+    // A click on the tool node runs it: the form takes the schema's defaults (list "tools", action "add"), consent says once.
+    const mutate = (await provider.getChildren(tools)).find(n => n.kind === 'tool' && n.tool.name === 'mutate')!;
     fired.length = 0;
-    const added = await callTool('paging', 'mutate', { list: 'tools', action: 'add' });
-    assert.strictEqual(added.kind, 'completed', JSON.stringify(added));
+    prompts.toolCallsAsked.length = 0;
+    await run(item(mutate).command);
+    assert.deepStrictEqual(prompts.toolCallsAsked.map(r => r.tool), ['mutate']);
     await until(() => fired.includes(paging), 'the paging server node to refresh');
     assert.ok(!fired.includes(undefined), 'a tool list change must not refresh the whole tree');
     const toolNames = (await provider.getChildren(tools)).map(n => (n.kind === 'tool' ? n.tool.name : ''));
@@ -158,9 +164,9 @@ describe('servers tree', function () {
 
     fired.length = 0;
     await callTool('paging', 'mutate', { list: 'prompts', action: 'add' });
-    await until(() => fired.includes(prompts), 'the Prompts group to refresh');
+    await until(() => fired.includes(promptsGroup), 'the Prompts group to refresh');
     assert.ok(!fired.includes(paging) && !fired.includes(undefined), 'a prompt list change must refresh only its group');
-    assert.ok((await provider.getChildren(prompts)).some(n => n.kind === 'prompt' && /^dynamic_prompt_\d+$/.test(n.prompt.name)));
+    assert.ok((await provider.getChildren(promptsGroup)).some(n => n.kind === 'prompt' && /^dynamic_prompt_\d+$/.test(n.prompt.name)));
 
     fired.length = 0;
     await callTool('paging', 'mutate', { list: 'resources', action: 'add' });
