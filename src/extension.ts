@@ -3,10 +3,10 @@ import { registerServersView, type ServersView } from './ui/tree/serversView';
 import { registerCommands } from './commands/registerCommands';
 import { registerServerCommands } from './commands/serverCommands';
 import { registerImportCommand } from './commands/importServers';
-import { registerPaletteCommands } from './commands/palette';
 import { registerHistoryView } from './ui/history/historyView';
 import { registerHistoryCommands } from './ui/history/historyCommands';
 import { registerApprovalCommands } from './consent/manageApprovals';
+import { registerPaletteCommands } from './commands/palette';
 import { registerAddServerCommand } from './commands/addServer';
 import { registerStatusBar } from './ui/statusBar';
 import { registerResourceDocuments, type ResourceDocuments } from './ui/resources/resourceCommands';
@@ -40,10 +40,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerCommands(store);
     registerServerCommands(store, host);
     registerImportCommand(store, host);
-    registerPaletteCommands(store, host);
     registerHistoryView(store, host.history);
     registerHistoryCommands(store, host);
     registerApprovalCommands(store, host);
+    registerPaletteCommands(store, host);
     registerAddServerCommand(store, host);
     // Servers start in the background; activation does not wait for them.
     void host.load();

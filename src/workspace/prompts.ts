@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import type { InputDefinition, ServerDefinition } from '../config/types';
 import { showConsentDialog } from '../consent/consentDialog';
 import type { ConsentAnswer, ToolConsentRequest } from '../consent/types';
-import { askArgument, type ArgumentAnswer, type ArgumentQuestion } from '../commands/argumentForm';
-import { showCallProgress, type CallProgress } from '../commands/callProgress';
-import { pickItem, type PickRequest } from '../commands/itemPicker';
 import { showApprovalsPicker, type RevokeChoice } from '../consent/manageApprovals';
 import type { StoredApproval } from '../consent/policy';
 import { confirmClearHistory } from '../ui/history/historyCommands';
+import { askArgument, type ArgumentAnswer, type ArgumentQuestion } from '../commands/argumentForm';
+import { showCallProgress, type CallProgress } from '../commands/callProgress';
+import { pickItem, type PickRequest } from '../commands/itemPicker';
 import { askTemplateVariable, type TemplateVariableQuestion } from '../ui/resources/templateQuickPick';
 
 /**
@@ -21,16 +21,16 @@ export interface Prompts {
   confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean>;
   /** Asks whether a tool may be called; dismissing the dialog denies. */
   confirmToolCall(request: ToolConsentRequest): Promise<ConsentAnswer>;
+  /** Picks stored tool approvals to revoke (or all of them); undefined when dismissed. */
+  pickApprovalsToRevoke(approvals: readonly StoredApproval[]): Promise<RevokeChoice>;
+  /** Asks before the tool call history is deleted. */
+  confirmClearHistory(count: number): Promise<boolean>;
   /** Asks for one argument of a tool or prompt, checking it as it is typed; undefined when dismissed. */
   askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undefined>;
   /** A pick among items grouped by server (a tool, a prompt, a resource); undefined when dismissed. */
   pickItem<T>(request: PickRequest<T>): Promise<T | undefined>;
   /** Runs a call under a cancellable progress notification; cancelling aborts `signal`. */
   showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): PromiseLike<T>;
-  /** Picks stored tool approvals to revoke (or all of them); undefined when dismissed. */
-  pickApprovalsToRevoke(approvals: readonly StoredApproval[]): Promise<RevokeChoice>;
-  /** Asks before the tool call history is deleted. */
-  confirmClearHistory(count: number): Promise<boolean>;
   /** Asks for one variable of a resource template, suggesting the server's completions; undefined when dismissed. */
   askTemplateVariable(question: TemplateVariableQuestion): Promise<string | undefined>;
 }
@@ -71,12 +71,12 @@ export const vscodePrompts: Prompts = {
   },
 
   confirmToolCall: showConsentDialog,
+  pickApprovalsToRevoke: showApprovalsPicker,
+  confirmClearHistory,
 
   askArgument,
   pickItem,
   showCallProgress,
-  pickApprovalsToRevoke: showApprovalsPicker,
-  confirmClearHistory,
 
   askTemplateVariable,
 };
