@@ -50,11 +50,15 @@ export function vsixPath(): string {
  * A new user's VS Code: a fresh code-server profile with our VSIX installed from the CLI, a copy of a
  * fixture workspace, and the workbench loaded in Debian's chromium.
  */
-export async function openWorkbench(workspaceName: string, opts: { trust?: boolean; settings?: object } = {}): Promise<Workbench> {
+export async function openWorkbench(
+  workspaceName: string,
+  opts: { trust?: boolean; settings?: object; prepare?: (workspace: string) => void } = {},
+): Promise<Workbench> {
   const env = lib.ensureSetup();
   const profile = lib.createProfile('e2e', opts.settings);
   const installOutput = lib.installExtension(env, profile, vsixPath());
   const workspace = lib.copyWorkspace(workspaceName, profile.dir);
+  opts.prepare?.(workspace);
   const server = await lib.startCodeServer(env, profile, { workspace, trust: !!opts.trust });
   const browser = await lib.launchBrowser(env);
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -72,12 +76,27 @@ export async function openWorkbench(workspaceName: string, opts: { trust?: boole
   };
 }
 
+/** An MCP server package in this clone's node_modules. */
+export function serverScript(name: string): string {
+  return path.join(lib.root, 'node_modules', '@modelcontextprotocol', name, 'dist', 'index.js');
+}
+
+/** Where README screenshots live (outside the VSIX allow-list, which takes only media/*.svg|png). */
+export const readmeShots = () => path.join(lib.root, 'media', 'screenshots');
+
 const resultsDir = () => path.join(lib.root, 'test-results', 'e2e');
 
-/** Saves a full-page screenshot under test-results/e2e and returns its path. */
+/**
+ * Saves a screenshot under test-results/e2e and returns its path. With MCP_HOST_README_SHOTS=1 the
+ * named steps are also written to media/screenshots for the README.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(resultsDir(), { recursive: true });
   const file = path.join(resultsDir(), `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path: file });
+  if (process.env.MCP_HOST_README_SHOTS === '1' && !name.startsWith('FAILED')) {
+    fs.mkdirSync(readmeShots(), { recursive: true });
+    fs.copyFileSync(file, path.join(readmeShots(), path.basename(file)));
+  }
   return file;
 }
