@@ -2,12 +2,18 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** Folders whose code must run in plain Node: the protocol and config core, and consent policy. */
-const VSCODE_FREE = ['src/common', 'src/config', 'src/mcp', 'src/consent/policy'];
+/** Folders and files whose code must run in plain Node: the protocol and config core, and the consent core. */
+const VSCODE_FREE = [
+  'src/common',
+  'src/config',
+  'src/mcp',
+  ...['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts'].map(f => `src/consent/${f}`),
+];
 const root = path.resolve(__dirname, '..', '..', '..');
 
 function sourceFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
+  if (!fs.existsSync(dir)) throw new Error(`${dir} is listed as vscode-free but does not exist`);
+  if (fs.statSync(dir).isFile()) return [dir];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return sourceFiles(p);
