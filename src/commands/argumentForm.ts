@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { createSuggestionPick } from '../ui/suggestionPick';
 import type { ArgumentForm, FormField } from '../mcp/argumentSchema';
 import type { Prompts } from '../workspace/prompts';
 
@@ -223,50 +224,25 @@ function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[
   });
 }
 
-const SUGGEST_DEBOUNCE_MS = 150;
-
 /** A quick pick over the server's suggestions for the text typed so far; the typed text itself is always an item. */
 function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string) => Promise<readonly string[]>): Promise<ArgumentAnswer | undefined> {
   return new Promise(resolve => {
-    const pick = vscode.window.createQuickPick<ChoiceItem>();
+    const { pick, start, stop } = createSuggestionPick<ChoiceItem>({
+      suggest,
+      item: (value, typed) => ({ label: value, value, alwaysShow: true, ...(typed ? { description: 'as typed' } : {}) }),
+      extraItems: typed => (!question.required && !typed ? [{ label: '$(debug-step-over) Leave out', description: 'optional', skip: true, alwaysShow: true }] : []),
+    });
     pick.title = question.title;
     pick.placeholder = `${question.label}: ${question.prompt}`;
-    pick.ignoreFocusOut = true;
     if (question.value !== undefined) pick.value = question.value;
     if (question.canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
-    let suggestions: readonly string[] = [];
-    let sequence = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const render = () => {
-      const typed = pick.value;
-      const custom: ChoiceItem[] = typed && !suggestions.includes(typed) ? [{ label: typed, description: 'as typed', value: typed, alwaysShow: true }] : [];
-      const skip: ChoiceItem[] = !question.required && !typed ? [{ label: '$(debug-step-over) Leave out', description: 'optional', skip: true, alwaysShow: true }] : [];
-      pick.items = [...custom, ...suggestions.map(s => ({ label: s, value: s, alwaysShow: true })), ...skip];
-    };
-    const refresh = (typed: string) => {
-      const mine = ++sequence;
-      pick.busy = true;
-      suggest(typed)
-        .then(values => {
-          if (mine !== sequence) return;
-          suggestions = values;
-          render();
-        })
-        .catch(() => undefined)
-        .finally(() => mine === sequence && (pick.busy = false));
-    };
     let done = false;
     const finish = (answer: ArgumentAnswer | undefined) => {
       done = true;
-      if (timer) clearTimeout(timer);
+      stop();
       resolve(answer);
       pick.hide();
     };
-    pick.onDidChangeValue(value => {
-      render();
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => refresh(value), SUGGEST_DEBOUNCE_MS);
-    });
     pick.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
     pick.onDidAccept(() => {
       const chosen = pick.selectedItems[0];
@@ -281,11 +257,9 @@ function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string)
     });
     pick.onDidHide(() => {
       if (!done) resolve(undefined);
-      if (timer) clearTimeout(timer);
+      stop();
       pick.dispose();
     });
-    render();
-    pick.show();
-    refresh(pick.value);
+    start();
   });
 }

@@ -34,7 +34,16 @@ function ensureDependencies() {
   const stamp = path.join(root, 'node_modules', '.mcp-host-lock-sha256');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === digest) return;
   console.log('[setup] installing npm dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // A cold npm cache downloads ~500 packages; one dropped connection should not fail the run.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      run('npm', ['ci', '--no-audit', '--no-fund']);
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      console.log(`[setup] npm ci failed (attempt ${attempt} of 3): ${err.message}`);
+    }
+  }
   fs.writeFileSync(stamp, digest);
 }
 

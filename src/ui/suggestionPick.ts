@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+
+const DEBOUNCE_MS = 150;
+
+export interface SuggestionPickOptions<T extends vscode.QuickPickItem> {
+  /** The server's suggestions for the text typed so far (`completion/complete`); empty when it has none. */
+  readonly suggest: (typed: string) => Promise<readonly string[]>;
+  /** The item for a suggestion, or for the typed text itself (`typed`). */
+  readonly item: (value: string, typed: boolean) => T;
+  /** Items after the suggestions, e.g. "Leave out" for an optional value. */
+  readonly extraItems?: (typed: string) => T[];
+}
+
+/**
+ * A quick pick whose items follow the server's suggestions as the user types: asked after a short pause,
+ * only the latest answer shown, and the typed text always offered first so any value can be entered.
+ * The caller sets title and placeholder, wires accept/hide, calls `start()` to show it and `stop()`
+ * when it is done.
+ */
+export function createSuggestionPick<T extends vscode.QuickPickItem>(options: SuggestionPickOptions<T>): { pick: vscode.QuickPick<T>; start(): void; stop(): void } {
+  const pick = vscode.window.createQuickPick<T>();
+  pick.ignoreFocusOut = true;
+  let suggestions: readonly string[] = [];
+  let sequence = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const render = () => {
+    const typed = pick.value;
+    const custom = typed && !suggestions.includes(typed) ? [options.item(typed, true)] : [];
+    pick.items = [...custom, ...suggestions.map(s => options.item(s, false)), ...(options.extraItems?.(typed) ?? [])];
+  };
+  const refresh = (typed: string) => {
+    const mine = ++sequence;
+    pick.busy = true;
+    options
+      .suggest(typed)
+      .then(values => {
+        if (mine !== sequence) return;
+        suggestions = values;
+        render();
+      })
+      .catch(() => undefined)
+      .finally(() => mine === sequence && (pick.busy = false));
+  };
+  pick.onDidChangeValue(value => {
+    render();
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => refresh(value), DEBOUNCE_MS);
+  });
+  return {
+    pick,
+    start() {
+      render();
+      pick.show();
+      refresh(pick.value);
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
