@@ -49,7 +49,10 @@ CS="$CACHE/code-server-$CODE_SERVER_VERSION"
 if [ ! -x "$CS/node_modules/.bin/code-server" ] || [ ! -f "$CS/.complete" ]; then
   log "installing code-server $CODE_SERVER_VERSION into $CS (about 2 minutes)"
   rm -rf "$CS" && mkdir -p "$CS"
+  # Under `npm test` the outer npm (Node 20) exports npm_config_user_agent, which the inner npm keeps;
+  # code-server's postinstall reads the Node version from it and would refuse to install.
   (cd "$CS" && npm init -y >/dev/null &&
+    unset npm_config_user_agent &&
     export PATH="$N24_HOME/bin:$PATH" npm_config_nodedir="$N24_HOME" &&
     npm_install --nodedir="$N24_HOME" "code-server@$CODE_SERVER_VERSION")
   touch "$CS/.complete"
