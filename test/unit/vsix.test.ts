@@ -58,7 +58,7 @@ describe('VSIX', function () {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-host-vsix-'));
     vsix = path.join(out, 'mcp-host.vsix');
     execFileSync(process.execPath, ['esbuild.js', '--production'], { cwd: root, stdio: 'inherit' });
-    execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: root, stdio: 'ignore' });
+    execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   });
 
   it('holds only the bundle, media, manifest, README, LICENSE and CHANGELOG', () => {
