@@ -1,4 +1,4 @@
-import type { ServerTimeouts } from '../config/types';
+import type { ServerDefinition, ServerTimeouts } from '../config/types';
 
 /** A server definition with every variable resolved: exactly what gets spawned or connected to. */
 export type ResolvedLaunch =
@@ -34,9 +34,32 @@ export function childEnvironment(base: NodeJS.ProcessEnv, overrides: Readonly<Re
   return env;
 }
 
-/** A one-line rendering for logs, tooltips and trust dialogs; arguments with spaces are quoted. */
+const quote = (s: string) => (/[\s"'$`\\]/.test(s) || s === '' ? JSON.stringify(s) : s);
+
+/** A command line as one string; arguments with spaces or shell characters are quoted. */
+export function commandLine(command: string, args: readonly string[]): string {
+  return [command, ...args].map(quote).join(' ');
+}
+
+/** A resolved launch in one line, for logs. */
 export function describeLaunch(launch: ResolvedLaunch): string {
   if (launch.type !== 'stdio') return `${launch.type === 'sse' ? 'SSE' : 'HTTP'} ${launch.url}`;
-  const quote = (s: string) => (/[\s"'$`\\]/.test(s) || s === '' ? JSON.stringify(s) : s);
-  return [launch.command, ...launch.args].map(quote).join(' ');
+  return commandLine(launch.command, launch.args);
+}
+
+/**
+ * A definition as written (variables unresolved), for trust dialogs and tooltips: everything that decides
+ * what runs or where data goes, including the headers a remote server is sent and the env file read.
+ */
+export function describeDefinition(def: ServerDefinition): string {
+  if (def.type !== 'stdio') {
+    const headers = Object.entries(def.headers).map(([k, v]) => `\n  header ${k}: ${v}`);
+    return `${def.type === 'sse' ? 'SSE' : 'HTTP'} ${def.url}${headers.join('')}`;
+  }
+  const extra = [
+    ...(Object.keys(def.env).length ? [`env: ${Object.keys(def.env).join(', ')}`] : []),
+    ...(def.envFile ? [`envFile: ${def.envFile}`] : []),
+    ...(def.cwd ? [`cwd: ${def.cwd}`] : []),
+  ];
+  return `${commandLine(def.command, def.args)}${extra.length ? ` (${extra.join('; ')})` : ''}`;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeDefinition } from '../mcp/launch';
 import type { InputDefinition, ServerDefinition } from '../config/types';
 import { showConsentDialog } from '../consent/consentDialog';
 import type { ConsentAnswer, ToolConsentRequest } from '../consent/types';
@@ -33,14 +34,6 @@ export interface Prompts {
   showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): PromiseLike<T>;
   /** Asks for one variable of a resource template, suggesting the server's completions; undefined when dismissed. */
   askTemplateVariable(question: TemplateVariableQuestion): Promise<string | undefined>;
-}
-
-/** How a definition reads in a trust dialog: exactly what will run, as written. */
-export function describeDefinition(def: ServerDefinition): string {
-  if (def.type !== 'stdio') return `${def.type === 'sse' ? 'SSE' : 'HTTP'} ${def.url}`;
-  const quote = (s: string) => (/[\s"'$`\\]/.test(s) || s === '' ? JSON.stringify(s) : s);
-  const env = Object.keys(def.env).length ? ` (env: ${Object.keys(def.env).join(', ')})` : '';
-  return `${[def.command, ...def.args].map(quote).join(' ')}${env}`;
 }
 
 export const vscodePrompts: Prompts = {

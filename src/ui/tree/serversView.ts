@@ -4,7 +4,7 @@ import { canBeStarted, describeState, ConnectionState } from '../../mcp/connecti
 import type { ServerRegistry } from '../../mcp/registry';
 import { essence, extensionForMime, isImageMime } from '../../mcp/resourceContent';
 import { Commands, ContextKeys, Views } from '../../ids';
-import { describeDefinition } from '../../workspace/prompts';
+import { describeDefinition } from '../../mcp/launch';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { GroupKind, ModelChange, ServersTreeModel } from './serversModel';
 import { codeBlock, escapeMarkdown, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, toolDescription, toolHints, toolLabel } from './treeText';
