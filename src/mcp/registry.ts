@@ -57,6 +57,7 @@ export class ServerRegistry extends Disposable {
   /** Some server's tool list changed (or a server started or stopped). */
   readonly onDidChangeTools = this._onDidChangeTools.event;
   private applying: Promise<void> = Promise.resolve();
+  private shuttingDown = false;
 
   constructor(private readonly host: RegistryHost) {
     super();
@@ -77,7 +78,7 @@ export class ServerRegistry extends Disposable {
   }
 
   private async doApply(snapshot: ConfigSnapshot): Promise<void> {
-    if (this.isDisposed) return;
+    if (this.isDisposed || this.shuttingDown) return;
     const next = new Map(snapshot.servers.map(d => [d.name, d] as const));
     // Servers whose entry is invalid still appear, blocked, so the tree can show what is wrong.
     const invalid = new Set(snapshot.problems.filter(p => p.severity === 'error' && p.server && !next.has(p.server)).map(p => p.server!));
@@ -94,13 +95,17 @@ export class ServerRegistry extends Disposable {
       changed = true;
     }
     await Promise.all(toStop);
+    // A shutdown that began while old servers stopped must not see new ones appear.
+    if (this.isDisposed || this.shuttingDown) return;
 
     for (const name of new Set([...next.keys(), ...invalid])) {
       const existing = this.entries.get(name);
       if (existing) {
         // Unchanged server: only its problems may differ.
         this.entries.set(name, { ...existing, problems: problemsOf(name) });
-        if (!existing.definition) existing.connection.block('invalidConfig', invalidMessage(problemsOf(name)));
+        const message = invalidMessage(problemsOf(name));
+        const state = existing.connection.state;
+        if (!existing.definition && !(state.kind === 'blocked' && state.message === message)) existing.connection.block('invalidConfig', message);
         continue;
       }
       const def = next.get(name);
@@ -149,8 +154,9 @@ export class ServerRegistry extends Disposable {
   }
 
   private async startAll(definitions: readonly ServerDefinition[], userInitiated = false): Promise<void> {
-    if (definitions.length === 0) return;
+    if (definitions.length === 0 || this.shuttingDown) return;
     const decisions = await this.host.mayStart(definitions, userInitiated);
+    if (this.shuttingDown) return;
     await Promise.all(
       definitions.map(def => {
         const entry = this.entries.get(def.name);
@@ -167,9 +173,13 @@ export class ServerRegistry extends Disposable {
 
   /** Starts one server (asking for approval first if it needs it; `userInitiated` asks even if declined before). */
   async start(name: string, userInitiated = false): Promise<void> {
-    const entry = this.entries.get(name);
-    if (!entry?.definition) return;
-    await this.startAll([entry.definition], userInitiated);
+    await this.startMany([name], userInitiated);
+  }
+
+  /** Starts several servers; those needing approval are asked about together. */
+  async startMany(names: readonly string[], userInitiated = false): Promise<void> {
+    const defs = names.map(n => this.entries.get(n)?.definition).filter((d): d is ServerDefinition => d !== undefined);
+    await this.startAll(defs, userInitiated);
   }
 
   async stop(name: string): Promise<void> {
@@ -199,9 +209,13 @@ export class ServerRegistry extends Disposable {
     return this.entries.get(name)?.connection.state;
   }
 
-  /** Stops every server and waits for their processes to exit. */
+  /**
+   * Stops every server and waits for their processes to exit. It does not wait for a pending apply: that
+   * may be stuck on a dialog or a slow start; stopping bumps each connection's generation, which makes
+   * any start still in flight give up.
+   */
   async shutdown(): Promise<void> {
-    await this.applying;
+    this.shuttingDown = true;
     await Promise.all([...this.entries.keys()].map(name => this.remove(name)));
     this.dispose();
   }

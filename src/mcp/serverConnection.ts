@@ -160,13 +160,20 @@ export class ServerConnection extends Disposable {
     this._onDidChangeState.fire(state);
   }
 
-  /** Starts the server; resolves once it is running or has failed (the state says which). */
-  async start(): Promise<void> {
+  /**
+   * Starts the server; resolves once it is running or has failed (the state says which). A start that
+   * is not one of the automatic restarts begins the backoff count anew.
+   */
+  async start(options: { automatic?: boolean } = {}): Promise<void> {
     if (this.isDisposed) return;
     this.clearRestartTimer();
     if (this._state.kind === 'running' || this._state.kind === 'starting') return;
     await this.stopping;
+    // Another start may have begun while a stop finished (TypeScript cannot see the await changed it).
+    const now = this._state as ConnectionState;
+    if (this.isDisposed || now.kind === 'running' || now.kind === 'starting') return;
     const generation = ++this.generation;
+    if (!options.automatic) this.attempt = 0;
     this.attempt++;
     this.setState({ kind: 'starting', attempt: this.attempt });
     const nonProtocolOutput: string[] = [];
@@ -222,16 +229,44 @@ export class ServerConnection extends Disposable {
       });
       this.log.error(`Failed to start: ${diagnosis.message}${diagnosis.hint ? ` ${diagnosis.hint}` : ''}`);
       await this.teardown();
-      this.setState({
-        kind: 'error',
-        message: this.mask(diagnosis.message),
-        ...(diagnosis.hint ? { hint: this.mask(diagnosis.hint) } : {}),
-        exitCode: exit?.code ?? null,
-        signal: exit?.signal ?? null,
-        stderrTail: this.stderrTail.map(l => this.mask(l)),
-        attempt: this.attempt,
-      });
+      // A stop or block during the teardown wins over this failure.
+      if (generation !== this.generation) return;
+      // A server that crashed once and then fails to come back keeps its backoff going; a first start does not retry.
+      const delay = options.automatic ? this.scheduleRestart() : undefined;
+      this.setState(this.failure(diagnosis.message, diagnosis.hint, exit, delay, options.automatic === true));
     }
+  }
+
+  /** Schedules the next automatic restart by the backoff policy; undefined when the policy gives up. */
+  private scheduleRestart(): number | undefined {
+    const policy = this.options.restart ?? DEFAULT_RESTART_POLICY;
+    const delay = restartDelay(policy, this.attempt);
+    if (delay === undefined) {
+      this.log.error(`Not restarting: ${this.attempt} attempts failed. Use Restart when it is fixed.`);
+      return undefined;
+    }
+    this.log.warn(`Restarting in ${Math.round(delay / 100) / 10} s (attempt ${this.attempt + 1} of ${policy.maxAttempts}).`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.start({ automatic: true });
+    }, delay);
+    return delay;
+  }
+
+  /** The error state after a failed start or a crash; `restarting` says whether automatic restarts were under way. */
+  private failure(message: string, hint: string | undefined, exit: { code: number | null; signal: string | null } | undefined, delay: number | undefined, restarting: boolean): ConnectionState {
+    const gaveUp = restarting && delay === undefined ? `Gave up after ${this.attempt} attempts; fix the server and use Restart.` : undefined;
+    const shownHint = gaveUp ?? hint;
+    return {
+      kind: 'error',
+      message: this.mask(message),
+      ...(shownHint ? { hint: this.mask(shownHint) } : {}),
+      exitCode: exit?.code ?? null,
+      signal: exit?.signal ?? null,
+      stderrTail: this.stderrTail.map(l => this.mask(l)),
+      ...(delay !== undefined ? { restartAt: Date.now() + delay } : {}),
+      attempt: this.attempt,
+    };
   }
 
   private newClient(): Client {
@@ -317,7 +352,7 @@ export class ServerConnection extends Disposable {
     if (generation !== this.generation) return;
     // Re-subscribe what documents were watching before a restart.
     if (caps.resources?.subscribe) {
-      for (const uri of this.subscriptions.keys()) await client.subscribeResource({ uri }).catch(() => {});
+      for (const uri of this.subscriptions.keys()) await client.subscribeResource({ uri }, { timeout: this.timeouts.requestMs }).catch(() => {});
     }
     const info = client.getServerVersion() ?? { name: this.name, version: '?' };
     this.log.info(`Running: ${info.name} ${info.version}, protocol ${this.protocolVersion ?? '?'}, ${this._tools.length} tools`);
@@ -349,18 +384,18 @@ export class ServerConnection extends Disposable {
   /** Asks the server to send log notifications at (roughly) the level the log channel shows. */
   async setLogLevel(level: LogLevel): Promise<void> {
     if (!this.client?.getServerCapabilities()?.logging) return;
-    await this.client.setLoggingLevel(LOG_LEVEL_TO_MCP[level]);
+    await this.client.setLoggingLevel(LOG_LEVEL_TO_MCP[level], { timeout: this.timeouts.requestMs });
   }
 
   private async refreshTools(generation: number, fire = true): Promise<void> {
-    const tools = await this.collect(generation, 'tools/list', c => this.client!.listTools(c ? { cursor: c } : undefined).then(r => ({ items: r.tools, nextCursor: r.nextCursor })));
+    const tools = await this.collect(generation, 'tools/list', c => this.client!.listTools(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.tools, nextCursor: r.nextCursor })));
     if (!tools) return;
     this._tools = dedupeByName(tools, dup => this.log.warn(`The server lists tool '${dup}' more than once; the first is used.`));
     if (fire) this._onDidChangeTools.fire(this._tools);
   }
 
   private async refreshPrompts(generation: number, fire = true): Promise<void> {
-    const prompts = await this.collect(generation, 'prompts/list', c => this.client!.listPrompts(c ? { cursor: c } : undefined).then(r => ({ items: r.prompts, nextCursor: r.nextCursor })));
+    const prompts = await this.collect(generation, 'prompts/list', c => this.client!.listPrompts(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.prompts, nextCursor: r.nextCursor })));
     if (!prompts) return;
     this._prompts = dedupeByName(prompts, dup => this.log.warn(`The server lists prompt '${dup}' more than once; the first is used.`));
     if (fire) this._onDidChangePrompts.fire(this._prompts);
@@ -368,7 +403,7 @@ export class ServerConnection extends Disposable {
 
   private async refreshTemplates(generation: number): Promise<void> {
     const templates = await this.collect(generation, 'resources/templates/list', c =>
-      this.client!.listResourceTemplates(c ? { cursor: c } : undefined).then(r => ({ items: r.resourceTemplates, nextCursor: r.nextCursor })),
+      this.client!.listResourceTemplates(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.resourceTemplates, nextCursor: r.nextCursor })),
     );
     if (templates) this._templates = templates;
   }
@@ -499,30 +534,12 @@ export class ServerConnection extends Disposable {
     const exit = this.transport instanceof StdioProcessTransport ? this.transport.exitStatus : undefined;
     const launch = { type: 'stdio' as const, command: '', args: [], env: {} };
     const diagnosis = diagnose(new Error('The connection closed.'), { launch, exit, nonProtocolOutput: [], startupMs: 0, phase: 'running' });
-    const policy = this.options.restart ?? DEFAULT_RESTART_POLICY;
-    const delay = restartDelay(policy, this.attempt);
     this.generation++;
     void this.teardown();
     const message = exit ? diagnosis.message : 'The connection to the server closed.';
-    if (delay === undefined) {
-      this.log.error(`${message} Not restarting: ${this.attempt} attempts failed. Use Restart when it is fixed.`);
-    } else {
-      this.log.warn(`${message} Restarting in ${Math.round(delay / 100) / 10} s (attempt ${this.attempt + 1} of ${policy.maxAttempts}).`);
-      this.restartTimer = setTimeout(() => {
-        this.restartTimer = undefined;
-        void this.start();
-      }, delay);
-    }
-    this.setState({
-      kind: 'error',
-      message,
-      ...(delay === undefined ? { hint: `Gave up after ${this.attempt} attempts; fix the server and use Restart.` } : {}),
-      exitCode: exit?.code ?? null,
-      signal: exit?.signal ?? null,
-      stderrTail: this.stderrTail.map(l => this.mask(l)),
-      ...(delay !== undefined ? { restartAt: Date.now() + delay } : {}),
-      attempt: this.attempt,
-    });
+    this.log.warn(message);
+    const delay = this.scheduleRestart();
+    this.setState(this.failure(message, undefined, exit, delay, true));
   }
 
   /** After a stable run, a later crash starts the backoff from the beginning again. */

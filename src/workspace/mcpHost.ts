@@ -45,9 +45,10 @@ export class McpHost extends Disposable {
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
         createLog: name => {
-          const log = createServerLog(name);
+          // Returned as is: a copy would freeze the channel's `level` getter at its value right now.
+          const log = createServerLog(name, () => this.logs.get(name) === log && this.logs.delete(name));
           this.logs.set(name, log);
-          return { ...log, dispose: () => (this.logs.get(name) === log && this.logs.delete(name), log.dispose()) };
+          return log;
         },
         plan: def => this.plan(def),
         mayStart: (defs, userInitiated) => this.trust.mayStart(defs, userInitiated),
@@ -67,9 +68,9 @@ export class McpHost extends Disposable {
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.registry.notifyRootsChanged()));
     this._register(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        for (const s of this.registry.servers) {
-          if (s.connection.state.kind === 'blocked' && s.connection.state.reason === 'workspaceUntrusted') void this.registry.start(s.name);
-        }
+        const waiting = this.registry.servers.filter(s => s.connection.state.kind === 'blocked' && s.connection.state.reason === 'workspaceUntrusted');
+        // One question for all of them, as at load.
+        void this.registry.startMany(waiting.map(s => s.name));
       }),
     );
   }

@@ -20,7 +20,7 @@ export interface ServerLogChannel extends ServerLog, vscode.Disposable {
  * channel's level (set by the user from the Output view) decides what is written and what log level the
  * server is asked for; at Trace it includes the JSON-RPC trace.
  */
-export function createServerLog(name: string): ServerLogChannel {
+export function createServerLog(name: string, onDispose: () => void = () => {}): ServerLogChannel {
   const channel = vscode.window.createOutputChannel(`MCP: ${name}`, { log: true });
   const levelChanged = new Emitter<LogLevel>();
   const sub = channel.onDidChangeLogLevel(level => levelChanged.fire(FROM_VSCODE[level]));
@@ -36,6 +36,7 @@ export function createServerLog(name: string): ServerLogChannel {
     onDidChangeLevel: levelChanged.event,
     show: () => channel.show(true),
     dispose() {
+      onDispose();
       sub.dispose();
       levelChanged.dispose();
       channel.dispose();

@@ -15,22 +15,33 @@ const STORAGE_KEY = 'mcpHost.trustedServers';
 export class ServerTrust {
   /** Refused in this window; asked again after a reload or when the user starts the server. */
   private readonly refused = new Set<string>();
+  /** Decisions are made one at a time, so two dialogs never race to write the approvals. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly state: vscode.Memento,
     private readonly prompts: () => Prompts,
   ) {}
 
-  async mayStart(definitions: readonly ServerDefinition[], userInitiated = false): Promise<Map<string, StartDecision>> {
+  mayStart(definitions: readonly ServerDefinition[], userInitiated = false): Promise<Map<string, StartDecision>> {
+    const decided = this.queue.then(() => this.decide(definitions, userInitiated));
+    this.queue = decided.catch(() => undefined);
+    return decided;
+  }
+
+  private async decide(definitions: readonly ServerDefinition[], userInitiated: boolean): Promise<Map<string, StartDecision>> {
     const decisions = new Map<string, StartDecision>();
     const approved = new Set(this.state.get<string[]>(STORAGE_KEY, []));
     const pending: ServerDefinition[] = [];
     for (const def of definitions) {
       const key = trustHash(def);
-      if (def.origin.kind === 'userSettings' || approved.has(key)) {
+      if (def.origin.kind === 'userSettings') {
         decisions.set(def.name, { allowed: true });
       } else if (!vscode.workspace.isTrusted) {
+        // Even a server approved before: Restricted Mode means nothing from the workspace runs.
         decisions.set(def.name, { allowed: false, reason: 'workspaceUntrusted', message: 'Restricted Mode: trust this workspace to start servers from its config' });
+      } else if (approved.has(key)) {
+        decisions.set(def.name, { allowed: true });
       } else if (this.refused.has(key) && !userInitiated) {
         decisions.set(def.name, { allowed: false, reason: 'notApproved', message: 'Not started: you declined. Use Start to be asked again' });
       } else {

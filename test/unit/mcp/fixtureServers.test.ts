@@ -162,6 +162,41 @@ describe('core vs. fixture servers', function () {
     });
   });
 
+  describe('restarts that fail', () => {
+    it('keeps the backoff going when an automatic restart fails before initializing', async () => {
+      let launches = 0;
+      const log = new MemoryLog();
+      const conn = new ServerConnection({
+        name: 'flaky',
+        // The first launch runs and then crashes; every later one dies before initialize.
+        plan: async () => ({
+          launch: ++launches === 1 ? fixture('crash', '--when', 'after-init', '--after-ms', '300') : fixture('crash', '--when', 'before-init'),
+          timeouts: { startupMs: 10_000, requestMs: 10_000 },
+          secrets: [],
+        }),
+        log,
+        clientInfo: { name: 'tests', version: '0' },
+        grace: { stdinMs: 300, termMs: 300 },
+        restart: { initialDelayMs: 100, maxDelayMs: 200, maxAttempts: 3, stableAfterMs: 60_000 },
+      });
+      open.push(conn);
+      await conn.start();
+      expectState(conn, 'running');
+      const gaveUp = await waitForEvent(conn.onDidChangeState, st => st.kind === 'error' && st.restartAt === undefined, 15_000);
+      assert.strictEqual(launches, 3, 'a failed automatic restart should have been retried');
+      assert.match(gaveUp.kind === 'error' ? (gaveUp.hint ?? '') : '', /Gave up after 3 attempts/);
+    });
+
+    it('does not retry a first start that fails, and a user start begins the count anew', async () => {
+      const { conn } = connect(fixture('crash', '--when', 'before-init'), { restart: { initialDelayMs: 50, maxDelayMs: 50, maxAttempts: 3, stableAfterMs: 60_000 } });
+      await conn.start();
+      const first = expectState(conn, 'error');
+      assert.strictEqual(first.restartAt, undefined);
+      await conn.start();
+      assert.strictEqual(expectState(conn, 'error').attempt, 1);
+    });
+  });
+
   describe('hanging servers', () => {
     it('gives up on a server that never answers initialize, within its start-up timeout', async () => {
       const { conn } = connect(fixture('hang', '--when', 'init'), { startupMs: 800 });
