@@ -45,7 +45,9 @@ const MAX_EXACT_ARGS = 200;
  * most the last line, and a corrupt line is skipped when reading, not fatal.
  */
 export class CallHistory implements CallRecorder {
+  /** Undefined until the file is first read. */
   private entries: HistoryEntry[] | undefined;
+  private loading: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private readonly exactArgs = new Map<string, Record<string, unknown>>();
   private readonly _onDidChange = new Emitter<void>();
@@ -57,8 +59,15 @@ export class CallHistory implements CallRecorder {
 
   /** Newest first. */
   async list(): Promise<readonly HistoryEntry[]> {
-    const entries = (this.entries ??= await this.load());
-    return [...entries].reverse();
+    if (!this.entries) {
+      this.loading ??= this.enqueue(async () => {
+        this.entries = await this.load();
+      }).finally(() => (this.loading = undefined));
+      await this.loading;
+    }
+    // Calls recorded meanwhile join the list in their turn.
+    await this.writing;
+    return [...(this.entries ?? [])].reverse();
   }
 
   record(entry: HistoryEntry, args: Record<string, unknown>): Promise<void> {
@@ -66,16 +75,15 @@ export class CallHistory implements CallRecorder {
       this.exactArgs.set(entry.id, args);
       if (this.exactArgs.size > MAX_EXACT_ARGS) this.exactArgs.delete(this.exactArgs.keys().next().value!);
     }
-    this.entries?.push(entry);
-    if (this.entries && this.entries.length > MAX_LOADED) this.entries.splice(0, this.entries.length - MAX_LOADED);
-    this.writing = this.writing
-      .then(async () => {
-        await fs.mkdir(path.dirname(this.file), { recursive: true });
-        await fs.appendFile(this.file, `${JSON.stringify(entry)}\n`, 'utf8');
-      })
-      .catch(err => console.error(`MCP Host: could not write the tool call history: ${(err as Error).message}`));
+    const written = this.enqueue(async () => {
+      // Not loaded yet: the load that comes later reads this call from the file.
+      this.entries?.push(entry);
+      if (this.entries && this.entries.length > MAX_LOADED) this.entries.splice(0, this.entries.length - MAX_LOADED);
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      await fs.appendFile(this.file, `${JSON.stringify(entry)}\n`, 'utf8');
+    }).catch(err => console.error(`MCP Host: could not write the tool call history: ${(err as Error).message}`));
     this._onDidChange.fire();
-    return this.writing;
+    return written;
   }
 
   /**
@@ -90,15 +98,25 @@ export class CallHistory implements CallRecorder {
 
   /** Deletes the file: the one time history is not appended to is when the user clears it. */
   async clear(): Promise<void> {
-    this.entries = [];
     this.exactArgs.clear();
-    this.writing = this.writing.then(() => fs.rm(this.file, { force: true })).catch(err => console.error(`MCP Host: could not clear the tool call history: ${(err as Error).message}`));
-    await this.writing;
+    await this.enqueue(async () => {
+      this.entries = [];
+      await fs.rm(this.file, { force: true });
+    }).catch(err => console.error(`MCP Host: could not clear the tool call history: ${(err as Error).message}`));
     this._onDidChange.fire();
   }
 
+  /**
+   * Runs `step` after every earlier load, write and clear. The in-memory list changes only in these steps,
+   * so it always agrees with the file: a call recorded while the file is being read is neither read twice nor lost.
+   */
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const done = this.writing.then(step);
+    this.writing = done.catch(() => undefined);
+    return done;
+  }
+
   private async load(): Promise<HistoryEntry[]> {
-    await this.writing;
     let text: string;
     try {
       text = await fs.readFile(this.file, 'utf8');

@@ -68,6 +68,29 @@ describe('tool call history file', () => {
     assert.strictEqual(new CallHistory(file).argsForRerun(c1Reloaded!), undefined, 'masked arguments cannot be re-run from the file');
   });
 
+  it('keeps a call recorded while the file is first being read', async () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(entry('old'))}\n`);
+    const history = new CallHistory(file);
+    const loading = history.list();
+    const recorded = history.record(entry('new'), {});
+    const first = await loading;
+    await recorded;
+    assert.strictEqual((await history.list())[0]?.id, 'new', 'the call recorded during the first read is missing from the list');
+    assert.strictEqual(first[0]?.id, 'new', 'the list being loaded missed the call recorded meanwhile');
+    assert.strictEqual((await history.list()).filter(e => e.id === 'new').length, 1);
+  });
+
+  it('shows nothing recorded before a clear that was asked for first', async () => {
+    const history = new CallHistory(file);
+    await history.record(entry('c1'), {});
+    const cleared = history.clear();
+    const recorded = history.record(entry('c2'), {});
+    await Promise.all([cleared, recorded]);
+    assert.deepStrictEqual((await history.list()).map(e => e.id), ['c2']);
+    assert.deepStrictEqual((await new CallHistory(file).list()).map(e => e.id), ['c2'], 'the file and the list disagree');
+  });
+
   it('clears by deleting the file, and fires change events', async () => {
     const history = new CallHistory(file);
     let changes = 0;
