@@ -48,11 +48,6 @@ export class DisposableStore implements IDisposable {
     return item;
   }
 
-  /** Forgets `item` without disposing it. */
-  delete(item: IDisposable): void {
-    this.items.delete(item);
-  }
-
   /** Disposes what the store holds and keeps it usable (a per-launch lifetime, cleared on every restart). */
   clear(): void {
     const items = [...this.items].reverse();

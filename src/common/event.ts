@@ -27,10 +27,6 @@ export class Emitter<T> implements IDisposable {
     }
   }
 
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   dispose(): void {
     this.disposed = true;
     this.listeners.clear();

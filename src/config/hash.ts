@@ -7,13 +7,8 @@ import type { ServerDefinition } from './types';
  * ranges and labels do not affect it. Used to restart only changed servers and to pin trust approvals.
  */
 export function definitionHash(def: ServerDefinition): string {
-  const launch =
-    def.type === 'stdio'
-      ? { command: def.command, args: def.args, env: def.env, envFile: def.envFile ?? null, cwd: def.cwd ?? null }
-      : { url: def.url, headers: def.headers };
   const hashed = {
-    type: def.type,
-    ...launch,
+    ...launchFields(def),
     timeouts: def.timeouts,
     // A set, not a sequence: reordering the list changes nothing.
     disabledTools: [...def.disabledTools].sort(),
@@ -28,12 +23,15 @@ export function definitionHash(def: ServerDefinition): string {
  * is defined. Timeouts, `disabled` and `disabledTools` are left out, so tuning them does not ask again.
  */
 export function trustHash(def: ServerDefinition): string {
-  const launch =
-    def.type === 'stdio'
-      ? { command: def.command, args: def.args, env: def.env, envFile: def.envFile ?? null, cwd: def.cwd ?? null }
-      : { url: def.url, headers: def.headers };
-  const hashed = { type: def.type, ...launch, origin: { kind: def.origin.kind, folder: def.origin.folder ?? null, file: def.origin.file ?? null } };
+  const hashed = { ...launchFields(def), origin: { kind: def.origin.kind, folder: def.origin.folder ?? null, file: def.origin.file ?? null } };
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
+}
+
+/** What runs, or where it connects: the part of a definition both hashes cover. */
+function launchFields(def: ServerDefinition): object {
+  return def.type === 'stdio'
+    ? { type: def.type, command: def.command, args: def.args, env: def.env, envFile: def.envFile ?? null, cwd: def.cwd ?? null }
+    : { type: def.type, url: def.url, headers: def.headers };
 }
 
 /** JSON with object keys sorted at every depth; array order is kept. */
@@ -46,28 +44,4 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-export interface DefinitionDiff {
-  readonly added: readonly ServerDefinition[];
-  readonly removed: readonly ServerDefinition[];
-  readonly changed: readonly { readonly previous: ServerDefinition; readonly next: ServerDefinition }[];
-  /** The new definitions (their ranges and labels may have moved). */
-  readonly unchanged: readonly ServerDefinition[];
-}
-
-/** Compares two server lists by name; a server is changed when its `definitionHash` differs. */
-export function diffDefinitions(prev: readonly ServerDefinition[], next: readonly ServerDefinition[]): DefinitionDiff {
-  const before = new Map(prev.map(d => [d.name, d]));
-  const nextNames = new Set(next.map(d => d.name));
-  const added: ServerDefinition[] = [];
-  const changed: { previous: ServerDefinition; next: ServerDefinition }[] = [];
-  const unchanged: ServerDefinition[] = [];
-  for (const def of next) {
-    const previous = before.get(def.name);
-    if (!previous) added.push(def);
-    else if (definitionHash(previous) === definitionHash(def)) unchanged.push(def);
-    else changed.push({ previous, next: def });
-  }
-  return { added, removed: prev.filter(d => !nextNames.has(d.name)), changed, unchanged };
 }

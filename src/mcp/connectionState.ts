@@ -31,14 +31,8 @@ export type ConnectionState =
       readonly attempt: number;
     };
 
-export type ConnectionStateKind = ConnectionState['kind'];
-
 export function canBeStarted(state: ConnectionState): boolean {
   return state.kind === 'stopped' || state.kind === 'error' || (state.kind === 'blocked' && state.reason !== 'invalidConfig');
-}
-
-export function isActive(state: ConnectionState): boolean {
-  return state.kind === 'starting' || state.kind === 'running';
 }
 
 /** A one-line summary for descriptions and the status bar. */

@@ -9,7 +9,7 @@ import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@
  * Compiled validators are cached per schema text, so repeated calls of one tool compile once.
  */
 export class SchemaValidator implements jsonSchemaValidator {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  private ajvInstance: Ajv2020 | undefined;
   private readonly cache = new Map<string, ValidateFunction | Error>();
 
   getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
@@ -26,7 +26,9 @@ export class SchemaValidator implements jsonSchemaValidator {
     let compiled = this.cache.get(key);
     if (!compiled) {
       try {
-        compiled = this.ajv.compile(withoutDialectId(schema));
+        // Created on first use: most servers never return structured output.
+        this.ajvInstance ??= new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+        compiled = this.ajvInstance.compile(withoutDialectId(schema));
       } catch (err) {
         compiled = err instanceof Error ? err : new Error(String(err));
       }
@@ -53,4 +55,12 @@ export function formatErrors(errors: readonly ErrorObject[]): string {
     .slice(0, 5)
     .map(e => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` ('${String(e.params.additionalProperty)}')` : ''}`)
     .join('; ');
+}
+
+let shared: SchemaValidator | undefined;
+
+/** One validator (and one cache of compiled schemas) for every connection, surviving restarts. */
+export function sharedSchemaValidator(): SchemaValidator {
+  shared ??= new SchemaValidator();
+  return shared;
 }

@@ -41,7 +41,7 @@ import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
 import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './oauthSignIn';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
-import { SchemaValidator } from './schemaValidator';
+import { SchemaValidator, sharedSchemaValidator } from './schemaValidator';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './stdioTransport';
 
 export interface ConnectionOptions {
@@ -59,8 +59,6 @@ export interface ConnectionOptions {
   readonly grace?: ShutdownGrace;
   readonly restart?: RestartPolicy;
   readonly pageLimits?: PageLimits;
-  readonly hostEnv?: NodeJS.ProcessEnv;
-  readonly validator?: SchemaValidator;
 }
 
 export interface ToolCallOptions {
@@ -117,7 +115,7 @@ export class ServerConnection extends Disposable {
   constructor(private readonly options: ConnectionOptions) {
     super();
     this.log = maskingLog(options.log, text => maskSecrets(text, this.secrets));
-    this.validator = options.validator ?? new SchemaValidator();
+    this.validator = sharedSchemaValidator();
     this._register(toDisposable(() => this.clearRestartTimer()));
     const levelChanges = options.log.onDidChangeLevel?.(level => {
       if (this._state.kind === 'running') this.setLogLevel(level).catch(err => this.log.warn(`logging/setLevel failed: ${err.message}`));
@@ -190,7 +188,7 @@ export class ServerConnection extends Disposable {
       const { launch } = plan;
       let transport: Transport;
       if (launch.type === 'stdio') {
-        const env = childEnvironment(this.options.hostEnv ?? process.env, launch.env);
+        const env = childEnvironment(process.env, launch.env);
         pathUsed = env.PATH ?? env.Path;
         const stdio = new StdioProcessTransport(
           { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
@@ -445,10 +443,6 @@ export class ServerConnection extends Disposable {
     return this.request('completion/complete', opts => this.requireClient().complete(params, opts), signal);
   }
 
-  async ping(): Promise<void> {
-    await this.request('ping', opts => this.requireClient().ping(opts));
-  }
-
   /**
    * Subscribes to `resources/updated` for `uri` while the returned disposable lives. Reference-counted,
    * so two open documents of one resource share a subscription; kept across restarts.
@@ -470,10 +464,6 @@ export class ServerConnection extends Disposable {
         this.client.unsubscribeResource({ uri }).catch(() => {});
       }
     });
-  }
-
-  get canSubscribe(): boolean {
-    return !!this.client?.getServerCapabilities()?.resources?.subscribe;
   }
 
   /**

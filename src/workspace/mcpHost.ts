@@ -2,6 +2,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
+import { Commands } from '../ids';
 import { Disposable } from '../common/disposable';
 import { resolveDefinition, InputCancelledError } from '../config/variables';
 import type { ServerDefinition } from '../config/types';
@@ -40,7 +41,7 @@ export class McpHost extends Disposable {
     const prompts = () => this.prompts;
     this.trust = new ServerTrust(context.globalState, prompts);
     this.inputs = new InputStore(context.secrets, context.globalState, prompts);
-    this.config = this._register(new WorkspaceConfig());
+    this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
     this.registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
@@ -75,9 +76,13 @@ export class McpHost extends Disposable {
     );
   }
 
-  /** Loads config and starts what it defines. */
+  /** Loads config and starts what it defines; a failure is shown, not thrown. */
   async load(): Promise<void> {
-    await this.registry.apply(await this.config.load());
+    try {
+      await this.registry.apply(await this.config.load());
+    } catch (err) {
+      reportLoadError(err);
+    }
   }
 
   showLog(name: string): void {
@@ -116,4 +121,11 @@ export class McpHost extends Disposable {
     await this.registry.shutdown();
     this.dispose();
   }
+}
+
+function reportLoadError(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  void vscode.window.showErrorMessage(`MCP Host could not read the MCP configuration: ${message}`, 'Open Config').then(choice => {
+    if (choice) void vscode.commands.executeCommand(Commands.openConfig);
+  });
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Disposable } from '../common/disposable';
+import { Disposable, DisposableStore } from '../common/disposable';
 import { Emitter } from '../common/event';
 import { mergeSources } from '../config/merge';
 import { parseConfigText, parseConfigValue } from '../config/parse';
@@ -29,29 +29,38 @@ export class WorkspaceConfig extends Disposable {
   private readonly _onDidChange = this._register(new Emitter<ConfigSnapshot>());
   readonly onDidChange = this._onDidChange.event;
   private sources: readonly ParsedSource[] = [];
-  private _snapshot: ConfigSnapshot = { servers: [], problems: [] };
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private loading: Promise<ConfigSnapshot> | undefined;
+  /** Watchers for exactly the files `load` reads, renewed when workspace folders change. */
+  private readonly watchers = this._register(new DisposableStore());
 
-  constructor() {
+  constructor(private readonly onLoadError: (err: unknown) => void) {
     super();
-    for (const file of WORKSPACE_FILES) {
-      const watcher = this._register(vscode.workspace.createFileSystemWatcher(`**/${file.path}`));
-      this._register(watcher.onDidCreate(() => this.scheduleReload()));
-      this._register(watcher.onDidChange(() => this.scheduleReload()));
-      this._register(watcher.onDidDelete(() => this.scheduleReload()));
-    }
+    this.watchFolders();
     this._register(
       vscode.workspace.onDidChangeConfiguration(e => {
         if (e.affectsConfiguration(`${Settings.section}.${Settings.servers}`) || e.affectsConfiguration(`${Settings.section}.${Settings.inputs}`)) this.scheduleReload();
       }),
     );
-    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleReload()));
+    this._register(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watchFolders();
+        this.scheduleReload();
+      }),
+    );
     this._register({ dispose: () => this.reloadTimer && clearTimeout(this.reloadTimer) });
   }
 
-  get snapshot(): ConfigSnapshot {
-    return this._snapshot;
+  private watchFolders(): void {
+    this.watchers.clear();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      for (const file of WORKSPACE_FILES) {
+        const watcher = this.watchers.add(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, file.path)));
+        this.watchers.add(watcher.onDidCreate(() => this.scheduleReload()));
+        this.watchers.add(watcher.onDidChange(() => this.scheduleReload()));
+        this.watchers.add(watcher.onDidDelete(() => this.scheduleReload()));
+      }
+    }
   }
 
   /** The inputs declared next to a server's definition (inputs are per file, as in VS Code). */
@@ -64,7 +73,7 @@ export class WorkspaceConfig extends Disposable {
     // Saves often arrive as several file events; one reload covers them.
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = undefined;
-      void this.load().then(snapshot => this._onDidChange.fire(snapshot));
+      this.load().then(snapshot => this._onDidChange.fire(snapshot), this.onLoadError);
     }, 150);
   }
 
@@ -75,21 +84,28 @@ export class WorkspaceConfig extends Disposable {
       for (const folder of vscode.workspace.workspaceFolders ?? []) {
         for (const file of WORKSPACE_FILES) {
           const uri = vscode.Uri.joinPath(folder.uri, file.path);
-          const text = await readText(uri);
-          if (text === undefined) continue;
           const origin: ConfigOrigin = { kind: file.kind, file: uri.fsPath, folder: folder.uri.fsPath, label: `${file.path} (${folder.name})` };
+          let text: string | undefined;
+          try {
+            text = await readText(uri);
+          } catch (err) {
+            // One unreadable file (permissions, a folder by that name) must not hide the other sources.
+            const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, offset: 0, length: 0 };
+            sources.push({ origin, servers: [], inputs: [], problems: [{ severity: 'error', message: `Cannot read ${file.path}: ${(err as Error).message}`, file: uri.fsPath, range }] });
+            continue;
+          }
+          if (text === undefined) continue;
           sources.push(parseConfigText(text, origin, file.format));
         }
       }
       sources.push(parseConfigValue(userSettingsValue(), { kind: 'userSettings', label: 'User Settings' }, 'vscode'));
       const merged = mergeSources(sources);
       this.sources = sources;
-      this._snapshot = { servers: merged.servers, problems: merged.problems };
       this.publish(merged.problems);
-      return this._snapshot;
+      return { servers: merged.servers, problems: merged.problems };
     };
     // Loads run one after another, so a slow read never overwrites a newer result.
-    this.loading = (this.loading ?? Promise.resolve(this._snapshot)).then(run, run);
+    this.loading = (this.loading ?? Promise.resolve()).then(run, run);
     return this.loading;
   }
 

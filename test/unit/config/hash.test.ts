@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { canonicalJson, definitionHash, diffDefinitions } from '../../../src/config/hash';
+import { canonicalJson, definitionHash, trustHash } from '../../../src/config/hash';
 import { parseConfigText } from '../../../src/config/parse';
 import type { ConfigOrigin, ServerDefinition } from '../../../src/config/types';
 
@@ -58,28 +58,15 @@ describe('config/hash', () => {
     assert.strictEqual(canonicalJson({ b: [{ z: 1, a: null }], a: 'x', u: undefined }), '{"a":"x","b":[{"a":null,"z":1}]}');
   });
 
-  it('diffs two server lists by name', () => {
-    const prev = parse('{ "same": { "command": "a" }, "edited": { "command": "b" }, "gone": { "command": "c" } }');
-    const next = parse(`{
-      "added": { "command": "d" },
-      "edited": { "command": "b", "args": ["--verbose"] },
-      "same": { "command": "a" }
-    }`);
-    const diff = diffDefinitions(prev, next);
-    assert.deepStrictEqual(
-      diff.added.map(d => d.name),
-      ['added'],
-    );
-    assert.deepStrictEqual(
-      diff.removed.map(d => d.name),
-      ['gone'],
-    );
-    assert.deepStrictEqual(
-      diff.changed.map(c => [c.previous.name, c.previous === prev[1], c.next === next[1]]),
-      [['edited', true, true]],
-    );
-    // The new definition, whose range moved.
-    assert.deepStrictEqual(diff.unchanged, [next[2]]);
-    assert.notDeepStrictEqual(next[2]!.range, prev[0]!.range);
+  it('pins trust to what runs and where it is defined, not to tuning', () => {
+    const [base] = parse('{ "s": { "command": "a", "args": ["x"] } }');
+    const [tuned] = parse('{ "s": { "command": "a", "args": ["x"], "timeout": 5000, "disabledTools": ["t"], "disabled": true } }');
+    const [edited] = parse('{ "s": { "command": "a", "args": ["y"] } }');
+    assert.strictEqual(trustHash(base!), trustHash(tuned!));
+    assert.notStrictEqual(definitionHash(base!), definitionHash(tuned!), 'tuning still restarts the server');
+    assert.notStrictEqual(trustHash(base!), trustHash(edited!));
+    const [remote] = parse('{ "r": { "type": "http", "url": "https://h/mcp", "headers": { "X": "1" } } }');
+    const [otherHeader] = parse('{ "r": { "type": "http", "url": "https://h/mcp", "headers": { "X": "${env:SECRET}" } } }');
+    assert.notStrictEqual(trustHash(remote!), trustHash(otherHeader!), 'a changed header must ask again');
   });
 });
