@@ -7,11 +7,12 @@ import { buildForm } from '../mcp/argumentSchema';
 import type { McpHost } from '../workspace/mcpHost';
 import { renderResultHtml, resultTitle, toolResultView, ToolResultView } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
+import { ToolNode } from '../ui/tree/nodes';
 import { fillForm } from './argumentForm';
 import { progressReporter } from './callProgress';
 import type { PickGroup } from './itemPicker';
 
-/** A tool to run: from the tree (`{ server, tool }`), or picked in the palette. */
+/** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
 export interface ToolTarget {
   readonly server: string;
   readonly tool: string;
@@ -37,13 +38,17 @@ export function registerRunTool(store: DisposableStore, host: McpHost, panels: R
   store.add(vscode.commands.registerCommand(Commands.showToolResult, (arg: ShowToolResultArgs) => showToolResult(host, panels, arg)));
 }
 
-/** `{ server, tool }` from the tree's click command, or a tool node from its context menu. */
-function toTarget(arg: unknown): ToolTarget | undefined {
+/**
+ * What the argument names, and who asked. Only a node of our tree (its click command passes the node) is a
+ * call from the tree: a plain `{ server, tool }` can come from any extension through `executeCommand`, and
+ * the consent dialog and history must not credit it to the sidebar. `CallOrigin` has no value for "another
+ * extension", so such calls count as `palette`, the command API they came through.
+ */
+function toTarget(arg: unknown): { target: ToolTarget; origin: CallOrigin } | undefined {
+  if (arg instanceof ToolNode) return { target: { server: arg.server.name, tool: arg.tool.name }, origin: 'tree' };
   if (typeof arg !== 'object' || arg === null) return undefined;
-  const a = arg as { server?: unknown; tool?: unknown };
-  const server = typeof a.server === 'string' ? a.server : (a.server as { name?: unknown } | undefined)?.name;
-  const tool = typeof a.tool === 'string' ? a.tool : (a.tool as { name?: unknown } | undefined)?.name;
-  return typeof server === 'string' && typeof tool === 'string' ? { server, tool } : undefined;
+  const { server, tool } = arg as { server?: unknown; tool?: unknown };
+  return typeof server === 'string' && typeof tool === 'string' ? { target: { server, tool }, origin: 'palette' } : undefined;
 }
 
 /** Read-only / destructive / open-world, as the tool declares them (hints, not guarantees). */
@@ -71,9 +76,9 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
   return [...groups.values()];
 }
 
-async function runTool(host: McpHost, panels: ResultPanels, given: ToolTarget | undefined): Promise<RunToolOutcome> {
-  let target = given;
-  const origin: CallOrigin = given ? 'tree' : 'palette';
+async function runTool(host: McpHost, panels: ResultPanels, given: { target: ToolTarget; origin: CallOrigin } | undefined): Promise<RunToolOutcome> {
+  let target = given?.target;
+  const origin: CallOrigin = given?.origin ?? 'palette';
   if (!target) {
     const groups = toolGroups(host);
     if (groups.length === 0) {

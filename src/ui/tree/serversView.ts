@@ -318,7 +318,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const summary = schemaSummary(tool.inputSchema);
     md.appendMarkdown(summary.length ? `Arguments (* = required):\n\n${codeBlock(summary.join('\n'))}` : 'No arguments.');
     item.tooltip = md;
-    if (!disabled) item.command = { command: Commands.runTool, title: 'Run Tool', arguments: [{ server: node.server.name, tool: tool.name }] };
+    // The node itself, not `{ server, tool }`: only a node counts as a call from the tree.
+    if (!disabled) item.command = { command: Commands.runTool, title: 'Run Tool', arguments: [node] };
     return item;
   }
 

@@ -106,7 +106,8 @@ describe('servers tree', function () {
     assert.match(tooltip, /not verified/);
     assert.match(tooltip, /text\*: string — Text to echo back/);
     assert.strictEqual(echo.command?.command, Commands.runTool);
-    assert.deepStrictEqual(echo.command.arguments, [{ server: 'paging', tool: 'echo' }]);
+    assert.strictEqual(echo.command.arguments?.length, 1);
+    assert.strictEqual(echo.command.arguments[0], byName('echo'), 'the click command must pass the tool node, which marks the call as the tree’s');
     const greet = (await provider.getChildren(await group('paging', 'prompts'))).find(n => n.kind === 'prompt' && n.prompt.name === 'greet')!;
     assert.strictEqual(item(greet).description, '(language*, name) Greets someone in a language (completable)');
     assert.strictEqual(item(greet).command?.command, Commands.usePrompt);
@@ -155,7 +156,7 @@ describe('servers tree', function () {
     fired.length = 0;
     prompts.toolCallsAsked.length = 0;
     await run(item(mutate).command);
-    assert.deepStrictEqual(prompts.toolCallsAsked.map(r => r.tool), ['mutate']);
+    assert.deepStrictEqual(prompts.toolCallsAsked.map(r => [r.tool, r.origin]), [['mutate', 'tree']]);
     await until(() => fired.includes(paging), 'the paging server node to refresh');
     assert.ok(!fired.includes(undefined), 'a tool list change must not refresh the whole tree');
     const toolNames = (await provider.getChildren(tools)).map(n => (n.kind === 'tool' ? n.tool.name : ''));
