@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
 
+/** How much of a description an item's detail line shows: its first line, up to here (the pick cuts it shorter anyway). */
+export const DETAIL_MAX = 200;
+
 export interface PickItem<T> {
   readonly label: string;
   readonly description?: string;

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { DisposableStore } from '../common/disposable';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import { Commands } from '../ids';
@@ -8,9 +7,10 @@ import type { McpHost } from '../workspace/mcpHost';
 import { renderResultHtml, resultTitle, toolResultView, ToolResultView } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
+import { HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
 import { fillForm } from './argumentForm';
 import { progressReporter } from './callProgress';
-import type { PickGroup } from './itemPicker';
+import { DETAIL_MAX, type PickGroup } from './itemPicker';
 
 /** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
 export interface ToolTarget {
@@ -51,16 +51,7 @@ function toTarget(arg: unknown): { target: ToolTarget; origin: CallOrigin } | un
   return typeof server === 'string' && typeof tool === 'string' ? { target: { server, tool }, origin: 'palette' } : undefined;
 }
 
-/** Read-only / destructive / open-world, as the tool declares them (hints, not guarantees). */
-export function annotationMarkers(tool: Tool): string[] {
-  const a = tool.annotations ?? {};
-  return [
-    a.readOnlyHint === true ? '$(eye) read-only' : undefined,
-    a.readOnlyHint !== true && a.destructiveHint === true ? '$(warning) destructive' : undefined,
-    a.openWorldHint === true ? '$(globe) open-world' : undefined,
-  ].filter((m): m is string => !!m);
-}
-
+/** Each server's tools, named as the tree names them: the label, then the name, the hints and any warnings. */
 function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
   const groups = new Map<string, PickGroup<ToolTarget> & { items: Array<PickGroup<ToolTarget>['items'][number]> }>();
   for (const t of host.registry.catalog()) {
@@ -68,10 +59,11 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
     const mask = (text: string) => connection?.mask(text) ?? text;
     const group = groups.get(t.server) ?? { label: t.server, items: [] };
     groups.set(t.server, group);
-    const title = t.tool.title?.trim();
-    const description = [title && title !== t.tool.name ? t.tool.name : undefined, ...annotationMarkers(t.tool), ...t.warnings.map(w => `$(alert) ${w}`)].filter(Boolean).join('  ');
-    const detail = t.tool.description?.split('\n').find(l => l.trim())?.trim();
-    group.items.push({ label: title || t.tool.name, ...(description ? { description } : {}), ...(detail ? { detail: mask(detail) } : {}), value: { server: t.server, tool: t.tool.name } });
+    const label = toolLabel(t.tool);
+    const hints = toolHints(t.tool).map(h => `$(${HINT_ICON[h]}) ${h}`);
+    const description = [label !== t.tool.name ? t.tool.name : undefined, ...hints, ...t.warnings.map(w => `$(alert) ${w}`)].filter(Boolean).join('  ');
+    const detail = oneLine(mask(t.tool.description ?? ''), DETAIL_MAX);
+    group.items.push({ label, ...(description ? { description } : {}), ...(detail ? { detail } : {}), value: { server: t.server, tool: t.tool.name } });
   }
   return [...groups.values()];
 }
@@ -102,7 +94,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
   }
   const connection = entry.connection;
   const mask = (text: string) => connection.mask(text);
-  const label = tool.title?.trim() || tool.name;
+  const label = toolLabel(tool);
 
   const form = buildForm(tool.inputSchema);
   if (form.schemaProblem) void vscode.window.showWarningMessage(`${label}: ${form.schemaProblem}`);
@@ -145,7 +137,8 @@ function panelKey(target: ToolTarget): string {
 function showToolResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): { view: ToolResultView; html: string } {
   const connection = host.registry.get(arg.server)?.connection;
   const mask = connection ? (text: string) => connection.mask(text) : (text: string) => text;
-  const title = arg.title ?? connection?.tools.find(t => t.name === arg.tool)?.title;
+  const tool = connection?.tools.find(t => t.name === arg.tool);
+  const title = arg.title ?? (tool ? toolLabel(tool) : undefined);
   const view = toolResultView(arg.result, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}) }, arg.args, mask);
   const html = renderResultHtml(view, { openResourceCommand: Commands.openResource });
   panels.show(panelKey(arg), resultTitle(view), html);

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import type { PromptArgument } from '@modelcontextprotocol/sdk/types.js';
 import { DisposableStore } from '../common/disposable';
-import { Commands, EXTENSION_ID } from '../ids';
+import { Commands } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
 import { commandUri, promptTitle, promptView, PromptView, renderPromptHtml } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
-import type { PickGroup } from './itemPicker';
+import { oneLine, promptArguments, promptLabel } from '../ui/tree/treeText';
+import { DETAIL_MAX, type PickGroup } from './itemPicker';
 
 export interface PromptTarget {
   readonly server: string;
@@ -17,8 +18,6 @@ export type UsePromptOutcome =
   | { readonly kind: 'unavailable'; readonly message: string }
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'shown'; readonly args: Record<string, string>; readonly view: PromptView; readonly html: string; readonly chatQuery: string };
-
-const CHAT_PARTICIPANT = 'mcp';
 
 export function registerUsePrompt(store: DisposableStore, host: McpHost, panels: ResultPanels): void {
   store.add(vscode.commands.registerCommand(Commands.usePrompt, (arg?: unknown) => usePrompt(host, panels, toTarget(arg))));
@@ -32,25 +31,19 @@ function toTarget(arg: unknown): PromptTarget | undefined {
   return typeof server === 'string' && typeof prompt === 'string' ? { server, prompt } : undefined;
 }
 
+/** Each server's prompts, named as the tree names them: the label, then the name and the arguments (`*` = required). */
 function promptGroups(host: McpHost): PickGroup<PromptTarget>[] {
   return host.registry.servers
     .filter(e => e.connection.state.kind === 'running' && e.connection.prompts.length > 0)
     .map(e => ({
       label: e.name,
       items: e.connection.prompts.map(p => {
-        const title = p.title?.trim();
-        const args = (p.arguments ?? []).map(a => (a.required ? a.name : `${a.name}?`)).join(', ');
-        const description = [title && title !== p.name ? p.name : undefined, args ? `(${args})` : undefined].filter(Boolean).join(' ');
-        const detail = p.description?.split('\n').find(l => l.trim())?.trim();
-        return { label: title || p.name, ...(description ? { description } : {}), ...(detail ? { detail: e.connection.mask(detail) } : {}), value: { server: e.name, prompt: p.name } };
+        const label = promptLabel(p);
+        const description = [label !== p.name ? p.name : undefined, promptArguments(p)].filter(Boolean).join(' ');
+        const detail = oneLine(e.connection.mask(p.description ?? ''), DETAIL_MAX);
+        return { label, ...(description ? { description } : {}), ...(detail ? { detail } : {}), value: { server: e.name, prompt: p.name } };
       }),
     }));
-}
-
-/** Whether our `@mcp` chat participant is contributed; without it the prompt text goes to chat as it is. */
-function hasChatParticipant(): boolean {
-  const contributes = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON?.contributes as { chatParticipants?: Array<{ name?: string }> } | undefined;
-  return !!contributes?.chatParticipants?.some(p => p.name === CHAT_PARTICIPANT);
 }
 
 async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarget | undefined): Promise<UsePromptOutcome> {
@@ -73,7 +66,7 @@ async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarge
     void vscode.window.showErrorMessage(message);
     return { kind: 'unavailable', message };
   }
-  const label = prompt.title?.trim() || prompt.name;
+  const label = promptLabel(prompt);
   const canComplete = connection.state.kind === 'running' && !!connection.state.capabilities.completions;
 
   // Required arguments first; each one's suggestions see the values given before it.
@@ -123,13 +116,14 @@ async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarge
     void vscode.window.showErrorMessage(`Could not get the prompt '${label}' from '${target.server}': ${message}`);
     return { kind: 'failed', message };
   }
-  const view = promptView(target.server, prompt, args, result, text => connection.mask(text));
-  const participant = hasChatParticipant();
-  const chatQuery = participant ? `@${CHAT_PARTICIPANT} ${view.chatText}` : view.chatText;
+  const view = promptView(target.server, { name: prompt.name, title: label }, args, result, text => connection.mask(text));
+  // No chat participant is contributed yet, so the text goes to the chat input as it is; an `@mcp`
+  // participant will route it later.
+  const chatQuery = view.chatText;
   const html = renderPromptHtml(view, {
     openResourceCommand: Commands.openResource,
     sendToChatUri: commandUri('workbench.action.chat.open', { query: chatQuery, isPartialQuery: true }),
-    sendToChatNote: participant ? 'puts the text in the chat input, addressed to @mcp, for you to review and send' : 'puts the text in the chat input, for you to review and send',
+    sendToChatNote: 'puts the text in the chat input, for you to review and send',
   });
   panels.show(`prompt\u0000${target.server}\u0000${prompt.name}`, promptTitle(view), html);
   return { kind: 'shown', args, view, html, chatQuery };

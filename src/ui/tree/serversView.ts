@@ -7,7 +7,7 @@ import { Commands, ContextKeys, Views } from '../../ids';
 import { describeDefinition } from '../../mcp/launch';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { GroupKind, ModelChange, ServersTreeModel } from './serversModel';
-import { codeBlock, escapeMarkdown, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, toolDescription, toolHints, toolLabel } from './treeText';
+import { codeBlock, escapeMarkdown, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
 export { ServerNode } from './nodes';
 export { serverDescription } from './treeText';
@@ -108,12 +108,12 @@ function resourceIcon(mimeType: string | undefined): vscode.ThemeIcon {
   return new vscode.ThemeIcon('file');
 }
 
-function toolIcon(hints: readonly string[], disabled: boolean): vscode.ThemeIcon {
+function toolIcon(hints: readonly ToolHint[], disabled: boolean): vscode.ThemeIcon {
   if (disabled) return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
-  if (hints.includes('destructive')) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-  if (hints.includes('open-world')) return new vscode.ThemeIcon('globe');
-  if (hints.includes('read-only')) return new vscode.ThemeIcon('eye');
-  return new vscode.ThemeIcon('tools');
+  // The most cautionary hint decides.
+  const hint = (['destructive', 'open-world', 'read-only'] as const).find(h => hints.includes(h));
+  if (!hint) return new vscode.ThemeIcon('tools');
+  return new vscode.ThemeIcon(HINT_ICON[hint], hint === 'destructive' ? new vscode.ThemeColor('list.warningForeground') : undefined);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { canBeStarted, ConnectionState, describeState } from '../../mcp/connectionState';
 import type { ServerEntry } from '../../mcp/registry';
 
-/** The words the tree and status bar use for servers, tools and prompts. No `vscode` here. */
+/** The words the tree, status bar and palette use for servers, tools and prompts. No `vscode` here. */
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -15,10 +15,15 @@ export function serverDescription(entry: ServerEntry): string {
   return describeState(state);
 }
 
+export type ToolHint = 'read-only' | 'destructive' | 'open-world';
+
+/** The codicon of each hint: the tree's tool icon and the palette's markers. */
+export const HINT_ICON: Record<ToolHint, string> = { 'read-only': 'eye', destructive: 'warning', 'open-world': 'globe' };
+
 /** What a tool's annotations claim. They are the server's hints, not guarantees. */
-export function toolHints(tool: Tool): string[] {
+export function toolHints(tool: Tool): ToolHint[] {
   const a = tool.annotations ?? {};
-  const hints: string[] = [];
+  const hints: ToolHint[] = [];
   if (a.readOnlyHint === true) hints.push('read-only');
   // The spec's default for destructiveHint is true, but only for tools that are not read-only; a tool that says nothing is not flagged.
   if (a.destructiveHint === true && a.readOnlyHint !== true) hints.push('destructive');
@@ -32,8 +37,9 @@ export function oneLine(text: string | undefined, max = 80): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/** A blank title is no title. */
 export function toolLabel(tool: Tool): string {
-  return tool.title ?? tool.annotations?.title ?? tool.name;
+  return tool.title?.trim() || tool.annotations?.title?.trim() || tool.name;
 }
 
 /** Hint chips, then the first line of the description: "read-only · Echoes text back". */
@@ -64,13 +70,18 @@ function typeName(p: { type?: unknown; enum?: unknown; items?: { type?: unknown 
 }
 
 export function promptLabel(prompt: Prompt): string {
-  return prompt.title ?? prompt.name;
+  return prompt.title?.trim() || prompt.name;
 }
 
-/** Its arguments (`*` = required), then the first line of its description. */
-export function promptDescription(prompt: Prompt): string {
+/** `(language*, name)`: its arguments, `*` = required; empty when it has none. */
+export function promptArguments(prompt: Prompt): string {
   const args = (prompt.arguments ?? []).map(a => `${a.name}${a.required ? '*' : ''}`).join(', ');
-  return [args && `(${args})`, oneLine(prompt.description, 60)].filter(Boolean).join(' ');
+  return args && `(${args})`;
+}
+
+/** Its arguments, then the first line of its description. */
+export function promptDescription(prompt: Prompt): string {
+  return [promptArguments(prompt), oneLine(prompt.description, 60)].filter(Boolean).join(' ');
 }
 
 /** Markdown-escapes untrusted text so it shows as typed, never as formatting, links or HTML. */

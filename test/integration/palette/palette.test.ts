@@ -291,6 +291,8 @@ describe('tools, prompts and resources from the command palette', function () {
       const outcome = await vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt);
       assert.strictEqual(outcome.kind, 'shown', JSON.stringify(outcome));
       if (outcome.kind !== 'shown') return;
+      const offered = prompts.pickRequests[0]!.groups.find(g => g.label === 'everything')!.items.find(i => i.label === 'Arguments Prompt');
+      assert.strictEqual(offered?.description, 'args-prompt (city*, state)', 'the palette names a prompt’s arguments as the tree does');
       assert.deepStrictEqual(prompts.argumentQuestions.map(q => [q.name, q.required]), [
         ['city', true],
         ['state', false],

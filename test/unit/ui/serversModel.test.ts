@@ -4,7 +4,7 @@ import type { ConfigOrigin } from '../../../src/config/types';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerRegistry } from '../../../src/mcp/registry';
 import { ModelChange, ServersTreeModel } from '../../../src/ui/tree/serversModel';
-import { schemaSummary, serverActions, summarizeServers, toolDescription, toolHints } from '../../../src/ui/tree/treeText';
+import { promptArguments, promptDescription, promptLabel, schemaSummary, serverActions, summarizeServers, toolDescription, toolHints, toolLabel } from '../../../src/ui/tree/treeText';
 import { fixtureServer } from '../servers';
 
 const origin: ConfigOrigin = { kind: 'workspaceVscode', file: '/ws/.vscode/mcp.json', folder: '/ws', label: '.vscode/mcp.json' };
@@ -111,5 +111,17 @@ describe('ServersTreeModel against the paging fixture', function () {
     assert.strictEqual(summary[0], 'text*: string — Text to echo back');
     assert.ok(summary.includes('mood: "calm" | "excited" | "grumpy"'));
     assert.ok(summary.includes('tags: string[]'));
+  });
+
+  it('names tools and prompts by their title, falling back past a blank one', () => {
+    const inputSchema = { type: 'object' as const };
+    assert.strictEqual(toolLabel({ name: 'x', title: 'Title', annotations: { title: 'Annotated' }, inputSchema }), 'Title');
+    assert.strictEqual(toolLabel({ name: 'x', title: '  ', annotations: { title: 'Annotated' }, inputSchema }), 'Annotated');
+    assert.strictEqual(toolLabel({ name: 'x', title: '', annotations: { title: ' ' }, inputSchema }), 'x');
+    assert.strictEqual(promptLabel({ name: 'p', title: ' ' }), 'p');
+    const greet = { name: 'greet', description: 'Greets someone\nin detail', arguments: [{ name: 'language', required: true }, { name: 'name' }] };
+    assert.strictEqual(promptArguments(greet), '(language*, name)');
+    assert.strictEqual(promptArguments({ name: 'p' }), '');
+    assert.strictEqual(promptDescription(greet), '(language*, name) Greets someone');
   });
 });
