@@ -311,7 +311,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.iconPath = toolIcon(hints, disabled);
     item.contextValue = disabled ? 'tool.disabled' : 'tool';
     const md = markdown();
-    md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}** \`${tool.name.replace(/`/g, "'")}\`\n\n`);
+    // The name in a fenced block: a code span ends at a blank line, and what follows would render as markdown.
+    md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}**\n\n${codeBlock(tool.name)}\n\n`);
     if (hints.length) md.appendMarkdown(`Server's hints (not verified): ${hints.join(', ')}\n\n`);
     if (disabled) md.appendMarkdown('Disabled in config (`disabledTools`).\n\n');
     if (tool.description) md.appendMarkdown(`${escapeMarkdown(tool.description)}\n\n`);
@@ -367,7 +368,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.iconPath = new vscode.ThemeIcon('comment');
     item.contextValue = 'prompt';
     const md = markdown();
-    md.appendMarkdown(`**${escapeMarkdown(promptLabel(p))}** \`${p.name.replace(/`/g, "'")}\`\n\n`);
+    md.appendMarkdown(`**${escapeMarkdown(promptLabel(p))}**\n\n${codeBlock(p.name)}\n\n`);
     if (p.description) md.appendMarkdown(`${escapeMarkdown(p.description)}\n\n`);
     const args = (p.arguments ?? []).map(a => `${a.name}${a.required ? '*' : ''}${a.description ? ` — ${oneLine(a.description, 70)}` : ''}`);
     md.appendMarkdown(args.length ? `Arguments (* = required):\n\n${codeBlock(args.join('\n'))}` : 'No arguments.');

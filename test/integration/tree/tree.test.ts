@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { McpHostApi } from '../../../src/extension';
 import { Commands } from '../../../src/ids';
-import type { GroupNode, InfoNode, ServerNode, TreeNode } from '../../../src/ui/tree/nodes';
+import { PromptNode, ToolNode, type GroupNode, type InfoNode, type ServerNode, type TreeNode } from '../../../src/ui/tree/nodes';
 import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { activateHost, everythingServer, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
@@ -112,6 +112,21 @@ describe('servers tree', function () {
     assert.strictEqual(item(greet).description, '(language*, name) Greets someone in a language (completable)');
     assert.strictEqual(item(greet).command?.command, Commands.usePrompt);
     assert.deepStrictEqual(item(greet).command?.arguments, [{ server: 'paging', prompt: 'greet' }]);
+  });
+
+  it('shows a hostile tool or prompt name as text in its tooltip, never as links or images', async () => {
+    const paging = (await server('paging'))!;
+    const name = 'x`\n\n[click me](https://example.com/steal) ![img](https://example.com/i.png) <b>bold</b>';
+    /** The tooltip without its fenced code blocks, where markdown is not rendered. */
+    const outsideCode = (md: vscode.MarkdownString) => md.value.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');
+    const tool = item(new ToolNode(paging, { name, title: 'Hostile', inputSchema: { type: 'object' } })).tooltip as vscode.MarkdownString;
+    const prompt = item(new PromptNode(paging, { name, title: 'Hostile' })).tooltip as vscode.MarkdownString;
+    for (const md of [tool, prompt]) {
+      assert.ok(md.value.includes(name), 'the name is not shown as it is');
+      assert.doesNotMatch(outsideCode(md), /\]\(|<b>/, md.value);
+      assert.strictEqual(md.isTrusted, false);
+      assert.strictEqual(md.supportHtml, false);
+    }
   });
 
   it('pages 10,000 resources: the first page and "Load more…", then the next page on demand', async () => {
