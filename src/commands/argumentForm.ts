@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import type { CompleteRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createSuggestionPick } from '../ui/suggestionPick';
 import type { ArgumentForm, FormField } from '../mcp/argumentSchema';
+import type { ServerConnection } from '../mcp/serverConnection';
 import type { Prompts } from '../workspace/prompts';
 
 export interface ArgumentChoice {
@@ -145,6 +147,65 @@ async function correctAsJson(prompts: Prompts, form: ArgumentForm, title: string
     if (remaining === undefined && 'value' in value) return { kind: 'filled', args: value.value as Record<string, unknown> };
     problem = remaining;
   }
+}
+
+/** A text value the server can complete: a prompt's argument, or a resource template's variable. */
+export interface CompletedValue {
+  readonly name: string;
+  readonly label: string;
+  /** What to enter, and whether it can be left empty. */
+  readonly prompt: string;
+  readonly required: boolean;
+}
+
+/** The server's suggestions for `typed` as the value of `name`, given the values before it. */
+export type Completer = (name: string, typed: string, context: Readonly<Record<string, string>>) => Promise<readonly string[]>;
+
+/**
+ * Asks for each value in turn, Back returning to the previous one. With `complete`, the server suggests
+ * values for what is typed, in the context of the values given before. Undefined when dismissed.
+ */
+export async function fillCompletedValues(prompts: Prompts, title: string, fields: readonly CompletedValue[], complete: Completer | undefined): Promise<Record<string, string> | undefined> {
+  const values: Record<string, string> = {};
+  for (let i = 0; i < fields.length; ) {
+    const field = fields[i]!;
+    const previous = Object.fromEntries(fields.slice(0, i).filter(f => f.name in values).map(f => [f.name, values[f.name]!]));
+    const answer = await prompts.askArgument({
+      title: `${title} (${i + 1}/${fields.length})`,
+      name: field.name,
+      label: field.label,
+      prompt: field.prompt,
+      required: field.required,
+      ...(values[field.name] !== undefined ? { value: values[field.name] } : {}),
+      ...(complete ? { suggest: (typed: string) => complete(field.name, typed, previous) } : {}),
+      canGoBack: i > 0,
+      validate: text => (field.required && text === '' ? `'${field.name}' is required.` : undefined),
+    });
+    if (!answer) return undefined;
+    if ('back' in answer) {
+      i = Math.max(0, i - 1);
+      continue;
+    }
+    if ('skip' in answer) delete values[field.name];
+    else values[field.name] = 'text' in answer ? answer.text : String(answer.value);
+    i++;
+  }
+  return values;
+}
+
+/** `completion/complete` for a prompt or a resource template; undefined when the server offers no completions. A failure suggests nothing. */
+export function serverCompleter(connection: ServerConnection, ref: CompleteRequest['params']['ref']): Completer | undefined {
+  if (connection.state.kind !== 'running' || !connection.state.capabilities.completions) return undefined;
+  const of = ref.type === 'ref/prompt' ? ref.name : ref.uri;
+  return async (name, typed, context) => {
+    try {
+      const result = await connection.complete({ ref, argument: { name, value: typed }, context: { arguments: { ...context } } });
+      return result.completion.values;
+    } catch (err) {
+      connection.log.debug(`completion/complete for '${name}' of ${of}: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
+  };
 }
 
 type ChoiceItem = vscode.QuickPickItem & { value?: unknown; skip?: true };

@@ -6,6 +6,7 @@ import type { McpHost } from '../workspace/mcpHost';
 import { commandUri, promptTitle, promptView, PromptView, renderPromptHtml } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { oneLine, promptArguments, promptLabel } from '../ui/tree/treeText';
+import { fillCompletedValues, serverCompleter } from './argumentForm';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 
 export interface PromptTarget {
@@ -67,46 +68,20 @@ async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarge
     return { kind: 'unavailable', message };
   }
   const label = promptLabel(prompt);
-  const canComplete = connection.state.kind === 'running' && !!connection.state.capabilities.completions;
-
   // Required arguments first; each one's suggestions see the values given before it.
   const list: PromptArgument[] = [...(prompt.arguments ?? [])].sort((a, b) => Number(!!b.required) - Number(!!a.required));
-  const args: Record<string, string> = {};
-  for (let i = 0; i < list.length; ) {
-    const a = list[i]!;
-    const previous = Object.fromEntries(list.slice(0, i).filter(p => p.name in args).map(p => [p.name, args[p.name]!]));
-    const answer = await host.prompts.askArgument({
-      title: `${label} on '${target.server}' (${i + 1}/${list.length})`,
+  const args = await fillCompletedValues(
+    host.prompts,
+    `${label} on '${target.server}'`,
+    list.map(a => ({
       name: a.name,
       label: a.name,
       prompt: [a.description ? connection.mask(a.description) : undefined, a.required ? undefined : 'optional: leave empty to skip'].filter(Boolean).join(' — '),
       required: !!a.required,
-      ...(args[a.name] !== undefined ? { value: args[a.name] } : {}),
-      ...(canComplete
-        ? {
-            suggest: async (typed: string) => {
-              try {
-                const r = await connection.complete({ ref: { type: 'ref/prompt', name: prompt.name }, argument: { name: a.name, value: typed }, context: { arguments: previous } });
-                return r.completion.values;
-              } catch (err) {
-                connection.log.debug(`completion/complete for ${prompt.name}.${a.name}: ${err instanceof Error ? err.message : String(err)}`);
-                return [];
-              }
-            },
-          }
-        : {}),
-      canGoBack: i > 0,
-      validate: text => (a.required && text === '' ? `'${a.name}' is required.` : undefined),
-    });
-    if (!answer) return { kind: 'dismissed' };
-    if ('back' in answer) {
-      i = Math.max(0, i - 1);
-      continue;
-    }
-    if ('skip' in answer) delete args[a.name];
-    else args[a.name] = 'text' in answer ? answer.text : String(answer.value);
-    i++;
-  }
+    })),
+    serverCompleter(connection, { type: 'ref/prompt', name: prompt.name }),
+  );
+  if (!args) return { kind: 'dismissed' };
 
   let result;
   try {

@@ -9,7 +9,6 @@ import { confirmClearHistory } from '../ui/history/historyCommands';
 import { askArgument, type ArgumentAnswer, type ArgumentQuestion } from '../commands/argumentForm';
 import { showCallProgress, type CallProgress } from '../commands/callProgress';
 import { pickItem, type PickRequest } from '../commands/itemPicker';
-import { askTemplateVariable, type TemplateVariableQuestion } from '../ui/resources/templateQuickPick';
 
 /**
  * The questions MCP Host asks the user. Kept apart from the logic that decides when to ask, so the
@@ -32,8 +31,6 @@ export interface Prompts {
   pickItem<T>(request: PickRequest<T>): Promise<T | undefined>;
   /** Runs a call under a cancellable progress notification; cancelling aborts `signal`. */
   showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): PromiseLike<T>;
-  /** Asks for one variable of a resource template, suggesting the server's completions; undefined when dismissed. */
-  askTemplateVariable(question: TemplateVariableQuestion): Promise<string | undefined>;
 }
 
 export const vscodePrompts: Prompts = {
@@ -70,6 +67,4 @@ export const vscodePrompts: Prompts = {
   askArgument,
   pickItem,
   showCallProgress,
-
-  askTemplateVariable,
 };

@@ -6,7 +6,6 @@ import type { Prompts } from '../../src/workspace/prompts';
 import type { ArgumentAnswer, ArgumentQuestion } from '../../src/commands/argumentForm';
 import type { CallProgress } from '../../src/commands/callProgress';
 import type { PickRequest } from '../../src/commands/itemPicker';
-import type { TemplateVariableQuestion } from '../../src/ui/resources/templateQuickPick';
 import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
 import type { RevokeChoice } from '../../src/consent/manageApprovals';
 import type { StoredApproval } from '../../src/consent/policy';
@@ -60,21 +59,6 @@ export class ScriptedPrompts implements Prompts {
 
   async confirmClearHistory(): Promise<boolean> {
     return this.clearHistoryAnswer;
-  }
-
-  /** Each resource-template variable asked, with what the server suggested for the typed text. */
-  readonly templateQuestions: Array<{ template: string; variable: string; previous: Record<string, string>; typed: string; suggestions: readonly string[] }> = [];
-  /** What the "user" types for a variable; the answer is the server's first suggestion for it, else the typed text. */
-  templateTyping: Record<string, string> = {};
-  /** Dismisses the question for this variable. */
-  templateDismiss: string | undefined;
-
-  async askTemplateVariable(question: TemplateVariableQuestion): Promise<string | undefined> {
-    const typed = this.templateTyping[question.variable] ?? '';
-    const suggestions = await question.complete(typed);
-    this.templateQuestions.push({ template: question.template, variable: question.variable, previous: { ...question.previous }, typed, suggestions });
-    if (this.templateDismiss === question.variable) return undefined;
-    return suggestions[0] ?? typed;
   }
 
   /** Answers to pick requests (tool, prompt, server, resource), in order: an item's label, or `typed:<text>`. */

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import type { Resource, ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
+import type { Resource } from '@modelcontextprotocol/sdk/types.js';
 import { DisposableStore } from '../../common/disposable';
 import { expandTemplate, templateVariables } from '../../mcp/resourceTemplate';
 import { formatBytes, parseResourcePath, RESOURCE_SCHEME } from '../../mcp/resourceContent';
-import type { ServerEntry } from '../../mcp/registry';
 import { Commands } from '../../ids';
+import { fillCompletedValues, serverCompleter } from '../../commands/argumentForm';
+import type { ReadResourceOutcome } from '../../commands/readResource';
 import type { McpHost } from '../../workspace/mcpHost';
 import { ResourceNode, TemplateNode } from '../tree/nodes';
 import type { ResourceArg, TemplateArg } from '../tree/serversView';
@@ -20,8 +21,9 @@ export interface ResourceDocuments {
 }
 
 /**
- * `mcpHost.openResource` ({ server, uri } or a tree node; nothing: pick a server, then a resource),
- * `mcpHost.openResourceTemplate` ({ server, uriTemplate } or a tree node) and `mcpHost.saveResource`.
+ * `mcpHost.openResource` ({ server, uri } or a tree node), `mcpHost.openResourceTemplate` ({ server,
+ * uriTemplate } or a tree node) and `mcpHost.saveResource`. Without a target, the first two are
+ * "Read Resource…", which picks one and comes back here.
  */
 export function registerResourceDocuments(store: DisposableStore, host: McpHost): ResourceDocuments {
   const fileSystem = store.add(new ResourceFileSystem(host.registry));
@@ -46,14 +48,20 @@ export function registerResourceDocuments(store: DisposableStore, host: McpHost)
     return uri;
   };
 
+  /** A server's error, with that server's secrets masked. */
+  const masked = (server: string | undefined, err: unknown) => {
+    const connection = server === undefined ? undefined : host.registry.get(server)?.connection;
+    return connection ? connection.mask(message(err)) : message(err);
+  };
+
   store.add(
     vscode.commands.registerCommand(Commands.openResource, async (arg?: ResourceArg | ResourceNode) => {
-      const target = arg instanceof ResourceNode ? resourceArg(arg.server.name, arg.resource) : arg?.server && arg.uri ? arg : await pickResource(host);
-      if (!target) return undefined;
+      const target = arg instanceof ResourceNode ? resourceArg(arg.server.name, arg.resource) : arg?.server && arg.uri ? arg : undefined;
+      if (!target) return readResource();
       try {
         return await open(target);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Could not read ${target.uri} from '${target.server}': ${host.registry.get(target.server)?.connection.mask(message(err)) ?? message(err)}`);
+        void vscode.window.showErrorMessage(`Could not read ${target.uri} from '${target.server}': ${masked(target.server, err)}`);
         return undefined;
       }
     }),
@@ -61,15 +69,15 @@ export function registerResourceDocuments(store: DisposableStore, host: McpHost)
 
   store.add(
     vscode.commands.registerCommand(Commands.openResourceTemplate, async (arg?: TemplateArg | TemplateNode) => {
-      const target = arg instanceof TemplateNode ? { server: arg.server.name, uriTemplate: arg.template.uriTemplate } : arg?.server && arg.uriTemplate ? arg : await pickTemplate(host);
-      if (!target) return undefined;
+      const target = arg instanceof TemplateNode ? { server: arg.server.name, uriTemplate: arg.template.uriTemplate } : arg?.server && arg.uriTemplate ? arg : undefined;
+      if (!target) return readResource();
       const uri = await fillTemplate(host, target);
       if (uri === undefined) return undefined;
       const template = host.registry.get(target.server)?.connection.resourceTemplates.find(t => t.uriTemplate === target.uriTemplate);
       try {
         return await open({ server: target.server, uri, ...(template?.name ? { name: template.name } : {}), ...(template?.mimeType ? { mimeType: template.mimeType } : {}) });
       } catch (err) {
-        void vscode.window.showErrorMessage(`Could not read ${uri} from '${target.server}': ${message(err)}`);
+        void vscode.window.showErrorMessage(`Could not read ${uri} from '${target.server}': ${masked(target.server, err)}`);
         return undefined;
       }
     }),
@@ -83,7 +91,7 @@ export function registerResourceDocuments(store: DisposableStore, host: McpHost)
         return undefined;
       }
       const content = await fileSystem.contentBytes(uri).catch(err => {
-        void vscode.window.showErrorMessage(`Could not read the resource: ${message(err)}`);
+        void vscode.window.showErrorMessage(`Could not read the resource: ${masked(parseResourcePath(uri.path)?.server, err)}`);
         return undefined;
       });
       if (!content) {
@@ -117,87 +125,17 @@ function activeResourceUri(): vscode.Uri | undefined {
   return vscode.window.activeTextEditor?.document.uri;
 }
 
-/** Asks for each variable of a template (with the server's completions) and expands it; undefined if dismissed. */
-export async function fillTemplate(host: McpHost, target: TemplateArg): Promise<string | undefined> {
+/** "Read Resource…" picks the server and the resource (or template), then opens it through the commands above. */
+async function readResource(): Promise<vscode.Uri | undefined> {
+  const outcome = await vscode.commands.executeCommand<ReadResourceOutcome>(Commands.readResource);
+  return outcome.kind === 'opened' || outcome.kind === 'template' ? outcome.document : undefined;
+}
+
+/** Asks for each variable of a template, with the server's completions, and expands it; undefined if dismissed. */
+async function fillTemplate(host: McpHost, target: TemplateArg): Promise<string | undefined> {
   const connection = host.registry.get(target.server)?.connection;
   if (!connection) throw new Error(`No MCP server named '${target.server}'.`);
-  const variables = templateVariables(target.uriTemplate);
-  const values: Record<string, string> = {};
-  for (const [index, variable] of variables.entries()) {
-    const previous = { ...values };
-    const value = await host.prompts.askTemplateVariable({
-      server: target.server,
-      template: target.uriTemplate,
-      variable,
-      index,
-      count: variables.length,
-      previous,
-      complete: async typed => {
-        try {
-          const result = await connection.complete({
-            ref: { type: 'ref/resource', uri: target.uriTemplate },
-            argument: { name: variable, value: typed },
-            context: { arguments: previous },
-          });
-          return result.completion.values;
-        } catch (err) {
-          connection.log.debug(`completion/complete for {${variable}} of ${target.uriTemplate}: ${message(err)}`);
-          return [];
-        }
-      },
-    });
-    if (value === undefined) return undefined;
-    values[variable] = value;
-  }
-  return expandTemplate(target.uriTemplate, values);
-}
-
-function runningWith(host: McpHost, has: (e: ServerEntry) => boolean): ServerEntry[] {
-  return host.registry.servers.filter(e => e.connection.state.kind === 'running' && has(e));
-}
-
-async function pickServerFor(entries: ServerEntry[], what: string): Promise<ServerEntry | undefined> {
-  if (entries.length === 0) {
-    void vscode.window.showInformationMessage(`No running MCP server offers ${what}.`);
-    return undefined;
-  }
-  if (entries.length === 1) return entries[0];
-  const picked = await vscode.window.showQuickPick(
-    entries.map(e => ({ label: e.name, description: e.definition?.origin.label ?? '', entry: e })),
-    { title: `Open an MCP resource`, placeHolder: `Which server's ${what}?` },
-  );
-  return picked?.entry;
-}
-
-/** A server, then one of its resources, paged: the list grows by a page when "Load more…" is chosen. */
-async function pickResource(host: McpHost): Promise<ResourceArg | undefined> {
-  const entry = await pickServerFor(runningWith(host, e => e.connection.state.kind === 'running' && !!e.connection.state.capabilities.resources), 'resources');
-  if (!entry) return undefined;
-  const resources: Resource[] = [];
-  let cursor: string | undefined;
-  let first = true;
-  type Item = vscode.QuickPickItem & { resource?: Resource; more?: true };
-  for (;;) {
-    if (first || cursor !== undefined) {
-      const page = await entry.connection.listResourcesPage(cursor);
-      resources.push(...page.items);
-      cursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
-      first = false;
-    }
-    const items: Item[] = resources.map(r => ({ label: r.title ?? r.name, description: r.uri, ...(r.description ? { detail: r.description } : {}), resource: r }));
-    if (cursor !== undefined) items.push({ label: '$(fold-down) Load more…', description: `${resources.length} loaded`, more: true, alwaysShow: true });
-    const picked = await vscode.window.showQuickPick(items, { title: `Resources of '${entry.name}'`, placeHolder: 'Open which resource?', matchOnDescription: true });
-    if (!picked) return undefined;
-    if (picked.resource) return resourceArg(entry.name, picked.resource);
-  }
-}
-
-async function pickTemplate(host: McpHost): Promise<TemplateArg | undefined> {
-  const entry = await pickServerFor(runningWith(host, e => e.connection.resourceTemplates.length > 0), 'resource templates');
-  if (!entry) return undefined;
-  const picked = await vscode.window.showQuickPick(
-    entry.connection.resourceTemplates.map((t: ResourceTemplate) => ({ label: t.title ?? t.name, description: t.uriTemplate, ...(t.description ? { detail: t.description } : {}), template: t })),
-    { title: `Resource templates of '${entry.name}'`, placeHolder: 'Open which template?' },
-  );
-  return picked ? { server: entry.name, uriTemplate: picked.template.uriTemplate } : undefined;
+  const fields = templateVariables(target.uriTemplate).map(variable => ({ name: variable, label: `{${variable}}`, prompt: 'a value for this part of the resource URI', required: true }));
+  const values = await fillCompletedValues(host.prompts, `${target.uriTemplate} on '${target.server}'`, fields, serverCompleter(connection, { type: 'ref/resource', uri: target.uriTemplate }));
+  return values && expandTemplate(target.uriTemplate, values);
 }

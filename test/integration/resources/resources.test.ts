@@ -130,30 +130,44 @@ describe('resource documents', function () {
   });
 
   it('fills a template variable by variable with the server\'s completions, then opens the resource', async () => {
-    prompts.templateTyping = { kind: 'bo' };
+    prompts.argumentQuestions.length = 0;
+    prompts.suggestions.length = 0;
+    // Typing "bo" for {kind} takes the server's first suggestion; typing nothing for {id} does too.
+    prompts.argumentAnswers = { kind: ['bo'], id: [''] };
     const uri = await vscode.commands.executeCommand<vscode.Uri>(Commands.openResourceTemplate, { server: 'paging', uriTemplate: 'fixture://items/{kind}/{id}' });
-    assert.deepStrictEqual(
-      prompts.templateQuestions.map(q => ({ variable: q.variable, previous: q.previous, suggestions: q.suggestions })),
-      [
-        { variable: 'kind', previous: {}, suggestions: ['book', 'bottle', 'box'] },
-        { variable: 'id', previous: { kind: 'book' }, suggestions: ['book-1', 'book-2', 'book-3'] },
-      ],
-    );
+    assert.deepStrictEqual(prompts.argumentQuestions.map(q => [q.name, q.required, q.canGoBack]), [
+      ['kind', true, false],
+      ['id', true, true],
+    ]);
+    // The server completes {id} from the {kind} given before it: book-… only with kind "book" in the context.
+    assert.deepStrictEqual(prompts.suggestions, [
+      { name: 'kind', typed: 'bo', values: ['book', 'bottle', 'box'] },
+      { name: 'id', typed: '', values: ['book-1', 'book-2', 'book-3'] },
+    ]);
     const doc = await documentOf(uri!);
     assert.strictEqual(doc.getText(), 'contents of fixture://items/book/book-1 (version 0)');
   });
 
   it('opens nothing when a template question is dismissed', async () => {
-    prompts.templateQuestions.length = 0;
-    prompts.templateDismiss = 'id';
-    try {
-      const uri = await vscode.commands.executeCommand(Commands.openResourceTemplate, { server: 'paging', uriTemplate: 'fixture://items/{kind}/{id}' });
-      assert.strictEqual(uri, undefined);
-      assert.deepStrictEqual(prompts.templateQuestions.map(q => q.variable), ['kind', 'id']);
-      assert.strictEqual(vscode.window.tabGroups.activeTabGroup.tabs.length, 0);
-    } finally {
-      prompts.templateDismiss = undefined;
-    }
+    prompts.argumentQuestions.length = 0;
+    prompts.argumentAnswers = { kind: ['bo'], id: [{ dismiss: true }] };
+    const uri = await vscode.commands.executeCommand(Commands.openResourceTemplate, { server: 'paging', uriTemplate: 'fixture://items/{kind}/{id}' });
+    assert.strictEqual(uri, undefined);
+    assert.deepStrictEqual(prompts.argumentQuestions.map(q => q.name), ['kind', 'id']);
+    assert.strictEqual(vscode.window.tabGroups.activeTabGroup.tabs.length, 0);
+  });
+
+  it('opens what "Read Resource…" picks when no resource or template is given', async () => {
+    prompts.pickRequests.length = 0;
+    prompts.picks = ['paging', 'Readme'];
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResource);
+    assert.deepStrictEqual(prompts.pickRequests.map(r => r.title), ['MCP Host: Read Resource', "Resources of 'paging'"]);
+    assert.match((await documentOf(uri!)).getText(), /^contents of fixture:\/\/static\/readme\.md /);
+
+    prompts.picks = ['paging', 'Items'];
+    prompts.argumentAnswers = { kind: ['box'], id: ['box-2'] };
+    const filled = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResourceTemplate);
+    assert.strictEqual((await documentOf(filled!)).getText(), 'contents of fixture://items/box/box-2 (version 0)');
   });
 
   it('opens resources from the tree: a click on a resource node opens its document', async () => {
