@@ -1,49 +1,53 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { Commands } from '../ids';
+import { canBeStarted, type ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { McpHost } from '../workspace/mcpHost';
-import { serverDescription, ServerNode } from '../ui/tree/serversView';
+import { pickServer } from '../ui/serverPick';
+import { ServerNode } from '../ui/tree/nodes';
+import { ServerAction, serverActions } from '../ui/tree/treeText';
 
 /** A command's target: a tree node, a server name (from code or tests), or nothing (then we ask). */
 type ServerArg = ServerNode | string | undefined;
 
-async function pickServer(host: McpHost, arg: ServerArg, placeHolder: string, filter: (e: ServerEntry) => boolean = () => true): Promise<ServerEntry | undefined> {
+/** The server a command acts on: the one given, else one picked among those `filter` lets through. */
+async function targetServer(host: McpHost, arg: ServerArg, placeHolder: string, filter: (state: ConnectionState) => boolean = () => true): Promise<ServerEntry | undefined> {
   if (arg instanceof ServerNode) return host.registry.get(arg.name);
   if (typeof arg === 'string') return host.registry.get(arg);
-  const entries = host.registry.servers.filter(filter);
+  const entries = host.registry.servers.filter(e => filter(e.connection.state));
   if (entries.length === 0) {
     void vscode.window.showInformationMessage('No MCP server to choose from. Add one to .vscode/mcp.json, or run "MCP Host: Import MCP Servers…".');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    entries.map(e => ({ label: e.name, description: serverDescription(e), detail: e.definition?.origin.label ?? 'invalid entry', entry: e })),
-    { placeHolder },
-  );
-  return picked?.entry;
+  return pickServer(entries, { placeHolder });
 }
+
+/** Whether the status bar's menu offers `action` for a server in `state`: the palette offers the same servers. */
+const offers = (action: ServerAction) => (state: ConnectionState) => serverActions(state).includes(action);
 
 export function registerServerCommands(store: DisposableStore, host: McpHost): void {
   const reg = (id: string, fn: (...args: never[]) => unknown) => store.add(vscode.commands.registerCommand(id, fn));
 
+  // Start also offers a server that failed (the menu offers Restart for it instead): starting it again is what the user asked for.
   reg(Commands.startServer, async (arg: ServerArg) => {
-    const e = await pickServer(host, arg, 'Start which MCP server?', e => e.connection.state.kind !== 'running');
+    const e = await targetServer(host, arg, 'Start which MCP server?', canBeStarted);
     if (e) await host.registry.start(e.name, true);
   });
   reg(Commands.stopServer, async (arg: ServerArg) => {
-    const e = await pickServer(host, arg, 'Stop which MCP server?', e => e.connection.state.kind === 'running' || e.connection.state.kind === 'starting' || e.connection.state.kind === 'error');
+    const e = await targetServer(host, arg, 'Stop which MCP server?', offers('stop'));
     if (e) await host.registry.stop(e.name);
   });
   reg(Commands.restartServer, async (arg: ServerArg) => {
-    const e = await pickServer(host, arg, 'Restart which MCP server?');
+    const e = await targetServer(host, arg, 'Restart which MCP server?', offers('restart'));
     if (e) await host.registry.restart(e.name, true);
   });
   reg(Commands.showLog, async (arg: ServerArg) => {
-    const e = await pickServer(host, arg, 'Show the log of which MCP server?');
+    const e = await targetServer(host, arg, 'Show the log of which MCP server?');
     if (e) host.showLog(e.name);
   });
   reg(Commands.openServerConfig, async (arg: ServerArg) => {
-    const e = await pickServer(host, arg, 'Open the config of which MCP server?');
+    const e = await targetServer(host, arg, 'Open the config of which MCP server?');
     if (e) await openServerConfig(e);
   });
   reg(Commands.resetServerTrust, async () => {

@@ -3,15 +3,8 @@ import { DisposableStore } from '../common/disposable';
 import { describeState } from '../mcp/connectionState';
 import type { ServerRegistry } from '../mcp/registry';
 import { Commands } from '../ids';
-import { escapeMarkdown, ServerAction, serverActions, serverDescription, summarizeServers } from './tree/treeText';
-
-const STATE_CODICON: Record<string, string> = {
-  running: '$(pass-filled)',
-  starting: '$(sync~spin)',
-  stopped: '$(circle-outline)',
-  error: '$(error)',
-  blocked: '$(circle-slash)',
-};
+import { pickServer } from './serverPick';
+import { escapeMarkdown, ServerAction, serverActions, serverDescription, STATE_ICON, summarizeServers } from './tree/treeText';
 
 /**
  * "$(plug) MCP 3/4": how many servers run, with the error count and a warning background when any failed.
@@ -35,7 +28,7 @@ export function registerStatusBar(store: DisposableStore, registry: ServerRegist
     md.isTrusted = false;
     md.supportHtml = false;
     md.appendMarkdown(`**MCP servers**: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}\n\n`);
-    for (const e of servers) md.appendMarkdown(`${STATE_CODICON[e.connection.state.kind] ?? ''} ${escapeMarkdown(e.name)} — ${escapeMarkdown(serverDescription(e))}\n\n`);
+    for (const e of servers) md.appendMarkdown(`$(${STATE_ICON[e.connection.state.kind].id}) ${escapeMarkdown(e.name)} — ${escapeMarkdown(serverDescription(e))}\n\n`);
     md.appendMarkdown('Click to manage a server.');
     item.tooltip = md;
     item.accessibilityInformation = { label: `MCP servers: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}` };
@@ -64,15 +57,12 @@ async function showServers(registry: ServerRegistry): Promise<void> {
     await vscode.commands.executeCommand(Commands.addServer);
     return;
   }
-  const picked = await vscode.window.showQuickPick(
-    servers.map(e => ({ label: `${STATE_CODICON[e.connection.state.kind] ?? ''} ${e.name}`, description: serverDescription(e), detail: e.definition?.origin.label ?? 'invalid entry', entry: e })),
-    { title: 'MCP Servers', placeHolder: 'Choose a server to start, stop, restart, or inspect' },
-  );
+  const picked = await pickServer(servers, { title: 'MCP Servers', placeHolder: 'Choose a server to start, stop, restart, or inspect' });
   if (!picked) return;
-  const state = picked.entry.connection.state;
+  const state = picked.connection.state;
   const action = await vscode.window.showQuickPick(
     serverActions(state).map(a => ACTIONS[a]),
-    { title: `MCP server '${picked.entry.name}' — ${describeState(state)}` },
+    { title: `MCP server '${picked.name}' — ${describeState(state)}` },
   );
-  if (action) await vscode.commands.executeCommand(action.command, picked.entry.name);
+  if (action) await vscode.commands.executeCommand(action.command, picked.name);
 }

@@ -7,18 +7,12 @@ import { Commands, ContextKeys, Views } from '../../ids';
 import { describeDefinition } from '../../mcp/launch';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { GroupKind, ModelChange, ServersTreeModel } from './serversModel';
-import { codeBlock, escapeMarkdown, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
+import { codeBlock, escapeMarkdown, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
-export { ServerNode } from './nodes';
-export { serverDescription } from './treeText';
-
-const STATE_ICON: Record<ConnectionState['kind'], vscode.ThemeIcon> = {
-  running: new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('testing.iconPassed')),
-  starting: new vscode.ThemeIcon('loading~spin'),
-  stopped: new vscode.ThemeIcon('circle-outline'),
-  error: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
-  blocked: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
-};
+function stateIcon(kind: ConnectionState['kind']): vscode.ThemeIcon {
+  const { id, color } = STATE_ICON[kind];
+  return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
+}
 
 const GROUPS: Record<GroupKind, { label: string; icon: string; empty: string }> = {
   tools: { label: 'Tools', icon: 'tools', empty: 'No tools' },
@@ -266,7 +260,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.id = node.id;
     const origin = entry.definition?.origin.label;
     item.description = serverDescription(entry);
-    item.iconPath = STATE_ICON[state.kind];
+    item.iconPath = stateIcon(state.kind);
     item.tooltip = serverTooltip(node);
     item.contextValue = `server.${state.kind}`;
     item.accessibilityInformation = { label: `MCP server ${entry.name}, ${item.description}${origin ? `, from ${origin}` : ''}` };

@@ -15,6 +15,15 @@ export function serverDescription(entry: ServerEntry): string {
   return describeState(state);
 }
 
+/** The codicon (and theme colour) of each connection state, in the tree, the status bar and server picks. */
+export const STATE_ICON: Record<ConnectionState['kind'], { readonly id: string; readonly color?: string }> = {
+  running: { id: 'circle-filled', color: 'testing.iconPassed' },
+  starting: { id: 'loading~spin' },
+  stopped: { id: 'circle-outline' },
+  error: { id: 'error', color: 'errorForeground' },
+  blocked: { id: 'circle-slash', color: 'disabledForeground' },
+};
+
 export type ToolHint = 'read-only' | 'destructive' | 'open-world';
 
 /** The codicon of each hint: the tree's tool icon and the palette's markers. */
