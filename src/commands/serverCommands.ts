@@ -6,7 +6,7 @@ import type { ServerEntry } from '../mcp/registry';
 import type { McpHost } from '../workspace/mcpHost';
 import { pickServer } from '../ui/serverPick';
 import { ServerNode } from '../ui/tree/nodes';
-import { ServerAction, serverActions } from '../ui/tree/treeText';
+import { plural, ServerAction, serverActions } from '../ui/tree/treeText';
 
 /** A command's target: a tree node, a server name (from code or tests), or nothing (then we ask). */
 type ServerArg = ServerNode | string | undefined;
@@ -56,7 +56,7 @@ export function registerServerCommands(store: DisposableStore, host: McpHost): v
   });
   reg(Commands.clearInputs, async () => {
     const n = await host.inputs.clear();
-    void vscode.window.showInformationMessage(n ? `MCP Host forgot ${n} stored input value${n === 1 ? '' : 's'}. Servers will ask again when they next start.` : 'MCP Host had no stored input values.');
+    void vscode.window.showInformationMessage(n ? `MCP Host forgot ${plural(n, 'stored input value')}. Servers will ask again when they next start.` : 'MCP Host had no stored input values.');
   });
 }
 

@@ -3,6 +3,7 @@ import { DisposableStore } from '../common/disposable';
 import { describeState } from '../mcp/connectionState';
 import type { ServerRegistry } from '../mcp/registry';
 import { Commands } from '../ids';
+import { untrustedMarkdown } from './markdown';
 import { pickServer } from './serverPick';
 import { escapeMarkdown, ServerAction, serverActions, serverDescription, STATE_ICON, summarizeServers } from './tree/treeText';
 
@@ -24,9 +25,7 @@ export function registerStatusBar(store: DisposableStore, registry: ServerRegist
     }
     item.text = summary.text;
     item.backgroundColor = summary.errors ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = false;
-    md.supportHtml = false;
+    const md = untrustedMarkdown();
     md.appendMarkdown(`**MCP servers**: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}\n\n`);
     for (const e of servers) md.appendMarkdown(`$(${STATE_ICON[e.connection.state.kind].id}) ${escapeMarkdown(e.name)} — ${escapeMarkdown(serverDescription(e))}\n\n`);
     md.appendMarkdown('Click to manage a server.');

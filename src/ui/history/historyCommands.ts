@@ -4,6 +4,7 @@ import type { GatedCallResult } from '../../consent/types';
 import { Commands } from '../../ids';
 import { progressReporter } from '../../commands/callProgress';
 import type { McpHost } from '../../workspace/mcpHost';
+import { plural } from '../tree/treeText';
 
 export function registerHistoryCommands(store: DisposableStore, host: McpHost): void {
   store.add(vscode.commands.registerCommand(Commands.rerunToolCall, (arg?: unknown) => rerunToolCall(host, arg)));
@@ -48,7 +49,7 @@ async function clearHistory(host: McpHost): Promise<boolean> {
 export async function confirmClearHistory(count: number): Promise<boolean> {
   const clear = 'Clear History';
   const answer = await vscode.window.showWarningMessage(
-    `Clear the tool call history of this workspace (${count} call${count === 1 ? '' : 's'})?`,
+    `Clear the tool call history of this workspace (${plural(count, 'call')})?`,
     { modal: true, detail: 'The history file is deleted; this cannot be undone. Tool approvals are not affected.' },
     clear,
   );

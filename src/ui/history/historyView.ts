@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
 import type { CallHistory, ConsentRecord, HistoryEntry } from '../../consent/callHistory';
 import { Views } from '../../ids';
+import { untrustedMarkdown } from '../markdown';
+import { codeBlock, escapeMarkdown } from '../tree/treeText';
 
 /** `contextValue` of an entry whose arguments are known exactly, so it can be re-run. */
 export const RERUNNABLE = 'toolCall.rerunnable';
@@ -29,28 +31,17 @@ export function describeConsent(consent: ConsentRecord | undefined): string {
   return consent.asked ? `asked: ${CONSENT[consent.answer]}` : `not asked: ${CONSENT[consent.reason]}`;
 }
 
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
-}
-
-function fence(text: string): string {
-  const ticks = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map(m => m[0].length + 1)));
-  return `${ticks}\n${text}\n${ticks}`;
-}
-
 function tooltip(entry: HistoryEntry, rerunnable: boolean): vscode.MarkdownString {
-  // Everything here came from a server or its user's arguments: no command links, no HTML.
-  const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = false;
-  md.supportHtml = false;
+  // Everything here came from a server or its user's arguments.
+  const md = untrustedMarkdown();
   const outcome = entry.outcome === 'completed' && entry.isError ? 'Completed with a tool error' : OUTCOME[entry.outcome].label;
-  md.appendMarkdown(`**${escape(entry.tool)}** on **${escape(entry.server)}** — ${outcome}\n\n`);
-  md.appendMarkdown(`${escape(new Date(entry.time).toLocaleString())} · from ${escape(entry.origin)}`);
+  md.appendMarkdown(`**${escapeMarkdown(entry.tool)}** on **${escapeMarkdown(entry.server)}** — ${outcome}\n\n`);
+  md.appendMarkdown(`${escapeMarkdown(new Date(entry.time).toLocaleString())} · from ${escapeMarkdown(entry.origin)}`);
   if (entry.durationMs !== undefined) md.appendMarkdown(` · ${entry.durationMs} ms`);
-  md.appendMarkdown(`\n\nConsent: ${escape(describeConsent(entry.consent))}\n\n`);
-  if (entry.message) md.appendMarkdown(`${escape(entry.message)}\n\n`);
-  if (entry.summary) md.appendMarkdown(`Result: ${escape(entry.summary)}\n\n`);
-  md.appendMarkdown(`Arguments${entry.argsExact ? '' : ' (secrets masked, long values cut)'}:\n\n${fence(JSON.stringify(entry.args, null, 2) ?? '')}`);
+  md.appendMarkdown(`\n\nConsent: ${escapeMarkdown(describeConsent(entry.consent))}\n\n`);
+  if (entry.message) md.appendMarkdown(`${escapeMarkdown(entry.message)}\n\n`);
+  if (entry.summary) md.appendMarkdown(`Result: ${escapeMarkdown(entry.summary)}\n\n`);
+  md.appendMarkdown(`Arguments${entry.argsExact ? '' : ' (secrets masked, long values cut)'}:\n\n${codeBlock(JSON.stringify(entry.args, null, 2) ?? '', 'json')}`);
   if (!rerunnable) md.appendMarkdown('\n\nCannot be re-run: its arguments were masked or cut, and this window did not make the call.');
   return md;
 }

@@ -6,6 +6,7 @@ import { essence, extensionForMime, isImageMime } from '../../mcp/resourceConten
 import { Commands, ContextKeys, Views } from '../../ids';
 import { describeDefinition } from '../../mcp/launch';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
+import { untrustedMarkdown } from '../markdown';
 import { GroupKind, ModelChange, ServersTreeModel } from './serversModel';
 import { codeBlock, escapeMarkdown, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
@@ -27,17 +28,9 @@ const INFO_COLOR: Partial<Record<Info['icon'], string>> = { error: 'errorForegro
 export type ResourceArg = { readonly server: string; readonly uri: string; readonly name?: string; readonly mimeType?: string };
 export type TemplateArg = { readonly server: string; readonly uriTemplate: string };
 
-/** A tooltip for untrusted content: no command links, no HTML. */
-function markdown(): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = false;
-  md.supportHtml = false;
-  return md;
-}
-
 function serverTooltip(node: ServerNode): vscode.MarkdownString {
   const entry = node.entry;
-  const md = markdown();
+  const md = untrustedMarkdown();
   const state = entry.connection.state;
   md.appendMarkdown(`**${escapeMarkdown(entry.name)}** — ${escapeMarkdown(describeState(state))}\n\n`);
   if (entry.definition) {
@@ -304,7 +297,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.description = toolDescription(tool, disabled);
     item.iconPath = toolIcon(hints, disabled);
     item.contextValue = disabled ? 'tool.disabled' : 'tool';
-    const md = markdown();
+    const md = untrustedMarkdown();
     // The name in a fenced block: a code span ends at a blank line, and what follows would render as markdown.
     md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}**\n\n${codeBlock(tool.name)}\n\n`);
     if (hints.length) md.appendMarkdown(`Server's hints (not verified): ${hints.join(', ')}\n\n`);
@@ -325,7 +318,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.description = r.uri;
     item.iconPath = resourceIcon(r.mimeType);
     item.contextValue = 'resource';
-    const md = markdown();
+    const md = untrustedMarkdown();
     md.appendMarkdown(`**${escapeMarkdown(r.title ?? r.name)}**\n\n${codeBlock(r.uri)}\n\n`);
     const facts = [r.mimeType, typeof r.size === 'number' ? `${r.size} bytes` : undefined].filter(Boolean).join(' · ');
     if (facts) md.appendMarkdown(`${escapeMarkdown(facts)}\n\n`);
@@ -343,7 +336,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.description = t.uriTemplate;
     item.iconPath = new vscode.ThemeIcon('symbol-variable');
     item.contextValue = 'resourceTemplate';
-    const md = markdown();
+    const md = untrustedMarkdown();
     md.appendMarkdown(`**${escapeMarkdown(t.title ?? t.name)}**\n\n${codeBlock(t.uriTemplate)}\n\n`);
     if (t.mimeType) md.appendMarkdown(`${escapeMarkdown(t.mimeType)}\n\n`);
     if (t.description) md.appendMarkdown(`${escapeMarkdown(t.description)}\n\n`);
@@ -361,7 +354,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.description = promptDescription(p);
     item.iconPath = new vscode.ThemeIcon('comment');
     item.contextValue = 'prompt';
-    const md = markdown();
+    const md = untrustedMarkdown();
     md.appendMarkdown(`**${escapeMarkdown(promptLabel(p))}**\n\n${codeBlock(p.name)}\n\n`);
     if (p.description) md.appendMarkdown(`${escapeMarkdown(p.description)}\n\n`);
     const args = (p.arguments ?? []).map(a => `${a.name}${a.required ? '*' : ''}${a.description ? ` — ${oneLine(a.description, 70)}` : ''}`);
@@ -391,7 +384,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.iconPath = new vscode.ThemeIcon(info.icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = info.command ? 'action' : 'info';
     if (info.detail) {
-      const md = markdown();
+      const md = untrustedMarkdown();
       md.appendMarkdown(codeBlock(info.detail));
       item.tooltip = md;
     }
