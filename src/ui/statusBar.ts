@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DisposableStore } from '../common/disposable';
+import { DisposableStore, toDisposable } from '../common/disposable';
 import { describeState } from '../mcp/connectionState';
 import type { ServerRegistry } from '../mcp/registry';
 import { Commands } from '../ids';
@@ -33,9 +33,21 @@ export function registerStatusBar(store: DisposableStore, registry: ServerRegist
     item.accessibilityInformation = { label: `MCP servers: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}` };
     item.show();
   };
-  store.add(registry.onDidChangeServers(update));
-  store.add(registry.onDidChangeState(update));
-  store.add(registry.onDidChangeTools(update));
+  // The registry fires a state change and a tool change for one event: render once for both.
+  let queued = false;
+  let disposed = false;
+  const schedule = () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      if (!disposed) update();
+    });
+  };
+  store.add(toDisposable(() => (disposed = true)));
+  store.add(registry.onDidChangeServers(schedule));
+  store.add(registry.onDidChangeState(schedule));
+  store.add(registry.onDidChangeTools(schedule));
   update();
   store.add(vscode.commands.registerCommand(Commands.showServers, () => showServers(registry)));
   return item;

@@ -84,6 +84,12 @@ function serverInfos(node: ServerNode): Array<[string, Info]> {
   return infos;
 }
 
+/** Whether `serverInfos` has anything to show, without building it: a failed or blocked server always has. */
+function hasInfos(node: ServerNode): boolean {
+  const kind = node.entry.connection.state.kind;
+  return kind === 'error' || kind === 'blocked' || node.entry.problems.length > 0;
+}
+
 function resourceIcon(mimeType: string | undefined): vscode.ThemeIcon {
   if (isImageMime(mimeType)) return new vscode.ThemeIcon('file-media');
   const ext = extensionForMime(mimeType);
@@ -139,11 +145,6 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this._onDidChangeTreeData.fire(group ?? node);
       }
     }
-  }
-
-  /** The node the tree shows for a server, if it has shown it. */
-  serverNode(name: string): ServerNode | undefined {
-    return this.serverNodes.get(name);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -243,7 +244,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private serverItem(node: ServerNode): vscode.TreeItem {
     const entry = node.entry;
     const state = entry.connection.state;
-    const hasChildren = this.model.groupsOf(node.name).length > 0 || serverInfos(node).length > 0;
+    const hasChildren = this.model.groupsOf(node.name).length > 0 || hasInfos(node);
     const collapsible = !hasChildren
       ? vscode.TreeItemCollapsibleState.None
       : state.kind === 'error'
