@@ -1,9 +1,9 @@
-import type { Root } from '@modelcontextprotocol/sdk/types.js';
 import { Disposable, IDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import { definitionHash } from '../config/hash';
 import type { ConfigProblem, ServerDefinition } from '../config/types';
 import { buildCatalog, CatalogTool } from './catalog';
+import type { ClientRequestHandlers } from './clientRequests';
 import type { ConnectionState } from './connectionState';
 import type { LaunchPlan } from './launch';
 import type { ServerLog } from './log';
@@ -22,9 +22,10 @@ export interface RegistryHost {
   plan(definition: ServerDefinition): Promise<LaunchPlan>;
   /** Decides, for every server about to start, whether it may; a host can merge the questions into one dialog. */
   mayStart(definitions: readonly ServerDefinition[], userInitiated: boolean): Promise<ReadonlyMap<string, StartDecision>>;
-  roots(): readonly Root[];
+  /** Answers what servers ask of the host (roots, sampling, elicitation). */
+  readonly handlers: ClientRequestHandlers;
   readonly clientInfo: { readonly name: string; readonly version: string };
-  readonly connectionDefaults?: Pick<ConnectionOptions, 'elicit' | 'authProvider' | 'pageLimits'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
+  readonly connectionDefaults?: Pick<ConnectionOptions, 'authProvider' | 'pageLimits'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
 }
 
 /** A configured server: its definition (absent when its entry is invalid), problems, and connection. */
@@ -124,7 +125,7 @@ export class ServerRegistry extends Disposable {
       name,
       log,
       clientInfo: this.host.clientInfo,
-      roots: () => this.host.roots(),
+      handlers: this.host.handlers,
       plan: () => (definition ? this.host.plan(definition) : Promise.reject(new Error('The server definition is invalid.'))),
       ...defaults,
     });

@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolResultSchema,
+  CreateMessageRequestSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
@@ -16,8 +17,6 @@ import type {
   CallToolResult,
   CompleteRequest,
   CompleteResult,
-  ElicitRequest,
-  ElicitResult,
   GetPromptResult,
   LoggingLevel,
   Progress,
@@ -25,13 +24,13 @@ import type {
   ReadResourceResult,
   Resource,
   ResourceTemplate,
-  Root,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Disposable, DisposableStore, IDisposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import type { ServerTimeouts } from '../config/types';
 import type { ConsentToken } from '../consent/toolCallGate';
+import type { AskingServer, ClientRequestHandlers } from './clientRequests';
 import { ConnectionState } from './connectionState';
 import { classifyRequestError, diagnose, RequestTimeoutError } from './diagnosis';
 import { HostTransport } from './hostTransport';
@@ -50,10 +49,8 @@ export interface ConnectionOptions {
   readonly plan: () => Promise<LaunchPlan>;
   readonly log: ServerLog;
   readonly clientInfo: { readonly name: string; readonly version: string };
-  /** The workspace folders, offered to the server as roots. */
-  readonly roots?: () => readonly Root[];
-  /** Answers `elicitation/create`; without it the host does not advertise elicitation. */
-  readonly elicit?: (params: ElicitRequest['params'], signal: AbortSignal) => Promise<ElicitResult>;
+  /** Answers what the server asks of the host (roots, sampling, elicitation); absent handlers are capabilities not declared. */
+  readonly handlers?: ClientRequestHandlers;
   /** Signs in to remote servers that require OAuth; a request refused for want of sign-in waits for it and is sent again. */
   readonly authProvider?: HostOAuthProvider;
   readonly grace?: ShutdownGrace;
@@ -151,6 +148,11 @@ export class ServerConnection extends Disposable {
   /** Masks this server's secrets in text bound for the UI. */
   mask(text: string): string {
     return maskSecrets(text, this.secrets);
+  }
+
+  /** This server as the client-request handlers see it. */
+  private get asking(): AskingServer {
+    return { name: this.name, mask: text => this.mask(text), log: line => this.log.info(line) };
   }
 
   private setState(state: ConnectionState): void {
@@ -273,7 +275,8 @@ export class ServerConnection extends Disposable {
       {
         capabilities: {
           roots: { listChanged: true },
-          ...(this.options.elicit ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}),
+          ...(this.options.handlers?.sampling ? { sampling: {} } : {}),
+          ...(this.options.handlers?.elicitation ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}),
         },
         jsonSchemaValidator: this.validator,
       },
@@ -330,10 +333,15 @@ export class ServerConnection extends Disposable {
   private async onConnected(generation: number, transport: 'stdio' | 'http' | 'sse'): Promise<void> {
     const client = this.client!;
     const caps = client.getServerCapabilities() ?? {};
-    client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [...(this.options.roots?.() ?? [])] }));
-    if (this.options.elicit) {
-      const elicit = this.options.elicit;
-      client.setRequestHandler(ElicitRequestSchema, (request, extra) => elicit(request.params, extra.signal));
+    const handlers = this.options.handlers;
+    client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [...(handlers?.roots() ?? [])] }));
+    if (handlers?.sampling) {
+      const sampling = handlers.sampling.bind(handlers);
+      client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => sampling(this.asking, request.params, extra.signal));
+    }
+    if (handlers?.elicitation) {
+      const elicitation = handlers.elicitation.bind(handlers);
+      client.setRequestHandler(ElicitRequestSchema, (request, extra) => elicitation(this.asking, request.params, extra.signal));
     }
     client.setNotificationHandler(LoggingMessageNotificationSchema, n => this.onServerLog(n.params.level, n.params.logger, n.params.data));
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.refreshTools(generation));

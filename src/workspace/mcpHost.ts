@@ -53,7 +53,9 @@ export class McpHost extends Disposable {
         },
         plan: def => this.plan(def),
         mayStart: (defs, userInitiated) => this.trust.mayStart(defs, userInitiated),
-        roots: () => (vscode.workspace.workspaceFolders ?? []).map(f => ({ uri: f.uri.toString(), name: f.name })),
+        handlers: {
+          roots: () => (vscode.workspace.workspaceFolders ?? []).map(f => ({ uri: f.uri.toString(), name: f.name })),
+        },
       }),
     );
     this.approvals = this._register(new ApprovalStore(context.workspaceState));

@@ -84,7 +84,7 @@ async function main(): Promise<number> {
     plan: async () => ({ launch: { type: 'http', url: serverUrl, headers: {} }, timeouts: { startupMs: 45_000, requestMs: 45_000 }, secrets: [] }),
     log,
     clientInfo: { name: 'mcp-host-conformance', version: '0.1.0' },
-    elicit: params => submitUnchanged(params, log),
+    handlers: { roots: () => [], elicitation: (_server, params) => submitUnchanged(params, log) },
     authProvider: authProviderFor(scenario, log),
   });
   try {

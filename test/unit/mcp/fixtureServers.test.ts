@@ -23,7 +23,7 @@ function connect(launch: ResolvedLaunch, opts: { startupMs?: number; requestMs?:
     plan: async () => ({ launch, timeouts: { startupMs, requestMs }, secrets: [] }),
     log,
     clientInfo: { name: 'tests', version: '0' },
-    roots: () => [{ uri: 'file:///tmp/root-one', name: 'one' }],
+    handlers: { roots: () => [{ uri: 'file:///tmp/root-one', name: 'one' }] },
     grace: { stdinMs: 300, termMs: 300 },
     ...rest,
   });

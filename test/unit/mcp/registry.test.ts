@@ -33,7 +33,7 @@ function registry(decide: (d: ServerDefinition) => StartDecision = () => ({ allo
       asked.push(defs.map(d => d.name));
       return new Map(defs.map(d => [d.name, decide(d)]));
     },
-    roots: () => [],
+    handlers: { roots: () => [] },
     clientInfo: { name: 'test', version: '0' },
     connectionDefaults: { grace: { stdinMs: 300, termMs: 300 } },
   });

@@ -5,6 +5,7 @@ import type { LaunchPlan, ResolvedLaunch } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
 import { isAlive } from '../../../src/mcp/processTree';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
+import type { ClientRequestHandlers } from '../../../src/mcp/clientRequests';
 import { consentForTests } from '../../../src/consent/toolCallGate';
 import { RequestCancelledError, RequestTimeoutError } from '../../../src/mcp/diagnosis';
 import { everythingServer, startEverythingHttp } from '../servers';
@@ -19,7 +20,7 @@ function connection(launch: ResolvedLaunch, extra: Partial<LaunchPlan> = {}, log
     plan: async () => plan,
     log,
     clientInfo: { name: 'mcp-host-tests', version: '0.0.0' },
-    roots: () => [{ uri: 'file:///work/project', name: 'project' }],
+    handlers: { roots: () => [{ uri: 'file:///work/project', name: 'project' }] },
     grace: FAST_GRACE,
   });
 }
@@ -108,6 +109,39 @@ describe('ServerConnection against server-everything (stdio)', function () {
     await c.stop();
     assert.strictEqual(c.state.kind, 'stopped');
     assert.ok(!isAlive(pid), `server process ${pid} outlived stop()`);
+  });
+});
+
+describe('ServerConnection client-request handlers (one object for roots, sampling, elicitation)', function () {
+  this.timeout(30_000);
+
+  it('declares sampling and elicitation only when handled, and passes each request with the asking server', async () => {
+    const asked: string[] = [];
+    const handlers: ClientRequestHandlers = {
+      roots: () => [],
+      async sampling(server, params) {
+        asked.push(`sampling from ${server.name}: ${params.maxTokens}`);
+        return { role: 'assistant', model: 'test-model', content: { type: 'text', text: 'sampled answer' } };
+      },
+      async elicitation(server, params) {
+        asked.push(`elicitation from ${server.name}: ${'requestedSchema' in params ? 'form' : 'url'}`);
+        return { action: 'decline' };
+      },
+    };
+    const conn = new ServerConnection({ name: 'asker', plan: async () => ({ launch: everything, timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [] }), log: new MemoryLog(), clientInfo: { name: 't', version: '0' }, handlers, grace: FAST_GRACE });
+    const plain = connection(everything);
+    try {
+      await Promise.all([conn.start(), plain.start()]);
+      // server-everything registers its sampling and elicitation tools only for clients that declare the capability.
+      assert.ok(conn.tools.some(t => t.name === 'trigger-sampling-request'));
+      assert.ok(!plain.tools.some(t => t.name === 'trigger-sampling-request' || t.name === 'trigger-elicitation-request'));
+      const sampled = await conn.callTool('trigger-sampling-request', { prompt: 'hi', maxTokens: 7 }, consentForTests('asker', 'trigger-sampling-request'));
+      assert.match(JSON.stringify(sampled.result.content), /sampled answer/);
+      await conn.callTool('trigger-elicitation-request', {}, consentForTests('asker', 'trigger-elicitation-request'));
+      assert.deepStrictEqual(asked, ['sampling from asker: 7', 'elicitation from asker: form']);
+    } finally {
+      await Promise.all([conn.shutdown(), plain.shutdown()]);
+    }
   });
 });
 

@@ -17,7 +17,7 @@ function registry(): ServerRegistry {
       return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
     },
     mayStart: async defs => new Map(defs.map(d => [d.name, { allowed: true as const }])),
-    roots: () => [],
+    handlers: { roots: () => [] },
     clientInfo: { name: 'test', version: '0' },
     connectionDefaults: { grace: { stdinMs: 300, termMs: 300 } },
   });
