@@ -82,6 +82,21 @@ describe('core vs. fixture servers', function () {
       assert.match(wrongTuple.outputError ?? '', /does not match/, 'a prefixItems violation passed: the validator is not 2020-12');
     });
 
+    it('validates each server\'s output in its own scope, with linear-time patterns', async () => {
+      // Both servers define output schema $id urn:fixture:schemas:shared, differently.
+      const a = connect(fixture('schemas', '--flavour', 'a')).conn;
+      const b = connect(fixture('schemas', '--flavour', 'b')).conn;
+      await Promise.all([a.start(), b.start()]);
+      for (const conn of [a, b]) {
+        const claimed = await conn.callTool('claim_id', {}, consentForTests(conn.name, 'claim_id'));
+        assert.strictEqual(claimed.outputError, undefined, `${JSON.stringify(claimed.result.structuredContent)}: ${claimed.outputError}`);
+      }
+      const started = performance.now();
+      const evil = await a.callTool('redos', { text: `${'a'.repeat(28)}!` }, consentForTests(a.name, 'redos'));
+      assert.match(evil.outputError ?? '', /must match pattern/);
+      assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
+    });
+
     it('updates tools on list_changed and delivers resource updates to subscribers', async () => {
       const { conn } = connect(fixture('paging'));
       await conn.start();
