@@ -9,7 +9,7 @@ import { MemoryLog } from '../../../src/mcp/log';
 import { isAlive } from '../../../src/mcp/processTree';
 import { ConnectionOptions, ServerConnection } from '../../../src/mcp/serverConnection';
 import { consentForTests } from '../../../src/consent/toolCallGate';
-import { fixtureServer } from '../servers';
+import { fixtureServer, root } from '../servers';
 
 /** The core against our own well-behaved and hostile fixture servers (real child processes). */
 
@@ -136,6 +136,17 @@ describe('core vs. fixture servers', function () {
       const text = (r.result.content[0] as { text: string }).text;
       assert.strictEqual(text.length, 12 * 1024 * 1024);
     });
+  });
+
+  it('takes a server with resources but no resources/templates/list as having no templates, without an error', async () => {
+    const contentServer = path.join(root, 'test', 'fixtures', 'workspaces', 'resources', 'servers', 'content-server.js');
+    const { conn, log } = connect({ type: 'stdio', command: process.execPath, args: [contentServer], env: { NODE_PATH: path.join(root, 'node_modules') } });
+    await conn.start();
+    expectState(conn, 'running');
+    assert.deepStrictEqual(conn.resourceTemplates, []);
+    assert.ok((await conn.listAllResources()).length > 0);
+    assert.deepStrictEqual(log.lines.filter(l => l.level === 'error'), []);
+    assert.match(log.text(), /\[info\] resources\/templates\/list: the server does not implement it/);
   });
 
   describe('crashing servers', () => {
