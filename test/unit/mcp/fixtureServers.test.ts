@@ -247,9 +247,13 @@ describe('core vs. fixture servers', function () {
   });
 
   describe('process trees', () => {
+    let tmp: string;
+    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spawner-'))));
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
     for (const variant of [[], ['--detached'], ['--ignore-sigterm', '--children-stdio', 'inherit']]) {
       it(`leaves no process behind on stop (${variant.join(' ') || 'plain'})`, async () => {
-        const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spawner-')), 'pids.json');
+        const pidFile = path.join(tmp, `pids-${variant.join('') || 'plain'}.json`);
         const { conn } = connect(fixture('spawner', '--children', '2', '--pid-file', pidFile, ...variant));
         await conn.start();
         expectState(conn, 'running');
