@@ -5,6 +5,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolResultSchema,
   CreateMessageRequestSchema,
+  ErrorCode,
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
@@ -420,7 +421,13 @@ export class ServerConnection extends Disposable {
       if (stoppedEarly) this.log.warn(`${method}: ${stoppedEarly}; the list may be incomplete.`);
       return generation === this.generation ? items : undefined;
     } catch (err) {
-      if (generation === this.generation) this.log.error(`${method} failed: ${(err as Error).message}`);
+      if (generation !== this.generation) return undefined;
+      // A server with resources need not serve templates (or may leave out a list it advertised): no list, not an error.
+      if ((err as { code?: unknown }).code === ErrorCode.MethodNotFound) {
+        this.log.info(`${method}: the server does not implement it; treated as an empty list.`);
+        return [];
+      }
+      this.log.error(`${method} failed: ${(err as Error).message}`);
       return undefined;
     }
   }
