@@ -3,7 +3,7 @@ import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../common/event';
-import { LineSplitter } from './lineSplitter';
+import { BoundedLineSplitter, LineSplitter } from './lineSplitter';
 import { listDescendants, signalTree, waitForExit } from './processTree';
 
 export interface StdioLaunch {
@@ -26,6 +26,8 @@ export const DEFAULT_SHUTDOWN_GRACE: ShutdownGrace = { stdinMs: 2000, termMs: 20
 export interface StdioTransportOptions {
   /** Largest single message accepted from the server; a larger one closes the connection with a clear error. */
   readonly maxMessageBytes?: number;
+  /** Longest stderr line kept; the rest of a longer one (or of stderr without newlines) is dropped. */
+  readonly maxStderrLineChars?: number;
   readonly grace?: ShutdownGrace;
 }
 
@@ -51,7 +53,8 @@ export class SpawnError extends Error {
  * `StdioClientTransport` because it must:
  * - spawn without a shell as a process-group leader and stop the whole tree (stdin EOF, SIGTERM, kill)
  *   with grace periods tests can shorten; the SDK's close signals only the direct child;
- * - report the exit code and signal, and keep draining stderr so a chatty server never stalls;
+ * - report the exit code and signal, and keep draining stderr so a chatty server never stalls, in lines
+ *   of bounded length so one without newlines cannot fill the host's memory;
  * - split lines in linear time (the SDK's buffer re-scans on every chunk) and call out non-protocol text on stdout.
  */
 export class StdioProcessTransport implements Transport {
@@ -74,6 +77,7 @@ export class StdioProcessTransport implements Transport {
   private closing: Promise<void> | undefined;
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
+  private readonly maxStderrLineChars: number;
 
   constructor(
     private readonly launch: StdioLaunch,
@@ -81,6 +85,7 @@ export class StdioProcessTransport implements Transport {
   ) {
     this.grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
     this.splitter = new LineSplitter(options.maxMessageBytes ?? 64 * 1024 * 1024);
+    this.maxStderrLineChars = options.maxStderrLineChars ?? 16 * 1024;
   }
 
   get pid(): number | undefined {
@@ -112,15 +117,12 @@ export class StdioProcessTransport implements Transport {
     child.stdin!.on('error', err => this.onerror?.(err));
     child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
     child.stderr!.setEncoding('utf8');
-    let pendingErr = '';
+    const stderrLines = new BoundedLineSplitter(this.maxStderrLineChars);
     child.stderr!.on('data', (text: string) => {
-      const lines = (pendingErr + text).split(/\r?\n/);
-      pendingErr = lines.pop() ?? '';
-      for (const line of lines) this._onStderr.fire(line);
+      for (const line of stderrLines.push(text)) this._onStderr.fire(line);
     });
     child.stderr!.on('end', () => {
-      if (pendingErr) this._onStderr.fire(pendingErr);
-      pendingErr = '';
+      for (const line of stderrLines.end()) this._onStderr.fire(line);
     });
     return new Promise((resolve, reject) => {
       child.once('spawn', () => resolve());

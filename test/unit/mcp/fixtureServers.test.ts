@@ -259,6 +259,18 @@ describe('core vs. fixture servers', function () {
       await conn.start();
       expectState(conn, 'running');
     });
+
+    it('keeps at most 16 K characters of a stderr line, however long the server writes without a newline', async () => {
+      const { conn, log } = connect(fixture('stderr-flood', '--one-line', '--bytes', String(8 * 1024 * 1024), '--when', 'none'));
+      await conn.start();
+      await conn.callTool('flood', {}, consentForTests(conn.name, 'flood'));
+      // stderr and the response travel on different pipes.
+      for (let waited = 0; waited < 5000 && !log.text().includes('[stderr] x'); waited += 50) await new Promise(r => setTimeout(r, 50));
+      const floods = log.lines.filter(l => l.message.startsWith('[stderr] x'));
+      assert.strictEqual(floods.length, 1, `${floods.length} lines of x`);
+      const expected = `[stderr] ${'x'.repeat(16 * 1024)}… (${8 * 1024 * 1024 - 1 - 16 * 1024} more characters)`;
+      assert.ok(floods[0]!.message === expected, `a stderr line of ${floods[0]!.message.length} characters`);
+    });
   });
 
   describe('process trees', () => {
