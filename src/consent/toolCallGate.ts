@@ -8,7 +8,7 @@ import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
 import { argumentsText, safeArguments, summarizeResult } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
-import type { ConsentAnswer, GatedCallResult, ToolCallGate, ToolCallRequest, ToolConsentRequest } from './types';
+import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 
 let grant: (server: string, tool: string) => ConsentToken;
 
@@ -57,7 +57,7 @@ export interface GateHost {
   readonly approvals: ApprovalStore;
   /** The consent settings from the user's own settings only. */
   settings(): ConsentSettings;
-  confirm(request: ToolConsentRequest): Promise<ConsentAnswer>;
+  confirm: ToolCallConfirmer;
   readonly history?: CallRecorder;
 }
 

@@ -32,6 +32,14 @@ export interface ToolCallGate {
 /** The user's answer to a consent dialog. `deny` is also what dismissing the dialog means. */
 export type ConsentAnswer = 'once' | 'session' | 'always' | 'deny';
 
+/** Asks the user about one tool call. */
+export type ToolCallConfirmer = (request: ToolConsentRequest) => Promise<ConsentAnswer>;
+
+/** The modal consent dialog, the confirmer of every call that does not bring its own. */
+export interface ConsentDialog {
+  confirmToolCall: ToolCallConfirmer;
+}
+
 /** One part of a tool's definition that changed since the user approved it. */
 export interface DefinitionChange {
   readonly field: 'title' | 'description' | 'inputSchema' | 'outputSchema' | 'annotations';
