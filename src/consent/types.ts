@@ -12,6 +12,11 @@ export interface ToolCallRequest {
   readonly origin: CallOrigin;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
+  /**
+   * Where to ask, when the policy says to: the modal dialog unless the caller brings its own (chat asks
+   * inline in its response). The decision, the remembered approvals and the record are the gate's either way.
+   */
+  readonly confirm?: ToolCallConfirmer;
 }
 
 /** How a gated call ended. Every path a caller can see is here, so none is forgotten in the UI. */
