@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { buildForm } from '../../../src/mcp/argumentSchema';
+import { buildForm } from '../../../src/forms/schemaForm';
 import { SchemaValidator } from '../../../src/mcp/schemaValidator';
 
 /**

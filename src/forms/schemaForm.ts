@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
-import { compileIsolated } from './schemaValidator';
+import { compileIsolated } from '../mcp/schemaValidator';
 
 /**
  * A tool's `inputSchema` as a form: one field per top-level property (required ones first), each with
