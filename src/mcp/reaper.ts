@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import type { Socket } from 'net';
 import type { IDisposable } from '../common/disposable';
-import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace } from './stdioTransport';
+import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace } from './transports/stdioTransport';
 
 /** What a stdio transport tells the reaper: a server to stop if the host dies, and when it is stopped or gone. */
 export interface ProcessWatch {

@@ -6,7 +6,7 @@
  *   node reaper.js <eof-grace-ms> <term-grace-ms> <refresh-ms>
  * Only Node built-ins and processTree.ts: the bundle stays small and starts fast.
  */
-import { descendantsIn, ProcessInfo, processTable, signalTree, waitForExit } from './processTree';
+import { descendantsIn, ProcessInfo, processTable, signalTree, waitForExit } from './transports/processTree';
 
 const [eofGraceMs, termGraceMs, refreshMs] = process.argv.slice(2, 5).map(Number) as [number, number, number];
 if (![eofGraceMs, termGraceMs, refreshMs].every(Number.isFinite)) {

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { isAlive, waitForExit } from '../../src/mcp/processTree';
+import { isAlive, waitForExit } from '../../src/mcp/transports/processTree';
 import { openWorkbench, screenshot, Workbench } from './workbench';
 
 /**

@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { isAlive, waitForExit } from '../../../src/mcp/processTree';
+import { isAlive, waitForExit } from '../../../src/mcp/transports/processTree';
 import { fixtureServer, root } from '../servers';
 
 /**
