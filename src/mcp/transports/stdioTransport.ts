@@ -5,6 +5,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../common/event';
 import { BoundedLineSplitter, LineSplitter } from './lineSplitter';
 import { listDescendants, signalTree, waitForExit } from './processTree';
+import type { ProcessWatch } from '../reaper';
 
 export interface StdioLaunch {
   readonly command: string;
@@ -29,6 +30,8 @@ export interface StdioTransportOptions {
   /** Longest stderr line kept; the rest of a longer one (or of stderr without newlines) is dropped. */
   readonly maxStderrLineChars?: number;
   readonly grace?: ShutdownGrace;
+  /** Stops the server if the host dies without closing this transport. */
+  readonly reaper?: ProcessWatch;
 }
 
 export interface ProcessExit {
@@ -78,6 +81,7 @@ export class StdioProcessTransport implements Transport {
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
   private readonly maxStderrLineChars: number;
+  private readonly reaper: ProcessWatch | undefined;
 
   constructor(
     private readonly launch: StdioLaunch,
@@ -86,6 +90,7 @@ export class StdioProcessTransport implements Transport {
     this.grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
     this.splitter = new LineSplitter(options.maxMessageBytes ?? 64 * 1024 * 1024);
     this.maxStderrLineChars = options.maxStderrLineChars ?? 16 * 1024;
+    this.reaper = options.reaper;
   }
 
   get pid(): number | undefined {
@@ -109,6 +114,12 @@ export class StdioProcessTransport implements Transport {
     });
     this.child = child;
     this.exited = new Promise(resolve => child.once('close', () => resolve()));
+    if (child.pid !== undefined) {
+      const pid = child.pid;
+      this.reaper?.watch(pid);
+      // Forgotten once the server is gone: when it exits by itself, or when close() has stopped its tree.
+      child.once('close', () => void (this.closing ?? Promise.resolve()).then(() => this.reaper?.unwatch(pid)));
+    }
     child.once('exit', (code, signal) => {
       this.exit = { code, signal };
       this._onExit.fire(this.exit);
