@@ -19,14 +19,15 @@ import { pickDialog, type PickDialog } from './commands/itemPicker';
 import { progressDialog, type ProgressDialog } from './commands/callProgress';
 import type { FormDialog } from './forms/formFlow';
 import { quickInputForm } from './ui/forms/quickInputForm';
+import { appDialog, type AppDialog, type AppPanels } from './ui/apps/appPanels';
 
 /**
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog & AppDialog;
 
-const vscodeDialogs: Dialogs = { ...inputDialog, ...serverTrustDialog, ...consentDialog, ...approvalsDialog, ...historyDialog, ...pickDialog, ...quickInputForm, ...progressDialog };
+const vscodeDialogs: Dialogs = { ...inputDialog, ...serverTrustDialog, ...consentDialog, ...approvalsDialog, ...historyDialog, ...pickDialog, ...quickInputForm, ...progressDialog, ...appDialog };
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
 export interface McpHostApi {
@@ -37,6 +38,8 @@ export interface McpHostApi {
   readonly serversView?: ServersView;
   readonly resources?: ResourceDocuments;
   readonly statusBar?: vscode.StatusBarItem;
+  /** The open MCP Apps and their resource cache. */
+  readonly apps?: AppPanels;
 }
 
 let current: McpHost | undefined;
@@ -59,13 +62,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerHistoryView(store, host.history);
     registerHistoryCommands(store, host, ask);
     registerApprovalCommands(store, host, ask);
-    registerPaletteCommands(store, host, ask);
+    const { apps } = registerPaletteCommands(store, host, ask);
     registerAddServerCommand(store, host);
     // Servers start in the background; activation does not wait for them.
     void host.load();
     const version = String(context.extension.packageJSON.version);
     if (context.extensionMode === vscode.ExtensionMode.Test) {
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar };
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, apps };
     }
     return { version };
   } catch (err) {

@@ -7,6 +7,7 @@ const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
   chat: 'chat',
   languageModel: 'a language model',
   history: 'the Tool Call History (re-run)',
+  app: 'an MCP App (an interactive UI the server provides)',
 };
 
 export const CHOICES = {
@@ -21,9 +22,13 @@ export function consentMessage(request: ToolConsentRequest): { message: string; 
   // A tool claiming to be both read-only and destructive is treated as destructive.
   const readOnly = a.readOnlyHint === true && a.destructiveHint !== true;
   const name = request.title && request.title !== request.tool ? `'${request.title}' (${request.tool})` : `'${request.tool}'`;
+  // An app's request names the app as the one asking: the user did not start this call themselves.
+  const fromApp = request.origin === 'app';
   const message = request.changedSince
-    ? `The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
-    : `Run the MCP tool ${name} on server '${request.server}'?`;
+    ? `The MCP tool ${name} on server '${request.server}' changed since you approved it. ${fromApp ? 'An app on that server asks to run it. Allow?' : 'Run it?'}`
+    : fromApp
+      ? `An app on server '${request.server}' asks to run the MCP tool ${name}. Allow?`
+      : `Run the MCP tool ${name} on server '${request.server}'?`;
   const lines: string[] = [];
   // A tool that does not say it only reads may change things; the spec's default for destructiveHint is true.
   if (!readOnly) lines.push(a.destructiveHint === false ? '⚠ This tool may change data (the server says it only adds, never deletes).' : '⚠ This tool may modify or delete data.');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { buildCatalog, toolDefinitionHash } from '../mcp/catalog';
+import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
 import type { ServerDefinition } from '../config/types';
 import type { ServerEntry } from '../mcp/registry';
@@ -92,6 +93,8 @@ export class ConsentGate implements ToolCallGate {
     const found = this.find(entry, server, toolName);
     if ('failed' in found) return finish({ kind: 'failed', message: found.failed });
     const { tool } = found;
+    const hidden = hiddenFrom(request.origin, tool);
+    if (hidden) return finish({ kind: 'failed', message: hidden });
 
     let consent: ConsentRecord;
     try {
@@ -182,6 +185,17 @@ export class ConsentGate implements ToolCallGate {
     this.asking.set(confirm, turn.catch(() => undefined));
     return turn;
   }
+}
+
+/**
+ * MCP Apps visibility (`_meta.ui.visibility`): a tool only for its app is never run for a model, and one only
+ * for the model is never run for an app. The palette, the sidebar and the history are the user's own hand.
+ */
+function hiddenFrom(origin: ToolCallRequest['origin'], tool: Tool): string | undefined {
+  const visible = toolVisibility(tool);
+  if ((origin === 'chat' || origin === 'languageModel') && !visible.model) return `The tool '${tool.name}' is only for its server's app; it is not offered to the model.`;
+  if (origin === 'app' && !visible.app) return `Refused: the tool '${tool.name}' is not visible to apps.`;
+  return undefined;
 }
 
 /** The catalog's reasons to distrust a tool's metadata. */

@@ -44,6 +44,7 @@ import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPo
 import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
+import { APPS_CLIENT_EXTENSION } from '../apps/appMeta';
 
 export interface ConnectionOptions {
   readonly name: string;
@@ -282,6 +283,8 @@ export class ServerConnection extends Disposable {
           roots: { listChanged: true },
           ...(this.options.handlers?.sampling ? { sampling: {} } : {}),
           ...(this.options.handlers?.elicitation ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}),
+          // The host renders MCP Apps (src/apps): servers may then offer tools with an interactive UI.
+          extensions: APPS_CLIENT_EXTENSION,
         },
         jsonSchemaValidator: this.validator,
       },

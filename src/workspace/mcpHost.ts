@@ -15,6 +15,7 @@ import { readConsentSettings } from '../consent/consentSettings';
 import { ConsentGate } from '../consent/toolCallGate';
 import type { ConsentDialog, ToolCallGate } from '../consent/types';
 import { createServerLog, ServerLogChannel } from './serverLogs';
+import type { ServerLog } from '../mcp/log';
 import { InputStore, type InputDialog } from './inputStore';
 import { ServerTrust, type ServerTrustDialog } from './serverTrust';
 import { WorkspaceConfig } from './workspaceConfig';
@@ -35,11 +36,13 @@ export class McpHost extends Disposable {
   readonly gate: ToolCallGate;
   readonly approvals: ApprovalStore;
   readonly history: CallHistory;
+  readonly version: string;
   private readonly logs = new Map<string, ServerLogChannel>();
 
   /** `dialogs` is read at each question: the extension's Test mode replaces it. */
   constructor(context: vscode.ExtensionContext, dialogs: () => HostDialogs) {
     super();
+    this.version = String(context.extension.packageJSON.version);
     this.trust = new ServerTrust(context.globalState, dialogs);
     this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
@@ -89,6 +92,11 @@ export class McpHost extends Disposable {
     } catch (err) {
       reportLoadError(err);
     }
+  }
+
+  /** The server's log channel, while it exists. */
+  serverLog(name: string): ServerLog | undefined {
+    return this.logs.get(name);
   }
 
   showLog(name: string): void {

@@ -8,7 +8,7 @@ import { describeDefinition } from '../../mcp/launch';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { untrustedMarkdown } from '../markdown';
 import { GroupKind, ModelChange, ServersTreeModel } from './serversModel';
-import { codeBlock, escapeMarkdown, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
+import { codeBlock, escapeMarkdown, hasApp, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
 function stateIcon(kind: ConnectionState['kind']): vscode.ThemeIcon {
   const { id, color } = STATE_ICON[kind];
@@ -301,6 +301,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const md = untrustedMarkdown();
     // The name in a fenced block: a code span ends at a blank line, and what follows would render as markdown.
     md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}**\n\n${codeBlock(tool.name)}\n\n`);
+    if (hasApp(tool)) md.appendMarkdown('Has an interactive app: running it opens the app beside the result, in a sandbox.\n\n');
     if (hints.length) md.appendMarkdown(`Server's hints (not verified): ${hints.join(', ')}\n\n`);
     if (disabled) md.appendMarkdown('Disabled in config (`disabledTools`).\n\n');
     if (tool.description) md.appendMarkdown(`${escapeMarkdown(tool.description)}\n\n`);
