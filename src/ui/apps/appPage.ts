@@ -5,7 +5,7 @@ import type { McpUiStyles } from '@modelcontextprotocol/ext-apps/app-bridge';
 /**
  * The webview page an app runs in. The page itself is ours and holds no server markup: it shows what the
  * app is and what it was granted, and relays JSON-RPC between the extension and one inner frame. The inner
- * frame is `srcdoc` with `sandbox="allow-scripts"` (no `allow-same-origin`), so the app runs on an opaque
+ * frame is `srcdoc` with `sandbox="allow-scripts allow-forms"` (no `allow-same-origin`; forms post nowhere: `form-action 'none'`), so the app runs on an opaque
  * origin of its own: it cannot reach this page, the webview API, cookies or storage. A `srcdoc` frame
  * inherits the page's CSP, which is the app's own (see `appCspHeader`): the page needs no more than the app,
  * so the page's policy is never looser than the app's.
@@ -151,7 +151,7 @@ const RELAY_SCRIPT = `(() => {
     if (data.type === 'load' && typeof data.html === 'string') {
       if (frame) frame.remove();
       frame = document.createElement('iframe');
-      frame.setAttribute('sandbox', 'allow-scripts');
+      frame.setAttribute('sandbox', 'allow-scripts allow-forms');
       frame.setAttribute('allow', typeof data.allow === 'string' ? data.allow : '');
       frame.setAttribute('referrerpolicy', 'no-referrer');
       frame.title = 'MCP App';
