@@ -1,3 +1,4 @@
+import { REPORT_TAG } from './runner';
 /** Polls `check` until it is truthy; fails with what was awaited after `timeoutMs` (generous: the test machine is shared and loaded). */
 export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -19,4 +20,9 @@ const EXPECT_TAG = '[expect-log] ';
  */
 export function expectLogEntry(pattern: RegExp): void {
   console.log(`${EXPECT_TAG}${pattern.toString()}`);
+}
+
+/** Prints a figure a test measured into the harness's report (beside mocha's), for the README. */
+export function report(text: string): void {
+  console.log(`${REPORT_TAG}      ${text}`);
 }
