@@ -12,6 +12,9 @@ import { registerStatusBar } from './ui/statusBar';
 import { registerResourceDocuments, type ResourceDocuments } from './ui/resources/resourceCommands';
 import { DisposableStore, toDisposable } from './common/disposable';
 import { McpHost } from './workspace/mcpHost';
+import { safe } from './common/untrustedText';
+import * as ui from './ui/window';
+import type { ShownText } from './ui/window';
 import type { Prompts } from './workspace/prompts';
 
 /** What `activate` returns. `host` and `setPrompts` exist only in the extension's Test mode. */
@@ -23,6 +26,8 @@ export interface McpHostApi {
   readonly serversView?: ServersView;
   readonly resources?: ResourceDocuments;
   readonly statusBar?: vscode.StatusBarItem;
+  /** Every message, progress text and input prompt shown through ui/window.ts, in order. */
+  readonly shownTexts?: readonly ShownText[];
 }
 
 let current: McpHost | undefined;
@@ -49,12 +54,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     void host.load();
     const version = String(context.extension.packageJSON.version);
     if (context.extensionMode === vscode.ExtensionMode.Test) {
-      return { version, host, setPrompts: p => (host.prompts = p), serversView, resources, statusBar };
+      const shownTexts: ShownText[] = [];
+      ui.observeShownText(shown => shownTexts.push(shown));
+      store.add(toDisposable(() => ui.observeShownText(undefined)));
+      return { version, host, setPrompts: p => (host.prompts = p), serversView, resources, statusBar, shownTexts };
     }
     return { version };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    void vscode.window.showErrorMessage(`MCP Host could not start: ${message}. Reload the window; if it persists, see the extension host log (Developer: Show Logs…).`);
+    void ui.showErrorMessage(safe`MCP Host could not start: ${err}. Reload the window; if it persists, see the extension host log (Developer: Show Logs…).`);
     throw err;
   }
 }

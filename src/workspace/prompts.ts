@@ -1,5 +1,6 @@
-import * as vscode from 'vscode';
+import { inertBlock, inertLine, safe, type SafeText } from '../common/untrustedText';
 import { describeDefinition } from '../mcp/launch';
+import * as ui from '../ui/window';
 import type { InputDefinition, ServerDefinition } from '../config/types';
 import { showConsentDialog } from '../consent/consentDialog';
 import type { ConsentAnswer, ToolConsentRequest } from '../consent/types';
@@ -30,17 +31,21 @@ export interface Prompts {
   /** A pick among items grouped by server (a tool, a prompt, a resource); undefined when dismissed. */
   pickItem<T>(request: PickRequest<T>): Promise<T | undefined>;
   /** Runs a call under a cancellable progress notification; cancelling aborts `signal`. */
-  showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): PromiseLike<T>;
+  showCallProgress<T>(title: SafeText, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): PromiseLike<T>;
 }
 
 export const vscodePrompts: Prompts = {
   async askInput(input, server) {
     if (input.type === 'pickString') {
-      return vscode.window.showQuickPick([...input.options], { title: `MCP server '${server}'`, placeHolder: input.description, ignoreFocusOut: true });
+      const picked = await ui.showQuickPick(
+        input.options.map(option => ({ label: inertLine(option), option })),
+        { title: safe`MCP server '${server}'`, placeHolder: inertLine(input.description ?? ''), ignoreFocusOut: true },
+      );
+      return picked?.option;
     }
-    return vscode.window.showInputBox({
-      title: `MCP server '${server}'`,
-      prompt: input.description,
+    return ui.showInputBox({
+      title: safe`MCP server '${server}'`,
+      prompt: inertLine(input.description ?? ''),
       password: input.password,
       ...(input.default !== undefined ? { value: input.default } : {}),
       ignoreFocusOut: true,
@@ -50,11 +55,11 @@ export const vscodePrompts: Prompts = {
   async confirmServers(definitions) {
     const lines = definitions.map(d => `• ${d.name} — ${describeDefinition(d)}\n   defined in ${d.origin.file ?? d.origin.label}`);
     const single = definitions.length === 1;
-    const message = single ? `Start the MCP server '${definitions[0]!.name}' from this workspace?` : `Start ${definitions.length} MCP servers from this workspace?`;
+    const message: SafeText = single ? safe`Start the MCP server '${definitions[0]!.name}' from this workspace?` : safe`Start ${definitions.length} MCP servers from this workspace?`;
     const start = single ? 'Start Server' : 'Start Servers';
-    const answer = await vscode.window.showWarningMessage(
+    const answer = await ui.showWarningMessage(
       message,
-      { modal: true, detail: `${lines.join('\n')}\n\nThey run with your permissions. Only start servers from sources you trust; you are asked again if a definition changes.` },
+      { modal: true, detail: inertBlock(`${lines.join('\n')}\n\nThey run with your permissions. Only start servers from sources you trust; you are asked again if a definition changes.`) },
       start,
     );
     return answer === start;

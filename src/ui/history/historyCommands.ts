@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
+import { safe } from '../../common/untrustedText';
 import type { GatedCallResult } from '../../consent/types';
 import { Commands } from '../../ids';
 import { progressReporter } from '../../commands/callProgress';
 import type { McpHost } from '../../workspace/mcpHost';
 import { plural } from '../tree/treeText';
+import * as ui from '../window';
 
 export function registerHistoryCommands(store: DisposableStore, host: McpHost): void {
   store.add(vscode.commands.registerCommand(Commands.rerunToolCall, (arg?: unknown) => rerunToolCall(host, arg)));
@@ -19,18 +21,18 @@ async function rerunToolCall(host: McpHost, arg: unknown): Promise<GatedCallResu
   const id = typeof arg === 'object' && arg !== null ? (arg as { id?: unknown }).id : undefined;
   const entry = typeof id === 'string' ? (await host.history.list()).find(e => e.id === id) : undefined;
   if (!entry) {
-    void vscode.window.showWarningMessage('Pick a call in the Tool Call History view to re-run it.');
+    void ui.showWarningMessage(safe`Pick a call in the Tool Call History view to re-run it.`);
     return undefined;
   }
   const args = host.history.argsForRerun(entry);
   if (!args) {
-    void vscode.window.showWarningMessage(
-      `Cannot re-run '${entry.tool}': its arguments were masked or cut when recorded, and they are kept in full only in the window that made the call. Run the tool again from the Command Palette.`,
+    void ui.showWarningMessage(
+      safe`Cannot re-run '${entry.tool}': its arguments were masked or cut when recorded, and they are kept in full only in the window that made the call. Run the tool again from the Command Palette.`,
     );
     return undefined;
   }
   const mask = (text: string) => host.registry.get(entry.server)?.connection.mask(text) ?? text;
-  const result = await host.prompts.showCallProgress(`Running '${entry.tool}' on '${entry.server}'`, (progress, signal) =>
+  const result = await host.prompts.showCallProgress(safe`Running '${entry.tool}' on '${entry.server}'`, (progress, signal) =>
     host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onProgress: progressReporter(progress, mask) }),
   );
   await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, result, args });
@@ -48,9 +50,9 @@ async function clearHistory(host: McpHost): Promise<boolean> {
 /** A modal question before the history, an audit record, is deleted. */
 export async function confirmClearHistory(count: number): Promise<boolean> {
   const clear = 'Clear History';
-  const answer = await vscode.window.showWarningMessage(
-    `Clear the tool call history of this workspace (${plural(count, 'call')})?`,
-    { modal: true, detail: 'The history file is deleted; this cannot be undone. Tool approvals are not affected.' },
+  const answer = await ui.showWarningMessage(
+    safe`Clear the tool call history of this workspace (${plural(count, 'call')})?`,
+    { modal: true, detail: safe`The history file is deleted; this cannot be undone. Tool approvals are not affected.` },
     clear,
   );
   return answer === clear;
