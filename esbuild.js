@@ -46,6 +46,9 @@ async function main() {
     external: ['vscode'],
     // jsonc-parser's default entry for Node is a UMD build whose dynamic requires break when bundled.
     mainFields: ['module', 'main'],
+    // zod probes `navigator` (for Cloudflare) when it builds its first schema; in the extension host that
+    // global is a deprecation shim that logs a PendingMigrationError warning on every activation.
+    define: { navigator: 'undefined' },
     sourcemap: !production,
     sourcesContent: false,
     minify: production,

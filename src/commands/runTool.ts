@@ -133,7 +133,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
       break;
     case 'failed': {
       // The notification shows the start of the server's error; the log keeps all of it.
-      connection.log.error(`Tool '${tool.name}' failed: ${view.message ?? ''}`);
+      connection.log.warn(`Tool '${tool.name}' failed: ${view.message ?? ''}`);
       const showLog = 'Show Log';
       void ui.showErrorMessage(safe`${label} failed: ${view.message}`, showLog).then(a => a === showLog && host.showLog(target.server));
       break;

@@ -5,6 +5,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolResultSchema,
   CreateMessageRequestSchema,
+  ErrorCode,
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
@@ -33,15 +34,15 @@ import type { ConsentToken } from '../consent/toolCallGate';
 import type { AskingServer, ClientRequestHandlers } from './clientRequests';
 import { ConnectionState } from './connectionState';
 import { classifyRequestError, diagnose, RequestTimeoutError } from './diagnosis';
-import { HostTransport } from './hostTransport';
+import { TracingTransport } from './transports/tracingTransport';
 import { maskSecrets } from '../config/variables';
 import { childEnvironment, describeLaunch, LaunchPlan } from './launch';
 import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
-import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './oauthSignIn';
+import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './transports/signInTransport';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
 import { SchemaValidator, sharedSchemaValidator } from './schemaValidator';
-import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './stdioTransport';
+import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 
 export interface ConnectionOptions {
   readonly name: string;
@@ -289,7 +290,7 @@ export class ServerConnection extends Disposable {
   private async connect(generation: number, transport: Transport, plan: LaunchPlan): Promise<Client> {
     const client = this.newClient();
     this.client = client;
-    const host = new HostTransport(transport, {
+    const host = new TracingTransport(transport, {
       enabled: () => levelEnabled(this.log, 'trace'),
       write: (direction, text) => this.log.trace(`${direction === 'send' ? '→' : '←'} ${text}`),
     });
@@ -420,7 +421,13 @@ export class ServerConnection extends Disposable {
       if (stoppedEarly) this.log.warn(`${method}: ${stoppedEarly}; the list may be incomplete.`);
       return generation === this.generation ? items : undefined;
     } catch (err) {
-      if (generation === this.generation) this.log.error(`${method} failed: ${(err as Error).message}`);
+      if (generation !== this.generation) return undefined;
+      // A server with resources need not serve templates (or may leave out a list it advertised): no list, not an error.
+      if ((err as { code?: unknown }).code === ErrorCode.MethodNotFound) {
+        this.log.info(`${method}: the server does not implement it; treated as an empty list.`);
+        return [];
+      }
+      this.log.error(`${method} failed: ${(err as Error).message}`);
       return undefined;
     }
   }

@@ -22,6 +22,7 @@ interface HarnessLib {
   createProfile(prefix: string, settings?: object): Profile;
   installExtension(env: Env, profile: Profile, vsix: string): string;
   copyWorkspace(name: string, into?: string): string;
+  removeDir(dir: string): void;
   startCodeServer(env: Env, profile: Profile, opts: { workspace?: string; trust?: boolean }): Promise<CodeServer>;
   launchBrowser(env: Env): Promise<Browser>;
 }
@@ -56,24 +57,28 @@ export async function openWorkbench(
 ): Promise<Workbench> {
   const env = lib.ensureSetup();
   const profile = lib.createProfile('e2e', opts.settings);
-  const installOutput = lib.installExtension(env, profile, vsixPath());
-  const workspace = lib.copyWorkspace(workspaceName, profile.dir);
-  opts.prepare?.(workspace);
-  const server = await lib.startCodeServer(env, profile, { workspace, trust: !!opts.trust });
-  const browser = await lib.launchBrowser(env);
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  return {
-    page,
-    workspace,
-    profile,
-    installOutput,
-    async close() {
-      await browser.close().catch(() => {});
-      await server.stop();
-    },
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  // Whatever was started is stopped, and the profile removed, on close and on a failed open alike.
+  const close = async () => {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    lib.removeDir(profile.dir);
   };
+  try {
+    const installOutput = lib.installExtension(env, profile, vsixPath());
+    const workspace = lib.copyWorkspace(workspaceName, profile.dir);
+    opts.prepare?.(workspace);
+    server = await lib.startCodeServer(env, profile, { workspace, trust: !!opts.trust });
+    browser = await lib.launchBrowser(env);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    return { page, workspace, profile, installOutput, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 /** An MCP server package in this clone's node_modules. */

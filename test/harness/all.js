@@ -39,6 +39,13 @@ function step(title, cmd, args) {
     child.stderr.on('data', d => process.stderr.write(d));
     child.on('close', code => {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      // Each step removes the temp files it made; what is left is a leak, reported as this step's failure.
+      const left = lib.takeTempLeftovers();
+      if (left.length) {
+        console.error(`${title} left ${left.length} temp file(s) behind (now removed): ${left.join(', ')}`);
+        failed++;
+        if (code === 0) code = 1;
+      }
       console.log(`##### ${title}: exit ${code}, ${passed} passed, ${failed} failed, ${seconds} s`);
       resolve({ title, code, passed, failed, seconds });
     });

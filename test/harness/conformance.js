@@ -74,7 +74,8 @@ function failedChecks(resultsDir, scenario) {
 async function main() {
   const env = lib.ensureSetup();
   await buildTests();
-  const resultsDir = lib.tempDir('conformance');
+  const resultsDir = path.join(lib.root, 'test-results', 'conformance');
+  fs.rmSync(resultsDir, { recursive: true, force: true });
   const started = Date.now();
   const { code, stdout } = await runCli(env, ['--suite', 'all', '--timeout', String(CLIENT_TIMEOUT_MS), '-o', resultsDir]);
   const { passing, failing, baseline } = parseSummary(stdout);
@@ -108,7 +109,7 @@ async function main() {
 }
 
 main().then(
-  ok => process.exit(ok ? 0 : 1),
+  ok => process.exit(lib.checkTempLeftovers(ok) ? 0 : 1),
   err => {
     console.error(err.stack || String(err));
     console.log('conformance: 0 passed, 1 failed');

@@ -31,13 +31,16 @@ async function main() {
     } catch (err) {
       console.error(`suite ${suite.name} failed: ${err.message || err}`);
       failed++;
+    } finally {
+      lib.removeDir(profile.dir);
     }
   }
+  lib.removeDir(path.dirname(fixtureVsix));
   return failed === 0;
 }
 
 main().then(
-  ok => process.exit(ok ? 0 : 1),
+  ok => process.exit(lib.checkTempLeftovers(ok) ? 0 : 1),
   err => {
     console.error(err.stack || String(err));
     process.exit(1);

@@ -19,7 +19,7 @@ async function main() {
 
 if (require.main === module) {
   main().then(
-    ok => process.exit(ok ? 0 : 1),
+    ok => process.exit(lib.checkTempLeftovers(ok) ? 0 : 1),
     err => {
       console.error(err.stack || String(err));
       process.exit(1);

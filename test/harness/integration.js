@@ -7,6 +7,10 @@ const path = require('path');
 const { format } = require('util');
 const lib = require('./lib');
 const { buildTests } = require('./buildTests');
+const logCheck = require('./logCheck');
+
+const { publisher, name: packageName } = require('../../package.json');
+const EXTENSION_ID = `${publisher}.${packageName}`;
 
 /** Suites: the folder under test/integration, the fixture workspace it opens, and whether trust is enforced. */
 const SUITES = [
@@ -25,8 +29,52 @@ const SUITE_TIMEOUT_MS = 10 * 60_000;
 /** Must match REPORT_TAG in test/integration/runner.ts. */
 const REPORT_TAG = '[mocha] ';
 
+/** Keeps what explains a failed suite (its logs) under test-results, since its profile is removed. */
+function keepLogs(suite, profile) {
+  const dest = path.join(lib.root, 'test-results', `integration-${suite.name}`);
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.mkdirSync(dest, { recursive: true });
+  for (const name of ['code-server.log', 'workbench.log']) {
+    const file = path.join(profile.dir, name);
+    if (fs.existsSync(file)) fs.copyFileSync(file, path.join(dest, name));
+  }
+  const logs = path.join(profile.userDataDir, 'logs');
+  if (fs.existsSync(logs)) fs.cpSync(logs, path.join(dest, 'logs'), { recursive: true });
+  return dest;
+}
+
+/**
+ * Fails a suite whose extension host logged an unhandled rejection, an uncaught error, or an error-level
+ * line from MCP Host (its output channels, or console.error with its prefix) that no test declared.
+ */
+function checkLogs(profile, expected, consoleErrors) {
+  const problems = logCheck.findProblems(profile.userDataDir, { extensionId: EXTENSION_ID, ownCode: [path.join(lib.root, 'dist'), path.join(lib.root, 'out')], expected });
+  for (const text of consoleErrors) {
+    const line = `console: [error] ${text}`;
+    if (!expected.some(re => re.test(line))) problems.push({ source: 'console', text: line });
+  }
+  for (const p of problems) console.error(`unexpected log entry: ${p.text.split('\n').slice(0, 8).join('\n    ')}`);
+  return problems.length === 0;
+}
+
+/** Runs one suite in a fresh profile, checks its logs, and removes the profile (keeping the logs of a failure). */
 async function runSuite(env, browser, suite, fixtureVsixes) {
   const profile = lib.createProfile(`it-${suite.name}`);
+  try {
+    const run = await runInProfile(env, browser, suite, fixtureVsixes, profile);
+    // After code-server has stopped, so the logs are complete.
+    const ok = checkLogs(profile, run.expected, run.consoleErrors) && run.ok;
+    if (!ok) console.error(`suite ${suite.name}: logs kept in ${keepLogs(suite, profile)}`);
+    return { ok, passing: run.passing, failing: run.failing };
+  } catch (err) {
+    console.error(`suite ${suite.name}: logs kept in ${keepLogs(suite, profile)}`);
+    throw err;
+  } finally {
+    lib.removeDir(profile.dir);
+  }
+}
+
+async function runInProfile(env, browser, suite, fixtureVsixes, profile) {
   for (const vsix of fixtureVsixes) lib.installExtension(env, profile, vsix);
   const workspace = lib.copyWorkspace(suite.workspace, profile.dir);
   const server = await lib.startCodeServer(env, profile, { smokeDriver: true, trust: !!suite.trust });
@@ -39,11 +87,17 @@ async function runSuite(env, browser, suite, fixtureVsixes) {
   const counts = { passing: 0, failing: 0 };
   const workbenchLog = path.join(profile.dir, 'workbench.log');
   const chatter = [];
+  const expected = [];
+  const consoleErrors = [];
+  let ok = false;
   try {
     const exit = new Promise(resolve => page.exposeFunction('codeAutomationExit', code => resolve(code)));
-    await page.exposeFunction('codeAutomationLog', (_level, args) => {
+    await page.exposeFunction('codeAutomationLog', (level, args) => {
       const line = format(...(Array.isArray(args) ? args : [args]));
-      fs.appendFileSync(workbenchLog, `${line}\n`);
+      fs.appendFileSync(workbenchLog, `[${level}] ${line}\n`);
+      const expectation = logCheck.parseExpectation(line);
+      if (expectation) expected.push(expectation);
+      if (level === 'error' && line.startsWith('MCP Host')) consoleErrors.push(line);
       if (!line.startsWith(REPORT_TAG)) {
         chatter.push(line);
         return;
@@ -64,14 +118,15 @@ async function runSuite(env, browser, suite, fixtureVsixes) {
       const shot = path.join(lib.root, 'test-results', `integration-${suite.name}.png`);
       fs.mkdirSync(path.dirname(shot), { recursive: true });
       await page.screenshot({ path: shot }).catch(() => {});
-      console.error(`--- last workbench console lines (all in ${workbenchLog}):\n${chatter.slice(-40).join('\n')}`);
-      console.error(`suite ${suite.name}: exit ${code}; screenshot ${shot}; code-server log ${profile.dir}/code-server.log`);
+      console.error(`--- last workbench console lines:\n${chatter.slice(-40).join('\n')}`);
+      console.error(`suite ${suite.name}: exit ${code}; screenshot ${shot}`);
     }
-    return { ok: code === 0, ...counts };
+    ok = code === 0;
   } finally {
     await page.close().catch(() => {});
     await server.stop();
   }
+  return { ok, ...counts, expected, consoleErrors };
 }
 
 async function main() {
@@ -81,7 +136,8 @@ async function main() {
   const env = lib.ensureSetup();
   lib.buildExtension();
   await buildTests();
-  const fixtureVsixes = [lib.packageFixtureExtension('scripted-model', lib.tempDir('fixture-vsix'))];
+  const vsixDir = lib.tempDir('fixture-vsix');
+  const fixtureVsixes = [lib.packageFixtureExtension('scripted-model', vsixDir)];
   const browser = await lib.launchBrowser(env);
   const totals = { passing: 0, failing: 0, failedSuites: [] };
   try {
@@ -94,6 +150,7 @@ async function main() {
     }
   } finally {
     await browser.close();
+    lib.removeDir(vsixDir);
   }
   // A suite that crashed before mocha reported counts as a failure even with no failing test counted.
   const failed = totals.failing + (totals.failedSuites.length && !totals.failing ? totals.failedSuites.length : 0);
@@ -104,7 +161,7 @@ async function main() {
 
 if (require.main === module) {
   main().then(
-    ok => process.exit(ok ? 0 : 1),
+    ok => process.exit(lib.checkTempLeftovers(ok) ? 0 : 1),
     err => {
       console.error(err.stack || String(err));
       lib.stopAll().finally(() => process.exit(1));

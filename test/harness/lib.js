@@ -17,6 +17,59 @@ function findRoot(dir) {
 const root = findRoot(__dirname);
 const cache = process.env.MCP_HOST_CACHE || path.join(os.homedir(), '.cache', 'mcp-host');
 
+/**
+ * Every temp file of a run lives in one folder of its own: TMPDIR points there for this process and every
+ * child (code-server, chromium, MCP servers), so the run can tell what it left behind and remove it even
+ * when it fails. The first harness process of a run owns the folder; tiers it spawns share it.
+ */
+const RUN_TMP_ENV = 'MCP_HOST_RUN_TMP';
+const RUN_TMP_NAME = /^mcp-host-(\d+)-\w{6}$/;
+const runTmp = (() => {
+  const inherited = process.env[RUN_TMP_ENV];
+  if (inherited && fs.existsSync(inherited)) return { dir: inherited, owned: false };
+  sweepDeadRuns();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mcp-host-${process.pid}-`));
+  process.env[RUN_TMP_ENV] = dir;
+  process.env.TMPDIR = dir;
+  return { dir, owned: true };
+})();
+
+/** Removes the temp folders of runs whose owner was killed before it could clean up (SIGKILL, a crash). */
+function sweepDeadRuns() {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = Number(RUN_TMP_NAME.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/**
+ * What the run left in its temp folder since the last call, removed. Each tier cleans up after itself, so
+ * anything here is a leak (a test or a harness step that does not remove what it made); the caller fails.
+ */
+function takeTempLeftovers() {
+  const left = fs.readdirSync(runTmp.dir);
+  for (const name of left) fs.rmSync(path.join(runTmp.dir, name), { recursive: true, force: true });
+  return left;
+}
+
+/** For a tier's main: fails the run (returns false) when it left temp files behind; only the folder's owner checks. */
+function checkTempLeftovers(ok) {
+  if (!runTmp.owned) return ok;
+  const left = takeTempLeftovers();
+  if (left.length === 0) return ok;
+  console.error(`the run left ${left.length} temp file(s) behind (now removed): ${left.join(', ')}`);
+  return false;
+}
+
 /** Runs the idempotent set-up script (Debian packages, Node 24, code-server) and returns the paths it wrote. */
 function ensureSetup() {
   const r = spawnSync('bash', [path.join(root, 'test', 'harness', 'setup.sh')], { stdio: 'inherit', env: { ...process.env, MCP_HOST_CACHE: cache } });
@@ -65,8 +118,13 @@ function freePort() {
   });
 }
 
+/** A fresh folder in the run's temp folder; remove it with `removeDir` when done. */
 function tempDir(prefix) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `mcp-host-${prefix}-`));
+  return fs.mkdtempSync(path.join(runTmp.dir, `${prefix}-`));
+}
+
+function removeDir(dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Copies a fixture workspace into a temp folder, so tests may edit it freely. */
@@ -87,13 +145,24 @@ const QUIET_SETTINGS = {
   'chat.disableAIFeatures': false,
 };
 
-/** A code-server profile: its own user-data and extensions folders, so nothing leaks between runs. */
+/**
+ * A code-server profile: its own user-data, extensions, temp and runtime folders, so nothing leaks between
+ * runs and removing `dir` removes everything code-server, its extension hosts and MCP servers wrote
+ * (IPC sockets, the git and TypeScript extensions' temp files). Paths stay short: a Unix socket path has
+ * at most 107 characters.
+ */
 function createProfile(prefix, settings = {}) {
   const dir = tempDir(prefix);
-  const profile = { dir, userDataDir: path.join(dir, 'ud'), extensionsDir: path.join(dir, 'exts'), xdg: path.join(dir, 'xdg') };
+  const profile = {
+    dir,
+    userDataDir: path.join(dir, 'ud'),
+    extensionsDir: path.join(dir, 'exts'),
+    xdg: path.join(dir, 'xdg'),
+    tmp: path.join(dir, 't'),
+    runtime: path.join(dir, 'r'),
+  };
   fs.mkdirSync(path.join(profile.userDataDir, 'User'), { recursive: true });
-  fs.mkdirSync(profile.extensionsDir, { recursive: true });
-  fs.mkdirSync(profile.xdg, { recursive: true });
+  for (const d of [profile.extensionsDir, profile.xdg, profile.tmp, profile.runtime]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   fs.writeFileSync(path.join(profile.userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
   return profile;
 }
@@ -105,6 +174,8 @@ function codeServerEnv(env, profile) {
     XDG_CONFIG_HOME: path.join(profile.xdg, 'config'),
     XDG_DATA_HOME: path.join(profile.xdg, 'data'),
     XDG_CACHE_HOME: path.join(profile.xdg, 'cache'),
+    XDG_RUNTIME_DIR: profile.runtime,
+    TMPDIR: profile.tmp,
     EXTENSIONS_GALLERY: '{}',
   };
 }
@@ -206,6 +277,7 @@ process.on('exit', () => {
       // already gone
     }
   }
+  if (runTmp.owned) removeDir(runTmp.dir);
 });
 
 const CHROMIUM_ARGS = [
@@ -214,14 +286,17 @@ const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
+/** Debian's chromium with its config, cache and temp files in a folder of its own, removed when it closes. */
 async function launchBrowser(env) {
   const { chromium } = require('playwright-core');
   const xdg = tempDir('chromium');
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: env.chromium,
     args: CHROMIUM_ARGS,
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache') },
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache'), TMPDIR: xdg },
   });
+  browser.on('disconnected', () => removeDir(xdg));
+  return browser;
 }
 
 /** Builds the development bundle of the extension (source maps on). */
@@ -257,6 +332,9 @@ module.exports = {
   run,
   freePort,
   tempDir,
+  removeDir,
+  takeTempLeftovers,
+  checkTempLeftovers,
   copyWorkspace,
   createProfile,
   installExtension,

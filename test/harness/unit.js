@@ -10,7 +10,7 @@ buildTests().then(
       cwd: lib.root,
       stdio: 'inherit',
     });
-    process.exit(r.status ?? 1);
+    process.exit(lib.checkTempLeftovers(r.status === 0) ? 0 : 1);
   },
   err => {
     console.error(err.stack || String(err));

@@ -8,3 +8,15 @@ export async function until<T>(check: () => T | Promise<T>, what: string, timeou
     await new Promise(r => setTimeout(r, 100));
   }
 }
+
+/** Must match EXPECT_TAG in test/harness/logCheck.js. */
+const EXPECT_TAG = '[expect-log] ';
+
+/**
+ * Declares a log entry this suite provokes on purpose (a server that crashes, a call that fails), so the
+ * harness's log check does not fail the suite for it. `pattern` is matched against `<source>: [<level>] <text>`,
+ * where the source is an output channel's name (its log file name (`MCP crashy` for `MCP: crashy`)), `extension host` or `console`.
+ */
+export function expectLogEntry(pattern: RegExp): void {
+  console.log(`${EXPECT_TAG}${pattern.toString()}`);
+}

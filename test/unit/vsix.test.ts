@@ -53,13 +53,16 @@ const ALLOWED = [
 describe('VSIX', function () {
   this.timeout(120_000);
   let vsix: string;
+  let out: string;
 
   before(() => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-host-vsix-'));
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-host-vsix-'));
     vsix = path.join(out, 'mcp-host.vsix');
     execFileSync(process.execPath, ['esbuild.js', '--production'], { cwd: root, stdio: 'inherit' });
     execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   });
+
+  after(() => fs.rmSync(out, { recursive: true, force: true }));
 
   it('holds only the bundle, media, manifest, README, LICENSE and CHANGELOG', () => {
     const names = zipEntries(vsix).map(e => e.name);

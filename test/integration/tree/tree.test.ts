@@ -6,7 +6,7 @@ import { PromptNode, ToolNode, type GroupNode, type InfoNode, type ServerNode, t
 import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { activateHost, everythingServer, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
-import { until } from '../util';
+import { expectLogEntry, until } from '../util';
 
 const fixture = (name: string) => repoPath('out', 'test', 'fixtures', 'servers', `${name}.js`);
 const node = process.execPath;
@@ -195,6 +195,7 @@ describe('servers tree', function () {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
     const parsed = JSON.parse(text.replace(/^\s*\/\/.*$/gm, ''));
     parsed.servers.broken = { command: node, args: [fixture('crash'), '--when', 'before-init', '--code', '3'] };
+    expectLogEntry(/^MCP broken: \[error\] Failed to start: The server exited with code 3/);
     await writeFile(config, JSON.stringify(parsed, null, 2));
     await until(() => state('broken') === 'error', 'broken to fail');
     const broken = (await until(() => server('broken'), 'the broken server node'))!;

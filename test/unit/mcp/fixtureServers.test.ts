@@ -6,10 +6,10 @@ import { waitForEvent } from '../../../src/common/event';
 import type { ConnectionState } from '../../../src/mcp/connectionState';
 import type { ResolvedLaunch } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
-import { isAlive } from '../../../src/mcp/processTree';
+import { isAlive } from '../../../src/mcp/transports/processTree';
 import { ConnectionOptions, ServerConnection } from '../../../src/mcp/serverConnection';
 import { consentForTests } from '../../../src/consent/toolCallGate';
-import { fixtureServer } from '../servers';
+import { fixtureServer, root } from '../servers';
 
 /** The core against our own well-behaved and hostile fixture servers (real child processes). */
 
@@ -138,6 +138,17 @@ describe('core vs. fixture servers', function () {
     });
   });
 
+  it('takes a server with resources but no resources/templates/list as having no templates, without an error', async () => {
+    const contentServer = path.join(root, 'test', 'fixtures', 'workspaces', 'resources', 'servers', 'content-server.js');
+    const { conn, log } = connect({ type: 'stdio', command: process.execPath, args: [contentServer], env: { NODE_PATH: path.join(root, 'node_modules') } });
+    await conn.start();
+    expectState(conn, 'running');
+    assert.deepStrictEqual(conn.resourceTemplates, []);
+    assert.ok((await conn.listAllResources()).length > 0);
+    assert.deepStrictEqual(log.lines.filter(l => l.level === 'error'), []);
+    assert.match(log.text(), /\[info\] resources\/templates\/list: the server does not implement it/);
+  });
+
   describe('crashing servers', () => {
     it('reports exit code and stderr of a server that dies before initialize', async () => {
       const { conn } = connect(fixture('crash', '--when', 'before-init', '--code', '7'));
@@ -236,9 +247,13 @@ describe('core vs. fixture servers', function () {
   });
 
   describe('process trees', () => {
+    let tmp: string;
+    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spawner-'))));
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
     for (const variant of [[], ['--detached'], ['--ignore-sigterm', '--children-stdio', 'inherit']]) {
       it(`leaves no process behind on stop (${variant.join(' ') || 'plain'})`, async () => {
-        const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spawner-')), 'pids.json');
+        const pidFile = path.join(tmp, `pids-${variant.join('') || 'plain'}.json`);
         const { conn } = connect(fixture('spawner', '--children', '2', '--pid-file', pidFile, ...variant));
         await conn.start();
         expectState(conn, 'running');

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { Emitter } from '../common/event';
+import { Emitter } from '../../common/event';
 import { LineSplitter } from './lineSplitter';
 import { listDescendants, signalTree, waitForExit } from './processTree';
 
