@@ -36,10 +36,18 @@ export interface PickRequest<T> {
   };
 }
 
+/** A pick among items grouped by server (a tool, a prompt, a resource); undefined when dismissed. */
+export interface PickDialog {
+  pickItem<T>(request: PickRequest<T>): Promise<T | undefined>;
+}
+
+export const pickDialog: PickDialog = { pickItem };
+
 type Item<T> = ui.SafePickItem & { value?: T; more?: true; typed?: true };
 
+
 /** The VS Code quick pick for a `PickRequest`: separators per group, "Load more…" kept at the end. */
-export function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
+function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
   return new Promise(resolve => {
     const pick = ui.createQuickPick<Item<T>>();
     pick.title = request.title;

@@ -6,7 +6,7 @@ import { Commands } from '../ids';
 import type { ServerEntry } from '../mcp/registry';
 import type { McpHost } from '../workspace/mcpHost';
 import * as ui from '../ui/window';
-import type { PickItem } from './itemPicker';
+import type { PickDialog, PickItem } from './itemPicker';
 
 type Choice = { readonly kind: 'resource'; readonly uri: string; readonly name?: string; readonly mimeType?: string } | { readonly kind: 'template'; readonly uriTemplate: string };
 
@@ -22,8 +22,8 @@ export type ReadResourceOutcome =
  * URI typed in. Opening is left to `mcpHost.openResource` / `mcpHost.openResourceTemplate`, the one
  * resource viewer.
  */
-export function registerReadResource(store: DisposableStore, host: McpHost): void {
-  store.add(vscode.commands.registerCommand(Commands.readResource, (server?: unknown) => readResource(host, typeof server === 'string' ? server : undefined)));
+export function registerReadResource(store: DisposableStore, host: McpHost, dialog: () => PickDialog): void {
+  store.add(vscode.commands.registerCommand(Commands.readResource, (server?: unknown) => readResource(host, dialog(), typeof server === 'string' ? server : undefined)));
 }
 
 /** A resource as a pick item, its server's secrets masked. */
@@ -37,7 +37,7 @@ function resourceItem(r: Resource, mask: (text: string) => string): PickItem<Cho
   };
 }
 
-async function readResource(host: McpHost, serverName: string | undefined): Promise<ReadResourceOutcome> {
+async function readResource(host: McpHost, dialog: PickDialog, serverName: string | undefined): Promise<ReadResourceOutcome> {
   const offering = host.registry.servers.filter(e => e.connection.state.kind === 'running' && !!e.connection.state.capabilities.resources);
   let entry: ServerEntry | undefined;
   if (serverName) {
@@ -45,7 +45,7 @@ async function readResource(host: McpHost, serverName: string | undefined): Prom
   } else if (offering.length === 1) {
     entry = offering[0];
   } else if (offering.length > 1) {
-    const name = await host.prompts.pickItem({
+    const name = await dialog.pickItem({
       title: safe`MCP Host: Read Resource`,
       placeholder: safe`Read a resource of which server?`,
       groups: [{ label: safe``, items: offering.map(e => ({ label: inertLine(e.name), description: inertLine(e.definition?.origin.label ?? ''), value: e.name })) }],
@@ -72,7 +72,7 @@ async function readResource(host: McpHost, serverName: string | undefined): Prom
     detail: t.description ? inertLine(mask(t.description)) : safe`Fill in the template`,
     value: { kind: 'template', uriTemplate: t.uriTemplate } as Choice,
   }));
-  const choice = await host.prompts.pickItem<Choice>({
+  const choice = await dialog.pickItem<Choice>({
     title: safe`Resources of '${entry.name}'`,
     placeholder: safe`Read which resource? Or type a URI`,
     // Resources last: "Load more…" adds to the last group.

@@ -3,15 +3,16 @@ import { DisposableStore } from '../common/disposable';
 import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import { Commands } from '../ids';
-import { buildForm } from '../mcp/argumentSchema';
+import { buildForm } from '../forms/schemaForm';
+import { fillForm } from '../forms/formFlow';
 import type { McpHost } from '../workspace/mcpHost';
 import { renderResultHtml, resultTitle, toolResultView, ToolResultView } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
 import { HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
-import { fillForm } from './argumentForm';
 import { progressReporter } from './callProgress';
+import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 
 /** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
@@ -35,8 +36,8 @@ export interface ShowToolResultArgs extends ToolTarget {
   readonly args?: Record<string, unknown>;
 }
 
-export function registerRunTool(store: DisposableStore, host: McpHost, panels: ResultPanels): void {
-  store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, panels, toTarget(arg))));
+export function registerRunTool(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels): void {
+  store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, dialogs(), panels, toTarget(arg))));
   store.add(vscode.commands.registerCommand(Commands.showToolResult, (arg: ShowToolResultArgs) => showToolResult(host, panels, arg)));
 }
 
@@ -79,7 +80,7 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
   return [...groups.values()];
 }
 
-async function runTool(host: McpHost, panels: ResultPanels, given: { target: ToolTarget; origin: CallOrigin } | undefined): Promise<RunToolOutcome> {
+async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPanels, given: { target: ToolTarget; origin: CallOrigin } | undefined): Promise<RunToolOutcome> {
   let target = given?.target;
   const origin: CallOrigin = given?.origin ?? 'palette';
   if (!target) {
@@ -89,7 +90,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
       void ui.showInformationMessage(inertLine(message));
       return { kind: 'unavailable', message };
     }
-    target = await host.prompts.pickItem({ title: safe`MCP Host: Run Tool`, placeholder: safe`Run which tool? (type to filter by name or description)`, groups });
+    target = await dialogs.pickItem({ title: safe`MCP Host: Run Tool`, placeholder: safe`Run which tool? (type to filter by name or description)`, groups });
     if (!target) return { kind: 'dismissed' };
   }
   const entry = host.registry.get(target.server);
@@ -109,7 +110,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
 
   const form = buildForm(tool.inputSchema);
   if (form.schemaProblem) void ui.showWarningMessage(safe`${label}: ${form.schemaProblem}`);
-  const filled = await fillForm(host.prompts, form, `${label} on '${target.server}'`);
+  const filled = await fillForm(dialogs, form, `${label} on '${target.server}'`);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;
@@ -118,7 +119,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
   }
 
   const args = filled.args;
-  const result = await host.prompts.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal) =>
+  const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal) =>
     host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
   );
   const view = toolResultView(result, { server: target.server, tool: tool.name, title: label }, args, mask);

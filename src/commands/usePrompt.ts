@@ -8,7 +8,8 @@ import { commandUri, promptTitle, promptView, PromptView, renderPromptHtml } fro
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { oneLine, promptArguments, promptLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
-import { fillCompletedValues, serverCompleter } from './argumentForm';
+import { fillCompletedValues, serverCompleter } from '../forms/formFlow';
+import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 
 export interface PromptTarget {
@@ -22,8 +23,8 @@ export type UsePromptOutcome =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'shown'; readonly args: Record<string, string>; readonly view: PromptView; readonly html: string; readonly chatQuery: string };
 
-export function registerUsePrompt(store: DisposableStore, host: McpHost, panels: ResultPanels): void {
-  store.add(vscode.commands.registerCommand(Commands.usePrompt, (arg?: unknown) => usePrompt(host, panels, toTarget(arg))));
+export function registerUsePrompt(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels): void {
+  store.add(vscode.commands.registerCommand(Commands.usePrompt, (arg?: unknown) => usePrompt(host, dialogs(), panels, toTarget(arg))));
 }
 
 function toTarget(arg: unknown): PromptTarget | undefined {
@@ -49,7 +50,7 @@ function promptGroups(host: McpHost): PickGroup<PromptTarget>[] {
     }));
 }
 
-async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarget | undefined): Promise<UsePromptOutcome> {
+async function usePrompt(host: McpHost, dialogs: PaletteDialogs, panels: ResultPanels, given: PromptTarget | undefined): Promise<UsePromptOutcome> {
   let target = given;
   if (!target) {
     const groups = promptGroups(host);
@@ -58,7 +59,7 @@ async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarge
       void ui.showInformationMessage(inertLine(message));
       return { kind: 'unavailable', message };
     }
-    target = await host.prompts.pickItem({ title: safe`MCP Host: Use Prompt`, placeholder: safe`Use which prompt?`, groups });
+    target = await dialogs.pickItem({ title: safe`MCP Host: Use Prompt`, placeholder: safe`Use which prompt?`, groups });
     if (!target) return { kind: 'dismissed' };
   }
   const entry = host.registry.get(target.server);
@@ -73,7 +74,7 @@ async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarge
   // Required arguments first; each one's suggestions see the values given before it.
   const list: PromptArgument[] = [...(prompt.arguments ?? [])].sort((a, b) => Number(!!b.required) - Number(!!a.required));
   const args = await fillCompletedValues(
-    host.prompts,
+    dialogs,
     `${label} on '${target.server}'`,
     list.map(a => ({
       name: a.name,

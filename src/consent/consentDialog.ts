@@ -1,6 +1,6 @@
 import { inertBlock, safe, type DetailText, type SafeText } from '../common/untrustedText';
 import * as ui from '../ui/window';
-import type { ConsentAnswer, ToolConsentRequest } from './types';
+import type { ConsentAnswer, ConsentDialog, ToolConsentRequest } from './types';
 
 const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
   palette: 'the Command Palette',
@@ -55,8 +55,10 @@ function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
+export const consentDialog: ConsentDialog = { confirmToolCall: showConsentDialog };
+
 /** A modal dialog; Cancel or Escape denies. */
-export async function showConsentDialog(request: ToolConsentRequest): Promise<ConsentAnswer> {
+async function showConsentDialog(request: ToolConsentRequest): Promise<ConsentAnswer> {
   const { message, detail, readOnly } = consentMessage(request);
   const show = readOnly ? ui.showInformationMessage : ui.showWarningMessage;
   const answer = await show(message, { modal: true, detail }, CHOICES.once, CHOICES.session, CHOICES.always);

@@ -14,12 +14,14 @@ import { ApprovalStore } from '../consent/approvalStore';
 import { CallHistory } from '../consent/callHistory';
 import { readConsentSettings } from '../consent/consentSettings';
 import { ConsentGate } from '../consent/toolCallGate';
-import type { ToolCallGate } from '../consent/types';
+import type { ConsentDialog, ToolCallGate } from '../consent/types';
 import { createServerLog, ServerLogChannel } from './serverLogs';
-import { InputStore } from './inputStore';
-import { Prompts, vscodePrompts } from './prompts';
-import { ServerTrust } from './serverTrust';
+import { InputStore, type InputDialog } from './inputStore';
+import { ServerTrust, type ServerTrustDialog } from './serverTrust';
 import { WorkspaceConfig } from './workspaceConfig';
+
+/** What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool calls. */
+export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog;
 
 /**
  * The extension's MCP side in one place: config sources feed the registry; the registry asks this
@@ -35,14 +37,12 @@ export class McpHost extends Disposable {
   readonly approvals: ApprovalStore;
   readonly history: CallHistory;
   private readonly logs = new Map<string, ServerLogChannel>();
-  /** Replaceable only in the extension's Test mode, so integration tests can answer dialogs. */
-  prompts: Prompts = vscodePrompts;
 
-  constructor(context: vscode.ExtensionContext) {
+  /** `dialogs` is read at each question: the extension's Test mode replaces it. */
+  constructor(context: vscode.ExtensionContext, dialogs: () => HostDialogs) {
     super();
-    const prompts = () => this.prompts;
-    this.trust = new ServerTrust(context.globalState, prompts);
-    this.inputs = new InputStore(context.secrets, context.globalState, prompts);
+    this.trust = new ServerTrust(context.globalState, dialogs);
+    this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
     this.registry = this._register(
       new ServerRegistry({
@@ -66,7 +66,7 @@ export class McpHost extends Disposable {
       servers: this.registry,
       approvals: this.approvals,
       settings: readConsentSettings,
-      confirm: request => this.prompts.confirmToolCall(request),
+      confirm: request => dialogs().confirmToolCall(request),
       history: this.history,
     });
     this._register(this.config.onDidChange(snapshot => void this.registry.apply(snapshot)));

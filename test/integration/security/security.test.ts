@@ -6,7 +6,7 @@ import { Commands } from '../../../src/ids';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import type { ShownText } from '../../../src/ui/window';
 import { renderedIcons, renderedLinks } from '../../fixtures/lib/hostileText';
-import { activateHost, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
 
 /**
@@ -18,7 +18,7 @@ describe('untrusted text stays inert', function () {
   this.timeout(60_000);
   let host: McpHost;
   let api: Awaited<ReturnType<typeof activateHost>>;
-  const prompts = new ScriptedPrompts();
+  const prompts = new ScriptedDialogs();
   const run = (arg?: object) => vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, arg);
   /** What was shown while `action` ran. */
   const shownDuring = async (action: () => Thenable<unknown>): Promise<ShownText[]> => {
@@ -34,7 +34,7 @@ describe('untrusted text stays inert', function () {
 
   before(async () => {
     api = await activateHost();
-    api.setPrompts(prompts);
+    api.setDialogs(prompts);
     host = api.host;
     await writeFile(
       workspaceFile('.vscode', 'mcp.json'),

@@ -1,0 +1,137 @@
+import * as vscode from 'vscode';
+import { inertLine, safe, type SafeText } from '../../common/untrustedText';
+import { createSuggestionPick } from '../suggestionPick';
+import * as ui from '../window';
+import type { ArgumentAnswer, ArgumentChoice, ArgumentQuestion, FormDialog } from '../../forms/formFlow';
+
+type ChoiceItem = ui.SafePickItem & { value?: unknown; skip?: true };
+
+/** Forms in the quick input, one question at a time. */
+export const quickInputForm: FormDialog = { askArgument };
+
+/** The question's texts for VS Code: they hold the server's names and descriptions, so they are made inert. */
+function shown(question: ArgumentQuestion): { title: SafeText; prompt: SafeText; label: SafeText; placeholder: SafeText } {
+  return { title: inertLine(question.title), prompt: inertLine(question.prompt), label: inertLine(question.label), placeholder: safe`${question.label}: ${question.prompt}` };
+}
+
+function validation(message: string | undefined): SafeText | undefined {
+  return message === undefined ? undefined : inertLine(message);
+}
+
+/** The VS Code input for one question: a quick pick for choices and suggestions, an input box otherwise. */
+function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undefined> {
+  if (question.choices) return askChoice(question, question.choices);
+  if (question.suggest) return askWithSuggestions(question, question.suggest);
+  return new Promise(resolve => {
+    const box = ui.createInputBox();
+    const text = shown(question);
+    box.title = text.title;
+    box.prompt = text.prompt;
+    box.placeholder = text.label;
+    box.ignoreFocusOut = true;
+    if (question.value !== undefined) box.value = question.value;
+    if (question.canGoBack) box.buttons = [vscode.QuickInputButtons.Back];
+    const check = () => (box.validationMessage = validation(box.value === question.value && question.problem ? question.problem : question.validate(box.value)));
+    check();
+    let done = false;
+    const finish = (answer: ArgumentAnswer | undefined) => {
+      done = true;
+      resolve(answer);
+      box.hide();
+    };
+    box.onDidChangeValue(check);
+    box.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
+    box.onDidAccept(() => {
+      const message = question.validate(box.value);
+      box.validationMessage = validation(message);
+      if (message !== undefined) return;
+      finish(!question.required && box.value.trim() === '' ? { skip: true } : { text: box.value });
+    });
+    box.onDidHide(() => {
+      if (!done) resolve(undefined);
+      box.dispose();
+    });
+    box.show();
+  });
+}
+
+function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[]): Promise<ArgumentAnswer | undefined> {
+  return new Promise(resolve => {
+    const pick = ui.createQuickPick<ChoiceItem>();
+    const text = shown(question);
+    pick.title = text.title;
+    pick.placeholder = text.placeholder;
+    pick.ignoreFocusOut = true;
+    pick.canSelectMany = !!question.many;
+    const items: ChoiceItem[] = choices.map(c => ({ label: inertLine(c.label), ...(c.description ? { description: inertLine(c.description) } : {}), value: c.value }));
+    if (!question.required && !question.many) items.push({ label: safe`$(debug-step-over) Leave out`, description: safe`optional`, skip: true });
+    pick.items = items;
+    const picked = items.filter((_, i) => choices[i]?.picked);
+    if (question.many) pick.selectedItems = picked;
+    else if (picked.length) pick.activeItems = picked;
+    if (question.canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
+    let done = false;
+    const finish = (answer: ArgumentAnswer | undefined) => {
+      done = true;
+      resolve(answer);
+      pick.hide();
+    };
+    pick.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
+    pick.onDidAccept(() => {
+      if (question.many) {
+        const values = pick.selectedItems.map(i => i.value);
+        if (values.length === 0 && !question.required) return finish({ skip: true });
+        return finish({ value: values });
+      }
+      const chosen = pick.selectedItems[0] ?? pick.activeItems[0];
+      if (!chosen) return;
+      finish(chosen.skip ? { skip: true } : { value: chosen.value });
+    });
+    pick.onDidHide(() => {
+      if (!done) resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
+  });
+}
+
+/** A quick pick over the server's suggestions for the text typed so far; the typed text itself is always an item. */
+function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string) => Promise<readonly string[]>): Promise<ArgumentAnswer | undefined> {
+  return new Promise(resolve => {
+    const { pick, start, stop } = createSuggestionPick<ChoiceItem>({
+      suggest,
+      item: (value, typed) => ({ label: inertLine(value), value, alwaysShow: true, ...(typed ? { description: safe`as typed` } : {}) }),
+      extraItems: typed => (!question.required && !typed ? [{ label: safe`$(debug-step-over) Leave out`, description: safe`optional`, skip: true, alwaysShow: true }] : []),
+    });
+    const text = shown(question);
+    pick.title = text.title;
+    pick.placeholder = text.placeholder;
+    if (question.value !== undefined) pick.value = question.value;
+    if (question.canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
+    let done = false;
+    const finish = (answer: ArgumentAnswer | undefined) => {
+      done = true;
+      stop();
+      resolve(answer);
+      pick.hide();
+    };
+    pick.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
+    pick.onDidAccept(() => {
+      const chosen = pick.selectedItems[0];
+      if (chosen?.skip) return finish({ skip: true });
+      const text = typeof chosen?.value === 'string' ? chosen.value : pick.value;
+      const message = question.validate(text);
+      if (message !== undefined) {
+        pick.placeholder = inertLine(message);
+        return;
+      }
+      finish(!question.required && text === '' ? { skip: true } : { text });
+    });
+    pick.onDidHide(() => {
+      if (!done) resolve(undefined);
+      stop();
+      pick.dispose();
+    });
+    start();
+  });
+}
