@@ -9,6 +9,7 @@ import * as ui from '../ui/window';
 import { resolveDefinition, InputCancelledError } from '../config/variables';
 import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
+import { ProcessReaper } from '../mcp/reaper';
 import { ServerRegistry } from '../mcp/registry';
 import { ApprovalStore } from '../consent/approvalStore';
 import { CallHistory } from '../consent/callHistory';
@@ -44,9 +45,12 @@ export class McpHost extends Disposable {
     this.trust = new ServerTrust(context.globalState, dialogs);
     this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
+    // Disposed last (registered first): by then a clean shutdown has stopped every server it watches.
+    const reaper = this._register(new ProcessReaper(context.asAbsolutePath(path.join('dist', 'reaper.js')), message => console.error(`MCP Host: ${message}`)));
     this.registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
+        connectionDefaults: { reaper },
         createLog: name => {
           // Returned as is: a copy would freeze the channel's `level` getter at its value right now.
           const log = createServerLog(name, () => this.logs.get(name) === log && this.logs.delete(name));
