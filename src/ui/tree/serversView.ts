@@ -8,7 +8,9 @@ import { describeDefinition } from '../../mcp/launch';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { untrustedMarkdown } from '../markdown';
 import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, ServersTreeModel } from './serversModel';
-import { codeBlock, count, escapeMarkdown, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
+import { codeBlock, escapeMarkdown, safe } from '../../common/untrustedText';
+import { showInformationMessage, withProgress } from '../window';
+import { count, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
 function stateIcon(kind: ConnectionState['kind']): vscode.ThemeIcon {
   const { id, color } = STATE_ICON[kind];
@@ -480,12 +482,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 /** "Load all": every page up to the cap, with progress in a notification that can cancel it; says why it stopped. */
 async function loadAllResources(model: ServersTreeModel, name: string): Promise<LoadAllResult> {
   const before = model.resources(name).items.length;
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Loading the resources of '${name}'`, cancellable: true },
-    (progress, token) => model.loadAllResources(name, { onProgress: n => progress.report({ message: `${count(n)} loaded` }), isCancelled: () => token.isCancellationRequested }),
+  const result = await withProgress(
+    { location: vscode.ProgressLocation.Notification, title: safe`Loading the resources of '${name}'`, cancellable: true },
+    (progress, token) => model.loadAllResources(name, { onProgress: n => progress.report({ message: safe`${count(n)} loaded` }), isCancelled: () => token.isCancellationRequested }),
   );
   if (result.ended === 'cap') {
-    void vscode.window.showInformationMessage(`Loaded ${count(result.loaded - before)} more resources of '${name}' (${count(result.loaded)} in all); the server has more. Run Load All again to continue.`);
+    void showInformationMessage(safe`Loaded ${count(result.loaded - before)} more resources of '${name}' (${count(result.loaded)} in all); the server has more. Run Load All again to continue.`);
   }
   return result;
 }
