@@ -42,6 +42,7 @@ import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './oau
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
 import { SchemaValidator, sharedSchemaValidator } from './schemaValidator';
+import type { ResultFiles, SavedValue } from './resultFiles';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './stdioTransport';
 
 export interface ConnectionOptions {
@@ -57,6 +58,8 @@ export interface ConnectionOptions {
   readonly grace?: ShutdownGrace;
   readonly restart?: RestartPolicy;
   readonly pageLimits?: PageLimits;
+  /** Where very large messages from a stdio server are kept while only their cut copy is parsed. */
+  readonly resultFiles?: ResultFiles;
 }
 
 export interface ToolCallOptions {
@@ -69,6 +72,8 @@ export interface ToolCallOutcome {
   readonly result: CallToolResult;
   /** Set when `structuredContent` is missing or does not match the tool's `outputSchema`. */
   readonly outputError?: string;
+  /** Values of a very large result that `result` holds only the beginning of; the rest is on disk. */
+  readonly saved?: readonly SavedValue[];
 }
 
 const STDERR_TAIL_LINES = 20;
@@ -195,7 +200,7 @@ export class ServerConnection extends Disposable {
         pathUsed = env.PATH ?? env.Path;
         const stdio = new StdioProcessTransport(
           { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
-          { grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE },
+          { grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE, ...(this.options.resultFiles ? { resultFiles: this.options.resultFiles, secrets: this.secrets } : {}) },
         );
         this.launchStore.add(stdio.onStderr(line => this.onStderr(line)));
         this.launchStore.add(
@@ -445,8 +450,14 @@ export class ServerConnection extends Disposable {
     return items;
   }
 
-  readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
-    return this.request('resources/read', opts => this.requireClient().readResource({ uri }, opts), signal);
+  async readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
+    const result = await this.request('resources/read', opts => this.requireClient().readResource({ uri }, opts), signal);
+    const saved = this.options.resultFiles?.claim(result) ?? [];
+    for (const v of saved) {
+      const file = this.options.resultFiles!.file(v.id, v.part);
+      this.log.warn(`resources/read ${uri}: ${v.path.join('.')} is ${v.bytes} bytes, too large to show whole; the document shows its beginning; the full value is in ${file}`);
+    }
+    return result;
   }
 
   getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {
@@ -495,10 +506,14 @@ export class ServerConnection extends Disposable {
       options.signal,
       options.onProgress,
     );
+    const saved = this.options.resultFiles?.claim(result) ?? [];
     const tool = this._tools.find(t => t.name === name);
-    const outputError = tool?.outputSchema && !result.isError ? this.checkOutput(tool.outputSchema, result) : undefined;
+    // Structured content cut to fit in memory cannot be checked; the full value is on disk.
+    const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
+    const outputError = tool?.outputSchema && !result.isError && !structuredCut ? this.checkOutput(tool.outputSchema, result) : undefined;
     if (outputError) this.log.warn(`tools/call ${name}: ${outputError}`);
-    return { result: result as CallToolResult, ...(outputError ? { outputError } : {}) };
+    if (saved.length) this.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${this.options.resultFiles!.dir}`);
+    return { result: result as CallToolResult, ...(outputError ? { outputError } : {}), ...(saved.length ? { saved } : {}) };
   }
 
   private checkOutput(schema: unknown, result: CallToolResult): string | undefined {

@@ -3,7 +3,8 @@ import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../common/event';
-import { LineSplitter } from './lineSplitter';
+import { LineSplitter, type Line } from './lineSplitter';
+import type { ResultFiles } from './resultFiles';
 import { listDescendants, signalTree, waitForExit } from './processTree';
 
 export interface StdioLaunch {
@@ -27,6 +28,14 @@ export interface StdioTransportOptions {
   /** Largest single message accepted from the server; a larger one closes the connection with a clear error. */
   readonly maxMessageBytes?: number;
   readonly grace?: ShutdownGrace;
+  /**
+   * Where messages too large to hold comfortably go as they arrive (see resultFiles.ts): only their cut
+   * copy is parsed, on this thread, in time and memory that do not grow with the message. Without it,
+   * every message is read whole.
+   */
+  readonly resultFiles?: ResultFiles;
+  /** Masked in what is kept on disk. */
+  readonly secrets?: readonly string[];
 }
 
 export interface ProcessExit {
@@ -74,13 +83,19 @@ export class StdioProcessTransport implements Transport {
   private closing: Promise<void> | undefined;
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
+  /** Lines waiting for a spilled line before them, so messages are handled in the order they came. */
+  private queue: Promise<void> | undefined;
 
   constructor(
     private readonly launch: StdioLaunch,
     options: StdioTransportOptions = {},
   ) {
     this.grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
-    this.splitter = new LineSplitter(options.maxMessageBytes ?? 64 * 1024 * 1024);
+    const files = options.resultFiles;
+    this.splitter = new LineSplitter(
+      options.maxMessageBytes ?? 64 * 1024 * 1024,
+      files ? { thresholdBytes: files.limits.spillBytes, start: () => files.spill(options.secrets) } : undefined,
+    );
   }
 
   get pid(): number | undefined {
@@ -108,7 +123,12 @@ export class StdioProcessTransport implements Transport {
       this.exit = { code, signal };
       this._onExit.fire(this.exit);
     });
-    child.once('close', () => this.onclose?.());
+    // After the messages still being read from disk, so a response the server sent before exiting is not lost.
+    child.once('close', () => {
+      this.splitter.abort();
+      if (this.queue) void this.queue.then(() => this.onclose?.());
+      else this.onclose?.();
+    });
     child.stdin!.on('error', err => this.onerror?.(err));
     child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
     child.stderr!.setEncoding('utf8');
@@ -139,7 +159,7 @@ export class StdioProcessTransport implements Transport {
   }
 
   private onStdout(chunk: Buffer): void {
-    let lines: string[];
+    let lines: Line[];
     try {
       lines = this.splitter.push(chunk);
     } catch (err) {
@@ -148,16 +168,44 @@ export class StdioProcessTransport implements Transport {
       return;
     }
     for (const line of lines) {
-      if (!line.trim()) continue;
-      let message: JSONRPCMessage;
-      try {
-        message = deserializeMessage(line);
-      } catch {
-        this._onNonProtocolOutput.fire(line.length > 500 ? `${line.slice(0, 500)}…` : line);
-        continue;
-      }
-      this.onmessage?.(message);
+      if (typeof line === 'string' && !this.queue) this.handleLine(line);
+      else this.enqueue(line);
     }
+    const backpressure = this.splitter.backpressure;
+    if (backpressure) {
+      // The disk is behind the pipe: stop reading until it catches up, so memory stays bounded.
+      this.child?.stdout?.pause();
+      void backpressure.then(() => this.child?.stdout?.resume());
+    }
+  }
+
+  private enqueue(line: Line): void {
+    const queued: Promise<void> = (this.queue ?? Promise.resolve())
+      .then<string | { text: string; problem?: string }>(() => line)
+      .then(
+        l => {
+          if (typeof l === 'string') return this.handleLine(l);
+          if (l.problem) this.onerror?.(new Error(l.problem));
+          this.handleLine(l.text);
+        },
+        (err: Error) => this._onNonProtocolOutput.fire(`(a message too large to show, that is not JSON-RPC: ${err.message})`),
+      )
+      .finally(() => {
+        if (this.queue === queued) this.queue = undefined;
+      });
+    this.queue = queued;
+  }
+
+  private handleLine(line: string): void {
+    if (!line.trim()) return;
+    let message: JSONRPCMessage;
+    try {
+      message = deserializeMessage(line);
+    } catch {
+      this._onNonProtocolOutput.fire(line.length > 500 ? `${line.slice(0, 500)}…` : line);
+      return;
+    }
+    this.onmessage?.(message);
   }
 
   send(message: JSONRPCMessage): Promise<void> {

@@ -8,6 +8,7 @@ import { resolveDefinition, InputCancelledError } from '../config/variables';
 import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
 import { ServerRegistry } from '../mcp/registry';
+import { ResultFiles } from '../mcp/resultFiles';
 import { ApprovalStore } from '../consent/approvalStore';
 import { CallHistory } from '../consent/callHistory';
 import { readConsentSettings } from '../consent/consentSettings';
@@ -32,6 +33,8 @@ export class McpHost extends Disposable {
   readonly gate: ToolCallGate;
   readonly approvals: ApprovalStore;
   readonly history: CallHistory;
+  /** Very large tool results, kept in full on disk while the host works with their beginning. */
+  readonly resultFiles: ResultFiles;
   private readonly logs = new Map<string, ServerLogChannel>();
   /** Replaceable only in the extension's Test mode, so integration tests can answer dialogs. */
   prompts: Prompts = vscodePrompts;
@@ -42,6 +45,9 @@ export class McpHost extends Disposable {
     this.trust = new ServerTrust(context.globalState, prompts);
     this.inputs = new InputStore(context.secrets, context.globalState, prompts);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
+    this.resultFiles = new ResultFiles(path.join(context.globalStorageUri.fsPath, 'results'));
+    // What earlier windows kept beyond the limits goes now, not at the next large result.
+    void this.resultFiles.prune();
     this.registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
@@ -56,6 +62,7 @@ export class McpHost extends Disposable {
         handlers: {
           roots: () => (vscode.workspace.workspaceFolders ?? []).map(f => ({ uri: f.uri.toString(), name: f.name })),
         },
+        connectionDefaults: { resultFiles: this.resultFiles },
       }),
     );
     this.approvals = this._register(new ApprovalStore(context.workspaceState));
