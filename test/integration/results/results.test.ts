@@ -1,0 +1,77 @@
+import * as assert from 'assert';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import * as vscode from 'vscode';
+import type { RunToolOutcome } from '../../../src/commands/runTool';
+import { Commands } from '../../../src/ids';
+import type { McpHost } from '../../../src/workspace/mcpHost';
+import { activateHost, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { report, until } from '../util';
+
+const MiB = 1024 * 1024;
+
+/**
+ * A 50 MiB tool result through the whole path in the real extension host: consent, the call, the result
+ * panel, the history, then the full text opened as a document. Read whole, such a result once took 24–43 s
+ * to reach the panel, grew the extension host by ~1.2 GiB and froze the workbench.
+ */
+describe('huge tool results', function () {
+  this.timeout(180_000);
+  let host: McpHost;
+  const prompts = new ScriptedPrompts();
+
+  before(async () => {
+    const api = await activateHost();
+    api.setPrompts(prompts);
+    host = api.host;
+    await writeFile(
+      workspaceFile('.vscode', 'mcp.json'),
+      JSON.stringify({ servers: { big: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'big.js')] } } }),
+    );
+    await until(() => host.registry.get('big')?.connection.state.kind === 'running', 'the big server to run', 30_000);
+  });
+
+  it('shows a 50 MiB result as a preview with its size, with a bounded heap and no long stall, and opens it in full, read-only', async () => {
+    prompts.argumentAnswers = { bytes: [String(50 * MiB)], parts: [{ skip: true }] };
+    global.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 10);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const t0 = performance.now();
+    const outcome = await vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, { server: 'big', tool: 'big' });
+    const ms = performance.now() - t0;
+    delay.disable();
+    clearInterval(sampler);
+    const stallMs = delay.max / 1e6;
+    const heapMiB = (heapPeak - heapBefore) / MiB;
+    report(`50 MiB result, consent to panel: ${ms.toFixed(0)} ms; longest event-loop stall ${stallMs.toFixed(0)} ms; heap growth at peak ${heapMiB.toFixed(0)} MiB`);
+
+    assert.strictEqual(outcome.kind, 'sent', JSON.stringify(outcome).slice(0, 500));
+    const sent = outcome as Extract<RunToolOutcome, { kind: 'sent' }>;
+    assert.strictEqual(sent.result.kind, 'completed');
+    assert.ok(sent.html.length < 1_000_000, `the panel got ${sent.html.length} characters of HTML`);
+    assert.match(sent.html, /Showing the first 100,000 characters of 50\.0 MB\./);
+    // Generous bounds for a loaded machine (figures above); read whole, this stalled for seconds and took >1 GiB.
+    assert.ok(stallMs < 500, `the extension host's event loop stalled ${stallMs.toFixed(0)} ms`);
+    assert.ok(heapMiB < 200, `the extension host's heap grew ${heapMiB.toFixed(0)} MiB`);
+
+    const history = (await host.history.list())[0]!;
+    assert.strictEqual(history.summary!.length, 201);
+
+    const link = /href="command:mcpHost\.openResultValue\?([^"]+)"/.exec(sent.html);
+    assert.ok(link, 'a link to the full text');
+    const [arg] = JSON.parse(decodeURIComponent(link[1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'))) as [object];
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResultValue, arg);
+    assert.ok(uri, 'the full text opened');
+    assert.strictEqual(uri.scheme, 'mcp-host-result');
+    await until(() => vscode.window.tabGroups.all.flatMap(g => g.tabs).some(t => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()), 'its editor tab');
+    const stat = await vscode.workspace.fs.stat(uri);
+    assert.strictEqual(stat.size, 50 * MiB);
+    assert.strictEqual(stat.permissions, vscode.FilePermission.Readonly);
+    const head = new TextDecoder().decode((await vscode.workspace.fs.readFile(uri)).subarray(0, 10));
+    assert.strictEqual(head, 'a'.repeat(10));
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, new Uint8Array([1]))), /NoPermissions|read-?only/i);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+});
