@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ResolvedLaunch } from './launch';
-import { SpawnError } from './stdioTransport';
+import { SpawnError } from './transports/stdioTransport';
 
 /** What went wrong, in the user's terms, and what to do about it. */
 export interface Diagnosis {

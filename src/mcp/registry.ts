@@ -9,7 +9,7 @@ import type { LaunchPlan } from './launch';
 import type { ServerLog } from './log';
 import type { RestartPolicy } from './restartPolicy';
 import { ConnectionOptions, ServerConnection } from './serverConnection';
-import type { ShutdownGrace } from './stdioTransport';
+import type { ShutdownGrace } from './transports/stdioTransport';
 
 /** Whether a server may start, decided by the host (workspace trust, the user's approval). */
 export type StartDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: 'workspaceUntrusted' | 'notApproved'; readonly message: string };

@@ -34,16 +34,16 @@ import type { ConsentToken } from '../consent/toolCallGate';
 import type { AskingServer, ClientRequestHandlers } from './clientRequests';
 import { ConnectionState } from './connectionState';
 import { classifyRequestError, diagnose, RequestTimeoutError } from './diagnosis';
-import { HostTransport } from './hostTransport';
+import { TracingTransport } from './transports/tracingTransport';
 import { maskSecrets } from '../config/variables';
 import { childEnvironment, describeLaunch, LaunchPlan } from './launch';
 import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
-import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './oauthSignIn';
+import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './transports/signInTransport';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
 import { SchemaValidator, sharedSchemaValidator } from './schemaValidator';
 import type { ResultFiles, SavedValue } from './resultFiles';
-import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './stdioTransport';
+import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 
 export interface ConnectionOptions {
   readonly name: string;
@@ -295,7 +295,7 @@ export class ServerConnection extends Disposable {
   private async connect(generation: number, transport: Transport, plan: LaunchPlan): Promise<Client> {
     const client = this.newClient();
     this.client = client;
-    const host = new HostTransport(transport, {
+    const host = new TracingTransport(transport, {
       enabled: () => levelEnabled(this.log, 'trace'),
       write: (direction, text) => this.log.trace(`${direction === 'send' ? '→' : '←'} ${text}`),
     });

@@ -8,7 +8,7 @@ import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextp
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { describeState } from '../../src/mcp/connectionState';
 import { LOG_LEVELS, LogLevel, ServerLog } from '../../src/mcp/log';
-import type { HostOAuthProvider } from '../../src/mcp/oauthSignIn';
+import type { HostOAuthProvider } from '../../src/mcp/transports/signInTransport';
 import { ServerConnection } from '../../src/mcp/serverConnection';
 import { consentForTests } from '../../src/consent/toolCallGate';
 import { AutoApprovingOAuthProvider } from './lib/autoApprovingOAuthProvider';

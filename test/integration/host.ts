@@ -185,4 +185,4 @@ export async function writeFile(uri: vscode.Uri, text: string): Promise<void> {
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
 }
 
-export { isAlive } from '../../src/mcp/processTree';
+export { isAlive } from '../../src/mcp/transports/processTree';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { HostOAuthProvider } from '../../../src/mcp/oauthSignIn';
+import type { HostOAuthProvider } from '../../../src/mcp/transports/signInTransport';
 
 /**
  * Signs in as a user would, minus the user. The conformance suite's mock authorization servers approve

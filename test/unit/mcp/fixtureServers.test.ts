@@ -6,7 +6,7 @@ import { waitForEvent } from '../../../src/common/event';
 import type { ConnectionState } from '../../../src/mcp/connectionState';
 import type { ResolvedLaunch } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
-import { isAlive } from '../../../src/mcp/processTree';
+import { isAlive } from '../../../src/mcp/transports/processTree';
 import { ConnectionOptions, ServerConnection } from '../../../src/mcp/serverConnection';
 import { consentForTests } from '../../../src/consent/toolCallGate';
 import { fixtureServer, root } from '../servers';

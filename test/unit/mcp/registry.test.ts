@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { waitForEvent } from '../../../src/common/event';
 import { parseConfigText } from '../../../src/config/parse';
 import type { ConfigOrigin, ServerDefinition } from '../../../src/config/types';
-import { isAlive } from '../../../src/mcp/processTree';
+import { isAlive } from '../../../src/mcp/transports/processTree';
 import { ServerRegistry, StartDecision } from '../../../src/mcp/registry';
 import { MemoryLog } from '../../../src/mcp/log';
 import { everythingServer } from '../servers';

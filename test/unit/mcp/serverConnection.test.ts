@@ -3,7 +3,7 @@ import { waitForEvent } from '../../../src/common/event';
 import type { ConnectionState } from '../../../src/mcp/connectionState';
 import type { LaunchPlan, ResolvedLaunch } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
-import { isAlive } from '../../../src/mcp/processTree';
+import { isAlive } from '../../../src/mcp/transports/processTree';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
 import type { ClientRequestHandlers } from '../../../src/mcp/clientRequests';
 import { consentForTests } from '../../../src/consent/toolCallGate';

@@ -2,9 +2,9 @@ import { ChildProcess, spawn } from 'child_process';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { Emitter } from '../common/event';
+import { Emitter } from '../../common/event';
+import type { ResultFiles } from '../resultFiles';
 import { LineSplitter, type Line } from './lineSplitter';
-import type { ResultFiles } from './resultFiles';
 import { listDescendants, signalTree, waitForExit } from './processTree';
 
 export interface StdioLaunch {

@@ -18,7 +18,7 @@ const MAX_TRACE_CHARS = 4000;
  *   found its handler already gone ("unknown token") and was lost. Deferring the response restores
  *   wire order; nothing waits on a response synchronously, so the delay is otherwise invisible.
  */
-export class HostTransport implements Transport {
+export class TracingTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
