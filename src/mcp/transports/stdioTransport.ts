@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
-import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../common/event';
@@ -21,6 +21,19 @@ export interface ShutdownGrace {
   /** How long it gets after SIGTERM before the whole tree is killed. */
   readonly termMs: number;
 }
+
+/**
+ * The shape of a JSON-RPC message, checked cheaply: the SDK validates each message fully when it dispatches
+ * it, and a second schema parse here (a union, failing branch by branch) doubled the cost of a flood.
+ */
+function looksLikeJsonRpc(value: unknown): value is JSONRPCMessage {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const m = value as Record<string, unknown>;
+  return m.jsonrpc === '2.0' && (typeof m.method === 'string' || ('id' in m && ('result' in m || 'error' in m)));
+}
+
+/** The longest the transport handles messages before letting the event loop run. */
+const SLICE_MS = 10;
 
 export const DEFAULT_SHUTDOWN_GRACE: ShutdownGrace = { stdinMs: 2000, termMs: 2000 };
 
@@ -83,8 +96,15 @@ export class StdioProcessTransport implements Transport {
   private closing: Promise<void> | undefined;
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
-  /** Lines waiting for a spilled line before them, so messages are handled in the order they came. */
-  private queue: Promise<void> | undefined;
+  /**
+   * Lines read but not handled yet, in order: a burst (20,000 progress notifications in one write) is
+   * handled a slice of time at a time, and a spilled line holds back the lines after it until it is ready.
+   */
+  private readonly backlog: Line[] = [];
+  private backlogHead = 0;
+  /** A slice is scheduled, or a spilled line is being awaited. */
+  private pumping = false;
+  private closed = false;
 
   constructor(
     private readonly launch: StdioLaunch,
@@ -126,8 +146,8 @@ export class StdioProcessTransport implements Transport {
     // After the messages still being read from disk, so a response the server sent before exiting is not lost.
     child.once('close', () => {
       this.splitter.abort();
-      if (this.queue) void this.queue.then(() => this.onclose?.());
-      else this.onclose?.();
+      this.closed = true;
+      if (!this.pumping) this.pump();
     });
     child.stdin!.on('error', err => this.onerror?.(err));
     child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
@@ -167,41 +187,87 @@ export class StdioProcessTransport implements Transport {
       void this.close();
       return;
     }
-    for (const line of lines) {
-      if (typeof line === 'string' && !this.queue) this.handleLine(line);
-      else this.enqueue(line);
-    }
+    for (const line of lines) this.backlog.push(line);
+    if (!this.pumping) this.pump();
     const backpressure = this.splitter.backpressure;
     if (backpressure) {
       // The disk is behind the pipe: stop reading until it catches up, so memory stays bounded.
       this.child?.stdout?.pause();
-      void backpressure.then(() => this.child?.stdout?.resume());
+      void backpressure.then(() => this.flow());
     }
   }
 
-  private enqueue(line: Line): void {
-    const queued: Promise<void> = (this.queue ?? Promise.resolve())
-      .then<string | { text: string; problem?: string }>(() => line)
-      .then(
-        l => {
-          if (typeof l === 'string') return this.handleLine(l);
-          if (l.problem) this.onerror?.(new Error(l.problem));
-          this.handleLine(l.text);
-        },
-        (err: Error) => this._onNonProtocolOutput.fire(`(a message too large to show, that is not JSON-RPC: ${err.message})`),
-      )
-      .finally(() => {
-        if (this.queue === queued) this.queue = undefined;
-      });
-    this.queue = queued;
+  /** Handles backlog lines for at most a slice of time, then yields to the event loop and goes on. */
+  private pump(): void {
+    const started = performance.now();
+    while (this.backlogHead < this.backlog.length) {
+      const line = this.backlog[this.backlogHead]!;
+      if (typeof line !== 'string') {
+        this.pumping = true;
+        void line
+          .then(
+            l => {
+              if (l.problem) this.onerror?.(new Error(l.problem));
+              this.handleLine(l.text);
+            },
+            (err: Error) => this._onNonProtocolOutput.fire(`(a message too large to show, that is not JSON-RPC: ${err.message})`),
+          )
+          .finally(() => {
+            this.take();
+            this.pumping = false;
+            this.pump();
+          });
+        this.flow();
+        return;
+      }
+      this.take();
+      this.handleLine(line);
+      if (this.backlogHead < this.backlog.length && performance.now() - started > SLICE_MS) {
+        this.pumping = true;
+        setImmediate(() => {
+          this.pumping = false;
+          this.pump();
+        });
+        this.flow();
+        return;
+      }
+    }
+    this.flow();
+    // After the last message, so a response the server sent before exiting is not lost.
+    if (this.closed) {
+      this.closed = false;
+      this.onclose?.();
+    }
+  }
+
+  private take(): void {
+    this.backlogHead++;
+    if (this.backlogHead === this.backlog.length) {
+      this.backlog.length = 0;
+      this.backlogHead = 0;
+    } else if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
+      this.backlog.splice(0, this.backlogHead);
+      this.backlogHead = 0;
+    }
+  }
+
+  /** Reads from the server only while nothing is waiting: a flood waits in the pipe, not in memory. */
+  private flow(): void {
+    const stdout = this.child?.stdout;
+    if (!stdout) return;
+    if (this.backlogHead < this.backlog.length || this.splitter.backpressure) stdout.pause();
+    else stdout.resume();
   }
 
   private handleLine(line: string): void {
     if (!line.trim()) return;
-    let message: JSONRPCMessage;
+    let message: unknown;
     try {
-      message = deserializeMessage(line);
+      message = JSON.parse(line);
     } catch {
+      message = undefined;
+    }
+    if (!looksLikeJsonRpc(message)) {
       this._onNonProtocolOutput.fire(line.length > 500 ? `${line.slice(0, 500)}…` : line);
       return;
     }
