@@ -13,15 +13,15 @@ export interface ResultValueArg {
   readonly name?: string;
 }
 
+/** `mcp-host-result:/<name>?<id>/<part>`: the name is the tab's title and breadcrumb, the query says which value. */
 export function resultValueUri(arg: ResultValueArg): vscode.Uri {
   const name = (arg.name ?? (arg.part === 'message' ? 'result.json' : 'result.txt')).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 100);
-  return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${arg.id}/${arg.part}/${name}` });
+  return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${name}`, query: `${arg.id}/${arg.part}` });
 }
 
 /**
  * Read-only documents for the values of large tool results that the host keeps on disk
- * (`mcp-host-result:/<id>/<part>/<name>`). Only files of the results folder can be named; the name at the
- * end is the tab's title and is otherwise ignored.
+ * (`resultValueUri`). Only files of the results folder can be named.
  */
 class ResultDocumentsProvider implements vscode.FileSystemProvider {
   private readonly _onDidChangeFile = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
@@ -30,7 +30,7 @@ class ResultDocumentsProvider implements vscode.FileSystemProvider {
   constructor(private readonly files: ResultFiles) {}
 
   private fileOf(uri: vscode.Uri): string {
-    const [, id = '', part = ''] = uri.path.split('/');
+    const [id = '', part = ''] = uri.query.split('/');
     const file = this.files.file(id, part === 'message' ? 'message' : /^\d+$/.test(part) ? Number(part) : -1);
     if (!file) throw vscode.FileSystemError.FileNotFound(uri);
     return file;

@@ -73,8 +73,9 @@ describe('large results on disk (ResultFiles)', function () {
     fs.closeSync(fd);
     assert.strictEqual(tail.toString(), 'a'.repeat(16));
     assert.ok(fs.statSync(files.file(saved.id, 'message')!).size > 50 * MiB, 'the message as received is kept too');
-    // Generous bounds for a loaded machine; read whole, the same result stalled for seconds and took >100 MiB of heap.
-    assert.ok(stallMs < 250, `the event loop stalled ${stallMs.toFixed(0)} ms`);
+    // Generous bounds for a loaded machine. Read whole, the same result took >100 MiB of heap here (the stall
+    // bound is loose: in plain Node the parse alone stalls ~0.1 s; the seconds were in rendering, see the 'results' suite).
+    assert.ok(stallMs < 1000, `the event loop stalled ${stallMs.toFixed(0)} ms`);
     assert.ok(heapMiB < 64, `the heap grew ${heapMiB.toFixed(0)} MiB`);
   });
 
