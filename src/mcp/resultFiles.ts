@@ -113,6 +113,30 @@ export class ResultFiles {
     return saved;
   }
 
+  /**
+   * The file of a kept value under a readable name (a hard link beside it, read-only), for opening: the
+   * name becomes the editor's title. Rejects with ENOENT when the value is no longer kept.
+   */
+  async named(id: string, part: number | 'message', name: string): Promise<string> {
+    const file = this.file(id, part);
+    if (!file) throw Object.assign(new Error(`no kept value ${id}/${part}`), { code: 'ENOENT' });
+    const safe = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').replace(/^\.+/, '').slice(0, 100) || 'result.txt';
+    const named = path.join(path.dirname(file), `${part}`, safe);
+    // First, so a value no longer kept fails before its folder would be made again.
+    await fs.promises.chmod(file, 0o444);
+    await fs.promises.mkdir(path.dirname(named), { recursive: true });
+    try {
+      await fs.promises.link(file, named);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return named;
+      if (code === 'ENOENT') throw err;
+      // A file system without hard links: a copy.
+      await fs.promises.copyFile(file, named);
+    }
+    return named;
+  }
+
   /** Saves a value in full that is only shown in part (a result below the spill size, cut for display). */
   async save(text: string): Promise<{ id: string; part: number }> {
     const id = newId();

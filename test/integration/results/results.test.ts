@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { promises as fs } from 'fs';
+import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
@@ -70,23 +71,40 @@ describe('huge tool results', function () {
     const history = (await host.history.list())[0]!;
     assert.strictEqual(history.summary!.length, 201);
 
-    const link = /href="command:mcpHost\.openResultValue\?([^"]+)"/.exec(sent.html);
+    const uri = await openFromLink(sent.html);
+    assert.strictEqual(uri.scheme, 'file');
+    assert.strictEqual(path.basename(uri.fsPath), 'big result.txt');
+    const stat = await fs.stat(uri.fsPath);
+    assert.strictEqual(stat.size, 50 * MiB);
+    assert.strictEqual(stat.mode & 0o222, 0, 'the file is read-only');
+    const fd = await fs.open(uri.fsPath, 'r');
+    const { buffer } = await fd.read(Buffer.alloc(10), 0, 10, 50 * MiB - 10);
+    await fd.close();
+    assert.strictEqual(buffer.toString(), 'a'.repeat(10));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('opens the whole of a result the panel shows in part, in a read-only editor', async () => {
+    prompts.argumentAnswers = { bytes: [String(300_000)], parts: [{ skip: true }] };
+    const outcome = await vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, { server: 'big', tool: 'big' });
+    assert.strictEqual(outcome.kind, 'sent');
+    const html = (outcome as Extract<RunToolOutcome, { kind: 'sent' }>).html;
+    assert.match(html, /Showing the first 100,000 characters of 293\.0 KB\./);
+    await openFromLink(html);
+    const editor = await until(() => vscode.window.activeTextEditor, 'the editor');
+    assert.strictEqual(editor.document.getText(), 'a'.repeat(300_000));
+    assert.strictEqual(await editor.edit(b => b.insert(new vscode.Position(0, 0), 'x')), false, 'the editor is read-only');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  /** Opens what the panel's "Open the full text" link opens, and waits for its tab. */
+  async function openFromLink(html: string): Promise<vscode.Uri> {
+    const link = /href="command:mcpHost\.openResultValue\?([^"]+)"/.exec(html);
     assert.ok(link, 'a link to the full text');
     const [arg] = JSON.parse(decodeURIComponent(link[1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'))) as [object];
     const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResultValue, arg);
     assert.ok(uri, 'the full text opened');
-    assert.strictEqual(uri.scheme, 'mcp-host-result');
-    await until(() => vscode.window.tabGroups.all.flatMap(g => g.tabs).some(t => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()), 'its editor tab');
-    const stat = await vscode.workspace.fs.stat(uri);
-    assert.strictEqual(stat.size, 50 * MiB);
-    assert.strictEqual(stat.permissions, vscode.FilePermission.Readonly);
-    // The file itself, read in part: 50 MiB through the workspace API would travel to the workbench and back.
-    const { id, part } = arg as { id: string; part: number };
-    const fd = await fs.open(host.resultFiles.file(id, part)!, 'r');
-    const { buffer } = await fd.read(Buffer.alloc(10), 0, 10, 50 * MiB - 10);
-    await fd.close();
-    assert.strictEqual(buffer.toString(), 'a'.repeat(10));
-    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, new Uint8Array([1]))), /NoPermissions|read-?only/i);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+    await until(() => vscode.window.tabGroups.all.flatMap(g => g.tabs).some(t => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath), 'its editor tab');
+    return uri;
+  }
 });
