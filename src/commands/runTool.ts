@@ -2,15 +2,16 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import { Commands } from '../ids';
-import { buildForm } from '../mcp/argumentSchema';
+import { buildForm } from '../forms/schemaForm';
+import { fillForm } from '../forms/formFlow';
 import type { McpHost } from '../workspace/mcpHost';
 import { keepCutValues, PANEL_BUDGET } from '../mcp/resultBudget';
 import { renderResultHtml, resultTitle, toolResultView, type ToolInfo, ToolResultView } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
 import { HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
-import { fillForm } from './argumentForm';
 import { progressReporter } from './callProgress';
+import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 
 /** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
@@ -34,8 +35,8 @@ export interface ShowToolResultArgs extends ToolTarget {
   readonly args?: Record<string, unknown>;
 }
 
-export function registerRunTool(store: DisposableStore, host: McpHost, panels: ResultPanels): void {
-  store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, panels, toTarget(arg))));
+export function registerRunTool(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels): void {
+  store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, dialogs(), panels, toTarget(arg))));
   store.add(vscode.commands.registerCommand(Commands.showToolResult, (arg: ShowToolResultArgs) => showToolResult(host, panels, arg)));
 }
 
@@ -69,7 +70,7 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
   return [...groups.values()];
 }
 
-async function runTool(host: McpHost, panels: ResultPanels, given: { target: ToolTarget; origin: CallOrigin } | undefined): Promise<RunToolOutcome> {
+async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPanels, given: { target: ToolTarget; origin: CallOrigin } | undefined): Promise<RunToolOutcome> {
   let target = given?.target;
   const origin: CallOrigin = given?.origin ?? 'palette';
   if (!target) {
@@ -79,7 +80,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
       void vscode.window.showInformationMessage(message);
       return { kind: 'unavailable', message };
     }
-    target = await host.prompts.pickItem({ title: 'MCP Host: Run Tool', placeholder: 'Run which tool? (type to filter by name or description)', groups });
+    target = await dialogs.pickItem({ title: 'MCP Host: Run Tool', placeholder: 'Run which tool? (type to filter by name or description)', groups });
     if (!target) return { kind: 'dismissed' };
   }
   const entry = host.registry.get(target.server);
@@ -99,7 +100,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
 
   const form = buildForm(tool.inputSchema);
   if (form.schemaProblem) void vscode.window.showWarningMessage(`${label}: ${form.schemaProblem}`);
-  const filled = await fillForm(host.prompts, form, `${label} on '${target.server}'`);
+  const filled = await fillForm(dialogs, form, `${label} on '${target.server}'`);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;
@@ -108,7 +109,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
   }
 
   const args = filled.args;
-  const result = await host.prompts.showCallProgress(`Running '${label}' on '${target.server}'`, (progress, signal) =>
+  const result = await dialogs.showCallProgress(`Running '${label}' on '${target.server}'`, (progress, signal) =>
     host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
   );
   const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask);

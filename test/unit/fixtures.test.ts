@@ -501,18 +501,20 @@ describe('fixture servers', function () {
       await until('cancellation logged', () => /cancelled; still not answering/.test(stderr()));
     });
 
-    it('--ignore-sigterm --ignore-stdin-close survives EOF and SIGTERM, and only SIGKILL ends it', async () => {
-      const raw = runRaw('hang', ['--ignore-sigterm', '--ignore-stdin-close']);
-      await until('ready', () => raw.stderr().includes('ready'));
-      raw.child.stdin!.end();
-      await until('EOF ignored', () => raw.stderr().includes('stdin closed and ignored'));
-      raw.child.kill('SIGTERM');
-      await until('SIGTERM ignored', () => raw.stderr().includes('SIGTERM received and ignored'));
-      await sleep(100);
-      assert.strictEqual(raw.child.exitCode, null);
-      raw.child.kill('SIGKILL');
-      assert.deepStrictEqual(await raw.exited, { code: null, signal: 'SIGKILL' });
-    });
+    for (const fixture of ['hang', 'spawner']) {
+      it(`${fixture} --ignore-sigterm --ignore-stdin-close survives EOF and SIGTERM, and only SIGKILL ends it`, async () => {
+        const raw = runRaw(fixture, ['--ignore-sigterm', '--ignore-stdin-close', ...(fixture === 'spawner' ? ['--children', '0'] : [])]);
+        await until('ready', () => raw.stderr().includes('ready'));
+        raw.child.stdin!.end();
+        await until('EOF ignored', () => raw.stderr().includes('stdin closed and ignored'));
+        raw.child.kill('SIGTERM');
+        await until('SIGTERM ignored', () => raw.stderr().includes('SIGTERM received and ignored'));
+        await sleep(100);
+        assert.strictEqual(raw.child.exitCode, null);
+        raw.child.kill('SIGKILL');
+        assert.deepStrictEqual(await raw.exited, { code: null, signal: 'SIGKILL' });
+      });
+    }
   });
 
   describe('garbage', () => {
@@ -617,6 +619,22 @@ describe('fixture servers', function () {
       const lines = raw.stdout().trim().split('\n').map(l => JSON.parse(l) as { method?: string; params?: { progress?: number } });
       const progress = lines.filter(l => l.method === 'notifications/progress');
       assert.deepStrictEqual(progress.map(p => p.params!.progress), Array.from({ length: 1000 }, (_, i) => i + 1));
+    });
+  });
+
+  describe('schemas', () => {
+    it('serves a catastrophic pattern and an output $id whose schema depends on --flavour', async () => {
+      for (const flavour of ['a', 'b']) {
+        const { client } = await connect('schemas', ['--flavour', flavour]);
+        const tools = new Map((await client.listTools()).tools.map(t => [t.name, t]));
+        assert.strictEqual(JSON.stringify(tools.get('redos')!.inputSchema.properties), '{"text":{"type":"string","pattern":"^(a+)+$"}}');
+        assert.strictEqual(tools.get('claim_id')!.outputSchema!.$id, 'urn:fixture:schemas:shared');
+        const claimed = (await client.callTool({ name: 'claim_id', arguments: {} })) as CallToolResult;
+        assert.deepStrictEqual(claimed.structuredContent, { value: flavour === 'a' ? 'a' : 1 });
+        // A short text only: the SDK's own validator backtracks.
+        const echoed = (await client.callTool({ name: 'redos', arguments: { text: 'aaa' } })) as CallToolResult;
+        assert.deepStrictEqual(echoed.structuredContent, { text: 'aaa' });
+      }
     });
   });
 

@@ -119,6 +119,62 @@ function postWithHost(url: string, host: string): Promise<number> {
   });
 }
 
+const ENVELOPE = DISCOVER.params._meta;
+const TASKS = 'io.modelcontextprotocol/tasks';
+const WITH_TASKS = { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS]: {} }, elicitation: {} } };
+
+interface RawError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** A JSON-RPC peer over the fixture's stdio, for the wire the v2 client does not speak (the tasks extension). */
+function rawPeer() {
+  const child = spawn(process.execPath, [FIXTURE], { stdio: ['pipe', 'pipe', 'pipe'] });
+  cleanups.push(() => void child.kill('SIGKILL'));
+  const pending = new Map<number, { resolve(result: Record<string, unknown>): void; reject(error: RawError): void }>();
+  let buffer = '';
+  let nextId = 1;
+  child.stdout!.on('data', chunk => {
+    buffer += String(chunk);
+    for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
+      const message = JSON.parse(buffer.slice(0, nl)) as { id?: number; result?: Record<string, unknown>; error?: RawError };
+      buffer = buffer.slice(nl + 1);
+      const waiter = message.id === undefined ? undefined : pending.get(message.id);
+      if (message.error) waiter?.reject(message.error);
+      else waiter?.resolve(message.result!);
+    }
+  });
+  return {
+    request(method: string, params: Record<string, unknown> = {}, meta: Record<string, unknown> = WITH_TASKS): Promise<Record<string, unknown>> {
+      const id = nextId++;
+      child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } })}\n`);
+      return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+    },
+  };
+}
+
+async function rawError(promise: Promise<unknown>): Promise<RawError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as RawError;
+  }
+  assert.fail('expected a JSON-RPC error');
+}
+
+/** Polls tasks/get until the task leaves working (or input_required, when asked to wait through it). */
+async function pollTask(peer: ReturnType<typeof rawPeer>, taskId: string, until: (status: string) => boolean): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const task = await peer.request('tasks/get', { taskId });
+    if (until(String(task.status))) return task;
+    if (Date.now() > deadline) throw new Error(`task ${taskId} stayed ${String(task.status)}`);
+    await sleep(50);
+  }
+}
+
 describe('modern fixture (2026-07-28, v2 server SDK)', function () {
   this.timeout(30_000);
 
@@ -214,6 +270,72 @@ describe('modern fixture (2026-07-28, v2 server SDK)', function () {
       assert.deepStrictEqual(await term.exited, { code: 0, signal: null });
       assert.deepStrictEqual(await typo.exited, { code: 2, signal: null });
       assert.match(typo.stderr(), /unknown option\(s\): --ttl/);
+    });
+  });
+
+  describe('tasks extension (io.modelcontextprotocol/tasks, served by hand)', () => {
+    it('task_job: a task for a client that declares the extension, synchronous otherwise; results, tool errors and protocol errors inline on tasks/get', async () => {
+      const peer = rawPeer();
+      const discovered = await peer.request('server/discover');
+      assert.deepStrictEqual((discovered.capabilities as { extensions?: unknown }).extensions, { [TASKS]: {} });
+
+      const created = await peer.request('tools/call', { name: 'task_job', arguments: { ms: 200 } });
+      assert.strictEqual(created.resultType, 'task');
+      assert.match(String(created.taskId), /^task-\d+$/);
+      assert.strictEqual(created.status, 'working');
+      assert.strictEqual(created.pollIntervalMs, 100);
+      const done = await pollTask(peer, String(created.taskId), status => status !== 'working');
+      assert.strictEqual(done.status, 'completed');
+      assert.deepStrictEqual(done.result, { content: [{ type: 'text', text: 'job done after 200 ms' }] });
+
+      const toolError = await peer.request('tools/call', { name: 'task_job', arguments: { ms: 10, outcome: 'tool_error' } });
+      const reported = await pollTask(peer, String(toolError.taskId), status => status !== 'working');
+      assert.strictEqual(reported.status, 'completed', 'a tool error is a completed task');
+      assert.strictEqual((reported.result as { isError?: boolean }).isError, true);
+
+      const protocolError = await peer.request('tools/call', { name: 'task_job', arguments: { ms: 10, outcome: 'protocol_error' } });
+      const failed = await pollTask(peer, String(protocolError.taskId), status => status !== 'working');
+      assert.strictEqual(failed.status, 'failed');
+      assert.deepStrictEqual(failed.error, { code: -32603, message: 'job failed after 10 ms' });
+      assert.ok(!('result' in failed));
+
+      const sync = await peer.request('tools/call', { name: 'task_job', arguments: { ms: 10 } }, ENVELOPE);
+      assert.deepStrictEqual([sync.resultType, sync.content], ['complete', [{ type: 'text', text: 'job done after 10 ms' }]]);
+    });
+
+    it('tasks/cancel ends a running task (idempotent); unknown ids are -32602; no extension, no tasks (-32021)', async () => {
+      const peer = rawPeer();
+      const created = await peer.request('tools/call', { name: 'task_job', arguments: { ms: 60_000 } });
+      const taskId = String(created.taskId);
+      assert.deepStrictEqual(await peer.request('tasks/cancel', { taskId }), { resultType: 'complete', _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'fixture-modern', version: '2.0.0' } } });
+      assert.strictEqual((await peer.request('tasks/get', { taskId })).status, 'cancelled');
+      await peer.request('tasks/cancel', { taskId });
+      assert.strictEqual((await rawError(peer.request('tasks/get', { taskId: 'task-999' }))).code, -32602);
+
+      const missing = await rawError(peer.request('tasks/get', { taskId }, ENVELOPE));
+      assert.strictEqual(missing.code, -32021);
+      const required = await rawError(peer.request('tools/call', { name: 'task_confirm', arguments: {} }, ENVELOPE));
+      assert.strictEqual(required.code, -32021);
+      assert.deepStrictEqual((required.data as { requiredCapabilities?: unknown }).requiredCapabilities, { extensions: { [TASKS]: {} } });
+    });
+
+    it('task_confirm parks in input_required with its question until tasks/update answers it', async () => {
+      const peer = rawPeer();
+      const created = await peer.request('tools/call', { name: 'task_confirm', arguments: { question: 'Delete it?' } });
+      const taskId = String(created.taskId);
+      const waiting = await peer.request('tasks/get', { taskId });
+      assert.strictEqual(waiting.status, 'input_required');
+      const question = (waiting.inputRequests as Record<string, { method: string; params: { message: string } }>).confirm!;
+      assert.deepStrictEqual([question.method, question.params.message], ['elicitation/create', 'Delete it?']);
+
+      assert.strictEqual((await peer.request('tasks/update', { taskId, inputResponses: { confirm: { action: 'accept', content: { answer: 'yes' } } } })).resultType, 'complete');
+      const done = await pollTask(peer, taskId, status => status === 'completed');
+      assert.deepStrictEqual(done.result, { content: [{ type: 'text', text: 'confirmed: yes' }] });
+    });
+
+    it('SDK 2.4.0 gap: the v2 client rejects a CreateTaskResult (UnsupportedResultType), so a host must take tasks off the wire itself', async () => {
+      const { client } = await overStdio([], { capabilities: { elicitation: { form: {} }, sampling: {}, roots: {}, extensions: { [TASKS]: {} } } });
+      await assert.rejects(client.callTool({ name: 'task_job', arguments: { ms: 10 } }), /Unsupported result type 'task' for tools\/call/);
     });
   });
 

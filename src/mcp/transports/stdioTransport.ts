@@ -4,8 +4,9 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../common/event';
 import type { ResultFiles } from '../resultFiles';
-import { LineSplitter, type Line } from './lineSplitter';
+import { BoundedLineSplitter, LineSplitter, type Line } from './lineSplitter';
 import { listDescendants, signalTree, waitForExit } from './processTree';
+import type { ProcessWatch } from '../reaper';
 
 export interface StdioLaunch {
   readonly command: string;
@@ -40,6 +41,8 @@ export const DEFAULT_SHUTDOWN_GRACE: ShutdownGrace = { stdinMs: 2000, termMs: 20
 export interface StdioTransportOptions {
   /** Largest single message accepted from the server; a larger one closes the connection with a clear error. */
   readonly maxMessageBytes?: number;
+  /** Longest stderr line kept; the rest of a longer one (or of stderr without newlines) is dropped. */
+  readonly maxStderrLineChars?: number;
   readonly grace?: ShutdownGrace;
   /**
    * Where messages too large to hold comfortably go as they arrive (see resultFiles.ts): only their cut
@@ -49,6 +52,8 @@ export interface StdioTransportOptions {
   readonly resultFiles?: ResultFiles;
   /** Masked in what is kept on disk. */
   readonly secrets?: readonly string[];
+  /** Stops the server if the host dies without closing this transport. */
+  readonly reaper?: ProcessWatch;
 }
 
 export interface ProcessExit {
@@ -73,7 +78,8 @@ export class SpawnError extends Error {
  * `StdioClientTransport` because it must:
  * - spawn without a shell as a process-group leader and stop the whole tree (stdin EOF, SIGTERM, kill)
  *   with grace periods tests can shorten; the SDK's close signals only the direct child;
- * - report the exit code and signal, and keep draining stderr so a chatty server never stalls;
+ * - report the exit code and signal, and keep draining stderr so a chatty server never stalls, in lines
+ *   of bounded length so one without newlines cannot fill the host's memory;
  * - split lines in linear time (the SDK's buffer re-scans on every chunk) and call out non-protocol text on stdout.
  */
 export class StdioProcessTransport implements Transport {
@@ -105,12 +111,16 @@ export class StdioProcessTransport implements Transport {
   /** A slice is scheduled, or a spilled line is being awaited. */
   private pumping = false;
   private closed = false;
+  private readonly maxStderrLineChars: number;
+  private readonly reaper: ProcessWatch | undefined;
 
   constructor(
     private readonly launch: StdioLaunch,
     options: StdioTransportOptions = {},
   ) {
     this.grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
+    this.maxStderrLineChars = options.maxStderrLineChars ?? 16 * 1024;
+    this.reaper = options.reaper;
     const files = options.resultFiles;
     this.splitter = new LineSplitter(
       options.maxMessageBytes ?? 64 * 1024 * 1024,
@@ -139,6 +149,12 @@ export class StdioProcessTransport implements Transport {
     });
     this.child = child;
     this.exited = new Promise(resolve => child.once('close', () => resolve()));
+    if (child.pid !== undefined) {
+      const pid = child.pid;
+      this.reaper?.watch(pid);
+      // Forgotten once the server is gone: when it exits by itself, or when close() has stopped its tree.
+      child.once('close', () => void (this.closing ?? Promise.resolve()).then(() => this.reaper?.unwatch(pid)));
+    }
     child.once('exit', (code, signal) => {
       this.exit = { code, signal };
       this._onExit.fire(this.exit);
@@ -152,15 +168,12 @@ export class StdioProcessTransport implements Transport {
     child.stdin!.on('error', err => this.onerror?.(err));
     child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
     child.stderr!.setEncoding('utf8');
-    let pendingErr = '';
+    const stderrLines = new BoundedLineSplitter(this.maxStderrLineChars);
     child.stderr!.on('data', (text: string) => {
-      const lines = (pendingErr + text).split(/\r?\n/);
-      pendingErr = lines.pop() ?? '';
-      for (const line of lines) this._onStderr.fire(line);
+      for (const line of stderrLines.push(text)) this._onStderr.fire(line);
     });
     child.stderr!.on('end', () => {
-      if (pendingErr) this._onStderr.fire(pendingErr);
-      pendingErr = '';
+      for (const line of stderrLines.end()) this._onStderr.fire(line);
     });
     return new Promise((resolve, reject) => {
       child.once('spawn', () => resolve());

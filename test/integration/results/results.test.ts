@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
 import { Commands } from '../../../src/ids';
 import type { McpHost } from '../../../src/workspace/mcpHost';
-import { activateHost, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { report, until } from '../util';
 
 const MiB = 1024 * 1024;
@@ -20,18 +20,18 @@ describe('huge tool results', function () {
   this.timeout(180_000);
   let host: McpHost;
   /** Measures from the moment the call is consented to: what happens before (the argument form) is not the result's doing. */
-  class MeasuringPrompts extends ScriptedPrompts {
+  class MeasuringDialogs extends ScriptedDialogs {
     onConsent = () => undefined as void;
-    override async confirmToolCall(request: Parameters<ScriptedPrompts['confirmToolCall']>[0]) {
+    override async confirmToolCall(request: Parameters<ScriptedDialogs['confirmToolCall']>[0]) {
       this.onConsent();
       return super.confirmToolCall(request);
     }
   }
-  const prompts = new MeasuringPrompts();
+  const dialogs = new MeasuringDialogs();
 
   before(async () => {
     const api = await activateHost();
-    api.setPrompts(prompts);
+    api.setDialogs(dialogs);
     host = api.host;
     await writeFile(
       workspaceFile('.vscode', 'mcp.json'),
@@ -41,13 +41,13 @@ describe('huge tool results', function () {
   });
 
   it('shows a 50 MiB result as a preview with its size, with a bounded heap and no long stall, and opens it in full, read-only', async () => {
-    prompts.argumentAnswers = { bytes: [String(50 * MiB)], parts: [{ skip: true }] };
+    dialogs.argumentAnswers = { bytes: [String(50 * MiB)], parts: [{ skip: true }] };
     const heapBefore = process.memoryUsage().heapUsed;
     let heapPeak = heapBefore;
     const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 10);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     let t0 = 0;
-    prompts.onConsent = () => {
+    dialogs.onConsent = () => {
       t0 = performance.now();
       delay.enable();
     };
@@ -85,7 +85,7 @@ describe('huge tool results', function () {
   });
 
   it('opens the whole of a result the panel shows in part, in a read-only editor', async () => {
-    prompts.argumentAnswers = { bytes: [String(300_000)], parts: [{ skip: true }] };
+    dialogs.argumentAnswers = { bytes: [String(300_000)], parts: [{ skip: true }] };
     const outcome = await vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, { server: 'big', tool: 'big' });
     assert.strictEqual(outcome.kind, 'sent');
     const html = (outcome as Extract<RunToolOutcome, { kind: 'sent' }>).html;

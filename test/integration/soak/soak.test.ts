@@ -5,7 +5,7 @@ import * as vm from 'vm';
 import type { GatedCallResult } from '../../../src/consent/types';
 import { isAlive } from '../../../src/mcp/transports/processTree';
 import type { McpHost } from '../../../src/workspace/mcpHost';
-import { activateHost, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { report, until } from '../util';
 
 /**
@@ -32,7 +32,7 @@ function settledHeap(): number {
 describe('soak', function () {
   this.timeout(60 * 60_000);
   let host: McpHost;
-  const prompts = new ScriptedPrompts();
+  const dialogs = new ScriptedDialogs();
   const config = workspaceFile('.vscode', 'mcp.json');
   const server = () => ({ type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'paging.js'), '--resources', '0'] });
   const writeConfig = (names: readonly string[]) => writeFile(config, JSON.stringify({ servers: Object.fromEntries(names.map(n => [n, server()])) }, null, 2));
@@ -40,7 +40,7 @@ describe('soak', function () {
 
   before(async () => {
     const api = await activateHost();
-    api.setPrompts(prompts);
+    api.setDialogs(dialogs);
     host = api.host;
     await writeConfig(SERVERS);
     await until(() => SERVERS.every(running), 'every server to run', 60_000);
@@ -48,10 +48,10 @@ describe('soak', function () {
 
   it('ends every one of 10,000 calls in a result or a clear error while servers are killed, restarted, removed and added back', async () => {
     // One approval per server, for the workspace: the soak then runs without a question, and must stay so.
-    prompts.toolCallAnswer = 'always';
+    dialogs.toolCallAnswer = 'always';
     for (const s of SERVERS) assert.strictEqual((await call(s, -1)).kind, 'completed');
-    prompts.toolCallAnswer = 'deny';
-    const asked = prompts.toolCallsAsked.length;
+    dialogs.toolCallAnswer = 'deny';
+    const asked = dialogs.toolCallsAsked.length;
     const historyFile = host.history.file;
     const linesBefore = (await fs.readFile(historyFile, 'utf8')).split('\n').filter(Boolean).length;
 
@@ -152,7 +152,7 @@ describe('soak', function () {
     report(`soak: ${CALLS} calls across ${SERVERS.length} servers in ${seconds.toFixed(0)} s (${IN_FLIGHT} in flight)`);
     report(`  results ${counts.completed}, clear errors ${counts.failed}, denied ${counts.denied}, cancelled ${counts.cancelled}, hung ${counts.hung}`);
     report(`  servers killed ${counts.kills}, restarted ${counts.restarts}, one removed and re-added; server processes seen ${pids.size}, left ${alive.length}`);
-    report(`  history: ${recorded} calls recorded, ${unreadable} unreadable lines; consent questions during the run: ${prompts.toolCallsAsked.length - asked}`);
+    report(`  history: ${recorded} calls recorded, ${unreadable} unreadable lines; consent questions during the run: ${dialogs.toolCallsAsked.length - asked}`);
     report(`  heap after warm-up ${(heapAfterWarmUp / 2 ** 20).toFixed(1)} MiB, at the end ${(heapEnd / 2 ** 20).toFixed(1)} MiB (${((heapRatio - 1) * 100).toFixed(1)}%)`);
     for (const [reason, n] of [...failures].sort((a, b) => b[1] - a[1]).slice(0, 6)) report(`  error ×${n}: ${reason}`);
 
@@ -160,7 +160,7 @@ describe('soak', function () {
     assert.strictEqual(counts.completed + counts.failed, CALLS);
     assert.ok(counts.completed > CALLS / 2, 'most calls should succeed');
     assert.strictEqual(counts.denied, 0, 'an approval was lost: a call was asked again and denied');
-    assert.strictEqual(prompts.toolCallsAsked.length, asked, 'no consent question during the run');
+    assert.strictEqual(dialogs.toolCallsAsked.length, asked, 'no consent question during the run');
     assert.strictEqual(recorded, CALLS, 'every call is in the history');
     assert.strictEqual(unreadable, 0);
     assert.deepStrictEqual(alive, [], 'server processes left behind');

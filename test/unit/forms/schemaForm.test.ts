@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { buildForm, FormField, ArgumentForm } from '../../../src/mcp/argumentSchema';
+import { buildForm, FormField, ArgumentForm } from '../../../src/forms/schemaForm';
 import { everythingServer } from '../servers';
 
 const field = (form: ArgumentForm, name: string): FormField => {
