@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
+import { safe } from '../../common/untrustedText';
 import { Commands } from '../../ids';
 import type { ResultFiles } from '../../mcp/resultFiles';
+import { showErrorMessage } from '../window';
 
 /** What `mcpHost.openResultValue` takes: a value kept on disk (`part` 'message' is the whole message as received) and a name for its tab. */
 export interface ResultValueArg {
@@ -26,7 +28,7 @@ export function registerResultDocuments(store: DisposableStore, files: ResultFil
         return uri;
       } catch (err) {
         const message = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `it is no longer kept (MCP Host keeps the ${files.limits.keepFolders} most recent large results)` : err instanceof Error ? err.message : String(err);
-        void vscode.window.showErrorMessage(`Cannot open the full result: ${message}.`);
+        void showErrorMessage(safe`Cannot open the full result: ${message}.`);
         return undefined;
       }
     }),
