@@ -1,4 +1,3 @@
-import { REPORT_TAG } from './runner';
 /** Polls `check` until it is truthy; fails with what was awaited after `timeoutMs` (generous: the test machine is shared and loaded). */
 export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -22,7 +21,10 @@ export function expectLogEntry(pattern: RegExp): void {
   console.log(`${EXPECT_TAG}${pattern.toString()}`);
 }
 
-/** Prints a figure a test measured into the harness's report (beside mocha's), for the README. */
-export function report(text: string): void {
-  console.log(`${REPORT_TAG}      ${text}`);
+/** Must match REPORT_TAG in test/integration/runner.ts. */
+const REPORT_TAG = '[mocha] ';
+
+/** Prints a line with the mocha report (figures a test measured), so the harness shows it. */
+export function report(line: string): void {
+  console.log(`${REPORT_TAG}      ${line}`);
 }
