@@ -143,6 +143,13 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'prompts': {
         // A resource list that changed was dropped by the model; its nodes (resources, pages, actions) go with it.
         if (change.what === 'resources' && this.model.resources(node.name).pagesLoaded === 0) node.forget('resource');
+        // A further page on its way changes only "Load more…"/"Load all" (their spinners): not the pages shown.
+        const pages = change.what === 'resources' ? this.model.resources(node.name) : undefined;
+        if (pages?.loading && pages.pagesLoaded > 0) {
+          const actions = ['resources:more', 'resources:all'].map(key => node.cache.get(key)).filter(n => n !== undefined);
+          for (const action of actions) this._onDidChangeTreeData.fire(action);
+          if (actions.length) return;
+        }
         const group = node.existingGroup(change.what);
         return this._onDidChangeTreeData.fire(group ?? node);
       }

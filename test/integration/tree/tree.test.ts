@@ -136,7 +136,8 @@ describe('servers tree', function () {
     const resources = (await group('paging', 'resources'))!;
     const connection = host.registry.get('paging')!.connection;
     const original = connection.listResourcesPage.bind(connection);
-    let requests = 0;
+    // The first page may be there already: the group's count asks for it as soon as the group shows.
+    let requests = api.serversView.model.resources('paging').pagesLoaded;
     connection.listResourcesPage = cursor => (requests++, original(cursor));
     try {
       const first = await provider.getChildren(resources);
@@ -232,13 +233,15 @@ describe('servers tree', function () {
 
     const started = performance.now();
     const result = await vscode.commands.executeCommand<{ loaded: number; ended: string }>(Commands.loadAllResources, 'paging');
-    report(`"Load all" from page 30 to the end of 10,002 resources: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    assert.deepStrictEqual(result, { loaded: 10_002, ended: 'complete' });
-    assert.strictEqual(item(resources).description, '10,002');
+    report(`"Load all" from page 30 to the end of 10,003 resources: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    // 10,000 generated resources, the fixture's two static ones, and the one the list_changed test added.
+    assert.deepStrictEqual(result, { loaded: 10_003, ended: 'complete' });
+    assert.strictEqual(item(resources).description, '10,003');
     const children = await provider.getChildren(resources);
     assert.ok(!children.some(n => n.kind === 'loadMore'), 'nothing is left to load');
     const last = children.at(-1)!;
-    assert.deepStrictEqual([label(last), item(last).collapsibleState], ['10,001–10,002', vscode.TreeItemCollapsibleState.Expanded]);
+    assert.match(label(last) ?? '', /^[\d,]+–10,003$/);
+    assert.strictEqual(item(last).collapsibleState, vscode.TreeItemCollapsibleState.Expanded, 'the newest page shows open');
     assert.strictEqual(item(children[100]!).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'older pages show folded');
     await vscode.commands.executeCommand('workbench.view.explorer');
   });
