@@ -193,7 +193,7 @@ describe('tools, prompts and resources from the command palette', function () {
       assert.ok(outcome.html.includes('&quot;pair&quot;'));
     });
 
-    it('asks for nested objects and lists of the fixture echo, with defaults prefilled', async () => {
+    it('asks for nested objects and lists of the fixture echo, showing defaults as the server’s and sending only what was given (issue 13 item 4)', async () => {
       dialogs.argumentAnswers = {
         text: ['hi'],
         repeat: ['6', '2'],
@@ -204,22 +204,24 @@ describe('tools, prompts and resources from the command palette', function () {
       };
       const outcome = sent(await run({ server: 'fixture', tool: 'echo' }));
       assert.deepStrictEqual(
-        dialogs.argumentQuestions.map(q => [q.name, q.value ?? null]),
+        dialogs.argumentQuestions.map(q => [q.name, q.value ?? null, q.defaultText ?? null]),
         [
-          ['text', null],
-          ['ratio', '1.5'],
-          ['repeat', '1'],
-          ['loud', 'false'],
-          ['mood', 'calm'],
-          ['tags', ''],
-          ['options', null],
+          ['text', null, null],
+          ['ratio', null, '1.5'],
+          ['repeat', null, '1'],
+          ['loud', null, 'false'],
+          ['mood', null, 'calm'],
+          ['tags', null, '[]'],
+          ['options', null, null],
         ],
       );
+      assert.ok(dialogs.argumentQuestions.every(q => !q.choices?.some(c => c.picked)), 'no default choice is picked for the user');
       assert.deepStrictEqual(dialogs.rejected, [
         { name: 'repeat', text: '6', message: 'Must be at most 5.' },
         { name: 'options', text: '{"suffix": "!"}', message: "'prefix' is required." },
       ]);
-      assert.deepStrictEqual(outcome.args, { text: 'hi', ratio: 1.5, repeat: 2, loud: true, tags: ['a', 'b'], options: { prefix: '>', nested: { depth: 1 } } });
+      // ratio was left alone: the server applies its own default.
+      assert.deepStrictEqual(outcome.args, { text: 'hi', repeat: 2, loud: true, tags: ['a', 'b'], options: { prefix: '>', nested: { depth: 1 } } });
       assert.deepStrictEqual(outcome.view.content[0], { kind: 'text', text: '>HI >HI' });
     });
 
