@@ -247,8 +247,12 @@ describe('consent before each tool call', function () {
     assert.doesNotMatch(destructive.detail, /outside systems/);
     assert.strictEqual(destructive.readOnly, false);
     const unannotated = consentMessage({ ...base, annotations: {} });
-    assert.match(unannotated.detail, /may modify or delete data/);
-    assert.match(unannotated.detail, /may reach outside systems/);
+    // Worded as what the server did not say, as the tree shows it (issue 13 item 7).
+    assert.match(unannotated.detail, /⚠ No safety hints from the server: it did not say whether this tool only reads, changes or deletes data, or reaches outside systems\. Treat it as if it may\./);
+    assert.match(unannotated.detail, /Annotations \(reported by the server, not verified\): none \(no safety hints from the server\)/);
+    const unstated = consentMessage({ ...base, annotations: { readOnlyHint: false } });
+    assert.match(unstated.detail, /may modify or delete data \(the server did not say it only reads or never deletes\)/);
+    assert.match(unstated.detail, /may reach outside systems \(the server did not say it stays inside\)/);
     const readOnly = consentMessage({ ...base, title: 'Wipe', annotations: { readOnlyHint: true }, warnings: ['hidden characters'] });
     assert.strictEqual(readOnly.readOnly, true);
     assert.match(readOnly.message, /'Wipe' \(wipe\) on server 's'/);

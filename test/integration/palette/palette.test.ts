@@ -131,8 +131,9 @@ describe('tools, prompts and resources from the command palette', function () {
       assert.strictEqual(messageType!.required, true);
       assert.deepStrictEqual(includeImage!.choices!.map(c => [c.label, c.description ?? '', !!c.picked]), [
         ['true', '', false],
-        ['false', 'default', true],
+        ['false', 'default', false],
       ]);
+      assert.strictEqual(includeImage!.defaultText, 'false', 'the default is shown as the server’s, not picked for the user');
       assert.deepStrictEqual(outcome.args, { messageType: 'success', includeImage: true });
       assert.deepStrictEqual(outcome.view.content.map(c => c.kind), ['text', 'image']);
       assert.deepStrictEqual(outcome.view.content[0], { kind: 'text', text: 'Operation completed successfully', audience: 'user' });
@@ -149,7 +150,8 @@ describe('tools, prompts and resources from the command palette', function () {
     it('rejects an out-of-range count, then lists resource links that open as documents (get-resource-links)', async () => {
       dialogs.argumentAnswers = { count: ['11', '0', '2'] };
       const outcome = sent(await run({ server: 'everything', tool: 'get-resource-links' }));
-      assert.strictEqual(dialogs.argumentQuestions[0]!.value, '3', 'the default is not prefilled');
+      assert.strictEqual(dialogs.argumentQuestions[0]!.value, undefined, 'an optional default is typed in for the user');
+      assert.strictEqual(dialogs.argumentQuestions[0]!.defaultText, '3');
       assert.deepStrictEqual(
         dialogs.rejected.map(r => r.message),
         ['Must be at most 10.', 'Must be at least 1.'],
