@@ -1,4 +1,5 @@
-import * as vscode from 'vscode';
+import { inertBlock, safe, type DetailText, type SafeText } from '../common/untrustedText';
+import * as ui from '../ui/window';
 import { claimsReadOnly, safetyWarnings } from './safetyHints';
 import type { ConsentAnswer, ConsentDialog, ToolConsentRequest } from './types';
 
@@ -17,14 +18,14 @@ export const CHOICES = {
 } as const;
 
 /** The dialog's text, kept apart from showing it so it can be read (and tested) as a whole. */
-export function consentMessage(request: ToolConsentRequest): { message: string; detail: string; readOnly: boolean } {
+export function consentMessage(request: ToolConsentRequest): { message: SafeText; detail: DetailText; readOnly: boolean } {
   const a = request.annotations;
   // A tool claiming to be both read-only and destructive is treated as destructive.
   const readOnly = claimsReadOnly(a);
   const name = request.title && request.title !== request.tool ? `'${request.title}' (${request.tool})` : `'${request.tool}'`;
   const message = request.changedSince
-    ? `The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
-    : `Run the MCP tool ${name} on server '${request.server}'?`;
+    ? safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
+    : safe`Run the MCP tool ${name} on server '${request.server}'?`;
   const lines: string[] = [];
   // The spec's defaults: a tool that does not say it only reads may change, delete and reach outside.
   lines.push(...safetyWarnings(a));
@@ -40,7 +41,7 @@ export function consentMessage(request: ToolConsentRequest): { message: string; 
   if (request.description) lines.push(`Description: ${oneLine(request.description, 300)}`);
   lines.push(`Annotations (reported by the server, not verified): ${describeAnnotations(a)}`);
   lines.push('', 'Arguments:', request.argumentsText);
-  return { message, detail: lines.join('\n'), readOnly };
+  return { message, detail: inertBlock(lines.join('\n')), readOnly };
 }
 
 function describeAnnotations(a: ToolConsentRequest['annotations']): string {
@@ -58,7 +59,7 @@ export const consentDialog: ConsentDialog = { confirmToolCall: showConsentDialog
 /** A modal dialog; Cancel or Escape denies. */
 async function showConsentDialog(request: ToolConsentRequest): Promise<ConsentAnswer> {
   const { message, detail, readOnly } = consentMessage(request);
-  const show = readOnly ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const show = readOnly ? ui.showInformationMessage : ui.showWarningMessage;
   const answer = await show(message, { modal: true, detail }, CHOICES.once, CHOICES.session, CHOICES.always);
   if (answer === CHOICES.once) return 'once';
   if (answer === CHOICES.session) return 'session';

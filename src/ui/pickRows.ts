@@ -1,3 +1,5 @@
+import { joinSafe, type SafeText } from '../common/untrustedText';
+
 /**
  * What the quick picks show, apart from showing it (no `vscode` here, so it is unit-tested): which row
  * names its server, and which suggestion is active.
@@ -8,9 +10,9 @@
  * types a filter (rows are then sorted by match), so with more than one group every row names its group
  * itself: `echo` of two servers stays two tellable rows, and typing a server's name finds its tools.
  */
-export function groupedDescription(group: string, description: string | undefined, groups: number): string | undefined {
+export function groupedDescription(group: SafeText, description: SafeText | undefined, groups: number): SafeText | undefined {
   if (groups < 2 || !group) return description;
-  return description ? `${group} · ${description}` : group;
+  return description ? joinSafe([group, description], ' · ') : group;
 }
 
 /** The rows of a suggestion pick: the typed text (unless a suggestion is exactly it), then the suggestions. */

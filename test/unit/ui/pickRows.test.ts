@@ -1,11 +1,12 @@
 import * as assert from 'assert';
+import { inertLine, safe } from '../../../src/common/untrustedText';
 import { groupedDescription, suggestionRows } from '../../../src/ui/pickRows';
 
 describe('quick pick rows', () => {
   it('names the server in every row of a pick with several servers, since filtering drops the separators (issue 13 item 1)', () => {
-    assert.strictEqual(groupedDescription('everything', undefined, 2), 'everything');
-    assert.strictEqual(groupedDescription('fixture', 'echo  $(eye) read-only', 2), 'fixture · echo  $(eye) read-only');
-    assert.strictEqual(groupedDescription('only', 'x', 1), 'x', 'one server: its separator is enough');
+    assert.strictEqual(groupedDescription(inertLine('everything'), undefined, 2), 'everything');
+    assert.strictEqual(groupedDescription(inertLine('fixture'), safe`echo  $(eye) read-only`, 2), 'fixture · echo  $(eye) read-only');
+    assert.strictEqual(groupedDescription(inertLine('only'), inertLine('x'), 1), 'x', 'one server: its separator is enough');
   });
 
   it('makes the first suggestion active when it continues what was typed (issue 13 item 5)', () => {
