@@ -24,8 +24,9 @@ export function hasSafetyHints(a: SafetyAnnotations | undefined): boolean {
 export function toolHints(a: SafetyAnnotations | undefined): ToolHint[] {
   if (!hasSafetyHints(a)) return [NO_SAFETY_HINTS];
   const hints: ToolHint[] = [];
-  if (a!.readOnlyHint === true) hints.push('read-only');
-  if (a!.destructiveHint === true && a!.readOnlyHint !== true) hints.push('destructive');
+  // A tool claiming to be read-only and destructive at once is destructive, as consent treats it.
+  if (claimsReadOnly(a)) hints.push('read-only');
+  if (a!.destructiveHint === true) hints.push('destructive');
   if (a!.openWorldHint === true) hints.push('open-world');
   return hints;
 }

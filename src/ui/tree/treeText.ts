@@ -46,6 +46,11 @@ export function toolLabel(tool: Tool): string {
   return tool.title?.trim() || tool.annotations?.title?.trim() || tool.name;
 }
 
+/** A tool as dialogs and the history name it: "Title (name)", or the name alone when there is no other title. */
+export function toolNamed(title: string | undefined, name: string): string {
+  return title && title !== name ? `${title} (${name})` : name;
+}
+
 /** Hint chips, then the first line of the description: "read-only · Echoes text back". */
 export function toolDescription(tool: Tool, disabled: boolean): string {
   return [...(disabled ? ['disabled in config'] : []), ...toolHints(tool), oneLine(tool.description, 60)].filter(Boolean).join(' · ');

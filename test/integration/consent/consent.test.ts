@@ -193,6 +193,32 @@ describe('consent before each tool call', function () {
     await vscode.commands.executeCommand(`${Views.history}.focus`);
   });
 
+  it('opens a history row: the full result while it is kept, else the recorded details; named as the pick names it (issue 13 item 8)', async () => {
+    ask('once');
+    completed(await call('everything', 'echo', { message: 'row click' }));
+    const provider = new HistoryTreeProvider(host.history);
+    const entries = await provider.getChildren();
+    const item = provider.getTreeItem(entries[0]!);
+    // Title first, then the name, as Run Tool's pick shows it.
+    assert.strictEqual(item.label, 'Echo Tool');
+    assert.match(String(item.description), /^echo · everything · /);
+    assert.strictEqual(item.command?.command, Commands.openToolCall, 'clicking the row does nothing');
+    const opened = await vscode.commands.executeCommand<{ shown: string }>(item.command!.command, ...(item.command!.arguments ?? []));
+    assert.deepStrictEqual(opened, { shown: 'result' });
+    await until(() => vscode.window.tabGroups.all.flatMap(g => g.tabs).find(t => t.input instanceof vscode.TabInputWebview && t.label === 'MCP: Echo Tool result'), 'the result panel');
+    // Only the last calls keep their full result; an older one opens its recorded details.
+    const oldest = entries.at(-1)!;
+    assert.strictEqual(host.history.resultOf(oldest), undefined, `only ${entries.length} calls in the history`);
+    const details = await vscode.commands.executeCommand<{ shown: string; uri: vscode.Uri }>(Commands.openToolCall, { id: oldest.id });
+    assert.strictEqual(details?.shown, 'details');
+    const text = (await vscode.workspace.openTextDocument(details.uri)).getText();
+    assert.ok(text.startsWith('Tool: ') && text.includes(`\nServer: ${oldest.server}\n`), text);
+    assert.match(text, /\nConsent: /);
+    assert.match(text, /\nArguments.*:\n/);
+    provider.dispose();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('Manage Tool Approvals revokes the chosen approvals, or all of them', async () => {
     const before = host.approvals.all().map(a => `${a.server}/${a.tool}:${a.scope}`).sort();
     assert.deepStrictEqual(before, ['everything/get-sum:session', 'everything/get-tiny-image:always', 'swap/echo:always']);
