@@ -183,7 +183,8 @@ describe('consent before each tool call', function () {
     completed(result);
     assert.strictEqual(dialogs.toolCallsAsked.length, 1, 're-run skipped consent');
     assert.strictEqual(dialogs.toolCallsAsked[0]!.origin, 'history');
-    assert.match(dialogs.progress.at(-1)!.title, /^Running 'echo' on 'everything'$/);
+    // Named as the pick and the consent dialog name it: title, then name.
+    assert.match(dialogs.progress.at(-1)!.title, /^Running 'Echo Tool \(echo\)' on 'everything'$/);
     const [rerun] = await host.history.list();
     assert.deepStrictEqual([rerun!.tool, rerun!.origin, rerun!.outcome], ['echo', 'history', 'completed']);
     assert.deepStrictEqual(rerun!.args, echo.args);
@@ -206,8 +207,9 @@ describe('consent before each tool call', function () {
     const opened = await vscode.commands.executeCommand<{ shown: string }>(item.command!.command, ...(item.command!.arguments ?? []));
     assert.deepStrictEqual(opened, { shown: 'result' });
     await until(() => vscode.window.tabGroups.all.flatMap(g => g.tabs).find(t => t.input instanceof vscode.TabInputWebview && t.label === 'MCP: Echo Tool result'), 'the result panel');
-    // Only the last calls keep their full result; an older one opens its recorded details.
-    const oldest = entries.at(-1)!;
+    // Only the last 20 calls keep their full result; an older one opens its recorded details.
+    while ((await host.history.list()).length <= 21) await call('nope', 'echo');
+    const oldest = (await host.history.list()).at(-1)!;
     assert.strictEqual(host.history.resultOf(oldest), undefined, `only ${entries.length} calls in the history`);
     const details = await vscode.commands.executeCommand<{ shown: string; uri: vscode.Uri }>(Commands.openToolCall, { id: oldest.id });
     assert.strictEqual(details?.shown, 'details');
@@ -242,8 +244,8 @@ describe('consent before each tool call', function () {
     const [missing, protocol, toolError] = await provider.getChildren();
     const items = [missing!, protocol!, toolError!].map(e => provider.getTreeItem(e));
     assert.deepStrictEqual(items.map(i => (i.iconPath as vscode.ThemeIcon).id), ['error', 'error', 'warning']);
-    assert.deepStrictEqual(items.map(i => i.label), ['echo', 'fail', 'fail']);
-    assert.match(String(items[2]!.description), /^paging · .* · tool error$/);
+    assert.deepStrictEqual(items.map(i => i.label), ['echo', 'Fail', 'Fail']);
+    assert.match(String(items[2]!.description), /^fail · paging · .* · tool error$/);
     // Masked arguments cannot be re-run from the file, but this window made the call and kept them.
     assert.strictEqual(items[0]!.contextValue, RERUNNABLE);
     const tooltip = (items[0]!.tooltip as vscode.MarkdownString).value;
