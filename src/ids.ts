@@ -37,6 +37,7 @@ export const Commands = {
   openResource: 'mcpHost.openResource',
   openResourceTemplate: 'mcpHost.openResourceTemplate',
   saveResource: 'mcpHost.saveResource',
+  openResultValue: 'mcpHost.openResultValue',
 } as const;
 
 /** Keys under the `mcpHost` settings section. */
