@@ -24,6 +24,7 @@ export const Commands = {
   clearInputs: 'mcpHost.clearInputs',
   importServers: 'mcpHost.importServers',
   rerunToolCall: 'mcpHost.rerunToolCall',
+  openToolCall: 'mcpHost.openToolCall',
   clearHistory: 'mcpHost.clearHistory',
   manageToolApprovals: 'mcpHost.manageToolApprovals',
   runTool: 'mcpHost.runTool',
