@@ -61,7 +61,7 @@ describe('the form editor with real servers', function () {
     api.setDialogs(withEditor());
     const running = run('memory', 'create_entities');
     const editor = await session();
-    assert.match(editor.panel.title, /create_entities on 'memory'/);
+    assert.match(editor.panel.title, /^Create Entities on 'memory'$/, 'the panel is named as the pick names the tool');
     // The page can only check, submit or cancel; anything else is dropped and the form stays open.
     editor.receive({ type: 'runCommand', command: 'workbench.action.terminal.new' });
     editor.receive({ type: 'submit', value: { entities: [] }, extra: 1 });
