@@ -19,6 +19,8 @@ import { pickDialog, type PickDialog } from './commands/itemPicker';
 import { progressDialog, type ProgressDialog } from './commands/callProgress';
 import type { FormDialog } from './forms/formFlow';
 import { quickInputForm } from './ui/forms/quickInputForm';
+import type { FormEditorDialog } from './forms/formEditor';
+import { FormEditorPanels } from './ui/forms/formEditorPanel';
 import { safe } from './common/untrustedText';
 import * as ui from './ui/window';
 import type { ShownText } from './ui/window';
@@ -27,9 +29,22 @@ import type { ShownText } from './ui/window';
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & ProgressDialog;
 
-const vscodeDialogs: Dialogs = { ...inputDialog, ...serverTrustDialog, ...consentDialog, ...approvalsDialog, ...historyDialog, ...pickDialog, ...quickInputForm, ...progressDialog };
+/** The webview form editor; its open sessions are what tests drive. */
+const formEditor = new FormEditorPanels();
+
+const vscodeDialogs: Dialogs = {
+  ...inputDialog,
+  ...serverTrustDialog,
+  ...consentDialog,
+  ...approvalsDialog,
+  ...historyDialog,
+  ...pickDialog,
+  ...quickInputForm,
+  editForm: request => formEditor.editForm(request),
+  ...progressDialog,
+};
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
 export interface McpHostApi {
@@ -42,6 +57,8 @@ export interface McpHostApi {
   readonly statusBar?: vscode.StatusBarItem;
   /** Every message, progress text and input prompt shown through ui/window.ts, in order. */
   readonly shownTexts?: readonly ShownText[];
+  /** The webview form editor (its real panels, whatever `setDialogs` set). */
+  readonly formEditor?: FormEditorPanels;
 }
 
 let current: McpHost | undefined;
@@ -73,7 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
       const shownTexts: ShownText[] = [];
       ui.observeShownText(shown => shownTexts.push(shown));
       store.add(toDisposable(() => ui.observeShownText(undefined)));
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts };
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor };
     }
     return { version };
   } catch (err) {

@@ -48,6 +48,7 @@ export const Settings = {
   inputs: 'inputs',
   consentAutoApproveReadOnly: 'consent.autoApproveReadOnly',
   consentTrustedServers: 'consent.trustedServers',
+  formsEditor: 'forms.editor',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */
