@@ -19,15 +19,34 @@ import { pickDialog, type PickDialog } from './commands/itemPicker';
 import { progressDialog, type ProgressDialog } from './commands/callProgress';
 import type { FormDialog } from './forms/formFlow';
 import { quickInputForm } from './ui/forms/quickInputForm';
+import type { FormEditorDialog } from './forms/formEditor';
+import { FormEditorPanels } from './ui/forms/formEditorPanel';
+import { safe } from './common/untrustedText';
+import * as ui from './ui/window';
+import type { ShownText } from './ui/window';
 import { appDialog, type AppDialog, type AppPanels } from './ui/apps/appPanels';
 
 /**
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog & AppDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & ProgressDialog & AppDialog;
 
-const vscodeDialogs: Dialogs = { ...inputDialog, ...serverTrustDialog, ...consentDialog, ...approvalsDialog, ...historyDialog, ...pickDialog, ...quickInputForm, ...progressDialog, ...appDialog };
+/** The webview form editor; its open sessions are what tests drive. */
+const formEditor = new FormEditorPanels();
+
+const vscodeDialogs: Dialogs = {
+  ...inputDialog,
+  ...serverTrustDialog,
+  ...consentDialog,
+  ...approvalsDialog,
+  ...historyDialog,
+  ...pickDialog,
+  ...quickInputForm,
+  editForm: request => formEditor.editForm(request),
+  ...progressDialog,
+  ...appDialog,
+};
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
 export interface McpHostApi {
@@ -38,6 +57,10 @@ export interface McpHostApi {
   readonly serversView?: ServersView;
   readonly resources?: ResourceDocuments;
   readonly statusBar?: vscode.StatusBarItem;
+  /** Every message, progress text and input prompt shown through ui/window.ts, in order. */
+  readonly shownTexts?: readonly ShownText[];
+  /** The webview form editor (its real panels, whatever `setDialogs` set). */
+  readonly formEditor?: FormEditorPanels;
   /** The open MCP Apps and their resource cache. */
   readonly apps?: AppPanels;
 }
@@ -68,12 +91,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     void host.load();
     const version = String(context.extension.packageJSON.version);
     if (context.extensionMode === vscode.ExtensionMode.Test) {
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, apps };
+      const shownTexts: ShownText[] = [];
+      ui.observeShownText(shown => shownTexts.push(shown));
+      store.add(toDisposable(() => ui.observeShownText(undefined)));
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, apps };
     }
     return { version };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    void vscode.window.showErrorMessage(`MCP Host could not start: ${message}. Reload the window; if it persists, see the extension host log (Developer: Show Logs…).`);
+    void ui.showErrorMessage(safe`MCP Host could not start: ${err}. Reload the window; if it persists, see the extension host log (Developer: Show Logs…).`);
     throw err;
   }
 }

@@ -24,6 +24,7 @@ export const Commands = {
   clearInputs: 'mcpHost.clearInputs',
   importServers: 'mcpHost.importServers',
   rerunToolCall: 'mcpHost.rerunToolCall',
+  openToolCall: 'mcpHost.openToolCall',
   clearHistory: 'mcpHost.clearHistory',
   manageToolApprovals: 'mcpHost.manageToolApprovals',
   runTool: 'mcpHost.runTool',
@@ -33,9 +34,11 @@ export const Commands = {
   addServer: 'mcpHost.addServer',
   showServers: 'mcpHost.showServers',
   loadMoreResources: 'mcpHost.loadMoreResources',
+  loadAllResources: 'mcpHost.loadAllResources',
   openResource: 'mcpHost.openResource',
   openResourceTemplate: 'mcpHost.openResourceTemplate',
   saveResource: 'mcpHost.saveResource',
+  openResultValue: 'mcpHost.openResultValue',
 } as const;
 
 /** Keys under the `mcpHost` settings section. */
@@ -45,6 +48,7 @@ export const Settings = {
   inputs: 'inputs',
   consentAutoApproveReadOnly: 'consent.autoApproveReadOnly',
   consentTrustedServers: 'consent.trustedServers',
+  formsEditor: 'forms.editor',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

@@ -1,18 +1,23 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
+import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
-import { Commands } from '../ids';
+import { Commands, Settings } from '../ids';
 import { buildForm } from '../forms/schemaForm';
 import { fillForm } from '../forms/formFlow';
+import { prefersEditor, type EditorPreference } from '../forms/formEditor';
 import type { McpHost } from '../workspace/mcpHost';
-import { renderResultHtml, resultTitle, toolResultView, ToolResultView } from '../ui/results/resultHtml';
+import { keepCutValues, PANEL_BUDGET } from '../mcp/resultBudget';
+import { renderResultHtml, resultTitle, toolResultView, type ToolInfo, ToolResultView } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
 import { hasApp, HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
+import * as ui from '../ui/window';
 import type { AppPanels, AppView } from '../ui/apps/appPanels';
 import { progressReporter } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
+import { ambiguousToolMessage } from '../mcp/duplicates';
 
 /** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
 export interface ToolTarget {
@@ -67,13 +72,23 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
   for (const t of host.registry.catalog()) {
     const connection = host.registry.get(t.server)?.connection;
     const mask = (text: string) => connection?.mask(text) ?? text;
-    const group = groups.get(t.server) ?? { label: t.server, items: [] };
+    const group = groups.get(t.server) ?? { label: inertLine(t.server), items: [] };
     groups.set(t.server, group);
     const label = toolLabel(t.tool);
-    const hints = [...(hasApp(t.tool) ? ['$(window) app'] : []), ...toolHints(t.tool).map(h => `$(${HINT_ICON[h]}) ${h}`)];
-    const description = [label !== t.tool.name ? t.tool.name : undefined, ...hints, ...t.warnings.map(w => `$(alert) ${w}`)].filter(Boolean).join('  ');
+    // Hint and warning icons are ours; the tool's own name, title and description are made inert.
+    const parts = [
+      ...(label !== t.tool.name ? [inertLine(t.tool.name)] : []),
+      ...(hasApp(t.tool) ? [safe`$(window) app`] : []),
+      ...toolHints(t.tool).map(h => safe`$(${HINT_ICON[h]}) ${h}`),
+      ...t.warnings.map(w => safe`$(alert) ${w}`),
+    ];
     const detail = oneLine(mask(t.tool.description ?? ''), DETAIL_MAX);
-    group.items.push({ label, ...(description ? { description } : {}), ...(detail ? { detail } : {}), value: { server: t.server, tool: t.tool.name } });
+    group.items.push({
+      label: inertLine(label),
+      ...(parts.length ? { description: joinSafe(parts, '  ') } : {}),
+      ...(detail ? { detail: inertLine(detail) } : {}),
+      value: { server: t.server, tool: t.tool.name },
+    });
   }
   return [...groups.values()];
 }
@@ -85,10 +100,10 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
     const groups = toolGroups(host);
     if (groups.length === 0) {
       const message = 'No running MCP server offers tools. Start a server in the MCP Host view, or add one with "MCP Host: Add Server…".';
-      void vscode.window.showInformationMessage(message);
+      void ui.showInformationMessage(inertLine(message));
       return { kind: 'unavailable', message };
     }
-    target = await dialogs.pickItem({ title: 'MCP Host: Run Tool', placeholder: 'Run which tool? (type to filter by name or description)', groups });
+    target = await dialogs.pickItem({ title: safe`MCP Host: Run Tool`, placeholder: safe`Run which tool? (type to filter by name or description)`, groups });
     if (!target) return { kind: 'dismissed' };
   }
   const entry = host.registry.get(target.server);
@@ -99,29 +114,36 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
       : entry.connection.state.kind !== 'running'
         ? `Server '${target.server}' is not running; start it first.`
         : `Server '${target.server}' has no tool named '${target.tool}'.`;
-    void vscode.window.showErrorMessage(message);
+    void ui.showErrorMessage(inertLine(message));
     return { kind: 'unavailable', message };
   }
   const connection = entry.connection;
+  if (connection.isAmbiguousTool(tool.name)) {
+    // Before the form: the gate would refuse it anyway (a call by this name could run either tool).
+    const message = ambiguousToolMessage(target.server, target.tool);
+    void ui.showErrorMessage(inertLine(message));
+    return { kind: 'unavailable', message };
+  }
   const mask = (text: string) => connection.mask(text);
   const label = toolLabel(tool);
 
   const form = buildForm(tool.inputSchema);
-  if (form.schemaProblem) void vscode.window.showWarningMessage(`${label}: ${form.schemaProblem}`);
-  const filled = await fillForm(dialogs, form, `${label} on '${target.server}'`);
+  if (form.schemaProblem) void ui.showWarningMessage(safe`${label}: ${form.schemaProblem}`);
+  const formTitle = `${label} on '${target.server}'`;
+  const preference = vscode.workspace.getConfiguration(Settings.section).get<EditorPreference>(Settings.formsEditor, 'complexOnly');
+  const filled = prefersEditor(preference, tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, schema: tool.inputSchema, form }) : await fillForm(dialogs, form, formTitle);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;
-    void vscode.window.showErrorMessage(message);
+    void ui.showErrorMessage(inertLine(message));
     return { kind: 'invalid', message: filled.message };
   }
 
   const args = filled.args;
-  const result = await dialogs.showCallProgress(`Running '${label}' on '${target.server}'`, (progress, signal) =>
+  const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal) =>
     host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
   );
-  const view = toolResultView(result, { server: target.server, tool: tool.name, title: label }, args, mask);
-  const html = renderResultHtml(view, { openResourceCommand: Commands.openResource });
+  const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask);
   let app: { view: AppView } | { failed: string } | undefined;
   switch (result.kind) {
     case 'completed':
@@ -130,11 +152,13 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
       break;
     case 'denied':
     case 'cancelled':
-      void vscode.window.showInformationMessage(`${label}: ${view.message}`);
+      void ui.showInformationMessage(safe`${label}: ${view.message}`);
       break;
     case 'failed': {
+      // The notification shows the start of the server's error; the log keeps all of it.
+      connection.log.warn(`Tool '${tool.name}' failed: ${view.message ?? ''}`);
       const showLog = 'Show Log';
-      void vscode.window.showErrorMessage(`${label} failed: ${view.message}`, showLog).then(a => a === showLog && host.showLog(target.server));
+      void ui.showErrorMessage(safe`${label} failed: ${view.message}`, showLog).then(a => a === showLog && host.showLog(target.server));
       break;
     }
   }
@@ -157,13 +181,28 @@ function panelKey(target: ToolTarget): string {
 }
 
 /** Shows any gated call's result in the result panel, whatever its outcome. */
-function showToolResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): { view: ToolResultView; html: string } {
+async function showToolResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
   const connection = host.registry.get(arg.server)?.connection;
   const mask = connection ? (text: string) => connection.mask(text) : (text: string) => text;
   const tool = connection?.tools.find(t => t.name === arg.tool);
   const title = arg.title ?? (tool ? toolLabel(tool) : undefined);
-  const view = toolResultView(arg.result, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}) }, arg.args, mask);
-  const html = renderResultHtml(view, { openResourceCommand: Commands.openResource });
-  panels.show(panelKey(arg), resultTitle(view), html);
-  return { view, html };
+  const rendered = await renderResult(host, arg.result, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}) }, arg.args, mask);
+  panels.show(panelKey(arg), resultTitle(rendered.view), rendered.html);
+  return rendered;
+}
+
+/**
+ * The panel's view of a result: a preview within the panel's budget, whatever the result's size; what it
+ * leaves out is kept on disk first (if the connection did not already), so the panel can link to it.
+ */
+async function renderResult(host: McpHost, result: GatedCallResult, info: ToolInfo, args: Record<string, unknown> | undefined, mask: (text: string) => string): Promise<{ view: ToolResultView; html: string }> {
+  let saved = result.kind === 'completed' ? result.outcome.saved : undefined;
+  if (result.kind === 'completed') {
+    saved = await keepCutValues(host.resultFiles, result.outcome.result, PANEL_BUDGET, saved, mask).catch(err => {
+      console.error(`MCP Host: could not keep a large result on disk: ${(err as Error).message}`);
+      return saved;
+    });
+  }
+  const view = toolResultView(result, info, args, mask, saved ? { saved } : {});
+  return { view, html: renderResultHtml(view, { openResourceCommand: Commands.openResource, openValueCommand: Commands.openResultValue }) };
 }

@@ -1,4 +1,6 @@
-import * as vscode from 'vscode';
+import { inertBlock, safe, type DetailText, type SafeText } from '../common/untrustedText';
+import * as ui from '../ui/window';
+import { claimsReadOnly, safetyWarnings } from './safetyHints';
 import type { ConsentAnswer, ConsentDialog, ToolConsentRequest } from './types';
 
 const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
@@ -17,23 +19,23 @@ export const CHOICES = {
 } as const;
 
 /** The dialog's text, kept apart from showing it so it can be read (and tested) as a whole. */
-export function consentMessage(request: ToolConsentRequest): { message: string; detail: string; readOnly: boolean } {
+export function consentMessage(request: ToolConsentRequest): { message: SafeText; detail: DetailText; readOnly: boolean } {
   const a = request.annotations;
   // A tool claiming to be both read-only and destructive is treated as destructive.
-  const readOnly = a.readOnlyHint === true && a.destructiveHint !== true;
+  const readOnly = claimsReadOnly(a);
   const name = request.title && request.title !== request.tool ? `'${request.title}' (${request.tool})` : `'${request.tool}'`;
   // An app's request names the app as the one asking: the user did not start this call themselves.
   const fromApp = request.origin === 'app';
   const message = request.changedSince
-    ? `The MCP tool ${name} on server '${request.server}' changed since you approved it. ${fromApp ? 'An app on that server asks to run it. Allow?' : 'Run it?'}`
+    ? fromApp
+      ? safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. An app on that server asks to run it. Allow?`
+      : safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
     : fromApp
-      ? `An app on server '${request.server}' asks to run the MCP tool ${name}. Allow?`
-      : `Run the MCP tool ${name} on server '${request.server}'?`;
+      ? safe`An app on server '${request.server}' asks to run the MCP tool ${name}. Allow?`
+      : safe`Run the MCP tool ${name} on server '${request.server}'?`;
   const lines: string[] = [];
-  // A tool that does not say it only reads may change things; the spec's default for destructiveHint is true.
-  if (!readOnly) lines.push(a.destructiveHint === false ? '⚠ This tool may change data (the server says it only adds, never deletes).' : '⚠ This tool may modify or delete data.');
-  if (a.openWorldHint !== false && !readOnly) lines.push('⚠ This tool may reach outside systems (the internet, other services).');
-  else if (a.openWorldHint === true) lines.push('⚠ This tool reaches outside systems (the internet, other services).');
+  // The spec's defaults: a tool that does not say it only reads may change, delete and reach outside.
+  lines.push(...safetyWarnings(a));
   for (const w of request.warnings) lines.push(`⚠ ${w}`);
   if (request.changedSince) {
     lines.push('', `What changed since you approved it on ${new Date(request.changedSince.approvedAt).toLocaleString()}:`);
@@ -46,12 +48,12 @@ export function consentMessage(request: ToolConsentRequest): { message: string; 
   if (request.description) lines.push(`Description: ${oneLine(request.description, 300)}`);
   lines.push(`Annotations (reported by the server, not verified): ${describeAnnotations(a)}`);
   lines.push('', 'Arguments:', request.argumentsText);
-  return { message, detail: lines.join('\n'), readOnly };
+  return { message, detail: inertBlock(lines.join('\n')), readOnly };
 }
 
 function describeAnnotations(a: ToolConsentRequest['annotations']): string {
   const parts = Object.entries(a).map(([k, v]) => `${k}: ${v}`);
-  return parts.length ? parts.join(', ') : 'none';
+  return parts.length ? parts.join(', ') : 'none (no safety hints from the server)';
 }
 
 function oneLine(text: string, max: number): string {
@@ -64,7 +66,7 @@ export const consentDialog: ConsentDialog = { confirmToolCall: showConsentDialog
 /** A modal dialog; Cancel or Escape denies. */
 async function showConsentDialog(request: ToolConsentRequest): Promise<ConsentAnswer> {
   const { message, detail, readOnly } = consentMessage(request);
-  const show = readOnly ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const show = readOnly ? ui.showInformationMessage : ui.showWarningMessage;
   const answer = await show(message, { modal: true, detail }, CHOICES.once, CHOICES.session, CHOICES.always);
   if (answer === CHOICES.once) return 'once';
   if (answer === CHOICES.session) return 'session';

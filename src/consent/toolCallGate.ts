@@ -10,6 +10,7 @@ import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
 import { argumentsText, safeArguments, summarizeResult } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
+import { ambiguousToolMessage } from '../mcp/duplicates';
 
 let grant: (server: string, tool: string) => ConsentToken;
 
@@ -84,15 +85,19 @@ export class ConsentGate implements ToolCallGate {
     const mask = entry ? (text: string) => entry.connection.mask(text) : (text: string) => text;
     const safe = safeArguments(request.args, mask);
     const base = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin, args: safe.value, argsExact: safe.exact };
+    // The tool's title, once it is found: the history shows it as the pick and the dialogs do.
+    let title: string | undefined;
     const finish = async (result: GatedCallResult, extra: Partial<HistoryEntry> = {}): Promise<GatedCallResult> => {
       const message = result.kind === 'completed' ? result.outcome.outputError : result.message;
-      await this.host.history?.record({ ...base, outcome: result.kind, ...(message !== undefined ? { message } : {}), ...extra }, request.args);
+      await this.host.history?.record({ ...base, ...(title ? { title } : {}), outcome: result.kind, ...(message !== undefined ? { message } : {}), ...extra }, request.args, result);
       return result;
     };
 
     const found = this.find(entry, server, toolName);
     if ('failed' in found) return finish({ kind: 'failed', message: found.failed });
     const { tool } = found;
+    const named = tool.title?.trim() || tool.annotations?.title?.trim();
+    if (named && named !== toolName) title = named;
     const hidden = hiddenFrom(request.origin, tool);
     if (hidden) return finish({ kind: 'failed', message: hidden });
 
@@ -140,6 +145,8 @@ export class ConsentGate implements ToolCallGate {
     if (entry.definition.disabledTools.includes(toolName)) return { failed: `Tool '${toolName}' is disabled for server '${server}' in its config.` };
     const tool = entry.connection.tools.find(t => t.name === toolName);
     if (!tool) return { failed: `Server '${server}' has no tool named '${toolName}'.` };
+    // Never routed to the wrong one: which of two different tools a name reaches is the server's choice.
+    if (entry.connection.isAmbiguousTool(toolName)) return { failed: ambiguousToolMessage(server, toolName) };
     return { entry, definition: entry.definition, tool };
   }
 

@@ -60,6 +60,14 @@ export interface ArgumentForm {
   validateField(field: FormField, text: string): string | undefined;
   /** Checks the whole argument object against the schema; undefined when it may be sent. */
   validateArguments(args: unknown): string | undefined;
+  /** The same check, each problem at the JSON pointer of the value it is about (a missing property: where it would go). */
+  problemsAt(args: unknown): readonly FieldProblem[];
+}
+
+/** A problem with one value of a form: `pointer` is its JSON pointer (`/entities/0/name`), `message` a sentence. */
+export interface FieldProblem {
+  readonly pointer: string;
+  readonly message: string;
 }
 
 const MAX_MESSAGES = 5;
@@ -126,13 +134,13 @@ const FORM_AJV_OPTIONS: Options = {
 };
 
 /** Draft-07 `$schema` ids would make Ajv2020 refuse the schema; MCP says such schemas are read as 2020-12 where compatible. */
-function asObjectSchema(schema: unknown): SchemaObject {
+export function asObjectSchema(schema: unknown): SchemaObject {
   if (!isObject(schema)) return { type: 'object' };
   const { $schema, ...rest } = schema;
   return typeof $schema === 'string' && !$schema.includes('2020-12') ? rest : schema;
 }
 
-function isObject(value: unknown): value is SchemaObject {
+export function isObject(value: unknown): value is SchemaObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -154,7 +162,7 @@ function lookup(root: SchemaObject, ref: string): unknown {
  * a lone `allOf` branch merged in, and `anyOf`/`oneOf` with one non-null branch (Python's `Optional[X]`)
  * read as that branch. Only for choosing how to ask; validation always uses the schema as written.
  */
-function displaySchema(schema: unknown, root: SchemaObject, depth = 0): SchemaObject {
+export function displaySchema(schema: unknown, root: SchemaObject, depth = 0): SchemaObject {
   if (!isObject(schema) || depth > 20) return isObject(schema) ? schema : {};
   const { $ref, allOf, anyOf, oneOf, ...rest } = schema;
   if (typeof $ref === 'string') {
@@ -175,7 +183,7 @@ function displaySchema(schema: unknown, root: SchemaObject, depth = 0): SchemaOb
   return schema;
 }
 
-function typesOf(schema: SchemaObject): string[] {
+export function typesOf(schema: SchemaObject): string[] {
   const t = schema.type;
   const list = Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : typeof t === 'string' ? [t] : [];
   return list.filter(x => x !== 'null');
@@ -186,7 +194,7 @@ function valueLabel(value: unknown): string {
 }
 
 /** Choices from `enum`, `const`, or `anyOf`/`oneOf` branches that are all `const` (titled enums). */
-function enumOptions(schema: SchemaObject): FieldOption[] | undefined {
+export function enumOptions(schema: SchemaObject): FieldOption[] | undefined {
   if (Array.isArray(schema.enum)) return schema.enum.map(value => ({ label: valueLabel(value), value }));
   if ('const' in schema) return [{ label: valueLabel(schema.const), value: schema.const }];
   const union = schema.anyOf ?? schema.oneOf;
@@ -224,7 +232,7 @@ function lengthHint(s: SchemaObject, unit: string): string | undefined {
 
 const NOUNS: Record<string, string> = { string: 'text', number: 'a number', integer: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null' };
 
-function scalarHint(kind: ItemKind, s: SchemaObject, options?: readonly FieldOption[]): string[] {
+export function scalarHint(kind: ItemKind, s: SchemaObject, options?: readonly FieldOption[]): string[] {
   switch (kind) {
     case 'string': {
       const format = typeof s.format === 'string' ? FORMATS[s.format] : undefined;
@@ -244,24 +252,26 @@ function scalarHint(kind: ItemKind, s: SchemaObject, options?: readonly FieldOpt
   }
 }
 
-/** A JSON starting point for a required object: its required properties with empty values. */
+/**
+ * A JSON starting point for a required object: its required properties, to fill in. Nothing is chosen
+ * for the user: a choice, a number or a boolean without a default is `null`, so sending the template
+ * unchanged is explained at that property instead of sending an invented `false` or `0`.
+ */
 function skeleton(schema: unknown, root: SchemaObject, depth = 0): unknown {
   const s = displaySchema(schema, root);
   if (depth > 4) return null;
   if ('default' in s) return s.default;
-  const options = enumOptions(s);
-  if (options?.length) return options[0]!.value;
-  const t = typesOf(s)[0] ?? (isObject(s.properties) ? 'object' : s.items || s.prefixItems ? 'array' : undefined);
+  if (enumOptions(s)?.length) return null;
+  const types = typesOf(s);
+  const t = types.length > 1 ? undefined : (types[0] ?? (isObject(s.properties) ? 'object' : s.items || s.prefixItems ? 'array' : undefined));
   switch (t) {
     case 'string':
       return '';
-    case 'number':
-    case 'integer':
-      return typeof s.minimum === 'number' ? s.minimum : 0;
-    case 'boolean':
-      return false;
-    case 'array':
-      return [];
+    case 'array': {
+      // A list of objects starts with one item to copy: the template of its required fields.
+      const items = displaySchema(s.items, root);
+      return depth === 0 && typesOf(items)[0] === 'object' && isObject(items.properties) ? [skeleton(items, root, depth + 1)] : [];
+    }
     case 'object': {
       const props = isObject(s.properties) ? s.properties : {};
       const required = Array.isArray(s.required) ? s.required.filter((r): r is string => typeof r === 'string') : [];
@@ -270,6 +280,27 @@ function skeleton(schema: unknown, root: SchemaObject, depth = 0): unknown {
     default:
       return null;
   }
+}
+
+/** A value's type in a few words: "text", "a whole number", "list of text", "one of a, b". */
+function typeWords(schema: unknown, root: SchemaObject, depth: number): string {
+  const s = displaySchema(schema, root);
+  const options = enumOptions(s);
+  if (options) return options.length <= 5 ? `one of ${options.map(o => o.label).join(', ')}` : `one of ${options.length} choices`;
+  const t = typesOf(s);
+  if (t.length !== 1) return t.length ? t.map(x => NOUNS[x] ?? x).join(' or ') : 'any';
+  if (t[0] === 'array') return `list of ${depth < 2 ? typeWords(s.items, root, depth + 1).replace(/^an? /, '') : 'values'}`;
+  if (t[0] === 'object' && isObject(s.properties) && depth < 2) return objectShape(s, root, depth + 1);
+  return (NOUNS[t[0]!] ?? t[0]!).replace(/^an? /, '');
+}
+
+/** `{name*: text, observations*: list of text}`: an object's properties, required ones starred. */
+function objectShape(s: SchemaObject, root: SchemaObject, depth = 0): string {
+  const props = isObject(s.properties) ? s.properties : {};
+  const required = new Set(Array.isArray(s.required) ? s.required : []);
+  const names = Object.keys(props);
+  const shown = names.slice(0, MAX_LISTED).map(k => `${k}${required.has(k) ? '*' : ''}: ${typeWords(props[k], root, depth)}`);
+  return `{${shown.join(', ')}${names.length > MAX_LISTED ? ', …' : ''}}`;
 }
 
 function jsonHint(s: SchemaObject, root: SchemaObject): string {
@@ -283,7 +314,9 @@ function jsonHint(s: SchemaObject, root: SchemaObject): string {
     const items = displaySchema(s.items, root);
     const itemTypes = typesOf(items);
     const what = itemTypes.length === 1 ? (itemTypes[0] === 'object' ? 'objects' : `${NOUNS[itemTypes[0]!] ?? itemTypes[0]} values`) : 'values';
-    return [`JSON list of ${what}`, lengthHint(s, 'item')].filter(Boolean).join(', ');
+    // The item's fields, so they are not learned from error messages.
+    const shape = itemTypes[0] === 'object' && isObject(items.properties) ? `, each ${objectShape(items, root)} (* required)` : '';
+    return [`JSON list of ${what}${shape}`, lengthHint(s, 'item')].filter(Boolean).join(', ');
   }
   if (t.length > 1) return `JSON: ${t.map(x => NOUNS[x] ?? x).join(' or ')}`;
   if (Array.isArray(s.oneOf) || Array.isArray(s.anyOf)) return 'JSON matching one of the allowed forms';
@@ -357,7 +390,9 @@ function fieldFor(name: string, propSchema: unknown, required: boolean, root: Sc
     hint = [jsonHint(s, root)];
   }
   const defaultValue = hasDefault ? s.default : undefined;
-  const initialText = hasDefault ? textOfDefault(kind, defaultValue) : kind === 'json' && required ? JSON.stringify(skeleton(s, root)) : undefined;
+  const template = kind === 'json' && required && !hasDefault ? skeleton(s, root) : undefined;
+  // Only an object or a list is a template worth starting from; a lone `null` or `""` would be an invented value.
+  const initialText = hasDefault ? textOfDefault(kind, defaultValue) : typeof template === 'object' && template !== null ? JSON.stringify(template) : undefined;
   return {
     name,
     label,
@@ -581,6 +616,23 @@ function describeErrors(errors: readonly ErrorObject[], relativeTo: string, orde
   return messages.length ? messages.slice(0, MAX_MESSAGES).join(' ') : undefined;
 }
 
+/** Ajv's errors as sentences at the pointer of the value each is about, for a form that shows every field at once. */
+function problemsOf(errors: readonly ErrorObject[]): FieldProblem[] {
+  const unions = errors.filter(e => e.keyword === 'anyOf' || e.keyword === 'oneOf').map(e => `${e.schemaPath}/`);
+  const byPointer = new Map<string, string[]>();
+  for (const e of errors) {
+    if (unions.some(u => e.schemaPath.startsWith(u))) continue;
+    const ph = phrase({ ...e, instancePath: '' });
+    if (!ph) continue;
+    const pointer = ph.path ? `${e.instancePath}/${pointerSegment(ph.path)}` : e.instancePath;
+    const messages = byPointer.get(pointer) ?? [];
+    const message = sentence('', ph.text);
+    if (!messages.includes(message) && messages.length < 3) messages.push(message);
+    byPointer.set(pointer, messages);
+  }
+  return [...byPointer].map(([pointer, messages]) => ({ pointer, message: messages.join(' ') }));
+}
+
 function pointerSegment(name: string): string {
   return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }
@@ -644,6 +696,12 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
     return v(args) ? undefined : describeErrors(v.errors ?? [], '', order);
   };
 
+  const problemsAt = (args: unknown): FieldProblem[] => {
+    const v = whole();
+    if (v instanceof Error || v(args)) return [];
+    return problemsOf(v.errors ?? []);
+  };
+
   const check = (field: FormField, value: unknown): string | undefined => {
     if (field.name === '' && wholeObject) return validateArguments(value);
     const v = fieldValidator();
@@ -672,5 +730,6 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
       return check(field, answer.value);
     },
     validateArguments,
+    problemsAt,
   };
 }

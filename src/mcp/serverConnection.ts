@@ -43,6 +43,8 @@ import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './paginatio
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
 import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
+import type { ResultFiles, SavedValue } from './resultFiles';
+import { ambiguousToolMessage, dedupe, describeDuplicate, type Duplicate } from './duplicates';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 import { APPS_CLIENT_EXTENSION } from '../apps/appMeta';
 
@@ -61,6 +63,8 @@ export interface ConnectionOptions {
   readonly reaper?: ProcessWatch;
   readonly restart?: RestartPolicy;
   readonly pageLimits?: PageLimits;
+  /** Where very large messages from a stdio server are kept while only their cut copy is parsed. */
+  readonly resultFiles?: ResultFiles;
 }
 
 export interface ToolCallOptions {
@@ -73,6 +77,8 @@ export interface ToolCallOutcome {
   readonly result: CallToolResult;
   /** Set when `structuredContent` is missing or does not match the tool's `outputSchema`. */
   readonly outputError?: string;
+  /** Values of a very large result that `result` holds only the beginning of; the rest is on disk. */
+  readonly saved?: readonly SavedValue[];
 }
 
 const STDERR_TAIL_LINES = 20;
@@ -110,6 +116,8 @@ export class ServerConnection extends Disposable {
   private _tools: readonly Tool[] = [];
   private _prompts: readonly Prompt[] = [];
   private _templates: readonly ResourceTemplate[] = [];
+  /** What each list repeated (see duplicates.ts). */
+  private readonly _duplicates: Record<'tools' | 'prompts' | 'templates', readonly Duplicate[]> = { tools: [], prompts: [], templates: [] };
   private readonly subscriptions = new Map<string, number>();
   readonly log: ServerLog;
   private readonly validator: SchemaValidator;
@@ -149,6 +157,16 @@ export class ServerConnection extends Disposable {
 
   get resourceTemplates(): readonly ResourceTemplate[] {
     return this._templates;
+  }
+
+  /** Tools, prompts and resource templates the server listed more than once; only the first of each is kept. */
+  get duplicates(): readonly Duplicate[] {
+    return [...this._duplicates.tools, ...this._duplicates.prompts, ...this._duplicates.templates];
+  }
+
+  /** A tool name the server gave to different tools: a call by that name could run either, so none is made. */
+  isAmbiguousTool(name: string): boolean {
+    return this._duplicates.tools.some(d => d.key === name && d.differ);
   }
 
   /** Masks this server's secrets in text bound for the UI. */
@@ -200,7 +218,11 @@ export class ServerConnection extends Disposable {
         pathUsed = env.PATH ?? env.Path;
         const stdio = new StdioProcessTransport(
           { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
-          { grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE, ...(this.options.reaper ? { reaper: this.options.reaper } : {}) },
+          {
+            grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE,
+            ...(this.options.reaper ? { reaper: this.options.reaper } : {}),
+            ...(this.options.resultFiles ? { resultFiles: this.options.resultFiles, secrets: this.secrets } : {}),
+          },
         );
         this.launchStore.add(stdio.onStderr(line => this.onStderr(line)));
         this.launchStore.add(
@@ -404,14 +426,14 @@ export class ServerConnection extends Disposable {
   private async refreshTools(generation: number, fire = true): Promise<void> {
     const tools = await this.collect(generation, 'tools/list', c => this.client!.listTools(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.tools, nextCursor: r.nextCursor })));
     if (!tools) return;
-    this._tools = dedupeByName(tools, dup => this.log.warn(`The server lists tool '${dup}' more than once; the first is used.`));
+    this._tools = this.keepFirst('tools', dedupe('tool', tools, t => t.name));
     if (fire) this._onDidChangeTools.fire(this._tools);
   }
 
   private async refreshPrompts(generation: number, fire = true): Promise<void> {
     const prompts = await this.collect(generation, 'prompts/list', c => this.client!.listPrompts(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.prompts, nextCursor: r.nextCursor })));
     if (!prompts) return;
-    this._prompts = dedupeByName(prompts, dup => this.log.warn(`The server lists prompt '${dup}' more than once; the first is used.`));
+    this._prompts = this.keepFirst('prompts', dedupe('prompt', prompts, p => p.name));
     if (fire) this._onDidChangePrompts.fire(this._prompts);
   }
 
@@ -419,7 +441,13 @@ export class ServerConnection extends Disposable {
     const templates = await this.collect(generation, 'resources/templates/list', c =>
       this.client!.listResourceTemplates(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.resourceTemplates, nextCursor: r.nextCursor })),
     );
-    if (templates) this._templates = templates;
+    if (templates) this._templates = this.keepFirst('templates', dedupe('template', templates, t => t.uriTemplate));
+  }
+
+  private keepFirst<T>(list: 'tools' | 'prompts' | 'templates', { items, duplicates }: { items: T[]; duplicates: Duplicate[] }): T[] {
+    this._duplicates[list] = duplicates;
+    for (const d of duplicates) this.log.warn(`${list}/list: ${describeDuplicate(d)}.`);
+    return items;
   }
 
   private async collect<T>(generation: number, method: string, fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[] | undefined> {
@@ -452,8 +480,14 @@ export class ServerConnection extends Disposable {
     return items;
   }
 
-  readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
-    return this.request('resources/read', opts => this.requireClient().readResource({ uri }, opts), signal);
+  async readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
+    const result = await this.request('resources/read', opts => this.requireClient().readResource({ uri }, opts), signal);
+    const saved = this.options.resultFiles?.claim(result) ?? [];
+    for (const v of saved) {
+      const file = this.options.resultFiles!.file(v.id, v.part);
+      this.log.warn(`resources/read ${uri}: ${v.path.join('.')} is ${v.bytes} bytes, too large to show whole; the document shows its beginning; the full value is in ${file}`);
+    }
+    return result;
   }
 
   getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {
@@ -496,16 +530,21 @@ export class ServerConnection extends Disposable {
    */
   async callTool(name: string, args: Record<string, unknown>, consent: ConsentToken, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
     consent.redeem(this.name, name);
+    if (this.isAmbiguousTool(name)) throw new Error(ambiguousToolMessage(this.name, name));
     const result = await this.request(
       'tools/call',
       opts => this.requireClient().request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, opts),
       options.signal,
       options.onProgress,
     );
+    const saved = this.options.resultFiles?.claim(result) ?? [];
     const tool = this._tools.find(t => t.name === name);
-    const outputError = tool?.outputSchema && !result.isError ? this.checkOutput(tool.outputSchema, result) : undefined;
+    // Structured content cut to fit in memory cannot be checked; the full value is on disk.
+    const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
+    const outputError = tool?.outputSchema && !result.isError && !structuredCut ? this.checkOutput(tool.outputSchema, result) : undefined;
     if (outputError) this.log.warn(`tools/call ${name}: ${outputError}`);
-    return { result: result as CallToolResult, ...(outputError ? { outputError } : {}) };
+    if (saved.length) this.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${this.options.resultFiles!.dir}`);
+    return { result: result as CallToolResult, ...(outputError ? { outputError } : {}), ...(saved.length ? { saved } : {}) };
   }
 
   private checkOutput(schema: unknown, result: CallToolResult): string | undefined {
@@ -596,6 +635,7 @@ export class ServerConnection extends Disposable {
     this._tools = [];
     this._prompts = [];
     this._templates = [];
+    this._duplicates.tools = this._duplicates.prompts = this._duplicates.templates = [];
     if (client) client.onclose = () => {};
     this.launchStore.clear();
     // Closing the client closes its transport; for stdio that is the stdin/SIGTERM/kill sequence.
@@ -625,14 +665,3 @@ export class ServerConnection extends Disposable {
   }
 }
 
-function dedupeByName<T extends { name: string }>(items: readonly T[], onDuplicate: (name: string) => void): T[] {
-  const seen = new Set<string>();
-  return items.filter(item => {
-    if (seen.has(item.name)) {
-      onDuplicate(item.name);
-      return false;
-    }
-    seen.add(item.name);
-    return true;
-  });
-}

@@ -1,8 +1,9 @@
-import * as vscode from 'vscode';
+import * as ui from './window';
+import { suggestionRows } from './pickRows';
 
 const DEBOUNCE_MS = 150;
 
-export interface SuggestionPickOptions<T extends vscode.QuickPickItem> {
+export interface SuggestionPickOptions<T extends ui.SafePickItem> {
   /** The server's suggestions for the text typed so far (`completion/complete`); empty when it has none. */
   readonly suggest: (typed: string) => Promise<readonly string[]>;
   /** The item for a suggestion, or for the typed text itself (`typed`). */
@@ -13,20 +14,24 @@ export interface SuggestionPickOptions<T extends vscode.QuickPickItem> {
 
 /**
  * A quick pick whose items follow the server's suggestions as the user types: asked after a short pause,
- * only the latest answer shown, and the typed text always offered first so any value can be entered.
+ * only the latest answer shown, and the typed text always offered so any value can be entered; the first
+ * suggestion is active when it continues what was typed.
  * The caller sets title and placeholder, wires accept/hide, calls `start()` to show it and `stop()`
  * when it is done.
  */
-export function createSuggestionPick<T extends vscode.QuickPickItem>(options: SuggestionPickOptions<T>): { pick: vscode.QuickPick<T>; start(): void; stop(): void } {
-  const pick = vscode.window.createQuickPick<T>();
+export function createSuggestionPick<T extends ui.SafePickItem>(options: SuggestionPickOptions<T>): { pick: ui.SafeQuickPick<T>; start(): void; stop(): void } {
+  const pick = ui.createQuickPick<T>();
   pick.ignoreFocusOut = true;
   let suggestions: readonly string[] = [];
   let sequence = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const render = () => {
     const typed = pick.value;
-    const custom = typed && !suggestions.includes(typed) ? [options.item(typed, true)] : [];
-    pick.items = [...custom, ...suggestions.map(s => options.item(s, false)), ...(options.extraItems?.(typed) ?? [])];
+    const { rows, active } = suggestionRows(typed, suggestions);
+    const items = rows.map(r => options.item(r.value, r.typed));
+    pick.items = [...items, ...(options.extraItems?.(typed) ?? [])];
+    // Enter takes the highlighted suggestion ("Engineering" for "En"), not the typed text.
+    if (items[active]) pick.activeItems = [items[active]];
   };
   const refresh = (typed: string) => {
     const mine = ++sequence;

@@ -20,6 +20,7 @@ import {
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { HOSTILE } from '../fixtures/lib/hostileText';
 
 // The compiled test lives at out/test/unit/, next to out/test/fixtures/servers/.
 const fixture = (name: string) => path.resolve(__dirname, '../fixtures/servers', `${name}.js`);
@@ -59,7 +60,7 @@ function killIfAlive(pid: number): void {
 }
 
 /** Generous, because a loaded CI machine can take seconds to start a node process that loads the SDK. */
-async function until(what: string, check: () => boolean, timeoutMs = 8000): Promise<void> {
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -193,7 +194,8 @@ function nextNotification<T>(client: Client, schema: Parameters<Client['setNotif
 }
 
 describe('fixture servers', function () {
-  this.timeout(20000);
+  // Generous: these start several Node servers at once, which took over 8 s each on a loaded 2-core machine.
+  this.timeout(60_000);
 
   describe('paging', () => {
     it('pages every list with honest cursors and exactly the advertised counts', async () => {
@@ -599,6 +601,29 @@ describe('fixture servers', function () {
     });
   });
 
+  describe('misbehave', () => {
+    it('answers initialize with the version it is told, late, and sends the request it is told unasked', async () => {
+      const raw = runRaw('misbehave', ['--protocol-version', '1999-01-01', '--start-delay-ms', '300', '--unsolicited', 'bogus']);
+      const t0 = Date.now();
+      await rawInitialize(raw);
+      assert.ok(Date.now() - t0 >= 300);
+      assert.match(raw.stdout(), /"protocolVersion":"1999-01-01"/);
+      await until('the unasked request', () => raw.stdout().includes('"method":"host/doSomethingUnheardOf"'));
+      raw.send({ jsonrpc: '2.0', id: 'unsolicited-1', error: { code: -32601, message: 'no' } });
+      await until('the answer logged', () => /response to request unsolicited-1: \{"code":-32601/.test(raw.stderr()));
+    });
+
+    it('flood writes one progress notification per count, then the result', async () => {
+      const raw = runRaw('misbehave');
+      await rawInitialize(raw);
+      raw.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'flood', arguments: { count: 1000 }, _meta: { progressToken: 't' } } });
+      await until('the result', () => raw.stdout().includes('"id":1,"result"'));
+      const lines = raw.stdout().trim().split('\n').map(l => JSON.parse(l) as { method?: string; params?: { progress?: number } });
+      const progress = lines.filter(l => l.method === 'notifications/progress');
+      assert.deepStrictEqual(progress.map(p => p.params!.progress), Array.from({ length: 1000 }, (_, i) => i + 1));
+    });
+  });
+
   describe('schemas', () => {
     it('serves a catastrophic pattern and an output $id whose schema depends on --flavour', async () => {
       for (const flavour of ['a', 'b']) {
@@ -628,6 +653,24 @@ describe('fixture servers', function () {
       cleanups.push(() => stopClient(client, transport));
       assert.strictEqual((await rejects(client.connect(transport, { timeout: 1500 }))).code, -32001);
     });
+  });
+});
+
+describe('fixture server: hostile', function () {
+  this.timeout(20000);
+
+  it('carries its hostile strings in every place a host shows text', async () => {
+    const { client } = await connect('hostile');
+    assert.strictEqual(client.getInstructions(), HOSTILE.instructions);
+    const { tools } = await client.listTools();
+    assert.deepStrictEqual(tools.map(t => t.name), ['fail_with_link', 'error_result', 'progress_link', 'links_everywhere', HOSTILE.zeroWidthName]);
+    const failed = await rejects(client.callTool({ name: 'fail_with_link', arguments: {} }));
+    assert.ok(failed.message.includes(HOSTILE.commandLink));
+    const messages: string[] = [];
+    await client.callTool({ name: 'progress_link', arguments: {} }, undefined, { onprogress: p => messages.push(p.message ?? '') });
+    assert.ok(messages.length >= 2 && messages.every(m => m === HOSTILE.commandLink), JSON.stringify(messages));
+    assert.deepStrictEqual((await client.listResources()).resources.map(r => r.name), [HOSTILE.reversedName]);
+    assert.strictEqual((await client.listPrompts()).prompts[0]?.description, HOSTILE.description);
   });
 });
 

@@ -9,7 +9,7 @@ const VSCODE_FREE = [
   'src/mcp',
   'src/forms',
   'src/apps',
-  ...['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts'].map(f => `src/consent/${f}`),
+  ...['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts', 'safetyHints.ts'].map(f => `src/consent/${f}`),
 ];
 const root = path.resolve(__dirname, '..', '..', '..');
 

@@ -1,12 +1,18 @@
 import type { Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { canBeStarted, ConnectionState, describeState } from '../../mcp/connectionState';
 import type { ServerEntry } from '../../mcp/registry';
+import { NO_SAFETY_HINTS, toolHints as safetyHints, type ToolHint } from '../../consent/safetyHints';
 import { appResourceUri } from '../../apps/appMeta';
 
 /** The words the tree, status bar and palette use for servers, tools and prompts. No `vscode` here. */
 
 export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A number with thousands separators: "10,000". */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /** "running · 14 tools", or the state in a few words. */
@@ -25,20 +31,14 @@ export const STATE_ICON: Record<ConnectionState['kind'], { readonly id: string; 
   blocked: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
-export type ToolHint = 'read-only' | 'destructive' | 'open-world';
+export { NO_SAFETY_HINTS, type ToolHint } from '../../consent/safetyHints';
 
 /** The codicon of each hint: the tree's tool icon and the palette's markers. */
-export const HINT_ICON: Record<ToolHint, string> = { 'read-only': 'eye', destructive: 'warning', 'open-world': 'globe' };
+export const HINT_ICON: Record<ToolHint, string> = { 'read-only': 'eye', destructive: 'warning', 'open-world': 'globe', [NO_SAFETY_HINTS]: 'question' };
 
-/** What a tool's annotations claim. They are the server's hints, not guarantees. */
+/** What a tool's annotations claim (hints, not guarantees), or that they claim nothing: the same reading as consent's. */
 export function toolHints(tool: Tool): ToolHint[] {
-  const a = tool.annotations ?? {};
-  const hints: ToolHint[] = [];
-  if (a.readOnlyHint === true) hints.push('read-only');
-  // The spec's default for destructiveHint is true, but only for tools that are not read-only; a tool that says nothing is not flagged.
-  if (a.destructiveHint === true && a.readOnlyHint !== true) hints.push('destructive');
-  if (a.openWorldHint === true) hints.push('open-world');
-  return hints;
+  return safetyHints(tool.annotations);
 }
 
 /** The first line of a description, shortened to `max` characters. */
@@ -55,6 +55,11 @@ export function toolLabel(tool: Tool): string {
 /** True when the tool declares an MCP App (an interactive UI in a `ui://` resource). */
 export function hasApp(tool: Tool): boolean {
   return appResourceUri(tool) !== undefined;
+}
+
+/** A tool as dialogs and the history name it: "Title (name)", or the name alone when there is no other title. */
+export function toolNamed(title: string | undefined, name: string): string {
+  return title && title !== name ? `${title} (${name})` : name;
 }
 
 /** Chips, then the first line of the description: "app · read-only · Echoes text back". */
@@ -97,17 +102,6 @@ export function promptArguments(prompt: Prompt): string {
 /** Its arguments, then the first line of its description. */
 export function promptDescription(prompt: Prompt): string {
   return [promptArguments(prompt), oneLine(prompt.description, 60)].filter(Boolean).join(' ');
-}
-
-/** Markdown-escapes untrusted text so it shows as typed, never as formatting, links or HTML. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$~&]/g, '\\$&');
-}
-
-/** Untrusted text as a fenced code block whose fence no backtick run inside can close. */
-export function codeBlock(text: string, language = 'text'): string {
-  const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map(m => m[0].length + 1)));
-  return `${fence}${language}\n${text}\n${fence}`;
 }
 
 /** The status bar's summary of all servers. */
