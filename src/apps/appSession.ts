@@ -130,7 +130,7 @@ export class AppSession implements IDisposable {
       markReady();
       for (const send of this.pending.splice(0)) void send().catch(err => this.host.log('warning', `App: could not send to the app: ${String(err)}`));
     };
-    this.bridge.oncalltool = (params, extra) => this.callTool(params.name, params.arguments ?? {}, extra.mcpReq.signal);
+    this.bridge.oncalltool = (params, extra) => this.forwardToolCall(params.name, params.arguments ?? {}, extra.mcpReq.signal);
     this.bridge.onreadresource = (params, extra) => this.withAbort(extra.mcpReq.signal, signal => host.readResource(params.uri, signal));
     this.bridge.onopenlink = async params => ((await host.openLink(params.url)) ? {} : { isError: true });
     this.bridge.onmessage = async params => {
@@ -202,7 +202,7 @@ export class AppSession implements IDisposable {
     }
   }
 
-  private async callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
+  private async forwardToolCall(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
     const { server } = this.host;
     const tools = this.host.tools(server);
     if (!tools) throw new AppRefusal(`Server '${server}' is not running.`);

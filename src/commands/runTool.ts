@@ -171,7 +171,7 @@ async function showApp(apps: AppPanels, launch: Parameters<AppPanels['show']>[0]
     return { view: await apps.show(launch) };
   } catch (err) {
     const failed = err instanceof Error ? err.message : String(err);
-    void vscode.window.showWarningMessage(`${label}: its app could not be shown. ${failed}`);
+    void ui.showWarningMessage(safe`${label}: its app could not be shown. ${failed}`);
     return { failed };
   }
 }

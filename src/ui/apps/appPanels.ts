@@ -7,6 +7,8 @@ import { AppSession, type AppChannel, type AppConversation } from '../../apps/ap
 import type { IDisposable } from '../../common/disposable';
 import type { ToolCallConfirmer } from '../../consent/types';
 import type { McpHost } from '../../workspace/mcpHost';
+import { inertBlock, safe } from '../../common/untrustedText';
+import * as ui from '../window';
 import { appPageHtml, parsePageMessage } from './appPage';
 
 /** The question an app can make the host ask: open a link. */
@@ -19,9 +21,9 @@ const OPEN = 'Open Link';
 
 export const appDialog: AppDialog = {
   async confirmOpenLink({ server, url }) {
-    const answer = await vscode.window.showWarningMessage(
-      `An app on server '${server}' wants to open a link.`,
-      { modal: true, detail: `Full address:\n${url}\n\nOpen it only if you expected this link.` },
+    const answer = await ui.showWarningMessage(
+      safe`An app on server '${server}' wants to open a link.`,
+      { modal: true, detail: inertBlock(`Full address:\n${url}\n\nOpen it only if you expected this link.`) },
       OPEN,
     );
     return answer === OPEN;
