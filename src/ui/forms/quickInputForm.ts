@@ -4,6 +4,17 @@ import type { ArgumentAnswer, ArgumentChoice, ArgumentQuestion, FormDialog } fro
 
 type ChoiceItem = vscode.QuickPickItem & { value?: unknown; skip?: true };
 
+/** Calls `hide` when `signal` aborts (at once if it already has); dispose to stop listening. */
+function onAbort(signal: AbortSignal | undefined, hide: () => void): { dispose(): void } {
+  if (!signal) return { dispose() {} };
+  if (signal.aborted) {
+    queueMicrotask(hide);
+    return { dispose() {} };
+  }
+  signal.addEventListener('abort', hide, { once: true });
+  return { dispose: () => signal.removeEventListener('abort', hide) };
+}
+
 /** Forms in the quick input, one question at a time. */
 export const quickInputForm: FormDialog = { askArgument };
 
@@ -37,8 +48,10 @@ function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undef
     });
     box.onDidHide(() => {
       if (!done) resolve(undefined);
+      withdrawn.dispose();
       box.dispose();
     });
+    const withdrawn = onAbort(question.signal, () => box.hide());
     box.show();
   });
 }
@@ -76,8 +89,10 @@ function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[
     });
     pick.onDidHide(() => {
       if (!done) resolve(undefined);
+      withdrawn.dispose();
       pick.dispose();
     });
+    const withdrawn = onAbort(question.signal, () => pick.hide());
     pick.show();
   });
 }
@@ -116,8 +131,10 @@ function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string)
     pick.onDidHide(() => {
       if (!done) resolve(undefined);
       stop();
+      withdrawn.dispose();
       pick.dispose();
     });
+    const withdrawn = onAbort(question.signal, () => pick.hide());
     start();
   });
 }
