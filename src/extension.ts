@@ -19,14 +19,31 @@ import { pickDialog, type PickDialog } from './commands/itemPicker';
 import { progressDialog, type ProgressDialog } from './commands/callProgress';
 import type { FormDialog } from './forms/formFlow';
 import { quickInputForm } from './ui/forms/quickInputForm';
+import { registerSamplingCommands, samplingDialog } from './workspace/sampling';
+import { elicitationDialog } from './workspace/elicitation';
+import { registerChat } from './ui/chat/registerChat';
+import { chatToolsDialog } from './ui/chat/serversCommand';
+import type { ChatDialogs, ChatServices } from './ui/chat/chatServices';
 
 /**
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog & ChatDialogs;
 
-const vscodeDialogs: Dialogs = { ...inputDialog, ...serverTrustDialog, ...consentDialog, ...approvalsDialog, ...historyDialog, ...pickDialog, ...quickInputForm, ...progressDialog };
+const vscodeDialogs: Dialogs = {
+  ...inputDialog,
+  ...serverTrustDialog,
+  ...consentDialog,
+  ...samplingDialog,
+  ...elicitationDialog,
+  ...approvalsDialog,
+  ...historyDialog,
+  ...pickDialog,
+  ...quickInputForm,
+  ...progressDialog,
+  ...chatToolsDialog,
+};
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
 export interface McpHostApi {
@@ -37,6 +54,10 @@ export interface McpHostApi {
   readonly serversView?: ServersView;
   readonly resources?: ResourceDocuments;
   readonly statusBar?: vscode.StatusBarItem;
+  /** Chat's pieces; its transcripts record what every `@mcp` response showed. */
+  readonly chat?: ChatServices;
+  /** This extension's log folder; the servers' output channels are written next to it. */
+  readonly logUri?: vscode.Uri;
 }
 
 let current: McpHost | undefined;
@@ -61,11 +82,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerApprovalCommands(store, host, ask);
     registerPaletteCommands(store, host, ask);
     registerAddServerCommand(store, host);
+    const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+    const chat = registerChat(store, context, host, resources, ask, testMode);
+    registerSamplingCommands(store);
     // Servers start in the background; activation does not wait for them.
     void host.load();
     const version = String(context.extension.packageJSON.version);
-    if (context.extensionMode === vscode.ExtensionMode.Test) {
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar };
+    if (testMode) {
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, chat, logUri: context.logUri };
     }
     return { version };
   } catch (err) {

@@ -16,10 +16,16 @@ import type { ConsentDialog, ToolCallGate } from '../consent/types';
 import { createServerLog, ServerLogChannel } from './serverLogs';
 import { InputStore, type InputDialog } from './inputStore';
 import { ServerTrust, type ServerTrustDialog } from './serverTrust';
+import { createSamplingHandler, forgetSamplingAnswers, type SamplingDialog } from './sampling';
+import { ElicitationHandler, type ElicitationDialog } from '../serverRequests/elicitation';
+import type { FormDialog } from '../forms/formFlow';
 import { WorkspaceConfig } from './workspaceConfig';
 
-/** What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool calls. */
-export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog;
+/**
+ * What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool
+ * calls, and what servers ask of the user (sampling, elicitation and its forms).
+ */
+export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog & SamplingDialog & ElicitationDialog & FormDialog;
 
 /**
  * The extension's MCP side in one place: config sources feed the registry; the registry asks this
@@ -35,6 +41,8 @@ export class McpHost extends Disposable {
   readonly approvals: ApprovalStore;
   readonly history: CallHistory;
   private readonly logs = new Map<string, ServerLogChannel>();
+  /** Forgets every "Always Allow" answer to a server's sampling request. */
+  readonly forgetSamplingAnswers: () => Promise<void>;
 
   /** `dialogs` is read at each question: the extension's Test mode replaces it. */
   constructor(context: vscode.ExtensionContext, dialogs: () => HostDialogs) {
@@ -42,7 +50,12 @@ export class McpHost extends Disposable {
     this.trust = new ServerTrust(context.globalState, dialogs);
     this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
-    this.registry = this._register(
+    // The registry's servers are known only once it exists; the handlers look them up per request.
+    let registry: ServerRegistry | undefined;
+    this.forgetSamplingAnswers = () => forgetSamplingAnswers(context.globalState);
+    const sampling = createSamplingHandler({ get: name => registry?.get(name) }, context.globalState, dialogs);
+    const elicitation = new ElicitationHandler({ dialogs });
+    this.registry = registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
         createLog: name => {
@@ -55,6 +68,8 @@ export class McpHost extends Disposable {
         mayStart: (defs, userInitiated) => this.trust.mayStart(defs, userInitiated),
         handlers: {
           roots: () => (vscode.workspace.workspaceFolders ?? []).map(f => ({ uri: f.uri.toString(), name: f.name })),
+          sampling: (server, params, signal) => sampling.handle(server, params, signal),
+          elicitation: (server, params, signal) => elicitation.handle(server, params, signal),
         },
       }),
     );
