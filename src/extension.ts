@@ -24,6 +24,9 @@ import { elicitationDialog } from './workspace/elicitation';
 import { registerChat } from './ui/chat/registerChat';
 import { chatToolsDialog } from './ui/chat/serversCommand';
 import type { ChatDialogs, ChatServices } from './ui/chat/chatServices';
+import { safe } from './common/untrustedText';
+import * as ui from './ui/window';
+import type { ShownText } from './ui/window';
 
 /**
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
@@ -54,6 +57,8 @@ export interface McpHostApi {
   readonly serversView?: ServersView;
   readonly resources?: ResourceDocuments;
   readonly statusBar?: vscode.StatusBarItem;
+  /** Every message, progress text and input prompt shown through ui/window.ts, in order. */
+  readonly shownTexts?: readonly ShownText[];
   /** Chat's pieces; its transcripts record what every `@mcp` response showed. */
   readonly chat?: ChatServices;
   /** This extension's log folder; the servers' output channels are written next to it. */
@@ -89,12 +94,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     void host.load();
     const version = String(context.extension.packageJSON.version);
     if (testMode) {
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, chat, logUri: context.logUri };
+      const shownTexts: ShownText[] = [];
+      ui.observeShownText(shown => shownTexts.push(shown));
+      store.add(toDisposable(() => ui.observeShownText(undefined)));
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, chat, logUri: context.logUri };
     }
     return { version };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    void vscode.window.showErrorMessage(`MCP Host could not start: ${message}. Reload the window; if it persists, see the extension host log (Developer: Show Logs…).`);
+    void ui.showErrorMessage(safe`MCP Host could not start: ${err}. Reload the window; if it persists, see the extension host log (Developer: Show Logs…).`);
     throw err;
   }
 }

@@ -41,7 +41,8 @@ import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
 import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './transports/signInTransport';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
-import { SchemaValidator, sharedSchemaValidator } from './schemaValidator';
+import { SchemaValidator } from './schemaValidator';
+import type { ProcessWatch } from './reaper';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 
 export interface ConnectionOptions {
@@ -55,6 +56,8 @@ export interface ConnectionOptions {
   /** Signs in to remote servers that require OAuth; a request refused for want of sign-in waits for it and is sent again. */
   readonly authProvider?: HostOAuthProvider;
   readonly grace?: ShutdownGrace;
+  /** Stops stdio servers if the host dies without stopping them. */
+  readonly reaper?: ProcessWatch;
   readonly restart?: RestartPolicy;
   readonly pageLimits?: PageLimits;
 }
@@ -113,7 +116,8 @@ export class ServerConnection extends Disposable {
   constructor(private readonly options: ConnectionOptions) {
     super();
     this.log = maskingLog(options.log, text => maskSecrets(text, this.secrets));
-    this.validator = sharedSchemaValidator();
+    // One per server: a server's schemas and their cache are its own, and go with it.
+    this.validator = new SchemaValidator();
     this._register(toDisposable(() => this.clearRestartTimer()));
     const levelChanges = options.log.onDidChangeLevel?.(level => {
       if (this._state.kind === 'running') this.setLogLevel(level).catch(err => this.log.warn(`logging/setLevel failed: ${err.message}`));
@@ -195,7 +199,7 @@ export class ServerConnection extends Disposable {
         pathUsed = env.PATH ?? env.Path;
         const stdio = new StdioProcessTransport(
           { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
-          { grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE },
+          { grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE, ...(this.options.reaper ? { reaper: this.options.reaper } : {}) },
         );
         this.launchStore.add(stdio.onStderr(line => this.onStderr(line)));
         this.launchStore.add(

@@ -4,9 +4,12 @@ import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
 import { Commands } from '../ids';
 import { Disposable } from '../common/disposable';
+import { safe } from '../common/untrustedText';
+import * as ui from '../ui/window';
 import { resolveDefinition, InputCancelledError } from '../config/variables';
 import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
+import { ProcessReaper } from '../mcp/reaper';
 import { ServerRegistry } from '../mcp/registry';
 import { ApprovalStore } from '../consent/approvalStore';
 import { CallHistory } from '../consent/callHistory';
@@ -55,9 +58,12 @@ export class McpHost extends Disposable {
     this.forgetSamplingAnswers = () => forgetSamplingAnswers(context.globalState);
     const sampling = createSamplingHandler({ get: name => registry?.get(name) }, context.globalState, dialogs);
     const elicitation = new ElicitationHandler({ dialogs });
+    // Disposed last (registered first): by then a clean shutdown has stopped every server it watches.
+    const reaper = this._register(new ProcessReaper(context.asAbsolutePath(path.join('dist', 'reaper.js')), message => console.error(`MCP Host: ${message}`)));
     this.registry = registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
+        connectionDefaults: { reaper },
         createLog: name => {
           // Returned as is: a copy would freeze the channel's `level` getter at its value right now.
           const log = createServerLog(name, () => this.logs.get(name) === log && this.logs.delete(name));
@@ -141,8 +147,7 @@ export class McpHost extends Disposable {
 }
 
 function reportLoadError(err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  void vscode.window.showErrorMessage(`MCP Host could not read the MCP configuration: ${message}`, 'Open Config').then(choice => {
+  void ui.showErrorMessage(safe`MCP Host could not read the MCP configuration: ${err}`, 'Open Config').then(choice => {
     if (choice) void vscode.commands.executeCommand(Commands.openConfig);
   });
 }

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { CreateMessageResult, CreateMessageResultWithTools, SamplingMessageContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { trustHash } from '../config/hash';
 import type { DisposableStore } from '../common/disposable';
+import { inertBlock, inertLine, safe } from '../common/untrustedText';
+import * as ui from '../ui/window';
 import { Commands, Settings } from '../ids';
 import type { ServerEntry } from '../mcp/registry';
 import { SamplingHandler, type SamplingAnswer, type SamplingModel, type SamplingParams, type SamplingQuestion } from '../serverRequests/sampling';
@@ -28,7 +30,7 @@ export const samplingDialog: SamplingDialog = {
       `Server: ${q.server}, from ${q.originLabel}`,
       'The answer goes back to the server, and the request counts against your model quota. "Always" is remembered for this exact server definition.',
     ];
-    const answer = await vscode.window.showWarningMessage(`The MCP server '${q.server}' wants to use your language model.`, { modal: true, detail: lines.join('\n') }, CHOICES.once, CHOICES.always);
+    const answer = await ui.showWarningMessage(safe`The MCP server '${q.server}' wants to use your language model.`, { modal: true, detail: inertBlock(lines.join('\n')) }, CHOICES.once, CHOICES.always);
     return answer === CHOICES.once ? 'once' : answer === CHOICES.always ? 'always' : 'deny';
   },
 };
@@ -69,7 +71,7 @@ export function createSamplingHandler(registry: { get(name: string): ServerEntry
     run: (model, params, signal) => {
       const chat = chats.get(`${model.vendor}/${model.id}`);
       if (!chat) throw new Error(`The model ${model.name} is no longer available.`);
-      return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `MCP sampling on ${model.name}…` }, () => runSampling(chat, params, signal)));
+      return Promise.resolve(ui.withProgress({ location: vscode.ProgressLocation.Window, title: safe`MCP sampling on ${model.name}…` }, () => runSampling(chat, params, signal)));
     },
   });
 }
@@ -197,13 +199,13 @@ export function registerSamplingCommands(store: DisposableStore): void {
     vscode.commands.registerCommand(Commands.chooseSamplingModel, async () => {
       const models = await vscode.lm.selectChatModels();
       if (models.length === 0) {
-        void vscode.window.showInformationMessage('No chat model is available. Install or sign in to a language-model provider first.');
+        void ui.showInformationMessage(safe`No chat model is available. Install or sign in to a language-model provider first.`);
         return undefined;
       }
       const current = readSamplingSettings().model;
-      const picked = await vscode.window.showQuickPick(
-        models.map(m => ({ label: m.name, description: `${m.vendor}/${m.id}`, picked: `${m.vendor}/${m.id}` === current, value: `${m.vendor}/${m.id}` })),
-        { title: 'MCP Host: Choose Sampling Model', placeHolder: 'The model for sampling requests whose hints match no model' },
+      const picked = await ui.showQuickPick(
+        models.map(m => ({ label: inertLine(m.name), description: inertLine(`${m.vendor}/${m.id}`), picked: `${m.vendor}/${m.id}` === current, value: `${m.vendor}/${m.id}` })),
+        { title: safe`MCP Host: Choose Sampling Model`, placeHolder: safe`The model for sampling requests whose hints match no model` },
       );
       if (!picked) return undefined;
       await vscode.workspace.getConfiguration(Settings.section).update(Settings.samplingModel, picked.value, vscode.ConfigurationTarget.Global);

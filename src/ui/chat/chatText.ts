@@ -1,4 +1,4 @@
-import { codeBlock, escapeMarkdown } from '../tree/treeText';
+import { codeBlock, escapeMarkdown } from '../../common/untrustedText';
 
 /**
  * Server text in a chat response. A participant's markdown is untrusted by VS Code (no command links, no

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
+import { safe } from '../../common/untrustedText';
+import * as ui from '../window';
 import { ChatCommands, ChatParticipants, Commands } from '../../ids';
 import { missingServers } from './chatNotices';
 import type { ChatServices } from './chatServices';
@@ -49,12 +51,12 @@ export function registerChatParticipant(store: DisposableStore, services: ChatSe
   participant.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'mcp-host.svg');
   store.add(participant);
   store.add(vscode.commands.registerCommand(Commands.chatAnswerConsent, (id: unknown, answer: unknown) => {
-    if (!services.consents.answer(id, answer)) void vscode.window.showInformationMessage('This question was already answered, or its response was stopped.');
+    if (!services.consents.answer(id, answer)) void ui.showInformationMessage(safe`This question was already answered, or its response was stopped.`);
   }));
   store.add(vscode.commands.registerCommand(Commands.chatOpenResult, (id: unknown) => {
     const result = services.results.get(id);
     if (!result) {
-      void vscode.window.showInformationMessage('This result is no longer kept (MCP Host keeps the latest 50 results of this window). The call is in the Tool Call History.');
+      void ui.showInformationMessage(safe`This result is no longer kept (MCP Host keeps the latest 50 results of this window). The call is in the Tool Call History.`);
       return undefined;
     }
     return vscode.commands.executeCommand(Commands.showToolResult, result);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inertLine, safe } from '../../common/untrustedText';
 import type { Prompt } from '@modelcontextprotocol/sdk/types.js';
 import { fillCompletedValues, serverCompleter } from '../../forms/formFlow';
 import type { ServerEntry } from '../../mcp/registry';
@@ -51,9 +52,9 @@ export async function promptCommand(services: ChatServices, request: vscode.Chat
       return { metadata: { prompts: prompts.length } };
     }
     const picked = await services.dialogs().pickItem({
-      title: 'MCP Host: Use Prompt in Chat',
-      placeholder: 'Use which prompt?',
-      groups: [...new Set(prompts.map(p => p.server))].map(server => ({ label: server, items: prompts.filter(p => p.server === server).map(p => ({ label: promptLabel(p.prompt), description: p.name, value: p })) })),
+      title: safe`MCP Host: Use Prompt in Chat`,
+      placeholder: safe`Use which prompt?`,
+      groups: [...new Set(prompts.map(p => p.server))].map(server => ({ label: inertLine(server), items: prompts.filter(p => p.server === server).map(p => ({ label: inertLine(promptLabel(p.prompt)), description: inertLine(p.name), value: p })) })),
     });
     if (!picked) {
       stream.markdown('No prompt was picked.');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inertLine, safe } from '../../common/untrustedText';
 import type { Resource, ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
 import { fillCompletedValues, serverCompleter } from '../../forms/formFlow';
 import { formatBytes } from '../../mcp/resourceContent';
@@ -56,13 +57,13 @@ async function pickTarget(services: ChatServices): Promise<Target | undefined> {
   const { resources, templates } = await catalog(services);
   const servers = [...new Set([...resources.map(r => r.entry), ...templates.map(t => t.entry)])];
   return services.dialogs().pickItem<Target>({
-    title: 'MCP Host: Add a Resource to the Chat',
-    placeholder: 'Which resource?',
+    title: safe`MCP Host: Add a Resource to the Chat`,
+    placeholder: safe`Which resource?`,
     groups: servers.map(entry => ({
-      label: entry.name,
+      label: inertLine(entry.name),
       items: [
-        ...resources.filter(r => r.entry === entry).map(r => ({ label: r.resource.title ?? r.resource.name, description: r.resource.uri, value: { kind: 'resource' as const, entry, uri: r.resource.uri, resource: r.resource } })),
-        ...templates.filter(t => t.entry === entry).map(t => ({ label: t.template.title ?? t.template.name, description: t.template.uriTemplate, value: { kind: 'template' as const, entry, template: t.template } })),
+        ...resources.filter(r => r.entry === entry).map(r => ({ label: inertLine(r.resource.title ?? r.resource.name), description: inertLine(r.resource.uri), value: { kind: 'resource' as const, entry, uri: r.resource.uri, resource: r.resource } })),
+        ...templates.filter(t => t.entry === entry).map(t => ({ label: inertLine(t.template.title ?? t.template.name), description: inertLine(t.template.uriTemplate), value: { kind: 'template' as const, entry, template: t.template } })),
       ],
     })),
   });

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
+import { inertLine, safe } from '../../common/untrustedText';
+import * as ui from '../window';
 import { Commands, ViewContainers } from '../../ids';
 import { plural, serverActions, serverDescription, toolLabel } from '../tree/treeText';
 import { inline, name } from './chatText';
@@ -93,8 +95,8 @@ export function registerChatToolCommands(store: DisposableStore, services: ChatS
       if (typeof arg?.server !== 'string' || typeof arg.enabled !== 'boolean') return;
       if (typeof arg.tool === 'string') await services.filter.setTool(arg.server, arg.tool, arg.enabled);
       else await services.filter.setServer(arg.server, arg.enabled);
-      const what = typeof arg.tool === 'string' ? `'${arg.tool}' of '${arg.server}'` : `the tools of '${arg.server}'`;
-      void vscode.window.showInformationMessage(`Chat ${arg.enabled ? 'offers' : 'no longer offers'} ${what} in this workspace.`);
+      const verb = arg.enabled ? safe`offers` : safe`no longer offers`;
+      void ui.showInformationMessage(typeof arg.tool === 'string' ? safe`Chat ${verb} '${arg.tool}' of '${arg.server}' in this workspace.` : safe`Chat ${verb} the tools of '${arg.server}' in this workspace.`);
     }),
   );
   store.add(
@@ -108,7 +110,7 @@ export function registerChatToolCommands(store: DisposableStore, services: ChatS
         };
       });
       if (servers.length === 0) {
-        void vscode.window.showInformationMessage('No MCP server is running.');
+        void ui.showInformationMessage(safe`No MCP server is running.`);
         return undefined;
       }
       const chosen = await services.dialogs().chooseChatTools(servers);
@@ -125,12 +127,12 @@ export const chatToolsDialog: ChatToolsDialog = { chooseChatTools };
 
 /** The multi-select list behind "Choose Tools…": tools grouped by server, checked when chat offers them. */
 async function chooseChatTools(servers: Parameters<ChatToolsDialog['chooseChatTools']>[0]): Promise<ReadonlyArray<readonly [string, string]> | undefined> {
-  type Item = vscode.QuickPickItem & { tool?: readonly [string, string] };
+  type Item = ui.SafePickItem & { tool?: readonly [string, string] };
   const items: Item[] = [];
   for (const s of servers) {
-    items.push({ label: s.server, kind: vscode.QuickPickItemKind.Separator });
-    for (const t of s.tools) items.push({ label: t.name, ...(t.label !== t.name ? { description: t.label } : {}), picked: t.enabled, tool: [s.server, t.name] as const });
+    items.push({ label: inertLine(s.server), kind: vscode.QuickPickItemKind.Separator });
+    for (const t of s.tools) items.push({ label: inertLine(t.name), ...(t.label !== t.name ? { description: inertLine(t.label) } : {}), picked: t.enabled, tool: [s.server, t.name] as const });
   }
-  const picked = await vscode.window.showQuickPick(items, { title: 'Tools Chat Offers to the Model', placeHolder: 'Checked tools are offered to the model in @mcp requests in this workspace', canPickMany: true, ignoreFocusOut: true, matchOnDescription: true });
+  const picked = await ui.showQuickPick(items, { title: safe`Tools Chat Offers to the Model`, placeHolder: safe`Checked tools are offered to the model in @mcp requests in this workspace`, canPickMany: true, ignoreFocusOut: true, matchOnDescription: true });
   return picked?.flatMap(i => (i.tool ? [i.tool] : []));
 }

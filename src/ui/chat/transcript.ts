@@ -45,7 +45,8 @@ export class ChatTranscripts {
     this.all.push(transcript);
     this._onDidStart.fire(transcript);
     const markdown = (value: string | vscode.MarkdownString) => {
-      const md = typeof value === 'string' ? new vscode.MarkdownString(value) : value;
+      // VS Code renders a string as an untrusted MarkdownString without HTML.
+      const md = typeof value === 'string' ? { value, isTrusted: false, supportHtml: false } : value;
       parts.push({ kind: 'markdown', value: md.value, isTrusted: md.isTrusted, supportHtml: !!md.supportHtml });
     };
     const recorder: vscode.ChatResponseStream = {
