@@ -11,6 +11,7 @@ import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
 import { ProcessReaper } from '../mcp/reaper';
 import { ServerRegistry } from '../mcp/registry';
+import { ResultFiles } from '../mcp/resultFiles';
 import { ApprovalStore } from '../consent/approvalStore';
 import { CallHistory } from '../consent/callHistory';
 import { readConsentSettings } from '../consent/consentSettings';
@@ -43,6 +44,8 @@ export class McpHost extends Disposable {
   readonly gate: ToolCallGate;
   readonly approvals: ApprovalStore;
   readonly history: CallHistory;
+  /** Very large tool results, kept in full on disk while the host works with their beginning. */
+  readonly resultFiles: ResultFiles;
   private readonly logs = new Map<string, ServerLogChannel>();
   /** Forgets every "Always Allow" answer to a server's sampling request. */
   readonly forgetSamplingAnswers: () => Promise<void>;
@@ -53,6 +56,9 @@ export class McpHost extends Disposable {
     this.trust = new ServerTrust(context.globalState, dialogs);
     this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
+    this.resultFiles = new ResultFiles(path.join(context.globalStorageUri.fsPath, 'results'));
+    // What earlier windows kept beyond the limits goes now, not at the next large result.
+    void this.resultFiles.prune();
     // The registry's servers are known only once it exists; the handlers look them up per request.
     let registry: ServerRegistry | undefined;
     this.forgetSamplingAnswers = () => forgetSamplingAnswers(context.globalState);
@@ -63,7 +69,7 @@ export class McpHost extends Disposable {
     this.registry = registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
-        connectionDefaults: { reaper },
+        connectionDefaults: { reaper, resultFiles: this.resultFiles },
         createLog: name => {
           // Returned as is: a copy would freeze the channel's `level` getter at its value right now.
           const log = createServerLog(name, () => this.logs.get(name) === log && this.logs.delete(name));

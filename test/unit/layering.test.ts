@@ -12,7 +12,7 @@ const VSCODE_FREE = [
   // Pure pieces of the UI, unit-tested in plain Node.
   'src/ui/results/resultHtml.ts',
   ...['toolSelection.ts', 'commandLine.ts', 'modelContent.ts'].map(f => `src/ui/chat/${f}`),
-  ...['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts'].map(f => `src/consent/${f}`),
+  ...['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts', 'safetyHints.ts'].map(f => `src/consent/${f}`),
 ];
 const root = path.resolve(__dirname, '..', '..', '..');
 
