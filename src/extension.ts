@@ -24,6 +24,8 @@ import { elicitationDialog } from './workspace/elicitation';
 import { registerChat } from './ui/chat/registerChat';
 import { chatToolsDialog } from './ui/chat/serversCommand';
 import type { ChatDialogs, ChatServices } from './ui/chat/chatServices';
+import type { FormEditorDialog } from './forms/formEditor';
+import { FormEditorPanels } from './ui/forms/formEditorPanel';
 import { safe } from './common/untrustedText';
 import * as ui from './ui/window';
 import type { ShownText } from './ui/window';
@@ -32,7 +34,10 @@ import type { ShownText } from './ui/window';
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog & ChatDialogs;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & ProgressDialog & ChatDialogs;
+
+/** The webview form editor; its open sessions are what tests drive. */
+const formEditor = new FormEditorPanels();
 
 const vscodeDialogs: Dialogs = {
   ...inputDialog,
@@ -44,6 +49,7 @@ const vscodeDialogs: Dialogs = {
   ...historyDialog,
   ...pickDialog,
   ...quickInputForm,
+  editForm: request => formEditor.editForm(request),
   ...progressDialog,
   ...chatToolsDialog,
 };
@@ -59,6 +65,8 @@ export interface McpHostApi {
   readonly statusBar?: vscode.StatusBarItem;
   /** Every message, progress text and input prompt shown through ui/window.ts, in order. */
   readonly shownTexts?: readonly ShownText[];
+  /** The webview form editor (its real panels, whatever `setDialogs` set). */
+  readonly formEditor?: FormEditorPanels;
   /** Chat's pieces; its transcripts record what every `@mcp` response showed. */
   readonly chat?: ChatServices;
   /** This extension's log folder; the servers' output channels are written next to it. */
@@ -97,7 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
       const shownTexts: ShownText[] = [];
       ui.observeShownText(shown => shownTexts.push(shown));
       store.add(toDisposable(() => ui.observeShownText(undefined)));
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, chat, logUri: context.logUri };
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri };
     }
     return { version };
   } catch (err) {

@@ -67,6 +67,7 @@ export const Settings = {
   chatMaxRounds: 'chat.maxRounds',
   samplingAllowedServers: 'sampling.allowedServers',
   samplingModel: 'sampling.model',
+  formsEditor: 'forms.editor',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { McpHostApi } from '../../src/extension';
 import type { InputDefinition, ServerDefinition } from '../../src/config/types';
 import type { Dialogs } from '../../src/extension';
-import type { ArgumentAnswer, ArgumentQuestion } from '../../src/forms/formFlow';
+import { fillForm, type ArgumentAnswer, type ArgumentQuestion, type FormOutcome } from '../../src/forms/formFlow';
+import type { FormEditorRequest } from '../../src/forms/formEditor';
 import type { CallProgress } from '../../src/commands/callProgress';
 import type { PickRequest } from '../../src/commands/itemPicker';
 import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
@@ -90,6 +91,19 @@ export class ScriptedDialogs implements Dialogs {
       record.labels.push(...page.items.map(i => i.label));
       more = page.more;
     }
+  }
+
+  /** Every form editor asked for. */
+  readonly editorRequests: FormEditorRequest[] = [];
+  /**
+   * The form editor's answer: by default the same answers per field as the quick input (`argumentAnswers`),
+   * so a test reads the same whichever the setting picks; set it to script the editor itself.
+   */
+  editorAnswer: ((request: FormEditorRequest) => Promise<FormOutcome>) | undefined;
+
+  async editForm(request: FormEditorRequest): Promise<FormOutcome> {
+    this.editorRequests.push(request);
+    return this.editorAnswer ? this.editorAnswer(request) : fillForm(this, request.form, request.title);
   }
 
   /**
