@@ -16,6 +16,7 @@ import * as ui from '../ui/window';
 import { progressReporter } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
+import { ambiguousToolMessage } from '../mcp/duplicates';
 
 /** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
 export interface ToolTarget {
@@ -107,6 +108,12 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
     return { kind: 'unavailable', message };
   }
   const connection = entry.connection;
+  if (connection.isAmbiguousTool(tool.name)) {
+    // Before the form: the gate would refuse it anyway (a call by this name could run either tool).
+    const message = ambiguousToolMessage(target.server, target.tool);
+    void ui.showErrorMessage(inertLine(message));
+    return { kind: 'unavailable', message };
+  }
   const mask = (text: string) => connection.mask(text);
   const label = toolLabel(tool);
 
