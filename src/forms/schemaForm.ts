@@ -3,7 +3,7 @@ import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { compileIsolated } from '../mcp/schemaValidator';
 
 /**
- * A tool's `inputSchema` as a form: one field per top-level property (required ones first), each with
+ * A tool's `inputSchema` (or an elicitation's `requestedSchema`) as a form: one field per top-level property (required ones first), each with
  * a kind the UI knows how to ask for, a hint in the user's words, and validation that explains problems
  * the way a person would. JSON Schema 2020-12 with Ajv's 2020 dialect, like the output check in
  * `SchemaValidator` and with its protections (linear-time patterns, one Ajv per schema); this module
@@ -193,9 +193,13 @@ function valueLabel(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** Choices from `enum`, `const`, or `anyOf`/`oneOf` branches that are all `const` (titled enums). */
+/** Choices from `enum` (titled by the legacy `enumNames` elicitation schemas use), `const`, or `anyOf`/`oneOf` branches that are all `const` (titled enums). */
 export function enumOptions(schema: SchemaObject): FieldOption[] | undefined {
-  if (Array.isArray(schema.enum)) return schema.enum.map(value => ({ label: valueLabel(value), value }));
+  if (Array.isArray(schema.enum)) {
+    const values = schema.enum;
+    const names = Array.isArray(schema.enumNames) && schema.enumNames.length === values.length && schema.enumNames.every(n => typeof n === 'string') ? (schema.enumNames as string[]) : undefined;
+    return values.map((value, i) => (names ? { label: names[i]!, description: valueLabel(value), value } : { label: valueLabel(value), value }));
+  }
   if ('const' in schema) return [{ label: valueLabel(schema.const), value: schema.const }];
   const union = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(union) && union.length > 0 && union.every(b => isObject(b) && 'const' in b)) {

@@ -10,6 +10,8 @@ import type { PickRequest } from '../../src/commands/itemPicker';
 import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
 import type { RevokeChoice } from '../../src/consent/manageApprovals';
 import type { StoredApproval } from '../../src/consent/policy';
+import type { SamplingAnswer, SamplingQuestion } from '../../src/serverRequests/sampling';
+import type { ElicitationChoice, ElicitationQuestion } from '../../src/serverRequests/elicitation';
 import { EXTENSION_ID } from '../../src/ids';
 
 /** The extension under test, activated, with its Test-mode API. */
@@ -158,6 +160,43 @@ export class ScriptedDialogs implements Dialogs {
       }
       return { text };
     }
+  }
+
+  /** Sampling questions asked, and the answers given in order (then 'deny'). */
+  readonly samplingAsked: SamplingQuestion[] = [];
+  samplingAnswers: SamplingAnswer[] = [];
+
+  async confirmSampling(question: SamplingQuestion): Promise<SamplingAnswer> {
+    this.samplingAsked.push(question);
+    return this.samplingAnswers.shift() ?? 'deny';
+  }
+
+  /** Elicitation questions asked (the form's fields are then answered through `argumentAnswers`), and the choices given in order (then 'cancel'). */
+  readonly elicitationsAsked: ElicitationQuestion[] = [];
+  elicitationChoices: ElicitationChoice[] = [];
+
+  async confirmElicitation(question: ElicitationQuestion): Promise<ElicitationChoice> {
+    this.elicitationsAsked.push(question);
+    return this.elicitationChoices.shift() ?? 'cancel';
+  }
+
+  /** URLs "opened" after an elicitation was accepted; none leaves the test. */
+  readonly urlsOpened: string[] = [];
+
+  async openUrl(url: string): Promise<boolean> {
+    this.urlsOpened.push(url);
+    return true;
+  }
+
+  /** What "Choose Tools…" offered, and the tools to leave checked (`server/tool`); undefined dismisses. */
+  readonly chatToolChoices: Array<ReadonlyArray<{ server: string; tools: ReadonlyArray<{ name: string; enabled: boolean }> }>> = [];
+  chatToolsToKeep: string[] | undefined;
+
+  async chooseChatTools(servers: ReadonlyArray<{ readonly server: string; readonly tools: ReadonlyArray<{ readonly name: string; readonly label: string; readonly enabled: boolean }> }>): Promise<ReadonlyArray<readonly [string, string]> | undefined> {
+    this.chatToolChoices.push(servers);
+    if (!this.chatToolsToKeep) return undefined;
+    const keep = new Set(this.chatToolsToKeep);
+    return servers.flatMap(s => s.tools.filter(t => keep.has(`${s.server}/${t.name}`)).map(t => [s.server, t.name] as const));
   }
 
   /** Every progress notification shown: its title and the messages reported. */
