@@ -108,8 +108,8 @@ describe('MCP Apps', function () {
     assert.deepStrictEqual(view.resource.policy.csp.connectDomains, []);
     assert.match(view.panel.webview.html, /Permissions: Write to the clipboard/);
     assert.match(view.panel.webview.html, /Ignored \(not allowed\):.*unsafe-eval.*usb/s);
-    assert.match(view.panel.webview.html, /connect-src 'none'/);
-    assert.match(view.panel.webview.html, /object-src 'none'/);
+    assert.match(view.panel.webview.html, /connect-src &#39;none&#39;/);
+    assert.match(view.panel.webview.html, /object-src &#39;none&#39;/);
   });
 
   it('sends an app-visible tool call through the consent gate, with origin "app"', async () => {
