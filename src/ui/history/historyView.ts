@@ -3,7 +3,7 @@ import type { DisposableStore } from '../../common/disposable';
 import type { CallHistory, ConsentRecord, HistoryEntry } from '../../consent/callHistory';
 import { Views } from '../../ids';
 import { untrustedMarkdown } from '../markdown';
-import { codeBlock, escapeMarkdown } from '../../common/untrustedText';
+import { codeBlock, escapeMarkdown, plainLabel } from '../../common/untrustedText';
 
 /** `contextValue` of an entry whose arguments are known exactly, so it can be re-run. */
 export const RERUNNABLE = 'toolCall.rerunnable';
@@ -69,12 +69,13 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryEntry
   }
 
   getTreeItem(entry: HistoryEntry): vscode.TreeItem {
-    const item = new vscode.TreeItem(entry.tool, vscode.TreeItemCollapsibleState.None);
+    // Tool and server names are server and repository text: hidden characters shown, one line.
+    const item = new vscode.TreeItem(plainLabel(entry.tool, 200), vscode.TreeItemCollapsibleState.None);
     item.id = entry.id;
     const style = entry.outcome === 'completed' && entry.isError ? { icon: 'warning', color: 'list.warningForeground' } : OUTCOME[entry.outcome];
     item.iconPath = new vscode.ThemeIcon(style.icon, style.color ? new vscode.ThemeColor(style.color) : undefined);
     const outcome = entry.outcome === 'completed' ? (entry.isError ? 'tool error' : '') : entry.outcome;
-    item.description = [entry.server, when(entry.time), outcome].filter(Boolean).join(' · ');
+    item.description = plainLabel([entry.server, when(entry.time), outcome].filter(Boolean).join(' · '), 300);
     const rerunnable = this.history.argsForRerun(entry) !== undefined;
     item.tooltip = tooltip(entry, rerunnable);
     item.contextValue = rerunnable ? RERUNNABLE : 'toolCall';

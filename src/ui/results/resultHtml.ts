@@ -1,5 +1,6 @@
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import type { GatedCallResult } from '../../consent/types';
+import { plainBlock } from '../../common/untrustedText';
 
 /**
  * What a tool result or a rendered prompt looks like on screen, and the HTML for it. No `vscode` here:
@@ -165,6 +166,11 @@ export function promptView(server: string, prompt: { name: string; title?: strin
   };
 }
 
+/** Server text as HTML text: hidden and bidi characters shown as `⟨U+200B⟩`, lines kept, then escaped. */
+function shown(text: string): string {
+  return escapeHtml(plainBlock(text));
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -206,7 +212,7 @@ function page(title: string, body: string): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(title)}</title>
+<title>${shown(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
@@ -216,23 +222,23 @@ ${body}
 }
 
 function renderContent(c: ContentView, server: string, options: RenderOptions): string {
-  const open = (uri: string, text: string) => `<a href="${escapeHtml(commandUri(options.openResourceCommand, { server, uri }))}" data-uri="${escapeHtml(uri)}">${escapeHtml(text)}</a>`;
+  const open = (uri: string, text: string) => `<a href="${escapeHtml(commandUri(options.openResourceCommand, { server, uri }))}" data-uri="${escapeHtml(uri)}">${shown(text)}</a>`;
   switch (c.kind) {
     case 'text':
-      return `<div class="block text">${c.audience ? `<div class="label">for ${escapeHtml(c.audience)}</div>` : ''}<pre>${escapeHtml(c.text)}</pre></div>`;
+      return `<div class="block text">${c.audience ? `<div class="label">for ${shown(c.audience)}</div>` : ''}<pre>${shown(c.text)}</pre></div>`;
     case 'image':
-      return `<div class="block image"><img src="data:${c.mimeType};base64,${c.data}" alt="Image (${escapeHtml(c.mimeType)}, ${formatSize(c.bytes)})"><div class="label">Image · ${escapeHtml(c.mimeType)} · ${formatSize(c.bytes)}</div></div>`;
+      return `<div class="block image"><img src="data:${c.mimeType};base64,${c.data}" alt="Image (${shown(c.mimeType)}, ${formatSize(c.bytes)})"><div class="label">Image · ${shown(c.mimeType)} · ${formatSize(c.bytes)}</div></div>`;
     case 'audio':
-      return `<div class="block audio"><div class="label">Audio · ${escapeHtml(c.mimeType)} · ${formatSize(c.bytes)}</div><audio controls src="data:${c.mimeType};base64,${c.data}"></audio></div>`;
+      return `<div class="block audio"><div class="label">Audio · ${shown(c.mimeType)} · ${formatSize(c.bytes)}</div><audio controls src="data:${c.mimeType};base64,${c.data}"></audio></div>`;
     case 'link':
-      return `<div class="block link">🔗 ${open(c.uri, c.name)} <span class="label">${escapeHtml(c.uri)}${c.mimeType ? ` · ${escapeHtml(c.mimeType)}` : ''}</span>${c.description ? `<div class="label">${escapeHtml(c.description)}</div>` : ''}</div>`;
+      return `<div class="block link">🔗 ${open(c.uri, c.name)} <span class="label">${shown(c.uri)}${c.mimeType ? ` · ${shown(c.mimeType)}` : ''}</span>${c.description ? `<div class="label">${shown(c.description)}</div>` : ''}</div>`;
     case 'resource': {
-      const head = `<div class="label">Embedded resource ${open(c.uri, c.uri)}${c.mimeType ? ` · ${escapeHtml(c.mimeType)}` : ''}</div>`;
-      if (c.text !== undefined) return `<div class="block resource">${head}<pre>${escapeHtml(c.text)}</pre></div>`;
+      const head = `<div class="label">Embedded resource ${open(c.uri, c.uri)}${c.mimeType ? ` · ${shown(c.mimeType)}` : ''}</div>`;
+      if (c.text !== undefined) return `<div class="block resource">${head}<pre>${shown(c.text)}</pre></div>`;
       return `<div class="block resource">${head}<div class="label">Binary content, ${formatSize(c.blobBytes ?? 0)}, not shown.</div></div>`;
     }
     case 'unsupported':
-      return `<div class="block unsupported label">Not shown: ${escapeHtml(c.what)}.</div>`;
+      return `<div class="block unsupported label">Not shown: ${shown(c.what)}.</div>`;
   }
 }
 
@@ -249,12 +255,12 @@ export function resultTitle(view: { label: string }): string {
 
 export function renderResultHtml(view: ToolResultView, options: RenderOptions): string {
   const parts: string[] = [];
-  parts.push(`<h1>${escapeHtml(view.label)}</h1>`);
+  parts.push(`<h1>${shown(view.label)}</h1>`);
   const took = view.durationMs !== undefined ? ` · ${view.durationMs} ms` : '';
-  parts.push(`<div class="meta">Tool <code>${escapeHtml(view.tool)}</code> on server <code>${escapeHtml(view.server)}</code>${took}</div>`);
+  parts.push(`<div class="meta">Tool <code>${shown(view.tool)}</code> on server <code>${shown(view.server)}</code>${took}</div>`);
   if (view.status !== 'completed') {
     const banner = STATUS_BANNER[view.status];
-    parts.push(`<div class="banner ${banner.cls}" data-status="${view.status}"><strong>${banner.text}</strong>${view.message ? ` ${escapeHtml(view.message)}` : ''}</div>`);
+    parts.push(`<div class="banner ${banner.cls}" data-status="${view.status}"><strong>${banner.text}</strong>${view.message ? ` ${shown(view.message)}` : ''}</div>`);
   }
   if (view.content.length) {
     parts.push(`<section class="content${view.status === 'toolError' ? ' tool-error' : ''}">${view.content.map(c => renderContent(c, view.server, options)).join('\n')}</section>`);
@@ -262,13 +268,13 @@ export function renderResultHtml(view: ToolResultView, options: RenderOptions): 
     parts.push(`<div class="label">The tool returned no content.</div>`);
   }
   if (view.outputError) {
-    parts.push(`<div class="banner warning" data-output-error><strong>Structured output does not match the tool's output schema.</strong> ${escapeHtml(view.outputError)}</div>`);
+    parts.push(`<div class="banner warning" data-output-error><strong>Structured output does not match the tool's output schema.</strong> ${shown(view.outputError)}</div>`);
   }
   if (view.structuredText !== undefined) {
-    parts.push(`<h2>Structured content</h2><pre class="structured">${escapeHtml(view.structuredText)}</pre>`);
+    parts.push(`<h2>Structured content</h2><pre class="structured">${shown(view.structuredText)}</pre>`);
   }
   if (view.argsText !== undefined) {
-    parts.push(`<details><summary class="label">Arguments sent</summary><pre>${escapeHtml(view.argsText)}</pre></details>`);
+    parts.push(`<details><summary class="label">Arguments sent</summary><pre>${shown(view.argsText)}</pre></details>`);
   }
   return page(resultTitle(view), parts.join('\n'));
 }
@@ -286,15 +292,15 @@ export function promptTitle(view: { label: string }): string {
 
 export function renderPromptHtml(view: PromptView, options: PromptRenderOptions): string {
   const parts: string[] = [];
-  parts.push(`<h1>${escapeHtml(view.label)}</h1>`);
+  parts.push(`<h1>${shown(view.label)}</h1>`);
   const args = Object.entries(view.args);
   parts.push(
-    `<div class="meta">Prompt <code>${escapeHtml(view.prompt)}</code> on server <code>${escapeHtml(view.server)}</code>${args.length ? ` · ${args.map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(JSON.stringify(v))}`).join(', ')}` : ''}</div>`,
+    `<div class="meta">Prompt <code>${shown(view.prompt)}</code> on server <code>${shown(view.server)}</code>${args.length ? ` · ${args.map(([k, v]) => `${shown(k)}=${shown(JSON.stringify(v))}`).join(', ')}` : ''}</div>`,
   );
-  if (view.description) parts.push(`<div class="meta">${escapeHtml(view.description)}</div>`);
-  parts.push(`<a class="action" href="${escapeHtml(options.sendToChatUri)}">Send to Chat</a> <span class="label">${escapeHtml(options.sendToChatNote)}</span>`);
+  if (view.description) parts.push(`<div class="meta">${shown(view.description)}</div>`);
+  parts.push(`<a class="action" href="${escapeHtml(options.sendToChatUri)}">Send to Chat</a> <span class="label">${shown(options.sendToChatNote)}</span>`);
   for (const m of view.messages) {
-    parts.push(`<h2>${escapeHtml(m.role)}</h2>${m.content.map(c => renderContent(c, view.server, options)).join('\n')}`);
+    parts.push(`<h2>${shown(m.role)}</h2>${m.content.map(c => renderContent(c, view.server, options)).join('\n')}`);
   }
   if (view.messages.length === 0) parts.push(`<div class="label">The prompt has no messages.</div>`);
   return page(promptTitle(view), parts.join('\n'));
