@@ -43,6 +43,7 @@ import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './paginatio
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
 import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
+import type { ResultFiles, SavedValue } from './resultFiles';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 
 export interface ConnectionOptions {
@@ -60,6 +61,8 @@ export interface ConnectionOptions {
   readonly reaper?: ProcessWatch;
   readonly restart?: RestartPolicy;
   readonly pageLimits?: PageLimits;
+  /** Where very large messages from a stdio server are kept while only their cut copy is parsed. */
+  readonly resultFiles?: ResultFiles;
 }
 
 export interface ToolCallOptions {
@@ -72,6 +75,8 @@ export interface ToolCallOutcome {
   readonly result: CallToolResult;
   /** Set when `structuredContent` is missing or does not match the tool's `outputSchema`. */
   readonly outputError?: string;
+  /** Values of a very large result that `result` holds only the beginning of; the rest is on disk. */
+  readonly saved?: readonly SavedValue[];
 }
 
 const STDERR_TAIL_LINES = 20;
@@ -199,7 +204,11 @@ export class ServerConnection extends Disposable {
         pathUsed = env.PATH ?? env.Path;
         const stdio = new StdioProcessTransport(
           { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
-          { grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE, ...(this.options.reaper ? { reaper: this.options.reaper } : {}) },
+          {
+            grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE,
+            ...(this.options.reaper ? { reaper: this.options.reaper } : {}),
+            ...(this.options.resultFiles ? { resultFiles: this.options.resultFiles, secrets: this.secrets } : {}),
+          },
         );
         this.launchStore.add(stdio.onStderr(line => this.onStderr(line)));
         this.launchStore.add(
@@ -449,8 +458,14 @@ export class ServerConnection extends Disposable {
     return items;
   }
 
-  readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
-    return this.request('resources/read', opts => this.requireClient().readResource({ uri }, opts), signal);
+  async readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
+    const result = await this.request('resources/read', opts => this.requireClient().readResource({ uri }, opts), signal);
+    const saved = this.options.resultFiles?.claim(result) ?? [];
+    for (const v of saved) {
+      const file = this.options.resultFiles!.file(v.id, v.part);
+      this.log.warn(`resources/read ${uri}: ${v.path.join('.')} is ${v.bytes} bytes, too large to show whole; the document shows its beginning; the full value is in ${file}`);
+    }
+    return result;
   }
 
   getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {
@@ -499,10 +514,14 @@ export class ServerConnection extends Disposable {
       options.signal,
       options.onProgress,
     );
+    const saved = this.options.resultFiles?.claim(result) ?? [];
     const tool = this._tools.find(t => t.name === name);
-    const outputError = tool?.outputSchema && !result.isError ? this.checkOutput(tool.outputSchema, result) : undefined;
+    // Structured content cut to fit in memory cannot be checked; the full value is on disk.
+    const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
+    const outputError = tool?.outputSchema && !result.isError && !structuredCut ? this.checkOutput(tool.outputSchema, result) : undefined;
     if (outputError) this.log.warn(`tools/call ${name}: ${outputError}`);
-    return { result: result as CallToolResult, ...(outputError ? { outputError } : {}) };
+    if (saved.length) this.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${this.options.resultFiles!.dir}`);
+    return { result: result as CallToolResult, ...(outputError ? { outputError } : {}), ...(saved.length ? { saved } : {}) };
   }
 
   private checkOutput(schema: unknown, result: CallToolResult): string | undefined {

@@ -1,6 +1,8 @@
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import type { GatedCallResult } from '../../consent/types';
 import { plainBlock } from '../../common/untrustedText';
+import { budgetResult, PANEL_BUDGET, type Cut, type ResultBudget } from '../../mcp/resultBudget';
+import type { SavedValue } from '../../mcp/resultFiles';
 
 /**
  * What a tool result or a rendered prompt looks like on screen, and the HTML for it. No `vscode` here:
@@ -9,13 +11,22 @@ import { plainBlock } from '../../common/untrustedText';
  * only links are `command:` links to the commands the panel allows (opening a resource, sending to chat).
  */
 
+/** A value shown only in part: how much, and where it is in full when the host kept it. */
+export interface CutView {
+  readonly kind: Cut['kind'];
+  readonly keptChars: number;
+  /** NaN when unknown (structured content that was too large to measure cheaply). */
+  readonly fullBytes: number;
+  readonly saved?: { readonly id: string; readonly part: number | 'message' };
+}
+
 /** One piece of content, checked and ready to show. */
 export type ContentView =
-  | { readonly kind: 'text'; readonly text: string; readonly audience?: string }
+  | { readonly kind: 'text'; readonly text: string; readonly audience?: string; readonly cut?: CutView }
   | { readonly kind: 'image'; readonly mimeType: string; readonly data: string; readonly bytes: number }
   | { readonly kind: 'audio'; readonly mimeType: string; readonly data: string; readonly bytes: number }
   | { readonly kind: 'link'; readonly uri: string; readonly name: string; readonly description?: string; readonly mimeType?: string }
-  | { readonly kind: 'resource'; readonly uri: string; readonly mimeType?: string; readonly text?: string; readonly blobBytes?: number }
+  | { readonly kind: 'resource'; readonly uri: string; readonly mimeType?: string; readonly text?: string; readonly blobBytes?: number; readonly cut?: CutView }
   | { readonly kind: 'unsupported'; readonly what: string };
 
 export type ResultStatus = 'completed' | 'toolError' | 'denied' | 'cancelled' | 'failed';
@@ -32,8 +43,9 @@ export interface ToolResultView {
   /** Pretty JSON of the arguments sent. */
   readonly argsText?: string;
   readonly content: readonly ContentView[];
-  /** Pretty JSON of `structuredContent`. */
+  /** Pretty JSON of `structuredContent`, cut to the budget. */
   readonly structuredText?: string;
+  readonly structuredCut?: CutView;
   /** The host's verdict when structured output is missing or does not match the tool's output schema. */
   readonly outputError?: string;
 }
@@ -127,8 +139,15 @@ export interface ToolInfo {
   readonly title?: string;
 }
 
-/** The view of a gated call's result, whatever its outcome. */
-export function toolResultView(result: GatedCallResult, info: ToolInfo, args?: Record<string, unknown>, mask: Mask = identity): ToolResultView {
+export interface ToolResultViewOptions {
+  /** What is shown at most (the result panel's budget by default). */
+  readonly budget?: ResultBudget;
+  /** Values kept in full on disk (`keepCutValues`); by default those the connection kept (`outcome.saved`). */
+  readonly saved?: readonly SavedValue[];
+}
+
+/** The view of a gated call's result, whatever its outcome, within a budget: a huge result costs only what is shown. */
+export function toolResultView(result: GatedCallResult, info: ToolInfo, args?: Record<string, unknown>, mask: Mask = identity, options: ToolResultViewOptions = {}): ToolResultView {
   const base = {
     server: info.server,
     tool: info.tool,
@@ -136,14 +155,24 @@ export function toolResultView(result: GatedCallResult, info: ToolInfo, args?: R
     ...(args !== undefined ? { argsText: mask(JSON.stringify(args, null, 2)) } : {}),
   };
   if (result.kind !== 'completed') return { ...base, status: result.kind, message: mask(result.message), content: [] };
-  const r = result.outcome.result;
-  const content = Array.isArray(r.content) ? r.content.map(b => contentView(b, mask)) : [];
+  const saved = options.saved ?? result.outcome.saved ?? [];
+  const budgeted = budgetResult({ ...result.outcome.result, content: Array.isArray(result.outcome.result.content) ? result.outcome.result.content : [] }, options.budget ?? PANEL_BUDGET, { saved, mask });
+  const r = budgeted.result;
+  const cutOf = (block: number | 'structuredContent') => {
+    const cut = budgeted.cuts.find(c => c.block === block);
+    // A string cut inside structured content is kept alone; the whole of it is in the message as received.
+    const part = (v: SavedValue): number | 'message' => (block === 'structuredContent' && v.path.length > 1 ? 'message' : v.part);
+    return cut ? { cut: { kind: cut.kind, keptChars: cut.keptChars, fullBytes: cut.fullBytes, ...(cut.saved ? { saved: { id: cut.saved.id, part: part(cut.saved) } } : {}) } } : {};
+  };
+  const content = r.content.map((b, i) => ({ ...contentView(b, mask), ...cutOf(i) }) as ContentView);
+  const structuredCut = cutOf('structuredContent').cut;
   return {
     ...base,
     status: r.isError ? 'toolError' : 'completed',
     durationMs: result.durationMs,
     content,
-    ...(r.structuredContent !== undefined ? { structuredText: mask(JSON.stringify(r.structuredContent, null, 2)) } : {}),
+    ...(budgeted.structuredText !== undefined ? { structuredText: budgeted.structuredText } : {}),
+    ...(structuredCut ? { structuredCut } : {}),
     ...(result.outcome.outputError ? { outputError: mask(result.outcome.outputError) } : {}),
   };
 }
@@ -167,7 +196,7 @@ export function promptView(server: string, prompt: { name: string; title?: strin
 }
 
 /** Server text as HTML text: hidden and bidi characters shown as `⟨U+200B⟩`, lines kept, then escaped. */
-function shown(text: string): string {
+function textHtml(text: string): string {
   return escapeHtml(plainBlock(text));
 }
 
@@ -183,6 +212,8 @@ export function commandUri(command: string, ...args: unknown[]): string {
 export interface RenderOptions {
   /** The command that opens `{ server, uri }` as a document. */
   readonly openResourceCommand: string;
+  /** The command that opens a value kept on disk (`{ id, part, name }`) as a read-only document. */
+  readonly openValueCommand?: string;
 }
 
 const STYLE = `
@@ -212,7 +243,7 @@ function page(title: string, body: string): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${shown(title)}</title>
+<title>${textHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
@@ -221,24 +252,38 @@ ${body}
 </html>`;
 }
 
-function renderContent(c: ContentView, server: string, options: RenderOptions): string {
-  const open = (uri: string, text: string) => `<a href="${escapeHtml(commandUri(options.openResourceCommand, { server, uri }))}" data-uri="${escapeHtml(uri)}">${shown(text)}</a>`;
+/** Says what part of a value is shown, with a link to the whole when it is kept on disk. */
+function renderCut(cut: CutView, what: string, name: string, options: RenderOptions): string {
+  const full = Number.isFinite(cut.fullBytes) ? formatSize(cut.fullBytes) : 'more';
+  const shown = cut.kind === 'media' ? `Not shown: ${what} of ${full} is too large to show here.` : `Showing the first ${cut.keptChars.toLocaleString('en-US')} characters of ${full}.`;
+  const link =
+    cut.saved && options.openValueCommand
+      ? ` <a href="${escapeHtml(commandUri(options.openValueCommand, { ...cut.saved, name }))}" data-open-value>Open the full ${what}</a> (read-only).`
+      : cut.saved
+        ? ''
+        : ' The rest is not kept.';
+  return `<div class="banner info cut" data-cut="${escapeHtml(cut.kind)}">${textHtml(shown)}${link}</div>`;
+}
+
+function renderContent(c: ContentView, server: string, options: RenderOptions, name = 'result'): string {
+  const open = (uri: string, text: string) => `<a href="${escapeHtml(commandUri(options.openResourceCommand, { server, uri }))}" data-uri="${escapeHtml(uri)}">${textHtml(text)}</a>`;
   switch (c.kind) {
     case 'text':
-      return `<div class="block text">${c.audience ? `<div class="label">for ${shown(c.audience)}</div>` : ''}<pre>${shown(c.text)}</pre></div>`;
+      if (c.cut?.kind === 'media') return `<div class="block media-cut">${renderCut(c.cut, 'content', `${name}.txt`, options)}</div>`;
+      return `<div class="block text">${c.audience ? `<div class="label">for ${textHtml(c.audience)}</div>` : ''}<pre>${textHtml(c.text)}</pre>${c.cut ? renderCut(c.cut, 'text', `${name}.txt`, options) : ''}</div>`;
     case 'image':
-      return `<div class="block image"><img src="data:${c.mimeType};base64,${c.data}" alt="Image (${shown(c.mimeType)}, ${formatSize(c.bytes)})"><div class="label">Image · ${shown(c.mimeType)} · ${formatSize(c.bytes)}</div></div>`;
+      return `<div class="block image"><img src="data:${c.mimeType};base64,${c.data}" alt="Image (${textHtml(c.mimeType)}, ${formatSize(c.bytes)})"><div class="label">Image · ${textHtml(c.mimeType)} · ${formatSize(c.bytes)}</div></div>`;
     case 'audio':
-      return `<div class="block audio"><div class="label">Audio · ${shown(c.mimeType)} · ${formatSize(c.bytes)}</div><audio controls src="data:${c.mimeType};base64,${c.data}"></audio></div>`;
+      return `<div class="block audio"><div class="label">Audio · ${textHtml(c.mimeType)} · ${formatSize(c.bytes)}</div><audio controls src="data:${c.mimeType};base64,${c.data}"></audio></div>`;
     case 'link':
-      return `<div class="block link">🔗 ${open(c.uri, c.name)} <span class="label">${shown(c.uri)}${c.mimeType ? ` · ${shown(c.mimeType)}` : ''}</span>${c.description ? `<div class="label">${shown(c.description)}</div>` : ''}</div>`;
+      return `<div class="block link">🔗 ${open(c.uri, c.name)} <span class="label">${textHtml(c.uri)}${c.mimeType ? ` · ${textHtml(c.mimeType)}` : ''}</span>${c.description ? `<div class="label">${textHtml(c.description)}</div>` : ''}</div>`;
     case 'resource': {
-      const head = `<div class="label">Embedded resource ${open(c.uri, c.uri)}${c.mimeType ? ` · ${shown(c.mimeType)}` : ''}</div>`;
-      if (c.text !== undefined) return `<div class="block resource">${head}<pre>${shown(c.text)}</pre></div>`;
-      return `<div class="block resource">${head}<div class="label">Binary content, ${formatSize(c.blobBytes ?? 0)}, not shown.</div></div>`;
+      const head = `<div class="label">Embedded resource ${open(c.uri, c.uri)}${c.mimeType ? ` · ${textHtml(c.mimeType)}` : ''}</div>`;
+      if (c.text !== undefined) return `<div class="block resource">${head}<pre>${textHtml(c.text)}</pre>${c.cut ? renderCut(c.cut, 'text', `${name}.txt`, options) : ''}</div>`;
+      return `<div class="block resource">${head}<div class="label">Binary content, ${formatSize(c.cut?.fullBytes ?? c.blobBytes ?? 0)}, not shown.</div></div>`;
     }
     case 'unsupported':
-      return `<div class="block unsupported label">Not shown: ${shown(c.what)}.</div>`;
+      return `<div class="block unsupported label">Not shown: ${textHtml(c.what)}.</div>`;
   }
 }
 
@@ -255,26 +300,28 @@ export function resultTitle(view: { label: string }): string {
 
 export function renderResultHtml(view: ToolResultView, options: RenderOptions): string {
   const parts: string[] = [];
-  parts.push(`<h1>${shown(view.label)}</h1>`);
+  parts.push(`<h1>${textHtml(view.label)}</h1>`);
   const took = view.durationMs !== undefined ? ` · ${view.durationMs} ms` : '';
-  parts.push(`<div class="meta">Tool <code>${shown(view.tool)}</code> on server <code>${shown(view.server)}</code>${took}</div>`);
+  parts.push(`<div class="meta">Tool <code>${textHtml(view.tool)}</code> on server <code>${textHtml(view.server)}</code>${took}</div>`);
   if (view.status !== 'completed') {
     const banner = STATUS_BANNER[view.status];
-    parts.push(`<div class="banner ${banner.cls}" data-status="${view.status}"><strong>${banner.text}</strong>${view.message ? ` ${shown(view.message)}` : ''}</div>`);
+    parts.push(`<div class="banner ${banner.cls}" data-status="${view.status}"><strong>${banner.text}</strong>${view.message ? ` ${textHtml(view.message)}` : ''}</div>`);
   }
   if (view.content.length) {
-    parts.push(`<section class="content${view.status === 'toolError' ? ' tool-error' : ''}">${view.content.map(c => renderContent(c, view.server, options)).join('\n')}</section>`);
+    const name = (i: number) => `${view.label} result${view.content.length > 1 ? ` ${i + 1}` : ''}`;
+    parts.push(`<section class="content${view.status === 'toolError' ? ' tool-error' : ''}">${view.content.map((c, i) => renderContent(c, view.server, options, name(i))).join('\n')}</section>`);
   } else if (view.status === 'completed' || view.status === 'toolError') {
     parts.push(`<div class="label">The tool returned no content.</div>`);
   }
   if (view.outputError) {
-    parts.push(`<div class="banner warning" data-output-error><strong>Structured output does not match the tool's output schema.</strong> ${shown(view.outputError)}</div>`);
+    parts.push(`<div class="banner warning" data-output-error><strong>Structured output does not match the tool's output schema.</strong> ${textHtml(view.outputError)}</div>`);
   }
   if (view.structuredText !== undefined) {
-    parts.push(`<h2>Structured content</h2><pre class="structured">${shown(view.structuredText)}</pre>`);
+    const cut = view.structuredCut ? renderCut(view.structuredCut, 'structured content', `${view.label} structured content.json`, options) : '';
+    parts.push(`<h2>Structured content</h2><pre class="structured">${textHtml(view.structuredText)}</pre>${cut}`);
   }
   if (view.argsText !== undefined) {
-    parts.push(`<details><summary class="label">Arguments sent</summary><pre>${shown(view.argsText)}</pre></details>`);
+    parts.push(`<details><summary class="label">Arguments sent</summary><pre>${textHtml(view.argsText)}</pre></details>`);
   }
   return page(resultTitle(view), parts.join('\n'));
 }
@@ -292,15 +339,15 @@ export function promptTitle(view: { label: string }): string {
 
 export function renderPromptHtml(view: PromptView, options: PromptRenderOptions): string {
   const parts: string[] = [];
-  parts.push(`<h1>${shown(view.label)}</h1>`);
+  parts.push(`<h1>${textHtml(view.label)}</h1>`);
   const args = Object.entries(view.args);
   parts.push(
-    `<div class="meta">Prompt <code>${shown(view.prompt)}</code> on server <code>${shown(view.server)}</code>${args.length ? ` · ${args.map(([k, v]) => `${shown(k)}=${shown(JSON.stringify(v))}`).join(', ')}` : ''}</div>`,
+    `<div class="meta">Prompt <code>${textHtml(view.prompt)}</code> on server <code>${textHtml(view.server)}</code>${args.length ? ` · ${args.map(([k, v]) => `${textHtml(k)}=${textHtml(JSON.stringify(v))}`).join(', ')}` : ''}</div>`,
   );
-  if (view.description) parts.push(`<div class="meta">${shown(view.description)}</div>`);
-  parts.push(`<a class="action" href="${escapeHtml(options.sendToChatUri)}">Send to Chat</a> <span class="label">${shown(options.sendToChatNote)}</span>`);
+  if (view.description) parts.push(`<div class="meta">${textHtml(view.description)}</div>`);
+  parts.push(`<a class="action" href="${escapeHtml(options.sendToChatUri)}">Send to Chat</a> <span class="label">${textHtml(options.sendToChatNote)}</span>`);
   for (const m of view.messages) {
-    parts.push(`<h2>${shown(m.role)}</h2>${m.content.map(c => renderContent(c, view.server, options)).join('\n')}`);
+    parts.push(`<h2>${textHtml(m.role)}</h2>${m.content.map(c => renderContent(c, view.server, options)).join('\n')}`);
   }
   if (view.messages.length === 0) parts.push(`<div class="label">The prompt has no messages.</div>`);
   return page(promptTitle(view), parts.join('\n'));

@@ -164,7 +164,9 @@ describe('untrusted text stays inert', function () {
       const history = new HistoryTreeProvider(host.history);
       const entry = await until(async () => (await history.getChildren()).find(e => e.tool === HOSTILE.zeroWidthName), 'the call in the history');
       const item = history.getTreeItem(entry);
-      assert.strictEqual(text(item.label), 'search⟨U+200B⟩');
+      // Its title is 'Search'; the name follows it in the description.
+      assert.strictEqual(text(item.label), 'Search');
+      assert.match(String(item.description), /^search⟨U\+200B⟩ · hostile · /);
       assertInertMarkdown((item.tooltip as vscode.MarkdownString).value);
     });
   });
