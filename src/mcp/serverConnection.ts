@@ -44,6 +44,7 @@ import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPo
 import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
 import type { ResultFiles, SavedValue } from './resultFiles';
+import { ambiguousToolMessage, dedupe, describeDuplicate, type Duplicate } from './duplicates';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 
 export interface ConnectionOptions {
@@ -114,6 +115,8 @@ export class ServerConnection extends Disposable {
   private _tools: readonly Tool[] = [];
   private _prompts: readonly Prompt[] = [];
   private _templates: readonly ResourceTemplate[] = [];
+  /** What each list repeated (see duplicates.ts). */
+  private readonly _duplicates: Record<'tools' | 'prompts' | 'templates', readonly Duplicate[]> = { tools: [], prompts: [], templates: [] };
   private readonly subscriptions = new Map<string, number>();
   readonly log: ServerLog;
   private readonly validator: SchemaValidator;
@@ -153,6 +156,16 @@ export class ServerConnection extends Disposable {
 
   get resourceTemplates(): readonly ResourceTemplate[] {
     return this._templates;
+  }
+
+  /** Tools, prompts and resource templates the server listed more than once; only the first of each is kept. */
+  get duplicates(): readonly Duplicate[] {
+    return [...this._duplicates.tools, ...this._duplicates.prompts, ...this._duplicates.templates];
+  }
+
+  /** A tool name the server gave to different tools: a call by that name could run either, so none is made. */
+  isAmbiguousTool(name: string): boolean {
+    return this._duplicates.tools.some(d => d.key === name && d.differ);
   }
 
   /** Masks this server's secrets in text bound for the UI. */
@@ -410,14 +423,14 @@ export class ServerConnection extends Disposable {
   private async refreshTools(generation: number, fire = true): Promise<void> {
     const tools = await this.collect(generation, 'tools/list', c => this.client!.listTools(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.tools, nextCursor: r.nextCursor })));
     if (!tools) return;
-    this._tools = dedupeByName(tools, dup => this.log.warn(`The server lists tool '${dup}' more than once; the first is used.`));
+    this._tools = this.keepFirst('tools', dedupe('tool', tools, t => t.name));
     if (fire) this._onDidChangeTools.fire(this._tools);
   }
 
   private async refreshPrompts(generation: number, fire = true): Promise<void> {
     const prompts = await this.collect(generation, 'prompts/list', c => this.client!.listPrompts(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.prompts, nextCursor: r.nextCursor })));
     if (!prompts) return;
-    this._prompts = dedupeByName(prompts, dup => this.log.warn(`The server lists prompt '${dup}' more than once; the first is used.`));
+    this._prompts = this.keepFirst('prompts', dedupe('prompt', prompts, p => p.name));
     if (fire) this._onDidChangePrompts.fire(this._prompts);
   }
 
@@ -425,7 +438,13 @@ export class ServerConnection extends Disposable {
     const templates = await this.collect(generation, 'resources/templates/list', c =>
       this.client!.listResourceTemplates(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.resourceTemplates, nextCursor: r.nextCursor })),
     );
-    if (templates) this._templates = templates;
+    if (templates) this._templates = this.keepFirst('templates', dedupe('template', templates, t => t.uriTemplate));
+  }
+
+  private keepFirst<T>(list: 'tools' | 'prompts' | 'templates', { items, duplicates }: { items: T[]; duplicates: Duplicate[] }): T[] {
+    this._duplicates[list] = duplicates;
+    for (const d of duplicates) this.log.warn(`${list}/list: ${describeDuplicate(d)}.`);
+    return items;
   }
 
   private async collect<T>(generation: number, method: string, fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[] | undefined> {
@@ -508,6 +527,7 @@ export class ServerConnection extends Disposable {
    */
   async callTool(name: string, args: Record<string, unknown>, consent: ConsentToken, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
     consent.redeem(this.name, name);
+    if (this.isAmbiguousTool(name)) throw new Error(ambiguousToolMessage(this.name, name));
     const result = await this.request(
       'tools/call',
       opts => this.requireClient().request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, opts),
@@ -612,6 +632,7 @@ export class ServerConnection extends Disposable {
     this._tools = [];
     this._prompts = [];
     this._templates = [];
+    this._duplicates.tools = this._duplicates.prompts = this._duplicates.templates = [];
     if (client) client.onclose = () => {};
     this.launchStore.clear();
     // Closing the client closes its transport; for stdio that is the stdin/SIGTERM/kill sequence.
@@ -641,14 +662,3 @@ export class ServerConnection extends Disposable {
   }
 }
 
-function dedupeByName<T extends { name: string }>(items: readonly T[], onDuplicate: (name: string) => void): T[] {
-  const seen = new Set<string>();
-  return items.filter(item => {
-    if (seen.has(item.name)) {
-      onDuplicate(item.name);
-      return false;
-    }
-    seen.add(item.name);
-    return true;
-  });
-}
