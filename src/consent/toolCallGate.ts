@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { buildCatalog, toolDefinitionHash } from '../mcp/catalog';
+import { toolDefinitionHash, toolNameWarnings } from '../mcp/catalog';
 import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
 import type { ServerDefinition } from '../config/types';
@@ -174,7 +174,7 @@ export class ConsentGate implements ToolCallGate {
         argumentsText: args,
         origin: request.origin,
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes } } : {}),
-        warnings: toolWarnings(entry.name, tool),
+        warnings: toolNameWarnings(tool),
       });
       if (answer === 'session' || answer === 'always') {
         await this.host.approvals.add({
@@ -203,9 +203,4 @@ function hiddenFrom(origin: ToolCallRequest['origin'], tool: Tool): string | und
   if ((origin === 'chat' || origin === 'languageModel') && !visible.model) return `The tool '${tool.name}' is only for its server's app; it is not offered to the model.`;
   if (origin === 'app' && !visible.app) return `Refused: the tool '${tool.name}' is not visible to apps.`;
   return undefined;
-}
-
-/** The catalog's reasons to distrust a tool's metadata. */
-function toolWarnings(server: string, tool: Tool): readonly string[] {
-  return buildCatalog([{ server, tools: [tool], disabledTools: [] }])[0]?.warnings ?? [];
 }
