@@ -19,14 +19,15 @@ import { pickDialog, type PickDialog } from './commands/itemPicker';
 import { progressDialog, type ProgressDialog } from './commands/callProgress';
 import type { FormDialog } from './forms/formFlow';
 import { quickInputForm } from './ui/forms/quickInputForm';
+import { builtinMcpDialog, registerBuiltinMcp, type BuiltinMcpDialog } from './workspace/builtinMcp';
 
 /**
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog & BuiltinMcpDialog;
 
-const vscodeDialogs: Dialogs = { ...inputDialog, ...serverTrustDialog, ...consentDialog, ...approvalsDialog, ...historyDialog, ...pickDialog, ...quickInputForm, ...progressDialog };
+const vscodeDialogs: Dialogs = { ...inputDialog, ...serverTrustDialog, ...consentDialog, ...approvalsDialog, ...historyDialog, ...pickDialog, ...quickInputForm, ...progressDialog, ...builtinMcpDialog };
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
 export interface McpHostApi {
@@ -61,6 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerApprovalCommands(store, host, ask);
     registerPaletteCommands(store, host, ask);
     registerAddServerCommand(store, host);
+    registerBuiltinMcp(store, host.registry, context.workspaceState, ask);
     // Servers start in the background; activation does not wait for them.
     void host.load();
     const version = String(context.extension.packageJSON.version);

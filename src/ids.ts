@@ -36,6 +36,7 @@ export const Commands = {
   openResource: 'mcpHost.openResource',
   openResourceTemplate: 'mcpHost.openResourceTemplate',
   saveResource: 'mcpHost.saveResource',
+  reviewBuiltinMcp: 'mcpHost.reviewBuiltinMcp',
 } as const;
 
 /** Keys under the `mcpHost` settings section. */
