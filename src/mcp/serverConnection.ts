@@ -41,7 +41,7 @@ import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
 import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './transports/signInTransport';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
-import { SchemaValidator, sharedSchemaValidator } from './schemaValidator';
+import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 
@@ -116,7 +116,8 @@ export class ServerConnection extends Disposable {
   constructor(private readonly options: ConnectionOptions) {
     super();
     this.log = maskingLog(options.log, text => maskSecrets(text, this.secrets));
-    this.validator = sharedSchemaValidator();
+    // One per server: a server's schemas and their cache are its own, and go with it.
+    this.validator = new SchemaValidator();
     this._register(toDisposable(() => this.clearRestartTimer()));
     const levelChanges = options.log.onDidChangeLevel?.(level => {
       if (this._state.kind === 'running') this.setLogLevel(level).catch(err => this.log.warn(`logging/setLevel failed: ${err.message}`));

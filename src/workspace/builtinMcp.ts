@@ -3,6 +3,8 @@ import { Disposable, type DisposableStore } from '../common/disposable';
 import { BUILTIN_ACCESS_SETTING, BUILTIN_ROOT_CONFIG_SETTING, builtinAccess, coexistenceNotice, sharedServers, type BuiltinMcpSettings, type HostServer } from '../config/coexistence';
 import type { ServerRegistry } from '../mcp/registry';
 import { Commands, EXTENSION_ID } from '../ids';
+import { joinSafe, safe, type SafeText } from '../common/untrustedText';
+import * as ui from '../ui/window';
 
 /** What the user is told about VS Code's own MCP support, and asked. */
 export type BuiltinMcpQuestion =
@@ -21,10 +23,12 @@ const SHOWN_KEY = 'mcpHost.builtinMcpNoticeShown';
 const CHOICES = { turnOff: "Turn Off VS Code's MCP Here", keep: 'Keep Both', turnOn: 'Turn It Back On', learnMore: 'Learn More' } as const;
 const MAX_NAMED = 3;
 
-function serverList(servers: readonly string[]): string {
-  const named = servers.slice(0, MAX_NAMED).map(s => `'${s}'`);
+/** Server names come from a repository's config: each made inert. */
+function serverList(servers: readonly string[]): SafeText {
+  const named = servers.slice(0, MAX_NAMED).map(s => safe`'${s}'`);
   const more = servers.length - named.length;
-  return more > 0 ? `${named.join(', ')} and ${more} more` : named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named.join('');
+  if (more > 0) return joinSafe([joinSafe(named, ', '), safe`and ${more} more`]);
+  return named.length > 1 ? joinSafe([joinSafe(named.slice(0, -1), ', '), named.at(-1)!], ' and ') : joinSafe(named);
 }
 
 /** The notification: one sentence on what happens, the choice, and a way to read more. */
@@ -32,18 +36,22 @@ export const builtinMcpDialog: BuiltinMcpDialog = {
   async askAboutBuiltinMcp(q) {
     if (q.kind === 'off') {
       if (!q.inWorkspace) {
-        void vscode.window.showInformationMessage(`VS Code's own MCP support is off (the '${BUILTIN_ACCESS_SETTING}' setting, in your user settings or by policy). Only MCP Host runs your MCP servers.`);
+        void ui.showInformationMessage(safe`VS Code's own MCP support is off (the '${BUILTIN_ACCESS_SETTING}' setting, in your user settings or by policy). Only MCP Host runs your MCP servers.`);
         return undefined;
       }
-      const answer = await vscode.window.showInformationMessage(`VS Code's own MCP support is off in this workspace ('${BUILTIN_ACCESS_SETTING}' is "none" in its settings), so only MCP Host runs the servers of .vscode/mcp.json.`, CHOICES.turnOn);
+      const answer = await ui.showInformationMessage(safe`VS Code's own MCP support is off in this workspace ('${BUILTIN_ACCESS_SETTING}' is "none" in its settings), so only MCP Host runs the servers of .vscode/mcp.json.`, CHOICES.turnOn);
       return answer === CHOICES.turnOn ? 'turnOn' : undefined;
     }
-    const tools = q.builtinTools > 0 ? ` It offers ${q.builtinTools} MCP tool${q.builtinTools === 1 ? '' : 's'} in chat now.` : '';
-    const message =
-      `VS Code's own MCP support reads the same .vscode/mcp.json as MCP Host and can start a second copy of ${serverList(q.servers)}, outside MCP Host's consent.${tools} ` +
-      'Turn it off for this workspace? MCP Host keeps running your servers; you can turn it back on with "MCP Host: Review VS Code\'s Built-in MCP…".';
+    const tools = q.builtinTools === 0 ? [] : [q.builtinTools === 1 ? safe`It offers 1 MCP tool in chat now.` : safe`It offers ${q.builtinTools} MCP tools in chat now.`];
+    const message = joinSafe([
+      safe`VS Code's own MCP support reads the same .vscode/mcp.json as MCP Host and can start a second copy of`,
+      serverList(q.servers),
+      safe`outside MCP Host's consent.`,
+      ...tools,
+      safe`Turn it off for this workspace? MCP Host keeps running your servers; you can turn it back on with "MCP Host: Review VS Code's Built-in MCP…".`,
+    ]);
     for (;;) {
-      const answer = await vscode.window.showWarningMessage(message, CHOICES.turnOff, CHOICES.keep, CHOICES.learnMore);
+      const answer = await ui.showWarningMessage(message, CHOICES.turnOff, CHOICES.keep, CHOICES.learnMore);
       if (answer !== CHOICES.learnMore) return answer === CHOICES.turnOff ? 'turnOff' : answer === CHOICES.keep ? 'keep' : undefined;
       await vscode.commands.executeCommand('extension.open', EXTENSION_ID);
     }
@@ -120,12 +128,12 @@ export class BuiltinMcpCoexistence extends Disposable {
     await config.update(BUILTIN_ACCESS_SETTING, choice === 'turnOff' ? 'none' : undefined, vscode.ConfigurationTarget.Workspace);
     const now = builtinAccess(readSettings());
     if (choice === 'turnOff' && now !== 'none') {
-      void vscode.window.showWarningMessage(`MCP Host set '${BUILTIN_ACCESS_SETTING}' to "none" in this workspace's settings, but VS Code still reads "${now}" (a folder setting or a policy takes precedence).`);
+      void ui.showWarningMessage(safe`MCP Host set '${BUILTIN_ACCESS_SETTING}' to "none" in this workspace's settings, but VS Code still reads "${now}" (a folder setting or a policy takes precedence).`);
     } else {
-      void vscode.window.showInformationMessage(
+      void ui.showInformationMessage(
         choice === 'turnOff'
-          ? `VS Code's own MCP support is off in this workspace ('${BUILTIN_ACCESS_SETTING}': "none" in its settings). MCP Host keeps running your servers.`
-          : `VS Code's own MCP support follows your user settings again in this workspace.`,
+          ? safe`VS Code's own MCP support is off in this workspace ('${BUILTIN_ACCESS_SETTING}': "none" in its settings). MCP Host keeps running your servers.`
+          : safe`VS Code's own MCP support follows your user settings again in this workspace.`,
       );
     }
   }

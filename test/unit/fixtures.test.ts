@@ -20,6 +20,7 @@ import {
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { HOSTILE } from '../fixtures/lib/hostileText';
 
 // The compiled test lives at out/test/unit/, next to out/test/fixtures/servers/.
 const fixture = (name: string) => path.resolve(__dirname, '../fixtures/servers', `${name}.js`);
@@ -599,6 +600,22 @@ describe('fixture servers', function () {
     });
   });
 
+  describe('schemas', () => {
+    it('serves a catastrophic pattern and an output $id whose schema depends on --flavour', async () => {
+      for (const flavour of ['a', 'b']) {
+        const { client } = await connect('schemas', ['--flavour', flavour]);
+        const tools = new Map((await client.listTools()).tools.map(t => [t.name, t]));
+        assert.strictEqual(JSON.stringify(tools.get('redos')!.inputSchema.properties), '{"text":{"type":"string","pattern":"^(a+)+$"}}');
+        assert.strictEqual(tools.get('claim_id')!.outputSchema!.$id, 'urn:fixture:schemas:shared');
+        const claimed = (await client.callTool({ name: 'claim_id', arguments: {} })) as CallToolResult;
+        assert.deepStrictEqual(claimed.structuredContent, { value: flavour === 'a' ? 'a' : 1 });
+        // A short text only: the SDK's own validator backtracks.
+        const echoed = (await client.callTool({ name: 'redos', arguments: { text: 'aaa' } })) as CallToolResult;
+        assert.deepStrictEqual(echoed.structuredContent, { text: 'aaa' });
+      }
+    });
+  });
+
   describe('stderr-flood', () => {
     it('works when the host drains stderr', async () => {
       const { client, stderr } = await connect('stderr-flood', ['--bytes', String(1 << 20), '--when', 'both']);
@@ -612,6 +629,24 @@ describe('fixture servers', function () {
       cleanups.push(() => stopClient(client, transport));
       assert.strictEqual((await rejects(client.connect(transport, { timeout: 1500 }))).code, -32001);
     });
+  });
+});
+
+describe('fixture server: hostile', function () {
+  this.timeout(20000);
+
+  it('carries its hostile strings in every place a host shows text', async () => {
+    const { client } = await connect('hostile');
+    assert.strictEqual(client.getInstructions(), HOSTILE.instructions);
+    const { tools } = await client.listTools();
+    assert.deepStrictEqual(tools.map(t => t.name), ['fail_with_link', 'error_result', 'progress_link', 'links_everywhere', HOSTILE.zeroWidthName]);
+    const failed = await rejects(client.callTool({ name: 'fail_with_link', arguments: {} }));
+    assert.ok(failed.message.includes(HOSTILE.commandLink));
+    const messages: string[] = [];
+    await client.callTool({ name: 'progress_link', arguments: {} }, undefined, { onprogress: p => messages.push(p.message ?? '') });
+    assert.ok(messages.length >= 2 && messages.every(m => m === HOSTILE.commandLink), JSON.stringify(messages));
+    assert.deepStrictEqual((await client.listResources()).resources.map(r => r.name), [HOSTILE.reversedName]);
+    assert.strictEqual((await client.listPrompts()).prompts[0]?.description, HOSTILE.description);
   });
 });
 

@@ -3,8 +3,9 @@ import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../common/event';
-import { LineSplitter } from './lineSplitter';
+import { BoundedLineSplitter, LineSplitter } from './lineSplitter';
 import { listDescendants, signalTree, waitForExit } from './processTree';
+import { resolveWindowsCommand, SpawnTarget, windowsSpawnTarget } from './windowsCommand';
 import type { ProcessWatch } from '../reaper';
 
 export interface StdioLaunch {
@@ -27,6 +28,8 @@ export const DEFAULT_SHUTDOWN_GRACE: ShutdownGrace = { stdinMs: 2000, termMs: 20
 export interface StdioTransportOptions {
   /** Largest single message accepted from the server; a larger one closes the connection with a clear error. */
   readonly maxMessageBytes?: number;
+  /** Longest stderr line kept; the rest of a longer one (or of stderr without newlines) is dropped. */
+  readonly maxStderrLineChars?: number;
   readonly grace?: ShutdownGrace;
   /** Stops the server if the host dies without closing this transport. */
   readonly reaper?: ProcessWatch;
@@ -52,9 +55,11 @@ export class SpawnError extends Error {
  * A stdio client transport for the SDK's `Client`, built on the SDK's own message framing
  * (`serializeMessage` / `deserializeMessage`). The host owns the process rather than using
  * `StdioClientTransport` because it must:
+ * - on Windows, find the command on PATH itself and spawn the absolute file (`windowsCommand.ts`);
  * - spawn without a shell as a process-group leader and stop the whole tree (stdin EOF, SIGTERM, kill)
  *   with grace periods tests can shorten; the SDK's close signals only the direct child;
- * - report the exit code and signal, and keep draining stderr so a chatty server never stalls;
+ * - report the exit code and signal, and keep draining stderr so a chatty server never stalls, in lines
+ *   of bounded length so one without newlines cannot fill the host's memory;
  * - split lines in linear time (the SDK's buffer re-scans on every chunk) and call out non-protocol text on stdout.
  */
 export class StdioProcessTransport implements Transport {
@@ -77,6 +82,7 @@ export class StdioProcessTransport implements Transport {
   private closing: Promise<void> | undefined;
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
+  private readonly maxStderrLineChars: number;
   private readonly reaper: ProcessWatch | undefined;
 
   constructor(
@@ -85,6 +91,7 @@ export class StdioProcessTransport implements Transport {
   ) {
     this.grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
     this.splitter = new LineSplitter(options.maxMessageBytes ?? 64 * 1024 * 1024);
+    this.maxStderrLineChars = options.maxStderrLineChars ?? 16 * 1024;
     this.reaper = options.reaper;
   }
 
@@ -98,8 +105,16 @@ export class StdioProcessTransport implements Transport {
 
   start(): Promise<void> {
     if (this.child) throw new Error('StdioProcessTransport already started');
-    const child = spawn(this.launch.command, [...this.launch.args], {
+    let target: SpawnTarget;
+    try {
+      target = this.spawnTarget();
+    } catch (err) {
+      this.exit = { code: null, signal: null };
+      return Promise.reject(err);
+    }
+    const child = spawn(target.command, [...target.args], {
       env: this.launch.env,
+      windowsVerbatimArguments: target.windowsVerbatimArguments,
       ...(this.launch.cwd ? { cwd: this.launch.cwd } : {}),
       stdio: ['pipe', 'pipe', 'pipe'],
       shell: false,
@@ -123,15 +138,12 @@ export class StdioProcessTransport implements Transport {
     child.stdin!.on('error', err => this.onerror?.(err));
     child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
     child.stderr!.setEncoding('utf8');
-    let pendingErr = '';
+    const stderrLines = new BoundedLineSplitter(this.maxStderrLineChars);
     child.stderr!.on('data', (text: string) => {
-      const lines = (pendingErr + text).split(/\r?\n/);
-      pendingErr = lines.pop() ?? '';
-      for (const line of lines) this._onStderr.fire(line);
+      for (const line of stderrLines.push(text)) this._onStderr.fire(line);
     });
     child.stderr!.on('end', () => {
-      if (pendingErr) this._onStderr.fire(pendingErr);
-      pendingErr = '';
+      for (const line of stderrLines.end()) this._onStderr.fire(line);
     });
     return new Promise((resolve, reject) => {
       child.once('spawn', () => resolve());
@@ -147,6 +159,19 @@ export class StdioProcessTransport implements Transport {
         }
       });
     });
+  }
+
+  /** On Windows, the absolute file found on PATH (never in the working directory); elsewhere, the command as given. */
+  private spawnTarget(): SpawnTarget {
+    const { command, args, env, cwd } = this.launch;
+    if (process.platform !== 'win32') return { command, args, windowsVerbatimArguments: false };
+    const file = resolveWindowsCommand(command, { env, cwd });
+    if (!file) throw new SpawnError(`spawn ${command} ENOENT`, 'ENOENT');
+    try {
+      return windowsSpawnTarget(file, args, env);
+    } catch (err) {
+      throw new SpawnError((err as Error).message, 'EINVAL');
+    }
   }
 
   private onStdout(chunk: Buffer): void {
