@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CompleteRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CompleteRequest } from '@modelcontextprotocol/client';
 import { createSuggestionPick } from '../ui/suggestionPick';
 import type { ArgumentForm, FormField } from '../mcp/argumentSchema';
 import type { ServerConnection } from '../mcp/serverConnection';

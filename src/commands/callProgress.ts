@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/client';
 
 /** Where a running call reports progress. */
 export interface CallProgress {

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { looksSecretName } from '../config/variables';
 
 /** Longest string value shown or recorded as is; longer ones are cut. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { Resource } from '@modelcontextprotocol/client';
 import { DisposableStore } from '../../common/disposable';
 import { expandTemplate, templateVariables } from '../../mcp/resourceTemplate';
 import { formatBytes, parseResourcePath, RESOURCE_SCHEME } from '../../mcp/resourceContent';

@@ -73,12 +73,12 @@ describe('core vs. fixture servers', function () {
       // One tool per page: the SDK's own validator forgets earlier pages; ours does not.
       const { conn } = connect(fixture('paging', '--page-size', '1'));
       await conn.start();
-      const good = await conn.callTool('add', { a: 2, b: 3 }, consentForTests(conn.name, 'add'));
+      const good = await conn.callTool('add', { a: 2, b: 3 }, consentForTests(conn, 'add'));
       assert.deepStrictEqual(good.result.structuredContent, { sum: 5, operands: [2, 3] });
       assert.strictEqual(good.outputError, undefined, 'a correct 2020-12 result was rejected');
-      const wrongType = await conn.callTool('lie_output', { how: 'type' }, consentForTests(conn.name, 'lie_output'));
+      const wrongType = await conn.callTool('lie_output', { how: 'type' }, consentForTests(conn, 'lie_output'));
       assert.match(wrongType.outputError ?? '', /does not match the tool's output schema/);
-      const wrongTuple = await conn.callTool('lie_output', { how: 'prefixItems' }, consentForTests(conn.name, 'lie_output'));
+      const wrongTuple = await conn.callTool('lie_output', { how: 'prefixItems' }, consentForTests(conn, 'lie_output'));
       assert.match(wrongTuple.outputError ?? '', /does not match/, 'a prefixItems violation passed: the validator is not 2020-12');
     });
 
@@ -87,7 +87,7 @@ describe('core vs. fixture servers', function () {
       await conn.start();
       const before = conn.tools.length;
       const changed = waitForEvent(conn.onDidChangeTools, tools => tools.length === before + 1, 5000);
-      await conn.callTool('mutate', { list: 'tools', action: 'add' }, consentForTests(conn.name, 'mutate'));
+      await conn.callTool('mutate', { list: 'tools', action: 'add' }, consentForTests(conn, 'mutate'));
       await changed;
       assert.ok(conn.tools.some(t => t.name.startsWith('dynamic_tool_')));
 
@@ -95,7 +95,7 @@ describe('core vs. fixture servers', function () {
       const sub = conn.subscribe(uri);
       await new Promise(r => setTimeout(r, 100));
       const updated = waitForEvent(conn.onDidUpdateResource, u => u === uri, 5000);
-      await conn.callTool('touch_resource', { uri }, consentForTests(conn.name, 'touch_resource'));
+      await conn.callTool('touch_resource', { uri }, consentForTests(conn, 'touch_resource'));
       await updated;
       sub.dispose();
     });
@@ -104,7 +104,7 @@ describe('core vs. fixture servers', function () {
       const { conn, log } = connect(fixture('paging'));
       await conn.start();
       const seen: number[] = [];
-      await conn.callTool('progress', { steps: 5, sameChunk: true }, consentForTests(conn.name, 'progress'), { onProgress: p => seen.push(p.progress) });
+      await conn.callTool('progress', { steps: 5, sameChunk: true }, consentForTests(conn, 'progress'), { onProgress: p => seen.push(p.progress) });
       assert.deepStrictEqual(seen, [1, 2, 3, 4, 5]);
       assert.ok(!/unknown token/.test(log.text()));
     });
@@ -112,7 +112,7 @@ describe('core vs. fixture servers', function () {
     it('asks the server for log messages at the log channel\'s level', async () => {
       const { conn, log } = connect(fixture('paging'), { log: new MemoryLog('warn') });
       await conn.start();
-      await conn.callTool('log', { message: 'level-check' }, consentForTests(conn.name, 'log'));
+      await conn.callTool('log', { message: 'level-check' }, consentForTests(conn, 'log'));
       await new Promise(r => setTimeout(r, 200));
       const server = log.lines.filter(l => l.message.startsWith('[server') && l.message.includes('level-check'));
       assert.ok(server.length > 0, 'no server log message arrived');
@@ -122,7 +122,7 @@ describe('core vs. fixture servers', function () {
     it('answers roots/list and announces root changes', async () => {
       const { conn, log } = connect(fixture('paging'));
       await conn.start();
-      const r = await conn.callTool('list_roots', {}, consentForTests(conn.name, 'list_roots'));
+      const r = await conn.callTool('list_roots', {}, consentForTests(conn, 'list_roots'));
       assert.match(JSON.stringify(r.result.content), /file:\/\/\/tmp\/root-one/);
       await conn.notifyRootsChanged();
       await new Promise(r2 => setTimeout(r2, 300));
@@ -132,7 +132,7 @@ describe('core vs. fixture servers', function () {
     it('takes results larger than the SDK\'s 10 MiB default', async () => {
       const { conn } = connect(fixture('big'));
       await conn.start();
-      const r = await conn.callTool('big', { bytes: 12 * 1024 * 1024 }, consentForTests(conn.name, 'big'));
+      const r = await conn.callTool('big', { bytes: 12 * 1024 * 1024 }, consentForTests(conn, 'big'));
       const text = (r.result.content[0] as { text: string }).text;
       assert.strictEqual(text.length, 12 * 1024 * 1024);
     });
