@@ -45,12 +45,13 @@ const reportProblems = {
 
 async function main() {
   const ctx = await esbuild.context({
-    entryPoints: ['src/extension.ts'],
+    // The reaper runs as a process of its own (src/mcp/reaper.ts says why).
+    entryPoints: { extension: 'src/extension.ts', reaper: 'src/mcp/reaperProcess.ts' },
     bundle: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    outfile: 'dist/extension.js',
+    outdir: 'dist',
     external: ['vscode'],
     // jsonc-parser's default entry for Node is a UMD build whose dynamic requires break when bundled.
     mainFields: ['module', 'main'],
@@ -69,7 +70,7 @@ async function main() {
     return;
   }
   // A production bundle has no map; a stale one from a development build must not linger beside it.
-  if (production) fs.rmSync('dist/extension.js.map', { force: true });
+  if (production) for (const map of ['dist/extension.js.map', 'dist/reaper.js.map']) fs.rmSync(map, { force: true });
   const result = await ctx.rebuild();
   await ctx.dispose();
   if (result.errors.length) process.exit(1);

@@ -4,21 +4,35 @@ import { registerCommands } from './commands/registerCommands';
 import { registerServerCommands } from './commands/serverCommands';
 import { registerImportCommand } from './commands/importServers';
 import { registerHistoryView } from './ui/history/historyView';
-import { registerHistoryCommands } from './ui/history/historyCommands';
-import { registerApprovalCommands } from './consent/manageApprovals';
+import { historyDialog, registerHistoryCommands, type HistoryDialog } from './ui/history/historyCommands';
+import { approvalsDialog, registerApprovalCommands, type ApprovalsDialog } from './consent/manageApprovals';
 import { registerPaletteCommands } from './commands/palette';
 import { registerAddServerCommand } from './commands/addServer';
 import { registerStatusBar } from './ui/statusBar';
 import { registerResourceDocuments, type ResourceDocuments } from './ui/resources/resourceCommands';
 import { DisposableStore, toDisposable } from './common/disposable';
-import { McpHost } from './workspace/mcpHost';
-import type { Prompts } from './workspace/prompts';
+import { McpHost, type HostDialogs } from './workspace/mcpHost';
+import { inputDialog } from './workspace/inputStore';
+import { serverTrustDialog } from './workspace/serverTrust';
+import { consentDialog } from './consent/consentDialog';
+import { pickDialog, type PickDialog } from './commands/itemPicker';
+import { progressDialog, type ProgressDialog } from './commands/callProgress';
+import type { FormDialog } from './forms/formFlow';
+import { quickInputForm } from './ui/forms/quickInputForm';
 
-/** What `activate` returns. `host` and `setPrompts` exist only in the extension's Test mode. */
+/**
+ * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
+ * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
+ */
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog;
+
+const vscodeDialogs: Dialogs = { ...inputDialog, ...serverTrustDialog, ...consentDialog, ...approvalsDialog, ...historyDialog, ...pickDialog, ...quickInputForm, ...progressDialog };
+
+/** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
 export interface McpHostApi {
   readonly version: string;
   readonly host?: McpHost;
-  setPrompts?(prompts: Prompts): void;
+  setDialogs?(dialogs: Dialogs): void;
   /** The servers tree (model, provider, view), for tests. */
   readonly serversView?: ServersView;
   readonly resources?: ResourceDocuments;
@@ -31,25 +45,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
   const store = new DisposableStore();
   context.subscriptions.push(store);
   try {
-    const host = store.add(new McpHost(context));
+    let dialogs = vscodeDialogs;
+    const ask = () => dialogs;
+    const host = store.add(new McpHost(context, ask));
     current = host;
     store.add(toDisposable(() => (current = undefined)));
     const serversView = registerServersView(store, host.registry);
     const statusBar = registerStatusBar(store, host.registry);
-    const resources = registerResourceDocuments(store, host);
+    const resources = registerResourceDocuments(store, host, ask);
     registerCommands(store);
     registerServerCommands(store, host);
     registerImportCommand(store, host);
     registerHistoryView(store, host.history);
-    registerHistoryCommands(store, host);
-    registerApprovalCommands(store, host);
-    registerPaletteCommands(store, host);
+    registerHistoryCommands(store, host, ask);
+    registerApprovalCommands(store, host, ask);
+    registerPaletteCommands(store, host, ask);
     registerAddServerCommand(store, host);
     // Servers start in the background; activation does not wait for them.
     void host.load();
     const version = String(context.extension.packageJSON.version);
     if (context.extensionMode === vscode.ExtensionMode.Test) {
-      return { version, host, setPrompts: p => (host.prompts = p), serversView, resources, statusBar };
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar };
     }
     return { version };
   } catch (err) {

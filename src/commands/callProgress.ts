@@ -7,8 +7,15 @@ export interface CallProgress {
   report(message: string, increment?: number): void;
 }
 
+/** Runs a call under a cancellable progress indicator; cancelling aborts `signal`. */
+export interface ProgressDialog {
+  showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): PromiseLike<T>;
+}
+
+export const progressDialog: ProgressDialog = { showCallProgress };
+
 /** Runs `task` under a cancellable notification; Cancel aborts `signal`. */
-export function showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Thenable<T> {
+function showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
     const abort = new AbortController();
     const listener = token.onCancellationRequested(() => abort.abort());

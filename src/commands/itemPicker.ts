@@ -33,10 +33,17 @@ export interface PickRequest<T> {
   };
 }
 
+/** A pick among items grouped by server (a tool, a prompt, a resource); undefined when dismissed. */
+export interface PickDialog {
+  pickItem<T>(request: PickRequest<T>): Promise<T | undefined>;
+}
+
+export const pickDialog: PickDialog = { pickItem };
+
 type Item<T> = vscode.QuickPickItem & { value?: T; more?: true; typed?: true };
 
 /** The VS Code quick pick for a `PickRequest`: separators per group, "Load more…" kept at the end. */
-export function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
+function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
   return new Promise(resolve => {
     const pick = vscode.window.createQuickPick<Item<T>>();
     pick.title = request.title;

@@ -1,14 +1,20 @@
 import { DisposableStore } from '../common/disposable';
 import { ResultPanels } from '../ui/results/resultPanel';
 import type { McpHost } from '../workspace/mcpHost';
+import type { FormDialog } from '../forms/formFlow';
+import type { ProgressDialog } from './callProgress';
+import type { PickDialog } from './itemPicker';
 import { registerReadResource } from './readResource';
 import { registerRunTool } from './runTool';
 import { registerUsePrompt } from './usePrompt';
 
+/** What the palette commands ask: which item, its arguments, and Cancel while a call runs. */
+export type PaletteDialogs = PickDialog & FormDialog & ProgressDialog;
+
 /** "Run Tool…", "Use Prompt…", "Read Resource…" and the result panels they share. */
-export function registerPaletteCommands(store: DisposableStore, host: McpHost): void {
+export function registerPaletteCommands(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs): void {
   const panels = store.add(new ResultPanels());
-  registerRunTool(store, host, panels);
-  registerUsePrompt(store, host, panels);
-  registerReadResource(store, host);
+  registerRunTool(store, host, dialogs, panels);
+  registerUsePrompt(store, host, dialogs, panels);
+  registerReadResource(store, host, dialogs);
 }

@@ -4,7 +4,7 @@ import { DisposableStore } from '../common/disposable';
 import { Commands } from '../ids';
 import type { ServerEntry } from '../mcp/registry';
 import type { McpHost } from '../workspace/mcpHost';
-import type { PickItem } from './itemPicker';
+import type { PickDialog, PickItem } from './itemPicker';
 
 type Choice = { readonly kind: 'resource'; readonly uri: string; readonly name?: string; readonly mimeType?: string } | { readonly kind: 'template'; readonly uriTemplate: string };
 
@@ -20,8 +20,8 @@ export type ReadResourceOutcome =
  * URI typed in. Opening is left to `mcpHost.openResource` / `mcpHost.openResourceTemplate`, the one
  * resource viewer.
  */
-export function registerReadResource(store: DisposableStore, host: McpHost): void {
-  store.add(vscode.commands.registerCommand(Commands.readResource, (server?: unknown) => readResource(host, typeof server === 'string' ? server : undefined)));
+export function registerReadResource(store: DisposableStore, host: McpHost, dialog: () => PickDialog): void {
+  store.add(vscode.commands.registerCommand(Commands.readResource, (server?: unknown) => readResource(host, dialog(), typeof server === 'string' ? server : undefined)));
 }
 
 function resourceItem(r: Resource): PickItem<Choice> {
@@ -34,7 +34,7 @@ function resourceItem(r: Resource): PickItem<Choice> {
   };
 }
 
-async function readResource(host: McpHost, serverName: string | undefined): Promise<ReadResourceOutcome> {
+async function readResource(host: McpHost, dialog: PickDialog, serverName: string | undefined): Promise<ReadResourceOutcome> {
   const offering = host.registry.servers.filter(e => e.connection.state.kind === 'running' && !!e.connection.state.capabilities.resources);
   let entry: ServerEntry | undefined;
   if (serverName) {
@@ -42,7 +42,7 @@ async function readResource(host: McpHost, serverName: string | undefined): Prom
   } else if (offering.length === 1) {
     entry = offering[0];
   } else if (offering.length > 1) {
-    const name = await host.prompts.pickItem({
+    const name = await dialog.pickItem({
       title: 'MCP Host: Read Resource',
       placeholder: 'Read a resource of which server?',
       groups: [{ label: '', items: offering.map(e => ({ label: e.name, description: e.definition?.origin.label ?? '', value: e.name })) }],
@@ -68,7 +68,7 @@ async function readResource(host: McpHost, serverName: string | undefined): Prom
     detail: t.description ?? 'Fill in the template',
     value: { kind: 'template', uriTemplate: t.uriTemplate } as Choice,
   }));
-  const choice = await host.prompts.pickItem<Choice>({
+  const choice = await dialog.pickItem<Choice>({
     title: `Resources of '${entry.name}'`,
     placeholder: 'Read which resource? Or type a URI',
     // Resources last: "Load more…" adds to the last group.

@@ -2,14 +2,15 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import { Commands } from '../ids';
-import { buildForm } from '../mcp/argumentSchema';
+import { buildForm } from '../forms/schemaForm';
+import { fillForm } from '../forms/formFlow';
 import type { McpHost } from '../workspace/mcpHost';
 import { renderResultHtml, resultTitle, toolResultView, ToolResultView } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
 import { HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
-import { fillForm } from './argumentForm';
 import { progressReporter } from './callProgress';
+import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 
 /** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
@@ -33,8 +34,8 @@ export interface ShowToolResultArgs extends ToolTarget {
   readonly args?: Record<string, unknown>;
 }
 
-export function registerRunTool(store: DisposableStore, host: McpHost, panels: ResultPanels): void {
-  store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, panels, toTarget(arg))));
+export function registerRunTool(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels): void {
+  store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, dialogs(), panels, toTarget(arg))));
   store.add(vscode.commands.registerCommand(Commands.showToolResult, (arg: ShowToolResultArgs) => showToolResult(host, panels, arg)));
 }
 
@@ -68,7 +69,7 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
   return [...groups.values()];
 }
 
-async function runTool(host: McpHost, panels: ResultPanels, given: { target: ToolTarget; origin: CallOrigin } | undefined): Promise<RunToolOutcome> {
+async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPanels, given: { target: ToolTarget; origin: CallOrigin } | undefined): Promise<RunToolOutcome> {
   let target = given?.target;
   const origin: CallOrigin = given?.origin ?? 'palette';
   if (!target) {
@@ -78,7 +79,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
       void vscode.window.showInformationMessage(message);
       return { kind: 'unavailable', message };
     }
-    target = await host.prompts.pickItem({ title: 'MCP Host: Run Tool', placeholder: 'Run which tool? (type to filter by name or description)', groups });
+    target = await dialogs.pickItem({ title: 'MCP Host: Run Tool', placeholder: 'Run which tool? (type to filter by name or description)', groups });
     if (!target) return { kind: 'dismissed' };
   }
   const entry = host.registry.get(target.server);
@@ -98,7 +99,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
 
   const form = buildForm(tool.inputSchema);
   if (form.schemaProblem) void vscode.window.showWarningMessage(`${label}: ${form.schemaProblem}`);
-  const filled = await fillForm(host.prompts, form, `${label} on '${target.server}'`);
+  const filled = await fillForm(dialogs, form, `${label} on '${target.server}'`);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;
@@ -107,7 +108,7 @@ async function runTool(host: McpHost, panels: ResultPanels, given: { target: Too
   }
 
   const args = filled.args;
-  const result = await host.prompts.showCallProgress(`Running '${label}' on '${target.server}'`, (progress, signal) =>
+  const result = await dialogs.showCallProgress(`Running '${label}' on '${target.server}'`, (progress, signal) =>
     host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
   );
   const view = toolResultView(result, { server: target.server, tool: tool.name, title: label }, args, mask);

@@ -6,7 +6,8 @@ import type { McpHost } from '../workspace/mcpHost';
 import { commandUri, promptTitle, promptView, PromptView, renderPromptHtml } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { oneLine, promptArguments, promptLabel } from '../ui/tree/treeText';
-import { fillCompletedValues, serverCompleter } from './argumentForm';
+import { fillCompletedValues, serverCompleter } from '../forms/formFlow';
+import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 
 export interface PromptTarget {
@@ -20,8 +21,8 @@ export type UsePromptOutcome =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'shown'; readonly args: Record<string, string>; readonly view: PromptView; readonly html: string; readonly chatQuery: string };
 
-export function registerUsePrompt(store: DisposableStore, host: McpHost, panels: ResultPanels): void {
-  store.add(vscode.commands.registerCommand(Commands.usePrompt, (arg?: unknown) => usePrompt(host, panels, toTarget(arg))));
+export function registerUsePrompt(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels): void {
+  store.add(vscode.commands.registerCommand(Commands.usePrompt, (arg?: unknown) => usePrompt(host, dialogs(), panels, toTarget(arg))));
 }
 
 function toTarget(arg: unknown): PromptTarget | undefined {
@@ -47,7 +48,7 @@ function promptGroups(host: McpHost): PickGroup<PromptTarget>[] {
     }));
 }
 
-async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarget | undefined): Promise<UsePromptOutcome> {
+async function usePrompt(host: McpHost, dialogs: PaletteDialogs, panels: ResultPanels, given: PromptTarget | undefined): Promise<UsePromptOutcome> {
   let target = given;
   if (!target) {
     const groups = promptGroups(host);
@@ -56,7 +57,7 @@ async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarge
       void vscode.window.showInformationMessage(message);
       return { kind: 'unavailable', message };
     }
-    target = await host.prompts.pickItem({ title: 'MCP Host: Use Prompt', placeholder: 'Use which prompt?', groups });
+    target = await dialogs.pickItem({ title: 'MCP Host: Use Prompt', placeholder: 'Use which prompt?', groups });
     if (!target) return { kind: 'dismissed' };
   }
   const entry = host.registry.get(target.server);
@@ -71,7 +72,7 @@ async function usePrompt(host: McpHost, panels: ResultPanels, given: PromptTarge
   // Required arguments first; each one's suggestions see the values given before it.
   const list: PromptArgument[] = [...(prompt.arguments ?? [])].sort((a, b) => Number(!!b.required) - Number(!!a.required));
   const args = await fillCompletedValues(
-    host.prompts,
+    dialogs,
     `${label} on '${target.server}'`,
     list.map(a => ({
       name: a.name,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ConsentAnswer, ToolConsentRequest } from './types';
+import type { ConsentAnswer, ConsentDialog, ToolConsentRequest } from './types';
 
 const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
   palette: 'the Command Palette',
@@ -54,8 +54,10 @@ function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
+export const consentDialog: ConsentDialog = { confirmToolCall: showConsentDialog };
+
 /** A modal dialog; Cancel or Escape denies. */
-export async function showConsentDialog(request: ToolConsentRequest): Promise<ConsentAnswer> {
+async function showConsentDialog(request: ToolConsentRequest): Promise<ConsentAnswer> {
   const { message, detail, readOnly } = consentMessage(request);
   const show = readOnly ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   const answer = await show(message, { modal: true, detail }, CHOICES.once, CHOICES.session, CHOICES.always);

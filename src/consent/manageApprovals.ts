@@ -7,18 +7,23 @@ import type { StoredApproval } from './policy';
 /** What the user chose in "Manage Tool Approvals": some approvals, all of them, or nothing. */
 export type RevokeChoice = readonly StoredApproval[] | 'all' | undefined;
 
-export function registerApprovalCommands(store: DisposableStore, host: McpHost): void {
-  store.add(vscode.commands.registerCommand(Commands.manageToolApprovals, () => manageToolApprovals(host)));
+/** Picks stored tool approvals to revoke (or all of them); undefined when dismissed. */
+export interface ApprovalsDialog {
+  pickApprovalsToRevoke(approvals: readonly StoredApproval[]): Promise<RevokeChoice>;
+}
+
+export function registerApprovalCommands(store: DisposableStore, host: McpHost, dialog: () => ApprovalsDialog): void {
+  store.add(vscode.commands.registerCommand(Commands.manageToolApprovals, () => manageToolApprovals(host, dialog())));
 }
 
 /** Lists the stored approvals and revokes what the user picks. Returns how many were revoked. */
-async function manageToolApprovals(host: McpHost): Promise<number> {
+async function manageToolApprovals(host: McpHost, dialog: ApprovalsDialog): Promise<number> {
   const approvals = host.approvals.all();
   if (approvals.length === 0) {
     void vscode.window.showInformationMessage('No tool approvals are stored: every tool call asks, unless your user settings say otherwise.');
     return 0;
   }
-  const choice = await host.prompts.pickApprovalsToRevoke(approvals);
+  const choice = await dialog.pickApprovalsToRevoke(approvals);
   if (choice === undefined || choice.length === 0) return 0;
   if (choice === 'all') {
     await host.approvals.revokeAll();
@@ -30,8 +35,10 @@ async function manageToolApprovals(host: McpHost): Promise<number> {
 
 const SCOPE_LABEL: Record<StoredApproval['scope'], string> = { session: 'for this session', always: 'always, in this workspace' };
 
+export const approvalsDialog: ApprovalsDialog = { pickApprovalsToRevoke: showApprovalsPicker };
+
 /** A multi-select quick pick of approvals, with "Revoke all" on top. */
-export async function showApprovalsPicker(approvals: readonly StoredApproval[]): Promise<RevokeChoice> {
+async function showApprovalsPicker(approvals: readonly StoredApproval[]): Promise<RevokeChoice> {
   type Item = vscode.QuickPickItem & { approval?: StoredApproval; all?: true };
   const items: Item[] = [
     { label: '$(trash) Revoke all', description: `${approvals.length} approval${approvals.length === 1 ? '' : 's'}`, all: true },

@@ -9,7 +9,7 @@ import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
 import { argumentsText, safeArguments, summarizeResult } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
-import type { ConsentAnswer, GatedCallResult, ToolCallGate, ToolCallRequest, ToolConsentRequest } from './types';
+import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 
 /** The gate claims the permit minter as its module loads: from then on, nothing else can mint a permit. */
 const grant = claimPermitMinter();
@@ -35,7 +35,8 @@ export interface GateHost {
   readonly approvals: ApprovalStore;
   /** The consent settings from the user's own settings only. */
   settings(): ConsentSettings;
-  confirm(request: ToolConsentRequest): Promise<ConsentAnswer>;
+  /** The confirmer of calls that bring none: the modal dialog. */
+  confirm: ToolCallConfirmer;
   readonly history?: CallRecorder;
 }
 
@@ -45,8 +46,12 @@ export interface GateHost {
  * call, and records every call — denied, failed or not — in the history.
  */
 export class ConsentGate implements ToolCallGate {
-  /** Dialogs are shown one at a time; a call waiting behind another is decided again afterwards. */
-  private asking: Promise<unknown> = Promise.resolve();
+  /**
+   * Each confirmer asks one question at a time; a call waiting behind another is decided again afterwards
+   * (an approval for the session may have been given meanwhile). Separate confirmers (the modal dialog, a
+   * chat response) do not wait for each other: an unanswered question in a chat never blocks the palette.
+   */
+  private readonly asking = new WeakMap<ToolCallConfirmer, Promise<unknown>>();
 
   constructor(private readonly host: GateHost) {}
 
@@ -73,10 +78,11 @@ export class ConsentGate implements ToolCallGate {
       return finish({ kind: 'failed', message: `Could not ask for consent: ${err instanceof Error ? err.message : String(err)}` });
     }
     const recorded = { consent };
+    // A question withdrawn because the caller cancelled (a stopped chat response) is a cancellation, not a denial.
+    if (request.signal?.aborted) return finish({ kind: 'cancelled', message: 'Cancelled before the call was sent.' }, recorded);
     if (consent.asked && consent.answer === 'deny') {
       return finish({ kind: 'denied', message: `Denied by user: '${tool.title ?? tool.name}' on server '${server}' was not called.` }, recorded);
     }
-    if (request.signal?.aborted) return finish({ kind: 'cancelled', message: 'Cancelled before the call was sent.' }, recorded);
     // The server may have stopped or changed the tool while the dialog was open.
     const still = this.find(this.host.servers.get(server), server, toolName);
     if ('failed' in still) return finish({ kind: 'failed', message: still.failed }, recorded);
@@ -116,11 +122,12 @@ export class ConsentGate implements ToolCallGate {
   private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: string): Promise<ConsentRecord> {
     const origin = definition.origin;
     const question = { server: entry.name, serverOrigin: origin.kind, tool, definitionHash: toolDefinitionHash(tool) };
-    const turn = this.asking.then(async (): Promise<ConsentRecord> => {
+    const confirm = request.confirm ?? this.host.confirm;
+    const turn = (this.asking.get(confirm) ?? Promise.resolve()).then(async (): Promise<ConsentRecord> => {
       const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
       if (decision.kind === 'allow') return { asked: false, reason: decision.reason };
       const { annotations = {} } = tool;
-      const answer = await this.host.confirm({
+      const answer = await confirm({
         server: entry.name,
         serverOrigin: origin.label,
         tool: tool.name,
@@ -150,7 +157,7 @@ export class ConsentGate implements ToolCallGate {
       }
       return { asked: true, answer };
     });
-    this.asking = turn.catch(() => undefined);
+    this.asking.set(confirm, turn.catch(() => undefined));
     return turn;
   }
 }

@@ -12,6 +12,11 @@ export interface ToolCallRequest {
   readonly origin: CallOrigin;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
+  /**
+   * Where to ask, when the policy says to: the modal dialog unless the caller brings its own (chat asks
+   * inline in its response). The decision, the remembered approvals and the record are the gate's either way.
+   */
+  readonly confirm?: ToolCallConfirmer;
 }
 
 /** How a gated call ended. Every path a caller can see is here, so none is forgotten in the UI. */
@@ -31,6 +36,14 @@ export interface ToolCallGate {
 
 /** The user's answer to a consent dialog. `deny` is also what dismissing the dialog means. */
 export type ConsentAnswer = 'once' | 'session' | 'always' | 'deny';
+
+/** Asks the user about one tool call. */
+export type ToolCallConfirmer = (request: ToolConsentRequest) => Promise<ConsentAnswer>;
+
+/** The modal consent dialog, the confirmer of every call that does not bring its own. */
+export interface ConsentDialog {
+  confirmToolCall: ToolCallConfirmer;
+}
 
 /** One part of a tool's definition that changed since the user approved it. */
 export interface DefinitionChange {

@@ -15,6 +15,7 @@ import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
 import { SchemaValidator, sharedSchemaValidator } from './schemaValidator';
+import type { ProcessWatch } from './reaper';
 import type { ListKind } from './serverLists';
 import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './toolCall';
 import { remoteTransport } from './transports/remoteTransport';
@@ -36,6 +37,8 @@ export interface ConnectionOptions {
   /** What earlier starts of this server definition found out about its protocol era. */
   readonly eraMemory?: EraMemory;
   readonly grace?: ShutdownGrace;
+  /** Stops stdio servers if the host dies without stopping them. */
+  readonly reaper?: ProcessWatch;
   readonly restart?: RestartPolicy;
   readonly pageLimits?: PageLimits;
 }
@@ -184,7 +187,7 @@ export class ServerConnection extends Disposable {
             pathUsed = env.PATH ?? env.Path;
             const stdio = new StdioProcessTransport(
               { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
-              { grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE },
+              { grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE, ...(this.options.reaper ? { reaper: this.options.reaper } : {}) },
             );
             this.launchStore.add(stdio.onStderr(line => this.onStderr(line)));
             this.launchStore.add(

@@ -1,6 +1,25 @@
 import * as vscode from 'vscode';
 import type { InputDefinition } from '../config/types';
-import type { Prompts } from './prompts';
+
+/** Asks for an `${input:…}` value; undefined when the user dismisses the question. */
+export interface InputDialog {
+  askInput(input: InputDefinition, server: string): Promise<string | undefined>;
+}
+
+export const inputDialog: InputDialog = {
+  async askInput(input, server) {
+    if (input.type === 'pickString') {
+      return vscode.window.showQuickPick([...input.options], { title: `MCP server '${server}'`, placeHolder: input.description, ignoreFocusOut: true });
+    }
+    return vscode.window.showInputBox({
+      title: `MCP server '${server}'`,
+      prompt: input.description,
+      password: input.password,
+      ...(input.default !== undefined ? { value: input.default } : {}),
+      ignoreFocusOut: true,
+    });
+  },
+};
 
 const INDEX_KEY = 'mcpHost.storedInputs';
 
@@ -13,7 +32,7 @@ export class InputStore {
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly state: vscode.Memento,
-    private readonly prompts: () => Prompts,
+    private readonly dialog: () => InputDialog,
   ) {}
 
   private key(scope: string, id: string): string {
@@ -24,7 +43,7 @@ export class InputStore {
     const key = this.key(scope, input.id);
     const stored = await this.secrets.get(key);
     if (stored !== undefined) return stored;
-    const value = await this.prompts().askInput(input, server);
+    const value = await this.dialog().askInput(input, server);
     if (value === undefined) return undefined;
     await this.store(scope, input.id, value);
     return value;

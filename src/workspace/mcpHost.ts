@@ -7,17 +7,20 @@ import { Disposable } from '../common/disposable';
 import { resolveDefinition, InputCancelledError } from '../config/variables';
 import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
+import { ProcessReaper } from '../mcp/reaper';
 import { ServerRegistry } from '../mcp/registry';
 import { ApprovalStore } from '../consent/approvalStore';
 import { CallHistory } from '../consent/callHistory';
 import { readConsentSettings } from '../consent/consentSettings';
 import { ConsentGate } from '../consent/toolCallGate';
-import type { ToolCallGate } from '../consent/types';
+import type { ConsentDialog, ToolCallGate } from '../consent/types';
 import { createServerLog, ServerLogChannel } from './serverLogs';
-import { InputStore } from './inputStore';
-import { Prompts, vscodePrompts } from './prompts';
-import { ServerTrust } from './serverTrust';
+import { InputStore, type InputDialog } from './inputStore';
+import { ServerTrust, type ServerTrustDialog } from './serverTrust';
 import { WorkspaceConfig } from './workspaceConfig';
+
+/** What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool calls. */
+export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog;
 
 /**
  * The extension's MCP side in one place: config sources feed the registry; the registry asks this
@@ -33,18 +36,19 @@ export class McpHost extends Disposable {
   readonly approvals: ApprovalStore;
   readonly history: CallHistory;
   private readonly logs = new Map<string, ServerLogChannel>();
-  /** Replaceable only in the extension's Test mode, so integration tests can answer dialogs. */
-  prompts: Prompts = vscodePrompts;
 
-  constructor(context: vscode.ExtensionContext) {
+  /** `dialogs` is read at each question: the extension's Test mode replaces it. */
+  constructor(context: vscode.ExtensionContext, dialogs: () => HostDialogs) {
     super();
-    const prompts = () => this.prompts;
-    this.trust = new ServerTrust(context.globalState, prompts);
-    this.inputs = new InputStore(context.secrets, context.globalState, prompts);
+    this.trust = new ServerTrust(context.globalState, dialogs);
+    this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
+    // Disposed last (registered first): by then a clean shutdown has stopped every server it watches.
+    const reaper = this._register(new ProcessReaper(context.asAbsolutePath(path.join('dist', 'reaper.js')), message => console.error(`MCP Host: ${message}`)));
     this.registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
+        connectionDefaults: { reaper },
         createLog: name => {
           // Returned as is: a copy would freeze the channel's `level` getter at its value right now.
           const log = createServerLog(name, () => this.logs.get(name) === log && this.logs.delete(name));
@@ -64,7 +68,7 @@ export class McpHost extends Disposable {
       servers: this.registry,
       approvals: this.approvals,
       settings: readConsentSettings,
-      confirm: request => this.prompts.confirmToolCall(request),
+      confirm: request => dialogs().confirmToolCall(request),
       history: this.history,
     });
     this._register(this.config.onDidChange(snapshot => void this.registry.apply(snapshot)));

@@ -2,7 +2,27 @@ import * as vscode from 'vscode';
 import { trustHash } from '../config/hash';
 import type { ServerDefinition } from '../config/types';
 import type { StartDecision } from '../mcp/registry';
-import type { Prompts } from './prompts';
+import { describeDefinition } from '../mcp/launch';
+
+/** Asks whether workspace-defined servers may start; one dialog for all of them. */
+export interface ServerTrustDialog {
+  confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean>;
+}
+
+export const serverTrustDialog: ServerTrustDialog = {
+  async confirmServers(definitions) {
+    const lines = definitions.map(d => `• ${d.name} — ${describeDefinition(d)}\n   defined in ${d.origin.file ?? d.origin.label}`);
+    const single = definitions.length === 1;
+    const message = single ? `Start the MCP server '${definitions[0]!.name}' from this workspace?` : `Start ${definitions.length} MCP servers from this workspace?`;
+    const start = single ? 'Start Server' : 'Start Servers';
+    const answer = await vscode.window.showWarningMessage(
+      message,
+      { modal: true, detail: `${lines.join('\n')}\n\nThey run with your permissions. Only start servers from sources you trust; you are asked again if a definition changes.` },
+      start,
+    );
+    return answer === start;
+  },
+};
 
 const STORAGE_KEY = 'mcpHost.trustedServers';
 
@@ -20,7 +40,7 @@ export class ServerTrust {
 
   constructor(
     private readonly state: vscode.Memento,
-    private readonly prompts: () => Prompts,
+    private readonly dialog: () => ServerTrustDialog,
   ) {}
 
   mayStart(definitions: readonly ServerDefinition[], userInitiated = false): Promise<Map<string, StartDecision>> {
@@ -49,7 +69,7 @@ export class ServerTrust {
       }
     }
     if (pending.length) {
-      const yes = await this.prompts().confirmServers(pending);
+      const yes = await this.dialog().confirmServers(pending);
       for (const def of pending) {
         const key = trustHash(def);
         if (yes) {

@@ -2,8 +2,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { McpHostApi } from '../../src/extension';
 import type { InputDefinition, ServerDefinition } from '../../src/config/types';
-import type { Prompts } from '../../src/workspace/prompts';
-import type { ArgumentAnswer, ArgumentQuestion } from '../../src/commands/argumentForm';
+import type { Dialogs } from '../../src/extension';
+import type { ArgumentAnswer, ArgumentQuestion } from '../../src/forms/formFlow';
 import type { CallProgress } from '../../src/commands/callProgress';
 import type { PickRequest } from '../../src/commands/itemPicker';
 import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
@@ -16,7 +16,7 @@ export async function activateHost(): Promise<Required<McpHostApi>> {
   const ext = vscode.extensions.getExtension<McpHostApi>(EXTENSION_ID);
   if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
   const api = await ext.activate();
-  if (!api.host || !api.setPrompts) throw new Error('the extension did not expose its Test-mode API');
+  if (!api.host || !api.setDialogs) throw new Error('the extension did not expose its Test-mode API');
   return api as Required<McpHostApi>;
 }
 
@@ -24,7 +24,7 @@ export async function activateHost(): Promise<Required<McpHostApi>> {
 export type ScriptedArgument = string | { readonly skip: true } | { readonly back: true } | { readonly dismiss: true } | { readonly raw: unknown };
 
 /** Answers MCP Host's questions in tests and records what was asked. */
-export class ScriptedPrompts implements Prompts {
+export class ScriptedDialogs implements Dialogs {
   readonly confirmations: string[][] = [];
   readonly inputsAsked: string[] = [];
   approve = true;

@@ -1,5 +1,5 @@
-/** Polls `check` until it is truthy; fails with what was awaited after `timeoutMs`. */
-export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+/** Polls `check` until it is truthy; fails with what was awaited after `timeoutMs` (generous: the test machine is shared and loaded). */
+export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -506,18 +506,20 @@ describe('fixture servers', function () {
       await until('cancellation logged', () => /cancelled; still not answering/.test(stderr()));
     });
 
-    it('--ignore-sigterm --ignore-stdin-close survives EOF and SIGTERM, and only SIGKILL ends it', async () => {
-      const raw = runRaw('hang', ['--ignore-sigterm', '--ignore-stdin-close']);
-      await until('ready', () => raw.stderr().includes('ready'));
-      raw.child.stdin!.end();
-      await until('EOF ignored', () => raw.stderr().includes('stdin closed and ignored'));
-      raw.child.kill('SIGTERM');
-      await until('SIGTERM ignored', () => raw.stderr().includes('SIGTERM received and ignored'));
-      await sleep(100);
-      assert.strictEqual(raw.child.exitCode, null);
-      raw.child.kill('SIGKILL');
-      assert.deepStrictEqual(await raw.exited, { code: null, signal: 'SIGKILL' });
-    });
+    for (const fixture of ['hang', 'spawner']) {
+      it(`${fixture} --ignore-sigterm --ignore-stdin-close survives EOF and SIGTERM, and only SIGKILL ends it`, async () => {
+        const raw = runRaw(fixture, ['--ignore-sigterm', '--ignore-stdin-close', ...(fixture === 'spawner' ? ['--children', '0'] : [])]);
+        await until('ready', () => raw.stderr().includes('ready'));
+        raw.child.stdin!.end();
+        await until('EOF ignored', () => raw.stderr().includes('stdin closed and ignored'));
+        raw.child.kill('SIGTERM');
+        await until('SIGTERM ignored', () => raw.stderr().includes('SIGTERM received and ignored'));
+        await sleep(100);
+        assert.strictEqual(raw.child.exitCode, null);
+        raw.child.kill('SIGKILL');
+        assert.deepStrictEqual(await raw.exited, { code: null, signal: 'SIGKILL' });
+      });
+    }
   });
 
   describe('garbage', () => {

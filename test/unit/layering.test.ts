@@ -7,6 +7,7 @@ const VSCODE_FREE = [
   'src/common',
   'src/config',
   'src/mcp',
+  'src/forms',
   ...['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts'].map(f => `src/consent/${f}`),
 ];
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -35,6 +36,15 @@ export function runtimeVscodeImports(source: string): string[] {
   return found;
 }
 
+/** Relative imports (run-time or type-only) of a source file, resolved to repository paths without extension. */
+export function relativeImports(file: string, source: string): string[] {
+  const found: string[] = [];
+  for (const m of source.matchAll(/(?:\bfrom\s+|\brequire\s*\(\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)) {
+    found.push(path.relative(root, path.resolve(path.dirname(file), m[1]!)).replace(/\.(ts|js|json)$/, ''));
+  }
+  return found;
+}
+
 describe('layering', () => {
   it('detects every form of run-time vscode import and ignores type-only ones', () => {
     assert.deepStrictEqual(runtimeVscodeImports(`import type { Uri } from 'vscode';`), []);
@@ -55,5 +65,26 @@ describe('layering', () => {
       }
     }
     assert.deepStrictEqual(offenders, [], `run-time vscode imports in vscode-free folders:\n${offenders.join('\n')}`);
+  });
+
+  it('keeps the core importing only the core (imports point down)', () => {
+    const free = VSCODE_FREE.map(d => path.join(root, d));
+    const isFree = (target: string) => {
+      const abs = path.join(root, target);
+      return free.some(d => abs === d.replace(/\.ts$/, '') || abs.startsWith(d + path.sep));
+    };
+    const offenders: string[] = [];
+    for (const file of free.flatMap(d => sourceFiles(d))) {
+      for (const target of relativeImports(file, fs.readFileSync(file, 'utf8'))) {
+        if (!isFree(target)) offenders.push(`${path.relative(root, file)} imports ${target}`);
+      }
+    }
+    assert.deepStrictEqual(offenders, [], `vscode-free code importing from the layers above it:\n${offenders.join('\n')}`);
+  });
+
+  it('resolves relative imports of every form', () => {
+    const file = path.join(root, 'src/forms/x.ts');
+    const source = `import type { A } from '../mcp/a';\nimport { B } from './b';\nexport { C } from '../ui/c';\nconst d = require('../d.json');\nimport './side';`;
+    assert.deepStrictEqual(relativeImports(file, source), ['src/mcp/a', 'src/forms/b', 'src/ui/c', 'src/d', 'src/forms/side']);
   });
 });

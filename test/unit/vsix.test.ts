@@ -45,7 +45,7 @@ const ALLOWED = [
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,
   /^extension\/LICENSE(\.txt)?$/,
-  /^extension\/dist\/extension\.js$/,
+  /^extension\/dist\/(extension|reaper)\.js$/,
   /^extension\/dist\/[\w.-]+\.schema\.json$/,
   /^extension\/media\/[\w.-]+\.(svg|png)$/,
 ];
@@ -68,7 +68,7 @@ describe('VSIX', function () {
     const names = zipEntries(vsix).map(e => e.name);
     const unexpected = names.filter(n => !ALLOWED.some(re => re.test(n)));
     assert.deepStrictEqual(unexpected, [], `unexpected files in the VSIX:\n${unexpected.join('\n')}`);
-    for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/readme.md', 'extension/LICENSE.txt', 'extension/changelog.md']) {
+    for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/reaper.js', 'extension/readme.md', 'extension/LICENSE.txt', 'extension/changelog.md']) {
       assert.ok(names.some(n => n.toLowerCase() === required.toLowerCase()), `missing ${required}`);
     }
     assert.ok(names.some(n => n.startsWith('extension/media/')), 'no media in the VSIX');

@@ -6,33 +6,52 @@ import { readFileSync } from 'fs';
  * script is rarely the process doing the work: its descendants must go when it goes.
  */
 
-/** Every descendant of `pid` (children, grandchildren, …), read from `ps` on POSIX. Empty on failure. */
-export function listDescendants(pid: number): Promise<number[]> {
-  if (process.platform === 'win32') return Promise.resolve([]);
+/** A process's parent and start time (`ps`'s `lstart`); pid and start time together name one process, whatever reuses the pid later. */
+export interface ProcessInfo {
+  readonly ppid: number;
+  readonly started: string;
+}
+
+/** Every process, read from one `ps` run on POSIX. Empty on Windows and on failure. */
+export function processTable(): Promise<Map<number, ProcessInfo>> {
+  const table = new Map<number, ProcessInfo>();
+  if (process.platform === 'win32') return Promise.resolve(table);
   return new Promise(resolve => {
-    execFile('ps', ['-A', '-o', 'pid=,ppid='], { maxBuffer: 8 * 1024 * 1024 }, (err, stdout) => {
-      if (err) return resolve([]);
-      const children = new Map<number, number[]>();
+    execFile('ps', ['-A', '-o', 'pid=,ppid=,lstart='], { maxBuffer: 8 * 1024 * 1024 }, (err, stdout) => {
+      if (err) return resolve(table);
       for (const line of stdout.split('\n')) {
-        const [child, parent] = line.trim().split(/\s+/).map(Number);
-        if (!child || parent === undefined || Number.isNaN(parent)) continue;
-        const list = children.get(parent) ?? [];
-        list.push(child);
-        children.set(parent, list);
+        const m = /^\s*(\d+)\s+(\d+)\s+(.+?)\s*$/.exec(line);
+        if (m) table.set(Number(m[1]), { ppid: Number(m[2]), started: m[3]! });
       }
-      const out: number[] = [];
-      const queue = [pid];
-      while (queue.length) {
-        for (const c of children.get(queue.shift()!) ?? []) {
-          if (!out.includes(c)) {
-            out.push(c);
-            queue.push(c);
-          }
-        }
-      }
-      resolve(out);
+      resolve(table);
     });
   });
+}
+
+/** Every descendant of `pid` in `table` (children, grandchildren, …). */
+export function descendantsIn(table: ReadonlyMap<number, ProcessInfo>, pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const [child, { ppid }] of table) {
+    const list = children.get(ppid) ?? [];
+    list.push(child);
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      if (!out.includes(c)) {
+        out.push(c);
+        queue.push(c);
+      }
+    }
+  }
+  return out;
+}
+
+/** Every descendant of `pid` (children, grandchildren, …), read from `ps` on POSIX. Empty on failure. */
+export async function listDescendants(pid: number): Promise<number[]> {
+  return descendantsIn(await processTable(), pid);
 }
 
 /** Whether `pid` is a live process. A zombie (exited, not yet reaped by its parent) counts as gone. */

@@ -4,6 +4,7 @@ import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { Emitter } from '../../common/event';
 import { LineSplitter } from './lineSplitter';
 import { listDescendants, signalTree, waitForExit } from './processTree';
+import type { ProcessWatch } from '../reaper';
 
 export interface StdioLaunch {
   readonly command: string;
@@ -26,6 +27,8 @@ export interface StdioTransportOptions {
   /** Largest single message accepted from the server; a larger one closes the connection with a clear error. */
   readonly maxMessageBytes?: number;
   readonly grace?: ShutdownGrace;
+  /** Stops the server if the host dies without closing this transport. */
+  readonly reaper?: ProcessWatch;
 }
 
 export interface ProcessExit {
@@ -73,6 +76,7 @@ export class StdioProcessTransport implements Transport {
   private closing: Promise<void> | undefined;
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
+  private readonly reaper: ProcessWatch | undefined;
 
   constructor(
     private readonly launch: StdioLaunch,
@@ -80,6 +84,7 @@ export class StdioProcessTransport implements Transport {
   ) {
     this.grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
     this.splitter = new LineSplitter(options.maxMessageBytes ?? 64 * 1024 * 1024);
+    this.reaper = options.reaper;
   }
 
   get pid(): number | undefined {
@@ -103,6 +108,12 @@ export class StdioProcessTransport implements Transport {
     });
     this.child = child;
     this.exited = new Promise(resolve => child.once('close', () => resolve()));
+    if (child.pid !== undefined) {
+      const pid = child.pid;
+      this.reaper?.watch(pid);
+      // Forgotten once the server is gone: when it exits by itself, or when close() has stopped its tree.
+      child.once('close', () => void (this.closing ?? Promise.resolve()).then(() => this.reaper?.unwatch(pid)));
+    }
     child.once('exit', (code, signal) => {
       this.exit = { code, signal };
       this._onExit.fire(this.exit);

@@ -2,20 +2,25 @@ import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
 import type { GatedCallResult } from '../../consent/types';
 import { Commands } from '../../ids';
-import { progressReporter } from '../../commands/callProgress';
+import { progressReporter, type ProgressDialog } from '../../commands/callProgress';
 import type { McpHost } from '../../workspace/mcpHost';
 import { plural } from '../tree/treeText';
 
-export function registerHistoryCommands(store: DisposableStore, host: McpHost): void {
-  store.add(vscode.commands.registerCommand(Commands.rerunToolCall, (arg?: unknown) => rerunToolCall(host, arg)));
-  store.add(vscode.commands.registerCommand(Commands.clearHistory, () => clearHistory(host)));
+/** Asks before the tool call history is deleted. */
+export interface HistoryDialog {
+  confirmClearHistory(count: number): Promise<boolean>;
+}
+
+export function registerHistoryCommands(store: DisposableStore, host: McpHost, dialogs: () => HistoryDialog & ProgressDialog): void {
+  store.add(vscode.commands.registerCommand(Commands.rerunToolCall, (arg?: unknown) => rerunToolCall(host, dialogs(), arg)));
+  store.add(vscode.commands.registerCommand(Commands.clearHistory, () => clearHistory(host, dialogs())));
 }
 
 /**
  * Runs a recorded call again, through the consent gate like any other call (origin `history`), and
  * shows the result. Returns the gated result, or undefined when nothing was sent.
  */
-async function rerunToolCall(host: McpHost, arg: unknown): Promise<GatedCallResult | undefined> {
+async function rerunToolCall(host: McpHost, dialog: ProgressDialog, arg: unknown): Promise<GatedCallResult | undefined> {
   const id = typeof arg === 'object' && arg !== null ? (arg as { id?: unknown }).id : undefined;
   const entry = typeof id === 'string' ? (await host.history.list()).find(e => e.id === id) : undefined;
   if (!entry) {
@@ -30,23 +35,25 @@ async function rerunToolCall(host: McpHost, arg: unknown): Promise<GatedCallResu
     return undefined;
   }
   const mask = (text: string) => host.registry.get(entry.server)?.connection.mask(text) ?? text;
-  const result = await host.prompts.showCallProgress(`Running '${entry.tool}' on '${entry.server}'`, (progress, signal) =>
+  const result = await dialog.showCallProgress(`Running '${entry.tool}' on '${entry.server}'`, (progress, signal) =>
     host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onProgress: progressReporter(progress, mask) }),
   );
   await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, result, args });
   return result;
 }
 
-async function clearHistory(host: McpHost): Promise<boolean> {
+async function clearHistory(host: McpHost, dialog: HistoryDialog): Promise<boolean> {
   const count = (await host.history.list()).length;
   if (count === 0) return false;
-  if (!(await host.prompts.confirmClearHistory(count))) return false;
+  if (!(await dialog.confirmClearHistory(count))) return false;
   await host.history.clear();
   return true;
 }
 
+export const historyDialog: HistoryDialog = { confirmClearHistory };
+
 /** A modal question before the history, an audit record, is deleted. */
-export async function confirmClearHistory(count: number): Promise<boolean> {
+async function confirmClearHistory(count: number): Promise<boolean> {
   const clear = 'Clear History';
   const answer = await vscode.window.showWarningMessage(
     `Clear the tool call history of this workspace (${plural(count, 'call')})?`,

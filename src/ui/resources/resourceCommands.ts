@@ -4,7 +4,7 @@ import { DisposableStore } from '../../common/disposable';
 import { expandTemplate, templateVariables } from '../../mcp/resourceTemplate';
 import { formatBytes, parseResourcePath, RESOURCE_SCHEME } from '../../mcp/resourceContent';
 import { Commands } from '../../ids';
-import { fillCompletedValues, serverCompleter } from '../../commands/argumentForm';
+import { fillCompletedValues, serverCompleter, type FormDialog } from '../../forms/formFlow';
 import type { ReadResourceOutcome } from '../../commands/readResource';
 import type { McpHost } from '../../workspace/mcpHost';
 import { ResourceNode, TemplateNode } from '../tree/nodes';
@@ -25,7 +25,7 @@ export interface ResourceDocuments {
  * uriTemplate } or a tree node) and `mcpHost.saveResource`. Without a target, the first two are
  * "Read Resource…", which picks one and comes back here.
  */
-export function registerResourceDocuments(store: DisposableStore, host: McpHost): ResourceDocuments {
+export function registerResourceDocuments(store: DisposableStore, host: McpHost, dialog: () => FormDialog): ResourceDocuments {
   const fileSystem = store.add(new ResourceFileSystem(host.registry));
   store.add(vscode.workspace.registerFileSystemProvider(RESOURCE_SCHEME, fileSystem, { isReadonly: true, isCaseSensitive: true }));
   const subscriptions = store.add(new ResourceSubscriptions(host.registry, fileSystem));
@@ -71,7 +71,7 @@ export function registerResourceDocuments(store: DisposableStore, host: McpHost)
     vscode.commands.registerCommand(Commands.openResourceTemplate, async (arg?: TemplateArg | TemplateNode) => {
       const target = arg instanceof TemplateNode ? { server: arg.server.name, uriTemplate: arg.template.uriTemplate } : arg?.server && arg.uriTemplate ? arg : undefined;
       if (!target) return readResource();
-      const uri = await fillTemplate(host, target);
+      const uri = await fillTemplate(host, dialog(), target);
       if (uri === undefined) return undefined;
       const template = host.registry.get(target.server)?.connection.resourceTemplates.find(t => t.uriTemplate === target.uriTemplate);
       try {
@@ -132,10 +132,10 @@ async function readResource(): Promise<vscode.Uri | undefined> {
 }
 
 /** Asks for each variable of a template, with the server's completions, and expands it; undefined if dismissed. */
-async function fillTemplate(host: McpHost, target: TemplateArg): Promise<string | undefined> {
+async function fillTemplate(host: McpHost, dialog: FormDialog, target: TemplateArg): Promise<string | undefined> {
   const connection = host.registry.get(target.server)?.connection;
   if (!connection) throw new Error(`No MCP server named '${target.server}'.`);
   const fields = templateVariables(target.uriTemplate).map(variable => ({ name: variable, label: `{${variable}}`, prompt: 'a value for this part of the resource URI', required: true }));
-  const values = await fillCompletedValues(host.prompts, `${target.uriTemplate} on '${target.server}'`, fields, serverCompleter(connection, { type: 'ref/resource', uri: target.uriTemplate }));
+  const values = await fillCompletedValues(dialog, `${target.uriTemplate} on '${target.server}'`, fields, serverCompleter(connection, { type: 'ref/resource', uri: target.uriTemplate }));
   return values && expandTemplate(target.uriTemplate, values);
 }

@@ -8,7 +8,7 @@ import type { GatedCallResult, ToolCallRequest } from '../../../src/consent/type
 import { Commands, Settings, Views } from '../../../src/ids';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { HistoryTreeProvider, RERUNNABLE } from '../../../src/ui/history/historyView';
-import { activateHost, everythingServer, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { activateHost, everythingServer, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
 
 /**
@@ -19,7 +19,7 @@ import { until } from '../util';
 describe('consent before each tool call', function () {
   this.timeout(60_000);
   let host: McpHost;
-  const prompts = new ScriptedPrompts();
+  const dialogs = new ScriptedDialogs();
   const node = process.execPath;
   const paging = repoPath('out', 'test', 'fixtures', 'servers', 'paging.js');
   const everything = { type: 'stdio', command: node, args: [everythingServer()] };
@@ -28,9 +28,9 @@ describe('consent before each tool call', function () {
   const running = (name: string) => host.registry.get(name)?.connection.state.kind === 'running';
   const call = (server: string, tool: string, args: Record<string, unknown> = {}, extra: Partial<ToolCallRequest> = {}) =>
     host.gate.call({ server, tool, args, origin: 'palette', ...extra });
-  const ask = (answer: ScriptedPrompts['toolCallAnswer']) => {
-    prompts.toolCallAnswer = answer;
-    prompts.toolCallsAsked.length = 0;
+  const ask = (answer: ScriptedDialogs['toolCallAnswer']) => {
+    dialogs.toolCallAnswer = answer;
+    dialogs.toolCallsAsked.length = 0;
   };
   const completed = (r: GatedCallResult) => {
     assert.strictEqual(r.kind, 'completed', JSON.stringify(r));
@@ -40,7 +40,7 @@ describe('consent before each tool call', function () {
 
   before(async () => {
     const api = await activateHost();
-    api.setPrompts(prompts);
+    api.setDialogs(dialogs);
     host = api.host;
     await writeConfig(pagingEntry);
     await until(() => running('everything') && running('paging') && running('swap'), 'the three servers to run', 30_000);
@@ -57,8 +57,8 @@ describe('consent before each tool call', function () {
     const first = completed(await call('everything', 'echo', { message: 'one' }));
     assert.match(JSON.stringify(first.outcome.result.content), /one/);
     completed(await call('everything', 'echo', { message: 'two' }));
-    assert.strictEqual(prompts.toolCallsAsked.length, 2);
-    const q = prompts.toolCallsAsked[0]!;
+    assert.strictEqual(dialogs.toolCallsAsked.length, 2);
+    const q = dialogs.toolCallsAsked[0]!;
     assert.deepStrictEqual([q.server, q.tool, q.origin, q.annotations.readOnlyHint], ['everything', 'echo', 'palette', true]);
     assert.match(q.serverOrigin, /mcp\.json/);
   });
@@ -67,7 +67,7 @@ describe('consent before each tool call', function () {
     ask('session');
     completed(await call('everything', 'get-sum', { a: 1, b: 2 }));
     completed(await call('everything', 'get-sum', { a: 3, b: 4 }));
-    assert.strictEqual(prompts.toolCallsAsked.length, 1);
+    assert.strictEqual(dialogs.toolCallsAsked.length, 1);
     assert.deepStrictEqual(
       host.approvals.all().map(a => `${a.server}/${a.tool}:${a.scope}`),
       ['everything/get-sum:session'],
@@ -78,7 +78,7 @@ describe('consent before each tool call', function () {
     ask('always');
     completed(await call('everything', 'get-tiny-image'));
     completed(await call('everything', 'get-tiny-image'));
-    assert.strictEqual(prompts.toolCallsAsked.length, 1);
+    assert.strictEqual(dialogs.toolCallsAsked.length, 1);
     // A new store over the same workspace state is what the next window starts with.
     const reloaded = new ApprovalStore(host.approvals.workspaceState);
     assert.deepStrictEqual(reloaded.all().map(a => `${a.tool}:${a.scope}`), ['get-tiny-image:always']);
@@ -106,11 +106,11 @@ describe('consent before each tool call', function () {
     ask('once');
     const result = completed(await call('swap', 'echo', { message: 'from everything' }));
     assert.match(JSON.stringify(result.outcome.result.content), /from everything/);
-    assert.strictEqual(prompts.toolCallsAsked.length, 1, 'the changed tool was not asked about again');
-    const changed = prompts.toolCallsAsked[0]!.changedSince;
+    assert.strictEqual(dialogs.toolCallsAsked.length, 1, 'the changed tool was not asked about again');
+    const changed = dialogs.toolCallsAsked[0]!.changedSince;
     assert.ok(changed, 'the question did not say the tool changed');
     assert.ok(changed.changes.some(c => c.field === 'inputSchema'), JSON.stringify(changed.changes));
-    const text = consentMessage(prompts.toolCallsAsked[0]!);
+    const text = consentMessage(dialogs.toolCallsAsked[0]!);
     assert.match(text.message, /changed since you approved it/);
     assert.match(text.detail, /What changed since you approved it/);
     assert.match(text.detail, /description: Echoes `text` back/);
@@ -130,7 +130,7 @@ describe('consent before each tool call', function () {
     ask('deny');
     assert.strictEqual((await call('everything', 'echo', { message: 'read-only' })).kind, 'denied');
     assert.strictEqual((await call('paging', 'touch_resource', { uri: 'fixture://static/readme.md' })).kind, 'denied');
-    assert.strictEqual(prompts.toolCallsAsked.length, 2, 'a workspace setting skipped the consent dialog');
+    assert.strictEqual(dialogs.toolCallsAsked.length, 2, 'a workspace setting skipped the consent dialog');
   });
 
   it('honours autoApproveReadOnly from the user settings, for read-only tools only', async () => {
@@ -139,9 +139,9 @@ describe('consent before each tool call', function () {
       await until(() => consent().inspect('autoApproveReadOnly')?.globalValue === true, 'the user setting');
       ask('deny');
       completed(await call('everything', 'echo', { message: 'auto' }));
-      assert.strictEqual(prompts.toolCallsAsked.length, 0);
+      assert.strictEqual(dialogs.toolCallsAsked.length, 0);
       assert.strictEqual((await call('paging', 'mutate', { list: 'tools', action: 'remove' })).kind, 'denied');
-      assert.strictEqual(prompts.toolCallsAsked.length, 1);
+      assert.strictEqual(dialogs.toolCallsAsked.length, 1);
       const [latest, previous] = await host.history.list();
       assert.deepStrictEqual(previous!.consent, { asked: false, reason: 'readOnly' });
       assert.deepStrictEqual(latest!.consent, { asked: true, answer: 'deny' });
@@ -150,7 +150,7 @@ describe('consent before each tool call', function () {
     }
     ask('deny');
     assert.strictEqual((await call('everything', 'echo', { message: 'asks again' })).kind, 'denied');
-    assert.strictEqual(prompts.toolCallsAsked.length, 1);
+    assert.strictEqual(dialogs.toolCallsAsked.length, 1);
   });
 
   it('honours trustedServers from the user settings, for servers the user settings define', async () => {
@@ -160,10 +160,10 @@ describe('consent before each tool call', function () {
       await until(() => running('mine'), 'the user-settings server to run', 30_000);
       ask('deny');
       completed(await call('mine', 'get-resource-links', { count: 1 }));
-      assert.strictEqual(prompts.toolCallsAsked.length, 0);
+      assert.strictEqual(dialogs.toolCallsAsked.length, 0);
       // 'everything' is defined by the workspace: trusting the name must not trust the repository's server.
       assert.strictEqual((await call('everything', 'get-resource-links', { count: 1 })).kind, 'denied');
-      assert.strictEqual(prompts.toolCallsAsked.length, 1);
+      assert.strictEqual(dialogs.toolCallsAsked.length, 1);
     } finally {
       await consent().update('trustedServers', undefined, vscode.ConfigurationTarget.Global);
       await vscode.workspace.getConfiguration(Settings.section).update(Settings.servers, undefined, vscode.ConfigurationTarget.Global);
@@ -181,9 +181,9 @@ describe('consent before each tool call', function () {
     const result = await vscode.commands.executeCommand<GatedCallResult | undefined>(Commands.rerunToolCall, echo);
     assert.ok(result, 're-run sent nothing');
     completed(result);
-    assert.strictEqual(prompts.toolCallsAsked.length, 1, 're-run skipped consent');
-    assert.strictEqual(prompts.toolCallsAsked[0]!.origin, 'history');
-    assert.match(prompts.progress.at(-1)!.title, /^Running 'echo' on 'everything'$/);
+    assert.strictEqual(dialogs.toolCallsAsked.length, 1, 're-run skipped consent');
+    assert.strictEqual(dialogs.toolCallsAsked[0]!.origin, 'history');
+    assert.match(dialogs.progress.at(-1)!.title, /^Running 'echo' on 'everything'$/);
     const [rerun] = await host.history.list();
     assert.deepStrictEqual([rerun!.tool, rerun!.origin, rerun!.outcome], ['echo', 'history', 'completed']);
     assert.deepStrictEqual(rerun!.args, echo.args);
@@ -196,13 +196,13 @@ describe('consent before each tool call', function () {
   it('Manage Tool Approvals revokes the chosen approvals, or all of them', async () => {
     const before = host.approvals.all().map(a => `${a.server}/${a.tool}:${a.scope}`).sort();
     assert.deepStrictEqual(before, ['everything/get-sum:session', 'everything/get-tiny-image:always', 'swap/echo:always']);
-    prompts.revokeChoice = approvals => approvals.filter(a => a.tool === 'get-sum');
+    dialogs.revokeChoice = approvals => approvals.filter(a => a.tool === 'get-sum');
     assert.strictEqual(await vscode.commands.executeCommand(Commands.manageToolApprovals), 1);
     assert.deepStrictEqual(host.approvals.all().map(a => a.tool).sort(), ['echo', 'get-tiny-image']);
     ask('once');
     completed(await call('everything', 'get-sum', { a: 1, b: 1 }));
-    assert.strictEqual(prompts.toolCallsAsked.length, 1, 'a revoked approval still applied');
-    prompts.revokeChoice = () => 'all';
+    assert.strictEqual(dialogs.toolCallsAsked.length, 1, 'a revoked approval still applied');
+    dialogs.revokeChoice = () => 'all';
     assert.strictEqual(await vscode.commands.executeCommand(Commands.manageToolApprovals), 2);
     assert.deepStrictEqual(new ApprovalStore(host.approvals.workspaceState).all(), []);
   });
@@ -231,10 +231,10 @@ describe('consent before each tool call', function () {
   });
 
   it('Clear History deletes the file after asking', async () => {
-    prompts.clearHistoryAnswer = false;
+    dialogs.clearHistoryAnswer = false;
     assert.strictEqual(await vscode.commands.executeCommand(Commands.clearHistory), false);
     assert.ok(fs.existsSync(host.history.file));
-    prompts.clearHistoryAnswer = true;
+    dialogs.clearHistoryAnswer = true;
     assert.strictEqual(await vscode.commands.executeCommand(Commands.clearHistory), true);
     assert.ok(!fs.existsSync(host.history.file));
     assert.deepStrictEqual(await host.history.list(), []);

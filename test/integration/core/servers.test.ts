@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { Commands } from '../../../src/ids';
-import { activateHost, everythingServer, isAlive, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { activateHost, everythingServer, isAlive, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
 
 /**
@@ -12,7 +12,7 @@ import { until } from '../util';
 describe('servers from .vscode/mcp.json in the real extension host', function () {
   this.timeout(60_000);
   let host: McpHost;
-  const prompts = new ScriptedPrompts();
+  const dialogs = new ScriptedDialogs();
   const config = workspaceFile('.vscode', 'mcp.json');
   const node = process.execPath;
   const entry = (extra: object = {}) => ({ type: 'stdio', command: node, args: [everythingServer()], ...extra });
@@ -22,27 +22,27 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
 
   before(async () => {
     const api = await activateHost();
-    api.setPrompts(prompts);
+    api.setDialogs(dialogs);
     host = api.host;
   });
 
   it('asks once for all new workspace servers, then starts them', async () => {
     await write({ alpha: entry(), beta: entry() });
     await until(() => state('alpha') === 'running' && state('beta') === 'running', 'alpha and beta to run');
-    assert.deepStrictEqual(prompts.confirmations, [['alpha', 'beta']]);
+    assert.deepStrictEqual(dialogs.confirmations, [['alpha', 'beta']]);
     assert.ok(host.registry.catalog().some(t => t.qualifiedName === 'alpha_echo'));
   });
 
   it('restarts exactly the edited server when the file changes, asking again only for it', async () => {
     const [alphaPid, betaPid] = [pid('alpha')!, pid('beta')!];
     const alphaConnection = host.registry.get('alpha')!.connection;
-    prompts.confirmations.length = 0;
+    dialogs.confirmations.length = 0;
     await write({ alpha: entry(), beta: entry({ env: { EDITED: '1' } }) });
     await until(() => state('beta') === 'running' && pid('beta') !== betaPid, 'beta to restart');
     assert.strictEqual(pid('alpha'), alphaPid, 'alpha was restarted although its definition did not change');
     assert.strictEqual(host.registry.get('alpha')!.connection, alphaConnection);
     assert.ok(!isAlive(betaPid), 'the old beta process outlived the restart');
-    assert.deepStrictEqual(prompts.confirmations, [['beta']], 'an edited definition must be approved again, alone');
+    assert.deepStrictEqual(dialogs.confirmations, [['beta']], 'an edited definition must be approved again, alone');
   });
 
   it('shows a broken entry as a diagnostic at the exact range, and keeps the valid servers running', async () => {
@@ -74,30 +74,30 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
   });
 
   it('asks for a password input once, keeps it in secret storage, and asks again after Clear Stored Inputs', async () => {
-    prompts.inputsAsked.length = 0;
-    prompts.inputValue = 's3cret-token';
+    dialogs.inputsAsked.length = 0;
+    dialogs.inputValue = 's3cret-token';
     await write({ beta: entry({ env: { EDITED: '1' } }), secretive: entry({ env: { API_TOKEN: '${input:token}' } }) }, [
       { type: 'promptString', id: 'token', description: 'API token', password: true },
     ]);
     await until(() => state('secretive') === 'running', 'the server with an input to run');
-    assert.deepStrictEqual(prompts.inputsAsked, ['token']);
+    assert.deepStrictEqual(dialogs.inputsAsked, ['token']);
     await vscode.commands.executeCommand(Commands.restartServer, 'secretive');
     await until(() => state('secretive') === 'running', 'the restarted server to run');
-    assert.deepStrictEqual(prompts.inputsAsked, ['token'], 'a stored input was asked again');
+    assert.deepStrictEqual(dialogs.inputsAsked, ['token'], 'a stored input was asked again');
     await vscode.commands.executeCommand(Commands.clearInputs);
     await vscode.commands.executeCommand(Commands.restartServer, 'secretive');
     await until(() => state('secretive') === 'running', 'the server to run after clearing inputs');
-    assert.deepStrictEqual(prompts.inputsAsked, ['token', 'token']);
+    assert.deepStrictEqual(dialogs.inputsAsked, ['token', 'token']);
   });
 
   it('keeps a declined server blocked, and asks again after Reset Server Trust', async () => {
-    prompts.approve = false;
-    prompts.confirmations.length = 0;
+    dialogs.approve = false;
+    dialogs.confirmations.length = 0;
     await vscode.commands.executeCommand(Commands.resetServerTrust);
     await vscode.commands.executeCommand(Commands.restartServer, 'beta');
     await until(() => state('beta') === 'blocked', 'beta to be blocked after the user declined');
-    assert.deepStrictEqual(prompts.confirmations, [['beta']]);
-    prompts.approve = true;
+    assert.deepStrictEqual(dialogs.confirmations, [['beta']]);
+    dialogs.approve = true;
     await vscode.commands.executeCommand(Commands.startServer, 'beta');
     await until(() => state('beta') === 'running', 'beta to run once approved');
   });

@@ -5,20 +5,23 @@ import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
 import type { ReadResourceOutcome } from '../../../src/commands/readResource';
 import { Commands } from '../../../src/ids';
 import type { McpHost } from '../../../src/workspace/mcpHost';
-import { vscodePrompts, type Prompts } from '../../../src/workspace/prompts';
-import { activateHost, everythingServer, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import type { Dialogs } from '../../../src/extension';
+import { pickDialog } from '../../../src/commands/itemPicker';
+import { progressDialog } from '../../../src/commands/callProgress';
+import { quickInputForm } from '../../../src/ui/forms/quickInputForm';
+import { activateHost, everythingServer, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
 
 /**
  * "Run Tool…", "Use Prompt…" and "Read Resource…" against real servers (server-everything and our paging
- * fixture) in the real extension host. The dialogs are answered by ScriptedPrompts, which checks typed
+ * fixture) in the real extension host. The dialogs are answered by ScriptedDialogs, which checks typed
  * text with each question's own validation, as the input box does.
  */
 describe('tools, prompts and resources from the command palette', function () {
   this.timeout(60_000);
   let host: McpHost;
   let api: Awaited<ReturnType<typeof activateHost>>;
-  const prompts = new ScriptedPrompts();
+  const dialogs = new ScriptedDialogs();
   const run = (arg?: object) => vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, arg);
   const sent = (outcome: RunToolOutcome) => {
     assert.strictEqual(outcome.kind, 'sent', JSON.stringify(outcome));
@@ -33,7 +36,7 @@ describe('tools, prompts and resources from the command palette', function () {
 
   before(async () => {
     api = await activateHost();
-    api.setPrompts(prompts);
+    api.setDialogs(dialogs);
     host = api.host;
     const node = process.execPath;
     await writeFile(
@@ -49,24 +52,24 @@ describe('tools, prompts and resources from the command palette', function () {
   });
 
   beforeEach(() => {
-    prompts.picks = [];
-    prompts.argumentAnswers = {};
-    prompts.cancelAfterProgress = undefined;
-    prompts.pickRequests.length = 0;
-    prompts.argumentQuestions.length = 0;
-    prompts.rejected.length = 0;
-    prompts.suggestions.length = 0;
-    prompts.progress.length = 0;
+    dialogs.picks = [];
+    dialogs.argumentAnswers = {};
+    dialogs.cancelAfterProgress = undefined;
+    dialogs.pickRequests.length = 0;
+    dialogs.argumentQuestions.length = 0;
+    dialogs.rejected.length = 0;
+    dialogs.suggestions.length = 0;
+    dialogs.progress.length = 0;
   });
 
   describe('Run Tool…', () => {
     it('offers every running tool grouped by server, with annotation markers, then runs the one picked and renders its text', async () => {
-      prompts.picks = ['Echo Tool'];
-      prompts.argumentAnswers = { message: ['Hello <b>palette</b>'] };
+      dialogs.picks = ['Echo Tool'];
+      dialogs.argumentAnswers = { message: ['Hello <b>palette</b>'] };
       const before = await historyCount();
       const outcome = sent(await run());
 
-      const request = prompts.pickRequests[0]!;
+      const request = dialogs.pickRequests[0]!;
       assert.deepStrictEqual(request.groups.map(g => g.label).sort(), ['everything', 'fixture']);
       const everything = request.groups.find(g => g.label === 'everything')!;
       const echo = everything.items.find(i => i.label === 'Echo Tool')!;
@@ -85,9 +88,9 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('rejects values that are not numbers as they are typed, and sends only valid ones (get-sum)', async () => {
-      prompts.argumentAnswers = { a: ['two', '1e999', '2'], b: ['3'] };
+      dialogs.argumentAnswers = { a: ['two', '1e999', '2'], b: ['3'] };
       const outcome = sent(await run({ server: 'everything', tool: 'get-sum' }));
-      assert.deepStrictEqual(prompts.rejected, [
+      assert.deepStrictEqual(dialogs.rejected, [
         { name: 'a', text: 'two', message: 'Enter a number, like 42 or -3.5.' },
         { name: 'a', text: '1e999', message: 'Enter a number, like 42 or -3.5.' },
       ]);
@@ -99,31 +102,31 @@ describe('tools, prompts and resources from the command palette', function () {
 
     it('checks the whole argument object before sending: an invalid value that got past a field is explained and nothing is sent', async () => {
       const before = await historyCount();
-      const asked = prompts.toolCallsAsked.length;
+      const asked = dialogs.toolCallsAsked.length;
       // A raw answer skips the field's own check, as a buggy dialog might; the correction step is dismissed.
-      prompts.argumentAnswers = { a: [{ raw: 'two' }], b: ['3'], '': [{ dismiss: true }] };
+      dialogs.argumentAnswers = { a: [{ raw: 'two' }], b: ['3'], '': [{ dismiss: true }] };
       const outcome = await run({ server: 'everything', tool: 'get-sum' });
       assert.deepStrictEqual(outcome, { kind: 'invalid', message: "'a' must be a number." });
-      const correction = prompts.argumentQuestions.at(-1)!;
+      const correction = dialogs.argumentQuestions.at(-1)!;
       assert.strictEqual(correction.name, '');
       assert.strictEqual(correction.value, '{"a":"two","b":3}');
       assert.strictEqual(correction.validate('{"a": 1, "b": 3}'), undefined);
       assert.strictEqual(correction.validate('{"a": 1}'), "'b' is required.");
       assert.strictEqual(await historyCount(), before, 'the call reached the gate');
-      assert.strictEqual(prompts.toolCallsAsked.length, asked, 'consent was asked for a call that must not be sent');
+      assert.strictEqual(dialogs.toolCallsAsked.length, asked, 'consent was asked for a call that must not be sent');
     });
 
     it('sends the arguments once they are corrected as JSON', async () => {
-      prompts.argumentAnswers = { a: [{ raw: 'two' }], b: ['3'], '': ['{"a": "two"}', '{"a": 4, "b": 3}'] };
+      dialogs.argumentAnswers = { a: [{ raw: 'two' }], b: ['3'], '': ['{"a": "two"}', '{"a": 4, "b": 3}'] };
       const outcome = sent(await run({ server: 'everything', tool: 'get-sum' }));
-      assert.deepStrictEqual(prompts.rejected, [{ name: '', text: '{"a": "two"}', message: "'a' must be a number. 'b' is required." }]);
+      assert.deepStrictEqual(dialogs.rejected, [{ name: '', text: '{"a": "two"}', message: "'a' must be a number. 'b' is required." }]);
       assert.deepStrictEqual(outcome.view.content, [{ kind: 'text', text: 'The sum of 4 and 3 is 7.' }]);
     });
 
     it('offers an enum and a boolean as choices (get-annotated-message), and renders the image it returns', async () => {
-      prompts.argumentAnswers = { messageType: ['success'], includeImage: ['true'] };
+      dialogs.argumentAnswers = { messageType: ['success'], includeImage: ['true'] };
       const outcome = sent(await run({ server: 'everything', tool: 'get-annotated-message' }));
-      const [messageType, includeImage] = prompts.argumentQuestions;
+      const [messageType, includeImage] = dialogs.argumentQuestions;
       assert.deepStrictEqual(messageType!.choices!.map(c => c.label), ['error', 'success', 'debug']);
       assert.strictEqual(messageType!.required, true);
       assert.deepStrictEqual(includeImage!.choices!.map(c => [c.label, c.description ?? '', !!c.picked]), [
@@ -137,18 +140,18 @@ describe('tools, prompts and resources from the command palette', function () {
 
     it('renders an image (get-tiny-image) from a tool without arguments', async () => {
       const outcome = sent(await run({ server: 'everything', tool: 'get-tiny-image' }));
-      assert.strictEqual(prompts.argumentQuestions.length, 0);
+      assert.strictEqual(dialogs.argumentQuestions.length, 0);
       const image = outcome.view.content.find(c => c.kind === 'image');
       assert.ok(image && image.kind === 'image' && image.mimeType === 'image/png' && image.bytes > 100, JSON.stringify(outcome.view.content.map(c => c.kind)));
       assert.match(outcome.html, /<img src="data:image\/png;base64,iVBORw0KGgo[A-Za-z0-9+/=]+" alt="Image \(image\/png, /);
     });
 
     it('rejects an out-of-range count, then lists resource links that open as documents (get-resource-links)', async () => {
-      prompts.argumentAnswers = { count: ['11', '0', '2'] };
+      dialogs.argumentAnswers = { count: ['11', '0', '2'] };
       const outcome = sent(await run({ server: 'everything', tool: 'get-resource-links' }));
-      assert.strictEqual(prompts.argumentQuestions[0]!.value, '3', 'the default is not prefilled');
+      assert.strictEqual(dialogs.argumentQuestions[0]!.value, '3', 'the default is not prefilled');
       assert.deepStrictEqual(
-        prompts.rejected.map(r => r.message),
+        dialogs.rejected.map(r => r.message),
         ['Must be at most 10.', 'Must be at least 1.'],
       );
       const links = outcome.view.content.filter(c => c.kind === 'link');
@@ -166,7 +169,7 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('shows structured content as JSON (get-structured-content)', async () => {
-      prompts.argumentAnswers = { location: ['Chicago'] };
+      dialogs.argumentAnswers = { location: ['Chicago'] };
       const outcome = sent(await run({ server: 'everything', tool: 'get-structured-content' }));
       assert.strictEqual(outcome.view.structuredText, JSON.stringify({ temperature: 36, conditions: 'Light rain / drizzle', humidity: 82 }, null, 2));
       assert.strictEqual(outcome.view.outputError, undefined);
@@ -174,7 +177,7 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('marks a result the tool reported as an error (get-resource-reference with a bad id)', async () => {
-      prompts.argumentAnswers = { resourceType: ['Text'], resourceId: ['-1'] };
+      dialogs.argumentAnswers = { resourceType: ['Text'], resourceId: ['-1'] };
       const outcome = sent(await run({ server: 'everything', tool: 'get-resource-reference' }));
       assert.strictEqual(outcome.view.status, 'toolError');
       assert.deepStrictEqual(outcome.view.content, [{ kind: 'text', text: 'Invalid resourceId: -1. Must be a finite positive integer.' }]);
@@ -182,7 +185,7 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('warns when structured output breaks the tool’s output schema (fixture lie_output)', async () => {
-      prompts.argumentAnswers = { how: ['prefixItems'] };
+      dialogs.argumentAnswers = { how: ['prefixItems'] };
       const outcome = sent(await run({ server: 'fixture', tool: 'lie_output' }));
       assert.strictEqual(outcome.view.status, 'completed');
       assert.match(outcome.view.outputError ?? '', /does not match the tool's output schema/);
@@ -191,7 +194,7 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('asks for nested objects and lists of the fixture echo, with defaults prefilled', async () => {
-      prompts.argumentAnswers = {
+      dialogs.argumentAnswers = {
         text: ['hi'],
         repeat: ['6', '2'],
         loud: ['true'],
@@ -201,7 +204,7 @@ describe('tools, prompts and resources from the command palette', function () {
       };
       const outcome = sent(await run({ server: 'fixture', tool: 'echo' }));
       assert.deepStrictEqual(
-        prompts.argumentQuestions.map(q => [q.name, q.value ?? null]),
+        dialogs.argumentQuestions.map(q => [q.name, q.value ?? null]),
         [
           ['text', null],
           ['ratio', '1.5'],
@@ -212,7 +215,7 @@ describe('tools, prompts and resources from the command palette', function () {
           ['options', null],
         ],
       );
-      assert.deepStrictEqual(prompts.rejected, [
+      assert.deepStrictEqual(dialogs.rejected, [
         { name: 'repeat', text: '6', message: 'Must be at most 5.' },
         { name: 'options', text: '{"suffix": "!"}', message: "'prefix' is required." },
       ]);
@@ -221,32 +224,28 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('shows progress and, when cancelled, aborts the request and says so (trigger-long-running-operation)', async () => {
-      prompts.argumentAnswers = { duration: ['30'], steps: ['30'] };
-      prompts.cancelAfterProgress = 2;
+      dialogs.argumentAnswers = { duration: ['30'], steps: ['30'] };
+      dialogs.cancelAfterProgress = 2;
       const started = Date.now();
       const outcome = sent(await run({ server: 'everything', tool: 'trigger-long-running-operation' }));
       assert.ok(Date.now() - started < 15_000, 'the cancelled call ran on');
       assert.strictEqual(outcome.result.kind, 'cancelled');
       assert.strictEqual(outcome.view.status, 'cancelled');
-      assert.deepStrictEqual(prompts.progress.map(p => [p.title, p.messages, p.cancelled]), [["Running 'Trigger Long Running Operation Tool' on 'everything'", ['1/30', '2/30'], true]]);
+      assert.deepStrictEqual(dialogs.progress.map(p => [p.title, p.messages, p.cancelled]), [["Running 'Trigger Long Running Operation Tool' on 'everything'", ['1/30', '2/30'], true]]);
       assert.strictEqual((await host.history.list())[0]!.outcome, 'cancelled');
     });
 
     it('reports every progress step of a call that completes', async () => {
-      prompts.argumentAnswers = { duration: ['1'], steps: ['4'] };
+      dialogs.argumentAnswers = { duration: ['1'], steps: ['4'] };
       const outcome = sent(await run({ server: 'everything', tool: 'trigger-long-running-operation' }));
       assert.strictEqual(outcome.result.kind, 'completed');
-      assert.deepStrictEqual(prompts.progress[0]!.messages, ['1/4', '2/4', '3/4', '4/4']);
+      assert.deepStrictEqual(dialogs.progress[0]!.messages, ['1/4', '2/4', '3/4', '4/4']);
     });
 
     it('works with the real quick pick, input box and progress notification', async () => {
       // Only consent stays scripted; the pick, the form and the progress are VS Code's own widgets.
-      const real: Prompts = Object.assign(Object.create(prompts) as ScriptedPrompts, {
-        pickItem: vscodePrompts.pickItem,
-        askArgument: vscodePrompts.askArgument,
-        showCallProgress: vscodePrompts.showCallProgress,
-      });
-      api.setPrompts(real);
+      const real: Dialogs = Object.assign(Object.create(dialogs) as ScriptedDialogs, pickDialog, quickInputForm, progressDialog);
+      api.setDialogs(real);
       try {
         const running = run();
         let outcome: RunToolOutcome | undefined;
@@ -262,7 +261,7 @@ describe('tools, prompts and resources from the command palette', function () {
         assert.deepStrictEqual(result.args, { message: '' });
         assert.deepStrictEqual(result.view.content, [{ kind: 'text', text: 'Echo: ' }]);
       } finally {
-        api.setPrompts(prompts);
+        api.setDialogs(dialogs);
       }
     });
 
@@ -286,14 +285,14 @@ describe('tools, prompts and resources from the command palette', function () {
 
   describe('Use Prompt…', () => {
     it('picks a prompt, asks its required argument first and lets the optional one be skipped (args-prompt)', async () => {
-      prompts.picks = ['Arguments Prompt'];
-      prompts.argumentAnswers = { city: ['Paris'], state: [{ skip: true }] };
+      dialogs.picks = ['Arguments Prompt'];
+      dialogs.argumentAnswers = { city: ['Paris'], state: [{ skip: true }] };
       const outcome = await vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt);
       assert.strictEqual(outcome.kind, 'shown', JSON.stringify(outcome));
       if (outcome.kind !== 'shown') return;
-      const offered = prompts.pickRequests[0]!.groups.find(g => g.label === 'everything')!.items.find(i => i.label === 'Arguments Prompt');
+      const offered = dialogs.pickRequests[0]!.groups.find(g => g.label === 'everything')!.items.find(i => i.label === 'Arguments Prompt');
       assert.strictEqual(offered?.description, 'args-prompt (city*, state)', 'the palette names a prompt’s arguments as the tree does');
-      assert.deepStrictEqual(prompts.argumentQuestions.map(q => [q.name, q.required]), [
+      assert.deepStrictEqual(dialogs.argumentQuestions.map(q => [q.name, q.required]), [
         ['city', true],
         ['state', false],
       ]);
@@ -306,11 +305,11 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('suggests values from the server, each argument completed in the context of the ones before (completable-prompt)', async () => {
-      prompts.argumentAnswers = { department: ['Eng'], name: [''] };
+      dialogs.argumentAnswers = { department: ['Eng'], name: [''] };
       const outcome = await vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt, { server: 'everything', prompt: 'completable-prompt' });
       assert.strictEqual(outcome.kind, 'shown', JSON.stringify(outcome));
       if (outcome.kind !== 'shown') return;
-      assert.deepStrictEqual(prompts.suggestions, [
+      assert.deepStrictEqual(dialogs.suggestions, [
         { name: 'department', typed: 'Eng', values: ['Engineering'] },
         { name: 'name', typed: '', values: ['Alice', 'Bob', 'Charlie'] },
       ]);
@@ -319,20 +318,20 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('does not accept an empty required argument', async () => {
-      prompts.argumentAnswers = { city: [''], state: [{ dismiss: true }] };
+      dialogs.argumentAnswers = { city: [''], state: [{ dismiss: true }] };
       const outcome = await vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt, { server: 'everything', prompt: 'args-prompt' });
-      assert.deepStrictEqual(prompts.rejected, [{ name: 'city', text: '', message: "'city' is required." }]);
+      assert.deepStrictEqual(dialogs.rejected, [{ name: 'city', text: '', message: "'city' is required." }]);
       assert.deepStrictEqual(outcome, { kind: 'dismissed' });
     });
   });
 
   describe('Read Resource…', () => {
     it('picks a server, then a resource, and opens it with the resource viewer', async () => {
-      prompts.picks = ['everything', 'architecture.md'];
+      dialogs.picks = ['everything', 'architecture.md'];
       const outcome = await vscode.commands.executeCommand<ReadResourceOutcome>(Commands.readResource);
       assert.strictEqual(outcome.kind, 'opened', JSON.stringify(outcome));
       if (outcome.kind !== 'opened') return;
-      assert.deepStrictEqual(prompts.pickRequests[0]!.labels.sort(), ['everything', 'fixture']);
+      assert.deepStrictEqual(dialogs.pickRequests[0]!.labels.sort(), ['everything', 'fixture']);
       assert.strictEqual(outcome.uri, 'demo://resource/static/document/architecture.md');
       assert.ok(outcome.document);
       const doc = await vscode.workspace.openTextDocument(outcome.document);
@@ -340,10 +339,10 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('loads more pages until the resource is found', async () => {
-      prompts.picks = ['fixture', 'resource-24'];
+      dialogs.picks = ['fixture', 'resource-24'];
       const outcome = await vscode.commands.executeCommand<ReadResourceOutcome>(Commands.readResource);
       assert.strictEqual(outcome.kind, 'opened', JSON.stringify(outcome));
-      const request = prompts.pickRequests[1]!;
+      const request = dialogs.pickRequests[1]!;
       assert.deepStrictEqual(request.groups.map(g => [g.label, g.items.length]), [
         ['Templates', 1],
         ['Resources', 10],
@@ -353,7 +352,7 @@ describe('tools, prompts and resources from the command palette', function () {
     });
 
     it('opens a URI typed in', async () => {
-      prompts.picks = ['typed:fixture://static/readme.md'];
+      dialogs.picks = ['typed:fixture://static/readme.md'];
       const outcome = await vscode.commands.executeCommand<ReadResourceOutcome>(Commands.readResource, 'fixture');
       assert.strictEqual(outcome.kind, 'opened', JSON.stringify(outcome));
       if (outcome.kind !== 'opened') return;

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { McpHostApi } from '../../../src/extension';
 import { Commands } from '../../../src/ids';
 import type { McpHost } from '../../../src/workspace/mcpHost';
-import { activateHost, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -17,7 +17,7 @@ describe('resource documents', function () {
   this.timeout(60_000);
   let api: Required<McpHostApi>;
   let host: McpHost;
-  const prompts = new ScriptedPrompts();
+  const dialogs = new ScriptedDialogs();
 
   const open = (server: string, uri: string, extra: object = {}) => vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResource, { server, uri, ...extra });
   const documentOf = (uri: vscode.Uri) => until(() => vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString()), `a document for ${uri}`);
@@ -28,7 +28,7 @@ describe('resource documents', function () {
 
   before(async () => {
     api = await activateHost();
-    api.setPrompts(prompts);
+    api.setDialogs(dialogs);
     host = api.host;
     await writeFile(
       workspaceFile('.vscode', 'mcp.json'),
@@ -130,17 +130,17 @@ describe('resource documents', function () {
   });
 
   it('fills a template variable by variable with the server\'s completions, then opens the resource', async () => {
-    prompts.argumentQuestions.length = 0;
-    prompts.suggestions.length = 0;
+    dialogs.argumentQuestions.length = 0;
+    dialogs.suggestions.length = 0;
     // Typing "bo" for {kind} takes the server's first suggestion; typing nothing for {id} does too.
-    prompts.argumentAnswers = { kind: ['bo'], id: [''] };
+    dialogs.argumentAnswers = { kind: ['bo'], id: [''] };
     const uri = await vscode.commands.executeCommand<vscode.Uri>(Commands.openResourceTemplate, { server: 'paging', uriTemplate: 'fixture://items/{kind}/{id}' });
-    assert.deepStrictEqual(prompts.argumentQuestions.map(q => [q.name, q.required, q.canGoBack]), [
+    assert.deepStrictEqual(dialogs.argumentQuestions.map(q => [q.name, q.required, q.canGoBack]), [
       ['kind', true, false],
       ['id', true, true],
     ]);
     // The server completes {id} from the {kind} given before it: book-… only with kind "book" in the context.
-    assert.deepStrictEqual(prompts.suggestions, [
+    assert.deepStrictEqual(dialogs.suggestions, [
       { name: 'kind', typed: 'bo', values: ['book', 'bottle', 'box'] },
       { name: 'id', typed: '', values: ['book-1', 'book-2', 'book-3'] },
     ]);
@@ -149,23 +149,23 @@ describe('resource documents', function () {
   });
 
   it('opens nothing when a template question is dismissed', async () => {
-    prompts.argumentQuestions.length = 0;
-    prompts.argumentAnswers = { kind: ['bo'], id: [{ dismiss: true }] };
+    dialogs.argumentQuestions.length = 0;
+    dialogs.argumentAnswers = { kind: ['bo'], id: [{ dismiss: true }] };
     const uri = await vscode.commands.executeCommand(Commands.openResourceTemplate, { server: 'paging', uriTemplate: 'fixture://items/{kind}/{id}' });
     assert.strictEqual(uri, undefined);
-    assert.deepStrictEqual(prompts.argumentQuestions.map(q => q.name), ['kind', 'id']);
+    assert.deepStrictEqual(dialogs.argumentQuestions.map(q => q.name), ['kind', 'id']);
     assert.strictEqual(vscode.window.tabGroups.activeTabGroup.tabs.length, 0);
   });
 
   it('opens what "Read Resource…" picks when no resource or template is given', async () => {
-    prompts.pickRequests.length = 0;
-    prompts.picks = ['paging', 'Readme'];
+    dialogs.pickRequests.length = 0;
+    dialogs.picks = ['paging', 'Readme'];
     const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResource);
-    assert.deepStrictEqual(prompts.pickRequests.map(r => r.title), ['MCP Host: Read Resource', "Resources of 'paging'"]);
+    assert.deepStrictEqual(dialogs.pickRequests.map(r => r.title), ['MCP Host: Read Resource', "Resources of 'paging'"]);
     assert.match((await documentOf(uri!)).getText(), /^contents of fixture:\/\/static\/readme\.md /);
 
-    prompts.picks = ['paging', 'Items'];
-    prompts.argumentAnswers = { kind: ['box'], id: ['box-2'] };
+    dialogs.picks = ['paging', 'Items'];
+    dialogs.argumentAnswers = { kind: ['box'], id: ['box-2'] };
     const filled = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResourceTemplate);
     assert.strictEqual((await documentOf(filled!)).getText(), 'contents of fixture://items/box/box-2 (version 0)');
   });

@@ -5,7 +5,7 @@ import { Commands } from '../../../src/ids';
 import { PromptNode, ToolNode, type GroupNode, type InfoNode, type ServerNode, type TreeNode } from '../../../src/ui/tree/nodes';
 import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
 import type { McpHost } from '../../../src/workspace/mcpHost';
-import { activateHost, everythingServer, repoPath, ScriptedPrompts, workspaceFile, writeFile } from '../host';
+import { activateHost, everythingServer, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { expectLogEntry, until } from '../util';
 
 const fixture = (name: string) => repoPath('out', 'test', 'fixtures', 'servers', `${name}.js`);
@@ -21,7 +21,7 @@ describe('servers tree', function () {
   let api: Required<McpHostApi>;
   let host: McpHost;
   let provider: ServersTreeProvider;
-  const prompts = new ScriptedPrompts();
+  const dialogs = new ScriptedDialogs();
   const config = workspaceFile('.vscode', 'mcp.json');
   const fired: Array<TreeNode | undefined> = [];
 
@@ -41,7 +41,7 @@ describe('servers tree', function () {
 
   before(async () => {
     api = await activateHost();
-    api.setPrompts(prompts);
+    api.setDialogs(dialogs);
     host = api.host;
     provider = api.serversView.provider;
     provider.onDidChangeTreeData(e => fired.push(e ?? undefined));
@@ -169,9 +169,9 @@ describe('servers tree', function () {
     // A click on the tool node runs it: the form takes the schema's defaults (list "tools", action "add"), consent says once.
     const mutate = (await provider.getChildren(tools)).find(n => n.kind === 'tool' && n.tool.name === 'mutate')!;
     fired.length = 0;
-    prompts.toolCallsAsked.length = 0;
+    dialogs.toolCallsAsked.length = 0;
     await run(item(mutate).command);
-    assert.deepStrictEqual(prompts.toolCallsAsked.map(r => [r.tool, r.origin]), [['mutate', 'tree']]);
+    assert.deepStrictEqual(dialogs.toolCallsAsked.map(r => [r.tool, r.origin]), [['mutate', 'tree']]);
     await until(() => fired.includes(paging), 'the paging server node to refresh');
     assert.ok(!fired.includes(undefined), 'a tool list change must not refresh the whole tree');
     const toolNames = (await provider.getChildren(tools)).map(n => (n.kind === 'tool' ? n.tool.name : ''));

@@ -179,6 +179,40 @@ describe('the consent gate against real servers', function () {
     await changed;
   });
 
+  it('asks through the confirmer a call brings, with the same policy and remembered approvals', async () => {
+    const inline: ToolConsentRequest[] = [];
+    const inlineAnswers: ConsentAnswer[] = ['session'];
+    const confirm = async (request: ToolConsentRequest) => {
+      inline.push(request);
+      return inlineAnswers.shift() ?? 'deny';
+    };
+    ask();
+    completed(await call('everything', 'get-annotated-message', { messageType: 'success' }, { origin: 'chat', confirm }));
+    assert.deepStrictEqual(inline.map(r => `${r.tool}:${r.origin}`), ['get-annotated-message:chat']);
+    assert.strictEqual(asked.length, 0, 'the modal dialog was asked');
+    // Approved for the session inline: the palette's modal path does not ask either.
+    completed(await call('everything', 'get-annotated-message', { messageType: 'error' }));
+    assert.strictEqual(asked.length, 0);
+    // A denial inline is the gate's denial, reported as such.
+    const denied = await call('paging', 'mutate', { list: 'tools', action: 'remove' }, { origin: 'chat', confirm });
+    assert.strictEqual(denied.kind, 'denied');
+    assert.strictEqual(inline.length, 2);
+    await approvals.revokeAll();
+  });
+
+  it('never lets a confirmer that waits for an answer hold up calls asked elsewhere', async () => {
+    let answerInline!: (a: ConsentAnswer) => void;
+    const abort = new AbortController();
+    const confirm = () => new Promise<ConsentAnswer>(resolve => (answerInline = resolve));
+    const waiting = call('everything', 'echo', { message: 'inline' }, { origin: 'chat', confirm, signal: abort.signal });
+    ask('once');
+    assert.match(textOf(await call('everything', 'echo', { message: 'modal' })), /modal/);
+    // The chat response was stopped while its question was open: a cancellation, not a denial.
+    abort.abort();
+    answerInline('deny');
+    assert.deepStrictEqual(await waiting, { kind: 'cancelled', message: 'Cancelled before the call was sent.' });
+  });
+
   it('sees tools a server adds and removes (list_changed), and refuses a tool that is gone', async () => {
     ask('once');
     completed(await call('paging', 'dynamic_tool_1'));

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Tool } from '@modelcontextprotocol/client';
-import { buildForm, FormField, ArgumentForm } from '../../../src/mcp/argumentSchema';
+import { buildForm, FormField, ArgumentForm } from '../../../src/forms/schemaForm';
 import { everythingServer } from '../servers';
 
 const field = (form: ArgumentForm, name: string): FormField => {

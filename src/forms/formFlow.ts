@@ -1,9 +1,12 @@
-import * as vscode from 'vscode';
 import type { CompleteRequest } from '@modelcontextprotocol/client';
-import { createSuggestionPick } from '../ui/suggestionPick';
-import type { ArgumentForm, FormField } from '../mcp/argumentSchema';
+import type { ArgumentForm, FormField } from './schemaForm';
 import type { ServerConnection } from '../mcp/serverConnection';
-import type { Prompts } from '../workspace/prompts';
+
+/**
+ * The question loop of a form, apart from how a question is shown: Run Tool's arguments, a prompt's
+ * arguments, a resource template's variables and an elicitation's fields are all asked through
+ * `FormDialog.askArgument`, which the quick input (src/ui/forms) or a test answers.
+ */
 
 export interface ArgumentChoice {
   readonly label: string;
@@ -41,6 +44,11 @@ export interface ArgumentQuestion {
 /** Typed text, picked value(s), an explicit skip of an optional field, or a step back. */
 export type ArgumentAnswer = { readonly text: string } | { readonly value: unknown } | { readonly skip: true } | { readonly back: true };
 
+/** Shows one question of a form; undefined when the user dismisses it. */
+export interface FormDialog {
+  askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undefined>;
+}
+
 export type FormOutcome = { readonly kind: 'filled'; readonly args: Record<string, unknown> } | { readonly kind: 'dismissed' } | { readonly kind: 'invalid'; readonly message: string };
 
 function promptFor(field: FormField): string {
@@ -65,7 +73,7 @@ function choicesFor(field: FormField, current: unknown): ArgumentChoice[] | unde
  * then checks the whole argument object against the schema. When that fails, the arguments are offered
  * as JSON to correct; dismissing that leaves them unsent, with the explanation.
  */
-export async function fillForm(prompts: Prompts, form: ArgumentForm, title: string): Promise<FormOutcome> {
+export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: string): Promise<FormOutcome> {
   const values = new Map<string, unknown>();
   const fields = form.fields;
   let problem: string | undefined;
@@ -76,7 +84,7 @@ export async function fillForm(prompts: Prompts, form: ArgumentForm, title: stri
     const current = had ? values.get(field.name) : field.hasDefault ? field.default : undefined;
     const choices = choicesFor(field, current);
     const prefill = had ? (typeof current === 'string' && field.kind !== 'json' ? current : JSON.stringify(current)) : field.initialText;
-    const answer = await prompts.askArgument({
+    const answer = await dialog.askArgument({
       title: `${title} (${i + 1}/${fields.length})`,
       name: field.name,
       label: field.label,
@@ -112,11 +120,11 @@ export async function fillForm(prompts: Prompts, form: ArgumentForm, title: stri
   const args = form.wholeObject ? values.get('') : Object.fromEntries(values);
   const invalid = form.validateArguments(args);
   if (invalid === undefined) return { kind: 'filled', args: (args ?? {}) as Record<string, unknown> };
-  return correctAsJson(prompts, form, title, args, invalid);
+  return correctAsJson(dialog, form, title, args, invalid);
 }
 
 /** The last chance: the whole argument object as JSON, checked against the schema as it is edited. */
-async function correctAsJson(prompts: Prompts, form: ArgumentForm, title: string, args: unknown, invalid: string): Promise<FormOutcome> {
+async function correctAsJson(dialog: FormDialog, form: ArgumentForm, title: string, args: unknown, invalid: string): Promise<FormOutcome> {
   const parse = (text: string): { value: unknown } | { error: string } => {
     try {
       return { value: JSON.parse(text) };
@@ -130,7 +138,7 @@ async function correctAsJson(prompts: Prompts, form: ArgumentForm, title: string
   };
   let problem: string | undefined = invalid;
   for (;;) {
-    const answer = await prompts.askArgument({
+    const answer = await dialog.askArgument({
       title: `${title}: correct the arguments`,
       name: '',
       label: 'Arguments',
@@ -165,12 +173,12 @@ export type Completer = (name: string, typed: string, context: Readonly<Record<s
  * Asks for each value in turn, Back returning to the previous one. With `complete`, the server suggests
  * values for what is typed, in the context of the values given before. Undefined when dismissed.
  */
-export async function fillCompletedValues(prompts: Prompts, title: string, fields: readonly CompletedValue[], complete: Completer | undefined): Promise<Record<string, string> | undefined> {
+export async function fillCompletedValues(dialog: FormDialog, title: string, fields: readonly CompletedValue[], complete: Completer | undefined): Promise<Record<string, string> | undefined> {
   const values: Record<string, string> = {};
   for (let i = 0; i < fields.length; ) {
     const field = fields[i]!;
     const previous = Object.fromEntries(fields.slice(0, i).filter(f => f.name in values).map(f => [f.name, values[f.name]!]));
-    const answer = await prompts.askArgument({
+    const answer = await dialog.askArgument({
       title: `${title} (${i + 1}/${fields.length})`,
       name: field.name,
       label: field.label,
@@ -206,121 +214,4 @@ export function serverCompleter(connection: ServerConnection, ref: CompleteReque
       return [];
     }
   };
-}
-
-type ChoiceItem = vscode.QuickPickItem & { value?: unknown; skip?: true };
-
-/** The VS Code input for one question: a quick pick for choices and suggestions, an input box otherwise. */
-export function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undefined> {
-  if (question.choices) return askChoice(question, question.choices);
-  if (question.suggest) return askWithSuggestions(question, question.suggest);
-  return new Promise(resolve => {
-    const box = vscode.window.createInputBox();
-    box.title = question.title;
-    box.prompt = question.prompt;
-    box.placeholder = question.label;
-    box.ignoreFocusOut = true;
-    if (question.value !== undefined) box.value = question.value;
-    if (question.canGoBack) box.buttons = [vscode.QuickInputButtons.Back];
-    const check = () => (box.validationMessage = box.value === question.value && question.problem ? question.problem : question.validate(box.value));
-    check();
-    let done = false;
-    const finish = (answer: ArgumentAnswer | undefined) => {
-      done = true;
-      resolve(answer);
-      box.hide();
-    };
-    box.onDidChangeValue(check);
-    box.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
-    box.onDidAccept(() => {
-      const message = question.validate(box.value);
-      box.validationMessage = message;
-      if (message !== undefined) return;
-      finish(!question.required && box.value.trim() === '' ? { skip: true } : { text: box.value });
-    });
-    box.onDidHide(() => {
-      if (!done) resolve(undefined);
-      box.dispose();
-    });
-    box.show();
-  });
-}
-
-function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[]): Promise<ArgumentAnswer | undefined> {
-  return new Promise(resolve => {
-    const pick = vscode.window.createQuickPick<ChoiceItem>();
-    pick.title = question.title;
-    pick.placeholder = `${question.label}: ${question.prompt}`;
-    pick.ignoreFocusOut = true;
-    pick.canSelectMany = !!question.many;
-    const items: ChoiceItem[] = choices.map(c => ({ label: c.label, ...(c.description ? { description: c.description } : {}), value: c.value }));
-    if (!question.required && !question.many) items.push({ label: '$(debug-step-over) Leave out', description: 'optional', skip: true });
-    pick.items = items;
-    const picked = items.filter((_, i) => choices[i]?.picked);
-    if (question.many) pick.selectedItems = picked;
-    else if (picked.length) pick.activeItems = picked;
-    if (question.canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
-    let done = false;
-    const finish = (answer: ArgumentAnswer | undefined) => {
-      done = true;
-      resolve(answer);
-      pick.hide();
-    };
-    pick.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
-    pick.onDidAccept(() => {
-      if (question.many) {
-        const values = pick.selectedItems.map(i => i.value);
-        if (values.length === 0 && !question.required) return finish({ skip: true });
-        return finish({ value: values });
-      }
-      const chosen = pick.selectedItems[0] ?? pick.activeItems[0];
-      if (!chosen) return;
-      finish(chosen.skip ? { skip: true } : { value: chosen.value });
-    });
-    pick.onDidHide(() => {
-      if (!done) resolve(undefined);
-      pick.dispose();
-    });
-    pick.show();
-  });
-}
-
-/** A quick pick over the server's suggestions for the text typed so far; the typed text itself is always an item. */
-function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string) => Promise<readonly string[]>): Promise<ArgumentAnswer | undefined> {
-  return new Promise(resolve => {
-    const { pick, start, stop } = createSuggestionPick<ChoiceItem>({
-      suggest,
-      item: (value, typed) => ({ label: value, value, alwaysShow: true, ...(typed ? { description: 'as typed' } : {}) }),
-      extraItems: typed => (!question.required && !typed ? [{ label: '$(debug-step-over) Leave out', description: 'optional', skip: true, alwaysShow: true }] : []),
-    });
-    pick.title = question.title;
-    pick.placeholder = `${question.label}: ${question.prompt}`;
-    if (question.value !== undefined) pick.value = question.value;
-    if (question.canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
-    let done = false;
-    const finish = (answer: ArgumentAnswer | undefined) => {
-      done = true;
-      stop();
-      resolve(answer);
-      pick.hide();
-    };
-    pick.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
-    pick.onDidAccept(() => {
-      const chosen = pick.selectedItems[0];
-      if (chosen?.skip) return finish({ skip: true });
-      const text = typeof chosen?.value === 'string' ? chosen.value : pick.value;
-      const message = question.validate(text);
-      if (message !== undefined) {
-        pick.placeholder = message;
-        return;
-      }
-      finish(!question.required && text === '' ? { skip: true } : { text });
-    });
-    pick.onDidHide(() => {
-      if (!done) resolve(undefined);
-      stop();
-      pick.dispose();
-    });
-    start();
-  });
 }
