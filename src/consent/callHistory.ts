@@ -35,14 +35,18 @@ export interface CallRecorder {
   record(entry: HistoryEntry, args: Record<string, unknown>): Promise<void>;
 }
 
-/** How many entries are kept in memory for the view; the file keeps everything until cleared. */
+/** How many entries are kept in memory for the view. */
 const MAX_LOADED = 1_000;
+/** Size at which the file is rotated (the previous one is kept as `<name>.1.jsonl`), and the most read of either file. */
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** How many calls of this window can be re-run with arguments that were masked or cut in the file. */
 const MAX_EXACT_ARGS = 200;
 
 /**
  * Every tool call, one JSON object per line, appended and never rewritten: a crash mid-write costs at
- * most the last line, and a corrupt line is skipped when reading, not fatal.
+ * most the last line, and a corrupt line is skipped when reading, not fatal. When the file reaches
+ * `maxFileBytes` it becomes `<name>.1.jsonl` (replacing the one before), so the history takes at most
+ * twice that on disk, and reading it never takes more than the tail of each file.
  */
 export class CallHistory implements CallRecorder {
   /** Undefined until the file is first read. */
@@ -55,7 +59,17 @@ export class CallHistory implements CallRecorder {
   /** Lines that could not be read, from the last load. */
   skippedLines = 0;
 
-  constructor(readonly file: string) {}
+  /** Bytes in the current file, once known (from the first write). */
+  private fileBytes: number | undefined;
+  readonly rotatedFile: string;
+
+  constructor(
+    readonly file: string,
+    private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+  ) {
+    const { dir, name, ext } = path.parse(file);
+    this.rotatedFile = path.join(dir, `${name}.1${ext}`);
+  }
 
   /** Newest first. */
   async list(): Promise<readonly HistoryEntry[]> {
@@ -79,8 +93,7 @@ export class CallHistory implements CallRecorder {
       // Not loaded yet: the load that comes later reads this call from the file.
       this.entries?.push(entry);
       if (this.entries && this.entries.length > MAX_LOADED) this.entries.splice(0, this.entries.length - MAX_LOADED);
-      await fs.mkdir(path.dirname(this.file), { recursive: true });
-      await fs.appendFile(this.file, `${JSON.stringify(entry)}\n`, 'utf8');
+      await this.append(`${JSON.stringify(entry)}\n`);
     }).catch(err => console.error(`MCP Host: could not write the tool call history: ${(err as Error).message}`));
     this._onDidChange.fire();
     return written;
@@ -101,7 +114,8 @@ export class CallHistory implements CallRecorder {
     this.exactArgs.clear();
     await this.enqueue(async () => {
       this.entries = [];
-      await fs.rm(this.file, { force: true });
+      this.fileBytes = 0;
+      await Promise.all([fs.rm(this.file, { force: true }), fs.rm(this.rotatedFile, { force: true })]);
     }).catch(err => console.error(`MCP Host: could not clear the tool call history: ${(err as Error).message}`));
     this._onDidChange.fire();
   }
@@ -116,17 +130,59 @@ export class CallHistory implements CallRecorder {
     return done;
   }
 
+  private async append(line: string): Promise<void> {
+    if (this.fileBytes === undefined) {
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      this.fileBytes = await fs.stat(this.file).then(
+        st => st.size,
+        () => 0,
+      );
+    }
+    const bytes = Buffer.byteLength(line);
+    if (this.fileBytes > 0 && this.fileBytes + bytes > this.maxFileBytes) {
+      // A rename, not a rewrite: what was written stays as it was, under the rotated name.
+      await fs.rename(this.file, this.rotatedFile).catch(err => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      });
+      this.fileBytes = 0;
+    }
+    await fs.appendFile(this.file, line, 'utf8');
+    this.fileBytes += bytes;
+  }
+
+  /** The newest entries: the current file's, preceded by the rotated file's when the current one holds too few. */
   private async load(): Promise<HistoryEntry[]> {
-    let text: string;
+    this.skippedLines = 0;
+    const entries = await this.readTail(this.file);
+    if (entries.length < MAX_LOADED) entries.unshift(...(await this.readTail(this.rotatedFile)));
+    return entries.slice(-MAX_LOADED);
+  }
+
+  /** The entries in the last `maxFileBytes` of a file (a file from before rotation may be larger); none when it is missing. */
+  private async readTail(file: string): Promise<HistoryEntry[]> {
+    let handle: fs.FileHandle;
     try {
-      text = await fs.readFile(this.file, 'utf8');
+      handle = await fs.open(file, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    this.skippedLines = 0;
+    let text: string;
+    let partialFirstLine: boolean;
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, this.maxFileBytes);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      text = buffer.toString('utf8');
+      partialFirstLine = length < size;
+    } finally {
+      await handle.close();
+    }
+    const lines = text.split('\n');
+    if (partialFirstLine) lines.shift();
     const entries: HistoryEntry[] = [];
-    for (const line of text.split('\n')) {
+    for (const line of lines) {
       if (!line.trim()) continue;
       try {
         const value: unknown = JSON.parse(line);
@@ -136,7 +192,7 @@ export class CallHistory implements CallRecorder {
         this.skippedLines++;
       }
     }
-    return entries.slice(-MAX_LOADED);
+    return entries;
   }
 
   dispose(): void {

@@ -1,13 +1,14 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import Ajv2020 from 'ajv/dist/2020';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
+import { compileIsolated } from '../mcp/schemaValidator';
 
 /**
  * A tool's `inputSchema` as a form: one field per top-level property (required ones first), each with
  * a kind the UI knows how to ask for, a hint in the user's words, and validation that explains problems
  * the way a person would. JSON Schema 2020-12 with Ajv's 2020 dialect, like the output check in
- * `SchemaValidator`; this module keeps its own Ajv instances because it needs the raw errors to word
- * them, and checks common `format`s (a date typed as "tomorrow" is caught here, not by the server).
+ * `SchemaValidator` and with its protections (linear-time patterns, one Ajv per schema); this module
+ * keeps its own options because it needs the raw errors to word them, and checks common `format`s (a date
+ * typed as "tomorrow" is caught here, not by the server).
  */
 
 type SchemaObject = { readonly [key: string]: unknown };
@@ -117,12 +118,12 @@ export const FORMATS: Readonly<Record<string, FormatInfo>> = {
   },
 };
 
-function newAjv(): Ajv2020 {
+const FORM_AJV_OPTIONS: Options = {
   // verbose: errors carry the failing keyword's schema, to word `anyOf` enums as a list of choices.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true, logger: false });
-  for (const [name, info] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: info.check });
-  return ajv;
-}
+  verbose: true,
+  logger: false,
+  formats: Object.fromEntries(Object.entries(FORMATS).map(([name, info]) => [name, { type: 'string', validate: info.check }])),
+};
 
 /** Draft-07 `$schema` ids would make Ajv2020 refuse the schema; MCP says such schemas are read as 2020-12 where compatible. */
 function asObjectSchema(schema: unknown): SchemaObject {
@@ -596,7 +597,7 @@ function compile(schema: object): ValidateFunction | Error {
   let fn = compiled.get(key);
   if (!fn) {
     try {
-      fn = newAjv().compile(schema);
+      fn = compileIsolated(schema, FORM_AJV_OPTIONS);
     } catch (err) {
       fn = err instanceof Error ? err : new Error(String(err));
     }

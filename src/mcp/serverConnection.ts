@@ -14,7 +14,7 @@ import { LiveServer, type Wire } from './liveServer';
 import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
-import { SchemaValidator, sharedSchemaValidator } from './schemaValidator';
+import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
 import type { ListKind } from './serverLists';
 import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './toolCall';
@@ -85,7 +85,8 @@ export class ServerConnection extends Disposable {
   constructor(private readonly options: ConnectionOptions) {
     super();
     this.log = maskingLog(options.log, text => maskSecrets(text, this.secrets));
-    this.validator = sharedSchemaValidator();
+    // One per server: a server's schemas and their cache are its own, and go with it.
+    this.validator = new SchemaValidator();
     this._register(toDisposable(() => this.clearRestartTimer()));
     const levelChanges = options.log.onDidChangeLevel?.(level => {
       if (this._state.kind === 'running') this.setLogLevel(level).catch(err => this.log.warn(`logging/setLevel failed: ${err.message}`));

@@ -607,6 +607,22 @@ describe('fixture servers', function () {
     });
   });
 
+  describe('schemas', () => {
+    it('serves a catastrophic pattern and an output $id whose schema depends on --flavour', async () => {
+      for (const flavour of ['a', 'b']) {
+        const { client } = await connect('schemas', ['--flavour', flavour]);
+        const tools = new Map((await client.listTools()).tools.map(t => [t.name, t]));
+        assert.strictEqual(JSON.stringify(tools.get('redos')!.inputSchema.properties), '{"text":{"type":"string","pattern":"^(a+)+$"}}');
+        assert.strictEqual(tools.get('claim_id')!.outputSchema!.$id, 'urn:fixture:schemas:shared');
+        const claimed = (await client.callTool({ name: 'claim_id', arguments: {} })) as CallToolResult;
+        assert.deepStrictEqual(claimed.structuredContent, { value: flavour === 'a' ? 'a' : 1 });
+        // A short text only: the SDK's own validator backtracks.
+        const echoed = (await client.callTool({ name: 'redos', arguments: { text: 'aaa' } })) as CallToolResult;
+        assert.deepStrictEqual(echoed.structuredContent, { text: 'aaa' });
+      }
+    });
+  });
+
   describe('stderr-flood', () => {
     it('works when the host drains stderr', async () => {
       const { client, stderr } = await connect('stderr-flood', ['--bytes', String(1 << 20), '--when', 'both']);

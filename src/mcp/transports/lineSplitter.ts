@@ -36,3 +36,48 @@ export class LineSplitter {
     }
   }
 }
+
+/**
+ * Splits decoded text (a server's stderr) into lines of at most `maxLineChars` characters. A server that
+ * writes without newlines cannot grow the host's memory: past the limit, the rest of a line is only
+ * counted, and the line ends with how much was left out.
+ */
+export class BoundedLineSplitter {
+  private pending = '';
+  private dropped = 0;
+
+  constructor(private readonly maxLineChars: number) {}
+
+  push(text: string): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      this.take(text, start, nl);
+      lines.push(this.flush());
+      start = nl + 1;
+    }
+    this.take(text, start, text.length);
+    return lines;
+  }
+
+  /** The last line, when the stream ends without a newline. */
+  end(): string[] {
+    return this.pending || this.dropped ? [this.flush()] : [];
+  }
+
+  private take(text: string, start: number, end: number): void {
+    const room = Math.max(0, this.maxLineChars - this.pending.length);
+    let keep = Math.min(end - start, room);
+    // Never keep half of a surrogate pair.
+    if (keep > 0 && keep < end - start && /[\ud800-\udbff]/.test(text[start + keep - 1]!)) keep--;
+    this.pending += text.slice(start, start + keep);
+    this.dropped += end - start - keep;
+  }
+
+  private flush(): string {
+    const line = this.dropped ? `${this.pending}… (${this.dropped} more characters)` : this.pending.replace(/\r$/, '');
+    this.pending = '';
+    this.dropped = 0;
+    return line;
+  }
+}

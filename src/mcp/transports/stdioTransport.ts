@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/client';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { Emitter } from '../../common/event';
-import { LineSplitter } from './lineSplitter';
+import { BoundedLineSplitter, LineSplitter } from './lineSplitter';
 import { listDescendants, signalTree, waitForExit } from './processTree';
 import type { ProcessWatch } from '../reaper';
 
@@ -26,6 +26,8 @@ export const DEFAULT_SHUTDOWN_GRACE: ShutdownGrace = { stdinMs: 2000, termMs: 20
 export interface StdioTransportOptions {
   /** Largest single message accepted from the server; a larger one closes the connection with a clear error. */
   readonly maxMessageBytes?: number;
+  /** Longest stderr line kept; the rest of a longer one (or of stderr without newlines) is dropped. */
+  readonly maxStderrLineChars?: number;
   readonly grace?: ShutdownGrace;
   /** Stops the server if the host dies without closing this transport. */
   readonly reaper?: ProcessWatch;
@@ -53,7 +55,8 @@ export class SpawnError extends Error {
  * `StdioClientTransport` because it must:
  * - spawn without a shell as a process-group leader and stop the whole tree (stdin EOF, SIGTERM, kill)
  *   with grace periods tests can shorten; the SDK's close signals only the direct child;
- * - report the exit code and signal, and keep draining stderr so a chatty server never stalls;
+ * - report the exit code and signal, and keep draining stderr so a chatty server never stalls, in lines
+ *   of bounded length so one without newlines cannot fill the host's memory;
  * - split lines in linear time (the SDK's buffer, v2's too, copies everything buffered on every chunk) and call out non-protocol text on stdout.
  */
 export class StdioProcessTransport implements Transport {
@@ -76,6 +79,7 @@ export class StdioProcessTransport implements Transport {
   private closing: Promise<void> | undefined;
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
+  private readonly maxStderrLineChars: number;
   private readonly reaper: ProcessWatch | undefined;
 
   constructor(
@@ -84,6 +88,7 @@ export class StdioProcessTransport implements Transport {
   ) {
     this.grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
     this.splitter = new LineSplitter(options.maxMessageBytes ?? 64 * 1024 * 1024);
+    this.maxStderrLineChars = options.maxStderrLineChars ?? 16 * 1024;
     this.reaper = options.reaper;
   }
 
@@ -122,15 +127,12 @@ export class StdioProcessTransport implements Transport {
     child.stdin!.on('error', err => this.onerror?.(err));
     child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
     child.stderr!.setEncoding('utf8');
-    let pendingErr = '';
+    const stderrLines = new BoundedLineSplitter(this.maxStderrLineChars);
     child.stderr!.on('data', (text: string) => {
-      const lines = (pendingErr + text).split(/\r?\n/);
-      pendingErr = lines.pop() ?? '';
-      for (const line of lines) this._onStderr.fire(line);
+      for (const line of stderrLines.push(text)) this._onStderr.fire(line);
     });
     child.stderr!.on('end', () => {
-      if (pendingErr) this._onStderr.fire(pendingErr);
-      pendingErr = '';
+      for (const line of stderrLines.end()) this._onStderr.fire(line);
     });
     return new Promise((resolve, reject) => {
       child.once('spawn', () => resolve());

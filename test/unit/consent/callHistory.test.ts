@@ -101,6 +101,45 @@ describe('tool call history file', () => {
     assert.deepStrictEqual(await history.list(), []);
     assert.strictEqual(changes, 2);
   });
+
+  it('rotates the file at its size limit, keeping one earlier file as it was written', async () => {
+    const limit = 2000;
+    const history = new CallHistory(file, limit);
+    const ids = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const written: string[] = [];
+    for (const id of ids) {
+      const e = entry(id, { summary: 'x'.repeat(100) });
+      written.push(`${JSON.stringify(e)}\n`);
+      await history.record(e, {});
+    }
+    const current = fs.readFileSync(file, 'utf8');
+    const rotated = fs.readFileSync(history.rotatedFile, 'utf8');
+    assert.strictEqual(path.basename(history.rotatedFile), 'tool-calls.1.jsonl');
+    assert.ok(current.length <= limit && rotated.length <= limit, `${current.length} + ${rotated.length} bytes`);
+    // Both files are runs of whole lines, in order, ending with the newest call.
+    assert.ok(written.join('').endsWith(rotated + current));
+    assert.ok(current.length > 0 && rotated.length > 0);
+    const listed = (await new CallHistory(file, limit).list()).map(e => e.id);
+    assert.deepStrictEqual(listed, ids.slice(-listed.length).reverse());
+    assert.ok(listed.length > current.split('\n').length - 1, 'the rotated file was not read');
+    await history.clear();
+    assert.ok(!fs.existsSync(file) && !fs.existsSync(history.rotatedFile));
+  });
+
+  it('reads only the tail of a file larger than the limit (one written before rotation), then rotates it', async () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const lines = Array.from({ length: 5000 }, (_, i) => `${JSON.stringify(entry(`c${i}`, { summary: 'y'.repeat(200) }))}\n`);
+    fs.writeFileSync(file, lines.join(''));
+    const limit = 64 * 1024;
+    const history = new CallHistory(file, limit);
+    const listed = await history.list();
+    assert.strictEqual(history.skippedLines, 0, 'the cut first line was counted as corrupt');
+    assert.strictEqual(listed[0]!.id, 'c4999');
+    assert.ok(listed.length < 5000 && listed.length >= Math.floor(limit / lines[0]!.length) - 1, `${listed.length} entries`);
+    await history.record(entry('new'), {});
+    assert.strictEqual(fs.readFileSync(history.rotatedFile, 'utf8'), lines.join(''));
+    assert.deepStrictEqual((await new CallHistory(file, limit).list()).slice(0, 2).map(e => e.id), ['new', 'c4999']);
+  });
 });
 
 describe('arguments and results made safe to show and keep', () => {

@@ -82,6 +82,21 @@ describe('core vs. fixture servers', function () {
       assert.match(wrongTuple.outputError ?? '', /does not match/, 'a prefixItems violation passed: the validator is not 2020-12');
     });
 
+    it('validates each server\'s output in its own scope, with linear-time patterns', async () => {
+      // Both servers define output schema $id urn:fixture:schemas:shared, differently.
+      const a = connect(fixture('schemas', '--flavour', 'a')).conn;
+      const b = connect(fixture('schemas', '--flavour', 'b')).conn;
+      await Promise.all([a.start(), b.start()]);
+      for (const conn of [a, b]) {
+        const claimed = await conn.callTool('claim_id', {}, consentForTests(conn, 'claim_id'));
+        assert.strictEqual(claimed.outputError, undefined, `${JSON.stringify(claimed.result.structuredContent)}: ${claimed.outputError}`);
+      }
+      const started = performance.now();
+      const evil = await a.callTool('redos', { text: `${'a'.repeat(28)}!` }, consentForTests(a, 'redos'));
+      assert.match(evil.outputError ?? '', /must match pattern/);
+      assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
+    });
+
     it('updates tools on list_changed and delivers resource updates to subscribers', async () => {
       const { conn } = connect(fixture('paging'));
       await conn.start();
@@ -243,6 +258,18 @@ describe('core vs. fixture servers', function () {
       const { conn } = connect(fixture('stderr-flood', '--bytes', String(4 * 1024 * 1024), '--when', 'both'));
       await conn.start();
       expectState(conn, 'running');
+    });
+
+    it('keeps at most 16 K characters of a stderr line, however long the server writes without a newline', async () => {
+      const { conn, log } = connect(fixture('stderr-flood', '--one-line', '--bytes', String(8 * 1024 * 1024), '--when', 'none'));
+      await conn.start();
+      await conn.callTool('flood', {}, consentForTests(conn, 'flood'));
+      // stderr and the response travel on different pipes.
+      for (let waited = 0; waited < 5000 && !log.text().includes('[stderr] x'); waited += 50) await new Promise(r => setTimeout(r, 50));
+      const floods = log.lines.filter(l => l.message.startsWith('[stderr] x'));
+      assert.strictEqual(floods.length, 1, `${floods.length} lines of x`);
+      const expected = `[stderr] ${'x'.repeat(16 * 1024)}… (${8 * 1024 * 1024 - 1 - 16 * 1024} more characters)`;
+      assert.ok(floods[0]!.message === expected, `a stderr line of ${floods[0]!.message.length} characters`);
     });
   });
 

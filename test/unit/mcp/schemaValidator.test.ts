@@ -1,0 +1,133 @@
+import * as assert from 'assert';
+import { buildForm } from '../../../src/forms/schemaForm';
+import { SchemaValidator } from '../../../src/mcp/schemaValidator';
+
+/**
+ * Schemas come from servers. With V8's backtracking engine, `^(a+)+$` against 28 `a`s and a `!` takes
+ * seconds to minutes (24 took 114 ms here, ×4 per 2 more) and blocks the thread; on the linear engine it
+ * takes well under a millisecond. The bound below is generous for a loaded machine and far below the
+ * backtracking time, so these tests fail (late) on a backtracking engine.
+ */
+const REDOS = '^(a+)+$';
+const EVIL = `${'a'.repeat(28)}!`;
+const BOUND_MS = 2000;
+
+function timed<T>(run: () => T): { value: T; ms: number } {
+  const start = performance.now();
+  const value = run();
+  return { value, ms: performance.now() - start };
+}
+
+describe('SchemaValidator: schemas from servers cannot freeze the host', () => {
+  it('matches a catastrophic-backtracking pattern in linear time, and still enforces it', () => {
+    const check = new SchemaValidator().compile({ type: 'string', pattern: REDOS });
+    const evil = timed(() => check(EVIL));
+    assert.match(evil.value ?? '', /must match pattern/);
+    assert.ok(evil.ms < BOUND_MS, `took ${evil.ms} ms`);
+    assert.strictEqual(check('aaaa'), undefined);
+    const long = timed(() => check(`${'a'.repeat(100_000)}!`));
+    assert.match(long.value ?? '', /must match pattern/);
+    assert.ok(long.ms < BOUND_MS, `100,000 characters took ${long.ms} ms`);
+  });
+
+  it('runs patternProperties and propertyNames patterns on the same engine', () => {
+    const check = new SchemaValidator().compile({
+      type: 'object',
+      patternProperties: { [REDOS]: { type: 'number' } },
+      propertyNames: { pattern: '^(a|aa)+$|^b$' },
+    });
+    const evil = timed(() => check({ [EVIL]: 1 }));
+    assert.match(evil.value ?? '', /must match pattern/);
+    assert.ok(evil.ms < BOUND_MS, `took ${evil.ms} ms`);
+    assert.match(check({ aaa: 'x' }) ?? '', /must be number/);
+    assert.strictEqual(check({ aaa: 1, b: 2 }), undefined);
+  });
+
+  it('keeps each pattern of a schema apart, with JSON Schema (ECMA-262, unicode) syntax', () => {
+    const check = new SchemaValidator().compile({
+      type: 'object',
+      properties: {
+        digits: { type: 'string', pattern: '^\\d{3}-\\d{4}$' },
+        letters: { type: 'string', pattern: '^\\p{L}+$' },
+        named: { type: 'string', pattern: '^(?<year>\\d{4})$' },
+        escaped: { type: 'string', pattern: '^\\u00e9/$' },
+      },
+    });
+    assert.strictEqual(check({ digits: '555-1234', letters: 'élan', named: '2026', escaped: 'é/' }), undefined);
+    const problems = check({ digits: 'élan', letters: '555', named: 'x', escaped: 'e/' }) ?? '';
+    for (const field of ['digits', 'letters', 'named', 'escaped']) assert.match(problems, new RegExp(`/${field} must match pattern`));
+  });
+
+  it('calls a schema with a pattern that is not ECMA-262 invalid, as before', () => {
+    assert.match(new SchemaValidator().compile({ type: 'string', pattern: '(' })('x') ?? '', /the schema itself is invalid/);
+    // Valid for RE2, not for JSON Schema.
+    assert.match(new SchemaValidator().compile({ type: 'string', pattern: '(?i)x' })('x') ?? '', /the schema itself is invalid/);
+  });
+
+  it('leaves patterns the linear engine cannot run (lookaround, backreferences) to the server', () => {
+    const check = new SchemaValidator().compile({ type: 'string', pattern: '^(?!x)(a)\\1' });
+    assert.strictEqual(check('xyz'), undefined);
+    const evil = timed(() => new SchemaValidator().compile({ type: 'string', pattern: '^(?=(a+)+$)' })(EVIL));
+    assert.ok(evil.ms < BOUND_MS, `took ${evil.ms} ms`);
+  });
+});
+
+describe('SchemaValidator: one schema cannot reach another', () => {
+  const A = { $id: 'urn:example:shared', type: 'object', properties: { value: { type: 'string' } }, required: ['value'] };
+  const B = { $id: 'urn:example:shared', type: 'object', properties: { value: { type: 'number' } }, required: ['value'] };
+
+  it('compiles two schemas with the same $id, in one scope or two, each as written', () => {
+    const one = new SchemaValidator();
+    assert.strictEqual(one.compile(A)({ value: 'x' }), undefined);
+    assert.strictEqual(one.compile(B)({ value: 1 }), undefined, 'the second $id clashed with the first');
+    assert.match(one.compile(B)({ value: 'x' }) ?? '', /must be number/);
+    assert.strictEqual(new SchemaValidator().compile(B)({ value: 1 }), undefined);
+  });
+
+  it('does not resolve a $ref to another schema\'s $id', () => {
+    const validator = new SchemaValidator();
+    validator.compile(A);
+    const redirected = validator.compile({ $ref: 'urn:example:shared' });
+    assert.match(redirected({ value: 'x' }) ?? '', /the schema itself is invalid: can't resolve reference urn:example:shared/);
+  });
+
+  it('resolves references inside one schema ($defs, its own $id)', () => {
+    const check = new SchemaValidator().compile({ $id: 'urn:example:self', $defs: { n: { type: 'number' } }, type: 'array', items: { $ref: 'urn:example:self#/$defs/n' } });
+    assert.strictEqual(check([1, 2]), undefined);
+    assert.match(check([1, 'x']) ?? '', /must be number/);
+  });
+
+  it('keeps at most maxCompiled schemas, dropping the least recently used', () => {
+    const validator = new SchemaValidator(4);
+    const schema = (n: number) => ({ type: 'integer', minimum: n });
+    for (let n = 0; n < 10; n++) validator.compile(schema(n));
+    assert.strictEqual(validator.size, 4);
+    assert.match(validator.compile(schema(9))(0) ?? '', /must be >= 9/);
+  });
+
+  it('reports an invalid schema instead of throwing', () => {
+    assert.match(new SchemaValidator().compile({ type: 'string', minLength: 'x' })('a') ?? '', /the schema itself is invalid: schema is invalid/);
+  });
+});
+
+describe('argument form: the same protections on every keystroke', () => {
+  it('checks a field and the whole arguments against a catastrophic pattern in linear time', () => {
+    const form = buildForm({ type: 'object', properties: { text: { type: 'string', pattern: REDOS } }, required: ['text'] });
+    const field = form.fields[0]!;
+    const typed = timed(() => form.validateField(field, EVIL));
+    assert.match(typed.value ?? '', /must match the pattern/i);
+    assert.ok(typed.ms < BOUND_MS, `a keystroke took ${typed.ms} ms`);
+    const whole = timed(() => form.validateArguments({ text: EVIL }));
+    assert.ok(whole.value, 'the whole arguments passed');
+    assert.ok(whole.ms < BOUND_MS, `took ${whole.ms} ms`);
+    assert.strictEqual(form.validateArguments({ text: 'aaa' }), undefined);
+  });
+
+  it('does not let one schema\'s $id break another form', () => {
+    const a = buildForm({ $id: 'urn:example:form', type: 'object', properties: { x: { type: 'string' } } });
+    const b = buildForm({ $id: 'urn:example:form', type: 'object', properties: { x: { type: 'number' } } });
+    assert.strictEqual(a.validateArguments({ x: 's' }), undefined);
+    assert.strictEqual(b.schemaProblem, undefined);
+    assert.strictEqual(b.validateArguments({ x: 1 }), undefined);
+  });
+});
