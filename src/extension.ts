@@ -19,6 +19,9 @@ import { pickDialog, type PickDialog } from './commands/itemPicker';
 import { progressDialog, type ProgressDialog } from './commands/callProgress';
 import type { FormDialog } from './forms/formFlow';
 import { quickInputForm } from './ui/forms/quickInputForm';
+import { safe } from './common/untrustedText';
+import * as ui from './ui/window';
+import type { ShownText } from './ui/window';
 
 /**
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
@@ -37,6 +40,8 @@ export interface McpHostApi {
   readonly serversView?: ServersView;
   readonly resources?: ResourceDocuments;
   readonly statusBar?: vscode.StatusBarItem;
+  /** Every message, progress text and input prompt shown through ui/window.ts, in order. */
+  readonly shownTexts?: readonly ShownText[];
 }
 
 let current: McpHost | undefined;
@@ -65,12 +70,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     void host.load();
     const version = String(context.extension.packageJSON.version);
     if (context.extensionMode === vscode.ExtensionMode.Test) {
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar };
+      const shownTexts: ShownText[] = [];
+      ui.observeShownText(shown => shownTexts.push(shown));
+      store.add(toDisposable(() => ui.observeShownText(undefined)));
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts };
     }
     return { version };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    void vscode.window.showErrorMessage(`MCP Host could not start: ${message}. Reload the window; if it persists, see the extension host log (Developer: Show Logs…).`);
+    void ui.showErrorMessage(safe`MCP Host could not start: ${err}. Reload the window; if it persists, see the extension host log (Developer: Show Logs…).`);
     throw err;
   }
 }

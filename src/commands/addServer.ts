@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
+import { inertLine, safe } from '../common/untrustedText';
+import * as ui from '../ui/window';
 import {
   addServerToConfig,
   buildServerEntry,
@@ -48,7 +50,7 @@ async function addServer(host: McpHost, request: AddServerRequest | undefined): 
     added = addServerToConfig(existing, name, buildServerEntry(answers));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    void vscode.window.showErrorMessage(`Could not add the server to ${vscode.workspace.asRelativePath(file)}: ${message}`);
+    void ui.showErrorMessage(safe`Could not add the server to ${vscode.workspace.asRelativePath(file)}: ${message}`);
     return undefined;
   }
   // A token typed into a header goes to secret storage; the file gets an ${input:…} in its place.
@@ -58,7 +60,7 @@ async function addServer(host: McpHost, request: AddServerRequest | undefined): 
     const edit = new vscode.WorkspaceEdit();
     edit.replace(file, new vscode.Range(document.positionAt(0), document.positionAt(existing!.length)), added.newText);
     if (!(await vscode.workspace.applyEdit(edit))) {
-      void vscode.window.showErrorMessage(`Could not edit ${vscode.workspace.asRelativePath(file)}.`);
+      void ui.showErrorMessage(safe`Could not edit ${vscode.workspace.asRelativePath(file)}.`);
       return undefined;
     }
     // The user's own unsaved changes are theirs to save; otherwise the new server starts right away.
@@ -74,7 +76,7 @@ async function addServer(host: McpHost, request: AddServerRequest | undefined): 
 async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
-    void vscode.window.showInformationMessage('Open a folder first: MCP Host adds servers to its .vscode/mcp.json.');
+    void ui.showInformationMessage(safe`Open a folder first: MCP Host adds servers to its .vscode/mcp.json.`);
     return undefined;
   }
   if (folders.length === 1) return folders[0];
@@ -83,62 +85,68 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
 
 const TITLE = 'Add MCP Server';
 
+/** Validation messages can quote what was typed: shown inert. */
+const checked = (validate: (value: string) => string | undefined) => (value: string) => {
+  const message = validate(value);
+  return message === undefined ? undefined : inertLine(message);
+};
+
 async function askAnswers(): Promise<NewServerAnswers | undefined> {
   const kinds = [
-    { label: '$(package) npm package', detail: 'Runs `npx -y <package>`, e.g. @modelcontextprotocol/server-memory', serverKind: 'npm' as const },
-    { label: '$(symbol-namespace) Python package', detail: 'Runs `uvx <package>`, e.g. mcp-server-fetch', serverKind: 'pip' as const },
-    { label: '$(terminal) Command', detail: 'A command line you type, with its arguments', serverKind: 'command' as const },
-    { label: '$(globe) HTTP', detail: 'A remote server’s URL (Streamable HTTP, or SSE)', serverKind: 'http' as const },
+    { label: safe`$(package) npm package`, detail: safe`Runs \`npx -y <package>\`, e.g. @modelcontextprotocol/server-memory`, serverKind: 'npm' as const },
+    { label: safe`$(symbol-namespace) Python package`, detail: safe`Runs \`uvx <package>\`, e.g. mcp-server-fetch`, serverKind: 'pip' as const },
+    { label: safe`$(terminal) Command`, detail: safe`A command line you type, with its arguments`, serverKind: 'command' as const },
+    { label: safe`$(globe) HTTP`, detail: safe`A remote server’s URL (Streamable HTTP, or SSE)`, serverKind: 'http' as const },
   ];
-  const kind = await vscode.window.showQuickPick(kinds, { title: `${TITLE} (1/3)`, placeHolder: 'What kind of server?', ignoreFocusOut: true });
+  const kind = await ui.showQuickPick(kinds, { title: safe`${TITLE} (1/3)`, placeHolder: safe`What kind of server?`, ignoreFocusOut: true });
   if (!kind) return undefined;
   switch (kind.serverKind) {
     case 'npm':
     case 'pip': {
-      const pkg = await vscode.window.showInputBox({
-        title: `${TITLE} (2/3)`,
-        prompt: kind.serverKind === 'npm' ? 'npm package name (run with npx -y)' : 'Python package name (run with uvx)',
-        placeHolder: kind.serverKind === 'npm' ? '@modelcontextprotocol/server-memory' : 'mcp-server-fetch',
+      const pkg = await ui.showInputBox({
+        title: safe`${TITLE} (2/3)`,
+        prompt: kind.serverKind === 'npm' ? safe`npm package name (run with npx -y)` : safe`Python package name (run with uvx)`,
+        placeHolder: kind.serverKind === 'npm' ? safe`@modelcontextprotocol/server-memory` : safe`mcp-server-fetch`,
         ignoreFocusOut: true,
-        validateInput: v => (!v.trim() ? 'Enter a package name.' : /\s/.test(v.trim()) ? 'A package name has no spaces; add arguments in mcp.json afterwards.' : undefined),
+        validateInput: checked(v => (!v.trim() ? 'Enter a package name.' : /\s/.test(v.trim()) ? 'A package name has no spaces; add arguments in mcp.json afterwards.' : undefined)),
       });
       return pkg === undefined ? undefined : { kind: kind.serverKind, package: pkg.trim() };
     }
     case 'command': {
-      const line = await vscode.window.showInputBox({
-        title: `${TITLE} (2/3)`,
-        prompt: 'Command line: the program and its arguments (quote arguments that contain spaces)',
-        placeHolder: 'node /path/to/server.js --stdio',
+      const line = await ui.showInputBox({
+        title: safe`${TITLE} (2/3)`,
+        prompt: safe`Command line: the program and its arguments (quote arguments that contain spaces)`,
+        placeHolder: safe`node /path/to/server.js --stdio`,
         ignoreFocusOut: true,
-        validateInput: v => {
+        validateInput: checked(v => {
           try {
             return splitCommandLine(v).length ? undefined : 'Enter a command.';
           } catch (err) {
             return (err as Error).message;
           }
-        },
+        }),
       });
       return line === undefined ? undefined : { kind: 'command', commandLine: line };
     }
     case 'http': {
-      const url = await vscode.window.showInputBox({
-        title: `${TITLE} (2/3)`,
-        prompt: 'Server URL',
-        placeHolder: 'https://example.com/mcp',
+      const url = await ui.showInputBox({
+        title: safe`${TITLE} (2/3)`,
+        prompt: safe`Server URL`,
+        placeHolder: safe`https://example.com/mcp`,
         ignoreFocusOut: true,
-        validateInput: v => validateServerUrl(v),
+        validateInput: checked(validateServerUrl),
       });
       if (url === undefined) return undefined;
-      const headerLine = await vscode.window.showInputBox({
-        title: `${TITLE} (2/3)`,
-        prompt: 'Optional header, as Name: value (a token here is kept in secret storage, not in the file). Leave empty for none.',
-        placeHolder: 'Authorization: Bearer <token>',
+      const headerLine = await ui.showInputBox({
+        title: safe`${TITLE} (2/3)`,
+        prompt: safe`Optional header, as Name: value (a token here is kept in secret storage, not in the file). Leave empty for none.`,
+        placeHolder: safe`Authorization: Bearer <token>`,
         password: false,
         ignoreFocusOut: true,
-        validateInput: v => {
+        validateInput: checked(v => {
           const h = parseHeaderLine(v);
           return typeof h === 'string' ? h : undefined;
-        },
+        }),
       });
       if (headerLine === undefined) return undefined;
       const header = parseHeaderLine(headerLine);
@@ -148,12 +156,12 @@ async function askAnswers(): Promise<NewServerAnswers | undefined> {
 }
 
 async function askName(answers: NewServerAnswers, taken: ReadonlySet<string>): Promise<string | undefined> {
-  const name = await vscode.window.showInputBox({
-    title: `${TITLE} (3/3)`,
-    prompt: 'Server name (its key in .vscode/mcp.json, shown in the tree and in tool names)',
+  const name = await ui.showInputBox({
+    title: safe`${TITLE} (3/3)`,
+    prompt: safe`Server name (its key in .vscode/mcp.json, shown in the tree and in tool names)`,
     value: suggestServerName(answers, taken),
     ignoreFocusOut: true,
-    validateInput: v => validateServerName(v, taken),
+    validateInput: checked(v => validateServerName(v, taken)),
   });
   return name?.trim();
 }

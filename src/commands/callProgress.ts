@@ -1,22 +1,24 @@
 import * as vscode from 'vscode';
 import type { Progress } from '@modelcontextprotocol/client';
+import { safe, type SafeText } from '../common/untrustedText';
+import * as ui from '../ui/window';
 
 /** Where a running call reports progress. */
 export interface CallProgress {
   /** `increment` is in percent of the whole, when the server says how much there is. */
-  report(message: string, increment?: number): void;
+  report(message: SafeText, increment?: number): void;
 }
 
 /** Runs a call under a cancellable progress indicator; cancelling aborts `signal`. */
 export interface ProgressDialog {
-  showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): PromiseLike<T>;
+  showCallProgress<T>(title: SafeText, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): PromiseLike<T>;
 }
 
 export const progressDialog: ProgressDialog = { showCallProgress };
 
 /** Runs `task` under a cancellable notification; Cancel aborts `signal`. */
-function showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+function showCallProgress<T>(title: SafeText, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Thenable<T> {
+  return ui.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
     const abort = new AbortController();
     const listener = token.onCancellationRequested(() => abort.abort());
     return task({ report: (message, increment) => progress.report({ message, ...(increment !== undefined ? { increment } : {}) }) }, abort.signal).finally(() => listener.dispose());
@@ -25,7 +27,7 @@ function showCallProgress<T>(title: string, task: (progress: CallProgress, signa
 
 /**
  * Turns MCP progress notifications into messages and increments: `progress` only grows, and `total`
- * (when given) says how far along that is. Messages come from the server: they are masked by the caller.
+ * (when given) says how far along that is. Messages come from the server: masked by the caller, made inert here.
  */
 export function progressReporter(progress: CallProgress, mask: (text: string) => string): (p: Progress) => void {
   let reported = 0;
@@ -34,6 +36,6 @@ export function progressReporter(progress: CallProgress, mask: (text: string) =>
     const increment = fraction !== undefined ? Math.max(0, fraction * 100 - reported) : undefined;
     if (fraction !== undefined) reported = fraction * 100;
     const count = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
-    progress.report(p.message ? `${mask(p.message)} (${count})` : count, increment);
+    progress.report(p.message ? safe`${mask(p.message)} (${count})` : safe`${count}`, increment);
   };
 }

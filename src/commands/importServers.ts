@@ -2,9 +2,11 @@ import * as os from 'os';
 import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
+import { inertBlock, inertLine, safe } from '../common/untrustedText';
 import { knownImportLocations, parseForeignConfig, planImport, ImportedServer } from '../config/importers';
 import { Commands } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
+import * as ui from '../ui/window';
 
 const PREVIEW_SCHEME = 'mcp-host-import-preview';
 
@@ -22,7 +24,7 @@ export function registerImportCommand(store: DisposableStore, host: McpHost): vo
 async function importServers(host: McpHost, previews: Map<string, string>): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    void vscode.window.showInformationMessage('Open a folder first: servers are imported into its .vscode/mcp.json.');
+    void ui.showInformationMessage(safe`Open a folder first: servers are imported into its .vscode/mcp.json.`);
     return;
   }
   const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
@@ -34,19 +36,19 @@ async function importServers(host: McpHost, previews: Map<string, string>): Prom
     if (parsed.servers.length) found.push({ host: loc.host, path: loc.path, servers: parsed.servers });
   }
   if (found.length === 0) {
-    void vscode.window.showInformationMessage('No MCP servers found in Claude Desktop, Claude Code, Cursor or Windsurf configs on this machine.');
+    void ui.showInformationMessage(safe`No MCP servers found in Claude Desktop, Claude Code, Cursor or Windsurf configs on this machine.`);
     return;
   }
   const items = found.flatMap(src =>
     src.servers.map(s => ({
-      label: s.name,
-      description: src.host,
-      detail: `${'command' in s.entry ? [s.entry.command, ...(s.entry.args ?? [])].join(' ') : s.entry.url}  —  ${src.path}`,
+      label: inertLine(s.name),
+      description: inertLine(src.host),
+      detail: safe`${'command' in s.entry ? [s.entry.command, ...(s.entry.args ?? [])].join(' ') : s.entry.url}  —  ${src.path}`,
       picked: true,
       server: s,
     })),
   );
-  const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Import MCP Servers', placeHolder: 'Servers to add to .vscode/mcp.json' });
+  const picked = await ui.showQuickPick(items, { canPickMany: true, title: safe`Import MCP Servers`, placeHolder: safe`Servers to add to .vscode/mcp.json` });
   if (!picked?.length) return;
 
   const target = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
@@ -55,11 +57,11 @@ async function importServers(host: McpHost, previews: Map<string, string>): Prom
   try {
     plan = planImport(existing, picked.map(p => p.server));
   } catch (err) {
-    void vscode.window.showErrorMessage(`Cannot import into ${vscode.workspace.asRelativePath(target)}: ${(err as Error).message}. Fix the file's syntax first.`);
+    void ui.showErrorMessage(safe`Cannot import into ${vscode.workspace.asRelativePath(target)}: ${err}. Fix the file's syntax first.`);
     return;
   }
   if (plan.added.length === 0) {
-    void vscode.window.showInformationMessage(`Nothing to import: ${plan.skippedIdentical.join(', ')} ${plan.skippedIdentical.length === 1 ? 'is' : 'are'} already in .vscode/mcp.json.`);
+    void ui.showInformationMessage(safe`Nothing to import: ${plan.skippedIdentical.join(', ')} ${plan.skippedIdentical.length === 1 ? 'is' : 'are'} already in .vscode/mcp.json.`);
     return;
   }
   const previewPath = `/${Date.now()}/mcp.json`;
@@ -72,7 +74,7 @@ async function importServers(host: McpHost, previews: Map<string, string>): Prom
     ...(plan.skippedIdentical.length ? [`Already present: ${plan.skippedIdentical.join(', ')}`] : []),
     ...(plan.movedSecrets.length ? [`Moved to secret storage (not written to the file): ${plan.movedSecrets.map(s => `${s.server}.${s.variable}`).join(', ')}`] : []),
   ];
-  const answer = await vscode.window.showInformationMessage('Write these servers to .vscode/mcp.json?', { modal: true, detail: notes.join('\n') }, 'Import');
+  const answer = await ui.showInformationMessage(safe`Write these servers to .vscode/mcp.json?`, { modal: true, detail: inertBlock(notes.join('\n')) }, 'Import');
   previews.delete(previewPath);
   if (answer !== 'Import') return;
   for (const s of plan.movedSecrets) await host.inputs.store(target.fsPath, s.inputId, s.value);

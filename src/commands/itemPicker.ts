@@ -1,25 +1,28 @@
 import * as vscode from 'vscode';
+import { safe, type SafeText } from '../common/untrustedText';
+import * as ui from '../ui/window';
 
 /** How much of a description an item's detail line shows: its first line, up to here (the pick cuts it shorter anyway). */
 export const DETAIL_MAX = 200;
 
+/** Shown fields are `SafeText`: quick picks render `$(icon)`s, and these often hold server text. */
 export interface PickItem<T> {
-  readonly label: string;
-  readonly description?: string;
-  readonly detail?: string;
+  readonly label: SafeText;
+  readonly description?: SafeText;
+  readonly detail?: SafeText;
   readonly value: T;
 }
 
 export interface PickGroup<T> {
   /** Shown as a separator above the group's items (a server's name, say). */
-  readonly label: string;
+  readonly label: SafeText;
   readonly items: readonly PickItem<T>[];
 }
 
 /** A choice among items grouped under separators; optionally paged, optionally accepting typed text. */
 export interface PickRequest<T> {
-  readonly title: string;
-  readonly placeholder: string;
+  readonly title: SafeText;
+  readonly placeholder: SafeText;
   readonly groups: readonly PickGroup<T>[];
   /** Loads the next page of a paged list; the picker offers "Load more…" while `more` is true. */
   readonly loadMore?: () => Promise<{ readonly items: readonly PickItem<T>[]; readonly more: boolean }>;
@@ -27,7 +30,7 @@ export interface PickRequest<T> {
   /** Lets the user type an answer that is not in the list (a resource URI, say). */
   readonly typed?: {
     /** The label of the item that accepts the typed text. */
-    describe(text: string): string;
+    describe(text: string): SafeText;
     /** The answer for the typed text, or undefined when the text cannot be one. */
     value(text: string): T | undefined;
   };
@@ -40,12 +43,13 @@ export interface PickDialog {
 
 export const pickDialog: PickDialog = { pickItem };
 
-type Item<T> = vscode.QuickPickItem & { value?: T; more?: true; typed?: true };
+type Item<T> = ui.SafePickItem & { value?: T; more?: true; typed?: true };
+
 
 /** The VS Code quick pick for a `PickRequest`: separators per group, "Load more…" kept at the end. */
 function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
   return new Promise(resolve => {
-    const pick = vscode.window.createQuickPick<Item<T>>();
+    const pick = ui.createQuickPick<Item<T>>();
     pick.title = request.title;
     pick.placeholder = request.placeholder;
     pick.matchOnDescription = true;
@@ -62,7 +66,7 @@ function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
         if (groups.length > 1 || g.label) items.push({ label: g.label, kind: vscode.QuickPickItemKind.Separator });
         items.push(...g.items.map(i => ({ label: i.label, ...(i.description ? { description: i.description } : {}), ...(i.detail ? { detail: i.detail } : {}), value: i.value })));
       }
-      if (more) items.push({ label: '$(fold-down) Load more…', description: `${groups.reduce((n, g) => n + g.items.length, 0)} loaded`, more: true, alwaysShow: true });
+      if (more) items.push({ label: safe`$(fold-down) Load more…`, description: safe`${groups.reduce((n, g) => n + g.items.length, 0)} loaded`, more: true, alwaysShow: true });
       const active = pick.activeItems[0];
       pick.items = items;
       if (active?.more) pick.activeItems = items.filter(i => i.more);
@@ -80,7 +84,7 @@ function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
           more = page.more;
         } catch (err) {
           more = false;
-          void vscode.window.showErrorMessage(`Could not load more: ${err instanceof Error ? err.message : String(err)}`);
+          void ui.showErrorMessage(safe`Could not load more: ${err}`);
         }
         pick.busy = false;
         render();

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import type { Resource } from '@modelcontextprotocol/client';
 import { DisposableStore } from '../common/disposable';
+import { inertLine, safe } from '../common/untrustedText';
 import { Commands } from '../ids';
 import type { ServerEntry } from '../mcp/registry';
 import type { McpHost } from '../workspace/mcpHost';
+import * as ui from '../ui/window';
 import type { PickDialog, PickItem } from './itemPicker';
 
 type Choice = { readonly kind: 'resource'; readonly uri: string; readonly name?: string; readonly mimeType?: string } | { readonly kind: 'template'; readonly uriTemplate: string };
@@ -24,12 +26,13 @@ export function registerReadResource(store: DisposableStore, host: McpHost, dial
   store.add(vscode.commands.registerCommand(Commands.readResource, (server?: unknown) => readResource(host, dialog(), typeof server === 'string' ? server : undefined)));
 }
 
-function resourceItem(r: Resource): PickItem<Choice> {
+/** A resource as a pick item, its server's secrets masked. */
+function resourceItem(r: Resource, mask: (text: string) => string): PickItem<Choice> {
   const title = r.title?.trim() || r.name;
   return {
-    label: title,
-    description: r.uri,
-    ...(r.description ? { detail: r.description } : {}),
+    label: inertLine(mask(title)),
+    description: inertLine(mask(r.uri)),
+    ...(r.description ? { detail: inertLine(mask(r.description)) } : {}),
     value: { kind: 'resource', uri: r.uri, name: r.name, ...(r.mimeType ? { mimeType: r.mimeType } : {}) },
   };
 }
@@ -43,45 +46,48 @@ async function readResource(host: McpHost, dialog: PickDialog, serverName: strin
     entry = offering[0];
   } else if (offering.length > 1) {
     const name = await dialog.pickItem({
-      title: 'MCP Host: Read Resource',
-      placeholder: 'Read a resource of which server?',
-      groups: [{ label: '', items: offering.map(e => ({ label: e.name, description: e.definition?.origin.label ?? '', value: e.name })) }],
+      title: safe`MCP Host: Read Resource`,
+      placeholder: safe`Read a resource of which server?`,
+      groups: [{ label: safe``, items: offering.map(e => ({ label: inertLine(e.name), description: inertLine(e.definition?.origin.label ?? ''), value: e.name })) }],
     });
     if (!name) return { kind: 'dismissed' };
     entry = host.registry.get(name);
   }
   if (!entry) {
     const message = serverName ? `Server '${serverName}' is not running or offers no resources.` : 'No running MCP server offers resources.';
-    void vscode.window.showInformationMessage(message);
+    void ui.showInformationMessage(inertLine(message));
     return { kind: 'unavailable', message };
   }
   const connection = entry.connection;
+  const mask = (text: string) => connection.mask(text);
   let cursor: string | undefined;
   const first = await connection.listResourcesPage().catch(err => {
-    void vscode.window.showErrorMessage(`Could not list the resources of '${entry.name}': ${connection.mask(err instanceof Error ? err.message : String(err))}`);
+    void ui.showErrorMessage(safe`Could not list the resources of '${entry.name}': ${mask(err instanceof Error ? err.message : String(err))}`);
     return { items: [] as Resource[], nextCursor: undefined };
   });
   cursor = first.nextCursor;
   const templates = connection.resourceTemplates.map(t => ({
-    label: t.title?.trim() || t.name,
-    description: t.uriTemplate,
-    detail: t.description ?? 'Fill in the template',
+    label: inertLine(mask(t.title?.trim() || t.name)),
+    description: inertLine(mask(t.uriTemplate)),
+    detail: t.description ? inertLine(mask(t.description)) : safe`Fill in the template`,
     value: { kind: 'template', uriTemplate: t.uriTemplate } as Choice,
   }));
   const choice = await dialog.pickItem<Choice>({
-    title: `Resources of '${entry.name}'`,
-    placeholder: 'Read which resource? Or type a URI',
+    title: safe`Resources of '${entry.name}'`,
+    placeholder: safe`Read which resource? Or type a URI`,
     // Resources last: "Load more…" adds to the last group.
-    groups: [...(templates.length ? [{ label: 'Templates', items: templates }] : []), { label: 'Resources', items: first.items.map(resourceItem) }],
+    groups: [...(templates.length ? [{ label: safe`Templates`, items: templates }] : []), { label: safe`Resources`, items: first.items.map(r => resourceItem(r, mask)) }],
     hasMore: cursor !== undefined,
     loadMore: async () => {
-      const page = await connection.listResourcesPage(cursor);
+      const page = await connection.listResourcesPage(cursor).catch(err => {
+        throw new Error(mask(err instanceof Error ? err.message : String(err)));
+      });
       // A server that repeats its cursor would page forever.
       cursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
-      return { items: page.items.map(resourceItem), more: cursor !== undefined };
+      return { items: page.items.map(r => resourceItem(r, mask)), more: cursor !== undefined };
     },
     typed: {
-      describe: text => `$(go-to-file) Read ${text}`,
+      describe: text => safe`$(go-to-file) Read ${text}`,
       value: text => (/^[A-Za-z][A-Za-z0-9+.-]*:\S*$/.test(text) ? { kind: 'resource', uri: text } : undefined),
     },
   });

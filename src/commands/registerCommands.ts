@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { Commands } from '../ids';
+import { safe } from '../common/untrustedText';
+import * as ui from '../ui/window';
 
 export function registerCommands(store: DisposableStore): void {
   store.add(vscode.commands.registerCommand(Commands.openConfig, openWorkspaceConfig));
@@ -10,7 +12,7 @@ export function registerCommands(store: DisposableStore): void {
 async function openWorkspaceConfig(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    void vscode.window.showInformationMessage('Open a folder first: MCP Host reads .vscode/mcp.json from the workspace.');
+    void ui.showInformationMessage(safe`Open a folder first: MCP Host reads .vscode/mcp.json from the workspace.`);
     return;
   }
   const uri = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
+import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import { Commands } from '../ids';
 import { buildForm } from '../forms/schemaForm';
@@ -9,6 +10,7 @@ import { renderResultHtml, resultTitle, toolResultView, ToolResultView } from '.
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
 import { HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
+import * as ui from '../ui/window';
 import { progressReporter } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
@@ -58,13 +60,22 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
   for (const t of host.registry.catalog()) {
     const connection = host.registry.get(t.server)?.connection;
     const mask = (text: string) => connection?.mask(text) ?? text;
-    const group = groups.get(t.server) ?? { label: t.server, items: [] };
+    const group = groups.get(t.server) ?? { label: inertLine(t.server), items: [] };
     groups.set(t.server, group);
     const label = toolLabel(t.tool);
-    const hints = toolHints(t.tool).map(h => `$(${HINT_ICON[h]}) ${h}`);
-    const description = [label !== t.tool.name ? t.tool.name : undefined, ...hints, ...t.warnings.map(w => `$(alert) ${w}`)].filter(Boolean).join('  ');
+    // Hint and warning icons are ours; the tool's own name, title and description are made inert.
+    const parts = [
+      ...(label !== t.tool.name ? [inertLine(t.tool.name)] : []),
+      ...toolHints(t.tool).map(h => safe`$(${HINT_ICON[h]}) ${h}`),
+      ...t.warnings.map(w => safe`$(alert) ${w}`),
+    ];
     const detail = oneLine(mask(t.tool.description ?? ''), DETAIL_MAX);
-    group.items.push({ label, ...(description ? { description } : {}), ...(detail ? { detail } : {}), value: { server: t.server, tool: t.tool.name } });
+    group.items.push({
+      label: inertLine(label),
+      ...(parts.length ? { description: joinSafe(parts, '  ') } : {}),
+      ...(detail ? { detail: inertLine(detail) } : {}),
+      value: { server: t.server, tool: t.tool.name },
+    });
   }
   return [...groups.values()];
 }
@@ -76,10 +87,10 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
     const groups = toolGroups(host);
     if (groups.length === 0) {
       const message = 'No running MCP server offers tools. Start a server in the MCP Host view, or add one with "MCP Host: Add Server…".';
-      void vscode.window.showInformationMessage(message);
+      void ui.showInformationMessage(inertLine(message));
       return { kind: 'unavailable', message };
     }
-    target = await dialogs.pickItem({ title: 'MCP Host: Run Tool', placeholder: 'Run which tool? (type to filter by name or description)', groups });
+    target = await dialogs.pickItem({ title: safe`MCP Host: Run Tool`, placeholder: safe`Run which tool? (type to filter by name or description)`, groups });
     if (!target) return { kind: 'dismissed' };
   }
   const entry = host.registry.get(target.server);
@@ -90,7 +101,7 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
       : entry.connection.state.kind !== 'running'
         ? `Server '${target.server}' is not running; start it first.`
         : `Server '${target.server}' has no tool named '${target.tool}'.`;
-    void vscode.window.showErrorMessage(message);
+    void ui.showErrorMessage(inertLine(message));
     return { kind: 'unavailable', message };
   }
   const connection = entry.connection;
@@ -98,17 +109,17 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   const label = toolLabel(tool);
 
   const form = buildForm(tool.inputSchema);
-  if (form.schemaProblem) void vscode.window.showWarningMessage(`${label}: ${form.schemaProblem}`);
+  if (form.schemaProblem) void ui.showWarningMessage(safe`${label}: ${form.schemaProblem}`);
   const filled = await fillForm(dialogs, form, `${label} on '${target.server}'`);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;
-    void vscode.window.showErrorMessage(message);
+    void ui.showErrorMessage(inertLine(message));
     return { kind: 'invalid', message: filled.message };
   }
 
   const args = filled.args;
-  const result = await dialogs.showCallProgress(`Running '${label}' on '${target.server}'`, (progress, signal) =>
+  const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal) =>
     host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
   );
   const view = toolResultView(result, { server: target.server, tool: tool.name, title: label }, args, mask);
@@ -119,11 +130,13 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
       break;
     case 'denied':
     case 'cancelled':
-      void vscode.window.showInformationMessage(`${label}: ${view.message}`);
+      void ui.showInformationMessage(safe`${label}: ${view.message}`);
       break;
     case 'failed': {
+      // The notification shows the start of the server's error; the log keeps all of it.
+      connection.log.warn(`Tool '${tool.name}' failed: ${view.message ?? ''}`);
       const showLog = 'Show Log';
-      void vscode.window.showErrorMessage(`${label} failed: ${view.message}`, showLog).then(a => a === showLog && host.showLog(target.server));
+      void ui.showErrorMessage(safe`${label} failed: ${view.message}`, showLog).then(a => a === showLog && host.showLog(target.server));
       break;
     }
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
+import { safe, type SafeText } from '../common/untrustedText';
 import { Commands } from '../ids';
 import { canBeStarted, type ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
@@ -7,17 +8,18 @@ import type { McpHost } from '../workspace/mcpHost';
 import { pickServer } from '../ui/serverPick';
 import { ServerNode } from '../ui/tree/nodes';
 import { plural, ServerAction, serverActions } from '../ui/tree/treeText';
+import * as ui from '../ui/window';
 
 /** A command's target: a tree node, a server name (from code or tests), or nothing (then we ask). */
 type ServerArg = ServerNode | string | undefined;
 
 /** The server a command acts on: the one given, else one picked among those `filter` lets through. */
-async function targetServer(host: McpHost, arg: ServerArg, placeHolder: string, filter: (state: ConnectionState) => boolean = () => true): Promise<ServerEntry | undefined> {
+async function targetServer(host: McpHost, arg: ServerArg, placeHolder: SafeText, filter: (state: ConnectionState) => boolean = () => true): Promise<ServerEntry | undefined> {
   if (arg instanceof ServerNode) return host.registry.get(arg.name);
   if (typeof arg === 'string') return host.registry.get(arg);
   const entries = host.registry.servers.filter(e => filter(e.connection.state));
   if (entries.length === 0) {
-    void vscode.window.showInformationMessage('No MCP server to choose from. Add one to .vscode/mcp.json, or run "MCP Host: Import MCP Servers…".');
+    void ui.showInformationMessage(safe`No MCP server to choose from. Add one to .vscode/mcp.json, or run "MCP Host: Import MCP Servers…".`);
     return undefined;
   }
   return pickServer(entries, { placeHolder });
@@ -31,32 +33,32 @@ export function registerServerCommands(store: DisposableStore, host: McpHost): v
 
   // Start also offers a server that failed (the menu offers Restart for it instead): starting it again is what the user asked for.
   reg(Commands.startServer, async (arg: ServerArg) => {
-    const e = await targetServer(host, arg, 'Start which MCP server?', canBeStarted);
+    const e = await targetServer(host, arg, safe`Start which MCP server?`, canBeStarted);
     if (e) await host.registry.start(e.name, true);
   });
   reg(Commands.stopServer, async (arg: ServerArg) => {
-    const e = await targetServer(host, arg, 'Stop which MCP server?', offers('stop'));
+    const e = await targetServer(host, arg, safe`Stop which MCP server?`, offers('stop'));
     if (e) await host.registry.stop(e.name);
   });
   reg(Commands.restartServer, async (arg: ServerArg) => {
-    const e = await targetServer(host, arg, 'Restart which MCP server?', offers('restart'));
+    const e = await targetServer(host, arg, safe`Restart which MCP server?`, offers('restart'));
     if (e) await host.registry.restart(e.name, true);
   });
   reg(Commands.showLog, async (arg: ServerArg) => {
-    const e = await targetServer(host, arg, 'Show the log of which MCP server?');
+    const e = await targetServer(host, arg, safe`Show the log of which MCP server?`);
     if (e) host.showLog(e.name);
   });
   reg(Commands.openServerConfig, async (arg: ServerArg) => {
-    const e = await targetServer(host, arg, 'Open the config of which MCP server?');
+    const e = await targetServer(host, arg, safe`Open the config of which MCP server?`);
     if (e) await openServerConfig(e);
   });
   reg(Commands.resetServerTrust, async () => {
     await host.trust.reset();
-    void vscode.window.showInformationMessage('MCP Host forgot every server approval. Workspace servers will ask again before they next start.');
+    void ui.showInformationMessage(safe`MCP Host forgot every server approval. Workspace servers will ask again before they next start.`);
   });
   reg(Commands.clearInputs, async () => {
     const n = await host.inputs.clear();
-    void vscode.window.showInformationMessage(n ? `MCP Host forgot ${plural(n, 'stored input value')}. Servers will ask again when they next start.` : 'MCP Host had no stored input values.');
+    void ui.showInformationMessage(n ? safe`MCP Host forgot ${plural(n, 'stored input value')}. Servers will ask again when they next start.` : safe`MCP Host had no stored input values.`);
   });
 }
 

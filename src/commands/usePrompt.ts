@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import type { PromptArgument } from '@modelcontextprotocol/client';
 import { DisposableStore } from '../common/disposable';
+import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import { Commands } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
 import { commandUri, promptTitle, promptView, PromptView, renderPromptHtml } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { oneLine, promptArguments, promptLabel } from '../ui/tree/treeText';
+import * as ui from '../ui/window';
 import { fillCompletedValues, serverCompleter } from '../forms/formFlow';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
@@ -38,12 +40,12 @@ function promptGroups(host: McpHost): PickGroup<PromptTarget>[] {
   return host.registry.servers
     .filter(e => e.connection.state.kind === 'running' && e.connection.prompts.length > 0)
     .map(e => ({
-      label: e.name,
+      label: inertLine(e.name),
       items: e.connection.prompts.map(p => {
         const label = promptLabel(p);
-        const description = [label !== p.name ? p.name : undefined, promptArguments(p)].filter(Boolean).join(' ');
+        const description = joinSafe([...(label !== p.name ? [inertLine(p.name)] : []), ...(promptArguments(p) ? [inertLine(promptArguments(p))] : [])]);
         const detail = oneLine(e.connection.mask(p.description ?? ''), DETAIL_MAX);
-        return { label, ...(description ? { description } : {}), ...(detail ? { detail } : {}), value: { server: e.name, prompt: p.name } };
+        return { label: inertLine(label), ...(description ? { description } : {}), ...(detail ? { detail: inertLine(detail) } : {}), value: { server: e.name, prompt: p.name } };
       }),
     }));
 }
@@ -54,10 +56,10 @@ async function usePrompt(host: McpHost, dialogs: PaletteDialogs, panels: ResultP
     const groups = promptGroups(host);
     if (groups.length === 0) {
       const message = 'No running MCP server offers prompts.';
-      void vscode.window.showInformationMessage(message);
+      void ui.showInformationMessage(inertLine(message));
       return { kind: 'unavailable', message };
     }
-    target = await dialogs.pickItem({ title: 'MCP Host: Use Prompt', placeholder: 'Use which prompt?', groups });
+    target = await dialogs.pickItem({ title: safe`MCP Host: Use Prompt`, placeholder: safe`Use which prompt?`, groups });
     if (!target) return { kind: 'dismissed' };
   }
   const entry = host.registry.get(target.server);
@@ -65,7 +67,7 @@ async function usePrompt(host: McpHost, dialogs: PaletteDialogs, panels: ResultP
   const prompt = connection?.state.kind === 'running' ? connection.prompts.find(p => p.name === target.prompt) : undefined;
   if (!connection || !prompt) {
     const message = !connection ? `No MCP server named '${target.server}' is configured.` : `Server '${target.server}' has no prompt named '${target.prompt}' (or is not running).`;
-    void vscode.window.showErrorMessage(message);
+    void ui.showErrorMessage(inertLine(message));
     return { kind: 'unavailable', message };
   }
   const label = promptLabel(prompt);
@@ -89,7 +91,7 @@ async function usePrompt(host: McpHost, dialogs: PaletteDialogs, panels: ResultP
     result = await connection.getPrompt(prompt.name, args);
   } catch (err) {
     const message = connection.mask(err instanceof Error ? err.message : String(err));
-    void vscode.window.showErrorMessage(`Could not get the prompt '${label}' from '${target.server}': ${message}`);
+    void ui.showErrorMessage(safe`Could not get the prompt '${label}' from '${target.server}': ${message}`);
     return { kind: 'failed', message };
   }
   const view = promptView(target.server, { name: prompt.name, title: label }, args, result, text => connection.mask(text));

@@ -1,4 +1,5 @@
-import * as vscode from 'vscode';
+import { inertBlock, safe, type DetailText, type SafeText } from '../common/untrustedText';
+import * as ui from '../ui/window';
 import type { ConsentAnswer, ConsentDialog, ToolConsentRequest } from './types';
 
 const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
@@ -16,14 +17,14 @@ export const CHOICES = {
 } as const;
 
 /** The dialog's text, kept apart from showing it so it can be read (and tested) as a whole. */
-export function consentMessage(request: ToolConsentRequest): { message: string; detail: string; readOnly: boolean } {
+export function consentMessage(request: ToolConsentRequest): { message: SafeText; detail: DetailText; readOnly: boolean } {
   const a = request.annotations;
   // A tool claiming to be both read-only and destructive is treated as destructive.
   const readOnly = a.readOnlyHint === true && a.destructiveHint !== true;
   const name = request.title && request.title !== request.tool ? `'${request.title}' (${request.tool})` : `'${request.tool}'`;
   const message = request.changedSince
-    ? `The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
-    : `Run the MCP tool ${name} on server '${request.server}'?`;
+    ? safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
+    : safe`Run the MCP tool ${name} on server '${request.server}'?`;
   const lines: string[] = [];
   // A tool that does not say it only reads may change things; the spec's default for destructiveHint is true.
   if (!readOnly) lines.push(a.destructiveHint === false ? '⚠ This tool may change data (the server says it only adds, never deletes).' : '⚠ This tool may modify or delete data.');
@@ -41,7 +42,7 @@ export function consentMessage(request: ToolConsentRequest): { message: string; 
   if (request.description) lines.push(`Description: ${oneLine(request.description, 300)}`);
   lines.push(`Annotations (reported by the server, not verified): ${describeAnnotations(a)}`);
   lines.push('', 'Arguments:', request.argumentsText);
-  return { message, detail: lines.join('\n'), readOnly };
+  return { message, detail: inertBlock(lines.join('\n')), readOnly };
 }
 
 function describeAnnotations(a: ToolConsentRequest['annotations']): string {
@@ -59,7 +60,7 @@ export const consentDialog: ConsentDialog = { confirmToolCall: showConsentDialog
 /** A modal dialog; Cancel or Escape denies. */
 async function showConsentDialog(request: ToolConsentRequest): Promise<ConsentAnswer> {
   const { message, detail, readOnly } = consentMessage(request);
-  const show = readOnly ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const show = readOnly ? ui.showInformationMessage : ui.showWarningMessage;
   const answer = await show(message, { modal: true, detail }, CHOICES.once, CHOICES.session, CHOICES.always);
   if (answer === CHOICES.once) return 'once';
   if (answer === CHOICES.session) return 'session';

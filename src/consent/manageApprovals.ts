@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../common/disposable';
+import { inertLine, safe } from '../common/untrustedText';
+import * as ui from '../ui/window';
 import { Commands } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
 import type { StoredApproval } from './policy';
@@ -20,7 +22,7 @@ export function registerApprovalCommands(store: DisposableStore, host: McpHost, 
 async function manageToolApprovals(host: McpHost, dialog: ApprovalsDialog): Promise<number> {
   const approvals = host.approvals.all();
   if (approvals.length === 0) {
-    void vscode.window.showInformationMessage('No tool approvals are stored: every tool call asks, unless your user settings say otherwise.');
+    void ui.showInformationMessage(safe`No tool approvals are stored: every tool call asks, unless your user settings say otherwise.`);
     return 0;
   }
   const choice = await dialog.pickApprovalsToRevoke(approvals);
@@ -39,20 +41,20 @@ export const approvalsDialog: ApprovalsDialog = { pickApprovalsToRevoke: showApp
 
 /** A multi-select quick pick of approvals, with "Revoke all" on top. */
 async function showApprovalsPicker(approvals: readonly StoredApproval[]): Promise<RevokeChoice> {
-  type Item = vscode.QuickPickItem & { approval?: StoredApproval; all?: true };
+  type Item = ui.SafePickItem & { approval?: StoredApproval; all?: true };
   const items: Item[] = [
-    { label: '$(trash) Revoke all', description: `${approvals.length} approval${approvals.length === 1 ? '' : 's'}`, all: true },
-    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: safe`$(trash) Revoke all`, description: safe`${approvals.length} approval${approvals.length === 1 ? '' : 's'}`, all: true },
+    { label: safe``, kind: vscode.QuickPickItemKind.Separator },
     ...approvals.map(a => ({
-      label: a.tool,
-      description: `${a.server} · ${SCOPE_LABEL[a.scope]}`,
-      detail: `Approved ${new Date(a.approvedAt).toLocaleString()}; asks again if the server changes the tool.`,
+      label: inertLine(a.tool),
+      description: safe`${a.server} · ${SCOPE_LABEL[a.scope]}`,
+      detail: safe`Approved ${new Date(a.approvedAt).toLocaleString()}; asks again if the server changes the tool.`,
       approval: a,
     })),
   ];
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'Manage Tool Approvals',
-    placeHolder: 'Select the approvals to revoke; revoked tools ask again before their next call',
+  const picked = await ui.showQuickPick(items, {
+    title: safe`Manage Tool Approvals`,
+    placeHolder: safe`Select the approvals to revoke; revoked tools ask again before their next call`,
     canPickMany: true,
     ignoreFocusOut: true,
   });

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { DisposableStore, toDisposable } from '../common/disposable';
+import { escapeMarkdown, safe, type SafeText } from '../common/untrustedText';
 import { describeState } from '../mcp/connectionState';
 import type { ServerRegistry } from '../mcp/registry';
 import { Commands } from '../ids';
 import { untrustedMarkdown } from './markdown';
 import { pickServer } from './serverPick';
-import { escapeMarkdown, ServerAction, serverActions, serverDescription, STATE_ICON, summarizeServers } from './tree/treeText';
+import * as ui from './window';
+import { ServerAction, serverActions, serverDescription, STATE_ICON, summarizeServers } from './tree/treeText';
 
 /**
  * "$(plug) MCP 3/4": how many servers run, with the error count and a warning background when any failed.
@@ -53,12 +55,12 @@ export function registerStatusBar(store: DisposableStore, registry: ServerRegist
   return item;
 }
 
-const ACTIONS: Record<ServerAction, { label: string; command: string }> = {
-  start: { label: '$(debug-start) Start', command: Commands.startServer },
-  stop: { label: '$(debug-stop) Stop', command: Commands.stopServer },
-  restart: { label: '$(debug-restart) Restart', command: Commands.restartServer },
-  showLog: { label: '$(output) Show Log', command: Commands.showLog },
-  openConfig: { label: '$(go-to-file) Open Config', command: Commands.openServerConfig },
+const ACTIONS: Record<ServerAction, { label: SafeText; command: string }> = {
+  start: { label: safe`$(debug-start) Start`, command: Commands.startServer },
+  stop: { label: safe`$(debug-stop) Stop`, command: Commands.stopServer },
+  restart: { label: safe`$(debug-restart) Restart`, command: Commands.restartServer },
+  showLog: { label: safe`$(output) Show Log`, command: Commands.showLog },
+  openConfig: { label: safe`$(go-to-file) Open Config`, command: Commands.openServerConfig },
 };
 
 /** Servers with their state; the chosen one's actions (start, stop, restart, log, config). */
@@ -68,12 +70,12 @@ async function showServers(registry: ServerRegistry): Promise<void> {
     await vscode.commands.executeCommand(Commands.addServer);
     return;
   }
-  const picked = await pickServer(servers, { title: 'MCP Servers', placeHolder: 'Choose a server to start, stop, restart, or inspect' });
+  const picked = await pickServer(servers, { title: safe`MCP Servers`, placeHolder: safe`Choose a server to start, stop, restart, or inspect` });
   if (!picked) return;
   const state = picked.connection.state;
-  const action = await vscode.window.showQuickPick(
+  const action = await ui.showQuickPick(
     serverActions(state).map(a => ACTIONS[a]),
-    { title: `MCP server '${picked.name}' — ${describeState(state)}` },
+    { title: safe`MCP server '${picked.name}' — ${describeState(state)}` },
   );
   if (action) await vscode.commands.executeCommand(action.command, picked.name);
 }

@@ -1,8 +1,8 @@
-import * as vscode from 'vscode';
+import * as ui from './window';
 
 const DEBOUNCE_MS = 150;
 
-export interface SuggestionPickOptions<T extends vscode.QuickPickItem> {
+export interface SuggestionPickOptions<T extends ui.SafePickItem> {
   /** The server's suggestions for the text typed so far (`completion/complete`); empty when it has none. */
   readonly suggest: (typed: string) => Promise<readonly string[]>;
   /** The item for a suggestion, or for the typed text itself (`typed`). */
@@ -17,8 +17,8 @@ export interface SuggestionPickOptions<T extends vscode.QuickPickItem> {
  * The caller sets title and placeholder, wires accept/hide, calls `start()` to show it and `stop()`
  * when it is done.
  */
-export function createSuggestionPick<T extends vscode.QuickPickItem>(options: SuggestionPickOptions<T>): { pick: vscode.QuickPick<T>; start(): void; stop(): void } {
-  const pick = vscode.window.createQuickPick<T>();
+export function createSuggestionPick<T extends ui.SafePickItem>(options: SuggestionPickOptions<T>): { pick: ui.SafeQuickPick<T>; start(): void; stop(): void } {
+  const pick = ui.createQuickPick<T>();
   pick.ignoreFocusOut = true;
   let suggestions: readonly string[] = [];
   let sequence = 0;

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { InputDefinition } from '../config/types';
+import { inertLine, safe } from '../common/untrustedText';
+import * as ui from '../ui/window';
 
 /** Asks for an `${input:…}` value; undefined when the user dismisses the question. */
 export interface InputDialog {
@@ -9,11 +11,15 @@ export interface InputDialog {
 export const inputDialog: InputDialog = {
   async askInput(input, server) {
     if (input.type === 'pickString') {
-      return vscode.window.showQuickPick([...input.options], { title: `MCP server '${server}'`, placeHolder: input.description, ignoreFocusOut: true });
+      const picked = await ui.showQuickPick(
+        input.options.map(option => ({ label: inertLine(option), option })),
+        { title: safe`MCP server '${server}'`, placeHolder: inertLine(input.description), ignoreFocusOut: true },
+      );
+      return picked?.option;
     }
-    return vscode.window.showInputBox({
-      title: `MCP server '${server}'`,
-      prompt: input.description,
+    return ui.showInputBox({
+      title: safe`MCP server '${server}'`,
+      prompt: inertLine(input.description),
       password: input.password,
       ...(input.default !== undefined ? { value: input.default } : {}),
       ignoreFocusOut: true,

@@ -4,6 +4,8 @@ import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
 import { Commands } from '../ids';
 import { Disposable } from '../common/disposable';
+import { safe } from '../common/untrustedText';
+import * as ui from '../ui/window';
 import { resolveDefinition, InputCancelledError } from '../config/variables';
 import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
@@ -130,8 +132,7 @@ export class McpHost extends Disposable {
 }
 
 function reportLoadError(err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  void vscode.window.showErrorMessage(`MCP Host could not read the MCP configuration: ${message}`, 'Open Config').then(choice => {
+  void ui.showErrorMessage(safe`MCP Host could not read the MCP configuration: ${err}`, 'Open Config').then(choice => {
     if (choice) void vscode.commands.executeCommand(Commands.openConfig);
   });
 }

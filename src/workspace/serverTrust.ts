@@ -3,6 +3,8 @@ import { trustHash } from '../config/hash';
 import type { ServerDefinition } from '../config/types';
 import type { StartDecision } from '../mcp/registry';
 import { describeDefinition } from '../mcp/launch';
+import { inertBlock, safe } from '../common/untrustedText';
+import * as ui from '../ui/window';
 
 /** Asks whether workspace-defined servers may start; one dialog for all of them. */
 export interface ServerTrustDialog {
@@ -13,11 +15,11 @@ export const serverTrustDialog: ServerTrustDialog = {
   async confirmServers(definitions) {
     const lines = definitions.map(d => `• ${d.name} — ${describeDefinition(d)}\n   defined in ${d.origin.file ?? d.origin.label}`);
     const single = definitions.length === 1;
-    const message = single ? `Start the MCP server '${definitions[0]!.name}' from this workspace?` : `Start ${definitions.length} MCP servers from this workspace?`;
+    const message = single ? safe`Start the MCP server '${definitions[0]!.name}' from this workspace?` : safe`Start ${definitions.length} MCP servers from this workspace?`;
     const start = single ? 'Start Server' : 'Start Servers';
-    const answer = await vscode.window.showWarningMessage(
+    const answer = await ui.showWarningMessage(
       message,
-      { modal: true, detail: `${lines.join('\n')}\n\nThey run with your permissions. Only start servers from sources you trust; you are asked again if a definition changes.` },
+      { modal: true, detail: inertBlock(`${lines.join('\n')}\n\nThey run with your permissions. Only start servers from sources you trust; you are asked again if a definition changes.`) },
       start,
     );
     return answer === start;

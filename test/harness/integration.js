@@ -22,6 +22,7 @@ const SUITES = [
   { name: 'tree', workspace: 'empty' },
   { name: 'resources', workspace: 'resources' },
   { name: 'palette', workspace: 'empty' },
+  { name: 'security', workspace: 'empty' },
 ];
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;

@@ -17,6 +17,7 @@ import {
   type NotificationMethod,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { HOSTILE } from '../fixtures/lib/hostileText';
 
 // The compiled test lives at out/test/unit/, next to out/test/fixtures/servers/.
 const fixture = (name: string) => path.resolve(__dirname, '../fixtures/servers', `${name}.js`);
@@ -636,6 +637,24 @@ describe('fixture servers', function () {
       cleanups.push(() => stopClient(client, transport));
       assert.strictEqual((await rejects(client.connect(transport, { timeout: 1500 }))).code, SdkErrorCode.RequestTimeout);
     });
+  });
+});
+
+describe('fixture server: hostile', function () {
+  this.timeout(20000);
+
+  it('carries its hostile strings in every place a host shows text', async () => {
+    const { client } = await connect('hostile');
+    assert.strictEqual(client.getInstructions(), HOSTILE.instructions);
+    const { tools } = await client.listTools();
+    assert.deepStrictEqual(tools.map(t => t.name), ['fail_with_link', 'error_result', 'progress_link', 'links_everywhere', HOSTILE.zeroWidthName]);
+    const failed = await rejects(client.callTool({ name: 'fail_with_link', arguments: {} }));
+    assert.ok(failed.message.includes(HOSTILE.commandLink));
+    const messages: string[] = [];
+    await client.callTool({ name: 'progress_link', arguments: {} }, { onprogress: p => messages.push(p.message ?? '') });
+    assert.ok(messages.length >= 2 && messages.every(m => m === HOSTILE.commandLink), JSON.stringify(messages));
+    assert.deepStrictEqual((await client.listResources()).resources.map(r => r.name), [HOSTILE.reversedName]);
+    assert.strictEqual((await client.listPrompts()).prompts[0]?.description, HOSTILE.description);
   });
 });
 

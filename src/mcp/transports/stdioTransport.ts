@@ -4,6 +4,7 @@ import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { Emitter } from '../../common/event';
 import { BoundedLineSplitter, LineSplitter } from './lineSplitter';
 import { listDescendants, signalTree, waitForExit } from './processTree';
+import { resolveWindowsCommand, SpawnTarget, windowsSpawnTarget } from './windowsCommand';
 import type { ProcessWatch } from '../reaper';
 
 export interface StdioLaunch {
@@ -53,6 +54,7 @@ export class SpawnError extends Error {
  * A stdio client transport for the SDK's `Client`, built on the SDK's own message framing
  * (`serializeMessage` / `deserializeMessage`). The host owns the process rather than using
  * `StdioClientTransport` because it must:
+ * - on Windows, find the command on PATH itself and spawn the absolute file (`windowsCommand.ts`);
  * - spawn without a shell as a process-group leader and stop the whole tree (stdin EOF, SIGTERM, kill)
  *   with grace periods tests can shorten; the SDK's close signals only the direct child;
  * - report the exit code and signal, and keep draining stderr so a chatty server never stalls, in lines
@@ -102,8 +104,16 @@ export class StdioProcessTransport implements Transport {
 
   start(): Promise<void> {
     if (this.child) throw new Error('StdioProcessTransport already started');
-    const child = spawn(this.launch.command, [...this.launch.args], {
+    let target: SpawnTarget;
+    try {
+      target = this.spawnTarget();
+    } catch (err) {
+      this.exit = { code: null, signal: null };
+      return Promise.reject(err);
+    }
+    const child = spawn(target.command, [...target.args], {
       env: this.launch.env,
+      windowsVerbatimArguments: target.windowsVerbatimArguments,
       ...(this.launch.cwd ? { cwd: this.launch.cwd } : {}),
       stdio: ['pipe', 'pipe', 'pipe'],
       shell: false,
@@ -148,6 +158,19 @@ export class StdioProcessTransport implements Transport {
         }
       });
     });
+  }
+
+  /** On Windows, the absolute file found on PATH (never in the working directory); elsewhere, the command as given. */
+  private spawnTarget(): SpawnTarget {
+    const { command, args, env, cwd } = this.launch;
+    if (process.platform !== 'win32') return { command, args, windowsVerbatimArguments: false };
+    const file = resolveWindowsCommand(command, { env, cwd });
+    if (!file) throw new SpawnError(`spawn ${command} ENOENT`, 'ENOENT');
+    try {
+      return windowsSpawnTarget(file, args, env);
+    } catch (err) {
+      throw new SpawnError((err as Error).message, 'EINVAL');
+    }
   }
 
   private onStdout(chunk: Buffer): void {

@@ -1,25 +1,37 @@
 import * as vscode from 'vscode';
+import { inertLine, safe, type SafeText } from '../../common/untrustedText';
 import { createSuggestionPick } from '../suggestionPick';
+import * as ui from '../window';
 import type { ArgumentAnswer, ArgumentChoice, ArgumentQuestion, FormDialog } from '../../forms/formFlow';
 
-type ChoiceItem = vscode.QuickPickItem & { value?: unknown; skip?: true };
+type ChoiceItem = ui.SafePickItem & { value?: unknown; skip?: true };
 
 /** Forms in the quick input, one question at a time. */
 export const quickInputForm: FormDialog = { askArgument };
+
+/** The question's texts for VS Code: they hold the server's names and descriptions, so they are made inert. */
+function shown(question: ArgumentQuestion): { title: SafeText; prompt: SafeText; label: SafeText; placeholder: SafeText } {
+  return { title: inertLine(question.title), prompt: inertLine(question.prompt), label: inertLine(question.label), placeholder: safe`${question.label}: ${question.prompt}` };
+}
+
+function validation(message: string | undefined): SafeText | undefined {
+  return message === undefined ? undefined : inertLine(message);
+}
 
 /** The VS Code input for one question: a quick pick for choices and suggestions, an input box otherwise. */
 function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undefined> {
   if (question.choices) return askChoice(question, question.choices);
   if (question.suggest) return askWithSuggestions(question, question.suggest);
   return new Promise(resolve => {
-    const box = vscode.window.createInputBox();
-    box.title = question.title;
-    box.prompt = question.prompt;
-    box.placeholder = question.label;
+    const box = ui.createInputBox();
+    const text = shown(question);
+    box.title = text.title;
+    box.prompt = text.prompt;
+    box.placeholder = text.label;
     box.ignoreFocusOut = true;
     if (question.value !== undefined) box.value = question.value;
     if (question.canGoBack) box.buttons = [vscode.QuickInputButtons.Back];
-    const check = () => (box.validationMessage = box.value === question.value && question.problem ? question.problem : question.validate(box.value));
+    const check = () => (box.validationMessage = validation(box.value === question.value && question.problem ? question.problem : question.validate(box.value)));
     check();
     let done = false;
     const finish = (answer: ArgumentAnswer | undefined) => {
@@ -31,7 +43,7 @@ function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undef
     box.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
     box.onDidAccept(() => {
       const message = question.validate(box.value);
-      box.validationMessage = message;
+      box.validationMessage = validation(message);
       if (message !== undefined) return;
       finish(!question.required && box.value.trim() === '' ? { skip: true } : { text: box.value });
     });
@@ -45,13 +57,14 @@ function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undef
 
 function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[]): Promise<ArgumentAnswer | undefined> {
   return new Promise(resolve => {
-    const pick = vscode.window.createQuickPick<ChoiceItem>();
-    pick.title = question.title;
-    pick.placeholder = `${question.label}: ${question.prompt}`;
+    const pick = ui.createQuickPick<ChoiceItem>();
+    const text = shown(question);
+    pick.title = text.title;
+    pick.placeholder = text.placeholder;
     pick.ignoreFocusOut = true;
     pick.canSelectMany = !!question.many;
-    const items: ChoiceItem[] = choices.map(c => ({ label: c.label, ...(c.description ? { description: c.description } : {}), value: c.value }));
-    if (!question.required && !question.many) items.push({ label: '$(debug-step-over) Leave out', description: 'optional', skip: true });
+    const items: ChoiceItem[] = choices.map(c => ({ label: inertLine(c.label), ...(c.description ? { description: inertLine(c.description) } : {}), value: c.value }));
+    if (!question.required && !question.many) items.push({ label: safe`$(debug-step-over) Leave out`, description: safe`optional`, skip: true });
     pick.items = items;
     const picked = items.filter((_, i) => choices[i]?.picked);
     if (question.many) pick.selectedItems = picked;
@@ -87,11 +100,12 @@ function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string)
   return new Promise(resolve => {
     const { pick, start, stop } = createSuggestionPick<ChoiceItem>({
       suggest,
-      item: (value, typed) => ({ label: value, value, alwaysShow: true, ...(typed ? { description: 'as typed' } : {}) }),
-      extraItems: typed => (!question.required && !typed ? [{ label: '$(debug-step-over) Leave out', description: 'optional', skip: true, alwaysShow: true }] : []),
+      item: (value, typed) => ({ label: inertLine(value), value, alwaysShow: true, ...(typed ? { description: safe`as typed` } : {}) }),
+      extraItems: typed => (!question.required && !typed ? [{ label: safe`$(debug-step-over) Leave out`, description: safe`optional`, skip: true, alwaysShow: true }] : []),
     });
-    pick.title = question.title;
-    pick.placeholder = `${question.label}: ${question.prompt}`;
+    const text = shown(question);
+    pick.title = text.title;
+    pick.placeholder = text.placeholder;
     if (question.value !== undefined) pick.value = question.value;
     if (question.canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
     let done = false;
@@ -108,7 +122,7 @@ function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string)
       const text = typeof chosen?.value === 'string' ? chosen.value : pick.value;
       const message = question.validate(text);
       if (message !== undefined) {
-        pick.placeholder = message;
+        pick.placeholder = inertLine(message);
         return;
       }
       finish(!question.required && text === '' ? { skip: true } : { text });

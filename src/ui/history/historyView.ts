@@ -3,7 +3,7 @@ import type { DisposableStore } from '../../common/disposable';
 import type { CallHistory, ConsentRecord, HistoryEntry } from '../../consent/callHistory';
 import { Views } from '../../ids';
 import { untrustedMarkdown } from '../markdown';
-import { codeBlock, escapeMarkdown } from '../tree/treeText';
+import { codeBlock, escapeMarkdown } from '../../common/untrustedText';
 
 /** `contextValue` of an entry whose arguments are known exactly, so it can be re-run. */
 export const RERUNNABLE = 'toolCall.rerunnable';

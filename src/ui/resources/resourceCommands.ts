@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Resource } from '@modelcontextprotocol/client';
 import { DisposableStore } from '../../common/disposable';
+import { safe } from '../../common/untrustedText';
 import { expandTemplate, templateVariables } from '../../mcp/resourceTemplate';
 import { formatBytes, parseResourcePath, RESOURCE_SCHEME } from '../../mcp/resourceContent';
 import { Commands } from '../../ids';
@@ -8,6 +9,7 @@ import { fillCompletedValues, serverCompleter, type FormDialog } from '../../for
 import type { ReadResourceOutcome } from '../../commands/readResource';
 import type { McpHost } from '../../workspace/mcpHost';
 import { ResourceNode, TemplateNode } from '../tree/nodes';
+import * as ui from '../window';
 import type { ResourceArg, TemplateArg } from '../tree/serversView';
 import { ResourceFileSystem } from './resourceFileSystem';
 import { ResourceSubscriptions } from './resourceSubscriptions';
@@ -41,14 +43,14 @@ export function registerResourceDocuments(store: DisposableStore, host: McpHost,
     subscriptions.reconcile();
     if (view.kind === 'summary' && view.binary) {
       const save = 'Save to File…';
-      void vscode.window
-        .showInformationMessage(`${arg.uri} is binary (${view.binary.mimeType}, ${formatBytes(view.binary.bytes.length)}); it is summarised, not shown.`, save)
+      void ui
+        .showInformationMessage(safe`${masked(arg.server, arg.uri)} is binary (${view.binary.mimeType}, ${formatBytes(view.binary.bytes.length)}); it is summarised, not shown.`, save)
         .then(answer => answer === save && vscode.commands.executeCommand(Commands.saveResource, uri));
     }
     return uri;
   };
 
-  /** A server's error, with that server's secrets masked. */
+  /** A server's error (or text), with that server's secrets masked. */
   const masked = (server: string | undefined, err: unknown) => {
     const connection = server === undefined ? undefined : host.registry.get(server)?.connection;
     return connection ? connection.mask(message(err)) : message(err);
@@ -61,7 +63,7 @@ export function registerResourceDocuments(store: DisposableStore, host: McpHost,
       try {
         return await open(target);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Could not read ${target.uri} from '${target.server}': ${masked(target.server, err)}`);
+        void ui.showErrorMessage(safe`Could not read ${masked(target.server, target.uri)} from '${target.server}': ${masked(target.server, err)}`);
         return undefined;
       }
     }),
@@ -77,7 +79,7 @@ export function registerResourceDocuments(store: DisposableStore, host: McpHost,
       try {
         return await open({ server: target.server, uri, ...(template?.name ? { name: template.name } : {}), ...(template?.mimeType ? { mimeType: template.mimeType } : {}) });
       } catch (err) {
-        void vscode.window.showErrorMessage(`Could not read ${uri} from '${target.server}': ${masked(target.server, err)}`);
+        void ui.showErrorMessage(safe`Could not read ${masked(target.server, uri)} from '${target.server}': ${masked(target.server, err)}`);
         return undefined;
       }
     }),
@@ -87,15 +89,15 @@ export function registerResourceDocuments(store: DisposableStore, host: McpHost,
     vscode.commands.registerCommand(Commands.saveResource, async (docUri?: vscode.Uri, target?: vscode.Uri) => {
       const uri = docUri instanceof vscode.Uri ? docUri : activeResourceUri();
       if (!uri || uri.scheme !== RESOURCE_SCHEME) {
-        void vscode.window.showInformationMessage('Open an MCP resource first: this saves the resource shown in the editor.');
+        void ui.showInformationMessage(safe`Open an MCP resource first: this saves the resource shown in the editor.`);
         return undefined;
       }
       const content = await fileSystem.contentBytes(uri).catch(err => {
-        void vscode.window.showErrorMessage(`Could not read the resource: ${masked(parseResourcePath(uri.path)?.server, err)}`);
+        void ui.showErrorMessage(safe`Could not read the resource: ${masked(parseResourcePath(uri.path)?.server, err)}`);
         return undefined;
       });
       if (!content) {
-        if (parseResourcePath(uri.path)) void vscode.window.showInformationMessage('This resource has several parts: open one part (the links in this document) and save that.');
+        if (parseResourcePath(uri.path)) void ui.showInformationMessage(safe`This resource has several parts: open one part (the links in this document) and save that.`);
         return undefined;
       }
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

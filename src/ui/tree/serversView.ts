@@ -9,7 +9,8 @@ import { describeEra } from '../../mcp/eraNegotiation';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { untrustedMarkdown } from '../markdown';
 import { GroupKind, ModelChange, ServersTreeModel } from './serversModel';
-import { codeBlock, escapeMarkdown, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
+import { codeBlock, escapeMarkdown } from '../../common/untrustedText';
+import { HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
 function stateIcon(kind: ConnectionState['kind']): vscode.ThemeIcon {
   const { id, color } = STATE_ICON[kind];

@@ -93,17 +93,6 @@ export function promptDescription(prompt: Prompt): string {
   return [promptArguments(prompt), oneLine(prompt.description, 60)].filter(Boolean).join(' ');
 }
 
-/** Markdown-escapes untrusted text so it shows as typed, never as formatting, links or HTML. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$~&]/g, '\\$&');
-}
-
-/** Untrusted text as a fenced code block whose fence no backtick run inside can close. */
-export function codeBlock(text: string, language = 'text'): string {
-  const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map(m => m[0].length + 1)));
-  return `${fence}${language}\n${text}\n${fence}`;
-}
-
 /** The status bar's summary of all servers. */
 export interface ServersSummary {
   readonly total: number;

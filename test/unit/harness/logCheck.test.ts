@@ -40,6 +40,11 @@ describe('integration log check', () => {
     assert.deepStrictEqual(problems(), []);
   });
 
+  it('passes VS Code cancelling a tree refresh (the window closing after the last recorded call), not other tree errors', () => {
+    hostLog('2026-11-28 08:10:00.001 [error] Unable to refresh tree view mcpHost.history: Canceled', '2026-11-28 08:10:00.002 [error] Unable to refresh tree view mcpHost.servers: Error: boom');
+    assert.deepStrictEqual(problems(), ['extension host: [error] Unable to refresh tree view mcpHost.servers: Error: boom']);
+  });
+
   it('fails an unhandled rejection, with its stack, wherever it was raised', () => {
     hostLog('2026-11-28 08:10:00.001 [error] Error: boom', '    at somewhere (/other/place.js:1:1)');
     const found = problems();

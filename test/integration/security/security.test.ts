@@ -1,0 +1,107 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { RunToolOutcome } from '../../../src/commands/runTool';
+import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
+import { Commands } from '../../../src/ids';
+import type { McpHost } from '../../../src/workspace/mcpHost';
+import type { ShownText } from '../../../src/ui/window';
+import { renderedIcons, renderedLinks } from '../../fixtures/lib/hostileText';
+import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
+import { until } from '../util';
+
+/**
+ * Untrusted text stays inert in the real extension host: a server whose every string is an attack
+ * (test/fixtures/servers/hostile.ts) and a repository-controlled server name. What VS Code is given for a
+ * message, progress text or quick pick is checked with VS Code's own link and icon syntax.
+ */
+describe('untrusted text stays inert', function () {
+  this.timeout(60_000);
+  let host: McpHost;
+  let api: Awaited<ReturnType<typeof activateHost>>;
+  const prompts = new ScriptedDialogs();
+  const run = (arg?: object) => vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, arg);
+  /** What was shown while `action` ran. */
+  const shownDuring = async (action: () => Thenable<unknown>): Promise<ShownText[]> => {
+    const start = api.shownTexts.length;
+    await action();
+    return api.shownTexts.slice(start);
+  };
+  /** No link and no icon but ours (the tool-hint and warning icons). */
+  const assertInert = (text: string, ours: readonly string[] = []) => {
+    assert.deepStrictEqual(renderedLinks(text), [], `a live link in ${JSON.stringify(text)}`);
+    assert.deepStrictEqual(renderedIcons(text).filter(i => !ours.includes(i)), [], `a live icon in ${JSON.stringify(text)}`);
+  };
+
+  before(async () => {
+    api = await activateHost();
+    api.setDialogs(prompts);
+    host = api.host;
+    await writeFile(
+      workspaceFile('.vscode', 'mcp.json'),
+      JSON.stringify({ servers: { hostile: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'hostile.js')] } } }),
+    );
+    await until(() => host.registry.get('hostile')?.connection.state.kind === 'running', 'the hostile server to run', 30_000);
+  });
+
+  beforeEach(() => {
+    prompts.picks = [];
+    prompts.argumentAnswers = {};
+    prompts.pickRequests.length = 0;
+    prompts.progress.length = 0;
+    prompts.toolCallAnswer = 'once';
+  });
+
+  describe('§1 notifications, progress and quick picks', () => {
+    it('shows a tool error that carries a command link as text, with the full error in the log', async () => {
+      let outcome: RunToolOutcome | undefined;
+      const shown = await shownDuring(async () => (outcome = await run({ server: 'hostile', tool: 'fail_with_link' })));
+      assert.strictEqual(outcome?.kind === 'sent' && outcome.result.kind, 'failed');
+      const errors = shown.filter(s => s.kind === 'error');
+      assert.strictEqual(errors.length, 1, JSON.stringify(shown));
+      assertInert(errors[0]!.text);
+      assert.match(errors[0]!.text, /^Fail with a link failed: .*Auth expired — \[Sign in\] \(command:workbench\.action\.terminal\.sendSequence/);
+    });
+
+    it('shows progress messages that carry command links as text', async () => {
+      const outcome = await run({ server: 'hostile', tool: 'progress_link' });
+      assert.strictEqual(outcome.kind === 'sent' && outcome.result.kind, 'completed');
+      const messages = prompts.progress.flatMap(p => [p.title, ...p.messages]);
+      assert.ok(messages.some(m => m.includes('Sign in')), JSON.stringify(messages));
+      for (const m of messages) assertInert(m);
+    });
+
+    it('shows resource and prompt errors from the server as text', async () => {
+      const resource = await shownDuring(() => vscode.commands.executeCommand(Commands.openResource, { server: 'hostile', uri: 'hostile://files/missing' }));
+      prompts.argumentAnswers = { who: ['me'] };
+      let prompt: UsePromptOutcome | undefined;
+      const promptShown = await shownDuring(async () => (prompt = await vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt, { server: 'hostile', prompt: 'greet' })));
+      assert.strictEqual(prompt?.kind, 'failed');
+      const errors = [...resource, ...promptShown].filter(s => s.kind === 'error');
+      assert.strictEqual(errors.length, 2, JSON.stringify(errors));
+      for (const e of errors) {
+        assert.ok(e.text.includes('Sign in'), e.text);
+        assertInert(e.text);
+      }
+    });
+
+    it('offers tools in the Run Tool pick with names, titles and descriptions inert', async () => {
+      prompts.picks = [];
+      assert.strictEqual((await run()).kind, 'dismissed');
+      const items = prompts.pickRequests[0]!.groups.flatMap(g => g.items);
+      const fields = items.flatMap(i => [i.label, i.description ?? '']);
+      for (const f of fields) assertInert(f, ['eye', 'warning', 'globe', 'alert']);
+      const zeroWidth = items.find(i => i.description?.includes('search⟨U+200B⟩'));
+      assert.ok(zeroWidth, `the zero-width name is not shown: ${JSON.stringify(items)}`);
+      assert.match(zeroWidth.description!, /\$\(alert\) /, 'and it is flagged');
+      assert.ok(items.some(i => i.label === '\\$(pass-filled) Verified by MCP Host'), JSON.stringify(items.map(i => i.label)));
+    });
+
+    it('shows a repository-controlled server name in a message as text', async () => {
+      const name = '[Reset](command:mcpHost.resetServerTrust)';
+      const shown = await shownDuring(() => run({ server: name, tool: 'x' }));
+      assert.strictEqual(shown.length, 1);
+      assert.ok(shown[0]!.text.includes('[Reset] (command:mcpHost.resetServerTrust)'), shown[0]!.text);
+      assertInert(shown[0]!.text);
+    });
+  });
+});
