@@ -24,6 +24,7 @@ export const Commands = {
   clearInputs: 'mcpHost.clearInputs',
   importServers: 'mcpHost.importServers',
   rerunToolCall: 'mcpHost.rerunToolCall',
+  openToolCall: 'mcpHost.openToolCall',
   clearHistory: 'mcpHost.clearHistory',
   manageToolApprovals: 'mcpHost.manageToolApprovals',
   runTool: 'mcpHost.runTool',
@@ -36,6 +37,7 @@ export const Commands = {
   openResource: 'mcpHost.openResource',
   openResourceTemplate: 'mcpHost.openResourceTemplate',
   saveResource: 'mcpHost.saveResource',
+  openResultValue: 'mcpHost.openResultValue',
 } as const;
 
 /** Keys under the `mcpHost` settings section. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { safe, type SafeText } from '../common/untrustedText';
 import * as ui from '../ui/window';
+import { groupedDescription } from '../ui/pickRows';
 
 /** How much of a description an item's detail line shows: its first line, up to here (the pick cuts it shorter anyway). */
 export const DETAIL_MAX = 200;
@@ -64,7 +65,12 @@ function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
       if (typedValue !== undefined) items.push({ label: request.typed!.describe(text), value: typedValue, typed: true, alwaysShow: true });
       for (const g of groups) {
         if (groups.length > 1 || g.label) items.push({ label: g.label, kind: vscode.QuickPickItemKind.Separator });
-        items.push(...g.items.map(i => ({ label: i.label, ...(i.description ? { description: i.description } : {}), ...(i.detail ? { detail: i.detail } : {}), value: i.value })));
+        items.push(
+          ...g.items.map(i => {
+            const description = groupedDescription(g.label, i.description, groups.length);
+            return { label: i.label, ...(description ? { description } : {}), ...(i.detail ? { detail: i.detail } : {}), value: i.value };
+          }),
+        );
       }
       if (more) items.push({ label: safe`$(fold-down) Load more…`, description: safe`${groups.reduce((n, g) => n + g.items.length, 0)} loaded`, more: true, alwaysShow: true });
       const active = pick.activeItems[0];

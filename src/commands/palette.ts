@@ -1,4 +1,5 @@
 import { DisposableStore } from '../common/disposable';
+import { registerResultDocuments } from '../ui/results/resultDocuments';
 import { ResultPanels } from '../ui/results/resultPanel';
 import type { McpHost } from '../workspace/mcpHost';
 import type { FormDialog } from '../forms/formFlow';
@@ -11,9 +12,10 @@ import { registerUsePrompt } from './usePrompt';
 /** What the palette commands ask: which item, its arguments, and Cancel while a call runs. */
 export type PaletteDialogs = PickDialog & FormDialog & ProgressDialog;
 
-/** "Run Tool…", "Use Prompt…", "Read Resource…" and the result panels they share. */
+/** "Run Tool…", "Use Prompt…", "Read Resource…", the result panels they share and the documents those link to. */
 export function registerPaletteCommands(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs): void {
   const panels = store.add(new ResultPanels());
+  registerResultDocuments(store, host.resultFiles);
   registerRunTool(store, host, dialogs, panels);
   registerUsePrompt(store, host, dialogs, panels);
   registerReadResource(store, host, dialogs);

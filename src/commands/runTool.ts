@@ -6,7 +6,8 @@ import { Commands } from '../ids';
 import { buildForm } from '../forms/schemaForm';
 import { fillForm } from '../forms/formFlow';
 import type { McpHost } from '../workspace/mcpHost';
-import { renderResultHtml, resultTitle, toolResultView, ToolResultView } from '../ui/results/resultHtml';
+import { keepCutValues, PANEL_BUDGET } from '../mcp/resultBudget';
+import { renderResultHtml, resultTitle, toolResultView, type ToolInfo, ToolResultView } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
 import { HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
@@ -122,8 +123,7 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal) =>
     host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
   );
-  const view = toolResultView(result, { server: target.server, tool: tool.name, title: label }, args, mask);
-  const html = renderResultHtml(view, { openResourceCommand: Commands.openResource });
+  const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask);
   switch (result.kind) {
     case 'completed':
       panels.show(panelKey(target), resultTitle(view), html);
@@ -148,13 +148,28 @@ function panelKey(target: ToolTarget): string {
 }
 
 /** Shows any gated call's result in the result panel, whatever its outcome. */
-function showToolResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): { view: ToolResultView; html: string } {
+async function showToolResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
   const connection = host.registry.get(arg.server)?.connection;
   const mask = connection ? (text: string) => connection.mask(text) : (text: string) => text;
   const tool = connection?.tools.find(t => t.name === arg.tool);
   const title = arg.title ?? (tool ? toolLabel(tool) : undefined);
-  const view = toolResultView(arg.result, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}) }, arg.args, mask);
-  const html = renderResultHtml(view, { openResourceCommand: Commands.openResource });
-  panels.show(panelKey(arg), resultTitle(view), html);
-  return { view, html };
+  const rendered = await renderResult(host, arg.result, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}) }, arg.args, mask);
+  panels.show(panelKey(arg), resultTitle(rendered.view), rendered.html);
+  return rendered;
+}
+
+/**
+ * The panel's view of a result: a preview within the panel's budget, whatever the result's size; what it
+ * leaves out is kept on disk first (if the connection did not already), so the panel can link to it.
+ */
+async function renderResult(host: McpHost, result: GatedCallResult, info: ToolInfo, args: Record<string, unknown> | undefined, mask: (text: string) => string): Promise<{ view: ToolResultView; html: string }> {
+  let saved = result.kind === 'completed' ? result.outcome.saved : undefined;
+  if (result.kind === 'completed') {
+    saved = await keepCutValues(host.resultFiles, result.outcome.result, PANEL_BUDGET, saved, mask).catch(err => {
+      console.error(`MCP Host: could not keep a large result on disk: ${(err as Error).message}`);
+      return saved;
+    });
+  }
+  const view = toolResultView(result, info, args, mask, saved ? { saved } : {});
+  return { view, html: renderResultHtml(view, { openResourceCommand: Commands.openResource, openValueCommand: Commands.openResultValue }) };
 }

@@ -13,7 +13,9 @@ export interface HistoryEntry {
   /** ISO 8601. */
   readonly time: string;
   readonly server: string;
+  /** The tool's name; `title` is its title when it has one (shown as the pick and the dialogs show it). */
   readonly tool: string;
+  readonly title?: string;
   readonly origin: CallOrigin;
   readonly args: unknown;
   /** False when masking or truncation changed the arguments: such a call cannot be re-run from the history file. */
@@ -31,8 +33,11 @@ export interface HistoryEntry {
 
 /** Where the gate reports each call. */
 export interface CallRecorder {
-  /** `args` are the arguments as sent: kept in memory only, so this window can re-run the call exactly. */
-  record(entry: HistoryEntry, args: Record<string, unknown>): Promise<void>;
+  /**
+   * `args` are the arguments as sent: kept in memory only, so this window can re-run the call exactly.
+   * `result` is kept in memory for the last few calls, so a history row can show it in full.
+   */
+  record(entry: HistoryEntry, args: Record<string, unknown>, result?: GatedCallResult): Promise<void>;
 }
 
 /** How many entries are kept in memory for the view. */
@@ -41,6 +46,8 @@ const MAX_LOADED = 1_000;
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** How many calls of this window can be re-run with arguments that were masked or cut in the file. */
 const MAX_EXACT_ARGS = 200;
+/** How many full results are kept in memory (a result can be large; the file keeps only a summary). */
+const MAX_RESULTS = 20;
 
 /**
  * Every tool call, one JSON object per line, appended and never rewritten: a crash mid-write costs at
@@ -54,6 +61,7 @@ export class CallHistory implements CallRecorder {
   private loading: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private readonly exactArgs = new Map<string, Record<string, unknown>>();
+  private readonly results = new Map<string, GatedCallResult>();
   private readonly _onDidChange = new Emitter<void>();
   readonly onDidChange = this._onDidChange.event;
   /** Lines that could not be read, from the last load. */
@@ -84,7 +92,11 @@ export class CallHistory implements CallRecorder {
     return [...(this.entries ?? [])].reverse();
   }
 
-  record(entry: HistoryEntry, args: Record<string, unknown>): Promise<void> {
+  record(entry: HistoryEntry, args: Record<string, unknown>, result?: GatedCallResult): Promise<void> {
+    if (result) {
+      this.results.set(entry.id, result);
+      if (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value!);
+    }
     if (!entry.argsExact) {
       this.exactArgs.set(entry.id, args);
       if (this.exactArgs.size > MAX_EXACT_ARGS) this.exactArgs.delete(this.exactArgs.keys().next().value!);
@@ -109,9 +121,15 @@ export class CallHistory implements CallRecorder {
     return entry.argsExact && typeof entry.args === 'object' && entry.args !== null && !Array.isArray(entry.args) ? (entry.args as Record<string, unknown>) : undefined;
   }
 
+  /** The call's full result while this window still keeps it (one of its last few calls), else undefined. */
+  resultOf(entry: HistoryEntry): GatedCallResult | undefined {
+    return this.results.get(entry.id);
+  }
+
   /** Deletes the file: the one time history is not appended to is when the user clears it. */
   async clear(): Promise<void> {
     this.exactArgs.clear();
+    this.results.clear();
     await this.enqueue(async () => {
       this.entries = [];
       this.fileBytes = 0;

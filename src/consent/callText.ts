@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { looksSecretName } from '../config/variables';
+import { boundedJson, maskedPrefix } from '../mcp/resultBudget';
 
 /** Longest string value shown or recorded as is; longer ones are cut. */
 export const MAX_VALUE_CHARS = 200;
@@ -69,17 +70,18 @@ const SUMMARY_CHARS = 200;
 export function summarizeResult(result: CallToolResult, mask: (text: string) => string): string {
   const content = result.content ?? [];
   const text = content.find(c => c.type === 'text');
+  // Only the beginning is read: a 50 MB text costs what the line shows.
+  const read = SUMMARY_CHARS * 4;
   let summary: string;
   if (text && text.type === 'text') {
-    summary = text.text.replace(/\s+/g, ' ').trim();
+    summary = maskedPrefix(text.text, read, mask).replace(/\s+/g, ' ').trim();
   } else if (content.length) {
     const kinds = [...new Set(content.map(c => c.type))];
-    summary = `${content.length} content item${content.length === 1 ? '' : 's'} (${kinds.join(', ')})`;
+    summary = mask(`${content.length} content item${content.length === 1 ? '' : 's'} (${kinds.join(', ')})`);
   } else if (result.structuredContent !== undefined) {
-    summary = JSON.stringify(result.structuredContent);
+    summary = maskedPrefix(boundedJson(result.structuredContent, read, '').text, read, mask);
   } else {
     summary = 'no content';
   }
-  summary = mask(summary);
   return summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS)}…` : summary;
 }

@@ -1,5 +1,6 @@
 import { inertBlock, safe, type DetailText, type SafeText } from '../common/untrustedText';
 import * as ui from '../ui/window';
+import { claimsReadOnly, safetyWarnings } from './safetyHints';
 import type { ConsentAnswer, ConsentDialog, ToolConsentRequest } from './types';
 
 const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
@@ -20,16 +21,14 @@ export const CHOICES = {
 export function consentMessage(request: ToolConsentRequest): { message: SafeText; detail: DetailText; readOnly: boolean } {
   const a = request.annotations;
   // A tool claiming to be both read-only and destructive is treated as destructive.
-  const readOnly = a.readOnlyHint === true && a.destructiveHint !== true;
+  const readOnly = claimsReadOnly(a);
   const name = request.title && request.title !== request.tool ? `'${request.title}' (${request.tool})` : `'${request.tool}'`;
   const message = request.changedSince
     ? safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
     : safe`Run the MCP tool ${name} on server '${request.server}'?`;
   const lines: string[] = [];
-  // A tool that does not say it only reads may change things; the spec's default for destructiveHint is true.
-  if (!readOnly) lines.push(a.destructiveHint === false ? '⚠ This tool may change data (the server says it only adds, never deletes).' : '⚠ This tool may modify or delete data.');
-  if (a.openWorldHint !== false && !readOnly) lines.push('⚠ This tool may reach outside systems (the internet, other services).');
-  else if (a.openWorldHint === true) lines.push('⚠ This tool reaches outside systems (the internet, other services).');
+  // The spec's defaults: a tool that does not say it only reads may change, delete and reach outside.
+  lines.push(...safetyWarnings(a));
   for (const w of request.warnings) lines.push(`⚠ ${w}`);
   if (request.changedSince) {
     lines.push('', `What changed since you approved it on ${new Date(request.changedSince.approvedAt).toLocaleString()}:`);
@@ -47,7 +46,7 @@ export function consentMessage(request: ToolConsentRequest): { message: SafeText
 
 function describeAnnotations(a: ToolConsentRequest['annotations']): string {
   const parts = Object.entries(a).map(([k, v]) => `${k}: ${v}`);
-  return parts.length ? parts.join(', ') : 'none';
+  return parts.length ? parts.join(', ') : 'none (no safety hints from the server)';
 }
 
 function oneLine(text: string, max: number): string {

@@ -61,15 +61,19 @@ export class ConsentGate implements ToolCallGate {
     const mask = entry ? (text: string) => entry.connection.mask(text) : (text: string) => text;
     const safe = safeArguments(request.args, mask);
     const base = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin, args: safe.value, argsExact: safe.exact };
+    // The tool's title, once it is found: the history shows it as the pick and the dialogs do.
+    let title: string | undefined;
     const finish = async (result: GatedCallResult, extra: Partial<HistoryEntry> = {}): Promise<GatedCallResult> => {
       const message = result.kind === 'completed' ? result.outcome.outputError : result.message;
-      await this.host.history?.record({ ...base, outcome: result.kind, ...(message !== undefined ? { message } : {}), ...extra }, request.args);
+      await this.host.history?.record({ ...base, ...(title ? { title } : {}), outcome: result.kind, ...(message !== undefined ? { message } : {}), ...extra }, request.args, result);
       return result;
     };
 
     const found = this.find(entry, server, toolName);
     if ('failed' in found) return finish({ kind: 'failed', message: found.failed });
     const { tool } = found;
+    const named = tool.title?.trim() || tool.annotations?.title?.trim();
+    if (named && named !== toolName) title = named;
 
     let consent: ConsentRecord;
     try {

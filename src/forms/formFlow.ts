@@ -39,10 +39,14 @@ export interface ArgumentQuestion {
   readonly problem?: string;
   /** Why `text` is not acceptable, or undefined: checked as the user types. */
   validate(text: string): string | undefined;
+  /** The schema's default, as text: shown as what the server uses when the field is left out, never sent for the user. */
+  readonly defaultText?: string;
+  /** Whether this and every later question are optional, so the user may leave all of them out at once. */
+  readonly canSkipRest?: boolean;
 }
 
-/** Typed text, picked value(s), an explicit skip of an optional field, or a step back. */
-export type ArgumentAnswer = { readonly text: string } | { readonly value: unknown } | { readonly skip: true } | { readonly back: true };
+/** Typed text, picked value(s), an explicit skip of an optional field (or of it and all later ones), or a step back. */
+export type ArgumentAnswer = { readonly text: string } | { readonly value: unknown } | { readonly skip: true } | { readonly skipRest: true } | { readonly back: true };
 
 /** Shows one question of a form; undefined when the user dismisses it. */
 export interface FormDialog {
@@ -51,9 +55,16 @@ export interface FormDialog {
 
 export type FormOutcome = { readonly kind: 'filled'; readonly args: Record<string, unknown> } | { readonly kind: 'dismissed' } | { readonly kind: 'invalid'; readonly message: string };
 
+/** The default as the user would type it; undefined when the field has none. */
+function defaultText(field: FormField): string | undefined {
+  if (!field.hasDefault || field.default === undefined) return undefined;
+  return field.initialText || JSON.stringify(field.default);
+}
+
 function promptFor(field: FormField): string {
   const parts = [field.description?.trim(), field.hint].filter(Boolean) as string[];
-  if (!field.required) parts.push(field.hasDefault ? 'optional: clear it to leave it out (the server then uses its default)' : 'optional: leave empty to skip');
+  const byDefault = defaultText(field);
+  if (!field.required) parts.push(byDefault !== undefined ? `optional: leave empty and the server uses its default (${byDefault})` : 'optional: leave empty to skip');
   return parts.join(' — ');
 }
 
@@ -72,6 +83,11 @@ function choicesFor(field: FormField, current: unknown): ArgumentChoice[] | unde
  * Asks for every field of `form` in turn (required ones first), each answer checked as it is typed,
  * then checks the whole argument object against the schema. When that fails, the arguments are offered
  * as JSON to correct; dismissing that leaves them unsent, with the explanation.
+ *
+ * Only what the user typed, picked or accepted is sent. An optional field's default is shown as the
+ * server's default and left out when the field is left empty: the server applies it, and a tool may treat
+ * "absent" differently from the same value sent (git's status with `path: "."`). A required field starts
+ * with its default, which the user accepts by confirming it.
  */
 export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: string): Promise<FormOutcome> {
   const values = new Map<string, unknown>();
@@ -81,9 +97,10 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
     const field = fields[i]!;
     // Going back shows the answer given before; otherwise the default.
     const had = values.has(field.name);
-    const current = had ? values.get(field.name) : field.hasDefault ? field.default : undefined;
+    const current = had ? values.get(field.name) : field.required && field.hasDefault ? field.default : undefined;
     const choices = choicesFor(field, current);
-    const prefill = had ? (typeof current === 'string' && field.kind !== 'json' ? current : JSON.stringify(current)) : field.initialText;
+    const prefill = had ? (typeof current === 'string' && field.kind !== 'json' ? current : JSON.stringify(current)) : field.required ? field.initialText : undefined;
+    const byDefault = defaultText(field);
     const answer = await dialog.askArgument({
       title: `${title} (${i + 1}/${fields.length})`,
       name: field.name,
@@ -95,12 +112,19 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
       canGoBack: i > 0,
       ...(problem ? { problem } : {}),
       validate: text => form.validateField(field, text),
+      ...(byDefault !== undefined ? { defaultText: byDefault } : {}),
+      canSkipRest: fields.slice(i).every(f => !f.required),
     });
     problem = undefined;
     if (!answer) return { kind: 'dismissed' };
     if ('back' in answer) {
       i = Math.max(0, i - 1);
       continue;
+    }
+    if ('skipRest' in answer) {
+      if (!fields.slice(i).every(f => !f.required)) continue;
+      for (const f of fields.slice(i)) values.delete(f.name);
+      break;
     }
     if ('skip' in answer) {
       values.delete(field.name);
@@ -149,7 +173,7 @@ async function correctAsJson(dialog: FormDialog, form: ArgumentForm, title: stri
       ...(problem ? { problem } : {}),
       validate,
     });
-    if (!answer || 'back' in answer || 'skip' in answer) return { kind: 'invalid', message: invalid };
+    if (!answer || 'back' in answer || 'skip' in answer || 'skipRest' in answer) return { kind: 'invalid', message: invalid };
     const value = 'text' in answer ? parse(answer.text) : { value: answer.value };
     const remaining = 'error' in value ? value.error : form.validateArguments(value.value);
     if (remaining === undefined && 'value' in value) return { kind: 'filled', args: value.value as Record<string, unknown> };
@@ -187,12 +211,18 @@ export async function fillCompletedValues(dialog: FormDialog, title: string, fie
       ...(values[field.name] !== undefined ? { value: values[field.name] } : {}),
       ...(complete ? { suggest: (typed: string) => complete(field.name, typed, previous) } : {}),
       canGoBack: i > 0,
+      canSkipRest: fields.slice(i).every(f => !f.required),
       validate: text => (field.required && text === '' ? `'${field.name}' is required.` : undefined),
     });
     if (!answer) return undefined;
     if ('back' in answer) {
       i = Math.max(0, i - 1);
       continue;
+    }
+    if ('skipRest' in answer) {
+      if (!fields.slice(i).every(f => !f.required)) continue;
+      for (const f of fields.slice(i)) delete values[f.name];
+      break;
     }
     if ('skip' in answer) delete values[field.name];
     else values[field.name] = 'text' in answer ? answer.text : String(answer.value);

@@ -244,24 +244,26 @@ function scalarHint(kind: ItemKind, s: SchemaObject, options?: readonly FieldOpt
   }
 }
 
-/** A JSON starting point for a required object: its required properties with empty values. */
+/**
+ * A JSON starting point for a required object: its required properties, to fill in. Nothing is chosen
+ * for the user: a choice, a number or a boolean without a default is `null`, so sending the template
+ * unchanged is explained at that property instead of sending an invented `false` or `0`.
+ */
 function skeleton(schema: unknown, root: SchemaObject, depth = 0): unknown {
   const s = displaySchema(schema, root);
   if (depth > 4) return null;
   if ('default' in s) return s.default;
-  const options = enumOptions(s);
-  if (options?.length) return options[0]!.value;
-  const t = typesOf(s)[0] ?? (isObject(s.properties) ? 'object' : s.items || s.prefixItems ? 'array' : undefined);
+  if (enumOptions(s)?.length) return null;
+  const types = typesOf(s);
+  const t = types.length > 1 ? undefined : (types[0] ?? (isObject(s.properties) ? 'object' : s.items || s.prefixItems ? 'array' : undefined));
   switch (t) {
     case 'string':
       return '';
-    case 'number':
-    case 'integer':
-      return typeof s.minimum === 'number' ? s.minimum : 0;
-    case 'boolean':
-      return false;
-    case 'array':
-      return [];
+    case 'array': {
+      // A list of objects starts with one item to copy: the template of its required fields.
+      const items = displaySchema(s.items, root);
+      return depth === 0 && typesOf(items)[0] === 'object' && isObject(items.properties) ? [skeleton(items, root, depth + 1)] : [];
+    }
     case 'object': {
       const props = isObject(s.properties) ? s.properties : {};
       const required = Array.isArray(s.required) ? s.required.filter((r): r is string => typeof r === 'string') : [];
@@ -270,6 +272,27 @@ function skeleton(schema: unknown, root: SchemaObject, depth = 0): unknown {
     default:
       return null;
   }
+}
+
+/** A value's type in a few words: "text", "a whole number", "list of text", "one of a, b". */
+function typeWords(schema: unknown, root: SchemaObject, depth: number): string {
+  const s = displaySchema(schema, root);
+  const options = enumOptions(s);
+  if (options) return options.length <= 5 ? `one of ${options.map(o => o.label).join(', ')}` : `one of ${options.length} choices`;
+  const t = typesOf(s);
+  if (t.length !== 1) return t.length ? t.map(x => NOUNS[x] ?? x).join(' or ') : 'any';
+  if (t[0] === 'array') return `list of ${depth < 2 ? typeWords(s.items, root, depth + 1).replace(/^an? /, '') : 'values'}`;
+  if (t[0] === 'object' && isObject(s.properties) && depth < 2) return objectShape(s, root, depth + 1);
+  return (NOUNS[t[0]!] ?? t[0]!).replace(/^an? /, '');
+}
+
+/** `{name*: text, observations*: list of text}`: an object's properties, required ones starred. */
+function objectShape(s: SchemaObject, root: SchemaObject, depth = 0): string {
+  const props = isObject(s.properties) ? s.properties : {};
+  const required = new Set(Array.isArray(s.required) ? s.required : []);
+  const names = Object.keys(props);
+  const shown = names.slice(0, MAX_LISTED).map(k => `${k}${required.has(k) ? '*' : ''}: ${typeWords(props[k], root, depth)}`);
+  return `{${shown.join(', ')}${names.length > MAX_LISTED ? ', …' : ''}}`;
 }
 
 function jsonHint(s: SchemaObject, root: SchemaObject): string {
@@ -283,7 +306,9 @@ function jsonHint(s: SchemaObject, root: SchemaObject): string {
     const items = displaySchema(s.items, root);
     const itemTypes = typesOf(items);
     const what = itemTypes.length === 1 ? (itemTypes[0] === 'object' ? 'objects' : `${NOUNS[itemTypes[0]!] ?? itemTypes[0]} values`) : 'values';
-    return [`JSON list of ${what}`, lengthHint(s, 'item')].filter(Boolean).join(', ');
+    // The item's fields, so they are not learned from error messages.
+    const shape = itemTypes[0] === 'object' && isObject(items.properties) ? `, each ${objectShape(items, root)} (* required)` : '';
+    return [`JSON list of ${what}${shape}`, lengthHint(s, 'item')].filter(Boolean).join(', ');
   }
   if (t.length > 1) return `JSON: ${t.map(x => NOUNS[x] ?? x).join(' or ')}`;
   if (Array.isArray(s.oneOf) || Array.isArray(s.anyOf)) return 'JSON matching one of the allowed forms';
@@ -357,7 +382,9 @@ function fieldFor(name: string, propSchema: unknown, required: boolean, root: Sc
     hint = [jsonHint(s, root)];
   }
   const defaultValue = hasDefault ? s.default : undefined;
-  const initialText = hasDefault ? textOfDefault(kind, defaultValue) : kind === 'json' && required ? JSON.stringify(skeleton(s, root)) : undefined;
+  const template = kind === 'json' && required && !hasDefault ? skeleton(s, root) : undefined;
+  // Only an object or a list is a template worth starting from; a lone `null` or `""` would be an invented value.
+  const initialText = hasDefault ? textOfDefault(kind, defaultValue) : typeof template === 'object' && template !== null ? JSON.stringify(template) : undefined;
   return {
     name,
     label,

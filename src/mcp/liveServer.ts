@@ -17,6 +17,7 @@ import type { NegotiationPlan } from './eraNegotiation';
 import type { LogLevel, ServerLog } from './log';
 import type { Page, PageLimits } from './pagination';
 import { timedRequest } from './requests';
+import type { ResultFiles } from './resultFiles';
 import type { SchemaValidator } from './schemaValidator';
 import { type ListKind, ServerLists } from './serverLists';
 import type { ToolCallContext } from './toolCall';
@@ -39,6 +40,7 @@ export interface LiveServerContext {
   readonly requestMs: number;
   readonly pageLimits?: PageLimits | undefined;
   readonly validator: SchemaValidator;
+  readonly resultFiles?: ResultFiles | undefined;
   readonly onListChanged: (kind: ListKind) => void;
   readonly onResourceUpdated: (uri: string) => void;
 }
@@ -129,7 +131,7 @@ export class LiveServer {
 
   /** What `sendToolCall` needs to call one of this server's tools. */
   get toolCalls(): ToolCallContext {
-    return { client: this.client, log: this.ctx.log, requestMs: this.ctx.requestMs, validator: this.ctx.validator, meta: () => this.meta() };
+    return { client: this.client, log: this.ctx.log, requestMs: this.ctx.requestMs, validator: this.ctx.validator, resultFiles: this.ctx.resultFiles, meta: () => this.meta() };
   }
 
   /** One page of resources (a server may have tens of thousands; the tree pages on demand). */

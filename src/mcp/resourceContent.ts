@@ -37,26 +37,43 @@ function decodeSegment(segment: string): string {
 }
 
 /**
- * `/<server>/<resource uri, base64url>/<file>` or `/<server>/<resource uri>/part-<n>/<file>`. The resource URI is
- * always base64url so that its slashes and percent signs never meet a URI parser. The file name stays readable
- * (it is the editor's title, and its extension picks the language), so it must be one safe segment.
+ * A resource document's URI: path `/<server>/<file>` or `/<server>/part-<n>/<file>`, and the resource URI,
+ * base64url, as the query, so that its slashes and percent signs never meet a URI parser. The path is what
+ * the editor's breadcrumb shows (the server, then the file name, chosen from the resource's name), so it
+ * holds nothing encoded; the file name's extension picks the language, so it must be one safe segment.
  */
 export function formatResourcePath(address: ResourceAddress): string {
   const part = address.part === undefined ? '' : `/part-${address.part + 1}`;
-  return `/${encodeSegment(address.server)}/${base64url(address.uri)}${part}/${sanitize(address.fileName) || 'resource'}`;
+  return `/${encodeSegment(address.server)}${part}/${sanitize(address.fileName) || 'resource'}`;
 }
 
-export function parseResourcePath(path: string): ResourceAddress | undefined {
+export function formatResourceQuery(address: ResourceAddress): string {
+  return base64url(address.uri);
+}
+
+/**
+ * Reads a document URI's path and query. Without a query it reads the earlier form, which had the resource
+ * URI as the second path segment (`/<server>/<uri, base64url>[/part-<n>]/<file>`), so editors restored from
+ * an earlier window still open.
+ */
+export function parseResourcePath(path: string, query = ''): ResourceAddress | undefined {
   const segments = path.split('/').slice(1);
-  if (segments.length !== 3 && segments.length !== 4) return undefined;
-  const [server, uri, ...rest] = segments as [string, string, ...string[]];
+  let uri = query;
+  if (!query) {
+    if (segments.length !== 3 && segments.length !== 4) return undefined;
+    uri = segments.splice(1, 1)[0]!;
+  }
+  if (segments.length !== 2 && segments.length !== 3) return undefined;
+  // `/<server>/part-<n>` is the folder above a part, whatever query it carries.
+  if (segments.length === 2 && /^part-\d+$/.test(segments[1]!)) return undefined;
+  const [server, ...rest] = segments as [string, ...string[]];
   let part: number | undefined;
   if (rest.length === 2) {
     const m = /^part-(\d+)$/.exec(rest[0]!);
     if (!m || Number(m[1]) < 1) return undefined;
     part = Number(m[1]) - 1;
   }
-  if (!server || !uri || !rest.at(-1)) return undefined;
+  if (!server || !uri || !/^[A-Za-z0-9_-]+$/.test(uri) || !rest.at(-1)) return undefined;
   return { server: decodeSegment(server), uri: Buffer.from(uri, 'base64url').toString('utf8'), ...(part !== undefined ? { part } : {}), fileName: rest.at(-1)! };
 }
 

@@ -20,6 +20,7 @@ import type { ListKind } from './serverLists';
 import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './toolCall';
 import { remoteTransport } from './transports/remoteTransport';
 import type { HostOAuthProvider } from './transports/signInTransport';
+import type { ResultFiles } from './resultFiles';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 
 export type { ToolCallOptions, ToolCallOutcome } from './toolCall';
@@ -41,6 +42,8 @@ export interface ConnectionOptions {
   readonly reaper?: ProcessWatch;
   readonly restart?: RestartPolicy;
   readonly pageLimits?: PageLimits;
+  /** Where very large messages from a stdio server are kept while only their cut copy is parsed. */
+  readonly resultFiles?: ResultFiles;
 }
 
 const STDERR_TAIL_LINES = 20;
@@ -188,7 +191,11 @@ export class ServerConnection extends Disposable {
             pathUsed = env.PATH ?? env.Path;
             const stdio = new StdioProcessTransport(
               { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
-              { grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE, ...(this.options.reaper ? { reaper: this.options.reaper } : {}) },
+              {
+                grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE,
+                ...(this.options.reaper ? { reaper: this.options.reaper } : {}),
+                ...(this.options.resultFiles ? { resultFiles: this.options.resultFiles, secrets: this.secrets } : {}),
+              },
             );
             this.launchStore.add(stdio.onStderr(line => this.onStderr(line)));
             this.launchStore.add(
@@ -224,6 +231,7 @@ export class ServerConnection extends Disposable {
         requestMs: plan.timeouts.requestMs,
         pageLimits: this.options.pageLimits,
         validator: this.validator,
+        resultFiles: this.options.resultFiles,
         onListChanged: kind => this.onListChanged(kind),
         onResourceUpdated: uri => this._onDidUpdateResource.fire(uri),
       });
@@ -368,8 +376,14 @@ export class ServerConnection extends Disposable {
     return items;
   }
 
-  readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
-    return this.requireLive().readResource(uri, signal);
+  async readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
+    const result = await this.requireLive().readResource(uri, signal);
+    const saved = this.options.resultFiles?.claim(result) ?? [];
+    for (const v of saved) {
+      const file = this.options.resultFiles!.file(v.id, v.part);
+      this.log.warn(`resources/read ${uri}: ${v.path.join('.')} is ${v.bytes} bytes, too large to show whole; the document shows its beginning; the full value is in ${file}`);
+    }
+    return result;
   }
 
   getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {

@@ -1,5 +1,6 @@
 import type { CallToolResult, Client, Progress, Tool } from '@modelcontextprotocol/client';
 import type { ServerLog } from './log';
+import type { ResultFiles, SavedValue } from './resultFiles';
 import { timedRequest } from './requests';
 import type { SchemaValidator } from './schemaValidator';
 
@@ -13,6 +14,8 @@ export interface ToolCallOutcome {
   readonly result: CallToolResult;
   /** Set when `structuredContent` is missing or does not match the tool's `outputSchema`. */
   readonly outputError?: string;
+  /** Values of a very large result that `result` holds only the beginning of; the rest is on disk. */
+  readonly saved?: readonly SavedValue[];
 }
 
 export interface ToolCallContext {
@@ -21,6 +24,8 @@ export interface ToolCallContext {
   readonly requestMs: number;
   readonly validator: SchemaValidator;
   readonly meta: () => Record<string, unknown>;
+  /** Where the stdio transport kept the values it cut from very large messages. */
+  readonly resultFiles?: ResultFiles | undefined;
 }
 
 /**
@@ -40,9 +45,13 @@ export async function sendToolCall(ctx: ToolCallContext, tool: Tool | undefined,
     options.signal,
     options.onProgress,
   )) as CallToolResult;
-  const outputError = tool?.outputSchema && !result.isError ? checkOutput(ctx.validator, tool.outputSchema, result) : undefined;
+  const saved = ctx.resultFiles?.claim(result) ?? [];
+  // Structured content cut to fit in memory cannot be checked; the full value is on disk.
+  const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
+  const outputError = tool?.outputSchema && !result.isError && !structuredCut ? checkOutput(ctx.validator, tool.outputSchema, result) : undefined;
   if (outputError) ctx.log.warn(`tools/call ${name}: ${outputError}`);
-  return { result, ...(outputError ? { outputError } : {}) };
+  if (saved.length) ctx.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${ctx.resultFiles!.dir}`);
+  return { result, ...(outputError ? { outputError } : {}), ...(saved.length ? { saved } : {}) };
 }
 
 function withoutOutputSchema(tool: Tool): Tool {

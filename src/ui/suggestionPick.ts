@@ -1,4 +1,5 @@
 import * as ui from './window';
+import { suggestionRows } from './pickRows';
 
 const DEBOUNCE_MS = 150;
 
@@ -13,7 +14,8 @@ export interface SuggestionPickOptions<T extends ui.SafePickItem> {
 
 /**
  * A quick pick whose items follow the server's suggestions as the user types: asked after a short pause,
- * only the latest answer shown, and the typed text always offered first so any value can be entered.
+ * only the latest answer shown, and the typed text always offered so any value can be entered; the first
+ * suggestion is active when it continues what was typed.
  * The caller sets title and placeholder, wires accept/hide, calls `start()` to show it and `stop()`
  * when it is done.
  */
@@ -25,8 +27,11 @@ export function createSuggestionPick<T extends ui.SafePickItem>(options: Suggest
   let timer: ReturnType<typeof setTimeout> | undefined;
   const render = () => {
     const typed = pick.value;
-    const custom = typed && !suggestions.includes(typed) ? [options.item(typed, true)] : [];
-    pick.items = [...custom, ...suggestions.map(s => options.item(s, false)), ...(options.extraItems?.(typed) ?? [])];
+    const { rows, active } = suggestionRows(typed, suggestions);
+    const items = rows.map(r => options.item(r.value, r.typed));
+    pick.items = [...items, ...(options.extraItems?.(typed) ?? [])];
+    // Enter takes the highlighted suggestion ("Engineering" for "En"), not the typed text.
+    if (items[active]) pick.activeItems = [items[active]];
   };
   const refresh = (typed: string) => {
     const mine = ++sequence;

@@ -11,6 +11,7 @@ import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
 import { ProcessReaper } from '../mcp/reaper';
 import { ServerRegistry } from '../mcp/registry';
+import { ResultFiles } from '../mcp/resultFiles';
 import { ApprovalStore } from '../consent/approvalStore';
 import { CallHistory } from '../consent/callHistory';
 import { readConsentSettings } from '../consent/consentSettings';
@@ -37,6 +38,8 @@ export class McpHost extends Disposable {
   readonly gate: ToolCallGate;
   readonly approvals: ApprovalStore;
   readonly history: CallHistory;
+  /** Very large tool results, kept in full on disk while the host works with their beginning. */
+  readonly resultFiles: ResultFiles;
   private readonly logs = new Map<string, ServerLogChannel>();
 
   /** `dialogs` is read at each question: the extension's Test mode replaces it. */
@@ -45,12 +48,15 @@ export class McpHost extends Disposable {
     this.trust = new ServerTrust(context.globalState, dialogs);
     this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
+    this.resultFiles = new ResultFiles(path.join(context.globalStorageUri.fsPath, 'results'));
+    // What earlier windows kept beyond the limits goes now, not at the next large result.
+    void this.resultFiles.prune();
     // Disposed last (registered first): by then a clean shutdown has stopped every server it watches.
     const reaper = this._register(new ProcessReaper(context.asAbsolutePath(path.join('dist', 'reaper.js')), message => console.error(`MCP Host: ${message}`)));
     this.registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
-        connectionDefaults: { reaper },
+        connectionDefaults: { reaper, resultFiles: this.resultFiles },
         createLog: name => {
           // Returned as is: a copy would freeze the channel's `level` getter at its value right now.
           const log = createServerLog(name, () => this.logs.get(name) === log && this.logs.delete(name));

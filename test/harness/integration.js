@@ -12,7 +12,10 @@ const logCheck = require('./logCheck');
 const { publisher, name: packageName } = require('../../package.json');
 const EXTENSION_ID = `${publisher}.${packageName}`;
 
-/** Suites: the folder under test/integration, the fixture workspace it opens, and whether trust is enforced. */
+/**
+ * Suites: the folder under test/integration, the fixture workspace it opens, and whether trust is enforced.
+ * An `onDemand` suite runs only when named (the soak, `npm run soak`), with its own time limit.
+ */
 const SUITES = [
   { name: 'lazy', workspace: 'empty' },
   { name: 'chat', workspace: 'empty' },
@@ -22,6 +25,8 @@ const SUITES = [
   { name: 'tree', workspace: 'empty' },
   { name: 'resources', workspace: 'resources' },
   { name: 'palette', workspace: 'empty' },
+  { name: 'results', workspace: 'empty' },
+  { name: 'soak', workspace: 'empty', onDemand: true, timeoutMs: 60 * 60_000 },
   { name: 'security', workspace: 'empty' },
 ];
 
@@ -111,7 +116,7 @@ async function runInProfile(env, browser, suite, fixtureVsixes, profile) {
     await page.goto(url);
     const code = await Promise.race([
       exit,
-      new Promise(resolve => setTimeout(() => resolve('timeout'), SUITE_TIMEOUT_MS)),
+      new Promise(resolve => setTimeout(() => resolve('timeout'), suite.timeoutMs ?? SUITE_TIMEOUT_MS)),
       server.exited.then(c => `code-server exited (${c})`),
     ]);
     if (code !== 0) {
@@ -131,7 +136,7 @@ async function runInProfile(env, browser, suite, fixtureVsixes, profile) {
 
 async function main() {
   const wanted = process.argv.slice(2);
-  const suites = wanted.length ? SUITES.filter(s => wanted.includes(s.name)) : SUITES;
+  const suites = wanted.length ? SUITES.filter(s => wanted.includes(s.name)) : SUITES.filter(s => !s.onDemand);
   if (suites.length === 0) throw new Error(`no such suite: ${wanted.join(', ')}; have ${SUITES.map(s => s.name).join(', ')}`);
   const env = lib.ensureSetup();
   lib.buildExtension();

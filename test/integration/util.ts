@@ -20,3 +20,11 @@ const EXPECT_TAG = '[expect-log] ';
 export function expectLogEntry(pattern: RegExp): void {
   console.log(`${EXPECT_TAG}${pattern.toString()}`);
 }
+
+/** Must match REPORT_TAG in test/integration/runner.ts. */
+const REPORT_TAG = '[mocha] ';
+
+/** Prints a line with the mocha report (figures a test measured), so the harness shows it. */
+export function report(line: string): void {
+  console.log(`${REPORT_TAG}      ${line}`);
+}

@@ -608,6 +608,29 @@ describe('fixture servers', function () {
     });
   });
 
+  describe('misbehave', () => {
+    it('answers initialize with the version it is told, late, and sends the request it is told unasked', async () => {
+      const raw = runRaw('misbehave', ['--protocol-version', '1999-01-01', '--start-delay-ms', '300', '--unsolicited', 'bogus']);
+      const t0 = Date.now();
+      await rawInitialize(raw);
+      assert.ok(Date.now() - t0 >= 300);
+      assert.match(raw.stdout(), /"protocolVersion":"1999-01-01"/);
+      await until('the unasked request', () => raw.stdout().includes('"method":"host/doSomethingUnheardOf"'));
+      raw.send({ jsonrpc: '2.0', id: 'unsolicited-1', error: { code: -32601, message: 'no' } });
+      await until('the answer logged', () => /response to request unsolicited-1: \{"code":-32601/.test(raw.stderr()));
+    });
+
+    it('flood writes one progress notification per count, then the result', async () => {
+      const raw = runRaw('misbehave');
+      await rawInitialize(raw);
+      raw.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'flood', arguments: { count: 1000 }, _meta: { progressToken: 't' } } });
+      await until('the result', () => raw.stdout().includes('"id":1,"result"'));
+      const lines = raw.stdout().trim().split('\n').map(l => JSON.parse(l) as { method?: string; params?: { progress?: number } });
+      const progress = lines.filter(l => l.method === 'notifications/progress');
+      assert.deepStrictEqual(progress.map(p => p.params!.progress), Array.from({ length: 1000 }, (_, i) => i + 1));
+    });
+  });
+
   describe('schemas', () => {
     it('serves a catastrophic pattern and an output $id whose schema depends on --flavour', async () => {
       for (const flavour of ['a', 'b']) {

@@ -8,7 +8,7 @@ const VSCODE_FREE = [
   'src/config',
   'src/mcp',
   'src/forms',
-  ...['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts'].map(f => `src/consent/${f}`),
+  ...['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts', 'safetyHints.ts'].map(f => `src/consent/${f}`),
 ];
 const root = path.resolve(__dirname, '..', '..', '..');
 

@@ -61,3 +61,57 @@ describe('package.json and src/ids.ts agree', () => {
     assert.deepStrictEqual(manifest.extensionKind, ['workspace']);
   });
 });
+
+/** Whether an npm `engines.node` range admits the newest Node 20 (20.99.0 stands for any 20.x). */
+function admitsNode20(range: string): boolean {
+  const v = [20, 99, 0];
+  const cmp = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+  return range.split('||').some(alt =>
+    alt
+      .trim()
+      .replace(/([<>=^~]+)\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean)
+      .every(c => {
+        const m = /^([<>]=?|=|\^|~)?v?(\d+|x|\*)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?/.exec(c);
+        if (!m) return true;
+        const parts = [m[2], m[3], m[4]].map(p => (p === undefined || p === 'x' || p === '*' ? undefined : Number(p)));
+        const low = parts.map(p => p ?? 0);
+        const d = cmp(v, low);
+        switch (m[1]) {
+          case '>=':
+            return d >= 0;
+          case '>':
+            return d > 0;
+          case '<':
+            return d < 0;
+          case '<=':
+            return d <= 0;
+          case '^':
+            return d >= 0 && v[0] === low[0];
+          case '~':
+            return d >= 0 && v[0] === low[0] && (parts[1] === undefined || v[1] === low[1]);
+          default:
+            return parts.every((p, i) => p === undefined || p === v[i]) || (parts[2] === undefined && parts[1] === undefined && v[0] === low[0]);
+        }
+      }),
+  );
+}
+
+describe('Node 20 is enough, as the README says (issue 13 item 10)', () => {
+  it('reads engine ranges as npm does', () => {
+    for (const r of ['>= 0.6', '18 || 20 || >=22', '^18.18.0 || ^20.9.0 || >=21.1.0', '>=18', '20', '20.x']) assert.ok(admitsNode20(r), r);
+    for (const r of ['>=22', '^22.0.0', '>=21.1.0', '18', '<20', '>=18 <20']) assert.ok(!admitsNode20(r), r);
+  });
+
+
+  it('has no package in the lock file that excludes Node 20, except the documented dev-only content-type', () => {
+    const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string }; dev?: boolean; version?: string }> };
+    const excluding = Object.entries(lock.packages)
+      .filter(([, p]) => typeof p.engines?.node === 'string' && !admitsNode20(p.engines.node))
+      .map(([name, p]) => `${name}@${p.version}${p.dev ? ' (dev)' : ''}`);
+    assert.deepStrictEqual(excluding, ['node_modules/@octokit/request/node_modules/content-type@3.1.1 (dev)'], 'update the README paragraph on EBADENGINE');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    assert.match(readme, /`EBADENGINE` warning[\s\S]*`content-type@3\.1\.1` wants Node ≥ 22/);
+  });
+});

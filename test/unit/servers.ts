@@ -14,6 +14,8 @@ export const root = (() => {
 })();
 export const everythingServer = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 export const filesystemServer = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-filesystem', 'dist', 'index.js');
+export const memoryServer = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
+export const sequentialThinkingServer = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-sequential-thinking', 'dist', 'index.js');
 export const fixtureServer = (name: string) => path.join(root, 'out', 'test', 'fixtures', 'servers', `${name}.js`);
 const loopbackPreload = path.join(root, 'out', 'test', 'fixtures', 'bin', 'loopback-preload.js');
 

@@ -1,8 +1,9 @@
 import { ChildProcess, spawn } from 'child_process';
-import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/client';
+import { serializeMessage } from '@modelcontextprotocol/client';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { Emitter } from '../../common/event';
-import { BoundedLineSplitter, LineSplitter } from './lineSplitter';
+import type { ResultFiles } from '../resultFiles';
+import { BoundedLineSplitter, LineSplitter, type Line } from './lineSplitter';
 import { listDescendants, signalTree, waitForExit } from './processTree';
 import { resolveWindowsCommand, SpawnTarget, windowsSpawnTarget } from './windowsCommand';
 import type { ProcessWatch } from '../reaper';
@@ -22,6 +23,19 @@ export interface ShutdownGrace {
   readonly termMs: number;
 }
 
+/**
+ * The shape of a JSON-RPC message, checked cheaply: the SDK validates each message fully when it dispatches
+ * it, and a second schema parse here (a union, failing branch by branch) doubled the cost of a flood.
+ */
+function looksLikeJsonRpc(value: unknown): value is JSONRPCMessage {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const m = value as Record<string, unknown>;
+  return m.jsonrpc === '2.0' && (typeof m.method === 'string' || ('id' in m && ('result' in m || 'error' in m)));
+}
+
+/** The longest the transport handles messages before letting the event loop run. */
+const SLICE_MS = 10;
+
 export const DEFAULT_SHUTDOWN_GRACE: ShutdownGrace = { stdinMs: 2000, termMs: 2000 };
 
 export interface StdioTransportOptions {
@@ -30,6 +44,14 @@ export interface StdioTransportOptions {
   /** Longest stderr line kept; the rest of a longer one (or of stderr without newlines) is dropped. */
   readonly maxStderrLineChars?: number;
   readonly grace?: ShutdownGrace;
+  /**
+   * Where messages too large to hold comfortably go as they arrive (see resultFiles.ts): only their cut
+   * copy is parsed, on this thread, in time and memory that do not grow with the message. Without it,
+   * every message is read whole.
+   */
+  readonly resultFiles?: ResultFiles;
+  /** Masked in what is kept on disk. */
+  readonly secrets?: readonly string[];
   /** Stops the server if the host dies without closing this transport. */
   readonly reaper?: ProcessWatch;
 }
@@ -81,6 +103,15 @@ export class StdioProcessTransport implements Transport {
   private closing: Promise<void> | undefined;
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
+  /**
+   * Lines read but not handled yet, in order: a burst (20,000 progress notifications in one write) is
+   * handled a slice of time at a time, and a spilled line holds back the lines after it until it is ready.
+   */
+  private readonly backlog: Line[] = [];
+  private backlogHead = 0;
+  /** A slice is scheduled, or a spilled line is being awaited. */
+  private pumping = false;
+  private closed = false;
   private readonly maxStderrLineChars: number;
   private readonly reaper: ProcessWatch | undefined;
 
@@ -89,9 +120,13 @@ export class StdioProcessTransport implements Transport {
     options: StdioTransportOptions = {},
   ) {
     this.grace = options.grace ?? DEFAULT_SHUTDOWN_GRACE;
-    this.splitter = new LineSplitter(options.maxMessageBytes ?? 64 * 1024 * 1024);
     this.maxStderrLineChars = options.maxStderrLineChars ?? 16 * 1024;
     this.reaper = options.reaper;
+    const files = options.resultFiles;
+    this.splitter = new LineSplitter(
+      options.maxMessageBytes ?? 64 * 1024 * 1024,
+      files ? { thresholdBytes: files.limits.spillBytes, start: () => files.spill(options.secrets) } : undefined,
+    );
   }
 
   get pid(): number | undefined {
@@ -133,7 +168,12 @@ export class StdioProcessTransport implements Transport {
       this.exit = { code, signal };
       this._onExit.fire(this.exit);
     });
-    child.once('close', () => this.onclose?.());
+    // After the messages still being read from disk, so a response the server sent before exiting is not lost.
+    child.once('close', () => {
+      this.splitter.abort();
+      this.closed = true;
+      if (!this.pumping) this.pump();
+    });
     child.stdin!.on('error', err => this.onerror?.(err));
     child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
     child.stderr!.setEncoding('utf8');
@@ -174,7 +214,7 @@ export class StdioProcessTransport implements Transport {
   }
 
   private onStdout(chunk: Buffer): void {
-    let lines: string[];
+    let lines: Line[];
     try {
       lines = this.splitter.push(chunk);
     } catch (err) {
@@ -182,17 +222,91 @@ export class StdioProcessTransport implements Transport {
       void this.close();
       return;
     }
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      let message: JSONRPCMessage;
-      try {
-        message = deserializeMessage(line);
-      } catch {
-        this._onNonProtocolOutput.fire(line.length > 500 ? `${line.slice(0, 500)}…` : line);
-        continue;
-      }
-      this.onmessage?.(message);
+    for (const line of lines) this.backlog.push(line);
+    if (!this.pumping) this.pump();
+    const backpressure = this.splitter.backpressure;
+    if (backpressure) {
+      // The disk is behind the pipe: stop reading until it catches up, so memory stays bounded.
+      this.child?.stdout?.pause();
+      void backpressure.then(() => this.flow());
     }
+  }
+
+  /** Handles backlog lines for at most a slice of time, then yields to the event loop and goes on. */
+  private pump(): void {
+    const started = performance.now();
+    while (this.backlogHead < this.backlog.length) {
+      const line = this.backlog[this.backlogHead]!;
+      if (typeof line !== 'string') {
+        this.pumping = true;
+        void line
+          .then(
+            l => {
+              if (l.problem) this.onerror?.(new Error(l.problem));
+              this.handleLine(l.text);
+            },
+            (err: Error) => this._onNonProtocolOutput.fire(`(a message too large to show, that is not JSON-RPC: ${err.message})`),
+          )
+          .finally(() => {
+            this.take();
+            this.pumping = false;
+            this.pump();
+          });
+        this.flow();
+        return;
+      }
+      this.take();
+      this.handleLine(line);
+      if (this.backlogHead < this.backlog.length && performance.now() - started > SLICE_MS) {
+        this.pumping = true;
+        setImmediate(() => {
+          this.pumping = false;
+          this.pump();
+        });
+        this.flow();
+        return;
+      }
+    }
+    this.flow();
+    // After the last message, so a response the server sent before exiting is not lost.
+    if (this.closed) {
+      this.closed = false;
+      this.onclose?.();
+    }
+  }
+
+  private take(): void {
+    this.backlogHead++;
+    if (this.backlogHead === this.backlog.length) {
+      this.backlog.length = 0;
+      this.backlogHead = 0;
+    } else if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
+      this.backlog.splice(0, this.backlogHead);
+      this.backlogHead = 0;
+    }
+  }
+
+  /** Reads from the server only while nothing is waiting: a flood waits in the pipe, not in memory. */
+  private flow(): void {
+    const stdout = this.child?.stdout;
+    if (!stdout) return;
+    if (this.backlogHead < this.backlog.length || this.splitter.backpressure) stdout.pause();
+    else stdout.resume();
+  }
+
+  private handleLine(line: string): void {
+    if (!line.trim()) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      message = undefined;
+    }
+    if (!looksLikeJsonRpc(message)) {
+      this._onNonProtocolOutput.fire(line.length > 500 ? `${line.slice(0, 500)}…` : line);
+      return;
+    }
+    this.onmessage?.(message);
   }
 
   send(message: JSONRPCMessage): Promise<void> {

@@ -4,7 +4,21 @@ import { createSuggestionPick } from '../suggestionPick';
 import * as ui from '../window';
 import type { ArgumentAnswer, ArgumentChoice, ArgumentQuestion, FormDialog } from '../../forms/formFlow';
 
-type ChoiceItem = ui.SafePickItem & { value?: unknown; skip?: true };
+type ChoiceItem = ui.SafePickItem & { value?: unknown; skip?: true; skipRest?: true };
+
+/** The title-bar button (and, in picks, the item) that leaves this and every later optional field out. */
+const SKIP_REST: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('run-all'), tooltip: 'Skip the remaining optional fields' };
+const SKIP_REST_ITEM: ChoiceItem = { label: safe`$(run-all) Skip the remaining optional fields`, description: safe`leave them all out`, skipRest: true, alwaysShow: true };
+
+function buttonsFor(question: ArgumentQuestion): vscode.QuickInputButton[] {
+  return [...(question.canGoBack ? [vscode.QuickInputButtons.Back] : []), ...(question.canSkipRest ? [SKIP_REST] : [])];
+}
+
+/** "Leave out" of an optional single choice: says what the server then uses. */
+function leaveOutItem(question: ArgumentQuestion): ChoiceItem {
+  const description = question.defaultText !== undefined ? safe`the server uses its default (${question.defaultText})` : safe`optional`;
+  return { label: safe`$(debug-step-over) Leave out`, description, skip: true, alwaysShow: true };
+}
 
 /** Forms in the quick input, one question at a time. */
 export const quickInputForm: FormDialog = { askArgument };
@@ -27,10 +41,10 @@ function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undef
     const text = shown(question);
     box.title = text.title;
     box.prompt = text.prompt;
-    box.placeholder = text.label;
+    box.placeholder = question.defaultText !== undefined && !question.required ? safe`${question.label} (default: ${question.defaultText})` : text.label;
     box.ignoreFocusOut = true;
     if (question.value !== undefined) box.value = question.value;
-    if (question.canGoBack) box.buttons = [vscode.QuickInputButtons.Back];
+    box.buttons = buttonsFor(question);
     const check = () => (box.validationMessage = validation(box.value === question.value && question.problem ? question.problem : question.validate(box.value)));
     check();
     let done = false;
@@ -40,7 +54,7 @@ function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undef
       box.hide();
     };
     box.onDidChangeValue(check);
-    box.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
+    box.onDidTriggerButton(b => (b === vscode.QuickInputButtons.Back ? finish({ back: true }) : b === SKIP_REST && finish({ skipRest: true })));
     box.onDidAccept(() => {
       const message = question.validate(box.value);
       box.validationMessage = validation(message);
@@ -64,19 +78,22 @@ function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[
     pick.ignoreFocusOut = true;
     pick.canSelectMany = !!question.many;
     const items: ChoiceItem[] = choices.map(c => ({ label: inertLine(c.label), ...(c.description ? { description: inertLine(c.description) } : {}), value: c.value }));
-    if (!question.required && !question.many) items.push({ label: safe`$(debug-step-over) Leave out`, description: safe`optional`, skip: true });
+    const leaveOut = !question.required && !question.many ? leaveOutItem(question) : undefined;
+    if (leaveOut) items.push(leaveOut);
+    if (question.canSkipRest && !question.many) items.push(SKIP_REST_ITEM);
     pick.items = items;
     const picked = items.filter((_, i) => choices[i]?.picked);
     if (question.many) pick.selectedItems = picked;
-    else if (picked.length) pick.activeItems = picked;
-    if (question.canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
+    // Nothing picked yet: Enter leaves an optional field out rather than sending the first choice.
+    else if (picked.length || leaveOut) pick.activeItems = picked.length ? picked : [leaveOut!];
+    pick.buttons = buttonsFor(question);
     let done = false;
     const finish = (answer: ArgumentAnswer | undefined) => {
       done = true;
       resolve(answer);
       pick.hide();
     };
-    pick.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
+    pick.onDidTriggerButton(b => (b === vscode.QuickInputButtons.Back ? finish({ back: true }) : b === SKIP_REST && finish({ skipRest: true })));
     pick.onDidAccept(() => {
       if (question.many) {
         const values = pick.selectedItems.map(i => i.value);
@@ -85,7 +102,7 @@ function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[
       }
       const chosen = pick.selectedItems[0] ?? pick.activeItems[0];
       if (!chosen) return;
-      finish(chosen.skip ? { skip: true } : { value: chosen.value });
+      finish(chosen.skipRest ? { skipRest: true } : chosen.skip ? { skip: true } : { value: chosen.value });
     });
     pick.onDidHide(() => {
       if (!done) resolve(undefined);
@@ -101,13 +118,13 @@ function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string)
     const { pick, start, stop } = createSuggestionPick<ChoiceItem>({
       suggest,
       item: (value, typed) => ({ label: inertLine(value), value, alwaysShow: true, ...(typed ? { description: safe`as typed` } : {}) }),
-      extraItems: typed => (!question.required && !typed ? [{ label: safe`$(debug-step-over) Leave out`, description: safe`optional`, skip: true, alwaysShow: true }] : []),
+      extraItems: typed => (!question.required && !typed ? [leaveOutItem(question), ...(question.canSkipRest ? [SKIP_REST_ITEM] : [])] : []),
     });
     const text = shown(question);
     pick.title = text.title;
     pick.placeholder = text.placeholder;
     if (question.value !== undefined) pick.value = question.value;
-    if (question.canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
+    pick.buttons = buttonsFor(question);
     let done = false;
     const finish = (answer: ArgumentAnswer | undefined) => {
       done = true;
@@ -115,9 +132,10 @@ function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string)
       resolve(answer);
       pick.hide();
     };
-    pick.onDidTriggerButton(b => b === vscode.QuickInputButtons.Back && finish({ back: true }));
+    pick.onDidTriggerButton(b => (b === vscode.QuickInputButtons.Back ? finish({ back: true }) : b === SKIP_REST && finish({ skipRest: true })));
     pick.onDidAccept(() => {
       const chosen = pick.selectedItems[0];
+      if (chosen?.skipRest) return finish({ skipRest: true });
       if (chosen?.skip) return finish({ skip: true });
       const text = typeof chosen?.value === 'string' ? chosen.value : pick.value;
       const message = question.validate(text);

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
-import { safe } from '../../common/untrustedText';
+import { plainBlock, safe } from '../../common/untrustedText';
+import type { HistoryEntry } from '../../consent/callHistory';
 import type { GatedCallResult } from '../../consent/types';
 import { Commands } from '../../ids';
 import { progressReporter, type ProgressDialog } from '../../commands/callProgress';
 import type { McpHost } from '../../workspace/mcpHost';
-import { plural } from '../tree/treeText';
+import { plural, toolNamed } from '../tree/treeText';
+import { describeConsent } from './historyView';
 import * as ui from '../window';
 
 /** Asks before the tool call history is deleted. */
@@ -16,6 +18,55 @@ export interface HistoryDialog {
 export function registerHistoryCommands(store: DisposableStore, host: McpHost, dialogs: () => HistoryDialog & ProgressDialog): void {
   store.add(vscode.commands.registerCommand(Commands.rerunToolCall, (arg?: unknown) => rerunToolCall(host, dialogs(), arg)));
   store.add(vscode.commands.registerCommand(Commands.clearHistory, () => clearHistory(host, dialogs())));
+  store.add(vscode.commands.registerCommand(Commands.openToolCall, (arg?: unknown) => openToolCall(host, arg)));
+  store.add(vscode.workspace.registerTextDocumentContentProvider(CALL_SCHEME, { provideTextDocumentContent: uri => callDetails(host, uri.query) }));
+}
+
+/** Read-only documents with a recorded call's details: `mcp-host-call:/<server>/<tool>.txt?<entry id>`. */
+const CALL_SCHEME = 'mcp-host-call';
+
+async function entryOf(host: McpHost, arg: unknown): Promise<HistoryEntry | undefined> {
+  const id = typeof arg === 'object' && arg !== null ? (arg as { id?: unknown }).id : typeof arg === 'string' ? arg : undefined;
+  return typeof id === 'string' ? (await host.history.list()).find(e => e.id === id) : undefined;
+}
+
+/**
+ * What clicking a history row does: the full result in the result panel while this window still keeps it
+ * (with the arguments sent), else the recorded details and summary as a read-only document.
+ */
+async function openToolCall(host: McpHost, arg: unknown): Promise<{ shown: 'result' | 'details'; uri?: vscode.Uri } | undefined> {
+  const entry = await entryOf(host, arg);
+  if (!entry) return undefined;
+  const result = host.history.resultOf(entry);
+  if (result) {
+    const args = host.history.argsForRerun(entry);
+    await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, ...(args ? { args } : {}) });
+    return { shown: 'result' };
+  }
+  const uri = vscode.Uri.from({ scheme: CALL_SCHEME, path: `/${entry.server}/${entry.title ?? entry.tool}.txt`, query: entry.id });
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+  return { shown: 'details', uri };
+}
+
+/** A recorded call as plain text (server text with hidden characters shown; a text document renders nothing). */
+async function callDetails(host: McpHost, id: string): Promise<string> {
+  const entry = (await host.history.list()).find(e => e.id === id);
+  if (!entry) return 'This call is no longer in the Tool Call History.';
+  const outcome = entry.outcome === 'completed' ? (entry.isError ? 'completed, with a tool error' : 'completed') : entry.outcome;
+  const lines = [
+    `Tool: ${toolNamed(entry.title, entry.tool)}`,
+    `Server: ${entry.server}`,
+    `Time: ${new Date(entry.time).toLocaleString()}`,
+    `Requested from: ${entry.origin}`,
+    `Consent: ${describeConsent(entry.consent)}`,
+    `Outcome: ${outcome}${entry.durationMs !== undefined ? ` in ${entry.durationMs} ms` : ''}`,
+    ...(entry.message ? [`Message: ${entry.message}`] : []),
+    ...(entry.summary ? ['', 'Result (as recorded; the full result is kept only for the last calls of the window that made them):', entry.summary] : []),
+    '',
+    `Arguments${entry.argsExact ? '' : ' (secrets masked, long values cut)'}:`,
+    JSON.stringify(entry.args, null, 2) ?? '',
+  ];
+  return plainBlock(lines.join('\n'));
 }
 
 /**
@@ -37,10 +88,10 @@ async function rerunToolCall(host: McpHost, dialog: ProgressDialog, arg: unknown
     return undefined;
   }
   const mask = (text: string) => host.registry.get(entry.server)?.connection.mask(text) ?? text;
-  const result = await dialog.showCallProgress(safe`Running '${entry.tool}' on '${entry.server}'`, (progress, signal) =>
+  const result = await dialog.showCallProgress(safe`Running '${toolNamed(entry.title, entry.tool)}' on '${entry.server}'`, (progress, signal) =>
     host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onProgress: progressReporter(progress, mask) }),
   );
-  await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, result, args });
+  await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, args });
   return result;
 }
 

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
 import type { CallHistory, ConsentRecord, HistoryEntry } from '../../consent/callHistory';
-import { Views } from '../../ids';
+import { Commands, Views } from '../../ids';
 import { untrustedMarkdown } from '../markdown';
-import { codeBlock, escapeMarkdown } from '../../common/untrustedText';
+import { codeBlock, escapeMarkdown, plainLabel } from '../../common/untrustedText';
+import { toolNamed } from '../tree/treeText';
 
 /** `contextValue` of an entry whose arguments are known exactly, so it can be re-run. */
 export const RERUNNABLE = 'toolCall.rerunnable';
@@ -35,7 +36,7 @@ function tooltip(entry: HistoryEntry, rerunnable: boolean): vscode.MarkdownStrin
   // Everything here came from a server or its user's arguments.
   const md = untrustedMarkdown();
   const outcome = entry.outcome === 'completed' && entry.isError ? 'Completed with a tool error' : OUTCOME[entry.outcome].label;
-  md.appendMarkdown(`**${escapeMarkdown(entry.tool)}** on **${escapeMarkdown(entry.server)}** — ${outcome}\n\n`);
+  md.appendMarkdown(`**${escapeMarkdown(toolNamed(entry.title, entry.tool))}** on **${escapeMarkdown(entry.server)}** — ${outcome}\n\n`);
   md.appendMarkdown(`${escapeMarkdown(new Date(entry.time).toLocaleString())} · from ${escapeMarkdown(entry.origin)}`);
   if (entry.durationMs !== undefined) md.appendMarkdown(` · ${entry.durationMs} ms`);
   md.appendMarkdown(`\n\nConsent: ${escapeMarkdown(describeConsent(entry.consent))}\n\n`);
@@ -69,16 +70,18 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryEntry
   }
 
   getTreeItem(entry: HistoryEntry): vscode.TreeItem {
-    const item = new vscode.TreeItem(entry.tool, vscode.TreeItemCollapsibleState.None);
+    // Named as the Run Tool pick names it: the title, then the name when they differ.
+    const item = new vscode.TreeItem(plainLabel(entry.title ?? entry.tool), vscode.TreeItemCollapsibleState.None);
     item.id = entry.id;
     const style = entry.outcome === 'completed' && entry.isError ? { icon: 'warning', color: 'list.warningForeground' } : OUTCOME[entry.outcome];
     item.iconPath = new vscode.ThemeIcon(style.icon, style.color ? new vscode.ThemeColor(style.color) : undefined);
     const outcome = entry.outcome === 'completed' ? (entry.isError ? 'tool error' : '') : entry.outcome;
-    item.description = [entry.server, when(entry.time), outcome].filter(Boolean).join(' · ');
+    item.description = [entry.title ? entry.tool : undefined, entry.server, when(entry.time), outcome].filter(Boolean).map(t => plainLabel(t)).join(' · ');
+    item.command = { command: Commands.openToolCall, title: 'Open Tool Call', arguments: [{ id: entry.id }] };
     const rerunnable = this.history.argsForRerun(entry) !== undefined;
     item.tooltip = tooltip(entry, rerunnable);
     item.contextValue = rerunnable ? RERUNNABLE : 'toolCall';
-    item.accessibilityInformation = { label: `${entry.tool} on ${entry.server}, ${OUTCOME[entry.outcome].label}, ${new Date(entry.time).toLocaleString()}` };
+    item.accessibilityInformation = { label: plainLabel(`${toolNamed(entry.title, entry.tool)} on ${entry.server}, ${OUTCOME[entry.outcome].label}, ${new Date(entry.time).toLocaleString()}`) };
     return item;
   }
 

@@ -93,11 +93,11 @@ export function registerResourceDocuments(store: DisposableStore, host: McpHost,
         return undefined;
       }
       const content = await fileSystem.contentBytes(uri).catch(err => {
-        void ui.showErrorMessage(safe`Could not read the resource: ${masked(parseResourcePath(uri.path)?.server, err)}`);
+        void ui.showErrorMessage(safe`Could not read the resource: ${masked(parseResourcePath(uri.path, uri.query)?.server, err)}`);
         return undefined;
       });
       if (!content) {
-        if (parseResourcePath(uri.path)) void ui.showInformationMessage(safe`This resource has several parts: open one part (the links in this document) and save that.`);
+        if (parseResourcePath(uri.path, uri.query)) void ui.showInformationMessage(safe`This resource has several parts: open one part (the links in this document) and save that.`);
         return undefined;
       }
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import type { ReadResourceResult } from '@modelcontextprotocol/client';
 import type { ServerRegistry } from '../../mcp/registry';
 import type { ServerConnection } from '../../mcp/serverConnection';
-import { fileNameFor, formatResourcePath, parseResourcePath, partBytes, RESOURCE_SCHEME, ResourceAddress, ResourceView, viewOfPart, viewOfRead } from '../../mcp/resourceContent';
+import { fileNameFor, formatResourcePath, formatResourceQuery, parseResourcePath, partBytes, RESOURCE_SCHEME, ResourceAddress, ResourceView, viewOfPart, viewOfRead } from '../../mcp/resourceContent';
 
 export { RESOURCE_SCHEME } from '../../mcp/resourceContent';
 
 export function resourceDocumentUri(address: ResourceAddress): vscode.Uri {
-  return vscode.Uri.from({ scheme: RESOURCE_SCHEME, path: formatResourcePath(address) });
+  return vscode.Uri.from({ scheme: RESOURCE_SCHEME, path: formatResourcePath(address), query: formatResourceQuery(address) });
 }
 
 /** How long a read made to choose a document's name answers the editor's first read of it. */
@@ -69,7 +69,8 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
     const events: vscode.FileChangeEvent[] = [];
     const now = Date.now();
     for (const [docUri, served] of this.served) {
-      const address = parseResourcePath(vscode.Uri.parse(docUri).path);
+      const parsed = vscode.Uri.parse(docUri);
+      const address = parseResourcePath(parsed.path, parsed.query);
       if (address?.server !== server || address.uri !== uri) continue;
       served.mtime = Math.max(now, served.mtime + 1);
       events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(docUri) });
@@ -80,7 +81,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
 
   /** The raw bytes of a document's content (the whole single part, or the part it shows), for saving. */
   async contentBytes(docUri: vscode.Uri): Promise<{ bytes: Uint8Array; fileName: string; mimeType: string | undefined } | undefined> {
-    const address = parseResourcePath(docUri.path);
+    const address = parseResourcePath(docUri.path, docUri.query);
     if (!address) return undefined;
     const result = await (await this.connection(address.server, false)).readResource(address.uri);
     const index = address.part ?? (result.contents.length === 1 ? 0 : undefined);
@@ -106,7 +107,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    const address = parseResourcePath(uri.path);
+    const address = parseResourcePath(uri.path, uri.query);
     if (!address) throw vscode.FileSystemError.FileNotFound(uri);
     const k = key(address.server, address.uri);
     const pre = this.prefetched.get(k);
@@ -143,7 +144,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
   }
 
   stat(uri: vscode.Uri): vscode.FileStat {
-    const address = parseResourcePath(uri.path);
+    const address = parseResourcePath(uri.path, uri.query);
     if (!address) {
       // Folders on the way to a document (`/server/…`), so that path walks do not fail.
       return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };

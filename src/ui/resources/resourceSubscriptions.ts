@@ -40,7 +40,7 @@ export class ResourceSubscriptions implements IDisposable {
       for (const tab of group.tabs) {
         for (const uri of tabUris(tab.input)) {
           if (uri.scheme !== RESOURCE_SCHEME) continue;
-          const address = parseResourcePath(uri.path);
+          const address = parseResourcePath(uri.path, uri.query);
           if (!address) continue;
           wanted.set(`${address.server}\u0000${address.uri}`, { server: address.server, uri: address.uri });
         }

@@ -1,5 +1,7 @@
 import type { GetPromptResult } from '@modelcontextprotocol/client';
 import type { GatedCallResult } from '../../consent/types';
+import { budgetResult, PANEL_BUDGET, type Cut, type ResultBudget } from '../../mcp/resultBudget';
+import type { SavedValue } from '../../mcp/resultFiles';
 
 /**
  * What a tool result or a rendered prompt looks like on screen, and the HTML for it. No `vscode` here:
@@ -8,13 +10,22 @@ import type { GatedCallResult } from '../../consent/types';
  * only links are `command:` links to the commands the panel allows (opening a resource, sending to chat).
  */
 
+/** A value shown only in part: how much, and where it is in full when the host kept it. */
+export interface CutView {
+  readonly kind: Cut['kind'];
+  readonly keptChars: number;
+  /** NaN when unknown (structured content that was too large to measure cheaply). */
+  readonly fullBytes: number;
+  readonly saved?: { readonly id: string; readonly part: number | 'message' };
+}
+
 /** One piece of content, checked and ready to show. */
 export type ContentView =
-  | { readonly kind: 'text'; readonly text: string; readonly audience?: string }
+  | { readonly kind: 'text'; readonly text: string; readonly audience?: string; readonly cut?: CutView }
   | { readonly kind: 'image'; readonly mimeType: string; readonly data: string; readonly bytes: number }
   | { readonly kind: 'audio'; readonly mimeType: string; readonly data: string; readonly bytes: number }
   | { readonly kind: 'link'; readonly uri: string; readonly name: string; readonly description?: string; readonly mimeType?: string }
-  | { readonly kind: 'resource'; readonly uri: string; readonly mimeType?: string; readonly text?: string; readonly blobBytes?: number }
+  | { readonly kind: 'resource'; readonly uri: string; readonly mimeType?: string; readonly text?: string; readonly blobBytes?: number; readonly cut?: CutView }
   | { readonly kind: 'unsupported'; readonly what: string };
 
 export type ResultStatus = 'completed' | 'toolError' | 'denied' | 'cancelled' | 'failed';
@@ -31,8 +42,9 @@ export interface ToolResultView {
   /** Pretty JSON of the arguments sent. */
   readonly argsText?: string;
   readonly content: readonly ContentView[];
-  /** Pretty JSON of `structuredContent`. */
+  /** Pretty JSON of `structuredContent`, cut to the budget. */
   readonly structuredText?: string;
+  readonly structuredCut?: CutView;
   /** The host's verdict when structured output is missing or does not match the tool's output schema. */
   readonly outputError?: string;
 }
@@ -126,8 +138,15 @@ export interface ToolInfo {
   readonly title?: string;
 }
 
-/** The view of a gated call's result, whatever its outcome. */
-export function toolResultView(result: GatedCallResult, info: ToolInfo, args?: Record<string, unknown>, mask: Mask = identity): ToolResultView {
+export interface ToolResultViewOptions {
+  /** What is shown at most (the result panel's budget by default). */
+  readonly budget?: ResultBudget;
+  /** Values kept in full on disk (`keepCutValues`); by default those the connection kept (`outcome.saved`). */
+  readonly saved?: readonly SavedValue[];
+}
+
+/** The view of a gated call's result, whatever its outcome, within a budget: a huge result costs only what is shown. */
+export function toolResultView(result: GatedCallResult, info: ToolInfo, args?: Record<string, unknown>, mask: Mask = identity, options: ToolResultViewOptions = {}): ToolResultView {
   const base = {
     server: info.server,
     tool: info.tool,
@@ -135,14 +154,24 @@ export function toolResultView(result: GatedCallResult, info: ToolInfo, args?: R
     ...(args !== undefined ? { argsText: mask(JSON.stringify(args, null, 2)) } : {}),
   };
   if (result.kind !== 'completed') return { ...base, status: result.kind, message: mask(result.message), content: [] };
-  const r = result.outcome.result;
-  const content = Array.isArray(r.content) ? r.content.map(b => contentView(b, mask)) : [];
+  const saved = options.saved ?? result.outcome.saved ?? [];
+  const budgeted = budgetResult({ ...result.outcome.result, content: Array.isArray(result.outcome.result.content) ? result.outcome.result.content : [] }, options.budget ?? PANEL_BUDGET, { saved, mask });
+  const r = budgeted.result;
+  const cutOf = (block: number | 'structuredContent') => {
+    const cut = budgeted.cuts.find(c => c.block === block);
+    // A string cut inside structured content is kept alone; the whole of it is in the message as received.
+    const part = (v: SavedValue): number | 'message' => (block === 'structuredContent' && v.path.length > 1 ? 'message' : v.part);
+    return cut ? { cut: { kind: cut.kind, keptChars: cut.keptChars, fullBytes: cut.fullBytes, ...(cut.saved ? { saved: { id: cut.saved.id, part: part(cut.saved) } } : {}) } } : {};
+  };
+  const content = r.content.map((b, i) => ({ ...contentView(b, mask), ...cutOf(i) }) as ContentView);
+  const structuredCut = cutOf('structuredContent').cut;
   return {
     ...base,
     status: r.isError ? 'toolError' : 'completed',
     durationMs: result.durationMs,
     content,
-    ...(r.structuredContent !== undefined ? { structuredText: mask(JSON.stringify(r.structuredContent, null, 2)) } : {}),
+    ...(budgeted.structuredText !== undefined ? { structuredText: budgeted.structuredText } : {}),
+    ...(structuredCut ? { structuredCut } : {}),
     ...(result.outcome.outputError ? { outputError: mask(result.outcome.outputError) } : {}),
   };
 }
@@ -177,6 +206,8 @@ export function commandUri(command: string, ...args: unknown[]): string {
 export interface RenderOptions {
   /** The command that opens `{ server, uri }` as a document. */
   readonly openResourceCommand: string;
+  /** The command that opens a value kept on disk (`{ id, part, name }`) as a read-only document. */
+  readonly openValueCommand?: string;
 }
 
 const STYLE = `
@@ -215,11 +246,25 @@ ${body}
 </html>`;
 }
 
-function renderContent(c: ContentView, server: string, options: RenderOptions): string {
+/** Says what part of a value is shown, with a link to the whole when it is kept on disk. */
+function renderCut(cut: CutView, what: string, name: string, options: RenderOptions): string {
+  const full = Number.isFinite(cut.fullBytes) ? formatSize(cut.fullBytes) : 'more';
+  const shown = cut.kind === 'media' ? `Not shown: ${what} of ${full} is too large to show here.` : `Showing the first ${cut.keptChars.toLocaleString('en-US')} characters of ${full}.`;
+  const link =
+    cut.saved && options.openValueCommand
+      ? ` <a href="${escapeHtml(commandUri(options.openValueCommand, { ...cut.saved, name }))}" data-open-value>Open the full ${what}</a> (read-only).`
+      : cut.saved
+        ? ''
+        : ' The rest is not kept.';
+  return `<div class="banner info cut" data-cut="${escapeHtml(cut.kind)}">${escapeHtml(shown)}${link}</div>`;
+}
+
+function renderContent(c: ContentView, server: string, options: RenderOptions, name = 'result'): string {
   const open = (uri: string, text: string) => `<a href="${escapeHtml(commandUri(options.openResourceCommand, { server, uri }))}" data-uri="${escapeHtml(uri)}">${escapeHtml(text)}</a>`;
   switch (c.kind) {
     case 'text':
-      return `<div class="block text">${c.audience ? `<div class="label">for ${escapeHtml(c.audience)}</div>` : ''}<pre>${escapeHtml(c.text)}</pre></div>`;
+      if (c.cut?.kind === 'media') return `<div class="block media-cut">${renderCut(c.cut, 'content', `${name}.txt`, options)}</div>`;
+      return `<div class="block text">${c.audience ? `<div class="label">for ${escapeHtml(c.audience)}</div>` : ''}<pre>${escapeHtml(c.text)}</pre>${c.cut ? renderCut(c.cut, 'text', `${name}.txt`, options) : ''}</div>`;
     case 'image':
       return `<div class="block image"><img src="data:${c.mimeType};base64,${c.data}" alt="Image (${escapeHtml(c.mimeType)}, ${formatSize(c.bytes)})"><div class="label">Image · ${escapeHtml(c.mimeType)} · ${formatSize(c.bytes)}</div></div>`;
     case 'audio':
@@ -228,8 +273,8 @@ function renderContent(c: ContentView, server: string, options: RenderOptions): 
       return `<div class="block link">🔗 ${open(c.uri, c.name)} <span class="label">${escapeHtml(c.uri)}${c.mimeType ? ` · ${escapeHtml(c.mimeType)}` : ''}</span>${c.description ? `<div class="label">${escapeHtml(c.description)}</div>` : ''}</div>`;
     case 'resource': {
       const head = `<div class="label">Embedded resource ${open(c.uri, c.uri)}${c.mimeType ? ` · ${escapeHtml(c.mimeType)}` : ''}</div>`;
-      if (c.text !== undefined) return `<div class="block resource">${head}<pre>${escapeHtml(c.text)}</pre></div>`;
-      return `<div class="block resource">${head}<div class="label">Binary content, ${formatSize(c.blobBytes ?? 0)}, not shown.</div></div>`;
+      if (c.text !== undefined) return `<div class="block resource">${head}<pre>${escapeHtml(c.text)}</pre>${c.cut ? renderCut(c.cut, 'text', `${name}.txt`, options) : ''}</div>`;
+      return `<div class="block resource">${head}<div class="label">Binary content, ${formatSize(c.cut?.fullBytes ?? c.blobBytes ?? 0)}, not shown.</div></div>`;
     }
     case 'unsupported':
       return `<div class="block unsupported label">Not shown: ${escapeHtml(c.what)}.</div>`;
@@ -257,7 +302,8 @@ export function renderResultHtml(view: ToolResultView, options: RenderOptions): 
     parts.push(`<div class="banner ${banner.cls}" data-status="${view.status}"><strong>${banner.text}</strong>${view.message ? ` ${escapeHtml(view.message)}` : ''}</div>`);
   }
   if (view.content.length) {
-    parts.push(`<section class="content${view.status === 'toolError' ? ' tool-error' : ''}">${view.content.map(c => renderContent(c, view.server, options)).join('\n')}</section>`);
+    const name = (i: number) => `${view.label} result${view.content.length > 1 ? ` ${i + 1}` : ''}`;
+    parts.push(`<section class="content${view.status === 'toolError' ? ' tool-error' : ''}">${view.content.map((c, i) => renderContent(c, view.server, options, name(i))).join('\n')}</section>`);
   } else if (view.status === 'completed' || view.status === 'toolError') {
     parts.push(`<div class="label">The tool returned no content.</div>`);
   }
@@ -265,7 +311,8 @@ export function renderResultHtml(view: ToolResultView, options: RenderOptions): 
     parts.push(`<div class="banner warning" data-output-error><strong>Structured output does not match the tool's output schema.</strong> ${escapeHtml(view.outputError)}</div>`);
   }
   if (view.structuredText !== undefined) {
-    parts.push(`<h2>Structured content</h2><pre class="structured">${escapeHtml(view.structuredText)}</pre>`);
+    const cut = view.structuredCut ? renderCut(view.structuredCut, 'structured content', `${view.label} structured content.json`, options) : '';
+    parts.push(`<h2>Structured content</h2><pre class="structured">${escapeHtml(view.structuredText)}</pre>${cut}`);
   }
   if (view.argsText !== undefined) {
     parts.push(`<details><summary class="label">Arguments sent</summary><pre>${escapeHtml(view.argsText)}</pre></details>`);

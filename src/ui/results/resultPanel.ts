@@ -3,7 +3,7 @@ import type { IDisposable } from '../../common/disposable';
 import { Commands } from '../../ids';
 
 /** The commands a result page may run through its links; nothing else, and no scripts. */
-const ALLOWED_COMMANDS: readonly string[] = [Commands.openResource, 'workbench.action.chat.open'];
+const ALLOWED_COMMANDS: readonly string[] = [Commands.openResource, Commands.openResultValue, 'workbench.action.chat.open'];
 
 /**
  * Webview panels for tool results and rendered prompts: one per tool (or prompt) and server, reused

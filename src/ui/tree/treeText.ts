@@ -1,6 +1,7 @@
 import type { Prompt, Tool } from '@modelcontextprotocol/client';
 import { canBeStarted, ConnectionState, describeState } from '../../mcp/connectionState';
 import type { ServerEntry } from '../../mcp/registry';
+import { NO_SAFETY_HINTS, toolHints as safetyHints, type ToolHint } from '../../consent/safetyHints';
 
 /** The words the tree, status bar and palette use for servers, tools and prompts. No `vscode` here. */
 
@@ -24,20 +25,14 @@ export const STATE_ICON: Record<ConnectionState['kind'], { readonly id: string; 
   blocked: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
-export type ToolHint = 'read-only' | 'destructive' | 'open-world';
+export { NO_SAFETY_HINTS, type ToolHint } from '../../consent/safetyHints';
 
 /** The codicon of each hint: the tree's tool icon and the palette's markers. */
-export const HINT_ICON: Record<ToolHint, string> = { 'read-only': 'eye', destructive: 'warning', 'open-world': 'globe' };
+export const HINT_ICON: Record<ToolHint, string> = { 'read-only': 'eye', destructive: 'warning', 'open-world': 'globe', [NO_SAFETY_HINTS]: 'question' };
 
-/** What a tool's annotations claim. They are the server's hints, not guarantees. */
+/** What a tool's annotations claim (hints, not guarantees), or that they claim nothing: the same reading as consent's. */
 export function toolHints(tool: Tool): ToolHint[] {
-  const a = tool.annotations ?? {};
-  const hints: ToolHint[] = [];
-  if (a.readOnlyHint === true) hints.push('read-only');
-  // The spec's default for destructiveHint is true, but only for tools that are not read-only; a tool that says nothing is not flagged.
-  if (a.destructiveHint === true && a.readOnlyHint !== true) hints.push('destructive');
-  if (a.openWorldHint === true) hints.push('open-world');
-  return hints;
+  return safetyHints(tool.annotations);
 }
 
 /** The first line of a description, shortened to `max` characters. */
@@ -49,6 +44,11 @@ export function oneLine(text: string | undefined, max = 80): string {
 /** A blank title is no title. */
 export function toolLabel(tool: Tool): string {
   return tool.title?.trim() || tool.annotations?.title?.trim() || tool.name;
+}
+
+/** A tool as dialogs and the history name it: "Title (name)", or the name alone when there is no other title. */
+export function toolNamed(title: string | undefined, name: string): string {
+  return title && title !== name ? `${title} (${name})` : name;
 }
 
 /** Hint chips, then the first line of the description: "read-only · Echoes text back". */

@@ -183,7 +183,8 @@ describe('consent before each tool call', function () {
     completed(result);
     assert.strictEqual(dialogs.toolCallsAsked.length, 1, 're-run skipped consent');
     assert.strictEqual(dialogs.toolCallsAsked[0]!.origin, 'history');
-    assert.match(dialogs.progress.at(-1)!.title, /^Running 'echo' on 'everything'$/);
+    // Named as the pick and the consent dialog name it: title, then name.
+    assert.match(dialogs.progress.at(-1)!.title, /^Running 'Echo Tool \(echo\)' on 'everything'$/);
     const [rerun] = await host.history.list();
     assert.deepStrictEqual([rerun!.tool, rerun!.origin, rerun!.outcome], ['echo', 'history', 'completed']);
     assert.deepStrictEqual(rerun!.args, echo.args);
@@ -191,6 +192,33 @@ describe('consent before each tool call', function () {
     const denied = await vscode.commands.executeCommand<GatedCallResult | undefined>(Commands.rerunToolCall, echo);
     assert.strictEqual(denied?.kind, 'denied');
     await vscode.commands.executeCommand(`${Views.history}.focus`);
+  });
+
+  it('opens a history row: the full result while it is kept, else the recorded details; named as the pick names it (issue 13 item 8)', async () => {
+    ask('once');
+    completed(await call('everything', 'echo', { message: 'row click' }));
+    const provider = new HistoryTreeProvider(host.history);
+    const entries = await provider.getChildren();
+    const item = provider.getTreeItem(entries[0]!);
+    // Title first, then the name, as Run Tool's pick shows it.
+    assert.strictEqual(item.label, 'Echo Tool');
+    assert.match(String(item.description), /^echo · everything · /);
+    assert.strictEqual(item.command?.command, Commands.openToolCall, 'clicking the row does nothing');
+    const opened = await vscode.commands.executeCommand<{ shown: string }>(item.command!.command, ...(item.command!.arguments ?? []));
+    assert.deepStrictEqual(opened, { shown: 'result' });
+    await until(() => vscode.window.tabGroups.all.flatMap(g => g.tabs).find(t => t.input instanceof vscode.TabInputWebview && t.label === 'MCP: Echo Tool result'), 'the result panel');
+    // Only the last 20 calls keep their full result; an older one opens its recorded details.
+    while ((await host.history.list()).length <= 21) await call('nope', 'echo');
+    const oldest = (await host.history.list()).at(-1)!;
+    assert.strictEqual(host.history.resultOf(oldest), undefined, `only ${entries.length} calls in the history`);
+    const details = await vscode.commands.executeCommand<{ shown: string; uri: vscode.Uri }>(Commands.openToolCall, { id: oldest.id });
+    assert.strictEqual(details?.shown, 'details');
+    const text = (await vscode.workspace.openTextDocument(details.uri)).getText();
+    assert.ok(text.startsWith('Tool: ') && text.includes(`\nServer: ${oldest.server}\n`), text);
+    assert.match(text, /\nConsent: /);
+    assert.match(text, /\nArguments.*:\n/);
+    provider.dispose();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('Manage Tool Approvals revokes the chosen approvals, or all of them', async () => {
@@ -216,8 +244,8 @@ describe('consent before each tool call', function () {
     const [missing, protocol, toolError] = await provider.getChildren();
     const items = [missing!, protocol!, toolError!].map(e => provider.getTreeItem(e));
     assert.deepStrictEqual(items.map(i => (i.iconPath as vscode.ThemeIcon).id), ['error', 'error', 'warning']);
-    assert.deepStrictEqual(items.map(i => i.label), ['echo', 'fail', 'fail']);
-    assert.match(String(items[2]!.description), /^paging · .* · tool error$/);
+    assert.deepStrictEqual(items.map(i => i.label), ['echo', 'Fail', 'Fail']);
+    assert.match(String(items[2]!.description), /^fail · paging · .* · tool error$/);
     // Masked arguments cannot be re-run from the file, but this window made the call and kept them.
     assert.strictEqual(items[0]!.contextValue, RERUNNABLE);
     const tooltip = (items[0]!.tooltip as vscode.MarkdownString).value;
@@ -247,8 +275,12 @@ describe('consent before each tool call', function () {
     assert.doesNotMatch(destructive.detail, /outside systems/);
     assert.strictEqual(destructive.readOnly, false);
     const unannotated = consentMessage({ ...base, annotations: {} });
-    assert.match(unannotated.detail, /may modify or delete data/);
-    assert.match(unannotated.detail, /may reach outside systems/);
+    // Worded as what the server did not say, as the tree shows it (issue 13 item 7).
+    assert.match(unannotated.detail, /⚠ No safety hints from the server: it did not say whether this tool only reads, changes or deletes data, or reaches outside systems\. Treat it as if it may\./);
+    assert.match(unannotated.detail, /Annotations \(reported by the server, not verified\): none \(no safety hints from the server\)/);
+    const unstated = consentMessage({ ...base, annotations: { readOnlyHint: false } });
+    assert.match(unstated.detail, /may modify or delete data \(the server did not say it only reads or never deletes\)/);
+    assert.match(unstated.detail, /may reach outside systems \(the server did not say it stays inside\)/);
     const readOnly = consentMessage({ ...base, title: 'Wipe', annotations: { readOnlyHint: true }, warnings: ['hidden characters'] });
     assert.strictEqual(readOnly.readOnly, true);
     assert.match(readOnly.message, /'Wipe' \(wipe\) on server 's'/);

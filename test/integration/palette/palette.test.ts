@@ -131,8 +131,9 @@ describe('tools, prompts and resources from the command palette', function () {
       assert.strictEqual(messageType!.required, true);
       assert.deepStrictEqual(includeImage!.choices!.map(c => [c.label, c.description ?? '', !!c.picked]), [
         ['true', '', false],
-        ['false', 'default', true],
+        ['false', 'default', false],
       ]);
+      assert.strictEqual(includeImage!.defaultText, 'false', 'the default is shown as the server’s, not picked for the user');
       assert.deepStrictEqual(outcome.args, { messageType: 'success', includeImage: true });
       assert.deepStrictEqual(outcome.view.content.map(c => c.kind), ['text', 'image']);
       assert.deepStrictEqual(outcome.view.content[0], { kind: 'text', text: 'Operation completed successfully', audience: 'user' });
@@ -149,7 +150,8 @@ describe('tools, prompts and resources from the command palette', function () {
     it('rejects an out-of-range count, then lists resource links that open as documents (get-resource-links)', async () => {
       dialogs.argumentAnswers = { count: ['11', '0', '2'] };
       const outcome = sent(await run({ server: 'everything', tool: 'get-resource-links' }));
-      assert.strictEqual(dialogs.argumentQuestions[0]!.value, '3', 'the default is not prefilled');
+      assert.strictEqual(dialogs.argumentQuestions[0]!.value, undefined, 'an optional default is typed in for the user');
+      assert.strictEqual(dialogs.argumentQuestions[0]!.defaultText, '3');
       assert.deepStrictEqual(
         dialogs.rejected.map(r => r.message),
         ['Must be at most 10.', 'Must be at least 1.'],
@@ -193,7 +195,7 @@ describe('tools, prompts and resources from the command palette', function () {
       assert.ok(outcome.html.includes('&quot;pair&quot;'));
     });
 
-    it('asks for nested objects and lists of the fixture echo, with defaults prefilled', async () => {
+    it('asks for nested objects and lists of the fixture echo, showing defaults as the server’s and sending only what was given (issue 13 item 4)', async () => {
       dialogs.argumentAnswers = {
         text: ['hi'],
         repeat: ['6', '2'],
@@ -204,22 +206,24 @@ describe('tools, prompts and resources from the command palette', function () {
       };
       const outcome = sent(await run({ server: 'fixture', tool: 'echo' }));
       assert.deepStrictEqual(
-        dialogs.argumentQuestions.map(q => [q.name, q.value ?? null]),
+        dialogs.argumentQuestions.map(q => [q.name, q.value ?? null, q.defaultText ?? null]),
         [
-          ['text', null],
-          ['ratio', '1.5'],
-          ['repeat', '1'],
-          ['loud', 'false'],
-          ['mood', 'calm'],
-          ['tags', ''],
-          ['options', null],
+          ['text', null, null],
+          ['ratio', null, '1.5'],
+          ['repeat', null, '1'],
+          ['loud', null, 'false'],
+          ['mood', null, 'calm'],
+          ['tags', null, '[]'],
+          ['options', null, null],
         ],
       );
+      assert.ok(dialogs.argumentQuestions.every(q => !q.choices?.some(c => c.picked)), 'no default choice is picked for the user');
       assert.deepStrictEqual(dialogs.rejected, [
         { name: 'repeat', text: '6', message: 'Must be at most 5.' },
         { name: 'options', text: '{"suffix": "!"}', message: "'prefix' is required." },
       ]);
-      assert.deepStrictEqual(outcome.args, { text: 'hi', ratio: 1.5, repeat: 2, loud: true, tags: ['a', 'b'], options: { prefix: '>', nested: { depth: 1 } } });
+      // ratio was left alone: the server applies its own default.
+      assert.deepStrictEqual(outcome.args, { text: 'hi', repeat: 2, loud: true, tags: ['a', 'b'], options: { prefix: '>', nested: { depth: 1 } } });
       assert.deepStrictEqual(outcome.view.content[0], { kind: 'text', text: '>HI >HI' });
     });
 

@@ -47,7 +47,8 @@ describe('resource documents', function () {
   it('opens text in the language its MIME type names', async () => {
     const uri = (await open('paging', 'fixture://static/readme.md'))!;
     assert.strictEqual(uri.scheme, 'mcp-host-resource');
-    assert.ok(uri.path.endsWith('/readme.md'), uri.path);
+    // The breadcrumb shows the server, then the resource's name (issue 13 item 9).
+    assert.strictEqual(uri.path, '/paging/readme.md');
     const doc = await documentOf(uri);
     assert.strictEqual(doc.languageId, 'markdown');
     assert.strictEqual(doc.getText(), 'contents of fixture://static/readme.md (version 0)');

@@ -31,6 +31,17 @@ describe('tool call history file', () => {
     assert.deepStrictEqual((await new CallHistory(file).list()).map(e => e.id), ['c2', 'c1']);
   });
 
+  it('keeps the full result of only the last 20 calls, in memory, and the title in the file (issue 13 item 8)', async () => {
+    const history = new CallHistory(file);
+    for (let i = 1; i <= 21; i++) await history.record(entry(`c${i}`, { title: 'Tee' }), {}, { kind: 'denied', message: `m${i}` });
+    assert.strictEqual(history.resultOf(entry('c1')), undefined);
+    assert.deepStrictEqual(history.resultOf(entry('c21')), { kind: 'denied', message: 'm21' });
+    assert.strictEqual(JSON.parse(fs.readFileSync(file, 'utf8').split('\n')[0]!).title, 'Tee');
+    assert.strictEqual(new CallHistory(file).resultOf(entry('c21')), undefined, 'another window has no results');
+    await history.clear();
+    assert.strictEqual(history.resultOf(entry('c21')), undefined);
+  });
+
   it('never rewrites the file: earlier bytes stay exactly as written', async () => {
     const history = new CallHistory(file);
     await history.record(entry('c1'), {});

@@ -129,9 +129,25 @@ describe('argument forms from a tool input schema', () => {
       assert.strictEqual(one({ type: 'string' }).f.hasDefault, false);
     });
 
-    it('starts a required object with a skeleton of its required properties', () => {
-      const { f } = one({ type: 'object', properties: { name: { type: 'string' }, n: { type: 'integer', minimum: 2 }, flag: { type: 'boolean' }, opt: { type: 'string' }, inner: { type: 'object', properties: { k: { enum: ['p', 'q'] } }, required: ['k'] } }, required: ['name', 'n', 'flag', 'inner'] });
-      assert.deepStrictEqual(JSON.parse(f.initialText!), { name: '', n: 2, flag: false, inner: { k: 'p' } });
+    it('starts a required object with a skeleton of its required properties, choosing nothing for the user (issue 13 item 4)', () => {
+      const { form, f } = one({ type: 'object', properties: { name: { type: 'string' }, n: { type: 'integer', minimum: 2 }, flag: { type: 'boolean' }, opt: { type: 'string' }, inner: { type: 'object', properties: { k: { enum: ['p', 'q'] } }, required: ['k'] } }, required: ['name', 'n', 'flag', 'inner'] });
+      assert.deepStrictEqual(JSON.parse(f.initialText!), { name: '', n: null, flag: null, inner: { k: null } });
+      // Sent unchanged, the template is explained at each value still to choose.
+      assert.strictEqual(form.validateField(f, f.initialText!), "'n' must be a whole number. 'flag' must be true or false. 'inner.k' must be one of: \"p\", \"q\".");
+    });
+
+    it('prefills no invented value for a required field that is true/false or text (sequential thinking: nextThoughtNeeded)', () => {
+      const { f } = one({ type: ['boolean', 'string'] });
+      assert.strictEqual(f.kind, 'json');
+      assert.strictEqual(f.initialText, undefined);
+      assert.strictEqual(one({ type: 'boolean' }).f.initialText, undefined);
+    });
+
+    it('shows the item shape of a list of objects and starts it with one item to fill (issue 13 item 2)', () => {
+      const { f } = one({ type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, kind: { enum: ['a', 'b'] }, tags: { type: 'array', items: { type: 'string' } }, at: { type: 'object', properties: { x: { type: 'number' } } } }, required: ['name', 'tags'] } });
+      assert.strictEqual(f.hint, 'JSON list of objects, each {name*: text, kind: one of a, b, tags*: list of text, at: {x: number}} (* required)');
+      assert.deepStrictEqual(JSON.parse(f.initialText!), [{ name: '', tags: [] }]);
+      assert.strictEqual(one({ type: 'array', items: { type: 'object', properties: { a: {} } } }, false).f.initialText, undefined, 'an optional list starts empty: nothing is sent unless filled');
     });
   });
 
@@ -294,7 +310,7 @@ describe('argument forms from a tool input schema', () => {
       assert.strictEqual(form.validateField(size, '0'), 'Must be at least 1.');
       const at = field(form, 'at');
       assert.strictEqual(at.kind, 'json');
-      assert.deepStrictEqual(JSON.parse(at.initialText!), { x: 0 });
+      assert.deepStrictEqual(JSON.parse(at.initialText!), { x: null });
       assert.strictEqual(form.validateField(at, '{"x": "1"}'), "'x' must be a number.");
       const legacy = field(form, 'legacy');
       assert.strictEqual(legacy.kind, 'enum');

@@ -3,6 +3,7 @@ import {
   extensionForMime,
   fileNameFor,
   formatResourcePath,
+  formatResourceQuery,
   hexPreview,
   languageForMime,
   parseResourcePath,
@@ -22,13 +23,27 @@ describe('resource content', () => {
     ];
     for (const address of cases) {
       const path = formatResourcePath(address);
+      const query = formatResourceQuery(address);
       assert.ok(path.startsWith('/'), path);
-      assert.ok(!path.includes('%'), `percent signs would meet a URI parser: ${path}`);
-      assert.deepStrictEqual(parseResourcePath(path), address);
+      assert.ok(!path.includes('%') && !query.includes('%'), `percent signs would meet a URI parser: ${path}?${query}`);
+      assert.deepStrictEqual(parseResourcePath(path, query), address);
     }
-    assert.strictEqual(parseResourcePath(formatResourcePath({ server: 's', uri: 'u', fileName: 'a/b%2F.md' }))!.fileName, 'a_b_2F.md', 'a file name is one safe segment');
+    assert.strictEqual(parseResourcePath(formatResourcePath({ server: 's', uri: 'u', fileName: 'a/b%2F.md' }), 'dQ')!.fileName, 'a_b_2F.md', 'a file name is one safe segment');
+    assert.strictEqual(parseResourcePath('/only', 'dXJp'), undefined);
+    assert.strictEqual(parseResourcePath('/s/part-0/f.txt', 'dXJp'), undefined, 'parts count from 1');
+    assert.strictEqual(parseResourcePath('/s/part-2', 'dXJp'), undefined, 'the folder above a part');
+  });
+
+  it('keeps the breadcrumb readable: the path is the server and the resource’s file name, nothing encoded (issue 13 item 9)', () => {
+    const address = { server: 'everything', uri: 'demo://resource/static/document/architecture.md', fileName: 'architecture.md' };
+    assert.strictEqual(formatResourcePath(address), '/everything/architecture.md');
+    assert.strictEqual(formatResourcePath({ ...address, part: 1 }), '/everything/part-2/architecture.md');
+  });
+
+  it('still opens a document URI of the earlier form (the resource URI as the second path segment)', () => {
+    assert.deepStrictEqual(parseResourcePath('/paging/Zml4dHVyZTovL3N0YXRpYy9yZWFkbWUubWQ/readme.md'), { server: 'paging', uri: 'fixture://static/readme.md', fileName: 'readme.md' });
+    assert.deepStrictEqual(parseResourcePath('/s/dXJp/part-2/f.txt'), { server: 's', uri: 'uri', part: 1, fileName: 'f.txt' });
     assert.strictEqual(parseResourcePath('/only/two'), undefined);
-    assert.strictEqual(parseResourcePath('/s/dXJp/part-0/f.txt'), undefined, 'parts count from 1');
   });
 
   it('maps MIME types to the extension (and so the language) VS Code picks', () => {

@@ -113,6 +113,20 @@ describe('tool result rendering', () => {
     assert.ok(!JSON.stringify(view).includes('s3cret'));
   });
 
+  it('renders a preview of a huge result, says how much it shows and links to the whole kept on disk', () => {
+    const saved = { path: ['content', 0, 'text'], bytes: 50 * 1024 * 1024, id: '0123456789abcdef', part: 0 };
+    const huge = 'h'.repeat(300_000);
+    const result: GatedCallResult = { kind: 'completed', outcome: { result: { content: [{ type: 'text', text: huge }, { type: 'text', text: 'm'.repeat(200_000) }] }, saved: [saved] }, durationMs: 1 };
+    const view = toolResultView(result, info);
+    const html = renderResultHtml(view, { openResourceCommand: 'open', openValueCommand: 'mcpHost.openResultValue' });
+    assert.ok(html.length < 500_000, `${html.length} characters of HTML`);
+    assert.match(html, /Showing the first 100,000 characters of 50\.0 MB\. <a href="command:mcpHost\.openResultValue\?[^"]+" data-open-value>Open the full text<\/a>/);
+    const href = /href="command:mcpHost\.openResultValue\?([^"]+)"/.exec(html)![1]!;
+    assert.deepStrictEqual(JSON.parse(decodeURIComponent(href)), [{ id: '0123456789abcdef', part: 0, name: 'Echo Tool result 1.txt' }]);
+    // The second block, held only in memory and not kept: cut, and said so.
+    assert.match(html, /Showing the first 100,000 characters of 195\.3 KB\. The rest is not kept\./);
+  });
+
   it('names content it does not know instead of dropping it', () => {
     assert.deepStrictEqual(contentView({ type: 'hologram' }), { kind: 'unsupported', what: "content of type 'hologram'" });
     assert.deepStrictEqual(contentView(null), { kind: 'unsupported', what: "content of type 'unknown'" });

@@ -1,0 +1,119 @@
+import * as assert from 'assert';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import * as vscode from 'vscode';
+import type { RunToolOutcome } from '../../../src/commands/runTool';
+import { Commands } from '../../../src/ids';
+import type { McpHost } from '../../../src/workspace/mcpHost';
+import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
+import { report, until } from '../util';
+
+const MiB = 1024 * 1024;
+
+/**
+ * A 50 MiB tool result through the whole path in the real extension host: consent, the call, the result
+ * panel, the history, then the full text opened as a document. Read whole, such a result once took 24–43 s
+ * to reach the panel, grew the extension host by ~1.2 GiB and froze the workbench.
+ */
+describe('huge tool results', function () {
+  this.timeout(180_000);
+  let host: McpHost;
+  /** Measures from the moment the call is consented to: what happens before (the argument form) is not the result's doing. */
+  class MeasuringDialogs extends ScriptedDialogs {
+    onConsent = () => undefined as void;
+    override async confirmToolCall(request: Parameters<ScriptedDialogs['confirmToolCall']>[0]) {
+      this.onConsent();
+      return super.confirmToolCall(request);
+    }
+  }
+  const dialogs = new MeasuringDialogs();
+
+  before(async () => {
+    const api = await activateHost();
+    api.setDialogs(dialogs);
+    host = api.host;
+    await writeFile(
+      workspaceFile('.vscode', 'mcp.json'),
+      JSON.stringify({ servers: { big: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'big.js')] } } }),
+    );
+    await until(() => host.registry.get('big')?.connection.state.kind === 'running', 'the big server to run', 30_000);
+  });
+
+  it('shows a 50 MiB result as a preview with its size, with a bounded heap and no long stall, and opens it in full, read-only', async () => {
+    dialogs.argumentAnswers = { bytes: [String(50 * MiB)], parts: [{ skip: true }] };
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 10);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    let t0 = 0;
+    dialogs.onConsent = () => {
+      t0 = performance.now();
+      delay.enable();
+    };
+    const outcome = await vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, { server: 'big', tool: 'big' });
+    const ms = performance.now() - t0;
+    delay.disable();
+    clearInterval(sampler);
+    const stallMs = delay.max / 1e6;
+    const heapMiB = (heapPeak - heapBefore) / MiB;
+    report(`50 MiB result, consent to panel: ${ms.toFixed(0)} ms; longest event-loop stall ${stallMs.toFixed(0)} ms; heap growth at peak ${heapMiB.toFixed(0)} MiB`);
+
+    assert.strictEqual(outcome.kind, 'sent', JSON.stringify(outcome).slice(0, 500));
+    const sent = outcome as Extract<RunToolOutcome, { kind: 'sent' }>;
+    assert.strictEqual(sent.result.kind, 'completed');
+    assert.ok(sent.html.length < 1_000_000, `the panel got ${sent.html.length} characters of HTML`);
+    assert.match(sent.html, /Showing the first 100,000 characters of 50\.0 MB\./);
+    // Generous bounds for a loaded machine (figures above); read whole, this stalled for seconds and took >1 GiB.
+    assert.ok(stallMs < 1000, `the extension host's event loop stalled ${stallMs.toFixed(0)} ms`);
+    assert.ok(heapMiB < 200, `the extension host's heap grew ${heapMiB.toFixed(0)} MiB`);
+
+    const history = (await host.history.list())[0]!;
+    assert.strictEqual(history.summary!.length, 201);
+
+    const uri = await openFromLink(sent.html);
+    assert.strictEqual(uri.scheme, 'file');
+    assert.strictEqual(path.basename(uri.fsPath), 'big result.txt');
+    const stat = await fs.stat(uri.fsPath);
+    assert.strictEqual(stat.size, 50 * MiB);
+    assert.strictEqual(stat.mode & 0o222, 0, 'the file is read-only');
+    const fd = await fs.open(uri.fsPath, 'r');
+    const { buffer } = await fd.read(Buffer.alloc(10), 0, 10, 50 * MiB - 10);
+    await fd.close();
+    assert.strictEqual(buffer.toString(), 'a'.repeat(10));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('opens the whole of a result the panel shows in part, in a read-only editor', async () => {
+    dialogs.argumentAnswers = { bytes: [String(300_000)], parts: [{ skip: true }] };
+    const outcome = await vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, { server: 'big', tool: 'big' });
+    assert.strictEqual(outcome.kind, 'sent');
+    const html = (outcome as Extract<RunToolOutcome, { kind: 'sent' }>).html;
+    assert.match(html, /Showing the first 100,000 characters of 293\.0 KB\./);
+    // Typing reaches a focused editor that can be edited (so the check below can fail)...
+    const control = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: '' }));
+    await vscode.commands.executeCommand('type', { text: 'x' });
+    await until(() => control.document.getText() === 'x', 'typing in an ordinary editor');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // ...but not the full result's. (An extension's TextEditor.edit bypasses the editor's read-only state.)
+    const uri = await openFromLink(html);
+    const editor = await until(() => (vscode.window.activeTextEditor?.document.uri.fsPath === uri.fsPath ? vscode.window.activeTextEditor : undefined), 'the editor');
+    assert.strictEqual(editor.document.getText(), 'a'.repeat(300_000));
+    await vscode.commands.executeCommand('type', { text: 'x' });
+    await new Promise(r => setTimeout(r, 500));
+    assert.strictEqual(editor.document.isDirty, false, 'the full result is read-only');
+    assert.strictEqual(editor.document.getText(new vscode.Range(0, 0, 0, 3)), 'aaa');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  /** Opens what the panel's "Open the full text" link opens, and waits for its tab. */
+  async function openFromLink(html: string): Promise<vscode.Uri> {
+    const link = /href="command:mcpHost\.openResultValue\?([^"]+)"/.exec(html);
+    assert.ok(link, 'a link to the full text');
+    const [arg] = JSON.parse(decodeURIComponent(link[1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'))) as [object];
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResultValue, arg);
+    assert.ok(uri, 'the full text opened');
+    await until(() => vscode.window.tabGroups.all.flatMap(g => g.tabs).some(t => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath), 'its editor tab');
+    return uri;
+  }
+});
