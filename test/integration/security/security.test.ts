@@ -89,7 +89,7 @@ describe('untrusted text stays inert', function () {
       assert.strictEqual((await run()).kind, 'dismissed');
       const items = prompts.pickRequests[0]!.groups.flatMap(g => g.items);
       const fields = items.flatMap(i => [i.label, i.description ?? '']);
-      for (const f of fields) assertInert(f, ['eye', 'warning', 'globe', 'alert']);
+      for (const f of fields) assertInert(f, ['eye', 'warning', 'globe', 'alert', 'question']);
       const zeroWidth = items.find(i => i.description?.includes('search⟨U+200B⟩'));
       assert.ok(zeroWidth, `the zero-width name is not shown: ${JSON.stringify(items)}`);
       assert.match(zeroWidth.description!, /\$\(alert\) /, 'and it is flagged');
