@@ -34,6 +34,7 @@ export const Commands = {
   addServer: 'mcpHost.addServer',
   showServers: 'mcpHost.showServers',
   loadMoreResources: 'mcpHost.loadMoreResources',
+  loadAllResources: 'mcpHost.loadAllResources',
   openResource: 'mcpHost.openResource',
   openResourceTemplate: 'mcpHost.openResourceTemplate',
   saveResource: 'mcpHost.saveResource',

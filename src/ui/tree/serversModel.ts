@@ -16,7 +16,10 @@ export type ModelChange = { readonly server: string; readonly what: 'state' | Gr
 
 /** The resources loaded so far for one server. */
 export interface ResourcePages {
+  /** Every resource loaded, each URI once, in the server's order. */
   readonly items: readonly Resource[];
+  /** Where each page starts in `items` (a page's repeats of earlier URIs are left out, so pages may be short). */
+  readonly pageStarts: readonly number[];
   /** Set while the server has more pages. */
   readonly nextCursor: string | undefined;
   readonly pagesLoaded: number;
@@ -25,7 +28,36 @@ export interface ResourcePages {
   readonly error: string | undefined;
 }
 
-const EMPTY_PAGES: ResourcePages = { items: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined };
+const EMPTY_PAGES: ResourcePages = { items: [], pageStarts: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined };
+
+/** How many resources "Load All" loads at most per run: enough for any list a tree is useful for. */
+export const LOAD_ALL_CAP = 10_000;
+
+export interface LoadAllOptions {
+  readonly cap?: number;
+  /** Called after each page with the number of resources loaded in all. */
+  readonly onProgress?: (loaded: number) => void;
+  readonly isCancelled?: () => boolean;
+}
+
+/** How a "Load All" run ended: the list is complete, the cap was reached, or it was cancelled, failed or changed under it. */
+export interface LoadAllResult {
+  readonly loaded: number;
+  readonly ended: 'complete' | 'cap' | 'cancelled' | 'error' | 'changed';
+}
+
+/** The live paging state of one server; `items` and `pageStarts` only grow, so a page costs the same however many came before. */
+interface Paging {
+  readonly items: Resource[];
+  readonly pageStarts: number[];
+  readonly seen: Set<string>;
+  nextCursor: string | undefined;
+  pagesLoaded: number;
+  loading: boolean;
+  error: string | undefined;
+  readonly generation: number;
+  pending?: Promise<void> | undefined;
+}
 
 interface Watched {
   readonly connection: ServerConnection;
@@ -36,7 +68,9 @@ export class ServersTreeModel extends Disposable {
   private readonly _onDidChange = this._register(new Emitter<ModelChange>());
   readonly onDidChange = this._onDidChange.event;
   private readonly watched = new Map<string, Watched>();
-  private readonly pages = new Map<string, ResourcePages & { seen: Set<string>; generation: number; pending?: Promise<void> }>();
+  private readonly pages = new Map<string, Paging>();
+  /** The "Load all" running for a server. */
+  private readonly bulk = new Map<string, Promise<LoadAllResult>>();
   private generation = 0;
 
   constructor(private readonly registry: ServerRegistry) {
@@ -102,30 +136,80 @@ export class ServersTreeModel extends Disposable {
     return this.loadPage(name, current.nextCursor);
   }
 
+  /**
+   * Loads pages until the list ends, `cap` more resources are loaded, or the caller cancels: the tree's
+   * "Load All". Each page is added like a "Load more…" page.
+   */
+  loadAllResources(name: string, options: LoadAllOptions = {}): Promise<LoadAllResult> {
+    const running = this.bulk.get(name);
+    if (running) return running;
+    const run = this.loadAll(name, options.cap ?? LOAD_ALL_CAP, options).finally(() => {
+      this.bulk.delete(name);
+      this._onDidChange.fire({ server: name, what: 'resources' });
+    });
+    this.bulk.set(name, run);
+    this._onDidChange.fire({ server: name, what: 'resources' });
+    return run;
+  }
+
+  isLoadingAll(name: string): boolean {
+    return this.bulk.has(name);
+  }
+
+  private async loadAll(name: string, cap: number, options: LoadAllOptions): Promise<LoadAllResult> {
+    if (this.resources(name).pagesLoaded === 0) await this.loadResources(name);
+    const paging = this.pages.get(name);
+    if (!paging) return { loaded: 0, ended: 'changed' };
+    const start = paging.items.length;
+    for (;;) {
+      options.onProgress?.(paging.items.length);
+      if (this.pages.get(name) !== paging) return { loaded: paging.items.length, ended: 'changed' };
+      if (paging.error) return { loaded: paging.items.length, ended: 'error' };
+      if (paging.nextCursor === undefined) return { loaded: paging.items.length, ended: 'complete' };
+      if (paging.items.length - start >= cap) return { loaded: paging.items.length, ended: 'cap' };
+      if (options.isCancelled?.()) return { loaded: paging.items.length, ended: 'cancelled' };
+      await this.loadMoreResources(name);
+    }
+  }
+
   private loadPage(name: string, cursor: string | undefined): Promise<void> {
     const connection = this.registry.get(name)?.connection;
     if (!connection || connection.state.kind !== 'running') return Promise.resolve();
     const before = this.pages.get(name);
-    const generation = before && cursor !== undefined ? before.generation : ++this.generation;
-    const base = cursor !== undefined && before ? before : { ...EMPTY_PAGES, seen: new Set<string>(), generation };
+    const paging: Paging =
+      cursor !== undefined && before
+        ? before
+        : { items: [], pageStarts: [], seen: new Set(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, generation: ++this.generation };
     const pending = (async () => {
-      let next: typeof base;
+      let page: Awaited<ReturnType<ServerConnection['listResourcesPage']>> | undefined;
+      let error: string | undefined;
       try {
-        const page = await connection.listResourcesPage(cursor);
-        // A server may repeat an item on a later page; the tree needs each URI once.
-        const fresh = page.items.filter(r => !base.seen.has(r.uri) && base.seen.add(r.uri));
-        // A cursor the server already gave is a loop: stop offering more.
-        const nextCursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
-        next = { ...base, items: [...base.items, ...fresh], nextCursor, pagesLoaded: base.pagesLoaded + 1, loading: false, error: undefined };
+        page = await connection.listResourcesPage(cursor);
       } catch (err) {
-        next = { ...base, loading: false, error: err instanceof Error ? err.message : String(err) };
+        error = err instanceof Error ? err.message : String(err);
       }
       // Dropped if the list changed or the server restarted while the page was on its way.
-      if (this.pages.get(name)?.generation !== generation) return;
-      this.pages.set(name, next);
+      if (this.pages.get(name) !== paging) return;
+      paging.loading = false;
+      paging.pending = undefined;
+      paging.error = error;
+      if (page) {
+        paging.pageStarts.push(paging.items.length);
+        // A server may repeat an item on a later page; the tree needs each URI once.
+        for (const r of page.items) {
+          if (paging.seen.has(r.uri)) continue;
+          paging.seen.add(r.uri);
+          paging.items.push(r);
+        }
+        // A cursor the server already gave is a loop: stop offering more.
+        paging.nextCursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
+        paging.pagesLoaded++;
+      }
       this._onDidChange.fire({ server: name, what: 'resources' });
     })();
-    this.pages.set(name, { ...base, loading: true, pending, generation });
+    paging.loading = true;
+    paging.pending = pending;
+    this.pages.set(name, paging);
     // A further page keeps what is shown and marks "Load more…" as loading; the first page is awaited by the tree.
     if (cursor !== undefined) this._onDidChange.fire({ server: name, what: 'resources' });
     return pending;

@@ -6,11 +6,12 @@ import { essence, extensionForMime, isImageMime } from '../../mcp/resourceConten
 import { Commands, ContextKeys, Views } from '../../ids';
 import { describeDefinition } from '../../mcp/launch';
 import { describeEra } from '../../mcp/eraNegotiation';
-import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
+import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { untrustedMarkdown } from '../markdown';
-import { GroupKind, ModelChange, ServersTreeModel } from './serversModel';
-import { codeBlock, escapeMarkdown } from '../../common/untrustedText';
-import { HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
+import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, ServersTreeModel } from './serversModel';
+import { codeBlock, escapeMarkdown, safe } from '../../common/untrustedText';
+import { showInformationMessage, withProgress } from '../window';
+import { count, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
 function stateIcon(kind: ConnectionState['kind']): vscode.ThemeIcon {
   const { id, color } = STATE_ICON[kind];
@@ -141,8 +142,15 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this._onDidChangeTreeData.fire(node);
       case 'resources':
       case 'prompts': {
-        // A resource list that changed was dropped by the model; its nodes go with it.
-        if (change.what === 'resources' && this.model.resources(node.name).pagesLoaded === 0) node.forget('resource:');
+        // A resource list that changed was dropped by the model; its nodes (resources, pages, actions) go with it.
+        if (change.what === 'resources' && this.model.resources(node.name).pagesLoaded === 0) node.forget('resource');
+        // A further page on its way changes only "Load more…"/"Load all" (their spinners): not the pages shown.
+        const pages = change.what === 'resources' ? this.model.resources(node.name) : undefined;
+        if (pages?.loading && pages.pagesLoaded > 0) {
+          const actions = ['resources:more', 'resources:all'].map(key => node.cache.get(key)).filter(n => n !== undefined);
+          for (const action of actions) this._onDidChangeTreeData.fire(action);
+          if (actions.length) return;
+        }
         const group = node.existingGroup(change.what);
         return this._onDidChangeTreeData.fire(group ?? node);
       }
@@ -159,6 +167,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this.toolItem(node);
       case 'resource':
         return this.resourceItem(node);
+      case 'resourcePage':
+        return this.resourcePageItem(node);
       case 'template':
         return this.templateItem(node);
       case 'prompt':
@@ -177,10 +187,45 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this.serverChildren(node);
       case 'group':
         return this.groupChildren(node);
+      case 'resourcePage':
+        return this.resourceNodes(node.server, node.start, node.end);
       case 'info':
         return (node.info.lines ?? []).map((line, i) => node.server.reuse(`${node.key}/line${i}`, () => new InfoNode(node.server, `${node.key}/line${i}`, { label: line, icon: 'terminal' }), n => (n.info = { label: line, icon: 'terminal' })));
       default:
         return [];
+    }
+  }
+
+  /** What `reveal` climbs: every node knows its server, and each kind of node where under it it sits. */
+  getParent(node: TreeNode): TreeNode | undefined {
+    switch (node.kind) {
+      case 'server':
+        return undefined;
+      case 'group':
+        return node.server;
+      case 'tool':
+        return node.server.group('tools');
+      case 'template':
+        return node.server.group('templates');
+      case 'prompt':
+        return node.server.group('prompts');
+      case 'resourcePage':
+      case 'loadMore':
+        return node.server.group('resources');
+      case 'resource': {
+        const pages = this.model.resources(node.server.name);
+        const index = pages.items.indexOf(node.resource);
+        const page = pages.pageStarts.findLastIndex(start => start <= index);
+        const key = `resourcePage:${page}@${pages.pagesLoaded}`;
+        return page > 0 && node.server.cache.has(key) ? node.server.cache.get(key) : node.server.group('resources');
+      }
+      case 'info': {
+        // A stderr line under its info node, an empty group's or a failed list's note, or a server's own line.
+        const line = /^(.*)\/line\d+$/.exec(node.key);
+        if (line) return node.server.cache.get(`info:${line[1]}`);
+        const group = /^(tools|resources|templates|prompts)\//.exec(node.key);
+        return group ? node.server.group(group[1] as GroupKind) : node.server;
+      }
     }
   }
 
@@ -224,7 +269,16 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'resources': {
         if (this.model.resources(server.name).pagesLoaded === 0) await this.model.loadResources(server.name);
         const pages = this.model.resources(server.name);
-        const nodes: TreeNode[] = pages.items.map(r => server.reuse(`resource:${r.uri}`, () => new ResourceNode(server, r), n => (n.resource = r)));
+        // The first page as a list, each later one as a folder: a page costs the same however many came before.
+        const nodes: TreeNode[] = this.resourceNodes(server, 0, pages.pageStarts[1] ?? pages.items.length);
+        const loaded = pages.pagesLoaded;
+        if (!server.cache.has(`resourcePage:1@${loaded}`)) server.forget('resourcePage:');
+        for (let k = 1; k < pages.pageStarts.length; k++) {
+          const start = pages.pageStarts[k]!;
+          const end = pages.pageStarts[k + 1] ?? pages.items.length;
+          // A page of repeats only added nothing.
+          if (end > start) nodes.push(server.reuse(`resourcePage:${k}@${loaded}`, () => new ResourcePageNode(server, k, start, end, loaded)));
+        }
         if (pages.error) {
           const info: Info = {
             label: `Could not list resources: ${oneLine(pages.error, 120)}`,
@@ -234,13 +288,20 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
           };
           nodes.push(server.reuse('resources:error', () => new InfoNode(server, 'resources/error', info), n => (n.info = info)));
         } else if (pages.nextCursor !== undefined) {
-          nodes.push(server.reuse('resources:more', () => new LoadMoreNode(server)));
+          nodes.push(server.reuse('resources:more', () => new LoadMoreNode(server)), server.reuse('resources:all', () => new LoadMoreNode(server, true)));
         } else if (nodes.length === 0) {
           return empty();
         }
         return nodes;
       }
     }
+  }
+
+  private resourceNodes(server: ServerNode, start: number, end: number): ResourceNode[] {
+    return this.model
+      .resources(server.name)
+      .items.slice(start, end)
+      .map(r => server.reuse(`resource:${r.uri}`, () => new ResourceNode(server, r), n => (n.resource = r)));
   }
 
   private serverItem(node: ServerNode): vscode.TreeItem {
@@ -281,10 +342,18 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.description = String(connection.resourceTemplates.length);
         break;
       case 'resources': {
-        const pages = this.model.resources(node.server.name);
-        // Unknown until listed: listing is what expanding the group does.
-        if (pages.pagesLoaded > 0) item.description = `${pages.items.length}${pages.nextCursor !== undefined ? '…' : ''}`;
-        item.tooltip = pages.pagesLoaded > 0 ? `${plural(pages.items.length, 'resource')} loaded${pages.nextCursor !== undefined ? '; the server has more' : ''}` : 'Expand to list';
+        const name = node.server.name;
+        const pages = this.model.resources(name);
+        // The count needs the first page: it is listed once the group shows, and the group is drawn again when it arrives.
+        if (pages.pagesLoaded === 0 && !pages.loading && !pages.error) void this.model.loadResources(name);
+        const more = pages.nextCursor !== undefined;
+        item.description = pages.pagesLoaded === 0 ? (pages.error ? '?' : '…') : `${count(pages.items.length)}${more ? '+' : ''}`;
+        item.tooltip =
+          pages.pagesLoaded === 0
+            ? pages.error
+              ? 'The server did not list its resources; expand to see why'
+              : 'Listing…'
+            : `${plural(pages.items.length, 'resource')}${more ? ' loaded; the server has more (Load more…, Load all)' : ''}`;
         break;
       }
     }
@@ -367,14 +436,31 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return item;
   }
 
-  private loadMoreItem(node: LoadMoreNode): vscode.TreeItem {
-    const pages = this.model.resources(node.server.name);
-    const item = new vscode.TreeItem(pages.loading ? 'Loading…' : 'Load more…', vscode.TreeItemCollapsibleState.None);
+  private resourcePageItem(node: ResourcePageNode): vscode.TreeItem {
+    const newest = node.page === this.model.resources(node.server.name).pageStarts.length - 1;
+    const item = new vscode.TreeItem(`${count(node.start + 1)}–${count(node.end)}`, newest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
-    item.description = `${pages.items.length} loaded`;
-    item.iconPath = new vscode.ThemeIcon(pages.loading ? 'loading~spin' : 'fold-down');
-    item.contextValue = 'loadMore';
-    item.command = { command: Commands.loadMoreResources, title: 'Load More Resources', arguments: [node.server.name] };
+    item.description = `page ${node.page + 1}`;
+    item.iconPath = new vscode.ThemeIcon('files');
+    item.contextValue = 'resourcePage';
+    item.tooltip = `Resources ${count(node.start + 1)} to ${count(node.end)}, page ${node.page + 1} of the server's list`;
+    return item;
+  }
+
+  private loadMoreItem(node: LoadMoreNode): vscode.TreeItem {
+    const name = node.server.name;
+    const pages = this.model.resources(name);
+    const bulk = this.model.isLoadingAll(name);
+    const busy = node.all ? bulk : pages.loading && !bulk;
+    const label = node.all ? (bulk ? 'Loading all…' : 'Load all') : busy ? 'Loading…' : 'Load more…';
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = node.all && !bulk ? `up to ${count(LOAD_ALL_CAP)} more` : `${count(pages.items.length)} loaded`;
+    item.iconPath = new vscode.ThemeIcon(busy ? 'loading~spin' : node.all ? 'cloud-download' : 'fold-down');
+    item.contextValue = node.all ? 'loadAll' : 'loadMore';
+    item.command = node.all
+      ? { command: Commands.loadAllResources, title: 'Load All Resources', arguments: [name] }
+      : { command: Commands.loadMoreResources, title: 'Load More Resources', arguments: [name] };
     return item;
   }
 
@@ -401,6 +487,19 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 }
 
+/** "Load all": every page up to the cap, with progress in a notification that can cancel it; says why it stopped. */
+async function loadAllResources(model: ServersTreeModel, name: string): Promise<LoadAllResult> {
+  const before = model.resources(name).items.length;
+  const result = await withProgress(
+    { location: vscode.ProgressLocation.Notification, title: safe`Loading the resources of '${name}'`, cancellable: true },
+    (progress, token) => model.loadAllResources(name, { onProgress: n => progress.report({ message: safe`${count(n)} loaded` }), isCancelled: () => token.isCancellationRequested }),
+  );
+  if (result.ended === 'cap') {
+    void showInformationMessage(safe`Loaded ${count(result.loaded - before)} more resources of '${name}' (${count(result.loaded)} in all); the server has more. Run Load All again to continue.`);
+  }
+  return result;
+}
+
 export interface ServersView {
   readonly model: ServersTreeModel;
   readonly provider: ServersTreeProvider;
@@ -414,10 +513,18 @@ export function registerServersView(store: DisposableStore, registry: ServerRegi
   const updateContext = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasServers, registry.servers.length > 0);
   store.add(registry.onDidChangeServers(updateContext));
   updateContext();
+  // From a node (the tree, its context menu) or a server name (tests, other commands).
+  const serverOf = (arg: string | LoadMoreNode | GroupNode) => (typeof arg === 'string' ? arg : arg?.server.name);
   store.add(
     vscode.commands.registerCommand(Commands.loadMoreResources, async (arg: string | LoadMoreNode | GroupNode) => {
-      const name = typeof arg === 'string' ? arg : arg?.server.name;
+      const name = serverOf(arg);
       if (name) await model.loadMoreResources(name);
+    }),
+  );
+  store.add(
+    vscode.commands.registerCommand(Commands.loadAllResources, (arg: string | LoadMoreNode | GroupNode) => {
+      const name = serverOf(arg);
+      return name ? loadAllResources(model, name) : undefined;
     }),
   );
   return { model, provider, view };

@@ -6,7 +6,12 @@ import { NO_SAFETY_HINTS, toolHints as safetyHints, type ToolHint } from '../../
 /** The words the tree, status bar and palette use for servers, tools and prompts. No `vscode` here. */
 
 export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A number with thousands separators: "10,000". */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /** "running · 14 tools", or the state in a few words. */
