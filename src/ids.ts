@@ -39,7 +39,20 @@ export const Commands = {
   openResourceTemplate: 'mcpHost.openResourceTemplate',
   saveResource: 'mcpHost.saveResource',
   openResultValue: 'mcpHost.openResultValue',
+  chatAnswerConsent: 'mcpHost.chat.answerConsent',
+  chatOpenResult: 'mcpHost.chat.openResult',
+  chatSetEnabled: 'mcpHost.chat.setEnabled',
+  chatChooseTools: 'mcpHost.chat.chooseTools',
+  chooseSamplingModel: 'mcpHost.chooseSamplingModel',
 } as const;
+
+/** Chat participants contributed in package.json. */
+export const ChatParticipants = {
+  mcp: 'mcp-host.mcp',
+} as const;
+
+/** The slash commands of `@mcp`. */
+export const ChatCommands = ['prompt', 'resource', 'servers', 'tools', 'call'] as const;
 
 /** Keys under the `mcpHost` settings section. */
 export const Settings = {
@@ -48,6 +61,13 @@ export const Settings = {
   inputs: 'inputs',
   consentAutoApproveReadOnly: 'consent.autoApproveReadOnly',
   consentTrustedServers: 'consent.trustedServers',
+  chatConfirmation: 'chat.confirmation',
+  chatMaxTools: 'chat.maxTools',
+  chatMaxToolOutput: 'chat.maxToolOutput',
+  chatMaxRounds: 'chat.maxRounds',
+  samplingAllowedServers: 'sampling.allowedServers',
+  samplingModel: 'sampling.model',
+  formsEditor: 'forms.editor',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

@@ -3,6 +3,7 @@ import { registerResultDocuments } from '../ui/results/resultDocuments';
 import { ResultPanels } from '../ui/results/resultPanel';
 import type { McpHost } from '../workspace/mcpHost';
 import type { FormDialog } from '../forms/formFlow';
+import type { FormEditorDialog } from '../forms/formEditor';
 import type { ProgressDialog } from './callProgress';
 import type { PickDialog } from './itemPicker';
 import { registerReadResource } from './readResource';
@@ -10,7 +11,7 @@ import { registerRunTool } from './runTool';
 import { registerUsePrompt } from './usePrompt';
 
 /** What the palette commands ask: which item, its arguments, and Cancel while a call runs. */
-export type PaletteDialogs = PickDialog & FormDialog & ProgressDialog;
+export type PaletteDialogs = PickDialog & FormDialog & FormEditorDialog & ProgressDialog;
 
 /** "Run Tool…", "Use Prompt…", "Read Resource…", the result panels they share and the documents those link to. */
 export function registerPaletteCommands(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs): void {

@@ -2,9 +2,10 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
-import { Commands } from '../ids';
+import { Commands, Settings } from '../ids';
 import { buildForm } from '../forms/schemaForm';
 import { fillForm } from '../forms/formFlow';
+import { prefersEditor, type EditorPreference } from '../forms/formEditor';
 import type { McpHost } from '../workspace/mcpHost';
 import { keepCutValues, PANEL_BUDGET } from '../mcp/resultBudget';
 import { renderResultHtml, resultTitle, toolResultView, type ToolInfo, ToolResultView } from '../ui/results/resultHtml';
@@ -15,6 +16,7 @@ import * as ui from '../ui/window';
 import { progressReporter } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
+import { ambiguousToolMessage } from '../mcp/duplicates';
 
 /** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
 export interface ToolTarget {
@@ -106,12 +108,20 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
     return { kind: 'unavailable', message };
   }
   const connection = entry.connection;
+  if (connection.isAmbiguousTool(tool.name)) {
+    // Before the form: the gate would refuse it anyway (a call by this name could run either tool).
+    const message = ambiguousToolMessage(target.server, target.tool);
+    void ui.showErrorMessage(inertLine(message));
+    return { kind: 'unavailable', message };
+  }
   const mask = (text: string) => connection.mask(text);
   const label = toolLabel(tool);
 
   const form = buildForm(tool.inputSchema);
   if (form.schemaProblem) void ui.showWarningMessage(safe`${label}: ${form.schemaProblem}`);
-  const filled = await fillForm(dialogs, form, `${label} on '${target.server}'`);
+  const formTitle = `${label} on '${target.server}'`;
+  const preference = vscode.workspace.getConfiguration(Settings.section).get<EditorPreference>(Settings.formsEditor, 'complexOnly');
+  const filled = prefersEditor(preference, tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, schema: tool.inputSchema, form }) : await fillForm(dialogs, form, formTitle);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;

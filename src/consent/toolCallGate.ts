@@ -10,6 +10,7 @@ import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
 import { argumentsText, safeArguments, summarizeResult } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
+import { ambiguousToolMessage } from '../mcp/duplicates';
 
 /** The gate claims the permit minter as its module loads: from then on, nothing else can mint a permit. */
 const grant = claimPermitMinter();
@@ -119,6 +120,8 @@ export class ConsentGate implements ToolCallGate {
     if (entry.definition.disabledTools.includes(toolName)) return { failed: `Tool '${toolName}' is disabled for server '${server}' in its config.` };
     const tool = entry.connection.tools.find(t => t.name === toolName);
     if (!tool) return { failed: `Server '${server}' has no tool named '${toolName}'.` };
+    // Never routed to the wrong one: which of two different tools a name reaches is the server's choice.
+    if (entry.connection.isAmbiguousTool(toolName)) return { failed: ambiguousToolMessage(server, toolName) };
     return { entry, definition: entry.definition, tool };
   }
 

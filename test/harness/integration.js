@@ -25,6 +25,7 @@ const SUITES = [
   { name: 'tree', workspace: 'empty' },
   { name: 'resources', workspace: 'resources' },
   { name: 'palette', workspace: 'empty' },
+  { name: 'forms', workspace: 'empty' },
   { name: 'results', workspace: 'empty' },
   { name: 'soak', workspace: 'empty', onDemand: true, timeoutMs: 60 * 60_000 },
   { name: 'security', workspace: 'empty' },

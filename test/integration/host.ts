@@ -3,12 +3,15 @@ import * as vscode from 'vscode';
 import type { McpHostApi } from '../../src/extension';
 import type { InputDefinition, ServerDefinition } from '../../src/config/types';
 import type { Dialogs } from '../../src/extension';
-import type { ArgumentAnswer, ArgumentQuestion } from '../../src/forms/formFlow';
+import { fillForm, type ArgumentAnswer, type ArgumentQuestion, type FormOutcome } from '../../src/forms/formFlow';
+import type { FormEditorRequest } from '../../src/forms/formEditor';
 import type { CallProgress } from '../../src/commands/callProgress';
 import type { PickRequest } from '../../src/commands/itemPicker';
 import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
 import type { RevokeChoice } from '../../src/consent/manageApprovals';
 import type { StoredApproval } from '../../src/consent/policy';
+import type { SamplingAnswer, SamplingQuestion } from '../../src/serverRequests/sampling';
+import type { ElicitationChoice, ElicitationQuestion } from '../../src/serverRequests/elicitation';
 import { EXTENSION_ID } from '../../src/ids';
 
 /** The extension under test, activated, with its Test-mode API. */
@@ -90,6 +93,19 @@ export class ScriptedDialogs implements Dialogs {
     }
   }
 
+  /** Every form editor asked for. */
+  readonly editorRequests: FormEditorRequest[] = [];
+  /**
+   * The form editor's answer: by default the same answers per field as the quick input (`argumentAnswers`),
+   * so a test reads the same whichever the setting picks; set it to script the editor itself.
+   */
+  editorAnswer: ((request: FormEditorRequest) => Promise<FormOutcome>) | undefined;
+
+  async editForm(request: FormEditorRequest): Promise<FormOutcome> {
+    this.editorRequests.push(request);
+    return this.editorAnswer ? this.editorAnswer(request) : fillForm(this, request.form, request.title);
+  }
+
   /**
    * Answers per argument name, in order. A string is typed text: checked with the question's own
    * `validate`, as the input box does; a rejected one is recorded and the next answer is tried. For choices
@@ -144,6 +160,43 @@ export class ScriptedDialogs implements Dialogs {
       }
       return { text };
     }
+  }
+
+  /** Sampling questions asked, and the answers given in order (then 'deny'). */
+  readonly samplingAsked: SamplingQuestion[] = [];
+  samplingAnswers: SamplingAnswer[] = [];
+
+  async confirmSampling(question: SamplingQuestion): Promise<SamplingAnswer> {
+    this.samplingAsked.push(question);
+    return this.samplingAnswers.shift() ?? 'deny';
+  }
+
+  /** Elicitation questions asked (the form's fields are then answered through `argumentAnswers`), and the choices given in order (then 'cancel'). */
+  readonly elicitationsAsked: ElicitationQuestion[] = [];
+  elicitationChoices: ElicitationChoice[] = [];
+
+  async confirmElicitation(question: ElicitationQuestion): Promise<ElicitationChoice> {
+    this.elicitationsAsked.push(question);
+    return this.elicitationChoices.shift() ?? 'cancel';
+  }
+
+  /** URLs "opened" after an elicitation was accepted; none leaves the test. */
+  readonly urlsOpened: string[] = [];
+
+  async openUrl(url: string): Promise<boolean> {
+    this.urlsOpened.push(url);
+    return true;
+  }
+
+  /** What "Choose Tools…" offered, and the tools to leave checked (`server/tool`); undefined dismisses. */
+  readonly chatToolChoices: Array<ReadonlyArray<{ server: string; tools: ReadonlyArray<{ name: string; enabled: boolean }> }>> = [];
+  chatToolsToKeep: string[] | undefined;
+
+  async chooseChatTools(servers: ReadonlyArray<{ readonly server: string; readonly tools: ReadonlyArray<{ readonly name: string; readonly label: string; readonly enabled: boolean }> }>): Promise<ReadonlyArray<readonly [string, string]> | undefined> {
+    this.chatToolChoices.push(servers);
+    if (!this.chatToolsToKeep) return undefined;
+    const keep = new Set(this.chatToolsToKeep);
+    return servers.flatMap(s => s.tools.filter(t => keep.has(`${s.server}/${t.name}`)).map(t => [s.server, t.name] as const));
   }
 
   /** Every progress notification shown: its title and the messages reported. */

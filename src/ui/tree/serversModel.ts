@@ -3,6 +3,7 @@ import { Disposable, DisposableStore } from '../../common/disposable';
 import { Emitter } from '../../common/event';
 import type { ServerEntry, ServerRegistry } from '../../mcp/registry';
 import type { ServerConnection } from '../../mcp/serverConnection';
+import type { Duplicate } from '../../mcp/duplicates';
 
 /**
  * The data behind the servers tree, and when it changes: servers with their state, what each running server
@@ -20,6 +21,8 @@ export interface ResourcePages {
   readonly items: readonly Resource[];
   /** Where each page starts in `items` (a page's repeats of earlier URIs are left out, so pages may be short). */
   readonly pageStarts: readonly number[];
+  /** URIs the server listed more than once (on one page or across pages): only the first of each is in `items`. */
+  readonly duplicates: readonly Duplicate[];
   /** Set while the server has more pages. */
   readonly nextCursor: string | undefined;
   readonly pagesLoaded: number;
@@ -28,7 +31,7 @@ export interface ResourcePages {
   readonly error: string | undefined;
 }
 
-const EMPTY_PAGES: ResourcePages = { items: [], pageStarts: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined };
+const EMPTY_PAGES: ResourcePages = { items: [], pageStarts: [], duplicates: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined };
 
 /** How many resources "Load All" loads at most per run: enough for any list a tree is useful for. */
 export const LOAD_ALL_CAP = 10_000;
@@ -50,7 +53,11 @@ export interface LoadAllResult {
 interface Paging {
   readonly items: Resource[];
   readonly pageStarts: number[];
-  readonly seen: Set<string>;
+  /** Each URI listed so far → its index in `items`. */
+  readonly seen: Map<string, number>;
+  readonly duplicates: Duplicate[];
+  /** URI → its index in `duplicates`. */
+  readonly duplicateAt: Map<string, number>;
   nextCursor: string | undefined;
   pagesLoaded: number;
   loading: boolean;
@@ -179,7 +186,7 @@ export class ServersTreeModel extends Disposable {
     const paging: Paging =
       cursor !== undefined && before
         ? before
-        : { items: [], pageStarts: [], seen: new Set(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, generation: ++this.generation };
+        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, generation: ++this.generation };
     const pending = (async () => {
       let page: Awaited<ReturnType<ServerConnection['listResourcesPage']>> | undefined;
       let error: string | undefined;
@@ -197,8 +204,12 @@ export class ServersTreeModel extends Disposable {
         paging.pageStarts.push(paging.items.length);
         // A server may repeat an item on a later page; the tree needs each URI once.
         for (const r of page.items) {
-          if (paging.seen.has(r.uri)) continue;
-          paging.seen.add(r.uri);
+          const first = paging.seen.get(r.uri);
+          if (first !== undefined) {
+            noteDuplicate(paging, r.uri, JSON.stringify(r) !== JSON.stringify(paging.items[first]));
+            continue;
+          }
+          paging.seen.set(r.uri, paging.items.length);
           paging.items.push(r);
         }
         // A cursor the server already gave is a loop: stop offering more.
@@ -247,4 +258,12 @@ export class ServersTreeModel extends Disposable {
     for (const w of this.watched.values()) w.listeners.dispose();
     this.watched.clear();
   }
+}
+
+/** Counts one more listing of `uri`: a server may repeat an item on a later page, or list two resources under one URI. */
+function noteDuplicate(paging: Paging, uri: string, differ: boolean): void {
+  const i = paging.duplicateAt.get(uri);
+  const d = i === undefined ? undefined : paging.duplicates[i];
+  if (i !== undefined && d) paging.duplicates[i] = { ...d, count: d.count + 1, differ: d.differ || differ };
+  else paging.duplicateAt.set(uri, paging.duplicates.push({ kind: 'resource', key: uri, count: 2, differ }) - 1);
 }

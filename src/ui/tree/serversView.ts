@@ -9,7 +9,8 @@ import { describeEra } from '../../mcp/eraNegotiation';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { untrustedMarkdown } from '../markdown';
 import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, ServersTreeModel } from './serversModel';
-import { codeBlock, escapeMarkdown, safe } from '../../common/untrustedText';
+import { codeBlock, escapeMarkdown, plainLabel, safe } from '../../common/untrustedText';
+import { describeDuplicate, type Duplicate } from '../../mcp/duplicates';
 import { showInformationMessage, withProgress } from '../window';
 import { count, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
@@ -56,7 +57,7 @@ function serverTooltip(node: ServerNode): vscode.MarkdownString {
 }
 
 /** The children of a server that is not running: why, and what to do about it. */
-function serverInfos(node: ServerNode): Array<[string, Info]> {
+function serverInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[]): Array<[string, Info]> {
   const entry = node.entry;
   const state = entry.connection.state;
   const name = entry.name;
@@ -84,13 +85,23 @@ function serverInfos(node: ServerNode): Array<[string, Info]> {
     if (state.kind === 'blocked' && state.message.includes(p.message)) return;
     infos.push([`problem${i}`, { label: oneLine(p.message, 200), detail: p.message, icon: p.severity === 'error' ? 'error' : 'warning', command: { id: Commands.openServerConfig, title: 'Open Config', arguments: [name] } }]);
   });
+  infos.push(...duplicateInfos('duplicate', [...entry.connection.duplicates, ...resourceDuplicates], name));
+  return infos;
+}
+
+/** The flag on a server that listed something twice: a warning line per name or URI (a few, then how many more). */
+function duplicateInfos(prefix: string, duplicates: readonly Duplicate[], server: string): Array<[string, Info]> {
+  const shown = 5;
+  const showLog = { id: Commands.showLog, title: 'Show Log', arguments: [server] };
+  const infos = duplicates.slice(0, shown).map((d, i): [string, Info] => [`${prefix}${i}`, { label: describeDuplicate(d, plainLabel(d.key, 80)), detail: d.key, icon: 'warning', command: showLog }]);
+  if (duplicates.length > shown) infos.push([`${prefix}More`, { label: `${count(duplicates.length - shown)} more names or URIs listed more than once`, icon: 'warning', command: showLog }]);
   return infos;
 }
 
 /** Whether `serverInfos` has anything to show, without building it: a failed or blocked server always has. */
-function hasInfos(node: ServerNode): boolean {
+function hasInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[]): boolean {
   const kind = node.entry.connection.state.kind;
-  return kind === 'error' || kind === 'blocked' || node.entry.problems.length > 0;
+  return kind === 'error' || kind === 'blocked' || node.entry.problems.length > 0 || node.entry.connection.duplicates.length > 0 || resourceDuplicates.length > 0;
 }
 
 function resourceIcon(mimeType: string | undefined): vscode.ThemeIcon {
@@ -120,6 +131,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly serverNodes = new Map<string, ServerNode>();
+  /** How many duplicates each server's warning lines showed when its prompts or resources last changed. */
+  private readonly duplicatesShown = new Map<string, number>();
   private readonly subscription: vscode.Disposable;
 
   constructor(readonly model: ServersTreeModel) {
@@ -150,6 +163,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
           const actions = ['resources:more', 'resources:all'].map(key => node.cache.get(key)).filter(n => n !== undefined);
           for (const action of actions) this._onDidChangeTreeData.fire(action);
           if (actions.length) return;
+        }
+        // New or gone duplicates flag or unflag the server itself (its warning lines).
+        const duplicates = node.entry.connection.duplicates.length + this.model.resources(node.name).duplicates.length;
+        if (duplicates !== (this.duplicatesShown.get(node.name) ?? 0)) {
+          this.duplicatesShown.set(node.name, duplicates);
+          return this._onDidChangeTreeData.fire(node);
         }
         const group = node.existingGroup(change.what);
         return this._onDidChangeTreeData.fire(group ?? node);
@@ -244,7 +263,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   private serverChildren(node: ServerNode): TreeNode[] {
-    const infos = serverInfos(node).map(([key, info]) => node.reuse(`info:${key}`, () => new InfoNode(node, key, info), n => (n.info = info)));
+    const infos = serverInfos(node, this.model.resources(node.name).duplicates).map(([key, info]) => node.reuse(`info:${key}`, () => new InfoNode(node, key, info), n => (n.info = info)));
     return [...this.model.groupsOf(node.name).map(kind => node.group(kind)), ...infos];
   }
 
@@ -262,8 +281,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return prompts.length ? prompts.map(p => server.reuse(`prompt:${p.name}`, () => new PromptNode(server, p), n => (n.prompt = p))) : empty();
       }
       case 'templates': {
-        const seen = new Set<string>();
-        const templates = connection.resourceTemplates.filter(t => !seen.has(t.uriTemplate) && seen.add(t.uriTemplate));
+        // Each URI template once: the connection keeps the first of any the server repeats.
+        const templates = connection.resourceTemplates;
         return templates.length ? templates.map(t => server.reuse(`template:${t.uriTemplate}`, () => new TemplateNode(server, t), n => (n.template = t))) : empty();
       }
       case 'resources': {
@@ -307,7 +326,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private serverItem(node: ServerNode): vscode.TreeItem {
     const entry = node.entry;
     const state = entry.connection.state;
-    const hasChildren = this.model.groupsOf(node.name).length > 0 || hasInfos(node);
+    const hasChildren = this.model.groupsOf(node.name).length > 0 || hasInfos(node, this.model.resources(node.name).duplicates);
     const collapsible = !hasChildren
       ? vscode.TreeItemCollapsibleState.None
       : state.kind === 'error'
@@ -367,19 +386,22 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const item = new vscode.TreeItem(toolLabel(tool), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.description = toolDescription(tool, disabled);
-    item.iconPath = toolIcon(hints, disabled);
-    item.contextValue = disabled ? 'tool.disabled' : 'tool';
+    const ambiguous = node.server.entry.connection.isAmbiguousTool(tool.name);
+    item.iconPath = ambiguous ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : toolIcon(hints, disabled);
+    if (ambiguous) item.description = 'different tools share this name: not called';
+    item.contextValue = disabled ? 'tool.disabled' : ambiguous ? 'tool.ambiguous' : 'tool';
     const md = untrustedMarkdown();
     // The name in a fenced block: a code span ends at a blank line, and what follows would render as markdown.
     md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}**\n\n${codeBlock(tool.name)}\n\n`);
     if (hints.length) md.appendMarkdown(`Server's hints (not verified): ${hints.join(', ')}\n\n`);
     if (disabled) md.appendMarkdown('Disabled in config (`disabledTools`).\n\n');
+    if (ambiguous) md.appendMarkdown('The server lists different tools under this name. MCP Host does not call it: a call by name could run either.\n\n');
     if (tool.description) md.appendMarkdown(`${escapeMarkdown(tool.description)}\n\n`);
     const summary = schemaSummary(tool.inputSchema);
     md.appendMarkdown(summary.length ? `Arguments (* = required):\n\n${codeBlock(summary.join('\n'))}` : 'No arguments.');
     item.tooltip = md;
     // The node itself, not `{ server, tool }`: only a node counts as a call from the tree.
-    if (!disabled) item.command = { command: Commands.runTool, title: 'Run Tool', arguments: [node] };
+    if (!disabled && !ambiguous) item.command = { command: Commands.runTool, title: 'Run Tool', arguments: [node] };
     return item;
   }
 

@@ -246,6 +246,48 @@ describe('servers tree', function () {
     await vscode.commands.executeCommand('workbench.view.explorer');
   });
 
+  it('flags a server that lists two tools under one name or two resources under one URI, and never calls the name two different tools share', async () => {
+    const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
+    const parsed = JSON.parse(original.replace(/^\s*\/\/.*$/gm, ''));
+    parsed.servers.dupes = { command: node, args: [fixture('misbehave'), '--duplicates'] };
+    await writeFile(config, JSON.stringify(parsed, null, 2));
+    try {
+      await until(() => state('dupes') === 'running', 'dupes to run');
+      const dupes = (await until(() => server('dupes'), 'the dupes server node'))!;
+      const tools = await provider.getChildren((await group('dupes', 'tools'))!);
+      assert.deepStrictEqual(tools.map(label), ['echo', 'flood'], 'each name once');
+      const echo = item(tools[0]!);
+      assert.deepStrictEqual([echo.contextValue, echo.command, echo.description], ['tool.ambiguous', undefined, 'different tools share this name: not called']);
+      assert.strictEqual(item(tools[1]!).contextValue, 'tool');
+
+      // The resources' duplicate is found when they are listed (the group's count lists the first page).
+      const resources = (await group('dupes', 'resources'))!;
+      assert.deepStrictEqual((await provider.getChildren(resources)).filter(n => n.kind === 'resource').map(label), ['first', 'other']);
+      fired.length = 0;
+      const warnings = await until(async () => {
+        const lines = (await provider.getChildren(dupes)).filter(n => n.kind === 'info').map(n => [label(n), (item(n).iconPath as vscode.ThemeIcon).id]);
+        return lines.length === 3 ? lines : undefined;
+      }, 'three warning lines on the server');
+      assert.deepStrictEqual(warnings, [
+        ["2 different tools named 'echo': MCP Host will not call it (it cannot tell which one the server would run)", 'warning'],
+        ["2 identical tools named 'flood': shown once", 'warning'],
+        ["2 different resources with URI 'misbehave://same': only the first is shown", 'warning'],
+      ]);
+
+      // Not from the tree, the palette, or any other caller of the gate: nothing reaches the server.
+      dialogs.toolCallsAsked.length = 0;
+      const outcome = await vscode.commands.executeCommand<{ kind: string; message?: string }>(Commands.runTool, { server: 'dupes', tool: 'echo' });
+      assert.deepStrictEqual(outcome, { kind: 'unavailable', message: "Server 'dupes' lists different tools named 'echo'; MCP Host does not call it, since a call by name could run either." });
+      const gated = await callTool('dupes', 'echo', { text: 'x' });
+      assert.deepStrictEqual([gated.kind, 'message' in gated ? gated.message : undefined], ['failed', "Server 'dupes' lists different tools named 'echo'; MCP Host does not call it, since a call by name could run either."]);
+      assert.strictEqual(dialogs.toolCallsAsked.length, 0, 'consent was asked for a call that cannot be made');
+      assert.strictEqual((await callTool('dupes', 'flood', { count: 0 })).kind, 'completed');
+    } finally {
+      await writeFile(config, original);
+      await until(() => state('dupes') === undefined, 'dupes to go');
+    }
+  });
+
   it('shows a server that fails to start with its message, stderr and actions, and the status bar counts it', async () => {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
     const parsed = JSON.parse(text.replace(/^\s*\/\/.*$/gm, ''));
