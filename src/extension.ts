@@ -26,6 +26,7 @@ import { chatToolsDialog } from './ui/chat/serversCommand';
 import type { ChatDialogs, ChatServices } from './ui/chat/chatServices';
 import type { FormEditorDialog } from './forms/formEditor';
 import { FormEditorPanels } from './ui/forms/formEditorPanel';
+import { builtinMcpDialog, registerBuiltinMcp, type BuiltinMcpDialog } from './workspace/builtinMcp';
 import { safe } from './common/untrustedText';
 import * as ui from './ui/window';
 import type { ShownText } from './ui/window';
@@ -34,7 +35,7 @@ import type { ShownText } from './ui/window';
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & ProgressDialog & ChatDialogs;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog;
 
 /** The webview form editor; its open sessions are what tests drive. */
 const formEditor = new FormEditorPanels();
@@ -52,6 +53,7 @@ const vscodeDialogs: Dialogs = {
   editForm: request => formEditor.editForm(request),
   ...progressDialog,
   ...chatToolsDialog,
+  ...builtinMcpDialog,
 };
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
@@ -98,6 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     const testMode = context.extensionMode === vscode.ExtensionMode.Test;
     const chat = registerChat(store, context, host, resources, ask, testMode);
     registerSamplingCommands(store);
+    registerBuiltinMcp(store, host.registry, context.workspaceState, ask);
     // Servers start in the background; activation does not wait for them.
     void host.load();
     const version = String(context.extension.packageJSON.version);

@@ -44,6 +44,7 @@ export const Commands = {
   chatSetEnabled: 'mcpHost.chat.setEnabled',
   chatChooseTools: 'mcpHost.chat.chooseTools',
   chooseSamplingModel: 'mcpHost.chooseSamplingModel',
+  reviewBuiltinMcp: 'mcpHost.reviewBuiltinMcp',
 } as const;
 
 /** Chat participants contributed in package.json. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/client';
-import { buildCatalog, toolDefinitionHash } from '../mcp/catalog';
+import { toolDefinitionHash, toolNameWarnings } from '../mcp/catalog';
 import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
 import { RequestCancelledError } from '../mcp/diagnosis';
 import type { ServerDefinition } from '../config/types';
@@ -149,7 +149,7 @@ export class ConsentGate implements ToolCallGate {
         argumentsText: args,
         origin: request.origin,
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes } } : {}),
-        warnings: toolWarnings(entry.name, tool),
+        warnings: toolNameWarnings(tool),
       });
       if (answer === 'session' || answer === 'always') {
         await this.host.approvals.add({
@@ -169,7 +169,4 @@ export class ConsentGate implements ToolCallGate {
   }
 }
 
-/** The catalog's reasons to distrust a tool's metadata. */
-function toolWarnings(server: string, tool: Tool): readonly string[] {
-  return buildCatalog([{ server, tools: [tool], disabledTools: [] }])[0]?.warnings ?? [];
-}
+

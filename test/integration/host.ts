@@ -12,6 +12,7 @@ import type { RevokeChoice } from '../../src/consent/manageApprovals';
 import type { StoredApproval } from '../../src/consent/policy';
 import type { SamplingAnswer, SamplingQuestion } from '../../src/serverRequests/sampling';
 import type { ElicitationChoice, ElicitationQuestion } from '../../src/serverRequests/elicitation';
+import type { BuiltinMcpChoice, BuiltinMcpQuestion } from '../../src/workspace/builtinMcp';
 import { EXTENSION_ID } from '../../src/ids';
 
 /** The extension under test, activated, with its Test-mode API. */
@@ -62,6 +63,15 @@ export class ScriptedDialogs implements Dialogs {
 
   async confirmClearHistory(): Promise<boolean> {
     return this.clearHistoryAnswer;
+  }
+
+  /** Questions about VS Code's own MCP support, and the answers to give in order (dismissed when none is left). */
+  readonly builtinMcpAsked: BuiltinMcpQuestion[] = [];
+  builtinMcpAnswers: BuiltinMcpChoice[] = [];
+
+  async askAboutBuiltinMcp(question: BuiltinMcpQuestion): Promise<BuiltinMcpChoice | undefined> {
+    this.builtinMcpAsked.push(question);
+    return this.builtinMcpAnswers.shift();
   }
 
   /** Answers to pick requests (tool, prompt, server, resource), in order: an item's label, or `typed:<text>`. */

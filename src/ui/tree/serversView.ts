@@ -9,7 +9,7 @@ import { describeEra } from '../../mcp/eraNegotiation';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { untrustedMarkdown } from '../markdown';
 import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, ServersTreeModel } from './serversModel';
-import { codeBlock, escapeMarkdown, plainLabel, safe } from '../../common/untrustedText';
+import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
 import { describeDuplicate, type Duplicate } from '../../mcp/duplicates';
 import { showInformationMessage, withProgress } from '../window';
 import { count, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
@@ -27,6 +27,29 @@ const GROUPS: Record<GroupKind, { label: string; icon: string; empty: string }> 
 };
 
 const INFO_COLOR: Partial<Record<Info['icon'], string>> = { error: 'errorForeground', warning: 'list.warningForeground' };
+
+/**
+ * A tree item's label, description and accessibility label as plain text: one line, cut, hidden and bidi
+ * characters shown as `⟨U+200B⟩`. Every item goes through this, so no server or repository text reaches the
+ * tree raw (the labels render neither links nor icons; hidden characters are what they can abuse).
+ */
+function plainItem(item: vscode.TreeItem): vscode.TreeItem {
+  // Spaces are kept (an indented stderr line stays indented); line breaks and tabs become spaces.
+  const line = (text: string) => cut(revealHidden(text.replace(/\r\n?|[\n\t]/g, ' ')), 200);
+  if (typeof item.label === 'string') item.label = line(item.label);
+  if (typeof item.description === 'string') item.description = line(item.description);
+  if (item.accessibilityInformation) item.accessibilityInformation = { ...item.accessibilityInformation, label: plainLabel(item.accessibilityInformation.label, 600) };
+  return item;
+}
+
+const HIDDEN_FLAG = '⚠ hidden characters';
+
+/** Names and titles that hide or reverse text are flagged: first in the description, and in the tooltip. */
+function flagHidden(item: vscode.TreeItem, md: vscode.MarkdownString, ...names: Array<string | undefined>): void {
+  if (!names.some(n => n !== undefined && hasHiddenCharacters(n))) return;
+  item.description = [HIDDEN_FLAG, item.description].filter(Boolean).join(' · ');
+  md.appendMarkdown('$(warning) Its name or title contains invisible or bidi-control characters, shown as ⟨U+…⟩: it may not be what it looks like.\n\n');
+}
 
 /** What a tree node, or a plain `{ server, … }` argument, names: used by commands that accept either. */
 export type ResourceArg = { readonly server: string; readonly uri: string; readonly name?: string; readonly mimeType?: string };
@@ -177,6 +200,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    return plainItem(this.treeItem(node));
+  }
+
+  private treeItem(node: TreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'server':
         return this.serverItem(node);
@@ -391,6 +418,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (ambiguous) item.description = 'different tools share this name: not called';
     item.contextValue = disabled ? 'tool.disabled' : ambiguous ? 'tool.ambiguous' : 'tool';
     const md = untrustedMarkdown();
+    flagHidden(item, md, tool.name, tool.title, tool.annotations?.title);
     // The name in a fenced block: a code span ends at a blank line, and what follows would render as markdown.
     md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}**\n\n${codeBlock(tool.name)}\n\n`);
     if (hints.length) md.appendMarkdown(`Server's hints (not verified): ${hints.join(', ')}\n\n`);
@@ -413,6 +441,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.iconPath = resourceIcon(r.mimeType);
     item.contextValue = 'resource';
     const md = untrustedMarkdown();
+    flagHidden(item, md, r.name, r.title, r.uri);
     md.appendMarkdown(`**${escapeMarkdown(r.title ?? r.name)}**\n\n${codeBlock(r.uri)}\n\n`);
     const facts = [r.mimeType, typeof r.size === 'number' ? `${r.size} bytes` : undefined].filter(Boolean).join(' · ');
     if (facts) md.appendMarkdown(`${escapeMarkdown(facts)}\n\n`);
@@ -431,6 +460,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.iconPath = new vscode.ThemeIcon('symbol-variable');
     item.contextValue = 'resourceTemplate';
     const md = untrustedMarkdown();
+    flagHidden(item, md, t.name, t.title, t.uriTemplate);
     md.appendMarkdown(`**${escapeMarkdown(t.title ?? t.name)}**\n\n${codeBlock(t.uriTemplate)}\n\n`);
     if (t.mimeType) md.appendMarkdown(`${escapeMarkdown(t.mimeType)}\n\n`);
     if (t.description) md.appendMarkdown(`${escapeMarkdown(t.description)}\n\n`);
@@ -449,6 +479,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.iconPath = new vscode.ThemeIcon('comment');
     item.contextValue = 'prompt';
     const md = untrustedMarkdown();
+    flagHidden(item, md, p.name, p.title);
     md.appendMarkdown(`**${escapeMarkdown(promptLabel(p))}**\n\n${codeBlock(p.name)}\n\n`);
     if (p.description) md.appendMarkdown(`${escapeMarkdown(p.description)}\n\n`);
     const args = (p.arguments ?? []).map(a => `${a.name}${a.required ? '*' : ''}${a.description ? ` — ${oneLine(a.description, 70)}` : ''}`);
