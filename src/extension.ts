@@ -30,12 +30,13 @@ import { builtinMcpDialog, registerBuiltinMcp, type BuiltinMcpDialog } from './w
 import { safe } from './common/untrustedText';
 import * as ui from './ui/window';
 import type { ShownText } from './ui/window';
+import { appDialog, type AppDialog, type AppPanels } from './ui/apps/appPanels';
 
 /**
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog & AppDialog;
 
 /** The webview form editor; its open sessions are what tests drive. */
 const formEditor = new FormEditorPanels();
@@ -54,6 +55,7 @@ const vscodeDialogs: Dialogs = {
   ...progressDialog,
   ...chatToolsDialog,
   ...builtinMcpDialog,
+  ...appDialog,
 };
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
@@ -73,6 +75,8 @@ export interface McpHostApi {
   readonly chat?: ChatServices;
   /** This extension's log folder; the servers' output channels are written next to it. */
   readonly logUri?: vscode.Uri;
+  /** The open MCP Apps and their resource cache. */
+  readonly apps?: AppPanels;
 }
 
 let current: McpHost | undefined;
@@ -95,7 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerHistoryView(store, host.history);
     registerHistoryCommands(store, host, ask);
     registerApprovalCommands(store, host, ask);
-    registerPaletteCommands(store, host, ask);
+    const { apps } = registerPaletteCommands(store, host, ask);
     registerAddServerCommand(store, host);
     const testMode = context.extensionMode === vscode.ExtensionMode.Test;
     const chat = registerChat(store, context, host, resources, ask, testMode);
@@ -108,7 +112,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
       const shownTexts: ShownText[] = [];
       ui.observeShownText(shown => shownTexts.push(shown));
       store.add(toDisposable(() => ui.observeShownText(undefined)));
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri };
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps };
     }
     return { version };
   } catch (err) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/client';
 import { toolDefinitionHash, toolNameWarnings } from '../mcp/catalog';
 import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
+import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
 import type { ServerDefinition } from '../config/types';
 import type { ServerEntry } from '../mcp/registry';
@@ -75,6 +76,8 @@ export class ConsentGate implements ToolCallGate {
     const { tool } = found;
     const named = tool.title?.trim() || tool.annotations?.title?.trim();
     if (named && named !== toolName) title = named;
+    const hidden = hiddenFrom(request.origin, tool);
+    if (hidden) return finish({ kind: 'failed', message: hidden });
 
     let consent: ConsentRecord;
     try {
@@ -169,4 +172,13 @@ export class ConsentGate implements ToolCallGate {
   }
 }
 
-
+/**
+ * MCP Apps visibility (`_meta.ui.visibility`): a tool only for its app is never run for a model, and one only
+ * for the model is never run for an app. The palette, the sidebar and the history are the user's own hand.
+ */
+function hiddenFrom(origin: ToolCallRequest['origin'], tool: Tool): string | undefined {
+  const visible = toolVisibility(tool);
+  if ((origin === 'chat' || origin === 'languageModel') && !visible.model) return `The tool '${tool.name}' is only for its server's app; it is not offered to the model.`;
+  if (origin === 'app' && !visible.app) return `Refused: the tool '${tool.name}' is not visible to apps.`;
+  return undefined;
+}

@@ -23,6 +23,7 @@ import type { HostOAuthProvider } from './transports/signInTransport';
 import type { ResultFiles } from './resultFiles';
 import { ambiguousToolMessage, type Duplicate } from './duplicates';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
+import { APPS_CLIENT_EXTENSION } from '../apps/appMeta';
 
 export type { ToolCallOptions, ToolCallOutcome } from './toolCall';
 
@@ -339,6 +340,8 @@ export class ServerConnection extends Disposable {
           roots: { listChanged: true },
           ...(handlers?.sampling ? { sampling: {} } : {}),
           ...(handlers?.elicitation ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}),
+          // The host renders MCP Apps (src/apps): servers may then offer tools with an interactive UI.
+          extensions: APPS_CLIENT_EXTENSION as unknown as Record<string, Record<string, string[]>>,
         },
         jsonSchemaValidator: this.validator,
         ...negotiation,

@@ -18,6 +18,7 @@ import { readConsentSettings } from '../consent/consentSettings';
 import { ConsentGate } from '../consent/toolCallGate';
 import type { ConsentDialog, ToolCallGate } from '../consent/types';
 import { createServerLog, ServerLogChannel } from './serverLogs';
+import type { ServerLog } from '../mcp/log';
 import { InputStore, type InputDialog } from './inputStore';
 import { ServerTrust, type ServerTrustDialog } from './serverTrust';
 import { createSamplingHandler, forgetSamplingAnswers, type SamplingDialog } from './sampling';
@@ -44,6 +45,7 @@ export class McpHost extends Disposable {
   readonly gate: ToolCallGate;
   readonly approvals: ApprovalStore;
   readonly history: CallHistory;
+  readonly version: string;
   /** Very large tool results, kept in full on disk while the host works with their beginning. */
   readonly resultFiles: ResultFiles;
   private readonly logs = new Map<string, ServerLogChannel>();
@@ -53,6 +55,7 @@ export class McpHost extends Disposable {
   /** `dialogs` is read at each question: the extension's Test mode replaces it. */
   constructor(context: vscode.ExtensionContext, dialogs: () => HostDialogs) {
     super();
+    this.version = String(context.extension.packageJSON.version);
     this.trust = new ServerTrust(context.globalState, dialogs);
     this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
@@ -112,6 +115,11 @@ export class McpHost extends Disposable {
     } catch (err) {
       reportLoadError(err);
     }
+  }
+
+  /** The server's log channel, while it exists. */
+  serverLog(name: string): ServerLog | undefined {
+    return this.logs.get(name);
   }
 
   showLog(name: string): void {

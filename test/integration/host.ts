@@ -214,6 +214,15 @@ export class ScriptedDialogs implements Dialogs {
   /** Presses Cancel once a call has reported this many progress messages. */
   cancelAfterProgress: number | undefined;
 
+  /** Links an app asked to open, and the answer to each (true opens it). */
+  readonly linksAsked: Array<{ server: string; url: string }> = [];
+  openLinkAnswer = false;
+
+  async confirmOpenLink(request: { server: string; url: string }): Promise<boolean> {
+    this.linksAsked.push(request);
+    return this.openLinkAnswer;
+  }
+
   async showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Promise<T> {
     const abort = new AbortController();
     const record = { title, messages: [] as string[], cancelled: false };

@@ -8,6 +8,7 @@ const VSCODE_FREE = [
   'src/config',
   'src/mcp',
   'src/forms',
+  'src/apps',
   'src/serverRequests',
   // Pure pieces of the UI, unit-tested in plain Node.
   'src/ui/results/resultHtml.ts',

@@ -12,7 +12,7 @@ import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, ServersTreeModel }
 import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
 import { describeDuplicate, type Duplicate } from '../../mcp/duplicates';
 import { showInformationMessage, withProgress } from '../window';
-import { count, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
+import { count, hasApp, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
 function stateIcon(kind: ConnectionState['kind']): vscode.ThemeIcon {
   const { id, color } = STATE_ICON[kind];
@@ -421,6 +421,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     flagHidden(item, md, tool.name, tool.title, tool.annotations?.title);
     // The name in a fenced block: a code span ends at a blank line, and what follows would render as markdown.
     md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}**\n\n${codeBlock(tool.name)}\n\n`);
+    if (hasApp(tool)) md.appendMarkdown('Has an interactive app: running it opens the app beside the result, in a sandbox.\n\n');
     if (hints.length) md.appendMarkdown(`Server's hints (not verified): ${hints.join(', ')}\n\n`);
     if (disabled) md.appendMarkdown('Disabled in config (`disabledTools`).\n\n');
     if (ambiguous) md.appendMarkdown('The server lists different tools under this name. MCP Host does not call it: a call by name could run either.\n\n');
