@@ -21,6 +21,14 @@ const copySchemas = {
   },
 };
 
+/** The SDK's default-validator shim, replaced by the host's own (see src/mcp/sdkShims.ts). */
+const sdkShims = {
+  name: 'sdk-shims',
+  setup(build) {
+    build.onResolve({ filter: /^@modelcontextprotocol\/client\/_shims$/ }, () => ({ path: path.resolve('src/mcp/sdkShims.ts') }));
+  },
+};
+
 /** Prints esbuild's problems in the `file:line:col: message` form VS Code's problem matchers read. */
 const reportProblems = {
   name: 'report-problems',
@@ -55,7 +63,7 @@ async function main() {
     minify: production,
     legalComments: production ? 'none' : 'inline',
     logLevel: 'silent',
-    plugins: [copySchemas, reportProblems],
+    plugins: [sdkShims, copySchemas, reportProblems],
   });
   if (watch) {
     await ctx.watch();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/client';
 import { safe, type SafeText } from '../common/untrustedText';
 import * as ui from '../ui/window';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { Resource } from '@modelcontextprotocol/client';
 import { DisposableStore } from '../common/disposable';
 import { inertLine, safe } from '../common/untrustedText';
 import { Commands } from '../ids';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { PromptArgument } from '@modelcontextprotocol/sdk/types.js';
+import type { PromptArgument } from '@modelcontextprotocol/client';
 import { DisposableStore } from '../common/disposable';
 import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import { Commands } from '../ids';

@@ -1,4 +1,4 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { canonicalJson } from '../config/hash';
 import type { ConfigSourceKind } from '../config/types';
 import type { DefinitionChange } from './types';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { toolDefinitionHash, toolNameWarnings } from '../mcp/catalog';
+import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
 import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
 import type { ServerDefinition } from '../config/types';
@@ -12,38 +13,15 @@ import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 import { ambiguousToolMessage } from '../mcp/duplicates';
 
-let grant: (server: string, tool: string) => ConsentToken;
-
-/**
- * Proof that the gate let a call through: `ServerConnection.callTool` requires one, and only this module
- * can make one. Each token is good for one call of one tool on one server.
- */
-export class ConsentToken {
-  #spent = false;
-
-  private constructor(
-    readonly server: string,
-    readonly tool: string,
-  ) {}
-
-  static {
-    grant = (server, tool) => new ConsentToken(server, tool);
-  }
-
-  /** Uses the token up; throws if it was given for another call or was used before. */
-  redeem(server: string, tool: string): void {
-    if (this.#spent) throw new Error(`The consent for '${this.tool}' on '${this.server}' was already used.`);
-    if (server !== this.server || tool !== this.tool) throw new Error(`Consent was given for '${this.tool}' on '${this.server}', not for '${tool}' on '${server}'.`);
-    this.#spent = true;
-  }
-}
+/** The gate claims the permit minter as its module loads: from then on, nothing else can mint a permit. */
+const grant = claimPermitMinter();
 
 /**
  * For tests that exercise `ServerConnection` itself, below the gate. Never used in src/: a unit test
  * (test/unit/consent/onlyGateCalls.test.ts) fails if it is.
  */
-export function consentForTests(server: string, tool: string): ConsentToken {
-  return grant(server, tool);
+export function consentForTests(connection: PermitHolder, tool: string): ConsentPermit {
+  return grant(connection, tool);
 }
 
 /** A running server's tool, found for a call. */
@@ -122,7 +100,7 @@ export class ConsentGate implements ToolCallGate {
 
     const started = Date.now();
     try {
-      const outcome = await still.entry.connection.callTool(toolName, request.args, grant(server, toolName), {
+      const outcome = await still.entry.connection.callTool(toolName, request.args, grant(still.entry.connection, toolName), {
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });

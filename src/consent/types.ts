@@ -1,4 +1,4 @@
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/client';
 import type { ToolCallOutcome } from '../mcp/serverConnection';
 
 /** What started a tool call; shown in the consent dialog and recorded in the history. */

@@ -1,4 +1,4 @@
-import type { CompleteRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CompleteRequest } from '@modelcontextprotocol/client';
 import type { ArgumentForm, FormField } from './schemaForm';
 import type { ServerConnection } from '../mcp/serverConnection';
 

@@ -1,4 +1,4 @@
-import type { CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, Root } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, Root } from '@modelcontextprotocol/client';
 
 /** Which server is asking, for the question shown to the user and for remembered answers. */
 export interface AskingServer {

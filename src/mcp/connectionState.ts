@@ -1,4 +1,5 @@
-import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation, ProtocolEra, ServerCapabilities } from '@modelcontextprotocol/client';
+import type { NegotiationPlan } from './eraNegotiation';
 
 /**
  * The one connection state every consumer (tree, status bar, commands, chat) reads.
@@ -15,6 +16,10 @@ export type ConnectionState =
       readonly serverInfo: Implementation;
       readonly capabilities: ServerCapabilities;
       readonly protocolVersion: string | undefined;
+      /** `modern` (2026-07-28: discover, listen, input_required) or `legacy` (the 2025 initialize handshake). */
+      readonly era: ProtocolEra;
+      /** Whether this start probed, reused an earlier start's verdict, or followed the definition's `protocol`. */
+      readonly eraDecidedBy: NegotiationPlan['decidedBy'];
       readonly instructions: string | undefined;
       readonly transport: 'stdio' | 'http' | 'sse';
     }

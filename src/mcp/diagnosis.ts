@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { ResolvedLaunch } from './launch';
 import { SpawnError } from './transports/stdioTransport';
 
@@ -73,7 +73,12 @@ export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
 }
 
 export function isTimeout(error: unknown): boolean {
-  return error instanceof RequestTimeoutError || (error instanceof McpError && error.code === -32001 && isRecord(error.data) && 'timeout' in error.data);
+  return error instanceof RequestTimeoutError || isSdkTimeout(error);
+}
+
+/** The SDK's own timeout: `RequestTimeout` with `data.timeout` (an abort carries the same code, without it). */
+function isSdkTimeout(error: unknown): boolean {
+  return error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout && isRecord(error.data) && ('timeout' in error.data || 'maxTotalTimeout' in error.data);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -97,13 +102,12 @@ export class RequestCancelledError extends Error {
 }
 
 /**
- * The SDK rejects both an abort and a timeout with McpError -32001; only a timeout carries
- * `data.timeout`. Map them to distinct errors so callers can tell "you cancelled" from "it hung".
+ * The SDK (v1 and v2 alike) rejects both an abort and a timeout with the same code (`RequestTimeout`);
+ * only a timeout carries `data.timeout`. Map them to distinct errors so callers can tell "you cancelled"
+ * from "it hung".
  */
 export function classifyRequestError(error: unknown, method: string, signal: AbortSignal | undefined, timeoutMs: number): unknown {
-  if (error instanceof McpError && error.code === -32001) {
-    if (signal?.aborted && !(isRecord(error.data) && 'timeout' in error.data)) return new RequestCancelledError(method);
-    if (isRecord(error.data) && 'timeout' in error.data) return new RequestTimeoutError(method, timeoutMs);
-  }
+  if (isSdkTimeout(error)) return new RequestTimeoutError(method, timeoutMs);
+  if (signal?.aborted && (error instanceof SdkError || error === signal.reason)) return new RequestCancelledError(method);
   return error;
 }

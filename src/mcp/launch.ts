@@ -1,4 +1,5 @@
 import type { ServerDefinition, ServerTimeouts } from '../config/types';
+import type { ProtocolChoice } from './eraNegotiation';
 
 /** A server definition with every variable resolved: exactly what gets spawned or connected to. */
 export type ResolvedLaunch =
@@ -19,6 +20,8 @@ export type ResolvedLaunch =
 export interface LaunchPlan {
   readonly launch: ResolvedLaunch;
   readonly timeouts: ServerTimeouts;
+  /** The protocol era or version the definition asks for (`auto` when it says nothing). */
+  readonly protocol?: ProtocolChoice;
   /** Values that must never reach a log, a tree item or an error message. */
   readonly secrets: readonly string[];
 }

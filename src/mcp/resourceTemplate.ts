@@ -1,4 +1,4 @@
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { UriTemplate } from '@modelcontextprotocol/client';
 
 /** The variables of an RFC 6570 URI template, in order of first appearance, each once. */
 export function templateVariables(template: string): string[] {

@@ -1,52 +1,31 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  CallToolResultSchema,
-  CreateMessageRequestSchema,
-  ErrorCode,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
-import type {
-  CallToolResult,
-  CompleteRequest,
-  CompleteResult,
-  GetPromptResult,
-  LoggingLevel,
-  Progress,
-  Prompt,
-  ReadResourceResult,
-  Resource,
-  ResourceTemplate,
-  Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { Client, type CompleteRequest, type CompleteResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplateType, type Tool, type Transport } from '@modelcontextprotocol/client';
 import { Disposable, DisposableStore, IDisposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import type { ServerTimeouts } from '../config/types';
-import type { ConsentToken } from '../consent/toolCallGate';
-import type { AskingServer, ClientRequestHandlers } from './clientRequests';
-import { ConnectionState } from './connectionState';
-import { classifyRequestError, diagnose, RequestTimeoutError } from './diagnosis';
-import { TracingTransport } from './transports/tracingTransport';
 import { maskSecrets } from '../config/variables';
+import type { AskingServer, ClientRequestHandlers } from './clientRequests';
+import { connectLaunch } from './connect';
+import { ConnectionState } from './connectionState';
+import type { ConsentPermit } from './consentPermit';
+import { diagnose } from './diagnosis';
+import { describeEra, type EraMemory, type NegotiationPlan } from './eraNegotiation';
 import { childEnvironment, describeLaunch, LaunchPlan } from './launch';
+import { LiveServer, type Wire } from './liveServer';
 import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
-import { AuthorizableTransport, HostOAuthProvider, SignInTransport } from './transports/signInTransport';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
 import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
-import type { ResultFiles, SavedValue } from './resultFiles';
-import { ambiguousToolMessage, dedupe, describeDuplicate, type Duplicate } from './duplicates';
+import type { ListKind } from './serverLists';
+import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './toolCall';
+import { remoteTransport } from './transports/remoteTransport';
+import type { HostOAuthProvider } from './transports/signInTransport';
+import type { ResultFiles } from './resultFiles';
+import { ambiguousToolMessage, type Duplicate } from './duplicates';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 import { APPS_CLIENT_EXTENSION } from '../apps/appMeta';
+
+export type { ToolCallOptions, ToolCallOutcome } from './toolCall';
 
 export interface ConnectionOptions {
   readonly name: string;
@@ -54,10 +33,12 @@ export interface ConnectionOptions {
   readonly plan: () => Promise<LaunchPlan>;
   readonly log: ServerLog;
   readonly clientInfo: { readonly name: string; readonly version: string };
-  /** Answers what the server asks of the host (roots, sampling, elicitation); absent handlers are capabilities not declared. */
+  /** Answers what the server asks of the host (roots, sampling, elicitation), in either era; absent handlers are capabilities not declared. */
   readonly handlers?: ClientRequestHandlers;
   /** Signs in to remote servers that require OAuth; a request refused for want of sign-in waits for it and is sent again. */
   readonly authProvider?: HostOAuthProvider;
+  /** What earlier starts of this server definition found out about its protocol era. */
+  readonly eraMemory?: EraMemory;
   readonly grace?: ShutdownGrace;
   /** Stops stdio servers if the host dies without stopping them. */
   readonly reaper?: ProcessWatch;
@@ -67,26 +48,14 @@ export interface ConnectionOptions {
   readonly resultFiles?: ResultFiles;
 }
 
-export interface ToolCallOptions {
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: Progress) => void;
-}
-
-/** A tool call's result, with the host's verdict on its structured output. */
-export interface ToolCallOutcome {
-  readonly result: CallToolResult;
-  /** Set when `structuredContent` is missing or does not match the tool's `outputSchema`. */
-  readonly outputError?: string;
-  /** Values of a very large result that `result` holds only the beginning of; the rest is on disk. */
-  readonly saved?: readonly SavedValue[];
-}
-
 const STDERR_TAIL_LINES = 20;
-const LOG_LEVEL_TO_MCP: Record<LogLevel, LoggingLevel> = { trace: 'debug', debug: 'debug', info: 'info', warn: 'warning', error: 'error' };
 
 /**
- * One MCP server: its process or remote connection, its state, and what it offers. It owns one SDK
- * `Client` per launch; everything a launch creates is registered in `launchStore`, cleared on every stop.
+ * One MCP server as a small state machine: stopped → starting → running, or error (with automatic
+ * restarts and backoff after a crash), or blocked before launch. Each launch is a `LiveServer` (the SDK
+ * client in the era the server speaks, its lists and subscriptions); everything a launch creates is
+ * registered in `launchStore`, cleared on every stop. What outlives launches lives here: the state, the
+ * events consumers listen to, and the resources documents watch.
  */
 export class ServerConnection extends Disposable {
   private _state: ConnectionState = { kind: 'stopped' };
@@ -103,9 +72,9 @@ export class ServerConnection extends Disposable {
   readonly onDidUpdateResource = this._onDidUpdateResource.event;
 
   private readonly launchStore = this._register(new DisposableStore());
-  private client: Client | undefined;
+  private live: LiveServer | undefined;
+  /** The launch's own transport (the stdio process, for its pid and exit status), set as soon as it is opened. */
   private transport: Transport | undefined;
-  private protocolVersion: string | undefined;
   private generation = 0;
   private attempt = 0;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
@@ -113,12 +82,8 @@ export class ServerConnection extends Disposable {
   private secrets: readonly string[] = [];
   private timeouts: ServerTimeouts = { startupMs: 30_000, requestMs: 60_000 };
   private stderrTail: string[] = [];
-  private _tools: readonly Tool[] = [];
-  private _prompts: readonly Prompt[] = [];
-  private _templates: readonly ResourceTemplate[] = [];
-  /** What each list repeated (see duplicates.ts). */
-  private readonly _duplicates: Record<'tools' | 'prompts' | 'templates', readonly Duplicate[]> = { tools: [], prompts: [], templates: [] };
-  private readonly subscriptions = new Map<string, number>();
+  /** Resources watched by open documents, reference-counted; kept across restarts. */
+  private readonly watched = new Map<string, number>();
   readonly log: ServerLog;
   private readonly validator: SchemaValidator;
 
@@ -148,25 +113,30 @@ export class ServerConnection extends Disposable {
   }
 
   get tools(): readonly Tool[] {
-    return this._tools;
+    return this.live?.lists.tools ?? [];
   }
 
   get prompts(): readonly Prompt[] {
-    return this._prompts;
+    return this.live?.lists.prompts ?? [];
   }
 
-  get resourceTemplates(): readonly ResourceTemplate[] {
-    return this._templates;
+  get resourceTemplates(): readonly ResourceTemplateType[] {
+    return this.live?.lists.templates ?? [];
+  }
+
+  /** How many list refreshes this launch sent, per list (coalescing keeps this small under a storm of announcements). */
+  get listRefreshes(): Readonly<Record<ListKind, number>> {
+    return this.live?.lists.refreshCounts ?? { tools: 0, prompts: 0, resources: 0 };
   }
 
   /** Tools, prompts and resource templates the server listed more than once; only the first of each is kept. */
   get duplicates(): readonly Duplicate[] {
-    return [...this._duplicates.tools, ...this._duplicates.prompts, ...this._duplicates.templates];
+    return this.live?.lists.duplicates ?? [];
   }
 
   /** A tool name the server gave to different tools: a call by that name could run either, so none is made. */
   isAmbiguousTool(name: string): boolean {
-    return this._duplicates.tools.some(d => d.key === name && d.differ);
+    return this.live?.lists.isAmbiguousTool(name) ?? false;
   }
 
   /** Masks this server's secrets in text bound for the UI. */
@@ -212,39 +182,78 @@ export class ServerConnection extends Disposable {
       if (generation !== this.generation) return;
       this.log.info(`Starting: ${describeLaunch(plan.launch)}`);
       const { launch } = plan;
-      let transport: Transport;
-      if (launch.type === 'stdio') {
-        const env = childEnvironment(process.env, launch.env);
-        pathUsed = env.PATH ?? env.Path;
-        const stdio = new StdioProcessTransport(
-          { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
-          {
-            grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE,
-            ...(this.options.reaper ? { reaper: this.options.reaper } : {}),
-            ...(this.options.resultFiles ? { resultFiles: this.options.resultFiles, secrets: this.secrets } : {}),
-          },
-        );
-        this.launchStore.add(stdio.onStderr(line => this.onStderr(line)));
-        this.launchStore.add(
-          stdio.onNonProtocolOutput(line => {
-            nonProtocolOutput.push(line);
-            this.log.warn(`Not MCP on stdout (stdio servers must log to stderr): ${line}`);
-          }),
-        );
-        this.launchStore.add(
-          stdio.onExit(e => {
-            exit = e;
-            this.log.info(`Process exited (${e.signal ? `signal ${e.signal}` : `code ${e.code}`})`);
-          }),
-        );
-        transport = stdio;
-        await this.connect(generation, stdio, plan);
-      } else {
-        transport = await this.connectRemote(generation, plan);
+      const connected = await connectLaunch({
+        launchType: launch.type,
+        choice: plan.protocol ?? 'auto',
+        memory: this.options.eraMemory,
+        startupMs: plan.timeouts.startupMs,
+        log: this.log,
+        trace: { enabled: () => levelEnabled(this.log, 'trace'), write: (direction, text) => this.log.trace(`${direction === 'send' ? '→' : '←'} ${text}`) },
+        newClient: negotiation => this.newClient(negotiation),
+        current: () => generation === this.generation,
+        exited: transport => transport instanceof StdioProcessTransport && transport.exitStatus !== undefined,
+        open: wire => {
+          let transport: Transport;
+          if (launch.type === 'stdio') {
+            // What a failed start reports is about the last process started.
+            this.stderrTail = [];
+            nonProtocolOutput.length = 0;
+            exit = undefined;
+            const env = childEnvironment(process.env, launch.env);
+            pathUsed = env.PATH ?? env.Path;
+            const stdio = new StdioProcessTransport(
+              { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
+              {
+                grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE,
+                ...(this.options.reaper ? { reaper: this.options.reaper } : {}),
+                ...(this.options.resultFiles ? { resultFiles: this.options.resultFiles, secrets: this.secrets } : {}),
+              },
+            );
+            this.launchStore.add(stdio.onStderr(line => this.onStderr(line)));
+            this.launchStore.add(
+              stdio.onNonProtocolOutput(line => {
+                nonProtocolOutput.push(line);
+                this.log.warn(`Not MCP on stdout (stdio servers must log to stderr): ${line}`);
+              }),
+            );
+            this.launchStore.add(
+              stdio.onExit(e => {
+                exit = e;
+                this.log.info(`Process exited (${e.signal ? `signal ${e.signal}` : `code ${e.code}`})`);
+              }),
+            );
+            transport = stdio;
+          } else {
+            transport = remoteTransport(launch, wire === 'sse' ? 'sse' : 'http', {
+              authProvider: this.options.authProvider,
+              onSignedIn: () => this.live?.lists.refreshPrivate(),
+            });
+          }
+          this.transport = transport;
+          this.launchStore.add(toDisposable(() => void transport.close().catch(() => {})));
+          return transport;
+        },
+      });
+      if (generation !== this.generation) {
+        void connected.client.close().catch(() => {});
+        return;
       }
+      const live = new LiveServer(connected, {
+        log: this.log,
+        requestMs: plan.timeouts.requestMs,
+        pageLimits: this.options.pageLimits,
+        validator: this.validator,
+        resultFiles: this.options.resultFiles,
+        onListChanged: kind => this.onListChanged(kind),
+        onResourceUpdated: uri => this._onDidUpdateResource.fire(uri),
+      });
+      this.live = live;
+      this.launchStore.add(toDisposable(() => void live.close()));
+      // Any later close is a crash or a remote hang-up unless we asked for it.
+      connected.client.onclose = () => this.onUnexpectedClose(generation);
+      await live.initialize(this.log.level, new Set(this.watched.keys()));
       if (generation !== this.generation) return;
-      this.transport = transport;
-      await this.onConnected(generation, transport instanceof SSEClientTransport ? 'sse' : launch.type);
+      this.onRunning(generation, live, connected.wire, connected.decidedBy);
     } catch (error) {
       if (generation !== this.generation) return;
       const diagnosis = diagnose(error, {
@@ -263,6 +272,30 @@ export class ServerConnection extends Disposable {
       const delay = options.automatic ? this.scheduleRestart() : undefined;
       this.setState(this.failure(diagnosis.message, diagnosis.hint, exit, delay, options.automatic === true));
     }
+  }
+
+  private onRunning(generation: number, live: LiveServer, transport: Wire, decidedBy: NegotiationPlan['decidedBy']): void {
+    const client = live.client;
+    const info = client.getServerVersion() ?? { name: this.name, version: '?' };
+    const protocol = describeEra(live.era, live.protocolVersion, decidedBy);
+    this.log.info(`Running: ${info.name} ${info.version}, ${protocol}, ${live.lists.tools.length} tools`);
+    this.setState({
+      kind: 'running',
+      serverInfo: info,
+      capabilities: live.capabilities,
+      protocolVersion: live.protocolVersion,
+      era: live.era,
+      eraDecidedBy: decidedBy,
+      instructions: client.getInstructions(),
+      transport,
+    });
+    this.scheduleAttemptReset(generation);
+  }
+
+  private onListChanged(kind: ListKind): void {
+    if (kind === 'tools') this._onDidChangeTools.fire(this.tools);
+    else if (kind === 'prompts') this._onDidChangePrompts.fire(this.prompts);
+    else this._onDidChangeResources.fire();
   }
 
   /** Schedules the next automatic restart by the backoff policy; undefined when the policy gives up. */
@@ -297,110 +330,36 @@ export class ServerConnection extends Disposable {
     };
   }
 
-  private newClient(): Client {
+  /** A client for one connect attempt, declaring what the host's handlers answer and answering it, in either era. */
+  private newClient(negotiation: NegotiationPlan['client']): Client {
+    const handlers = this.options.handlers;
     const client = new Client(
       { name: this.options.clientInfo.name, version: this.options.clientInfo.version },
       {
         capabilities: {
           roots: { listChanged: true },
-          ...(this.options.handlers?.sampling ? { sampling: {} } : {}),
-          ...(this.options.handlers?.elicitation ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}),
+          ...(handlers?.sampling ? { sampling: {} } : {}),
+          ...(handlers?.elicitation ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}),
           // The host renders MCP Apps (src/apps): servers may then offer tools with an interactive UI.
-          extensions: APPS_CLIENT_EXTENSION,
+          extensions: APPS_CLIENT_EXTENSION as unknown as Record<string, Record<string, string[]>>,
         },
         jsonSchemaValidator: this.validator,
+        ...negotiation,
       },
     );
     client.onerror = err => this.log.debug(`Protocol: ${err.message}`);
-    return client;
-  }
-
-  /** Connects `client` over `transport` (wrapped for tracing and progress order), bounded by the start-up timeout. */
-  private async connect(generation: number, transport: Transport, plan: LaunchPlan): Promise<Client> {
-    const client = this.newClient();
-    this.client = client;
-    const host = new TracingTransport(transport, {
-      enabled: () => levelEnabled(this.log, 'trace'),
-      write: (direction, text) => this.log.trace(`${direction === 'send' ? '→' : '←'} ${text}`),
-    });
-    this.launchStore.add(toDisposable(() => void client.close().catch(() => {})));
-    // A server that exits or hangs up during initialize rejects this too (the SDK fails pending requests on close).
-    await client.connect(host, { timeout: plan.timeouts.startupMs });
-    if (generation === this.generation) {
-      this.protocolVersion = host.protocolVersion;
-      // Any later close is a crash or a remote hang-up unless we asked for it.
-      client.onclose = () => this.onUnexpectedClose(generation);
-    }
-    return client;
-  }
-
-  /** Streamable HTTP first; on a 4xx from the initialize POST, the older HTTP+SSE transport, per the spec. */
-  private async connectRemote(generation: number, plan: LaunchPlan): Promise<Transport> {
-    const launch = plan.launch;
-    if (launch.type === 'stdio') throw new Error('not a remote server');
-    const url = new URL(launch.url);
-    const requestInit: RequestInit = { headers: { ...launch.headers } };
-    const provider = this.options.authProvider;
-    const auth = provider ? { authProvider: provider } : {};
-    const signingIn = (transport: AuthorizableTransport): Transport => (provider ? new SignInTransport(transport, provider) : transport);
-    if (launch.type === 'http') {
-      const http = new StreamableHTTPClientTransport(url, { requestInit, ...auth });
-      try {
-        await this.connect(generation, signingIn(http), plan);
-        return http;
-      } catch (error) {
-        const status = (error as { code?: unknown }).code;
-        if (!(typeof status === 'number' && status >= 400 && status < 500) || status === 401 || status === 403) throw error;
-        this.log.info(`Streamable HTTP answered ${status}; trying the HTTP+SSE transport`);
-        this.launchStore.clear();
-      }
-    }
-    const sse = new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...launch.headers, ...(init?.headers as Record<string, string>) } }) }, ...auth });
-    await this.connect(generation, signingIn(sse), plan);
-    return sse;
-  }
-
-  private async onConnected(generation: number, transport: 'stdio' | 'http' | 'sse'): Promise<void> {
-    const client = this.client!;
-    const caps = client.getServerCapabilities() ?? {};
-    const handlers = this.options.handlers;
-    client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [...(handlers?.roots() ?? [])] }));
+    // The SDK sends these handlers both the 2025-11-25 server-to-client requests and the questions of a
+    // 2026-07-28 `input_required` result; either way the same handler object answers.
+    client.setRequestHandler('roots/list', () => ({ roots: [...(handlers?.roots() ?? [])] }));
     if (handlers?.sampling) {
       const sampling = handlers.sampling.bind(handlers);
-      client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => sampling(this.asking, request.params, extra.signal));
+      client.setRequestHandler('sampling/createMessage', (request, ctx) => sampling(this.asking, request.params, ctx.mcpReq.signal));
     }
     if (handlers?.elicitation) {
       const elicitation = handlers.elicitation.bind(handlers);
-      client.setRequestHandler(ElicitRequestSchema, (request, extra) => elicitation(this.asking, request.params, extra.signal));
+      client.setRequestHandler('elicitation/create', (request, ctx) => elicitation(this.asking, request.params, ctx.mcpReq.signal));
     }
-    client.setNotificationHandler(LoggingMessageNotificationSchema, n => this.onServerLog(n.params.level, n.params.logger, n.params.data));
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.refreshTools(generation));
-    client.setNotificationHandler(PromptListChangedNotificationSchema, () => void this.refreshPrompts(generation));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void this.refreshTemplates(generation).then(() => this._onDidChangeResources.fire()));
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, n => this._onDidUpdateResource.fire(n.params.uri));
-
-    if (caps.logging) await this.setLogLevel(this.log.level).catch(err => this.log.warn(`logging/setLevel failed: ${err.message}`));
-    await Promise.all([
-      caps.tools ? this.refreshTools(generation, false) : undefined,
-      caps.prompts ? this.refreshPrompts(generation, false) : undefined,
-      caps.resources ? this.refreshTemplates(generation) : undefined,
-    ]);
-    if (generation !== this.generation) return;
-    // Re-subscribe what documents were watching before a restart.
-    if (caps.resources?.subscribe) {
-      for (const uri of this.subscriptions.keys()) await client.subscribeResource({ uri }, { timeout: this.timeouts.requestMs }).catch(() => {});
-    }
-    const info = client.getServerVersion() ?? { name: this.name, version: '?' };
-    this.log.info(`Running: ${info.name} ${info.version}, protocol ${this.protocolVersion ?? '?'}, ${this._tools.length} tools`);
-    this.setState({
-      kind: 'running',
-      serverInfo: info,
-      capabilities: caps,
-      protocolVersion: this.protocolVersion,
-      instructions: client.getInstructions(),
-      transport,
-    });
-    this.scheduleAttemptReset(generation);
+    return client;
   }
 
   private onStderr(line: string): void {
@@ -409,68 +368,19 @@ export class ServerConnection extends Disposable {
     this.log.info(`[stderr] ${line}`);
   }
 
-  private onServerLog(level: LoggingLevel, logger: string | undefined, data: unknown): void {
-    const text = `[server${logger ? ` ${logger}` : ''}] ${typeof data === 'string' ? data : JSON.stringify(data)}`;
-    if (level === 'debug') this.log.debug(text);
-    else if (level === 'info' || level === 'notice') this.log.info(text);
-    else if (level === 'warning') this.log.warn(text);
-    else this.log.error(text);
-  }
-
   /** Asks the server to send log notifications at (roughly) the level the log channel shows. */
   async setLogLevel(level: LogLevel): Promise<void> {
-    if (!this.client?.getServerCapabilities()?.logging) return;
-    await this.client.setLoggingLevel(LOG_LEVEL_TO_MCP[level], { timeout: this.timeouts.requestMs });
+    await this.live?.setLogLevel(level);
   }
 
-  private async refreshTools(generation: number, fire = true): Promise<void> {
-    const tools = await this.collect(generation, 'tools/list', c => this.client!.listTools(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.tools, nextCursor: r.nextCursor })));
-    if (!tools) return;
-    this._tools = this.keepFirst('tools', dedupe('tool', tools, t => t.name));
-    if (fire) this._onDidChangeTools.fire(this._tools);
-  }
-
-  private async refreshPrompts(generation: number, fire = true): Promise<void> {
-    const prompts = await this.collect(generation, 'prompts/list', c => this.client!.listPrompts(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.prompts, nextCursor: r.nextCursor })));
-    if (!prompts) return;
-    this._prompts = this.keepFirst('prompts', dedupe('prompt', prompts, p => p.name));
-    if (fire) this._onDidChangePrompts.fire(this._prompts);
-  }
-
-  private async refreshTemplates(generation: number): Promise<void> {
-    const templates = await this.collect(generation, 'resources/templates/list', c =>
-      this.client!.listResourceTemplates(c ? { cursor: c } : undefined, { timeout: this.timeouts.requestMs }).then(r => ({ items: r.resourceTemplates, nextCursor: r.nextCursor })),
-    );
-    if (templates) this._templates = this.keepFirst('templates', dedupe('template', templates, t => t.uriTemplate));
-  }
-
-  private keepFirst<T>(list: 'tools' | 'prompts' | 'templates', { items, duplicates }: { items: T[]; duplicates: Duplicate[] }): T[] {
-    this._duplicates[list] = duplicates;
-    for (const d of duplicates) this.log.warn(`${list}/list: ${describeDuplicate(d)}.`);
-    return items;
-  }
-
-  private async collect<T>(generation: number, method: string, fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[] | undefined> {
-    try {
-      const { items, stoppedEarly } = await collectPages(fetchPage, this.options.pageLimits ?? DEFAULT_PAGE_LIMITS);
-      if (stoppedEarly) this.log.warn(`${method}: ${stoppedEarly}; the list may be incomplete.`);
-      return generation === this.generation ? items : undefined;
-    } catch (err) {
-      if (generation !== this.generation) return undefined;
-      // A server with resources need not serve templates (or may leave out a list it advertised): no list, not an error.
-      if ((err as { code?: unknown }).code === ErrorCode.MethodNotFound) {
-        this.log.info(`${method}: the server does not implement it; treated as an empty list.`);
-        return [];
-      }
-      this.log.error(`${method} failed: ${(err as Error).message}`);
-      return undefined;
-    }
+  /** Re-fetches a list if the server's `ttlMs` says it is stale (call before showing it to the user). */
+  async ensureFresh(kind: ListKind): Promise<void> {
+    await this.live?.lists.ensureFresh(kind);
   }
 
   /** One page of resources (a server may have tens of thousands; the tree pages on demand). */
-  async listResourcesPage(cursor?: string): Promise<Page<Resource>> {
-    const r = await this.request('resources/list', opts => this.requireClient().listResources(cursor ? { cursor } : undefined, opts));
-    return { items: r.resources, nextCursor: r.nextCursor };
+  listResourcesPage(cursor?: string): Promise<Page<Resource>> {
+    return this.requireLive().listResourcesPage(cursor);
   }
 
   /** Every resource, following cursors within the page limits. */
@@ -481,7 +391,7 @@ export class ServerConnection extends Disposable {
   }
 
   async readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
-    const result = await this.request('resources/read', opts => this.requireClient().readResource({ uri }, opts), signal);
+    const result = await this.requireLive().readResource(uri, signal);
     const saved = this.options.resultFiles?.claim(result) ?? [];
     for (const v of saved) {
       const file = this.options.resultFiles!.file(v.id, v.part);
@@ -491,93 +401,53 @@ export class ServerConnection extends Disposable {
   }
 
   getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {
-    return this.request('prompts/get', opts => this.requireClient().getPrompt({ name, arguments: args }, opts), signal);
+    return this.requireLive().getPrompt(name, args, signal);
   }
 
   async complete(params: CompleteRequest['params'], signal?: AbortSignal): Promise<CompleteResult> {
-    if (!this.client?.getServerCapabilities()?.completions) return { completion: { values: [] } };
-    return this.request('completion/complete', opts => this.requireClient().complete(params, opts), signal);
+    return this.requireLive().complete(params, signal);
   }
 
   /**
-   * Subscribes to `resources/updated` for `uri` while the returned disposable lives. Reference-counted,
-   * so two open documents of one resource share a subscription; kept across restarts.
+   * Watches a resource for changes while the returned disposable lives: `resources/subscribe` on a
+   * 2025-11-25 server, the `subscriptions/listen` filter on a 2026-07-28 one. Reference-counted, so two
+   * open documents of one resource share a subscription; kept across restarts.
    */
   subscribe(uri: string): IDisposable {
-    const count = this.subscriptions.get(uri) ?? 0;
-    this.subscriptions.set(uri, count + 1);
-    if (count === 0 && this.client?.getServerCapabilities()?.resources?.subscribe) {
-      this.client.subscribeResource({ uri }).catch(err => this.log.warn(`resources/subscribe ${uri}: ${err.message}`));
-    }
+    const count = this.watched.get(uri) ?? 0;
+    this.watched.set(uri, count + 1);
+    if (count === 0) this.live?.changes.watch(new Set(this.watched.keys()));
     return toDisposable(() => {
-      const left = (this.subscriptions.get(uri) ?? 1) - 1;
+      const left = (this.watched.get(uri) ?? 1) - 1;
       if (left > 0) {
-        this.subscriptions.set(uri, left);
+        this.watched.set(uri, left);
         return;
       }
-      this.subscriptions.delete(uri);
-      if (this._state.kind === 'running' && this.client?.getServerCapabilities()?.resources?.subscribe) {
-        this.client.unsubscribeResource({ uri }).catch(() => {});
-      }
+      this.watched.delete(uri);
+      if (this._state.kind === 'running') this.live?.changes.watch(new Set(this.watched.keys()));
     });
   }
 
   /**
-   * Calls a tool. This is the only place a `tools/call` request leaves the host; callers reach it
-   * through the consent gate, the only code that can make the `ConsentToken` it requires.
-   * Structured output is checked against the tool's `outputSchema`
-   * (JSON Schema 2020-12) for every tool, whichever page it was listed on.
+   * Calls a tool. Callers reach this through the consent gate, the only code that can mint the permit it
+   * requires; the permit is redeemed (bound to this connection and tool, good once) before anything is sent.
+   * Structured output is checked against the tool's `outputSchema` (JSON Schema 2020-12).
    */
-  async callTool(name: string, args: Record<string, unknown>, consent: ConsentToken, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
-    consent.redeem(this.name, name);
+  async callTool(name: string, args: Record<string, unknown>, consent: ConsentPermit, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
+    consent.redeem(this, name);
     if (this.isAmbiguousTool(name)) throw new Error(ambiguousToolMessage(this.name, name));
-    const result = await this.request(
-      'tools/call',
-      opts => this.requireClient().request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, opts),
-      options.signal,
-      options.onProgress,
-    );
-    const saved = this.options.resultFiles?.claim(result) ?? [];
-    const tool = this._tools.find(t => t.name === name);
-    // Structured content cut to fit in memory cannot be checked; the full value is on disk.
-    const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
-    const outputError = tool?.outputSchema && !result.isError && !structuredCut ? this.checkOutput(tool.outputSchema, result) : undefined;
-    if (outputError) this.log.warn(`tools/call ${name}: ${outputError}`);
-    if (saved.length) this.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${this.options.resultFiles!.dir}`);
-    return { result: result as CallToolResult, ...(outputError ? { outputError } : {}), ...(saved.length ? { saved } : {}) };
+    const live = this.requireLive();
+    return sendToolCall(live.toolCalls, this.tools.find(t => t.name === name), name, args, options);
   }
 
-  private checkOutput(schema: unknown, result: CallToolResult): string | undefined {
-    if (result.structuredContent === undefined) return 'the tool declares an output schema but returned no structured content';
-    const problem = this.validator.compile(schema)(result.structuredContent);
-    return problem ? `the structured content does not match the tool's output schema: ${problem}` : undefined;
-  }
-
-  private requireClient(): Client {
-    if (!this.client || this._state.kind !== 'running') throw new Error(`Server '${this.name}' is not running (${this._state.kind}).`);
-    return this.client;
-  }
-
-  /** Runs one request with the server's timeout (reset by progress) and tells cancellation from timeout. */
-  private async request<T>(
-    method: string,
-    send: (opts: { signal?: AbortSignal; timeout: number; resetTimeoutOnProgress: boolean; onprogress?: (p: Progress) => void }) => Promise<T>,
-    signal?: AbortSignal,
-    onProgress?: (p: Progress) => void,
-  ): Promise<T> {
-    const timeout = this.timeouts.requestMs;
-    try {
-      return await send({ ...(signal ? { signal } : {}), timeout, resetTimeoutOnProgress: true, ...(onProgress ? { onprogress: onProgress } : {}) });
-    } catch (error) {
-      const classified = classifyRequestError(error, method, signal, timeout);
-      if (classified instanceof RequestTimeoutError) this.log.warn(`${method}: ${classified.message}`);
-      throw classified;
-    }
+  private requireLive(): LiveServer {
+    if (!this.live || this._state.kind !== 'running') throw new Error(`Server '${this.name}' is not running (${this._state.kind}).`);
+    return this.live;
   }
 
   /** Tells the server the workspace folders changed. */
   async notifyRootsChanged(): Promise<void> {
-    if (this._state.kind === 'running') await this.client?.sendRootsListChanged().catch(() => {});
+    if (this._state.kind === 'running') await this.live?.notifyRootsChanged();
   }
 
   private onUnexpectedClose(generation: number): void {
@@ -628,18 +498,13 @@ export class ServerConnection extends Disposable {
   }
 
   private async teardown(): Promise<void> {
+    const live = this.live;
     const transport = this.transport;
-    const client = this.client;
+    this.live = undefined;
     this.transport = undefined;
-    this.client = undefined;
-    this._tools = [];
-    this._prompts = [];
-    this._templates = [];
-    this._duplicates.tools = this._duplicates.prompts = this._duplicates.templates = [];
-    if (client) client.onclose = () => {};
     this.launchStore.clear();
     // Closing the client closes its transport; for stdio that is the stdin/SIGTERM/kill sequence.
-    await client?.close().catch(() => {});
+    await live?.close();
     await transport?.close().catch(() => {});
   }
 
@@ -664,4 +529,3 @@ export class ServerConnection extends Disposable {
     super.dispose();
   }
 }
-

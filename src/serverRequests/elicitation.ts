@@ -1,4 +1,4 @@
-import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import type { AskingServer } from '../mcp/clientRequests';
 import { fillForm, type FormDialog } from '../forms/formFlow';
 import { buildForm } from '../forms/schemaForm';

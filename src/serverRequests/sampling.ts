@@ -1,4 +1,4 @@
-import type { CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/client';
 import type { AskingServer } from '../mcp/clientRequests';
 
 /**

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CreateMessageResult, CreateMessageResultWithTools, SamplingMessageContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageResult, CreateMessageResultWithTools, SamplingMessageContentBlock } from '@modelcontextprotocol/client';
 import { trustHash } from '../config/hash';
 import type { DisposableStore } from '../common/disposable';
 import { inertBlock, inertLine, safe } from '../common/untrustedText';

@@ -11,8 +11,8 @@
  * 50 MiB result ≤ 3× a raw pipe and faster than the raw SDK client.
  */
 import { spawn } from 'child_process';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { ServerConnection } from '../../src/mcp/serverConnection';
 import { nullLog } from '../../src/mcp/log';
 import { consentForTests } from '../../src/consent/toolCallGate';
@@ -45,18 +45,10 @@ async function raw(script: string, extra: string[] = [], maxBufferSize?: number)
 }
 
 async function listAll(client: Client) {
-  for (let c: string | undefined; ; ) {
-    const r = await client.listTools(c ? { cursor: c } : undefined);
-    if (!(c = r.nextCursor)) break;
-  }
-  for (let c: string | undefined; ; ) {
-    const r = await client.listPrompts(c ? { cursor: c } : undefined);
-    if (!(c = r.nextCursor)) break;
-  }
-  for (let c: string | undefined; ; ) {
-    const r = await client.listResourceTemplates(c ? { cursor: c } : undefined);
-    if (!(c = r.nextCursor)) break;
-  }
+  // The v2 client walks every page itself when called without a cursor.
+  await client.listTools();
+  await client.listPrompts();
+  await client.listResourceTemplates();
 }
 
 async function startup() {
@@ -86,7 +78,7 @@ async function latency() {
   const b: number[] = [];
   for (let i = 0; i < ROUNDS * 4; i++) {
     let t = now();
-    for (let j = 0; j < 50; j++) await conn.callTool('echo', { text: 'x' }, consentForTests('bench', 'echo'));
+    for (let j = 0; j < 50; j++) await conn.callTool('echo', { text: 'x' }, consentForTests(conn, 'echo'));
     a.push((now() - t) / 50);
     t = now();
     for (let j = 0; j < 50; j++) await client.callTool({ name: 'echo', arguments: { text: 'x' } });
@@ -136,12 +128,12 @@ async function largeResult() {
     let t = now();
     const conn = ours(big);
     await conn.start();
-    await conn.callTool('big', { bytes }, consentForTests('bench', 'big'));
+    await conn.callTool('big', { bytes }, consentForTests(conn, 'big'));
     a.push(now() - t);
     await conn.shutdown();
     t = now();
     const client = await raw(big, [], 128 * 1024 * 1024);
-    await client.callTool({ name: 'big', arguments: { bytes } }, undefined, { timeout: 600_000 });
+    await client.callTool({ name: 'big', arguments: { bytes } }, { timeout: 600_000 });
     b.push(now() - t);
     await client.close();
     p.push(await pipeBaseline(bytes));

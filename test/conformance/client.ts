@@ -4,8 +4,8 @@
 // scenarios, credentials in MCP_CONFORMANCE_CONTEXT). Everything goes through ServerConnection as the
 // extension uses it; what is scenario-specific is only which tool to call and which credentials to hold.
 // Logs go to stderr; exit 0 means the client did what the scenario asked and saw the answers it expected.
-import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
-import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/client';
+import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import { describeState } from '../../src/mcp/connectionState';
 import { LOG_LEVELS, LogLevel, ServerLog } from '../../src/mcp/log';
 import type { HostOAuthProvider } from '../../src/mcp/transports/signInTransport';
@@ -95,7 +95,7 @@ async function main(): Promise<number> {
     if (call) {
       if (!connection.tools.some(t => t.name === call.name)) throw new Error(`the server did not list '${call.name}' (listed: ${connection.tools.map(t => t.name).join(', ') || 'none'})`);
       // This CLI client sits below the extension's consent gate: the scenario itself is the consent.
-      const { result } = await connection.callTool(call.name, call.args, consentForTests(connection.name, call.name));
+      const { result } = await connection.callTool(call.name, call.args, consentForTests(connection, call.name));
       const text = result.content.map(c => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
       log.info(`${call.name} answered: ${text}`);
       if (result.isError) throw new Error(`${call.name} returned an error: ${text}`);

@@ -35,6 +35,8 @@ function extensionHostDirs(userDataDir) {
 
 /** Where VS Code's built-in extensions live; their own failures (a language server's channel closed at shutdown) are not ours. */
 const BUILT_IN_EXTENSIONS = '/lib/vscode/extensions/';
+/** A built-in extension's own log line (`[vscode.json-language-features] provider FAILED`; its stack follows separately). */
+const BUILT_IN_PREFIX = /^\[vscode\.[\w-]+\] /;
 
 /**
  * VS Code cancelling its own request for a tree's children (the window closing while a view refreshes after
@@ -59,7 +61,7 @@ function findProblems(userDataDir, { extensionId, ownCode, expected = [] }) {
     const hostLog = path.join(dir, 'remoteexthost.log');
     if (fs.existsSync(hostLog)) {
       for (const entry of parseLog(fs.readFileSync(hostLog, 'utf8'))) {
-        const builtIn = entry.text.includes(BUILT_IN_EXTENSIONS) && !ours(entry.text);
+        const builtIn = (entry.text.includes(BUILT_IN_EXTENSIONS) || BUILT_IN_PREFIX.test(entry.text)) && !ours(entry.text);
         if (CANCELLED_TREE_REFRESH.test(entry.text)) continue;
         if ((entry.level === 'error' && !builtIn) || (entry.level === 'warning' && ours(entry.text))) consider('extension host', entry);
       }

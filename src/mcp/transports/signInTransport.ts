@@ -1,23 +1,22 @@
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo, OAuthClientProvider, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import { UnauthorizedError } from '@modelcontextprotocol/client';
 
 /**
- * The SDK's OAuth client provider, plus the one thing the SDK leaves to the application: learning the
- * authorization code once the user has signed in. The SDK calls `redirectToAuthorization(url)` (in VS Code:
- * open the browser, start listening on the redirect URI) and then fails the request with
- * `UnauthorizedError`; `waitForAuthorizationCode` hands the code from that redirect back.
- * Non-interactive providers (client credentials, private-key JWT) leave it out: the SDK gets their tokens itself.
+ * The SDK's OAuth client provider, plus the one thing the SDK leaves to the application: learning how the
+ * user's sign-in ended. The SDK calls `redirectToAuthorization(url)` (in VS Code: open the browser, start
+ * listening on the redirect URI) and then fails the request with `UnauthorizedError`;
+ * `waitForAuthorization` hands back the query of that redirect (`code`, and `iss`, which the SDK checks
+ * against the authorization server it started with, RFC 9207). Non-interactive providers (client
+ * credentials, private-key JWT) leave it out: the SDK gets their tokens itself.
  */
 export interface HostOAuthProvider extends OAuthClientProvider {
-  /** Resolves with the code of the sign-in the last `redirectToAuthorization` started; rejects if the user gives up. */
-  waitForAuthorizationCode?(): Promise<string>;
+  /** Resolves with the redirect's query of the sign-in the last `redirectToAuthorization` started; rejects if the user gives up. */
+  waitForAuthorization?(): Promise<URLSearchParams>;
 }
 
 /** The SDK's HTTP transports (Streamable HTTP and SSE) both exchange a code for tokens this way. */
 export interface AuthorizableTransport extends Transport {
-  finishAuth(authorizationCode: string): Promise<void>;
+  finishAuth(callbackParams: URLSearchParams): Promise<void>;
 }
 
 /**
@@ -28,8 +27,9 @@ const MAX_SIGN_INS_PER_MESSAGE = 2;
 
 /**
  * Wraps a remote transport so that a message the server refuses for want of authorization waits for the
- * user to sign in and is sent again: `initialize` as well as any later request needing more scopes.
- * The sign-in counts against the request's timeout.
+ * user to sign in and is sent again: the era probe or `initialize` as well as any later request needing more
+ * scopes. The sign-in counts against the request's timeout. `onSignedIn` tells the connection that the
+ * authorization context changed (lists the server marked private are fetched again).
  */
 export class SignInTransport implements Transport {
   onclose?: () => void;
@@ -39,6 +39,7 @@ export class SignInTransport implements Transport {
   constructor(
     private readonly inner: AuthorizableTransport,
     private readonly provider: HostOAuthProvider,
+    private readonly onSignedIn: () => void = () => {},
   ) {
     inner.onclose = () => this.onclose?.();
     inner.onerror = err => this.onerror?.(err);
@@ -49,8 +50,16 @@ export class SignInTransport implements Transport {
     return this.inner.sessionId;
   }
 
+  get hasPerRequestStream(): boolean {
+    return this.inner.hasPerRequestStream === true;
+  }
+
   setProtocolVersion(version: string): void {
     this.inner.setProtocolVersion?.(version);
+  }
+
+  setSupportedProtocolVersions(versions: string[]): void {
+    this.inner.setSupportedProtocolVersions?.(versions);
   }
 
   start(): Promise<void> {
@@ -62,8 +71,9 @@ export class SignInTransport implements Transport {
       try {
         return await this.inner.send(message, options);
       } catch (error) {
-        if (!(error instanceof UnauthorizedError) || !this.provider.waitForAuthorizationCode || signIns >= MAX_SIGN_INS_PER_MESSAGE) throw error;
-        await this.inner.finishAuth(await this.provider.waitForAuthorizationCode());
+        if (!(error instanceof UnauthorizedError) || !this.provider.waitForAuthorization || signIns >= MAX_SIGN_INS_PER_MESSAGE) throw error;
+        await this.inner.finishAuth(await this.provider.waitForAuthorization());
+        this.onSignedIn();
       }
     }
   }

@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
-import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { serializeMessage } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { Emitter } from '../../common/event';
 import type { ResultFiles } from '../resultFiles';
 import { BoundedLineSplitter, LineSplitter, type Line } from './lineSplitter';
@@ -82,7 +81,7 @@ export class SpawnError extends Error {
  *   with grace periods tests can shorten; the SDK's close signals only the direct child;
  * - report the exit code and signal, and keep draining stderr so a chatty server never stalls, in lines
  *   of bounded length so one without newlines cannot fill the host's memory;
- * - split lines in linear time (the SDK's buffer re-scans on every chunk) and call out non-protocol text on stdout.
+ * - split lines in linear time (the SDK's buffer, v2's too, copies everything buffered on every chunk) and call out non-protocol text on stdout.
  */
 export class StdioProcessTransport implements Transport {
   onclose?: () => void;

@@ -1,6 +1,5 @@
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import { isJSONRPCErrorResponse, isJSONRPCResultResponse } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import { isJSONRPCErrorResponse, isJSONRPCResultResponse } from '@modelcontextprotocol/client';
 
 export interface TransportTrace {
   /** Whether tracing is on right now (serialising every message is not free). */
@@ -8,47 +7,72 @@ export interface TransportTrace {
   write(direction: 'send' | 'receive', text: string): void;
 }
 
+/** What became of the era probe (`server/discover`) sent over this transport, if one was sent. */
+export type ProbeObservation = 'none' | 'unanswered' | 'answered';
+
 const MAX_TRACE_CHARS = 4000;
 
 /**
  * Sits between the SDK's `Client` and a real transport:
  * - traces every JSON-RPC message at trace level;
- * - delivers responses one microtask late. The SDK runs notification handlers a microtask after
- *   arrival but settles responses at once, so a `notifications/progress` sent just before its response
- *   found its handler already gone ("unknown token") and was lost. Deferring the response restores
- *   wire order; nothing waits on a response synchronously, so the delay is otherwise invisible.
+ * - delivers responses one microtask late. The SDK (v1 and v2 alike) runs notification handlers a
+ *   microtask after arrival but settles responses at once, so a `notifications/progress` sent just before
+ *   its response found its handler already gone ("unknown token") and was lost. Deferring the response
+ *   restores wire order; nothing waits on a response synchronously, so the delay is otherwise invisible;
+ * - notes whether the era probe was answered, so a verdict reached only because the server stayed silent
+ *   is not remembered as if the server had said so.
+ * It is transparent to the SDK: it forwards what the SDK reads from a transport (session id, protocol
+ * version, per-request streams) and looks like a stdio transport when it wraps one (the SDK's probe treats
+ * silence on stdio as a legacy server, on HTTP as an outage).
  */
 export class TracingTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+  private probeId: string | number | undefined;
+  private probeAnswered = false;
 
   constructor(
     readonly inner: Transport,
     private readonly trace: TransportTrace,
+    kind: 'stdio' | 'remote',
   ) {
     inner.onclose = () => this.onclose?.();
     inner.onerror = err => this.onerror?.(err);
     inner.onmessage = (message, extra) => {
       this.traceMessage('receive', message);
       if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+        if (this.probeId !== undefined && message.id === this.probeId) this.probeAnswered = true;
         void Promise.resolve().then(() => this.onmessage?.(message, extra));
       } else {
         this.onmessage?.(message, extra);
       }
     };
+    // The SDK recognises a stdio transport by the presence of these two properties.
+    if (kind === 'stdio') {
+      Object.defineProperty(this, 'pid', { get: () => (inner as { pid?: unknown }).pid, enumerable: true });
+      Object.defineProperty(this, 'stderr', { value: null, enumerable: true });
+    }
   }
 
   get sessionId(): string | undefined {
     return this.inner.sessionId;
   }
 
-  /** The version negotiated in `initialize` (the SDK reports it here). */
-  protocolVersion: string | undefined;
+  get hasPerRequestStream(): boolean {
+    return this.inner.hasPerRequestStream === true;
+  }
+
+  get probe(): ProbeObservation {
+    return this.probeId === undefined ? 'none' : this.probeAnswered ? 'answered' : 'unanswered';
+  }
 
   setProtocolVersion(version: string): void {
-    this.protocolVersion = version;
     this.inner.setProtocolVersion?.(version);
+  }
+
+  setSupportedProtocolVersions(versions: string[]): void {
+    this.inner.setSupportedProtocolVersions?.(versions);
   }
 
   start(): Promise<void> {
@@ -56,6 +80,7 @@ export class TracingTransport implements Transport {
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if ('method' in message && message.method === 'server/discover' && 'id' in message) this.probeId = message.id;
     this.traceMessage('send', message);
     return this.inner.send(message, options);
   }

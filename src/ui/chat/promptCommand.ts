@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { inertLine, safe } from '../../common/untrustedText';
-import type { Prompt } from '@modelcontextprotocol/sdk/types.js';
+import type { Prompt } from '@modelcontextprotocol/client';
 import { fillCompletedValues, serverCompleter } from '../../forms/formFlow';
 import type { ServerEntry } from '../../mcp/registry';
 import { contentView } from '../results/resultHtml';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { inertLine, safe } from '../../common/untrustedText';
-import type { Resource, ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
+import type { Resource, ResourceTemplateType as ResourceTemplate } from '@modelcontextprotocol/client';
 import { fillCompletedValues, serverCompleter } from '../../forms/formFlow';
 import { formatBytes } from '../../mcp/resourceContent';
 import type { ServerEntry } from '../../mcp/registry';

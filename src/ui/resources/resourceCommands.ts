@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { Resource } from '@modelcontextprotocol/client';
 import { DisposableStore } from '../../common/disposable';
 import { safe } from '../../common/untrustedText';
 import { expandTemplate, templateVariables } from '../../mcp/resourceTemplate';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ReadResourceResult } from '@modelcontextprotocol/client';
 import type { ServerRegistry } from '../../mcp/registry';
 import type { ServerConnection } from '../../mcp/serverConnection';
 import { fileNameFor, formatResourcePath, formatResourceQuery, parseResourcePath, partBytes, RESOURCE_SCHEME, ResourceAddress, ResourceView, viewOfPart, viewOfRead } from '../../mcp/resourceContent';

@@ -1,4 +1,4 @@
-import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+import type { GetPromptResult } from '@modelcontextprotocol/client';
 import type { GatedCallResult } from '../../consent/types';
 import { plainBlock } from '../../common/untrustedText';
 import { budgetResult, PANEL_BUDGET, type Cut, type ResultBudget } from '../../mcp/resultBudget';

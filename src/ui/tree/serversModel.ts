@@ -1,4 +1,4 @@
-import type { Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { Resource } from '@modelcontextprotocol/client';
 import { Disposable, DisposableStore } from '../../common/disposable';
 import { Emitter } from '../../common/event';
 import type { ServerEntry, ServerRegistry } from '../../mcp/registry';

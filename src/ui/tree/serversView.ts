@@ -5,6 +5,7 @@ import type { ServerRegistry } from '../../mcp/registry';
 import { essence, extensionForMime, isImageMime } from '../../mcp/resourceContent';
 import { Commands, ContextKeys, Views } from '../../ids';
 import { describeDefinition } from '../../mcp/launch';
+import { describeEra } from '../../mcp/eraNegotiation';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { untrustedMarkdown } from '../markdown';
 import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, ServersTreeModel } from './serversModel';
@@ -64,7 +65,7 @@ function serverTooltip(node: ServerNode): vscode.MarkdownString {
     md.appendMarkdown(codeBlock(entry.connection.mask(describeDefinition(entry.definition))));
   }
   if (state.kind === 'running') {
-    md.appendMarkdown(`\n\n${escapeMarkdown(`${state.serverInfo.name} ${state.serverInfo.version} · ${state.transport} · protocol ${state.protocolVersion ?? '?'}`)}`);
+    md.appendMarkdown(`\n\n${escapeMarkdown(`${state.serverInfo.name} ${state.serverInfo.version} · ${state.transport} · ${describeEra(state.era, state.protocolVersion, state.eraDecidedBy)}`)}`);
     if (state.instructions) {
       const text = state.instructions.length > 1500 ? `${state.instructions.slice(0, 1500)}…` : state.instructions;
       md.appendMarkdown(`\n\nServer instructions:\n\n${codeBlock(entry.connection.mask(text))}`);

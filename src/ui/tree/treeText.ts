@@ -1,4 +1,4 @@
-import type { Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Prompt, Tool } from '@modelcontextprotocol/client';
 import { canBeStarted, ConnectionState, describeState } from '../../mcp/connectionState';
 import type { ServerEntry } from '../../mcp/registry';
 import { NO_SAFETY_HINTS, toolHints as safetyHints, type ToolHint } from '../../consent/safetyHints';

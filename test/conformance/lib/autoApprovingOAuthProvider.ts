@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/client';
 import type { HostOAuthProvider } from '../../../src/mcp/transports/signInTransport';
 
 /**
@@ -21,7 +21,7 @@ export class AutoApprovingOAuthProvider implements HostOAuthProvider {
   private savedTokens: OAuthTokens | undefined;
   private verifier: string | undefined;
   private expectedState: string | undefined;
-  private pendingCode: Promise<string> | undefined;
+  private pending: Promise<URLSearchParams> | undefined;
 
   constructor(
     private readonly log: (message: string) => void,
@@ -72,25 +72,25 @@ export class AutoApprovingOAuthProvider implements HostOAuthProvider {
 
   redirectToAuthorization(authorizationUrl: URL): void {
     this.log(`OAuth: signing in at ${authorizationUrl.origin}${authorizationUrl.pathname} (scope '${authorizationUrl.searchParams.get('scope') ?? ''}')`);
-    const code = this.approve(authorizationUrl);
-    code.catch(() => {}); // reported to whoever waits for it
-    this.pendingCode = code;
+    const redirect = this.approve(authorizationUrl);
+    redirect.catch(() => {}); // reported to whoever waits for it
+    this.pending = redirect;
   }
 
-  waitForAuthorizationCode(): Promise<string> {
-    const code = this.pendingCode;
-    this.pendingCode = undefined;
-    return code ?? Promise.reject(new Error('no sign-in was started'));
+  waitForAuthorization(): Promise<URLSearchParams> {
+    const redirect = this.pending;
+    this.pending = undefined;
+    return redirect ?? Promise.reject(new Error('no sign-in was started'));
   }
 
-  private async approve(authorizationUrl: URL): Promise<string> {
+  /** The query of the redirect the authorization server answers with (its `code`, and `iss` where it sends one). */
+  private async approve(authorizationUrl: URL): Promise<URLSearchParams> {
     const response = await fetch(authorizationUrl, { redirect: 'manual' });
     const location = response.headers.get('location');
     if (!location) throw new Error(`the authorization server answered ${response.status} without a redirect`);
     const redirect = new URL(location);
     if (redirect.searchParams.get('state') !== this.expectedState) throw new Error('the redirect carries the wrong state');
-    const code = redirect.searchParams.get('code');
-    if (!code) throw new Error(`the redirect carries no code: ${redirect.searchParams.get('error') ?? location}`);
-    return code;
+    if (!redirect.searchParams.get('code')) throw new Error(`the redirect carries no code: ${redirect.searchParams.get('error') ?? location}`);
+    return redirect.searchParams;
   }
 }

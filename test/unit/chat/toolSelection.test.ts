@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { buildCatalog } from '../../../src/mcp/catalog';
 import { selectTools, terms } from '../../../src/ui/chat/toolSelection';
 

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { consentForTests, ConsentToken } from '../../../src/consent/toolCallGate';
+import { consentForTests } from '../../../src/consent/toolCallGate';
+import { claimPermitMinter, ConsentPermit } from '../../../src/mcp/consentPermit';
 import type { ServerConnection } from '../../../src/mcp/serverConnection';
 import { root } from '../servers';
 
@@ -13,7 +14,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const SEND_SITE = 'src/mcp/serverConnection.ts';
+const SEND_SITE = 'src/mcp/toolCall.ts';
 const GATE = 'src/consent/toolCallGate.ts';
 /** Consent modules that must run in plain Node (the dialog, settings reader and views are the vscode side). */
 
@@ -35,7 +36,7 @@ describe('only the consent gate calls tools', () => {
     assert.deepStrictEqual(offenders, [], `tool calls outside the consent gate:\n${offenders.join('\n')}`);
     // The scan would be vacuous if the two sanctioned places stopped matching.
     assert.match(fs.readFileSync(path.join(root, GATE), 'utf8'), /\.callTool\(/);
-    assert.match(fs.readFileSync(path.join(root, SEND_SITE), 'utf8'), /'tools\/call'/);
+    assert.match(fs.readFileSync(path.join(root, SEND_SITE), 'utf8'), /\.callTool\(/);
   });
 
   it('never uses the test-only consent helper in src/', () => {
@@ -43,24 +44,30 @@ describe('only the consent gate calls tools', () => {
     assert.deepStrictEqual(offenders, [], offenders.join('\n'));
   });
 
-  it('requires a consent token the type system will not let anyone forge', () => {
+  it('requires a consent permit the type system will not let anyone forge', () => {
     // Compile-time checks: `tsc -p test` fails if any of these lines stops being an error.
     const typeChecks = (conn: ServerConnection) => {
       // @ts-expect-error a call without consent does not compile
       void conn.callTool('echo', {});
-      // @ts-expect-error nor does a look-alike object: the token has a private field
+      // @ts-expect-error nor does a look-alike object: the permit has private fields
       void conn.callTool('echo', {}, { server: 'x', tool: 'echo', redeem() {} });
       // @ts-expect-error and its constructor is private
-      void new ConsentToken('x', 'echo');
+      void new ConsentPermit(conn, 'echo');
     };
     assert.strictEqual(typeof typeChecks, 'function');
   });
 
-  it('makes each token good for one call of the tool it was given for', () => {
-    const token = consentForTests('srv', 'echo');
-    assert.throws(() => token.redeem('srv', 'wipe'), /given for 'echo' on 'srv', not for 'wipe' on 'srv'/);
-    assert.throws(() => token.redeem('other', 'echo'), /not for 'echo' on 'other'/);
-    token.redeem('srv', 'echo');
-    assert.throws(() => token.redeem('srv', 'echo'), /already used/);
+  it('lets only the gate mint permits, at run time too: the minter is claimed once, by the gate', () => {
+    assert.throws(() => claimPermitMinter(), /minted by the consent gate only/);
+  });
+
+  it('makes each permit good for one call of the tool on the connection it was given for', () => {
+    const srv = { name: 'srv' };
+    const permit = consentForTests(srv, 'echo');
+    assert.throws(() => permit.redeem(srv, 'wipe'), /given for 'echo' on 'srv', not for 'wipe' on 'srv'/);
+    assert.throws(() => permit.redeem({ name: 'other' }, 'echo'), /not for 'echo' on 'other'/);
+    assert.throws(() => permit.redeem({ name: 'srv' }, 'echo'), /not for 'echo' on another connection of 'srv'/);
+    permit.redeem(srv, 'echo');
+    assert.throws(() => permit.redeem(srv, 'echo'), /already used/);
   });
 });

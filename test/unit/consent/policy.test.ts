@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { toolDefinitionHash } from '../../../src/mcp/catalog';
 import { ApprovalMemento, ApprovalStore } from '../../../src/consent/approvalStore';
 import { approvedDefinition, ConsentSettings, decideConsent, DEFAULT_CONSENT_SETTINGS, StoredApproval } from '../../../src/consent/policy';

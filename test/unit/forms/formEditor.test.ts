@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import { randomBytes } from 'crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Tool } from '@modelcontextprotocol/client';
 import { buildForm } from '../../../src/forms/schemaForm';
 import { describeSchema, MAX_MESSAGE_CHARS, prefersEditor, readPageMessage, type SpecNode } from '../../../src/forms/formEditor';
 import { formPageHtml, newNonce } from '../../../src/ui/forms/formPage';

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Tool } from '@modelcontextprotocol/client';
 import { buildForm } from '../../../src/forms/schemaForm';
 import { fillForm, type ArgumentAnswer, type ArgumentQuestion, type FormDialog } from '../../../src/forms/formFlow';
 import { memoryServer, sequentialThinkingServer } from '../servers';

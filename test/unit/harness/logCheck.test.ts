@@ -35,6 +35,10 @@ describe('integration log check', () => {
       '2026-11-28 08:10:00.002 [warning] [vscode.git] some warning',
       '2026-11-28 08:10:00.003 [error] Error: Channel closed',
       '    at /usr/lib/code-server/lib/vscode/extensions/typescript-language-features/dist/extension.js:1:2',
+      // A built-in language client names itself, and its stack follows in an entry of its own.
+      '2026-11-28 08:10:00.004 [error] [vscode.json-language-features] provider FAILED',
+      '2026-11-28 08:10:00.005 [error] Error: Channel has been closed',
+      '    at NT.error (/usr/lib/code-server/lib/vscode/extensions/json-language-features/client/dist/node/jsonClientMain.js:14:276)',
     );
     channel('MCP Host', '2026-11-28 08:10:00.004 [info] ready', '2026-11-28 08:10:00.005 [warning] a server warned');
     assert.deepStrictEqual(problems(), []);

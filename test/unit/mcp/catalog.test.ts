@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { buildCatalog, toolDefinitionHash } from '../../../src/mcp/catalog';
 
 const tool = (name: string, extra: Partial<Tool> = {}): Tool => ({ name, inputSchema: { type: 'object' }, ...extra });

@@ -73,12 +73,12 @@ describe('core vs. fixture servers', function () {
       // One tool per page: the SDK's own validator forgets earlier pages; ours does not.
       const { conn } = connect(fixture('paging', '--page-size', '1'));
       await conn.start();
-      const good = await conn.callTool('add', { a: 2, b: 3 }, consentForTests(conn.name, 'add'));
+      const good = await conn.callTool('add', { a: 2, b: 3 }, consentForTests(conn, 'add'));
       assert.deepStrictEqual(good.result.structuredContent, { sum: 5, operands: [2, 3] });
       assert.strictEqual(good.outputError, undefined, 'a correct 2020-12 result was rejected');
-      const wrongType = await conn.callTool('lie_output', { how: 'type' }, consentForTests(conn.name, 'lie_output'));
+      const wrongType = await conn.callTool('lie_output', { how: 'type' }, consentForTests(conn, 'lie_output'));
       assert.match(wrongType.outputError ?? '', /does not match the tool's output schema/);
-      const wrongTuple = await conn.callTool('lie_output', { how: 'prefixItems' }, consentForTests(conn.name, 'lie_output'));
+      const wrongTuple = await conn.callTool('lie_output', { how: 'prefixItems' }, consentForTests(conn, 'lie_output'));
       assert.match(wrongTuple.outputError ?? '', /does not match/, 'a prefixItems violation passed: the validator is not 2020-12');
     });
 
@@ -88,11 +88,11 @@ describe('core vs. fixture servers', function () {
       const b = connect(fixture('schemas', '--flavour', 'b')).conn;
       await Promise.all([a.start(), b.start()]);
       for (const conn of [a, b]) {
-        const claimed = await conn.callTool('claim_id', {}, consentForTests(conn.name, 'claim_id'));
+        const claimed = await conn.callTool('claim_id', {}, consentForTests(conn, 'claim_id'));
         assert.strictEqual(claimed.outputError, undefined, `${JSON.stringify(claimed.result.structuredContent)}: ${claimed.outputError}`);
       }
       const started = performance.now();
-      const evil = await a.callTool('redos', { text: `${'a'.repeat(28)}!` }, consentForTests(a.name, 'redos'));
+      const evil = await a.callTool('redos', { text: `${'a'.repeat(28)}!` }, consentForTests(a, 'redos'));
       assert.match(evil.outputError ?? '', /must match pattern/);
       assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
     });
@@ -102,7 +102,7 @@ describe('core vs. fixture servers', function () {
       await conn.start();
       const before = conn.tools.length;
       const changed = waitForEvent(conn.onDidChangeTools, tools => tools.length === before + 1, 5000);
-      await conn.callTool('mutate', { list: 'tools', action: 'add' }, consentForTests(conn.name, 'mutate'));
+      await conn.callTool('mutate', { list: 'tools', action: 'add' }, consentForTests(conn, 'mutate'));
       await changed;
       assert.ok(conn.tools.some(t => t.name.startsWith('dynamic_tool_')));
 
@@ -110,7 +110,7 @@ describe('core vs. fixture servers', function () {
       const sub = conn.subscribe(uri);
       await new Promise(r => setTimeout(r, 100));
       const updated = waitForEvent(conn.onDidUpdateResource, u => u === uri, 5000);
-      await conn.callTool('touch_resource', { uri }, consentForTests(conn.name, 'touch_resource'));
+      await conn.callTool('touch_resource', { uri }, consentForTests(conn, 'touch_resource'));
       await updated;
       sub.dispose();
     });
@@ -119,7 +119,7 @@ describe('core vs. fixture servers', function () {
       const { conn, log } = connect(fixture('paging'));
       await conn.start();
       const seen: number[] = [];
-      await conn.callTool('progress', { steps: 5, sameChunk: true }, consentForTests(conn.name, 'progress'), { onProgress: p => seen.push(p.progress) });
+      await conn.callTool('progress', { steps: 5, sameChunk: true }, consentForTests(conn, 'progress'), { onProgress: p => seen.push(p.progress) });
       assert.deepStrictEqual(seen, [1, 2, 3, 4, 5]);
       assert.ok(!/unknown token/.test(log.text()));
     });
@@ -127,7 +127,7 @@ describe('core vs. fixture servers', function () {
     it('asks the server for log messages at the log channel\'s level', async () => {
       const { conn, log } = connect(fixture('paging'), { log: new MemoryLog('warn') });
       await conn.start();
-      await conn.callTool('log', { message: 'level-check' }, consentForTests(conn.name, 'log'));
+      await conn.callTool('log', { message: 'level-check' }, consentForTests(conn, 'log'));
       await new Promise(r => setTimeout(r, 200));
       const server = log.lines.filter(l => l.message.startsWith('[server') && l.message.includes('level-check'));
       assert.ok(server.length > 0, 'no server log message arrived');
@@ -137,7 +137,7 @@ describe('core vs. fixture servers', function () {
     it('answers roots/list and announces root changes', async () => {
       const { conn, log } = connect(fixture('paging'));
       await conn.start();
-      const r = await conn.callTool('list_roots', {}, consentForTests(conn.name, 'list_roots'));
+      const r = await conn.callTool('list_roots', {}, consentForTests(conn, 'list_roots'));
       assert.match(JSON.stringify(r.result.content), /file:\/\/\/tmp\/root-one/);
       await conn.notifyRootsChanged();
       await new Promise(r2 => setTimeout(r2, 300));
@@ -147,7 +147,7 @@ describe('core vs. fixture servers', function () {
     it('takes results larger than the SDK\'s 10 MiB default', async () => {
       const { conn } = connect(fixture('big'));
       await conn.start();
-      const r = await conn.callTool('big', { bytes: 12 * 1024 * 1024 }, consentForTests(conn.name, 'big'));
+      const r = await conn.callTool('big', { bytes: 12 * 1024 * 1024 }, consentForTests(conn, 'big'));
       const text = (r.result.content[0] as { text: string }).text;
       assert.strictEqual(text.length, 12 * 1024 * 1024);
     });
@@ -263,7 +263,7 @@ describe('core vs. fixture servers', function () {
     it('keeps at most 16 K characters of a stderr line, however long the server writes without a newline', async () => {
       const { conn, log } = connect(fixture('stderr-flood', '--one-line', '--bytes', String(8 * 1024 * 1024), '--when', 'none'));
       await conn.start();
-      await conn.callTool('flood', {}, consentForTests(conn.name, 'flood'));
+      await conn.callTool('flood', {}, consentForTests(conn, 'flood'));
       // stderr and the response travel on different pipes.
       for (let waited = 0; waited < 5000 && !log.text().includes('[stderr] x'); waited += 50) await new Promise(r => setTimeout(r, 50));
       const floods = log.lines.filter(l => l.message.startsWith('[stderr] x'));

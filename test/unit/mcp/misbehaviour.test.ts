@@ -41,7 +41,7 @@ describe('core vs. misbehaving servers', function () {
     await conn.start();
     const errored = waitForEvent(conn.onDidChangeState, s => s.kind === 'error', 10_000);
     const restarted = errored.then(() => waitForEvent(conn.onDidChangeState, s => s.kind === 'running', 10_000));
-    await assert.rejects(conn.callTool('boom', {}, consentForTests('bad', 'boom')), /closed|exit/i);
+    await assert.rejects(conn.callTool('boom', {}, consentForTests(conn, 'boom')), /closed|exit/i);
     const error = await errored;
     assert.strictEqual(error.kind === 'error' && error.exitCode, 9);
     await restarted;
@@ -70,7 +70,7 @@ describe('core vs. misbehaving servers', function () {
       const { conn, log } = connect(fixture('misbehave', '--unsolicited', kind));
       await conn.start();
       assert.strictEqual(conn.state.kind, 'running');
-      const r = await conn.callTool('echo', { text: 'still here' }, consentForTests('bad', 'echo'));
+      const r = await conn.callTool('echo', { text: 'still here' }, consentForTests(conn, 'echo'));
       assert.deepStrictEqual(r.result.content, [{ type: 'text', text: 'still here' }]);
       // The fixture logs the host's answer to its stderr, which the connection logs.
       await waitFor(() => /response to request unsolicited-1: \{"code":-32601/.test(log.text()), 'the host to refuse the request');
@@ -83,7 +83,7 @@ describe('core vs. misbehaving servers', function () {
     let seen = 0;
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
-    const r = await conn.callTool('flood', { count: 20_000 }, consentForTests('bad', 'flood'), { onProgress: () => seen++ });
+    const r = await conn.callTool('flood', { count: 20_000 }, consentForTests(conn, 'flood'), { onProgress: () => seen++ });
     delay.disable();
     assert.strictEqual((r.result.content[0] as { text: string }).text, 'sent 20000 progress notifications');
     assert.strictEqual(seen, 20_000);
@@ -103,8 +103,8 @@ describe('core vs. misbehaving servers', function () {
     assert.ok(log.lines.some(l => l.level === 'warn' && /2 different tools named 'echo'/.test(l.message)));
     assert.strictEqual(conn.isAmbiguousTool('echo'), true);
     assert.strictEqual(conn.isAmbiguousTool('flood'), false, 'identical repeats are harmless');
-    await assert.rejects(conn.callTool('echo', { text: 'x' }, consentForTests('bad', 'echo')), /Server 'bad' lists different tools named 'echo'; MCP Host does not call it/);
-    const flood = await conn.callTool('flood', { count: 0 }, consentForTests('bad', 'flood'));
+    await assert.rejects(conn.callTool('echo', { text: 'x' }, consentForTests(conn, 'echo')), /Server 'bad' lists different tools named 'echo'; MCP Host does not call it/);
+    const flood = await conn.callTool('flood', { count: 0 }, consentForTests(conn, 'flood'));
     assert.match(JSON.stringify(flood.result.content), /sent 0 progress/);
     await waitFor(() => /tools\/call flood/.test(log.text()), 'the flood call to reach the server');
     assert.doesNotMatch(log.text(), /tools\/call echo/, 'the ambiguous call reached the server');

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { boundedJson, budgetResult, CHAT_BUDGET, describeCuts, keepCutValues, maskedPrefix, type ResultBudget } from '../../../src/mcp/resultBudget';
 import { ResultFiles, type SavedValue } from '../../../src/mcp/resultFiles';
 

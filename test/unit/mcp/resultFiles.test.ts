@@ -50,7 +50,7 @@ describe('large results on disk (ResultFiles)', function () {
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     const t0 = performance.now();
-    const outcome = await conn.callTool('big', { bytes: 50 * MiB }, consentForTests('big', 'big'));
+    const outcome = await conn.callTool('big', { bytes: 50 * MiB }, consentForTests(conn, 'big'));
     const ms = performance.now() - t0;
     delay.disable();
     clearInterval(sampler);
@@ -83,14 +83,14 @@ describe('large results on disk (ResultFiles)', function () {
     const files = new ResultFiles(dir);
     const { conn } = connect(files);
     await conn.start();
-    const three = await conn.callTool('big', { bytes: 6 * MiB, parts: 3 }, consentForTests('big', 'big'));
+    const three = await conn.callTool('big', { bytes: 6 * MiB, parts: 3 }, consentForTests(conn, 'big'));
     assert.deepStrictEqual(three.saved?.map(s => s.path), [['content', 0, 'text'], ['content', 1, 'text'], ['content', 2, 'text']]);
     assert.deepStrictEqual(three.result.content.map((_, i) => text(three.result, i)[0]), ['a', 'b', 'c']);
     for (const s of three.saved!) assert.strictEqual(fs.statSync(files.file(s.id, s.part)!).size, 2 * MiB);
     assert.strictEqual(fs.readdirSync(dir).length, 1);
 
     // 2 MiB in 2,048 parts of 1 KiB: spilled (over 1 MiB), but no string is long enough to cut.
-    const many = await conn.callTool('big', { bytes: 2 * MiB, parts: 2048 }, consentForTests('big', 'big'));
+    const many = await conn.callTool('big', { bytes: 2 * MiB, parts: 2048 }, consentForTests(conn, 'big'));
     assert.strictEqual(many.saved, undefined);
     assert.strictEqual(many.result.content.length, 2048);
     assert.strictEqual(text(many.result, 2047).length, 1024);
@@ -102,7 +102,7 @@ describe('large results on disk (ResultFiles)', function () {
     const files = new ResultFiles(dir);
     const { conn } = connect(files, ['bbbbbbbb']);
     await conn.start();
-    const outcome = await conn.callTool('big', { bytes: 4 * MiB, parts: 2 }, consentForTests('big', 'big'));
+    const outcome = await conn.callTool('big', { bytes: 4 * MiB, parts: 2 }, consentForTests(conn, 'big'));
     const second = outcome.saved!.find(s => s.path[1] === 1)!;
     const kept = fs.readFileSync(files.file(second.id, second.part)!, 'utf8');
     assert.ok(!kept.includes('bbbbbbbb'));
@@ -116,7 +116,7 @@ describe('large results on disk (ResultFiles)', function () {
     await conn.start();
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const o = await conn.callTool('big', { bytes: 2 * MiB }, consentForTests('big', 'big'));
+      const o = await conn.callTool('big', { bytes: 2 * MiB }, consentForTests(conn, 'big'));
       ids.push(o.saved![0]!.id);
       await files.prune();
       await new Promise(r => setTimeout(r, 20));

@@ -60,29 +60,29 @@ describe('ServerConnection against server-everything (stdio)', function () {
   });
 
   it('calls a tool and validates structured output against its schema', async () => {
-    const echo = await conn.callTool('echo', { message: 'hi' }, consentForTests(conn.name, 'echo'));
+    const echo = await conn.callTool('echo', { message: 'hi' }, consentForTests(conn, 'echo'));
     assert.deepStrictEqual(echo.result.content, [{ type: 'text', text: 'Echo: hi' }]);
-    const structured = await conn.callTool('get-structured-content', { location: 'Chicago' }, consentForTests(conn.name, 'get-structured-content'));
+    const structured = await conn.callTool('get-structured-content', { location: 'Chicago' }, consentForTests(conn, 'get-structured-content'));
     assert.ok(structured.result.structuredContent, 'no structured content');
     assert.strictEqual(structured.outputError, undefined);
   });
 
   it('delivers every progress notification, including the last one before the response', async () => {
     const seen: number[] = [];
-    await conn.callTool('trigger-long-running-operation', { duration: 0.5, steps: 5 }, consentForTests(conn.name, 'trigger-long-running-operation'), { onProgress: p => seen.push(p.progress) });
+    await conn.callTool('trigger-long-running-operation', { duration: 0.5, steps: 5 }, consentForTests(conn, 'trigger-long-running-operation'), { onProgress: p => seen.push(p.progress) });
     assert.deepStrictEqual(seen, [1, 2, 3, 4, 5]);
     assert.ok(!log.text().includes('unknown token'), 'the SDK reported a progress notification for an unknown token');
   });
 
   it('tells a cancelled request from a timed-out one', async () => {
     const controller = new AbortController();
-    const call = conn.callTool('trigger-long-running-operation', { duration: 5, steps: 5 }, consentForTests(conn.name, 'trigger-long-running-operation'), { signal: controller.signal });
+    const call = conn.callTool('trigger-long-running-operation', { duration: 5, steps: 5 }, consentForTests(conn, 'trigger-long-running-operation'), { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     await assert.rejects(call, RequestCancelledError);
   });
 
   it('answers roots/list with the workspace roots', async () => {
-    const r = await conn.callTool('get-roots-list', {}, consentForTests(conn.name, 'get-roots-list'));
+    const r = await conn.callTool('get-roots-list', {}, consentForTests(conn, 'get-roots-list'));
     const text = JSON.stringify(r.result.content);
     assert.match(text, /file:\/\/\/work\/project/);
   });
@@ -135,9 +135,9 @@ describe('ServerConnection client-request handlers (one object for roots, sampli
       // server-everything registers its sampling and elicitation tools only for clients that declare the capability.
       assert.ok(conn.tools.some(t => t.name === 'trigger-sampling-request'));
       assert.ok(!plain.tools.some(t => t.name === 'trigger-sampling-request' || t.name === 'trigger-elicitation-request'));
-      const sampled = await conn.callTool('trigger-sampling-request', { prompt: 'hi', maxTokens: 7 }, consentForTests('asker', 'trigger-sampling-request'));
+      const sampled = await conn.callTool('trigger-sampling-request', { prompt: 'hi', maxTokens: 7 }, consentForTests(conn, 'trigger-sampling-request'));
       assert.match(JSON.stringify(sampled.result.content), /sampled answer/);
-      await conn.callTool('trigger-elicitation-request', {}, consentForTests('asker', 'trigger-elicitation-request'));
+      await conn.callTool('trigger-elicitation-request', {}, consentForTests(conn, 'trigger-elicitation-request'));
       assert.deepStrictEqual(asked, ['sampling from asker: 7', 'elicitation from asker: form']);
     } finally {
       await Promise.all([conn.shutdown(), plain.shutdown()]);
@@ -152,7 +152,7 @@ describe('ServerConnection request timeouts', function () {
     try {
       await conn.start();
       running(conn.state);
-      await assert.rejects(conn.callTool('trigger-long-running-operation', { duration: 3, steps: 1 }, consentForTests(conn.name, 'trigger-long-running-operation')), RequestTimeoutError);
+      await assert.rejects(conn.callTool('trigger-long-running-operation', { duration: 3, steps: 1 }, consentForTests(conn, 'trigger-long-running-operation')), RequestTimeoutError);
     } finally {
       await conn.shutdown();
     }
@@ -197,7 +197,7 @@ describe('ServerConnection over HTTP (server-everything on loopback)', function 
     try {
       await conn.start();
       assert.strictEqual(running(conn.state).transport, 'http');
-      const echo = await conn.callTool('echo', { message: 'over http' }, consentForTests(conn.name, 'echo'));
+      const echo = await conn.callTool('echo', { message: 'over http' }, consentForTests(conn, 'echo'));
       assert.deepStrictEqual(echo.result.content, [{ type: 'text', text: 'Echo: over http' }]);
     } finally {
       await conn.shutdown();
@@ -213,7 +213,7 @@ describe('ServerConnection over HTTP (server-everything on loopback)', function 
       await conn.start();
       assert.strictEqual(running(conn.state).transport, 'sse', JSON.stringify(conn.state));
       assert.match(log.text(), /answered 405; trying the HTTP\+SSE transport/);
-      const r = await conn.callTool('ping_sse', {}, consentForTests(conn.name, 'ping_sse'));
+      const r = await conn.callTool('ping_sse', {}, consentForTests(conn, 'ping_sse'));
       assert.deepStrictEqual(r.result.content, [{ type: 'text', text: 'pong' }]);
     } finally {
       await conn.shutdown();

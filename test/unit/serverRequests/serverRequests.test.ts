@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageResult } from '@modelcontextprotocol/client';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
 import type { ResolvedLaunch } from '../../../src/mcp/launch';
@@ -95,7 +95,7 @@ describe('sampling and elicitation handlers against server-everything', function
     grace: { stdinMs: 300, termMs: 300 },
   });
   const call = async (tool: string, args: Record<string, unknown>) => {
-    const outcome = await conn.callTool(tool, args, consentForTests('everything', tool));
+    const outcome = await conn.callTool(tool, args, consentForTests(conn, tool));
     return { text: outcome.result.content.map(c => (c.type === 'text' ? c.text : '')).join('\n'), isError: !!outcome.result.isError };
   };
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { GatedCallResult } from '../../../../src/consent/types';
 import { base64Bytes, commandUri, contentView, promptView, renderPromptHtml, renderResultHtml, toolResultView } from '../../../../src/ui/results/resultHtml';
 

@@ -1,0 +1,66 @@
+import type { CallToolResult, Client, Progress, Tool } from '@modelcontextprotocol/client';
+import type { ServerLog } from './log';
+import type { ResultFiles, SavedValue } from './resultFiles';
+import { timedRequest } from './requests';
+import type { SchemaValidator } from './schemaValidator';
+
+export interface ToolCallOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+/** A tool call's result, with the host's verdict on its structured output. */
+export interface ToolCallOutcome {
+  readonly result: CallToolResult;
+  /** Set when `structuredContent` is missing or does not match the tool's `outputSchema`. */
+  readonly outputError?: string;
+  /** Values of a very large result that `result` holds only the beginning of; the rest is on disk. */
+  readonly saved?: readonly SavedValue[];
+}
+
+export interface ToolCallContext {
+  readonly client: Client;
+  readonly log: ServerLog;
+  readonly requestMs: number;
+  readonly validator: SchemaValidator;
+  readonly meta: () => Record<string, unknown>;
+  /** Where the stdio transport kept the values it cut from very large messages. */
+  readonly resultFiles?: ResultFiles | undefined;
+}
+
+/**
+ * Sends one `tools/call`: the only place a tool call leaves the host (the connection reaches it after
+ * redeeming the consent gate's permit). The call goes through the SDK's `callTool`, so a 2026-07-28
+ * connection mirrors the tool's declared `Mcp-Param-*` headers and an `input_required` answer is fulfilled
+ * through the host's client-request handlers. The SDK is given the tool's definition without its
+ * `outputSchema`: the host checks structured output itself, with JSON Schema 2020-12, and shows a mismatch
+ * with the result instead of failing the call.
+ */
+export async function sendToolCall(ctx: ToolCallContext, tool: Tool | undefined, name: string, args: Record<string, unknown>, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
+  const toolDefinition = tool ? withoutOutputSchema(tool) : undefined;
+  const result = (await timedRequest(
+    ctx,
+    'tools/call',
+    opts => ctx.client.callTool({ name, arguments: args, ...ctx.meta() }, { ...opts, ...(toolDefinition ? { toolDefinition } : {}) }),
+    options.signal,
+    options.onProgress,
+  )) as CallToolResult;
+  const saved = ctx.resultFiles?.claim(result) ?? [];
+  // Structured content cut to fit in memory cannot be checked; the full value is on disk.
+  const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
+  const outputError = tool?.outputSchema && !result.isError && !structuredCut ? checkOutput(ctx.validator, tool.outputSchema, result) : undefined;
+  if (outputError) ctx.log.warn(`tools/call ${name}: ${outputError}`);
+  if (saved.length) ctx.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${ctx.resultFiles!.dir}`);
+  return { result, ...(outputError ? { outputError } : {}), ...(saved.length ? { saved } : {}) };
+}
+
+function withoutOutputSchema(tool: Tool): Tool {
+  const { outputSchema: _ignored, ...rest } = tool;
+  return rest as Tool;
+}
+
+function checkOutput(validator: SchemaValidator, schema: unknown, result: CallToolResult): string | undefined {
+  if (result.structuredContent === undefined) return 'the tool declares an output schema but returned no structured content';
+  const problem = validator.compile(schema)(result.structuredContent);
+  return problem ? `the structured content does not match the tool's output schema: ${problem}` : undefined;
+}
