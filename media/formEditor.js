@@ -1,6 +1,6 @@
 // MCP Host form editor page. Builds the form from the `init` message with DOM nodes and text only (no
-// innerHTML anywhere), keeps the values as one object, and talks to the extension with exactly three
-// messages: check (answered with problems), submit and cancel.
+// innerHTML anywhere), keeps the values as one object, and talks to the extension with four messages:
+// check (answered with problems), submit, save (when offered; answered with problems, then a status) and cancel.
 (function () {
   'use strict';
   const vscode = acquireVsCodeApi();
@@ -8,6 +8,8 @@
   let spec;
   let value = {};
   let title = '';
+  let submitLabel = 'Submit';
+  let canSave = false;
   let tab = 'form';
   let problems = [];
   /** Values the user changed: their problems show as they type; all show once a submit was tried. */
@@ -325,13 +327,14 @@
       area.rows = Math.min(40, Math.max(8, area.value.split('\n').length + 1));
       panel.append(area, el('div', { id: 'json-error', class: 'error', role: 'alert' }));
     }
-    const submit = el('button', { type: 'submit', class: 'primary' }, 'Submit');
+    const submit = el('button', { type: 'submit', class: 'primary' }, submitLabel);
+    const save = canSave ? el('button', { type: 'button', class: 'secondary', title: 'Save these values under a name, to run them again later', onclick: saveNow }, 'Save…') : undefined;
     const cancel = el('button', { type: 'button', class: 'secondary', onclick: () => vscode.postMessage({ type: 'cancel' }) }, 'Cancel');
     const form = el('form', { novalidate: true, onsubmit: e => {
       e.preventDefault();
       submitNow();
     } }, tabs, el('ul', { id: 'general-problems', class: 'error', role: 'alert' }), panel,
-      el('div', { class: 'actions' }, submit, cancel, el('span', { id: 'status', class: 'status', role: 'status' }), el('span', { class: 'keys' }, 'Ctrl+Enter submits')));
+      el('div', { class: 'actions' }, submit, save, cancel, el('span', { id: 'status', class: 'status', role: 'status' }), el('span', { class: 'keys' }, `Ctrl+Enter: ${submitLabel}`)));
     app.replaceChildren(el('h1', {}, title), el('p', { class: 'legend' }, 'Fields marked * are required. Empty fields are left out: the server then uses its own default.'), form);
     showProblems();
     if (focused) focusPointer(focused);
@@ -342,6 +345,13 @@
     submitted = true;
     showProblems();
     vscode.postMessage({ type: 'submit', value });
+  }
+
+  /** The extension checks the values, asks for a name and answers with how the save went. */
+  function saveNow() {
+    submitted = true;
+    showProblems();
+    vscode.postMessage({ type: 'save', value });
   }
 
   function switchTab(next) {
@@ -362,6 +372,8 @@
     if (m && typeof m === 'object' && m.type === 'problems' && spec) {
       problems = Array.isArray(m.problems) ? m.problems : [];
       showProblems();
+    } else if (m && typeof m === 'object' && m.type === 'saved' && typeof m.status === 'string') {
+      document.getElementById('status').textContent = m.status;
     }
   });
 
@@ -369,6 +381,8 @@
   const init = JSON.parse(app.getAttribute('data-init'));
   spec = init.spec;
   title = init.title;
+  submitLabel = typeof init.submitLabel === 'string' ? init.submitLabel : 'Submit';
+  canSave = init.canSave === true;
   value = init.value && typeof init.value === 'object' ? init.value : {};
   render();
   focusPointer(spec.kind === 'object' && spec.properties[0] ? `/${seg(spec.properties[0].name)}` : '');

@@ -26,6 +26,7 @@ import { chatToolsDialog } from './ui/chat/serversCommand';
 import type { ChatDialogs, ChatServices } from './ui/chat/chatServices';
 import type { FormEditorDialog } from './forms/formEditor';
 import { FormEditorPanels } from './ui/forms/formEditorPanel';
+import { savedCallDialog, type SavedCallDialog } from './commands/savedCalls';
 import { builtinMcpDialog, registerBuiltinMcp, type BuiltinMcpDialog } from './workspace/builtinMcp';
 import { safe } from './common/untrustedText';
 import * as ui from './ui/window';
@@ -36,7 +37,7 @@ import { appDialog, type AppDialog, type AppPanels } from './ui/apps/appPanels';
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog & AppDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & SavedCallDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog & AppDialog;
 
 /** The webview form editor; its open sessions are what tests drive. */
 const formEditor = new FormEditorPanels();
@@ -52,6 +53,7 @@ const vscodeDialogs: Dialogs = {
   ...pickDialog,
   ...quickInputForm,
   editForm: request => formEditor.editForm(request),
+  ...savedCallDialog,
   ...progressDialog,
   ...chatToolsDialog,
   ...builtinMcpDialog,

@@ -8,18 +8,20 @@ import type { ProgressDialog } from './callProgress';
 import type { PickDialog } from './itemPicker';
 import { registerReadResource } from './readResource';
 import { registerRunTool } from './runTool';
+import { registerSavedCallCommands, type SavedCallDialog } from './savedCalls';
 import { registerUsePrompt } from './usePrompt';
 import { AppPanels, type AppDialog } from '../ui/apps/appPanels';
 
-/** What the palette commands ask: which item, its arguments, and Cancel while a call runs. */
-export type PaletteDialogs = PickDialog & FormDialog & FormEditorDialog & ProgressDialog;
+/** What the palette commands ask: which item, its arguments, a name to save them under, and Cancel while a call runs. */
+export type PaletteDialogs = PickDialog & FormDialog & FormEditorDialog & ProgressDialog & SavedCallDialog;
 
-/** "Run Tool…", "Use Prompt…", "Read Resource…", the result panels they share, the documents those link to, and the tools' apps. */
+/** "Run Tool…", saved calls, "Use Prompt…", "Read Resource…", the result panels they share, the documents those link to, and the tools' apps. */
 export function registerPaletteCommands(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs & AppDialog): { apps: AppPanels } {
   const panels = store.add(new ResultPanels());
   const apps = store.add(new AppPanels(host, dialogs));
   registerResultDocuments(store, host.resultFiles);
   registerRunTool(store, host, dialogs, panels, apps);
+  registerSavedCallCommands(store, host, dialogs);
   registerUsePrompt(store, host, dialogs, panels);
   registerReadResource(store, host, dialogs);
   return { apps };

@@ -18,6 +18,7 @@ import { progressReporter } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 import { ambiguousToolMessage } from '../mcp/duplicates';
+import { saveCall } from './savedCalls';
 
 /** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
 export interface ToolTarget {
@@ -131,7 +132,12 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   if (form.schemaProblem) void ui.showWarningMessage(safe`${label}: ${form.schemaProblem}`);
   const formTitle = `${label} on '${target.server}'`;
   const preference = vscode.workspace.getConfiguration(Settings.section).get<EditorPreference>(Settings.formsEditor, 'complexOnly');
-  const filled = prefersEditor(preference, tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, schema: tool.inputSchema, form }) : await fillForm(dialogs, form, formTitle);
+  // In the editor the values can also be saved under a name (the form stays open).
+  const save = async (values: Record<string, unknown>) => {
+    const saved = await saveCall(host, dialogs, { server: target.server, tool: tool.name, title: label, args: values, schema: tool.inputSchema });
+    return saved && `Saved as '${saved.name}'${saved.leftOut.length ? `, without ${saved.leftOut.join(', ')} (secrets)` : ''}.`;
+  };
+  const filled = prefersEditor(preference, tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, schema: tool.inputSchema, form, save }) : await fillForm(dialogs, form, formTitle);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;

@@ -118,6 +118,13 @@ export interface FormEditorRequest {
   readonly initial?: Readonly<Record<string, unknown>>;
   /** Closes the editor as if cancelled (the server that asked gave up). */
   readonly signal?: AbortSignal;
+  /** The submit button's text ("Save" when editing a saved call); "Submit" by default. */
+  readonly submitLabel?: string;
+  /**
+   * Offers "Save…" on the page: called with valid values; resolves to the status the page shows ("Saved
+   * as 'x'"), or undefined when the user did not save. The form stays open either way.
+   */
+  readonly save?: (args: Record<string, unknown>) => Promise<string | undefined>;
 }
 
 /** Fills a whole form at once; `dismissed` when cancelled or closed. */
@@ -125,8 +132,8 @@ export interface FormEditorDialog {
   editForm(request: FormEditorRequest): Promise<FormOutcome>;
 }
 
-/** The messages the page may send: ask for a check (no effect but an answer), submit, or cancel. */
-export type PageMessage = { readonly type: 'check'; readonly value: Record<string, unknown> } | { readonly type: 'submit'; readonly value: Record<string, unknown> } | { readonly type: 'cancel' };
+/** The messages the page may send: ask for a check (no effect but an answer), submit, save (when offered), or cancel. */
+export type PageMessage = { readonly type: 'check' | 'submit' | 'save'; readonly value: Record<string, unknown> } | { readonly type: 'cancel' };
 
 /** The most JSON text a page message may hold (a form's values, not a file). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -136,7 +143,7 @@ export function readPageMessage(message: unknown): PageMessage | undefined {
   if (!isObject(message)) return undefined;
   const keys = Object.keys(message).sort().join(',');
   if (message.type === 'cancel') return keys === 'type' ? { type: 'cancel' } : undefined;
-  if (message.type !== 'check' && message.type !== 'submit') return undefined;
+  if (message.type !== 'check' && message.type !== 'submit' && message.type !== 'save') return undefined;
   if (keys !== 'type,value' || !isObject(message.value)) return undefined;
   let text: string;
   try {
@@ -154,5 +161,8 @@ export interface PageInit {
   readonly title: string;
   readonly spec: SpecNode;
   readonly value: Readonly<Record<string, unknown>>;
+  readonly submitLabel: string;
+  readonly canSave: boolean;
 }
-export type HostMessage = { readonly type: 'problems'; readonly problems: readonly FieldProblem[] };
+/** Problems with the values last checked, submitted or saved; or what became of a save. */
+export type HostMessage = { readonly type: 'problems'; readonly problems: readonly FieldProblem[] } | { readonly type: 'saved'; readonly status: string };

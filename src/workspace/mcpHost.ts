@@ -1,4 +1,5 @@
 import * as os from 'os';
+import { SavedCallStore } from '../forms/savedCalls';
 import * as path from 'path';
 import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
@@ -48,6 +49,8 @@ export class McpHost extends Disposable {
   readonly version: string;
   /** Very large tool results, kept in full on disk while the host works with their beginning. */
   readonly resultFiles: ResultFiles;
+  /** Calls saved under a name, for this workspace or for the user. */
+  readonly savedCalls: SavedCallStore;
   private readonly logs = new Map<string, ServerLogChannel>();
   /** Forgets every "Always Allow" answer to a server's sampling request. */
   readonly forgetSamplingAnswers: () => Promise<void>;
@@ -57,6 +60,7 @@ export class McpHost extends Disposable {
     super();
     this.version = String(context.extension.packageJSON.version);
     this.trust = new ServerTrust(context.globalState, dialogs);
+    this.savedCalls = new SavedCallStore({ workspace: context.workspaceState, user: context.globalState });
     this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
     this.resultFiles = new ResultFiles(path.join(context.globalStorageUri.fsPath, 'results'));

@@ -6,7 +6,8 @@ import { openWorkbench, screenshot, serverScript, Workbench } from './workbench'
 
 /**
  * A new user fills a tool whose input is a list of objects (server-memory's create_entities) in the form
- * editor: adds two entities, fills them (one with two observations), submits, accepts consent, reads the result.
+ * editor: adds two entities, fills them (one with two observations), saves the call under a name, submits,
+ * accepts consent, reads the result; then runs the saved call again from the palette, through consent.
  */
 describe('e2e: the form editor with server-memory', function () {
   this.timeout(240_000);
@@ -99,6 +100,17 @@ describe('e2e: the form editor with server-memory', function () {
     await form().getByRole('tab', { name: 'Form' }).click();
   });
 
+  it('saves the filled form under a name for this workspace; the form stays open', async () => {
+    await form().getByRole('button', { name: 'Save…' }).click();
+    await page.locator('.quick-input-widget', { hasText: 'Save Create Entities' }).waitFor({ state: 'visible', timeout: 15_000 });
+    assert.strictEqual(await input().inputValue(), 'Create Entities', 'the name is not suggested from the tool');
+    await input().fill('Two pioneers');
+    await screenshot(page, 'saved-call-name');
+    await input().press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'This workspace' }).first().click();
+    await form().getByText("Saved as 'Two pioneers'.").waitFor({ timeout: 15_000 });
+  });
+
   it('submits, asks consent with exactly those arguments, and shows the result', async () => {
     await form().getByRole('button', { name: 'Submit' }).click();
     const dialog = page.locator('.monaco-dialog-box');
@@ -108,5 +120,20 @@ describe('e2e: the form editor with server-memory', function () {
     await dialog.getByRole('button', { name: 'Allow Once' }).click();
     const result = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').getByText('wrote the first program').first();
     await result.waitFor({ timeout: 30_000 });
+  });
+
+  it('re-runs the saved call from the palette, through consent again', async () => {
+    await runCommand('MCP Host: Run Saved Call…');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Two pioneers' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    assert.match(await row.innerText(), /Create Entities[\s\S]*memory/);
+    await screenshot(page, 'saved-call-pick');
+    await row.click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match(await dialog.innerText(), /Create Entities[\s\S]*Ada Lovelace[\s\S]*worked with Babbage[\s\S]*Analytical Engine/);
+    await dialog.getByRole('button', { name: 'Allow Once' }).click();
+    // Both runs are in the history (the second created nothing new: server-memory keeps names unique).
+    await page.locator('.sidebar .monaco-list-row', { hasText: 'Create Entities' }).nth(1).waitFor({ timeout: 30_000 });
   });
 });

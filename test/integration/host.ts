@@ -1,5 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { SaveCallRequest } from '../../src/commands/savedCalls';
+import type { SavedCallScope } from '../../src/forms/savedCalls';
 import type { McpHostApi } from '../../src/extension';
 import type { InputDefinition, ServerDefinition } from '../../src/config/types';
 import type { Dialogs } from '../../src/extension';
@@ -101,6 +103,19 @@ export class ScriptedDialogs implements Dialogs {
       record.labels.push(...page.items.map(i => i.label));
       more = page.more;
     }
+  }
+
+  /** Answers to "save this call as…", in order (undefined: the user cancelled); and every such ask. */
+  saveCallAnswers: Array<{ name: string; scope: SavedCallScope } | undefined> = [];
+  readonly saveCallRequests: SaveCallRequest[] = [];
+  async askSaveCall(request: SaveCallRequest): Promise<{ name: string; scope: SavedCallScope } | undefined> {
+    this.saveCallRequests.push(request);
+    return this.saveCallAnswers.shift();
+  }
+  /** Whether a saved call may be deleted. */
+  deleteSavedCallAnswer = true;
+  async confirmDeleteSavedCall(): Promise<boolean> {
+    return this.deleteSavedCallAnswer;
   }
 
   /** Every form editor asked for. */

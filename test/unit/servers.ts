@@ -2,6 +2,9 @@ import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Tool } from '@modelcontextprotocol/client';
 
 /** Paths of real MCP servers for tests: the published reference servers and our own fixtures. */
 /** The repository root, found by walking up: this file is bundled into test files at different depths. */
@@ -17,6 +20,17 @@ export const filesystemServer = path.join(root, 'node_modules', '@modelcontextpr
 export const memoryServer = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
 export const sequentialThinkingServer = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-sequential-thinking', 'dist', 'index.js');
 export const fixtureServer = (name: string) => path.join(root, 'out', 'test', 'fixtures', 'servers', `${name}.js`);
+
+/** A real server's tools, listed over stdio by a real client (which then closes it). */
+export async function toolsOf(server: string, env: Record<string, string> = {}): Promise<Tool[]> {
+  const client = new Client({ name: 'forms-test', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [server], env: { ...process.env, ...env } as Record<string, string>, stderr: 'ignore' }));
+  try {
+    return (await client.listTools()).tools;
+  } finally {
+    await client.close();
+  }
+}
 const loopbackPreload = path.join(root, 'out', 'test', 'fixtures', 'bin', 'loopback-preload.js');
 
 export function freePort(): Promise<number> {

@@ -30,9 +30,26 @@ export class FormEditorSession {
       return;
     }
     if (message.type === 'cancel') return this.finish({ kind: 'dismissed' });
+    const save = this.request.save;
+    if (message.type === 'save' && !save) {
+      this.dropped++;
+      return;
+    }
     const problems = this.request.form.problemsAt(message.value);
     if (message.type === 'submit' && problems.length === 0) return this.finish({ kind: 'filled', args: message.value });
     this.post({ type: 'problems', problems });
+    if (message.type === 'save' && save && problems.length === 0) void this.save(save, message.value);
+  }
+
+  /** Saves valid values and tells the page how it went; the form stays open. */
+  private async save(save: NonNullable<FormEditorRequest['save']>, args: Record<string, unknown>): Promise<void> {
+    let status: string;
+    try {
+      status = (await save(args)) ?? 'Not saved.';
+    } catch (err) {
+      status = `Not saved: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (!this.done) this.post({ type: 'saved', status });
   }
 
   finish(outcome: FormOutcome): void {
@@ -67,7 +84,13 @@ export class FormEditorPanels implements FormEditorDialog {
         resolve(outcome);
       });
       this.sessions.add(session);
-      const init: PageInit = { title: plainLabel(request.title), spec: describeSchema(request.schema), value: request.initial ?? {} };
+      const init: PageInit = {
+        title: plainLabel(request.title),
+        spec: describeSchema(request.schema),
+        value: request.initial ?? {},
+        submitLabel: request.submitLabel ?? 'Submit',
+        canSave: !!request.save,
+      };
       panel.webview.html = formPageHtml({
         cspSource: panel.webview.cspSource,
         nonce: newNonce(randomBytes),

@@ -2,7 +2,9 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
 import { Commands } from '../../../src/ids';
+import type { SavedCallOutcome } from '../../../src/commands/savedCalls';
 import type { FormEditorSession } from '../../../src/ui/forms/formEditorPanel';
+import type { HostMessage } from '../../../src/forms/formEditor';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import type { Dialogs } from '../../../src/extension';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
@@ -102,7 +104,7 @@ describe('the form editor with real servers', function () {
     const editor = await session();
     editor.receive({ type: 'check', value: { delivery: { store: 'east' }, lines: [{ sku: 'abc' }] } });
     assert.deepStrictEqual(
-      editor.posted.at(-1)!.problems,
+      (editor.posted.at(-1) as Extract<HostMessage, { type: 'problems' }>).problems,
       [
         { pointer: '/delivery', message: 'Must match one of the allowed forms.' },
         { pointer: '/lines/0/sku', message: 'Must match the pattern ^[A-Z]{3}-\\d+$.' },
@@ -138,5 +140,93 @@ describe('the form editor with real servers', function () {
     } finally {
       await config.update('forms.editor', undefined, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  describe('saved calls', () => {
+    const entities = [
+      { name: 'Ada', entityType: 'person', observations: ['wrote the first program'] },
+      { name: 'Analytical Engine', entityType: 'machine', observations: ['designed by Babbage'] },
+    ];
+    const runSaved = (arg?: unknown) => vscode.commands.executeCommand<SavedCallOutcome>(Commands.runSavedCall, arg);
+
+    before(async () => {
+      for (const c of host.savedCalls.list()) await host.savedCalls.remove(c.scope, c.name);
+    });
+
+    it('saves the filled form from the editor under a name, keeps the form open, and refuses invalid values', async () => {
+      api.setDialogs(withEditor());
+      dialogs.saveCallAnswers = [{ name: 'two entities', scope: 'workspace' }];
+      const running = run('memory', 'create_entities');
+      const editor = await session();
+      editor.receive({ type: 'save', value: { entities: [{ name: 'Ada' }] } });
+      assert.strictEqual((editor.posted.at(-1) as Extract<HostMessage, { type: 'problems' }>).problems.length, 2, 'invalid values were not explained');
+      assert.strictEqual(dialogs.saveCallRequests.length, 0, 'invalid values were offered for saving');
+      editor.receive({ type: 'save', value: { entities } });
+      await until(() => editor.posted.find(m => m.type === 'saved'), 'the page to hear the call was saved');
+      assert.deepStrictEqual(editor.posted.at(-1), { type: 'saved', status: "Saved as 'two entities'." });
+      assert.deepStrictEqual(dialogs.saveCallRequests.at(-1), { what: "Create Entities on 'memory'", suggestedName: 'Create Entities', leftOut: [] });
+      assert.strictEqual(api.formEditor.sessions.size, 1, 'saving closed the form');
+      editor.receive({ type: 'cancel' });
+      assert.deepStrictEqual(await running, { kind: 'dismissed' });
+      const saved = host.savedCalls.find('workspace', 'two entities');
+      assert.deepStrictEqual(saved && { server: saved.server, tool: saved.tool, title: saved.title, args: saved.args }, { server: 'memory', tool: 'create_entities', title: 'Create Entities', args: { entities } });
+    });
+
+    it('re-runs it from the palette through consent, sending exactly the saved arguments', async () => {
+      dialogs.picks = ['two entities'];
+      const outcome = await runSaved();
+      assert.strictEqual(outcome?.kind, 'sent', JSON.stringify(outcome));
+      const sentCall = outcome as Extract<SavedCallOutcome, { kind: 'sent' }>;
+      assert.deepStrictEqual(sentCall.args, { entities });
+      assert.strictEqual(sentCall.result.kind, 'completed');
+      assert.deepStrictEqual(dialogs.toolCallsAsked.at(-1)?.tool, 'create_entities');
+      assert.deepStrictEqual(JSON.parse(dialogs.toolCallsAsked.at(-1)!.argumentsText), { entities }, 'consent did not show the saved arguments');
+      assert.deepStrictEqual(dialogs.pickRequests.at(-1)?.groups.map(g => g.label), ['This workspace']);
+      assert.strictEqual(dialogs.editorRequests.length, 0, 'a complete saved call opened the form');
+      // Denied consent sends nothing.
+      dialogs.picks = ['two entities'];
+      dialogs.toolCallAnswer = 'deny';
+      const denied = (await runSaved()) as Extract<SavedCallOutcome, { kind: 'sent' }>;
+      assert.strictEqual(denied.result.kind, 'denied');
+    });
+
+    it('re-runs it from the tool’s node in the tree, with the tree as the origin', async () => {
+      const provider = api.serversView!.provider;
+      const memory = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'memory')!;
+      const tools = (await provider.getChildren(memory)).find(n => n.kind === 'group' && n.group === 'tools')!;
+      const node = (await provider.getChildren(tools)).find(n => n.kind === 'tool' && n.tool.name === 'create_entities')!;
+      dialogs.picks = ['two entities'];
+      const outcome = (await runSaved(node)) as Extract<SavedCallOutcome, { kind: 'sent' }>;
+      assert.strictEqual(outcome.kind, 'sent');
+      assert.strictEqual(dialogs.toolCallsAsked.at(-1)?.origin, 'tree');
+      const other = (await provider.getChildren(tools)).find(n => n.kind === 'tool' && n.tool.name === 'delete_entities')!;
+      assert.deepStrictEqual(await runSaved(other), { kind: 'dismissed' }, 'another tool offered this tool’s saved call');
+    });
+
+    it('edits it in the editor (Save, starting from the saved values), saves a history row for the user, and deletes', async () => {
+      const edited = { entities: [entities[0]] };
+      dialogs.picks = ['two entities'];
+      dialogs.editorAnswer = async () => ({ kind: 'filled', args: edited });
+      await vscode.commands.executeCommand(Commands.editSavedCall);
+      assert.deepStrictEqual(dialogs.editorRequests.at(-1)?.initial, { entities });
+      assert.strictEqual(dialogs.editorRequests.at(-1)?.submitLabel, 'Save');
+      assert.deepStrictEqual(host.savedCalls.find('workspace', 'two entities')?.args, edited);
+      dialogs.editorAnswer = undefined;
+
+      // A call this window made (the saved call's run from the tree) saved again from its history row, for the user.
+      const entry = (await host.history.list()).find(e => e.outcome === 'completed' && JSON.stringify(host.history.argsForRerun(e)) === JSON.stringify({ entities }))!;
+      assert.ok(entry, 'the saved call’s run is not in the history');
+      dialogs.saveCallAnswers = [{ name: 'from history', scope: 'user' }];
+      await vscode.commands.executeCommand(Commands.saveToolCall, { id: entry.id });
+      assert.deepStrictEqual(host.savedCalls.find('user', 'from history')?.args, { entities });
+
+      dialogs.picks = ['from history'];
+      assert.strictEqual(await vscode.commands.executeCommand(Commands.deleteSavedCall), true);
+      dialogs.picks = ['two entities'];
+      dialogs.deleteSavedCallAnswer = false;
+      assert.strictEqual(await vscode.commands.executeCommand(Commands.deleteSavedCall), false);
+      dialogs.deleteSavedCallAnswer = true;
+      assert.deepStrictEqual(host.savedCalls.list().map(c => c.name), ['two entities']);
+    });
   });
 });

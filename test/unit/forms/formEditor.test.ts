@@ -1,22 +1,11 @@
 import * as assert from 'assert';
 import { randomBytes } from 'crypto';
-import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Tool } from '@modelcontextprotocol/client';
 import { buildForm } from '../../../src/forms/schemaForm';
 import { describeSchema, MAX_MESSAGE_CHARS, prefersEditor, readPageMessage, type SpecNode } from '../../../src/forms/formEditor';
 import { formPageHtml, newNonce } from '../../../src/ui/forms/formPage';
-import { everythingServer, fixtureServer, memoryServer, sequentialThinkingServer } from '../servers';
+import { everythingServer, fixtureServer, memoryServer, sequentialThinkingServer, toolsOf } from '../servers';
 
-async function toolsOf(server: string, env: Record<string, string> = {}): Promise<Tool[]> {
-  const client = new Client({ name: 'forms-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [server], env: { ...process.env, ...env } as Record<string, string>, stderr: 'ignore' }));
-  try {
-    return (await client.listTools()).tools;
-  } finally {
-    await client.close();
-  }
-}
 
 const prop = (spec: SpecNode, name: string): SpecNode => {
   assert.strictEqual(spec.kind, 'object');
@@ -85,8 +74,9 @@ describe('the form editor model', () => {
     assert.strictEqual(use(memory.find(t => t.name === 'read_graph')!, 'always'), false, 'nothing to ask');
   });
 
-  it('accepts from the page only check, submit and cancel, with plain object values', () => {
+  it('accepts from the page only check, submit, save and cancel, with plain object values', () => {
     assert.deepStrictEqual(readPageMessage({ type: 'cancel' }), { type: 'cancel' });
+    assert.deepStrictEqual(readPageMessage({ type: 'save', value: { a: 1 } }), { type: 'save', value: { a: 1 } });
     assert.deepStrictEqual(readPageMessage({ type: 'submit', value: { a: [1, { b: 'c' }] } }), { type: 'submit', value: { a: [1, { b: 'c' }] } });
     for (const bad of [
       null,
@@ -97,6 +87,8 @@ describe('the form editor model', () => {
       { type: 'submit', value: 'x' },
       { type: 'submit', value: {}, command: 'workbench.action.terminal.new' },
       { type: 'cancel', value: {} },
+      { type: 'save', value: {}, name: 'x' },
+      { type: 'saved', status: 'Saved' },
       { type: 'check', value: { big: 'x'.repeat(MAX_MESSAGE_CHARS) } },
     ]) {
       assert.strictEqual(readPageMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 80));

@@ -1,10 +1,7 @@
 import * as assert from 'assert';
-import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import type { Tool } from '@modelcontextprotocol/client';
 import { buildForm } from '../../../src/forms/schemaForm';
 import { fillForm, type ArgumentAnswer, type ArgumentQuestion, type FormDialog } from '../../../src/forms/formFlow';
-import { memoryServer, sequentialThinkingServer } from '../servers';
+import { memoryServer, sequentialThinkingServer, toolsOf } from '../servers';
 
 /** Answers by field name, in order; with none left, the question is accepted as shown (prefill, picked choice) or skipped. */
 class Script implements FormDialog {
@@ -21,15 +18,6 @@ class Script implements FormDialog {
   }
 }
 
-async function toolsOf(server: string, env: Record<string, string> = {}): Promise<Tool[]> {
-  const client = new Client({ name: 'forms-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [server], env: { ...process.env, ...env } as Record<string, string>, stderr: 'ignore' }));
-  try {
-    return (await client.listTools()).tools;
-  } finally {
-    await client.close();
-  }
-}
 
 const GIT_STATUS_LIKE = { type: 'object', properties: { repo_path: { type: 'string' }, path: { type: 'string', default: '.' }, verbose: { type: 'boolean', default: false }, mode: { enum: ['short', 'long'], default: 'short' } }, required: ['repo_path'] };
 
