@@ -56,8 +56,16 @@ export type ConsentDecision =
   | { readonly kind: 'allow'; readonly reason: AllowReason }
   | {
       readonly kind: 'ask';
-      /** Set when an approval exists for an earlier definition of this tool. */
-      readonly changedSince?: { readonly previousHash: string; readonly approvedAt: number; readonly changes: readonly DefinitionChange[] };
+      /**
+       * Set when an approval exists for an earlier definition of this tool, or for this tool of an earlier
+       * definition of the server (`serverRedefined`: same name in the same file, but another command, env or URL).
+       */
+      readonly changedSince?: {
+        readonly previousHash: string;
+        readonly approvedAt: number;
+        readonly changes: readonly DefinitionChange[];
+        readonly serverRedefined?: true;
+      };
     };
 
 export interface ConsentQuestion {
@@ -65,6 +73,7 @@ export interface ConsentQuestion {
   readonly serverOrigin: ConfigSourceKind;
   /** `serverIdentity(definition)` of the server the call goes to. */
   readonly serverIdentity: string;
+  readonly serverOriginLabel: string;
   readonly tool: Tool;
   /** `toolDefinitionHash(tool)` from the catalog. */
   readonly definitionHash: string;
@@ -77,7 +86,7 @@ export interface ConsentQuestion {
  * command was rewritten, and a server that changes a tool after approval are all asked about again.
  */
 export function decideConsent(question: ConsentQuestion, settings: ConsentSettings, approvals: readonly StoredApproval[]): ConsentDecision {
-  const { server, serverOrigin, serverIdentity, tool, definitionHash } = question;
+  const { server, serverOrigin, serverOriginLabel, serverIdentity, tool, definitionHash } = question;
   if (serverOrigin === 'userSettings' && settings.trustedServers.includes(server)) return { kind: 'allow', reason: 'trustedServer' };
   // A tool that claims to be read-only and destructive at once is not read-only.
   if (settings.autoApproveReadOnly && tool.annotations?.readOnlyHint === true && tool.annotations.destructiveHint !== true) return { kind: 'allow', reason: 'readOnly' };
@@ -85,11 +94,20 @@ export function decideConsent(question: ConsentQuestion, settings: ConsentSettin
   const current = mine.filter(a => a.definitionHash === definitionHash);
   if (current.some(a => a.scope === 'always')) return { kind: 'allow', reason: 'approvedInWorkspace' };
   if (current.length) return { kind: 'allow', reason: 'approvedForSession' };
-  const previous = [...mine].sort((a, b) => b.approvedAt - a.approvedAt)[0];
+  // Only to say what changed: an approval of the same entry (name, file) before its server was redefined.
+  const redefined = mine.length
+    ? []
+    : approvals.filter(a => a.server === server && a.tool === tool.name && a.serverOrigin === serverOrigin && a.serverOriginLabel === serverOriginLabel);
+  const previous = [...mine, ...redefined].sort((a, b) => b.approvedAt - a.approvedAt)[0];
   if (!previous) return { kind: 'ask' };
   return {
     kind: 'ask',
-    changedSince: { previousHash: previous.definitionHash, approvedAt: previous.approvedAt, changes: describeChanges(previous.definition, approvedDefinition(tool)) },
+    changedSince: {
+      previousHash: previous.definitionHash,
+      approvedAt: previous.approvedAt,
+      changes: describeChanges(previous.definition, approvedDefinition(tool)),
+      ...(mine.length ? {} : { serverRedefined: true as const }),
+    },
   };
 }
 

@@ -139,7 +139,14 @@ export class ConsentGate implements ToolCallGate {
   /** Decides, asking the user if the policy says so, and remembers a "session" or "always" answer. */
   private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: string): Promise<ConsentRecord> {
     const origin = definition.origin;
-    const question = { server: entry.name, serverOrigin: origin.kind, serverIdentity: serverIdentity(definition), tool, definitionHash: toolDefinitionHash(tool) };
+    const question = {
+      server: entry.name,
+      serverOrigin: origin.kind,
+      serverOriginLabel: origin.label,
+      serverIdentity: serverIdentity(definition),
+      tool,
+      definitionHash: toolDefinitionHash(tool),
+    };
     const confirm = request.confirm ?? this.host.confirm;
     const turn = (this.asking.get(confirm) ?? Promise.resolve()).then(async (): Promise<ConsentRecord> => {
       const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
@@ -159,7 +166,7 @@ export class ConsentGate implements ToolCallGate {
         },
         argumentsText: args,
         origin: request.origin,
-        ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes } } : {}),
+        ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes, ...(decision.changedSince.serverRedefined ? { serverRedefined: true as const } : {}) } } : {}),
         warnings: toolNameWarnings(tool),
       });
       if (answer === 'session' || answer === 'always') {

@@ -16,7 +16,7 @@ const wipe: Tool = { name: 'wipe', description: 'Deletes everything', inputSchem
 
 /** Identities stand for `serverIdentity(definition)`; the tests of that function are in hash.test.ts. */
 function question(tool: Tool, server = 'fs', serverOrigin: ConfigSourceKind = 'workspaceVscode', serverIdentity = `${serverOrigin}/${server}`) {
-  return { server, serverOrigin, serverIdentity, tool, definitionHash: toolDefinitionHash(tool) };
+  return { server, serverOrigin, serverOriginLabel: serverOrigin === 'userSettings' ? 'User Settings' : '.vscode/mcp.json', serverIdentity, tool, definitionHash: toolDefinitionHash(tool) };
 }
 
 function approval(tool: Tool, scope: StoredApproval['scope'], extra: Partial<StoredApproval> = {}): StoredApproval {
@@ -69,10 +69,14 @@ describe('consent policy', () => {
   });
 
   it('does not carry an approval to a same-named server with another identity (another folder, a rewritten command)', () => {
-    const elsewhere = question(wipe, 'fs', 'workspaceVscode', 'folder-b/fs');
+    const elsewhere = { ...question(wipe, 'fs', 'workspaceVscode', 'folder-b/fs'), serverOriginLabel: '.vscode/mcp.json (b)' };
     assert.deepStrictEqual(decideConsent(elsewhere, none, [approval(wipe, 'always'), approval(wipe, 'session')]), { kind: 'ask' });
     // Each identity keeps its own approvals side by side.
     assert.strictEqual(decideConsent(elsewhere, none, [approval(wipe, 'always'), approval(wipe, 'session', { serverIdentity: 'folder-b/fs' })]).kind, 'allow');
+    // The same entry of the same file, redefined (a rewritten command): asked, and told the server was redefined.
+    const rewritten = question(wipe, 'fs', 'workspaceVscode', 'rewritten/fs');
+    const decision = decideConsent(rewritten, none, [approval(wipe, 'always', { approvedAt: 7 })]);
+    assert.deepStrictEqual(decision, { kind: 'ask', changedSince: { previousHash: toolDefinitionHash(wipe), approvedAt: 7, changes: [], serverRedefined: true } });
   });
 
   it('asks again when the server changed the tool after approval, and says what changed', () => {

@@ -255,7 +255,8 @@ describe('the consent gate against real servers', function () {
       ask('once');
       completed(await call('twin', 'echo', { message: 'b' }));
       assert.strictEqual(asked.length, 1, 'a same-named server with another identity used the approval');
-      assert.strictEqual(asked[0]!.changedSince, undefined);
+      // Only the same entry of the same file, redefined, is said to have changed since the approval.
+      assert.strictEqual(asked[0]!.changedSince?.serverRedefined, other === rewritten ? true : undefined);
     }
     servers.entries.set('twin', here);
     ask();
