@@ -204,4 +204,38 @@ describe('protocol eras', function () {
     await conn.ensureFresh('tools');
     assert.strictEqual((await counts())['tools/list'] ?? 0, start + 1, 'a stale list is fetched again');
   });
+
+  // Issue 11 item 1: 1,000 notifications/s once meant ~1 tools/list per notification and a 9 s call to another server.
+  for (const era of ['modern', 'legacy'] as const) {
+    it(`coalesces a tools/list_changed storm (${era} era): few refreshes, the last list, another server unaffected`, async () => {
+      const stormy = connect(era === 'modern' ? modern() : modern('--legacy', 'serve'), { name: `stormy-${era}`, ...(era === 'legacy' ? { protocol: 'legacy' as const } : {}) });
+      const other = connect(legacy(), { name: 'other' });
+      await Promise.all([stormy.conn.start(), other.conn.start()]);
+      assert.strictEqual(running(stormy.conn).era, era);
+      const before = stormy.conn.listRefreshes.tools;
+
+      const COUNT = 2000;
+      const storm = call(stormy.conn, 'storm', { count: COUNT, intervalMs: 0 });
+      const latencies: number[] = [];
+      let storming = true;
+      void storm.finally(() => (storming = false));
+      do {
+        const started = performance.now();
+        assert.strictEqual(await call(other.conn, 'echo', { text: 'ping' }), 'ping\narguments: {"text":"ping"}');
+        latencies.push(performance.now() - started);
+      } while (storming);
+      assert.match(await storm, new RegExp(`generation ${COUNT}$`));
+      // The trailing refresh may still be under way when the call returns.
+      const settled = (): boolean => stormy.conn.tools.some(t => t.name === `generation_${COUNT}`);
+      for (let waited = 0; !settled() && waited < 10_000; waited += 50) await new Promise(r => setTimeout(r, 50));
+      await stormy.conn.ensureFresh('tools');
+
+      const refreshes = stormy.conn.listRefreshes.tools - before;
+      const generations = stormy.conn.tools.filter(t => t.name.startsWith('generation_')).map(t => t.name);
+      console.log(`      storm (${era}): ${COUNT} notifications → ${refreshes} tools/list refreshes; other server's echo: ${latencies.length} calls, max ${Math.round(Math.max(...latencies))} ms`);
+      assert.deepStrictEqual(generations, [`generation_${COUNT}`], 'the list ends as the server last announced it');
+      assert.ok(refreshes >= 1 && refreshes <= COUNT / 20, `${refreshes} refreshes for ${COUNT} notifications`);
+      assert.ok(Math.max(...latencies) < 3000, `another server's call took ${Math.round(Math.max(...latencies))} ms during the storm`);
+    });
+  }
 });
