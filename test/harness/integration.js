@@ -28,6 +28,7 @@ const SUITES = [
   { name: 'results', workspace: 'empty' },
   { name: 'soak', workspace: 'empty', onDemand: true, timeoutMs: 60 * 60_000 },
   { name: 'security', workspace: 'empty' },
+  { name: 'eras', workspace: 'empty' },
 ];
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;
