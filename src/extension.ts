@@ -19,17 +19,44 @@ import { pickDialog, type PickDialog } from './commands/itemPicker';
 import { progressDialog, type ProgressDialog } from './commands/callProgress';
 import type { FormDialog } from './forms/formFlow';
 import { quickInputForm } from './ui/forms/quickInputForm';
+import { registerSamplingCommands, samplingDialog } from './workspace/sampling';
+import { elicitationDialog } from './workspace/elicitation';
+import { registerChat } from './ui/chat/registerChat';
+import { chatToolsDialog } from './ui/chat/serversCommand';
+import type { ChatDialogs, ChatServices } from './ui/chat/chatServices';
+import type { FormEditorDialog } from './forms/formEditor';
+import { FormEditorPanels } from './ui/forms/formEditorPanel';
+import { builtinMcpDialog, registerBuiltinMcp, type BuiltinMcpDialog } from './workspace/builtinMcp';
 import { safe } from './common/untrustedText';
 import * as ui from './ui/window';
 import type { ShownText } from './ui/window';
+import { appDialog, type AppDialog, type AppPanels } from './ui/apps/appPanels';
 
 /**
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & ProgressDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog & AppDialog;
 
-const vscodeDialogs: Dialogs = { ...inputDialog, ...serverTrustDialog, ...consentDialog, ...approvalsDialog, ...historyDialog, ...pickDialog, ...quickInputForm, ...progressDialog };
+/** The webview form editor; its open sessions are what tests drive. */
+const formEditor = new FormEditorPanels();
+
+const vscodeDialogs: Dialogs = {
+  ...inputDialog,
+  ...serverTrustDialog,
+  ...consentDialog,
+  ...samplingDialog,
+  ...elicitationDialog,
+  ...approvalsDialog,
+  ...historyDialog,
+  ...pickDialog,
+  ...quickInputForm,
+  editForm: request => formEditor.editForm(request),
+  ...progressDialog,
+  ...chatToolsDialog,
+  ...builtinMcpDialog,
+  ...appDialog,
+};
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
 export interface McpHostApi {
@@ -42,6 +69,14 @@ export interface McpHostApi {
   readonly statusBar?: vscode.StatusBarItem;
   /** Every message, progress text and input prompt shown through ui/window.ts, in order. */
   readonly shownTexts?: readonly ShownText[];
+  /** The webview form editor (its real panels, whatever `setDialogs` set). */
+  readonly formEditor?: FormEditorPanels;
+  /** Chat's pieces; its transcripts record what every `@mcp` response showed. */
+  readonly chat?: ChatServices;
+  /** This extension's log folder; the servers' output channels are written next to it. */
+  readonly logUri?: vscode.Uri;
+  /** The open MCP Apps and their resource cache. */
+  readonly apps?: AppPanels;
 }
 
 let current: McpHost | undefined;
@@ -64,16 +99,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerHistoryView(store, host.history);
     registerHistoryCommands(store, host, ask);
     registerApprovalCommands(store, host, ask);
-    registerPaletteCommands(store, host, ask);
+    const { apps } = registerPaletteCommands(store, host, ask);
     registerAddServerCommand(store, host);
+    const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+    const chat = registerChat(store, context, host, resources, ask, testMode);
+    registerSamplingCommands(store);
+    registerBuiltinMcp(store, host.registry, context.workspaceState, ask);
     // Servers start in the background; activation does not wait for them.
     void host.load();
     const version = String(context.extension.packageJSON.version);
-    if (context.extensionMode === vscode.ExtensionMode.Test) {
+    if (testMode) {
       const shownTexts: ShownText[] = [];
       ui.observeShownText(shown => shownTexts.push(shown));
       store.add(toDisposable(() => ui.observeShownText(undefined)));
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts };
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps };
     }
     return { version };
   } catch (err) {

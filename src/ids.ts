@@ -34,11 +34,26 @@ export const Commands = {
   addServer: 'mcpHost.addServer',
   showServers: 'mcpHost.showServers',
   loadMoreResources: 'mcpHost.loadMoreResources',
+  loadAllResources: 'mcpHost.loadAllResources',
   openResource: 'mcpHost.openResource',
   openResourceTemplate: 'mcpHost.openResourceTemplate',
   saveResource: 'mcpHost.saveResource',
   openResultValue: 'mcpHost.openResultValue',
+  chatAnswerConsent: 'mcpHost.chat.answerConsent',
+  chatOpenResult: 'mcpHost.chat.openResult',
+  chatSetEnabled: 'mcpHost.chat.setEnabled',
+  chatChooseTools: 'mcpHost.chat.chooseTools',
+  chooseSamplingModel: 'mcpHost.chooseSamplingModel',
+  reviewBuiltinMcp: 'mcpHost.reviewBuiltinMcp',
 } as const;
+
+/** Chat participants contributed in package.json. */
+export const ChatParticipants = {
+  mcp: 'mcp-host.mcp',
+} as const;
+
+/** The slash commands of `@mcp`. */
+export const ChatCommands = ['prompt', 'resource', 'servers', 'tools', 'call'] as const;
 
 /** Keys under the `mcpHost` settings section. */
 export const Settings = {
@@ -47,6 +62,13 @@ export const Settings = {
   inputs: 'inputs',
   consentAutoApproveReadOnly: 'consent.autoApproveReadOnly',
   consentTrustedServers: 'consent.trustedServers',
+  chatConfirmation: 'chat.confirmation',
+  chatMaxTools: 'chat.maxTools',
+  chatMaxToolOutput: 'chat.maxToolOutput',
+  chatMaxRounds: 'chat.maxRounds',
+  samplingAllowedServers: 'sampling.allowedServers',
+  samplingModel: 'sampling.model',
+  formsEditor: 'forms.editor',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

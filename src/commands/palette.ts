@@ -3,20 +3,24 @@ import { registerResultDocuments } from '../ui/results/resultDocuments';
 import { ResultPanels } from '../ui/results/resultPanel';
 import type { McpHost } from '../workspace/mcpHost';
 import type { FormDialog } from '../forms/formFlow';
+import type { FormEditorDialog } from '../forms/formEditor';
 import type { ProgressDialog } from './callProgress';
 import type { PickDialog } from './itemPicker';
 import { registerReadResource } from './readResource';
 import { registerRunTool } from './runTool';
 import { registerUsePrompt } from './usePrompt';
+import { AppPanels, type AppDialog } from '../ui/apps/appPanels';
 
 /** What the palette commands ask: which item, its arguments, and Cancel while a call runs. */
-export type PaletteDialogs = PickDialog & FormDialog & ProgressDialog;
+export type PaletteDialogs = PickDialog & FormDialog & FormEditorDialog & ProgressDialog;
 
-/** "Run Tool…", "Use Prompt…", "Read Resource…", the result panels they share and the documents those link to. */
-export function registerPaletteCommands(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs): void {
+/** "Run Tool…", "Use Prompt…", "Read Resource…", the result panels they share, the documents those link to, and the tools' apps. */
+export function registerPaletteCommands(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs & AppDialog): { apps: AppPanels } {
   const panels = store.add(new ResultPanels());
+  const apps = store.add(new AppPanels(host, dialogs));
   registerResultDocuments(store, host.resultFiles);
-  registerRunTool(store, host, dialogs, panels);
+  registerRunTool(store, host, dialogs, panels, apps);
   registerUsePrompt(store, host, dialogs, panels);
   registerReadResource(store, host, dialogs);
+  return { apps };
 }

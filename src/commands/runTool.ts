@@ -2,19 +2,22 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
-import { Commands } from '../ids';
+import { Commands, Settings } from '../ids';
 import { buildForm } from '../forms/schemaForm';
 import { fillForm } from '../forms/formFlow';
+import { prefersEditor, type EditorPreference } from '../forms/formEditor';
 import type { McpHost } from '../workspace/mcpHost';
 import { keepCutValues, PANEL_BUDGET } from '../mcp/resultBudget';
 import { renderResultHtml, resultTitle, toolResultView, type ToolInfo, ToolResultView } from '../ui/results/resultHtml';
 import type { ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
-import { HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
+import { hasApp, HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
+import type { AppPanels, AppView } from '../ui/apps/appPanels';
 import { progressReporter } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
+import { ambiguousToolMessage } from '../mcp/duplicates';
 
 /** A tool to run: a tree node, `{ server, tool }` from code, or picked in the palette. */
 export interface ToolTarget {
@@ -28,7 +31,15 @@ export type RunToolOutcome =
   | { readonly kind: 'unavailable'; readonly message: string }
   /** The arguments did not match the schema and were not corrected: nothing was sent. */
   | { readonly kind: 'invalid'; readonly message: string }
-  | { readonly kind: 'sent'; readonly args: Record<string, unknown>; readonly result: GatedCallResult; readonly view: ToolResultView; readonly html: string };
+  | {
+      readonly kind: 'sent';
+      readonly args: Record<string, unknown>;
+      readonly result: GatedCallResult;
+      readonly view: ToolResultView;
+      readonly html: string;
+      /** The tool's app, when it has one and the call completed; `failed` says why it is not shown. */
+      readonly app?: { readonly view: AppView } | { readonly failed: string };
+    };
 
 /** What `mcpHost.showToolResult` takes: a gated call's result and the tool it came from (the history's re-run uses it). */
 export interface ShowToolResultArgs extends ToolTarget {
@@ -37,8 +48,8 @@ export interface ShowToolResultArgs extends ToolTarget {
   readonly args?: Record<string, unknown>;
 }
 
-export function registerRunTool(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels): void {
-  store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, dialogs(), panels, toTarget(arg))));
+export function registerRunTool(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels, apps: AppPanels): void {
+  store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, dialogs(), panels, apps, toTarget(arg))));
   store.add(vscode.commands.registerCommand(Commands.showToolResult, (arg: ShowToolResultArgs) => showToolResult(host, panels, arg)));
 }
 
@@ -67,6 +78,7 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
     // Hint and warning icons are ours; the tool's own name, title and description are made inert.
     const parts = [
       ...(label !== t.tool.name ? [inertLine(t.tool.name)] : []),
+      ...(hasApp(t.tool) ? [safe`$(window) app`] : []),
       ...toolHints(t.tool).map(h => safe`$(${HINT_ICON[h]}) ${h}`),
       ...t.warnings.map(w => safe`$(alert) ${w}`),
     ];
@@ -81,7 +93,7 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
   return [...groups.values()];
 }
 
-async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPanels, given: { target: ToolTarget; origin: CallOrigin } | undefined): Promise<RunToolOutcome> {
+async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPanels, apps: AppPanels, given: { target: ToolTarget; origin: CallOrigin } | undefined): Promise<RunToolOutcome> {
   let target = given?.target;
   const origin: CallOrigin = given?.origin ?? 'palette';
   if (!target) {
@@ -106,12 +118,20 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
     return { kind: 'unavailable', message };
   }
   const connection = entry.connection;
+  if (connection.isAmbiguousTool(tool.name)) {
+    // Before the form: the gate would refuse it anyway (a call by this name could run either tool).
+    const message = ambiguousToolMessage(target.server, target.tool);
+    void ui.showErrorMessage(inertLine(message));
+    return { kind: 'unavailable', message };
+  }
   const mask = (text: string) => connection.mask(text);
   const label = toolLabel(tool);
 
   const form = buildForm(tool.inputSchema);
   if (form.schemaProblem) void ui.showWarningMessage(safe`${label}: ${form.schemaProblem}`);
-  const filled = await fillForm(dialogs, form, `${label} on '${target.server}'`);
+  const formTitle = `${label} on '${target.server}'`;
+  const preference = vscode.workspace.getConfiguration(Settings.section).get<EditorPreference>(Settings.formsEditor, 'complexOnly');
+  const filled = prefersEditor(preference, tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, schema: tool.inputSchema, form }) : await fillForm(dialogs, form, formTitle);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;
@@ -124,9 +144,11 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
     host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
   );
   const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask);
+  let app: { view: AppView } | { failed: string } | undefined;
   switch (result.kind) {
     case 'completed':
       panels.show(panelKey(target), resultTitle(view), html);
+      if (hasApp(tool)) app = await showApp(apps, { server: target.server, tool, args, result: result.outcome.result as never }, label);
       break;
     case 'denied':
     case 'cancelled':
@@ -140,7 +162,18 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
       break;
     }
   }
-  return { kind: 'sent', args, result, view, html };
+  return { kind: 'sent', args, result, view, html, ...(app ? { app } : {}) };
+}
+
+/** Opens the tool's app beside its result; a refused or unreadable app is reported, the result stays. */
+async function showApp(apps: AppPanels, launch: Parameters<AppPanels['show']>[0], label: string): Promise<{ view: AppView } | { failed: string }> {
+  try {
+    return { view: await apps.show(launch) };
+  } catch (err) {
+    const failed = err instanceof Error ? err.message : String(err);
+    void ui.showWarningMessage(safe`${label}: its app could not be shown. ${failed}`);
+    return { failed };
+  }
 }
 
 function panelKey(target: ToolTarget): string {

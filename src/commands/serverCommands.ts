@@ -54,7 +54,8 @@ export function registerServerCommands(store: DisposableStore, host: McpHost): v
   });
   reg(Commands.resetServerTrust, async () => {
     await host.trust.reset();
-    void ui.showInformationMessage(safe`MCP Host forgot every server approval. Workspace servers will ask again before they next start.`);
+    await host.forgetSamplingAnswers();
+    void ui.showInformationMessage(safe`MCP Host forgot every server approval. Workspace servers will ask again before they next start, and servers ask again before they use your language model.`);
   });
   reg(Commands.clearInputs, async () => {
     const n = await host.inputs.clear();

@@ -9,6 +9,7 @@ import type { ResultPanels } from '../ui/results/resultPanel';
 import { oneLine, promptArguments, promptLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
 import { fillCompletedValues, serverCompleter } from '../forms/formFlow';
+import { promptQuery } from '../ui/chat/commandLine';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 
@@ -95,13 +96,12 @@ async function usePrompt(host: McpHost, dialogs: PaletteDialogs, panels: ResultP
     return { kind: 'failed', message };
   }
   const view = promptView(target.server, { name: prompt.name, title: label }, args, result, text => connection.mask(text));
-  // No chat participant is contributed yet, so the text goes to the chat input as it is; an `@mcp`
-  // participant will route it later.
-  const chatQuery = view.chatText;
+  // `@mcp /prompt …` runs the prompt again in chat, with these arguments, on the user's model.
+  const chatQuery = promptQuery(target.server, prompt.name, args);
   const html = renderPromptHtml(view, {
     openResourceCommand: Commands.openResource,
     sendToChatUri: commandUri('workbench.action.chat.open', { query: chatQuery, isPartialQuery: true }),
-    sendToChatNote: 'puts the text in the chat input, for you to review and send',
+    sendToChatNote: 'puts @mcp /prompt with these arguments in the chat input; send it to run the prompt on your chat model',
   });
   panels.show(`prompt\u0000${target.server}\u0000${prompt.name}`, promptTitle(view), html);
   return { kind: 'shown', args, view, html, chatQuery };

@@ -25,6 +25,7 @@ import {
   type TimeoutSetting,
 } from './types';
 import { inputReferences, translateClaudeVariables } from './variables';
+import { hasHiddenCharacters, revealHidden } from '../common/untrustedText';
 
 const SERVERS_KEY: Record<ConfigFormat, string> = { vscode: 'servers', claude: 'mcpServers' };
 const TOP_LEVEL_KEYS: Record<ConfigFormat, readonly string[]> = {
@@ -123,6 +124,10 @@ class SourceParser {
       if (!nameNode || !valueNode || this.overlapsSyntaxError(property)) return;
       if (name === '') {
         this.report('error', `${this.serversKey}: a server name must not be empty`, nameNode);
+      } else if (hasHiddenCharacters(name)) {
+        // A name that hides or reverses text could pass for another server in every list and dialog.
+        const message = `${this.serversKey}: the server name "${revealHidden(name)}" contains invisible, control or bidi characters (shown as ⟨U+…⟩); rename it`;
+        this.report('error', message, nameNode, name);
       } else if (lastIndex.get(name) !== i) {
         const message = `${formatJsonPath([this.serversKey, name])}: defined again below in this file; this definition is ignored`;
         this.report('warning', message, nameNode, name);

@@ -9,6 +9,7 @@ const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
   chat: 'chat',
   languageModel: 'a language model',
   history: 'the Tool Call History (re-run)',
+  app: 'an MCP App (an interactive UI the server provides)',
 };
 
 export const CHOICES = {
@@ -23,9 +24,15 @@ export function consentMessage(request: ToolConsentRequest): { message: SafeText
   // A tool claiming to be both read-only and destructive is treated as destructive.
   const readOnly = claimsReadOnly(a);
   const name = request.title && request.title !== request.tool ? `'${request.title}' (${request.tool})` : `'${request.tool}'`;
+  // An app's request names the app as the one asking: the user did not start this call themselves.
+  const fromApp = request.origin === 'app';
   const message = request.changedSince
-    ? safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
-    : safe`Run the MCP tool ${name} on server '${request.server}'?`;
+    ? fromApp
+      ? safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. An app on that server asks to run it. Allow?`
+      : safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
+    : fromApp
+      ? safe`An app on server '${request.server}' asks to run the MCP tool ${name}. Allow?`
+      : safe`Run the MCP tool ${name} on server '${request.server}'?`;
   const lines: string[] = [];
   // The spec's defaults: a tool that does not say it only reads may change, delete and reach outside.
   lines.push(...safetyWarnings(a));

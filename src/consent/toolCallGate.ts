@@ -1,7 +1,8 @@
 import { randomUUID } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/client';
-import { buildCatalog, toolDefinitionHash } from '../mcp/catalog';
+import { toolDefinitionHash, toolNameWarnings } from '../mcp/catalog';
 import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
+import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
 import type { ServerDefinition } from '../config/types';
 import type { ServerEntry } from '../mcp/registry';
@@ -10,6 +11,7 @@ import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
 import { argumentsText, safeArguments, summarizeResult } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
+import { ambiguousToolMessage } from '../mcp/duplicates';
 
 /** The gate claims the permit minter as its module loads: from then on, nothing else can mint a permit. */
 const grant = claimPermitMinter();
@@ -74,6 +76,8 @@ export class ConsentGate implements ToolCallGate {
     const { tool } = found;
     const named = tool.title?.trim() || tool.annotations?.title?.trim();
     if (named && named !== toolName) title = named;
+    const hidden = hiddenFrom(request.origin, tool);
+    if (hidden) return finish({ kind: 'failed', message: hidden });
 
     let consent: ConsentRecord;
     try {
@@ -119,6 +123,8 @@ export class ConsentGate implements ToolCallGate {
     if (entry.definition.disabledTools.includes(toolName)) return { failed: `Tool '${toolName}' is disabled for server '${server}' in its config.` };
     const tool = entry.connection.tools.find(t => t.name === toolName);
     if (!tool) return { failed: `Server '${server}' has no tool named '${toolName}'.` };
+    // Never routed to the wrong one: which of two different tools a name reaches is the server's choice.
+    if (entry.connection.isAmbiguousTool(toolName)) return { failed: ambiguousToolMessage(server, toolName) };
     return { entry, definition: entry.definition, tool };
   }
 
@@ -146,7 +152,7 @@ export class ConsentGate implements ToolCallGate {
         argumentsText: args,
         origin: request.origin,
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes } } : {}),
-        warnings: toolWarnings(entry.name, tool),
+        warnings: toolNameWarnings(tool),
       });
       if (answer === 'session' || answer === 'always') {
         await this.host.approvals.add({
@@ -166,7 +172,13 @@ export class ConsentGate implements ToolCallGate {
   }
 }
 
-/** The catalog's reasons to distrust a tool's metadata. */
-function toolWarnings(server: string, tool: Tool): readonly string[] {
-  return buildCatalog([{ server, tools: [tool], disabledTools: [] }])[0]?.warnings ?? [];
+/**
+ * MCP Apps visibility (`_meta.ui.visibility`): a tool only for its app is never run for a model, and one only
+ * for the model is never run for an app. The palette, the sidebar and the history are the user's own hand.
+ */
+function hiddenFrom(origin: ToolCallRequest['origin'], tool: Tool): string | undefined {
+  const visible = toolVisibility(tool);
+  if ((origin === 'chat' || origin === 'languageModel') && !visible.model) return `The tool '${tool.name}' is only for its server's app; it is not offered to the model.`;
+  if (origin === 'app' && !visible.app) return `Refused: the tool '${tool.name}' is not visible to apps.`;
+  return undefined;
 }

@@ -2,7 +2,8 @@ import type { Progress } from '@modelcontextprotocol/client';
 import type { ToolCallOutcome } from '../mcp/serverConnection';
 
 /** What started a tool call; shown in the consent dialog and recorded in the history. */
-export type CallOrigin = 'palette' | 'tree' | 'chat' | 'languageModel' | 'history';
+/** `app`: an MCP App asked, from its frame; it may only call tools of its own server. */
+export type CallOrigin = 'palette' | 'tree' | 'chat' | 'languageModel' | 'history' | 'app';
 
 export interface ToolCallRequest {
   readonly server: string;

@@ -39,6 +39,8 @@ export interface ArgumentQuestion {
   readonly problem?: string;
   /** Why `text` is not acceptable, or undefined: checked as the user types. */
   validate(text: string): string | undefined;
+  /** Withdraws the question (the server that asked gave up): it closes as if dismissed. */
+  readonly signal?: AbortSignal;
   /** The schema's default, as text: shown as what the server uses when the field is left out, never sent for the user. */
   readonly defaultText?: string;
   /** Whether this and every later question are optional, so the user may leave all of them out at once. */
@@ -89,11 +91,12 @@ function choicesFor(field: FormField, current: unknown): ArgumentChoice[] | unde
  * "absent" differently from the same value sent (git's status with `path: "."`). A required field starts
  * with its default, which the user accepts by confirming it.
  */
-export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: string): Promise<FormOutcome> {
+export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: string, signal?: AbortSignal): Promise<FormOutcome> {
   const values = new Map<string, unknown>();
   const fields = form.fields;
   let problem: string | undefined;
   for (let i = 0; i < fields.length; ) {
+    if (signal?.aborted) return { kind: 'dismissed' };
     const field = fields[i]!;
     // Going back shows the answer given before; otherwise the default.
     const had = values.has(field.name);
@@ -112,6 +115,7 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
       canGoBack: i > 0,
       ...(problem ? { problem } : {}),
       validate: text => form.validateField(field, text),
+      ...(signal ? { signal } : {}),
       ...(byDefault !== undefined ? { defaultText: byDefault } : {}),
       canSkipRest: fields.slice(i).every(f => !f.required),
     });
@@ -144,11 +148,12 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
   const args = form.wholeObject ? values.get('') : Object.fromEntries(values);
   const invalid = form.validateArguments(args);
   if (invalid === undefined) return { kind: 'filled', args: (args ?? {}) as Record<string, unknown> };
-  return correctAsJson(dialog, form, title, args, invalid);
+  if (signal?.aborted) return { kind: 'dismissed' };
+  return correctAsJson(dialog, form, title, args, invalid, signal);
 }
 
 /** The last chance: the whole argument object as JSON, checked against the schema as it is edited. */
-async function correctAsJson(dialog: FormDialog, form: ArgumentForm, title: string, args: unknown, invalid: string): Promise<FormOutcome> {
+async function correctAsJson(dialog: FormDialog, form: ArgumentForm, title: string, args: unknown, invalid: string, signal: AbortSignal | undefined): Promise<FormOutcome> {
   const parse = (text: string): { value: unknown } | { error: string } => {
     try {
       return { value: JSON.parse(text) };
@@ -166,12 +171,13 @@ async function correctAsJson(dialog: FormDialog, form: ArgumentForm, title: stri
       title: `${title}: correct the arguments`,
       name: '',
       label: 'Arguments',
-      prompt: `The arguments do not match the tool's schema: ${invalid} Correct them as JSON, or press Escape to send nothing.`,
+      prompt: `The values do not match the schema: ${invalid} Correct them as JSON, or press Escape to send nothing.`,
       required: true,
       value: JSON.stringify(args ?? {}),
       canGoBack: false,
       ...(problem ? { problem } : {}),
       validate,
+      ...(signal ? { signal } : {}),
     });
     if (!answer || 'back' in answer || 'skip' in answer || 'skipRest' in answer) return { kind: 'invalid', message: invalid };
     const value = 'text' in answer ? parse(answer.text) : { value: answer.value };
@@ -195,13 +201,14 @@ export type Completer = (name: string, typed: string, context: Readonly<Record<s
 
 /**
  * Asks for each value in turn, Back returning to the previous one. With `complete`, the server suggests
- * values for what is typed, in the context of the values given before. Undefined when dismissed.
+ * values for what is typed, in the context of the values given before (and of `given`, values the user
+ * supplied already). Undefined when dismissed.
  */
-export async function fillCompletedValues(dialog: FormDialog, title: string, fields: readonly CompletedValue[], complete: Completer | undefined): Promise<Record<string, string> | undefined> {
+export async function fillCompletedValues(dialog: FormDialog, title: string, fields: readonly CompletedValue[], complete: Completer | undefined, given: Readonly<Record<string, string>> = {}): Promise<Record<string, string> | undefined> {
   const values: Record<string, string> = {};
   for (let i = 0; i < fields.length; ) {
     const field = fields[i]!;
-    const previous = Object.fromEntries(fields.slice(0, i).filter(f => f.name in values).map(f => [f.name, values[f.name]!]));
+    const previous = { ...given, ...Object.fromEntries(fields.slice(0, i).filter(f => f.name in values).map(f => [f.name, values[f.name]!])) };
     const answer = await dialog.askArgument({
       title: `${title} (${i + 1}/${fields.length})`,
       name: field.name,

@@ -3,7 +3,7 @@ import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { compileIsolated } from '../mcp/schemaValidator';
 
 /**
- * A tool's `inputSchema` as a form: one field per top-level property (required ones first), each with
+ * A tool's `inputSchema` (or an elicitation's `requestedSchema`) as a form: one field per top-level property (required ones first), each with
  * a kind the UI knows how to ask for, a hint in the user's words, and validation that explains problems
  * the way a person would. JSON Schema 2020-12 with Ajv's 2020 dialect, like the output check in
  * `SchemaValidator` and with its protections (linear-time patterns, one Ajv per schema); this module
@@ -60,6 +60,14 @@ export interface ArgumentForm {
   validateField(field: FormField, text: string): string | undefined;
   /** Checks the whole argument object against the schema; undefined when it may be sent. */
   validateArguments(args: unknown): string | undefined;
+  /** The same check, each problem at the JSON pointer of the value it is about (a missing property: where it would go). */
+  problemsAt(args: unknown): readonly FieldProblem[];
+}
+
+/** A problem with one value of a form: `pointer` is its JSON pointer (`/entities/0/name`), `message` a sentence. */
+export interface FieldProblem {
+  readonly pointer: string;
+  readonly message: string;
 }
 
 const MAX_MESSAGES = 5;
@@ -126,13 +134,13 @@ const FORM_AJV_OPTIONS: Options = {
 };
 
 /** Draft-07 `$schema` ids would make Ajv2020 refuse the schema; MCP says such schemas are read as 2020-12 where compatible. */
-function asObjectSchema(schema: unknown): SchemaObject {
+export function asObjectSchema(schema: unknown): SchemaObject {
   if (!isObject(schema)) return { type: 'object' };
   const { $schema, ...rest } = schema;
   return typeof $schema === 'string' && !$schema.includes('2020-12') ? rest : schema;
 }
 
-function isObject(value: unknown): value is SchemaObject {
+export function isObject(value: unknown): value is SchemaObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -154,7 +162,7 @@ function lookup(root: SchemaObject, ref: string): unknown {
  * a lone `allOf` branch merged in, and `anyOf`/`oneOf` with one non-null branch (Python's `Optional[X]`)
  * read as that branch. Only for choosing how to ask; validation always uses the schema as written.
  */
-function displaySchema(schema: unknown, root: SchemaObject, depth = 0): SchemaObject {
+export function displaySchema(schema: unknown, root: SchemaObject, depth = 0): SchemaObject {
   if (!isObject(schema) || depth > 20) return isObject(schema) ? schema : {};
   const { $ref, allOf, anyOf, oneOf, ...rest } = schema;
   if (typeof $ref === 'string') {
@@ -175,7 +183,7 @@ function displaySchema(schema: unknown, root: SchemaObject, depth = 0): SchemaOb
   return schema;
 }
 
-function typesOf(schema: SchemaObject): string[] {
+export function typesOf(schema: SchemaObject): string[] {
   const t = schema.type;
   const list = Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : typeof t === 'string' ? [t] : [];
   return list.filter(x => x !== 'null');
@@ -185,9 +193,13 @@ function valueLabel(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** Choices from `enum`, `const`, or `anyOf`/`oneOf` branches that are all `const` (titled enums). */
-function enumOptions(schema: SchemaObject): FieldOption[] | undefined {
-  if (Array.isArray(schema.enum)) return schema.enum.map(value => ({ label: valueLabel(value), value }));
+/** Choices from `enum` (titled by the legacy `enumNames` elicitation schemas use), `const`, or `anyOf`/`oneOf` branches that are all `const` (titled enums). */
+export function enumOptions(schema: SchemaObject): FieldOption[] | undefined {
+  if (Array.isArray(schema.enum)) {
+    const values = schema.enum;
+    const names = Array.isArray(schema.enumNames) && schema.enumNames.length === values.length && schema.enumNames.every(n => typeof n === 'string') ? (schema.enumNames as string[]) : undefined;
+    return values.map((value, i) => (names ? { label: names[i]!, description: valueLabel(value), value } : { label: valueLabel(value), value }));
+  }
   if ('const' in schema) return [{ label: valueLabel(schema.const), value: schema.const }];
   const union = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(union) && union.length > 0 && union.every(b => isObject(b) && 'const' in b)) {
@@ -224,7 +236,7 @@ function lengthHint(s: SchemaObject, unit: string): string | undefined {
 
 const NOUNS: Record<string, string> = { string: 'text', number: 'a number', integer: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null' };
 
-function scalarHint(kind: ItemKind, s: SchemaObject, options?: readonly FieldOption[]): string[] {
+export function scalarHint(kind: ItemKind, s: SchemaObject, options?: readonly FieldOption[]): string[] {
   switch (kind) {
     case 'string': {
       const format = typeof s.format === 'string' ? FORMATS[s.format] : undefined;
@@ -608,6 +620,23 @@ function describeErrors(errors: readonly ErrorObject[], relativeTo: string, orde
   return messages.length ? messages.slice(0, MAX_MESSAGES).join(' ') : undefined;
 }
 
+/** Ajv's errors as sentences at the pointer of the value each is about, for a form that shows every field at once. */
+function problemsOf(errors: readonly ErrorObject[]): FieldProblem[] {
+  const unions = errors.filter(e => e.keyword === 'anyOf' || e.keyword === 'oneOf').map(e => `${e.schemaPath}/`);
+  const byPointer = new Map<string, string[]>();
+  for (const e of errors) {
+    if (unions.some(u => e.schemaPath.startsWith(u))) continue;
+    const ph = phrase({ ...e, instancePath: '' });
+    if (!ph) continue;
+    const pointer = ph.path ? `${e.instancePath}/${pointerSegment(ph.path)}` : e.instancePath;
+    const messages = byPointer.get(pointer) ?? [];
+    const message = sentence('', ph.text);
+    if (!messages.includes(message) && messages.length < 3) messages.push(message);
+    byPointer.set(pointer, messages);
+  }
+  return [...byPointer].map(([pointer, messages]) => ({ pointer, message: messages.join(' ') }));
+}
+
 function pointerSegment(name: string): string {
   return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }
@@ -671,6 +700,12 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
     return v(args) ? undefined : describeErrors(v.errors ?? [], '', order);
   };
 
+  const problemsAt = (args: unknown): FieldProblem[] => {
+    const v = whole();
+    if (v instanceof Error || v(args)) return [];
+    return problemsOf(v.errors ?? []);
+  };
+
   const check = (field: FormField, value: unknown): string | undefined => {
     if (field.name === '' && wholeObject) return validateArguments(value);
     const v = fieldValidator();
@@ -699,5 +734,6 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
       return check(field, answer.value);
     },
     validateArguments,
+    problemsAt,
   };
 }

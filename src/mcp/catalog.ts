@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/client';
 import { canonicalJson } from '../config/hash';
+import { hasHiddenCharacters } from '../common/untrustedText';
 
 /** One tool as the host exposes it: under a name unique across servers, with its definition's hash. */
 export interface CatalogTool {
@@ -21,8 +22,15 @@ export interface CatalogSource {
 }
 
 const MAX_NAME = 64;
-// Control, zero-width, bidi-override and other invisible characters a name could hide text behind.
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+
+/** Why a tool's name or title cannot be taken at face value: it holds characters that hide or reverse text. */
+export function toolNameWarnings(tool: Tool): string[] {
+  const warnings: string[] = [];
+  if (hasHiddenCharacters(tool.name)) warnings.push('the tool name contains invisible, control or bidi characters (shown as ⟨U+…⟩)');
+  const titles = [tool.title, tool.annotations?.title].filter((t): t is string => typeof t === 'string');
+  if (titles.some(hasHiddenCharacters)) warnings.push('the tool title contains invisible, control or bidi characters (shown as ⟨U+…⟩)');
+  return warnings;
+}
 
 export function toolDefinitionHash(tool: Tool): string {
   const { name, title, description, inputSchema, outputSchema, annotations } = tool;
@@ -48,7 +56,7 @@ export function buildCatalog(sources: readonly CatalogSource[]): CatalogTool[] {
     const disabled = new Set(disabledTools);
     for (const tool of tools) {
       if (disabled.has(tool.name)) continue;
-      const warnings = HIDDEN.test(tool.name) ? ['the tool name contains invisible or control characters'] : [];
+      const warnings = toolNameWarnings(tool);
       candidates.push({ base: `${sanitize(server)}_${sanitize(tool.name)}`, server, tool, warnings });
     }
   }

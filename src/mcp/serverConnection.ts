@@ -21,7 +21,9 @@ import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './tool
 import { remoteTransport } from './transports/remoteTransport';
 import type { HostOAuthProvider } from './transports/signInTransport';
 import type { ResultFiles } from './resultFiles';
+import { ambiguousToolMessage, type Duplicate } from './duplicates';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
+import { APPS_CLIENT_EXTENSION } from '../apps/appMeta';
 
 export type { ToolCallOptions, ToolCallOutcome } from './toolCall';
 
@@ -125,6 +127,16 @@ export class ServerConnection extends Disposable {
   /** How many list refreshes this launch sent, per list (coalescing keeps this small under a storm of announcements). */
   get listRefreshes(): Readonly<Record<ListKind, number>> {
     return this.live?.lists.refreshCounts ?? { tools: 0, prompts: 0, resources: 0 };
+  }
+
+  /** Tools, prompts and resource templates the server listed more than once; only the first of each is kept. */
+  get duplicates(): readonly Duplicate[] {
+    return this.live?.lists.duplicates ?? [];
+  }
+
+  /** A tool name the server gave to different tools: a call by that name could run either, so none is made. */
+  isAmbiguousTool(name: string): boolean {
+    return this.live?.lists.isAmbiguousTool(name) ?? false;
   }
 
   /** Masks this server's secrets in text bound for the UI. */
@@ -329,6 +341,8 @@ export class ServerConnection extends Disposable {
           // `tools`: the sampling handler runs tool use inside sampling (tools/toolChoice in, tool_use out); servers send tools only to clients that say so.
           ...(handlers?.sampling ? { sampling: { tools: {} } } : {}),
           ...(handlers?.elicitation ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}),
+          // The host renders MCP Apps (src/apps): servers may then offer tools with an interactive UI.
+          extensions: APPS_CLIENT_EXTENSION as unknown as Record<string, Record<string, string[]>>,
         },
         jsonSchemaValidator: this.validator,
         ...negotiation,
@@ -422,6 +436,7 @@ export class ServerConnection extends Disposable {
    */
   async callTool(name: string, args: Record<string, unknown>, consent: ConsentPermit, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
     consent.redeem(this, name);
+    if (this.isAmbiguousTool(name)) throw new Error(ambiguousToolMessage(this.name, name));
     const live = this.requireLive();
     return sendToolCall(live.toolCalls, this.tools.find(t => t.name === name), name, args, options);
   }

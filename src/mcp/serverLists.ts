@@ -1,5 +1,6 @@
 import { type Client, type Prompt, ProtocolError, ProtocolErrorCode, type ResourceTemplateType as ResourceTemplate, type Tool } from '@modelcontextprotocol/client';
 import { collectPages, DEFAULT_PAGE_LIMITS, type Page, type PageLimits } from './pagination';
+import { dedupe, describeDuplicate, type Duplicate } from './duplicates';
 import type { ServerLog } from './log';
 
 /** The lists a server announces changes of. `resources` covers the resource list (paged by the tree) and the templates. */
@@ -61,7 +62,26 @@ export class ServerLists {
   /** Refreshes started (not coalesced away), per list: the figure the storm test reads. */
   readonly refreshCounts: Record<ListKind, number> = { tools: 0, prompts: 0, resources: 0 };
 
+  /** What each list repeated (see duplicates.ts). */
+  private readonly _duplicates: Record<'tools' | 'prompts' | 'templates', readonly Duplicate[]> = { tools: [], prompts: [], templates: [] };
+
   constructor(private readonly ctx: ServerListsContext) {}
+
+  /** Tools, prompts and resource templates the server listed more than once; only the first of each is kept. */
+  get duplicates(): readonly Duplicate[] {
+    return [...this._duplicates.tools, ...this._duplicates.prompts, ...this._duplicates.templates];
+  }
+
+  /** A tool name the server gave to different tools. */
+  isAmbiguousTool(name: string): boolean {
+    return this._duplicates.tools.some(d => d.key === name && d.differ);
+  }
+
+  private keepFirst<T>(list: 'tools' | 'prompts' | 'templates', { items, duplicates }: { items: T[]; duplicates: Duplicate[] }): T[] {
+    this._duplicates[list] = duplicates;
+    for (const d of duplicates) this.ctx.log.warn(`${list}/list: ${describeDuplicate(d)}.`);
+    return items;
+  }
 
   get tools(): readonly Tool[] {
     return this._tools;
@@ -128,7 +148,7 @@ export class ServerLists {
       case 'tools': {
         const tools = await this.collect(kind, 'tools/list', 'tools');
         if (!tools) return;
-        const next = dedupeByName(tools as Tool[], dup => this.ctx.log.warn(`The server lists tool '${dup}' more than once; the first is used.`));
+        const next = this.keepFirst('tools', dedupe('tool', tools as Tool[], t => t.name));
         const changed = !sameItems(this._tools, next);
         this._tools = next;
         if (changed && notify) this.ctx.onChanged(kind);
@@ -137,7 +157,7 @@ export class ServerLists {
       case 'prompts': {
         const prompts = await this.collect(kind, 'prompts/list', 'prompts');
         if (!prompts) return;
-        const next = dedupeByName(prompts as Prompt[], dup => this.ctx.log.warn(`The server lists prompt '${dup}' more than once; the first is used.`));
+        const next = this.keepFirst('prompts', dedupe('prompt', prompts as Prompt[], p => p.name));
         const changed = !sameItems(this._prompts, next);
         this._prompts = next;
         if (changed && notify) this.ctx.onChanged(kind);
@@ -145,7 +165,7 @@ export class ServerLists {
       }
       case 'resources': {
         const templates = await this.collect(kind, 'resources/templates/list', 'resourceTemplates');
-        if (templates) this._templates = templates as ResourceTemplate[];
+        if (templates) this._templates = this.keepFirst('templates', dedupe('template', templates as ResourceTemplate[], t => t.uriTemplate));
         // The resource list itself is paged by whoever shows it: it is told to page again.
         if (notify && !this.disposed) this.ctx.onChanged(kind);
         return;
@@ -205,14 +225,3 @@ function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function dedupeByName<T extends { name: string }>(items: readonly T[], onDuplicate: (name: string) => void): T[] {
-  const seen = new Set<string>();
-  return items.filter(item => {
-    if (seen.has(item.name)) {
-      onDuplicate(item.name);
-      return false;
-    }
-    seen.add(item.name);
-    return true;
-  });
-}

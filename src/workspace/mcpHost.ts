@@ -19,12 +19,19 @@ import { ConsentGate } from '../consent/toolCallGate';
 import type { ConsentDialog, ToolCallGate } from '../consent/types';
 import { MementoEraVerdicts } from './eraVerdicts';
 import { createServerLog, ServerLogChannel } from './serverLogs';
+import type { ServerLog } from '../mcp/log';
 import { InputStore, type InputDialog } from './inputStore';
 import { ServerTrust, type ServerTrustDialog } from './serverTrust';
+import { createSamplingHandler, forgetSamplingAnswers, type SamplingDialog } from './sampling';
+import { ElicitationHandler, type ElicitationDialog } from '../serverRequests/elicitation';
+import type { FormDialog } from '../forms/formFlow';
 import { WorkspaceConfig } from './workspaceConfig';
 
-/** What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool calls. */
-export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog;
+/**
+ * What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool
+ * calls, and what servers ask of the user (sampling, elicitation and its forms).
+ */
+export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog & SamplingDialog & ElicitationDialog & FormDialog;
 
 /**
  * The extension's MCP side in one place: config sources feed the registry; the registry asks this
@@ -39,22 +46,31 @@ export class McpHost extends Disposable {
   readonly gate: ToolCallGate;
   readonly approvals: ApprovalStore;
   readonly history: CallHistory;
+  readonly version: string;
   /** Very large tool results, kept in full on disk while the host works with their beginning. */
   readonly resultFiles: ResultFiles;
   private readonly logs = new Map<string, ServerLogChannel>();
+  /** Forgets every "Always Allow" answer to a server's sampling request. */
+  readonly forgetSamplingAnswers: () => Promise<void>;
 
   /** `dialogs` is read at each question: the extension's Test mode replaces it. */
   constructor(context: vscode.ExtensionContext, dialogs: () => HostDialogs) {
     super();
+    this.version = String(context.extension.packageJSON.version);
     this.trust = new ServerTrust(context.globalState, dialogs);
     this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
     this.resultFiles = new ResultFiles(path.join(context.globalStorageUri.fsPath, 'results'));
     // What earlier windows kept beyond the limits goes now, not at the next large result.
     void this.resultFiles.prune();
+    // The registry's servers are known only once it exists; the handlers look them up per request.
+    let registry: ServerRegistry | undefined;
+    this.forgetSamplingAnswers = () => forgetSamplingAnswers(context.globalState);
+    const sampling = createSamplingHandler({ get: name => registry?.get(name) }, context.globalState, dialogs);
+    const elicitation = new ElicitationHandler({ dialogs });
     // Disposed last (registered first): by then a clean shutdown has stopped every server it watches.
     const reaper = this._register(new ProcessReaper(context.asAbsolutePath(path.join('dist', 'reaper.js')), message => console.error(`MCP Host: ${message}`)));
-    this.registry = this._register(
+    this.registry = registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
         connectionDefaults: { reaper, resultFiles: this.resultFiles },
@@ -69,6 +85,8 @@ export class McpHost extends Disposable {
         mayStart: (defs, userInitiated) => this.trust.mayStart(defs, userInitiated),
         handlers: {
           roots: () => (vscode.workspace.workspaceFolders ?? []).map(f => ({ uri: f.uri.toString(), name: f.name })),
+          sampling: (server, params, signal) => sampling.handle(server, params, signal),
+          elicitation: (server, params, signal) => elicitation.handle(server, params, signal),
         },
       }),
     );
@@ -99,6 +117,11 @@ export class McpHost extends Disposable {
     } catch (err) {
       reportLoadError(err);
     }
+  }
+
+  /** The server's log channel, while it exists. */
+  serverLog(name: string): ServerLog | undefined {
+    return this.logs.get(name);
   }
 
   showLog(name: string): void {

@@ -48,6 +48,20 @@ async function buildTests() {
     logLevel: 'warning',
   });
   if (result.errors.length) throw new Error('test build failed');
+  // MCP App UIs run in a browser frame: each is one self-contained script, its packages included.
+  const apps = path.join(root, 'test', 'fixtures', 'apps');
+  const browser = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: fs.readdirSync(apps).filter(f => f.endsWith('.ts')).map(f => path.join(apps, f)),
+    outdir: 'out/test/fixtures/apps',
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'warning',
+  });
+  if (browser.errors.length) throw new Error('test app build failed');
 }
 
 module.exports = { buildTests };

@@ -8,6 +8,7 @@ const { format } = require('util');
 const lib = require('./lib');
 const { buildTests } = require('./buildTests');
 const logCheck = require('./logCheck');
+const { startFrameDriver } = require('./frameDriver');
 
 const { publisher, name: packageName } = require('../../package.json');
 const EXTENSION_ID = `${publisher}.${packageName}`;
@@ -25,10 +26,13 @@ const SUITES = [
   { name: 'tree', workspace: 'empty' },
   { name: 'resources', workspace: 'resources' },
   { name: 'palette', workspace: 'empty' },
+  { name: 'forms', workspace: 'empty' },
   { name: 'results', workspace: 'empty' },
   { name: 'soak', workspace: 'empty', onDemand: true, timeoutMs: 60 * 60_000 },
   { name: 'security', workspace: 'empty' },
   { name: 'eras', workspace: 'empty' },
+  // On demand until a green run after the chat merge (9 of 10 passed before it; see /work/coord/notes/12.md).
+  { name: 'apps', workspace: 'empty', onDemand: true },
 ];
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;
@@ -64,10 +68,10 @@ function checkLogs(profile, expected, consoleErrors) {
 }
 
 /** Runs one suite in a fresh profile, checks its logs, and removes the profile (keeping the logs of a failure). */
-async function runSuite(env, browser, suite, fixtureVsixes) {
+async function runSuite(env, browser, suite, fixtureVsixes, frames) {
   const profile = lib.createProfile(`it-${suite.name}`);
   try {
-    const run = await runInProfile(env, browser, suite, fixtureVsixes, profile);
+    const run = await runInProfile(env, browser, suite, fixtureVsixes, profile, frames);
     // After code-server has stopped, so the logs are complete.
     const ok = checkLogs(profile, run.expected, run.consoleErrors) && run.ok;
     if (!ok) console.error(`suite ${suite.name}: logs kept in ${keepLogs(suite, profile)}`);
@@ -80,7 +84,7 @@ async function runSuite(env, browser, suite, fixtureVsixes) {
   }
 }
 
-async function runInProfile(env, browser, suite, fixtureVsixes, profile) {
+async function runInProfile(env, browser, suite, fixtureVsixes, profile, frames) {
   for (const vsix of fixtureVsixes) lib.installExtension(env, profile, vsix);
   const workspace = lib.copyWorkspace(suite.workspace, profile.dir);
   const server = await lib.startCodeServer(env, profile, { smokeDriver: true, trust: !!suite.trust });
@@ -90,6 +94,7 @@ async function runInProfile(env, browser, suite, fixtureVsixes, profile) {
     ['extensionTestsPath', remote(path.join(lib.root, 'out', 'test', 'integration', suite.name, 'index.js'))],
   ];
   const page = await browser.newPage();
+  frames.setPage(page);
   const counts = { passing: 0, failing: 0 };
   const workbenchLog = path.join(profile.dir, 'workbench.log');
   const chatter = [];
@@ -145,16 +150,19 @@ async function main() {
   const vsixDir = lib.tempDir('fixture-vsix');
   const fixtureVsixes = [lib.packageFixtureExtension('scripted-model', vsixDir)];
   const browser = await lib.launchBrowser(env);
+  const frames = await startFrameDriver();
+  process.env.MCP_HOST_TEST_FRAMES = frames.url;
   const totals = { passing: 0, failing: 0, failedSuites: [] };
   try {
     for (const suite of suites) {
       console.log(`\n=== integration suite: ${suite.name} (workspace: ${suite.workspace}${suite.trust ? ', trust enforced' : ''})`);
-      const r = await runSuite(env, browser, suite, fixtureVsixes);
+      const r = await runSuite(env, browser, suite, fixtureVsixes, frames);
       totals.passing += r.passing;
       totals.failing += r.failing;
       if (!r.ok) totals.failedSuites.push(suite.name);
     }
   } finally {
+    await frames.close();
     await browser.close();
     lib.removeDir(vsixDir);
   }

@@ -3,12 +3,16 @@ import * as vscode from 'vscode';
 import type { McpHostApi } from '../../src/extension';
 import type { InputDefinition, ServerDefinition } from '../../src/config/types';
 import type { Dialogs } from '../../src/extension';
-import type { ArgumentAnswer, ArgumentQuestion } from '../../src/forms/formFlow';
+import { fillForm, type ArgumentAnswer, type ArgumentQuestion, type FormOutcome } from '../../src/forms/formFlow';
+import type { FormEditorRequest } from '../../src/forms/formEditor';
 import type { CallProgress } from '../../src/commands/callProgress';
 import type { PickRequest } from '../../src/commands/itemPicker';
 import type { ConsentAnswer, ToolConsentRequest } from '../../src/consent/types';
 import type { RevokeChoice } from '../../src/consent/manageApprovals';
 import type { StoredApproval } from '../../src/consent/policy';
+import type { SamplingAnswer, SamplingQuestion } from '../../src/serverRequests/sampling';
+import type { ElicitationChoice, ElicitationQuestion } from '../../src/serverRequests/elicitation';
+import type { BuiltinMcpChoice, BuiltinMcpQuestion } from '../../src/workspace/builtinMcp';
 import { EXTENSION_ID } from '../../src/ids';
 
 /** The extension under test, activated, with its Test-mode API. */
@@ -61,6 +65,15 @@ export class ScriptedDialogs implements Dialogs {
     return this.clearHistoryAnswer;
   }
 
+  /** Questions about VS Code's own MCP support, and the answers to give in order (dismissed when none is left). */
+  readonly builtinMcpAsked: BuiltinMcpQuestion[] = [];
+  builtinMcpAnswers: BuiltinMcpChoice[] = [];
+
+  async askAboutBuiltinMcp(question: BuiltinMcpQuestion): Promise<BuiltinMcpChoice | undefined> {
+    this.builtinMcpAsked.push(question);
+    return this.builtinMcpAnswers.shift();
+  }
+
   /** Answers to pick requests (tool, prompt, server, resource), in order: an item's label, or `typed:<text>`. */
   picks: string[] = [];
   /** Each pick asked: its title, its groups as first shown, and every label offered (after any "Load more…"). */
@@ -88,6 +101,19 @@ export class ScriptedDialogs implements Dialogs {
       record.labels.push(...page.items.map(i => i.label));
       more = page.more;
     }
+  }
+
+  /** Every form editor asked for. */
+  readonly editorRequests: FormEditorRequest[] = [];
+  /**
+   * The form editor's answer: by default the same answers per field as the quick input (`argumentAnswers`),
+   * so a test reads the same whichever the setting picks; set it to script the editor itself.
+   */
+  editorAnswer: ((request: FormEditorRequest) => Promise<FormOutcome>) | undefined;
+
+  async editForm(request: FormEditorRequest): Promise<FormOutcome> {
+    this.editorRequests.push(request);
+    return this.editorAnswer ? this.editorAnswer(request) : fillForm(this, request.form, request.title);
   }
 
   /**
@@ -146,10 +172,56 @@ export class ScriptedDialogs implements Dialogs {
     }
   }
 
+  /** Sampling questions asked, and the answers given in order (then 'deny'). */
+  readonly samplingAsked: SamplingQuestion[] = [];
+  samplingAnswers: SamplingAnswer[] = [];
+
+  async confirmSampling(question: SamplingQuestion): Promise<SamplingAnswer> {
+    this.samplingAsked.push(question);
+    return this.samplingAnswers.shift() ?? 'deny';
+  }
+
+  /** Elicitation questions asked (the form's fields are then answered through `argumentAnswers`), and the choices given in order (then 'cancel'). */
+  readonly elicitationsAsked: ElicitationQuestion[] = [];
+  elicitationChoices: ElicitationChoice[] = [];
+
+  async confirmElicitation(question: ElicitationQuestion): Promise<ElicitationChoice> {
+    this.elicitationsAsked.push(question);
+    return this.elicitationChoices.shift() ?? 'cancel';
+  }
+
+  /** URLs "opened" after an elicitation was accepted; none leaves the test. */
+  readonly urlsOpened: string[] = [];
+
+  async openUrl(url: string): Promise<boolean> {
+    this.urlsOpened.push(url);
+    return true;
+  }
+
+  /** What "Choose Tools…" offered, and the tools to leave checked (`server/tool`); undefined dismisses. */
+  readonly chatToolChoices: Array<ReadonlyArray<{ server: string; tools: ReadonlyArray<{ name: string; enabled: boolean }> }>> = [];
+  chatToolsToKeep: string[] | undefined;
+
+  async chooseChatTools(servers: ReadonlyArray<{ readonly server: string; readonly tools: ReadonlyArray<{ readonly name: string; readonly label: string; readonly enabled: boolean }> }>): Promise<ReadonlyArray<readonly [string, string]> | undefined> {
+    this.chatToolChoices.push(servers);
+    if (!this.chatToolsToKeep) return undefined;
+    const keep = new Set(this.chatToolsToKeep);
+    return servers.flatMap(s => s.tools.filter(t => keep.has(`${s.server}/${t.name}`)).map(t => [s.server, t.name] as const));
+  }
+
   /** Every progress notification shown: its title and the messages reported. */
   readonly progress: Array<{ title: string; messages: string[]; cancelled: boolean }> = [];
   /** Presses Cancel once a call has reported this many progress messages. */
   cancelAfterProgress: number | undefined;
+
+  /** Links an app asked to open, and the answer to each (true opens it). */
+  readonly linksAsked: Array<{ server: string; url: string }> = [];
+  openLinkAnswer = false;
+
+  async confirmOpenLink(request: { server: string; url: string }): Promise<boolean> {
+    this.linksAsked.push(request);
+    return this.openLinkAnswer;
+  }
 
   async showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Promise<T> {
     const abort = new AbortController();

@@ -57,7 +57,7 @@ function killIfAlive(pid: number): void {
 }
 
 /** Generous, because a loaded CI machine can take seconds to start a node process that loads the SDK. */
-async function until(what: string, check: () => boolean, timeoutMs = 8000): Promise<void> {
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -196,7 +196,8 @@ function nextNotification<T>(client: Client, method: NotificationMethod): Promis
 }
 
 describe('fixture servers', function () {
-  this.timeout(20000);
+  // Generous: these start several Node servers at once, which took over 8 s each on a loaded 2-core machine.
+  this.timeout(60_000);
 
   describe('paging', () => {
     it('pages every list with honest cursors and exactly the advertised counts', async () => {

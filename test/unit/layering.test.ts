@@ -2,12 +2,17 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** Folders and files whose code must run in plain Node: the protocol and config core, and the consent core. */
+/** Folders and files whose code must run in plain Node: the protocol, config, forms and server-request core, the consent core, and pure UI helpers. */
 const VSCODE_FREE = [
   'src/common',
   'src/config',
   'src/mcp',
   'src/forms',
+  'src/apps',
+  'src/serverRequests',
+  // Pure pieces of the UI, unit-tested in plain Node.
+  'src/ui/results/resultHtml.ts',
+  ...['toolSelection.ts', 'commandLine.ts', 'modelContent.ts'].map(f => `src/ui/chat/${f}`),
   ...['policy.ts', 'approvalStore.ts', 'callHistory.ts', 'callText.ts', 'toolCallGate.ts', 'types.ts', 'safetyHints.ts'].map(f => `src/consent/${f}`),
 ];
 const root = path.resolve(__dirname, '..', '..', '..');

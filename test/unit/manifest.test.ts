@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Commands, ContextKeys, EXTENSION_ID, Settings, ViewContainers, Views } from '../../src/ids';
+import { ChatCommands, ChatParticipants, Commands, ContextKeys, EXTENSION_ID, Settings, ViewContainers, Views } from '../../src/ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -14,6 +14,12 @@ describe('package.json and src/ids.ts agree', () => {
   it('contributes exactly the commands the code defines', () => {
     const contributed = manifest.contributes.commands.map((c: { command: string }) => c.command).sort();
     assert.deepStrictEqual(contributed, Object.values(Commands).sort());
+  });
+
+  it('contributes the chat participant and exactly the slash commands the code handles', () => {
+    const participants = manifest.contributes.chatParticipants as Array<{ id: string; name: string; commands: Array<{ name: string }> }>;
+    assert.deepStrictEqual(participants.map(p => p.id), Object.values(ChatParticipants));
+    assert.deepStrictEqual(participants[0]!.commands.map(c => c.name).sort(), [...ChatCommands].sort());
   });
 
   it('contributes the view container and views the code uses', () => {

@@ -48,6 +48,7 @@ const ALLOWED = [
   /^extension\/dist\/(extension|reaper)\.js$/,
   /^extension\/dist\/[\w.-]+\.schema\.json$/,
   /^extension\/media\/[\w.-]+\.(svg|png)$/,
+  /^extension\/media\/formEditor\.(js|css)$/,
 ];
 
 describe('VSIX', function () {

@@ -20,6 +20,17 @@ function leaveOutItem(question: ArgumentQuestion): ChoiceItem {
   return { label: safe`$(debug-step-over) Leave out`, description, skip: true, alwaysShow: true };
 }
 
+/** Calls `hide` when `signal` aborts (at once if it already has); dispose to stop listening. */
+function onAbort(signal: AbortSignal | undefined, hide: () => void): { dispose(): void } {
+  if (!signal) return { dispose() {} };
+  if (signal.aborted) {
+    queueMicrotask(hide);
+    return { dispose() {} };
+  }
+  signal.addEventListener('abort', hide, { once: true });
+  return { dispose: () => signal.removeEventListener('abort', hide) };
+}
+
 /** Forms in the quick input, one question at a time. */
 export const quickInputForm: FormDialog = { askArgument };
 
@@ -63,8 +74,10 @@ function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undef
     });
     box.onDidHide(() => {
       if (!done) resolve(undefined);
+      withdrawn.dispose();
       box.dispose();
     });
+    const withdrawn = onAbort(question.signal, () => box.hide());
     box.show();
   });
 }
@@ -106,8 +119,10 @@ function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[
     });
     pick.onDidHide(() => {
       if (!done) resolve(undefined);
+      withdrawn.dispose();
       pick.dispose();
     });
+    const withdrawn = onAbort(question.signal, () => pick.hide());
     pick.show();
   });
 }
@@ -148,8 +163,10 @@ function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string)
     pick.onDidHide(() => {
       if (!done) resolve(undefined);
       stop();
+      withdrawn.dispose();
       pick.dispose();
     });
+    const withdrawn = onAbort(question.signal, () => pick.hide());
     start();
   });
 }

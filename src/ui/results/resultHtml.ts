@@ -1,5 +1,6 @@
 import type { GetPromptResult } from '@modelcontextprotocol/client';
 import type { GatedCallResult } from '../../consent/types';
+import { plainBlock } from '../../common/untrustedText';
 import { budgetResult, PANEL_BUDGET, type Cut, type ResultBudget } from '../../mcp/resultBudget';
 import type { SavedValue } from '../../mcp/resultFiles';
 
@@ -194,6 +195,11 @@ export function promptView(server: string, prompt: { name: string; title?: strin
   };
 }
 
+/** Server text as HTML text: hidden and bidi characters shown as `⟨U+200B⟩`, lines kept, then escaped. */
+function textHtml(text: string): string {
+  return escapeHtml(plainBlock(text));
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -237,7 +243,7 @@ function page(title: string, body: string): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(title)}</title>
+<title>${textHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
@@ -256,28 +262,28 @@ function renderCut(cut: CutView, what: string, name: string, options: RenderOpti
       : cut.saved
         ? ''
         : ' The rest is not kept.';
-  return `<div class="banner info cut" data-cut="${escapeHtml(cut.kind)}">${escapeHtml(shown)}${link}</div>`;
+  return `<div class="banner info cut" data-cut="${escapeHtml(cut.kind)}">${textHtml(shown)}${link}</div>`;
 }
 
 function renderContent(c: ContentView, server: string, options: RenderOptions, name = 'result'): string {
-  const open = (uri: string, text: string) => `<a href="${escapeHtml(commandUri(options.openResourceCommand, { server, uri }))}" data-uri="${escapeHtml(uri)}">${escapeHtml(text)}</a>`;
+  const open = (uri: string, text: string) => `<a href="${escapeHtml(commandUri(options.openResourceCommand, { server, uri }))}" data-uri="${escapeHtml(uri)}">${textHtml(text)}</a>`;
   switch (c.kind) {
     case 'text':
       if (c.cut?.kind === 'media') return `<div class="block media-cut">${renderCut(c.cut, 'content', `${name}.txt`, options)}</div>`;
-      return `<div class="block text">${c.audience ? `<div class="label">for ${escapeHtml(c.audience)}</div>` : ''}<pre>${escapeHtml(c.text)}</pre>${c.cut ? renderCut(c.cut, 'text', `${name}.txt`, options) : ''}</div>`;
+      return `<div class="block text">${c.audience ? `<div class="label">for ${textHtml(c.audience)}</div>` : ''}<pre>${textHtml(c.text)}</pre>${c.cut ? renderCut(c.cut, 'text', `${name}.txt`, options) : ''}</div>`;
     case 'image':
-      return `<div class="block image"><img src="data:${c.mimeType};base64,${c.data}" alt="Image (${escapeHtml(c.mimeType)}, ${formatSize(c.bytes)})"><div class="label">Image · ${escapeHtml(c.mimeType)} · ${formatSize(c.bytes)}</div></div>`;
+      return `<div class="block image"><img src="data:${c.mimeType};base64,${c.data}" alt="Image (${textHtml(c.mimeType)}, ${formatSize(c.bytes)})"><div class="label">Image · ${textHtml(c.mimeType)} · ${formatSize(c.bytes)}</div></div>`;
     case 'audio':
-      return `<div class="block audio"><div class="label">Audio · ${escapeHtml(c.mimeType)} · ${formatSize(c.bytes)}</div><audio controls src="data:${c.mimeType};base64,${c.data}"></audio></div>`;
+      return `<div class="block audio"><div class="label">Audio · ${textHtml(c.mimeType)} · ${formatSize(c.bytes)}</div><audio controls src="data:${c.mimeType};base64,${c.data}"></audio></div>`;
     case 'link':
-      return `<div class="block link">🔗 ${open(c.uri, c.name)} <span class="label">${escapeHtml(c.uri)}${c.mimeType ? ` · ${escapeHtml(c.mimeType)}` : ''}</span>${c.description ? `<div class="label">${escapeHtml(c.description)}</div>` : ''}</div>`;
+      return `<div class="block link">🔗 ${open(c.uri, c.name)} <span class="label">${textHtml(c.uri)}${c.mimeType ? ` · ${textHtml(c.mimeType)}` : ''}</span>${c.description ? `<div class="label">${textHtml(c.description)}</div>` : ''}</div>`;
     case 'resource': {
-      const head = `<div class="label">Embedded resource ${open(c.uri, c.uri)}${c.mimeType ? ` · ${escapeHtml(c.mimeType)}` : ''}</div>`;
-      if (c.text !== undefined) return `<div class="block resource">${head}<pre>${escapeHtml(c.text)}</pre>${c.cut ? renderCut(c.cut, 'text', `${name}.txt`, options) : ''}</div>`;
+      const head = `<div class="label">Embedded resource ${open(c.uri, c.uri)}${c.mimeType ? ` · ${textHtml(c.mimeType)}` : ''}</div>`;
+      if (c.text !== undefined) return `<div class="block resource">${head}<pre>${textHtml(c.text)}</pre>${c.cut ? renderCut(c.cut, 'text', `${name}.txt`, options) : ''}</div>`;
       return `<div class="block resource">${head}<div class="label">Binary content, ${formatSize(c.cut?.fullBytes ?? c.blobBytes ?? 0)}, not shown.</div></div>`;
     }
     case 'unsupported':
-      return `<div class="block unsupported label">Not shown: ${escapeHtml(c.what)}.</div>`;
+      return `<div class="block unsupported label">Not shown: ${textHtml(c.what)}.</div>`;
   }
 }
 
@@ -294,12 +300,12 @@ export function resultTitle(view: { label: string }): string {
 
 export function renderResultHtml(view: ToolResultView, options: RenderOptions): string {
   const parts: string[] = [];
-  parts.push(`<h1>${escapeHtml(view.label)}</h1>`);
+  parts.push(`<h1>${textHtml(view.label)}</h1>`);
   const took = view.durationMs !== undefined ? ` · ${view.durationMs} ms` : '';
-  parts.push(`<div class="meta">Tool <code>${escapeHtml(view.tool)}</code> on server <code>${escapeHtml(view.server)}</code>${took}</div>`);
+  parts.push(`<div class="meta">Tool <code>${textHtml(view.tool)}</code> on server <code>${textHtml(view.server)}</code>${took}</div>`);
   if (view.status !== 'completed') {
     const banner = STATUS_BANNER[view.status];
-    parts.push(`<div class="banner ${banner.cls}" data-status="${view.status}"><strong>${banner.text}</strong>${view.message ? ` ${escapeHtml(view.message)}` : ''}</div>`);
+    parts.push(`<div class="banner ${banner.cls}" data-status="${view.status}"><strong>${banner.text}</strong>${view.message ? ` ${textHtml(view.message)}` : ''}</div>`);
   }
   if (view.content.length) {
     const name = (i: number) => `${view.label} result${view.content.length > 1 ? ` ${i + 1}` : ''}`;
@@ -308,14 +314,14 @@ export function renderResultHtml(view: ToolResultView, options: RenderOptions): 
     parts.push(`<div class="label">The tool returned no content.</div>`);
   }
   if (view.outputError) {
-    parts.push(`<div class="banner warning" data-output-error><strong>Structured output does not match the tool's output schema.</strong> ${escapeHtml(view.outputError)}</div>`);
+    parts.push(`<div class="banner warning" data-output-error><strong>Structured output does not match the tool's output schema.</strong> ${textHtml(view.outputError)}</div>`);
   }
   if (view.structuredText !== undefined) {
     const cut = view.structuredCut ? renderCut(view.structuredCut, 'structured content', `${view.label} structured content.json`, options) : '';
-    parts.push(`<h2>Structured content</h2><pre class="structured">${escapeHtml(view.structuredText)}</pre>${cut}`);
+    parts.push(`<h2>Structured content</h2><pre class="structured">${textHtml(view.structuredText)}</pre>${cut}`);
   }
   if (view.argsText !== undefined) {
-    parts.push(`<details><summary class="label">Arguments sent</summary><pre>${escapeHtml(view.argsText)}</pre></details>`);
+    parts.push(`<details><summary class="label">Arguments sent</summary><pre>${textHtml(view.argsText)}</pre></details>`);
   }
   return page(resultTitle(view), parts.join('\n'));
 }
@@ -333,15 +339,15 @@ export function promptTitle(view: { label: string }): string {
 
 export function renderPromptHtml(view: PromptView, options: PromptRenderOptions): string {
   const parts: string[] = [];
-  parts.push(`<h1>${escapeHtml(view.label)}</h1>`);
+  parts.push(`<h1>${textHtml(view.label)}</h1>`);
   const args = Object.entries(view.args);
   parts.push(
-    `<div class="meta">Prompt <code>${escapeHtml(view.prompt)}</code> on server <code>${escapeHtml(view.server)}</code>${args.length ? ` · ${args.map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(JSON.stringify(v))}`).join(', ')}` : ''}</div>`,
+    `<div class="meta">Prompt <code>${textHtml(view.prompt)}</code> on server <code>${textHtml(view.server)}</code>${args.length ? ` · ${args.map(([k, v]) => `${textHtml(k)}=${textHtml(JSON.stringify(v))}`).join(', ')}` : ''}</div>`,
   );
-  if (view.description) parts.push(`<div class="meta">${escapeHtml(view.description)}</div>`);
-  parts.push(`<a class="action" href="${escapeHtml(options.sendToChatUri)}">Send to Chat</a> <span class="label">${escapeHtml(options.sendToChatNote)}</span>`);
+  if (view.description) parts.push(`<div class="meta">${textHtml(view.description)}</div>`);
+  parts.push(`<a class="action" href="${escapeHtml(options.sendToChatUri)}">Send to Chat</a> <span class="label">${textHtml(options.sendToChatNote)}</span>`);
   for (const m of view.messages) {
-    parts.push(`<h2>${escapeHtml(m.role)}</h2>${m.content.map(c => renderContent(c, view.server, options)).join('\n')}`);
+    parts.push(`<h2>${textHtml(m.role)}</h2>${m.content.map(c => renderContent(c, view.server, options)).join('\n')}`);
   }
   if (view.messages.length === 0) parts.push(`<div class="label">The prompt has no messages.</div>`);
   return page(promptTitle(view), parts.join('\n'));

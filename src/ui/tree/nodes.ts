@@ -6,7 +6,7 @@ import type { GroupKind } from './serversModel';
  * The elements of the servers tree. Each node is created once and reused while what it shows exists, so
  * the provider can refresh one server's subtree, or one group, by firing that node.
  */
-export type TreeNode = ServerNode | GroupNode | ToolNode | ResourceNode | TemplateNode | PromptNode | LoadMoreNode | InfoNode;
+export type TreeNode = ServerNode | GroupNode | ToolNode | ResourceNode | ResourcePageNode | TemplateNode | PromptNode | LoadMoreNode | InfoNode;
 
 /** A server in the tree: its name, where it came from, and its live state. */
 export class ServerNode {
@@ -93,12 +93,35 @@ export class PromptNode {
   }
 }
 
-/** The last node of a paged resource list: loads the next page. */
+/**
+ * A page of resources after the first, loaded by "Load more…" or "Load all": a folder of `items[start, end)`,
+ * so loading a page adds one folder to the Resources group instead of re-sending every resource loaded so far.
+ * `loaded` (the pages loaded when it was made) is part of its id: each new page gives the folders new ids, so
+ * the older ones show collapsed (cheap) and only the newest opens.
+ */
+export class ResourcePageNode {
+  readonly kind = 'resourcePage';
+  constructor(
+    readonly server: ServerNode,
+    readonly page: number,
+    readonly start: number,
+    readonly end: number,
+    readonly loaded: number,
+  ) {}
+  get id(): string {
+    return `${this.server.id}/resources/~page${this.page}@${this.loaded}`;
+  }
+}
+
+/** The last nodes of a paged resource list: load the next page, or every page up to a cap. */
 export class LoadMoreNode {
   readonly kind = 'loadMore';
-  constructor(readonly server: ServerNode) {}
+  constructor(
+    readonly server: ServerNode,
+    readonly all = false,
+  ) {}
   get id(): string {
-    return `${this.server.id}/resources/~loadMore`;
+    return `${this.server.id}/resources/~${this.all ? 'loadAll' : 'loadMore'}`;
   }
 }
 

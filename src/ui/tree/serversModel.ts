@@ -3,6 +3,7 @@ import { Disposable, DisposableStore } from '../../common/disposable';
 import { Emitter } from '../../common/event';
 import type { ServerEntry, ServerRegistry } from '../../mcp/registry';
 import type { ServerConnection } from '../../mcp/serverConnection';
+import type { Duplicate } from '../../mcp/duplicates';
 
 /**
  * The data behind the servers tree, and when it changes: servers with their state, what each running server
@@ -16,7 +17,12 @@ export type ModelChange = { readonly server: string; readonly what: 'state' | Gr
 
 /** The resources loaded so far for one server. */
 export interface ResourcePages {
+  /** Every resource loaded, each URI once, in the server's order. */
   readonly items: readonly Resource[];
+  /** Where each page starts in `items` (a page's repeats of earlier URIs are left out, so pages may be short). */
+  readonly pageStarts: readonly number[];
+  /** URIs the server listed more than once (on one page or across pages): only the first of each is in `items`. */
+  readonly duplicates: readonly Duplicate[];
   /** Set while the server has more pages. */
   readonly nextCursor: string | undefined;
   readonly pagesLoaded: number;
@@ -25,7 +31,40 @@ export interface ResourcePages {
   readonly error: string | undefined;
 }
 
-const EMPTY_PAGES: ResourcePages = { items: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined };
+const EMPTY_PAGES: ResourcePages = { items: [], pageStarts: [], duplicates: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined };
+
+/** How many resources "Load All" loads at most per run: enough for any list a tree is useful for. */
+export const LOAD_ALL_CAP = 10_000;
+
+export interface LoadAllOptions {
+  readonly cap?: number;
+  /** Called after each page with the number of resources loaded in all. */
+  readonly onProgress?: (loaded: number) => void;
+  readonly isCancelled?: () => boolean;
+}
+
+/** How a "Load All" run ended: the list is complete, the cap was reached, or it was cancelled, failed or changed under it. */
+export interface LoadAllResult {
+  readonly loaded: number;
+  readonly ended: 'complete' | 'cap' | 'cancelled' | 'error' | 'changed';
+}
+
+/** The live paging state of one server; `items` and `pageStarts` only grow, so a page costs the same however many came before. */
+interface Paging {
+  readonly items: Resource[];
+  readonly pageStarts: number[];
+  /** Each URI listed so far → its index in `items`. */
+  readonly seen: Map<string, number>;
+  readonly duplicates: Duplicate[];
+  /** URI → its index in `duplicates`. */
+  readonly duplicateAt: Map<string, number>;
+  nextCursor: string | undefined;
+  pagesLoaded: number;
+  loading: boolean;
+  error: string | undefined;
+  readonly generation: number;
+  pending?: Promise<void> | undefined;
+}
 
 interface Watched {
   readonly connection: ServerConnection;
@@ -36,7 +75,9 @@ export class ServersTreeModel extends Disposable {
   private readonly _onDidChange = this._register(new Emitter<ModelChange>());
   readonly onDidChange = this._onDidChange.event;
   private readonly watched = new Map<string, Watched>();
-  private readonly pages = new Map<string, ResourcePages & { seen: Set<string>; generation: number; pending?: Promise<void> }>();
+  private readonly pages = new Map<string, Paging>();
+  /** The "Load all" running for a server. */
+  private readonly bulk = new Map<string, Promise<LoadAllResult>>();
   private generation = 0;
 
   constructor(private readonly registry: ServerRegistry) {
@@ -102,30 +143,84 @@ export class ServersTreeModel extends Disposable {
     return this.loadPage(name, current.nextCursor);
   }
 
+  /**
+   * Loads pages until the list ends, `cap` more resources are loaded, or the caller cancels: the tree's
+   * "Load All". Each page is added like a "Load more…" page.
+   */
+  loadAllResources(name: string, options: LoadAllOptions = {}): Promise<LoadAllResult> {
+    const running = this.bulk.get(name);
+    if (running) return running;
+    const run = this.loadAll(name, options.cap ?? LOAD_ALL_CAP, options).finally(() => {
+      this.bulk.delete(name);
+      this._onDidChange.fire({ server: name, what: 'resources' });
+    });
+    this.bulk.set(name, run);
+    this._onDidChange.fire({ server: name, what: 'resources' });
+    return run;
+  }
+
+  isLoadingAll(name: string): boolean {
+    return this.bulk.has(name);
+  }
+
+  private async loadAll(name: string, cap: number, options: LoadAllOptions): Promise<LoadAllResult> {
+    if (this.resources(name).pagesLoaded === 0) await this.loadResources(name);
+    const paging = this.pages.get(name);
+    if (!paging) return { loaded: 0, ended: 'changed' };
+    const start = paging.items.length;
+    for (;;) {
+      options.onProgress?.(paging.items.length);
+      if (this.pages.get(name) !== paging) return { loaded: paging.items.length, ended: 'changed' };
+      if (paging.error) return { loaded: paging.items.length, ended: 'error' };
+      if (paging.nextCursor === undefined) return { loaded: paging.items.length, ended: 'complete' };
+      if (paging.items.length - start >= cap) return { loaded: paging.items.length, ended: 'cap' };
+      if (options.isCancelled?.()) return { loaded: paging.items.length, ended: 'cancelled' };
+      await this.loadMoreResources(name);
+    }
+  }
+
   private loadPage(name: string, cursor: string | undefined): Promise<void> {
     const connection = this.registry.get(name)?.connection;
     if (!connection || connection.state.kind !== 'running') return Promise.resolve();
     const before = this.pages.get(name);
-    const generation = before && cursor !== undefined ? before.generation : ++this.generation;
-    const base = cursor !== undefined && before ? before : { ...EMPTY_PAGES, seen: new Set<string>(), generation };
+    const paging: Paging =
+      cursor !== undefined && before
+        ? before
+        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, generation: ++this.generation };
     const pending = (async () => {
-      let next: typeof base;
+      let page: Awaited<ReturnType<ServerConnection['listResourcesPage']>> | undefined;
+      let error: string | undefined;
       try {
-        const page = await connection.listResourcesPage(cursor);
-        // A server may repeat an item on a later page; the tree needs each URI once.
-        const fresh = page.items.filter(r => !base.seen.has(r.uri) && base.seen.add(r.uri));
-        // A cursor the server already gave is a loop: stop offering more.
-        const nextCursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
-        next = { ...base, items: [...base.items, ...fresh], nextCursor, pagesLoaded: base.pagesLoaded + 1, loading: false, error: undefined };
+        page = await connection.listResourcesPage(cursor);
       } catch (err) {
-        next = { ...base, loading: false, error: err instanceof Error ? err.message : String(err) };
+        error = err instanceof Error ? err.message : String(err);
       }
       // Dropped if the list changed or the server restarted while the page was on its way.
-      if (this.pages.get(name)?.generation !== generation) return;
-      this.pages.set(name, next);
+      if (this.pages.get(name) !== paging) return;
+      paging.loading = false;
+      paging.pending = undefined;
+      paging.error = error;
+      if (page) {
+        paging.pageStarts.push(paging.items.length);
+        // A server may repeat an item on a later page; the tree needs each URI once.
+        for (const r of page.items) {
+          const first = paging.seen.get(r.uri);
+          if (first !== undefined) {
+            noteDuplicate(paging, r.uri, JSON.stringify(r) !== JSON.stringify(paging.items[first]));
+            continue;
+          }
+          paging.seen.set(r.uri, paging.items.length);
+          paging.items.push(r);
+        }
+        // A cursor the server already gave is a loop: stop offering more.
+        paging.nextCursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
+        paging.pagesLoaded++;
+      }
       this._onDidChange.fire({ server: name, what: 'resources' });
     })();
-    this.pages.set(name, { ...base, loading: true, pending, generation });
+    paging.loading = true;
+    paging.pending = pending;
+    this.pages.set(name, paging);
     // A further page keeps what is shown and marks "Load more…" as loading; the first page is awaited by the tree.
     if (cursor !== undefined) this._onDidChange.fire({ server: name, what: 'resources' });
     return pending;
@@ -163,4 +258,12 @@ export class ServersTreeModel extends Disposable {
     for (const w of this.watched.values()) w.listeners.dispose();
     this.watched.clear();
   }
+}
+
+/** Counts one more listing of `uri`: a server may repeat an item on a later page, or list two resources under one URI. */
+function noteDuplicate(paging: Paging, uri: string, differ: boolean): void {
+  const i = paging.duplicateAt.get(uri);
+  const d = i === undefined ? undefined : paging.duplicates[i];
+  if (i !== undefined && d) paging.duplicates[i] = { ...d, count: d.count + 1, differ: d.differ || differ };
+  else paging.duplicateAt.set(uri, paging.duplicates.push({ kind: 'resource', key: uri, count: 2, differ }) - 1);
 }

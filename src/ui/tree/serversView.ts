@@ -6,11 +6,13 @@ import { essence, extensionForMime, isImageMime } from '../../mcp/resourceConten
 import { Commands, ContextKeys, Views } from '../../ids';
 import { describeDefinition } from '../../mcp/launch';
 import { describeEra } from '../../mcp/eraNegotiation';
-import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
+import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { untrustedMarkdown } from '../markdown';
-import { GroupKind, ModelChange, ServersTreeModel } from './serversModel';
-import { codeBlock, escapeMarkdown } from '../../common/untrustedText';
-import { HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
+import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, ServersTreeModel } from './serversModel';
+import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
+import { describeDuplicate, type Duplicate } from '../../mcp/duplicates';
+import { showInformationMessage, withProgress } from '../window';
+import { count, hasApp, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
 function stateIcon(kind: ConnectionState['kind']): vscode.ThemeIcon {
   const { id, color } = STATE_ICON[kind];
@@ -25,6 +27,29 @@ const GROUPS: Record<GroupKind, { label: string; icon: string; empty: string }> 
 };
 
 const INFO_COLOR: Partial<Record<Info['icon'], string>> = { error: 'errorForeground', warning: 'list.warningForeground' };
+
+/**
+ * A tree item's label, description and accessibility label as plain text: one line, cut, hidden and bidi
+ * characters shown as `⟨U+200B⟩`. Every item goes through this, so no server or repository text reaches the
+ * tree raw (the labels render neither links nor icons; hidden characters are what they can abuse).
+ */
+function plainItem(item: vscode.TreeItem): vscode.TreeItem {
+  // Spaces are kept (an indented stderr line stays indented); line breaks and tabs become spaces.
+  const line = (text: string) => cut(revealHidden(text.replace(/\r\n?|[\n\t]/g, ' ')), 200);
+  if (typeof item.label === 'string') item.label = line(item.label);
+  if (typeof item.description === 'string') item.description = line(item.description);
+  if (item.accessibilityInformation) item.accessibilityInformation = { ...item.accessibilityInformation, label: plainLabel(item.accessibilityInformation.label, 600) };
+  return item;
+}
+
+const HIDDEN_FLAG = '⚠ hidden characters';
+
+/** Names and titles that hide or reverse text are flagged: first in the description, and in the tooltip. */
+function flagHidden(item: vscode.TreeItem, md: vscode.MarkdownString, ...names: Array<string | undefined>): void {
+  if (!names.some(n => n !== undefined && hasHiddenCharacters(n))) return;
+  item.description = [HIDDEN_FLAG, item.description].filter(Boolean).join(' · ');
+  md.appendMarkdown('$(warning) Its name or title contains invisible or bidi-control characters, shown as ⟨U+…⟩: it may not be what it looks like.\n\n');
+}
 
 /** What a tree node, or a plain `{ server, … }` argument, names: used by commands that accept either. */
 export type ResourceArg = { readonly server: string; readonly uri: string; readonly name?: string; readonly mimeType?: string };
@@ -55,7 +80,7 @@ function serverTooltip(node: ServerNode): vscode.MarkdownString {
 }
 
 /** The children of a server that is not running: why, and what to do about it. */
-function serverInfos(node: ServerNode): Array<[string, Info]> {
+function serverInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[]): Array<[string, Info]> {
   const entry = node.entry;
   const state = entry.connection.state;
   const name = entry.name;
@@ -83,13 +108,23 @@ function serverInfos(node: ServerNode): Array<[string, Info]> {
     if (state.kind === 'blocked' && state.message.includes(p.message)) return;
     infos.push([`problem${i}`, { label: oneLine(p.message, 200), detail: p.message, icon: p.severity === 'error' ? 'error' : 'warning', command: { id: Commands.openServerConfig, title: 'Open Config', arguments: [name] } }]);
   });
+  infos.push(...duplicateInfos('duplicate', [...entry.connection.duplicates, ...resourceDuplicates], name));
+  return infos;
+}
+
+/** The flag on a server that listed something twice: a warning line per name or URI (a few, then how many more). */
+function duplicateInfos(prefix: string, duplicates: readonly Duplicate[], server: string): Array<[string, Info]> {
+  const shown = 5;
+  const showLog = { id: Commands.showLog, title: 'Show Log', arguments: [server] };
+  const infos = duplicates.slice(0, shown).map((d, i): [string, Info] => [`${prefix}${i}`, { label: describeDuplicate(d, plainLabel(d.key, 80)), detail: d.key, icon: 'warning', command: showLog }]);
+  if (duplicates.length > shown) infos.push([`${prefix}More`, { label: `${count(duplicates.length - shown)} more names or URIs listed more than once`, icon: 'warning', command: showLog }]);
   return infos;
 }
 
 /** Whether `serverInfos` has anything to show, without building it: a failed or blocked server always has. */
-function hasInfos(node: ServerNode): boolean {
+function hasInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[]): boolean {
   const kind = node.entry.connection.state.kind;
-  return kind === 'error' || kind === 'blocked' || node.entry.problems.length > 0;
+  return kind === 'error' || kind === 'blocked' || node.entry.problems.length > 0 || node.entry.connection.duplicates.length > 0 || resourceDuplicates.length > 0;
 }
 
 function resourceIcon(mimeType: string | undefined): vscode.ThemeIcon {
@@ -119,6 +154,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly serverNodes = new Map<string, ServerNode>();
+  /** How many duplicates each server's warning lines showed when its prompts or resources last changed. */
+  private readonly duplicatesShown = new Map<string, number>();
   private readonly subscription: vscode.Disposable;
 
   constructor(readonly model: ServersTreeModel) {
@@ -141,8 +178,21 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this._onDidChangeTreeData.fire(node);
       case 'resources':
       case 'prompts': {
-        // A resource list that changed was dropped by the model; its nodes go with it.
-        if (change.what === 'resources' && this.model.resources(node.name).pagesLoaded === 0) node.forget('resource:');
+        // A resource list that changed was dropped by the model; its nodes (resources, pages, actions) go with it.
+        if (change.what === 'resources' && this.model.resources(node.name).pagesLoaded === 0) node.forget('resource');
+        // A further page on its way changes only "Load more…"/"Load all" (their spinners): not the pages shown.
+        const pages = change.what === 'resources' ? this.model.resources(node.name) : undefined;
+        if (pages?.loading && pages.pagesLoaded > 0) {
+          const actions = ['resources:more', 'resources:all'].map(key => node.cache.get(key)).filter(n => n !== undefined);
+          for (const action of actions) this._onDidChangeTreeData.fire(action);
+          if (actions.length) return;
+        }
+        // New or gone duplicates flag or unflag the server itself (its warning lines).
+        const duplicates = node.entry.connection.duplicates.length + this.model.resources(node.name).duplicates.length;
+        if (duplicates !== (this.duplicatesShown.get(node.name) ?? 0)) {
+          this.duplicatesShown.set(node.name, duplicates);
+          return this._onDidChangeTreeData.fire(node);
+        }
         const group = node.existingGroup(change.what);
         return this._onDidChangeTreeData.fire(group ?? node);
       }
@@ -150,6 +200,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    return plainItem(this.treeItem(node));
+  }
+
+  private treeItem(node: TreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'server':
         return this.serverItem(node);
@@ -159,6 +213,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this.toolItem(node);
       case 'resource':
         return this.resourceItem(node);
+      case 'resourcePage':
+        return this.resourcePageItem(node);
       case 'template':
         return this.templateItem(node);
       case 'prompt':
@@ -177,10 +233,45 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this.serverChildren(node);
       case 'group':
         return this.groupChildren(node);
+      case 'resourcePage':
+        return this.resourceNodes(node.server, node.start, node.end);
       case 'info':
         return (node.info.lines ?? []).map((line, i) => node.server.reuse(`${node.key}/line${i}`, () => new InfoNode(node.server, `${node.key}/line${i}`, { label: line, icon: 'terminal' }), n => (n.info = { label: line, icon: 'terminal' })));
       default:
         return [];
+    }
+  }
+
+  /** What `reveal` climbs: every node knows its server, and each kind of node where under it it sits. */
+  getParent(node: TreeNode): TreeNode | undefined {
+    switch (node.kind) {
+      case 'server':
+        return undefined;
+      case 'group':
+        return node.server;
+      case 'tool':
+        return node.server.group('tools');
+      case 'template':
+        return node.server.group('templates');
+      case 'prompt':
+        return node.server.group('prompts');
+      case 'resourcePage':
+      case 'loadMore':
+        return node.server.group('resources');
+      case 'resource': {
+        const pages = this.model.resources(node.server.name);
+        const index = pages.items.indexOf(node.resource);
+        const page = pages.pageStarts.findLastIndex(start => start <= index);
+        const key = `resourcePage:${page}@${pages.pagesLoaded}`;
+        return page > 0 && node.server.cache.has(key) ? node.server.cache.get(key) : node.server.group('resources');
+      }
+      case 'info': {
+        // A stderr line under its info node, an empty group's or a failed list's note, or a server's own line.
+        const line = /^(.*)\/line\d+$/.exec(node.key);
+        if (line) return node.server.cache.get(`info:${line[1]}`);
+        const group = /^(tools|resources|templates|prompts)\//.exec(node.key);
+        return group ? node.server.group(group[1] as GroupKind) : node.server;
+      }
     }
   }
 
@@ -199,7 +290,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   private serverChildren(node: ServerNode): TreeNode[] {
-    const infos = serverInfos(node).map(([key, info]) => node.reuse(`info:${key}`, () => new InfoNode(node, key, info), n => (n.info = info)));
+    const infos = serverInfos(node, this.model.resources(node.name).duplicates).map(([key, info]) => node.reuse(`info:${key}`, () => new InfoNode(node, key, info), n => (n.info = info)));
     return [...this.model.groupsOf(node.name).map(kind => node.group(kind)), ...infos];
   }
 
@@ -217,14 +308,23 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return prompts.length ? prompts.map(p => server.reuse(`prompt:${p.name}`, () => new PromptNode(server, p), n => (n.prompt = p))) : empty();
       }
       case 'templates': {
-        const seen = new Set<string>();
-        const templates = connection.resourceTemplates.filter(t => !seen.has(t.uriTemplate) && seen.add(t.uriTemplate));
+        // Each URI template once: the connection keeps the first of any the server repeats.
+        const templates = connection.resourceTemplates;
         return templates.length ? templates.map(t => server.reuse(`template:${t.uriTemplate}`, () => new TemplateNode(server, t), n => (n.template = t))) : empty();
       }
       case 'resources': {
         if (this.model.resources(server.name).pagesLoaded === 0) await this.model.loadResources(server.name);
         const pages = this.model.resources(server.name);
-        const nodes: TreeNode[] = pages.items.map(r => server.reuse(`resource:${r.uri}`, () => new ResourceNode(server, r), n => (n.resource = r)));
+        // The first page as a list, each later one as a folder: a page costs the same however many came before.
+        const nodes: TreeNode[] = this.resourceNodes(server, 0, pages.pageStarts[1] ?? pages.items.length);
+        const loaded = pages.pagesLoaded;
+        if (!server.cache.has(`resourcePage:1@${loaded}`)) server.forget('resourcePage:');
+        for (let k = 1; k < pages.pageStarts.length; k++) {
+          const start = pages.pageStarts[k]!;
+          const end = pages.pageStarts[k + 1] ?? pages.items.length;
+          // A page of repeats only added nothing.
+          if (end > start) nodes.push(server.reuse(`resourcePage:${k}@${loaded}`, () => new ResourcePageNode(server, k, start, end, loaded)));
+        }
         if (pages.error) {
           const info: Info = {
             label: `Could not list resources: ${oneLine(pages.error, 120)}`,
@@ -234,7 +334,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
           };
           nodes.push(server.reuse('resources:error', () => new InfoNode(server, 'resources/error', info), n => (n.info = info)));
         } else if (pages.nextCursor !== undefined) {
-          nodes.push(server.reuse('resources:more', () => new LoadMoreNode(server)));
+          nodes.push(server.reuse('resources:more', () => new LoadMoreNode(server)), server.reuse('resources:all', () => new LoadMoreNode(server, true)));
         } else if (nodes.length === 0) {
           return empty();
         }
@@ -243,10 +343,17 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     }
   }
 
+  private resourceNodes(server: ServerNode, start: number, end: number): ResourceNode[] {
+    return this.model
+      .resources(server.name)
+      .items.slice(start, end)
+      .map(r => server.reuse(`resource:${r.uri}`, () => new ResourceNode(server, r), n => (n.resource = r)));
+  }
+
   private serverItem(node: ServerNode): vscode.TreeItem {
     const entry = node.entry;
     const state = entry.connection.state;
-    const hasChildren = this.model.groupsOf(node.name).length > 0 || hasInfos(node);
+    const hasChildren = this.model.groupsOf(node.name).length > 0 || hasInfos(node, this.model.resources(node.name).duplicates);
     const collapsible = !hasChildren
       ? vscode.TreeItemCollapsibleState.None
       : state.kind === 'error'
@@ -281,10 +388,18 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.description = String(connection.resourceTemplates.length);
         break;
       case 'resources': {
-        const pages = this.model.resources(node.server.name);
-        // Unknown until listed: listing is what expanding the group does.
-        if (pages.pagesLoaded > 0) item.description = `${pages.items.length}${pages.nextCursor !== undefined ? '…' : ''}`;
-        item.tooltip = pages.pagesLoaded > 0 ? `${plural(pages.items.length, 'resource')} loaded${pages.nextCursor !== undefined ? '; the server has more' : ''}` : 'Expand to list';
+        const name = node.server.name;
+        const pages = this.model.resources(name);
+        // The count needs the first page: it is listed once the group shows, and the group is drawn again when it arrives.
+        if (pages.pagesLoaded === 0 && !pages.loading && !pages.error) void this.model.loadResources(name);
+        const more = pages.nextCursor !== undefined;
+        item.description = pages.pagesLoaded === 0 ? (pages.error ? '?' : '…') : `${count(pages.items.length)}${more ? '+' : ''}`;
+        item.tooltip =
+          pages.pagesLoaded === 0
+            ? pages.error
+              ? 'The server did not list its resources; expand to see why'
+              : 'Listing…'
+            : `${plural(pages.items.length, 'resource')}${more ? ' loaded; the server has more (Load more…, Load all)' : ''}`;
         break;
       }
     }
@@ -298,19 +413,24 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const item = new vscode.TreeItem(toolLabel(tool), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.description = toolDescription(tool, disabled);
-    item.iconPath = toolIcon(hints, disabled);
-    item.contextValue = disabled ? 'tool.disabled' : 'tool';
+    const ambiguous = node.server.entry.connection.isAmbiguousTool(tool.name);
+    item.iconPath = ambiguous ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : toolIcon(hints, disabled);
+    if (ambiguous) item.description = 'different tools share this name: not called';
+    item.contextValue = disabled ? 'tool.disabled' : ambiguous ? 'tool.ambiguous' : 'tool';
     const md = untrustedMarkdown();
+    flagHidden(item, md, tool.name, tool.title, tool.annotations?.title);
     // The name in a fenced block: a code span ends at a blank line, and what follows would render as markdown.
     md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}**\n\n${codeBlock(tool.name)}\n\n`);
+    if (hasApp(tool)) md.appendMarkdown('Has an interactive app: running it opens the app beside the result, in a sandbox.\n\n');
     if (hints.length) md.appendMarkdown(`Server's hints (not verified): ${hints.join(', ')}\n\n`);
     if (disabled) md.appendMarkdown('Disabled in config (`disabledTools`).\n\n');
+    if (ambiguous) md.appendMarkdown('The server lists different tools under this name. MCP Host does not call it: a call by name could run either.\n\n');
     if (tool.description) md.appendMarkdown(`${escapeMarkdown(tool.description)}\n\n`);
     const summary = schemaSummary(tool.inputSchema);
     md.appendMarkdown(summary.length ? `Arguments (* = required):\n\n${codeBlock(summary.join('\n'))}` : 'No arguments.');
     item.tooltip = md;
     // The node itself, not `{ server, tool }`: only a node counts as a call from the tree.
-    if (!disabled) item.command = { command: Commands.runTool, title: 'Run Tool', arguments: [node] };
+    if (!disabled && !ambiguous) item.command = { command: Commands.runTool, title: 'Run Tool', arguments: [node] };
     return item;
   }
 
@@ -322,6 +442,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.iconPath = resourceIcon(r.mimeType);
     item.contextValue = 'resource';
     const md = untrustedMarkdown();
+    flagHidden(item, md, r.name, r.title, r.uri);
     md.appendMarkdown(`**${escapeMarkdown(r.title ?? r.name)}**\n\n${codeBlock(r.uri)}\n\n`);
     const facts = [r.mimeType, typeof r.size === 'number' ? `${r.size} bytes` : undefined].filter(Boolean).join(' · ');
     if (facts) md.appendMarkdown(`${escapeMarkdown(facts)}\n\n`);
@@ -340,6 +461,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.iconPath = new vscode.ThemeIcon('symbol-variable');
     item.contextValue = 'resourceTemplate';
     const md = untrustedMarkdown();
+    flagHidden(item, md, t.name, t.title, t.uriTemplate);
     md.appendMarkdown(`**${escapeMarkdown(t.title ?? t.name)}**\n\n${codeBlock(t.uriTemplate)}\n\n`);
     if (t.mimeType) md.appendMarkdown(`${escapeMarkdown(t.mimeType)}\n\n`);
     if (t.description) md.appendMarkdown(`${escapeMarkdown(t.description)}\n\n`);
@@ -358,6 +480,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.iconPath = new vscode.ThemeIcon('comment');
     item.contextValue = 'prompt';
     const md = untrustedMarkdown();
+    flagHidden(item, md, p.name, p.title);
     md.appendMarkdown(`**${escapeMarkdown(promptLabel(p))}**\n\n${codeBlock(p.name)}\n\n`);
     if (p.description) md.appendMarkdown(`${escapeMarkdown(p.description)}\n\n`);
     const args = (p.arguments ?? []).map(a => `${a.name}${a.required ? '*' : ''}${a.description ? ` — ${oneLine(a.description, 70)}` : ''}`);
@@ -367,14 +490,31 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return item;
   }
 
-  private loadMoreItem(node: LoadMoreNode): vscode.TreeItem {
-    const pages = this.model.resources(node.server.name);
-    const item = new vscode.TreeItem(pages.loading ? 'Loading…' : 'Load more…', vscode.TreeItemCollapsibleState.None);
+  private resourcePageItem(node: ResourcePageNode): vscode.TreeItem {
+    const newest = node.page === this.model.resources(node.server.name).pageStarts.length - 1;
+    const item = new vscode.TreeItem(`${count(node.start + 1)}–${count(node.end)}`, newest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
-    item.description = `${pages.items.length} loaded`;
-    item.iconPath = new vscode.ThemeIcon(pages.loading ? 'loading~spin' : 'fold-down');
-    item.contextValue = 'loadMore';
-    item.command = { command: Commands.loadMoreResources, title: 'Load More Resources', arguments: [node.server.name] };
+    item.description = `page ${node.page + 1}`;
+    item.iconPath = new vscode.ThemeIcon('files');
+    item.contextValue = 'resourcePage';
+    item.tooltip = `Resources ${count(node.start + 1)} to ${count(node.end)}, page ${node.page + 1} of the server's list`;
+    return item;
+  }
+
+  private loadMoreItem(node: LoadMoreNode): vscode.TreeItem {
+    const name = node.server.name;
+    const pages = this.model.resources(name);
+    const bulk = this.model.isLoadingAll(name);
+    const busy = node.all ? bulk : pages.loading && !bulk;
+    const label = node.all ? (bulk ? 'Loading all…' : 'Load all') : busy ? 'Loading…' : 'Load more…';
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = node.all && !bulk ? `up to ${count(LOAD_ALL_CAP)} more` : `${count(pages.items.length)} loaded`;
+    item.iconPath = new vscode.ThemeIcon(busy ? 'loading~spin' : node.all ? 'cloud-download' : 'fold-down');
+    item.contextValue = node.all ? 'loadAll' : 'loadMore';
+    item.command = node.all
+      ? { command: Commands.loadAllResources, title: 'Load All Resources', arguments: [name] }
+      : { command: Commands.loadMoreResources, title: 'Load More Resources', arguments: [name] };
     return item;
   }
 
@@ -401,6 +541,19 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 }
 
+/** "Load all": every page up to the cap, with progress in a notification that can cancel it; says why it stopped. */
+async function loadAllResources(model: ServersTreeModel, name: string): Promise<LoadAllResult> {
+  const before = model.resources(name).items.length;
+  const result = await withProgress(
+    { location: vscode.ProgressLocation.Notification, title: safe`Loading the resources of '${name}'`, cancellable: true },
+    (progress, token) => model.loadAllResources(name, { onProgress: n => progress.report({ message: safe`${count(n)} loaded` }), isCancelled: () => token.isCancellationRequested }),
+  );
+  if (result.ended === 'cap') {
+    void showInformationMessage(safe`Loaded ${count(result.loaded - before)} more resources of '${name}' (${count(result.loaded)} in all); the server has more. Run Load All again to continue.`);
+  }
+  return result;
+}
+
 export interface ServersView {
   readonly model: ServersTreeModel;
   readonly provider: ServersTreeProvider;
@@ -414,10 +567,18 @@ export function registerServersView(store: DisposableStore, registry: ServerRegi
   const updateContext = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasServers, registry.servers.length > 0);
   store.add(registry.onDidChangeServers(updateContext));
   updateContext();
+  // From a node (the tree, its context menu) or a server name (tests, other commands).
+  const serverOf = (arg: string | LoadMoreNode | GroupNode) => (typeof arg === 'string' ? arg : arg?.server.name);
   store.add(
     vscode.commands.registerCommand(Commands.loadMoreResources, async (arg: string | LoadMoreNode | GroupNode) => {
-      const name = typeof arg === 'string' ? arg : arg?.server.name;
+      const name = serverOf(arg);
       if (name) await model.loadMoreResources(name);
+    }),
+  );
+  store.add(
+    vscode.commands.registerCommand(Commands.loadAllResources, (arg: string | LoadMoreNode | GroupNode) => {
+      const name = serverOf(arg);
+      return name ? loadAllResources(model, name) : undefined;
     }),
   );
   return { model, provider, view };

@@ -2,11 +2,17 @@ import type { Prompt, Tool } from '@modelcontextprotocol/client';
 import { canBeStarted, ConnectionState, describeState } from '../../mcp/connectionState';
 import type { ServerEntry } from '../../mcp/registry';
 import { NO_SAFETY_HINTS, toolHints as safetyHints, type ToolHint } from '../../consent/safetyHints';
+import { appResourceUri } from '../../apps/appMeta';
 
 /** The words the tree, status bar and palette use for servers, tools and prompts. No `vscode` here. */
 
 export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A number with thousands separators: "10,000". */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /** "running · 14 tools", or the state in a few words. */
@@ -46,14 +52,19 @@ export function toolLabel(tool: Tool): string {
   return tool.title?.trim() || tool.annotations?.title?.trim() || tool.name;
 }
 
+/** True when the tool declares an MCP App (an interactive UI in a `ui://` resource). */
+export function hasApp(tool: Tool): boolean {
+  return appResourceUri(tool) !== undefined;
+}
+
 /** A tool as dialogs and the history name it: "Title (name)", or the name alone when there is no other title. */
 export function toolNamed(title: string | undefined, name: string): string {
   return title && title !== name ? `${title} (${name})` : name;
 }
 
-/** Hint chips, then the first line of the description: "read-only · Echoes text back". */
+/** Chips, then the first line of the description: "app · read-only · Echoes text back". */
 export function toolDescription(tool: Tool, disabled: boolean): string {
-  return [...(disabled ? ['disabled in config'] : []), ...toolHints(tool), oneLine(tool.description, 60)].filter(Boolean).join(' · ');
+  return [...(disabled ? ['disabled in config'] : []), ...(hasApp(tool) ? ['app'] : []), ...toolHints(tool), oneLine(tool.description, 60)].filter(Boolean).join(' · ');
 }
 
 /** One line per top-level input property: `text*: string — Text to echo back` (`*` = required). */

@@ -302,9 +302,10 @@ describe('tools, prompts and resources from the command palette', function () {
       ]);
       assert.deepStrictEqual(outcome.args, { city: 'Paris' });
       assert.deepStrictEqual(outcome.view.messages, [{ role: 'user', content: [{ kind: 'text', text: "What's weather in Paris?" }] }]);
-      assert.strictEqual(outcome.chatQuery, "What's weather in Paris?");
+      // Send to Chat addresses @mcp, so sending it runs the prompt with these arguments on the chat model.
+      assert.strictEqual(outcome.chatQuery, '@mcp /prompt everything.args-prompt city=Paris');
       const send = commandLinks(outcome.html, 'workbench.action.chat.open');
-      assert.deepStrictEqual(send, [[{ query: "What's weather in Paris?", isPartialQuery: true }]]);
+      assert.deepStrictEqual(send, [[{ query: '@mcp /prompt everything.args-prompt city=Paris', isPartialQuery: true }]]);
       await until(() => webviewTab('MCP: Arguments Prompt prompt'), 'the prompt panel');
     });
 

@@ -5,7 +5,9 @@ import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
 import { Commands } from '../../../src/ids';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import type { ShownText } from '../../../src/ui/window';
-import { renderedIcons, renderedLinks } from '../../fixtures/lib/hostileText';
+import type { GroupNode, ServerNode, TreeNode } from '../../../src/ui/tree/nodes';
+import { HistoryTreeProvider } from '../../../src/ui/history/historyView';
+import { HOSTILE, renderedIcons, renderedLinks } from '../../fixtures/lib/hostileText';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
 
@@ -89,7 +91,7 @@ describe('untrusted text stays inert', function () {
       assert.strictEqual((await run()).kind, 'dismissed');
       const items = prompts.pickRequests[0]!.groups.flatMap(g => g.items);
       const fields = items.flatMap(i => [i.label, i.description ?? '']);
-      for (const f of fields) assertInert(f, ['eye', 'warning', 'globe', 'alert']);
+      for (const f of fields) assertInert(f, ['eye', 'warning', 'globe', 'alert', 'question']);
       const zeroWidth = items.find(i => i.description?.includes('search⟨U+200B⟩'));
       assert.ok(zeroWidth, `the zero-width name is not shown: ${JSON.stringify(items)}`);
       assert.match(zeroWidth.description!, /\$\(alert\) /, 'and it is flagged');
@@ -102,6 +104,70 @@ describe('untrusted text stays inert', function () {
       assert.strictEqual(shown.length, 1);
       assert.ok(shown[0]!.text.includes('[Reset] (command:mcpHost.resetServerTrust)'), shown[0]!.text);
       assertInert(shown[0]!.text);
+    });
+  });
+  describe('§2 links and hidden characters in tooltips, labels, dialogs and history', () => {
+    /** Invisible and bidi-control characters the tests' hostile strings use. */
+    const RAW_HIDDEN = /[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/u;
+    const children = async (kind: GroupNode['group']): Promise<TreeNode[]> => {
+      const provider = api.serversView.provider;
+      const server = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'hostile') as ServerNode;
+      const group = (await provider.getChildren(server)).find(n => n.kind === 'group' && n.group === kind)!;
+      return until(async () => {
+        const nodes = await provider.getChildren(group);
+        return nodes.some(n => n.kind !== 'info') ? nodes : undefined;
+      }, `the hostile server's ${kind}`);
+    };
+    const text = (label: string | vscode.TreeItemLabel | undefined) => (typeof label === 'string' ? label : (label?.label ?? ''));
+    /** A tooltip's markdown: no link or image syntax, no bare URL a renderer would link, no raw hidden character. */
+    const assertInertMarkdown = (md: string) => {
+      // Fenced code blocks render as typed; everything else is markdown.
+      const prose = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '');
+      assert.ok(!/(?<!\\)\]\(/.test(prose), `a markdown link in ${md}`);
+      assert.ok(!/https?:\/\/|www\./i.test(prose), `a bare URL that would be linked in ${md}`);
+      assert.ok(!RAW_HIDDEN.test(md), `a raw hidden character in ${md}`);
+    };
+
+    it('shows tool names and titles with hidden characters visible and flagged, and tooltips without live links', async () => {
+      const provider = api.serversView.provider;
+      const tools = await children('tools');
+      const items = tools.map(n => provider.getTreeItem(n));
+      for (const item of items) {
+        assert.ok(!RAW_HIDDEN.test(text(item.label)) && !RAW_HIDDEN.test(String(item.description ?? '')), JSON.stringify(item.label));
+        assertInertMarkdown((item.tooltip as vscode.MarkdownString).value);
+      }
+      const sneaky = items.find(i => (i.tooltip as vscode.MarkdownString).value.includes('search⟨U+200B⟩'));
+      assert.ok(sneaky, 'the zero-width name is not shown in its tooltip');
+      assert.match(String(sneaky.description), /^⚠ hidden characters/);
+      assert.match((sneaky.tooltip as vscode.MarkdownString).value, /\$\(warning\) Its name or title contains invisible/);
+      const plain = items.filter(i => i !== sneaky && !String(i.description).includes('⚠'));
+      assert.strictEqual(plain.length, items.length - 1, 'only the zero-width tool is flagged');
+      const links = items.find(i => (i.tooltip as vscode.MarkdownString).value.includes('attacker'))!;
+      assert.ok((links.tooltip as vscode.MarkdownString).value.includes('https\\://attacker\\.invalid/login'), (links.tooltip as vscode.MarkdownString).value);
+    });
+
+    it('shows a resource name with a right-to-left override as ⟨U+202E⟩, flagged', async () => {
+      const provider = api.serversView.provider;
+      const [resource] = await children('resources');
+      const item = provider.getTreeItem(resource!);
+      assert.strictEqual(text(item.label), 'invoice⟨U+202E⟩txt.exe');
+      assert.match(String(item.description), /^⚠ hidden characters/);
+      assertInertMarkdown((item.tooltip as vscode.MarkdownString).value);
+    });
+
+    it('flags the hidden characters in the consent dialog and shows them in the history', async () => {
+      prompts.toolCallsAsked.length = 0;
+      const outcome = await run({ server: 'hostile', tool: HOSTILE.zeroWidthName });
+      assert.strictEqual(outcome.kind === 'sent' && outcome.result.kind, 'completed');
+      const asked = prompts.toolCallsAsked.at(-1);
+      assert.ok(asked?.warnings.some(w => w.includes('tool name contains invisible')), JSON.stringify(asked?.warnings));
+      const history = new HistoryTreeProvider(host.history);
+      const entry = await until(async () => (await history.getChildren()).find(e => e.tool === HOSTILE.zeroWidthName), 'the call in the history');
+      const item = history.getTreeItem(entry);
+      // Its title is 'Search'; the name follows it in the description.
+      assert.strictEqual(text(item.label), 'Search');
+      assert.match(String(item.description), /^search⟨U\+200B⟩ · hostile · /);
+      assertInertMarkdown((item.tooltip as vscode.MarkdownString).value);
     });
   });
 });

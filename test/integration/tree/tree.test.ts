@@ -6,7 +6,7 @@ import { PromptNode, ToolNode, type GroupNode, type InfoNode, type ServerNode, t
 import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { activateHost, everythingServer, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
-import { expectLogEntry, until } from '../util';
+import { expectLogEntry, report, until } from '../util';
 
 const fixture = (name: string) => repoPath('out', 'test', 'fixtures', 'servers', `${name}.js`);
 const node = process.execPath;
@@ -84,13 +84,16 @@ describe('servers tree', function () {
     assert.match(tooltip, /Server instructions:\n\n```text\nFixture server for MCP Host tests/);
   });
 
-  it('groups a running server\'s offer, with counts, and lists nothing before a group is expanded', async () => {
+  it('groups a running server\'s offer, each with a count: the resources\' comes with their first page, listed when the group shows', async () => {
     const paging = (await server('paging'))!;
     const groups = (await provider.getChildren(paging)) as GroupNode[];
     assert.deepStrictEqual(groups.map(label), ['Tools', 'Resources', 'Resource Templates', 'Prompts']);
     const c = host.registry.get('paging')!.connection;
-    assert.deepStrictEqual(groups.map(g => item(g).description), [String(c.tools.length), undefined, String(c.resourceTemplates.length), String(c.prompts.length)]);
-    assert.strictEqual(api.serversView.model.resources('paging').pagesLoaded, 0, 'resources were listed before the group was expanded');
+    assert.strictEqual(api.serversView.model.resources('paging').pagesLoaded, 0, 'resources were listed before the group showed');
+    assert.deepStrictEqual(groups.map(g => item(g).description), [String(c.tools.length), '…', String(c.resourceTemplates.length), String(c.prompts.length)]);
+    await until(() => api.serversView.model.resources('paging').pagesLoaded === 1, 'the first page of resources');
+    assert.strictEqual(item(groups[1]!).description, '100+');
+    assert.match(String(item(groups[1]!).tooltip), /^100 resources loaded; the server has more/);
   });
 
   it('shows tools with their hints, a schema summary and the command that runs them, and prompts with their arguments', async () => {
@@ -133,26 +136,31 @@ describe('servers tree', function () {
     const resources = (await group('paging', 'resources'))!;
     const connection = host.registry.get('paging')!.connection;
     const original = connection.listResourcesPage.bind(connection);
-    let requests = 0;
+    // The first page may be there already: the group's count asks for it as soon as the group shows.
+    let requests = api.serversView.model.resources('paging').pagesLoaded;
     connection.listResourcesPage = cursor => (requests++, original(cursor));
     try {
       const first = await provider.getChildren(resources);
-      assert.strictEqual(first.length, 101);
+      assert.strictEqual(first.length, 102);
       assert.strictEqual(first.filter(n => n.kind === 'resource').length, 100);
-      const more = first.at(-1)!;
-      assert.strictEqual(more.kind, 'loadMore');
-      assert.strictEqual(label(more), 'Load more…');
-      assert.strictEqual(item(resources).description, '100…');
+      const [more, all] = first.slice(-2);
+      assert.deepStrictEqual([more!.kind, label(more!), all!.kind, label(all!)], ['loadMore', 'Load more…', 'loadMore', 'Load all']);
+      assert.strictEqual(item(all!).description, 'up to 10,000 more');
+      assert.strictEqual(item(resources).description, '100+');
       const readme = first.find(n => n.kind === 'resource' && n.resource.uri === 'fixture://static/readme.md')!;
       assert.deepStrictEqual(item(readme).command?.command, Commands.openResource);
 
       fired.length = 0;
-      await run(item(more).command);
+      await run(item(more!).command);
       assert.ok(fired.includes(resources), 'loading a page must refresh the Resources group');
+      // The second page is a folder of its own after the first page's resources, open; the actions stay last.
       const second = await provider.getChildren(resources);
-      assert.strictEqual(second.filter(n => n.kind === 'resource').length, 200);
-      assert.strictEqual(second.at(-1)!.kind, 'loadMore');
-      assert.strictEqual(item(resources).description, '200…');
+      assert.deepStrictEqual(second.map(n => n.kind).slice(99), ['resource', 'resourcePage', 'loadMore', 'loadMore']);
+      const page = second[100]!;
+      assert.deepStrictEqual([label(page), item(page).collapsibleState], ['101–200', vscode.TreeItemCollapsibleState.Expanded]);
+      assert.strictEqual((await provider.getChildren(page)).filter(n => n.kind === 'resource').length, 100);
+      assert.strictEqual(provider.getParent((await provider.getChildren(page))[0]!), page);
+      assert.strictEqual(item(resources).description, '200+');
       assert.strictEqual(requests, 2, `the server was asked for ${requests} pages`);
     } finally {
       connection.listResourcesPage = original;
@@ -189,6 +197,95 @@ describe('servers tree', function () {
     await until(() => fired.includes(resources), 'the Resources group to refresh');
     assert.strictEqual(api.serversView.model.resources('paging').pagesLoaded, 0, 'the stale pages were kept');
     assert.strictEqual((await provider.getChildren(resources)).filter(n => n.kind === 'resource').length, 100, 'the list starts again from its first page');
+  });
+
+  it('loads a page at the same cost however many came before, as VS Code draws it, and "Load all" reaches the end of 10,000', async () => {
+    const model = api.serversView.model;
+    const resources = (await group('paging', 'resources'))!;
+    await vscode.commands.executeCommand('workbench.view.extension.mcpHost');
+    await api.serversView.view.reveal(resources, { expand: true });
+    await until(() => model.resources('paging').pagesLoaded === 1, 'the first page');
+    // What VS Code asks the provider for is what it draws and sends to the window: count it per page.
+    const drawn: TreeNode[] = [];
+    const getTreeItem = provider.getTreeItem.bind(provider);
+    provider.getTreeItem = n => (drawn.push(n), getTreeItem(n));
+    const costs: Array<{ page: number; items: number; ms: number }> = [];
+    try {
+      for (let page = 2; page <= 30; page++) {
+        drawn.length = 0;
+        const started = performance.now();
+        await vscode.commands.executeCommand(Commands.loadMoreResources, 'paging');
+        const pages = model.resources('paging');
+        const last = pages.items[pages.items.length - 1];
+        await until(() => drawn.some(n => n.kind === 'resource' && n.resource === last), `VS Code to draw page ${page}`);
+        const ms = performance.now() - started;
+        // Whatever else VS Code asks for this page arrives with it or just after.
+        await new Promise(r => setTimeout(r, 200));
+        costs.push({ page, items: drawn.filter(n => n.kind === 'resource').length, ms });
+      }
+    } finally {
+      provider.getTreeItem = getTreeItem;
+    }
+    const [first, lastCost] = [costs[0]!, costs.at(-1)!];
+    report(`resources drawn per "Load more…": page ${first.page} ${first.items} (${first.ms.toFixed(0)} ms), page ${lastCost.page} ${lastCost.items} (${lastCost.ms.toFixed(0)} ms)`);
+    // The first page's resources and the new page's: never the pages in between.
+    for (const c of costs) assert.ok(c.items <= 200, `page ${c.page}: VS Code drew ${c.items} resources`);
+
+    const started = performance.now();
+    const result = await vscode.commands.executeCommand<{ loaded: number; ended: string }>(Commands.loadAllResources, 'paging');
+    report(`"Load all" from page 30 to the end of 10,003 resources: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    // 10,000 generated resources, the fixture's two static ones, and the one the list_changed test added.
+    assert.deepStrictEqual(result, { loaded: 10_003, ended: 'complete' });
+    assert.strictEqual(item(resources).description, '10,003');
+    const children = await provider.getChildren(resources);
+    assert.ok(!children.some(n => n.kind === 'loadMore'), 'nothing is left to load');
+    const last = children.at(-1)!;
+    assert.match(label(last) ?? '', /^[\d,]+–10,003$/);
+    assert.strictEqual(item(last).collapsibleState, vscode.TreeItemCollapsibleState.Expanded, 'the newest page shows open');
+    assert.strictEqual(item(children[100]!).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'older pages show folded');
+    await vscode.commands.executeCommand('workbench.view.explorer');
+  });
+
+  it('flags a server that lists two tools under one name or two resources under one URI, and never calls the name two different tools share', async () => {
+    const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
+    const parsed = JSON.parse(original.replace(/^\s*\/\/.*$/gm, ''));
+    parsed.servers.dupes = { command: node, args: [fixture('misbehave'), '--duplicates'] };
+    await writeFile(config, JSON.stringify(parsed, null, 2));
+    try {
+      await until(() => state('dupes') === 'running', 'dupes to run');
+      const dupes = (await until(() => server('dupes'), 'the dupes server node'))!;
+      const tools = await provider.getChildren((await group('dupes', 'tools'))!);
+      assert.deepStrictEqual(tools.map(label), ['echo', 'flood'], 'each name once');
+      const echo = item(tools[0]!);
+      assert.deepStrictEqual([echo.contextValue, echo.command, echo.description], ['tool.ambiguous', undefined, 'different tools share this name: not called']);
+      assert.strictEqual(item(tools[1]!).contextValue, 'tool');
+
+      // The resources' duplicate is found when they are listed (the group's count lists the first page).
+      const resources = (await group('dupes', 'resources'))!;
+      assert.deepStrictEqual((await provider.getChildren(resources)).filter(n => n.kind === 'resource').map(label), ['first', 'other']);
+      fired.length = 0;
+      const warnings = await until(async () => {
+        const lines = (await provider.getChildren(dupes)).filter(n => n.kind === 'info').map(n => [label(n), (item(n).iconPath as vscode.ThemeIcon).id]);
+        return lines.length === 3 ? lines : undefined;
+      }, 'three warning lines on the server');
+      assert.deepStrictEqual(warnings, [
+        ["2 different tools named 'echo': MCP Host will not call it (it cannot tell which one the server would run)", 'warning'],
+        ["2 identical tools named 'flood': shown once", 'warning'],
+        ["2 different resources with URI 'misbehave://same': only the first is shown", 'warning'],
+      ]);
+
+      // Not from the tree, the palette, or any other caller of the gate: nothing reaches the server.
+      dialogs.toolCallsAsked.length = 0;
+      const outcome = await vscode.commands.executeCommand<{ kind: string; message?: string }>(Commands.runTool, { server: 'dupes', tool: 'echo' });
+      assert.deepStrictEqual(outcome, { kind: 'unavailable', message: "Server 'dupes' lists different tools named 'echo'; MCP Host does not call it, since a call by name could run either." });
+      const gated = await callTool('dupes', 'echo', { text: 'x' });
+      assert.deepStrictEqual([gated.kind, 'message' in gated ? gated.message : undefined], ['failed', "Server 'dupes' lists different tools named 'echo'; MCP Host does not call it, since a call by name could run either."]);
+      assert.strictEqual(dialogs.toolCallsAsked.length, 0, 'consent was asked for a call that cannot be made');
+      assert.strictEqual((await callTool('dupes', 'flood', { count: 0 })).kind, 'completed');
+    } finally {
+      await writeFile(config, original);
+      await until(() => state('dupes') === undefined, 'dupes to go');
+    }
   });
 
   it('shows a server that fails to start with its message, stderr and actions, and the status bar counts it', async () => {

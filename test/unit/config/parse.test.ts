@@ -203,6 +203,20 @@ describe('config/parse', () => {
       assert.strictEqual(argProblem.range!.offset, text.indexOf(',1]') + 1);
     });
 
+    it('rejects server names with invisible, control or bidi characters, with an error at the name', () => {
+      const text = '{"servers":{"git\\u200bhub":{"command":"a"},"invoice\\u202etxt":{"command":"b"},"ok":{"command":"c"}}}';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(servers.map(s => s.name), ['ok']);
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.server, p.message]),
+        [
+          ['error', 'git\u200bhub', 'servers: the server name "git⟨U+200B⟩hub" contains invisible, control or bidi characters (shown as ⟨U+…⟩); rename it'],
+          ['error', 'invoice\u202etxt', 'servers: the server name "invoice⟨U+202E⟩txt" contains invisible, control or bidi characters (shown as ⟨U+…⟩); rename it'],
+        ],
+      );
+      assert.strictEqual(problems[0]!.range!.offset, text.indexOf('"git'));
+    });
+
     it('warns about a server name used twice in one file; the last one is used', () => {
       const text = '{"servers":{"x":{"command":"old"},"x":{"command":"new"}}}';
       const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');

@@ -231,6 +231,14 @@ describe('argument forms from a tool input schema', () => {
       assert.deepStrictEqual(titled.read('Large'), { value: 'lg' });
       assert.deepStrictEqual(titled.read('lg'), { value: 'lg' });
       assert.strictEqual(titled.form.check(titled.f, 'md'), 'Must be one of: "sm", "lg".');
+      // Elicitation's legacy titled enum: labels from enumNames, values from enum.
+      const legacy = one({ type: 'string', enum: ['pet-1', 'pet-2'], enumNames: ['Cats', 'Dogs'] });
+      assert.deepStrictEqual(legacy.f.options, [
+        { label: 'Cats', description: 'pet-1', value: 'pet-1' },
+        { label: 'Dogs', description: 'pet-2', value: 'pet-2' },
+      ]);
+      assert.deepStrictEqual(legacy.read('Dogs'), { value: 'pet-2' });
+      assert.deepStrictEqual(one({ type: 'string', enum: ['a', 'b'], enumNames: ['only one'] }).f.options!.map(o => o.label), ['a', 'b']);
     });
 
     it('reads lists separated by commas or as JSON, checking each item', () => {

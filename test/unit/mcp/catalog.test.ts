@@ -27,10 +27,25 @@ describe('tool catalog', () => {
     assert.notStrictEqual(names[0], names[1]);
   });
 
-  it('leaves out disabled tools and flags hidden characters in names', () => {
-    const cat = buildCatalog([{ server: 's', tools: [tool('ok'), tool('off'), tool('sneaky\u200bname')], disabledTools: ['off'] }]);
-    assert.deepStrictEqual(cat.map(t => t.tool.name), ['ok', 'sneaky\u200bname']);
-    assert.deepStrictEqual(cat[1]!.warnings, ['the tool name contains invisible or control characters']);
+  it('leaves out disabled tools and flags hidden characters in names and titles', () => {
+    const cat = buildCatalog([
+      {
+        server: 's',
+        tools: [
+          tool('ok', { title: 'Fine ❤️ 👩‍💻' }),
+          tool('off'),
+          tool('sneaky\u200bname'),
+          tool('t1', { title: 'invoice\u202etxt.exe' }),
+          tool('t2', { annotations: { title: 'a\u2060b' } }),
+          tool('t3\ufeff', { title: '\u200dx' }),
+        ],
+        disabledTools: ['off'],
+      },
+    ]);
+    assert.deepStrictEqual(cat.map(t => t.tool.name), ['ok', 'sneaky\u200bname', 't1', 't2', 't3\ufeff']);
+    const name = 'the tool name contains invisible, control or bidi characters (shown as ⟨U+…⟩)';
+    const title = 'the tool title contains invisible, control or bidi characters (shown as ⟨U+…⟩)';
+    assert.deepStrictEqual(cat.map(t => t.warnings), [[], [name], [title], [title], [name, title]]);
     assert.strictEqual(cat[1]!.qualifiedName, 's_sneaky_name');
   });
 

@@ -10,7 +10,7 @@ import { fixtureServer } from '../servers';
 /**
  * The misbehaviours the README's "Reliability" table lists that no other test covers: a crash in the
  * middle of a call, a slow start, a protocol version the host does not speak, requests the host never
- * offered to serve, a flood of progress, and 5,000 tools.
+ * offered to serve, a flood of progress, duplicate names, and 5,000 tools.
  */
 const fixture = (name: string, ...args: string[]): ResolvedLaunch => ({ type: 'stdio', command: process.execPath, args: [fixtureServer(name), ...args], env: {} });
 
@@ -89,6 +89,25 @@ describe('core vs. misbehaving servers', function () {
     assert.strictEqual(seen, 20_000);
     // Handled 10 ms at a time; read in one go, this stalled 2–3.5 s. Generous for a loaded machine.
     assert.ok(delay.max / 1e6 < 1000, `stalled ${(delay.max / 1e6).toFixed(0)} ms`);
+  });
+
+  it('duplicate names: each name once, the repeats recorded, and a name two different tools share is never called', async () => {
+    const { conn, log } = connect(fixture('misbehave', '--duplicates'));
+    await conn.start();
+    assert.deepStrictEqual(conn.tools.map(t => t.name), ['echo', 'flood']);
+    assert.strictEqual(conn.tools[0]!.description, 'Returns its text.', 'the first listed is kept');
+    assert.deepStrictEqual(conn.duplicates, [
+      { kind: 'tool', key: 'echo', count: 2, differ: true },
+      { kind: 'tool', key: 'flood', count: 2, differ: false },
+    ]);
+    assert.ok(log.lines.some(l => l.level === 'warn' && /2 different tools named 'echo'/.test(l.message)));
+    assert.strictEqual(conn.isAmbiguousTool('echo'), true);
+    assert.strictEqual(conn.isAmbiguousTool('flood'), false, 'identical repeats are harmless');
+    await assert.rejects(conn.callTool('echo', { text: 'x' }, consentForTests(conn, 'echo')), /Server 'bad' lists different tools named 'echo'; MCP Host does not call it/);
+    const flood = await conn.callTool('flood', { count: 0 }, consentForTests(conn, 'flood'));
+    assert.match(JSON.stringify(flood.result.content), /sent 0 progress/);
+    await waitFor(() => /tools\/call flood/.test(log.text()), 'the flood call to reach the server');
+    assert.doesNotMatch(log.text(), /tools\/call echo/, 'the ambiguous call reached the server');
   });
 
   it('5,000 tools over 10 pages: all listed, each once', async () => {

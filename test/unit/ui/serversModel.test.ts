@@ -71,11 +71,34 @@ describe('ServersTreeModel against the paging fixture', function () {
       assert.strictEqual(requests, 2);
       const pages = model.resources('big');
       assert.strictEqual(pages.items.length, 200);
+      assert.deepStrictEqual(pages.pageStarts, [0, 100]);
       assert.strictEqual(new Set(pages.items.map(r => r.uri)).size, 200);
       assert.ok(changes.some(c => c.server === 'big' && c.what === 'resources'));
     } finally {
       connection.listResourcesPage = original;
     }
+  });
+
+  it('loads all pages up to a cap with progress, can be cancelled, and runs once at a time', async () => {
+    const progress: number[] = [];
+    const capped = await model.loadAllResources('big', { cap: 1000, onProgress: n => progress.push(n) });
+    assert.deepStrictEqual(capped, { loaded: 1200, ended: 'cap' });
+    assert.deepStrictEqual(progress, Array.from({ length: 11 }, (_, i) => 200 + 100 * i));
+    assert.strictEqual(model.resources('big').pageStarts.length, 12);
+
+    let asked = 0;
+    const cancelled = await model.loadAllResources('big', { isCancelled: () => ++asked > 3 });
+    assert.deepStrictEqual(cancelled, { loaded: 1500, ended: 'cancelled' });
+
+    const [all, again] = await Promise.all([model.loadAllResources('big'), model.loadAllResources('big', { cap: 1 })]);
+    assert.strictEqual(again, all, 'a second Load all joins the one running');
+    // 10,000 generated resources and the fixture's two static ones, each once.
+    assert.deepStrictEqual(all, { loaded: 10_002, ended: 'complete' });
+    assert.strictEqual(model.isLoadingAll('big'), false);
+    const pages = model.resources('big');
+    assert.strictEqual(new Set(pages.items.map(r => r.uri)).size, 10_002);
+    assert.strictEqual(pages.nextCursor, undefined);
+    assert.strictEqual(pages.pageStarts.length, pages.pagesLoaded);
   });
 
   it('drops what was paged when the server restarts', async () => {

@@ -32,6 +32,18 @@ describe('tool result rendering', () => {
     assert.ok(b.includes('&amp; &#39;quotes&#39; &quot;double&quot;'));
   });
 
+  it('shows hidden and bidi characters in server text as ⟨U+…⟩, so nothing is invisible or reversed', () => {
+    const html = render(
+      completed({ content: [{ type: 'text', text: 'pay\u200b now' }, { type: 'resource_link', uri: 'demo://x', name: 'invoice\u202etxt.exe' }] }),
+      { note: 'a\u2066b' },
+    );
+    const b = body(html);
+    assert.ok(b.includes('pay⟨U+200B⟩ now'), b);
+    assert.ok(b.includes('invoice⟨U+202E⟩txt.exe'), b);
+    assert.ok(b.includes('a⟨U+2066⟩b'), b);
+    assert.ok(!/[\u200b\u202e\u2066]/u.test(b), 'a hidden character is still in the page');
+  });
+
   it('allows no scripts and only data: images and media in its content security policy', () => {
     const html = render(completed({ content: [{ type: 'text', text: 'hi' }] }));
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];

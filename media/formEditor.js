@@ -1,0 +1,342 @@
+// MCP Host form editor page. Builds the form from the `init` message with DOM nodes and text only (no
+// innerHTML anywhere), keeps the values as one object, and talks to the extension with exactly three
+// messages: check (answered with problems), submit and cancel.
+(function () {
+  'use strict';
+  const vscode = acquireVsCodeApi();
+  const app = document.getElementById('app');
+  let spec;
+  let value = {};
+  let title = '';
+  let tab = 'form';
+  let problems = [];
+  /** Values the user changed: their problems show as they type; all show once a submit was tried. */
+  const touched = new Set();
+  let submitted = false;
+  /** Chosen branch of each `choice`, by pointer. */
+  const branches = new Map();
+  /** Each shown value's error element, by pointer. */
+  let errorSlots = new Map();
+  let ids = 0;
+  let checkTimer;
+
+  const el = (tag, attrs, ...children) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === false) continue;
+      if (k === 'class') e.className = v;
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const c of children) if (c !== undefined && c !== null) e.append(typeof c === 'string' ? document.createTextNode(c) : c);
+    return e;
+  };
+  const seg = s => String(s).replace(/~/g, '~0').replace(/\//g, '~1');
+  const parts = pointer => (pointer ? pointer.slice(1).split('/').map(p => p.replace(/~1/g, '/').replace(/~0/g, '~')) : []);
+
+  function get(pointer) {
+    let v = value;
+    for (const p of parts(pointer)) {
+      if (v === null || typeof v !== 'object') return undefined;
+      v = v[p];
+    }
+    return v;
+  }
+
+  /** Sets (or, with undefined, removes) the value at `pointer`, creating objects on the way; an emptied optional object goes too. */
+  function set(pointer, v) {
+    const path = parts(pointer);
+    if (path.length === 0) {
+      value = v && typeof v === 'object' ? v : {};
+      return;
+    }
+    let o = value;
+    const chain = [];
+    for (const p of path.slice(0, -1)) {
+      if (o[p] === null || typeof o[p] !== 'object') o[p] = {};
+      chain.push([o, p]);
+      o = o[p];
+    }
+    const last = path[path.length - 1];
+    if (v === undefined) {
+      if (Array.isArray(o)) o[Number(last)] = null;
+      else delete o[last];
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const [parent, key] = chain[i];
+        const child = parent[key];
+        if (Array.isArray(parent) || Array.isArray(child) || Object.keys(child).length > 0) break;
+        delete parent[key];
+      }
+    } else {
+      o[last] = v;
+    }
+  }
+
+  function changed(structural, pointer) {
+    if (pointer !== undefined) touched.add(pointer);
+    if (structural) render();
+    const json = document.getElementById('json-text');
+    if (json && document.activeElement !== json) json.value = JSON.stringify(value, null, 2);
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(() => vscode.postMessage({ type: 'check', value }), 200);
+  }
+
+  const numberText = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+  function describedBy(id, node) {
+    return [node.description || node.hint ? `help-${id}` : undefined, `err-${id}`].filter(Boolean).join(' ');
+  }
+
+  function helpAndError(id, node, pointer) {
+    const help = node.description || node.hint ? el('div', { id: `help-${id}`, class: 'help' }, [node.description, node.hint].filter(Boolean).join(' — ')) : undefined;
+    const err = el('div', { id: `err-${id}`, class: 'error', role: 'alert' });
+    errorSlots.set(pointer, err);
+    return [help, err];
+  }
+
+  function labelFor(id, node, required) {
+    return el('label', { for: id }, node.label, required ? el('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : undefined);
+  }
+
+  /** One value of the form at `pointer`, as the node describes it. */
+  function field(node, pointer, required, name) {
+    const id = `f${++ids}`;
+    const current = get(pointer);
+    const common = { id, 'data-pointer': pointer, 'aria-required': required ? 'true' : undefined, 'aria-describedby': describedBy(id, node) };
+    const placeholder = node.defaultText !== undefined ? `default: ${node.defaultText}` : undefined;
+    switch (node.kind) {
+      case 'object': {
+        const box = el('fieldset', { class: 'group', 'data-pointer': pointer }, el('legend', {}, node.label, required ? el('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : undefined));
+        box.append(...helpAndError(id, node, pointer));
+        for (const p of node.properties) box.append(field(p.node, `${pointer}/${seg(p.name)}`, p.required, p.name));
+        return box;
+      }
+      case 'array': {
+        const items = Array.isArray(current) ? current : [];
+        const box = el('fieldset', { class: 'group list', 'data-pointer': pointer }, el('legend', {}, `${node.label} (${items.length} ${items.length === 1 ? 'item' : 'items'})`, required ? el('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : undefined));
+        box.append(...helpAndError(id, node, pointer));
+        items.forEach((_, i) => {
+          const at = `${pointer}/${i}`;
+          const move = (by, label) =>
+            el('button', { type: 'button', class: 'icon', 'aria-label': `${label} item ${i + 1}`, title: `${label} item ${i + 1}`, disabled: (by < 0 && i === 0) || (by > 0 && i === items.length - 1), onclick: () => {
+              const list = get(pointer).slice();
+              const [moved] = list.splice(i, 1);
+              list.splice(i + by, 0, moved);
+              set(pointer, list);
+              changed(true);
+              focusPointer(`${pointer}/${i + by}`);
+            } }, by < 0 ? '↑' : '↓');
+          const row = el('div', { class: 'item', role: 'group', 'aria-label': `Item ${i + 1}` },
+            el('div', { class: 'item-bar' }, el('span', { class: 'item-title' }, `Item ${i + 1}`), move(-1, 'Move up'), move(1, 'Move down'),
+              el('button', { type: 'button', class: 'icon', 'aria-label': `Remove item ${i + 1}`, title: `Remove item ${i + 1}`, onclick: () => {
+                const list = get(pointer).slice();
+                list.splice(i, 1);
+                set(pointer, list.length || required ? list : undefined);
+                changed(true);
+                focusPointer(pointer);
+              } }, '✕')),
+            field({ ...node.items, label: `${node.items.label === 'Item' ? `Item ${i + 1}` : node.items.label}` }, at, true, String(i)));
+          box.append(row);
+        });
+        box.append(el('button', { type: 'button', class: 'secondary add', 'data-pointer': pointer, onclick: () => {
+          const list = Array.isArray(get(pointer)) ? get(pointer).slice() : [];
+          list.push(blank(node.items));
+          set(pointer, list);
+          changed(true);
+          focusPointer(`${pointer}/${list.length - 1}`);
+        } }, `Add ${node.label === 'Item' ? 'item' : `to ${node.label}`}`));
+        return box;
+      }
+      case 'choice': {
+        let chosen = branches.get(pointer);
+        if (chosen === undefined) chosen = guessBranch(node, current);
+        branches.set(pointer, chosen);
+        const select = el('select', { ...common, onchange: () => {
+          branches.set(pointer, Number(select.value));
+          set(pointer, blank(node.branches[Number(select.value)]));
+          changed(true);
+          focusPointer(pointer);
+        } }, ...node.branches.map((b, i) => el('option', { value: String(i), selected: i === chosen }, b.label)));
+        const box = el('fieldset', { class: 'group' }, el('legend', {}, node.label), labelFor(id, { label: 'Form' }, false), select, ...helpAndError(id, node, pointer));
+        box.append(field({ ...node.branches[chosen], label: node.branches[chosen].label }, pointer, required, name));
+        return box;
+      }
+      case 'boolean':
+      case 'enum': {
+        const options = node.kind === 'boolean' ? [{ label: 'true', value: true }, { label: 'false', value: false }] : node.options;
+        const currentText = current === undefined ? '' : JSON.stringify(current);
+        const select = el('select', { ...common, onchange: () => {
+          set(pointer, select.value === '' ? undefined : JSON.parse(select.value));
+          changed(false, pointer);
+        } },
+          el('option', { value: '' }, node.defaultText !== undefined ? `(not set: the server's default is ${node.defaultText})` : '(not set)'),
+          ...options.map(o => el('option', { value: JSON.stringify(o.value), selected: JSON.stringify(o.value) === currentText }, o.label)));
+        return el('div', { class: 'field' }, labelFor(id, node, required), select, ...helpAndError(id, node, pointer));
+      }
+      case 'json': {
+        const area = el('textarea', { ...common, rows: 3, spellcheck: 'false', placeholder, oninput: () => {
+          if (area.value.trim() === '') {
+            set(pointer, undefined);
+            return changed(false, pointer);
+          }
+          try {
+            set(pointer, JSON.parse(area.value));
+            changed(false, pointer);
+          } catch {
+            showProblem(pointer, 'This is not valid JSON yet.');
+          }
+        } });
+        area.value = current === undefined ? '' : JSON.stringify(current);
+        return el('div', { class: 'field' }, labelFor(id, node, required), area, ...helpAndError(id, node, pointer));
+      }
+      default: {
+        const numeric = node.kind === 'number' || node.kind === 'integer';
+        const input = el('input', { ...common, type: numeric ? 'text' : node.inputType, inputmode: numeric ? 'decimal' : undefined, placeholder, spellcheck: 'false', oninput: () => {
+          const t = input.value;
+          // An empty optional value is left out; inside a list an item stays, as an empty string.
+          if (t === '' && !/\/\d+$/.test(pointer)) set(pointer, undefined);
+          else set(pointer, numeric && numberText.test(t.trim()) ? Number(t.trim()) : t);
+          changed(false, pointer);
+        } });
+        input.value = current === undefined || current === null ? '' : String(current);
+        return el('div', { class: 'field' }, labelFor(id, node, required), input, ...helpAndError(id, node, pointer));
+      }
+    }
+  }
+
+  /** A new list item or a newly chosen form: empty, choosing nothing for the user. */
+  function blank(node) {
+    if (node.kind === 'object') return {};
+    if (node.kind === 'array') return [];
+    if (node.kind === 'string') return '';
+    if (node.kind === 'choice') return blank(node.branches[0]);
+    return null;
+  }
+
+  function guessBranch(node, current) {
+    const score = b => {
+      if (current === undefined || current === null) return 0;
+      if (b.kind === 'object' && typeof current === 'object' && !Array.isArray(current)) {
+        const names = b.properties.map(p => p.name);
+        const keys = Object.keys(current);
+        if (!b.properties.filter(p => p.required).every(p => p.name in current)) return 1;
+        return 2 + keys.filter(k => names.includes(k)).length - keys.filter(k => !names.includes(k)).length;
+      }
+      if (b.kind === 'array') return Array.isArray(current) ? 2 : 0;
+      if (b.kind === 'string') return typeof current === 'string' ? 2 : 0;
+      if (b.kind === 'number' || b.kind === 'integer') return typeof current === 'number' ? 2 : 0;
+      if (b.kind === 'boolean') return typeof current === 'boolean' ? 2 : 0;
+      return 0;
+    };
+    let best = 0;
+    node.branches.forEach((b, i) => {
+      if (score(b) > score(node.branches[best])) best = i;
+    });
+    return best;
+  }
+
+  function focusPointer(pointer) {
+    const target = [...app.querySelectorAll('[data-pointer]')].find(e => e.getAttribute('data-pointer') === pointer || e.getAttribute('data-pointer').startsWith(`${pointer}/`));
+    const focusable = target && (target.matches('input, select, textarea, button') ? target : target.querySelector('input, select, textarea, button'));
+    if (focusable) focusable.focus();
+  }
+
+  function showProblem(pointer, message) {
+    const slot = errorSlots.get(pointer);
+    if (!slot) return false;
+    slot.textContent = message;
+    const control = slot.parentElement && slot.parentElement.querySelector(`[data-pointer="${CSS.escape(pointer)}"]`);
+    if (control) control.setAttribute('aria-invalid', 'true');
+    return true;
+  }
+
+  function showProblems() {
+    for (const slot of errorSlots.values()) slot.textContent = '';
+    for (const c of app.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
+    const general = document.getElementById('general-problems');
+    general.textContent = '';
+    const shown = p => submitted || [...touched].some(t => p.pointer === t || p.pointer.startsWith(`${t}/`));
+    for (const p of problems.filter(shown)) {
+      // A problem with a value the form does not show (an unknown property, say) is listed above the form.
+      if (!showProblem(p.pointer, p.message)) general.append(el('li', {}, p.pointer ? `${parts(p.pointer).join('.')}: ${p.message}` : p.message));
+    }
+    const summary = document.getElementById('status');
+    summary.textContent = problems.length ? `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix before submitting` : 'Ready to submit';
+  }
+
+  function render() {
+    const focused = document.activeElement && document.activeElement.getAttribute('data-pointer');
+    ids = 0;
+    errorSlots = new Map();
+    const tabs = el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Edit as' },
+      el('button', { type: 'button', role: 'tab', id: 'tab-form', 'aria-selected': String(tab === 'form'), 'aria-controls': 'panel', onclick: () => switchTab('form') }, 'Form'),
+      el('button', { type: 'button', role: 'tab', id: 'tab-json', 'aria-selected': String(tab === 'json'), 'aria-controls': 'panel', onclick: () => switchTab('json') }, 'JSON'));
+    const panel = el('div', { id: 'panel', role: 'tabpanel', 'aria-labelledby': `tab-${tab}` });
+    if (tab === 'form') {
+      if (spec.kind === 'object') for (const p of spec.properties) panel.append(field(p.node, `/${seg(p.name)}`, p.required, p.name));
+      else panel.append(field(spec, '', true, ''));
+    } else {
+      const area = el('textarea', { id: 'json-text', class: 'json', rows: 18, spellcheck: 'false', 'aria-label': 'Arguments as JSON', 'aria-describedby': 'json-error', oninput: () => {
+        try {
+          const parsed = JSON.parse(area.value);
+          if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('The arguments must be a JSON object.');
+          document.getElementById('json-error').textContent = '';
+          value = parsed;
+          branches.clear();
+          changed(false, "");
+        } catch (err) {
+          document.getElementById('json-error').textContent = err instanceof SyntaxError ? `Not valid JSON: ${err.message}` : err.message;
+        }
+      } });
+      area.value = JSON.stringify(value, null, 2);
+      panel.append(area, el('div', { id: 'json-error', class: 'error', role: 'alert' }));
+    }
+    const submit = el('button', { type: 'submit', class: 'primary' }, 'Submit');
+    const cancel = el('button', { type: 'button', class: 'secondary', onclick: () => vscode.postMessage({ type: 'cancel' }) }, 'Cancel');
+    const form = el('form', { novalidate: true, onsubmit: e => {
+      e.preventDefault();
+      submitNow();
+    } }, tabs, el('ul', { id: 'general-problems', class: 'error', role: 'alert' }), panel,
+      el('div', { class: 'actions' }, submit, cancel, el('span', { id: 'status', class: 'status', role: 'status' }), el('span', { class: 'keys' }, 'Ctrl+Enter submits')));
+    app.replaceChildren(el('h1', {}, title), el('p', { class: 'legend' }, 'Fields marked * are required. Empty fields are left out: the server then uses its own default.'), form);
+    showProblems();
+    if (focused) focusPointer(focused);
+  }
+
+  /** The extension answers an invalid submit with its problems, all of which then show. */
+  function submitNow() {
+    submitted = true;
+    showProblems();
+    vscode.postMessage({ type: 'submit', value });
+  }
+
+  function switchTab(next) {
+    tab = next;
+    render();
+    document.getElementById(`tab-${next}`).focus();
+  }
+
+  window.addEventListener('keydown', e => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      submitNow();
+    }
+  });
+
+  window.addEventListener('message', e => {
+    const m = e.data;
+    if (m && typeof m === 'object' && m.type === 'problems' && spec) {
+      problems = Array.isArray(m.problems) ? m.problems : [];
+      showProblems();
+    }
+  });
+
+  // The form comes with the page (escaped JSON in an attribute), so nothing is lost before the script runs.
+  const init = JSON.parse(app.getAttribute('data-init'));
+  spec = init.spec;
+  title = init.title;
+  value = init.value && typeof init.value === 'object' ? init.value : {};
+  render();
+  focusPointer(spec.kind === 'object' && spec.properties[0] ? `/${seg(spec.properties[0].name)}` : '');
+  vscode.postMessage({ type: 'check', value });
+})();

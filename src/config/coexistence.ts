@@ -1,0 +1,68 @@
+import type { ConfigOrigin } from './types';
+
+/**
+ * VS Code's own MCP support (Code 1.99 and later) reads the same `.vscode/mcp.json` as MCP Host and can
+ * start a second copy of each server there, outside MCP Host's consent gate: two processes sharing one
+ * data file, two sets of tools in chat. This decides when to tell the user, from VS Code's settings and
+ * the servers MCP Host runs. No `vscode` here.
+ */
+
+/** `chat.mcp.access`: which MCP servers VS Code's own MCP support may run. */
+export type BuiltinAccess = 'all' | 'registry' | 'none';
+
+/** The VS Code setting that turns its own MCP support off (`none`) for a workspace. */
+export const BUILTIN_ACCESS_SETTING = 'chat.mcp.access';
+/** Whether VS Code's own MCP support also reads a root `.mcp.json` (off by default in stable builds). */
+export const BUILTIN_ROOT_CONFIG_SETTING = 'chat.mcp.workspaceRootConfig.enabled';
+
+/** The settings that decide what VS Code's own MCP support reads, as VS Code resolves them. */
+export interface BuiltinMcpSettings {
+  /** `chat.mcp.access`; VS Code migrates the older `chat.mcp.enabled` into it on start. */
+  readonly access: unknown;
+  readonly readsRootConfig: unknown;
+}
+
+/**
+ * The effective access. VS Code's default is `all`; an unknown value is read as `all` too, since a
+ * notice that is not needed costs less than a second copy of a server nobody was told about.
+ */
+export function builtinAccess(settings: BuiltinMcpSettings): BuiltinAccess {
+  return settings.access === 'none' || settings.access === 'registry' ? settings.access : 'all';
+}
+
+/** A server as MCP Host has it: where it is defined, and whether MCP Host runs it now. */
+export interface HostServer {
+  readonly name: string;
+  readonly origin: ConfigOrigin | undefined;
+  readonly running: boolean;
+}
+
+/**
+ * The servers VS Code's own MCP support can start a second copy of: those defined in a file it reads too
+ * (`.vscode/mcp.json`, and a root `.mcp.json` when it is set to read one). With access `registry` it runs
+ * only servers from an organisation's registry, and with `none` nothing.
+ */
+export function sharedServers(settings: BuiltinMcpSettings, servers: readonly HostServer[]): HostServer[] {
+  if (builtinAccess(settings) !== 'all') return [];
+  const rootConfig = settings.readsRootConfig === true;
+  return servers.filter(s => s.origin?.kind === 'workspaceVscode' || (rootConfig && s.origin?.kind === 'workspaceClaude'));
+}
+
+/** What the first-time notice tells the user. */
+export interface CoexistenceNotice {
+  /** Servers MCP Host runs that VS Code's own MCP support can also start. */
+  readonly servers: readonly string[];
+  /** Tools VS Code's own MCP support offers in chat now (it has started or cached servers). */
+  readonly builtinTools: number;
+}
+
+/**
+ * The notice to show now, once per workspace: when both are active, that is when MCP Host runs a server
+ * VS Code's own MCP support can start too. Undefined when it was shown before or nothing is shared.
+ */
+export function coexistenceNotice(settings: BuiltinMcpSettings, servers: readonly HostServer[], builtinTools: number, alreadyShown: boolean): CoexistenceNotice | undefined {
+  if (alreadyShown) return undefined;
+  const running = sharedServers(settings, servers).filter(s => s.running);
+  if (running.length === 0) return undefined;
+  return { servers: running.map(s => s.name).sort((a, b) => a.localeCompare(b)), builtinTools };
+}

@@ -1,0 +1,158 @@
+import { asObjectSchema, displaySchema, enumOptions, isObject, scalarHint, typesOf, type ArgumentForm, type FieldProblem } from './schemaForm';
+import type { FormOutcome } from './formFlow';
+import { plainBlock, plainLabel } from '../common/untrustedText';
+
+/**
+ * The form editor's model, apart from the webview that shows it (no `vscode` here): a JSON Schema as a
+ * tree of fields every one of which is shown at once, the rule for when the editor is used instead of
+ * one question at a time, and the only messages its page may send.
+ */
+
+/** How a value is edited. `choice` is a `oneOf`/`anyOf` of shapes; `json` is anything the editor cannot lay out. */
+export type SpecNode =
+  | (SpecBase & { readonly kind: 'object'; readonly properties: readonly SpecProperty[] })
+  | (SpecBase & { readonly kind: 'array'; readonly items: SpecNode })
+  | (SpecBase & { readonly kind: 'string' | 'number' | 'integer'; readonly inputType: 'text' | 'number' | 'date' | 'time' | 'email' | 'url' })
+  | (SpecBase & { readonly kind: 'boolean' })
+  | (SpecBase & { readonly kind: 'enum'; readonly options: readonly { readonly label: string; readonly value: unknown }[] })
+  | (SpecBase & { readonly kind: 'choice'; readonly branches: readonly SpecNode[] })
+  | (SpecBase & { readonly kind: 'json' });
+
+export interface SpecBase {
+  /** The schema's title, else the property name (or "Item" for list items). */
+  readonly label: string;
+  readonly description?: string;
+  /** What to enter, in the user's words (type, format, range, pattern). */
+  readonly hint: string;
+  /** The schema's default as text: shown as a placeholder, never filled in for the user. */
+  readonly defaultText?: string;
+}
+
+export interface SpecProperty {
+  readonly name: string;
+  readonly required: boolean;
+  readonly node: SpecNode;
+}
+
+/** The most levels of nesting laid out as fields; deeper values are edited as JSON. */
+const MAX_DEPTH = 6;
+
+const INPUT_TYPES: Readonly<Record<string, 'date' | 'time' | 'email' | 'url'>> = { date: 'date', time: 'time', email: 'email', uri: 'url' };
+
+function defaultTextOf(s: { readonly [k: string]: unknown }): string | undefined {
+  if (!('default' in s) || s.default === undefined || s.default === null) return undefined;
+  return typeof s.default === 'string' ? s.default : JSON.stringify(s.default);
+}
+
+/** The editor's tree for a schema: `$ref`s followed (to a depth), nested objects and lists laid out. */
+export function describeSchema(schema: unknown, label = 'Arguments'): SpecNode {
+  const root = asObjectSchema(schema);
+  return node(root, root, label, 0);
+}
+
+function node(schema: unknown, root: { readonly [k: string]: unknown }, name: string, depth: number): SpecNode {
+  const s = displaySchema(schema, root);
+  // Every text here is the server's: hidden characters shown, one line (descriptions keep theirs); the page adds it as text nodes.
+  const label = plainLabel(typeof s.title === 'string' && s.title.trim() ? s.title : name);
+  const defaultText = defaultTextOf(s);
+  const base = {
+    label,
+    ...(typeof s.description === 'string' ? { description: plainBlock(s.description) } : {}),
+    ...(defaultText !== undefined ? { defaultText: plainLabel(defaultText) } : {}),
+  };
+  const options = enumOptions(s);
+  if (options) return { ...base, kind: 'enum', options: options.map(o => ({ label: plainLabel(o.label), value: o.value })), hint: plainLabel(scalarHint('enum', s, options).join(', ')) };
+  const types = typesOf(s);
+  const type = types.length === 1 ? types[0] : types.length === 0 && isObject(s.properties) ? 'object' : undefined;
+  if (depth < MAX_DEPTH) {
+    const union = Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined;
+    if (union && union.length > 1 && (type === undefined || type === 'object')) {
+      const branches = union.map((b, i) => {
+        const n = node(isObject(b) ? { ...(type ? { type } : {}), ...b } : b, root, `Option ${i + 1}`, depth + 1);
+        return n;
+      });
+      return { ...base, kind: 'choice', branches, hint: `one of ${branches.length} forms` };
+    }
+    if (type === 'object' && isObject(s.properties)) {
+      const required = new Set(Array.isArray(s.required) ? s.required : []);
+      const properties = Object.entries(s.properties).map(([k, v]) => ({ name: k, required: required.has(k), node: node(v, root, k, depth + 1) }));
+      return { ...base, kind: 'object', properties, hint: 'an object' };
+    }
+    if (type === 'array' && isObject(s.items) && !s.prefixItems) {
+      return { ...base, kind: 'array', items: node(s.items, root, 'Item', depth + 1), hint: 'a list' };
+    }
+  }
+  if (type === 'string' || type === 'number' || type === 'integer') {
+    const format = typeof s.format === 'string' ? INPUT_TYPES[s.format] : undefined;
+    return { ...base, kind: type, inputType: type === 'string' ? (format ?? 'text') : 'number', hint: plainLabel(scalarHint(type, s).join(', ')) };
+  }
+  if (type === 'boolean') return { ...base, kind: 'boolean', hint: 'true or false' };
+  return { ...base, kind: 'json', hint: types.length ? `JSON: ${types.join(' or ')}` : 'JSON' };
+}
+
+/** When Run Tool, Use Prompt and elicitation use the form editor: the `mcpHost.forms.editor` setting. */
+export type EditorPreference = 'always' | 'complexOnly' | 'never';
+
+/** More fields than this, and a form is "complex" (a quick input would ask them one by one). */
+export const SIMPLE_FIELDS = 5;
+
+/** Whether a form is better filled in the editor: nested objects, lists of objects, choices of shapes, or many fields. */
+export function isComplex(schema: unknown, form: ArgumentForm): boolean {
+  if (form.fields.length > SIMPLE_FIELDS || form.wholeObject) return true;
+  const spec = describeSchema(schema);
+  if (spec.kind !== 'object') return spec.kind !== 'json' || form.fields.length > 0;
+  return spec.properties.some(p => p.node.kind === 'object' || p.node.kind === 'choice' || (p.node.kind === 'array' && (p.node.items.kind === 'object' || p.node.items.kind === 'choice')));
+}
+
+export function prefersEditor(preference: EditorPreference, schema: unknown, form: ArgumentForm): boolean {
+  // Nothing to ask, or a schema that is not an object of fields (its one value is asked as JSON).
+  if (form.fields.length === 0 || form.wholeObject) return false;
+  return preference === 'always' || (preference === 'complexOnly' && isComplex(schema, form));
+}
+
+/** What a caller asks the editor for: a title, the schema, and values to start from (a saved call, say). */
+export interface FormEditorRequest {
+  readonly title: string;
+  readonly schema: unknown;
+  readonly form: ArgumentForm;
+  readonly initial?: Readonly<Record<string, unknown>>;
+  /** Closes the editor as if cancelled (the server that asked gave up). */
+  readonly signal?: AbortSignal;
+}
+
+/** Fills a whole form at once; `dismissed` when cancelled or closed. */
+export interface FormEditorDialog {
+  editForm(request: FormEditorRequest): Promise<FormOutcome>;
+}
+
+/** The messages the page may send: ask for a check (no effect but an answer), submit, or cancel. */
+export type PageMessage = { readonly type: 'check'; readonly value: Record<string, unknown> } | { readonly type: 'submit'; readonly value: Record<string, unknown> } | { readonly type: 'cancel' };
+
+/** The most JSON text a page message may hold (a form's values, not a file). */
+export const MAX_MESSAGE_CHARS = 1_000_000;
+
+/** A message from the page, checked: anything else (another type, extra keys, a non-object value, too big) is undefined and dropped. */
+export function readPageMessage(message: unknown): PageMessage | undefined {
+  if (!isObject(message)) return undefined;
+  const keys = Object.keys(message).sort().join(',');
+  if (message.type === 'cancel') return keys === 'type' ? { type: 'cancel' } : undefined;
+  if (message.type !== 'check' && message.type !== 'submit') return undefined;
+  if (keys !== 'type,value' || !isObject(message.value)) return undefined;
+  let text: string;
+  try {
+    text = JSON.stringify(message.value);
+  } catch {
+    return undefined;
+  }
+  if (text.length > MAX_MESSAGE_CHARS) return undefined;
+  // A copy through JSON: only plain data reaches the schema check and the server.
+  return { type: message.type, value: JSON.parse(text) as Record<string, unknown> };
+}
+
+/** What the page starts from (in the page itself), and the one message it is sent: the problems with the values last checked or submitted. */
+export interface PageInit {
+  readonly title: string;
+  readonly spec: SpecNode;
+  readonly value: Readonly<Record<string, unknown>>;
+}
+export type HostMessage = { readonly type: 'problems'; readonly problems: readonly FieldProblem[] };

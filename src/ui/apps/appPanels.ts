@@ -1,0 +1,225 @@
+import * as vscode from 'vscode';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
+import type { McpUiHostContext, McpUiStyles, McpUiTheme } from '@modelcontextprotocol/ext-apps/app-bridge';
+import { allowAttribute, appCspHeader, appResourceUri, withCspMeta } from '../../apps/appMeta';
+import { AppResourceCache, type AppResource } from '../../apps/appResource';
+import { AppSession, type AppChannel, type AppConversation } from '../../apps/appSession';
+import type { IDisposable } from '../../common/disposable';
+import type { ToolCallConfirmer } from '../../consent/types';
+import type { McpHost } from '../../workspace/mcpHost';
+import { inertBlock, safe } from '../../common/untrustedText';
+import * as ui from '../window';
+import { appPageHtml, parsePageMessage } from './appPage';
+
+/** The question an app can make the host ask: open a link. */
+export interface AppDialog {
+  /** Shows the full URL and who asks; true only when the user chose to open it. */
+  confirmOpenLink(request: { readonly server: string; readonly url: string }): Promise<boolean>;
+}
+
+const OPEN = 'Open Link';
+
+export const appDialog: AppDialog = {
+  async confirmOpenLink({ server, url }) {
+    const answer = await ui.showWarningMessage(
+      safe`An app on server '${server}' wants to open a link.`,
+      { modal: true, detail: inertBlock(`Full address:\n${url}\n\nOpen it only if you expected this link.`) },
+      OPEN,
+    );
+    return answer === OPEN;
+  },
+};
+
+/** One app to show: the tool run, its arguments and (when it ended) its result. */
+export interface AppLaunch {
+  readonly server: string;
+  readonly tool: { readonly name: string; readonly title?: string | undefined; readonly _meta?: Record<string, unknown> | undefined };
+  readonly args: Record<string, unknown>;
+  readonly result?: CallToolResult;
+  /** The chat conversation the app came from; absent for the palette and the sidebar. */
+  readonly conversation?: AppConversation;
+  readonly confirm?: ToolCallConfirmer;
+}
+
+/** An app on screen. */
+export interface AppView {
+  readonly panel: vscode.WebviewPanel;
+  readonly session: AppSession;
+  readonly resource: AppResource;
+}
+
+interface OpenApp {
+  readonly panel: vscode.WebviewPanel;
+  session: AppSession | undefined;
+  readonly listeners: Set<(message: unknown) => void>;
+  readonly disposables: vscode.Disposable[];
+}
+
+function themeKind(): McpUiTheme {
+  const kind = vscode.window.activeColorTheme.kind;
+  return kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
+}
+
+/**
+ * Apps in editor panels beside the result: one per tool and server, torn down and reloaded when the tool is
+ * run again. Each panel is a scripted webview of its own (the result panel stays script-free) whose page
+ * relays JSON-RPC between the app's sandboxed frame and an `AppSession` here.
+ */
+export class AppPanels implements IDisposable {
+  readonly resources = new AppResourceCache();
+  private readonly open = new Map<string, OpenApp>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly host: McpHost,
+    private readonly dialogs: () => AppDialog,
+  ) {
+    this.subscriptions.push(
+      vscode.window.onDidChangeActiveColorTheme(() => {
+        for (const app of this.open.values()) void app.session?.bridge.sendHostContextChange({ theme: themeKind() })?.catch(() => undefined);
+      }),
+      host.registry.onDidChangeState(entry => entry.connection.state.kind !== 'running' && this.resources.forget(entry.name)),
+    );
+  }
+
+  /** Fetches the tool's app resource and shows it; throws when the tool has no app or its resource is refused. */
+  async show(launch: AppLaunch): Promise<AppView> {
+    const { server, tool } = launch;
+    const uri = appResourceUri(tool);
+    if (!uri) throw new Error(`The tool '${tool.name}' on '${server}' has no app.`);
+    const entry = this.host.registry.get(server);
+    if (!entry || entry.connection.state.kind !== 'running') throw new Error(`Server '${server}' is not running.`);
+    const resource = await this.resources.get(server, entry.hash ?? '', uri, entry.connection);
+
+    const key = `${server}\u0000${tool.name}`;
+    let app = this.open.get(key);
+    if (app) {
+      const old = app.session;
+      app.session = undefined;
+      await old?.teardown();
+      old?.dispose();
+      app.panel.reveal(undefined, true);
+    } else {
+      app = this.createPanel(key, `App: ${tool.title ?? tool.name}`);
+    }
+    const current = app;
+    const session = await new Promise<AppSession>((resolve, reject) => {
+      const ready = current.panel.webview.onDidReceiveMessage(raw => {
+        const message = parsePageMessage(raw);
+        if (message?.type !== 'ready') return;
+        ready.dispose();
+        const hostContext: McpUiHostContext = {
+          // The full tool as listed (the SDKs' Tool types differ only in optional fields).
+          toolInfo: { tool: tool as unknown as Tool },
+          theme: themeKind(),
+          // McpUiStyles lists every key as present; hosts may give any subset (the spec says so).
+          styles: { variables: message.styles as McpUiStyles },
+          displayMode: 'inline',
+          availableDisplayModes: ['inline'],
+          containerDimensions: { width: message.width, maxHeight: message.height },
+          locale: vscode.env.language,
+          timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+          userAgent: `MCP Host (VS Code ${vscode.version})`,
+          platform: vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop',
+        };
+        const created = this.createSession(launch, current, hostContext);
+        current.session = created;
+        created.start().then(() => {
+          const policy = resource.policy;
+          void current.panel.webview.postMessage({
+            type: 'load',
+            html: withCspMeta(resource.html, appCspHeader(policy.csp)),
+            allow: allowAttribute(policy.permissions),
+          });
+          created.sendToolInput(launch.args);
+          if (launch.result) created.sendToolResult(launch.result);
+          resolve(created);
+        }, reject);
+      });
+      current.panel.webview.html = appPageHtml({ server, tool: tool.title ?? tool.name, resource });
+    });
+    return { panel: current.panel, session, resource };
+  }
+
+  private createPanel(key: string, title: string): OpenApp {
+    const panel = vscode.window.createWebviewPanel('mcpHost.app', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [],
+      retainContextWhenHidden: true,
+    });
+    const app: OpenApp = { panel, session: undefined, listeners: new Set(), disposables: [] };
+    app.disposables.push(
+      panel.webview.onDidReceiveMessage(raw => {
+        const message = parsePageMessage(raw);
+        if (message?.type === 'app') for (const listener of app.listeners) listener(message.message);
+        else if (message?.type === 'resize') void app.session?.bridge.sendHostContextChange({ containerDimensions: { width: message.width, maxHeight: message.height } })?.catch(() => undefined);
+      }),
+    );
+    this.open.set(key, app);
+    panel.onDidDispose(() => {
+      // The webview is already gone here, so the app cannot be asked to tear down any more.
+      app.session?.dispose();
+      for (const d of app.disposables) d.dispose();
+      if (this.open.get(key) === app) this.open.delete(key);
+    });
+    return app;
+  }
+
+  private createSession(launch: AppLaunch, app: OpenApp, hostContext: McpUiHostContext): AppSession {
+    const { server } = launch;
+    const registry = this.host.registry;
+    const channel: AppChannel = {
+      post: message => void app.panel.webview.postMessage({ type: 'app', message }),
+      onMessage: listener => {
+        app.listeners.add(listener);
+        return { dispose: () => app.listeners.delete(listener) };
+      },
+    };
+    return new AppSession(
+      {
+        server,
+        gate: this.host.gate,
+        tools: name => {
+          const entry = registry.get(name);
+          return entry?.connection.state.kind === 'running' ? entry.connection.tools : undefined;
+        },
+        serversWithTool: tool => registry.catalog().filter(t => t.tool.name === tool).map(t => t.server),
+        readResource: async (uri, signal) => {
+          const entry = registry.get(server);
+          if (!entry || entry.connection.state.kind !== 'running') throw new Error(`Server '${server}' is not running.`);
+          return entry.connection.readResource(uri, signal) as never;
+        },
+        openLink: async url => {
+          let parsed: vscode.Uri;
+          try {
+            parsed = vscode.Uri.parse(url, true);
+          } catch {
+            return false;
+          }
+          // Only web and mail links: a command: or file: link from an app must not run or open anything.
+          if (!['http', 'https', 'mailto'].includes(parsed.scheme)) return false;
+          if (!(await this.dialogs().confirmOpenLink({ server, url }))) return false;
+          return vscode.env.openExternal(parsed);
+        },
+        log: (level, text) => {
+          const log = this.host.serverLog(server);
+          if (!log) return;
+          if (level === 'warning') log.warn(text);
+          else log[level](text);
+        },
+        ...(launch.conversation ? { conversation: launch.conversation } : {}),
+        ...(launch.confirm ? { confirm: launch.confirm } : {}),
+        hostInfo: { name: 'MCP Host', version: this.host.version },
+        hostContext,
+      },
+      channel,
+    );
+  }
+
+  dispose(): void {
+    for (const app of [...this.open.values()]) app.panel.dispose();
+    this.open.clear();
+    for (const d of this.subscriptions) d.dispose();
+  }
+}

@@ -1,0 +1,22 @@
+import { codeBlock, escapeMarkdown } from '../../common/untrustedText';
+
+/**
+ * Server text in a chat response. A participant's markdown is untrusted by VS Code (no command links, no
+ * HTML); on top of that, everything a server or config controls is escaped so it shows as typed: no
+ * formatting, no links, no images. The only links and buttons in a response are MCP Host's own.
+ */
+
+/** A name, description or message from a server, inline. */
+export function inline(text: string): string {
+  return escapeMarkdown(text.replace(/\s+/g, ' ').trim());
+}
+
+/** A name as inline code-like text that cannot break out of its span. */
+export function name(text: string): string {
+  return `**${inline(text)}**`;
+}
+
+/** Multi-line server text (a tool result, a resource) as a fenced block. */
+export function block(text: string, language = 'text'): string {
+  return codeBlock(text, language);
+}

@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import type { DisposableStore } from '../../common/disposable';
+import { safe } from '../../common/untrustedText';
+import * as ui from '../window';
+import { ChatCommands, ChatParticipants, Commands } from '../../ids';
+import { missingServers } from './chatNotices';
+import type { ChatServices } from './chatServices';
+import { answerTurn } from './toolLoop';
+import { serversCommand, toolsCommand } from './serversCommand';
+import { promptCommand } from './promptCommand';
+import { resourceCommand } from './resourceCommand';
+import { callCommand } from './callCommand';
+
+export type CommandHandler = (services: ChatServices, request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken) => Promise<vscode.ChatResult>;
+
+const COMMANDS: Record<(typeof ChatCommands)[number], CommandHandler> = {
+  servers: serversCommand,
+  tools: toolsCommand,
+  prompt: promptCommand,
+  resource: resourceCommand,
+  call: callCommand,
+};
+
+/** A free-form request: the tool-calling loop over the conversation so far. */
+async function freeForm(services: ChatServices, request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+  const missing = missingServers(services, stream);
+  if (missing) return missing;
+  return answerTurn(services, request, context, stream, token, { messages: [{ role: 'user', text: request.prompt }], selectionText: request.prompt });
+}
+
+/** `@mcp`: its slash commands, and the tool loop for everything else. */
+export function registerChatParticipant(store: DisposableStore, services: ChatServices, extensionUri: vscode.Uri): vscode.ChatParticipant {
+  const handler: vscode.ChatRequestHandler = async (request, context, responseStream, token) => {
+    const { stream, finish } = services.transcripts.record(request, responseStream);
+    let result: vscode.ChatResult | undefined;
+    try {
+      if (!vscode.workspace.isTrusted && request.command !== 'servers') {
+        stream.markdown('MCP Host runs workspace servers and chat only in a trusted workspace. Trust this workspace to use its MCP servers here.');
+        stream.button({ command: 'workbench.trust.manage', title: 'Manage Workspace Trust' });
+        return (result = { metadata: { missing: 'trust' } });
+      }
+      const command = ChatCommands.find(c => c === request.command);
+      const run = command ? COMMANDS[command] : freeForm;
+      result = await run(services, request, context, stream, token);
+      return result;
+    } finally {
+      finish(result);
+    }
+  };
+  const participant = vscode.chat.createChatParticipant(ChatParticipants.mcp, handler);
+  participant.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'mcp-host.svg');
+  store.add(participant);
+  store.add(vscode.commands.registerCommand(Commands.chatAnswerConsent, (id: unknown, answer: unknown) => {
+    if (!services.consents.answer(id, answer)) void ui.showInformationMessage(safe`This question was already answered, or its response was stopped.`);
+  }));
+  store.add(vscode.commands.registerCommand(Commands.chatOpenResult, (id: unknown) => {
+    const result = services.results.get(id);
+    if (!result) {
+      void ui.showInformationMessage(safe`This result is no longer kept (MCP Host keeps the latest 50 results of this window). The call is in the Tool Call History.`);
+      return undefined;
+    }
+    return vscode.commands.executeCommand(Commands.showToolResult, result);
+  }));
+  return participant;
+}

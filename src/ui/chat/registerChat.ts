@@ -1,0 +1,28 @@
+import type * as vscode from 'vscode';
+import type { DisposableStore } from '../../common/disposable';
+import type { McpHost } from '../../workspace/mcpHost';
+import type { ResourceDocuments } from '../resources/resourceCommands';
+import { ChatResults } from './chatResults';
+import { readChatSettings, type ChatDialogs, type ChatServices } from './chatServices';
+import { ChatToolFilter } from './chatTools';
+import { InlineConsents } from './inlineConsent';
+import { registerChatParticipant } from './participant';
+import { registerChatToolCommands } from './serversCommand';
+import { ChatTranscripts } from './transcript';
+
+/** `@mcp` and the commands behind its buttons. `record` keeps what responses show (Test mode only). */
+export function registerChat(store: DisposableStore, context: vscode.ExtensionContext, host: McpHost, resources: ResourceDocuments, dialogs: () => ChatDialogs, record: boolean): ChatServices {
+  const services: ChatServices = {
+    host,
+    resources,
+    filter: store.add(new ChatToolFilter(context.workspaceState)),
+    consents: new InlineConsents(),
+    results: new ChatResults(),
+    transcripts: store.add(new ChatTranscripts(record)),
+    dialogs,
+    settings: readChatSettings,
+  };
+  registerChatParticipant(store, services, context.extensionUri);
+  registerChatToolCommands(store, services);
+  return services;
+}

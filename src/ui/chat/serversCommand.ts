@@ -1,0 +1,138 @@
+import * as vscode from 'vscode';
+import type { DisposableStore } from '../../common/disposable';
+import { inertLine, safe } from '../../common/untrustedText';
+import * as ui from '../window';
+import { Commands, ViewContainers } from '../../ids';
+import { plural, serverActions, serverDescription, toolLabel } from '../tree/treeText';
+import { inline, name } from './chatText';
+import type { ChatServices, ChatToolsDialog } from './chatServices';
+import { resolveTarget, splitFirstWord } from './commandLine';
+
+const MAX_SERVER_BUTTONS = 10;
+const MAX_TOOLS_LISTED = 30;
+
+/** `/servers`: every server's state, with buttons to start or restart it and to show its log. */
+export async function serversCommand(services: ChatServices, _request: vscode.ChatRequest, _context: vscode.ChatContext, stream: vscode.ChatResponseStream): Promise<vscode.ChatResult> {
+  const servers = services.host.registry.servers;
+  if (servers.length === 0) {
+    stream.markdown('No MCP server is configured for this workspace.');
+    stream.button({ command: Commands.addServer, title: 'Add Server…' });
+    stream.button({ command: Commands.importServers, title: 'Import MCP Servers…' });
+    return { metadata: { servers: 0 } };
+  }
+  const running = servers.filter(s => s.connection.state.kind === 'running').length;
+  const rows = servers.map(s => `| ${name(s.name)} | ${inline(serverDescription(s))} | ${inline(s.definition?.origin.label ?? 'invalid entry')} |`);
+  stream.markdown(`${running} of ${plural(servers.length, 'MCP server')} running.\n\n| server | state | defined in |\n|---|---|---|\n${rows.join('\n')}\n\n`);
+  for (const s of servers.slice(0, MAX_SERVER_BUTTONS)) {
+    const actions = serverActions(s.connection.state);
+    if (actions.includes('start')) stream.button({ command: Commands.startServer, title: `Start ${s.name}`, arguments: [s.name] });
+    else if (actions.includes('restart')) stream.button({ command: Commands.restartServer, title: `Restart ${s.name}`, arguments: [s.name] });
+    stream.button({ command: Commands.showLog, title: `Show Log: ${s.name}`, arguments: [s.name] });
+  }
+  stream.button({ command: `workbench.view.extension.${ViewContainers.main}`, title: 'Open MCP Host' });
+  return { metadata: { servers: servers.length, running } };
+}
+
+/**
+ * `/tools`: the tools of running servers by server, and which of them chat offers. `/tools off <server>`,
+ * `/tools on <server>.<tool>` and the buttons turn servers or tools off or on for chat in this workspace.
+ */
+export async function toolsCommand(services: ChatServices, request: vscode.ChatRequest, _context: vscode.ChatContext, stream: vscode.ChatResponseStream): Promise<vscode.ChatResult> {
+  const { filter, host } = services;
+  const { first: verb, rest: target } = splitFirstWord(request.prompt);
+  if (verb === 'on' || verb === 'off') {
+    const enabled = verb === 'on';
+    const servers = host.registry.servers.map(s => s.name);
+    if (servers.includes(target)) {
+      await filter.setServer(target, enabled);
+      stream.markdown(`Chat ${enabled ? 'offers' : 'no longer offers'} the tools of ${name(target)} in this workspace.`);
+      return { metadata: { changed: { server: target, enabled } } };
+    }
+    const tools = host.registry.servers.flatMap(s => s.connection.tools.map(t => ({ server: s.name, name: t.name })));
+    const hit = resolveTarget(target, tools);
+    if ('found' in hit) {
+      await filter.setTool(hit.found.server, hit.found.name, enabled);
+      stream.markdown(`Chat ${enabled ? 'offers' : 'no longer offers'} ${name(hit.found.name)} of ${name(hit.found.server)} in this workspace.`);
+      return { metadata: { changed: { server: hit.found.server, tool: hit.found.name, enabled } } };
+    }
+    const why = 'ambiguous' in hit ? `${name(target)} is a tool of several servers: ${hit.ambiguous.map(t => name(t.server)).join(', ')}. Write it as server.tool.` : `No server or tool is named ${name(target)}.`;
+    stream.markdown(`${why} Use \`/tools ${verb} <server>\` or \`/tools ${verb} <server>.<tool>\`.`);
+    return { metadata: { changed: undefined } };
+  }
+
+  const running = host.registry.servers.filter(s => s.connection.state.kind === 'running');
+  if (running.length === 0) {
+    stream.markdown('No MCP server is running, so there are no tools to offer. See `/servers`.');
+    return { metadata: { tools: 0 } };
+  }
+  const offered = new Set(filter.enabled(host.registry.catalog()).map(t => `${t.server}\u0000${t.tool.name}`));
+  const lines: string[] = [];
+  for (const s of running) {
+    const serverOn = filter.isServerEnabled(s.name);
+    const disabled = new Set(s.definition?.disabledTools ?? []);
+    const tools = s.connection.tools;
+    const listed = tools.slice(0, MAX_TOOLS_LISTED).map(t => {
+      const state = disabled.has(t.name) ? ' _(disabled in config)_' : offered.has(`${s.name}\u0000${t.name}`) ? '' : ' _(off for chat)_';
+      const label = toolLabel(t) !== t.name ? ` — ${inline(toolLabel(t))}` : '';
+      return `  - ${inline(t.name)}${label}${state}`;
+    });
+    if (tools.length > MAX_TOOLS_LISTED) listed.push(`  - … and ${tools.length - MAX_TOOLS_LISTED} more`);
+    lines.push(`- ${name(s.name)}: ${plural(tools.length, 'tool')}${serverOn ? '' : ' — **off for chat**'}`, ...listed);
+  }
+  stream.markdown(`Chat offers ${plural(offered.size, 'tool')} to the model (at most ${services.settings().maxTools} per request; the most relevant when there are more).\n\n${lines.join('\n')}\n\n`);
+  for (const s of running.slice(0, MAX_SERVER_BUTTONS)) {
+    const on = filter.isServerEnabled(s.name);
+    stream.button({ command: Commands.chatSetEnabled, title: `${on ? 'Turn Off' : 'Turn On'} ${s.name}`, arguments: [{ server: s.name, enabled: !on }] });
+  }
+  stream.button({ command: Commands.chatChooseTools, title: 'Choose Tools…' });
+  return { metadata: { tools: offered.size } };
+}
+
+/** The commands behind /tools' buttons. */
+export function registerChatToolCommands(store: DisposableStore, services: ChatServices): void {
+  store.add(
+    vscode.commands.registerCommand(Commands.chatSetEnabled, async (arg: { server?: unknown; tool?: unknown; enabled?: unknown } | undefined) => {
+      if (typeof arg?.server !== 'string' || typeof arg.enabled !== 'boolean') return;
+      if (typeof arg.tool === 'string') await services.filter.setTool(arg.server, arg.tool, arg.enabled);
+      else await services.filter.setServer(arg.server, arg.enabled);
+      const verb = arg.enabled ? safe`offers` : safe`no longer offers`;
+      void ui.showInformationMessage(typeof arg.tool === 'string' ? safe`Chat ${verb} '${arg.tool}' of '${arg.server}' in this workspace.` : safe`Chat ${verb} the tools of '${arg.server}' in this workspace.`);
+    }),
+  );
+  store.add(
+    vscode.commands.registerCommand(Commands.chatChooseTools, async () => {
+      const running = services.host.registry.servers.filter(s => s.connection.state.kind === 'running');
+      const servers = running.map(s => {
+        const disabled = new Set(s.definition?.disabledTools ?? []);
+        return {
+          server: s.name,
+          tools: s.connection.tools.filter(t => !disabled.has(t.name)).map(t => ({ name: t.name, label: toolLabel(t), enabled: services.filter.isToolEnabled(s.name, t.name) })),
+        };
+      });
+      if (servers.length === 0) {
+        void ui.showInformationMessage(safe`No MCP server is running.`);
+        return undefined;
+      }
+      const chosen = await services.dialogs().chooseChatTools(servers);
+      if (!chosen) return undefined;
+      const on = new Set(chosen.map(([server, tool]) => JSON.stringify([server, tool])));
+      const offTools = servers.flatMap(s => s.tools.filter(t => !on.has(JSON.stringify([s.server, t.name]))).map(t => [s.server, t.name] as const));
+      await services.filter.set({ servers: [], tools: offTools });
+      return chosen.length;
+    }),
+  );
+}
+
+export const chatToolsDialog: ChatToolsDialog = { chooseChatTools };
+
+/** The multi-select list behind "Choose Tools…": tools grouped by server, checked when chat offers them. */
+async function chooseChatTools(servers: Parameters<ChatToolsDialog['chooseChatTools']>[0]): Promise<ReadonlyArray<readonly [string, string]> | undefined> {
+  type Item = ui.SafePickItem & { tool?: readonly [string, string] };
+  const items: Item[] = [];
+  for (const s of servers) {
+    items.push({ label: inertLine(s.server), kind: vscode.QuickPickItemKind.Separator });
+    for (const t of s.tools) items.push({ label: inertLine(t.name), ...(t.label !== t.name ? { description: inertLine(t.label) } : {}), picked: t.enabled, tool: [s.server, t.name] as const });
+  }
+  const picked = await ui.showQuickPick(items, { title: safe`Tools Chat Offers to the Model`, placeHolder: safe`Checked tools are offered to the model in @mcp requests in this workspace`, canPickMany: true, ignoreFocusOut: true, matchOnDescription: true });
+  return picked?.flatMap(i => (i.tool ? [i.tool] : []));
+}

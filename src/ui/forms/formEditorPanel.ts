@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'crypto';
+import { plainLabel } from '../../common/untrustedText';
+import { describeSchema, readPageMessage, type FormEditorDialog, type FormEditorRequest, type HostMessage, type PageInit } from '../../forms/formEditor';
+import type { FormOutcome } from '../../forms/formFlow';
+import { EXTENSION_ID } from '../../ids';
+import { formPageHtml, newNonce } from './formPage';
+
+/**
+ * One open form editor: a webview panel whose page may only ask for a check, submit or cancel. Every
+ * message is read by `readPageMessage`; anything else is dropped (and counted, for tests).
+ */
+export class FormEditorSession {
+  readonly posted: HostMessage[] = [];
+  dropped = 0;
+  private done = false;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly request: FormEditorRequest,
+    private readonly resolve: (outcome: FormOutcome) => void,
+  ) {}
+
+  /** What the page sent: the webview's message handler, and tests, call this. */
+  receive(raw: unknown): void {
+    if (this.done) return;
+    const message = readPageMessage(raw);
+    if (!message) {
+      this.dropped++;
+      return;
+    }
+    if (message.type === 'cancel') return this.finish({ kind: 'dismissed' });
+    const problems = this.request.form.problemsAt(message.value);
+    if (message.type === 'submit' && problems.length === 0) return this.finish({ kind: 'filled', args: message.value });
+    this.post({ type: 'problems', problems });
+  }
+
+  finish(outcome: FormOutcome): void {
+    if (this.done) return;
+    this.done = true;
+    this.resolve(outcome);
+    this.panel.dispose();
+  }
+
+  private post(message: HostMessage): void {
+    this.posted.push(message);
+    void this.panel.webview.postMessage(message);
+  }
+}
+
+/** The form editor as a dialog: one panel per request, closed when the form is submitted or cancelled. */
+export class FormEditorPanels implements FormEditorDialog {
+  readonly sessions = new Set<FormEditorSession>();
+
+  editForm(request: FormEditorRequest): Promise<FormOutcome> {
+    return new Promise(resolve => {
+      const media = vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, 'media');
+      const panel = vscode.window.createWebviewPanel('mcpHost.form', plainLabel(request.title, 80), vscode.ViewColumn.Active, {
+        enableScripts: true,
+        // Only our page's own two files; no command links, no other local files.
+        localResourceRoots: [media],
+        enableCommandUris: false,
+        retainContextWhenHidden: true,
+      });
+      const session = new FormEditorSession(panel, request, outcome => {
+        this.sessions.delete(session);
+        resolve(outcome);
+      });
+      this.sessions.add(session);
+      const init: PageInit = { title: plainLabel(request.title), spec: describeSchema(request.schema), value: request.initial ?? {} };
+      panel.webview.html = formPageHtml({
+        cspSource: panel.webview.cspSource,
+        nonce: newNonce(randomBytes),
+        scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'formEditor.js')).toString(),
+        styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'formEditor.css')).toString(),
+        init,
+      });
+      panel.webview.onDidReceiveMessage(m => session.receive(m));
+      panel.onDidDispose(() => session.finish({ kind: 'dismissed' }));
+      if (request.signal) {
+        if (request.signal.aborted) session.finish({ kind: 'dismissed' });
+        else request.signal.addEventListener('abort', () => session.finish({ kind: 'dismissed' }), { once: true });
+      }
+    });
+  }
+}

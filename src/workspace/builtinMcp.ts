@@ -1,0 +1,147 @@
+import * as vscode from 'vscode';
+import { Disposable, type DisposableStore } from '../common/disposable';
+import { BUILTIN_ACCESS_SETTING, BUILTIN_ROOT_CONFIG_SETTING, builtinAccess, coexistenceNotice, sharedServers, type BuiltinMcpSettings, type HostServer } from '../config/coexistence';
+import type { ServerRegistry } from '../mcp/registry';
+import { Commands, EXTENSION_ID } from '../ids';
+import { joinSafe, safe, type SafeText } from '../common/untrustedText';
+import * as ui from '../ui/window';
+
+/** What the user is told about VS Code's own MCP support, and asked. */
+export type BuiltinMcpQuestion =
+  /** Both are active: MCP Host runs `servers`, which VS Code's own MCP support can start a second copy of. */
+  | { readonly kind: 'bothActive'; readonly servers: readonly string[]; readonly builtinTools: number; readonly firstTime: boolean }
+  /** VS Code's own MCP support is off: in this workspace's settings (can be turned back on), or elsewhere. */
+  | { readonly kind: 'off'; readonly inWorkspace: boolean };
+
+export type BuiltinMcpChoice = 'turnOff' | 'keep' | 'turnOn';
+
+export interface BuiltinMcpDialog {
+  askAboutBuiltinMcp(question: BuiltinMcpQuestion): Promise<BuiltinMcpChoice | undefined>;
+}
+
+const SHOWN_KEY = 'mcpHost.builtinMcpNoticeShown';
+const CHOICES = { turnOff: "Turn Off VS Code's MCP Here", keep: 'Keep Both', turnOn: 'Turn It Back On', learnMore: 'Learn More' } as const;
+const MAX_NAMED = 3;
+
+/** Server names come from a repository's config: each made inert. */
+function serverList(servers: readonly string[]): SafeText {
+  const named = servers.slice(0, MAX_NAMED).map(s => safe`'${s}'`);
+  const more = servers.length - named.length;
+  if (more > 0) return joinSafe([joinSafe(named, ', '), safe`and ${more} more`]);
+  return named.length > 1 ? joinSafe([joinSafe(named.slice(0, -1), ', '), named.at(-1)!], ' and ') : joinSafe(named);
+}
+
+/** The notification: one sentence on what happens, the choice, and a way to read more. */
+export const builtinMcpDialog: BuiltinMcpDialog = {
+  async askAboutBuiltinMcp(q) {
+    if (q.kind === 'off') {
+      if (!q.inWorkspace) {
+        void ui.showInformationMessage(safe`VS Code's own MCP support is off (the '${BUILTIN_ACCESS_SETTING}' setting, in your user settings or by policy). Only MCP Host runs your MCP servers.`);
+        return undefined;
+      }
+      const answer = await ui.showInformationMessage(safe`VS Code's own MCP support is off in this workspace ('${BUILTIN_ACCESS_SETTING}' is "none" in its settings), so only MCP Host runs the servers of .vscode/mcp.json.`, CHOICES.turnOn);
+      return answer === CHOICES.turnOn ? 'turnOn' : undefined;
+    }
+    const tools = q.builtinTools === 0 ? [] : [q.builtinTools === 1 ? safe`It offers 1 MCP tool in chat now.` : safe`It offers ${q.builtinTools} MCP tools in chat now.`];
+    const message = joinSafe([
+      safe`VS Code's own MCP support reads the same .vscode/mcp.json as MCP Host and can start a second copy of`,
+      serverList(q.servers),
+      safe`outside MCP Host's consent.`,
+      ...tools,
+      safe`Turn it off for this workspace? MCP Host keeps running your servers; you can turn it back on with "MCP Host: Review VS Code's Built-in MCP…".`,
+    ]);
+    for (;;) {
+      const answer = await ui.showWarningMessage(message, CHOICES.turnOff, CHOICES.keep, CHOICES.learnMore);
+      if (answer !== CHOICES.learnMore) return answer === CHOICES.turnOff ? 'turnOff' : answer === CHOICES.keep ? 'keep' : undefined;
+      await vscode.commands.executeCommand('extension.open', EXTENSION_ID);
+    }
+  },
+};
+
+function readSettings(): BuiltinMcpSettings {
+  const config = vscode.workspace.getConfiguration();
+  return { access: config.get(BUILTIN_ACCESS_SETTING), readsRootConfig: config.get(BUILTIN_ROOT_CONFIG_SETTING) };
+}
+
+function hostServers(registry: ServerRegistry): HostServer[] {
+  return registry.servers.map(e => ({ name: e.name, origin: e.definition?.origin, running: e.connection.state.kind === 'running' }));
+}
+
+/** Tools VS Code's own MCP support offers to chat now: MCP Host registers no language-model tools, so every tool tagged `mcp` is its. */
+function builtinToolCount(): number {
+  return vscode.lm.tools.filter(t => t.tags.includes('mcp')).length;
+}
+
+/**
+ * Living next to VS Code's own MCP support. The first time both are active in a workspace (MCP Host runs a
+ * server from a file VS Code reads too, and VS Code's `chat.mcp.access` lets it run servers), a notification
+ * explains it and offers to turn VS Code's own MCP support off for this workspace. Settings change only
+ * when the user says so; the command "Review VS Code's Built-in MCP…" asks again at any time.
+ */
+export class BuiltinMcpCoexistence extends Disposable {
+  private asking = false;
+
+  constructor(
+    private readonly registry: ServerRegistry,
+    private readonly state: vscode.Memento,
+    private readonly dialogs: () => BuiltinMcpDialog,
+  ) {
+    super();
+    const check = () => void this.checkFirstTime();
+    this._register(registry.onDidChangeState(check));
+    this._register(registry.onDidChangeServers(check));
+    this._register(vscode.workspace.onDidChangeConfiguration(e => e.affectsConfiguration(BUILTIN_ACCESS_SETTING) && check()));
+    check();
+  }
+
+  private async checkFirstTime(): Promise<void> {
+    if (this.asking) return;
+    const notice = coexistenceNotice(readSettings(), hostServers(this.registry), builtinToolCount(), this.state.get(SHOWN_KEY, false));
+    if (!notice) return;
+    this.asking = true;
+    try {
+      await this.state.update(SHOWN_KEY, true);
+      await this.answer(await this.dialogs().askAboutBuiltinMcp({ kind: 'bothActive', ...notice, firstTime: true }));
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  /** "MCP Host: Review VS Code's Built-in MCP…": says where things stand and offers the change that applies. */
+  async review(): Promise<BuiltinMcpChoice | undefined> {
+    const settings = readSettings();
+    let choice: BuiltinMcpChoice | undefined;
+    if (builtinAccess(settings) === 'none') {
+      const inWorkspace = vscode.workspace.getConfiguration().inspect(BUILTIN_ACCESS_SETTING)?.workspaceValue === 'none';
+      choice = await this.dialogs().askAboutBuiltinMcp({ kind: 'off', inWorkspace });
+    } else {
+      const servers = sharedServers(settings, hostServers(this.registry)).map(s => s.name);
+      choice = await this.dialogs().askAboutBuiltinMcp({ kind: 'bothActive', servers, builtinTools: builtinToolCount(), firstTime: false });
+    }
+    await this.answer(choice);
+    return choice;
+  }
+
+  private async answer(choice: BuiltinMcpChoice | undefined): Promise<void> {
+    if (choice !== 'turnOff' && choice !== 'turnOn') return;
+    const config = vscode.workspace.getConfiguration();
+    await config.update(BUILTIN_ACCESS_SETTING, choice === 'turnOff' ? 'none' : undefined, vscode.ConfigurationTarget.Workspace);
+    const now = builtinAccess(readSettings());
+    if (choice === 'turnOff' && now !== 'none') {
+      void ui.showWarningMessage(safe`MCP Host set '${BUILTIN_ACCESS_SETTING}' to "none" in this workspace's settings, but VS Code still reads "${now}" (a folder setting or a policy takes precedence).`);
+    } else {
+      void ui.showInformationMessage(
+        choice === 'turnOff'
+          ? safe`VS Code's own MCP support is off in this workspace ('${BUILTIN_ACCESS_SETTING}': "none" in its settings). MCP Host keeps running your servers.`
+          : safe`VS Code's own MCP support follows your user settings again in this workspace.`,
+      );
+    }
+  }
+}
+
+/** The coexistence notice and the command that reviews it. */
+export function registerBuiltinMcp(store: DisposableStore, registry: ServerRegistry, state: vscode.Memento, dialogs: () => BuiltinMcpDialog): BuiltinMcpCoexistence {
+  const coexistence = store.add(new BuiltinMcpCoexistence(registry, state, dialogs));
+  store.add(vscode.commands.registerCommand(Commands.reviewBuiltinMcp, () => coexistence.review()));
+  return coexistence;
+}

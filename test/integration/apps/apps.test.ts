@@ -1,0 +1,205 @@
+import * as assert from 'assert';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as vscode from 'vscode';
+import type { RunToolOutcome } from '../../../src/commands/runTool';
+import { Commands } from '../../../src/ids';
+import type { AppView } from '../../../src/ui/apps/appPanels';
+import type { McpHost } from '../../../src/workspace/mcpHost';
+import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
+import { until } from '../util';
+
+/** The DOM of a frame on screen, reached through the harness's frame driver (test/harness/frameDriver.js). */
+async function frame(selector: string, action: 'text' | 'click' = 'text'): Promise<string | undefined> {
+  const driver = process.env.MCP_HOST_TEST_FRAMES;
+  if (!driver) throw new Error('MCP_HOST_TEST_FRAMES is not set: run this suite with the integration harness');
+  const response = await fetch(`${driver}/frame`, { method: 'POST', body: JSON.stringify({ selector, action, frameUrl: 'about:srcdoc' }) });
+  const body = (await response.json()) as { found?: boolean; text?: string | null; error?: string };
+  if (body.error) throw new Error(`frame driver: ${body.error}`);
+  return body.found ? (body.text ?? '') : undefined;
+}
+
+/** Waits until the app's element shows text matching `pattern`. */
+const shows = (selector: string, pattern: RegExp) => until(async () => { const text = await frame(selector); return text !== undefined && pattern.test(text) ? text : undefined; }, `${selector} to show ${pattern}`, 20_000);
+
+/**
+ * MCP Apps in the real extension host: our counter fixture (servers/app.ts, its UI built on the real
+ * `App` class) and the npm example server-basic-vanillajs. The app renders in its sandboxed frame, which
+ * the test reaches through the browser; its calls go through the consent gate.
+ */
+describe('MCP Apps', function () {
+  this.timeout(120_000);
+  let host: McpHost;
+  let api: Awaited<ReturnType<typeof activateHost>>;
+  const dialogs = new ScriptedDialogs();
+  let counter: AppView | undefined;
+  const probe = { requests: 0, server: undefined as http.Server | undefined, url: '' };
+  const run = (arg?: object) => vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, arg);
+  const appOf = (outcome: RunToolOutcome): AppView => {
+    assert.strictEqual(outcome.kind, 'sent', JSON.stringify(outcome));
+    const app = (outcome as Extract<RunToolOutcome, { kind: 'sent' }>).app;
+    assert.ok(app && 'view' in app, `no app: ${JSON.stringify(app)}`);
+    return app.view;
+  };
+
+  before(async () => {
+    probe.server = http.createServer((_req, res) => {
+      probe.requests++;
+      res.writeHead(200, { 'access-control-allow-origin': '*' });
+      res.end('probe');
+    });
+    await new Promise<void>(resolve => probe.server!.listen(0, '127.0.0.1', resolve));
+    probe.url = `http://127.0.0.1:${(probe.server.address() as AddressInfo).port}/probe`;
+    api = await activateHost();
+    api.setDialogs(dialogs);
+    host = api.host;
+    const node = process.execPath;
+    const fixture = (name: string) => repoPath('out', 'test', 'fixtures', 'servers', `${name}.js`);
+    await writeFile(
+      workspaceFile('.vscode', 'mcp.json'),
+      JSON.stringify({
+        servers: {
+          app: { type: 'stdio', command: node, args: [fixture('app')] },
+          // The same app, declaring the probe's origin: the control for the CSP test.
+          'app-open': { type: 'stdio', command: node, args: [fixture('app'), '--connect-domain', new URL(probe.url).origin] },
+          other: { type: 'stdio', command: node, args: [fixture('paging')] },
+          basic: { type: 'stdio', command: node, args: [repoPath('node_modules', '@modelcontextprotocol', 'server-basic-vanillajs', 'dist', 'index.js'), '--stdio'] },
+        },
+      }),
+    );
+    await until(() => ['app', 'app-open', 'other', 'basic'].every(s => host.registry.get(s)?.connection.state.kind === 'running'), 'the servers to run', 60_000);
+  });
+
+  after(async () => {
+    api.apps.dispose();
+    await new Promise(resolve => probe.server?.close(resolve));
+  });
+
+  beforeEach(() => {
+    dialogs.toolCallAnswer = 'once';
+    dialogs.toolCallsAsked.length = 0;
+    dialogs.picks = [];
+    dialogs.argumentAnswers = {};
+    dialogs.pickRequests.length = 0;
+  });
+
+  it('marks tools with an app in the pick, from the nested and the deprecated flat key', async () => {
+    dialogs.picks = [];
+    const outcome = await run();
+    assert.strictEqual(outcome.kind, 'dismissed');
+    const items = dialogs.pickRequests[0]!.groups.find(g => g.label === 'app')!.items;
+    const description = (label: string) => items.find(i => i.label === label)?.description ?? '';
+    assert.match(description('Show Counter'), /\$\(window\) app/);
+    assert.match(description('show_counter_flat'), /\$\(window\) app/);
+    assert.doesNotMatch(description('increment'), /app/);
+  });
+
+  it('renders the app in its sandboxed frame beside the result, and sends it the input and the result', async () => {
+    dialogs.argumentAnswers = { probeUrl: [probe.url] };
+    const view = appOf(await run({ server: 'app', tool: 'show_counter' }));
+    counter = view;
+    await view.session.ready;
+    assert.strictEqual(await shows('#status', /^connected$/), 'connected');
+    assert.strictEqual(await shows('#result', /Counter at/), 'Counter at 0');
+    assert.deepStrictEqual(JSON.parse((await frame('#input')) ?? '{}'), { probeUrl: probe.url });
+    assert.match((await frame('#theme')) ?? '', /^(light|dark)$/);
+    // Only the honest declarations are applied; the rest is shown to the user as ignored.
+    assert.deepStrictEqual(view.resource.policy.permissions, ['clipboardWrite']);
+    assert.deepStrictEqual(view.resource.policy.csp.connectDomains, []);
+    assert.match(view.panel.webview.html, /Permissions: Write to the clipboard/);
+    assert.match(view.panel.webview.html, /Ignored \(not allowed\):.*unsafe-eval.*usb/s);
+    assert.match(view.panel.webview.html, /connect-src &#39;none&#39;/);
+    assert.match(view.panel.webview.html, /object-src &#39;none&#39;/);
+  });
+
+  it('sends an app-visible tool call through the consent gate, with origin "app"', async () => {
+    dialogs.toolCallAnswer = 'deny';
+    await frame('#increment', 'click');
+    await shows('#call', /^error: Denied by user/);
+    const asked = await until(() => dialogs.toolCallsAsked.find(r => r.tool === 'increment'), 'the consent question');
+    assert.strictEqual(asked.origin, 'app');
+    assert.strictEqual(asked.server, 'app');
+
+    dialogs.toolCallAnswer = 'once';
+    await frame('#increment', 'click');
+    assert.strictEqual(await shows('#call', /^ok:/), 'ok: Count is 1');
+    assert.strictEqual(await frame('#count'), '1');
+    const history = await host.history.list();
+    const calls = history.filter(h => h.server === 'app' && h.tool === 'increment');
+    assert.deepStrictEqual(calls.map(h => [h.origin, h.outcome]).sort(), [['app', 'completed'], ['app', 'denied']]);
+  });
+
+  it('refuses a call to another server’s tool and to a model-only tool, without asking', async () => {
+    const before = (await host.history.list()).length;
+    await frame('#cross', 'click');
+    assert.match(await shows('#call', /^refused:/), /only call tools of its own server \('app'\)/);
+    await frame('#model-only', 'click');
+    assert.match(await shows('#call', /^refused:.*model_only/), /not visible to apps/);
+    assert.deepStrictEqual(dialogs.toolCallsAsked, []);
+    // Neither reached the gate's record: the other server's echo was never called.
+    assert.strictEqual((await host.history.list()).filter(h => h.tool === 'echo').length, 0);
+    assert.ok((await host.history.list()).length - before <= 1);
+  });
+
+  it('keeps app-only tools from the model: the gate refuses them for chat and language-model calls', async () => {
+    for (const origin of ['chat', 'languageModel'] as const) {
+      const result = await host.gate.call({ server: 'app', tool: 'increment', args: { by: 5 }, origin });
+      assert.strictEqual(result.kind, 'failed');
+      assert.match(result.kind === 'failed' ? result.message : '', /only for its server's app/);
+    }
+    assert.deepStrictEqual(dialogs.toolCallsAsked, []);
+  });
+
+  it('refuses ui/message from an app opened from the palette, with a clear note', async () => {
+    await frame('#message', 'click');
+    assert.match(await shows('#call', /^message refused:/), /opened outside chat/);
+  });
+
+  it('blocks a fetch to a host the app did not declare (CSP), and allows one it declared', async () => {
+    const before = probe.requests;
+    await frame('#fetch', 'click');
+    assert.match(await shows('#fetch-result', /^blocked:/), /blocked:/);
+    assert.match(await shows('#violations', /connect-src/), new RegExp(`connect-src ${probe.url.replace(/[.]/g, '\\.')}`));
+    assert.strictEqual(probe.requests, before, 'the blocked fetch reached the probe server');
+
+    // The control: the same app from a server that declares the probe's origin in connectDomains.
+    counter?.panel.dispose();
+    dialogs.argumentAnswers = { probeUrl: [probe.url] };
+    const view = appOf(await run({ server: 'app-open', tool: 'show_counter' }));
+    await view.session.ready;
+    assert.deepStrictEqual(view.resource.policy.csp.connectDomains, [new URL(probe.url).origin]);
+    await shows('#input', /probe/);
+    await frame('#fetch', 'click');
+    assert.strictEqual(await shows('#fetch-result', /^fetched|^blocked/), 'fetched: 200');
+    assert.strictEqual(probe.requests, before + 1);
+    view.panel.dispose();
+  });
+
+  it('does not render a ui:// resource that is not of the MCP App MIME type', async () => {
+    const outcome = await run({ server: 'app', tool: 'wrong_mime' });
+    assert.strictEqual(outcome.kind, 'sent');
+    const app = (outcome as Extract<RunToolOutcome, { kind: 'sent' }>).app;
+    assert.ok(app && 'failed' in app, JSON.stringify(app));
+    assert.match(app.failed, /MIME type 'text\/html', not 'text\/html;profile=mcp-app'/);
+  });
+
+  it('renders a real MCP App from npm (server-basic-vanillajs): its button calls its tool through the gate', async () => {
+    const view = appOf(await run({ server: 'basic', tool: 'get-time' }));
+    await view.session.ready;
+    const first = await shows('#server-time', /\d{4}-\d\d-\d\dT/);
+    dialogs.toolCallsAsked.length = 0;
+    await new Promise(resolve => setTimeout(resolve, 1_100));
+    await frame('#get-time-btn', 'click');
+    const asked = await until(() => dialogs.toolCallsAsked.find(r => r.tool === 'get-time'), 'consent for the app’s call');
+    assert.strictEqual(asked.origin, 'app');
+    await shows('#server-time', new RegExp(`^(?!${first.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$)\\d{4}-`));
+  });
+
+  it('asks before opening a link from an app, showing the full URL', async () => {
+    dialogs.openLinkAnswer = false;
+    await frame('#open-link-btn', 'click');
+    const asked = await until(() => dialogs.linksAsked[0], 'the open-link question');
+    assert.strictEqual(asked.server, 'basic');
+    assert.match(asked.url, /^https?:\/\//);
+  });
+});

@@ -1,0 +1,118 @@
+import * as assert from 'assert';
+import { randomBytes } from 'crypto';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Tool } from '@modelcontextprotocol/client';
+import { buildForm } from '../../../src/forms/schemaForm';
+import { describeSchema, MAX_MESSAGE_CHARS, prefersEditor, readPageMessage, type SpecNode } from '../../../src/forms/formEditor';
+import { formPageHtml, newNonce } from '../../../src/ui/forms/formPage';
+import { everythingServer, fixtureServer, memoryServer, sequentialThinkingServer } from '../servers';
+
+async function toolsOf(server: string, env: Record<string, string> = {}): Promise<Tool[]> {
+  const client = new Client({ name: 'forms-test', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [server], env: { ...process.env, ...env } as Record<string, string>, stderr: 'ignore' }));
+  try {
+    return (await client.listTools()).tools;
+  } finally {
+    await client.close();
+  }
+}
+
+const prop = (spec: SpecNode, name: string): SpecNode => {
+  assert.strictEqual(spec.kind, 'object');
+  const p = (spec as Extract<SpecNode, { kind: 'object' }>).properties.find(x => x.name === name);
+  assert.ok(p, `no property ${name}`);
+  return p.node;
+};
+
+describe('the form editor model', () => {
+  let memory: Tool[];
+  let thinking: Tool[];
+  let everything: Tool[];
+  let order: Tool;
+  before(async function () {
+    this.timeout(60_000);
+    [memory, thinking, everything, [order]] = (await Promise.all([toolsOf(memoryServer, { MEMORY_FILE_PATH: '/dev/null' }), toolsOf(sequentialThinkingServer), toolsOf(everythingServer), toolsOf(fixtureServer('forms'))])) as [Tool[], Tool[], Tool[], Tool[]];
+  });
+
+  it('lays out server-memory’s create_entities as a list of objects with each item’s fields', () => {
+    const create = memory.find(t => t.name === 'create_entities')!;
+    const entities = prop(describeSchema(create.inputSchema), 'entities');
+    assert.strictEqual(entities.kind, 'array');
+    const item = (entities as Extract<SpecNode, { kind: 'array' }>).items;
+    assert.deepStrictEqual(item.kind === 'object' && item.properties.map(p => [p.name, p.required, p.node.kind]), [
+      ['name', true, 'string'],
+      ['entityType', true, 'string'],
+      ['observations', true, 'array'],
+    ]);
+  });
+
+  it('follows $ref and offers a oneOf as a choice of shapes (fixture place_order)', () => {
+    const spec = describeSchema(order!.inputSchema);
+    const delivery = prop(spec, 'delivery');
+    assert.strictEqual(delivery.kind, 'choice');
+    const [ship, pickup] = (delivery as Extract<SpecNode, { kind: 'choice' }>).branches;
+    assert.deepStrictEqual([ship!.label, pickup!.label], ['Ship to an address', 'Pick up in a store']);
+    assert.deepStrictEqual(prop(prop(ship!, 'address'), 'street').kind, 'string');
+    assert.deepStrictEqual(prop(pickup!, 'store').kind, 'enum');
+    const line = (prop(spec, 'lines') as Extract<SpecNode, { kind: 'array' }>).items;
+    assert.strictEqual(prop(line, 'quantity').defaultText, '1', 'a default is shown, not filled in');
+    assert.match(prop(line, 'sku').hint, /matching \^\[A-Z\]\{3\}-\\d\+\$/);
+  });
+
+  it('explains invalid values at the pointer of the field they are about', () => {
+    const form = buildForm(order!.inputSchema);
+    const byPointer = (a: { pointer: string }, b: { pointer: string }) => a.pointer.localeCompare(b.pointer);
+    assert.deepStrictEqual(form.problemsAt({ delivery: { store: 'east' }, lines: [{ sku: 'abc' }, {}] }).slice().sort(byPointer), [
+      // A value matching neither shape is explained at the choice; each branch's own complaints would be noise.
+      { pointer: '/delivery', message: 'Must match one of the allowed forms.' },
+      { pointer: '/lines/0/sku', message: 'Must match the pattern ^[A-Z]{3}-\\d+$.' },
+      { pointer: '/lines/1/sku', message: 'Is required.' },
+    ]);
+    assert.deepStrictEqual(form.problemsAt({ delivery: { store: 'north' }, lines: [{ sku: 'ABC-1' }] }), []);
+    assert.deepStrictEqual(form.problemsAt({ delivery: { store: 'north' } }), [{ pointer: '/lines', message: 'Is required.' }]);
+  });
+
+  it('uses the editor for complex tools and the quick input for simple ones (complexOnly)', () => {
+    const use = (t: Tool, p: 'always' | 'complexOnly' | 'never' = 'complexOnly') => prefersEditor(p, t.inputSchema, buildForm(t.inputSchema));
+    assert.strictEqual(use(memory.find(t => t.name === 'create_entities')!), true, 'a list of objects');
+    assert.strictEqual(use(order!), true, 'a oneOf of shapes');
+    assert.strictEqual(use(thinking[0]!), true, `${buildForm(thinking[0]!.inputSchema).fields.length} fields`);
+    assert.strictEqual(use(everything.find(t => t.name === 'echo')!), false);
+    assert.strictEqual(use(memory.find(t => t.name === 'search_nodes')!), false);
+    assert.strictEqual(use(everything.find(t => t.name === 'echo')!, 'always'), true);
+    assert.strictEqual(use(order!, 'never'), false);
+    assert.strictEqual(use(memory.find(t => t.name === 'read_graph')!, 'always'), false, 'nothing to ask');
+  });
+
+  it('accepts from the page only check, submit and cancel, with plain object values', () => {
+    assert.deepStrictEqual(readPageMessage({ type: 'cancel' }), { type: 'cancel' });
+    assert.deepStrictEqual(readPageMessage({ type: 'submit', value: { a: [1, { b: 'c' }] } }), { type: 'submit', value: { a: [1, { b: 'c' }] } });
+    for (const bad of [
+      null,
+      'submit',
+      { type: 'run', value: {} },
+      { type: 'submit' },
+      { type: 'submit', value: [] },
+      { type: 'submit', value: 'x' },
+      { type: 'submit', value: {}, command: 'workbench.action.terminal.new' },
+      { type: 'cancel', value: {} },
+      { type: 'check', value: { big: 'x'.repeat(MAX_MESSAGE_CHARS) } },
+    ]) {
+      assert.strictEqual(readPageMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 80));
+    }
+  });
+
+  it('builds a page that runs only our script, with a fresh nonce, loads nothing remote, and escapes the form data', () => {
+    const nonce = newNonce(randomBytes);
+    assert.notStrictEqual(nonce, newNonce(randomBytes));
+    const html = formPageHtml({ cspSource: 'vscode-webview://x', nonce, scriptUri: 'vscode-webview://x/formEditor.js', styleUri: 'vscode-webview://x/formEditor.css', init: { title: '"><script>alert(1)</script>' } });
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, new RegExp(`script-src 'nonce-${nonce.replace(/[+/=]/g, c => `\\${c}`)}'`));
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
+    assert.deepStrictEqual([...html.matchAll(/<script\b[^>]*>/g)].map(m => m[0]), [`<script nonce="${nonce}" src="vscode-webview://x/formEditor.js">`]);
+    assert.ok(!html.includes('<script>alert'), 'form data broke out of its attribute');
+    assert.match(html, /data-init="\{&quot;title&quot;:&quot;\\&quot;&gt;&lt;script&gt;/);
+  });
+});
