@@ -68,6 +68,19 @@ describe('both protocol eras', function () {
     assert.strictEqual(dialogs.toolCallsAsked.length - before, 2, 'each call asked for consent');
   });
 
+  it('brings an input_required elicitation to the user through the same elicitation dialog a legacy elicitation/create gets', async () => {
+    dialogs.elicitationsAsked.length = 0;
+    dialogs.elicitationChoices = ['accept'];
+    // `question` is the tool's own argument; `name` is the field of the form the server asks for in its input_required result.
+    dialogs.argumentAnswers = { question: ['Who are you?'], name: ['Ada Lovelace'] };
+    assert.deepStrictEqual(texts(await run({ server: 'modern', tool: 'ask_user' })), ['Hello, Ada Lovelace!']);
+    assert.deepStrictEqual(dialogs.elicitationsAsked, [{ mode: 'form', server: 'modern', message: 'Who are you?', fields: ['name'] }]);
+
+    dialogs.elicitationChoices = ['decline'];
+    dialogs.argumentAnswers = { question: ['Who are you?'] };
+    assert.deepStrictEqual(texts(await run({ server: 'modern', tool: 'ask_user' })), ['the user chose decline']);
+  });
+
   it('refreshes an open resource of the modern server through subscriptions/listen', async () => {
     const resource = 'modern://counter';
     const uri = (await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.openResource, { server: 'modern', uri: resource }))!;
