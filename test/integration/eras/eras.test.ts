@@ -24,7 +24,8 @@ describe('both protocol eras', function () {
     const provider = api.serversView.provider;
     const node = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === name) as ServerNode | undefined;
     assert.ok(node, `no tree node for ${name}`);
-    return (provider.getTreeItem(node).tooltip as vscode.MarkdownString).value;
+    // The tooltip is Markdown with server text escaped; read it as the user sees it.
+    return (provider.getTreeItem(node).tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
   };
   const texts = (outcome: RunToolOutcome) => {
     assert.strictEqual(outcome.kind, 'sent', JSON.stringify(outcome));
