@@ -424,7 +424,7 @@ function integration(): void {
     if (!m) return add({ group: 'integration', name, text: `not measured: run ${how} first`, target: `≤ ${limit} ms` });
     add({ group: 'integration', name, value: m.value, text: `${fmt(m.value)} (integration tier, ${m.at})`, target: `≤ ${limit} ms`, ok: m.value <= limit });
   };
-  rowFor('activation', 'activate() in the extension host', 20, '`flock /work/coord/vscode.lock npm run test:integration core`');
+  rowFor('activation', 'activate() in the extension host', 20, '`flock /work/coord/vscode.lock npm run test:integration lazy`');
 }
 
 async function main(): Promise<void> {
