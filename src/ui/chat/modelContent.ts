@@ -82,7 +82,7 @@ export function toolResultForModel(view: ToolResultView, options: { readonly ima
   if (view.status === 'toolError') lines.push('The tool reported an error:');
   view.content.forEach((c, block) => {
     const line = describe(c, options.images);
-    if (line !== undefined) lines.push(line);
+    if (line !== undefined && !(c.kind === 'text' && c.cut?.keptChars === 0)) lines.push(line);
     if (c.kind === 'text' || c.kind === 'resource') noteCut(block, c.cut);
   });
   if (view.structuredText !== undefined && !view.content.some(c => c.kind === 'text')) {
@@ -94,7 +94,8 @@ export function toolResultForModel(view: ToolResultView, options: { readonly ima
   // The values are within the budget already (newlines apart); what surrounds them (link lines, notes) is cut here if it adds up.
   const all = lines.join('\n');
   const joined = budgetText(all, options.maxChars + lines.length - 1);
-  const marker = cuts.length ? `\n${describeCuts(cuts)}\n[MCP Host: ${FULL_RESULT}]` : '';
+  // A value the budget kept nothing of is said to be left out, like media, rather than "cut to 0 characters".
+  const marker = cuts.length ? `\n${describeCuts(cuts.map(c => (c.keptChars === 0 ? { ...c, kind: 'media' as const } : c)))}\n[MCP Host: ${FULL_RESULT}]` : '';
   const images: ModelPart[] = options.images ? view.content.flatMap(c => (c.kind === 'image' ? [{ kind: 'image' as const, mimeType: c.mimeType, data: c.data }] : [])) : [];
   const cut = summarise(cuts, joined, all);
   return { parts: [{ kind: 'text', text: `${joined.text}${marker}` }, ...images], ...(cut ? { cut } : {}) };

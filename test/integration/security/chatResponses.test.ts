@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { McpHostApi } from '../../../src/extension';
 import type { Transcript } from '../../../src/ui/chat/transcript';
+import { RESOURCE_SCHEME } from '../../../src/mcp/resourceContent';
 import { HOSTILE } from '../../fixtures/lib/hostileText';
 import { ask, buttons, newChat, press, scriptedModel, type ScriptedModel } from '../chat/chatUtil';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
@@ -37,7 +38,11 @@ describe('untrusted text stays inert in chat responses', function () {
     const prose = outsideFences(md);
     // escapeMarkdown escapes ':' and brackets, so a URL or link from a server is text, never a link.
     assert.doesNotMatch(prose, /command:|https?:\/\/|\]\(|<img|!\[pixel/, `live server text in ${JSON.stringify(prose)}`);
-    for (const b of buttons(t)) assert.match(b.command, /^(mcpHost\.|workbench\.action\.)/, `a button not of MCP Host: ${b.command}`);
+    for (const b of buttons(t)) {
+      // `vscode.open` only on MCP Host's own read-only resource documents.
+      const ours = /^(mcpHost\.|workbench\.action\.)/.test(b.command) || (b.command === 'vscode.open' && b.arguments[0] instanceof vscode.Uri && b.arguments[0].scheme === RESOURCE_SCHEME);
+      assert.ok(ours, `a button not of MCP Host: ${b.command} ${JSON.stringify(b.arguments)}`);
+    }
   }
 
   before(async () => {

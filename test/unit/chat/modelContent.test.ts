@@ -63,19 +63,19 @@ describe('tool results for the model', () => {
 
   it('builds the view of a 50 MB result within the budget, and tells the model and the user how much was cut', () => {
     const huge = 'x'.repeat(50 * 1024 * 1024);
-    const v = view(completed([{ type: 'text', text: 'a'.repeat(150) }, { type: 'text', text: huge }]), 200);
-    // The budget is spent across values: the second keeps what the first left.
+    const v = view(completed([{ type: 'text', text: 'a'.repeat(150) }, { type: 'text', text: huge }, { type: 'text', text: 'zz' }]), 200);
+    // The budget is spent across values: the second keeps what the first left, the third nothing.
     assert.deepStrictEqual(
       v.content.map(b => (b.kind === 'text' ? b.text.length : -1)),
-      [150, 50],
+      [150, 50, 0],
     );
     const c = toolResultForModel(v, { images: false, maxChars: 200 });
     const text = (c.parts[0] as { text: string }).text;
     assert.strictEqual(
       text,
-      `${'a'.repeat(150)}\n${'x'.repeat(50)}\n[MCP Host: content block 2 cut to its first 50 characters (in full: 52428800 bytes)]\n[MCP Host: The user can open the full result from the chat response.]`,
+      `${'a'.repeat(150)}\n${'x'.repeat(50)}\n[MCP Host: content block 2 cut to its first 50 characters (in full: 52428800 bytes)]\n[MCP Host: content block 3 left out (2 bytes)]\n[MCP Host: The user can open the full result from the chat response.]`,
     );
-    assert.deepStrictEqual(c.cut, { keptChars: 50, fullBytes: 52_428_800 });
+    assert.deepStrictEqual(c.cut, { keptChars: 50, fullBytes: 52_428_800 + 2 });
     assert.strictEqual(describeModelCut(c.cut!), 'The model got part of this result: 50 characters of 50.0 MB (the `mcpHost.chat.maxToolOutput` setting); Open Result shows all of it.');
   });
 
