@@ -202,7 +202,8 @@ describe('the @mcp chat participant', function () {
     }
     const text = markdown(t);
     assert.ok(text.includes(`\`\`\`text\n${hostile}`), 'the result is not fenced as text');
-    const outsideFences = text.replace(/(`{3,})text\n[\s\S]*?\n\1/g, '');
+    // Fenced: the result as text, the consent's arguments as JSON.
+    const outsideFences = text.replace(/(`{3,})(text|json)\n[\s\S]*?\n\1/g, '');
     assert.doesNotMatch(outsideFences, /command:|<img|https:\/\/evil/);
     for (const b of buttons(t)) assert.ok(b.command.startsWith('mcpHost.') || b.command === 'vscode.open', `a button runs ${b.command}`);
   });
