@@ -13,6 +13,7 @@ export function definitionHash(def: ServerDefinition): string {
     // A set, not a sequence: reordering the list changes nothing.
     disabledTools: [...def.disabledTools].sort(),
     disabled: def.disabled,
+    protocol: def.protocol,
     origin: { kind: def.origin.kind, folder: def.origin.folder ?? null },
   };
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
@@ -20,11 +21,28 @@ export function definitionHash(def: ServerDefinition): string {
 
 /**
  * A hash of what a user approves when trusting a server: what runs (or where it connects) and where it
- * is defined. Timeouts, `disabled` and `disabledTools` are left out, so tuning them does not ask again.
+ * is defined. Timeouts, `disabled`, `disabledTools` and `protocol` are left out, so tuning them does not ask again.
  */
 export function trustHash(def: ServerDefinition): string {
   const hashed = { ...launchFields(def), origin: { kind: def.origin.kind, folder: def.origin.folder ?? null, file: def.origin.file ?? null } };
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
+}
+
+const identities = new WeakMap<ServerDefinition, string>();
+
+/**
+ * Whose a tool approval is: the server's name, the file and folder that define it, and what runs or where it
+ * connects (all that `trustHash` covers). The same name in another folder or file, or a rewritten command, is
+ * another server and earns its own approvals. Definitions are immutable (an edit makes a new object), so the
+ * hash is kept per object: the consent gate asks for it on every call.
+ */
+export function serverIdentity(def: ServerDefinition): string {
+  let identity = identities.get(def);
+  if (identity === undefined) {
+    identity = createHash('sha256').update(canonicalJson({ name: def.name, trust: trustHash(def) })).digest('hex');
+    identities.set(def, identity);
+  }
+  return identity;
 }
 
 /** What runs, or where it connects: the part of a definition both hashes cover. */
