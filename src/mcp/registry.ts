@@ -25,7 +25,7 @@ export interface RegistryHost {
   /** Answers what servers ask of the host (roots, sampling, elicitation). */
   readonly handlers: ClientRequestHandlers;
   readonly clientInfo: { readonly name: string; readonly version: string };
-  readonly connectionDefaults?: Pick<ConnectionOptions, 'authProvider' | 'pageLimits' | 'reaper' | 'resultFiles'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
+  readonly connectionDefaults?: Pick<ConnectionOptions, 'authProvider' | 'signIn' | 'allowedPlainHttpHosts' | 'pageLimits' | 'reaper' | 'resultFiles'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
 }
 
 /** A configured server: its definition (absent when its entry is invalid), problems, and connection. */
