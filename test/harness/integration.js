@@ -30,6 +30,7 @@ const SUITES = [
   { name: 'results', workspace: 'empty' },
   { name: 'soak', workspace: 'empty', onDemand: true, timeoutMs: 60 * 60_000 },
   { name: 'security', workspace: 'empty' },
+  { name: 'remote', workspace: 'empty' },
   // On demand until a green run after the chat merge (9 of 10 passed before it; see /work/coord/notes/12.md).
   { name: 'apps', workspace: 'empty', onDemand: true },
 ];
