@@ -9,7 +9,7 @@ import type { ServerNode, TreeNode } from '../../../src/ui/tree/nodes';
 import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
 import { OAUTH_SCOPES, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
 import { activateHost, ScriptedDialogs, workspaceFile, writeFile } from '../host';
-import { until } from '../util';
+import { expectLogEntry, until } from '../util';
 
 /**
  * Signing in to a remote server in the real extension host: an authorization server and an MCP server on the
@@ -33,6 +33,9 @@ describe('remote servers: sign-in', function () {
   const whoami = () => host.gate.call({ server: 'remote', tool: 'whoami', args: {}, origin: 'palette' });
 
   before(async () => {
+    // The fixture runs in this extension host and loads zod from node_modules, which probes `navigator`;
+    // the extension's own bundle has that probe patched out (esbuild.js).
+    expectLogEntry(/'PendingMigrationError' is deprecated/);
     api = await activateHost();
     api.setDialogs(dialogs);
     host = api.host;
