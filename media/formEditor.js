@@ -83,15 +83,20 @@
 
   const numberText = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+  /** Hints that add nothing to what the control already shows. */
+  const QUIET_HINTS = new Set(['text', 'an object', 'a list', 'true or false']);
+  const helpText = node => [node.description, QUIET_HINTS.has(node.hint) ? '' : node.hint].filter(Boolean).join(' — ');
+
   function describedBy(id, node) {
-    return [node.description || node.hint ? `help-${id}` : undefined, `err-${id}`].filter(Boolean).join(' ');
+    return [helpText(node) ? `help-${id}` : undefined, `err-${id}`].filter(Boolean).join(' ');
   }
 
   function helpAndError(id, node, pointer) {
-    const help = node.description || node.hint ? el('div', { id: `help-${id}`, class: 'help' }, [node.description, node.hint].filter(Boolean).join(' — ')) : undefined;
+    const text = helpText(node);
+    const help = text ? el('div', { id: `help-${id}`, class: 'help' }, text) : undefined;
     const err = el('div', { id: `err-${id}`, class: 'error', role: 'alert' });
     errorSlots.set(pointer, err);
-    return [help, err];
+    return help ? [help, err] : [err];
   }
 
   function labelFor(id, node, required) {
@@ -115,29 +120,7 @@
         const items = Array.isArray(current) ? current : [];
         const box = el('fieldset', { class: 'group list', 'data-pointer': pointer }, el('legend', {}, `${node.label} (${items.length} ${items.length === 1 ? 'item' : 'items'})`, required ? el('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : undefined));
         box.append(...helpAndError(id, node, pointer));
-        items.forEach((_, i) => {
-          const at = `${pointer}/${i}`;
-          const move = (by, label) =>
-            el('button', { type: 'button', class: 'icon', 'aria-label': `${label} item ${i + 1}`, title: `${label} item ${i + 1}`, disabled: (by < 0 && i === 0) || (by > 0 && i === items.length - 1), onclick: () => {
-              const list = get(pointer).slice();
-              const [moved] = list.splice(i, 1);
-              list.splice(i + by, 0, moved);
-              set(pointer, list);
-              changed(true);
-              focusPointer(`${pointer}/${i + by}`);
-            } }, by < 0 ? '↑' : '↓');
-          const row = el('div', { class: 'item', role: 'group', 'aria-label': `Item ${i + 1}` },
-            el('div', { class: 'item-bar' }, el('span', { class: 'item-title' }, `Item ${i + 1}`), move(-1, 'Move up'), move(1, 'Move down'),
-              el('button', { type: 'button', class: 'icon', 'aria-label': `Remove item ${i + 1}`, title: `Remove item ${i + 1}`, onclick: () => {
-                const list = get(pointer).slice();
-                list.splice(i, 1);
-                set(pointer, list.length || required ? list : undefined);
-                changed(true);
-                focusPointer(pointer);
-              } }, '✕')),
-            field({ ...node.items, label: `${node.items.label === 'Item' ? `Item ${i + 1}` : node.items.label}` }, at, true, String(i)));
-          box.append(row);
-        });
+        items.forEach((_, i) => box.append(listItem(node, pointer, i, items.length, required)));
         box.append(el('button', { type: 'button', class: 'secondary add', 'data-pointer': pointer, onclick: () => {
           const list = Array.isArray(get(pointer)) ? get(pointer).slice() : [];
           list.push(blank(node.items));
@@ -202,6 +185,55 @@
         return el('div', { class: 'field' }, labelFor(id, node, required), input, ...helpAndError(id, node, pointer));
       }
     }
+  }
+
+  /**
+   * One row of a list, named for the list ("entities item 2") so rows of nested lists can be told apart by ear.
+   * An object's fields sit in the row itself; a plain value's input sits in the row's bar beside its buttons.
+   */
+  function listItem(node, pointer, i, count, listRequired) {
+    const at = `${pointer}/${i}`;
+    const name = `${node.label} item ${i + 1}`;
+    const button = (label, text, disabled, action) => el('button', { type: 'button', class: 'icon', 'aria-label': `${label} ${name}`, title: `${label} ${name}`, disabled, onclick: action }, text);
+    const move = by => () => {
+      const list = get(pointer).slice();
+      const [moved] = list.splice(i, 1);
+      list.splice(i + by, 0, moved);
+      set(pointer, list);
+      changed(true);
+      focusPointer(`${pointer}/${i + by}`);
+    };
+    const remove = () => {
+      const list = get(pointer).slice();
+      list.splice(i, 1);
+      set(pointer, list.length || listRequired ? list : undefined);
+      changed(true);
+      focusPointer(list.length ? `${pointer}/${Math.min(i, list.length - 1)}` : pointer);
+    };
+    const buttons = [
+      button('Move up', '↑', i === 0, move(-1)),
+      button('Move down', '↓', i === count - 1, move(1)),
+      button('Remove', '✕', false, remove),
+    ];
+    const item = node.items;
+    const row = el('div', { class: 'item', role: 'group', 'aria-label': name });
+    if (item.kind === 'object') {
+      row.append(el('div', { class: 'item-bar' }, el('span', { class: 'item-title' }, `Item ${i + 1}`), ...buttons));
+      row.append(...helpAndError(`i${++ids}`, { description: item.description, hint: '' }, at));
+      for (const p of item.properties) row.append(field(p.node, `${at}/${seg(p.name)}`, p.required, p.name));
+    } else if (['string', 'number', 'integer', 'boolean', 'enum'].includes(item.kind)) {
+      const control = field({ ...item, label: name }, at, true, String(i));
+      // The row's own name labels the input; the bar holds the input and the buttons.
+      const label = control.querySelector('label');
+      const input = control.querySelector('input, select');
+      if (label) label.classList.add('visually-hidden');
+      row.classList.add('inline');
+      row.append(el('div', { class: 'item-bar' }, control, ...buttons));
+      if (input) input.setAttribute('aria-label', name);
+    } else {
+      row.append(el('div', { class: 'item-bar' }, el('span', { class: 'item-title' }, `Item ${i + 1}`), ...buttons), field({ ...item, label: `Value of ${name}` }, at, true, String(i)));
+    }
+    return row;
   }
 
   /** A new list item or a newly chosen form: empty, choosing nothing for the user. */
@@ -289,6 +321,8 @@
         }
       } });
       area.value = JSON.stringify(value, null, 2);
+      // Tall enough for the values without a scroll bar of its own, up to a screenful.
+      area.rows = Math.min(40, Math.max(8, area.value.split('\n').length + 1));
       panel.append(area, el('div', { id: 'json-error', class: 'error', role: 'alert' }));
     }
     const submit = el('button', { type: 'submit', class: 'primary' }, 'Submit');

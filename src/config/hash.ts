@@ -14,6 +14,7 @@ export function definitionHash(def: ServerDefinition): string {
     disabledTools: [...def.disabledTools].sort(),
     disabled: def.disabled,
     oauth: def.type === 'stdio' ? undefined : def.oauth,
+    protocol: def.protocol,
     origin: { kind: def.origin.kind, folder: def.origin.folder ?? null },
   };
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
@@ -21,7 +22,7 @@ export function definitionHash(def: ServerDefinition): string {
 
 /**
  * A hash of what a user approves when trusting a server: what runs (or where it connects) and where it
- * is defined. Timeouts, `disabled` and `disabledTools` are left out, so tuning them does not ask again.
+ * is defined. Timeouts, `disabled`, `disabledTools` and `protocol` are left out, so tuning them does not ask again.
  */
 export function trustHash(def: ServerDefinition): string {
   const hashed = { ...launchFields(def), origin: { kind: def.origin.kind, folder: def.origin.folder ?? null, file: def.origin.file ?? null } };

@@ -205,6 +205,7 @@ class SourceParser {
       disabled: entry.disabled ?? false,
       timeouts: toTimeouts(entry.timeout),
       disabledTools: entry.disabledTools ?? [],
+      ...(entry.protocol !== undefined && entry.protocol !== 'auto' ? { protocol: entry.protocol } : {}),
     };
   }
 
@@ -396,6 +397,10 @@ function describeSchemaError(error: SchemaErrors[number]): string {
       return `must be greater than ${String(params.limit)}`;
     case 'uniqueItems':
       return `lists the same item twice (items ${String(params.j)} and ${String(params.i)})`;
+    case 'pattern': {
+      const explained = (error.parentSchema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage;
+      return typeof explained === 'string' ? explained : `must match ${String(params.pattern)}`;
+    }
     default:
       return error.message ?? 'is not valid';
   }

@@ -18,6 +18,7 @@ const VSCODE_SCHEMA_KEYWORDS = [
   'markdownEnumDescriptions',
   'doNotSuggest',
   'errorMessage',
+  'patternErrorMessage',
   'deprecationMessage',
 ];
 
@@ -30,7 +31,8 @@ export type SchemaErrors = readonly ErrorObject[];
 
 /** An Ajv instance that knows both shipped schemas, under their file names relative to `SCHEMA_BASE_URI`. */
 export function createSchemaAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
+  // verbose: errors carry their schema, so a `patternErrorMessage` can explain a pattern in words.
+  const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true, verbose: true });
   ajv.addVocabulary(VSCODE_SCHEMA_KEYWORDS);
   ajv.addSchema(withoutDraft(mcpSchemaJson), `${SCHEMA_BASE_URI}mcp-config.schema.json`);
   ajv.addSchema(withoutDraft(claudeSchemaJson), `${SCHEMA_BASE_URI}claude-mcp-config.schema.json`);

@@ -42,7 +42,16 @@ interface ServerDefinitionCommon {
   readonly timeouts: ServerTimeouts;
   /** Tool names this host hides from every consumer. */
   readonly disabledTools: readonly string[];
+  /**
+   * The protocol era or version to speak, when the server misbehaves under the era probe: `legacy`
+   * (2025-11-25 and older, `initialize`), `modern` (2026-07-28, `server/discover`) or a version such as
+   * `2025-06-18`. Absent means `auto`: probe, and remember the verdict.
+   */
+  readonly protocol?: ProtocolSetting;
 }
+
+/** How a definition pins the protocol (`protocol` in its entry). */
+export type ProtocolSetting = 'auto' | 'legacy' | 'modern' | (string & {});
 
 /** A definition as written: strings may still hold `${…}` variables, resolved only at launch. */
 export interface StdioServerDefinition extends ServerDefinitionCommon {
@@ -122,6 +131,7 @@ interface ServerEntryCommon {
   readonly disabled?: boolean;
   readonly timeout?: TimeoutSetting;
   readonly disabledTools?: readonly string[];
+  readonly protocol?: ProtocolSetting;
 }
 
 /** A server entry as written in a config file (the JSON shape `mcp-config.schema.json` describes). */

@@ -1,3 +1,4 @@
+import type { ProtocolSetting } from '../config/types';
 import { type ClientOptions, type ConnectOptions, type ProtocolEra, SdkError, SdkErrorCode, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/client';
 
 /** The one modern revision the SDK negotiates (its own list of them is internal). */
@@ -10,7 +11,7 @@ export const HOST_PROTOCOL_VERSIONS: readonly string[] = [MODERN_PROTOCOL_VERSIO
  * What a server definition asks for (its `protocol` field): `auto` probes with `server/discover` and falls
  * back to the `initialize` handshake; `legacy` and `modern` pin an era; a version string pins that revision.
  */
-export type ProtocolChoice = 'auto' | 'legacy' | 'modern' | (string & {});
+export type ProtocolChoice = ProtocolSetting;
 
 export function isModernVersion(version: string): boolean {
   return version >= MODERN_PROTOCOL_VERSION;
@@ -27,8 +28,8 @@ export interface EraVerdict {
 /** Where verdicts are kept across restarts of the editor (VS Code's Memento in the extension, a Map in tests). */
 export interface EraVerdictStore {
   get(key: string): EraVerdict | undefined;
-  set(key: string, verdict: EraVerdict): void | Promise<void>;
-  delete(key: string): void | Promise<void>;
+  set(key: string, verdict: EraVerdict): void | PromiseLike<void>;
+  delete(key: string): void | PromiseLike<void>;
 }
 
 /** The verdicts of one server definition: the store under that definition's key. */

@@ -1,10 +1,11 @@
 import { Disposable, IDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
-import { definitionHash } from '../config/hash';
+import { definitionHash, trustHash } from '../config/hash';
 import type { ConfigProblem, ServerDefinition } from '../config/types';
 import { buildCatalog, CatalogTool } from './catalog';
 import type { ClientRequestHandlers } from './clientRequests';
 import type { ConnectionState } from './connectionState';
+import { eraMemory, type EraVerdictStore } from './eraNegotiation';
 import type { LaunchPlan } from './launch';
 import type { ServerLog } from './log';
 import type { RestartPolicy } from './restartPolicy';
@@ -25,6 +26,8 @@ export interface RegistryHost {
   /** Answers what servers ask of the host (roots, sampling, elicitation). */
   readonly handlers: ClientRequestHandlers;
   readonly clientInfo: { readonly name: string; readonly version: string };
+  /** Where each definition's protocol era, found by probing, is remembered (absent: probe at every start). */
+  readonly eraVerdicts?: EraVerdictStore;
   readonly connectionDefaults?: Pick<ConnectionOptions, 'authProvider' | 'signIn' | 'allowedPlainHttpHosts' | 'pageLimits' | 'reaper' | 'resultFiles'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
 }
 
@@ -127,6 +130,10 @@ export class ServerRegistry extends Disposable {
       clientInfo: this.host.clientInfo,
       handlers: this.host.handlers,
       plan: () => (definition ? this.host.plan(definition) : Promise.reject(new Error('The server definition is invalid.'))),
+      // Keyed by what runs and where it is defined: another command or URL is another server to probe.
+      ...(definition && this.host.eraVerdicts
+        ? { eraMemory: eraMemory(this.host.eraVerdicts, trustHash(definition), error => log.warn(`Could not remember the protocol era: ${error}`)) }
+        : {}),
       ...defaults,
     });
     const entry = { name, definition, hash: definition ? definitionHash(definition) : undefined, problems, connection, log, listeners: [] as IDisposable[] };

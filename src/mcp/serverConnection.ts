@@ -427,7 +427,8 @@ export class ServerConnection extends Disposable {
       {
         capabilities: {
           roots: { listChanged: true },
-          ...(handlers?.sampling ? { sampling: {} } : {}),
+          // `tools`: the sampling handler runs tool use inside sampling (tools/toolChoice in, tool_use out); servers send tools only to clients that say so.
+          ...(handlers?.sampling ? { sampling: { tools: {} } } : {}),
           ...(handlers?.elicitation ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}),
           // The host renders MCP Apps (src/apps): servers may then offer tools with an interactive UI.
           extensions: APPS_CLIENT_EXTENSION as unknown as Record<string, Record<string, string[]>>,

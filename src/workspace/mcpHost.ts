@@ -17,6 +17,7 @@ import { CallHistory } from '../consent/callHistory';
 import { readConsentSettings } from '../consent/consentSettings';
 import { ConsentGate } from '../consent/toolCallGate';
 import type { ConsentDialog, ToolCallGate } from '../consent/types';
+import { MementoEraVerdicts } from './eraVerdicts';
 import { createServerLog, ServerLogChannel } from './serverLogs';
 import type { ServerLog } from '../mcp/log';
 import { InputStore, type InputDialog } from './inputStore';
@@ -83,6 +84,7 @@ export class McpHost extends Disposable {
           },
           allowedPlainHttpHosts,
         },
+        eraVerdicts: new MementoEraVerdicts(context.globalState),
         createLog: name => {
           // Returned as is: a copy would freeze the channel's `level` getter at its value right now.
           const log = createServerLog(name, () => this.logs.get(name) === log && this.logs.delete(name));
@@ -161,7 +163,7 @@ export class McpHost extends Disposable {
             return { type: 'stdio' as const, command: resolved.command, args: resolved.args, env: resolved.env, ...(cwd ? { cwd } : {}) };
           })()
         : { type: resolved.type, url: resolved.url, headers: resolved.headers, ...(resolved.oauth ? { oauth: resolved.oauth } : {}) };
-    return { launch, timeouts: resolved.timeouts, secrets: resolved.secrets };
+    return { launch, timeouts: resolved.timeouts, secrets: resolved.secrets, ...(def.protocol ? { protocol: def.protocol } : {}) };
   }
 
   async shutdown(): Promise<void> {

@@ -31,6 +31,7 @@ const SUITES = [
   { name: 'soak', workspace: 'empty', onDemand: true, timeoutMs: 60 * 60_000 },
   { name: 'security', workspace: 'empty' },
   { name: 'remote', workspace: 'empty' },
+  { name: 'eras', workspace: 'empty' },
   // On demand until a green run after the chat merge (9 of 10 passed before it; see /work/coord/notes/12.md).
   { name: 'apps', workspace: 'empty', onDemand: true },
 ];
@@ -119,7 +120,8 @@ async function runInProfile(env, browser, suite, fixtureVsixes, profile, frames)
       process.stdout.write(`${report}\n`);
     });
     const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    await page.goto(url);
+    // The workbench page can take well over Playwright's default 30 s to load on a shared, loaded machine.
+    await page.goto(url, { timeout: 180_000 });
     const code = await Promise.race([
       exit,
       new Promise(resolve => setTimeout(() => resolve('timeout'), suite.timeoutMs ?? SUITE_TIMEOUT_MS)),

@@ -36,6 +36,7 @@ describe('config/hash', () => {
       BASE.replace('"command"', '"envFile": ".env", "command"'),
       BASE.replace('"command"', '"disabled": true, "command"'),
       BASE.replace('"command"', '"timeout": 5000, "command"'),
+      BASE.replace('"command"', '"protocol": "legacy", "command"'),
     ];
     const hashes = variants.map(v => definitionHash(one(v)));
     assert.strictEqual(new Set([hash, ...hashes]).size, variants.length + 1);
@@ -60,7 +61,7 @@ describe('config/hash', () => {
 
   it('pins trust to what runs and where it is defined, not to tuning', () => {
     const [base] = parse('{ "s": { "command": "a", "args": ["x"] } }');
-    const [tuned] = parse('{ "s": { "command": "a", "args": ["x"], "timeout": 5000, "disabledTools": ["t"], "disabled": true } }');
+    const [tuned] = parse('{ "s": { "command": "a", "args": ["x"], "timeout": 5000, "disabledTools": ["t"], "disabled": true, "protocol": "modern" } }');
     const [edited] = parse('{ "s": { "command": "a", "args": ["y"] } }');
     assert.strictEqual(trustHash(base!), trustHash(tuned!));
     assert.notStrictEqual(definitionHash(base!), definitionHash(tuned!), 'tuning still restarts the server');

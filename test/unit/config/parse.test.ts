@@ -109,6 +109,17 @@ describe('config/parse', () => {
       assert.strictEqual(servers[0]!.type, 'http');
     });
 
+    it('reads the protocol pin: an era, a version, or auto (the same as leaving it out)', () => {
+      const text = `{ "servers": {
+        "l": { "command": "a", "protocol": "legacy" }, "m": { "url": "https://m.example/mcp", "protocol": "modern" },
+        "v": { "command": "a", "protocol": "2025-06-18" }, "auto": { "command": "a", "protocol": "auto" }, "none": { "command": "a" },
+        "bad": { "command": "a", "protocol": "newest" } } }`;
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(servers.map(s => [s.name, s.protocol]), [['l', 'legacy'], ['m', 'modern'], ['v', '2025-06-18'], ['auto', undefined], ['none', undefined]]);
+      assert.deepStrictEqual(problems.map(p => [p.severity, p.server]), [['error', 'bad']]);
+      assert.strictEqual(problems[0]!.message, 'servers.bad.protocol: must be "auto", "legacy", "modern" or a protocol version such as "2025-11-25"');
+    });
+
     it('reports a syntax error at its position and keeps the entries it does not run through', () => {
       const text = ['{', '  "servers": {', '    "a": { "command": "node" }', '    "b": { "command": "deno" }', '  }', '}'].join('\n');
       const parsed = parseConfigText(text, vscodeOrigin, 'vscode');

@@ -1,0 +1,112 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { openWorkbench, screenshot, serverScript, Workbench } from './workbench';
+
+/**
+ * A new user fills a tool whose input is a list of objects (server-memory's create_entities) in the form
+ * editor: adds two entities, fills them (one with two observations), submits, accepts consent, reads the result.
+ */
+describe('e2e: the form editor with server-memory', function () {
+  this.timeout(240_000);
+  let wb: Workbench | undefined;
+  let page: Page;
+
+  afterEach(async function () {
+    if (wb && this.currentTest?.state === 'failed') {
+      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
+    }
+  });
+  after(async () => wb?.close());
+
+  /** The form editor's page, inside the workbench's webview frames. */
+  const form = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const input = () => page.locator('.quick-input-widget input').first();
+
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    await input().waitFor();
+    await input().fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+  }
+
+  it('starts server-memory once the user agrees', async () => {
+    wb = await openWorkbench('empty', {
+      // A user who turned VS Code's own MCP off (its notice would cover the form in every screenshot).
+      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.mcp.access': 'none' },
+      prepare: ws => {
+        fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+        fs.writeFileSync(
+          path.join(ws, '.vscode', 'mcp.json'),
+          JSON.stringify({ servers: { memory: { type: 'stdio', command: 'node', args: [serverScript('server-memory')], env: { MEMORY_FILE_PATH: path.join(ws, 'memory.jsonl') } } } }, null, 2),
+        );
+      },
+    });
+    page = wb.page;
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 90_000 });
+    await dialog.getByRole('button', { name: 'Start Server' }).click();
+    await page.locator('.activitybar [aria-label^="MCP Host"]').first().click();
+    await page.locator('.sidebar .monaco-list-row', { hasText: /running · \d+ tools/ }).first().waitFor({ timeout: 60_000 });
+  });
+
+  it('opens create_entities in the form editor from "Run Tool…"', async () => {
+    await runCommand('MCP Host: Run Tool…');
+    await page.locator('.quick-input-widget', { hasText: 'MCP Host: Run Tool' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await input().fill('create entities');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Create Entities' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+    await form().getByRole('heading', { name: /Create Entities on 'memory'/ }).waitFor({ timeout: 30_000 });
+    await form().getByRole('button', { name: /Add to entities/ }).waitFor();
+  });
+
+  it('adds two entities and fills them, with problems shown at the field until they are fixed', async () => {
+    const add = form().getByRole('button', { name: /Add to entities/ });
+    await add.click();
+    // The new item's first field has the focus: the user types straight away.
+    await page.keyboard.type('Ada Lovelace');
+    const item = (n: number) => form().getByRole('group', { name: `entities item ${n}`, exact: true });
+    await item(1).getByLabel('entityType').fill('person');
+    await add.click();
+    await item(2).getByLabel('name').fill('Analytical Engine');
+    await item(2).getByLabel('entityType').fill('machine');
+    // Submitting with an item's observations missing explains it at that item.
+    await form().getByRole('button', { name: 'Submit' }).click();
+    await item(1).getByText(/observations.*required|Is required/i).first().waitFor({ timeout: 15_000 });
+    await screenshot(page, 'form-editor-problems');
+    await item(1).getByRole('button', { name: /Add to observations/ }).click();
+    await page.keyboard.type('wrote the first program');
+    await item(1).getByRole('button', { name: /Add to observations/ }).click();
+    await page.keyboard.type('worked with Babbage');
+    await item(2).getByRole('button', { name: /Add to observations/ }).click();
+    await page.keyboard.type('designed by Babbage');
+    await form().getByText('Ready to submit').waitFor({ timeout: 15_000 });
+    await screenshot(page, 'form-editor-filled');
+  });
+
+  it('shows the same values in the JSON tab', async () => {
+    await form().getByRole('tab', { name: 'JSON' }).click();
+    const json = JSON.parse(await form().getByLabel('Arguments as JSON').inputValue());
+    assert.deepStrictEqual(json, {
+      entities: [
+        { name: 'Ada Lovelace', entityType: 'person', observations: ['wrote the first program', 'worked with Babbage'] },
+        { name: 'Analytical Engine', entityType: 'machine', observations: ['designed by Babbage'] },
+      ],
+    });
+    await screenshot(page, 'form-editor-json');
+    await form().getByRole('tab', { name: 'Form' }).click();
+  });
+
+  it('submits, asks consent with exactly those arguments, and shows the result', async () => {
+    await form().getByRole('button', { name: 'Submit' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match(await dialog.innerText(), /Create Entities[\s\S]*memory[\s\S]*Ada Lovelace[\s\S]*Analytical Engine/);
+    await screenshot(page, 'form-editor-consent');
+    await dialog.getByRole('button', { name: 'Allow Once' }).click();
+    const result = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').getByText('wrote the first program').first();
+    await result.waitFor({ timeout: 30_000 });
+  });
+});
