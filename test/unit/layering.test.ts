@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import { builtinModules } from 'module';
 import * as path from 'path';
 
 /** Folders and files whose code must run in plain Node: the protocol, config, forms and server-request core, the consent core, and pure UI helpers. */
@@ -39,6 +40,24 @@ export function runtimeVscodeImports(source: string): string[] {
   ];
   for (const re of patterns) for (const m of source.matchAll(re)) found.push(m[0].trim());
   return found;
+}
+
+/** Packages a source file imports at run time (type-only imports are erased by the bundler), by package name. */
+export function packageImports(source: string): string[] {
+  const found = new Set<string>();
+  const patterns = [
+    /^\s*(?:import|export)\s+(?!type\b)[^;]*?from\s+['"]([^'"./][^'"]*)['"]/gm,
+    /^\s*import\s+['"]([^'"./][^'"]*)['"]/gm,
+    /\b(?:require|import)\s*\(\s*['"]([^'"./][^'"]*)['"]\s*\)/g,
+  ];
+  for (const re of patterns) {
+    for (const m of source.matchAll(re)) {
+      const spec = m[1]!;
+      if (spec.startsWith('node:')) found.add(spec);
+      else found.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+    }
+  }
+  return [...found];
 }
 
 /** Relative imports (run-time or type-only) of a source file, resolved to repository paths without extension. */
@@ -85,6 +104,22 @@ describe('layering', () => {
       }
     }
     assert.deepStrictEqual(offenders, [], `vscode-free code importing from the layers above it:\n${offenders.join('\n')}`);
+  });
+
+  it('bundles only production dependencies: every package src/ imports at run time is in dependencies', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const builtins = new Set(builtinModules);
+    const offenders: string[] = [];
+    const files = sourceFiles(path.join(root, 'src'));
+    for (const file of files) {
+      for (const name of packageImports(fs.readFileSync(file, 'utf8'))) {
+        if (name !== 'vscode' && !builtins.has(name.replace(/^node:/, '')) && !(name in pkg.dependencies)) offenders.push(`${path.relative(root, file)} imports ${name}`);
+      }
+    }
+    // The v1 SDK is kept for old-era test fixtures only (a devDependency); the product speaks through the v2 client.
+    assert.deepStrictEqual(packageImports(`import { Client } from '@modelcontextprotocol/sdk/client/index.js';`), ['@modelcontextprotocol/sdk']);
+    assert.deepStrictEqual(packageImports(`import type { Tool } from '@modelcontextprotocol/sdk/types.js';\nimport * as fs from 'node:fs';`), ['node:fs']);
+    assert.deepStrictEqual(offenders, [], `run-time imports of packages that are not production dependencies:\n${offenders.join('\n')}`);
   });
 
   it('resolves relative imports of every form', () => {
