@@ -70,8 +70,9 @@ export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
       return { message: `${launch.url} refused the credentials in the server's headers (HTTP ${status}).`, hint: 'Check the API key or token in its "headers" (an input can be changed with MCP Host: Clear Saved Inputs).' };
     }
     const refused = /ECONNREFUSED|fetch failed/i.test(text);
+    const answered = status !== undefined && !text.includes(String(status)) ? `HTTP ${status}: ` : '';
     return {
-      message: `Could not connect to ${launch.url}: ${text}`,
+      message: `Could not connect to ${launch.url}: ${answered}${text}`,
       hint: refused ? 'Is the server running and listening at that address?' : 'Check the URL, and the server log for the HTTP status.',
     };
   }

@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import type { ConnectionState } from '../../../src/mcp/connectionState';
 import type { LaunchPlan } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
@@ -228,5 +230,52 @@ describe('Remote servers: transport policy', () => {
     assert.ok(hasStaticCredentials({ 'x-goog-api-key': 'k' }));
     assert.ok(!hasStaticCredentials({ 'X-Tenant': 'acme' }));
     assert.ok(!hasStaticCredentials({}));
+  });
+});
+
+describe('Remote servers: the HTTP+SSE fallback', function () {
+  this.timeout(30_000);
+
+  /** A server answering every request with `status` and `body`. */
+  async function answering(status: number, body: string): Promise<{ url: string; close(): Promise<void> }> {
+    const server = http.createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(body));
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+      close: () => new Promise<void>(resolve => server.close(() => resolve())),
+    };
+  }
+
+  it('a 400 is the server\'s real answer: no fallback, and its error is what the user sees', async () => {
+    const server = await answering(400, JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32022, message: 'Unsupported protocol version' } }));
+    const log = new MemoryLog();
+    const conn = connect(server.url, new MemorySecrets(), new ScriptedBrowser(), log);
+    try {
+      await conn.start();
+      const state = as(conn.state, 'error');
+      assert.match(state.message, /400|Unsupported protocol version/, state.message);
+      assert.doesNotMatch(state.message, /SSE/);
+      assert.doesNotMatch(log.text(), /trying the HTTP\+SSE transport/);
+    } finally {
+      await conn.shutdown();
+      await server.close();
+    }
+  });
+
+  it('a 404 tries HTTP+SSE; when that fails too, the first error is shown and the second logged', async () => {
+    const server = await answering(404, JSON.stringify({ error: 'no such endpoint' }));
+    const log = new MemoryLog();
+    const conn = connect(server.url, new MemorySecrets(), new ScriptedBrowser(), log);
+    try {
+      await conn.start();
+      const state = as(conn.state, 'error');
+      assert.match(log.text(), /answered 404; trying the HTTP\+SSE transport/);
+      assert.match(log.text(), /The HTTP\+SSE transport failed too/);
+      assert.match(state.message, /404/, state.message);
+      assert.doesNotMatch(state.message, /SSE error/);
+    } finally {
+      await conn.shutdown();
+      await server.close();
+    }
   });
 });
