@@ -95,7 +95,12 @@ function serverInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[])
     if (state.hint) infos.push(['hint', { label: oneLine(state.hint, 200), detail: state.hint, icon: 'lightbulb' }]);
     const exit = state.signal ? `signal ${state.signal}` : state.exitCode !== undefined && state.exitCode !== null ? `exit code ${state.exitCode}` : undefined;
     if (exit) infos.push(['exit', { label: `Process ended with ${exit}`, icon: 'info' }]);
-    if (state.restartAt) infos.push(['restart', { label: `Restarting automatically (attempt ${state.attempt + 1})`, icon: 'clock' }]);
+    if (state.restartAt) {
+      // The clock time stays true without re-rendering every second; Restart runs it now, ending the backoff.
+      const at = new Date(state.restartAt).toLocaleTimeString('en-GB', { hour12: false });
+      const inSeconds = Math.max(0, Math.round((state.restartAt - Date.now()) / 1000));
+      infos.push(['restart', { label: `Restarting automatically at ${at} (in ${inSeconds} s, attempt ${state.attempt + 1})`, description: 'Restart to retry now', icon: 'clock', command: { id: Commands.restartServer, title: 'Restart Server', arguments: [name] } }]);
+    }
     if (state.stderrTail.length) {
       infos.push(['stderr', { label: `stderr: ${oneLine(state.stderrTail.at(-1), 120)}`, description: plural(state.stderrTail.length, 'line'), detail: state.stderrTail.join('\n'), icon: 'terminal', lines: state.stderrTail }]);
     }
