@@ -45,7 +45,10 @@ describe('e2e: signing in to a remote server', function () {
     await trust.getByRole('button', { name: 'Start Server' }).click();
     await page.locator('.activitybar [aria-label^="MCP Host"]').first().click();
     await sidebar().locator('.monaco-list-row', { hasText: 'needs sign-in' }).first().waitFor({ timeout: 60_000 });
-    await sidebar().locator('.monaco-list-row', { hasText: /Sign in at 127\.0\.0\.1:\d+/ }).first().waitFor({ timeout: 15_000 });
+    // The row is expanded when it first appears as "needs sign-in"; one that appeared earlier (starting) is not.
+    const signInRow = sidebar().locator('.monaco-list-row', { hasText: /Sign in at 127\.0\.0\.1:\d+/ }).first();
+    if (!(await signInRow.isVisible())) await serverRow().click();
+    await signInRow.waitFor({ timeout: 15_000 });
     await serverRow().hover();
     await screenshot(page, 'remote-needs-sign-in');
     assert.strictEqual(page.context().pages().length, 1, 'no browser tab opened');
