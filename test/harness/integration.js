@@ -32,8 +32,7 @@ const SUITES = [
   { name: 'security', workspace: 'empty' },
   { name: 'remote', workspace: 'empty' },
   { name: 'eras', workspace: 'empty' },
-  // On demand until a green run after the chat merge (9 of 10 passed before it; see /work/coord/notes/12.md).
-  { name: 'apps', workspace: 'empty', onDemand: true },
+  { name: 'apps', workspace: 'empty' },
 ];
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;
