@@ -28,6 +28,23 @@ export function trustHash(def: ServerDefinition): string {
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 
+const identities = new WeakMap<ServerDefinition, string>();
+
+/**
+ * Whose a tool approval is: the server's name, the file and folder that define it, and what runs or where it
+ * connects (all that `trustHash` covers). The same name in another folder or file, or a rewritten command, is
+ * another server and earns its own approvals. Definitions are immutable (an edit makes a new object), so the
+ * hash is kept per object: the consent gate asks for it on every call.
+ */
+export function serverIdentity(def: ServerDefinition): string {
+  let identity = identities.get(def);
+  if (identity === undefined) {
+    identity = createHash('sha256').update(canonicalJson({ name: def.name, trust: trustHash(def) })).digest('hex');
+    identities.set(def, identity);
+  }
+  return identity;
+}
+
 /** What runs, or where it connects: the part of a definition both hashes cover. */
 function launchFields(def: ServerDefinition): object {
   return def.type === 'stdio'

@@ -11,8 +11,10 @@ const STORAGE_KEY = 'mcpHost.toolApprovals';
 
 /**
  * The user's standing approvals: "for this session" in memory (gone with the window), "always" in
- * workspace state (this workspace only). One approval per server, tool and scope; a new one replaces
- * the old, so a re-approved changed tool does not leave its stale definition behind.
+ * workspace state (this workspace only). One approval per server identity, tool and scope; a new one
+ * replaces the old, so a re-approved changed tool does not leave its stale definition behind.
+ * Approvals stored before they carried a server identity (0.1.x) are not read, and are dropped at the next write:
+ * nothing says which definition of their server earned them.
  */
 export class ApprovalStore {
   private session: StoredApproval[] = [];
@@ -27,7 +29,7 @@ export class ApprovalStore {
   }
 
   async add(approval: StoredApproval): Promise<void> {
-    const same = (a: StoredApproval) => a.server === approval.server && a.tool === approval.tool && a.serverOrigin === approval.serverOrigin;
+    const same = (a: StoredApproval) => a.serverIdentity === approval.serverIdentity && a.tool === approval.tool;
     if (approval.scope === 'session') {
       this.session = [...this.session.filter(a => !same(a)), approval];
     } else {
@@ -38,9 +40,9 @@ export class ApprovalStore {
     this._onDidChange.fire();
   }
 
-  /** Removes the given approvals (matched by server, tool, origin and scope). */
+  /** Removes the given approvals (matched by server identity, tool and scope). */
   async revoke(approvals: readonly StoredApproval[]): Promise<void> {
-    const gone = (a: StoredApproval) => approvals.some(r => r.server === a.server && r.tool === a.tool && r.serverOrigin === a.serverOrigin && r.scope === a.scope);
+    const gone = (a: StoredApproval) => approvals.some(r => r.serverIdentity === a.serverIdentity && r.tool === a.tool && r.scope === a.scope);
     this.session = this.session.filter(a => !gone(a));
     if (approvals.some(a => a.scope === 'always')) await this.workspaceState.update(STORAGE_KEY, this.persisted().filter(a => !gone(a)));
     this._onDidChange.fire();
@@ -65,5 +67,13 @@ export class ApprovalStore {
 function isApproval(value: unknown): value is StoredApproval {
   if (typeof value !== 'object' || value === null) return false;
   const a = value as Record<string, unknown>;
-  return typeof a.server === 'string' && typeof a.tool === 'string' && typeof a.definitionHash === 'string' && a.scope === 'always' && typeof a.serverOrigin === 'string';
+  return (
+    typeof a.server === 'string' &&
+    typeof a.tool === 'string' &&
+    typeof a.serverIdentity === 'string' &&
+    typeof a.definitionHash === 'string' &&
+    a.scope === 'always' &&
+    typeof a.serverOrigin === 'string' &&
+    typeof a.serverOriginLabel === 'string'
+  );
 }

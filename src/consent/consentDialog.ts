@@ -24,22 +24,15 @@ export function consentMessage(request: ToolConsentRequest): { message: SafeText
   // A tool claiming to be both read-only and destructive is treated as destructive.
   const readOnly = claimsReadOnly(a);
   const name = request.title && request.title !== request.tool ? `'${request.title}' (${request.tool})` : `'${request.tool}'`;
-  // An app's request names the app as the one asking: the user did not start this call themselves.
-  const fromApp = request.origin === 'app';
-  const message = request.changedSince
-    ? fromApp
-      ? safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. An app on that server asks to run it. Allow?`
-      : safe`The MCP tool ${name} on server '${request.server}' changed since you approved it. Run it?`
-    : fromApp
-      ? safe`An app on server '${request.server}' asks to run the MCP tool ${name}. Allow?`
-      : safe`Run the MCP tool ${name} on server '${request.server}'?`;
+  const message = questionFor(request, name);
   const lines: string[] = [];
   // The spec's defaults: a tool that does not say it only reads may change, delete and reach outside.
   lines.push(...safetyWarnings(a));
   for (const w of request.warnings) lines.push(`⚠ ${w}`);
   if (request.changedSince) {
     lines.push('', `What changed since you approved it on ${new Date(request.changedSince.approvedAt).toLocaleString()}:`);
-    if (request.changedSince.changes.length === 0) lines.push('  • its definition (no visible field differs)');
+    if (request.changedSince.serverRedefined) lines.push("  • the server's definition in its config (what runs or where it connects)");
+    else if (request.changedSince.changes.length === 0) lines.push('  • its definition (no visible field differs)');
     for (const c of request.changedSince.changes) {
       lines.push(`  • ${c.field}: ${c.before ?? '(none)'}`, `    → ${c.after ?? '(none)'}`);
     }
@@ -49,6 +42,19 @@ export function consentMessage(request: ToolConsentRequest): { message: SafeText
   lines.push(`Annotations (reported by the server, not verified): ${describeAnnotations(a)}`);
   lines.push('', 'Arguments:', request.argumentsText);
   return { message, detail: inertBlock(lines.join('\n')), readOnly };
+}
+
+/** The dialog's question: an app's request names the app as the one asking, the user did not start it. */
+function questionFor(request: ToolConsentRequest, name: string): SafeText {
+  const { server, origin, changedSince } = request;
+  if (origin === 'app') {
+    if (changedSince?.serverRedefined) return safe`The MCP server '${server}' was redefined since you approved ${name}. An app on that server asks to run it. Allow?`;
+    if (changedSince) return safe`The MCP tool ${name} on server '${server}' changed since you approved it. An app on that server asks to run it. Allow?`;
+    return safe`An app on server '${server}' asks to run the MCP tool ${name}. Allow?`;
+  }
+  if (changedSince?.serverRedefined) return safe`The MCP server '${server}' was redefined since you approved ${name}. Run it?`;
+  if (changedSince) return safe`The MCP tool ${name} on server '${server}' changed since you approved it. Run it?`;
+  return safe`Run the MCP tool ${name} on server '${server}'?`;
 }
 
 function describeAnnotations(a: ToolConsentRequest['annotations']): string {

@@ -47,8 +47,8 @@ async function showApprovalsPicker(approvals: readonly StoredApproval[]): Promis
     { label: safe``, kind: vscode.QuickPickItemKind.Separator },
     ...approvals.map(a => ({
       label: inertLine(a.tool),
-      description: safe`${a.server} · ${SCOPE_LABEL[a.scope]}`,
-      detail: safe`Approved ${new Date(a.approvedAt).toLocaleString()}; asks again if the server changes the tool.`,
+      description: safe`${a.server} (${a.serverOriginLabel}) · ${SCOPE_LABEL[a.scope]}`,
+      detail: safe`Approved ${new Date(a.approvedAt).toLocaleString()}; asks again if the tool or the server's definition changes.`,
       approval: a,
     })),
   ];

@@ -30,12 +30,18 @@ export interface ApprovedDefinition {
   readonly annotations?: unknown;
 }
 
-/** "Allow for this session" or "Always allow in this workspace", pinned to one definition of one tool. */
+/**
+ * "Allow for this session" or "Always allow in this workspace", pinned to one definition of one tool of one
+ * server: the server as identified by `serverIdentity` (name, defining file and folder, what runs).
+ */
 export interface StoredApproval {
   readonly server: string;
   readonly tool: string;
-  /** Where the server was defined when approved; the same name from another source is another server. */
+  /** `serverIdentity(definition)` when approved; only a server with the same identity is covered. */
+  readonly serverIdentity: string;
+  /** Where the server was defined when approved (kind and label, e.g. `.vscode/mcp.json (api)`), for display. */
   readonly serverOrigin: ConfigSourceKind;
+  readonly serverOriginLabel: string;
   readonly scope: ApprovalScope;
   readonly definitionHash: string;
   readonly definition: ApprovedDefinition;
@@ -50,13 +56,24 @@ export type ConsentDecision =
   | { readonly kind: 'allow'; readonly reason: AllowReason }
   | {
       readonly kind: 'ask';
-      /** Set when an approval exists for an earlier definition of this tool. */
-      readonly changedSince?: { readonly previousHash: string; readonly approvedAt: number; readonly changes: readonly DefinitionChange[] };
+      /**
+       * Set when an approval exists for an earlier definition of this tool, or for this tool of an earlier
+       * definition of the server (`serverRedefined`: same name in the same file, but another command, env or URL).
+       */
+      readonly changedSince?: {
+        readonly previousHash: string;
+        readonly approvedAt: number;
+        readonly changes: readonly DefinitionChange[];
+        readonly serverRedefined?: true;
+      };
     };
 
 export interface ConsentQuestion {
   readonly server: string;
   readonly serverOrigin: ConfigSourceKind;
+  /** `serverIdentity(definition)` of the server the call goes to. */
+  readonly serverIdentity: string;
+  readonly serverOriginLabel: string;
   readonly tool: Tool;
   /** `toolDefinitionHash(tool)` from the catalog. */
   readonly definitionHash: string;
@@ -64,23 +81,33 @@ export interface ConsentQuestion {
 
 /**
  * Whether a call may go ahead without asking. A pure function of the user's consent settings, the
- * stored approvals, and the tool's current definition: an approval counts only for the definition
- * it was given for, so a server that changes a tool after approval is asked about again.
+ * stored approvals, and the tool's current definition: an approval counts only for the server identity
+ * and the tool definition it was given for, so a same-named server defined elsewhere, a server whose
+ * command was rewritten, and a server that changes a tool after approval are all asked about again.
  */
 export function decideConsent(question: ConsentQuestion, settings: ConsentSettings, approvals: readonly StoredApproval[]): ConsentDecision {
-  const { server, serverOrigin, tool, definitionHash } = question;
+  const { server, serverOrigin, serverOriginLabel, serverIdentity, tool, definitionHash } = question;
   if (serverOrigin === 'userSettings' && settings.trustedServers.includes(server)) return { kind: 'allow', reason: 'trustedServer' };
   // A tool that claims to be read-only and destructive at once is not read-only.
   if (settings.autoApproveReadOnly && tool.annotations?.readOnlyHint === true && tool.annotations.destructiveHint !== true) return { kind: 'allow', reason: 'readOnly' };
-  const mine = approvals.filter(a => a.server === server && a.tool === tool.name && a.serverOrigin === serverOrigin);
+  const mine = approvals.filter(a => a.serverIdentity === serverIdentity && a.tool === tool.name);
   const current = mine.filter(a => a.definitionHash === definitionHash);
   if (current.some(a => a.scope === 'always')) return { kind: 'allow', reason: 'approvedInWorkspace' };
   if (current.length) return { kind: 'allow', reason: 'approvedForSession' };
-  const previous = [...mine].sort((a, b) => b.approvedAt - a.approvedAt)[0];
+  // Only to say what changed: an approval of the same entry (name, file) before its server was redefined.
+  const redefined = mine.length
+    ? []
+    : approvals.filter(a => a.server === server && a.tool === tool.name && a.serverOrigin === serverOrigin && a.serverOriginLabel === serverOriginLabel);
+  const previous = [...mine, ...redefined].sort((a, b) => b.approvedAt - a.approvedAt)[0];
   if (!previous) return { kind: 'ask' };
   return {
     kind: 'ask',
-    changedSince: { previousHash: previous.definitionHash, approvedAt: previous.approvedAt, changes: describeChanges(previous.definition, approvedDefinition(tool)) },
+    changedSince: {
+      previousHash: previous.definitionHash,
+      approvedAt: previous.approvedAt,
+      changes: describeChanges(previous.definition, approvedDefinition(tool)),
+      ...(mine.length ? {} : { serverRedefined: true as const }),
+    },
   };
 }
 

@@ -4,7 +4,9 @@ import { toolDefinitionHash, toolNameWarnings } from '../mcp/catalog';
 import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
 import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
+import { serverIdentity } from '../config/hash';
 import type { ServerDefinition } from '../config/types';
+import type { ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
@@ -28,6 +30,8 @@ export function consentForTests(connection: PermitHolder, tool: string): Consent
 interface Found {
   readonly entry: ServerEntry;
   readonly definition: ServerDefinition;
+  /** The state of this start of the server: a restart makes a new one. */
+  readonly running: ConnectionState;
   readonly tool: Tool;
 }
 
@@ -91,9 +95,13 @@ export class ConsentGate implements ToolCallGate {
     if (consent.asked && consent.answer === 'deny') {
       return finish({ kind: 'denied', message: `Denied by user: '${tool.title ?? tool.name}' on server '${server}' was not called.` }, recorded);
     }
-    // The server may have stopped or changed the tool while the dialog was open.
+    // The server may have stopped, restarted, been redefined or changed the tool while the dialog was open:
+    // the call goes only to the very connection (and start) the user was asked about.
     const still = this.find(this.host.servers.get(server), server, toolName);
     if ('failed' in still) return finish({ kind: 'failed', message: still.failed }, recorded);
+    if (!sameConnection(found, still)) {
+      return finish({ kind: 'failed', message: `Server '${server}' restarted or its definition changed while you were deciding; run the call again.` }, recorded);
+    }
     if (toolDefinitionHash(still.tool) !== toolDefinitionHash(tool)) {
       return finish({ kind: 'failed', message: `The server changed '${toolName}' while you were deciding; run it again to review the new definition.` }, recorded);
     }
@@ -125,13 +133,20 @@ export class ConsentGate implements ToolCallGate {
     if (!tool) return { failed: `Server '${server}' has no tool named '${toolName}'.` };
     // Never routed to the wrong one: which of two different tools a name reaches is the server's choice.
     if (entry.connection.isAmbiguousTool(toolName)) return { failed: ambiguousToolMessage(server, toolName) };
-    return { entry, definition: entry.definition, tool };
+    return { entry, definition: entry.definition, running: state, tool };
   }
 
   /** Decides, asking the user if the policy says so, and remembers a "session" or "always" answer. */
   private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: string): Promise<ConsentRecord> {
     const origin = definition.origin;
-    const question = { server: entry.name, serverOrigin: origin.kind, tool, definitionHash: toolDefinitionHash(tool) };
+    const question = {
+      server: entry.name,
+      serverOrigin: origin.kind,
+      serverOriginLabel: origin.label,
+      serverIdentity: serverIdentity(definition),
+      tool,
+      definitionHash: toolDefinitionHash(tool),
+    };
     const confirm = request.confirm ?? this.host.confirm;
     const turn = (this.asking.get(confirm) ?? Promise.resolve()).then(async (): Promise<ConsentRecord> => {
       const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
@@ -151,14 +166,16 @@ export class ConsentGate implements ToolCallGate {
         },
         argumentsText: args,
         origin: request.origin,
-        ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes } } : {}),
+        ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes, ...(decision.changedSince.serverRedefined ? { serverRedefined: true as const } : {}) } } : {}),
         warnings: toolNameWarnings(tool),
       });
       if (answer === 'session' || answer === 'always') {
         await this.host.approvals.add({
           server: entry.name,
           tool: tool.name,
+          serverIdentity: question.serverIdentity,
           serverOrigin: origin.kind,
+          serverOriginLabel: origin.label,
           scope: answer,
           definitionHash: question.definitionHash,
           definition: approvedDefinition(tool),
@@ -170,6 +187,15 @@ export class ConsentGate implements ToolCallGate {
     this.asking.set(confirm, turn.catch(() => undefined));
     return turn;
   }
+}
+
+/** Whether a call found again after the dialog reaches the same server, connection and start as before it. */
+function sameConnection(before: Found, after: Found): boolean {
+  return (
+    after.entry.connection === before.entry.connection &&
+    after.running === before.running &&
+    (after.definition === before.definition || serverIdentity(after.definition) === serverIdentity(before.definition))
+  );
 }
 
 /**

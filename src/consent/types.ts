@@ -71,8 +71,11 @@ export interface ToolConsentRequest {
   /** Pretty JSON of the arguments, long values truncated and secrets masked. */
   readonly argumentsText: string;
   readonly origin: CallOrigin;
-  /** Set when the user approved an earlier definition of this tool and the server has changed it. */
-  readonly changedSince?: { readonly approvedAt: number; readonly changes: readonly DefinitionChange[] };
+  /**
+   * Set when the user approved an earlier definition of this tool and the server has changed it, or approved
+   * this tool when the server's own definition (command, args, env, URL, headers) was another (`serverRedefined`).
+   */
+  readonly changedSince?: { readonly approvedAt: number; readonly changes: readonly DefinitionChange[]; readonly serverRedefined?: true };
   /** Reasons to distrust the tool's metadata (invisible characters in its name, say). */
   readonly warnings: readonly string[];
 }

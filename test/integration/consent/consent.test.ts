@@ -97,7 +97,7 @@ describe('consent before each tool call', function () {
     await until(() => host.registry.get('paging')!.connection.tools.some(t => t.name === 'dynamic_tool_1'), 'the added tool to be listed');
   });
 
-  it('asks again, with what changed, when a server changes an approved tool', async () => {
+  it('asks again, with what changed, when a server is redefined and its tool changes', async () => {
     ask('always');
     completed(await call('swap', 'echo', { text: 'from paging' }));
     const before = host.registry.get('swap')!.connection;
@@ -111,8 +111,11 @@ describe('consent before each tool call', function () {
     assert.ok(changed, 'the question did not say the tool changed');
     assert.ok(changed.changes.some(c => c.field === 'inputSchema'), JSON.stringify(changed.changes));
     const text = consentMessage(dialogs.toolCallsAsked[0]!);
-    assert.match(text.message, /changed since you approved it/);
+    // The config entry now runs another program: the approval belonged to the old definition.
+    assert.strictEqual(changed.serverRedefined, true);
+    assert.match(text.message, /The MCP server 'swap' was redefined since you approved .*echo.*\. Run it\?/);
     assert.match(text.detail, /What changed since you approved it/);
+    assert.match(text.detail, /the server's definition in its config/);
     assert.match(text.detail, /description: Echoes `text` back/);
   });
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { canonicalJson, definitionHash, trustHash } from '../../../src/config/hash';
+import { canonicalJson, definitionHash, serverIdentity, trustHash } from '../../../src/config/hash';
 import { parseConfigText } from '../../../src/config/parse';
 import type { ConfigOrigin, ServerDefinition } from '../../../src/config/types';
 
@@ -69,5 +69,22 @@ describe('config/hash', () => {
     const [remote] = parse('{ "r": { "type": "http", "url": "https://h/mcp", "headers": { "X": "1" } } }');
     const [otherHeader] = parse('{ "r": { "type": "http", "url": "https://h/mcp", "headers": { "X": "${env:SECRET}" } } }');
     assert.notStrictEqual(trustHash(remote!), trustHash(otherHeader!), 'a changed header must ask again');
+  });
+
+  it('identifies a server for tool approvals by name, defining file and folder, and what runs', () => {
+    const base = one('{ "fs": { "command": "npx", "args": ["server-fs"] } }');
+    const identity = serverIdentity(base);
+    assert.match(identity, /^[0-9a-f]{64}$/);
+    assert.strictEqual(serverIdentity(one('{ "fs": { "args": ["server-fs"], "command": "npx", "timeout": 9000, "disabledTools": ["x"] } }')), identity, 'tuning keeps the identity');
+    assert.strictEqual(serverIdentity(one('{ "fs": { "command": "npx", "args": ["server-fs"] } }', { ...api, label: 'renamed' })), identity);
+    const others = {
+      'another name': one('{ "fs2": { "command": "npx", "args": ["server-fs"] } }'),
+      'a clone in another folder': one('{ "fs": { "command": "npx", "args": ["server-fs"] } }', { ...api, folder: '/work/clone', file: '/work/clone/.vscode/mcp.json' }),
+      'another file of the folder': one('{ "fs": { "command": "npx", "args": ["server-fs"] } }', { ...api, file: '/work/api/.mcp.json', kind: 'workspaceClaude' }),
+      'the user settings': one('{ "fs": { "command": "npx", "args": ["server-fs"] } }', { kind: 'userSettings', label: 'User Settings' }),
+      'a rewritten command': one('{ "fs": { "command": "./bin/npx", "args": ["server-fs"] } }'),
+      'a new env entry': one('{ "fs": { "command": "npx", "args": ["server-fs"], "env": { "NODE_OPTIONS": "--require ./x.js" } } }'),
+    };
+    for (const [what, def] of Object.entries(others)) assert.notStrictEqual(serverIdentity(def), identity, what);
   });
 });

@@ -14,12 +14,25 @@ const echo: Tool = {
 };
 const wipe: Tool = { name: 'wipe', description: 'Deletes everything', inputSchema: { type: 'object' }, annotations: { destructiveHint: true } };
 
-function question(tool: Tool, server = 'fs', serverOrigin: ConfigSourceKind = 'workspaceVscode') {
-  return { server, serverOrigin, tool, definitionHash: toolDefinitionHash(tool) };
+/** Identities stand for `serverIdentity(definition)`; the tests of that function are in hash.test.ts. */
+function question(tool: Tool, server = 'fs', serverOrigin: ConfigSourceKind = 'workspaceVscode', serverIdentity = `${serverOrigin}/${server}`) {
+  return { server, serverOrigin, serverOriginLabel: serverOrigin === 'userSettings' ? 'User Settings' : '.vscode/mcp.json', serverIdentity, tool, definitionHash: toolDefinitionHash(tool) };
 }
 
 function approval(tool: Tool, scope: StoredApproval['scope'], extra: Partial<StoredApproval> = {}): StoredApproval {
-  return { server: 'fs', tool: tool.name, serverOrigin: 'workspaceVscode', scope, definitionHash: toolDefinitionHash(tool), definition: approvedDefinition(tool), approvedAt: 1000, ...extra };
+  const server = extra.server ?? 'fs';
+  return {
+    server,
+    tool: tool.name,
+    serverIdentity: `workspaceVscode/${server}`,
+    serverOrigin: 'workspaceVscode',
+    serverOriginLabel: '.vscode/mcp.json',
+    scope,
+    definitionHash: toolDefinitionHash(tool),
+    definition: approvedDefinition(tool),
+    approvedAt: 1000,
+    ...extra,
+  };
 }
 
 /** A `vscode.Memento` stand-in that keeps values the way workspaceState does: JSON round-tripped. */
@@ -53,6 +66,17 @@ describe('consent policy', () => {
     assert.strictEqual(decideConsent(question(echo), none, [approval(wipe, 'always')]).kind, 'ask');
     assert.strictEqual(decideConsent(question(wipe, 'other'), none, [approval(wipe, 'always')]).kind, 'ask');
     assert.strictEqual(decideConsent(question(wipe, 'fs', 'userSettings'), none, [approval(wipe, 'always')]).kind, 'ask');
+  });
+
+  it('does not carry an approval to a same-named server with another identity (another folder, a rewritten command)', () => {
+    const elsewhere = { ...question(wipe, 'fs', 'workspaceVscode', 'folder-b/fs'), serverOriginLabel: '.vscode/mcp.json (b)' };
+    assert.deepStrictEqual(decideConsent(elsewhere, none, [approval(wipe, 'always'), approval(wipe, 'session')]), { kind: 'ask' });
+    // Each identity keeps its own approvals side by side.
+    assert.strictEqual(decideConsent(elsewhere, none, [approval(wipe, 'always'), approval(wipe, 'session', { serverIdentity: 'folder-b/fs' })]).kind, 'allow');
+    // The same entry of the same file, redefined (a rewritten command): asked, and told the server was redefined.
+    const rewritten = question(wipe, 'fs', 'workspaceVscode', 'rewritten/fs');
+    const decision = decideConsent(rewritten, none, [approval(wipe, 'always', { approvedAt: 7 })]);
+    assert.deepStrictEqual(decision, { kind: 'ask', changedSince: { previousHash: toolDefinitionHash(wipe), approvedAt: 7, changes: [], serverRedefined: true } });
   });
 
   it('asks again when the server changed the tool after approval, and says what changed', () => {
@@ -131,12 +155,24 @@ describe('approval store', () => {
     await store.add(approval(echo, 'session'));
     await store.add(approval(wipe, 'always'));
     await store.add(approval(echo, 'always', { server: 'other' }));
+    await store.add(approval(wipe, 'always', { serverIdentity: 'folder-b/fs' }));
     await store.revoke([approval(wipe, 'always')]);
-    assert.deepStrictEqual(store.all().map(a => `${a.server}/${a.tool}:${a.scope}`), ['fs/echo:session', 'other/echo:always']);
+    assert.deepStrictEqual(store.all().map(a => `${a.serverIdentity}/${a.tool}:${a.scope}`), ['workspaceVscode/fs/echo:session', 'workspaceVscode/other/echo:always', 'folder-b/fs/wipe:always']);
     await store.revokeAll();
     assert.deepStrictEqual(store.all(), []);
     assert.deepStrictEqual(new ApprovalStore(memento).all(), []);
-    assert.strictEqual(changes, 5);
+    assert.strictEqual(changes, 6);
+  });
+
+  it('drops approvals stored before they named a server identity: nothing says which server earned them', async () => {
+    const memento = new JsonMemento();
+    const { serverIdentity: _, serverOriginLabel: __, ...old } = approval(wipe, 'always');
+    await memento.update('mcpHost.toolApprovals', [old]);
+    const store = new ApprovalStore(memento);
+    assert.deepStrictEqual(store.all(), []);
+    assert.deepStrictEqual(decideConsent(question(wipe), DEFAULT_CONSENT_SETTINGS, store.all()), { kind: 'ask' });
+    await store.add(approval(echo, 'always'));
+    assert.deepStrictEqual(memento.get<StoredApproval[]>('mcpHost.toolApprovals', []).map(a => a.tool), ['echo']);
   });
 
   it('ignores malformed stored values instead of trusting them', () => {

@@ -241,6 +241,46 @@ describe('the consent gate against real servers', function () {
     completed(await call('swap', 'echo', { message: 'again' }));
   });
 
+  it('keeps approvals with the server identity that earned them: the same name defined elsewhere asks again', async () => {
+    const connection = servers.add('twin', () => everything);
+    await connection.start();
+    const here = servers.get('twin')!;
+    const clone: ServerEntry = { ...here, definition: { ...here.definition!, origin: { kind: 'workspaceVscode', label: '.vscode/mcp.json (clone)', file: '/clone/.vscode/mcp.json', folder: '/clone' } } };
+    const rewritten: ServerEntry = { ...here, definition: { ...here.definition!, command: '/clone/bin/node' } as ServerDefinition };
+    ask('always');
+    completed(await call('twin', 'echo', { message: 'a' }));
+    assert.deepStrictEqual(approvals.all().filter(a => a.server === 'twin').map(a => `${a.tool}:${a.scope}:${a.serverOriginLabel}`), ['echo:always:.vscode/mcp.json']);
+    for (const other of [clone, rewritten]) {
+      servers.entries.set('twin', other);
+      ask('once');
+      completed(await call('twin', 'echo', { message: 'b' }));
+      assert.strictEqual(asked.length, 1, 'a same-named server with another identity used the approval');
+      // Only the same entry of the same file, redefined, is said to have changed since the approval.
+      assert.strictEqual(asked[0]!.changedSince?.serverRedefined, other === rewritten ? true : undefined);
+    }
+    servers.entries.set('twin', here);
+    ask();
+    completed(await call('twin', 'echo', { message: 'c' }));
+  });
+
+  it('sends a call only to the connection and start the user was asked about', async () => {
+    const here = servers.get('twin')!;
+    const restartFirst = async () => {
+      await here.connection.restart();
+      return 'once' as const;
+    };
+    const restarted = await call('twin', 'get-sum', { a: 1, b: 2 }, { confirm: restartFirst });
+    assert.deepStrictEqual(restarted, { kind: 'failed', message: "Server 'twin' restarted or its definition changed while you were deciding; run the call again." });
+    const redefineFirst = async () => {
+      servers.entries.set('twin', { ...here, definition: { ...here.definition!, args: ['--other'] } as ServerDefinition });
+      return 'session' as const;
+    };
+    assert.strictEqual((await call('twin', 'get-sum', { a: 1, b: 2 }, { confirm: redefineFirst })).kind, 'failed');
+    servers.entries.set('twin', here);
+    // Unchanged while asked: the call goes through.
+    completed(await call('twin', 'get-sum', { a: 1, b: 2 }, { confirm: async () => 'once' }));
+  });
+
   it('auto-approves read-only tools only when the user setting says so', async () => {
     settings = { autoApproveReadOnly: true, trustedServers: [] };
     try {
