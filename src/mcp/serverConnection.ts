@@ -116,6 +116,11 @@ export class ServerConnection extends Disposable {
     return this.live?.lists.tools ?? [];
   }
 
+  /** The running server's tool of this name, in O(1). */
+  tool(name: string): Tool | undefined {
+    return this.live?.lists.tool(name);
+  }
+
   get prompts(): readonly Prompt[] {
     return this.live?.lists.prompts ?? [];
   }
@@ -438,7 +443,7 @@ export class ServerConnection extends Disposable {
     consent.redeem(this, name);
     if (this.isAmbiguousTool(name)) throw new Error(ambiguousToolMessage(this.name, name));
     const live = this.requireLive();
-    return sendToolCall(live.toolCalls, this.tools.find(t => t.name === name), name, args, options);
+    return sendToolCall(live.toolCalls, live.lists.tool(name), name, args, options);
   }
 
   private requireLive(): LiveServer {

@@ -158,6 +158,8 @@ export class McpHost extends Disposable {
 
   async shutdown(): Promise<void> {
     await this.registry.shutdown();
+    // History writes are queued off the calls' path: every call made, including those the shutdown cancelled, is written before the window goes.
+    await this.history.flush();
     this.dispose();
   }
 }
