@@ -31,8 +31,7 @@ const SUITES = [
   { name: 'soak', workspace: 'empty', onDemand: true, timeoutMs: 60 * 60_000 },
   { name: 'security', workspace: 'empty' },
   { name: 'eras', workspace: 'empty' },
-  // On demand until a green run after the chat merge (9 of 10 passed before it; see /work/coord/notes/12.md).
-  { name: 'apps', workspace: 'empty', onDemand: true },
+  { name: 'apps', workspace: 'empty' },
 ];
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;

@@ -1,4 +1,6 @@
 import { APP_PERMISSIONS, appCspHeader } from '../../apps/appMeta';
+import { escapeHtml } from '../../common/html';
+import { plainLabel } from '../../common/untrustedText';
 import type { AppResource } from '../../apps/appResource';
 import type { McpUiStyles } from '@modelcontextprotocol/ext-apps/app-bridge';
 
@@ -59,14 +61,9 @@ export function parsePageMessage(value: unknown): PageMessage | undefined {
   return undefined;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
-}
-
-/** Server text in the page's header: no control or invisible characters, bounded. */
+/** Server text in the page's header: one line, hidden and bidi characters shown as `⟨U+…⟩`, cut, escaped. */
 function plain(text: string, max = 200): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu, ' ').trim();
-  return escapeHtml(flat.length > max ? `${flat.slice(0, max)}…` : flat);
+  return escapeHtml(plainLabel(text, max));
 }
 
 export interface AppPageInfo {

@@ -1,3 +1,5 @@
+import { escapeHtml } from '../../common/html';
+
 /**
  * The form editor's page: a fixed shell whose only script is our own file, loaded with a fresh nonce.
  * The form itself is built by that script from the escaped `data-init` JSON, with DOM text nodes only, so server
@@ -13,8 +15,6 @@ export interface FormPageResources {
   /** The form to show, as JSON in an attribute the script reads: escaped, so no server text is markup. */
   readonly init: unknown;
 }
-
-const escapeAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A nonce for one page: 128 random bits, base64. */
 export function newNonce(random: (size: number) => Uint8Array): string {
@@ -38,14 +38,14 @@ export function formPageHtml(r: FormPageResources): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${escapeAttribute(r.styleUri)}">
+<link rel="stylesheet" href="${escapeHtml(r.styleUri)}">
 <title>MCP form</title>
 </head>
 <body>
-<main id="app" data-init="${escapeAttribute(JSON.stringify(r.init))}"><p>Loading the form…</p></main>
-<script nonce="${escapeAttribute(r.nonce)}" src="${escapeAttribute(r.scriptUri)}"></script>
+<main id="app" data-init="${escapeHtml(JSON.stringify(r.init))}"><p>Loading the form…</p></main>
+<script nonce="${escapeHtml(r.nonce)}" src="${escapeHtml(r.scriptUri)}"></script>
 </body>
 </html>`;
 }

@@ -1,6 +1,7 @@
 import type { GetPromptResult } from '@modelcontextprotocol/client';
 import type { GatedCallResult } from '../../consent/types';
 import { plainBlock } from '../../common/untrustedText';
+import { escapeHtml } from '../../common/html';
 import { budgetResult, PANEL_BUDGET, type Cut, type ResultBudget } from '../../mcp/resultBudget';
 import type { SavedValue } from '../../mcp/resultFiles';
 
@@ -198,10 +199,6 @@ export function promptView(server: string, prompt: { name: string; title?: strin
 /** Server text as HTML text: hidden and bidi characters shown as `⟨U+200B⟩`, lines kept, then escaped. */
 function textHtml(text: string): string {
   return escapeHtml(plainBlock(text));
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** A `command:` URI with JSON arguments, as webviews with `enableCommandUris` run them. */
