@@ -2,12 +2,16 @@
 //   node esbuild.js               development build with source maps
 //   node esbuild.js --production  minified, no source maps (what the VSIX ships)
 //   node esbuild.js --watch       rebuild on change
+//   --outdir=<dir> --metafile=<file>   build elsewhere and say what is in it (npm run bench measures the bundle so)
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const option = name => process.argv.find(a => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const outdir = option('outdir') ?? 'dist';
+const metafile = option('metafile');
 
 /** The config JSON schemas are contributed through `jsonValidation`, so they ship beside the bundle. */
 const copySchemas = {
@@ -15,7 +19,7 @@ const copySchemas = {
   setup(build) {
     build.onEnd(() => {
       for (const f of fs.readdirSync('src/config').filter(f => f.endsWith('.schema.json'))) {
-        fs.copyFileSync(path.join('src/config', f), path.join('dist', f));
+        fs.copyFileSync(path.join('src/config', f), path.join(outdir, f));
       }
     });
   },
@@ -51,7 +55,8 @@ async function main() {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    outdir: 'dist',
+    outdir,
+    metafile: !!metafile,
     external: ['vscode'],
     // jsonc-parser's default entry for Node is a UMD build whose dynamic requires break when bundled.
     mainFields: ['module', 'main'],
@@ -70,10 +75,11 @@ async function main() {
     return;
   }
   // A production bundle has no map; a stale one from a development build must not linger beside it.
-  if (production) for (const map of ['dist/extension.js.map', 'dist/reaper.js.map']) fs.rmSync(map, { force: true });
+  if (production) for (const map of ['extension.js.map', 'reaper.js.map']) fs.rmSync(path.join(outdir, map), { force: true });
   const result = await ctx.rebuild();
   await ctx.dispose();
   if (result.errors.length) process.exit(1);
+  if (metafile) fs.writeFileSync(metafile, JSON.stringify(result.metafile));
 }
 
 main().catch(err => {

@@ -35,7 +35,8 @@ export interface HistoryEntry {
 export interface CallRecorder {
   /**
    * `args` are the arguments as sent: kept in memory only, so this window can re-run the call exactly.
-   * `result` is kept in memory for the last few calls, so a history row can show it in full.
+   * `result` is kept in memory for the last few calls, so a history row can show it in full. The entry is
+   * queued at once, in order; the promise resolves when it is in the file (a caller need not wait for that).
    */
   record(entry: HistoryEntry, args: Record<string, unknown>, result?: GatedCallResult): Promise<void>;
 }
@@ -60,6 +61,8 @@ export class CallHistory implements CallRecorder {
   private entries: HistoryEntry[] | undefined;
   private loading: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** The queued write that takes the entries recorded until it starts, in order. */
+  private batch: { readonly entries: HistoryEntry[]; readonly written: Promise<void> } | undefined;
   private readonly exactArgs = new Map<string, Record<string, unknown>>();
   private readonly results = new Map<string, GatedCallResult>();
   private readonly _onDidChange = new Emitter<void>();
@@ -101,14 +104,33 @@ export class CallHistory implements CallRecorder {
       this.exactArgs.set(entry.id, args);
       if (this.exactArgs.size > MAX_EXACT_ARGS) this.exactArgs.delete(this.exactArgs.keys().next().value!);
     }
-    const written = this.enqueue(async () => {
-      // Not loaded yet: the load that comes later reads this call from the file.
-      this.entries?.push(entry);
-      if (this.entries && this.entries.length > MAX_LOADED) this.entries.splice(0, this.entries.length - MAX_LOADED);
-      await this.append(`${JSON.stringify(entry)}\n`);
-    }).catch(err => console.error(`MCP Host: could not write the tool call history: ${(err as Error).message}`));
+    // One write for every entry recorded until it starts: a burst of calls costs a few appends, not one each.
+    if (!this.batch) {
+      const entries: HistoryEntry[] = [];
+      const written = this.enqueue(async () => {
+        if (this.batch?.entries === entries) this.batch = undefined;
+        // Not loaded yet: the load that comes later reads these calls from the file.
+        if (this.entries) {
+          this.entries.push(...entries);
+          if (this.entries.length > MAX_LOADED) this.entries.splice(0, this.entries.length - MAX_LOADED);
+        }
+        await this.append(entries.map(e => `${JSON.stringify(e)}\n`).join(''));
+      }).catch(err => console.error(`MCP Host: could not write the tool call history: ${(err as Error).message}`));
+      this.batch = { entries, written };
+    }
+    this.batch.entries.push(entry);
+    const { written } = this.batch;
     this._onDidChange.fire();
     return written;
+  }
+
+  /** Resolves once every call recorded so far is in the file (shutdown waits for this). */
+  async flush(): Promise<void> {
+    let writing: Promise<void>;
+    do {
+      writing = this.writing;
+      await writing;
+    } while (writing !== this.writing);
   }
 
   /**
@@ -130,6 +152,8 @@ export class CallHistory implements CallRecorder {
   async clear(): Promise<void> {
     this.exactArgs.clear();
     this.results.clear();
+    // Calls recorded from now on go after the clear, not into a write queued before it.
+    this.batch = undefined;
     await this.enqueue(async () => {
       this.entries = [];
       this.fileBytes = 0;

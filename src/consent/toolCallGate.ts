@@ -69,9 +69,10 @@ export class ConsentGate implements ToolCallGate {
     const base = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin, args: safe.value, argsExact: safe.exact };
     // The tool's title, once it is found: the history shows it as the pick and the dialogs do.
     let title: string | undefined;
-    const finish = async (result: GatedCallResult, extra: Partial<HistoryEntry> = {}): Promise<GatedCallResult> => {
+    // The history entry is queued in order, and written off the call's path (CallHistory batches the writes).
+    const finish = (result: GatedCallResult, extra: Partial<HistoryEntry> = {}): GatedCallResult => {
       const message = result.kind === 'completed' ? result.outcome.outputError : result.message;
-      await this.host.history?.record({ ...base, ...(title ? { title } : {}), outcome: result.kind, ...(message !== undefined ? { message } : {}), ...extra }, request.args, result);
+      void this.host.history?.record({ ...base, ...(title ? { title } : {}), outcome: result.kind, ...(message !== undefined ? { message } : {}), ...extra }, request.args, result);
       return result;
     };
 
@@ -102,7 +103,8 @@ export class ConsentGate implements ToolCallGate {
     if (!sameConnection(found, still)) {
       return finish({ kind: 'failed', message: `Server '${server}' restarted or its definition changed while you were deciding; run the call again.` }, recorded);
     }
-    if (toolDefinitionHash(still.tool) !== toolDefinitionHash(tool)) {
+    // The same tool object is the same definition (lists are replaced, never edited): no hashing then.
+    if (still.tool !== tool && toolDefinitionHash(still.tool) !== toolDefinitionHash(tool)) {
       return finish({ kind: 'failed', message: `The server changed '${toolName}' while you were deciding; run it again to review the new definition.` }, recorded);
     }
 
@@ -129,7 +131,7 @@ export class ConsentGate implements ToolCallGate {
     const state = entry.connection.state;
     if (state.kind !== 'running' || !entry.definition) return { failed: `Server '${server}' is not running (${state.kind}). Start it and try again.` };
     if (entry.definition.disabledTools.includes(toolName)) return { failed: `Tool '${toolName}' is disabled for server '${server}' in its config.` };
-    const tool = entry.connection.tools.find(t => t.name === toolName);
+    const tool = entry.connection.tool(toolName);
     if (!tool) return { failed: `Server '${server}' has no tool named '${toolName}'.` };
     // Never routed to the wrong one: which of two different tools a name reaches is the server's choice.
     if (entry.connection.isAmbiguousTool(toolName)) return { failed: ambiguousToolMessage(server, toolName) };

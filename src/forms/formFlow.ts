@@ -81,6 +81,14 @@ function choicesFor(field: FormField, current: unknown): ArgumentChoice[] | unde
   });
 }
 
+export interface FillOptions {
+  /**
+   * Optional fields start with their default too, so confirming sends it (clearing skips the field). For
+   * elicitation: the MCP spec asks clients to pre-populate its form with the schema's defaults.
+   */
+  readonly prefillDefaults?: boolean;
+}
+
 /**
  * Asks for every field of `form` in turn (required ones first), each answer checked as it is typed,
  * then checks the whole argument object against the schema. When that fails, the arguments are offered
@@ -91,7 +99,7 @@ function choicesFor(field: FormField, current: unknown): ArgumentChoice[] | unde
  * "absent" differently from the same value sent (git's status with `path: "."`). A required field starts
  * with its default, which the user accepts by confirming it.
  */
-export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: string, signal?: AbortSignal): Promise<FormOutcome> {
+export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: string, signal?: AbortSignal, options: FillOptions = {}): Promise<FormOutcome> {
   const values = new Map<string, unknown>();
   const fields = form.fields;
   let problem: string | undefined;
@@ -100,9 +108,10 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
     const field = fields[i]!;
     // Going back shows the answer given before; otherwise the default.
     const had = values.has(field.name);
-    const current = had ? values.get(field.name) : field.required && field.hasDefault ? field.default : undefined;
+    const startsWithDefault = field.required || (options.prefillDefaults === true && field.hasDefault);
+    const current = had ? values.get(field.name) : startsWithDefault && field.hasDefault ? field.default : undefined;
     const choices = choicesFor(field, current);
-    const prefill = had ? (typeof current === 'string' && field.kind !== 'json' ? current : JSON.stringify(current)) : field.required ? field.initialText : undefined;
+    const prefill = had ? (typeof current === 'string' && field.kind !== 'json' ? current : JSON.stringify(current)) : startsWithDefault ? field.initialText : undefined;
     const byDefault = defaultText(field);
     const answer = await dialog.askArgument({
       title: `${title} (${i + 1}/${fields.length})`,

@@ -2,7 +2,7 @@ import { Disposable, IDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import { definitionHash, trustHash } from '../config/hash';
 import type { ConfigProblem, ServerDefinition } from '../config/types';
-import { buildCatalog, CatalogTool } from './catalog';
+import { buildCatalog, type CatalogSource, type CatalogTool } from './catalog';
 import type { ClientRequestHandlers } from './clientRequests';
 import type { ConnectionState } from './connectionState';
 import { eraMemory, type EraVerdictStore } from './eraNegotiation';
@@ -28,7 +28,7 @@ export interface RegistryHost {
   readonly clientInfo: { readonly name: string; readonly version: string };
   /** Where each definition's protocol era, found by probing, is remembered (absent: probe at every start). */
   readonly eraVerdicts?: EraVerdictStore;
-  readonly connectionDefaults?: Pick<ConnectionOptions, 'authProvider' | 'pageLimits' | 'reaper' | 'resultFiles'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
+  readonly connectionDefaults?: Pick<ConnectionOptions, 'authProvider' | 'signIn' | 'allowedPlainHttpHosts' | 'pageLimits' | 'reaper' | 'resultFiles'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
 }
 
 /** A configured server: its definition (absent when its entry is invalid), problems, and connection. */
@@ -199,13 +199,36 @@ export class ServerRegistry extends Disposable {
     await this.start(name, userInitiated);
   }
 
-  /** The tools of every running server, under collision-safe qualified names. */
-  catalog(): CatalogTool[] {
-    return buildCatalog(
-      this.servers
-        .filter(e => e.connection.state.kind === 'running' && e.definition)
-        .map(e => ({ server: e.name, tools: e.connection.tools, disabledTools: e.definition!.disabledTools })),
-    );
+  /**
+   * The tools of every running server, under collision-safe qualified names. Built once per change: a
+   * server's tool list is a new array exactly when its content changed (serverLists.ts), so the catalog is
+   * reused while every running server still has the same list and definition, and a call or a chat turn
+   * over 5,000 unchanged tools costs a comparison per server.
+   */
+  catalog(): readonly CatalogTool[] {
+    return this.currentCatalog().tools;
+  }
+
+  /** A catalog entry by its qualified name, in O(1). */
+  catalogTool(qualifiedName: string): CatalogTool | undefined {
+    return this.currentCatalog().byName.get(qualifiedName);
+  }
+
+  private cachedCatalog: { sources: CatalogSource[]; tools: readonly CatalogTool[]; byName: ReadonlyMap<string, CatalogTool> } | undefined;
+  /** How many times the catalog was built: what the tests of its cache read. */
+  catalogBuilds = 0;
+
+  private currentCatalog(): { tools: readonly CatalogTool[]; byName: ReadonlyMap<string, CatalogTool> } {
+    const sources: CatalogSource[] = [];
+    for (const e of this.entries.values()) {
+      if (e.connection.state.kind === 'running' && e.definition) sources.push({ server: e.name, tools: e.connection.tools, disabledTools: e.definition.disabledTools });
+    }
+    const cached = this.cachedCatalog;
+    if (cached && sameSources(cached.sources, sources)) return cached;
+    const tools = buildCatalog(sources);
+    this.catalogBuilds++;
+    this.cachedCatalog = { sources, tools, byName: new Map(tools.map(t => [t.qualifiedName, t])) };
+    return this.cachedCatalog;
   }
 
   /** Tells every running server that the workspace folders changed. */
@@ -237,6 +260,11 @@ export class ServerRegistry extends Disposable {
     this.entries.clear();
     super.dispose();
   }
+}
+
+/** The same servers, in the same order, with the very same tool lists and disabled tools. */
+function sameSources(a: readonly CatalogSource[], b: readonly CatalogSource[]): boolean {
+  return a.length === b.length && a.every((s, i) => s.server === b[i]!.server && s.tools === b[i]!.tools && s.disabledTools === b[i]!.disabledTools);
 }
 
 function invalidMessage(problems: readonly ConfigProblem[]): string {

@@ -87,6 +87,14 @@ export class ServerLists {
     return this._tools;
   }
 
+  private _toolsByName: Map<string, Tool> | undefined;
+
+  /** A tool by name in O(1) (the first of duplicates, as `tools` keeps only the first). */
+  tool(name: string): Tool | undefined {
+    this._toolsByName ??= new Map(this._tools.map(t => [t.name, t]));
+    return this._toolsByName.get(name);
+  }
+
   get prompts(): readonly Prompt[] {
     return this._prompts;
   }
@@ -149,9 +157,11 @@ export class ServerLists {
         const tools = await this.collect(kind, 'tools/list', 'tools');
         if (!tools) return;
         const next = this.keepFirst('tools', dedupe('tool', tools as Tool[], t => t.name));
-        const changed = !sameItems(this._tools, next);
+        // An unchanged list keeps its array and tool objects: what is cached for them (definition hashes, the catalog) stays valid.
+        if (sameItems(this._tools, next)) return;
         this._tools = next;
-        if (changed && notify) this.ctx.onChanged(kind);
+        this._toolsByName = undefined;
+        if (notify) this.ctx.onChanged(kind);
         return;
       }
       case 'prompts': {

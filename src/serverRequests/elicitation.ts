@@ -75,7 +75,8 @@ export class ElicitationHandler {
     const dialogs = this.host.dialogs();
     const choice = await dialogs.confirmElicitation({ mode: 'form', server: server.name, message, fields: form.fields.map(f => server.mask(f.label)) });
     if (choice !== 'accept' || signal.aborted) return { action: signal.aborted ? 'cancel' : choice };
-    const filled = await fillForm(dialogs, form, `'${server.name}' asks`, signal);
+    // The spec asks clients to pre-populate the form with the schema's defaults.
+    const filled = await fillForm(dialogs, form, `'${server.name}' asks`, signal, { prefillDefaults: true });
     if (filled.kind !== 'filled') return { action: 'cancel' };
     return { action: 'accept', content: filled.args as ElicitResult['content'] };
   }

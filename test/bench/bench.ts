@@ -1,181 +1,449 @@
 /**
- * `npm run bench`: MCP Host's core against baselines on the same machine, reported as ratios (medians of
- * several rounds), because absolute timings on a shared machine mean little.
- *   - start-up: ServerConnection (spawn, initialize, list tools/prompts/templates) vs. the raw SDK Client
- *     with StdioClientTransport doing the same;
- *   - call latency: 200 sequential `echo` calls, ours vs. the raw SDK client;
- *   - large result: one 50 MiB tool result, ours vs. the raw SDK client (which needs a raised buffer limit)
- *     vs. a raw pipe reading the same bytes with a newline splitter;
- *   - memory: heap growth of the host process per running connection.
- * Targets (a failing target exits non-zero): start-up ≤ 1.5× raw SDK, call latency ≤ 1.3× raw SDK,
- * 50 MiB result ≤ 3× a raw pipe and faster than the raw SDK client.
+ * `npm run bench`: what MCP Host costs over the bare SDK client and a raw pipe, measured side by side in one
+ * run, in plain Node. Absolute times on a shared machine mean little: each row is a median over rounds, its
+ * floor is measured in the same rounds (alternating, so a burst of load elsewhere hits both), and the
+ * ratio is what the target is about. Every row prints its target and ok/missed; the table is also written
+ * as JSON to test-results/bench.json.
+ *
+ * "Full path" is what a palette call does: the registry's catalog (lookup by qualified name), the consent
+ * gate with a standing "session" approval, the SDK connection, and the call history on disk (its writes
+ * flushed within the timed batch). The parts beside it say where time goes: the gate without history, and
+ * the connection alone (below the gate, with the test-only permit: never what "full path" reports).
+ *
+ * Environment: BENCH_ROUNDS (default 5), BENCH_ONLY (comma-separated row groups: calls, catalog, startup,
+ * stall, large, heap, bundle, integration).
  */
-import { spawn } from 'child_process';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { ServerConnection } from '../../src/mcp/serverConnection';
-import { nullLog } from '../../src/mcp/log';
+import type { ServerDefinition } from '../../src/config/types';
 import { consentForTests } from '../../src/consent/toolCallGate';
+import { buildCatalog } from '../../src/mcp/catalog';
+import { nullLog } from '../../src/mcp/log';
+import { ServerRegistry } from '../../src/mcp/registry';
+import { renderResultHtml, toolResultView } from '../../src/ui/results/resultHtml';
 import { fixtureServer } from '../unit/servers';
+import { fullPath } from './fullPath';
+import { PipeClient } from './pipeClient';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const server = fixtureServer('paging');
+const ONLY = process.env.BENCH_ONLY?.split(',').map(s => s.trim());
+const root = path.resolve(__dirname, '..', '..', '..');
+const paging = fixtureServer('paging');
 const big = fixtureServer('big');
-const args = [server, '--tools', '50', '--prompts', '10', '--templates', '5', '--page-size', '20'];
+/** Every client's server gets exactly this environment. */
+const ENV: Record<string, string> = { PATH: process.env.PATH ?? '' };
+/** 50 filler tools + the fixture's 11 feature tools = 61, the size the issue measured; and 5,000. */
+const SIZES = [
+  { label: '61 tools', args: ['--tools', '50', '--prompts', '10', '--templates', '5', '--page-size', '20'] },
+  { label: '5,000 tools', args: ['--tools', '4989', '--prompts', '10', '--templates', '5', '--page-size', '500'] },
+];
+const SEQUENTIAL = 200;
+const IN_FLIGHT = 50;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = () => performance.now();
+const fmt = (ms: number) => (ms < 0.1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
 
-function ours(script: string, extra: string[] = []) {
-  return new ServerConnection({
-    name: 'bench',
-    plan: async () => ({ launch: { type: 'stdio', command: process.execPath, args: [script, ...extra], env: {} }, timeouts: { startupMs: 60_000, requestMs: 120_000 }, secrets: [] }),
-    log: nullLog,
-    clientInfo: { name: 'bench', version: '0' },
-    grace: { stdinMs: 500, termMs: 500 },
-  });
+interface Row {
+  readonly group: string;
+  readonly name: string;
+  /** What was measured, in words and figures. */
+  readonly text: string;
+  readonly value?: number;
+  readonly ratio?: number;
+  readonly target?: string;
+  /** Undefined: informational (a part or a floor), or not measured in this run. */
+  readonly ok?: boolean;
 }
+const rows: Row[] = [];
+const add = (row: Row) => {
+  rows.push(row);
+  const mark = row.ok === undefined ? '    ' : row.ok ? 'ok  ' : 'MISS';
+  console.log(`${mark}  ${row.name.padEnd(46)} ${row.text}${row.target ? `  [target ${row.target}]` : ''}`);
+};
+const wanted = (group: string) => !ONLY || ONLY.includes(group);
 
-async function raw(script: string, extra: string[] = [], maxBufferSize?: number) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [script, ...extra], stderr: 'pipe', ...(maxBufferSize ? { maxBufferSize } : {}) } as never);
+async function sdkClient(script: string, args: readonly string[], maxBufferSize?: number): Promise<Client> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [script, ...args], env: ENV, stderr: 'pipe', ...(maxBufferSize ? { maxBufferSize } : {}) } as never);
   (transport.stderr as NodeJS.ReadableStream | null)?.resume();
   const client = new Client({ name: 'bench', version: '0' }, { capabilities: {} });
   await client.connect(transport);
   return client;
 }
 
-async function listAll(client: Client) {
-  // The v2 client walks every page itself when called without a cursor.
-  await client.listTools();
-  await client.listPrompts();
-  await client.listResourceTemplates();
+/** The same work the host does at start: every page of every list the server offers. */
+async function sdkLists(client: Client): Promise<void> {
+  await Promise.all([client.listTools(), client.listPrompts(), client.listResourceTemplates()]);
 }
 
-async function startup() {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    let t = now();
-    const conn = ours(server, args.slice(1));
-    await conn.start();
-    a.push(now() - t);
-    await conn.shutdown();
-    t = now();
-    const client = await raw(server, args.slice(1));
-    await listAll(client);
-    b.push(now() - t);
-    await client.close();
+async function pipeLists(client: PipeClient): Promise<void> {
+  await Promise.all([client.listAll('tools/list'), client.listAll('prompts/list'), client.listAll('resources/templates/list')]);
+}
+
+type Caller = () => Promise<unknown>;
+
+/** Per-call time of `calls` made one after another, and of `calls` made `IN_FLIGHT` at a time. */
+async function batch(call: Caller, inFlight: boolean, after?: () => Promise<void>): Promise<number> {
+  const t = now();
+  if (inFlight) {
+    for (let i = 0; i < SEQUENTIAL / IN_FLIGHT; i++) await Promise.all(Array.from({ length: IN_FLIGHT }, call));
+  } else {
+    for (let i = 0; i < SEQUENTIAL; i++) await call();
   }
-  return { ours: median(a), raw: median(b) };
+  await after?.();
+  return (now() - t) / SEQUENTIAL;
 }
 
-/** Batches alternate between the two clients, so a burst of load elsewhere hits both alike. */
-async function latency() {
-  const conn = ours(server, args.slice(1));
-  await conn.start();
-  const client = await raw(server, args.slice(1));
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < ROUNDS * 4; i++) {
-    let t = now();
-    for (let j = 0; j < 50; j++) await conn.callTool('echo', { text: 'x' }, consentForTests(conn, 'echo'));
-    a.push((now() - t) / 50);
-    t = now();
-    for (let j = 0; j < 50; j++) await client.callTool({ name: 'echo', arguments: { text: 'x' } });
-    b.push((now() - t) / 50);
-  }
-  await conn.shutdown();
-  await client.close();
-  return { ours: median(a), raw: median(b) };
-}
-
-/** Reads the same 50 MiB result through a plain pipe: spawn, send the request, split lines, JSON.parse. */
-function pipeBaseline(bytes: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [big], { stdio: ['pipe', 'pipe', 'ignore'] });
-    const t = now();
-    const chunks: Buffer[] = [];
-    let answered = false;
-    child.stdout.on('data', (c: Buffer) => {
-      chunks.push(c);
-      if (c.includes(0x0a)) {
-        for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
-          if (!line) continue;
-          const msg = JSON.parse(line);
-          if (msg.id === 0) send({ jsonrpc: '2.0', method: 'notifications/initialized' }), send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'big', arguments: { bytes } } });
-          if (msg.id === 1 && !answered) {
-            answered = true;
-            resolve(now() - t);
-            child.kill();
-          }
-        }
-        chunks.length = 0;
-      }
-    });
-    child.on('error', reject);
-    const send = (m: object) => child.stdin.write(`${JSON.stringify(m)}\n`);
-    send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'pipe', version: '0' } } });
+function ratioRow(group: string, name: string, ours: number, floor: number, floorName: string, limit: number | undefined): void {
+  const ratio = ours / floor;
+  add({
+    group,
+    name,
+    value: ours,
+    ratio,
+    text: `${fmt(ours)} vs ${floorName} ${fmt(floor)} → ${ratio.toFixed(2)}×`,
+    ...(limit !== undefined ? { target: `≤ ${limit.toFixed(2)}×`, ok: ratio <= limit } : {}),
   });
 }
 
-async function largeResult() {
+async function calls(): Promise<void> {
+  const perSize: number[] = [];
+  for (const size of SIZES) {
+    const fp = await fullPath('bench', paging, size.args, ENV);
+    const connection = fp.registry.get('bench')!.connection;
+    const qualified = fp.registry.catalog().find(t => t.server === 'bench' && t.tool.name === 'echo')!.qualifiedName;
+    // The standing approval: the first call asks once and the answer is "for this session".
+    await fp.call(qualified, { text: 'x' });
+    if (fp.asked() !== 1) throw new Error('the bench expected exactly one consent question');
+    const sdk = await sdkClient(paging, size.args);
+    await sdkLists(sdk);
+    const pipe = await PipeClient.start(paging, size.args, ENV);
+    await pipeLists(pipe);
+    const variants: Record<string, Caller> = {
+      full: () => fp.call(qualified, { text: 'x' }),
+      gate: () => fp.gateWithoutHistory.call({ server: 'bench', tool: 'echo', args: { text: 'x' }, origin: 'palette' }),
+      connection: () => connection.callTool('echo', { text: 'x' }, consentForTests(connection, 'echo')),
+      sdk: () => sdk.callTool({ name: 'echo', arguments: { text: 'x' } }),
+      pipe: () => pipe.request('tools/call', { name: 'echo', arguments: { text: 'x' } }),
+    };
+    for (const inFlight of [false, true]) {
+      const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map(k => [k, []]));
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const [k, call] of Object.entries(variants)) times[k]!.push(await batch(call, inFlight, k === 'full' ? () => fp.history.flush() : undefined));
+      }
+      if (fp.asked() !== 1) throw new Error('a call asked for consent again: the standing approval did not hold');
+      const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<keyof typeof variants, number>;
+      const how = inFlight ? `${IN_FLIGHT} in flight` : 'sequential';
+      const group = 'calls';
+      ratioRow(group, `full path, ${size.label}, ${how}`, m.full, m.sdk, 'bare SDK', 1.1);
+      ratioRow(group, `  gate + connection, no history`, m.gate, m.sdk, 'bare SDK', undefined);
+      ratioRow(group, `  connection only (test permit)`, m.connection, m.sdk, 'bare SDK', undefined);
+      ratioRow(group, `  bare SDK client`, m.sdk, m.pipe, 'raw pipe', undefined);
+      if (!inFlight) perSize.push(m.full / m.sdk);
+    }
+    await fp.close();
+    await sdk.close();
+    await pipe.close();
+  }
+  const [small, large] = perSize as [number, number];
+  add({
+    group: 'calls',
+    name: 'full path: 5,000 tools vs 61 (ratio to SDK)',
+    ratio: large / small,
+    text: `${large.toFixed(2)}× vs ${small.toFixed(2)}× → ${(large / small).toFixed(2)}×`,
+    target: '≤ 1.10× (per-call cost independent of tool count)',
+    ok: large / small <= 1.1,
+  });
+}
+
+/** The catalog of 5,000 tools: after a real change of the server's list (the fixture's `mutate` tool), and when nothing changed. */
+async function catalog(): Promise<void> {
+  const size = SIZES[1]!;
+  const fp = await fullPath('bench', paging, size.args, ENV);
+  const connection = fp.registry.get('bench')!.connection;
+  const mutate = fp.registry.catalog().find(t => t.tool.name === 'mutate')!.qualifiedName;
+  const changed: number[] = [];
+  let count = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    const listed = new Promise<void>(resolve => {
+      const sub = connection.onDidChangeTools(() => {
+        sub.dispose();
+        resolve();
+      });
+    });
+    await fp.call(mutate, { list: 'tools' });
+    await listed;
+    const t = now();
+    count = fp.registry.catalog().length;
+    changed.push(now() - t);
+  }
+  const unchanged: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t = now();
+    for (let i = 0; i < 1000; i++) fp.registry.catalog();
+    unchanged.push((now() - t) / 1000);
+  }
+  // The pure build over fresh tool objects (nothing cached for them): the cost of any change, without the server.
+  const fresh: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const tools = connection.tools.map(t => ({ ...t }));
+    const t = now();
+    buildCatalog([{ server: 'bench', tools, disabledTools: [] }]);
+    fresh.push(now() - t);
+  }
+  await fp.close();
+  add({ group: 'catalog', name: `catalog after a list change, ${count} tools`, value: median(changed), text: fmt(median(changed)), target: '≤ 5 ms', ok: median(changed) <= 5 });
+  add({ group: 'catalog', name: `  buildCatalog over fresh tool objects`, value: median(fresh), text: fmt(median(fresh)) });
+  add({ group: 'catalog', name: `catalog unchanged, ${count} tools`, value: median(unchanged), text: fmt(median(unchanged)), target: '≤ 0.01 ms (~0)', ok: median(unchanged) <= 0.01 });
+}
+
+function definitions(n: number, args: readonly string[]): ServerDefinition[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `s${i}`,
+    type: 'stdio' as const,
+    command: process.execPath,
+    args: [paging, ...args],
+    env: ENV,
+    origin: { kind: 'userSettings' as const, label: 'User settings' },
+    disabled: false,
+    timeouts: { startupMs: 300_000, requestMs: 300_000 },
+    disabledTools: [],
+  }));
+}
+
+function registry(): ServerRegistry {
+  return new ServerRegistry({
+    createLog: () => Object.assign(Object.create(nullLog) as typeof nullLog, { dispose() {} }),
+    plan: async def => {
+      if (def.type !== 'stdio') throw new Error('stdio only');
+      return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
+    },
+    mayStart: async defs => new Map(defs.map(d => [d.name, { allowed: true } as const])),
+    handlers: { roots: () => [] },
+    clientInfo: { name: 'bench', version: '0' },
+    connectionDefaults: { grace: { stdinMs: 500, termMs: 500 } },
+  });
+}
+
+/** N servers started in parallel, from a config snapshot to every server running with its lists. */
+async function startup(): Promise<void> {
+  const args = SIZES[0]!.args;
+  for (const n of [1, 10, 30]) {
+    const ours: number[] = [];
+    const pipes: number[] = [];
+    const sdks: number[] = [];
+    const rounds = n === 1 ? ROUNDS : Math.max(1, Math.min(ROUNDS, 3));
+    for (let r = 0; r < rounds; r++) {
+      let t = now();
+      const reg = registry();
+      await reg.apply({ servers: definitions(n, args), problems: [] });
+      ours.push(now() - t);
+      if (reg.servers.some(s => s.connection.state.kind !== 'running')) throw new Error('a server did not start');
+      await reg.shutdown();
+      t = now();
+      const clients = await Promise.all(
+        Array.from({ length: n }, async () => {
+          const c = await PipeClient.start(paging, args, ENV);
+          await pipeLists(c);
+          return c;
+        }),
+      );
+      pipes.push(now() - t);
+      await Promise.all(clients.map(c => c.close()));
+      t = now();
+      const sdkClients = await Promise.all(
+        Array.from({ length: n }, async () => {
+          const c = await sdkClient(paging, args);
+          await sdkLists(c);
+          return c;
+        }),
+      );
+      sdks.push(now() - t);
+      await Promise.all(sdkClients.map(c => c.close()));
+    }
+    ratioRow('startup', `start-up, ${n} server${n > 1 ? 's' : ''} in parallel`, median(ours), median(pipes), 'raw pipe', 1.1);
+    ratioRow('startup', `  bare SDK client, ${n}`, median(sdks), median(pipes), 'raw pipe', undefined);
+  }
+}
+
+/** The longest gap between timer ticks while `work` runs: how long the event loop was stalled. */
+async function stallDuring(work: () => Promise<unknown>): Promise<{ stall: number; total: number }> {
+  let last = now();
+  let stall = 0;
+  const timer = setInterval(() => {
+    const t = now();
+    stall = Math.max(stall, t - last);
+    last = t;
+  }, 1);
+  const t0 = now();
+  await work();
+  const total = now() - t0;
+  clearInterval(timer);
+  stall = Math.max(stall, now() - last);
+  return { stall, total };
+}
+
+/** Receiving, validating, recording and rendering one 20 MiB result, against a raw pipe's `JSON.parse` of the same message. */
+async function stall(): Promise<void> {
+  const bytes = 20 * 1024 * 1024;
+  const fp = await fullPath('big', big, [], ENV);
+  await fp.call('big_big', { bytes: 1 });
+  const pipe = await PipeClient.start(big, [], ENV);
+  const ours: number[] = [];
+  const pipes: number[] = [];
+  for (let r = 0; r < Math.max(3, ROUNDS); r++) {
+    ours.push(
+      (
+        await stallDuring(async () => {
+          const result = await fp.call('big_big', { bytes });
+          renderResultHtml(toolResultView(result, { server: 'big', tool: 'big' }, { bytes }), { openResourceCommand: 'x' });
+          await fp.history.flush();
+        })
+      ).stall,
+    );
+    pipes.push((await stallDuring(() => pipe.request('tools/call', { name: 'big', arguments: { bytes } }))).stall);
+  }
+  await fp.close();
+  await pipe.close();
+  ratioRow('stall', 'event-loop stall, 20 MiB result, full path + render', median(ours), median(pipes), 'raw pipe', 1.1);
+}
+
+/** One 50 MiB result: full path vs the raw SDK client (which needs a raised buffer limit) vs a raw pipe. */
+async function large(): Promise<void> {
   const bytes = 50 * 1024 * 1024;
   const a: number[] = [];
   const b: number[] = [];
   const p: number[] = [];
-  const rounds = Math.max(1, Math.min(ROUNDS, 3));
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < Math.max(1, Math.min(ROUNDS, 3)); i++) {
     let t = now();
-    const conn = ours(big);
-    await conn.start();
-    await conn.callTool('big', { bytes }, consentForTests(conn, 'big'));
+    const fp = await fullPath('big', big, [], ENV);
+    await fp.call('big_big', { bytes });
     a.push(now() - t);
-    await conn.shutdown();
+    await fp.close();
     t = now();
-    const client = await raw(big, [], 128 * 1024 * 1024);
+    const client = await sdkClient(big, [], 128 * 1024 * 1024);
     await client.callTool({ name: 'big', arguments: { bytes } }, { timeout: 600_000 });
     b.push(now() - t);
     await client.close();
-    p.push(await pipeBaseline(bytes));
+    t = now();
+    const pipe = await PipeClient.start(big, [], ENV);
+    await pipe.request('tools/call', { name: 'big', arguments: { bytes } });
+    p.push(now() - t);
+    await pipe.close();
   }
-  return { ours: median(a), raw: median(b), pipe: median(p) };
+  ratioRow('large', '50 MiB result, start + full path call', median(a), median(p), 'raw pipe', 3);
+  ratioRow('large', '  bare SDK client (buffer raised to 128 MiB)', median(b), median(p), 'raw pipe', undefined);
 }
 
-async function memory() {
-  const conns: ServerConnection[] = [];
+async function heapAfter(start: () => Promise<() => Promise<void>>): Promise<number> {
+  global.gc?.();
   global.gc?.();
   const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < 10; i++) {
-    const c = ours(server, args.slice(1));
-    await c.start();
-    conns.push(c);
-  }
+  const stop = await start();
   global.gc?.();
-  const perConnection = (process.memoryUsage().heapUsed - before) / 10;
-  await Promise.all(conns.map(c => c.shutdown()));
-  return perConnection;
+  global.gc?.();
+  const grown = process.memoryUsage().heapUsed - before;
+  await stop();
+  return grown;
 }
 
-async function main() {
-  const rows: Array<[string, string, boolean]> = [];
-  const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
-  const s = await startup();
-  rows.push(['start-up + full lists', `${fmt(s.ours)} vs raw SDK ${fmt(s.raw)} → ${(s.ours / s.raw).toFixed(2)}× (target ≤ 1.5×)`, s.ours / s.raw <= 1.5]);
-  const l = await latency();
-  rows.push(['tools/call latency', `${fmt(l.ours)} vs raw SDK ${fmt(l.raw)} → ${(l.ours / l.raw).toFixed(2)}× (target ≤ 1.3×)`, l.ours / l.raw <= 1.3]);
-  const r = await largeResult();
-  rows.push([
-    '50 MiB tool result',
-    `${fmt(r.ours)} vs raw pipe ${fmt(r.pipe)} (${(r.ours / r.pipe).toFixed(2)}×, target ≤ 3×) vs raw SDK ${fmt(r.raw)} (${(r.ours / r.raw).toFixed(2)}×, target < 1×)`,
-    r.ours / r.pipe <= 3 && r.ours < r.raw,
-  ]);
-  const m = await memory();
-  rows.push(['heap per running connection', `${(m / 1024).toFixed(0)} KiB (informational)`, true]);
-  console.log(`\nMCP Host bench (medians of ${ROUNDS} rounds; ratios are what matter)`);
-  for (const [name, text, ok] of rows) console.log(`${ok ? 'ok  ' : 'MISS'}  ${name.padEnd(28)} ${text}`);
-  const missed = rows.filter(r2 => !r2[2]).length;
-  console.log(`bench: ${rows.length - missed} passed, ${missed} failed`);
-  process.exit(missed ? 1 : 0);
+/** Heap per idle connected server (lists loaded), ours vs the bare SDK client. */
+async function heap(): Promise<void> {
+  if (!global.gc) throw new Error('the bench runs with --expose-gc');
+  const n = 10;
+  const args = SIZES[0]!.args;
+  const ours: number[] = [];
+  const sdks: number[] = [];
+  for (let r = 0; r < Math.max(1, Math.min(ROUNDS, 3)); r++) {
+    ours.push(
+      (await heapAfter(async () => {
+        const reg = registry();
+        await reg.apply({ servers: definitions(n, args), problems: [] });
+        reg.catalog();
+        return () => reg.shutdown();
+      })) / n,
+    );
+    sdks.push(
+      (await heapAfter(async () => {
+        const clients = await Promise.all(
+          Array.from({ length: n }, async () => {
+            const c = await sdkClient(paging, args);
+            await sdkLists(c);
+            return c;
+          }),
+        );
+        return async () => void (await Promise.all(clients.map(c => c.close())));
+      })) / n,
+    );
+  }
+  const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+  const ratio = median(ours) / median(sdks);
+  add({ group: 'heap', name: `heap per idle connected server (${n})`, value: median(ours), ratio, text: `${kib(median(ours))} vs bare SDK ${kib(median(sdks))} → ${ratio.toFixed(2)}×`, target: '≤ 1.20×', ok: ratio <= 1.2 });
+}
+
+/** The production bundle, built into a temporary folder exactly as the VSIX's is. */
+function bundle(): void {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-host-bundle-'));
+  try {
+    const r = spawnSync(process.execPath, ['esbuild.js', '--production', `--outdir=${out}`, `--metafile=${path.join(out, 'meta.json')}`], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`esbuild failed: ${r.stderr}`);
+    const size = fs.statSync(path.join(out, 'extension.js')).size;
+    const lazy = fs
+      .readdirSync(out)
+      .filter(f => f.endsWith('.js') && f !== 'extension.js' && f !== 'reaper.js')
+      .map(f => `${f} ${(fs.statSync(path.join(out, f)).size / 1000).toFixed(0)} KB`);
+    const limit = 600_000;
+    add({
+      group: 'bundle',
+      name: 'bundle loaded at activation (minified)',
+      value: size,
+      text: `${(size / 1000).toFixed(0)} KB${lazy.length ? ` (loaded later: ${lazy.join(', ')})` : ''}`,
+      target: '≤ 600 KB',
+      ok: size <= limit,
+    });
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Figures only the real extension host can give, as the integration tier last recorded them. */
+function integration(): void {
+  const file = path.join(root, 'test-results', 'perf-marks.json');
+  let marks: Record<string, { value: number; at: string }> = {};
+  try {
+    marks = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    // Not recorded yet: the rows say so.
+  }
+  const rowFor = (key: string, name: string, limit: number, how: string) => {
+    const m = marks[key];
+    if (!m) return add({ group: 'integration', name, text: `not measured: run ${how} first`, target: `≤ ${limit} ms` });
+    add({ group: 'integration', name, value: m.value, text: `${fmt(m.value)} (integration tier, ${m.at})`, target: `≤ ${limit} ms`, ok: m.value <= limit });
+  };
+  rowFor('activation', 'activate() in the extension host', 20, '`flock /work/coord/vscode.lock npm run test:integration lazy`');
+}
+
+async function main(): Promise<void> {
+  const load = os.loadavg().map(l => l.toFixed(2)).join(', ');
+  console.log(`MCP Host bench: medians of ${ROUNDS} rounds, ${SEQUENTIAL} calls per batch; load average ${load}; ${os.cpus().length} CPUs; Node ${process.version}`);
+  if (wanted('calls')) await calls();
+  if (wanted('catalog')) await catalog();
+  if (wanted('startup')) await startup();
+  if (wanted('stall')) await stall();
+  if (wanted('large')) await large();
+  if (wanted('heap')) await heap();
+  if (wanted('bundle')) bundle();
+  if (wanted('integration')) integration();
+  const judged = rows.filter(r => r.ok !== undefined);
+  const missed = judged.filter(r => !r.ok);
+  console.log(`bench: ${judged.length - missed.length} ok, ${missed.length} missed (load average after: ${os.loadavg().map(l => l.toFixed(2)).join(', ')})`);
+  fs.mkdirSync(path.join(root, 'test-results'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'test-results', 'bench.json'), JSON.stringify({ at: new Date().toISOString(), rounds: ROUNDS, load: os.loadavg(), rows }, null, 2));
+  process.exit(missed.length ? 1 : 0);
 }
 
 main().catch(err => {

@@ -1,8 +1,6 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Page } from 'playwright-core';
-import { openWorkbench, screenshot, serverScript, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, screenshot, serverScript, Workbench, writeMcpConfig } from './workbench';
 
 /**
  * A new user, as they would: install the VSIX, open a repository whose .vscode/mcp.json configures
@@ -14,12 +12,7 @@ describe('e2e: a new user with server-everything', function () {
   let wb: Workbench | undefined;
   let page: Page;
 
-  afterEach(async function () {
-    if (wb && this.currentTest?.state === 'failed') {
-      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
-    }
-  });
-  after(async () => wb?.close());
+  closeAfterwards(() => wb);
 
   const sidebar = () => page.locator('.sidebar');
   const treeRow = (label: string | RegExp) => sidebar().locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
@@ -28,13 +21,7 @@ describe('e2e: a new user with server-everything', function () {
     wb = await openWorkbench('everything', {
       // The chat panel would take a third of every screenshot.
       settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden' },
-      prepare: ws => {
-        fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-        fs.writeFileSync(
-          path.join(ws, '.vscode', 'mcp.json'),
-          JSON.stringify({ servers: { everything: { type: 'stdio', command: 'node', args: [serverScript('server-everything')] } } }, null, 2),
-        );
-      },
+      prepare: ws => writeMcpConfig(ws, { everything: { type: 'stdio', command: 'node', args: [serverScript('server-everything')] } }),
     });
     page = wb.page;
     const dialog = page.locator('.monaco-dialog-box');

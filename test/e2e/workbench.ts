@@ -53,7 +53,7 @@ export function vsixPath(): string {
  */
 export async function openWorkbench(
   workspaceName: string,
-  opts: { trust?: boolean; settings?: object; prepare?: (workspace: string) => void } = {},
+  opts: { trust?: boolean; settings?: object; prepare?: (workspace: string) => void; extensions?: readonly string[] } = {},
 ): Promise<Workbench> {
   const env = lib.ensureSetup();
   const profile = lib.createProfile('e2e', opts.settings);
@@ -67,6 +67,7 @@ export async function openWorkbench(
   };
   try {
     const installOutput = lib.installExtension(env, profile, vsixPath());
+    for (const extra of opts.extensions ?? []) lib.installExtension(env, profile, extra);
     const workspace = lib.copyWorkspace(workspaceName, profile.dir);
     opts.prepare?.(workspace);
     server = await lib.startCodeServer(env, profile, { workspace, trust: !!opts.trust });
@@ -79,6 +80,12 @@ export async function openWorkbench(
     await close();
     throw err;
   }
+}
+
+/** Writes the workspace's .vscode/mcp.json with these servers, as a repository would have it. */
+export function writeMcpConfig(workspace: string, servers: Record<string, object>): void {
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'mcp.json'), JSON.stringify({ servers }, null, 2));
 }
 
 /** An MCP server package in this clone's node_modules. */
@@ -104,4 +111,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
     fs.copyFileSync(file, path.join(readmeShots(), path.basename(file)));
   }
   return file;
+}
+
+/** In a describe block: a screenshot of each failed test, and the workbench closed after the last test. */
+export function closeAfterwards(workbench: () => Workbench | undefined): void {
+  afterEach(async function () {
+    const wb = workbench();
+    if (wb && this.currentTest?.state === 'failed') {
+      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
+    }
+  });
+  after(async () => workbench()?.close());
 }

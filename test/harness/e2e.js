@@ -18,12 +18,19 @@ async function main(names = []) {
   lib.ensureSetup();
   const vsix = lib.packageVsix();
   await buildTests();
-  const r = spawnSync(process.execPath, [path.join(lib.root, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...mochaArgs(names)], {
-    cwd: lib.root,
-    stdio: 'inherit',
-    env: { ...process.env, MCP_HOST_VSIX: vsix },
-  });
-  return r.status === 0;
+  // The chat journey needs a chat model; offline, the scripted test model plays Copilot's part.
+  const fixtureDir = lib.tempDir('fixture-vsix');
+  try {
+    const scriptedModel = lib.packageFixtureExtension('scripted-model', fixtureDir);
+    const r = spawnSync(process.execPath, [path.join(lib.root, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...mochaArgs(names)], {
+      cwd: lib.root,
+      stdio: 'inherit',
+      env: { ...process.env, MCP_HOST_VSIX: vsix, MCP_HOST_SCRIPTED_MODEL_VSIX: scriptedModel },
+    });
+    return r.status === 0;
+  } finally {
+    lib.removeDir(fixtureDir);
+  }
 }
 
 if (require.main === module) {

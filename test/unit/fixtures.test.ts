@@ -354,8 +354,10 @@ describe('fixture servers', function () {
       assert.deepStrictEqual(onWire, [1, 2, 3, 4]);
 
       // SDK defect (1.32, and still in 2.4): notifications are dispatched a microtask later than responses, so the response
-      // handler has already dropped the progress handler by the time the last notification is dispatched.
-      assert.deepStrictEqual(await progress({ steps: 4, delayMs: 5 }), [1, 2, 3]);
+      // handler has already dropped the progress handler by the time the last notification is dispatched. On a
+      // loaded machine earlier steps can share that chunk too and be dropped with it: what is seen is a prefix.
+      const seen = await progress({ steps: 4, delayMs: 5 });
+      assert.ok(seen.length < 4 && seen.every((p, i) => p === i + 1), `seen ${JSON.stringify(seen)}`);
       assert.deepStrictEqual(onWire, [1, 2, 3, 4]);
       assert.match(errors.map(e => e.message).join('\n'), /progress notification for an unknown token/);
     });

@@ -2,14 +2,14 @@ import * as vscode from 'vscode';
 import { fillForm } from '../../forms/formFlow';
 import { buildForm } from '../../forms/schemaForm';
 import { Commands } from '../../ids';
-import { toolResultView } from '../results/resultHtml';
+import { formatSize, toolResultView } from '../results/resultHtml';
 import { toolLabel } from '../tree/treeText';
 import { block, inline, name } from './chatText';
 import { confirmerFor, type ChatServices } from './chatServices';
 import { parseJsonArguments, resolveTarget, splitFirstWord } from './commandLine';
 import { turnMetadata, type TurnRecord } from './conversation';
 import { missingServers } from './chatNotices';
-import { toolResultForModel } from './modelContent';
+import { chatBudget, toolResultForModel } from './modelContent';
 
 /** How much of a result's text the response shows; "Open Result" has all of it. */
 const SHOWN_CHARS = 4000;
@@ -69,14 +69,16 @@ export async function callCommand(services: ChatServices, request: vscode.ChatRe
   } finally {
     stop.dispose();
   }
-  const view = toolResultView(result, { server, tool: tool.name, title: label }, args, mask);
+  const maxChars = services.settings().maxToolOutput;
+  // What is shown and recorded for the model is cut first; Open Result has the whole result.
+  const view = toolResultView(result, { server, tool: tool.name, title: label }, args, mask, { budget: chatBudget(maxChars) });
   const id = services.results.add({ server, tool: tool.name, result, args, title: label });
   stream.markdown(`\n\n${STATUS[view.status]} ${name(label)} on ${name(server)}${view.durationMs !== undefined ? ` (${view.durationMs} ms)` : ''}${view.message ? `: ${inline(view.message)}` : ''}\n\n`);
   for (const c of view.content) {
     if (c.kind === 'text') {
       const shown = c.text.slice(0, SHOWN_CHARS);
-      const more = c.text.length - shown.length;
-      stream.markdown(`${block(shown)}\n${more ? `_${more.toLocaleString('en-US')} more characters in the full result._\n` : ''}\n`);
+      const more = c.cut ? `${formatSize(c.cut.fullBytes)} in all` : c.text.length > shown.length ? `${(c.text.length - shown.length).toLocaleString('en-US')} more characters` : '';
+      stream.markdown(`${block(shown)}\n${more ? `_Shown in part (${more}): Open Result has it all._\n` : ''}\n`);
     } else if (c.kind === 'image') stream.markdown(`![image from ${inline(label)}](data:${c.mimeType};base64,${c.data})\n\n`);
     else if (c.kind === 'link') stream.button({ command: Commands.openResource, title: `Open ${c.name.slice(0, 40)}`, arguments: [{ server, uri: c.uri, name: c.name }] });
     else if (c.kind === 'resource') stream.markdown(`Resource ${inline(c.uri)}${c.text !== undefined ? `\n\n${block(c.text.slice(0, SHOWN_CHARS))}` : ''}\n\n`);
@@ -87,7 +89,7 @@ export async function callCommand(services: ChatServices, request: vscode.ChatRe
   stream.button({ command: Commands.chatOpenResult, title: 'Open Result', arguments: [id] });
 
   // The next requests see the call and what it returned, as the model would have.
-  const forModel = toolResultForModel(view, { images: false, maxChars: services.settings().maxToolOutput });
+  const forModel = toolResultForModel(view, { images: false, maxChars });
   const record: TurnRecord = {
     v: 1,
     messages: [

@@ -26,7 +26,7 @@ export class InlineConsents {
       new Promise<ConsentAnswer>(resolve => {
         const id = randomUUID();
         const { message, detail, readOnly } = consentMessage(request);
-        stream.markdown(`\n\n${readOnly ? '' : '⚠ '}**${inline(message)}**\n\n${block(detail)}\n`);
+        stream.markdown(`\n\n${readOnly ? '' : '⚠ '}**${inline(message)}**\n\n${detailMarkdown(detail)}\n`);
         const buttons: Array<[ConsentAnswer, string]> = [
           ['once', CHOICES.once],
           ['session', CHOICES.session],
@@ -57,4 +57,20 @@ export class InlineConsents {
 
 function isAnswer(a: unknown): a is ConsentAnswer {
   return a === 'once' || a === 'session' || a === 'always' || a === 'deny';
+}
+
+/**
+ * The consent detail in a response: what it says about the call as escaped lines that wrap with the
+ * response (a code block would cut long lines at the edge), the arguments as a JSON block.
+ */
+function detailMarkdown(detail: string): string {
+  // The arguments come last, as JSON (which has no line of its own reading "Arguments:").
+  const at = detail.lastIndexOf('\nArguments:\n');
+  const about = at < 0 ? detail : detail.slice(0, at);
+  const args = at < 0 ? undefined : detail.slice(at + '\nArguments:\n'.length);
+  const paragraphs = about
+    .split(/\n\s*\n/)
+    .map(p => p.split('\n').map(inline).filter(Boolean).join('  \n'))
+    .filter(Boolean);
+  return [...paragraphs, ...(args !== undefined ? ['Arguments:', block(args, 'json')] : [])].join('\n\n');
 }

@@ -1,4 +1,5 @@
-import type { ContentView, ToolResultView } from '../results/resultHtml';
+import { CHAT_BUDGET, describeCuts, type Cut, type ResultBudget } from '../../mcp/resultBudget';
+import type { ContentView, CutView, ToolResultView } from '../results/resultHtml';
 import { formatSize } from '../results/resultHtml';
 
 /**
@@ -7,11 +8,29 @@ import { formatSize } from '../results/resultHtml';
  */
 export type ModelPart = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'image'; readonly mimeType: string; readonly data: string };
 
+/** What the budget left out of the text the model got, for the user's note; undefined when nothing was cut. */
+export interface ModelCut {
+  /** Characters of the cut values the model got. */
+  readonly keptChars: number;
+  /** Their full size, in bytes (NaN when unknown: structured content too large to measure cheaply). */
+  readonly fullBytes: number;
+}
+
 export interface ModelContent {
   readonly parts: readonly ModelPart[];
-  /** Characters of text left out by the budget (0 when nothing was cut). */
-  readonly cut: number;
+  readonly cut?: ModelCut;
 }
+
+/**
+ * The budget of what one tool result gives the model: `maxToolOutput` characters of text (per value and in
+ * all), and media as `CHAT_BUDGET` allows. The tool loop builds its view of a result within it, so a 50 MB
+ * result costs no more than what the model gets.
+ */
+export function chatBudget(maxToolOutput: number): ResultBudget {
+  return { ...CHAT_BUDGET, textChars: maxToolOutput, totalChars: maxToolOutput, structuredChars: maxToolOutput };
+}
+
+const FULL_RESULT = 'The user can open the full result from the chat response.';
 
 /**
  * Cuts `text` to `max` characters, ending with a marker that says how much was left out and where the
@@ -47,25 +66,50 @@ function describe(c: ContentView, images: boolean): string | undefined {
 }
 
 /**
- * The model's view of a gated call. A call that did not complete (denied, cancelled, failed) is an error
- * result with the reason, so the model can tell the user instead of retrying blindly. Structured content
- * goes as JSON only when the tool sent no text.
+ * The model's view of a gated call, built (`toolResultView`) within `chatBudget`. A call that did not complete
+ * (denied, cancelled, failed) is an error result with the reason, so the model can tell the user instead of
+ * retrying blindly. Structured content goes as JSON only when the tool sent no text. Each value the budget
+ * cut is followed by one `[MCP Host: …]` line saying how much was left out.
  */
 export function toolResultForModel(view: ToolResultView, options: { readonly images: boolean; readonly maxChars: number }): ModelContent {
   if (view.status === 'denied' || view.status === 'cancelled' || view.status === 'failed') {
     const label = { denied: 'The user denied this tool call', cancelled: 'The tool call was cancelled', failed: 'The tool call failed' }[view.status];
-    return { parts: [{ kind: 'text', text: `Error: ${label}. ${view.message ?? ''}`.trim() }], cut: 0 };
+    return { parts: [{ kind: 'text', text: `Error: ${label}. ${view.message ?? ''}`.trim() }] };
   }
   const lines: string[] = [];
+  const cuts: Cut[] = [];
+  const noteCut = (block: Cut['block'], cut: CutView | undefined) => cut && cuts.push({ block, kind: cut.kind, keptChars: cut.keptChars, fullBytes: cut.fullBytes });
   if (view.status === 'toolError') lines.push('The tool reported an error:');
-  for (const c of view.content) {
+  view.content.forEach((c, block) => {
     const line = describe(c, options.images);
-    if (line !== undefined) lines.push(line);
+    if (line !== undefined && !(c.kind === 'text' && c.cut?.keptChars === 0)) lines.push(line);
+    if (c.kind === 'text' || c.kind === 'resource') noteCut(block, c.cut);
+  });
+  if (view.structuredText !== undefined && !view.content.some(c => c.kind === 'text')) {
+    lines.push(view.structuredText);
+    noteCut('structuredContent', view.structuredCut);
   }
-  if (view.structuredText !== undefined && !view.content.some(c => c.kind === 'text')) lines.push(view.structuredText);
   if (view.outputError) lines.push(`[MCP Host: ${view.outputError}]`);
   if (lines.length === 0) lines.push('(The tool returned no content.)');
-  const { text, cut } = budgetText(lines.join('\n'), options.maxChars);
+  // The values are within the budget already (newlines apart); what surrounds them (link lines, notes) is cut here if it adds up.
+  const all = lines.join('\n');
+  const joined = budgetText(all, options.maxChars + lines.length - 1);
+  // A value the budget kept nothing of is said to be left out, like media, rather than "cut to 0 characters".
+  const marker = cuts.length ? `\n${describeCuts(cuts.map(c => (c.keptChars === 0 ? { ...c, kind: 'media' as const } : c)))}\n[MCP Host: ${FULL_RESULT}]` : '';
   const images: ModelPart[] = options.images ? view.content.flatMap(c => (c.kind === 'image' ? [{ kind: 'image' as const, mimeType: c.mimeType, data: c.data }] : [])) : [];
-  return { parts: [{ kind: 'text', text }, ...images], cut };
+  const cut = summarise(cuts, joined, all);
+  return { parts: [{ kind: 'text', text: `${joined.text}${marker}` }, ...images], ...(cut ? { cut } : {}) };
+}
+
+function summarise(cuts: readonly Cut[], joined: { text: string; cut: number }, all: string): ModelCut | undefined {
+  const text = cuts.filter(c => c.kind !== 'media');
+  if (text.length) return { keptChars: text.reduce((n, c) => n + c.keptChars, 0), fullBytes: text.reduce((n, c) => n + c.fullBytes, 0) };
+  // Only what surrounds the values was cut: report that text.
+  return joined.cut ? { keptChars: all.length - joined.cut, fullBytes: Buffer.byteLength(all) } : undefined;
+}
+
+/** The user's note on what the model did not get, in a chat response. */
+export function describeModelCut(cut: ModelCut): string {
+  const full = Number.isFinite(cut.fullBytes) ? ` of ${formatSize(cut.fullBytes)}` : '';
+  return `The model got part of this result: ${cut.keptChars.toLocaleString('en-US')} characters${full} (the \`mcpHost.chat.maxToolOutput\` setting); Open Result shows all of it.`;
 }

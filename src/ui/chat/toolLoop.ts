@@ -9,7 +9,7 @@ import { inline, name } from './chatText';
 import { confirmerFor, MODEL_TOOL_LIMIT, type ChatServices } from './chatServices';
 import { historyMessages, turnMetadata, type RoundRecord, type TurnRecord } from './conversation';
 import { modelFailed } from './chatNotices';
-import { toolResultForModel, type ModelPart } from './modelContent';
+import { chatBudget, describeModelCut, toolResultForModel, type ModelCut, type ModelPart } from './modelContent';
 import { selectTools, type ToolSelection } from './toolSelection';
 
 /** A model request that may call tools, answered into a chat response. */
@@ -28,7 +28,6 @@ export interface LoopRequest {
 }
 
 const STATUS: Record<ToolResultView['status'], string> = { completed: '✓', toolError: '⚠ tool error:', denied: '✗ denied:', cancelled: '✗ cancelled:', failed: '✗ failed:' };
-const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 const MAX_LEFT_OUT_LISTED = 20;
 const MAX_DESCRIPTION = 1024;
 
@@ -64,13 +63,14 @@ function reportLeftOut(stream: vscode.ChatResponseStream, selection: ToolSelecti
 }
 
 /** The user's view of one call: its outcome, images and resource links, and the full result a click away. */
-function reportCall(stream: vscode.ChatResponseStream, view: ToolResultView, resultId: string, cut: number): void {
+function reportCall(stream: vscode.ChatResponseStream, view: ToolResultView, resultId: string, cut: ModelCut | undefined): void {
   const duration = view.durationMs !== undefined ? ` (${view.durationMs} ms)` : '';
   const message = view.message ? ` ${inline(view.message)}` : '';
-  const note = cut > 0 ? `\n\n_The model got part of this result: ${cut.toLocaleString('en-US')} characters were left out (the \`mcpHost.chat.maxToolOutput\` setting)._` : '';
+  const note = cut ? `\n\n_${describeModelCut(cut)}_` : '';
   stream.markdown(`\n\n${STATUS[view.status]} ${name(view.label)} on ${name(view.server)}${duration}${message}${note}\n\n`);
   for (const c of view.content) {
-    if (c.kind === 'image' && c.bytes <= MAX_IMAGE_BYTES) stream.markdown(`![image from ${inline(view.label)}](data:${c.mimeType};base64,${c.data})\n\n`);
+    if (c.kind === 'image') stream.markdown(`![image from ${inline(view.label)}](data:${c.mimeType};base64,${c.data})\n\n`);
+    if (c.kind === 'text' && c.cut?.kind === 'media') stream.markdown(`_Too large to show here: ${inline(c.text)}. Open Result has it._\n\n`);
     if (c.kind === 'link') {
       stream.button({ command: Commands.openResource, title: `Open ${buttonText(c.name)}`, arguments: [{ server: view.server, uri: c.uri, name: c.name, ...(c.mimeType ? { mimeType: c.mimeType } : {}) }] });
     }
@@ -110,8 +110,10 @@ async function callTool(services: ChatServices, offered: Map<string, CatalogTool
     ...(confirm ? { confirm } : {}),
     onProgress: p => request.stream.progress(`${label}: ${p.message ? mask(p.message) : p.total ? `${p.progress}/${p.total}` : String(p.progress)}`),
   });
-  const view = toolResultView(result, { server: target.server, tool: target.tool.name, title: label }, args, mask);
-  const content = toolResultForModel(view, { images, maxChars: services.settings().maxToolOutput });
+  // Built within the model's budget, never from the whole result: the full one opens from the response.
+  const maxChars = services.settings().maxToolOutput;
+  const view = toolResultView(result, { server: target.server, tool: target.tool.name, title: label }, args, mask, { budget: chatBudget(maxChars) });
+  const content = toolResultForModel(view, { images, maxChars });
   const id = services.results.add({ server: target.server, tool: target.tool.name, result, args, title: label });
   reportCall(request.stream, view, id, content.cut);
   const text = content.parts.flatMap(p => (p.kind === 'text' ? [p.text] : [])).join('\n');

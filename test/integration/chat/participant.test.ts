@@ -148,8 +148,9 @@ describe('the @mcp chat participant', function () {
       const t = await send('@mcp echo a lot', t => press(t, 'Allow Once').then(() => undefined));
       const sent = model.requests[1]!.toolResults[0]!.text;
       assert.ok(sent.startsWith('x'.repeat(200)), sent.slice(0, 50));
-      assert.match(sent, /\n\[MCP Host left out the remaining [\d,]+ of [\d,]+ characters of this result to stay within the output budget\./);
-      assert.match(markdown(t), /The model got part of this result: [\d,]+ characters were left out/);
+      // The echo's second block (its structured copy) finds the budget spent: it is left out, and said to be.
+      assert.match(sent.slice(200), /^\n\[MCP Host: content block 1 cut to its first 200 characters \(in full: 1000 bytes\)\]\n\[MCP Host: content block 2 left out \(\d+ bytes\)\]\n\[MCP Host: The user can open the full result from the chat response\.\]$/);
+      assert.match(markdown(t), /The model got part of this result: 200 characters of [\d.]+ K?B \(the `mcpHost\.chat\.maxToolOutput` setting\); Open Result shows all of it\./);
       const open = buttons(t).find(b => b.title === 'Open Result')!;
       const shown = (await vscode.commands.executeCommand(open.command, ...open.arguments)) as { view: { content: Array<{ text?: string }> } };
       assert.strictEqual(shown.view.content[0]!.text, long);
@@ -201,7 +202,8 @@ describe('the @mcp chat participant', function () {
     }
     const text = markdown(t);
     assert.ok(text.includes(`\`\`\`text\n${hostile}`), 'the result is not fenced as text');
-    const outsideFences = text.replace(/(`{3,})text\n[\s\S]*?\n\1/g, '');
+    // Fenced: the result as text, the consent's arguments as JSON.
+    const outsideFences = text.replace(/(`{3,})(text|json)\n[\s\S]*?\n\1/g, '');
     assert.doesNotMatch(outsideFences, /command:|<img|https:\/\/evil/);
     for (const b of buttons(t)) assert.ok(b.command.startsWith('mcpHost.') || b.command === 'vscode.open', `a button runs ${b.command}`);
   });

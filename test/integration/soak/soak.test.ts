@@ -53,6 +53,7 @@ describe('soak', function () {
     dialogs.toolCallAnswer = 'deny';
     const asked = dialogs.toolCallsAsked.length;
     const historyFile = host.history.file;
+    await host.history.flush();
     const linesBefore = (await fs.readFile(historyFile, 'utf8')).split('\n').filter(Boolean).length;
 
     const pids = new Set<number>();
@@ -132,6 +133,7 @@ describe('soak', function () {
     const heapEnd = settledHeap();
     const heapRatio = heapEnd / heapAfterWarmUp;
 
+    await host.history.flush();
     const historyLines = (await fs.readFile(historyFile, 'utf8')).split('\n').filter(Boolean);
     const recorded = historyLines.length - linesBefore;
     const unreadable = historyLines.filter(l => {

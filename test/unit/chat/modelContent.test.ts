@@ -1,11 +1,11 @@
 import * as assert from 'assert';
-import { budgetText, toolResultForModel } from '../../../src/ui/chat/modelContent';
+import { budgetText, chatBudget, describeModelCut, toolResultForModel } from '../../../src/ui/chat/modelContent';
 import { toolResultView } from '../../../src/ui/results/resultHtml';
 import type { GatedCallResult } from '../../../src/consent/types';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const completed = (content: unknown[], extra: object = {}): GatedCallResult => ({ kind: 'completed', durationMs: 5, outcome: { result: { content, ...extra } as never } });
-const view = (r: GatedCallResult) => toolResultView(r, { server: 's', tool: 't' });
+const view = (r: GatedCallResult, maxChars = 10_000) => toolResultView(r, { server: 's', tool: 't' }, undefined, undefined, { budget: chatBudget(maxChars) });
 
 describe('tool results for the model', () => {
   it('leaves text under the budget alone and cuts text over it with a marker saying how much is left out', () => {
@@ -52,9 +52,42 @@ describe('tool results for the model', () => {
     assert.deepStrictEqual(err.parts, [{ kind: 'text', text: 'The tool reported an error:\nbad input' }]);
   });
 
-  it('sends structured content as JSON when there is no text, budgeted with the rest', () => {
-    const c = toolResultForModel(view(completed([], { structuredContent: { big: 'y'.repeat(500) } })), { images: false, maxChars: 100 });
-    assert.ok(c.cut > 0);
-    assert.match((c.parts[0] as { text: string }).text, /^\{\n {2}"big": "y+\n\[MCP Host left out/);
+  it('sends structured content as JSON when there is no text, cut to the budget with a marker', () => {
+    const c = toolResultForModel(view(completed([], { structuredContent: { big: 'y'.repeat(500) } }), 100), { images: false, maxChars: 100 });
+    const text = (c.parts[0] as { text: string }).text;
+    assert.match(text, /^\{\n {2}"big": "y+\n\[MCP Host: structured content cut to its first 100 characters \(in full: larger\)\]\n/);
+    // Structured content is measured only as far as it is shown: its full size is unknown, and not claimed.
+    assert.deepStrictEqual(c.cut, { keptChars: 100, fullBytes: NaN });
+    assert.match(describeModelCut(c.cut!), /^The model got part of this result: 100 characters \(the/);
+  });
+
+  it('builds the view of a 50 MB result within the budget, and tells the model and the user how much was cut', () => {
+    const huge = 'x'.repeat(50 * 1024 * 1024);
+    const v = view(completed([{ type: 'text', text: 'a'.repeat(150) }, { type: 'text', text: huge }, { type: 'text', text: 'zz' }]), 200);
+    // The budget is spent across values: the second keeps what the first left, the third nothing.
+    assert.deepStrictEqual(
+      v.content.map(b => (b.kind === 'text' ? b.text.length : -1)),
+      [150, 50, 0],
+    );
+    const c = toolResultForModel(v, { images: false, maxChars: 200 });
+    const text = (c.parts[0] as { text: string }).text;
+    assert.strictEqual(
+      text,
+      `${'a'.repeat(150)}\n${'x'.repeat(50)}\n[MCP Host: content block 2 cut to its first 50 characters (in full: 52428800 bytes)]\n[MCP Host: content block 3 left out (2 bytes)]\n[MCP Host: The user can open the full result from the chat response.]`,
+    );
+    assert.deepStrictEqual(c.cut, { keptChars: 50, fullBytes: 52_428_800 + 2 });
+    assert.strictEqual(describeModelCut(c.cut!), 'The model got part of this result: 50 characters of 50.0 MB (the `mcpHost.chat.maxToolOutput` setting); Open Result shows all of it.');
+  });
+
+  it('leaves a result within the budget whole, with no marker', () => {
+    const c = toolResultForModel(view(completed([{ type: 'text', text: 'y'.repeat(200) }]), 200), { images: false, maxChars: 200 });
+    assert.deepStrictEqual(c, { parts: [{ kind: 'text', text: 'y'.repeat(200) }] });
+  });
+
+  it('cuts what surrounds the values (many resource links) when it adds up past the budget', () => {
+    const links = Array.from({ length: 20 }, (_, i) => ({ type: 'resource_link', uri: `test://r/${i}`, name: `resource ${i}` }));
+    const c = toolResultForModel(view(completed(links), 100), { images: false, maxChars: 100 });
+    assert.match((c.parts[0] as { text: string }).text, /^Resource link: resource 0 <test:\/\/r\/0>\n[\s\S]{0,100}\n\[MCP Host left out the remaining [\d,]+ of [\d,]+ characters/);
+    assert.strictEqual(c.cut!.keptChars, 119, 'the budget and the newlines between the 20 lines');
   });
 });

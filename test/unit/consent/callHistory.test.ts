@@ -19,6 +19,40 @@ describe('tool call history file', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('writes bursts of calls recorded without waiting completely and in order, one append per burst, rotating between bursts', async () => {
+    const history = new CallHistory(file, 20_000);
+    const appends: number[] = [];
+    const original = fs.promises.appendFile;
+    fs.promises.appendFile = (async (...args: Parameters<typeof original>) => {
+      appends.push(String(args[1]).split('\n').length - 1);
+      return original(...args);
+    }) as typeof original;
+    try {
+      for (let i = 0; i < 500; i++) void history.record(entry(`c${i}`), {});
+      await history.flush();
+      for (let i = 500; i < 1000; i++) void history.record(entry(`c${i}`), {});
+      await history.flush();
+    } finally {
+      fs.promises.appendFile = original;
+    }
+    assert.deepStrictEqual(appends, [500, 500]);
+    const ids = (f: string) => fs.readFileSync(f, 'utf8').trimEnd().split('\n').map(l => JSON.parse(l).id as string);
+    const all = Array.from({ length: 1000 }, (_, i) => `c${i}`);
+    assert.deepStrictEqual(ids(history.rotatedFile), all.slice(0, 500));
+    assert.deepStrictEqual(ids(file), all.slice(500));
+  });
+
+  it('writes calls recorded after a clear, and none from before it', async () => {
+    const history = new CallHistory(file);
+    void history.record(entry('c1'), {});
+    const cleared = history.clear();
+    void history.record(entry('c2'), {});
+    await cleared;
+    await history.flush();
+    assert.deepStrictEqual(fs.readFileSync(file, 'utf8').trimEnd().split('\n').map(l => JSON.parse(l).id), ['c2']);
+    assert.deepStrictEqual((await history.list()).map(e => e.id), ['c2']);
+  });
+
   it('appends one JSON line per call and lists newest first', async () => {
     const history = new CallHistory(file);
     assert.deepStrictEqual(await history.list(), []);
@@ -179,5 +213,15 @@ describe('arguments and results made safe to show and keep', () => {
     assert.strictEqual(summarizeResult({ content: [{ type: 'image', data: '', mimeType: 'image/png' }, { type: 'image', data: '', mimeType: 'image/png' }] }, mask), '2 content items (image)');
     assert.strictEqual(summarizeResult({ content: [], structuredContent: { a: 1 } }, mask), '{"a":1}');
     assert.strictEqual(summarizeResult({ content: [{ type: 'text', text: 'z'.repeat(500) }] }, mask).length, 201);
+  });
+
+  it('summarises a huge result by reading only its beginning', () => {
+    const seen: number[] = [];
+    const counting = (text: string) => (seen.push(text.length), mask(text));
+    const huge = 'a'.repeat(10 * 1024 * 1024);
+    assert.strictEqual(summarizeResult({ content: [{ type: 'text', text: huge }] }, counting).length, 201);
+    assert.strictEqual(summarizeResult({ content: [], structuredContent: { value: huge, more: [huge, huge] } }, counting).length, 201);
+    // What it keeps, plus the margin a secret cut at the edge needs (resultBudget.ts): not the 10 MiB.
+    assert.ok(Math.max(...seen) <= 200 * 4 + 16 * 1024, `masked ${Math.max(...seen)} characters of a 10 MiB result`);
   });
 });

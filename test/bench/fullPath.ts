@@ -1,0 +1,109 @@
+/**
+ * The path a palette call takes, composed from the product's own parts in plain Node: the registry (one
+ * server from a config snapshot), its catalog, the consent gate with a standing "session" approval (given
+ * once through the gate's own dialog path, as a user would), the SDK connection, and the call history on
+ * disk. Only the dialog (VS Code UI) is replaced: it answers "Allow for this session" once.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { ServerDefinition } from '../../src/config/types';
+import { ApprovalMemento, ApprovalStore } from '../../src/consent/approvalStore';
+import { CallHistory } from '../../src/consent/callHistory';
+import { DEFAULT_CONSENT_SETTINGS } from '../../src/consent/policy';
+import { ConsentGate } from '../../src/consent/toolCallGate';
+import type { GatedCallResult } from '../../src/consent/types';
+import type { CatalogTool } from '../../src/mcp/catalog';
+import { nullLog } from '../../src/mcp/log';
+import { ServerRegistry } from '../../src/mcp/registry';
+import { ResultFiles } from '../../src/mcp/resultFiles';
+
+class MapMemento implements ApprovalMemento {
+  private readonly values = new Map<string, unknown>();
+  get<T>(key: string, defaultValue: T): T {
+    return this.values.has(key) ? (this.values.get(key) as T) : defaultValue;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, value);
+  }
+}
+
+export interface FullPath {
+  readonly registry: ServerRegistry;
+  readonly gate: ConsentGate;
+  /** The same gate without a history: the "gate, no history" part. */
+  readonly gateWithoutHistory: ConsentGate;
+  readonly history: CallHistory;
+  /** A call as the palette makes it: the picked catalog entry, then the gate. */
+  call(qualifiedName: string, args: Record<string, unknown>): Promise<GatedCallResult>;
+  /** How many times the dialog was shown (1: the first call; a standing approval afterwards). */
+  readonly asked: () => number;
+  close(): Promise<void>;
+}
+
+export async function fullPath(server: string, script: string, args: readonly string[], env: Record<string, string>): Promise<FullPath> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-host-bench-'));
+  const registry = new ServerRegistry({
+    createLog: () => Object.assign(Object.create(nullLog) as typeof nullLog, { dispose() {} }),
+    plan: async def => {
+      if (def.type !== 'stdio') throw new Error('stdio only');
+      return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
+    },
+    mayStart: async defs => new Map(defs.map(d => [d.name, { allowed: true } as const])),
+    handlers: { roots: () => [] },
+    clientInfo: { name: 'bench', version: '0' },
+    connectionDefaults: { grace: { stdinMs: 500, termMs: 500 }, resultFiles: new ResultFiles(path.join(dir, 'results')) },
+  });
+  const definition: ServerDefinition = {
+    name: server,
+    type: 'stdio',
+    command: process.execPath,
+    args: [script, ...args],
+    env,
+    origin: { kind: 'userSettings', label: 'User settings' },
+    disabled: false,
+    timeouts: { startupMs: 120_000, requestMs: 600_000 },
+    disabledTools: [],
+  };
+  await registry.apply({ servers: [definition], problems: [] });
+  const state = registry.stateOf(server);
+  if (state?.kind !== 'running') throw new Error(`bench server did not start: ${JSON.stringify(state)}`);
+
+  const history = new CallHistory(path.join(dir, 'tool-calls.jsonl'));
+  const approvals = new ApprovalStore(new MapMemento());
+  let asked = 0;
+  const host = {
+    servers: registry,
+    approvals,
+    settings: () => DEFAULT_CONSENT_SETTINGS,
+    confirm: async () => {
+      asked++;
+      return 'session' as const;
+    },
+  };
+  const gate = new ConsentGate({ ...host, history });
+  const gateWithoutHistory = new ConsentGate(host);
+  const lookup = (qualifiedName: string): CatalogTool => {
+    const found = registry.catalogTool(qualifiedName);
+    if (!found) throw new Error(`no tool ${qualifiedName} in the catalog`);
+    return found;
+  };
+  return {
+    registry,
+    gate,
+    gateWithoutHistory,
+    history,
+    asked: () => asked,
+    call: (qualifiedName, callArgs) => {
+      const picked = lookup(qualifiedName);
+      return gate.call({ server: picked.server, tool: picked.tool.name, args: callArgs, origin: 'palette' });
+    },
+    close: async () => {
+      await history.flush();
+      await registry.shutdown();
+      history.dispose();
+      approvals.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

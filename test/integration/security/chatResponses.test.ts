@@ -1,0 +1,106 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { McpHostApi } from '../../../src/extension';
+import type { Transcript } from '../../../src/ui/chat/transcript';
+import { RESOURCE_SCHEME } from '../../../src/mcp/resourceContent';
+import { HOSTILE } from '../../fixtures/lib/hostileText';
+import { ask, buttons, newChat, press, scriptedModel, type ScriptedModel } from '../chat/chatUtil';
+import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
+import { until } from '../util';
+
+/**
+ * Chat responses are a surface for server text too: `@mcp` writes tool names, titles, descriptions,
+ * results, errors, resource and prompt text of the `hostile` fixture server into markdown. What MCP Host
+ * wrote must stay inert there: no command links, no live links or images, no raw HTML, hidden and bidi
+ * characters shown, and the only buttons MCP Host's own. (The model's own answer is model text, rendered
+ * by VS Code as untrusted markdown; the scripted model answers with plain words here so that every other
+ * piece of the response is MCP Host's.)
+ */
+describe('untrusted text stays inert in chat responses', function () {
+  this.timeout(120_000);
+  let api: Required<McpHostApi>;
+  let model: ScriptedModel;
+  const dialogs = new ScriptedDialogs();
+  const send = (query: string, whileRunning?: (t: Transcript) => Promise<void>) => ask(api, model, query, whileRunning);
+
+  /** Markdown outside fenced blocks (inside one, text is shown as typed). */
+  const outsideFences = (md: string) => md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '');
+
+  /** Every check a response must pass, whatever was asked. */
+  function assertInert(t: Transcript): void {
+    for (const p of t.parts) {
+      if (p.kind !== 'markdown') continue;
+      assert.ok(!p.isTrusted, `trusted markdown in a response: ${JSON.stringify(p.value)}`);
+      assert.strictEqual(p.supportHtml, false, `HTML allowed in a response: ${JSON.stringify(p.value)}`);
+    }
+    const md = t.text();
+    assert.doesNotMatch(md, /[\u200b\u202e]/, 'a hidden or bidi character reached the response unrevealed');
+    const prose = outsideFences(md);
+    // escapeMarkdown escapes ':' and brackets, so a URL or link from a server is text, never a link.
+    assert.doesNotMatch(prose, /command:|https?:\/\/|\]\(|<img|!\[pixel/, `live server text in ${JSON.stringify(prose)}`);
+    for (const b of buttons(t)) {
+      // `vscode.open` only on MCP Host's own read-only resource documents.
+      const ours = /^(mcpHost\.|workbench\.action\.)/.test(b.command) || (b.command === 'vscode.open' && b.arguments[0] instanceof vscode.Uri && b.arguments[0].scheme === RESOURCE_SCHEME);
+      assert.ok(ours, `a button not of MCP Host: ${b.command} ${JSON.stringify(b.arguments)}`);
+    }
+  }
+
+  before(async () => {
+    api = await activateHost();
+    api.setDialogs(dialogs);
+    model = await scriptedModel();
+    await writeFile(
+      workspaceFile('.vscode', 'mcp.json'),
+      JSON.stringify({ servers: { hostile: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'hostile.js')] } } }),
+    );
+    await until(() => api.host.registry.get('hostile')?.connection.state.kind === 'running', 'the hostile server to run', 30_000);
+  });
+
+  beforeEach(async () => {
+    model.reset();
+    await newChat();
+  });
+
+  after(async () => {
+    await api.host.approvals.revokeAll();
+  });
+
+  it('keeps tool titles, descriptions, errors and results inert in the tool loop and its inline consent', async () => {
+    model.push(
+      { toolCalls: [{ name: 'hostile_fail_with_link' }, { name: 'hostile_error_result' }, { name: 'hostile_links_everywhere', input: { target: 'x' } }] },
+      { text: 'Done.' },
+    );
+    const t = await send('@mcp use the hostile tools', async t => {
+      for (let i = 0; i < 3; i++) await press(t, 'Allow Once', i);
+    });
+    assert.strictEqual(model.requests.length, 2, 'the model was not asked again with the results');
+    const md = t.text();
+    // The consent question names the tool by its hostile title.
+    assert.ok(md.includes('Verified by MCP Host'), 'the consent question does not name the tool');
+    assert.match(md, /✗ failed:/);
+    assert.match(md, /⚠ tool error:/);
+    assertInert(t);
+    // The model gets the server's text as it was sent: it is data for the model, not markup.
+    const results = model.requests[1]!.toolResults.map(r => r.text).join('\n');
+    assert.ok(results.includes(HOSTILE.description), 'the tool result did not reach the model');
+  });
+
+  it('keeps a result inert in /call, and a hostile tool name revealed in /tools', async () => {
+    const call = await send('@mcp /call hostile.error_result {}', t => press(t, 'Allow Once').then(() => undefined));
+    assert.ok(call.text().includes('Sign in](command:'), 'the result text is not shown (in its fence)');
+    assertInert(call);
+    const tools = await send('@mcp /tools');
+    assert.match(tools.text(), /search⟨U\\?\+200B⟩/, 'the zero-width character in a tool name is not shown');
+    assertInert(tools);
+  });
+
+  it('keeps a resource name with a bidi override, and a prompt error with a command link, inert', async () => {
+    const resource = await send('@mcp /resource hostile://files/invoice');
+    assert.match(resource.text(), /⟨U\\?\+202E⟩/, 'the bidi override in the resource name is not shown');
+    assertInert(resource);
+    const prompt = await send('@mcp /prompt hostile.greet who=Ada');
+    assert.match(prompt.text(), /Auth expired/, 'the prompt error is not shown');
+    assertInert(prompt);
+    await vscode.commands.executeCommand('workbench.action.chat.newChat');
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * What a tool call costs, as work done rather than time (times live in `npm run bench`): a call through
+ * the registry's catalog and the consent gate hashes nothing it hashed before and never builds the catalog;
+ * the catalog is built once per change of a tool list; the history keeps every entry, in order, through a
+ * burst of calls and a shutdown. Real registry, real server, real SDK.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { waitForEvent } from '../../../src/common/event';
+import type { ServerDefinition } from '../../../src/config/types';
+import { ApprovalMemento, ApprovalStore } from '../../../src/consent/approvalStore';
+import { CallHistory } from '../../../src/consent/callHistory';
+import { DEFAULT_CONSENT_SETTINGS } from '../../../src/consent/policy';
+import { ConsentGate } from '../../../src/consent/toolCallGate';
+import { buildCatalog, toolDefinitionHash, toolDefinitionHashesComputed } from '../../../src/mcp/catalog';
+import { MemoryLog } from '../../../src/mcp/log';
+import { ServerRegistry } from '../../../src/mcp/registry';
+import { fixtureServer } from '../servers';
+
+class MapMemento implements ApprovalMemento {
+  private readonly values = new Map<string, unknown>();
+  get<T>(key: string, defaultValue: T): T {
+    return this.values.has(key) ? (this.values.get(key) as T) : defaultValue;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, value);
+  }
+}
+
+describe('the cost of a call, as work done', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let registry: ServerRegistry;
+  let history: CallHistory;
+  let gate: ConsentGate;
+  let asked = 0;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-callcost-'));
+    registry = new ServerRegistry({
+      createLog: () => Object.assign(new MemoryLog(), { dispose() {} }),
+      plan: async def => {
+        if (def.type !== 'stdio') throw new Error('stdio only');
+        return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
+      },
+      mayStart: async defs => new Map(defs.map(d => [d.name, { allowed: true } as const])),
+      handlers: { roots: () => [] },
+      clientInfo: { name: 'test', version: '0' },
+      connectionDefaults: { grace: { stdinMs: 300, termMs: 300 } },
+    });
+    const definition: ServerDefinition = {
+      name: 'paging',
+      type: 'stdio',
+      command: process.execPath,
+      args: [fixtureServer('paging'), '--tools', '300', '--page-size', '100'],
+      env: {},
+      origin: { kind: 'userSettings', label: 'User settings' },
+      disabled: false,
+      timeouts: { startupMs: 30_000, requestMs: 30_000 },
+      disabledTools: [],
+    };
+    await registry.apply({ servers: [definition], problems: [] });
+    assert.strictEqual(registry.stateOf('paging')?.kind, 'running');
+    history = new CallHistory(path.join(dir, 'tool-calls.jsonl'));
+    gate = new ConsentGate({
+      servers: registry,
+      approvals: new ApprovalStore(new MapMemento()),
+      settings: () => DEFAULT_CONSENT_SETTINGS,
+      confirm: async () => {
+        asked++;
+        return 'session';
+      },
+      history,
+    });
+  });
+
+  after(async () => {
+    await registry.shutdown();
+    history.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const echo = () => {
+    const picked = registry.catalogTool(registry.catalog().find(t => t.tool.name === 'echo')!.qualifiedName)!;
+    return gate.call({ server: picked.server, tool: picked.tool.name, args: { text: 'x' }, origin: 'palette' });
+  };
+
+  it('builds the catalog once per change of a tool list, without hashing a tool', async () => {
+    const hashes = toolDefinitionHashesComputed();
+    const builds = registry.catalogBuilds;
+    const first = registry.catalog();
+    assert.ok(first.length > 300);
+    assert.strictEqual(registry.catalog(), first, 'an unchanged catalog is the same array, not a rebuilt one');
+    assert.strictEqual(registry.catalogTool(first[7]!.qualifiedName), first[7]);
+    assert.ok(registry.catalogBuilds - builds <= 1);
+    assert.strictEqual(toolDefinitionHashesComputed(), hashes, 'building the catalog hashes no tool');
+
+    // A real change: the server adds a tool and announces it.
+    const connection = registry.get('paging')!.connection;
+    const changed = waitForEvent(connection.onDidChangeTools, () => true, 30_000);
+    assert.strictEqual((await echo()).kind, 'completed');
+    const mutate = registry.catalog().find(t => t.tool.name === 'mutate')!;
+    assert.strictEqual((await gate.call({ server: 'paging', tool: mutate.tool.name, args: { list: 'tools' }, origin: 'palette' })).kind, 'completed');
+    await changed;
+    const before = registry.catalogBuilds;
+    const second = registry.catalog();
+    assert.notStrictEqual(second, first);
+    assert.strictEqual(second.length, first.length + 1);
+    assert.strictEqual(registry.catalog(), second);
+    assert.strictEqual(registry.catalogBuilds, before + 1, 'one build for one change');
+  });
+
+  it('a call through the catalog and the gate hashes nothing twice and never builds the catalog', async () => {
+    assert.strictEqual((await echo()).kind, 'completed');
+    const hashes = toolDefinitionHashesComputed();
+    const builds = registry.catalogBuilds;
+    const askedBefore = asked;
+    for (let i = 0; i < 50; i++) assert.strictEqual((await echo()).kind, 'completed');
+    await Promise.all(Array.from({ length: 50 }, echo));
+    assert.strictEqual(toolDefinitionHashesComputed(), hashes, 'a call with a standing approval hashes no tool');
+    assert.strictEqual(registry.catalogBuilds, builds, 'a call does not build the catalog');
+    assert.strictEqual(asked, askedBefore, 'the standing approval held');
+  });
+
+  it('keeps every history entry, in order, through a burst of 1,000 calls and a shutdown', async () => {
+    await history.flush();
+    const before = (await history.list()).length;
+    const results = await Promise.all(Array.from({ length: 1000 }, echo));
+    assert.ok(results.every(r => r.kind === 'completed'));
+    // What the extension's shutdown does: stop the servers, then wait for the queued history writes.
+    await history.flush();
+    const lines = fs.readFileSync(history.file, 'utf8').trimEnd().split('\n');
+    assert.strictEqual(lines.length, before + 1000);
+    const ids = lines.slice(before).map(l => (JSON.parse(l) as { id: string }).id);
+    assert.strictEqual(new Set(ids).size, 1000);
+    // The file's order is the order the calls were recorded in, which the in-memory view shows too.
+    assert.deepStrictEqual(ids, (await history.list()).slice(0, 1000).reverse().map(e => e.id));
+  });
+});
+
+describe('tool definition hashes', () => {
+  it('are computed once per tool object, and differ when the definition does', () => {
+    const tool = { name: 't', inputSchema: { type: 'object' as const, properties: { a: { type: 'string' } } } };
+    const before = toolDefinitionHashesComputed();
+    const hash = toolDefinitionHash(tool);
+    assert.strictEqual(toolDefinitionHash(tool), hash);
+    assert.strictEqual(toolDefinitionHashesComputed(), before + 1);
+    // A changed tool is a new object (lists are replaced, never edited), so it gets its own hash.
+    const changed = { ...tool, description: 'now different' };
+    assert.notStrictEqual(toolDefinitionHash(changed), hash);
+    assert.strictEqual(toolDefinitionHash({ ...tool }), hash, 'the same definition in another object hashes the same');
+  });
+
+  it('a catalog entry hashes its tool only when asked', () => {
+    const tools = Array.from({ length: 100 }, (_, i) => ({ name: `t${i}`, inputSchema: { type: 'object' as const } }));
+    const before = toolDefinitionHashesComputed();
+    const catalog = buildCatalog([{ server: 's', tools, disabledTools: [] }]);
+    assert.strictEqual(toolDefinitionHashesComputed(), before);
+    assert.strictEqual(catalog[3]!.definitionHash, toolDefinitionHash(tools[3]!));
+    assert.strictEqual(toolDefinitionHashesComputed(), before + 1);
+  });
+});
