@@ -13,6 +13,7 @@ import { registerResourceDocuments, type ResourceDocuments } from './ui/resource
 import { DisposableStore, toDisposable } from './common/disposable';
 import { McpHost, type HostDialogs } from './workspace/mcpHost';
 import { inputDialog } from './workspace/inputStore';
+import { signInDialog } from './workspace/signIn';
 import { serverTrustDialog } from './workspace/serverTrust';
 import { consentDialog } from './consent/consentDialog';
 import { pickDialog, type PickDialog } from './commands/itemPicker';
@@ -56,6 +57,7 @@ const vscodeDialogs: Dialogs = {
   ...chatToolsDialog,
   ...builtinMcpDialog,
   ...appDialog,
+  ...signInDialog,
 };
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */

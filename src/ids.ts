@@ -19,6 +19,8 @@ export const Commands = {
   startServer: 'mcpHost.startServer',
   stopServer: 'mcpHost.stopServer',
   restartServer: 'mcpHost.restartServer',
+  signIn: 'mcpHost.signIn',
+  signOut: 'mcpHost.signOut',
   showLog: 'mcpHost.showLog',
   resetServerTrust: 'mcpHost.resetServerTrust',
   clearInputs: 'mcpHost.clearInputs',
@@ -69,6 +71,7 @@ export const Settings = {
   samplingAllowedServers: 'sampling.allowedServers',
   samplingModel: 'sampling.model',
   formsEditor: 'forms.editor',
+  remoteAllowPlainHttpHosts: 'remote.allowPlainHttpHosts',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

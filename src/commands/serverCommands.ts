@@ -44,6 +44,20 @@ export function registerServerCommands(store: DisposableStore, host: McpHost): v
     const e = await targetServer(host, arg, safe`Restart which MCP server?`, offers('restart'));
     if (e) await host.registry.restart(e.name, true);
   });
+  reg(Commands.signIn, async (arg: ServerArg) => {
+    const e = await targetServer(host, arg, safe`Sign in to which MCP server?`, state => state.kind === 'needsSignIn');
+    if (e) await e.connection.signIn();
+  });
+  reg(Commands.signOut, async (arg: ServerArg) => {
+    const e = await targetServer(host, arg, safe`Sign out of which MCP server?`, () => true);
+    if (!e) return;
+    if (!e.connection.signsIn) {
+      void ui.showInformationMessage(safe`'${e.name}' has not signed in: there is nothing to sign out of.`);
+      return;
+    }
+    await e.connection.signOut();
+    void ui.showInformationMessage(safe`Signed out of '${e.name}': its tokens are forgotten and it is stopped until you sign in again.`);
+  });
   reg(Commands.showLog, async (arg: ServerArg) => {
     const e = await targetServer(host, arg, safe`Show the log of which MCP server?`);
     if (e) host.showLog(e.name);

@@ -13,6 +13,7 @@ export function definitionHash(def: ServerDefinition): string {
     // A set, not a sequence: reordering the list changes nothing.
     disabledTools: [...def.disabledTools].sort(),
     disabled: def.disabled,
+    oauth: def.type === 'stdio' ? undefined : def.oauth,
     protocol: def.protocol,
     origin: { kind: def.origin.kind, folder: def.origin.folder ?? null },
   };

@@ -193,6 +193,7 @@ class SourceParser {
       type: entry.type === 'sse' ? 'sse' : 'http',
       url: entry.url,
       headers: { ...entry.headers },
+      ...(entry.oauth ? { oauth: { clientId: entry.oauth.clientId, ...(entry.oauth.clientSecret !== undefined ? { clientSecret: entry.oauth.clientSecret } : {}), ...(entry.oauth.scopes ? { scopes: [...entry.oauth.scopes] } : {}) } } : {}),
     };
   }
 

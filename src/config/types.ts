@@ -68,6 +68,15 @@ export interface RemoteServerDefinition extends ServerDefinitionCommon {
   readonly type: 'http' | 'sse';
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** A client registered out of band with the server's authorization server. */
+  readonly oauth?: OAuthClientConfig;
+}
+
+/** `oauth` of a remote server entry: a pre-registered OAuth client (the secret usually an `${input:…}`). */
+export interface OAuthClientConfig {
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly scopes?: readonly string[];
 }
 
 export type ServerDefinition = StdioServerDefinition | RemoteServerDefinition;
@@ -140,6 +149,7 @@ export interface RemoteServerEntry extends ServerEntryCommon {
   readonly type?: 'http' | 'sse' | 'streamable-http';
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
+  readonly oauth?: OAuthClientConfig;
 }
 
 export type ServerEntry = StdioServerEntry | RemoteServerEntry;

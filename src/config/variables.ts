@@ -167,6 +167,9 @@ function mapStrings(def: ServerDefinition, fn: (value: string, field: string) =>
     ...def,
     url: fn(def.url, 'url'),
     headers: Object.fromEntries(Object.entries(def.headers).map(([k, v]) => [k, fn(v, `headers.${k}`)])),
+    ...(def.oauth
+      ? { oauth: { ...def.oauth, clientId: fn(def.oauth.clientId, 'oauth.clientId'), ...(def.oauth.clientSecret !== undefined ? { clientSecret: fn(def.oauth.clientSecret, 'oauth.clientSecret') } : {}) } }
+      : {}),
   };
 }
 

@@ -44,7 +44,14 @@ export async function connectLaunch(ctx: ConnectContext): Promise<Connected> {
     if (status === undefined || !ctx.current()) throw error;
     await discard(failed);
     ctx.log.info(`Streamable HTTP answered ${status}; trying the HTTP+SSE transport`);
-    const connected = await connectWire(ctx, 'sse', sseOnly(ctx));
+    let connected: Connected;
+    try {
+      connected = await connectWire(ctx, 'sse', sseOnly(ctx));
+    } catch (sseError) {
+      // The first answer is the real one: a server that is not there, or not MCP, says so to the POST.
+      ctx.log.info(`The HTTP+SSE transport failed too: ${sseError instanceof Error ? sseError.message : String(sseError)}`);
+      throw error;
+    }
     if (ctx.choice === 'auto') ctx.memory?.set({ era: 'legacy', version: connected.client.getNegotiatedProtocolVersion() ?? '', decidedAt: Date.now() });
     return connected;
   }

@@ -11,6 +11,18 @@ export type ConnectionState =
   /** Blocked before launch: workspace not trusted, server not yet approved, or disabled in config. */
   | { readonly kind: 'blocked'; readonly reason: 'workspaceUntrusted' | 'notApproved' | 'disabled' | 'invalidConfig'; readonly message: string }
   | { readonly kind: 'starting'; readonly attempt: number }
+  /**
+   * A remote server that wants an OAuth sign-in the host cannot do silently (no tokens yet, the refresh
+   * failed, or the server asks for more scopes). Nothing opens a browser until the user chooses Sign In.
+   */
+  | {
+      readonly kind: 'needsSignIn';
+      /** The authorization server's host, shown before the user signs in (server-derived: untrusted text). */
+      readonly host: string;
+      /** The scopes the sign-in asks for (server-derived). */
+      readonly scopes: readonly string[];
+      readonly reason: SignInReason;
+    }
   | {
       readonly kind: 'running';
       readonly serverInfo: Implementation;
@@ -36,8 +48,11 @@ export type ConnectionState =
       readonly attempt: number;
     };
 
+/** Why a sign-in is needed: never signed in, a refresh the authorization server refused, or more scopes wanted. */
+export type SignInReason = 'signIn' | 'expired' | 'stepUp';
+
 export function canBeStarted(state: ConnectionState): boolean {
-  return state.kind === 'stopped' || state.kind === 'error' || (state.kind === 'blocked' && state.reason !== 'invalidConfig');
+  return state.kind === 'stopped' || state.kind === 'error' || state.kind === 'needsSignIn' || (state.kind === 'blocked' && state.reason !== 'invalidConfig');
 }
 
 /** A one-line summary for descriptions and the status bar. */
@@ -51,6 +66,8 @@ export function describeState(state: ConnectionState): string {
       return state.attempt > 1 ? `starting (attempt ${state.attempt})` : 'starting';
     case 'running':
       return 'running';
+    case 'needsSignIn':
+      return `needs sign-in · ${state.host}`;
     case 'error':
       return state.restartAt ? `error · restarting` : 'error';
   }

@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { RemoteRefusedError } from './auth/remotePolicy';
 import type { ResolvedLaunch } from './launch';
 import { SpawnError } from './transports/stdioTransport';
 
@@ -61,11 +62,17 @@ export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
     return { message: 'The server stopped answering.', ...(stdoutNote ? { hint: stdoutNote } : {}) };
   }
 
+  if (error instanceof RemoteRefusedError) return { message: error.message, hint: error.hint };
   const text = error instanceof Error ? error.message : String(error);
   if (launch.type !== 'stdio') {
+    const status = error instanceof SdkHttpError ? error.status : undefined;
+    if ((status === 401 || status === 403) && Object.keys(launch.headers).length > 0) {
+      return { message: `${launch.url} refused the credentials in the server's headers (HTTP ${status}).`, hint: 'Check the API key or token in its "headers" (an input can be changed with MCP Host: Clear Saved Inputs).' };
+    }
     const refused = /ECONNREFUSED|fetch failed/i.test(text);
+    const answered = status !== undefined && !text.includes(String(status)) ? `HTTP ${status}: ` : '';
     return {
-      message: `Could not connect to ${launch.url}: ${text}`,
+      message: `Could not connect to ${launch.url}: ${answered}${text}`,
       hint: refused ? 'Is the server running and listening at that address?' : 'Check the URL, and the server log for the HTTP status.',
     };
   }

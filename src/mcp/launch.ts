@@ -1,3 +1,4 @@
+import type { PreRegisteredClient } from './auth/serverOAuth';
 import type { ServerDefinition, ServerTimeouts } from '../config/types';
 import type { ProtocolChoice } from './eraNegotiation';
 
@@ -15,6 +16,8 @@ export type ResolvedLaunch =
       readonly type: 'http' | 'sse';
       readonly url: string;
       readonly headers: Readonly<Record<string, string>>;
+      /** A client registered out of band with the authorization server (the definition's `oauth`). */
+      readonly oauth?: PreRegisteredClient;
     };
 
 export interface LaunchPlan {

@@ -24,6 +24,8 @@ import type { ResultFiles } from './resultFiles';
 import { ambiguousToolMessage, type Duplicate } from './duplicates';
 import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
 import { APPS_CLIENT_EXTENSION } from '../apps/appMeta';
+import { checkTransportSecurity, hasStaticCredentials } from './auth/remotePolicy';
+import { findSignInError, type PreRegisteredClient, ServerOAuth, type SignInCancelledError, type SignInRequiredError, type SignInServices } from './auth/serverOAuth';
 
 export type { ToolCallOptions, ToolCallOutcome } from './toolCall';
 
@@ -37,6 +39,10 @@ export interface ConnectionOptions {
   readonly handlers?: ClientRequestHandlers;
   /** Signs in to remote servers that require OAuth; a request refused for want of sign-in waits for it and is sent again. */
   readonly authProvider?: HostOAuthProvider;
+  /** Signs in to OAuth-protected remote servers when the user asks; without it a server answering 401 fails to start. */
+  readonly signIn?: SignInServices;
+  /** Hosts the user allows plain http to (loopback always is). */
+  readonly allowedPlainHttpHosts?: () => readonly string[];
   /** What earlier starts of this server definition found out about its protocol era. */
   readonly eraMemory?: EraMemory;
   readonly grace?: ShutdownGrace;
@@ -86,6 +92,10 @@ export class ServerConnection extends Disposable {
   private readonly watched = new Map<string, number>();
   readonly log: ServerLog;
   private readonly validator: SchemaValidator;
+  /** The sign-in of this remote server, kept across launches (tokens are cached in it). */
+  private oauth: ServerOAuth | undefined;
+  /** What the last "needs sign-in" asked for, shown again when the user cancels a sign-in. */
+  private lastSignIn: Extract<ConnectionState, { kind: 'needsSignIn' }> | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -187,6 +197,8 @@ export class ServerConnection extends Disposable {
       if (generation !== this.generation) return;
       this.log.info(`Starting: ${describeLaunch(plan.launch)}`);
       const { launch } = plan;
+      if (launch.type !== 'stdio') checkTransportSecurity(launch.url, this.options.allowedPlainHttpHosts?.() ?? []);
+      const authProvider = this.options.authProvider ?? (launch.type === 'stdio' ? undefined : this.oauthFor(launch));
       const connected = await connectLaunch({
         launchType: launch.type,
         choice: plan.protocol ?? 'auto',
@@ -230,7 +242,7 @@ export class ServerConnection extends Disposable {
             transport = stdio;
           } else {
             transport = remoteTransport(launch, wire === 'sse' ? 'sse' : 'http', {
-              authProvider: this.options.authProvider,
+              authProvider,
               onSignedIn: () => this.live?.lists.refreshPrivate(),
             });
           }
@@ -261,6 +273,13 @@ export class ServerConnection extends Disposable {
       this.onRunning(generation, live, connected.wire, connected.decidedBy);
     } catch (error) {
       if (generation !== this.generation) return;
+      const signIn = findSignInError(error);
+      if (signIn) {
+        await this.teardown();
+        if (generation !== this.generation) return;
+        this.setState(this.needsSignIn(signIn));
+        return;
+      }
       const diagnosis = diagnose(error, {
         launch: plan?.launch ?? { type: 'stdio', command: '', args: [], env: {} },
         pathUsed,
@@ -277,6 +296,76 @@ export class ServerConnection extends Disposable {
       const delay = options.automatic ? this.scheduleRestart() : undefined;
       this.setState(this.failure(diagnosis.message, diagnosis.hint, exit, delay, options.automatic === true));
     }
+  }
+
+  /** The sign-in for a remote launch; a definition that brings its own credentials in headers never signs in. */
+  private oauthFor(launch: { url: string; headers: Readonly<Record<string, string>>; oauth?: PreRegisteredClient | undefined }): ServerOAuth | undefined {
+    const services = this.options.signIn;
+    if (!services || hasStaticCredentials(launch.headers)) return undefined;
+    if (this.oauth?.serverUrl !== launch.url) {
+      this.oauth?.endSignIn();
+      this.oauth = new ServerOAuth({
+        ...services,
+        server: this.name,
+        serverUrl: launch.url,
+        preRegistered: launch.oauth,
+        onSignInRequired: error => this.onSignInRequiredWhileRunning(error),
+      });
+    }
+    return this.oauth;
+  }
+
+  private needsSignIn(error: SignInRequiredError | SignInCancelledError): ConnectionState {
+    const asked = 'host' in error ? error : error.request;
+    const state: Extract<ConnectionState, { kind: 'needsSignIn' }> = asked
+      ? { kind: 'needsSignIn', host: asked.host, scopes: asked.scopes, reason: asked.reason }
+      : (this.lastSignIn ?? { kind: 'needsSignIn', host: '', scopes: [], reason: 'signIn' });
+    this.log.info(`${'host' in error ? error.message : 'The sign-in was cancelled.'} Use Sign In to continue.`);
+    this.lastSignIn = state;
+    return state;
+  }
+
+  /** A refused refresh or a step-up mid-session: the server stops and waits for the user, no error loop. */
+  private onSignInRequiredWhileRunning(error: SignInRequiredError): void {
+    if (this._state.kind !== 'running') return;
+    this.generation++;
+    void this.teardown();
+    this.setState(this.needsSignIn(error));
+  }
+
+  /**
+   * Signs in (the user chose Sign In): the browser may open, after the user sees the host, and the server
+   * starts with the new tokens. Resolves once it runs, or is back at "needs sign-in" (declined, cancelled).
+   */
+  async signIn(): Promise<void> {
+    const oauth = this.oauth;
+    // Only a server that asked for a sign-in has one; starting others is Start's job (with its trust check).
+    if (!oauth || this._state.kind === 'running') return;
+    await oauth.beginSignIn(this._state.kind === 'needsSignIn' ? this._state.reason : 'signIn');
+    try {
+      await this.stop();
+      await this.start();
+    } finally {
+      oauth.endSignIn();
+    }
+  }
+
+  /**
+   * Stops the server and forgets its tokens and registrations; it is then started without them, which ends
+   * at "needs sign-in" (the server is asked once, no browser opens).
+   */
+  async signOut(): Promise<void> {
+    const oauth = this.oauth;
+    if (!oauth) return;
+    await this.stop();
+    await oauth.signOut();
+    this.log.info('Signed out: the tokens for this server were forgotten.');
+    await this.start();
+  }
+
+  /** Whether this server signs in with OAuth (it asked for a sign-in at least once, or holds tokens). */
+  get signsIn(): boolean {
+    return this.oauth !== undefined;
   }
 
   private onRunning(generation: number, live: LiveServer, transport: Wire, decidedBy: NegotiationPlan['decidedBy']): void {
@@ -530,6 +619,7 @@ export class ServerConnection extends Disposable {
 
   override dispose(): void {
     this.generation++;
+    this.oauth?.endSignIn();
     this.clearRestartTimer();
     void this.teardown();
     super.dispose();

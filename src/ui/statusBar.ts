@@ -28,11 +28,12 @@ export function registerStatusBar(store: DisposableStore, registry: ServerRegist
     item.text = summary.text;
     item.backgroundColor = summary.errors ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     const md = untrustedMarkdown();
-    md.appendMarkdown(`**MCP servers**: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}\n\n`);
+    const signIns = summary.needsSignIn ? `, ${summary.needsSignIn} need${summary.needsSignIn === 1 ? 's' : ''} sign-in` : '';
+    md.appendMarkdown(`**MCP servers**: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}${signIns}\n\n`);
     for (const e of servers) md.appendMarkdown(`$(${STATE_ICON[e.connection.state.kind].id}) ${escapeMarkdown(e.name)} — ${escapeMarkdown(serverDescription(e))}\n\n`);
     md.appendMarkdown('Click to manage a server.');
     item.tooltip = md;
-    item.accessibilityInformation = { label: `MCP servers: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}` };
+    item.accessibilityInformation = { label: `MCP servers: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}${signIns}` };
     item.show();
   };
   // The registry fires a state change and a tool change for one event: render once for both.
@@ -56,6 +57,7 @@ export function registerStatusBar(store: DisposableStore, registry: ServerRegist
 }
 
 const ACTIONS: Record<ServerAction, { label: SafeText; command: string }> = {
+  signIn: { label: safe`$(account) Sign In`, command: Commands.signIn },
   start: { label: safe`$(debug-start) Start`, command: Commands.startServer },
   stop: { label: safe`$(debug-stop) Stop`, command: Commands.stopServer },
   restart: { label: safe`$(debug-restart) Restart`, command: Commands.restartServer },

@@ -26,12 +26,13 @@ import { createSamplingHandler, forgetSamplingAnswers, type SamplingDialog } fro
 import { ElicitationHandler, type ElicitationDialog } from '../serverRequests/elicitation';
 import type { FormDialog } from '../forms/formFlow';
 import { WorkspaceConfig } from './workspaceConfig';
+import { allowedPlainHttpHosts, secretStore, type SignInDialog } from './signIn';
 
 /**
  * What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool
  * calls, and what servers ask of the user (sampling, elicitation and its forms).
  */
-export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog & SamplingDialog & ElicitationDialog & FormDialog;
+export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog & SamplingDialog & ElicitationDialog & FormDialog & SignInDialog;
 
 /**
  * The extension's MCP side in one place: config sources feed the registry; the registry asks this
@@ -73,7 +74,16 @@ export class McpHost extends Disposable {
     this.registry = registry = this._register(
       new ServerRegistry({
         clientInfo: { name: 'mcp-host', version: String(context.extension.packageJSON.version) },
-        connectionDefaults: { reaper, resultFiles: this.resultFiles },
+        connectionDefaults: {
+          reaper,
+          resultFiles: this.resultFiles,
+          signIn: {
+            secrets: secretStore(context.secrets),
+            browser: { authorize: (request, redirect) => dialogs().authorizeSignIn(request, redirect) },
+            clientName: 'MCP Host for VS Code',
+          },
+          allowedPlainHttpHosts,
+        },
         eraVerdicts: new MementoEraVerdicts(context.globalState),
         createLog: name => {
           // Returned as is: a copy would freeze the channel's `level` getter at its value right now.
@@ -152,7 +162,7 @@ export class McpHost extends Disposable {
             const cwd = resolved.cwd ?? def.origin.folder;
             return { type: 'stdio' as const, command: resolved.command, args: resolved.args, env: resolved.env, ...(cwd ? { cwd } : {}) };
           })()
-        : { type: resolved.type, url: resolved.url, headers: resolved.headers };
+        : { type: resolved.type, url: resolved.url, headers: resolved.headers, ...(resolved.oauth ? { oauth: resolved.oauth } : {}) };
     return { launch, timeouts: resolved.timeouts, secrets: resolved.secrets, ...(def.protocol ? { protocol: def.protocol } : {}) };
   }
 

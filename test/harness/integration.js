@@ -30,6 +30,7 @@ const SUITES = [
   { name: 'results', workspace: 'empty' },
   { name: 'soak', workspace: 'empty', onDemand: true, timeoutMs: 60 * 60_000 },
   { name: 'security', workspace: 'empty' },
+  { name: 'remote', workspace: 'empty' },
   { name: 'eras', workspace: 'empty' },
   { name: 'apps', workspace: 'empty' },
 ];

@@ -14,6 +14,8 @@ import type { SamplingAnswer, SamplingQuestion } from '../../src/serverRequests/
 import type { ElicitationChoice, ElicitationQuestion } from '../../src/serverRequests/elicitation';
 import type { BuiltinMcpChoice, BuiltinMcpQuestion } from '../../src/workspace/builtinMcp';
 import { EXTENSION_ID } from '../../src/ids';
+import { SignInCancelledError, type SignInRequest } from '../../src/mcp/auth/serverOAuth';
+import { followAuthorization } from '../fixtures/lib/headlessBrowser';
 
 /** The extension under test, activated, with its Test-mode API. */
 export async function activateHost(): Promise<Required<McpHostApi>> {
@@ -40,6 +42,18 @@ export class ScriptedDialogs implements Dialogs {
   async askInput(input: InputDefinition): Promise<string | undefined> {
     this.inputsAsked.push(input.id);
     return this.inputValue;
+  }
+
+  /** Every sign-in the host asked for; `signInAnswer` says whether the "user" agrees (then the harness is the browser). */
+  readonly signInsAsked: SignInRequest[] = [];
+  signInAnswer: 'approve' | 'decline' = 'approve';
+
+  async authorizeSignIn(request: SignInRequest, redirect: Promise<URLSearchParams>): Promise<URLSearchParams> {
+    this.signInsAsked.push(request);
+    if (this.signInAnswer === 'decline') throw new SignInCancelledError(request);
+    const status = await followAuthorization(request.url);
+    if (status !== 200) throw new Error(`the loopback listener answered ${status}`);
+    return redirect;
   }
 
   async confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean> {

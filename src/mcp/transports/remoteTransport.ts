@@ -32,12 +32,11 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
 }
 
 /**
- * Whether a failed connect over Streamable HTTP means "this server only speaks HTTP+SSE": a 4xx to the
- * opening POST, per the spec's backwards-compatibility rule. 401 and 403 are about authorization, not the
- * transport.
+ * Whether a failed connect over Streamable HTTP means "no Streamable HTTP here, perhaps HTTP+SSE": only a
+ * 404 or 405 to the opening POST. Any other 4xx is the server's real answer (a 400 refusing the protocol
+ * version, 401/403 about authorization) and is shown as it is, not masked by the fallback's own failure.
  */
 export function wantsSseFallback(error: unknown): number | undefined {
   const status = error instanceof SdkHttpError ? error.status : (error as { code?: unknown } | undefined)?.code;
-  if (typeof status !== 'number' || status < 400 || status >= 500 || status === 401 || status === 403) return undefined;
-  return status;
+  return status === 404 || status === 405 ? status : undefined;
 }

@@ -25,7 +25,8 @@ export async function serversCommand(services: ChatServices, _request: vscode.Ch
   stream.markdown(`${running} of ${plural(servers.length, 'MCP server')} running.\n\n| server | state | defined in |\n|---|---|---|\n${rows.join('\n')}\n\n`);
   for (const s of servers.slice(0, MAX_SERVER_BUTTONS)) {
     const actions = serverActions(s.connection.state);
-    if (actions.includes('start')) stream.button({ command: Commands.startServer, title: `Start ${s.name}`, arguments: [s.name] });
+    if (actions.includes('signIn')) stream.button({ command: Commands.signIn, title: `Sign In: ${s.name}`, arguments: [s.name] });
+    else if (actions.includes('start')) stream.button({ command: Commands.startServer, title: `Start ${s.name}`, arguments: [s.name] });
     else if (actions.includes('restart')) stream.button({ command: Commands.restartServer, title: `Restart ${s.name}`, arguments: [s.name] });
     stream.button({ command: Commands.showLog, title: `Show Log: ${s.name}`, arguments: [s.name] });
   }

@@ -71,6 +71,9 @@ function serverTooltip(node: ServerNode): vscode.MarkdownString {
       md.appendMarkdown(`\n\nServer instructions:\n\n${codeBlock(entry.connection.mask(text))}`);
     }
   }
+  if (state.kind === 'needsSignIn') {
+    md.appendMarkdown(`\n\nSign in at ${escapeMarkdown(state.host)}${state.scopes.length ? ` for ${escapeMarkdown(state.scopes.join(' '))}` : ''}: use **Sign In**. Nothing opens in the browser before you do.`);
+  }
   if (state.kind === 'error') {
     md.appendMarkdown(`\n\n${escapeMarkdown(state.message)}${state.hint ? `\n\n${escapeMarkdown(state.hint)}` : ''}`);
     if (state.stderrTail.length) md.appendMarkdown(`\n\nLast stderr lines:\n\n${codeBlock(state.stderrTail.join('\n'))}`);
@@ -92,11 +95,21 @@ function serverInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[])
     if (state.hint) infos.push(['hint', { label: oneLine(state.hint, 200), detail: state.hint, icon: 'lightbulb' }]);
     const exit = state.signal ? `signal ${state.signal}` : state.exitCode !== undefined && state.exitCode !== null ? `exit code ${state.exitCode}` : undefined;
     if (exit) infos.push(['exit', { label: `Process ended with ${exit}`, icon: 'info' }]);
-    if (state.restartAt) infos.push(['restart', { label: `Restarting automatically (attempt ${state.attempt + 1})`, icon: 'clock' }]);
+    if (state.restartAt) {
+      // The clock time stays true without re-rendering every second; Restart runs it now, ending the backoff.
+      const at = new Date(state.restartAt).toLocaleTimeString('en-GB', { hour12: false });
+      const inSeconds = Math.max(0, Math.round((state.restartAt - Date.now()) / 1000));
+      infos.push(['restart', { label: `Restarting automatically at ${at} (in ${inSeconds} s, attempt ${state.attempt + 1})`, description: 'Restart to retry now', icon: 'clock', command: { id: Commands.restartServer, title: 'Restart Server', arguments: [name] } }]);
+    }
     if (state.stderrTail.length) {
       infos.push(['stderr', { label: `stderr: ${oneLine(state.stderrTail.at(-1), 120)}`, description: plural(state.stderrTail.length, 'line'), detail: state.stderrTail.join('\n'), icon: 'terminal', lines: state.stderrTail }]);
     }
     infos.push(['showLog', showLog], ['openConfig', openConfig]);
+  } else if (state.kind === 'needsSignIn') {
+    const signIn = { id: Commands.signIn, title: 'Sign In', arguments: [name] };
+    infos.push(['signIn', { label: `Sign in at ${state.host}`, description: state.reason === 'stepUp' ? 'more access asked' : state.reason === 'expired' ? 'sign-in expired' : '', icon: 'account', command: signIn }]);
+    if (state.scopes.length) infos.push(['scopes', { label: `Scopes: ${state.scopes.join(' ')}`, detail: state.scopes.join('\n'), icon: 'info' }]);
+    infos.push(['showLog', showLog]);
   } else if (state.kind === 'blocked') {
     infos.push(['message', { label: oneLine(state.message, 200), detail: state.message, icon: state.reason === 'invalidConfig' ? 'error' : 'info' }]);
     if (canBeStarted(state) && state.reason !== 'workspaceUntrusted') {
@@ -124,7 +137,7 @@ function duplicateInfos(prefix: string, duplicates: readonly Duplicate[], server
 /** Whether `serverInfos` has anything to show, without building it: a failed or blocked server always has. */
 function hasInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[]): boolean {
   const kind = node.entry.connection.state.kind;
-  return kind === 'error' || kind === 'blocked' || node.entry.problems.length > 0 || node.entry.connection.duplicates.length > 0 || resourceDuplicates.length > 0;
+  return kind === 'error' || kind === 'blocked' || kind === 'needsSignIn' || node.entry.problems.length > 0 || node.entry.connection.duplicates.length > 0 || resourceDuplicates.length > 0;
 }
 
 function resourceIcon(mimeType: string | undefined): vscode.ThemeIcon {
@@ -356,7 +369,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const hasChildren = this.model.groupsOf(node.name).length > 0 || hasInfos(node, this.model.resources(node.name).duplicates);
     const collapsible = !hasChildren
       ? vscode.TreeItemCollapsibleState.None
-      : state.kind === 'error'
+      : state.kind === 'error' || state.kind === 'needsSignIn'
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(entry.name, collapsible);
@@ -365,7 +378,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.description = serverDescription(entry);
     item.iconPath = stateIcon(state.kind);
     item.tooltip = serverTooltip(node);
-    item.contextValue = `server.${state.kind}`;
+    // ` oauth` marks a server that signs in, for Sign Out in its menu.
+    item.contextValue = `server.${state.kind}${entry.connection.signsIn ? ' oauth' : ''}`;
     item.accessibilityInformation = { label: `MCP server ${entry.name}, ${item.description}${origin ? `, from ${origin}` : ''}` };
     return item;
   }

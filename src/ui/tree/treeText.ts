@@ -28,6 +28,7 @@ export const STATE_ICON: Record<ConnectionState['kind'], { readonly id: string; 
   starting: { id: 'loading~spin' },
   stopped: { id: 'circle-outline' },
   error: { id: 'error', color: 'errorForeground' },
+  needsSignIn: { id: 'account', color: 'notificationsWarningIcon.foreground' },
   blocked: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
@@ -110,6 +111,7 @@ export interface ServersSummary {
   readonly running: number;
   readonly starting: number;
   readonly errors: number;
+  readonly needsSignIn: number;
   /** e.g. `$(plug) MCP 3/4 $(error) 1`; empty when no server is configured. */
   readonly text: string;
 }
@@ -120,17 +122,19 @@ export function summarizeServers(entries: readonly ServerEntry[]): ServersSummar
   const running = count('running');
   const starting = count('starting');
   const errors = count('error');
+  const needsSignIn = count('needsSignIn');
   const icon = starting ? '$(sync~spin)' : '$(plug)';
-  const text = total === 0 ? '' : `${icon} MCP ${running}/${total}${errors ? ` $(error) ${errors}` : ''}`;
-  return { total, running, starting, errors, text };
+  const text = total === 0 ? '' : `${icon} MCP ${running}/${total}${errors ? ` $(error) ${errors}` : ''}${needsSignIn ? ` $(account) ${needsSignIn}` : ''}`;
+  return { total, running, starting, errors, needsSignIn, text };
 }
 
-export type ServerAction = 'start' | 'stop' | 'restart' | 'showLog' | 'openConfig';
+export type ServerAction = 'signIn' | 'start' | 'stop' | 'restart' | 'showLog' | 'openConfig';
 
 /** What can be done with a server in its state, in menu order. */
 export function serverActions(state: ConnectionState): ServerAction[] {
   const actions: ServerAction[] = [];
-  if (canBeStarted(state) && state.kind !== 'error') actions.push('start');
+  if (state.kind === 'needsSignIn') actions.push('signIn');
+  if (canBeStarted(state) && state.kind !== 'error' && state.kind !== 'needsSignIn') actions.push('start');
   if (state.kind === 'running' || state.kind === 'starting' || state.kind === 'error') actions.push('stop');
   if (state.kind !== 'blocked' || canBeStarted(state)) actions.push('restart');
   actions.push('showLog', 'openConfig');

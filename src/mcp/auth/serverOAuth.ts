@@ -1,0 +1,325 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  OAuthClientInformationContext,
+  OAuthClientMetadata,
+  OAuthDiscoveryState,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
+} from '@modelcontextprotocol/client';
+import type { SignInReason } from '../connectionState';
+import type { HostOAuthProvider } from '../transports/signInTransport';
+import { LoopbackRedirect } from './loopbackRedirect';
+
+/** Where tokens and client registrations are kept: VS Code's SecretStorage in the extension. */
+export interface SecretStore {
+  get(key: string): Thenable<string | undefined> | Promise<string | undefined>;
+  store(key: string, value: string): Thenable<void> | Promise<void>;
+  delete(key: string): Thenable<void> | Promise<void>;
+}
+
+/** One sign-in the user is asked to make. Host and scopes come from the servers: untrusted text. */
+export interface SignInRequest {
+  readonly server: string;
+  /** The host of the authorization server's sign-in page, which the browser will open. */
+  readonly host: string;
+  readonly scopes: readonly string[];
+  readonly reason: SignInReason;
+  /** The authorization URL (state and PKCE challenge, no secret). */
+  readonly url: URL;
+}
+
+/**
+ * The user's part of a sign-in (VS Code: a modal naming the host, `openExternal`, a cancellable wait).
+ * Resolves with the redirect's query once `redirect` brings it; rejects with `SignInCancelledError` when the
+ * user declines or cancels, which ends the wait at once.
+ */
+export interface SignInBrowser {
+  authorize(request: SignInRequest, redirect: Promise<URLSearchParams>): Promise<URLSearchParams>;
+}
+
+/** A client registered out of band, from the definition's `oauth` (the secret already resolved from an input). */
+export interface PreRegisteredClient {
+  readonly clientId: string;
+  readonly clientSecret?: string | undefined;
+  readonly scopes?: readonly string[] | undefined;
+}
+
+/** The server needs a sign-in the host cannot do without the user: no tokens, a refused refresh, or more scopes. */
+export class SignInRequiredError extends Error {
+  constructor(
+    readonly host: string,
+    readonly scopes: readonly string[],
+    readonly reason: SignInReason,
+  ) {
+    super(reason === 'stepUp' ? `The server asks for more access (${scopes.join(' ')}); sign in to ${host} again.` : `Sign in to ${host} to use this server.`);
+    this.name = 'SignInRequiredError';
+  }
+}
+
+/** The user declined or cancelled a sign-in. */
+export class SignInCancelledError extends Error {
+  constructor(readonly request: SignInRequest | undefined) {
+    super('The sign-in was cancelled.');
+    this.name = 'SignInCancelledError';
+  }
+}
+
+/** Finds a sign-in error the SDK or a transport may have wrapped. */
+export function findSignInError(error: unknown): SignInRequiredError | SignInCancelledError | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof SignInRequiredError || e instanceof SignInCancelledError) return e;
+  }
+  return undefined;
+}
+
+export interface ServerOAuthOptions {
+  /** The server's name, for the dialogs. */
+  readonly server: string;
+  /** The MCP server URL: with the issuer, it keys the stored tokens. */
+  readonly serverUrl: string;
+  readonly secrets: SecretStore;
+  readonly browser: SignInBrowser;
+  readonly clientName: string;
+  readonly preRegistered?: PreRegisteredClient | undefined;
+  /** An https URL serving this client's metadata document (SEP-991), used where the authorization server accepts them. */
+  readonly clientMetadataUrl?: string | undefined;
+  /** Called when a sign-in is needed while no sign-in was asked for (a refused refresh mid-session, a step-up). */
+  readonly onSignInRequired?: (error: SignInRequiredError) => void;
+}
+
+/** What the host provides every server's sign-in. */
+export type SignInServices = Pick<ServerOAuthOptions, 'secrets' | 'browser' | 'clientName' | 'clientMetadataUrl'>;
+
+interface IssuerEntry {
+  client?: StoredOAuthClientInformation;
+  tokens?: StoredOAuthTokens;
+}
+
+interface ServerIndex {
+  issuers: string[];
+  last?: string;
+}
+
+/** Loopback redirect URIs are registered without a port (RFC 8252 §7.3); each sign-in listens on a fresh one. */
+const REGISTERED_REDIRECT = 'http://127.0.0.1/callback';
+const KEY_PREFIX = 'mcpHost.oauth';
+
+/**
+ * The SDK's OAuth client provider for one remote server: the SDK does discovery, client ID metadata
+ * documents or dynamic registration, PKCE, the token exchange and refresh; this keeps what it hands over
+ * in SecretStorage per server URL and authorization server issuer, and decides when a browser may open.
+ *
+ * It is passive unless the user chose Sign In: a flow that would need the browser (no tokens, a refused
+ * refresh, more scopes) stops with `SignInRequiredError` naming the host and scopes, and the connection shows
+ * "needs sign-in". A refresh that works happens silently in either mode.
+ */
+export class ServerOAuth implements HostOAuthProvider {
+  private index: ServerIndex | undefined;
+  private readonly entries = new Map<string, IssuerEntry>();
+  private discovery: OAuthDiscoveryState | undefined;
+  private verifier: string | undefined;
+  private issuer: string | undefined;
+  private listener: LoopbackRedirect | undefined;
+  private pending: Promise<URLSearchParams> | undefined;
+  private tokensInvalidated = false;
+  private reason: SignInReason = 'signIn';
+
+  /** Present only when configured: the SDK then prefers it to dynamic registration where the server allows. */
+  readonly clientMetadataUrl?: string;
+
+  constructor(private readonly options: ServerOAuthOptions) {
+    if (options.clientMetadataUrl) this.clientMetadataUrl = options.clientMetadataUrl;
+  }
+
+  get serverUrl(): string {
+    return this.options.serverUrl;
+  }
+
+
+  get redirectUrl(): string {
+    return this.listener?.url ?? REGISTERED_REDIRECT;
+  }
+
+  get clientMetadata(): OAuthClientMetadata {
+    const scopes = this.options.preRegistered?.scopes;
+    return {
+      client_name: this.options.clientName,
+      redirect_uris: [REGISTERED_REDIRECT],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      ...(scopes?.length ? { scope: scopes.join(' ') } : {}),
+    };
+  }
+
+  /** Whether the user asked to sign in: only then may a browser open. */
+  get interactive(): boolean {
+    return this.listener !== undefined;
+  }
+
+  /** Starts listening for the redirect: from now until `endSignIn`, a flow that needs the user asks them. */
+  async beginSignIn(reason: SignInReason): Promise<void> {
+    this.endSignIn();
+    this.reason = reason;
+    this.listener = await LoopbackRedirect.listen();
+  }
+
+  endSignIn(): void {
+    this.listener?.close();
+    this.listener = undefined;
+    this.pending = undefined;
+  }
+
+  state(): string {
+    const state = randomBytes(16).toString('base64url');
+    this.listener?.expect(state);
+    return state;
+  }
+
+  async clientInformation(ctx?: OAuthClientInformationContext): Promise<StoredOAuthClientInformation | undefined> {
+    if (ctx?.issuer) this.issuer = ctx.issuer;
+    const pre = this.options.preRegistered;
+    if (pre) return { client_id: pre.clientId, ...(pre.clientSecret ? { client_secret: pre.clientSecret } : {}), ...(ctx?.issuer ? { issuer: ctx.issuer } : {}) };
+    const stored = ctx?.issuer ? (await this.entry(ctx.issuer)).client : undefined;
+    if (stored || this.interactive) return stored;
+    // Not signing in: a placeholder lets the SDK build the authorization request (whose host and scopes the
+    // user is shown) without registering a client with an authorization server the user has not chosen yet.
+    // It never leaves this process: the request stops in `redirectToAuthorization`, and it is not saved.
+    return { client_id: '', ...(ctx?.issuer ? { issuer: ctx.issuer } : {}) };
+  }
+
+  async saveClientInformation(info: StoredOAuthClientInformation, ctx?: OAuthClientInformationContext): Promise<void> {
+    if (this.options.preRegistered || !info.client_id) return;
+    const issuer = ctx?.issuer ?? info.issuer ?? this.issuer;
+    if (!issuer) return;
+    await this.update(issuer, entry => (entry.client = info));
+  }
+
+  async tokens(ctx?: OAuthClientInformationContext): Promise<StoredOAuthTokens | undefined> {
+    const issuer = ctx?.issuer ?? (await this.loadIndex()).last;
+    if (ctx?.issuer) this.issuer = ctx.issuer;
+    return issuer ? (await this.entry(issuer)).tokens : undefined;
+  }
+
+  async saveTokens(tokens: StoredOAuthTokens, ctx?: OAuthClientInformationContext): Promise<void> {
+    const issuer = ctx?.issuer ?? tokens.issuer ?? this.issuer;
+    if (!issuer) return;
+    this.tokensInvalidated = false;
+    await this.update(issuer, entry => (entry.tokens = tokens));
+  }
+
+  saveCodeVerifier(verifier: string): void {
+    this.verifier = verifier;
+  }
+
+  codeVerifier(): string {
+    if (!this.verifier) throw new Error('No sign-in is in progress (no PKCE code verifier).');
+    return this.verifier;
+  }
+
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.discovery = state;
+  }
+
+  discoveryState(): OAuthDiscoveryState | undefined {
+    return this.discovery;
+  }
+
+  async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {
+    if (scope === 'all' || scope === 'verifier') this.verifier = undefined;
+    if (scope === 'all' || scope === 'discovery') this.discovery = undefined;
+    const issuer = this.issuer;
+    if (!issuer || scope === 'verifier' || scope === 'discovery') return;
+    // The SDK drops tokens when the authorization server refused a refresh: what follows is a sign-in again.
+    if (scope === 'all' || scope === 'tokens') this.tokensInvalidated = true;
+    await this.update(issuer, entry => {
+      if (scope === 'all' || scope === 'client') delete entry.client;
+      if (scope === 'all' || scope === 'tokens') delete entry.tokens;
+    });
+  }
+
+  /**
+   * The SDK's last step before the browser. Signing in: the user sees the host and opens the browser, and
+   * `waitForAuthorization` hands the redirect to the SDK. Otherwise: stop here and say what sign-in is needed.
+   */
+  async redirectToAuthorization(url: URL): Promise<void> {
+    const scopes = (url.searchParams.get('scope') ?? '').split(' ').filter(Boolean);
+    const hadTokens = this.issuer !== undefined && (await this.entry(this.issuer)).tokens !== undefined;
+    const reason: SignInReason = this.listener ? this.reason : hadTokens ? 'stepUp' : this.tokensInvalidated ? 'expired' : 'signIn';
+    const request: SignInRequest = { server: this.options.server, host: url.host, scopes, reason, url };
+    const listener = this.listener;
+    if (!listener) {
+      const error = new SignInRequiredError(url.host, scopes, reason);
+      this.options.onSignInRequired?.(error);
+      throw error;
+    }
+    const redirect = this.options.browser.authorize(request, listener.redirect).catch(error => {
+      listener.cancel(error instanceof Error ? error : new Error(String(error)));
+      throw error instanceof SignInCancelledError || findSignInError(error) ? error : new SignInCancelledError(request);
+    });
+    redirect.catch(() => {}); // reported to whoever waits for it
+    this.pending = redirect;
+  }
+
+  waitForAuthorization(): Promise<URLSearchParams> {
+    const pending = this.pending;
+    this.pending = undefined;
+    return pending ?? Promise.reject(new Error('No sign-in was started.'));
+  }
+
+  /** Forgets every token and registration kept for this server. */
+  async signOut(): Promise<void> {
+    const index = await this.loadIndex();
+    await Promise.all(index.issuers.map(issuer => this.options.secrets.delete(this.key(issuer))));
+    await this.options.secrets.delete(this.key());
+    this.index = { issuers: [] };
+    this.entries.clear();
+    this.discovery = undefined;
+    this.verifier = undefined;
+  }
+
+  /** Whether tokens are stored for this server (for any issuer). */
+  async hasTokens(): Promise<boolean> {
+    const index = await this.loadIndex();
+    for (const issuer of index.issuers) if ((await this.entry(issuer)).tokens) return true;
+    return false;
+  }
+
+  private key(issuer?: string): string {
+    return issuer === undefined ? `${KEY_PREFIX}/${this.options.serverUrl}` : `${KEY_PREFIX}/${this.options.serverUrl}/${issuer}`;
+  }
+
+  private async loadIndex(): Promise<ServerIndex> {
+    this.index ??= parseJson<ServerIndex>(await this.options.secrets.get(this.key())) ?? { issuers: [] };
+    return this.index;
+  }
+
+  private async entry(issuer: string): Promise<IssuerEntry> {
+    let entry = this.entries.get(issuer);
+    if (!entry) {
+      entry = parseJson<IssuerEntry>(await this.options.secrets.get(this.key(issuer))) ?? {};
+      this.entries.set(issuer, entry);
+    }
+    return entry;
+  }
+
+  private async update(issuer: string, change: (entry: IssuerEntry) => void): Promise<void> {
+    const entry = await this.entry(issuer);
+    change(entry);
+    await this.options.secrets.store(this.key(issuer), JSON.stringify(entry));
+    const index = await this.loadIndex();
+    if (!index.issuers.includes(issuer) || index.last !== issuer) {
+      this.index = { issuers: [...new Set([...index.issuers, issuer])], last: issuer };
+      await this.options.secrets.store(this.key(), JSON.stringify(this.index));
+    }
+  }
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import { inertBlock, safe } from '../common/untrustedText';
+import { SignInCancelledError, type SignInRequest, type SecretStore } from '../mcp/auth/serverOAuth';
+import { Settings } from '../ids';
+import * as ui from '../ui/window';
+
+/** The user's part of an OAuth sign-in to a remote server. */
+export interface SignInDialog {
+  /**
+   * Shows which host the user is about to sign in to (and the scopes), opens the browser only if they agree,
+   * and waits for `redirect` with a Cancel that ends the wait at once (rejecting with `SignInCancelledError`).
+   */
+  authorizeSignIn(request: SignInRequest, redirect: Promise<URLSearchParams>): Promise<URLSearchParams>;
+}
+
+const WHY: Record<SignInRequest['reason'], string> = {
+  signIn: 'needs you to sign in',
+  expired: 'needs you to sign in again (the sign-in expired)',
+  stepUp: 'asks for more access',
+};
+
+export const signInDialog: SignInDialog = {
+  async authorizeSignIn(request, redirect) {
+    const open = 'Open Browser';
+    const scopes = request.scopes.length ? request.scopes.join(' ') : '(none named)';
+    const answer = await ui.showInformationMessage(
+      safe`The MCP server '${request.server}' ${WHY[request.reason]}. Sign in at ${request.host}?`,
+      {
+        modal: true,
+        detail: inertBlock(`Your browser opens a sign-in page at ${request.host}.\nScopes asked for: ${scopes}\n\nAfter you sign in there, the browser hands the sign-in back to VS Code on this machine.`),
+      },
+      open,
+    );
+    if (answer !== open) throw new SignInCancelledError(request);
+    // `true`: the URL is already encoded; parsing it loosely would encode its query a second time.
+    if (!(await vscode.env.openExternal(vscode.Uri.parse(request.url.href, true)))) throw new SignInCancelledError(request);
+    return ui.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: safe`Signing in to '${request.server}' at ${request.host}: waiting for the browser…`, cancellable: true },
+      (_progress, token) =>
+        new Promise<URLSearchParams>((resolve, reject) => {
+          const cancelled = token.onCancellationRequested(() => reject(new SignInCancelledError(request)));
+          redirect.then(resolve, reject).finally(() => cancelled.dispose());
+        }),
+    );
+  },
+};
+
+/** SecretStorage as the sign-in's token store. */
+export function secretStore(secrets: vscode.SecretStorage): SecretStore {
+  return { get: key => secrets.get(key), store: (key, value) => secrets.store(key, value), delete: key => secrets.delete(key) };
+}
+
+/** Hosts the user allows plain http to: user settings only (the setting is application-scoped). */
+export function allowedPlainHttpHosts(): readonly string[] {
+  const value = vscode.workspace.getConfiguration(Settings.section).inspect<unknown>(Settings.remoteAllowPlainHttpHosts)?.globalValue;
+  return Array.isArray(value) ? value.filter((h): h is string => typeof h === 'string') : [];
+}

@@ -1,0 +1,281 @@
+import * as assert from 'assert';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import type { ConnectionState } from '../../../src/mcp/connectionState';
+import type { LaunchPlan } from '../../../src/mcp/launch';
+import { MemoryLog } from '../../../src/mcp/log';
+import { ServerConnection } from '../../../src/mcp/serverConnection';
+import { consentForTests } from '../../../src/consent/toolCallGate';
+import { type PreRegisteredClient, type SecretStore, SignInCancelledError, type SignInBrowser, type SignInRequest } from '../../../src/mcp/auth/serverOAuth';
+import { checkTransportSecurity, hasStaticCredentials, RemoteRefusedError } from '../../../src/mcp/auth/remotePolicy';
+import { followAuthorization } from '../../fixtures/lib/headlessBrowser';
+import { OAUTH_SCOPES, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
+
+/** SecretStorage as a map, so a test can see exactly what was kept. */
+class MemorySecrets implements SecretStore {
+  readonly values = new Map<string, string>();
+  async get(key: string) {
+    return this.values.get(key);
+  }
+  async store(key: string, value: string) {
+    this.values.set(key, value);
+  }
+  async delete(key: string) {
+    this.values.delete(key);
+  }
+}
+
+/** The user, scripted: agrees (or not) after seeing the host, then the "browser" follows the authorization URL. */
+class ScriptedBrowser implements SignInBrowser {
+  readonly asked: SignInRequest[] = [];
+  answer: 'approve' | 'decline' | 'wait' = 'approve';
+  private cancelWait: (() => void) | undefined;
+
+  async authorize(request: SignInRequest, redirect: Promise<URLSearchParams>): Promise<URLSearchParams> {
+    this.asked.push(request);
+    if (this.answer === 'decline') throw new SignInCancelledError(request);
+    if (this.answer === 'wait') {
+      // The browser never comes back; the user presses Cancel.
+      return new Promise<URLSearchParams>((_resolve, reject) => (this.cancelWait = () => reject(new SignInCancelledError(request))));
+    }
+    assert.strictEqual(await followAuthorization(request.url), 200, 'the loopback listener accepts the redirect');
+    return redirect;
+  }
+
+  cancel(): void {
+    this.cancelWait?.();
+  }
+}
+
+function connect(url: string, secrets: SecretStore, browser: SignInBrowser, log: MemoryLog, extra: { headers?: Record<string, string>; oauth?: PreRegisteredClient } = {}) {
+  const plan: LaunchPlan = { launch: { type: 'http', url, headers: {}, ...extra }, timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [] };
+  return new ServerConnection({
+    name: 'remote',
+    plan: async () => plan,
+    log,
+    clientInfo: { name: 'mcp-host-tests', version: '0.0.0' },
+    signIn: { secrets, browser, clientName: 'MCP Host tests' },
+  });
+}
+
+function as<K extends ConnectionState['kind']>(state: ConnectionState, kind: K): Extract<ConnectionState, { kind: K }> {
+  assert.strictEqual(state.kind, kind, `expected ${kind}, got ${JSON.stringify(state)}`);
+  return state as Extract<ConnectionState, { kind: K }>;
+}
+
+describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP server on loopback)', function () {
+  this.timeout(30_000);
+  let fixture: OAuthFixture;
+  let secrets: MemorySecrets;
+  let browser: ScriptedBrowser;
+  let log: MemoryLog;
+  let conn: ServerConnection;
+
+  beforeEach(async () => {
+    fixture = await startOAuthFixture();
+    secrets = new MemorySecrets();
+    browser = new ScriptedBrowser();
+    log = new MemoryLog();
+    conn = connect(fixture.url, secrets, browser, log);
+  });
+  afterEach(async () => {
+    await conn.shutdown();
+    await fixture.close();
+  });
+
+  it('a server answering 401 needs sign-in, naming the host and scopes, without opening a browser or registering', async () => {
+    await conn.start();
+    const state = as(conn.state, 'needsSignIn');
+    assert.strictEqual(state.host, new URL(fixture.issuer).host);
+    assert.deepStrictEqual(state.scopes, OAUTH_SCOPES);
+    assert.strictEqual(state.reason, 'signIn');
+    assert.strictEqual(browser.asked.length, 0, 'nothing asked the user');
+    assert.strictEqual(fixture.counts.authorize + fixture.counts.register, 0, 'no registration, no authorization request');
+    assert.strictEqual(secrets.values.size, 0);
+  });
+
+  it('Sign In: the user sees the host, the server runs and a tool works; tokens are kept per server and issuer', async () => {
+    await conn.start();
+    await conn.signIn();
+    as(conn.state, 'running');
+    assert.strictEqual(browser.asked.length, 1);
+    assert.strictEqual(browser.asked[0]!.host, new URL(fixture.issuer).host);
+    assert.deepStrictEqual(browser.asked[0]!.scopes, OAUTH_SCOPES);
+    assert.strictEqual(browser.asked[0]!.url.searchParams.get('code_challenge_method'), 'S256');
+    assert.strictEqual(fixture.counts.register, 1, 'dynamic client registration, once');
+    const result = await conn.callTool('whoami', {}, consentForTests(conn, 'whoami'));
+    assert.match(JSON.stringify(result.result.content), /signed in as client/);
+    const keys = [...secrets.values.keys()];
+    assert.ok(keys.some(k => k.includes(fixture.url) && k.includes(fixture.issuer)), keys.join(', '));
+    for (const t of fixture.issued) assert.ok(!log.text().includes(t), 'no token in the server log');
+  });
+
+  it('a second connection reuses the stored tokens without asking', async () => {
+    await conn.start();
+    await conn.signIn();
+    as(conn.state, 'running');
+    const again = connect(fixture.url, secrets, browser, log);
+    try {
+      await again.start();
+      as(again.state, 'running');
+      assert.strictEqual(browser.asked.length, 1);
+    } finally {
+      await again.shutdown();
+    }
+  });
+
+  it('an expired access token is refreshed silently; a refused refresh goes back to needs sign-in', async () => {
+    await conn.start();
+    await conn.signIn();
+    as(conn.state, 'running');
+    fixture.expireAccessTokens();
+    const result = await conn.callTool('whoami', {}, consentForTests(conn, 'whoami'));
+    assert.match(JSON.stringify(result.result.content), /signed in as client/);
+    assert.strictEqual(fixture.counts.refresh, 1);
+    assert.strictEqual(browser.asked.length, 1, 'the refresh asked nothing');
+
+    fixture.expireAccessTokens();
+    fixture.revokeRefreshTokens();
+    await assert.rejects(conn.callTool('whoami', {}, consentForTests(conn, 'whoami')));
+    const state = as(conn.state, 'needsSignIn');
+    assert.strictEqual(state.reason, 'expired');
+    assert.strictEqual(browser.asked.length, 1, 'no browser without the user');
+    await conn.signIn();
+    as(conn.state, 'running');
+  });
+
+  it('declining or cancelling the sign-in returns to needs sign-in at once', async () => {
+    await conn.start();
+    browser.answer = 'decline';
+    await conn.signIn();
+    as(conn.state, 'needsSignIn');
+    browser.answer = 'wait';
+    const signingIn = conn.signIn();
+    while (browser.asked.length < 2) await new Promise(r => setTimeout(r, 20));
+    const cancelledAt = Date.now();
+    browser.cancel();
+    await signingIn;
+    assert.ok(Date.now() - cancelledAt < 2000, 'the wait ended at once');
+    as(conn.state, 'needsSignIn');
+  });
+
+  it('Sign Out forgets the tokens; the server needs sign-in again', async () => {
+    await conn.start();
+    await conn.signIn();
+    as(conn.state, 'running');
+    const states: string[] = [];
+    conn.onDidChangeState(s => states.push(s.kind));
+    await conn.signOut();
+    assert.deepStrictEqual(states, ['stopped', 'starting', 'needsSignIn']);
+    assert.strictEqual(secrets.values.size, 0, [...secrets.values.keys()].join(', '));
+    assert.strictEqual(browser.asked.length, 1, 'signing out opened nothing');
+  });
+
+  it('a pre-registered client (oauth in the definition) signs in with its id and secret, without registering', async () => {
+    fixture.preRegister('pre-registered-client', 'pre-registered-secret');
+    const pre = connect(fixture.url, secrets, browser, log, { oauth: { clientId: 'pre-registered-client', clientSecret: 'pre-registered-secret' } });
+    try {
+      await pre.start();
+      as(pre.state, 'needsSignIn');
+      await pre.signIn();
+      as(pre.state, 'running');
+      assert.strictEqual(browser.asked[0]!.url.searchParams.get('client_id'), 'pre-registered-client');
+      assert.strictEqual(fixture.counts.register, 0);
+      const result = await pre.callTool('whoami', {}, consentForTests(pre, 'whoami'));
+      assert.match(JSON.stringify(result.result.content), /signed in as client pre-registered-client/);
+    } finally {
+      await pre.shutdown();
+    }
+  });
+
+  it('a server with an API key in its headers never signs in or registers', async () => {
+    const keyed = connect(fixture.url, secrets, browser, log, { headers: { Authorization: 'Bearer not-a-real-token' } });
+    try {
+      await keyed.start();
+      const state = as(keyed.state, 'error');
+      assert.match(state.message, /refused the credentials in the server's headers \(HTTP 401\)/);
+      assert.strictEqual(fixture.counts.register + fixture.counts.authorize, 0);
+      assert.strictEqual(browser.asked.length, 0);
+    } finally {
+      await keyed.shutdown();
+    }
+  });
+});
+
+describe('Remote servers: transport policy', () => {
+  it('refuses plain http to a non-loopback host unless the user allowed it', () => {
+    assert.throws(() => checkTransportSecurity('http://mcp.example.com/mcp', []), (e: unknown) => e instanceof RemoteRefusedError && /plain http/.test(e.message) && /allowPlainHttpHosts/.test(e.hint));
+    checkTransportSecurity('http://mcp.example.com/mcp', ['MCP.example.com']);
+    checkTransportSecurity('https://mcp.example.com/mcp', []);
+    for (const local of ['http://127.0.0.1:3000/mcp', 'http://localhost/mcp', 'http://[::1]:8080/mcp']) checkTransportSecurity(local, []);
+    assert.throws(() => checkTransportSecurity('http://127.0.0.1.example.com/mcp', []), RemoteRefusedError);
+  });
+
+  it('a plain-http server fails to start with that error and is never contacted', async () => {
+    const log = new MemoryLog();
+    const conn = connect('http://mcp.example.invalid/mcp', new MemorySecrets(), new ScriptedBrowser(), log);
+    try {
+      await conn.start();
+      const state = as(conn.state, 'error');
+      assert.match(state.message, /Refused to connect to mcp\.example\.invalid over plain http/);
+      assert.match(state.hint ?? '', /mcpHost\.remote\.allowPlainHttpHosts/);
+    } finally {
+      await conn.shutdown();
+    }
+  });
+
+  it('knows credential headers from other headers', () => {
+    assert.ok(hasStaticCredentials({ Authorization: 'Bearer x' }));
+    assert.ok(hasStaticCredentials({ 'X-API-Key': 'k' }));
+    assert.ok(hasStaticCredentials({ 'x-goog-api-key': 'k' }));
+    assert.ok(!hasStaticCredentials({ 'X-Tenant': 'acme' }));
+    assert.ok(!hasStaticCredentials({}));
+  });
+});
+
+describe('Remote servers: the HTTP+SSE fallback', function () {
+  this.timeout(30_000);
+
+  /** A server answering every request with `status` and `body`. */
+  async function answering(status: number, body: string): Promise<{ url: string; close(): Promise<void> }> {
+    const server = http.createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(body));
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+      close: () => new Promise<void>(resolve => server.close(() => resolve())),
+    };
+  }
+
+  it('a 400 is the server\'s real answer: no fallback, and its error is what the user sees', async () => {
+    const server = await answering(400, JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32022, message: 'Unsupported protocol version' } }));
+    const log = new MemoryLog();
+    const conn = connect(server.url, new MemorySecrets(), new ScriptedBrowser(), log);
+    try {
+      await conn.start();
+      const state = as(conn.state, 'error');
+      assert.match(state.message, /400|Unsupported protocol version/, state.message);
+      assert.doesNotMatch(state.message, /SSE/);
+      assert.doesNotMatch(log.text(), /trying the HTTP\+SSE transport/);
+    } finally {
+      await conn.shutdown();
+      await server.close();
+    }
+  });
+
+  it('a 404 tries HTTP+SSE; when that fails too, the first error is shown and the second logged', async () => {
+    const server = await answering(404, JSON.stringify({ error: 'no such endpoint' }));
+    const log = new MemoryLog();
+    const conn = connect(server.url, new MemorySecrets(), new ScriptedBrowser(), log);
+    try {
+      await conn.start();
+      const state = as(conn.state, 'error');
+      assert.match(log.text(), /answered 404; trying the HTTP\+SSE transport/);
+      assert.match(log.text(), /The HTTP\+SSE transport failed too/);
+      assert.match(state.message, /404/, state.message);
+      assert.doesNotMatch(state.message, /SSE error/);
+    } finally {
+      await conn.shutdown();
+      await server.close();
+    }
+  });
+});
