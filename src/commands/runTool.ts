@@ -154,7 +154,7 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   switch (result.kind) {
     case 'completed':
       panels.show(panelKey(target), resultTitle(view), html);
-      if (hasApp(tool)) app = await showApp(apps, { server: target.server, tool, args, result: result.outcome.result as never }, label);
+      if (hasApp(tool)) app = await showApp(apps, { server: target.server, tool, args, result: result.outcome.result as never, ...(result.outcome.saved ? { saved: result.outcome.saved } : {}) }, label);
       break;
     case 'denied':
     case 'cancelled':

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ServerDefinition } from './types';
+import { parseEnvFile } from './variables';
 
 /**
  * A stable hash of what a definition does when launched, plus where it lives (`origin.kind` and
@@ -23,9 +24,17 @@ export function definitionHash(def: ServerDefinition): string {
 /**
  * A hash of what a user approves when trusting a server: what runs (or where it connects) and where it
  * is defined. Timeouts, `disabled`, `disabledTools` and `protocol` are left out, so tuning them does not ask again.
+ * For a definition with an `envFile`, pass the file's text (`undefined` if it cannot be read): the variables
+ * it sets are part of what runs, so a pull that adds `NODE_OPTIONS=…` to it asks again. Comments and layout
+ * of the file do not count.
  */
-export function trustHash(def: ServerDefinition): string {
-  const hashed = { ...launchFields(def), origin: { kind: def.origin.kind, folder: def.origin.folder ?? null, file: def.origin.file ?? null } };
+export function trustHash(def: ServerDefinition, envFileText?: string): string {
+  const hashed = {
+    ...launchFields(def),
+    origin: { kind: def.origin.kind, folder: def.origin.folder ?? null, file: def.origin.file ?? null },
+    // Only for definitions with an env file, so the hashes (and approvals) of all others stay as they were.
+    ...(def.type === 'stdio' && def.envFile !== undefined ? { envFileEnv: envFileText === undefined ? null : parseEnvFile(envFileText) } : {}),
+  };
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 

@@ -1,6 +1,7 @@
 import type { PreRegisteredClient } from './auth/serverOAuth';
-import type { ServerDefinition, ServerTimeouts } from '../config/types';
+import type { ServerTimeouts } from '../config/types';
 import type { ProtocolChoice } from './eraNegotiation';
+import { maskArgs, maskUrl } from '../config/launchPreview';
 
 /** A server definition with every variable resolved: exactly what gets spawned or connected to. */
 export type ResolvedLaunch =
@@ -47,25 +48,8 @@ export function commandLine(command: string, args: readonly string[]): string {
   return [command, ...args].map(quote).join(' ');
 }
 
-/** A resolved launch in one line, for logs. */
+/** A resolved launch in one line, for logs: secrets in the URL and in secret-looking flags' values masked. */
 export function describeLaunch(launch: ResolvedLaunch): string {
-  if (launch.type !== 'stdio') return `${launch.type === 'sse' ? 'SSE' : 'HTTP'} ${launch.url}`;
-  return commandLine(launch.command, launch.args);
-}
-
-/**
- * A definition as written (variables unresolved), for trust dialogs and tooltips: everything that decides
- * what runs or where data goes, including the headers a remote server is sent and the env file read.
- */
-export function describeDefinition(def: ServerDefinition): string {
-  if (def.type !== 'stdio') {
-    const headers = Object.entries(def.headers).map(([k, v]) => `\n  header ${k}: ${v}`);
-    return `${def.type === 'sse' ? 'SSE' : 'HTTP'} ${def.url}${headers.join('')}`;
-  }
-  const extra = [
-    ...(Object.keys(def.env).length ? [`env: ${Object.keys(def.env).join(', ')}`] : []),
-    ...(def.envFile ? [`envFile: ${def.envFile}`] : []),
-    ...(def.cwd ? [`cwd: ${def.cwd}`] : []),
-  ];
-  return `${commandLine(def.command, def.args)}${extra.length ? ` (${extra.join('; ')})` : ''}`;
+  if (launch.type !== 'stdio') return `${launch.type === 'sse' ? 'SSE' : 'HTTP'} ${maskUrl(launch.url)}`;
+  return commandLine(launch.command, maskArgs(launch.args));
 }

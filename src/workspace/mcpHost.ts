@@ -144,12 +144,13 @@ export class McpHost extends Disposable {
 
   private async plan(def: ServerDefinition): Promise<LaunchPlan> {
     const inputs = this.config.inputsFor(def);
+    let envFileText: string | undefined;
     const resolved = await resolveDefinition(def, {
       workspaceFolder: def.origin.folder,
       userHome: os.homedir(),
       pathSeparator: path.sep,
       env: process.env,
-      readFile: file => fs.readFile(file, 'utf8'),
+      readFile: async file => (envFileText = await fs.readFile(file, 'utf8')),
       resolveInput: async id => {
         const input = inputs.find(i => i.id === id);
         if (!input) throw new Error(`\${input:${id}} is not declared in "inputs" of ${def.origin.label}`);
@@ -159,6 +160,10 @@ export class McpHost extends Disposable {
       if (err instanceof InputCancelledError) throw new Error(`Not started: the value for \${input:${err.inputId}} was not given.`);
       throw err;
     });
+    // The env file is read again here; what it sets must still be what the user approved in the trust dialog.
+    if (!this.trust.isApproved(def, envFileText)) {
+      throw new Error(`Not started: ${def.type === 'stdio' && def.envFile ? 'its env file' : 'its definition'} changed after you approved the server. Start it again to review the change.`);
+    }
     const launch =
       resolved.type === 'stdio'
         ? (() => {

@@ -1,38 +1,62 @@
+import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { trustHash } from '../config/hash';
+import { describePreview, localPreviewContext, previewLaunch, type LaunchPreview } from '../config/launchPreview';
 import type { ServerDefinition } from '../config/types';
 import type { StartDecision } from '../mcp/registry';
-import { describeDefinition } from '../mcp/launch';
 import { inertBlock, safe } from '../common/untrustedText';
 import * as ui from '../ui/window';
 
+/** A workspace server waiting for the user's approval, with what it would run as the dialog shows it. */
+export interface ServerToTrust {
+  readonly definition: ServerDefinition;
+  readonly preview: LaunchPreview;
+}
+
 /** Asks whether workspace-defined servers may start; one dialog for all of them. */
 export interface ServerTrustDialog {
-  confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean>;
+  confirmServers(servers: readonly ServerToTrust[]): Promise<boolean>;
+}
+
+/** The dialog's detail: per server what runs (expanded, secrets masked), risky overrides first, and where it is defined. */
+export function trustDetail(servers: readonly ServerToTrust[]): string {
+  const blocks = servers.map(({ definition: d, preview }) =>
+    [`• ${d.name} — defined in ${d.origin.file ?? d.origin.label}`, ...describePreview(preview).map(line => `   ${line}`)].join('\n'),
+  );
+  return `${blocks.join('\n\n')}\n\nThey run with your permissions. Only start servers from sources you trust; you are asked again if a definition or its env file changes.`;
 }
 
 export const serverTrustDialog: ServerTrustDialog = {
-  async confirmServers(definitions) {
-    const lines = definitions.map(d => `• ${d.name} — ${describeDefinition(d)}\n   defined in ${d.origin.file ?? d.origin.label}`);
-    const single = definitions.length === 1;
-    const message = single ? safe`Start the MCP server '${definitions[0]!.name}' from this workspace?` : safe`Start ${definitions.length} MCP servers from this workspace?`;
+  async confirmServers(servers) {
+    const single = servers.length === 1;
+    const risky = servers.some(s => s.preview.warnings.length > 0);
+    const message = single
+      ? risky
+        ? safe`Start the MCP server '${servers[0]!.definition.name}' from this workspace? Its definition changes what runs — read the warnings.`
+        : safe`Start the MCP server '${servers[0]!.definition.name}' from this workspace?`
+      : risky
+        ? safe`Start ${servers.length} MCP servers from this workspace? Some change what runs — read the warnings.`
+        : safe`Start ${servers.length} MCP servers from this workspace?`;
     const start = single ? 'Start Server' : 'Start Servers';
-    const answer = await ui.showWarningMessage(
-      message,
-      { modal: true, detail: inertBlock(`${lines.join('\n')}\n\nThey run with your permissions. Only start servers from sources you trust; you are asked again if a definition changes.`) },
-      start,
-    );
+    const answer = await ui.showWarningMessage(message, { modal: true, detail: inertBlock(trustDetail(servers)) }, start);
     return answer === start;
   },
 };
+
+/** The text of a definition's env file, or `undefined` when it has none or it cannot be read. */
+export async function readEnvFile(def: ServerDefinition): Promise<string | undefined> {
+  const preview = previewLaunch(def, localPreviewContext(def));
+  if (preview.type !== 'stdio' || !preview.envFile) return undefined;
+  return fs.readFile(preview.envFile.path, 'utf8').catch(() => undefined);
+}
 
 const STORAGE_KEY = 'mcpHost.trustedServers';
 
 /**
  * Decides whether servers may start. Servers from the user's own settings always may. Servers from
  * workspace files never start in Restricted Mode, and otherwise only once the user has approved that
- * exact definition: approvals are pinned to a hash of what runs and where it is defined, so an edited
- * definition (or the same text in another repository) asks again.
+ * exact definition: approvals are pinned to a hash of what runs (the env file's variables included) and where
+ * it is defined, so an edited definition or env file (or the same text in another repository) asks again.
  */
 export class ServerTrust {
   /** Refused in this window; asked again after a reload or when the user starts the server. */
@@ -54,9 +78,10 @@ export class ServerTrust {
   private async decide(definitions: readonly ServerDefinition[], userInitiated: boolean): Promise<Map<string, StartDecision>> {
     const decisions = new Map<string, StartDecision>();
     const approved = new Set(this.state.get<string[]>(STORAGE_KEY, []));
-    const pending: ServerDefinition[] = [];
+    const pending: Array<ServerToTrust & { key: string }> = [];
     for (const def of definitions) {
-      const key = trustHash(def);
+      const envFileText = def.origin.kind === 'userSettings' ? undefined : await readEnvFile(def);
+      const key = trustHash(def, envFileText);
       if (def.origin.kind === 'userSettings') {
         decisions.set(def.name, { allowed: true });
       } else if (!vscode.workspace.isTrusted) {
@@ -67,13 +92,13 @@ export class ServerTrust {
       } else if (this.refused.has(key) && !userInitiated) {
         decisions.set(def.name, { allowed: false, reason: 'notApproved', message: 'Not started: you declined. Use Start to be asked again' });
       } else {
-        pending.push(def);
+        const hasEnvFile = def.type === 'stdio' && def.envFile !== undefined;
+        pending.push({ definition: def, preview: previewLaunch(def, localPreviewContext(def, hasEnvFile ? (envFileText ?? null) : undefined)), key });
       }
     }
     if (pending.length) {
-      const yes = await this.dialog().confirmServers(pending);
-      for (const def of pending) {
-        const key = trustHash(def);
+      const yes = await this.dialog().confirmServers(pending.map(({ definition, preview }) => ({ definition, preview })));
+      for (const { definition: def, key } of pending) {
         if (yes) {
           approved.add(key);
           this.refused.delete(key);
@@ -86,6 +111,15 @@ export class ServerTrust {
       if (yes) await this.state.update(STORAGE_KEY, [...approved]);
     }
     return decisions;
+  }
+
+  /**
+   * Whether what is about to start is what the user approved: the env file is read again at launch, and it may
+   * have changed since the dialog. Servers from the user's own settings need no approval.
+   */
+  isApproved(def: ServerDefinition, envFileText: string | undefined): boolean {
+    if (def.origin.kind === 'userSettings') return true;
+    return this.state.get<string[]>(STORAGE_KEY, []).includes(trustHash(def, envFileText));
   }
 
   /** Forgets every approval: each workspace server asks again before its next start. */

@@ -71,13 +71,15 @@ async function sdkClient(script: string, args: readonly string[], maxBufferSize?
   const transport = new StdioClientTransport({ command: process.execPath, args: [script, ...args], env: ENV, stderr: 'pipe', ...(maxBufferSize ? { maxBufferSize } : {}) } as never);
   (transport.stderr as NodeJS.ReadableStream | null)?.resume();
   const client = new Client({ name: 'bench', version: '0' }, { capabilities: {} });
-  await client.connect(transport);
+  // A loaded machine starting 30 servers at once can take longer than the SDK's default 60 s.
+  await client.connect(transport, { timeout: 600_000 } as never);
   return client;
 }
 
 /** The same work the host does at start: every page of every list the server offers. */
 async function sdkLists(client: Client): Promise<void> {
-  await Promise.all([client.listTools(), client.listPrompts(), client.listResourceTemplates()]);
+  const options = { timeout: 600_000 };
+  await Promise.all([client.listTools(undefined, options), client.listPrompts(undefined, options), client.listResourceTemplates(undefined, options)]);
 }
 
 async function pipeLists(client: PipeClient): Promise<void> {
@@ -382,7 +384,16 @@ async function heap(): Promise<void> {
   }
   const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
   const ratio = median(ours) / median(sdks);
-  add({ group: 'heap', name: `heap per idle connected server (${n})`, value: median(ours), ratio, text: `${kib(median(ours))} vs bare SDK ${kib(median(sdks))} → ${ratio.toFixed(2)}×`, target: '≤ 1.20×', ok: ratio <= 1.2 });
+  const measurable = median(sdks) > 0;
+  add({
+    group: 'heap',
+    name: `heap per idle connected server (${n})`,
+    value: median(ours),
+    ...(measurable ? { ratio } : {}),
+    text: `${kib(median(ours))} vs bare SDK ${kib(median(sdks))}${measurable ? ` → ${ratio.toFixed(2)}×` : ' (floor below GC noise: not judged)'}`,
+    target: '≤ 1.20×',
+    ...(measurable ? { ok: ratio <= 1.2 } : {}),
+  });
 }
 
 /** The production bundle, built into a temporary folder exactly as the VSIX's is. */

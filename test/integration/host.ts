@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { SaveCallRequest } from '../../src/commands/savedCalls';
 import type { SavedCallScope } from '../../src/forms/savedCalls';
 import type { McpHostApi } from '../../src/extension';
-import type { InputDefinition, ServerDefinition } from '../../src/config/types';
+import type { InputDefinition } from '../../src/config/types';
 import type { Dialogs } from '../../src/extension';
 import { fillForm, type ArgumentAnswer, type ArgumentQuestion, type FormOutcome } from '../../src/forms/formFlow';
 import type { FormEditorRequest } from '../../src/forms/formEditor';
@@ -15,6 +15,7 @@ import type { StoredApproval } from '../../src/consent/policy';
 import type { SamplingAnswer, SamplingQuestion } from '../../src/serverRequests/sampling';
 import type { ElicitationChoice, ElicitationQuestion } from '../../src/serverRequests/elicitation';
 import type { BuiltinMcpChoice, BuiltinMcpQuestion } from '../../src/workspace/builtinMcp';
+import type { ServerToTrust } from '../../src/workspace/serverTrust';
 import { EXTENSION_ID } from '../../src/ids';
 import { SignInCancelledError, type SignInRequest } from '../../src/mcp/auth/serverOAuth';
 import { followAuthorization } from '../fixtures/lib/headlessBrowser';
@@ -58,8 +59,12 @@ export class ScriptedDialogs implements Dialogs {
     return redirect;
   }
 
-  async confirmServers(definitions: readonly ServerDefinition[]): Promise<boolean> {
-    this.confirmations.push(definitions.map(d => d.name).sort());
+  /** Every server a trust dialog asked about, with what it showed. */
+  readonly serversAsked: ServerToTrust[] = [];
+
+  async confirmServers(servers: readonly ServerToTrust[]): Promise<boolean> {
+    this.confirmations.push(servers.map(s => s.definition.name).sort());
+    this.serversAsked.push(...servers);
     return this.approve;
   }
 

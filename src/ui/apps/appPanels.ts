@@ -3,6 +3,8 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import type { McpUiHostContext, McpUiStyles, McpUiTheme } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { allowAttribute, appCspHeader, appResourceUri, withCspMeta } from '../../apps/appMeta';
 import { AppResourceCache, type AppResource } from '../../apps/appResource';
+import { appToolResult } from '../../apps/appResult';
+import type { SavedValue } from '../../mcp/resultFiles';
 import { AppSession, type AppChannel, type AppConversation } from '../../apps/appSession';
 import type { IDisposable } from '../../common/disposable';
 import type { ToolCallConfirmer } from '../../consent/types';
@@ -36,6 +38,8 @@ export interface AppLaunch {
   readonly tool: { readonly name: string; readonly title?: string | undefined; readonly _meta?: Record<string, unknown> | undefined };
   readonly args: Record<string, unknown>;
   readonly result?: CallToolResult;
+  /** Values of a very large result the connection kept on disk (`ToolCallOutcome.saved`). */
+  readonly saved?: readonly SavedValue[];
   /** The chat conversation the app came from; absent for the palette and the sidebar. */
   readonly conversation?: AppConversation;
   readonly confirm?: ToolCallConfirmer;
@@ -132,7 +136,7 @@ export class AppPanels implements IDisposable {
             allow: allowAttribute(policy.permissions),
           });
           created.sendToolInput(launch.args);
-          if (launch.result) created.sendToolResult(launch.result);
+          if (launch.result) created.sendToolResult(appToolResult(launch.result, launch.saved));
           resolve(created);
         }, reject);
       });

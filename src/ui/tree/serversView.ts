@@ -4,7 +4,7 @@ import { canBeStarted, describeState, ConnectionState } from '../../mcp/connecti
 import type { ServerRegistry } from '../../mcp/registry';
 import { essence, extensionForMime, isImageMime } from '../../mcp/resourceContent';
 import { Commands, ContextKeys, Views } from '../../ids';
-import { describeDefinition } from '../../mcp/launch';
+import { describePreview, localPreviewContext, previewLaunch } from '../../config/launchPreview';
 import { describeEra } from '../../mcp/eraNegotiation';
 import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import { untrustedMarkdown } from '../markdown';
@@ -62,7 +62,9 @@ function serverTooltip(node: ServerNode): vscode.MarkdownString {
   md.appendMarkdown(`**${escapeMarkdown(entry.name)}** — ${escapeMarkdown(describeState(state))}\n\n`);
   if (entry.definition) {
     md.appendMarkdown(`From ${escapeMarkdown(entry.definition.origin.label)}\n\n`);
-    md.appendMarkdown(codeBlock(entry.connection.mask(describeDefinition(entry.definition))));
+    // Variables expanded, header and secret values masked from the definition itself: a never-started server knows no secrets yet.
+    const preview = previewLaunch(entry.definition, localPreviewContext(entry.definition));
+    md.appendMarkdown(codeBlock(entry.connection.mask(describePreview(preview).join('\n'))));
   }
   if (state.kind === 'running') {
     md.appendMarkdown(`\n\n${escapeMarkdown(`${state.serverInfo.name} ${state.serverInfo.version} · ${state.transport} · ${describeEra(state.era, state.protocolVersion, state.eraDecidedBy)}`)}`);

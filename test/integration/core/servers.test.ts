@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { Commands } from '../../../src/ids';
+import { trustDetail } from '../../../src/workspace/serverTrust';
 import { activateHost, everythingServer, isAlive, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
 
@@ -100,6 +101,36 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     dialogs.approve = true;
     await vscode.commands.executeCommand(Commands.startServer, 'beta');
     await until(() => state('beta') === 'running', 'beta to run once approved');
+  });
+
+  it('shows what a workspace server runs (variables expanded, env file included) and asks again when its env file changes', async () => {
+    const envFile = workspaceFile('mcp-test.env');
+    await writeFile(envFile, 'MODE=fast\nAPI_TOKEN=from-the-env-file\n');
+    dialogs.confirmations.length = 0;
+    dialogs.serversAsked.length = 0;
+    await write({ beta: entry({ env: { EDITED: '1' } }), envy: entry({ env: { ROOT: '${workspaceFolder}/data' }, envFile: '${workspaceFolder}/mcp-test.env' }) });
+    await until(() => state('envy') === 'running', 'envy to run');
+    assert.deepStrictEqual(dialogs.confirmations, [['envy']]);
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const first = dialogs.serversAsked[0]!;
+    assert.ok(first.preview.type === 'stdio');
+    assert.deepStrictEqual(
+      first.preview.env.map(v => `${v.name}=${v.value}`),
+      [`ROOT=${folder}/data`, 'MODE=fast', 'API_TOKEN=***'],
+      'the dialog shows expanded values and the env file, masking the secret',
+    );
+    const detail = trustDetail(dialogs.serversAsked);
+    assert.ok(!detail.includes('from-the-env-file') && !detail.includes('${workspaceFolder}'), detail);
+
+    // A pull adds NODE_OPTIONS to the env file: the next start asks again, and says so loudly.
+    await writeFile(envFile, 'MODE=fast\nAPI_TOKEN=from-the-env-file\nNODE_OPTIONS=--max-old-space-size=256\n');
+    dialogs.confirmations.length = 0;
+    dialogs.serversAsked.length = 0;
+    await vscode.commands.executeCommand(Commands.restartServer, 'envy');
+    await until(() => dialogs.confirmations.length > 0 && state('envy') === 'running', 'envy to be asked about again and run');
+    assert.deepStrictEqual(dialogs.confirmations, [['envy']], 'a changed env file started without asking');
+    assert.match(dialogs.serversAsked[0]!.preview.warnings.join('\n'), /NODE_OPTIONS is set by the env file \(--max-old-space-size=256\): it can make Node load and run other code/);
+    await vscode.workspace.fs.delete(envFile);
   });
 
   it('stops every server and its process when the host shuts down', async () => {

@@ -40,7 +40,11 @@ describe('untrusted text stays inert', function () {
     host = api.host;
     await writeFile(
       workspaceFile('.vscode', 'mcp.json'),
-      JSON.stringify({ servers: { hostile: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'hostile.js')] } } }),
+      JSON.stringify({
+        servers: {
+          hostile: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'hostile.js')] },
+        },
+      }),
     );
     await until(() => host.registry.get('hostile')?.connection.state.kind === 'running', 'the hostile server to run', 30_000);
   });

@@ -71,6 +71,18 @@ describe('config/hash', () => {
     assert.notStrictEqual(trustHash(remote!), trustHash(otherHeader!), 'a changed header must ask again');
   });
 
+  it('pins trust to the variables the env file sets, not to its comments or layout', () => {
+    const def = one('{ "s": { "command": "node", "args": ["s.js"], "envFile": ".env" } }');
+    const approved = trustHash(def, 'MODE=fast\n');
+    assert.strictEqual(trustHash(def, '# tuned\n\nexport MODE=fast\n'), approved);
+    assert.notStrictEqual(trustHash(def, 'MODE=fast\nNODE_OPTIONS=--require ./x.js\n'), approved, 'a pull that adds NODE_OPTIONS must ask again');
+    assert.notStrictEqual(trustHash(def, 'MODE=slow\n'), approved);
+    assert.notStrictEqual(trustHash(def), approved, 'an unreadable env file is not the approved one');
+    // Definitions without an env file hash as before, whatever text is passed.
+    const plain = one('{ "s": { "command": "node" } }');
+    assert.strictEqual(trustHash(plain, 'X=1'), trustHash(plain));
+  });
+
   it('identifies a server for tool approvals by name, defining file and folder, and what runs', () => {
     const base = one('{ "fs": { "command": "npx", "args": ["server-fs"] } }');
     const identity = serverIdentity(base);
