@@ -43,10 +43,13 @@ describe('untrusted text stays inert', function () {
       JSON.stringify({
         servers: {
           hostile: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'hostile.js')] },
+          // Never started: the host knows no secret of it, so masking must come from the definition itself.
+          leaky: { type: 'http', url: 'https://leaky.example/mcp?api_key=sk-inurl-123', headers: { Authorization: 'Bearer sk-inheader-456' }, disabled: true },
         },
       }),
     );
-    await until(() => host.registry.get('hostile')?.connection.state.kind === 'running', 'the hostile server to run', 30_000);
+    // The chat file of this suite ran 'hostile' from its own config before: wait for this config to be read too.
+    await until(() => host.registry.get('leaky') !== undefined && host.registry.get('hostile')?.connection.state.kind === 'running', 'this config to be read and the hostile server to run', 30_000);
   });
 
   beforeEach(() => {
@@ -148,6 +151,15 @@ describe('untrusted text stays inert', function () {
       assert.strictEqual(plain.length, items.length - 1, 'only the zero-width tool is flagged');
       const links = items.find(i => (i.tooltip as vscode.MarkdownString).value.includes('attacker'))!;
       assert.ok((links.tooltip as vscode.MarkdownString).value.includes('https\\://attacker\\.invalid/login'), (links.tooltip as vscode.MarkdownString).value);
+    });
+
+    it('§7 masks a never-started server\'s header values and URL secrets in its tooltip, from the definition', async () => {
+      const provider = api.serversView.provider;
+      const leaky = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'leaky')!;
+      const tooltip = (provider.getTreeItem(leaky).tooltip as vscode.MarkdownString).value;
+      assert.ok(!tooltip.includes('sk-inurl-123') && !tooltip.includes('sk-inheader-456'), tooltip);
+      assert.match(tooltip, /header Authorization: \*\*\*/);
+      assert.match(tooltip, /connects to: leaky\.example/);
     });
 
     it('shows a resource name with a right-to-left override as ⟨U+202E⟩, flagged', async () => {
