@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { openWorkbench, screenshot, serverScript, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, screenshot, serverScript, Workbench } from './workbench';
 
 /**
  * A new user with an MCP App server from npm (server-basic-vanillajs), as they would: approve the workspace
@@ -14,12 +14,7 @@ describe('e2e: an MCP App from the command palette', function () {
   let wb: Workbench | undefined;
   let page: Page;
 
-  afterEach(async function () {
-    if (wb && this.currentTest?.state === 'failed') {
-      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
-    }
-  });
-  after(async () => wb?.close());
+  closeAfterwards(() => wb);
 
   const dialog = () => page.locator('.monaco-dialog-box');
 

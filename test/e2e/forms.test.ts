@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { openWorkbench, screenshot, serverScript, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, screenshot, serverScript, Workbench } from './workbench';
 
 /**
  * A new user fills a tool whose input is a list of objects (server-memory's create_entities) in the form
@@ -14,12 +14,7 @@ describe('e2e: the form editor with server-memory', function () {
   let wb: Workbench | undefined;
   let page: Page;
 
-  afterEach(async function () {
-    if (wb && this.currentTest?.state === 'failed') {
-      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
-    }
-  });
-  after(async () => wb?.close());
+  closeAfterwards(() => wb);
 
   /** The form editor's page, inside the workbench's webview frames. */
   const form = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');

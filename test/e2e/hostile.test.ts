@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
-import { openWorkbench, screenshot, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, screenshot, Workbench } from './workbench';
 
 /**
  * A server whose text attacks the UI (test/fixtures/servers/hostile.ts), clicked through in the real
@@ -13,12 +13,7 @@ describe('e2e: a hostile server’s text stays inert', function () {
   let wb: Workbench | undefined;
   let page: Page;
 
-  afterEach(async function () {
-    if (wb && this.currentTest?.state === 'failed') {
-      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
-    }
-  });
-  after(async () => wb?.close());
+  closeAfterwards(() => wb);
 
   it('starts the hostile server once approved', async () => {
     wb = await openWorkbench('empty', {

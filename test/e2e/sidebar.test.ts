@@ -1,16 +1,11 @@
 import * as assert from 'assert';
-import { openWorkbench, screenshot, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, screenshot, Workbench } from './workbench';
 
 describe('e2e: a new user installs the VSIX and opens the sidebar', function () {
   this.timeout(180_000);
   let wb: Workbench | undefined;
 
-  afterEach(async function () {
-    if (wb && this.currentTest?.state === 'failed') {
-      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
-    }
-  });
-  after(async () => wb?.close());
+  closeAfterwards(() => wb);
 
   it('installs the VSIX from the CLI', async () => {
     wb = await openWorkbench('empty');
