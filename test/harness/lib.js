@@ -143,6 +143,9 @@ const QUIET_SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'chat.disableAIFeatures': false,
+  // Fixture servers listen on localhost; code-server would otherwise toast "Your application is running on
+  // port …" over the UI under test (and into the README screenshots).
+  'remote.autoForwardPorts': false,
 };
 
 /**
