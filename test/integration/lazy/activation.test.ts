@@ -1,9 +1,8 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, ViewContainers, Views } from '../../../src/ids';
-import { until } from '../util';
+import { recordForBench, until } from '../util';
 
 describe('activation in a workspace with no MCP config', () => {
   it('is installed but not active after start-up', async () => {
@@ -40,17 +39,8 @@ describe('activation in a workspace with no MCP config', () => {
     const [load] = performance.getEntriesByName('mcpHost.load', 'measure');
     assert.ok(load, 'loading dist/extension.js left no performance measure');
     // Recorded for `npm run bench` (test-results/ is not committed); the target is the bench's, never asserted here.
-    const file = path.join(ext.extensionPath, 'test-results', 'perf-marks.json');
-    let marks: Record<string, unknown> = {};
-    try {
-      marks = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch {
-      // First record.
-    }
-    marks.activation = { value: measure.duration, at: new Date().toISOString() };
-    marks.bundleLoad = { value: load.duration, at: new Date().toISOString() };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(marks, null, 2));
+    recordForBench(ext.extensionPath, 'activation', measure.duration);
+    recordForBench(ext.extensionPath, 'bundleLoad', load.duration);
     console.log(`      activate(): ${measure.duration.toFixed(1)} ms; loading dist/extension.js before it: ${load.duration.toFixed(1)} ms`);
   });
 });
