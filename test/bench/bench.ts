@@ -454,6 +454,14 @@ function integration(): void {
   rowFor('activation', 'activate() in the extension host', 20, lazySuite);
   const load = marks.bundleLoad;
   if (load) add({ group: 'integration', name: '  evaluating dist/extension.js before it', value: load.value, text: `${fmt(load.value)} (integration tier, ${load.at})` });
+  // From "Load more…" to VS Code drawing the page's last resource (the server's reply included), 10,000 resources.
+  const treeSuite = '`flock /work/coord/vscode.lock npm run test:integration tree`';
+  rowFor('treePageFirst', 'tree page 2 of 10,000 resources, Load more… → drawn', 50, treeSuite);
+  const [first, last] = [marks.treePageFirst, marks.treePageLast];
+  if (first && last) {
+    const ratio = last.value / first.value;
+    add({ group: 'integration', name: 'tree page 30 vs page 2', value: last.value, ratio, text: `${fmt(last.value)} vs ${fmt(first.value)} → ${ratio.toFixed(2)}×`, target: '≤ 1.10× (every page costs the same)', ok: ratio <= 1.1 });
+  }
 }
 
 async function main(): Promise<void> {
