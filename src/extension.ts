@@ -84,6 +84,7 @@ export interface McpHostApi {
 }
 
 let current: McpHost | undefined;
+let currentApps: AppPanels | undefined;
 
 /** The performance measure of `activate()`; the integration tier reports it (`npm run bench` shows it). */
 export const ACTIVATE_MEASURE = 'mcpHost.activate';
@@ -108,6 +109,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerHistoryCommands(store, host, ask);
     registerApprovalCommands(store, host, ask);
     const { apps } = registerPaletteCommands(store, host, ask);
+    currentApps = apps;
+    store.add(toDisposable(() => (currentApps = undefined)));
     registerAddServerCommand(store, host);
     const testMode = context.extensionMode === vscode.ExtensionMode.Test;
     const chat = registerChat(store, context, host, resources, ask, testMode);
@@ -130,7 +133,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
   }
 }
 
-/** Stops every server and waits for their process trees to exit, so nothing outlives the extension. */
+/** Closes the apps, stops every server and waits for their process trees to exit, so nothing outlives the extension. */
 export async function deactivate(): Promise<void> {
+  // Apps first: each is asked to tear down (briefly) while its server still runs.
+  await currentApps?.closeAll();
   await current?.shutdown();
 }

@@ -174,10 +174,23 @@ export class AppSession implements IDisposable {
     this.whenReady(() => this.bridge.sendToolCancelled({ reason }));
   }
 
-  /** Asks the app to tear down (`ui/resource-teardown`), waiting a bounded time for its answer. */
-  async teardown(): Promise<void> {
-    if (this.disposed || !this.initialized) return;
-    await Promise.race([this.bridge.teardownResource({}).catch(() => undefined), new Promise(resolve => setTimeout(resolve, TEARDOWN_MS).unref?.())]);
+  /**
+   * Asks the app to tear down (`ui/resource-teardown`), waiting a bounded time for its answer; true when
+   * it answered in time. An app that never initialized has nothing to tear down.
+   */
+  async teardown(timeoutMs = TEARDOWN_MS): Promise<boolean> {
+    if (this.disposed || !this.initialized) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answered = this.bridge.teardownResource({}).then(
+      () => true,
+      () => false,
+    );
+    const late = new Promise<false>(resolve => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   dispose(): void {

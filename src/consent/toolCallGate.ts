@@ -110,6 +110,7 @@ export class ConsentGate implements ToolCallGate {
 
     const started = Date.now();
     try {
+      request.onStart?.();
       const outcome = await still.entry.connection.callTool(toolName, request.args, grant(still.entry.connection, toolName), {
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),

@@ -18,6 +18,8 @@ export interface ToolCallRequest {
    * inline in its response). The decision, the remembered approvals and the record are the gate's either way.
    */
   readonly confirm?: ToolCallConfirmer;
+  /** Called once the call is allowed, right before it is sent (never for a call that is refused or denied). */
+  readonly onStart?: () => void;
 }
 
 /** How a gated call ended. Every path a caller can see is here, so none is forgotten in the UI. */
