@@ -113,7 +113,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     store.add(toDisposable(() => (currentApps = undefined)));
     registerAddServerCommand(store, host);
     const testMode = context.extensionMode === vscode.ExtensionMode.Test;
-    const chat = registerChat(store, context, host, resources, ask, testMode);
+    const chat = registerChat(store, context, host, resources, ask, testMode, apps);
     registerSamplingCommands(store);
     registerBuiltinMcp(store, host.registry, context.workspaceState, ask);
     // Servers start in the background; activation does not wait for them.

@@ -2,7 +2,7 @@ import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
 import { ProtocolError, ProtocolErrorCode, type CallToolResult, type JSONRPCMessage, type ReadResourceResult, type Transport } from '@modelcontextprotocol/client';
 import { AppBridge, type McpUiHostCapabilities, type McpUiHostContext, type McpUiMessageRequest, type McpUiUpdateModelContextRequest } from '@modelcontextprotocol/ext-apps/app-bridge';
 import type { IDisposable } from '../common/disposable';
-import type { ToolCallConfirmer, ToolCallGate } from '../consent/types';
+import type { ToolCallGate } from '../consent/types';
 import { toolVisibility } from './appMeta';
 
 /**
@@ -41,8 +41,6 @@ export interface AppSessionHost {
   log(level: 'debug' | 'info' | 'warning' | 'error', text: string): void;
   /** Absent when the app was opened outside chat (palette, sidebar). */
   readonly conversation?: AppConversation;
-  /** Where to ask for consent, when the gate's policy asks; the modal dialog when absent. */
-  readonly confirm?: ToolCallConfirmer;
   readonly hostInfo: { readonly name: string; readonly version: string };
   readonly hostContext: McpUiHostContext;
 }
@@ -230,7 +228,7 @@ export class AppSession implements IDisposable {
     }
     if (!toolVisibility(tool).app) throw new AppRefusal(`Refused: the tool '${name}' on '${server}' is not visible to apps.`);
     const result = await this.withAbort(signal, s =>
-      this.host.gate.call({ server, tool: name, args, origin: 'app', signal: s, ...(this.host.confirm ? { confirm: this.host.confirm } : {}) }),
+      this.host.gate.call({ server, tool: name, args, origin: 'app', signal: s }),
     );
     if (result.kind === 'completed') return result.outcome.result as CallToolResult;
     return { isError: true, content: [{ type: 'text', text: result.message }] };

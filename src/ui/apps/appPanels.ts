@@ -8,7 +8,7 @@ import type { SavedValue } from '../../mcp/resultFiles';
 import { AppSession, type AppChannel, type AppConversation } from '../../apps/appSession';
 import type { IDisposable } from '../../common/disposable';
 import { Emitter } from '../../common/event';
-import type { GatedCallResult, ToolCallConfirmer } from '../../consent/types';
+import type { GatedCallResult } from '../../consent/types';
 import type { McpHost } from '../../workspace/mcpHost';
 import { inertBlock, safe } from '../../common/untrustedText';
 import { WebviewTypes } from '../../ids';
@@ -44,7 +44,6 @@ export interface AppLaunch {
   readonly saved?: readonly SavedValue[];
   /** The chat conversation the app came from; absent for the palette and the sidebar. */
   readonly conversation?: AppConversation;
-  readonly confirm?: ToolCallConfirmer;
 }
 
 /** An app on screen. */
@@ -306,7 +305,6 @@ export class AppPanels implements IDisposable {
           else log[level](text);
         },
         ...(launch.conversation ? { conversation: launch.conversation } : {}),
-        ...(launch.confirm ? { confirm: launch.confirm } : {}),
         hostInfo: { name: 'MCP Host', version: this.host.version },
         hostContext,
       },
