@@ -63,7 +63,7 @@ describe('MCP Apps from chat', function () {
     const second = await until(() => api.chat.transcripts.all[before], 'the follow-up to be sent', 30_000);
     await second.done;
     assert.strictEqual(second.prompt, 'hello from the app');
-    assert.match(second.text(), /Includes what the app of \*\*show_counter\*\* on \*\*app\*\* set for the model\./);
+    assert.match(second.text(), /Includes what the app of \*\*show\\_counter\*\* on \*\*app\*\* set for the model\./);
     const texts = userTexts();
     const context = texts.findIndex(t => /context set by the app of the tool 'show_counter' on the MCP server 'app'/.test(t));
     assert.ok(context >= 0, texts.join('\n---\n'));
