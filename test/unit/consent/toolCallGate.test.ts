@@ -18,6 +18,7 @@ import { everythingServer, fixtureServer } from '../servers';
 const SECRET = 's3cr3t-value';
 const everything: ResolvedLaunch = { type: 'stdio', command: process.execPath, args: [everythingServer], env: {} };
 const paging: ResolvedLaunch = { type: 'stdio', command: process.execPath, args: [fixtureServer('paging')], env: {} };
+const tasks: ResolvedLaunch = { type: 'stdio', command: process.execPath, args: [fixtureServer('tasks'), '--poll-ms', '50'], env: {} };
 
 class MapMemento implements ApprovalMemento {
   private readonly values = new Map<string, unknown>();
@@ -113,8 +114,9 @@ describe('the consent gate against real servers', function () {
     servers.add('swap', () => swapTo);
     servers.add('mine', () => everything, { origin: { kind: 'userSettings', label: 'User Settings' }, disabledTools: ['get-env'] });
     servers.add('stopped', () => everything);
-    await Promise.all(['everything', 'paging', 'swap', 'mine'].map(n => servers.get(n)!.connection.start()));
-    for (const n of ['everything', 'paging', 'swap', 'mine']) assert.strictEqual(servers.get(n)!.connection.state.kind, 'running', n);
+    servers.add('tasks', () => tasks);
+    await Promise.all(['everything', 'paging', 'swap', 'mine', 'tasks'].map(n => servers.get(n)!.connection.start()));
+    for (const n of ['everything', 'paging', 'swap', 'mine', 'tasks']) assert.strictEqual(servers.get(n)!.connection.state.kind, 'running', n);
   });
 
   after(async () => {
@@ -367,5 +369,43 @@ describe('the consent gate against real servers', function () {
     assert.ok(all.some(e => e.consent && !e.consent.asked && e.consent.reason === 'readOnly'));
     assert.ok(all.some(e => e.outcome === 'denied' && e.durationMs === undefined));
     assert.strictEqual(file.trimEnd().split('\n').length, all.length);
+  });
+
+  it('a call the server runs as a task: asked once, shown as running with its status until it ends, recorded with its task id and full result', async () => {
+    ask('once');
+    const statuses: string[] = [];
+    const shown: string[] = [];
+    const watching = history.onDidChange(() => shown.push(...history.runningTasks().map(c => `${c.tool} ${c.task.status}`)));
+    try {
+      const result = await call('tasks', 'task_job', { ms: 300 }, { onTask: s => statuses.push(s.status) });
+      assert.strictEqual(textOf(result), 'job done after 300 ms');
+    } finally {
+      watching.dispose();
+    }
+    assert.strictEqual(asked.length, 1, 'consent is for the call, not for each poll');
+    assert.strictEqual(statuses[0], 'working');
+    assert.strictEqual(statuses.at(-1), 'completed');
+    assert.ok(shown.includes('task_job working'), `the history showed it running: ${shown.join(', ')}`);
+    assert.deepStrictEqual(history.runningTasks(), [], 'no longer running once recorded');
+    const [entry] = await history.list();
+    assert.strictEqual(entry!.tool, 'task_job');
+    assert.strictEqual(entry!.outcome, 'completed');
+    assert.match(entry!.taskId ?? '', /\S/);
+    assert.match(textOf(history.resultOf(entry!)!), /job done/, 'the full result is kept to open from the history');
+  });
+
+  it('cancelling a running task from its history row ends the call as cancelled (tasks/cancel) and records it', async () => {
+    ask('once');
+    const pending = call('tasks', 'task_job', { ms: 60_000 });
+    await waitForEvent(history.onDidChange, () => history.runningTasks().length === 1, 20_000);
+    const [running] = history.runningTasks();
+    assert.strictEqual(running!.task.status, 'working');
+    running!.cancel();
+    const result = await pending;
+    assert.strictEqual(result.kind, 'cancelled', JSON.stringify(result));
+    const [entry] = await history.list();
+    assert.strictEqual(entry!.outcome, 'cancelled');
+    assert.strictEqual(entry!.taskId, running!.task.taskId);
+    assert.deepStrictEqual(history.runningTasks(), []);
   });
 });
