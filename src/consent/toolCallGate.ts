@@ -143,6 +143,8 @@ export class ConsentGate implements ToolCallGate {
   private find(entry: ServerEntry | undefined, server: string, toolName: string): Found | { failed: string } {
     if (!entry) return { failed: `No MCP server named '${server}' is configured.` };
     const state = entry.connection.state;
+    if (entry.connection.isStopping) return { failed: `Server '${server}' is stopping or restarting; try again when it is running.` };
+    if (state.kind === 'starting') return { failed: `Server '${server}' is still starting; try again when it is running.` };
     if (state.kind !== 'running' || !entry.definition) return { failed: `Server '${server}' is not running (${state.kind}). Start it and try again.` };
     if (entry.definition.disabledTools.includes(toolName)) return { failed: `Tool '${toolName}' is disabled for server '${server}' in its config.` };
     const tool = entry.connection.tool(toolName);

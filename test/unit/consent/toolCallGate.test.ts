@@ -321,6 +321,33 @@ describe('the consent gate against real servers', function () {
     assert.strictEqual(asked.length, 0);
   });
 
+  it('says a server is starting or stopping, not that it lacks the tool, and names the call a dying server cut short', async () => {
+    ask();
+    const conn = servers.get('stopped')!.connection;
+    try {
+      const started = conn.start();
+      while (conn.state.kind !== 'starting') await new Promise(r => setImmediate(r));
+      assert.deepStrictEqual(await call('stopped', 'echo'), { kind: 'failed', message: "Server 'stopped' is still starting; try again when it is running." });
+      await started;
+      // Stopping: the state says "running" until the process is gone, but the server's lists are gone already.
+      const stopped = conn.stop();
+      assert.deepStrictEqual(await call('stopped', 'echo'), { kind: 'failed', message: "Server 'stopped' is stopping or restarting; try again when it is running." });
+      await stopped;
+      assert.strictEqual(asked.length, 0);
+
+      await conn.start();
+      ask('once');
+      const pending = call('stopped', 'trigger-long-running-operation', { duration: 30, steps: 3 });
+      while (asked.length === 0) await new Promise(r => setTimeout(r, 10));
+      // Past consent, the call is on its way; then the server dies under it.
+      await new Promise(r => setTimeout(r, 300));
+      process.kill(conn.pid!, 'SIGKILL');
+      assert.deepStrictEqual(await pending, { kind: 'failed', message: 'tools/call got no answer: the server closed the connection (it exited or was stopped)' });
+    } finally {
+      await conn.stop();
+    }
+  });
+
   it('maps a tool error result, a protocol error and a cancellation', async () => {
     ask('once', 'once', 'once');
     const toolError = completed(await call('paging', 'fail', { mode: 'tool' }));
