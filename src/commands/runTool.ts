@@ -14,7 +14,7 @@ import { ToolNode } from '../ui/tree/nodes';
 import { hasApp, HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
 import { revealBeside, type AppPanels, type AppRun, type AppView } from '../ui/apps/appPanels';
-import { progressReporter } from './callProgress';
+import { progressReporter, taskReporter } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -150,7 +150,7 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   let appRun: AppRun | undefined;
   const onStart = hasApp(tool) ? () => void (appRun = apps.begin({ server: target.server, tool, args })) : undefined;
   const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal) =>
-    host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask), ...(onStart ? { onStart } : {}) }),
+    host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask), ...(onStart ? { onStart } : {}) }),
   );
   const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask);
   const app = appRun ? await finishApp(appRun, result, label) : undefined;
