@@ -113,6 +113,8 @@ export function prefersEditor(preference: EditorPreference, schema: unknown, for
 /** What a caller asks the editor for: a title, the schema, and values to start from (a saved call, say). */
 export interface FormEditorRequest {
   readonly title: string;
+  /** What the asking server said (an elicitation's message), shown under the title with its lines kept. */
+  readonly message?: string;
   readonly schema: unknown;
   readonly form: ArgumentForm;
   readonly initial?: Readonly<Record<string, unknown>>;
@@ -159,6 +161,7 @@ export function readPageMessage(message: unknown): PageMessage | undefined {
 /** What the page starts from (in the page itself), and the one message it is sent: the problems with the values last checked or submitted. */
 export interface PageInit {
   readonly title: string;
+  readonly message?: string;
   readonly spec: SpecNode;
   readonly value: Readonly<Record<string, unknown>>;
   readonly submitLabel: string;
