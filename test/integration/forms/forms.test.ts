@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
+import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
 import { Commands } from '../../../src/ids';
 import type { SavedCallOutcome } from '../../../src/commands/savedCalls';
 import type { FormEditorSession } from '../../../src/ui/forms/formEditorPanel';
@@ -137,6 +138,32 @@ describe('the form editor with real servers', function () {
       dialogs.argumentAnswers = { a: ['4'], b: ['5'] };
       assert.deepStrictEqual(sent(await run('everything', 'get-sum')).args, { a: 4, b: 5 });
       assert.strictEqual(dialogs.editorRequests.length, 1, '"always" did not open the editor');
+    } finally {
+      await config.update('forms.editor', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('fills a prompt’s arguments in the editor when the setting says always, and keeps the quick input (with completions) otherwise', async () => {
+    const use = () => vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt, { server: 'everything', prompt: 'args-prompt' });
+    dialogs.argumentAnswers = { city: ['Oslo'] };
+    const quick = await use();
+    assert.deepStrictEqual(quick?.kind === 'shown' && quick.args, { city: 'Oslo' });
+    assert.strictEqual(dialogs.editorRequests.length, 0, 'two arguments opened the editor');
+    const config = vscode.workspace.getConfiguration('mcpHost');
+    await config.update('forms.editor', 'always', vscode.ConfigurationTarget.Global);
+    try {
+      api.setDialogs(withEditor());
+      const using = use();
+      const editor = await session();
+      assert.match(editor.panel.title, /^Arguments Prompt on 'everything'$/);
+      editor.receive({ type: 'check', value: { state: 'Viken' } });
+      assert.deepStrictEqual(editor.posted.at(-1), { type: 'problems', problems: [{ pointer: '/city', message: 'Is required.' }] });
+      editor.receive({ type: 'submit', value: { city: 'Oslo', state: 'Viken' } });
+      const shown = await using;
+      assert.strictEqual(shown?.kind, 'shown', JSON.stringify(shown));
+      const view = shown as Extract<UsePromptOutcome, { kind: 'shown' }>;
+      assert.deepStrictEqual(view.args, { city: 'Oslo', state: 'Viken' });
+      assert.match(view.html, /What&#39;s weather in Oslo, Viken\?|What's weather in Oslo, Viken\?/);
     } finally {
       await config.update('forms.editor', undefined, vscode.ConfigurationTarget.Global);
     }
