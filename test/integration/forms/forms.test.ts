@@ -198,7 +198,7 @@ describe('the form editor with real servers', function () {
       const value = { traveller: 'Ada', from: 'OSL', to: 'LHR', seats: 2, cabin: 'business', extras: ['bag', 'wifi'] };
       editor.receive({ type: 'submit', value });
       assert.deepStrictEqual(await answered, { action: 'accept', content: value });
-      assert.deepStrictEqual(dialogs.elicitationsAsked.at(-1), { mode: 'form', server: 'forms', message: 'Where to?\nSeats and cabin have defaults.', fields: ['Traveller', 'Email', 'From (IATA code)', 'To (IATA code)', 'Seats', 'Cabin', 'Extras'] });
+      assert.deepStrictEqual(dialogs.elicitationsAsked.at(-1), { mode: 'form', server: 'forms', message: 'Where to?\nSeats and cabin have defaults.', fields: ['Traveller', 'From (IATA code)', 'To (IATA code)', 'Email', 'Seats', 'Cabin', 'Extras'] });
     });
 
     it('declines without opening the editor, and closing the editor cancels', async () => {
