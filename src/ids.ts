@@ -27,6 +27,7 @@ export const Commands = {
   importServers: 'mcpHost.importServers',
   rerunToolCall: 'mcpHost.rerunToolCall',
   openToolCall: 'mcpHost.openToolCall',
+  cancelToolCall: 'mcpHost.cancelToolCall',
   clearHistory: 'mcpHost.clearHistory',
   manageToolApprovals: 'mcpHost.manageToolApprovals',
   runTool: 'mcpHost.runTool',

@@ -15,7 +15,7 @@ import { ToolNode } from '../ui/tree/nodes';
 import { hasApp, HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
 import type { AppPanels, AppView } from '../ui/apps/appPanels';
-import { progressReporter } from './callProgress';
+import { progressReporter, taskReporter } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -147,7 +147,7 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
 
   const args = filled.args;
   const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal) =>
-    host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
+    host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask) }),
   );
   const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask);
   let app: { view: AppView } | { failed: string } | undefined;

@@ -10,7 +10,7 @@ import type { McpHost } from '../workspace/mcpHost';
 import { SavedCallNode, ToolNode } from '../ui/tree/nodes';
 import { oneLine, toolLabel, toolNamed } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
-import { progressReporter, type ProgressDialog } from './callProgress';
+import { progressReporter, taskReporter, type ProgressDialog } from './callProgress';
 import { DETAIL_MAX, type PickDialog, type PickGroup } from './itemPicker';
 
 /** The questions saved calls ask: a name and scope to save under, and whether to delete one. */
@@ -162,7 +162,7 @@ async function runSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkno
   }
   const connection = host.registry.get(call.server)!.connection;
   const result = await dialogs.showCallProgress(safe`Running '${call.name}' (${label} on '${call.server}')`, (progress, signal) =>
-    host.gate.call({ server: call.server, tool: call.tool, args, origin, savedCall: call.name, signal, onProgress: progressReporter(progress, text => connection.mask(text)) }),
+    host.gate.call({ server: call.server, tool: call.tool, args, origin, savedCall: call.name, signal, onProgress: progressReporter(progress, text => connection.mask(text)), onTask: taskReporter(progress, text => connection.mask(text)) }),
   );
   await vscode.commands.executeCommand(Commands.showToolResult, { server: call.server, tool: call.tool, title: label, result, args });
   return { kind: 'sent', call, args, result };

@@ -1,5 +1,6 @@
 import type { Progress } from '@modelcontextprotocol/client';
 import type { ToolCallOutcome } from '../mcp/serverConnection';
+import type { ToolTaskStatus } from '../mcp/taskStatus';
 
 /** What started a tool call; shown in the consent dialog and recorded in the history. */
 /** `app`: an MCP App asked, from its frame; it may only call tools of its own server. */
@@ -15,6 +16,8 @@ export interface ToolCallRequest {
   readonly savedCall?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
+  /** Each status of the task the server turned the call into (2025-11-25 tasks), if it did. */
+  readonly onTask?: (status: ToolTaskStatus) => void;
   /**
    * Where to ask, when the policy says to: the modal dialog unless the caller brings its own (chat asks
    * inline in its response). The decision, the remembered approvals and the record are the gate's either way.
