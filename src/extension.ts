@@ -99,7 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     const host = store.add(new McpHost(context, ask));
     current = host;
     store.add(toDisposable(() => (current = undefined)));
-    const serversView = registerServersView(store, host.registry);
+    const serversView = registerServersView(store, host.registry, host.savedCalls);
     const statusBar = registerStatusBar(store, host.registry);
     const resources = registerResourceDocuments(store, host, ask);
     registerCommands(store);

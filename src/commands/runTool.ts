@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
-import { Commands, Settings } from '../ids';
+import { Commands } from '../ids';
 import { buildForm } from '../forms/schemaForm';
 import { fillForm } from '../forms/formFlow';
-import { prefersEditor, type EditorPreference } from '../forms/formEditor';
+import { prefersEditor } from '../forms/formEditor';
+import { readEditorPreference } from '../ui/forms/editorPreference';
 import type { McpHost } from '../workspace/mcpHost';
 import { keepCutValues, PANEL_BUDGET } from '../mcp/resultBudget';
 import { renderResultHtml, resultTitle, toolResultView, type ToolInfo, ToolResultView } from '../ui/results/resultHtml';
@@ -131,13 +132,12 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   const form = buildForm(tool.inputSchema);
   if (form.schemaProblem) void ui.showWarningMessage(safe`${label}: ${form.schemaProblem}`);
   const formTitle = `${label} on '${target.server}'`;
-  const preference = vscode.workspace.getConfiguration(Settings.section).get<EditorPreference>(Settings.formsEditor, 'complexOnly');
   // In the editor the values can also be saved under a name (the form stays open).
   const save = async (values: Record<string, unknown>) => {
     const saved = await saveCall(host, dialogs, { server: target.server, tool: tool.name, title: label, args: values, schema: tool.inputSchema });
     return saved && `Saved as '${saved.name}'${saved.leftOut.length ? `, without ${saved.leftOut.join(', ')} (secrets)` : ''}.`;
   };
-  const filled = prefersEditor(preference, tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, schema: tool.inputSchema, form, save }) : await fillForm(dialogs, form, formTitle);
+  const filled = prefersEditor(readEditorPreference(), tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, schema: tool.inputSchema, form, save }) : await fillForm(dialogs, form, formTitle);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;

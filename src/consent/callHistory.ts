@@ -18,6 +18,8 @@ export interface HistoryEntry {
   readonly tool: string;
   readonly title?: string;
   readonly origin: CallOrigin;
+  /** The saved call that was run, by name. */
+  readonly savedCall?: string;
   readonly args: unknown;
   /** False when masking or truncation changed the arguments: such a call cannot be re-run from the history file. */
   readonly argsExact: boolean;
@@ -279,5 +281,5 @@ export class CallHistory implements CallRecorder {
 function isEntry(value: unknown): value is HistoryEntry {
   if (typeof value !== 'object' || value === null) return false;
   const e = value as Record<string, unknown>;
-  return typeof e.id === 'string' && typeof e.time === 'string' && typeof e.server === 'string' && typeof e.tool === 'string' && typeof e.outcome === 'string';
+  return typeof e.id === 'string' && typeof e.time === 'string' && typeof e.server === 'string' && typeof e.tool === 'string' && typeof e.outcome === 'string' && (e.savedCall === undefined || typeof e.savedCall === 'string');
 }

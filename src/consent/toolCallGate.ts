@@ -67,7 +67,7 @@ export class ConsentGate implements ToolCallGate {
     const entry = this.host.servers.get(server);
     const mask = entry ? (text: string) => entry.connection.mask(text) : (text: string) => text;
     const safe = safeArguments(request.args, mask);
-    const base = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin, args: safe.value, argsExact: safe.exact };
+    const base = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin, ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}), args: safe.value, argsExact: safe.exact };
     // The tool's title, once it is found: the history shows it as the pick and the dialogs do.
     let title: string | undefined;
     // The history entry is queued in order, and written off the call's path (CallHistory batches the writes).
@@ -185,6 +185,7 @@ export class ConsentGate implements ToolCallGate {
         },
         argumentsText: args,
         origin: request.origin,
+        ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}),
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes, ...(decision.changedSince.serverRedefined ? { serverRedefined: true as const } : {}) } } : {}),
         warnings: toolNameWarnings(tool),
       });

@@ -12,6 +12,8 @@ export interface ToolCallRequest {
   readonly tool: string;
   readonly args: Record<string, unknown>;
   readonly origin: CallOrigin;
+  /** The name of the saved call being run, when it is one: consent and history say so. */
+  readonly savedCall?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
   /** Each status of the task the server turned the call into (2025-11-25 tasks), if it did. */
@@ -76,6 +78,7 @@ export interface ToolConsentRequest {
   /** Pretty JSON of the arguments, long values truncated and secrets masked. */
   readonly argumentsText: string;
   readonly origin: CallOrigin;
+  readonly savedCall?: string;
   /**
    * Set when the user approved an earlier definition of this tool and the server has changed it, or approved
    * this tool when the server's own definition (command, args, env, URL, headers) was another (`serverRedefined`).

@@ -71,7 +71,7 @@ async function callDetails(host: McpHost, id: string): Promise<string> {
     `Tool: ${toolNamed(entry.title, entry.tool)}`,
     `Server: ${entry.server}`,
     `Time: ${new Date(entry.time).toLocaleString()}`,
-    `Requested from: ${entry.origin}`,
+    `Requested from: ${entry.origin}${entry.savedCall !== undefined ? `, saved call '${entry.savedCall}'` : ''}`,
     `Consent: ${describeConsent(entry.consent)}`,
     `Outcome: ${outcome}${entry.durationMs !== undefined ? ` in ${entry.durationMs} ms` : ''}`,
     ...(entry.message ? [`Message: ${entry.message}`] : []),

@@ -47,7 +47,7 @@ function tooltip(entry: HistoryEntry, rerunnable: boolean): vscode.MarkdownStrin
   const md = untrustedMarkdown();
   const outcome = entry.outcome === 'completed' && entry.isError ? 'Completed with a tool error' : OUTCOME[entry.outcome].label;
   md.appendMarkdown(`**${escapeMarkdown(toolNamed(entry.title, entry.tool))}** on **${escapeMarkdown(entry.server)}** — ${outcome}\n\n`);
-  md.appendMarkdown(`${escapeMarkdown(new Date(entry.time).toLocaleString())} · from ${escapeMarkdown(entry.origin)}`);
+  md.appendMarkdown(`${escapeMarkdown(new Date(entry.time).toLocaleString())} · from ${escapeMarkdown(entry.origin)}${entry.savedCall !== undefined ? ` · saved call '${escapeMarkdown(entry.savedCall)}'` : ''}`);
   if (entry.durationMs !== undefined) md.appendMarkdown(` · ${entry.durationMs} ms`);
   if (entry.taskId) md.appendMarkdown(` · ran as task ${escapeMarkdown(entry.taskId)}`);
   md.appendMarkdown(`\n\nConsent: ${escapeMarkdown(describeConsent(entry.consent))}\n\n`);
