@@ -135,10 +135,16 @@ describe('e2e: the form editor with server-memory', function () {
 
   it('shows the saved call under its tool in the sidebar and runs it from there; consent names it', async () => {
     const treeRow = (label: string) => page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+    const expand = async (row: ReturnType<typeof treeRow>) => {
+      if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+    };
     if (!(await treeRow('Tools').isVisible())) await treeRow('memory').click();
-    await treeRow('Tools').click();
-    // The tool's own row runs it; its twistie shows its saved calls.
-    await treeRow('Create Entities').locator('.monaco-tl-twistie').click();
+    await expand(treeRow('Tools'));
+    // The tool's own row runs it; its twistie shows its saved calls. Level 3 (server → Tools → tool): the Tool Call
+    // History rows carry the same label, and a click must never toggle a node that is already open.
+    const tool = page.locator('.sidebar .monaco-list-row[aria-level="3"]', { has: page.locator('.label-name', { hasText: 'Create Entities' }) }).first();
+    await tool.waitFor({ timeout: 15_000 });
+    await expand(tool);
     const saved = treeRow('Two pioneers');
     await saved.waitFor({ timeout: 15_000 });
     await saved.hover();
