@@ -37,14 +37,7 @@ export interface HistoryEntry {
 }
 
 /** A call the server runs as a task, while it runs: shown in the history until its entry is recorded. */
-export interface RunningCall {
-  readonly id: string;
-  /** ISO 8601, when the call was made. */
-  readonly time: string;
-  readonly server: string;
-  readonly tool: string;
-  readonly title?: string;
-  readonly origin: CallOrigin;
+export interface RunningCall extends Pick<HistoryEntry, 'id' | 'time' | 'server' | 'tool' | 'title' | 'origin'> {
   /** The task's last known status. */
   readonly task: ToolTaskStatus;
   /** Cancels the call (and so the task, with `tasks/cancel`). */
