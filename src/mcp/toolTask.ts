@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'timers/promises';
 import type { CallToolResult, Client, Tool } from '@modelcontextprotocol/client';
 import { CallToolResultSchema, CancelTaskResultSchema, CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/core';
 import { RequestCancelledError } from './diagnosis';
@@ -60,7 +61,8 @@ export async function runToolTask(
   try {
     onStatus?.(task);
     while (task.status === 'working') {
-      await delay(clampPoll(task.pollInterval), signal);
+      // Aborting rejects the wait; the catch below turns it into the call's cancellation and sends tasks/cancel.
+      await delay(clampPoll(task.pollInterval), undefined, signal ? { signal } : {});
       task = await timedRequest(ctx, 'tasks/get', opts => ctx.client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema, opts), signal);
       onStatus?.(task);
     }
@@ -95,19 +97,4 @@ async function cancelTask(ctx: ToolTaskContext, taskId: string): Promise<ToolTas
 
 function clampPoll(ms: number | undefined): number {
   return typeof ms === 'number' && Number.isFinite(ms) ? Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, ms)) : DEFAULT_POLL_MS;
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new RequestCancelledError('tools/call'));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new RequestCancelledError('tools/call'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
