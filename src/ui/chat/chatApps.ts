@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import * as vscode from 'vscode';
 import type { McpUiUpdateModelContextRequest } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { AppRefusal, type AppConversation } from '../../apps/appSession';
+import { plainBlock } from '../../common/untrustedText';
 import type { McpHost } from '../../workspace/mcpHost';
 import type { AppLaunch, AppPanels, AppRun } from '../apps/appPanels';
 
@@ -80,8 +81,9 @@ export class ChatApps {
           .trim();
         if (!text) throw new AppRefusal('Only text messages can be sent to chat.');
         if (text.length > MAX_MESSAGE_CHARS) throw new AppRefusal(`The message is longer than ${MAX_MESSAGE_CHARS} characters.`);
-        // Into the chat input, not sent: the user reads it, and sends, edits or discards it.
-        await vscode.commands.executeCommand('workbench.action.chat.open', { query: `@mcp ${text}`, isPartialQuery: true });
+        // Into the chat input, not sent: the user reads it, and sends, edits or discards it. Hidden and bidi
+        // characters are shown (the input would hide them from the reader), secrets masked as in its context.
+        await vscode.commands.executeCommand('workbench.action.chat.open', { query: `@mcp ${plainBlock(mask(text))}`, isPartialQuery: true });
       },
       updateModelContext: async params => {
         const key = `${server}\u0000${tool}`;
