@@ -435,8 +435,8 @@ function integration(): void {
     if (!m) return add({ group: 'integration', name, text: `not measured: run ${how} first`, target: `≤ ${limit} ms` });
     add({ group: 'integration', name, value: m.value, text: `${fmt(m.value)} (integration tier${m.values ? `, median of the last ${m.values.length} runs: ${m.values.map(fmt).join(', ')}` : ''}; ${m.at})`, target: `≤ ${limit} ms`, ok: m.value <= limit });
   };
-  rowFor('activation', 'activate() in the extension host', 20, '`flock /work/coord/vscode.lock npm run test:integration lazy`');
-  rowFor('hugeResultStall', 'longest event-loop stall in the extension host, 50 MiB result from consent to panel', 50, '`flock /work/coord/vscode.lock npm run test:integration results`');
+  rowFor('activation', 'activate() in the extension host', 20, '`npm run test:integration lazy`');
+  rowFor('hugeResultStall', 'longest event-loop stall in the extension host, 50 MiB result from consent to panel', 50, '`npm run test:integration results`');
 }
 
 async function main(): Promise<void> {
