@@ -84,6 +84,7 @@ export interface McpHostApi {
 }
 
 let current: McpHost | undefined;
+let currentApps: AppPanels | undefined;
 
 /** The performance measure of `activate()`; the integration tier reports it (`npm run bench` shows it). */
 export const ACTIVATE_MEASURE = 'mcpHost.activate';
@@ -101,7 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     const host = store.add(new McpHost(context, ask));
     current = host;
     store.add(toDisposable(() => (current = undefined)));
-    const serversView = registerServersView(store, host.registry);
+    const serversView = registerServersView(store, host.registry, host.savedCalls);
     const statusBar = registerStatusBar(store, host.registry);
     const resources = registerResourceDocuments(store, host, ask);
     registerCommands(store);
@@ -111,9 +112,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     registerHistoryCommands(store, host, ask);
     registerApprovalCommands(store, host, ask);
     const { apps } = registerPaletteCommands(store, host, ask);
+    currentApps = apps;
+    store.add(toDisposable(() => (currentApps = undefined)));
     registerAddServerCommand(store, host);
     const testMode = context.extensionMode === vscode.ExtensionMode.Test;
-    const chat = registerChat(store, context, host, resources, ask, testMode);
+    const chat = registerChat(store, context, host, resources, ask, testMode, apps);
     registerSamplingCommands(store);
     registerBuiltinMcp(store, host.registry, context.workspaceState, ask);
     // Servers start in the background; activation does not wait for them.
@@ -133,7 +136,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
   }
 }
 
-/** Stops every server and waits for their process trees to exit, so nothing outlives the extension. */
+/** Closes the apps, stops every server and waits for their process trees to exit, so nothing outlives the extension. */
 export async function deactivate(): Promise<void> {
+  // Apps first: each is asked to tear down (briefly) while its server still runs.
+  await currentApps?.closeAll();
   await current?.shutdown();
 }

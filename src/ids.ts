@@ -27,6 +27,7 @@ export const Commands = {
   importServers: 'mcpHost.importServers',
   rerunToolCall: 'mcpHost.rerunToolCall',
   openToolCall: 'mcpHost.openToolCall',
+  cancelToolCall: 'mcpHost.cancelToolCall',
   clearHistory: 'mcpHost.clearHistory',
   manageToolApprovals: 'mcpHost.manageToolApprovals',
   runTool: 'mcpHost.runTool',
@@ -35,6 +36,7 @@ export const Commands = {
   deleteSavedCall: 'mcpHost.deleteSavedCall',
   saveToolCall: 'mcpHost.saveToolCall',
   showToolResult: 'mcpHost.showToolResult',
+  closeApp: 'mcpHost.closeApp',
   usePrompt: 'mcpHost.usePrompt',
   readResource: 'mcpHost.readResource',
   addServer: 'mcpHost.addServer',
@@ -76,6 +78,11 @@ export const Settings = {
   samplingModel: 'sampling.model',
   formsEditor: 'forms.editor',
   remoteAllowPlainHttpHosts: 'remote.allowPlainHttpHosts',
+} as const;
+
+/** Webview panel types; `when` clauses name them through `activeWebviewPanelId`. */
+export const WebviewTypes = {
+  app: 'mcpHost.app',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

@@ -2,7 +2,7 @@ import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
 import { ProtocolError, ProtocolErrorCode, type CallToolResult, type JSONRPCMessage, type ReadResourceResult, type Transport } from '@modelcontextprotocol/client';
 import { AppBridge, type McpUiHostCapabilities, type McpUiHostContext, type McpUiMessageRequest, type McpUiUpdateModelContextRequest } from '@modelcontextprotocol/ext-apps/app-bridge';
 import type { IDisposable } from '../common/disposable';
-import type { ToolCallConfirmer, ToolCallGate } from '../consent/types';
+import type { ToolCallGate } from '../consent/types';
 import { toolVisibility } from './appMeta';
 
 /**
@@ -41,8 +41,6 @@ export interface AppSessionHost {
   log(level: 'debug' | 'info' | 'warning' | 'error', text: string): void;
   /** Absent when the app was opened outside chat (palette, sidebar). */
   readonly conversation?: AppConversation;
-  /** Where to ask for consent, when the gate's policy asks; the modal dialog when absent. */
-  readonly confirm?: ToolCallConfirmer;
   readonly hostInfo: { readonly name: string; readonly version: string };
   readonly hostContext: McpUiHostContext;
 }
@@ -51,7 +49,7 @@ export interface AppSessionHost {
  * Why a request from an app was refused, returned to the app as a JSON-RPC error. (A function, not a subclass:
  * a class extending an SDK class at module level would load the SDK bundle on activation; esbuild.js says why.)
  */
-function appRefusal(message: string): ProtocolError {
+export function appRefusal(message: string): ProtocolError {
   return new ProtocolError(ProtocolErrorCode.InvalidRequest, message);
 }
 
@@ -175,10 +173,23 @@ export class AppSession implements IDisposable {
     this.whenReady(() => this.bridge.sendToolCancelled({ reason }));
   }
 
-  /** Asks the app to tear down (`ui/resource-teardown`), waiting a bounded time for its answer. */
-  async teardown(): Promise<void> {
-    if (this.disposed || !this.initialized) return;
-    await Promise.race([this.bridge.teardownResource({}).catch(() => undefined), new Promise(resolve => setTimeout(resolve, TEARDOWN_MS).unref?.())]);
+  /**
+   * Asks the app to tear down (`ui/resource-teardown`), waiting a bounded time for its answer; true when
+   * it answered in time. An app that never initialized has nothing to tear down.
+   */
+  async teardown(timeoutMs = TEARDOWN_MS): Promise<boolean> {
+    if (this.disposed || !this.initialized) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answered = this.bridge.teardownResource({}).then(
+      () => true,
+      () => false,
+    );
+    const late = new Promise<false>(resolve => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   dispose(): void {
@@ -218,7 +229,7 @@ export class AppSession implements IDisposable {
     }
     if (!toolVisibility(tool).app) throw appRefusal(`Refused: the tool '${name}' on '${server}' is not visible to apps.`);
     const result = await this.withAbort(signal, s =>
-      this.host.gate.call({ server, tool: name, args, origin: 'app', signal: s, ...(this.host.confirm ? { confirm: this.host.confirm } : {}) }),
+      this.host.gate.call({ server, tool: name, args, origin: 'app', signal: s }),
     );
     if (result.kind === 'completed') return result.outcome.result as CallToolResult;
     return { isError: true, content: [{ type: 'text', text: result.message }] };

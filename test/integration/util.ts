@@ -1,6 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
-
 /** Polls `check` until it is truthy; fails with what was awaited after `timeoutMs` (generous: the test machine is shared and loaded). */
 export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -30,21 +27,4 @@ const REPORT_TAG = '[mocha] ';
 /** Prints a line with the mocha report (figures a test measured), so the harness shows it. */
 export function report(line: string): void {
   console.log(`${REPORT_TAG}      ${line}`);
-}
-
-/**
- * Records a figure for `npm run bench` in test-results/perf-marks.json under the repository (`root`): speed targets
- * are the bench's, never asserted in a timed test.
- */
-export function recordForBench(root: string, key: string, value: number): void {
-  const file = path.join(root, 'test-results', 'perf-marks.json');
-  let marks: Record<string, unknown> = {};
-  try {
-    marks = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    // First record.
-  }
-  marks[key] = { value, at: new Date().toISOString() };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(marks, null, 2));
 }

@@ -81,9 +81,11 @@ describe('VSIX', function () {
     for (const name of ['extension', 'sdk', 'validation']) {
       const bundle = zipEntries(vsix).find(e => e.name === `extension/dist/${name}.js`)!.data().toString('utf8');
       assert.ok(!bundle.includes('sourceMappingURL'), `dist/${name}.js references a source map`);
-      // Minified code has long lines (template literals keep a few line breaks of their own).
+      // Minified code is almost all in long lines; template literals keep line breaks of their own, so the count
+      // of lines says little (dist/extension.js minified: ~380 lines, 93% of it in lines over 1,000 characters; unminified: none).
       const lines = bundle.split('\n');
-      assert.ok(bundle.length / lines.length > 1000, `dist/${name}.js does not look minified (${lines.length} lines)`);
+      const inLongLines = lines.filter(line => line.length > 1000).reduce((sum, line) => sum + line.length, 0);
+      assert.ok(inLongLines / bundle.length > 0.75, `dist/${name}.js does not look minified (${lines.length} lines, ${Math.round((100 * inLongLines) / bundle.length)}% in lines over 1,000 characters)`);
     }
   });
 });
