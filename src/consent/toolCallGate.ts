@@ -110,21 +110,19 @@ export class ConsentGate implements ToolCallGate {
     }
 
     const started = Date.now();
-    // A call the server runs as a task can also be cancelled from the history, while it runs.
-    const cancel = new AbortController();
-    const signal = request.signal ? AbortSignal.any([request.signal, cancel.signal]) : cancel.signal;
     let taskId: string | undefined;
-    const onTask = (task: ToolTaskStatus): void => {
+    // A call the server runs as a task can also be cancelled from the history, while it runs.
+    const onTask = (task: ToolTaskStatus, cancel: () => void): void => {
       taskId = task.taskId;
       // One permit, one call: the history row and every poll belong to the call the user consented to.
       const shown = task.statusMessage ? { ...task, statusMessage: mask(task.statusMessage) } : task;
-      this.host.history?.taskUpdated?.({ ...base, ...(title ? { title } : {}), task: shown, cancel: () => cancel.abort() });
+      this.host.history?.taskUpdated?.({ ...base, ...(title ? { title } : {}), task: shown, cancel });
       request.onTask?.(task);
     };
     try {
       request.onStart?.();
       const outcome = await still.entry.connection.callTool(toolName, request.args, grant(still.entry.connection, toolName), {
-        signal,
+        ...(request.signal ? { signal: request.signal } : {}),
         onTask,
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
