@@ -11,7 +11,7 @@ import type { ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
-import { argumentsText, safeArguments, summarizeResult } from './callText';
+import { argumentsText, safeArguments, summarizeResult, type SafeArguments } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -87,7 +87,7 @@ export class ConsentGate implements ToolCallGate {
 
     let consent: ConsentRecord;
     try {
-      consent = await this.consent(request, found, argumentsText(safe));
+      consent = await this.consent(request, found, safe);
     } catch (err) {
       return finish({ kind: 'failed', message: `Could not ask for consent: ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -154,7 +154,7 @@ export class ConsentGate implements ToolCallGate {
   }
 
   /** Decides, asking the user if the policy says so, and remembers a "session" or "always" answer. */
-  private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: string): Promise<ConsentRecord> {
+  private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: SafeArguments): Promise<ConsentRecord> {
     const origin = definition.origin;
     const question = {
       server: entry.name,
@@ -181,7 +181,8 @@ export class ConsentGate implements ToolCallGate {
           ...(annotations.idempotentHint !== undefined ? { idempotentHint: annotations.idempotentHint } : {}),
           ...(annotations.openWorldHint !== undefined ? { openWorldHint: annotations.openWorldHint } : {}),
         },
-        argumentsText: args,
+        // Made only for the dialog: a call with a standing approval never shows its arguments.
+        argumentsText: argumentsText(args),
         origin: request.origin,
         ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}),
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes, ...(decision.changedSince.serverRedefined ? { serverRedefined: true as const } : {}) } } : {}),
