@@ -729,7 +729,7 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
     wholeObject,
     get schemaProblem() {
       const v = whole();
-      if (v instanceof SchemaTooComplexError) return `The tool's input schema is too big for MCP Host to check (${v.message}): each field is checked for its type only, and the server will have to check the arguments.`;
+      if (v instanceof SchemaTooComplexError) return `The tool's input schema is too big for MCP Host to check (${v.message}): fields are checked for their type only; the server checks the rest.`;
       return v instanceof Error ? `The tool's input schema is invalid (${v.message}); the server will have to check the arguments.` : undefined;
     },
     read,

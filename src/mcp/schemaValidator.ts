@@ -84,6 +84,9 @@ export const SCHEMA_BUDGET = { keywords: 1_000, depth: 48, patterns: 100 } as co
 /** A schema over `SCHEMA_BUDGET`: not compiled, so not checked by the host. */
 export class SchemaTooComplexError extends Error {}
 
+/** 1000 → "1,000" (toLocaleString would load ICU's number formats: ~50 ms, once, on this thread). */
+const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
 /** Keywords whose values are data, not schemas: their size does not grow the generated code (see `loopEnum`). */
 const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples']);
 /** Keywords whose values map names to schemas (a property may be named `enum`: its value is still a schema). */
@@ -100,17 +103,17 @@ export function overSchemaBudget(schema: unknown, budget: typeof SCHEMA_BUDGET =
   while (stack.length) {
     const { node, depth, map } = stack.pop()!;
     if (typeof node !== 'object' || node === null) continue;
-    if (depth > budget.depth) return `it nests deeper than ${budget.depth} levels`;
+    if (depth > budget.depth) return `nested deeper than ${budget.depth} levels`;
     if (Array.isArray(node)) {
       for (const item of node) stack.push({ node: item, depth: depth + 1, map: false });
       continue;
     }
     for (const [key, value] of Object.entries(node)) {
-      if (++keywords > budget.keywords) return `it has more than ${budget.keywords.toLocaleString('en-US')} keywords and properties`;
+      if (++keywords > budget.keywords) return `more than ${thousands(budget.keywords)} keywords and properties`;
       if (!map && DATA_KEYWORDS.has(key)) continue;
       if (!map && key === 'pattern' && typeof value === 'string') patterns++;
       if (!map && key === 'patternProperties' && typeof value === 'object' && value !== null) patterns += Object.keys(value).length;
-      if (patterns > budget.patterns) return `it has more than ${budget.patterns} patterns`;
+      if (patterns > budget.patterns) return `more than ${budget.patterns} patterns`;
       stack.push({ node: value, depth: depth + 1, map: !map && SCHEMA_MAPS.has(key) });
     }
   }
