@@ -473,7 +473,7 @@ function integration(): void {
   const load = marks.bundleLoad;
   if (load) add({ group: 'integration', name: '  evaluating dist/extension.js before it', value: load.value, text: `${fmt(load.value)} (integration tier, ${load.at})` });
   rowFor('hugeResultStall', 'longest event-loop stall in the extension host, 50 MiB result from consent to panel', 50, '`npm run test:integration results`');
-  rowFor('firstCallStall', 'longest stall, first tool call of a window, run to consent', 50, '`npm run test:integration results`');
+  rowFor('firstCallStall', 'longest stall, first tool call of a window (Run Tool → panel)', 50, '`npm run test:integration results`');
   rowFor('hugeSchemaStall', '  the same, a tool with 3,000-property schemas', 50, '`npm run test:integration results`');
   // From "Load more…" to VS Code drawing the page's last resource (the server's reply included), 10,000 resources.
   const treeSuite = '`npm run test:integration tree`';
