@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { registerServersView, type ServersView } from './ui/tree/serversView';
 import { registerCommands } from './commands/registerCommands';
 import { registerServerCommands } from './commands/serverCommands';
-import { registerImportCommand } from './commands/importServers';
+import { importDialog, registerImportCommand, type ImportDialog } from './commands/importServers';
+import type { ImportLocation } from './config/importers';
 import { registerHistoryView } from './ui/history/historyView';
 import { historyDialog, registerHistoryCommands, type HistoryDialog } from './ui/history/historyCommands';
 import { approvalsDialog, registerApprovalCommands, type ApprovalsDialog } from './consent/manageApprovals';
@@ -38,7 +39,7 @@ import { appDialog, type AppDialog, type AppPanels } from './ui/apps/appPanels';
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & SavedCallDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog & AppDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & SavedCallDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog & AppDialog & ImportDialog;
 
 /** The webview form editor; its open sessions are what tests drive. */
 const formEditor = new FormEditorPanels();
@@ -60,6 +61,7 @@ const vscodeDialogs: Dialogs = {
   ...builtinMcpDialog,
   ...appDialog,
   ...signInDialog,
+  ...importDialog,
 };
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
@@ -81,6 +83,8 @@ export interface McpHostApi {
   readonly logUri?: vscode.Uri;
   /** The open MCP Apps and their resource cache. */
   readonly apps?: AppPanels;
+  /** Where "Import MCP Servers…" looks for other hosts' configs (undefined: the real places). */
+  setImportLocations?(locations: readonly ImportLocation[] | undefined): void;
 }
 
 let current: McpHost | undefined;
@@ -103,7 +107,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     const resources = registerResourceDocuments(store, host, ask);
     registerCommands(store);
     registerServerCommands(store, host);
-    registerImportCommand(store, host);
+    // Test mode reads other hosts' configs from where the test says, not from the real home folder.
+    let importLocations: readonly ImportLocation[] | undefined;
+    registerImportCommand(store, host, ask, () => importLocations);
     registerHistoryView(store, host.history);
     registerHistoryCommands(store, host, ask);
     registerApprovalCommands(store, host, ask);
@@ -121,7 +127,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
       const shownTexts: ShownText[] = [];
       ui.observeShownText(shown => shownTexts.push(shown));
       store.add(toDisposable(() => ui.observeShownText(undefined)));
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps };
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps, setImportLocations: l => (importLocations = l) };
     }
     return { version };
   } catch (err) {

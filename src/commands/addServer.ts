@@ -15,6 +15,7 @@ import {
 } from '../config/newServer';
 import { Commands } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
+import { configDocument, writeConfigText } from './configEdit';
 
 /** What "Add Server…" needs; given as the command's argument, no question is asked (tests, other commands). */
 export interface AddServerRequest {
@@ -36,8 +37,7 @@ async function addServer(host: McpHost, request: AddServerRequest | undefined): 
   if (!folder) return undefined;
   const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
   // Through the document when the file exists: what the user sees (even unsaved) is what gets edited, undoably.
-  const exists = await vscode.workspace.fs.stat(file).then(() => true, () => false);
-  const document = exists ? await vscode.workspace.openTextDocument(file) : undefined;
+  const document = await configDocument(file);
   const existing = document?.getText();
   const taken = new Set([...serverNamesIn(existing), ...host.registry.servers.map(s => s.name)]);
   const answers = request?.answers ?? (await askAnswers());
@@ -54,19 +54,10 @@ async function addServer(host: McpHost, request: AddServerRequest | undefined): 
     return undefined;
   }
   // A token typed into a header goes to secret storage; the file gets an ${input:…} in its place.
-  for (const s of added.movedSecrets) await host.inputs.store(file.fsPath, s.inputId, s.value);
-  if (document) {
-    const wasDirty = document.isDirty;
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(file, new vscode.Range(document.positionAt(0), document.positionAt(existing!.length)), added.newText);
-    if (!(await vscode.workspace.applyEdit(edit))) {
-      void ui.showErrorMessage(safe`Could not edit ${vscode.workspace.asRelativePath(file)}.`);
-      return undefined;
-    }
-    // The user's own unsaved changes are theirs to save; otherwise the new server starts right away.
-    if (!wasDirty) await document.save();
-  } else {
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(added.newText));
+  for (const s of added.movedSecrets) await host.inputs.store(file.fsPath, s.inputId, s.value, s.destination);
+  if (!(await writeConfigText(file, added.newText, document))) {
+    void ui.showErrorMessage(safe`Could not edit ${vscode.workspace.asRelativePath(file)}.`);
+    return undefined;
   }
   const position = new vscode.Position(added.position.line, added.position.character);
   await vscode.window.showTextDocument(file, { selection: new vscode.Range(position, position), preview: false });
