@@ -34,7 +34,6 @@ export const Commands = {
   editSavedCall: 'mcpHost.editSavedCall',
   deleteSavedCall: 'mcpHost.deleteSavedCall',
   saveToolCall: 'mcpHost.saveToolCall',
-  showToolResult: 'mcpHost.showToolResult',
   usePrompt: 'mcpHost.usePrompt',
   readResource: 'mcpHost.readResource',
   addServer: 'mcpHost.addServer',
@@ -81,4 +80,9 @@ export const Settings = {
 /** Context keys set with `setContext` and used in `when` clauses. */
 export const ContextKeys = {
   hasServers: 'mcpHost.hasServers',
+} as const;
+
+/** Commands registered only in the extension's Test mode (never contributed): test hooks acting on caller-supplied data. */
+export const TestCommands = {
+  showToolResult: 'mcpHost.showToolResult',
 } as const;

@@ -6,7 +6,7 @@ import { DisposableStore } from '../common/disposable';
 import { gitTracking, type GitTracking } from '../common/gitTracking';
 import { inertBlock, inertLine, safe } from '../common/untrustedText';
 import { knownImportLocations, parseForeignConfig, planImport, type ImportedServer, type ImportLocation, type ImportPlan } from '../config/importers';
-import { extractSecrets } from '../config/importSecrets';
+import { entrySummary } from '../config/importSecrets';
 import { Commands, Settings } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
 import * as ui from '../ui/window';
@@ -112,8 +112,7 @@ async function importServers(host: McpHost, dialog: ImportDialog, locations: rea
     const text = await fs.readFile(loc.path, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     for (const server of parseForeignConfig(text, loc.format, folders.map(f => f.uri.fsPath)).servers) {
-      const shown = extractSecrets(server.name, server.entry, () => false).entry;
-      const summary = 'command' in shown ? [shown.command, ...(shown.args ?? [])].join(' ') : shown.url;
+      const summary = entrySummary(server.name, server.entry);
       const scope = loc.scope === 'user' && !server.projectLevel ? 'user' : 'workspace';
       candidates.push({ server, host: loc.host, source: loc.path, scope, summary });
     }

@@ -146,6 +146,12 @@ function replaceSecrets(server: string, entry: ServerEntry, taken: (id: string) 
   return { entry: { ...entry, url, ...(headers ? { headers } : {}) }, secrets };
 }
 
+/** What an entry runs or where it connects, in one line, credentials replaced by `${input:…}` (safe to show). */
+export function entrySummary(server: string, entry: ServerEntry): string {
+  const shown = extractSecrets(server, entry, () => false).entry;
+  return 'command' in shown ? [shown.command, ...(shown.args ?? [])].join(' ') : shown.url;
+}
+
 function decodeSafely(s: string): string {
   try {
     return decodeURIComponent(s);

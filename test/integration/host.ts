@@ -17,6 +17,7 @@ import type { ElicitationChoice, ElicitationQuestion } from '../../src/serverReq
 import type { BuiltinMcpChoice, BuiltinMcpQuestion } from '../../src/workspace/builtinMcp';
 import type { ServerToTrust } from '../../src/workspace/serverTrust';
 import type { MovedInputQuestion } from '../../src/workspace/inputStore';
+import type { ServerFromCaller } from '../../src/commands/addServer';
 import type { ImportCandidate, ImportConfirmation } from '../../src/commands/importServers';
 import { EXTENSION_ID } from '../../src/ids';
 import { SignInCancelledError, type SignInRequest } from '../../src/mcp/auth/serverOAuth';
@@ -93,6 +94,15 @@ export class ScriptedDialogs implements Dialogs {
   async confirmImport(confirmation: ImportConfirmation): Promise<boolean> {
     this.importConfirmations.push(confirmation);
     return this.importAnswer;
+  }
+
+  /** Servers a caller of mcpHost.addServer described, and whether to add them. */
+  readonly serversFromCallers: ServerFromCaller[] = [];
+  addServerFromCaller = true;
+
+  async confirmServerFromCaller(server: ServerFromCaller): Promise<boolean> {
+    this.serversFromCallers.push(server);
+    return this.addServerFromCaller;
   }
 
   async confirmToolCall(request: ToolConsentRequest): Promise<ConsentAnswer> {
