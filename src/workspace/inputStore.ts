@@ -62,6 +62,9 @@ const BINDINGS_KEY = 'mcpHost.storedInputBindings';
  * the same id never share a secret. "Clear Stored Inputs" forgets them all.
  */
 export class InputStore {
+  /** The resolution in progress per stored value (see `resolve`). */
+  private readonly resolving = new Map<string, Promise<string | undefined>>();
+
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly state: vscode.Memento,
@@ -79,6 +82,19 @@ export class InputStore {
    */
   async resolve(input: InputDefinition, scope: string, server: string, destination?: string): Promise<string | undefined> {
     const key = this.key(scope, input.id);
+    // One question at a time per value: a start from a config change and a restart racing it (or two servers
+    // sharing an input) would otherwise both find nothing stored and both ask. The later one sees the answer.
+    const previous = this.resolving.get(key) ?? Promise.resolve(undefined);
+    const current = previous.catch(() => undefined).then(() => this.resolveNow(key, input, scope, server, destination));
+    this.resolving.set(key, current);
+    try {
+      return await current;
+    } finally {
+      if (this.resolving.get(key) === current) this.resolving.delete(key);
+    }
+  }
+
+  private async resolveNow(key: string, input: InputDefinition, scope: string, server: string, destination: string | undefined): Promise<string | undefined> {
     const stored = await this.secrets.get(key);
     if (stored !== undefined) {
       if (destination === undefined) return stored;

@@ -26,6 +26,9 @@ describe('§6 import keeps secrets out of files', function () {
   before(async () => {
     api = await activateHost();
     api.setDialogs(prompts);
+    // VS Code in the browser auto-saves after a second by default, which would save the user's unsaved edit
+    // while the import runs; desktop VS Code does not, and that is the case this test is about.
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
     sources = await fs.mkdtemp(path.join(os.tmpdir(), 'mcp-host-import-'));
     const cursorUser = path.join(sources, 'cursor-user.json');
     const claudeProject = path.join(sources, 'project.mcp.json');
@@ -57,6 +60,7 @@ describe('§6 import keeps secrets out of files', function () {
     const config = vscode.workspace.getConfiguration(Settings.section);
     await config.update(Settings.servers, undefined, vscode.ConfigurationTarget.Global);
     await config.update(Settings.inputs, undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     await fs.rm(path.join(folder, '.git'), { recursive: true, force: true });
     await fs.rm(sources, { recursive: true, force: true });
   });
@@ -86,7 +90,7 @@ describe('§6 import keeps secrets out of files', function () {
     const document = editor.document;
     const text = document.getText();
     assert.ok(text.startsWith('// my unsaved note\n'), text);
-    assert.ok(document.isDirty);
+    assert.ok(document.isDirty, 'the import saved the document the user had not saved');
     assert.match(text, /"DATABASE_URL": "postgres:\/\/app:\$\{input:imported-db-DATABASE_URL-password\}@db\.internal\/app"/);
     for (const secret of SECRETS) assert.ok(!text.includes(secret), `${secret} written to mcp.json`);
 

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { Commands, Settings } from '../../../src/ids';
 import { activateHost, everythingServer, repoPath, ScriptedDialogs } from '../host';
-import { until } from '../util';
+import { expectLogEntry, until } from '../util';
 
 /**
  * §3: a stored `${input:}` value is bound to where it was given for. A user-settings server (no trust question
@@ -47,6 +47,7 @@ describe('§3 a stored input value stays bound to where it was given for', funct
     const moved = [repoPath('out', 'test', 'fixtures', 'servers', 'hostile.js')];
     await define(moved);
     prompts.movedInputAnswer = undefined;
+    expectLogEntry(/^MCP bound: \[error\] Failed to start: Not started: the value for \$\{input:bound-token\} was not given\.$/);
     await start();
     const s = state();
     assert.strictEqual(s?.kind, 'error');
