@@ -27,6 +27,7 @@ export const Commands = {
   importServers: 'mcpHost.importServers',
   rerunToolCall: 'mcpHost.rerunToolCall',
   openToolCall: 'mcpHost.openToolCall',
+  cancelToolCall: 'mcpHost.cancelToolCall',
   clearHistory: 'mcpHost.clearHistory',
   manageToolApprovals: 'mcpHost.manageToolApprovals',
   runTool: 'mcpHost.runTool',
@@ -34,6 +35,7 @@ export const Commands = {
   editSavedCall: 'mcpHost.editSavedCall',
   deleteSavedCall: 'mcpHost.deleteSavedCall',
   saveToolCall: 'mcpHost.saveToolCall',
+  closeApp: 'mcpHost.closeApp',
   usePrompt: 'mcpHost.usePrompt',
   readResource: 'mcpHost.readResource',
   addServer: 'mcpHost.addServer',
@@ -75,6 +77,11 @@ export const Settings = {
   samplingModel: 'sampling.model',
   formsEditor: 'forms.editor',
   remoteAllowPlainHttpHosts: 'remote.allowPlainHttpHosts',
+} as const;
+
+/** Webview panel types; `when` clauses name them through `activeWebviewPanelId`. */
+export const WebviewTypes = {
+  app: 'mcpHost.app',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

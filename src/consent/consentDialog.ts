@@ -40,7 +40,7 @@ export function consentMessage(request: ToolConsentRequest): { message: SafeText
       lines.push(`  • ${c.field}: ${c.before ?? '(none)'}`, `    → ${c.after ?? '(none)'}`);
     }
   }
-  lines.push('', `Server: ${request.server}, from ${request.serverOrigin}`, `Requested from: ${ORIGIN_LABEL[request.origin]}`);
+  lines.push('', `Server: ${request.server}, from ${request.serverOrigin}`, `Requested from: ${ORIGIN_LABEL[request.origin]}${request.savedCall !== undefined ? `, running the saved call '${request.savedCall}'` : ''}`);
   if (request.description) lines.push(`Description: ${oneLine(request.description, 300)}`);
   lines.push(`Annotations (reported by the server, not verified): ${describeAnnotations(a)}`);
   lines.push('', request.fullArgumentsText ? `Arguments (cut here; "${SHOW_FULL}" opens all of them):` : 'Arguments:', request.argumentsText);

@@ -178,13 +178,14 @@ export class ScriptedDialogs implements Dialogs {
   readonly editorRequests: FormEditorRequest[] = [];
   /**
    * The form editor's answer: by default the same answers per field as the quick input (`argumentAnswers`),
-   * so a test reads the same whichever the setting picks; set it to script the editor itself.
+   * starting from the request's `initial` values as the editor does, so a test reads the same whichever the
+   * setting picks; set it to script the editor itself.
    */
   editorAnswer: ((request: FormEditorRequest) => Promise<FormOutcome>) | undefined;
 
   async editForm(request: FormEditorRequest): Promise<FormOutcome> {
     this.editorRequests.push(request);
-    return this.editorAnswer ? this.editorAnswer(request) : fillForm(this, request.form, request.title);
+    return this.editorAnswer ? this.editorAnswer(request) : fillForm(this, request.form, request.title, request.signal, request.initial ? { initial: request.initial } : {});
   }
 
   /**

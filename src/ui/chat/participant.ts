@@ -42,7 +42,9 @@ export function registerChatParticipant(store: DisposableStore, services: ChatSe
       }
       const command = ChatCommands.find(c => c === request.command);
       const run = command ? COMMANDS[command] : freeForm;
-      result = await run(services, request, context, stream, token);
+      const answered = await run(services, request, context, stream, token);
+      // Every response names its conversation, so the next request finds the apps this one opened.
+      result = { ...answered, metadata: { ...answered.metadata, ...services.apps.metadata(request, context) } };
       return result;
     } finally {
       finish(result);
