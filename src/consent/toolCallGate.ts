@@ -11,7 +11,7 @@ import type { ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
-import { argumentsText, safeArguments, summarizeResult, type SafeArguments } from './callText';
+import { argumentsText, fullArgumentsText, safeArguments, summarizeResult, type SafeArguments } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -169,6 +169,7 @@ export class ConsentGate implements ToolCallGate {
       const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
       if (decision.kind === 'allow') return { asked: false, reason: decision.reason };
       const { annotations = {} } = tool;
+      const shown = argumentsText(args);
       const answer = await confirm({
         server: entry.name,
         serverOrigin: origin.label,
@@ -182,7 +183,8 @@ export class ConsentGate implements ToolCallGate {
           ...(annotations.openWorldHint !== undefined ? { openWorldHint: annotations.openWorldHint } : {}),
         },
         // Made only for the dialog: a call with a standing approval never shows its arguments.
-        argumentsText: argumentsText(args),
+        argumentsText: shown,
+        ...fullIfCut(shown, fullArgumentsText(request.args, text => entry.connection.mask(text))),
         origin: request.origin,
         ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}),
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes, ...(decision.changedSince.serverRedefined ? { serverRedefined: true as const } : {}) } } : {}),
@@ -226,4 +228,9 @@ function hiddenFrom(origin: ToolCallRequest['origin'], tool: Tool): string | und
   if ((origin === 'chat' || origin === 'languageModel') && !visible.model) return `The tool '${tool.name}' is only for its server's app; it is not offered to the model.`;
   if (origin === 'app' && !visible.app) return `Refused: the tool '${tool.name}' is not visible to apps.`;
   return undefined;
+}
+
+/** The whole arguments, when the dialog's text had to cut them. */
+function fullIfCut(shown: string, full: string): { fullArgumentsText?: string } {
+  return full === shown ? {} : { fullArgumentsText: full };
 }
