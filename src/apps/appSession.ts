@@ -45,11 +45,12 @@ export interface AppSessionHost {
   readonly hostContext: McpUiHostContext;
 }
 
-/** Why a request from an app was refused, returned to the app as a JSON-RPC error. */
-export class AppRefusal extends ProtocolError {
-  constructor(message: string) {
-    super(ProtocolErrorCode.InvalidRequest, message);
-  }
+/**
+ * Why a request from an app was refused, returned to the app as a JSON-RPC error. (A function, not a subclass:
+ * a class extending an SDK class at module level would load the SDK bundle on activation; esbuild.js says why.)
+ */
+export function appRefusal(message: string): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.InvalidRequest, message);
 }
 
 const TEARDOWN_MS = 3_000;
@@ -132,12 +133,12 @@ export class AppSession implements IDisposable {
     this.bridge.onreadresource = (params, extra) => this.withAbort(extra.mcpReq.signal, signal => host.readResource(params.uri, signal));
     this.bridge.onopenlink = async params => ((await host.openLink(params.url)) ? {} : { isError: true });
     this.bridge.onmessage = async params => {
-      if (!host.conversation) throw new AppRefusal('This app was opened outside chat (from the Command Palette or the sidebar), so there is no conversation to send a message to.');
+      if (!host.conversation) throw appRefusal('This app was opened outside chat (from the Command Palette or the sidebar), so there is no conversation to send a message to.');
       await host.conversation.message(params);
       return {};
     };
     this.bridge.onupdatemodelcontext = async params => {
-      if (!host.conversation) throw new AppRefusal('This app was opened outside chat, so there is no model context to update.');
+      if (!host.conversation) throw appRefusal('This app was opened outside chat, so there is no model context to update.');
       await host.conversation.updateModelContext(params);
       return {};
     };
@@ -216,17 +217,17 @@ export class AppSession implements IDisposable {
   private async forwardToolCall(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
     const { server } = this.host;
     const tools = this.host.tools(server);
-    if (!tools) throw new AppRefusal(`Server '${server}' is not running.`);
+    if (!tools) throw appRefusal(`Server '${server}' is not running.`);
     const tool = tools.find(t => t.name === name);
     if (!tool) {
       const elsewhere = this.host.serversWithTool(name).filter(s => s !== server);
-      throw new AppRefusal(
+      throw appRefusal(
         elsewhere.length
           ? `Refused: an app may only call tools of its own server ('${server}'); '${name}' belongs to another server.`
           : `Server '${server}' has no tool named '${name}'.`,
       );
     }
-    if (!toolVisibility(tool).app) throw new AppRefusal(`Refused: the tool '${name}' on '${server}' is not visible to apps.`);
+    if (!toolVisibility(tool).app) throw appRefusal(`Refused: the tool '${name}' on '${server}' is not visible to apps.`);
     const result = await this.withAbort(signal, s =>
       this.host.gate.call({ server, tool: name, args, origin: 'app', signal: s }),
     );

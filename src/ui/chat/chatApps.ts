@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import * as vscode from 'vscode';
 import type { McpUiUpdateModelContextRequest } from '@modelcontextprotocol/ext-apps/app-bridge';
-import { AppRefusal, type AppConversation } from '../../apps/appSession';
+import { appRefusal, type AppConversation } from '../../apps/appSession';
 import { plainBlock } from '../../common/untrustedText';
 import type { McpHost } from '../../workspace/mcpHost';
 import type { AppLaunch, AppPanels, AppRun } from '../apps/appPanels';
@@ -79,8 +79,8 @@ export class ChatApps {
           .flatMap(c => (c.type === 'text' ? [c.text] : []))
           .join('\n\n')
           .trim();
-        if (!text) throw new AppRefusal('Only text messages can be sent to chat.');
-        if (text.length > MAX_MESSAGE_CHARS) throw new AppRefusal(`The message is longer than ${MAX_MESSAGE_CHARS} characters.`);
+        if (!text) throw appRefusal('Only text messages can be sent to chat.');
+        if (text.length > MAX_MESSAGE_CHARS) throw appRefusal(`The message is longer than ${MAX_MESSAGE_CHARS} characters.`);
         // Into the chat input, not sent: the user reads it, and sends, edits or discards it. Hidden and bidi
         // characters are shown (the input would hide them from the reader), secrets masked as in its context.
         await vscode.commands.executeCommand('workbench.action.chat.open', { query: `@mcp ${plainBlock(mask(text))}`, isPartialQuery: true });

@@ -6,6 +6,7 @@ import { PromptNode, ToolNode, type GroupNode, type InfoNode, type ServerNode, t
 import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { activateHost, everythingServer, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
+import { recordPerfMark } from '../perf';
 import { expectLogEntry, report, until } from '../util';
 
 const fixture = (name: string) => repoPath('out', 'test', 'fixtures', 'servers', `${name}.js`);
@@ -228,6 +229,8 @@ describe('servers tree', function () {
     }
     const [first, lastCost] = [costs[0]!, costs.at(-1)!];
     report(`resources drawn per "Load more…": page ${first.page} ${first.items} (${first.ms.toFixed(0)} ms), page ${lastCost.page} ${lastCost.items} (${lastCost.ms.toFixed(0)} ms)`);
+    recordPerfMark('treePageFirst', first.ms);
+    recordPerfMark('treePageLast', lastCost.ms);
     // The first page's resources and the new page's: never the pages in between.
     for (const c of costs) assert.ok(c.items <= 200, `page ${c.page}: VS Code drew ${c.items} resources`);
 
