@@ -35,7 +35,6 @@ export const Commands = {
   editSavedCall: 'mcpHost.editSavedCall',
   deleteSavedCall: 'mcpHost.deleteSavedCall',
   saveToolCall: 'mcpHost.saveToolCall',
-  showToolResult: 'mcpHost.showToolResult',
   closeApp: 'mcpHost.closeApp',
   usePrompt: 'mcpHost.usePrompt',
   readResource: 'mcpHost.readResource',
@@ -88,4 +87,9 @@ export const WebviewTypes = {
 /** Context keys set with `setContext` and used in `when` clauses. */
 export const ContextKeys = {
   hasServers: 'mcpHost.hasServers',
+} as const;
+
+/** Commands registered only in the extension's Test mode (never contributed): test hooks acting on caller-supplied data. */
+export const TestCommands = {
+  showToolResult: 'mcpHost.showToolResult',
 } as const;

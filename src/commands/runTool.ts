@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DisposableStore } from '../common/disposable';
+import { DisposableStore, toDisposable } from '../common/disposable';
 import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import { Commands } from '../ids';
@@ -43,16 +43,30 @@ export type RunToolOutcome =
       readonly app?: { readonly view: AppView } | { readonly failed: string };
     };
 
-/** What `mcpHost.showToolResult` takes: a gated call's result and the tool it came from (the history's re-run uses it). */
+/** What `showToolResult` takes: a gated call's result and the tool it came from (the history's re-run uses it). */
 export interface ShowToolResultArgs extends ToolTarget {
   readonly result: GatedCallResult;
   readonly title?: string;
   readonly args?: Record<string, unknown>;
 }
 
+/** Shows results in the panel; set while the palette commands are registered. */
+let resultShower: ((arg: ShowToolResultArgs) => Promise<{ view: ToolResultView; html: string }>) | undefined;
+
+/**
+ * Shows a gated call's result (the history's re-run, saved calls, chat's "Open Result" use it). A function, not a
+ * public command: a command would let any extension show a result of its making as if a server had sent it.
+ * Test mode registers `mcpHost.showToolResult` on it (src/extension.ts).
+ */
+export function showToolResult(arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
+  if (!resultShower) throw new Error('The result panel is not available.');
+  return resultShower(arg);
+}
+
 export function registerRunTool(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels, apps: AppPanels): void {
   store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, dialogs(), panels, apps, toTarget(arg))));
-  store.add(vscode.commands.registerCommand(Commands.showToolResult, (arg: ShowToolResultArgs) => showToolResult(host, panels, arg)));
+  resultShower = arg => showResult(host, panels, arg);
+  store.add(toDisposable(() => (resultShower = undefined)));
 }
 
 /**
@@ -186,7 +200,7 @@ function panelKey(target: ToolTarget): string {
 }
 
 /** Shows any gated call's result in the result panel, whatever its outcome. */
-async function showToolResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
+async function showResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
   const connection = host.registry.get(arg.server)?.connection;
   const mask = connection ? (text: string) => connection.mask(text) : (text: string) => text;
   const tool = connection?.tools.find(t => t.name === arg.tool);

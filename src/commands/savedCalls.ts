@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showToolResult } from './runTool';
 import type { DisposableStore } from '../common/disposable';
 import { inertLine, joinSafe, safe, type SafeText } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
@@ -164,7 +165,7 @@ async function runSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkno
   const result = await dialogs.showCallProgress(safe`Running '${call.name}' (${label} on '${call.server}')`, (progress, signal) =>
     host.gate.call({ server: call.server, tool: call.tool, args, origin, savedCall: call.name, signal, onProgress: progressReporter(progress, text => connection.mask(text)), onTask: taskReporter(progress, text => connection.mask(text)) }),
   );
-  await vscode.commands.executeCommand(Commands.showToolResult, { server: call.server, tool: call.tool, title: label, result, args });
+  await showToolResult({ server: call.server, tool: call.tool, title: label, result, args });
   return { kind: 'sent', call, args, result };
 }
 

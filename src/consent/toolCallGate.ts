@@ -11,7 +11,7 @@ import type { ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
-import { argumentsText, safeArguments, summarizeResult } from './callText';
+import { argumentsText, fullArgumentsText, safeArguments, summarizeResult } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -184,6 +184,7 @@ export class ConsentGate implements ToolCallGate {
           ...(annotations.openWorldHint !== undefined ? { openWorldHint: annotations.openWorldHint } : {}),
         },
         argumentsText: args,
+        ...fullIfCut(args, fullArgumentsText(request.args, text => entry.connection.mask(text))),
         origin: request.origin,
         ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}),
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes, ...(decision.changedSince.serverRedefined ? { serverRedefined: true as const } : {}) } } : {}),
@@ -227,4 +228,9 @@ function hiddenFrom(origin: ToolCallRequest['origin'], tool: Tool): string | und
   if ((origin === 'chat' || origin === 'languageModel') && !visible.model) return `The tool '${tool.name}' is only for its server's app; it is not offered to the model.`;
   if (origin === 'app' && !visible.app) return `Refused: the tool '${tool.name}' is not visible to apps.`;
   return undefined;
+}
+
+/** The whole arguments, when the dialog's text had to cut them. */
+function fullIfCut(shown: string, full: string): { fullArgumentsText?: string } {
+  return full === shown ? {} : { fullArgumentsText: full };
 }

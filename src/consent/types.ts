@@ -77,6 +77,8 @@ export interface ToolConsentRequest {
   };
   /** Pretty JSON of the arguments, long values truncated and secrets masked. */
   readonly argumentsText: string;
+  /** When `argumentsText` is cut: all of it (secrets still masked), for "Show Full Arguments". */
+  readonly fullArgumentsText?: string;
   readonly origin: CallOrigin;
   readonly savedCall?: string;
   /**

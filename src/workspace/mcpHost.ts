@@ -8,6 +8,7 @@ import { Disposable } from '../common/disposable';
 import { safe } from '../common/untrustedText';
 import * as ui from '../ui/window';
 import { resolveDefinition, InputCancelledError } from '../config/variables';
+import { inputDestination } from '../config/inputBinding';
 import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
 import { ProcessReaper } from '../mcp/reaper';
@@ -156,7 +157,7 @@ export class McpHost extends Disposable {
       resolveInput: async id => {
         const input = inputs.find(i => i.id === id);
         if (!input) throw new Error(`\${input:${id}} is not declared in "inputs" of ${def.origin.label}`);
-        return this.inputs.resolve(input, def.origin.file ?? 'user', def.name);
+        return this.inputs.resolve(input, def.origin.file ?? 'user', def.name, inputDestination(def));
       },
     }).catch(err => {
       if (err instanceof InputCancelledError) throw new Error(`Not started: the value for \${input:${err.inputId}} was not given.`);

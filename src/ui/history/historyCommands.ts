@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showToolResult } from '../../commands/runTool';
 import type { DisposableStore } from '../../common/disposable';
 import { plainBlock, safe } from '../../common/untrustedText';
 import type { HistoryEntry } from '../../consent/callHistory';
@@ -54,7 +55,7 @@ async function openToolCall(host: McpHost, arg: unknown): Promise<{ shown: 'resu
   const result = host.history.resultOf(entry);
   if (result) {
     const args = host.history.argsForRerun(entry);
-    await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, ...(args ? { args } : {}) });
+    await showToolResult({ server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, ...(args ? { args } : {}) });
     return { shown: 'result' };
   }
   const uri = vscode.Uri.from({ scheme: CALL_SCHEME, path: `/${entry.server}/${entry.title ?? entry.tool}.txt`, query: entry.id });
@@ -105,7 +106,7 @@ async function rerunToolCall(host: McpHost, dialog: ProgressDialog, arg: unknown
   const result = await dialog.showCallProgress(safe`Running '${toolNamed(entry.title, entry.tool)}' on '${entry.server}'`, (progress, signal) =>
     host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask) }),
   );
-  await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, args });
+  await showToolResult({ server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, args });
   return result;
 }
 

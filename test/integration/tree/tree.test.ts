@@ -69,6 +69,15 @@ describe('servers tree', function () {
     assert.match(editor.document.lineAt(editor.selection.active.line).text, /"paging"/);
     const refused = await vscode.commands.executeCommand(Commands.addServer, { answers: { kind: 'npm', package: 'x' }, name: 'paging' });
     assert.strictEqual(refused, undefined, 'a taken name must be refused');
+    // §7: the command's argument comes from whoever called it; the user is asked, and a no writes nothing.
+    assert.deepStrictEqual(dialogs.serversFromCallers.map(s => s.name), ['everything', 'paging']);
+    dialogs.addServerFromCaller = false;
+    const before = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
+    const declined = await vscode.commands.executeCommand(Commands.addServer, { answers: { kind: 'http', url: 'https://x.example/mcp?api_key=sk-caller-123' }, name: 'from-caller' });
+    dialogs.addServerFromCaller = true;
+    assert.strictEqual(declined, undefined);
+    assert.deepStrictEqual(dialogs.serversFromCallers.at(-1), { name: 'from-caller', summary: 'https://x.example/mcp?api_key=${input:from-caller-url-api_key}', file: '.vscode/mcp.json' });
+    assert.strictEqual(new TextDecoder().decode(await vscode.workspace.fs.readFile(config)), before);
     await until(() => state('everything') === 'running' && state('paging') === 'running', 'both added servers to run', 30_000);
   });
 

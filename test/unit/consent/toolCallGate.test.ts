@@ -146,6 +146,15 @@ describe('the consent gate against real servers', function () {
     assert.strictEqual(q.changedSince, undefined);
   });
 
+  it('offers the whole arguments, secrets still masked, when the question had to cut them (§7 Show Full Arguments)', async () => {
+    ask('once', 'once');
+    await call('everything', 'echo', { message: `key ${SECRET} ${'x'.repeat(300)}` });
+    const cut = asked[0]!;
+    assert.strictEqual(cut.fullArgumentsText, JSON.stringify({ message: `key *** ${'x'.repeat(300)}` }, null, 2));
+    await call('everything', 'echo', { message: 'short' });
+    assert.strictEqual(asked[1]!.fullArgumentsText, undefined, 'nothing was cut, so nothing more to show');
+  });
+
   it('"Allow for This Session" asks once, and concurrent calls share the one dialog', async () => {
     ask('session');
     const results = await Promise.all([1, 2, 3].map(i => call('everything', 'get-sum', { a: i, b: 1 })));
