@@ -17,6 +17,8 @@ export interface HostOAuthProvider extends OAuthClientProvider {
 /** The SDK's HTTP transports (Streamable HTTP and SSE) both exchange a code for tokens this way. */
 export interface AuthorizableTransport extends Transport {
   finishAuth(callbackParams: URLSearchParams): Promise<void>;
+  /** Streamable HTTP only: the session `DELETE`. */
+  terminateSession?(): Promise<void>;
 }
 
 /**
@@ -76,6 +78,11 @@ export class SignInTransport implements Transport {
         this.onSignedIn();
       }
     }
+  }
+
+  /** Present when the inner transport has sessions (Streamable HTTP). */
+  get terminateSession(): (() => Promise<void>) | undefined {
+    return this.inner.terminateSession?.bind(this.inner);
   }
 
   close(): Promise<void> {
