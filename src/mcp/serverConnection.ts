@@ -278,6 +278,7 @@ export class ServerConnection extends Disposable {
       await live.initialize(this.log.level, new Set(this.watched.keys()));
       if (generation !== this.generation) return;
       this.onRunning(generation, live, connected.wire, connected.decidedBy);
+      if (authProvider instanceof ServerOAuth) this.scheduleTokenRefresh(generation, authProvider);
     } catch (error) {
       if (generation !== this.generation) return;
       const signIn = findSignInError(error);
@@ -368,6 +369,29 @@ export class ServerConnection extends Disposable {
     await oauth.signOut();
     this.log.info('Signed out: the tokens for this server were forgotten.');
     await this.start();
+  }
+
+  /** Refreshes the access token shortly before it expires, so no request meets a 401 for it (the 401 path stays). */
+  private scheduleTokenRefresh(generation: number, oauth: ServerOAuth): void {
+    void oauth.refreshDueAt().then(at => {
+      if (at === undefined || generation !== this.generation) return;
+      const timer = setTimeout(() => void this.refreshTokens(generation, oauth), Math.max(0, at - Date.now()));
+      timer.unref?.();
+      this.launchStore.add(toDisposable(() => clearTimeout(timer)));
+    });
+  }
+
+  private async refreshTokens(generation: number, oauth: ServerOAuth): Promise<void> {
+    try {
+      await oauth.refresh();
+      if (generation !== this.generation) return;
+      this.log.info('Refreshed the access token before it expired.');
+      this.scheduleTokenRefresh(generation, oauth);
+    } catch (error) {
+      // A refused refresh has already moved the server to "needs sign-in" (onSignInRequired).
+      if (findSignInError(error) || generation !== this.generation) return;
+      this.log.warn(`Could not refresh the access token ahead of its expiry (${error instanceof Error ? error.message : String(error)}); it is refreshed when the server refuses it.`);
+    }
   }
 
   /** Whether this server signs in with OAuth (it asked for a sign-in at least once, or holds tokens). */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { auth } from '@modelcontextprotocol/client';
 import type {
   OAuthClientInformationContext,
   OAuthClientMetadata,
@@ -93,6 +94,8 @@ export type SignInServices = Pick<ServerOAuthOptions, 'secrets' | 'browser' | 'c
 interface IssuerEntry {
   client?: StoredOAuthClientInformation;
   tokens?: StoredOAuthTokens;
+  /** When the tokens were saved (epoch ms): with their `expires_in`, when they expire. */
+  savedAt?: number;
 }
 
 interface ServerIndex {
@@ -103,6 +106,8 @@ interface ServerIndex {
 /** Loopback redirect URIs are registered without a port (RFC 8252 §7.3); each sign-in listens on a fresh one. */
 const REGISTERED_REDIRECT = 'http://127.0.0.1/callback';
 const KEY_PREFIX = 'mcpHost.oauth';
+/** Tokens are refreshed this long before they expire (or a fifth of their lifetime before, when that is shorter). */
+const REFRESH_AHEAD_MS = 60_000;
 
 /**
  * The SDK's OAuth client provider for one remote server: the SDK does discovery, client ID metadata
@@ -205,7 +210,30 @@ export class ServerOAuth implements HostOAuthProvider {
     const issuer = ctx?.issuer ?? tokens.issuer ?? this.issuer;
     if (!issuer) return;
     this.tokensInvalidated = false;
-    await this.update(issuer, entry => (entry.tokens = tokens));
+    await this.update(issuer, entry => {
+      entry.tokens = tokens;
+      entry.savedAt = Date.now();
+    });
+  }
+
+  /**
+   * When (epoch ms) the current tokens should be refreshed, shortly before the access token expires; undefined
+   * when there is nothing to refresh ahead of time (no refresh token, or no stated lifetime).
+   */
+  async refreshDueAt(): Promise<number | undefined> {
+    const issuer = this.issuer ?? (await this.loadIndex()).last;
+    const entry = issuer ? await this.entry(issuer) : undefined;
+    const lifetime = (entry?.tokens?.expires_in ?? 0) * 1000;
+    if (!entry?.tokens?.refresh_token || lifetime <= 0 || entry.savedAt === undefined) return undefined;
+    return entry.savedAt + lifetime - Math.min(REFRESH_AHEAD_MS, lifetime / 5);
+  }
+
+  /**
+   * Refreshes the tokens now, with the SDK's refresh grant (the same flow as on a 401). A refused refresh ends
+   * like any other that needs the user: `SignInRequiredError`, and "needs sign-in" through `onSignInRequired`.
+   */
+  async refresh(): Promise<void> {
+    if ((await auth(this, { serverUrl: this.options.serverUrl })) !== 'AUTHORIZED') throw new Error('The authorization server did not refresh the tokens.');
   }
 
   saveCodeVerifier(verifier: string): void {

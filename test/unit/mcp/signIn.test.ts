@@ -144,6 +144,28 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
     as(conn.state, 'running');
   });
 
+  it('refreshes a short-lived access token before it expires, so no request meets a 401 for it', async () => {
+    await conn.shutdown();
+    await fixture.close();
+    fixture = await startOAuthFixture({ accessTokenSeconds: 5 });
+    conn = connect(fixture.url, secrets, browser, log);
+    await conn.start();
+    await conn.signIn();
+    as(conn.state, 'running');
+    const first = fixture.issued.length;
+    for (const end = Date.now() + 15_000; fixture.counts.refresh < 2; ) {
+      assert.ok(Date.now() < end, `two refreshes ahead of expiry (saw ${fixture.counts.refresh})`);
+      await new Promise(r => setTimeout(r, 100));
+    }
+    assert.ok(fixture.issued.length > first, 'new tokens were issued');
+    const result = await conn.callTool('whoami', {}, consentForTests(conn, 'whoami'));
+    assert.match(JSON.stringify(result.result.content), /signed in as client/);
+    assert.strictEqual(fixture.counts.expired, 0, 'no request carried an expired token');
+    assert.strictEqual(browser.asked.length, 1, 'the refreshes asked nothing');
+    assert.ok(log.text().includes('Refreshed the access token before it expired.'));
+    for (const t of fixture.issued) assert.ok(!log.text().includes(t), 'no token in the server log');
+  });
+
   it('declining or cancelling the sign-in returns to needs sign-in at once', async () => {
     await conn.start();
     browser.answer = 'decline';
