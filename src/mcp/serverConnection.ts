@@ -249,6 +249,7 @@ export class ServerConnection extends Disposable {
             transport = remoteTransport(launch, wire === 'sse' ? 'sse' : 'http', {
               authProvider,
               onSignedIn: () => this.live?.lists.refreshPrivate(),
+              stepUp: error => this.beginStepUp(error),
               onStreamResume: (delay, attempt, max) =>
                 this.log.warn(`The server's stream dropped; resuming it after the last event received, in ${Math.round(delay / 100) / 10} s (attempt ${attempt} of ${max}).`),
             });
@@ -369,6 +370,20 @@ export class ServerConnection extends Disposable {
     await oauth.signOut();
     this.log.info('Signed out: the tokens for this server were forgotten.');
     await this.start();
+  }
+
+  /**
+   * A running server refused a request for want of more scopes (`insufficient_scope`): the request's sign-in
+   * may open the browser, after the user agreed in the sign-in modal (which names the scopes); the request is
+   * then sent again. Declined or cancelled, the request fails and the server keeps running.
+   */
+  private async beginStepUp(error: unknown): Promise<(() => void) | undefined> {
+    const signIn = findSignInError(error);
+    const oauth = this.oauth;
+    if (!oauth || !signIn || !('reason' in signIn) || signIn.reason !== 'stepUp' || this._state.kind !== 'running' || oauth.interactive) return undefined;
+    this.log.info(`The server asks for more access (${signIn.scopes.join(' ')}) for a request; asking you to sign in again.`);
+    await oauth.beginSignIn('stepUp');
+    return () => oauth.endSignIn();
   }
 
   /** Refreshes the access token shortly before it expires, so no request meets a 401 for it (the 401 path stays). */

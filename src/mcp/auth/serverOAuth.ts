@@ -84,7 +84,7 @@ export interface ServerOAuthOptions {
   readonly preRegistered?: PreRegisteredClient | undefined;
   /** An https URL serving this client's metadata document (SEP-991), used where the authorization server accepts them. */
   readonly clientMetadataUrl?: string | undefined;
-  /** Called when a sign-in is needed while no sign-in was asked for (a refused refresh mid-session, a step-up). */
+  /** Called when a sign-in is needed while no sign-in was asked for (a refused refresh mid-session; not a step-up). */
   readonly onSignInRequired?: (error: SignInRequiredError) => void;
 }
 
@@ -278,7 +278,8 @@ export class ServerOAuth implements HostOAuthProvider {
     const listener = this.listener;
     if (!listener) {
       const error = new SignInRequiredError(url.host, scopes, reason);
-      this.options.onSignInRequired?.(error);
+      // A step-up is asked about at the request that needs it (the connection's `stepUp`), not by stopping the server.
+      if (reason !== 'stepUp') this.options.onSignInRequired?.(error);
       throw error;
     }
     const redirect = this.options.browser.authorize(request, listener.redirect).catch(error => {

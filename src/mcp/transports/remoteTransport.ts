@@ -13,6 +13,8 @@ export interface RemoteTransportOptions {
    * carrying `Last-Event-ID`, after the server's `retry` or the backoff): `attempt` counts from 1.
    */
   readonly onStreamResume?: (delayMs: number, attempt: number, maxAttempts: number) => void;
+  /** Asked when a request is refused for want of more scopes: see `SignInTransport`. */
+  readonly stepUp?: (error: unknown) => Promise<(() => void) | undefined>;
 }
 
 /**
@@ -49,7 +51,7 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
           eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...launch.headers, ...(init?.headers as Record<string, string>) } }) },
           ...auth,
         });
-  return provider ? new SignInTransport(transport, provider, options.onSignedIn) : transport;
+  return provider ? new SignInTransport(transport, provider, options.onSignedIn, options.stepUp) : transport;
 }
 
 /**
