@@ -76,6 +76,7 @@ export const Settings = {
   samplingModel: 'sampling.model',
   formsEditor: 'forms.editor',
   remoteAllowPlainHttpHosts: 'remote.allowPlainHttpHosts',
+  remoteSignInRedirect: 'remote.signInRedirect',
 } as const;
 
 /** Context keys set with `setContext` and used in `when` clauses. */

@@ -27,7 +27,7 @@ import { createSamplingHandler, forgetSamplingAnswers, type SamplingDialog } fro
 import { ElicitationHandler, type ElicitationDialog } from '../serverRequests/elicitation';
 import type { FormDialog } from '../forms/formFlow';
 import { WorkspaceConfig } from './workspaceConfig';
-import { allowedPlainHttpHosts, secretStore, type SignInDialog } from './signIn';
+import { allowedPlainHttpHosts, secretStore, type SignInDialog, WindowRedirects } from './signIn';
 
 /**
  * What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool
@@ -85,6 +85,7 @@ export class McpHost extends Disposable {
             secrets: secretStore(context.secrets),
             browser: { authorize: (request, redirect) => dialogs().authorizeSignIn(request, redirect) },
             clientName: 'MCP Host for VS Code',
+            redirects: this._register(new WindowRedirects(context)),
           },
           allowedPlainHttpHosts,
         },

@@ -146,6 +146,9 @@ const QUIET_SETTINGS = {
   // Fixture servers listen on localhost; code-server would otherwise toast "Your application is running on
   // port …" over the UI under test (and into the README screenshots).
   'remote.autoForwardPorts': false,
+  // code-server is a browser window (sign-in redirect `auto` → URI handler); here the browser and the
+  // extension host share the machine, and the sign-in tests follow the redirect to the loopback listener.
+  'mcpHost.remote.signInRedirect': 'loopback',
 };
 
 /**

@@ -9,7 +9,7 @@ import type {
 } from '@modelcontextprotocol/client';
 import type { SignInReason } from '../connectionState';
 import type { HostOAuthProvider } from '../transports/signInTransport';
-import { LoopbackRedirect } from './loopbackRedirect';
+import { LOOPBACK_REDIRECT, loopbackChannel, type RedirectChannel, type RedirectListener } from './redirectChannel';
 
 /** Where tokens and client registrations are kept: VS Code's SecretStorage in the extension. */
 export interface SecretStore {
@@ -84,12 +84,14 @@ export interface ServerOAuthOptions {
   readonly preRegistered?: PreRegisteredClient | undefined;
   /** An https URL serving this client's metadata document (SEP-991), used where the authorization server accepts them. */
   readonly clientMetadataUrl?: string | undefined;
+  /** Where this window's sign-ins get their redirect (default: the loopback listener). */
+  readonly redirects?: RedirectChannel | undefined;
   /** Called when a sign-in is needed while no sign-in was asked for (a refused refresh mid-session; not a step-up). */
   readonly onSignInRequired?: (error: SignInRequiredError) => void;
 }
 
 /** What the host provides every server's sign-in. */
-export type SignInServices = Pick<ServerOAuthOptions, 'secrets' | 'browser' | 'clientName' | 'clientMetadataUrl'>;
+export type SignInServices = Pick<ServerOAuthOptions, 'secrets' | 'browser' | 'clientName' | 'clientMetadataUrl' | 'redirects'>;
 
 interface IssuerEntry {
   client?: StoredOAuthClientInformation;
@@ -103,8 +105,6 @@ interface ServerIndex {
   last?: string;
 }
 
-/** Loopback redirect URIs are registered without a port (RFC 8252 §7.3); each sign-in listens on a fresh one. */
-const REGISTERED_REDIRECT = 'http://127.0.0.1/callback';
 const KEY_PREFIX = 'mcpHost.oauth';
 /** Tokens are refreshed this long before they expire (or a fifth of their lifetime before, when that is shorter). */
 const REFRESH_AHEAD_MS = 60_000;
@@ -124,7 +124,7 @@ export class ServerOAuth implements HostOAuthProvider {
   private discovery: OAuthDiscoveryState | undefined;
   private verifier: string | undefined;
   private issuer: string | undefined;
-  private listener: LoopbackRedirect | undefined;
+  private listener: RedirectListener | undefined;
   private pending: Promise<URLSearchParams> | undefined;
   private tokensInvalidated = false;
   private reason: SignInReason = 'signIn';
@@ -140,16 +140,21 @@ export class ServerOAuth implements HostOAuthProvider {
     return this.options.serverUrl;
   }
 
+  private get channel(): RedirectChannel {
+    return this.options.redirects ?? loopbackChannel;
+  }
+
 
   get redirectUrl(): string {
-    return this.listener?.url ?? REGISTERED_REDIRECT;
+    return this.listener?.url ?? this.channel.registeredUri;
   }
 
   get clientMetadata(): OAuthClientMetadata {
     const scopes = this.options.preRegistered?.scopes;
     return {
       client_name: this.options.clientName,
-      redirect_uris: [REGISTERED_REDIRECT],
+      // The loopback URI too, so a registration made in a remote or web window also serves local windows.
+      redirect_uris: [...new Set([this.channel.registeredUri, LOOPBACK_REDIRECT])],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
@@ -166,7 +171,7 @@ export class ServerOAuth implements HostOAuthProvider {
   async beginSignIn(reason: SignInReason): Promise<void> {
     this.endSignIn();
     this.reason = reason;
-    this.listener = await LoopbackRedirect.listen();
+    this.listener = await this.channel.listen();
   }
 
   endSignIn(): void {
@@ -186,6 +191,9 @@ export class ServerOAuth implements HostOAuthProvider {
     const pre = this.options.preRegistered;
     if (pre) return { client_id: pre.clientId, ...(pre.clientSecret ? { client_secret: pre.clientSecret } : {}), ...(ctx?.issuer ? { issuer: ctx.issuer } : {}) };
     const stored = ctx?.issuer ? (await this.entry(ctx.issuer)).client : undefined;
+    // A registration made in another kind of window may lack this window's redirect URI: register again.
+    const registered = (stored as { redirect_uris?: unknown } | undefined)?.redirect_uris;
+    if (this.interactive && Array.isArray(registered) && !registered.includes(this.channel.registeredUri)) return undefined;
     if (stored || this.interactive) return stored;
     // Not signing in: a placeholder lets the SDK build the authorization request (whose host and scopes the
     // user is shown) without registering a client with an authorization server the user has not chosen yet.
