@@ -1,4 +1,14 @@
-// Builds the extension into one CommonJS bundle for Node (`vscode` stays external).
+// Builds the extension into CommonJS bundles for Node (`vscode` stays external):
+//   dist/extension.js   what activation loads: the host's own code (+ jsonc-parser)
+//   dist/sdk.js         the MCP SDK (client, core, app bridge, zod), loaded when the first server connects
+//   dist/validation.js  Ajv and re2js, loaded when the first schema is compiled (config check, tool, form)
+//   dist/reaper.js      the reaper process (src/mcp/reaper.ts says why)
+// The lazy bundles are what keeps activation cheap: esbuild evaluates every bundled module when the bundle is
+// loaded, so the SDK (1 MB minified, mostly zod) in dist/extension.js would be parsed and run on every
+// activation, even in a workspace whose servers never start. Source code imports these packages as usual;
+// in the bundles that do not hold a package, `lazyPackages` stands in a facade whose exports are getters that
+// load the package's bundle on first use (a type-only import costs nothing; an import used at a module's top
+// level loads the bundle during activation, which test/integration/lazy fails on).
 //   node esbuild.js               development build with source maps
 //   node esbuild.js --production  minified, no source maps (what the VSIX ships)
 //   node esbuild.js --watch       rebuild on change
@@ -12,6 +22,78 @@ const watch = process.argv.includes('--watch');
 const option = name => process.argv.find(a => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const outdir = option('outdir') ?? 'dist';
 const metafile = option('metafile');
+
+/** Which bundle holds which package (by the exact specifiers the source imports). */
+const LAZY = {
+  sdk: ['@modelcontextprotocol/client', '@modelcontextprotocol/core', '@modelcontextprotocol/ext-apps/app-bridge'],
+  validation: ['ajv/dist/2020', 're2js'],
+};
+/** Packages that must only be reached through LAZY's specifiers (a new subpath has to be added there). */
+const HEAVY = /^(@modelcontextprotocol\/(client|core|ext-apps)|zod|ajv|re2js)(\/|$)/;
+
+/**
+ * The names the source imports (as values) from each lazy specifier: the lazy bundles export exactly these, so
+ * esbuild still drops what nothing uses (all of zod would be 1 MB), and the facades define one getter each.
+ * `import * as`, re-exports and `require` of a lazy package would hide the names, so they fail the build.
+ * (In --watch, importing a new name needs a restart; until then the facade throws naming it.)
+ */
+function importedNames() {
+  const names = new Map(Object.values(LAZY).flat().map(s => [s, new Set()]));
+  const files = fs.readdirSync('src', { recursive: true }).filter(f => f.endsWith('.ts')).map(f => path.join('src', f));
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    for (const [, clause, specifier] of text.matchAll(/^import\s+(?!type\s)([^;]*?)\s+from\s+'([^']+)'/gm)) {
+      if (!names.has(specifier)) continue;
+      if (clause.includes('*')) throw new Error(`${file}: import * from '${specifier}' hides which names it uses; import them by name`);
+      const [defaultPart, braces = ''] = clause.split('{');
+      if (defaultPart.replace(',', '').trim()) names.get(specifier).add('default');
+      for (const item of braces.replace('}', '').split(',').map(n => n.trim())) {
+        if (item && !item.startsWith('type ')) names.get(specifier).add(item.split(/\s+as\s+/)[0]);
+      }
+    }
+    for (const [, specifier] of text.matchAll(/(?:^export\s[^;]*?from\s+|require\(|import\()'([^']+)'/gm)) {
+      if (names.has(specifier)) throw new Error(`${file}: re-export, require or import() of '${specifier}' escapes the lazy facade; import by name`);
+    }
+  }
+  return new Map([...names].map(([s, set]) => [s, [...set].sort()]));
+}
+
+/**
+ * In a build of `own` (a LAZY key, or undefined for the activation bundle), every other bundle's package
+ * resolves to a facade: `require('./<bundle>.js')` (kept external, so it loads at run time from beside the
+ * bundle) on first access of an export. Any other import of a heavy package fails the build.
+ */
+function lazyPackages(own) {
+  const bundleOf = new Map(Object.entries(LAZY).flatMap(([bundle, specs]) => specs.map(s => [s, bundle])));
+  return {
+    name: 'lazy-packages',
+    setup(build) {
+      build.onResolve({ filter: HEAVY }, args => {
+        const bundle = bundleOf.get(args.path);
+        if (bundle === own) return undefined;
+        if (!bundle) {
+          // A package's own dependencies (zod for the SDK) go where the package goes.
+          if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+          return { errors: [{ text: `${args.path} is not in esbuild.js LAZY: add it there so it stays out of the activation bundle` }] };
+        }
+        return { path: args.path, namespace: 'lazy-facade', pluginData: bundle };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'lazy-facade' }, args => ({
+        loader: 'js',
+        contents: [
+          `let m;`,
+          `const load = () => (m ??= require('./${args.pluginData}.js').packages[${JSON.stringify(args.path)}]);`,
+          `Object.defineProperty(exports, '__esModule', { value: true });`,
+          `for (const name of ${JSON.stringify(importedNames().get(args.path))}) Object.defineProperty(exports, name, {`,
+          `  enumerable: true,`,
+          `  get: () => { const m = load(); if (!(name in m)) throw new Error(name + ' is not in ${args.pluginData}.js: rebuild'); return m[name]; },`,
+          `});`,
+        ].join('\n'),
+      }));
+      build.onResolve({ filter: /^\.\/(sdk|validation)\.js$/, namespace: 'lazy-facade' }, args => ({ path: args.path, external: true }));
+    },
+  };
+}
 
 /** The config JSON schemas are contributed through `jsonValidation`, so they ship beside the bundle. */
 const copySchemas = {
@@ -47,39 +129,83 @@ const reportProblems = {
   },
 };
 
+/** esbuild options shared by every bundle. */
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode'],
+  // jsonc-parser's default entry for Node is a UMD build whose dynamic requires break when bundled.
+  mainFields: ['module', 'main'],
+  // zod probes `navigator` (for Cloudflare) when it builds its first schema; in the extension host that
+  // global is a deprecation shim that logs a PendingMigrationError warning on every activation.
+  define: { navigator: 'undefined' },
+  sourcemap: !production,
+  sourcesContent: false,
+  minify: production,
+  legalComments: production ? 'none' : 'inline',
+  logLevel: 'silent',
+  metafile: !!metafile,
+};
+
+/** A lazy bundle's entry: `packages[specifier]` holds the names the source imports from that specifier. */
+function lazyEntry(bundle) {
+  const names = importedNames();
+  const specs = LAZY[bundle];
+  return [
+    ...specs.map((s, i) => `import * as p${i} from ${JSON.stringify(s)};`),
+    `export const packages = {`,
+    ...specs.map((s, i) => `  ${JSON.stringify(s)}: { ${names.get(s).map(n => `${JSON.stringify(n)}: p${i}.${n}`).join(', ')} },`),
+    `};`,
+  ].join('\n');
+}
+
+/** A lazy bundle: one object holding each of its packages, keyed by specifier (what the facades read). */
+function lazyBundle(bundle) {
+  return {
+    ...common,
+    stdin: {
+      contents: lazyEntry(bundle),
+      resolveDir: __dirname,
+      sourcefile: `${bundle}-bundle.js`,
+      loader: 'js',
+    },
+    outfile: path.join(outdir, `${bundle}.js`),
+    plugins: [lazyPackages(bundle), sdkShims, reportProblems],
+  };
+}
+
 async function main() {
-  const ctx = await esbuild.context({
+  const builds = [
+    {
+      ...common,
+      entryPoints: { extension: 'src/extension.ts' },
+      outdir,
+      // Evaluating the bundle, before VS Code calls activate(): src/extension.ts measures between these marks.
+      banner: { js: `'use strict'; performance.mark('mcpHost.bundle:start');` },
+      footer: { js: `performance.mark('mcpHost.bundle:end');` },
+      plugins: [lazyPackages(undefined), copySchemas, reportProblems],
+    },
     // The reaper runs as a process of its own (src/mcp/reaper.ts says why).
-    entryPoints: { extension: 'src/extension.ts', reaper: 'src/mcp/reaperProcess.ts' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    outdir,
-    metafile: !!metafile,
-    external: ['vscode'],
-    // jsonc-parser's default entry for Node is a UMD build whose dynamic requires break when bundled.
-    mainFields: ['module', 'main'],
-    // zod probes `navigator` (for Cloudflare) when it builds its first schema; in the extension host that
-    // global is a deprecation shim that logs a PendingMigrationError warning on every activation.
-    define: { navigator: 'undefined' },
-    sourcemap: !production,
-    sourcesContent: false,
-    minify: production,
-    legalComments: production ? 'none' : 'inline',
-    logLevel: 'silent',
-    plugins: [sdkShims, copySchemas, reportProblems],
-  });
+    { ...common, entryPoints: { reaper: 'src/mcp/reaperProcess.ts' }, outdir, plugins: [lazyPackages(undefined), reportProblems] },
+    ...Object.keys(LAZY).map(lazyBundle),
+  ];
+  const contexts = await Promise.all(builds.map(options => esbuild.context(options)));
   if (watch) {
-    await ctx.watch();
+    await Promise.all(contexts.map(ctx => ctx.watch()));
     return;
   }
   // A production bundle has no map; a stale one from a development build must not linger beside it.
-  if (production) for (const map of ['extension.js.map', 'reaper.js.map']) fs.rmSync(path.join(outdir, map), { force: true });
-  const result = await ctx.rebuild();
-  await ctx.dispose();
-  if (result.errors.length) process.exit(1);
-  if (metafile) fs.writeFileSync(metafile, JSON.stringify(result.metafile));
+  if (production && fs.existsSync(outdir)) for (const file of fs.readdirSync(outdir, { withFileTypes: true })) if (file.name.endsWith('.js.map')) fs.rmSync(path.join(outdir, file.name), { force: true });
+  const results = await Promise.all(contexts.map(ctx => ctx.rebuild()));
+  await Promise.all(contexts.map(ctx => ctx.dispose()));
+  if (results.some(r => r.errors.length)) process.exit(1);
+  if (metafile) {
+    const merged = { inputs: {}, outputs: {} };
+    for (const r of results) Object.assign(merged.inputs, r.metafile.inputs), Object.assign(merged.outputs, r.metafile.outputs);
+    fs.writeFileSync(metafile, JSON.stringify(merged));
+  }
 }
 
 main().catch(err => {

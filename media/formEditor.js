@@ -8,6 +8,8 @@
   let spec;
   let value = {};
   let title = '';
+  /** What the asking server said (elicitation): text, lines kept. */
+  let message = '';
   let submitLabel = 'Submit';
   let canSave = false;
   let tab = 'form';
@@ -335,7 +337,7 @@
       submitNow();
     } }, tabs, el('ul', { id: 'general-problems', class: 'error', role: 'alert' }), panel,
       el('div', { class: 'actions' }, submit, save, cancel, el('span', { id: 'status', class: 'status', role: 'status' }), el('span', { class: 'keys' }, `Ctrl+Enter: ${submitLabel}`)));
-    app.replaceChildren(el('h1', {}, title), el('p', { class: 'legend' }, 'Fields marked * are required. Empty fields are left out: the server then uses its own default.'), form);
+    app.replaceChildren(el('h1', {}, title), ...(message ? [el('p', { class: 'message' }, message)] : []), el('p', { class: 'legend' }, 'Fields marked * are required. Empty fields are left out: the server then uses its own default.'), form);
     showProblems();
     if (focused) focusPointer(focused);
   }
@@ -381,6 +383,7 @@
   const init = JSON.parse(app.getAttribute('data-init'));
   spec = init.spec;
   title = init.title;
+  message = typeof init.message === 'string' ? init.message : '';
   submitLabel = typeof init.submitLabel === 'string' ? init.submitLabel : 'Submit';
   canSave = init.canSave === true;
   value = init.value && typeof init.value === 'object' ? init.value : {};

@@ -2,12 +2,16 @@ import * as vscode from 'vscode';
 import { registerServersView, type ServersView } from './ui/tree/serversView';
 import { registerCommands } from './commands/registerCommands';
 import { registerServerCommands } from './commands/serverCommands';
-import { registerImportCommand } from './commands/importServers';
+import { registerReadOnlyTexts } from './ui/readOnlyText';
+import { showToolResult } from './commands/runTool';
+import { TestCommands } from './ids';
+import { importDialog, registerImportCommand, type ImportDialog } from './commands/importServers';
+import type { ImportLocation } from './config/importers';
 import { registerHistoryView } from './ui/history/historyView';
 import { historyDialog, registerHistoryCommands, type HistoryDialog } from './ui/history/historyCommands';
 import { approvalsDialog, registerApprovalCommands, type ApprovalsDialog } from './consent/manageApprovals';
 import { registerPaletteCommands } from './commands/palette';
-import { registerAddServerCommand } from './commands/addServer';
+import { addServerDialog, registerAddServerCommand, type AddServerDialog } from './commands/addServer';
 import { registerStatusBar } from './ui/statusBar';
 import { registerResourceDocuments, type ResourceDocuments } from './ui/resources/resourceCommands';
 import { DisposableStore, toDisposable } from './common/disposable';
@@ -38,7 +42,7 @@ import { appDialog, type AppDialog, type AppPanels } from './ui/apps/appPanels';
  * Every question MCP Host asks the user, each interface owned by the feature that asks it. Kept apart from
  * the logic that decides when to ask, so the integration tests can answer them (in Test mode only).
  */
-export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & SavedCallDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog & AppDialog;
+export type Dialogs = HostDialogs & ApprovalsDialog & HistoryDialog & PickDialog & FormDialog & FormEditorDialog & SavedCallDialog & ProgressDialog & ChatDialogs & BuiltinMcpDialog & AppDialog & ImportDialog & AddServerDialog;
 
 /** The webview form editor; its open sessions are what tests drive. */
 const formEditor = new FormEditorPanels();
@@ -60,6 +64,8 @@ const vscodeDialogs: Dialogs = {
   ...builtinMcpDialog,
   ...appDialog,
   ...signInDialog,
+  ...importDialog,
+  ...addServerDialog,
 };
 
 /** What `activate` returns. `host` and `setDialogs` exist only in the extension's Test mode. */
@@ -81,15 +87,21 @@ export interface McpHostApi {
   readonly logUri?: vscode.Uri;
   /** The open MCP Apps and their resource cache. */
   readonly apps?: AppPanels;
+  /** Where "Import MCP Servers…" looks for other hosts' configs (undefined: the real places). */
+  setImportLocations?(locations: readonly ImportLocation[] | undefined): void;
 }
 
 let current: McpHost | undefined;
+let currentApps: AppPanels | undefined;
 
 /** The performance measure of `activate()`; the integration tier reports it (`npm run bench` shows it). */
 export const ACTIVATE_MEASURE = 'mcpHost.activate';
+/** Evaluating dist/extension.js, first line to last (esbuild.js puts the marks there): activation pays it too. */
+export const LOAD_MEASURE = 'mcpHost.load';
 
 export async function activate(context: vscode.ExtensionContext): Promise<McpHostApi> {
   performance.mark(`${ACTIVATE_MEASURE}:start`);
+  if (performance.getEntriesByName('mcpHost.bundle:end', 'mark').length) performance.measure(LOAD_MEASURE, 'mcpHost.bundle:start', 'mcpHost.bundle:end');
   const store = new DisposableStore();
   context.subscriptions.push(store);
   try {
@@ -98,19 +110,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     const host = store.add(new McpHost(context, ask));
     current = host;
     store.add(toDisposable(() => (current = undefined)));
-    const serversView = registerServersView(store, host.registry);
+    const serversView = registerServersView(store, host.registry, host.savedCalls);
     const statusBar = registerStatusBar(store, host.registry);
     const resources = registerResourceDocuments(store, host, ask);
     registerCommands(store);
+    registerReadOnlyTexts(store);
     registerServerCommands(store, host);
-    registerImportCommand(store, host);
+    // Test mode reads other hosts' configs from where the test says, not from the real home folder.
+    let importLocations: readonly ImportLocation[] | undefined;
+    registerImportCommand(store, host, ask, () => importLocations);
     registerHistoryView(store, host.history);
     registerHistoryCommands(store, host, ask);
     registerApprovalCommands(store, host, ask);
     const { apps } = registerPaletteCommands(store, host, ask);
-    registerAddServerCommand(store, host);
+    currentApps = apps;
+    store.add(toDisposable(() => (currentApps = undefined)));
+    registerAddServerCommand(store, host, ask);
     const testMode = context.extensionMode === vscode.ExtensionMode.Test;
-    const chat = registerChat(store, context, host, resources, ask, testMode);
+    const chat = registerChat(store, context, host, resources, ask, testMode, apps);
     registerSamplingCommands(store);
     registerBuiltinMcp(store, host.registry, context.workspaceState, ask);
     // Servers start in the background; activation does not wait for them.
@@ -120,8 +137,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     if (testMode) {
       const shownTexts: ShownText[] = [];
       ui.observeShownText(shown => shownTexts.push(shown));
+      // A test hook, never a public command: it shows whatever result it is given (see runTool.ts).
+      store.add(vscode.commands.registerCommand(TestCommands.showToolResult, showToolResult));
       store.add(toDisposable(() => ui.observeShownText(undefined)));
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps };
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps, setImportLocations: l => (importLocations = l) };
     }
     return { version };
   } catch (err) {
@@ -130,7 +149,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
   }
 }
 
-/** Stops every server and waits for their process trees to exit, so nothing outlives the extension. */
+/** Closes the apps, stops every server and waits for their process trees to exit, so nothing outlives the extension. */
 export async function deactivate(): Promise<void> {
+  // Apps first: each is asked to tear down (briefly) while its server still runs.
+  await currentApps?.closeAll();
   await current?.shutdown();
 }

@@ -27,6 +27,7 @@ export const Commands = {
   importServers: 'mcpHost.importServers',
   rerunToolCall: 'mcpHost.rerunToolCall',
   openToolCall: 'mcpHost.openToolCall',
+  cancelToolCall: 'mcpHost.cancelToolCall',
   clearHistory: 'mcpHost.clearHistory',
   manageToolApprovals: 'mcpHost.manageToolApprovals',
   runTool: 'mcpHost.runTool',
@@ -34,7 +35,7 @@ export const Commands = {
   editSavedCall: 'mcpHost.editSavedCall',
   deleteSavedCall: 'mcpHost.deleteSavedCall',
   saveToolCall: 'mcpHost.saveToolCall',
-  showToolResult: 'mcpHost.showToolResult',
+  closeApp: 'mcpHost.closeApp',
   usePrompt: 'mcpHost.usePrompt',
   readResource: 'mcpHost.readResource',
   addServer: 'mcpHost.addServer',
@@ -79,7 +80,17 @@ export const Settings = {
   remoteSignInRedirect: 'remote.signInRedirect',
 } as const;
 
+/** Webview panel types; `when` clauses name them through `activeWebviewPanelId`. */
+export const WebviewTypes = {
+  app: 'mcpHost.app',
+} as const;
+
 /** Context keys set with `setContext` and used in `when` clauses. */
 export const ContextKeys = {
   hasServers: 'mcpHost.hasServers',
+} as const;
+
+/** Commands registered only in the extension's Test mode (never contributed): test hooks acting on caller-supplied data. */
+export const TestCommands = {
+  showToolResult: 'mcpHost.showToolResult',
 } as const;

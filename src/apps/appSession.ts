@@ -2,7 +2,7 @@ import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
 import { ProtocolError, ProtocolErrorCode, type CallToolResult, type JSONRPCMessage, type ReadResourceResult, type Transport } from '@modelcontextprotocol/client';
 import { AppBridge, type McpUiHostCapabilities, type McpUiHostContext, type McpUiMessageRequest, type McpUiUpdateModelContextRequest } from '@modelcontextprotocol/ext-apps/app-bridge';
 import type { IDisposable } from '../common/disposable';
-import type { ToolCallConfirmer, ToolCallGate } from '../consent/types';
+import type { ToolCallGate } from '../consent/types';
 import { toolVisibility } from './appMeta';
 
 /**
@@ -41,17 +41,16 @@ export interface AppSessionHost {
   log(level: 'debug' | 'info' | 'warning' | 'error', text: string): void;
   /** Absent when the app was opened outside chat (palette, sidebar). */
   readonly conversation?: AppConversation;
-  /** Where to ask for consent, when the gate's policy asks; the modal dialog when absent. */
-  readonly confirm?: ToolCallConfirmer;
   readonly hostInfo: { readonly name: string; readonly version: string };
   readonly hostContext: McpUiHostContext;
 }
 
-/** Why a request from an app was refused, returned to the app as a JSON-RPC error. */
-export class AppRefusal extends ProtocolError {
-  constructor(message: string) {
-    super(ProtocolErrorCode.InvalidRequest, message);
-  }
+/**
+ * Why a request from an app was refused, returned to the app as a JSON-RPC error. (A function, not a subclass:
+ * a class extending an SDK class at module level would load the SDK bundle on activation; esbuild.js says why.)
+ */
+export function appRefusal(message: string): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.InvalidRequest, message);
 }
 
 const TEARDOWN_MS = 3_000;
@@ -134,12 +133,12 @@ export class AppSession implements IDisposable {
     this.bridge.onreadresource = (params, extra) => this.withAbort(extra.mcpReq.signal, signal => host.readResource(params.uri, signal));
     this.bridge.onopenlink = async params => ((await host.openLink(params.url)) ? {} : { isError: true });
     this.bridge.onmessage = async params => {
-      if (!host.conversation) throw new AppRefusal('This app was opened outside chat (from the Command Palette or the sidebar), so there is no conversation to send a message to.');
+      if (!host.conversation) throw appRefusal('This app was opened outside chat (from the Command Palette or the sidebar), so there is no conversation to send a message to.');
       await host.conversation.message(params);
       return {};
     };
     this.bridge.onupdatemodelcontext = async params => {
-      if (!host.conversation) throw new AppRefusal('This app was opened outside chat, so there is no model context to update.');
+      if (!host.conversation) throw appRefusal('This app was opened outside chat, so there is no model context to update.');
       await host.conversation.updateModelContext(params);
       return {};
     };
@@ -174,10 +173,23 @@ export class AppSession implements IDisposable {
     this.whenReady(() => this.bridge.sendToolCancelled({ reason }));
   }
 
-  /** Asks the app to tear down (`ui/resource-teardown`), waiting a bounded time for its answer. */
-  async teardown(): Promise<void> {
-    if (this.disposed || !this.initialized) return;
-    await Promise.race([this.bridge.teardownResource({}).catch(() => undefined), new Promise(resolve => setTimeout(resolve, TEARDOWN_MS).unref?.())]);
+  /**
+   * Asks the app to tear down (`ui/resource-teardown`), waiting a bounded time for its answer; true when
+   * it answered in time. An app that never initialized has nothing to tear down.
+   */
+  async teardown(timeoutMs = TEARDOWN_MS): Promise<boolean> {
+    if (this.disposed || !this.initialized) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answered = this.bridge.teardownResource({}).then(
+      () => true,
+      () => false,
+    );
+    const late = new Promise<false>(resolve => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   dispose(): void {
@@ -205,19 +217,19 @@ export class AppSession implements IDisposable {
   private async forwardToolCall(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
     const { server } = this.host;
     const tools = this.host.tools(server);
-    if (!tools) throw new AppRefusal(`Server '${server}' is not running.`);
+    if (!tools) throw appRefusal(`Server '${server}' is not running.`);
     const tool = tools.find(t => t.name === name);
     if (!tool) {
       const elsewhere = this.host.serversWithTool(name).filter(s => s !== server);
-      throw new AppRefusal(
+      throw appRefusal(
         elsewhere.length
           ? `Refused: an app may only call tools of its own server ('${server}'); '${name}' belongs to another server.`
           : `Server '${server}' has no tool named '${name}'.`,
       );
     }
-    if (!toolVisibility(tool).app) throw new AppRefusal(`Refused: the tool '${name}' on '${server}' is not visible to apps.`);
+    if (!toolVisibility(tool).app) throw appRefusal(`Refused: the tool '${name}' on '${server}' is not visible to apps.`);
     const result = await this.withAbort(signal, s =>
-      this.host.gate.call({ server, tool: name, args, origin: 'app', signal: s, ...(this.host.confirm ? { confirm: this.host.confirm } : {}) }),
+      this.host.gate.call({ server, tool: name, args, origin: 'app', signal: s }),
     );
     if (result.kind === 'completed') return result.outcome.result as CallToolResult;
     return { isError: true, content: [{ type: 'text', text: result.message }] };

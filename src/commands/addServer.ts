@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
-import { inertLine, safe } from '../common/untrustedText';
+import { inertBlock, inertLine, safe } from '../common/untrustedText';
+import { entrySummary } from '../config/importSecrets';
 import * as ui from '../ui/window';
 import {
   addServerToConfig,
@@ -15,8 +16,9 @@ import {
 } from '../config/newServer';
 import { Commands } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
+import { configDocument, writeConfigText } from './configEdit';
 
-/** What "Add Server…" needs; given as the command's argument, no question is asked (tests, other commands). */
+/** What "Add Server…" needs, given as the command's argument (by another extension, or a test): the user confirms it. */
 export interface AddServerRequest {
   readonly answers: NewServerAnswers;
   readonly name: string;
@@ -27,17 +29,45 @@ export interface AddServerRequest {
  * HTTP URL) and a name, writes the entry into `.vscode/mcp.json` (created if needed, comments kept), and
  * opens the file at the new entry. The config watcher then starts it, after the usual trust question.
  */
-export function registerAddServerCommand(store: DisposableStore, host: McpHost): void {
-  store.add(vscode.commands.registerCommand(Commands.addServer, (request?: AddServerRequest) => addServer(host, request)));
+/** A server to add that the user did not describe: whatever called the command did. */
+export interface ServerFromCaller {
+  readonly name: string;
+  /** What it runs or where it connects, credentials replaced by `${input:…}`. */
+  readonly summary: string;
+  readonly file: string;
 }
 
-async function addServer(host: McpHost, request: AddServerRequest | undefined): Promise<vscode.Uri | undefined> {
+export interface AddServerDialog {
+  /** Whether to add a server that a caller of `mcpHost.addServer` described. */
+  confirmServerFromCaller(server: ServerFromCaller): Promise<boolean>;
+}
+
+export const addServerDialog: AddServerDialog = {
+  async confirmServerFromCaller({ name, summary, file }) {
+    const answer = await ui.showWarningMessage(
+      safe`A command (another extension, or a link) asks to add the MCP server '${name}' to ${file}. Add it?`,
+      { modal: true, detail: inertBlock(`It runs or connects to:\n${summary}\n\nYou did not describe this server yourself. If you added it, the server would start after the usual trust question.`) },
+      'Add Server',
+    );
+    return answer === 'Add Server';
+  },
+};
+
+export function registerAddServerCommand(store: DisposableStore, host: McpHost, ask: () => AddServerDialog): void {
+  store.add(vscode.commands.registerCommand(Commands.addServer, (request?: unknown) => addServer(host, ask(), isRequest(request) ? request : undefined)));
+}
+
+function isRequest(value: unknown): value is AddServerRequest {
+  const v = value as Partial<AddServerRequest> | undefined;
+  return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.answers === 'object' && v.answers !== null;
+}
+
+async function addServer(host: McpHost, dialog: AddServerDialog, request: AddServerRequest | undefined): Promise<vscode.Uri | undefined> {
   const folder = await pickFolder();
   if (!folder) return undefined;
   const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
   // Through the document when the file exists: what the user sees (even unsaved) is what gets edited, undoably.
-  const exists = await vscode.workspace.fs.stat(file).then(() => true, () => false);
-  const document = exists ? await vscode.workspace.openTextDocument(file) : undefined;
+  const document = await configDocument(file);
   const existing = document?.getText();
   const taken = new Set([...serverNamesIn(existing), ...host.registry.servers.map(s => s.name)]);
   const answers = request?.answers ?? (await askAnswers());
@@ -53,20 +83,15 @@ async function addServer(host: McpHost, request: AddServerRequest | undefined): 
     void ui.showErrorMessage(safe`Could not add the server to ${vscode.workspace.asRelativePath(file)}: ${message}`);
     return undefined;
   }
+  if (request) {
+    const asked = { name, summary: entrySummary(name, buildServerEntry(answers)), file: vscode.workspace.asRelativePath(file) };
+    if (!(await dialog.confirmServerFromCaller(asked))) return undefined;
+  }
   // A token typed into a header goes to secret storage; the file gets an ${input:…} in its place.
-  for (const s of added.movedSecrets) await host.inputs.store(file.fsPath, s.inputId, s.value);
-  if (document) {
-    const wasDirty = document.isDirty;
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(file, new vscode.Range(document.positionAt(0), document.positionAt(existing!.length)), added.newText);
-    if (!(await vscode.workspace.applyEdit(edit))) {
-      void ui.showErrorMessage(safe`Could not edit ${vscode.workspace.asRelativePath(file)}.`);
-      return undefined;
-    }
-    // The user's own unsaved changes are theirs to save; otherwise the new server starts right away.
-    if (!wasDirty) await document.save();
-  } else {
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(added.newText));
+  for (const s of added.movedSecrets) await host.inputs.store(file.fsPath, s.inputId, s.value, s.destination);
+  if (!(await writeConfigText(file, added.newText, document))) {
+    void ui.showErrorMessage(safe`Could not edit ${vscode.workspace.asRelativePath(file)}.`);
+    return undefined;
   }
   const position = new vscode.Position(added.position.line, added.position.character);
   await vscode.window.showTextDocument(file, { selection: new vscode.Range(position, position), preview: false });

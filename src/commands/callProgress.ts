@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Progress } from '@modelcontextprotocol/client';
 import { safe, type SafeText } from '../common/untrustedText';
+import { taskStatusText, type ToolTaskStatus } from '../mcp/taskStatus';
 import * as ui from '../ui/window';
 
 /** Where a running call reports progress. */
@@ -38,4 +39,9 @@ export function progressReporter(progress: CallProgress, mask: (text: string) =>
     const count = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
     progress.report(p.message ? safe`${mask(p.message)} (${count})` : safe`${count}`, increment);
   };
+}
+
+/** Shows a task's status in the call's notification ("Task working: step 2/4"); the message is the server's, masked by the caller. */
+export function taskReporter(progress: CallProgress, mask: (text: string) => string): (task: ToolTaskStatus) => void {
+  return task => progress.report(safe`Task ${taskStatusText({ ...task, ...(task.statusMessage ? { statusMessage: mask(task.statusMessage) } : {}) })}`);
 }

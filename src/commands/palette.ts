@@ -1,3 +1,5 @@
+import * as vscode from 'vscode';
+import { Commands } from '../ids';
 import { DisposableStore } from '../common/disposable';
 import { registerResultDocuments } from '../ui/results/resultDocuments';
 import { ResultPanels } from '../ui/results/resultPanel';
@@ -19,6 +21,7 @@ export type PaletteDialogs = PickDialog & FormDialog & FormEditorDialog & Progre
 export function registerPaletteCommands(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs & AppDialog): { apps: AppPanels } {
   const panels = store.add(new ResultPanels());
   const apps = store.add(new AppPanels(host, dialogs));
+  store.add(vscode.commands.registerCommand(Commands.closeApp, () => apps.closeActive()));
   registerResultDocuments(store, host.resultFiles);
   registerRunTool(store, host, dialogs, panels, apps);
   registerSavedCallCommands(store, host, dialogs);

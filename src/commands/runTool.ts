@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { DisposableStore } from '../common/disposable';
+import { DisposableStore, toDisposable } from '../common/disposable';
 import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
-import { Commands, Settings } from '../ids';
+import { Commands } from '../ids';
 import { buildForm } from '../forms/schemaForm';
 import { fillForm } from '../forms/formFlow';
-import { prefersEditor, type EditorPreference } from '../forms/formEditor';
+import { prefersEditor } from '../forms/formEditor';
+import { readEditorPreference } from '../ui/forms/editorPreference';
 import type { McpHost } from '../workspace/mcpHost';
 import { keepCutValues, PANEL_BUDGET } from '../mcp/resultBudget';
 import { renderResultHtml, resultTitle, toolResultView, type ToolInfo, ToolResultView } from '../ui/results/resultHtml';
@@ -13,8 +14,8 @@ import type { ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
 import { hasApp, HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
-import type { AppPanels, AppView } from '../ui/apps/appPanels';
-import { progressReporter } from './callProgress';
+import { revealBeside, type AppPanels, type AppRun, type AppView } from '../ui/apps/appPanels';
+import { progressReporter, taskReporter } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -38,20 +39,34 @@ export type RunToolOutcome =
       readonly result: GatedCallResult;
       readonly view: ToolResultView;
       readonly html: string;
-      /** The tool's app, when it has one and the call completed; `failed` says why it is not shown. */
+      /** The tool's app, when it has one and the call was sent (it opens as the call starts); `failed` says why it is not shown. */
       readonly app?: { readonly view: AppView } | { readonly failed: string };
     };
 
-/** What `mcpHost.showToolResult` takes: a gated call's result and the tool it came from (the history's re-run uses it). */
+/** What `showToolResult` takes: a gated call's result and the tool it came from (the history's re-run uses it). */
 export interface ShowToolResultArgs extends ToolTarget {
   readonly result: GatedCallResult;
   readonly title?: string;
   readonly args?: Record<string, unknown>;
 }
 
+/** Shows results in the panel; set while the palette commands are registered. */
+let resultShower: ((arg: ShowToolResultArgs) => Promise<{ view: ToolResultView; html: string }>) | undefined;
+
+/**
+ * Shows a gated call's result (the history's re-run, saved calls, chat's "Open Result" use it). A function, not a
+ * public command: a command would let any extension show a result of its making as if a server had sent it.
+ * Test mode registers `mcpHost.showToolResult` on it (src/extension.ts).
+ */
+export function showToolResult(arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
+  if (!resultShower) throw new Error('The result panel is not available.');
+  return resultShower(arg);
+}
+
 export function registerRunTool(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels, apps: AppPanels): void {
   store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, dialogs(), panels, apps, toTarget(arg))));
-  store.add(vscode.commands.registerCommand(Commands.showToolResult, (arg: ShowToolResultArgs) => showToolResult(host, panels, arg)));
+  resultShower = arg => showResult(host, panels, arg);
+  store.add(toDisposable(() => (resultShower = undefined)));
 }
 
 /**
@@ -131,13 +146,12 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   const form = buildForm(tool.inputSchema);
   if (form.schemaProblem) void ui.showWarningMessage(safe`${label}: ${form.schemaProblem}`);
   const formTitle = `${label} on '${target.server}'`;
-  const preference = vscode.workspace.getConfiguration(Settings.section).get<EditorPreference>(Settings.formsEditor, 'complexOnly');
   // In the editor the values can also be saved under a name (the form stays open).
   const save = async (values: Record<string, unknown>) => {
     const saved = await saveCall(host, dialogs, { server: target.server, tool: tool.name, title: label, args: values, schema: tool.inputSchema });
     return saved && `Saved as '${saved.name}'${saved.leftOut.length ? `, without ${saved.leftOut.join(', ')} (secrets)` : ''}.`;
   };
-  const filled = prefersEditor(preference, tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, schema: tool.inputSchema, form, save }) : await fillForm(dialogs, form, formTitle);
+  const filled = prefersEditor(readEditorPreference(), tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, schema: tool.inputSchema, form, save }) : await fillForm(dialogs, form, formTitle);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;
@@ -146,15 +160,18 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   }
 
   const args = filled.args;
+  // The app opens once the call is allowed, with the input; it gets the result (or the cancellation) at the end.
+  let appRun: AppRun | undefined;
+  const onStart = hasApp(tool) ? () => void (appRun = apps.begin({ server: target.server, tool, args })) : undefined;
   const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal) =>
-    host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask) }),
+    host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask), ...(onStart ? { onStart } : {}) }),
   );
   const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask);
-  let app: { view: AppView } | { failed: string } | undefined;
+  const app = appRun ? await finishApp(appRun, result, label) : undefined;
   switch (result.kind) {
     case 'completed':
       panels.show(panelKey(target), resultTitle(view), html);
-      if (hasApp(tool)) app = await showApp(apps, { server: target.server, tool, args, result: result.outcome.result as never, ...(result.outcome.saved ? { saved: result.outcome.saved } : {}) }, label);
+      if (app && 'view' in app) revealBeside(app.view);
       break;
     case 'denied':
     case 'cancelled':
@@ -171,15 +188,11 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   return { kind: 'sent', args, result, view, html, ...(app ? { app } : {}) };
 }
 
-/** Opens the tool's app beside its result; a refused or unreadable app is reported, the result stays. */
-async function showApp(apps: AppPanels, launch: Parameters<AppPanels['show']>[0], label: string): Promise<{ view: AppView } | { failed: string }> {
-  try {
-    return { view: await apps.show(launch) };
-  } catch (err) {
-    const failed = err instanceof Error ? err.message : String(err);
-    void ui.showWarningMessage(safe`${label}: its app could not be shown. ${failed}`);
-    return { failed };
-  }
+/** Gives the app how the call ended; a refused or unreadable app is reported, the result stays. */
+async function finishApp(run: AppRun, result: GatedCallResult, label: string): Promise<{ view: AppView } | { failed: string }> {
+  const app = await run.finish(result);
+  if ('failed' in app) void ui.showWarningMessage(safe`${label}: its app could not be shown. ${app.failed}`);
+  return app;
 }
 
 function panelKey(target: ToolTarget): string {
@@ -187,7 +200,7 @@ function panelKey(target: ToolTarget): string {
 }
 
 /** Shows any gated call's result in the result panel, whatever its outcome. */
-async function showToolResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
+async function showResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
   const connection = host.registry.get(arg.server)?.connection;
   const mask = connection ? (text: string) => connection.mask(text) : (text: string) => text;
   const tool = connection?.tools.find(t => t.name === arg.tool);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showToolResult } from './runTool';
 import type { DisposableStore } from '../common/disposable';
 import { inertLine, joinSafe, safe, type SafeText } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
@@ -7,10 +8,10 @@ import { buildForm } from '../forms/schemaForm';
 import { withoutSecrets, type SavedCall, type SavedCallScope } from '../forms/savedCalls';
 import { Commands } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
-import { ToolNode } from '../ui/tree/nodes';
+import { SavedCallNode, ToolNode } from '../ui/tree/nodes';
 import { oneLine, toolLabel, toolNamed } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
-import { progressReporter, type ProgressDialog } from './callProgress';
+import { progressReporter, taskReporter, type ProgressDialog } from './callProgress';
 import { DETAIL_MAX, type PickDialog, type PickGroup } from './itemPicker';
 
 /** The questions saved calls ask: a name and scope to save under, and whether to delete one. */
@@ -82,8 +83,14 @@ function savedMessage(saved: SavedCall, next?: SafeText): SafeText {
 
 const scopeName = (scope: SavedCallScope) => (scope === 'workspace' ? 'this workspace' : 'all your workspaces');
 
-/** The saved call an argument names: `{ scope, name }` from code; otherwise a pick (of one tool's calls, from a tree node). */
+/** The saved call an argument names: its tree node, or `{ scope, name }` from code; otherwise a pick (of one tool's calls, from a tool's node). */
 async function chooseCall(host: McpHost, dialog: PickDialog, arg: unknown, verb: string): Promise<{ call: SavedCall; origin: CallOrigin } | undefined> {
+  if (arg instanceof SavedCallNode) {
+    // As stored now: the node may be older than an edit.
+    const call = host.savedCalls.find(arg.call.scope, arg.call.name);
+    if (!call) void ui.showErrorMessage(safe`The saved call '${arg.call.name}' was deleted.`);
+    return call ? { call, origin: 'tree' } : undefined;
+  }
   if (typeof arg === 'object' && arg !== null && !(arg instanceof ToolNode)) {
     const { scope, name } = arg as { scope?: unknown; name?: unknown };
     if ((scope === 'workspace' || scope === 'user') && typeof name === 'string') {
@@ -156,9 +163,9 @@ async function runSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkno
   }
   const connection = host.registry.get(call.server)!.connection;
   const result = await dialogs.showCallProgress(safe`Running '${call.name}' (${label} on '${call.server}')`, (progress, signal) =>
-    host.gate.call({ server: call.server, tool: call.tool, args, origin, signal, onProgress: progressReporter(progress, text => connection.mask(text)) }),
+    host.gate.call({ server: call.server, tool: call.tool, args, origin, savedCall: call.name, signal, onProgress: progressReporter(progress, text => connection.mask(text)), onTask: taskReporter(progress, text => connection.mask(text)) }),
   );
-  await vscode.commands.executeCommand(Commands.showToolResult, { server: call.server, tool: call.tool, title: label, result, args });
+  await showToolResult({ server: call.server, tool: call.tool, title: label, result, args });
   return { kind: 'sent', call, args, result };
 }
 

@@ -9,6 +9,9 @@ import type { ResultPanels } from '../ui/results/resultPanel';
 import { oneLine, promptArguments, promptLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
 import { fillCompletedValues, serverCompleter } from '../forms/formFlow';
+import { promptArgumentsSchema, promptPrefersEditor } from '../forms/formEditor';
+import { buildForm } from '../forms/schemaForm';
+import { readEditorPreference } from '../ui/forms/editorPreference';
 import { promptQuery } from '../ui/chat/commandLine';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
@@ -51,6 +54,14 @@ function promptGroups(host: McpHost): PickGroup<PromptTarget>[] {
     }));
 }
 
+/** A prompt's arguments filled in the form editor (no completions there): the values given, as strings. */
+async function promptInEditor(dialogs: PaletteDialogs, title: string, list: readonly PromptArgument[]): Promise<Record<string, string> | undefined> {
+  const schema = promptArgumentsSchema(list);
+  const filled = await dialogs.editForm({ title, schema, form: buildForm(schema) });
+  if (filled.kind !== 'filled') return undefined;
+  return Object.fromEntries(Object.entries(filled.args).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
 async function usePrompt(host: McpHost, dialogs: PaletteDialogs, panels: ResultPanels, given: PromptTarget | undefined): Promise<UsePromptOutcome> {
   let target = given;
   if (!target) {
@@ -74,17 +85,21 @@ async function usePrompt(host: McpHost, dialogs: PaletteDialogs, panels: ResultP
   const label = promptLabel(prompt);
   // Required arguments first; each one's suggestions see the values given before it.
   const list: PromptArgument[] = [...(prompt.arguments ?? [])].sort((a, b) => Number(!!b.required) - Number(!!a.required));
-  const args = await fillCompletedValues(
-    dialogs,
-    `${label} on '${target.server}'`,
-    list.map(a => ({
-      name: a.name,
-      label: a.name,
-      prompt: [a.description ? connection.mask(a.description) : undefined, a.required ? undefined : 'optional: leave empty to skip'].filter(Boolean).join(' — '),
-      required: !!a.required,
-    })),
-    serverCompleter(connection, { type: 'ref/prompt', name: prompt.name }),
-  );
+  const title = `${label} on '${target.server}'`;
+  const completer = serverCompleter(connection, { type: 'ref/prompt', name: prompt.name });
+  const args = promptPrefersEditor(readEditorPreference(), list.length, !!completer)
+    ? await promptInEditor(dialogs, title, list.map(a => ({ ...a, ...(a.description ? { description: connection.mask(a.description) } : {}) })))
+    : await fillCompletedValues(
+        dialogs,
+        title,
+        list.map(a => ({
+          name: a.name,
+          label: a.name,
+          prompt: [a.description ? connection.mask(a.description) : undefined, a.required ? undefined : 'optional: leave empty to skip'].filter(Boolean).join(' — '),
+          required: !!a.required,
+        })),
+        completer,
+      );
   if (!args) return { kind: 'dismissed' };
 
   let result;

@@ -14,7 +14,10 @@ import { canonicalJson } from './hash';
 import { formatJsonPath, syntaxErrorMessage } from './parse';
 import { LineMap } from './positions';
 import type { ConfigProblem, ProblemSeverity, ServerEntry } from './types';
-import { looksSecretName, translateClaudeVariables } from './variables';
+import { extractSecrets, type MovedSecret } from './importSecrets';
+import { translateClaudeVariables } from './variables';
+
+export type { MovedSecret } from './importSecrets';
 
 /**
  * Config files of other MCP hosts, all keyed by `mcpServers`:
@@ -31,6 +34,8 @@ export interface ImportLocation {
   readonly host: string;
   readonly path: string;
   readonly format: ForeignFormat;
+  /** A user-level file (the user's own servers, imported into user settings) or a project's. */
+  readonly scope: 'user' | 'workspace';
 }
 
 /** Where other hosts keep their config on `platform`. `appData` is `%APPDATA%` on Windows. */
@@ -48,12 +53,12 @@ export function knownImportLocations(
         ? p.join(appData ?? p.join(home, 'AppData', 'Roaming'), 'Claude')
         : p.join(home, '.config', 'Claude');
   return [
-    { host: 'Claude Desktop', path: p.join(claudeDesktop, 'claude_desktop_config.json'), format: 'claudeDesktop' },
-    { host: 'Claude Code', path: p.join(home, '.claude.json'), format: 'claudeCodeUser' },
-    ...workspaceFolders.map(f => ({ host: 'Claude Code', path: p.join(f, '.mcp.json'), format: 'claudeCode' as const })),
-    { host: 'Cursor', path: p.join(home, '.cursor', 'mcp.json'), format: 'cursor' },
-    ...workspaceFolders.map(f => ({ host: 'Cursor', path: p.join(f, '.cursor', 'mcp.json'), format: 'cursor' as const })),
-    { host: 'Windsurf', path: p.join(home, '.codeium', 'windsurf', 'mcp_config.json'), format: 'windsurf' },
+    { host: 'Claude Desktop', path: p.join(claudeDesktop, 'claude_desktop_config.json'), format: 'claudeDesktop', scope: 'user' },
+    { host: 'Claude Code', path: p.join(home, '.claude.json'), format: 'claudeCodeUser', scope: 'user' },
+    ...workspaceFolders.map(f => ({ host: 'Claude Code', path: p.join(f, '.mcp.json'), format: 'claudeCode' as const, scope: 'workspace' as const })),
+    { host: 'Cursor', path: p.join(home, '.cursor', 'mcp.json'), format: 'cursor', scope: 'user' },
+    ...workspaceFolders.map(f => ({ host: 'Cursor', path: p.join(f, '.cursor', 'mcp.json'), format: 'cursor' as const, scope: 'workspace' as const })),
+    { host: 'Windsurf', path: p.join(home, '.codeium', 'windsurf', 'mcp_config.json'), format: 'windsurf', scope: 'user' },
   ];
 }
 
@@ -61,6 +66,8 @@ export function knownImportLocations(
 export interface ImportedServer {
   readonly name: string;
   readonly entry: ServerEntry;
+  /** From a project table of a user-level file (`projects[<folder>]` in ~/.claude.json): it belongs to the workspace. */
+  readonly projectLevel?: true;
 }
 
 export interface ForeignConfig {
@@ -91,7 +98,7 @@ export function parseForeignConfig(text: string, format: ForeignFormat, workspac
     }
   }
 
-  const servers = new Map<string, ServerEntry>();
+  const servers = new Map<string, ImportedServer>();
   for (const table of tables) {
     const node = findNodeAtLocation(root, table);
     if (node?.type !== 'object') continue;
@@ -101,10 +108,11 @@ export function parseForeignConfig(text: string, format: ForeignFormat, workspac
       const report = (severity: ProblemSeverity, message: string, at: Node = valueNode) =>
         problems.push({ severity, message, server: nameNode.value as string, range: lines.range(at.offset, at.length) });
       const entry = convertEntry(valueNode, format, formatJsonPath([...table, nameNode.value as string]), report);
-      if (entry) servers.set(nameNode.value as string, entry);
+      const name = nameNode.value as string;
+      if (entry) servers.set(name, { name, entry, ...(table.length > 1 ? { projectLevel: true as const } : {}) });
     }
   }
-  return { servers: [...servers].map(([name, entry]) => ({ name, entry })), problems };
+  return { servers: [...servers.values()], problems };
 }
 
 function convertEntry(
@@ -181,15 +189,6 @@ function convertEntry(
   return undefined;
 }
 
-export interface MovedSecret {
-  readonly server: string;
-  /** The env variable or header name. */
-  readonly variable: string;
-  readonly inputId: string;
-  /** The plaintext value, for the caller to put in secret storage under `inputId` so the user is not asked again. */
-  readonly value: string;
-}
-
 export interface ImportPlan {
   readonly newText: string;
   /** Names as written to the file (after renaming). */
@@ -202,8 +201,9 @@ export interface ImportPlan {
 /**
  * Adds `incoming` servers to the text of a `.vscode/mcp.json` (or creates it), editing the text in place
  * so comments and formatting survive. A name already taken by a different server gets `-2`, `-3`…;
- * a server already present unchanged is skipped. Plaintext secrets in env variables and auth headers are
- * replaced by `${input:<server>-<NAME>}` with a password input, so they move to secret storage.
+ * a server already present unchanged is skipped. Credentials in env values, headers, arguments and URLs
+ * (see importSecrets.ts) are replaced by `${input:<server>-<label>}` with a password input, so they move to
+ * secret storage. The same text shape serves user settings (`mcpHost.servers` + `mcpHost.inputs`).
  * Throws if the existing text is not a valid config object.
  */
 export function planImport(existingMcpJsonText: string | undefined, incoming: readonly ImportedServer[]): ImportPlan {
@@ -231,11 +231,11 @@ export function planImport(existingMcpJsonText: string | undefined, incoming: re
       const candidate = n === 1 ? name : `${name}-${n}`;
       const existing = servers.get(candidate);
       if (existing === undefined) {
-        const moved = moveSecrets(candidate, entry, id => inputIds.has(id));
+        const moved = extractSecrets(candidate, entry, id => inputIds.has(id));
         edit(['servers', candidate], moved.entry);
         for (const secret of moved.secrets) {
           inputIds.add(secret.inputId);
-          const description = `${secret.variable} for MCP server '${candidate}'`;
+          const description = `${secret.where} of MCP server '${candidate}' (imported)`;
           edit(['inputs', -1], { type: 'promptString', id: secret.inputId, description, password: true }, true);
         }
         servers.set(candidate, moved.entry);
@@ -245,7 +245,7 @@ export function planImport(existingMcpJsonText: string | undefined, incoming: re
         break;
       }
       // An earlier import wrote the entry with its secrets already moved to inputs.
-      const asImportedBefore = moveSecrets(candidate, entry, () => false).entry;
+      const asImportedBefore = extractSecrets(candidate, entry, () => false).entry;
       if (sameEntry(existing, entry) || sameEntry(existing, asImportedBefore)) {
         skippedIdentical.push(name);
         break;
@@ -253,27 +253,6 @@ export function planImport(existingMcpJsonText: string | undefined, incoming: re
     }
   }
   return { newText: text, added, renamed, skippedIdentical, movedSecrets };
-}
-
-function moveSecrets(server: string, entry: ServerEntry, taken: (id: string) => boolean): { entry: ServerEntry; secrets: MovedSecret[] } {
-  const secrets: MovedSecret[] = [];
-  const move = (variable: string, value: string): string => {
-    if (!value || value.includes('${') || !looksSecretName(variable)) return value;
-    // Keep an auth scheme readable in the file: "Bearer ${input:…}".
-    const [, scheme, credential] = /^(bearer|basic|token)\s+(\S.*)$/i.exec(value) ?? [undefined, undefined, value];
-    let inputId = `${server}-${variable}`;
-    for (let n = 2; taken(inputId) || secrets.some(s => s.inputId === inputId); n++) inputId = `${server}-${variable}-${n}`;
-    secrets.push({ server, variable, inputId, value: credential! });
-    return scheme ? `${scheme} \${input:${inputId}}` : `\${input:${inputId}}`;
-  };
-  if ('command' in entry) {
-    if (!entry.env) return { entry, secrets };
-    const env = Object.fromEntries(Object.entries(entry.env).map(([k, v]) => [k, v === null ? null : move(k, v)]));
-    return { entry: { ...entry, env }, secrets };
-  }
-  if (!entry.headers) return { entry, secrets };
-  const headers = Object.fromEntries(Object.entries(entry.headers).map(([k, v]) => [k, move(k, v)]));
-  return { entry: { ...entry, headers }, secrets };
 }
 
 /** Equal as configurations: defaults and spelling variants (`streamable-http`, omitted `type`) do not count. */

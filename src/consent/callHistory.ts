@@ -1,6 +1,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Emitter } from '../common/event';
+import type { ToolTaskStatus } from '../mcp/taskStatus';
 import type { AllowReason } from './policy';
 import type { CallOrigin, ConsentAnswer, GatedCallResult } from './types';
 
@@ -17,6 +18,8 @@ export interface HistoryEntry {
   readonly tool: string;
   readonly title?: string;
   readonly origin: CallOrigin;
+  /** The saved call that was run, by name. */
+  readonly savedCall?: string;
   readonly args: unknown;
   /** False when masking or truncation changed the arguments: such a call cannot be re-run from the history file. */
   readonly argsExact: boolean;
@@ -29,6 +32,16 @@ export interface HistoryEntry {
   /** Why the call was denied, cancelled or failed; or the host's verdict on the structured output. */
   readonly message?: string;
   readonly summary?: string;
+  /** The server ran the call as this task (2025-11-25 tasks). */
+  readonly taskId?: string;
+}
+
+/** A call the server runs as a task, while it runs: shown in the history until its entry is recorded. */
+export interface RunningCall extends Pick<HistoryEntry, 'id' | 'time' | 'server' | 'tool' | 'title' | 'origin'> {
+  /** The task's last known status. */
+  readonly task: ToolTaskStatus;
+  /** Cancels the call (and so the task, with `tasks/cancel`). */
+  cancel(): void;
 }
 
 /** Where the gate reports each call. */
@@ -39,6 +52,8 @@ export interface CallRecorder {
    * queued at once, in order; the promise resolves when it is in the file (a caller need not wait for that).
    */
   record(entry: HistoryEntry, args: Record<string, unknown>, result?: GatedCallResult): Promise<void>;
+  /** A call became a task, or its task changed status; it shows as running until `record` gets its entry. */
+  taskUpdated?(call: RunningCall): void;
 }
 
 /** How many entries are kept in memory for the view. */
@@ -65,6 +80,8 @@ export class CallHistory implements CallRecorder {
   private batch: { readonly entries: HistoryEntry[]; readonly written: Promise<void> } | undefined;
   private readonly exactArgs = new Map<string, Record<string, unknown>>();
   private readonly results = new Map<string, GatedCallResult>();
+  /** Calls running as tasks, by entry id (in memory only: the file records calls when they end). */
+  private readonly runningCalls = new Map<string, RunningCall>();
   private readonly _onDidChange = new Emitter<void>();
   readonly onDidChange = this._onDidChange.event;
   /** Lines that could not be read, from the last load. */
@@ -95,7 +112,18 @@ export class CallHistory implements CallRecorder {
     return [...(this.entries ?? [])].reverse();
   }
 
+  taskUpdated(call: RunningCall): void {
+    this.runningCalls.set(call.id, call);
+    this._onDidChange.fire();
+  }
+
+  /** Calls still running as tasks, newest first. */
+  runningTasks(): readonly RunningCall[] {
+    return [...this.runningCalls.values()].reverse();
+  }
+
   record(entry: HistoryEntry, args: Record<string, unknown>, result?: GatedCallResult): Promise<void> {
+    this.runningCalls.delete(entry.id);
     if (result) {
       this.results.set(entry.id, result);
       if (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value!);
@@ -150,6 +178,7 @@ export class CallHistory implements CallRecorder {
 
   /** Deletes the file: the one time history is not appended to is when the user clears it. */
   async clear(): Promise<void> {
+    // Running calls stay: they are not in the file yet, and each will be recorded when it ends.
     this.exactArgs.clear();
     this.results.clear();
     // Calls recorded from now on go after the clear, not into a write queued before it.
@@ -245,5 +274,5 @@ export class CallHistory implements CallRecorder {
 function isEntry(value: unknown): value is HistoryEntry {
   if (typeof value !== 'object' || value === null) return false;
   const e = value as Record<string, unknown>;
-  return typeof e.id === 'string' && typeof e.time === 'string' && typeof e.server === 'string' && typeof e.tool === 'string' && typeof e.outcome === 'string';
+  return typeof e.id === 'string' && typeof e.time === 'string' && typeof e.server === 'string' && typeof e.tool === 'string' && typeof e.outcome === 'string' && (e.savedCall === undefined || typeof e.savedCall === 'string');
 }

@@ -6,8 +6,9 @@ import { boundedJson, maskedPrefix } from '../mcp/resultBudget';
 export const MAX_VALUE_CHARS = 200;
 /** Longest argument text shown in a dialog or recorded in the history. */
 export const MAX_ARGUMENTS_CHARS = 4_000;
-const MAX_ITEMS = 50;
-const MAX_DEPTH = 8;
+const CUT = { MAX_VALUE_CHARS, MAX_ITEMS: 50, MAX_DEPTH: 8 };
+/** Nothing cut (only a pathological nesting), secrets still masked: what "Show Full Arguments" opens. */
+const UNCUT = { MAX_VALUE_CHARS: Infinity, MAX_ITEMS: Infinity, MAX_DEPTH: 100 };
 
 /** Arguments made safe to show or keep: secrets masked, long values cut, and whether anything was changed. */
 export interface SafeArguments {
@@ -21,7 +22,8 @@ export interface SafeArguments {
  * credentials (`token`, `password`, …) become `***`, the server's own secrets are masked wherever they
  * appear, long strings and arrays are cut.
  */
-export function safeArguments(args: Record<string, unknown>, mask: (text: string) => string): SafeArguments {
+export function safeArguments(args: Record<string, unknown>, mask: (text: string) => string, limits = CUT): SafeArguments {
+  const { MAX_VALUE_CHARS, MAX_ITEMS, MAX_DEPTH } = limits;
   let exact = true;
   const visit = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') {
@@ -62,6 +64,11 @@ export function safeArguments(args: Record<string, unknown>, mask: (text: string
 export function argumentsText(safe: SafeArguments): string {
   const text = JSON.stringify(safe.value, null, 2) ?? '{}';
   return text.length > MAX_ARGUMENTS_CHARS ? `${text.slice(0, MAX_ARGUMENTS_CHARS)}\n… (${text.length - MAX_ARGUMENTS_CHARS} more characters)` : text;
+}
+
+/** The arguments as pretty JSON, secrets masked as in `safeArguments` but nothing cut. */
+export function fullArgumentsText(args: Record<string, unknown>, mask: (text: string) => string): string {
+  return JSON.stringify(safeArguments(args, mask, UNCUT).value, null, 2) ?? '{}';
 }
 
 const SUMMARY_CHARS = 200;

@@ -1,5 +1,6 @@
 import { inertBlock, safe, type DetailText, type SafeText } from '../common/untrustedText';
 import * as ui from '../ui/window';
+import { showReadOnlyText } from '../ui/readOnlyText';
 import { claimsReadOnly, safetyWarnings } from './safetyHints';
 import type { ConsentAnswer, ConsentDialog, ToolConsentRequest } from './types';
 
@@ -11,6 +12,8 @@ const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
   history: 'the Tool Call History (re-run)',
   app: 'an MCP App (an interactive UI the server provides)',
 };
+
+const SHOW_FULL = 'Show Full Arguments';
 
 export const CHOICES = {
   once: 'Allow Once',
@@ -37,10 +40,10 @@ export function consentMessage(request: ToolConsentRequest): { message: SafeText
       lines.push(`  • ${c.field}: ${c.before ?? '(none)'}`, `    → ${c.after ?? '(none)'}`);
     }
   }
-  lines.push('', `Server: ${request.server}, from ${request.serverOrigin}`, `Requested from: ${ORIGIN_LABEL[request.origin]}`);
+  lines.push('', `Server: ${request.server}, from ${request.serverOrigin}`, `Requested from: ${ORIGIN_LABEL[request.origin]}${request.savedCall !== undefined ? `, running the saved call '${request.savedCall}'` : ''}`);
   if (request.description) lines.push(`Description: ${oneLine(request.description, 300)}`);
   lines.push(`Annotations (reported by the server, not verified): ${describeAnnotations(a)}`);
-  lines.push('', 'Arguments:', request.argumentsText);
+  lines.push('', request.fullArgumentsText ? `Arguments (cut here; "${SHOW_FULL}" opens all of them):` : 'Arguments:', request.argumentsText);
   return { message, detail: inertBlock(lines.join('\n')), readOnly };
 }
 
@@ -69,11 +72,19 @@ function oneLine(text: string, max: number): string {
 
 export const consentDialog: ConsentDialog = { confirmToolCall: showConsentDialog };
 
-/** A modal dialog; Cancel or Escape denies. */
+/**
+ * A modal dialog; Cancel or Escape denies. When the arguments had to be cut, "Show Full Arguments" opens all
+ * of them read-only, as plain text, and the dialog asks again: the user approves what they could see.
+ */
 async function showConsentDialog(request: ToolConsentRequest): Promise<ConsentAnswer> {
   const { message, detail, readOnly } = consentMessage(request);
   const show = readOnly ? ui.showInformationMessage : ui.showWarningMessage;
-  const answer = await show(message, { modal: true, detail }, CHOICES.once, CHOICES.session, CHOICES.always);
+  const choices = [CHOICES.once, CHOICES.session, CHOICES.always];
+  let answer = await show(message, { modal: true, detail }, ...choices, ...(request.fullArgumentsText ? [SHOW_FULL] : []));
+  while (answer === SHOW_FULL && request.fullArgumentsText) {
+    await showReadOnlyText(`Arguments of ${request.tool} on ${request.server}`, request.fullArgumentsText);
+    answer = await show(message, { modal: true, detail }, ...choices, SHOW_FULL);
+  }
   if (answer === CHOICES.once) return 'once';
   if (answer === CHOICES.session) return 'session';
   if (answer === CHOICES.always) return 'always';

@@ -4,13 +4,14 @@ import { toolDefinitionHash, toolNameWarnings } from '../mcp/catalog';
 import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
 import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
+import type { ToolTaskStatus } from '../mcp/taskStatus';
 import { serverIdentity } from '../config/hash';
 import type { ServerDefinition } from '../config/types';
 import type { ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
-import { argumentsText, safeArguments, summarizeResult } from './callText';
+import { argumentsText, fullArgumentsText, safeArguments, summarizeResult } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -66,7 +67,7 @@ export class ConsentGate implements ToolCallGate {
     const entry = this.host.servers.get(server);
     const mask = entry ? (text: string) => entry.connection.mask(text) : (text: string) => text;
     const safe = safeArguments(request.args, mask);
-    const base = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin, args: safe.value, argsExact: safe.exact };
+    const base = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin, ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}), args: safe.value, argsExact: safe.exact };
     // The tool's title, once it is found: the history shows it as the pick and the dialogs do.
     let title: string | undefined;
     // The history entry is queued in order, and written off the call's path (CallHistory batches the writes).
@@ -109,26 +110,42 @@ export class ConsentGate implements ToolCallGate {
     }
 
     const started = Date.now();
+    // A call the server runs as a task can also be cancelled from the history, while it runs.
+    const cancel = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, cancel.signal]) : cancel.signal;
+    let taskId: string | undefined;
+    const onTask = (task: ToolTaskStatus): void => {
+      taskId = task.taskId;
+      // One permit, one call: the history row and every poll belong to the call the user consented to.
+      const shown = task.statusMessage ? { ...task, statusMessage: mask(task.statusMessage) } : task;
+      this.host.history?.taskUpdated?.({ ...base, ...(title ? { title } : {}), task: shown, cancel: () => cancel.abort() });
+      request.onTask?.(task);
+    };
     try {
+      request.onStart?.();
       const outcome = await still.entry.connection.callTool(toolName, request.args, grant(still.entry.connection, toolName), {
-        ...(request.signal ? { signal: request.signal } : {}),
+        signal,
+        onTask,
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
       const durationMs = Date.now() - started;
       return finish(
         { kind: 'completed', outcome, durationMs },
-        { ...recorded, durationMs, ...(outcome.result.isError ? { isError: true } : {}), summary: summarizeResult(outcome.result, mask) },
+        { ...recorded, durationMs, ...(outcome.result.isError ? { isError: true } : {}), summary: summarizeResult(outcome.result, mask), ...(taskId ? { taskId } : {}) },
       );
     } catch (err) {
       const durationMs = Date.now() - started;
-      if (err instanceof RequestCancelledError) return finish({ kind: 'cancelled', message: 'Cancelled.' }, { ...recorded, durationMs });
-      return finish({ kind: 'failed', message: mask(err instanceof Error ? err.message : String(err)) }, { ...recorded, durationMs });
+      const task = taskId ? { taskId } : {};
+      if (err instanceof RequestCancelledError) return finish({ kind: 'cancelled', message: 'Cancelled.' }, { ...recorded, durationMs, ...task });
+      return finish({ kind: 'failed', message: mask(err instanceof Error ? err.message : String(err)) }, { ...recorded, durationMs, ...task });
     }
   }
 
   private find(entry: ServerEntry | undefined, server: string, toolName: string): Found | { failed: string } {
     if (!entry) return { failed: `No MCP server named '${server}' is configured.` };
     const state = entry.connection.state;
+    if (entry.connection.isStopping) return { failed: `Server '${server}' is stopping or restarting; try again when it is running.` };
+    if (state.kind === 'starting') return { failed: `Server '${server}' is still starting; try again when it is running.` };
     if (state.kind !== 'running' || !entry.definition) return { failed: `Server '${server}' is not running (${state.kind}). Start it and try again.` };
     if (entry.definition.disabledTools.includes(toolName)) return { failed: `Tool '${toolName}' is disabled for server '${server}' in its config.` };
     const tool = entry.connection.tool(toolName);
@@ -167,7 +184,9 @@ export class ConsentGate implements ToolCallGate {
           ...(annotations.openWorldHint !== undefined ? { openWorldHint: annotations.openWorldHint } : {}),
         },
         argumentsText: args,
+        ...fullIfCut(args, fullArgumentsText(request.args, text => entry.connection.mask(text))),
         origin: request.origin,
+        ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}),
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes, ...(decision.changedSince.serverRedefined ? { serverRedefined: true as const } : {}) } } : {}),
         warnings: toolNameWarnings(tool),
       });
@@ -209,4 +228,9 @@ function hiddenFrom(origin: ToolCallRequest['origin'], tool: Tool): string | und
   if ((origin === 'chat' || origin === 'languageModel') && !visible.model) return `The tool '${tool.name}' is only for its server's app; it is not offered to the model.`;
   if (origin === 'app' && !visible.app) return `Refused: the tool '${tool.name}' is not visible to apps.`;
   return undefined;
+}
+
+/** The whole arguments, when the dialog's text had to cut them. */
+function fullIfCut(shown: string, full: string): { fullArgumentsText?: string } {
+  return full === shown ? {} : { fullArgumentsText: full };
 }

@@ -1,5 +1,6 @@
 import type { Progress } from '@modelcontextprotocol/client';
 import type { ToolCallOutcome } from '../mcp/serverConnection';
+import type { ToolTaskStatus } from '../mcp/taskStatus';
 
 /** What started a tool call; shown in the consent dialog and recorded in the history. */
 /** `app`: an MCP App asked, from its frame; it may only call tools of its own server. */
@@ -11,13 +12,19 @@ export interface ToolCallRequest {
   readonly tool: string;
   readonly args: Record<string, unknown>;
   readonly origin: CallOrigin;
+  /** The name of the saved call being run, when it is one: consent and history say so. */
+  readonly savedCall?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
+  /** Each status of the task the server turned the call into (2025-11-25 tasks), if it did. */
+  readonly onTask?: (status: ToolTaskStatus) => void;
   /**
    * Where to ask, when the policy says to: the modal dialog unless the caller brings its own (chat asks
    * inline in its response). The decision, the remembered approvals and the record are the gate's either way.
    */
   readonly confirm?: ToolCallConfirmer;
+  /** Called once the call is allowed, right before it is sent (never for a call that is refused or denied). */
+  readonly onStart?: () => void;
 }
 
 /** How a gated call ended. Every path a caller can see is here, so none is forgotten in the UI. */
@@ -70,7 +77,10 @@ export interface ToolConsentRequest {
   };
   /** Pretty JSON of the arguments, long values truncated and secrets masked. */
   readonly argumentsText: string;
+  /** When `argumentsText` is cut: all of it (secrets still masked), for "Show Full Arguments". */
+  readonly fullArgumentsText?: string;
   readonly origin: CallOrigin;
+  readonly savedCall?: string;
   /**
    * Set when the user approved an earlier definition of this tool and the server has changed it, or approved
    * this tool when the server's own definition (command, args, env, URL, headers) was another (`serverRedefined`).

@@ -110,9 +110,30 @@ export function prefersEditor(preference: EditorPreference, schema: unknown, for
   return preference === 'always' || (preference === 'complexOnly' && isComplex(schema, form));
 }
 
+/**
+ * Whether Use Prompt fills a prompt's arguments in the editor. They are flat strings, often with the server's
+ * completions, which only the quick input offers: "complex only" takes the editor for more than a handful of
+ * arguments of a server without completions; "always" takes it for any prompt with arguments.
+ */
+export function promptPrefersEditor(preference: EditorPreference, argumentCount: number, completes: boolean): boolean {
+  if (argumentCount === 0) return false;
+  return preference === 'always' || (preference === 'complexOnly' && argumentCount > SIMPLE_FIELDS && !completes);
+}
+
+/** A prompt's arguments as the object schema the editor fills: each a string, its description as help. */
+export function promptArgumentsSchema(args: readonly { readonly name: string; readonly description?: string | undefined; readonly required?: boolean | undefined }[]): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(args.map(a => [a.name, { type: 'string', ...(a.description ? { description: a.description } : {}) }])),
+    required: args.filter(a => a.required).map(a => a.name),
+  };
+}
+
 /** What a caller asks the editor for: a title, the schema, and values to start from (a saved call, say). */
 export interface FormEditorRequest {
   readonly title: string;
+  /** What the asking server said (an elicitation's message), shown under the title with its lines kept. */
+  readonly message?: string;
   readonly schema: unknown;
   readonly form: ArgumentForm;
   readonly initial?: Readonly<Record<string, unknown>>;
@@ -159,6 +180,7 @@ export function readPageMessage(message: unknown): PageMessage | undefined {
 /** What the page starts from (in the page itself), and the one message it is sent: the problems with the values last checked or submitted. */
 export interface PageInit {
   readonly title: string;
+  readonly message?: string;
   readonly spec: SpecNode;
   readonly value: Readonly<Record<string, unknown>>;
   readonly submitLabel: string;

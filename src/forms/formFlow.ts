@@ -87,6 +87,8 @@ export interface FillOptions {
    * elicitation: the MCP spec asks clients to pre-populate its form with the schema's defaults.
    */
   readonly prefillDefaults?: boolean;
+  /** Answers to start from (the form editor's `initial`), as if given before; keys that are not fields are ignored. */
+  readonly initial?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -100,8 +102,9 @@ export interface FillOptions {
  * with its default, which the user accepts by confirming it.
  */
 export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: string, signal?: AbortSignal, options: FillOptions = {}): Promise<FormOutcome> {
-  const values = new Map<string, unknown>();
   const fields = form.fields;
+  const initial = options.initial ?? {};
+  const values = new Map<string, unknown>(fields.filter(f => Object.hasOwn(initial, f.name)).map(f => [f.name, initial[f.name]]));
   let problem: string | undefined;
   for (let i = 0; i < fields.length; ) {
     if (signal?.aborted) return { kind: 'dismissed' };

@@ -74,26 +74,137 @@ function shortHash(text: string): string {
  * affected name gets a suffix from a hash of its own server and tool name.
  */
 export function buildCatalog(sources: readonly CatalogSource[]): CatalogTool[] {
-  const candidates: Array<{ base: string; server: string; tool: Tool }> = [];
-  for (const { server, tools, disabledTools } of sources) {
-    const disabled = new Set(disabledTools);
-    const prefix = sanitize(server);
-    for (const tool of tools) {
-      if (disabled.has(tool.name)) continue;
-      candidates.push({ base: `${prefix}_${sanitize(tool.name)}`, server, tool });
+  return [...new CatalogBuilder().update(sources).tools];
+}
+
+export interface Catalog {
+  readonly tools: readonly CatalogTool[];
+  readonly byName: ReadonlyMap<string, CatalogTool>;
+}
+
+/** One server's part of the catalog, kept while its tool list and disabled tools are the very same objects. */
+interface Part {
+  readonly source: CatalogSource;
+  readonly entries: Entry[];
+}
+
+/**
+ * The catalog, rebuilt per server (server names are unique, as the registry's are): after one server's list changes, only that server's entries are made
+ * again (plus any other entry whose name gains or loses a collision suffix through the change), so the cost
+ * of a change is the size of the list that changed, not of every list. The result is always what
+ * `buildCatalog` makes of the same sources (test/unit/mcp/catalog.test.ts checks that over random changes).
+ */
+export class CatalogBuilder {
+  private parts = new Map<string, Part>();
+  /** How many entries have each base name, over every part: a base counted more than once gets suffixes. */
+  private readonly counts = new Map<string, number>();
+  private readonly byName = new Map<string, CatalogTool>();
+  private current: Catalog = { tools: [], byName: this.byName };
+
+  /** The catalog of `sources` (in their order); the same object as last time when no source changed. */
+  update(sources: readonly CatalogSource[]): Catalog {
+    const changed = this.changes(sources);
+    if (!changed) return this.current;
+    const gone: Part[] = [];
+    for (const [server, part] of this.parts) if (changed.has(server)) gone.push(this.forget(part));
+    // In the sources' order, which the quick check in `changes` relies on.
+    const parts = new Map<string, Part>();
+    const fresh: Part[] = [];
+    for (const source of sources) {
+      if (!changed.has(source.server)) {
+        parts.set(source.server, this.parts.get(source.server)!);
+        continue;
+      }
+      const part = this.candidates(source);
+      parts.set(source.server, part);
+      fresh.push(part);
     }
+    // An unchanged server's entry whose base gained or lost a collision through the change is named again
+    // (a new entry: whoever holds the previous catalog keeps the old one).
+    for (const part of parts.values()) {
+      if (fresh.includes(part)) continue;
+      part.entries.forEach((entry, i) => {
+        if (this.needsSuffix(entry.base) === (entry.qualifiedName !== entry.base)) return;
+        if (this.byName.get(entry.qualifiedName) === entry) this.byName.delete(entry.qualifiedName);
+        part.entries[i] = new Entry(this.nameOf(entry.base, entry.server, entry.tool), entry.base, entry.server, entry.tool);
+        this.byName.set(part.entries[i]!.qualifiedName, part.entries[i]!);
+      });
+    }
+    // A changed server's entries are new (nobody holds them yet): they are named in place.
+    for (const part of fresh) {
+      for (const entry of part.entries) {
+        entry.qualifiedName = this.nameOf(entry.base, entry.server, entry.tool);
+        this.byName.set(entry.qualifiedName, entry);
+      }
+    }
+    // Last, so a name a changed server still has is overwritten above rather than deleted and added again.
+    for (const part of gone) for (const entry of part.entries) if (this.byName.get(entry.qualifiedName) === entry) this.byName.delete(entry.qualifiedName);
+    const tools: CatalogTool[] = [];
+    for (const source of sources) for (const entry of parts.get(source.server)!.entries) tools.push(entry);
+    this.parts = parts;
+    this.current = { tools, byName: this.byName };
+    return this.current;
   }
-  const counts = new Map<string, number>();
-  for (const c of candidates) counts.set(c.base, (counts.get(c.base) ?? 0) + 1);
-  return candidates.map(c => {
-    const needsSuffix = (counts.get(c.base) ?? 0) > 1 || c.base.length > MAX_NAME;
-    let qualifiedName = c.base;
-    if (needsSuffix) {
-      const suffix = `_${shortHash(`${c.server}\u0000${c.tool.name}`)}`;
-      qualifiedName = `${c.base.slice(0, MAX_NAME - suffix.length)}${suffix}`;
+
+  /** The servers whose part must be made again (new, changed or gone), or undefined when none. */
+  private changes(sources: readonly CatalogSource[]): Set<string> | undefined {
+    // What every call asks (through the registry): the same servers with the same lists. No allocation.
+    if (this.parts.size === sources.length) {
+      let i = 0;
+      let same = true;
+      for (const [server, { source }] of this.parts) {
+        const now = sources[i++]!;
+        if (now.server !== server || now.tools !== source.tools || now.disabledTools !== source.disabledTools) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return undefined;
     }
-    return new Entry(qualifiedName, c.server, c.tool);
-  });
+    const changed = new Set<string>();
+    for (const source of sources) {
+      const part = this.parts.get(source.server);
+      if (!part || part.source.tools !== source.tools || part.source.disabledTools !== source.disabledTools) changed.add(source.server);
+    }
+    const servers = new Set(sources.map(s => s.server));
+    for (const server of this.parts.keys()) if (!servers.has(server)) changed.add(server);
+    // Same parts in another order: nothing is made again, only the list is put in the new order.
+    return changed;
+  }
+
+  /** Uncounts a changed or gone server's entries (their names leave `byName` at the end of `update`). */
+  private forget(part: Part): Part {
+    for (const entry of part.entries) {
+      const left = this.counts.get(entry.base)! - 1;
+      if (left) this.counts.set(entry.base, left);
+      else this.counts.delete(entry.base);
+    }
+    return part;
+  }
+
+  /** A changed server's entries with their base names counted; named once every count is known. */
+  private candidates(source: CatalogSource): Part {
+    const disabled = source.disabledTools.length ? new Set(source.disabledTools) : undefined;
+    const prefix = sanitize(source.server);
+    const entries: Entry[] = [];
+    for (const tool of source.tools) {
+      if (disabled?.has(tool.name)) continue;
+      const base = `${prefix}_${sanitize(tool.name)}`;
+      this.counts.set(base, (this.counts.get(base) ?? 0) + 1);
+      entries.push(new Entry(base, base, source.server, tool));
+    }
+    return { source, entries };
+  }
+
+  private needsSuffix(base: string): boolean {
+    return this.counts.get(base)! > 1 || base.length > MAX_NAME;
+  }
+
+  private nameOf(base: string, server: string, tool: Tool): string {
+    if (!this.needsSuffix(base)) return base;
+    const suffix = `_${shortHash(`${server}\u0000${tool.name}`)}`;
+    return `${base.slice(0, MAX_NAME - suffix.length)}${suffix}`;
+  }
 }
 
 /**
@@ -104,7 +215,9 @@ class Entry implements CatalogTool {
   private _warnings: readonly string[] | undefined;
 
   constructor(
-    readonly qualifiedName: string,
+    public qualifiedName: string,
+    /** The name before any collision suffix. */
+    readonly base: string,
     readonly server: string,
     readonly tool: Tool,
   ) {}

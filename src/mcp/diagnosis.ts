@@ -100,6 +100,14 @@ export class RequestTimeoutError extends Error {
   }
 }
 
+/** A request whose server went away before answering it (the process exited, or was stopped or killed). */
+export class ConnectionLostError extends Error {
+  constructor(method: string) {
+    super(`${method} got no answer: the server closed the connection (it exited or was stopped)`);
+    this.name = 'ConnectionLostError';
+  }
+}
+
 /** A request the user (or the caller's signal) cancelled. */
 export class RequestCancelledError extends Error {
   constructor(method: string) {
@@ -111,10 +119,12 @@ export class RequestCancelledError extends Error {
 /**
  * The SDK (v1 and v2 alike) rejects both an abort and a timeout with the same code (`RequestTimeout`);
  * only a timeout carries `data.timeout`. Map them to distinct errors so callers can tell "you cancelled"
- * from "it hung".
+ * from "it hung", and a closed connection to one that says which request it cut short.
  */
 export function classifyRequestError(error: unknown, method: string, signal: AbortSignal | undefined, timeoutMs: number): unknown {
   if (isSdkTimeout(error)) return new RequestTimeoutError(method, timeoutMs);
   if (signal?.aborted && (error instanceof SdkError || error === signal.reason)) return new RequestCancelledError(method);
+  // The SDK's "Connection closed" names neither the request nor the server's part in it.
+  if (error instanceof SdkError && (error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.NotConnected)) return new ConnectionLostError(method);
   return error;
 }

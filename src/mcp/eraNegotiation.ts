@@ -4,8 +4,10 @@ import { type ClientOptions, type ConnectOptions, type ProtocolEra, SdkError, Sd
 /** The one modern revision the SDK negotiates (its own list of them is internal). */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 
-/** Every protocol version the host speaks, newest first. */
-export const HOST_PROTOCOL_VERSIONS: readonly string[] = [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS];
+/** Every protocol version the host speaks, newest first (a function: the SDK loads when a server starts). */
+function hostProtocolVersions(): readonly string[] {
+  return [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS];
+}
 
 /**
  * What a server definition asks for (its `protocol` field): `auto` probes with `server/discover` and falls
@@ -83,8 +85,8 @@ export function planNegotiation(choice: ProtocolChoice, verdict: EraVerdict | un
       }
       return { client: { versionNegotiation: { mode: 'auto', probe } }, connect: {}, decidedBy: 'probe' };
     default:
-      if (!HOST_PROTOCOL_VERSIONS.includes(choice)) {
-        throw new ProtocolChoiceError(`Protocol version ${choice} is not one MCP Host speaks (${HOST_PROTOCOL_VERSIONS.join(', ')}).`);
+      if (!hostProtocolVersions().includes(choice)) {
+        throw new ProtocolChoiceError(`Protocol version ${choice} is not one MCP Host speaks (${hostProtocolVersions().join(', ')}).`);
       }
       return isModernVersion(choice)
         ? { client: { versionNegotiation: { mode: { pin: choice }, probe } }, connect: {}, decidedBy: 'configured' }

@@ -2,7 +2,7 @@ import { Disposable, IDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import { definitionHash, trustHash } from '../config/hash';
 import type { ConfigProblem, ServerDefinition } from '../config/types';
-import { buildCatalog, type CatalogSource, type CatalogTool } from './catalog';
+import { type Catalog, CatalogBuilder, type CatalogSource, type CatalogTool } from './catalog';
 import type { ClientRequestHandlers } from './clientRequests';
 import type { ConnectionState } from './connectionState';
 import { eraMemory, type EraVerdictStore } from './eraNegotiation';
@@ -203,7 +203,8 @@ export class ServerRegistry extends Disposable {
    * The tools of every running server, under collision-safe qualified names. Built once per change: a
    * server's tool list is a new array exactly when its content changed (serverLists.ts), so the catalog is
    * reused while every running server still has the same list and definition, and a call or a chat turn
-   * over 5,000 unchanged tools costs a comparison per server.
+   * over 5,000 unchanged tools costs a comparison per server. After a change only the changed server's
+   * part is made again (CatalogBuilder).
    */
   catalog(): readonly CatalogTool[] {
     return this.currentCatalog().tools;
@@ -214,21 +215,20 @@ export class ServerRegistry extends Disposable {
     return this.currentCatalog().byName.get(qualifiedName);
   }
 
-  private cachedCatalog: { sources: CatalogSource[]; tools: readonly CatalogTool[]; byName: ReadonlyMap<string, CatalogTool> } | undefined;
-  /** How many times the catalog was built: what the tests of its cache read. */
+  private readonly catalogBuilder = new CatalogBuilder();
+  private lastCatalog: Catalog | undefined;
+  /** How many times the catalog changed (was rebuilt, in part): what the tests of its cache read. */
   catalogBuilds = 0;
 
-  private currentCatalog(): { tools: readonly CatalogTool[]; byName: ReadonlyMap<string, CatalogTool> } {
+  private currentCatalog(): Catalog {
     const sources: CatalogSource[] = [];
     for (const e of this.entries.values()) {
       if (e.connection.state.kind === 'running' && e.definition) sources.push({ server: e.name, tools: e.connection.tools, disabledTools: e.definition.disabledTools });
     }
-    const cached = this.cachedCatalog;
-    if (cached && sameSources(cached.sources, sources)) return cached;
-    const tools = buildCatalog(sources);
-    this.catalogBuilds++;
-    this.cachedCatalog = { sources, tools, byName: new Map(tools.map(t => [t.qualifiedName, t])) };
-    return this.cachedCatalog;
+    const catalog = this.catalogBuilder.update(sources);
+    if (catalog !== this.lastCatalog) this.catalogBuilds++;
+    this.lastCatalog = catalog;
+    return catalog;
   }
 
   /** Tells every running server that the workspace folders changed. */
@@ -260,11 +260,6 @@ export class ServerRegistry extends Disposable {
     this.entries.clear();
     super.dispose();
   }
-}
-
-/** The same servers, in the same order, with the very same tool lists and disabled tools. */
-function sameSources(a: readonly CatalogSource[], b: readonly CatalogSource[]): boolean {
-  return a.length === b.length && a.every((s, i) => s.server === b[i]!.server && s.tools === b[i]!.tools && s.disabledTools === b[i]!.disabledTools);
 }
 
 function invalidMessage(problems: readonly ConfigProblem[]): string {

@@ -121,6 +121,11 @@ export class ServerConnection extends Disposable {
     return this._state;
   }
 
+  /** A stop (or the stop of a restart) is under way: the state still says what it was, but nothing can be sent. */
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
   /** The stdio server's process id while it runs. */
   get pid(): number | undefined {
     return this.transport instanceof StdioProcessTransport ? this.transport.pid : undefined;

@@ -3,10 +3,13 @@ import type { ServerLog } from './log';
 import type { ResultFiles, SavedValue } from './resultFiles';
 import { timedRequest } from './requests';
 import type { SchemaValidator } from './schemaValidator';
+import { runToolTask, wantsTask, type ToolTaskStatus } from './toolTask';
 
 export interface ToolCallOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
+  /** Called when the server runs the call as a task, and at each status the host learns of after that. */
+  readonly onTask?: (status: ToolTaskStatus) => void;
 }
 
 /** A tool call's result, with the host's verdict on its structured output. */
@@ -14,6 +17,8 @@ export interface ToolCallOutcome {
   readonly result: CallToolResult;
   /** Set when `structuredContent` is missing or does not match the tool's `outputSchema`. */
   readonly outputError?: string;
+  /** Set when the host did not check `structuredContent` because the `outputSchema` is over its budget: why. */
+  readonly outputNotChecked?: string;
   /** Values of a very large result that `result` holds only the beginning of; the rest is on disk. */
   readonly saved?: readonly SavedValue[];
 }
@@ -34,24 +39,30 @@ export interface ToolCallContext {
  * connection mirrors the tool's declared `Mcp-Param-*` headers and an `input_required` answer is fulfilled
  * through the host's client-request handlers. The SDK is given the tool's definition without its
  * `outputSchema`: the host checks structured output itself, with JSON Schema 2020-12, and shows a mismatch
- * with the result instead of failing the call.
+ * with the result instead of failing the call. A tool the server can run as a task (2025-11-25) is called as
+ * one (toolTask.ts): one permit, one call, however long the task runs and however often it is polled.
  */
 export async function sendToolCall(ctx: ToolCallContext, tool: Tool | undefined, name: string, args: Record<string, unknown>, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
   const toolDefinition = tool ? withoutOutputSchema(tool) : undefined;
-  const result = (await timedRequest(
-    ctx,
-    'tools/call',
-    opts => ctx.client.callTool({ name, arguments: args, ...ctx.meta() }, { ...opts, ...(toolDefinition ? { toolDefinition } : {}) }),
-    options.signal,
-    options.onProgress,
-  )) as CallToolResult;
+  const result = wantsTask(ctx.client, tool)
+    ? await runToolTask(ctx, name, args, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onTask ? { onStatus: options.onTask } : {}) })
+    : ((await timedRequest(
+        ctx,
+        'tools/call',
+        opts => ctx.client.callTool({ name, arguments: args, ...ctx.meta() }, { ...opts, ...(toolDefinition ? { toolDefinition } : {}) }),
+        options.signal,
+        options.onProgress,
+      )) as CallToolResult);
   const saved = ctx.resultFiles?.claim(result) ?? [];
   // Structured content cut to fit in memory cannot be checked; the full value is on disk.
   const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
-  const outputError = tool?.outputSchema && !result.isError && !structuredCut ? checkOutput(ctx.validator, tool.outputSchema, result) : undefined;
+  const checkable = tool?.outputSchema && !result.isError && !structuredCut;
+  const outputNotChecked = checkable ? ctx.validator.notChecked(tool.outputSchema) : undefined;
+  const outputError = checkable && !outputNotChecked ? checkOutput(ctx.validator, tool.outputSchema, result) : undefined;
   if (outputError) ctx.log.warn(`tools/call ${name}: ${outputError}`);
+  if (outputNotChecked) ctx.log.info(`tools/call ${name}: structured output not checked: ${outputNotChecked}`);
   if (saved.length) ctx.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${ctx.resultFiles!.dir}`);
-  return { result, ...(outputError ? { outputError } : {}), ...(saved.length ? { saved } : {}) };
+  return { result, ...(outputError ? { outputError } : {}), ...(outputNotChecked ? { outputNotChecked } : {}), ...(saved.length ? { saved } : {}) };
 }
 
 function withoutOutputSchema(tool: Tool): Tool {

@@ -1,7 +1,8 @@
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import type { AskingServer } from '../mcp/clientRequests';
+import { prefersEditor, type EditorPreference, type FormEditorDialog } from '../forms/formEditor';
 import { fillForm, type FormDialog } from '../forms/formFlow';
-import { buildForm } from '../forms/schemaForm';
+import { buildForm, type ArgumentForm } from '../forms/schemaForm';
 
 /**
  * `elicitation/create`: a server asks the user for information, as a form built from `requestedSchema`
@@ -25,7 +26,9 @@ export interface ElicitationDialog {
 }
 
 export interface ElicitationHost {
-  dialogs(): ElicitationDialog & FormDialog;
+  dialogs(): ElicitationDialog & FormDialog & FormEditorDialog;
+  /** Whether a form is filled in the form editor or field by field (the `mcpHost.forms.editor` setting), read per request. */
+  editorPreference(): EditorPreference;
 }
 
 /** A JSON-RPC error the server receives as is (the SDK sends an error's numeric `code`). */
@@ -42,6 +45,11 @@ export function urlHost(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The schema's default of every field that has one: the values the form editor starts from. */
+function defaultsOf(form: ArgumentForm): Record<string, unknown> {
+  return Object.fromEntries(form.fields.filter(f => f.hasDefault).map(f => [f.name, f.default]));
 }
 
 /**
@@ -75,8 +83,11 @@ export class ElicitationHandler {
     const dialogs = this.host.dialogs();
     const choice = await dialogs.confirmElicitation({ mode: 'form', server: server.name, message, fields: form.fields.map(f => server.mask(f.label)) });
     if (choice !== 'accept' || signal.aborted) return { action: signal.aborted ? 'cancel' : choice };
-    // The spec asks clients to pre-populate the form with the schema's defaults.
-    const filled = await fillForm(dialogs, form, `'${server.name}' asks`, signal, { prefillDefaults: true });
+    // The spec asks clients to pre-populate the form with the schema's defaults, in either dialog.
+    const title = `'${server.name}' asks`;
+    const filled = prefersEditor(this.host.editorPreference(), params.requestedSchema, form)
+      ? await dialogs.editForm({ title, message, schema: params.requestedSchema, form, signal, initial: defaultsOf(form) })
+      : await fillForm(dialogs, form, title, signal, { prefillDefaults: true });
     if (filled.kind !== 'filled') return { action: 'cancel' };
     return { action: 'accept', content: filled.args as ElicitResult['content'] };
   }

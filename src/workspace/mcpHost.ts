@@ -8,6 +8,7 @@ import { Disposable } from '../common/disposable';
 import { safe } from '../common/untrustedText';
 import * as ui from '../ui/window';
 import { resolveDefinition, InputCancelledError } from '../config/variables';
+import { inputDestination } from '../config/inputBinding';
 import type { ServerDefinition } from '../config/types';
 import type { LaunchPlan } from '../mcp/launch';
 import { ProcessReaper } from '../mcp/reaper';
@@ -25,6 +26,8 @@ import { InputStore, type InputDialog } from './inputStore';
 import { ServerTrust, type ServerTrustDialog } from './serverTrust';
 import { createSamplingHandler, forgetSamplingAnswers, type SamplingDialog } from './sampling';
 import { ElicitationHandler, type ElicitationDialog } from '../serverRequests/elicitation';
+import type { FormEditorDialog } from '../forms/formEditor';
+import { readEditorPreference } from '../ui/forms/editorPreference';
 import type { FormDialog } from '../forms/formFlow';
 import { WorkspaceConfig } from './workspaceConfig';
 import { allowedPlainHttpHosts, secretStore, type SignInDialog, WindowRedirects } from './signIn';
@@ -33,7 +36,7 @@ import { allowedPlainHttpHosts, secretStore, type SignInDialog, WindowRedirects 
  * What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool
  * calls, and what servers ask of the user (sampling, elicitation and its forms).
  */
-export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog & SamplingDialog & ElicitationDialog & FormDialog & SignInDialog;
+export type HostDialogs = InputDialog & ServerTrustDialog & ConsentDialog & SamplingDialog & ElicitationDialog & FormDialog & FormEditorDialog & SignInDialog;
 
 /**
  * The extension's MCP side in one place: config sources feed the registry; the registry asks this
@@ -72,7 +75,7 @@ export class McpHost extends Disposable {
     let registry: ServerRegistry | undefined;
     this.forgetSamplingAnswers = () => forgetSamplingAnswers(context.globalState);
     const sampling = createSamplingHandler({ get: name => registry?.get(name) }, context.globalState, dialogs);
-    const elicitation = new ElicitationHandler({ dialogs });
+    const elicitation = new ElicitationHandler({ dialogs, editorPreference: readEditorPreference });
     // Disposed last (registered first): by then a clean shutdown has stopped every server it watches.
     const reaper = this._register(new ProcessReaper(context.asAbsolutePath(path.join('dist', 'reaper.js')), message => console.error(`MCP Host: ${message}`)));
     this.registry = registry = this._register(
@@ -155,7 +158,7 @@ export class McpHost extends Disposable {
       resolveInput: async id => {
         const input = inputs.find(i => i.id === id);
         if (!input) throw new Error(`\${input:${id}} is not declared in "inputs" of ${def.origin.label}`);
-        return this.inputs.resolve(input, def.origin.file ?? 'user', def.name);
+        return this.inputs.resolve(input, def.origin.file ?? 'user', def.name, inputDestination(def));
       },
     }).catch(err => {
       if (err instanceof InputCancelledError) throw new Error(`Not started: the value for \${input:${err.inputId}} was not given.`);

@@ -7,7 +7,8 @@ import { closeAfterwards, openWorkbench, screenshot, serverScript, Workbench } f
 /**
  * A new user fills a tool whose input is a list of objects (server-memory's create_entities) in the form
  * editor: adds two entities, fills them (one with two observations), saves the call under a name, submits,
- * accepts consent, reads the result; then runs the saved call again from the palette, through consent.
+ * accepts consent, reads the result; then runs the saved call again from the palette and from its node
+ * under the tool in the sidebar, each time through consent.
  */
 describe('e2e: the form editor with server-memory', function () {
   this.timeout(240_000);
@@ -130,5 +131,29 @@ describe('e2e: the form editor with server-memory', function () {
     await dialog.getByRole('button', { name: 'Allow Once' }).click();
     // Both runs are in the history (the second created nothing new: server-memory keeps names unique).
     await page.locator('.sidebar .monaco-list-row', { hasText: 'Create Entities' }).nth(1).waitFor({ timeout: 30_000 });
+  });
+
+  it('shows the saved call under its tool in the sidebar and runs it from there; consent names it', async () => {
+    const treeRow = (label: string) => page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+    const expand = async (row: ReturnType<typeof treeRow>) => {
+      if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+    };
+    if (!(await treeRow('Tools').isVisible())) await treeRow('memory').click();
+    await expand(treeRow('Tools'));
+    // The tool's own row runs it; its twistie shows its saved calls. Level 3 (server → Tools → tool): the Tool Call
+    // History rows carry the same label, and a click must never toggle a node that is already open.
+    const tool = page.locator('.sidebar .monaco-list-row[aria-level="3"]', { has: page.locator('.label-name', { hasText: 'Create Entities' }) }).first();
+    await tool.waitFor({ timeout: 15_000 });
+    await expand(tool);
+    const saved = treeRow('Two pioneers');
+    await saved.waitFor({ timeout: 15_000 });
+    await saved.hover();
+    await screenshot(page, 'saved-call-tree');
+    await saved.click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match(await dialog.innerText(), /running the saved call 'Two pioneers'[\s\S]*Ada Lovelace/);
+    await dialog.getByRole('button', { name: 'Allow Once' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
   });
 });

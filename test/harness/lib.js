@@ -86,6 +86,11 @@ function ensureDependencies() {
   const digest = require('crypto').createHash('sha256').update(lock).digest('hex');
   const stamp = path.join(root, 'node_modules', '.mcp-host-lock-sha256');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === digest) return;
+  // Installed by hand (`npm ci` removes the stamp): what npm installed matches the lock, so no second install.
+  if (installedMatchesLock()) {
+    fs.writeFileSync(stamp, digest);
+    return;
+  }
   console.log('[setup] installing npm dependencies (npm ci)');
   // A cold npm cache downloads ~500 packages; one dropped connection should not fail the run.
   for (let attempt = 1; ; attempt++) {
@@ -98,6 +103,21 @@ function ensureDependencies() {
     }
   }
   fs.writeFileSync(stamp, digest);
+}
+
+/**
+ * npm records what it installed in node_modules/.package-lock.json: every package of package-lock.json must be
+ * there at the same version, except optional ones for other platforms.
+ */
+function installedMatchesLock() {
+  let wanted, installed;
+  try {
+    wanted = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')).packages;
+    installed = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', '.package-lock.json'), 'utf8')).packages;
+  } catch {
+    return false;
+  }
+  return Object.entries(wanted).every(([key, pkg]) => key === '' || (installed[key] ? installed[key].version === pkg.version : pkg.optional === true));
 }
 
 function run(cmd, args, opts = {}) {
@@ -149,6 +169,10 @@ const QUIET_SETTINGS = {
   // code-server is a browser window (sign-in redirect `auto` → URI handler); here the browser and the
   // extension host share the machine, and the sign-in tests follow the redirect to the loopback listener.
   'mcpHost.remote.signInRedirect': 'loopback',
+  // code-server's extension host otherwise looks for new ports every few seconds by running processes (`cat
+  // /proc/…`), and each spawn forks the whole extension host: a 40–70 ms stall that is code-server's, not ours
+  // (desktop VS Code's local extension host does not do it), in the middle of what the integration tier measures.
+  'remote.autoForwardPortsSource': 'output',
 };
 
 /**

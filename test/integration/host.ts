@@ -16,6 +16,9 @@ import type { SamplingAnswer, SamplingQuestion } from '../../src/serverRequests/
 import type { ElicitationChoice, ElicitationQuestion } from '../../src/serverRequests/elicitation';
 import type { BuiltinMcpChoice, BuiltinMcpQuestion } from '../../src/workspace/builtinMcp';
 import type { ServerToTrust } from '../../src/workspace/serverTrust';
+import type { MovedInputQuestion } from '../../src/workspace/inputStore';
+import type { ServerFromCaller } from '../../src/commands/addServer';
+import type { ImportCandidate, ImportConfirmation } from '../../src/commands/importServers';
 import { EXTENSION_ID } from '../../src/ids';
 import { SignInCancelledError, type SignInRequest } from '../../src/mcp/auth/serverOAuth';
 import { followAuthorization } from '../fixtures/lib/headlessBrowser';
@@ -47,6 +50,15 @@ export class ScriptedDialogs implements Dialogs {
     return this.inputValue;
   }
 
+  /** Stored input values about to go to a moved server, and the answer (undefined: Cancel). */
+  readonly movedInputsAsked: MovedInputQuestion[] = [];
+  movedInputAnswer: 'send' | 'newValue' | undefined;
+
+  async confirmMovedInput(question: MovedInputQuestion): Promise<'send' | 'newValue' | undefined> {
+    this.movedInputsAsked.push(question);
+    return this.movedInputAnswer;
+  }
+
   /** Every sign-in the host asked for; `signInAnswer` says whether the "user" agrees (then the harness is the browser). */
   readonly signInsAsked: SignInRequest[] = [];
   signInAnswer: 'approve' | 'decline' = 'approve';
@@ -66,6 +78,31 @@ export class ScriptedDialogs implements Dialogs {
     this.confirmations.push(servers.map(s => s.definition.name).sort());
     this.serversAsked.push(...servers);
     return this.approve;
+  }
+
+  /** "Import MCP Servers…": what was offered, which to pick (by name; undefined picks all), what was confirmed and the answer. */
+  readonly importOffers: ImportCandidate[][] = [];
+  importPick: readonly string[] | undefined;
+  readonly importConfirmations: ImportConfirmation[] = [];
+  importAnswer = true;
+
+  async pickServersToImport(candidates: readonly ImportCandidate[]): Promise<readonly ImportCandidate[] | undefined> {
+    this.importOffers.push([...candidates]);
+    return this.importPick ? candidates.filter(c => this.importPick!.includes(c.server.name)) : candidates;
+  }
+
+  async confirmImport(confirmation: ImportConfirmation): Promise<boolean> {
+    this.importConfirmations.push(confirmation);
+    return this.importAnswer;
+  }
+
+  /** Servers a caller of mcpHost.addServer described, and whether to add them. */
+  readonly serversFromCallers: ServerFromCaller[] = [];
+  addServerFromCaller = true;
+
+  async confirmServerFromCaller(server: ServerFromCaller): Promise<boolean> {
+    this.serversFromCallers.push(server);
+    return this.addServerFromCaller;
   }
 
   async confirmToolCall(request: ToolConsentRequest): Promise<ConsentAnswer> {
@@ -141,13 +178,14 @@ export class ScriptedDialogs implements Dialogs {
   readonly editorRequests: FormEditorRequest[] = [];
   /**
    * The form editor's answer: by default the same answers per field as the quick input (`argumentAnswers`),
-   * so a test reads the same whichever the setting picks; set it to script the editor itself.
+   * starting from the request's `initial` values as the editor does, so a test reads the same whichever the
+   * setting picks; set it to script the editor itself.
    */
   editorAnswer: ((request: FormEditorRequest) => Promise<FormOutcome>) | undefined;
 
   async editForm(request: FormEditorRequest): Promise<FormOutcome> {
     this.editorRequests.push(request);
-    return this.editorAnswer ? this.editorAnswer(request) : fillForm(this, request.form, request.title);
+    return this.editorAnswer ? this.editorAnswer(request) : fillForm(this, request.form, request.title, request.signal, request.initial ? { initial: request.initial } : {});
   }
 
   /**

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ChatCommands, ChatParticipants, Commands, ContextKeys, EXTENSION_ID, Settings, ViewContainers, Views } from '../../src/ids';
+import { ChatCommands, ChatParticipants, Commands, ContextKeys, EXTENSION_ID, Settings, ViewContainers, Views, WebviewTypes } from '../../src/ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -29,14 +29,14 @@ describe('package.json and src/ids.ts agree', () => {
     assert.deepStrictEqual(views, Object.values(Views).sort());
   });
 
-  it('uses only mcpHost context keys the code sets, in when clauses', () => {
+  it('uses only mcpHost context keys the code sets (and its webview types), in when clauses', () => {
     const whens: string[] = [];
     JSON.stringify(manifest.contributes, (key, value) => {
       if (key === 'when' && typeof value === 'string') whens.push(value);
       return value;
     });
     const used = whens.flatMap(w => w.match(/mcpHost\.[A-Za-z]+/g) ?? []);
-    const known = new Set<string>([...Object.values(ContextKeys), ...Object.values(Views)]);
+    const known = new Set<string>([...Object.values(ContextKeys), ...Object.values(Views), ...Object.values(WebviewTypes)]);
     assert.deepStrictEqual(used.filter(k => !known.has(k)), []);
   });
 

@@ -72,6 +72,9 @@ export class SpawnError extends Error {
   }
 }
 
+/** A message that cannot reach the server: its process is gone (or going). */
+const NOT_CONNECTED = 'Not connected: the server process has exited';
+
 /**
  * A stdio client transport for the SDK's `Client`, built on the SDK's own message framing
  * (`serializeMessage` / `deserializeMessage`). The host owns the process rather than using
@@ -83,6 +86,7 @@ export class SpawnError extends Error {
  *   of bounded length so one without newlines cannot fill the host's memory;
  * - split lines in linear time (the SDK's buffer, v2's too, copies everything buffered on every chunk) and call out non-protocol text on stdout.
  */
+
 export class StdioProcessTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -311,9 +315,10 @@ export class StdioProcessTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
-    if (!stdin || stdin.destroyed || this.exit) return Promise.reject(new Error('Not connected: the server process has exited'));
+    if (!stdin || stdin.destroyed || this.exit) return Promise.reject(new Error(NOT_CONNECTED));
     return new Promise((resolve, reject) => {
-      const ok = stdin.write(serializeMessage(message), err => (err ? reject(err) : undefined));
+      // EPIPE and the like: the server died after the check above, before the write reached it.
+      const ok = stdin.write(serializeMessage(message), err => (err ? reject(new Error(NOT_CONNECTED, { cause: err })) : undefined));
       if (ok) resolve();
       else stdin.once('drain', resolve);
     });

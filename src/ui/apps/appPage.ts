@@ -70,6 +70,8 @@ export interface AppPageInfo {
   readonly server: string;
   readonly tool: string;
   readonly resource: AppResource;
+  /** Differs on every load: VS Code does not reload a webview whose HTML is unchanged, and a re-run must reload. */
+  readonly load: number;
 }
 
 /** What the header tells the user the app was granted (and refused). */
@@ -98,6 +100,7 @@ export function appPageHtml(info: AppPageInfo): string {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="mcp-host-load" content="${info.load}">
 <style>
   html, body { height: 100%; margin: 0; padding: 0; overflow: hidden; }
   body { display: flex; flex-direction: column; font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); }

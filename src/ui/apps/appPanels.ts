@@ -7,9 +7,11 @@ import { appToolResult } from '../../apps/appResult';
 import type { SavedValue } from '../../mcp/resultFiles';
 import { AppSession, type AppChannel, type AppConversation } from '../../apps/appSession';
 import type { IDisposable } from '../../common/disposable';
-import type { ToolCallConfirmer } from '../../consent/types';
+import { Emitter } from '../../common/event';
+import type { GatedCallResult } from '../../consent/types';
 import type { McpHost } from '../../workspace/mcpHost';
 import { inertBlock, safe } from '../../common/untrustedText';
+import { WebviewTypes } from '../../ids';
 import * as ui from '../window';
 import { appPageHtml, parsePageMessage } from './appPage';
 
@@ -42,7 +44,6 @@ export interface AppLaunch {
   readonly saved?: readonly SavedValue[];
   /** The chat conversation the app came from; absent for the palette and the sidebar. */
   readonly conversation?: AppConversation;
-  readonly confirm?: ToolCallConfirmer;
 }
 
 /** An app on screen. */
@@ -52,12 +53,45 @@ export interface AppView {
   readonly resource: AppResource;
 }
 
+/**
+ * Keeps an app next to its call's result after the result panel was shown (and focused): the app opened
+ * first, as the call started, and a reused result panel may have come up over it in its group.
+ */
+export function revealBeside(app: AppView): void {
+  app.panel.reveal(vscode.ViewColumn.Beside, true);
+}
+
+/** An app opened for a call in flight: it has the call's input now, and gets its result or cancellation at the end. */
+export interface AppRun {
+  readonly view: Promise<AppView>;
+  /** Sends how the call ended to the app; `failed` says why the app could not be shown. */
+  finish(result: GatedCallResult): Promise<{ readonly view: AppView } | { readonly failed: string }>;
+}
+
+/** Why an app panel closed. Only `userClosed` (the tab closed by the user) comes without `ui/resource-teardown`. */
+export type AppCloseReason = 'command' | 'serverStopped' | 'deactivate' | 'userClosed';
+
+export interface AppClosed {
+  readonly server: string;
+  readonly tool: string;
+  readonly reason: AppCloseReason;
+  /** True when the app answered `ui/resource-teardown` before its panel closed. */
+  readonly tornDown: boolean;
+}
+
 interface OpenApp {
+  readonly server: string;
+  readonly tool: string;
   readonly panel: vscode.WebviewPanel;
   session: AppSession | undefined;
+  /** Set while the host closes the panel itself, after the app was asked to tear down. */
+  closing?: { readonly reason: AppCloseReason; tornDown: boolean };
   readonly listeners: Set<(message: unknown) => void>;
   readonly disposables: vscode.Disposable[];
 }
+
+/** How long a closing panel waits for the app's teardown answer when the extension is being deactivated. */
+const DEACTIVATE_TEARDOWN_MS = 1_000;
 
 function themeKind(): McpUiTheme {
   const kind = vscode.window.activeColorTheme.kind;
@@ -73,6 +107,10 @@ export class AppPanels implements IDisposable {
   readonly resources = new AppResourceCache();
   private readonly open = new Map<string, OpenApp>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly closed = new Emitter<AppClosed>();
+  private loads = 0;
+  /** Fires when an app panel has closed, saying why and whether the app was torn down first. */
+  readonly onDidClose = this.closed.event;
 
   constructor(
     private readonly host: McpHost,
@@ -82,8 +120,59 @@ export class AppPanels implements IDisposable {
       vscode.window.onDidChangeActiveColorTheme(() => {
         for (const app of this.open.values()) void app.session?.bridge.sendHostContextChange({ theme: themeKind() })?.catch(() => undefined);
       }),
-      host.registry.onDidChangeState(entry => entry.connection.state.kind !== 'running' && this.resources.forget(entry.name)),
+      host.registry.onDidChangeState(entry => {
+        if (entry.connection.state.kind === 'running') return;
+        this.resources.forget(entry.name);
+        // The app's session is bound to that connection: its calls and reads have nowhere to go any more.
+        for (const app of [...this.open.values()]) if (app.server === entry.name) void this.close(app, 'serverStopped');
+      }),
     );
+  }
+
+  /**
+   * Opens the tool's app for a call that is starting (the gate's `onStart`: consent is given): the app gets
+   * the input at once, and the result, or `ui/notifications/tool-cancelled`, when `finish` is called.
+   */
+  begin(launch: Omit<AppLaunch, 'result' | 'saved'>): AppRun {
+    const view = this.show(launch);
+    // Reported by finish, which every caller awaits.
+    view.catch(() => undefined);
+    return {
+      view,
+      finish: async result => {
+        let shown: AppView;
+        try {
+          shown = await view;
+        } catch (err) {
+          return { failed: err instanceof Error ? err.message : String(err) };
+        }
+        if (result.kind === 'completed') shown.session.sendToolResult(appToolResult(result.outcome.result as CallToolResult, result.outcome.saved));
+        // The app waits for a result that will not come: the spec's cancellation covers "any reason".
+        else shown.session.sendToolCancelled(result.message);
+        return { view: shown };
+      },
+    };
+  }
+
+  /** Closes the active app panel (the "Close App" command), tearing the app down first; false when no app panel is active. */
+  async closeActive(): Promise<boolean> {
+    const app = [...this.open.values()].find(a => a.panel.active);
+    if (!app) return false;
+    await this.close(app, 'command');
+    return true;
+  }
+
+  /** Tears down and closes every app (the extension is being deactivated), waiting a short bounded time. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.open.values()].map(app => this.close(app, 'deactivate', DEACTIVATE_TEARDOWN_MS)));
+  }
+
+  /** Asks the app to tear down (bounded), then closes its panel. */
+  private async close(app: OpenApp, reason: AppCloseReason, timeoutMs?: number): Promise<void> {
+    if (app.closing) return;
+    app.closing = { reason, tornDown: false };
+    app.closing.tornDown = (await app.session?.teardown(timeoutMs)) ?? false;
+    app.panel.dispose();
   }
 
   /** Fetches the tool's app resource and shows it; throws when the tool has no app or its resource is refused. */
@@ -97,6 +186,7 @@ export class AppPanels implements IDisposable {
 
     const key = `${server}\u0000${tool.name}`;
     let app = this.open.get(key);
+    if (app?.closing) app = undefined;
     if (app) {
       const old = app.session;
       app.session = undefined;
@@ -104,7 +194,7 @@ export class AppPanels implements IDisposable {
       old?.dispose();
       app.panel.reveal(undefined, true);
     } else {
-      app = this.createPanel(key, `App: ${tool.title ?? tool.name}`);
+      app = this.createPanel(key, server, tool.name, `App: ${tool.title ?? tool.name}`);
     }
     const current = app;
     const session = await new Promise<AppSession>((resolve, reject) => {
@@ -140,19 +230,19 @@ export class AppPanels implements IDisposable {
           resolve(created);
         }, reject);
       });
-      current.panel.webview.html = appPageHtml({ server, tool: tool.title ?? tool.name, resource });
+      current.panel.webview.html = appPageHtml({ server, tool: tool.title ?? tool.name, resource, load: ++this.loads });
     });
     return { panel: current.panel, session, resource };
   }
 
-  private createPanel(key: string, title: string): OpenApp {
-    const panel = vscode.window.createWebviewPanel('mcpHost.app', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+  private createPanel(key: string, server: string, tool: string, title: string): OpenApp {
+    const panel = vscode.window.createWebviewPanel(WebviewTypes.app, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
       enableCommandUris: false,
       localResourceRoots: [],
       retainContextWhenHidden: true,
     });
-    const app: OpenApp = { panel, session: undefined, listeners: new Set(), disposables: [] };
+    const app: OpenApp = { server, tool, panel, session: undefined, listeners: new Set(), disposables: [] };
     app.disposables.push(
       panel.webview.onDidReceiveMessage(raw => {
         const message = parsePageMessage(raw);
@@ -162,10 +252,12 @@ export class AppPanels implements IDisposable {
     );
     this.open.set(key, app);
     panel.onDidDispose(() => {
-      // The webview is already gone here, so the app cannot be asked to tear down any more.
+      // When the user closed the tab, the webview is already gone here: VS Code has no "before close" for
+      // webview panels, so the app cannot be asked to tear down. Disposing the session cancels its calls.
       app.session?.dispose();
       for (const d of app.disposables) d.dispose();
       if (this.open.get(key) === app) this.open.delete(key);
+      this.closed.fire({ server, tool, reason: app.closing?.reason ?? 'userClosed', tornDown: app.closing?.tornDown ?? false });
     });
     return app;
   }
@@ -213,7 +305,6 @@ export class AppPanels implements IDisposable {
           else log[level](text);
         },
         ...(launch.conversation ? { conversation: launch.conversation } : {}),
-        ...(launch.confirm ? { confirm: launch.confirm } : {}),
         hostInfo: { name: 'MCP Host', version: this.host.version },
         hostContext,
       },
@@ -225,5 +316,6 @@ export class AppPanels implements IDisposable {
     for (const app of [...this.open.values()]) app.panel.dispose();
     this.open.clear();
     for (const d of this.subscriptions) d.dispose();
+    this.closed.dispose();
   }
 }

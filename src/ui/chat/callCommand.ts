@@ -3,7 +3,9 @@ import { fillForm } from '../../forms/formFlow';
 import { buildForm } from '../../forms/schemaForm';
 import { Commands } from '../../ids';
 import { formatSize, toolResultView } from '../results/resultHtml';
-import { toolLabel } from '../tree/treeText';
+import { hasApp, toolLabel } from '../tree/treeText';
+import type { AppRun } from '../apps/appPanels';
+import { reportApp } from './toolLoop';
 import { block, inline, name } from './chatText';
 import { confirmerFor, type ChatServices } from './chatServices';
 import { parseJsonArguments, resolveTarget, splitFirstWord } from './commandLine';
@@ -20,7 +22,7 @@ const STATUS = { completed: '✓', toolError: '⚠ The tool reported an error.',
  * for the tool's arguments), through the consent gate like any call; no model is involved. The result is
  * shown in the response, and it stays in the conversation for the next requests.
  */
-export async function callCommand(services: ChatServices, request: vscode.ChatRequest, _context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+export async function callCommand(services: ChatServices, request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
   const missing = missingServers(services, stream);
   if (missing) return missing;
   const { first, rest } = splitFirstWord(request.prompt);
@@ -63,12 +65,16 @@ export async function callCommand(services: ChatServices, request: vscode.ChatRe
   const stop = token.onCancellationRequested(() => abort.abort());
   stream.progress(`Running ${label} on ${server}…`);
   let result;
+  let app: AppRun | undefined;
+  const conversation = services.apps.conversation(request, context);
+  const onStart = hasApp(tool) ? () => void (app = services.apps.begin(conversation, { server, tool, args })) : undefined;
   try {
     const confirm = confirmerFor(services, stream, token);
-    result = await services.host.gate.call({ server, tool: tool.name, args, origin: 'chat', signal: abort.signal, ...(confirm ? { confirm } : {}), onProgress: p => stream.progress(`${label}: ${p.message ? mask(p.message) : String(p.progress)}`) });
+    result = await services.host.gate.call({ server, tool: tool.name, args, origin: 'chat', signal: abort.signal, ...(confirm ? { confirm } : {}), ...(onStart ? { onStart } : {}), onProgress: p => stream.progress(`${label}: ${p.message ? mask(p.message) : String(p.progress)}`) });
   } finally {
     stop.dispose();
   }
+  const shown = app ? await (app as AppRun).finish(result) : undefined;
   const maxChars = services.settings().maxToolOutput;
   // What is shown and recorded for the model is cut first; Open Result has the whole result.
   const view = toolResultView(result, { server, tool: tool.name, title: label }, args, mask, { budget: chatBudget(maxChars) });
@@ -87,6 +93,7 @@ export async function callCommand(services: ChatServices, request: vscode.ChatRe
   }
   if (view.structuredText !== undefined && !view.content.some(c => c.kind === 'text')) stream.markdown(`${block(view.structuredText.slice(0, SHOWN_CHARS), 'json')}\n\n`);
   stream.button({ command: Commands.chatOpenResult, title: 'Open Result', arguments: [id] });
+  if (shown) reportApp(stream, shown);
 
   // The next requests see the call and what it returned, as the model would have.
   const forModel = toolResultForModel(view, { images: false, maxChars });

@@ -5,6 +5,7 @@ import type { FormDialog } from '../../forms/formFlow';
 import type { PickDialog } from '../../commands/itemPicker';
 import type { McpHost } from '../../workspace/mcpHost';
 import type { ResourceDocuments } from '../resources/resourceCommands';
+import type { ChatApps } from './chatApps';
 import type { ChatResults } from './chatResults';
 import type { ChatToolFilter } from './chatTools';
 import type { InlineConsents } from './inlineConsent';
@@ -58,6 +59,8 @@ export interface ChatServices {
   readonly consents: InlineConsents;
   readonly results: ChatResults;
   readonly transcripts: ChatTranscripts;
+  /** The MCP Apps chat opened, and what they send back to their conversation. */
+  readonly apps: ChatApps;
   dialogs(): ChatDialogs;
   settings(): ChatSettings;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showToolResult } from '../../commands/runTool';
 import type { DisposableStore } from '../../common/disposable';
 import { safe } from '../../common/untrustedText';
 import * as ui from '../window';
@@ -41,7 +42,9 @@ export function registerChatParticipant(store: DisposableStore, services: ChatSe
       }
       const command = ChatCommands.find(c => c === request.command);
       const run = command ? COMMANDS[command] : freeForm;
-      result = await run(services, request, context, stream, token);
+      const answered = await run(services, request, context, stream, token);
+      // Every response names its conversation, so the next request finds the apps this one opened.
+      result = { ...answered, metadata: { ...answered.metadata, ...services.apps.metadata(request, context) } };
       return result;
     } finally {
       finish(result);
@@ -59,7 +62,7 @@ export function registerChatParticipant(store: DisposableStore, services: ChatSe
       void ui.showInformationMessage(safe`This result is no longer kept (MCP Host keeps the latest 50 results of this window). The call is in the Tool Call History.`);
       return undefined;
     }
-    return vscode.commands.executeCommand(Commands.showToolResult, result);
+    return showToolResult(result);
   }));
   return participant;
 }

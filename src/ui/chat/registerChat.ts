@@ -2,6 +2,8 @@ import type * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
 import type { McpHost } from '../../workspace/mcpHost';
 import type { ResourceDocuments } from '../resources/resourceCommands';
+import type { AppPanels } from '../apps/appPanels';
+import { ChatApps } from './chatApps';
 import { ChatResults } from './chatResults';
 import { readChatSettings, type ChatDialogs, type ChatServices } from './chatServices';
 import { ChatToolFilter } from './chatTools';
@@ -11,7 +13,7 @@ import { registerChatToolCommands } from './serversCommand';
 import { ChatTranscripts } from './transcript';
 
 /** `@mcp` and the commands behind its buttons. `record` keeps what responses show (Test mode only). */
-export function registerChat(store: DisposableStore, context: vscode.ExtensionContext, host: McpHost, resources: ResourceDocuments, dialogs: () => ChatDialogs, record: boolean): ChatServices {
+export function registerChat(store: DisposableStore, context: vscode.ExtensionContext, host: McpHost, resources: ResourceDocuments, dialogs: () => ChatDialogs, record: boolean, apps: AppPanels): ChatServices {
   const services: ChatServices = {
     host,
     resources,
@@ -19,6 +21,7 @@ export function registerChat(store: DisposableStore, context: vscode.ExtensionCo
     consents: new InlineConsents(),
     results: new ChatResults(),
     transcripts: store.add(new ChatTranscripts(record)),
+    apps: new ChatApps(apps, host),
     dialogs,
     settings: readChatSettings,
   };

@@ -3,7 +3,8 @@ import type { CatalogTool } from '../../mcp/catalog';
 import type { GatedCallResult, ToolCallConfirmer } from '../../consent/types';
 import { Commands } from '../../ids';
 import { toolResultView, type ToolResultView } from '../results/resultHtml';
-import { plural, toolLabel } from '../tree/treeText';
+import type { AppRun } from '../apps/appPanels';
+import { hasApp, plural, toolLabel } from '../tree/treeText';
 import { acceptsImages, acceptsTools } from '../../workspace/languageModels';
 import { inline, name } from './chatText';
 import { confirmerFor, MODEL_TOOL_LIMIT, type ChatServices } from './chatServices';
@@ -25,6 +26,8 @@ export interface LoopRequest {
   readonly selectionText: string;
   readonly stream: vscode.ChatResponseStream;
   readonly token: vscode.CancellationToken;
+  /** The conversation (ChatApps) the tools' apps report back to. */
+  readonly conversation: string;
 }
 
 const STATUS: Record<ToolResultView['status'], string> = { completed: '✓', toolError: '⚠ tool error:', denied: '✗ denied:', cancelled: '✗ cancelled:', failed: '✗ failed:' };
@@ -78,6 +81,11 @@ function reportCall(stream: vscode.ChatResponseStream, view: ToolResultView, res
   stream.button({ command: Commands.chatOpenResult, title: 'Open Result', arguments: [resultId] });
 }
 
+/** Where the call's app is, or why it is not shown. */
+export function reportApp(stream: vscode.ChatResponseStream, app: Awaited<ReturnType<AppRun['finish']>>): void {
+  stream.markdown('failed' in app ? `_Its app could not be shown: ${inline(app.failed)}_\n\n` : '_Its app is open beside the chat._\n\n');
+}
+
 /** Server text for a button title: one line, short. Buttons render titles as plain text. */
 function buttonText(text: string): string {
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '').replace(/\s+/g, ' ').trim();
@@ -101,6 +109,9 @@ async function callTool(services: ChatServices, offered: Map<string, CatalogTool
   const label = toolLabel(target.tool);
   request.stream.progress(`Running ${label} on ${target.server}…`);
   const args = (call.input ?? {}) as Record<string, unknown>;
+  // A tool with an app: the app opens beside the chat once the call is allowed, and gets its end.
+  let app: AppRun | undefined;
+  const onStart = hasApp(target.tool) ? () => void (app = services.apps.begin(request.conversation, { server: target.server, tool: target.tool, args })) : undefined;
   const result: GatedCallResult = await host.gate.call({
     server: target.server,
     tool: target.tool.name,
@@ -109,13 +120,16 @@ async function callTool(services: ChatServices, offered: Map<string, CatalogTool
     signal,
     ...(confirm ? { confirm } : {}),
     onProgress: p => request.stream.progress(`${label}: ${p.message ? mask(p.message) : p.total ? `${p.progress}/${p.total}` : String(p.progress)}`),
+    ...(onStart ? { onStart } : {}),
   });
+  const shown = app ? await (app as AppRun).finish(result) : undefined;
   // Built within the model's budget, never from the whole result: the full one opens from the response.
   const maxChars = services.settings().maxToolOutput;
   const view = toolResultView(result, { server: target.server, tool: target.tool.name, title: label }, args, mask, { budget: chatBudget(maxChars) });
   const content = toolResultForModel(view, { images, maxChars });
   const id = services.results.add({ server: target.server, tool: target.tool.name, result, args, title: label });
   reportCall(request.stream, view, id, content.cut);
+  if (shown) reportApp(request.stream, shown);
   const text = content.parts.flatMap(p => (p.kind === 'text' ? [p.text] : [])).join('\n');
   return { parts: [...content.parts], text };
 }
@@ -207,7 +221,12 @@ export async function answerTurn(
   metadata: Record<string, unknown> = {},
 ): Promise<vscode.ChatResult> {
   try {
-    const record = await runToolLoop(services, { model: request.model, history: historyMessages(context.history), ...turn, stream, token });
+    const conversation = services.apps.conversation(request, context);
+    // What this conversation's apps set for the model since the last turn comes before the request.
+    const appContext = services.apps.takeContext(conversation, services.settings().maxToolOutput);
+    for (const c of appContext) stream.markdown(`_Includes what the app of ${name(c.tool)} on ${name(c.server)} set for the model._\n\n`);
+    const messages = [...appContext.map(c => ({ role: 'user' as const, text: c.text })), ...turn.messages];
+    const record = await runToolLoop(services, { model: request.model, history: historyMessages(context.history), ...turn, messages, stream, token, conversation });
     return { metadata: { ...turnMetadata(record), ...metadata } };
   } catch (err) {
     if (token.isCancellationRequested) return {};

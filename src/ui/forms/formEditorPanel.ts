@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
-import { plainLabel } from '../../common/untrustedText';
+import { plainBlock, plainLabel } from '../../common/untrustedText';
 import { describeSchema, readPageMessage, type FormEditorDialog, type FormEditorRequest, type HostMessage, type PageInit } from '../../forms/formEditor';
 import type { FormOutcome } from '../../forms/formFlow';
 import { EXTENSION_ID } from '../../ids';
@@ -86,6 +86,7 @@ export class FormEditorPanels implements FormEditorDialog {
       this.sessions.add(session);
       const init: PageInit = {
         title: plainLabel(request.title),
+        ...(request.message !== undefined ? { message: plainBlock(request.message) } : {}),
         spec: describeSchema(request.schema),
         value: request.initial ?? {},
         submitLabel: request.submitLabel ?? 'Submit',

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
+import { showToolResult } from '../../commands/runTool';
 import type { DisposableStore } from '../../common/disposable';
 import { plainBlock, safe } from '../../common/untrustedText';
 import type { HistoryEntry } from '../../consent/callHistory';
 import type { GatedCallResult } from '../../consent/types';
 import { Commands } from '../../ids';
-import { progressReporter, type ProgressDialog } from '../../commands/callProgress';
+import { progressReporter, taskReporter, type ProgressDialog } from '../../commands/callProgress';
 import type { McpHost } from '../../workspace/mcpHost';
 import { plural, toolNamed } from '../tree/treeText';
 import { describeConsent } from './historyView';
@@ -19,15 +20,29 @@ export function registerHistoryCommands(store: DisposableStore, host: McpHost, d
   store.add(vscode.commands.registerCommand(Commands.rerunToolCall, (arg?: unknown) => rerunToolCall(host, dialogs(), arg)));
   store.add(vscode.commands.registerCommand(Commands.clearHistory, () => clearHistory(host, dialogs())));
   store.add(vscode.commands.registerCommand(Commands.openToolCall, (arg?: unknown) => openToolCall(host, arg)));
+  store.add(vscode.commands.registerCommand(Commands.cancelToolCall, (arg?: unknown) => cancelToolCall(host, arg)));
   store.add(vscode.workspace.registerTextDocumentContentProvider(CALL_SCHEME, { provideTextDocumentContent: uri => callDetails(host, uri.query) }));
 }
 
 /** Read-only documents with a recorded call's details: `mcp-host-call:/<server>/<tool>.txt?<entry id>`. */
 const CALL_SCHEME = 'mcp-host-call';
 
-async function entryOf(host: McpHost, arg: unknown): Promise<HistoryEntry | undefined> {
+function idOf(arg: unknown): string | undefined {
   const id = typeof arg === 'object' && arg !== null ? (arg as { id?: unknown }).id : typeof arg === 'string' ? arg : undefined;
-  return typeof id === 'string' ? (await host.history.list()).find(e => e.id === id) : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+async function entryOf(host: McpHost, arg: unknown): Promise<HistoryEntry | undefined> {
+  const id = idOf(arg);
+  return id ? (await host.history.list()).find(e => e.id === id) : undefined;
+}
+
+/** Cancels a call running as a task (its history row's Cancel): the gate's call ends as cancelled and sends `tasks/cancel`. */
+function cancelToolCall(host: McpHost, arg: unknown): boolean {
+  const id = idOf(arg);
+  const call = host.history.runningTasks().find(c => c.id === id);
+  call?.cancel();
+  return call !== undefined;
 }
 
 /**
@@ -40,7 +55,7 @@ async function openToolCall(host: McpHost, arg: unknown): Promise<{ shown: 'resu
   const result = host.history.resultOf(entry);
   if (result) {
     const args = host.history.argsForRerun(entry);
-    await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, ...(args ? { args } : {}) });
+    await showToolResult({ server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, ...(args ? { args } : {}) });
     return { shown: 'result' };
   }
   const uri = vscode.Uri.from({ scheme: CALL_SCHEME, path: `/${entry.server}/${entry.title ?? entry.tool}.txt`, query: entry.id });
@@ -57,7 +72,7 @@ async function callDetails(host: McpHost, id: string): Promise<string> {
     `Tool: ${toolNamed(entry.title, entry.tool)}`,
     `Server: ${entry.server}`,
     `Time: ${new Date(entry.time).toLocaleString()}`,
-    `Requested from: ${entry.origin}`,
+    `Requested from: ${entry.origin}${entry.savedCall !== undefined ? `, saved call '${entry.savedCall}'` : ''}`,
     `Consent: ${describeConsent(entry.consent)}`,
     `Outcome: ${outcome}${entry.durationMs !== undefined ? ` in ${entry.durationMs} ms` : ''}`,
     ...(entry.message ? [`Message: ${entry.message}`] : []),
@@ -89,9 +104,9 @@ async function rerunToolCall(host: McpHost, dialog: ProgressDialog, arg: unknown
   }
   const mask = (text: string) => host.registry.get(entry.server)?.connection.mask(text) ?? text;
   const result = await dialog.showCallProgress(safe`Running '${toolNamed(entry.title, entry.tool)}' on '${entry.server}'`, (progress, signal) =>
-    host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onProgress: progressReporter(progress, mask) }),
+    host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask) }),
   );
-  await vscode.commands.executeCommand(Commands.showToolResult, { server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, args });
+  await showToolResult({ server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, args });
   return result;
 }
 

@@ -1,13 +1,23 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
-import type { CallHistory, ConsentRecord, HistoryEntry } from '../../consent/callHistory';
+import type { CallHistory, ConsentRecord, HistoryEntry, RunningCall } from '../../consent/callHistory';
 import { Commands, Views } from '../../ids';
 import { untrustedMarkdown } from '../markdown';
 import { codeBlock, escapeMarkdown, plainLabel } from '../../common/untrustedText';
 import { toolNamed } from '../tree/treeText';
+import { taskStatusText } from '../../mcp/taskStatus';
 
 /** `contextValue` of an entry whose arguments are known exactly, so it can be re-run. */
 export const RERUNNABLE = 'toolCall.rerunnable';
+/** `contextValue` of a call still running as a task: it can be cancelled. */
+export const RUNNING = 'toolCall.running';
+
+/** A row of the view: a recorded call, or one still running as a task. */
+export type HistoryRow = HistoryEntry | RunningCall;
+
+function isRunning(row: HistoryRow): row is RunningCall {
+  return 'task' in row;
+}
 
 const OUTCOME: Record<HistoryEntry['outcome'], { icon: string; color?: string; label: string }> = {
   completed: { icon: 'pass', color: 'testing.iconPassed', label: 'Completed' },
@@ -37,8 +47,9 @@ function tooltip(entry: HistoryEntry, rerunnable: boolean): vscode.MarkdownStrin
   const md = untrustedMarkdown();
   const outcome = entry.outcome === 'completed' && entry.isError ? 'Completed with a tool error' : OUTCOME[entry.outcome].label;
   md.appendMarkdown(`**${escapeMarkdown(toolNamed(entry.title, entry.tool))}** on **${escapeMarkdown(entry.server)}** — ${outcome}\n\n`);
-  md.appendMarkdown(`${escapeMarkdown(new Date(entry.time).toLocaleString())} · from ${escapeMarkdown(entry.origin)}`);
+  md.appendMarkdown(`${escapeMarkdown(new Date(entry.time).toLocaleString())} · from ${escapeMarkdown(entry.origin)}${entry.savedCall !== undefined ? ` · saved call '${escapeMarkdown(entry.savedCall)}'` : ''}`);
   if (entry.durationMs !== undefined) md.appendMarkdown(` · ${entry.durationMs} ms`);
+  if (entry.taskId) md.appendMarkdown(` · ran as task ${escapeMarkdown(entry.taskId)}`);
   md.appendMarkdown(`\n\nConsent: ${escapeMarkdown(describeConsent(entry.consent))}\n\n`);
   if (entry.message) md.appendMarkdown(`${escapeMarkdown(entry.message)}\n\n`);
   if (entry.summary) md.appendMarkdown(`Result: ${escapeMarkdown(entry.summary)}\n\n`);
@@ -53,8 +64,15 @@ function when(iso: string): string {
   return date.toDateString() === new Date().toDateString() ? date.toLocaleTimeString() : date.toLocaleDateString();
 }
 
-/** The Tool Call History view: every call through the consent gate, newest first. */
-export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryEntry> {
+function runningTooltip(call: RunningCall): vscode.MarkdownString {
+  const md = untrustedMarkdown();
+  md.appendMarkdown(`**${escapeMarkdown(toolNamed(call.title, call.tool))}** on **${escapeMarkdown(call.server)}** — running as task ${escapeMarkdown(call.task.taskId)}\n\n`);
+  md.appendMarkdown(`${escapeMarkdown(new Date(call.time).toLocaleString())} · from ${escapeMarkdown(call.origin)}\n\nStatus: ${escapeMarkdown(taskStatusText(call.task))}`);
+  return md;
+}
+
+/** The Tool Call History view: calls still running as tasks, then every call through the consent gate, newest first. */
+export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryRow> {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
 
@@ -64,12 +82,28 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryEntry
     this._onDidChangeTreeData.fire();
   }
 
-  async getChildren(element?: HistoryEntry): Promise<HistoryEntry[]> {
+  async getChildren(element?: HistoryRow): Promise<HistoryRow[]> {
     if (element) return [];
-    return [...(await this.history.list())];
+    return [...this.history.runningTasks(), ...(await this.history.list())];
   }
 
-  getTreeItem(entry: HistoryEntry): vscode.TreeItem {
+  getTreeItem(row: HistoryRow): vscode.TreeItem {
+    return isRunning(row) ? this.runningItem(row) : this.entryItem(row);
+  }
+
+  private runningItem(call: RunningCall): vscode.TreeItem {
+    const item = new vscode.TreeItem(plainLabel(call.title ?? call.tool), vscode.TreeItemCollapsibleState.None);
+    // Its own id: the recorded entry that replaces it is a different row.
+    item.id = `running:${call.id}`;
+    item.iconPath = new vscode.ThemeIcon('sync~spin');
+    item.description = [call.title ? call.tool : undefined, call.server, when(call.time), taskStatusText(call.task)].filter(Boolean).map(t => plainLabel(t)).join(' · ');
+    item.tooltip = runningTooltip(call);
+    item.contextValue = RUNNING;
+    item.accessibilityInformation = { label: plainLabel(`${toolNamed(call.title, call.tool)} on ${call.server}, running, ${taskStatusText(call.task)}`) };
+    return item;
+  }
+
+  private entryItem(entry: HistoryEntry): vscode.TreeItem {
     // Named as the Run Tool pick names it: the title, then the name when they differ.
     const item = new vscode.TreeItem(plainLabel(entry.title ?? entry.tool), vscode.TreeItemCollapsibleState.None);
     item.id = entry.id;

@@ -1,4 +1,5 @@
 import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool } from '@modelcontextprotocol/client';
+import type { SavedCall } from '../../forms/savedCalls';
 import type { ServerEntry } from '../../mcp/registry';
 import type { GroupKind } from './serversModel';
 
@@ -6,7 +7,7 @@ import type { GroupKind } from './serversModel';
  * The elements of the servers tree. Each node is created once and reused while what it shows exists, so
  * the provider can refresh one server's subtree, or one group, by firing that node.
  */
-export type TreeNode = ServerNode | GroupNode | ToolNode | ResourceNode | ResourcePageNode | TemplateNode | PromptNode | LoadMoreNode | InfoNode;
+export type TreeNode = ServerNode | GroupNode | ToolNode | SavedCallNode | ResourceNode | ResourcePageNode | TemplateNode | PromptNode | LoadMoreNode | InfoNode;
 
 /** A server in the tree: its name, where it came from, and its live state. */
 export class ServerNode {
@@ -66,6 +67,21 @@ export class ToolNode {
   constructor(readonly server: ServerNode, public tool: Tool) {}
   get id(): string {
     return `${this.server.id}/tools/${this.tool.name}`;
+  }
+}
+
+/** A saved call, under the tool it calls: run, edit or delete it from here. */
+export class SavedCallNode {
+  readonly kind = 'savedCall';
+  constructor(
+    readonly tool: ToolNode,
+    public call: SavedCall,
+  ) {}
+  get server(): ServerNode {
+    return this.tool.server;
+  }
+  get id(): string {
+    return `${this.tool.id}/saved/${this.call.scope}/${this.call.name}`;
   }
 }
 

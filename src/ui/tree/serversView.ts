@@ -6,7 +6,8 @@ import { essence, extensionForMime, isImageMime } from '../../mcp/resourceConten
 import { Commands, ContextKeys, Views } from '../../ids';
 import { describePreview, localPreviewContext, previewLaunch } from '../../config/launchPreview';
 import { describeEra } from '../../mcp/eraNegotiation';
-import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
+import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, SavedCallNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
+import type { SavedCall } from '../../forms/savedCalls';
 import { untrustedMarkdown } from '../markdown';
 import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, ServersTreeModel } from './serversModel';
 import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
@@ -173,9 +174,14 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly duplicatesShown = new Map<string, number>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(readonly model: ServersTreeModel) {
+  constructor(
+    readonly model: ServersTreeModel,
+    private readonly savedCalls: SavedCallSource = NO_SAVED_CALLS,
+  ) {
     const listener = model.onDidChange(change => this.onModelChange(change));
-    this.subscription = { dispose: () => listener.dispose() };
+    // A saved call shows under its tool: a save or delete redraws the tree (its nodes are reused, so it stays cheap).
+    const saved = savedCalls.onDidChange(() => this._onDidChangeTreeData.fire(undefined));
+    this.subscription = { dispose: () => (listener.dispose(), saved.dispose()) };
   }
 
   private onModelChange(change: ModelChange): void {
@@ -226,6 +232,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this.groupItem(node);
       case 'tool':
         return this.toolItem(node);
+      case 'savedCall':
+        return savedCallItem(node);
       case 'resource':
         return this.resourceItem(node);
       case 'resourcePage':
@@ -248,6 +256,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this.serverChildren(node);
       case 'group':
         return this.groupChildren(node);
+      case 'tool':
+        return this.savedCalls.forTool(node.server.name, node.tool.name).map(c => node.server.reuse(`saved:${node.tool.name}/${c.scope}/${c.name}`, () => new SavedCallNode(node, c), n => (n.call = c)));
       case 'resourcePage':
         return this.resourceNodes(node.server, node.start, node.end);
       case 'info':
@@ -266,6 +276,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return node.server;
       case 'tool':
         return node.server.group('tools');
+      case 'savedCall':
+        return node.tool;
       case 'template':
         return node.server.group('templates');
       case 'prompt':
@@ -426,7 +438,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const tool = node.tool;
     const disabled = node.server.entry.definition?.disabledTools.includes(tool.name) ?? false;
     const hints = toolHints(tool);
-    const item = new vscode.TreeItem(toolLabel(tool), vscode.TreeItemCollapsibleState.None);
+    const saved = this.savedCalls.forTool(node.server.name, tool.name).length;
+    const item = new vscode.TreeItem(toolLabel(tool), saved ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.description = toolDescription(tool, disabled);
     const ambiguous = node.server.entry.connection.isAmbiguousTool(tool.name);
@@ -570,15 +583,42 @@ async function loadAllResources(model: ServersTreeModel, name: string): Promise<
   return result;
 }
 
+/** Where the tree reads saved calls (McpHost.savedCalls). */
+export interface SavedCallSource {
+  forTool(server: string, tool: string): readonly SavedCall[];
+  onDidChange(listener: () => void): { dispose(): void };
+}
+
+const NO_SAVED_CALLS: SavedCallSource = { forTool: () => [], onDidChange: () => ({ dispose: () => undefined }) };
+
+/** A saved call under its tool: its name, where it is saved, its arguments in the tooltip; a click runs it (through consent). */
+function savedCallItem(node: SavedCallNode): vscode.TreeItem {
+  const call = node.call;
+  const item = new vscode.TreeItem(call.name, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  const where = call.scope === 'workspace' ? 'this workspace' : 'all your workspaces';
+  item.description = [call.scope === 'workspace' ? 'workspace' : 'user', call.leftOut.length ? 'asks for secrets' : undefined].filter(Boolean).join(' · ');
+  item.iconPath = new vscode.ThemeIcon('bookmark');
+  item.contextValue = 'savedCall';
+  const md = untrustedMarkdown();
+  md.appendMarkdown(`**${escapeMarkdown(call.name)}**: saved call of ${escapeMarkdown(toolLabel(node.tool.tool))} (${where})\n\n`);
+  if (call.leftOut.length) md.appendMarkdown(`Not saved (secrets), asked for at each run: ${escapeMarkdown(call.leftOut.join(', '))}\n\n`);
+  md.appendMarkdown(`Arguments:\n\n${codeBlock(JSON.stringify(call.args, null, 2), 'json')}\n\nClick to run it (consent is asked as for any call).`);
+  item.tooltip = md;
+  item.accessibilityInformation = { label: `Saved call ${call.name} of ${toolLabel(node.tool.tool)}, saved for ${where}` };
+  item.command = { command: Commands.runSavedCall, title: 'Run Saved Call', arguments: [node] };
+  return item;
+}
+
 export interface ServersView {
   readonly model: ServersTreeModel;
   readonly provider: ServersTreeProvider;
   readonly view: vscode.TreeView<TreeNode>;
 }
 
-export function registerServersView(store: DisposableStore, registry: ServerRegistry): ServersView {
+export function registerServersView(store: DisposableStore, registry: ServerRegistry, savedCalls?: SavedCallSource): ServersView {
   const model = store.add(new ServersTreeModel(registry));
-  const provider = store.add(new ServersTreeProvider(model));
+  const provider = store.add(new ServersTreeProvider(model, savedCalls));
   const view = store.add(vscode.window.createTreeView(Views.servers, { treeDataProvider: provider, showCollapseAll: true }));
   const updateContext = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasServers, registry.servers.length > 0);
   store.add(registry.onDidChangeServers(updateContext));

@@ -4,23 +4,12 @@ import type { AddressInfo } from 'net';
 import * as vscode from 'vscode';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
 import { Commands } from '../../../src/ids';
-import type { AppView } from '../../../src/ui/apps/appPanels';
+import type { AppClosed, AppView } from '../../../src/ui/apps/appPanels';
+import type { GroupNode, ServerNode, ToolNode } from '../../../src/ui/tree/nodes';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
-
-/** The DOM of a frame on screen, reached through the harness's frame driver (test/harness/frameDriver.js). */
-async function frame(selector: string, action: 'text' | 'click' = 'text'): Promise<string | undefined> {
-  const driver = process.env.MCP_HOST_TEST_FRAMES;
-  if (!driver) throw new Error('MCP_HOST_TEST_FRAMES is not set: run this suite with the integration harness');
-  const response = await fetch(`${driver}/frame`, { method: 'POST', body: JSON.stringify({ selector, action, frameUrl: 'about:srcdoc' }) });
-  const body = (await response.json()) as { found?: boolean; text?: string | null; error?: string };
-  if (body.error) throw new Error(`frame driver: ${body.error}`);
-  return body.found ? (body.text ?? '') : undefined;
-}
-
-/** Waits until the app's element shows text matching `pattern`. */
-const shows = (selector: string, pattern: RegExp) => until(async () => { const text = await frame(selector); return text !== undefined && pattern.test(text) ? text : undefined; }, `${selector} to show ${pattern}`, 20_000);
+import { frame, shows } from './appFrames';
 
 /**
  * MCP Apps in the real extension host: our counter fixture (servers/app.ts, its UI built on the real
@@ -71,7 +60,7 @@ describe('MCP Apps', function () {
   });
 
   after(async () => {
-    api.apps.dispose();
+    await api.apps.closeAll();
     await new Promise(resolve => probe.server?.close(resolve));
   });
 
@@ -81,6 +70,7 @@ describe('MCP Apps', function () {
     dialogs.picks = [];
     dialogs.argumentAnswers = {};
     dialogs.pickRequests.length = 0;
+    dialogs.cancelAfterProgress = undefined;
   });
 
   it('marks tools with an app in the pick, from the nested and the deprecated flat key', async () => {
@@ -201,5 +191,74 @@ describe('MCP Apps', function () {
     const asked = await until(() => dialogs.linksAsked[0], 'the open-link question');
     assert.strictEqual(asked.server, 'basic');
     assert.match(asked.url, /^https?:\/\//);
+  });
+
+  it('opens the app as the call starts, with the input, and tells it when the user cancels the call', async () => {
+    dialogs.argumentAnswers = { label: ['slow'] };
+    // Cancel as soon as the call reports progress: the call is running, no result will come.
+    dialogs.cancelAfterProgress = 1;
+    const outcome = await run({ server: 'app', tool: 'slow_counter' });
+    const view = appOf(outcome);
+    assert.strictEqual((outcome as Extract<RunToolOutcome, { kind: 'sent' }>).result.kind, 'cancelled');
+    await view.session.ready;
+    assert.strictEqual(await shows('#cancelled', /./), 'Cancelled.');
+    assert.strictEqual(await shows('#events', /cancelled/), 'input cancelled');
+    assert.deepStrictEqual(JSON.parse((await frame('#input')) ?? '{}'), { label: 'slow' });
+    assert.strictEqual(await frame('#result'), '');
+    view.panel.dispose();
+  });
+
+  it('opens the app when its tool is run from the tree', async () => {
+    const provider = api.serversView.provider;
+    const server = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'app') as ServerNode;
+    const tools = (await provider.getChildren(server)).find(n => n.kind === 'group' && n.group === 'tools') as GroupNode;
+    const node = (await provider.getChildren(tools)).find(n => n.kind === 'tool' && n.tool.name === 'show_counter') as ToolNode;
+    const command = provider.getTreeItem(node).command!;
+    const view = appOf((await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []))) as RunToolOutcome);
+    await view.session.ready;
+    assert.match(await shows('#result', /Counter at/), /^Counter at \d+$/);
+    assert.strictEqual(await shows('#events', /result/), 'input result');
+    const history = await host.history.list();
+    assert.strictEqual(history.find(h => h.tool === 'show_counter')?.origin, 'tree');
+  });
+
+  describe('teardown', () => {
+    const nextClose = () => new Promise<AppClosed>(resolve => {
+      const sub = api.apps.onDidClose(e => {
+        sub.dispose();
+        resolve(e);
+      });
+    });
+    const openCounter = async (server: string) => {
+        const view = appOf(await run({ server, tool: 'show_counter' }));
+      await view.session.ready;
+      await shows('#result', /Counter at/);
+      return view;
+    };
+
+    it('sends ui/resource-teardown before "Close App" closes the panel', async () => {
+      const view = await openCounter('app');
+      view.panel.reveal(undefined, false);
+      await until(() => view.panel.active, 'the app panel to be active');
+      const closed = nextClose();
+      assert.strictEqual(await vscode.commands.executeCommand(Commands.closeApp), true);
+      assert.deepStrictEqual(await closed, { server: 'app', tool: 'show_counter', reason: 'command', tornDown: true });
+    });
+
+    it('sends ui/resource-teardown before closing the app of a server that stops', async () => {
+      await openCounter('app-open');
+      const closed = nextClose();
+      await host.registry.stop('app-open');
+      assert.deepStrictEqual(await closed, { server: 'app-open', tool: 'show_counter', reason: 'serverStopped', tornDown: true });
+    });
+
+    it('cannot tear down an app whose tab the user closed: VS Code closes the webview first', async () => {
+      const view = await openCounter('app');
+      view.panel.reveal(undefined, false);
+      await until(() => view.panel.active, 'the app panel to be active');
+      const closed = nextClose();
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      assert.deepStrictEqual(await closed, { server: 'app', tool: 'show_counter', reason: 'userClosed', tornDown: false });
+    });
   });
 });

@@ -256,7 +256,7 @@ describe('consent before each tool call', function () {
     assert.doesNotMatch(tooltip, /tok-999/);
     assert.match(tooltip, /\n```json\n\{\n {2}"apiToken": ".*"\n\}\n```$/, 'the arguments are not in a fenced block');
     assert.strictEqual((items[0]!.tooltip as vscode.MarkdownString).isTrusted, false);
-    const denied = (await provider.getChildren()).find(e => e.outcome === 'denied')!;
+    const denied = (await provider.getChildren()).find(e => 'outcome' in e && e.outcome === 'denied')!;
     assert.strictEqual((provider.getTreeItem(denied).iconPath as vscode.ThemeIcon).id, 'circle-slash');
     provider.dispose();
   });

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { McpHostApi } from '../../../src/extension';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
 import { Commands } from '../../../src/ids';
+import { HistoryTreeProvider, RUNNING } from '../../../src/ui/history/historyView';
 import type { ServerNode } from '../../../src/ui/tree/nodes';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
@@ -42,10 +43,11 @@ describe('both protocol eras', function () {
         servers: {
           modern: { command: process.execPath, args: [fixture('modern')] },
           legacy: { command: process.execPath, args: [fixture('paging')] },
+          tasks: { command: process.execPath, args: [fixture('tasks')] },
         },
       }),
     );
-    await until(() => ['modern', 'legacy'].every(n => host.registry.get(n)?.connection.state.kind === 'running'), 'both servers to run', 45_000);
+    await until(() => ['modern', 'legacy', 'tasks'].every(n => host.registry.get(n)?.connection.state.kind === 'running'), 'the servers to run', 45_000);
   });
 
   afterEach(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
@@ -94,5 +96,39 @@ describe('both protocol eras', function () {
       return doc.getText() !== first;
     }, 'the open document to show the new version', 20_000);
     assert.match(doc.getText(), /version \d+/);
+  });
+
+  it('runs a legacy tool the server makes a task: status in the notification and a running history row that cancels; the result opens from the history', async () => {
+    const provider = new HistoryTreeProvider(host.history);
+    try {
+      // A long task, cancelled from its history row.
+      dialogs.argumentAnswers = { ms: ['60000'] };
+      const long = run({ server: 'tasks', tool: 'task_job' });
+      const running = await until(() => host.history.runningTasks().find(c => c.server === 'tasks'), 'a running task row', 30_000);
+      const [top] = await provider.getChildren();
+      const item = provider.getTreeItem(top!);
+      assert.strictEqual(item.contextValue, RUNNING);
+      assert.match(String(item.description), /task_job|tasks/);
+      assert.match(String(item.description), /working/);
+      assert.strictEqual(await vscode.commands.executeCommand(Commands.cancelToolCall, { id: running.id }), true);
+      const cancelled = await long;
+      assert.strictEqual(cancelled.kind === 'sent' && cancelled.result.kind, 'cancelled', JSON.stringify(cancelled));
+      const [entry] = await host.history.list();
+      assert.deepStrictEqual([entry!.tool, entry!.outcome, entry!.taskId], ['task_job', 'cancelled', running.task.taskId]);
+      assert.deepStrictEqual(host.history.runningTasks(), []);
+
+      // A short one: its steps reach the notification, and its result is kept to open from the history.
+      dialogs.argumentAnswers = { ms: ['1500'] };
+      const done = await run({ server: 'tasks', tool: 'task_job' });
+      assert.deepStrictEqual(texts(done), ['job done after 1500 ms']);
+      assert.ok(dialogs.progress.at(-1)!.messages.some(m => /^Task working: step \d\/4$/.test(m)), JSON.stringify(dialogs.progress.at(-1)));
+      const [finished] = await host.history.list();
+      assert.strictEqual(finished!.outcome, 'completed');
+      assert.match(finished!.taskId ?? '', /\S/);
+      const opened = await vscode.commands.executeCommand<{ shown: string }>(Commands.openToolCall, { id: finished!.id });
+      assert.strictEqual(opened.shown, 'result');
+    } finally {
+      provider.dispose();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
+import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
 import { Commands } from '../../../src/ids';
 import type { SavedCallOutcome } from '../../../src/commands/savedCalls';
 import type { FormEditorSession } from '../../../src/ui/forms/formEditorPanel';
@@ -49,6 +50,11 @@ describe('the form editor with real servers', function () {
       }),
     );
     await until(() => ['memory', 'thinking', 'everything', 'forms'].every(s => host.registry.get(s)?.connection.state.kind === 'running'), 'the servers to run', 60_000);
+  });
+
+  // A test that failed with its form open must not leave it to the next (one elicitation per server at a time).
+  afterEach(() => {
+    for (const open of api.formEditor.sessions) open.panel.dispose();
   });
 
   beforeEach(() => {
@@ -142,6 +148,75 @@ describe('the form editor with real servers', function () {
     }
   });
 
+  it('fills a prompt’s arguments in the editor when the setting says always, and keeps the quick input (with completions) otherwise', async () => {
+    const use = () => vscode.commands.executeCommand<UsePromptOutcome>(Commands.usePrompt, { server: 'everything', prompt: 'args-prompt' });
+    dialogs.argumentAnswers = { city: ['Oslo'] };
+    const quick = await use();
+    assert.deepStrictEqual(quick?.kind === 'shown' && quick.args, { city: 'Oslo' });
+    assert.strictEqual(dialogs.editorRequests.length, 0, 'two arguments opened the editor');
+    const config = vscode.workspace.getConfiguration('mcpHost');
+    await config.update('forms.editor', 'always', vscode.ConfigurationTarget.Global);
+    try {
+      api.setDialogs(withEditor());
+      const using = use();
+      const editor = await session();
+      assert.match(editor.panel.title, /^Arguments Prompt on 'everything'$/);
+      editor.receive({ type: 'check', value: { state: 'Viken' } });
+      assert.deepStrictEqual(editor.posted.at(-1), { type: 'problems', problems: [{ pointer: '/city', message: 'Is required.' }] });
+      editor.receive({ type: 'submit', value: { city: 'Oslo', state: 'Viken' } });
+      const shown = await using;
+      assert.strictEqual(shown?.kind, 'shown', JSON.stringify(shown));
+      const view = shown as Extract<UsePromptOutcome, { kind: 'shown' }>;
+      assert.deepStrictEqual(view.args, { city: 'Oslo', state: 'Viken' });
+      assert.match(view.html, /What&#39;s weather in Oslo, Viken\?|What's weather in Oslo, Viken\?/);
+    } finally {
+      await config.update('forms.editor', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  describe('elicitation (form mode) in the editor', () => {
+    /** The fixture answers `book_trip` with the elicitation's result. */
+    const trip = async () => JSON.parse(textOf(sent(await run('forms', 'book_trip')))) as { action: string; content?: Record<string, unknown> };
+
+    it('opens a seven-field elicitation in the editor with the server’s message and defaults; the server gets exactly what was submitted', async () => {
+      api.setDialogs(withEditor());
+      dialogs.elicitationChoices = ['accept'];
+      const answered = trip();
+      const editor = await session();
+      assert.match(editor.panel.title, /^'forms' asks$/);
+      // The page starts from the schema's defaults (the spec's pre-population) and shows the message, lines kept.
+      const init = /data-init="([^"]*)"/.exec(editor.panel.webview.html)![1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      const page = JSON.parse(init) as { message: string; value: unknown };
+      assert.strictEqual(page.message, 'Where to?\nSeats and cabin have defaults.');
+      assert.deepStrictEqual(page.value, { seats: 1, cabin: 'economy' });
+      editor.receive({ type: 'check', value: { traveller: 'Ada', from: 'OSLO', to: 'LHR', seats: 12 } });
+      assert.deepStrictEqual(
+        (editor.posted.at(-1) as Extract<HostMessage, { type: 'problems' }>).problems.map(p => p.pointer),
+        ['/from', '/seats'],
+        'problems are explained at the field',
+      );
+      const value = { traveller: 'Ada', from: 'OSL', to: 'LHR', seats: 2, cabin: 'business', extras: ['bag', 'wifi'] };
+      editor.receive({ type: 'submit', value });
+      assert.deepStrictEqual(await answered, { action: 'accept', content: value });
+      assert.deepStrictEqual(dialogs.elicitationsAsked.at(-1), { mode: 'form', server: 'forms', message: 'Where to?\nSeats and cabin have defaults.', fields: ['Traveller', 'From (IATA code)', 'To (IATA code)', 'Email', 'Seats', 'Cabin', 'Extras'] });
+    });
+
+    it('declines without opening the editor, and closing the editor cancels', async () => {
+      api.setDialogs(withEditor());
+      dialogs.elicitationChoices = ['decline'];
+      assert.deepStrictEqual(await trip(), { action: 'decline' });
+      assert.strictEqual(api.formEditor.sessions.size, 0, 'a declined elicitation opened the editor');
+      dialogs.elicitationChoices = ['accept'];
+      const cancelled = trip();
+      (await session()).receive({ type: 'cancel' });
+      assert.deepStrictEqual(await cancelled, { action: 'cancel' });
+      dialogs.elicitationChoices = ['accept'];
+      const closed = trip();
+      (await session()).panel.dispose();
+      assert.deepStrictEqual(await closed, { action: 'cancel' });
+    });
+  });
+
   describe('saved calls', () => {
     const entities = [
       { name: 'Ada', entityType: 'person', observations: ['wrote the first program'] },
@@ -181,6 +256,8 @@ describe('the form editor with real servers', function () {
       assert.strictEqual(sentCall.result.kind, 'completed');
       assert.deepStrictEqual(dialogs.toolCallsAsked.at(-1)?.tool, 'create_entities');
       assert.deepStrictEqual(JSON.parse(dialogs.toolCallsAsked.at(-1)!.argumentsText), { entities }, 'consent did not show the saved arguments');
+      assert.strictEqual(dialogs.toolCallsAsked.at(-1)!.savedCall, 'two entities', 'consent did not name the saved call');
+      assert.strictEqual((await host.history.list()).at(0)?.savedCall, 'two entities', 'the history did not record the saved call');
       assert.deepStrictEqual(dialogs.pickRequests.at(-1)?.groups.map(g => g.label), ['This workspace']);
       assert.strictEqual(dialogs.editorRequests.length, 0, 'a complete saved call opened the form');
       // Denied consent sends nothing.
@@ -201,6 +278,40 @@ describe('the form editor with real servers', function () {
       assert.strictEqual(dialogs.toolCallsAsked.at(-1)?.origin, 'tree');
       const other = (await provider.getChildren(tools)).find(n => n.kind === 'tool' && n.tool.name === 'delete_entities')!;
       assert.deepStrictEqual(await runSaved(other), { kind: 'dismissed' }, 'another tool offered this tool’s saved call');
+    });
+
+    it('shows it as a node under its tool, which runs it (named in consent and history), and goes when deleted', async () => {
+      const provider = api.serversView!.provider;
+      const memory = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'memory')!;
+      const tools = (await provider.getChildren(memory)).find(n => n.kind === 'group' && n.group === 'tools')!;
+      const tool = (await provider.getChildren(tools)).find(n => n.kind === 'tool' && n.tool.name === 'create_entities')!;
+      assert.strictEqual(provider.getTreeItem(tool).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'a tool with a saved call does not expand');
+      const other = (await provider.getChildren(tools)).find(n => n.kind === 'tool' && n.tool.name === 'delete_entities')!;
+      assert.strictEqual(provider.getTreeItem(other).collapsibleState, vscode.TreeItemCollapsibleState.None);
+      const [saved, ...more] = await provider.getChildren(tool);
+      assert.strictEqual(more.length, 0);
+      assert.strictEqual(saved?.kind, 'savedCall');
+      assert.strictEqual(provider.getParent(saved), tool, 'reveal could not climb from the saved call');
+      const item = provider.getTreeItem(saved);
+      assert.deepStrictEqual([item.label, item.description, item.contextValue, item.command?.command], ['two entities', 'workspace', 'savedCall', Commands.runSavedCall]);
+      // A click runs it: its own arguments, no pick, through consent that names it.
+      const picks = dialogs.pickRequests.length;
+      const outcome = (await runSaved(...(item.command!.arguments ?? []))) as Extract<SavedCallOutcome, { kind: 'sent' }>;
+      assert.strictEqual(outcome.kind, 'sent', JSON.stringify(outcome));
+      assert.deepStrictEqual(outcome.args, { entities });
+      assert.strictEqual(dialogs.pickRequests.length, picks, 'the node asked which saved call');
+      assert.deepStrictEqual([dialogs.toolCallsAsked.at(-1)?.origin, dialogs.toolCallsAsked.at(-1)?.savedCall], ['tree', 'two entities']);
+      const row = (await host.history.list()).at(0)!;
+      assert.deepStrictEqual([row.origin, row.savedCall], ['tree', 'two entities']);
+      // Deleted elsewhere: the tree redraws without it, and its stale node says so instead of running anything.
+      const copy = await host.savedCalls.save({ name: 'copy', scope: 'user', server: 'memory', tool: 'create_entities', args: { entities }, schema: {} });
+      const copyNode = (await provider.getChildren(tool)).find(n => n.kind === 'savedCall' && n.call.name === 'copy')!;
+      assert.strictEqual(provider.getTreeItem(copyNode).description, 'user');
+      dialogs.deleteSavedCallAnswer = true;
+      await vscode.commands.executeCommand(Commands.deleteSavedCall, copyNode);
+      assert.strictEqual(host.savedCalls.find(copy.scope, copy.name), undefined, 'deleting from the node did not delete');
+      assert.deepStrictEqual((await provider.getChildren(tool)).map(n => n.kind === 'savedCall' && n.call.name), ['two entities']);
+      assert.deepStrictEqual(await runSaved(copyNode), { kind: 'dismissed' });
     });
 
     it('edits it in the editor (Save, starting from the saved values), saves a history row for the user, and deletes', async () => {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
 import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
 import type { ReadResourceOutcome } from '../../../src/commands/readResource';
-import { Commands } from '../../../src/ids';
+import { Commands, TestCommands } from '../../../src/ids';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import type { Dialogs } from '../../../src/extension';
 import { pickDialog } from '../../../src/commands/itemPicker';
@@ -277,7 +277,7 @@ describe('tools, prompts and resources from the command palette', function () {
 
   describe('Show Tool Result', () => {
     it('renders any gated result, including a denied call', async () => {
-      const shown = await vscode.commands.executeCommand<{ html: string }>(Commands.showToolResult, {
+      const shown = await vscode.commands.executeCommand<{ html: string }>(TestCommands.showToolResult, {
         server: 'everything',
         tool: 'echo',
         result: { kind: 'denied', message: "Denied by user: 'Echo Tool' on server 'everything' was not called." },

@@ -1,12 +1,14 @@
 import * as assert from 'assert';
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { monitorEventLoopDelay } from 'perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'perf_hooks';
+import * as v8 from 'v8';
 import * as vscode from 'vscode';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
 import { Commands } from '../../../src/ids';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
+import { profileCpu, recordPerfMark } from '../perf';
 import { report, until } from '../util';
 
 const MiB = 1024 * 1024;
@@ -35,18 +37,62 @@ describe('huge tool results', function () {
     host = api.host;
     await writeFile(
       workspaceFile('.vscode', 'mcp.json'),
-      JSON.stringify({ servers: { big: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'big.js')] } } }),
+      JSON.stringify({
+        servers: {
+          big: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'big.js')] },
+          schemas: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'schemas.js')] },
+        },
+      }),
     );
-    await until(() => host.registry.get('big')?.connection.state.kind === 'running', 'the big server to run', 30_000);
+    await until(() => ['big', 'schemas'].every(s => host.registry.get(s)?.connection.state.kind === 'running'), 'the servers to run', 30_000);
+  });
+
+  // First in the window: the first schema compile (Ajv, the meta-schema, the linear regex engine) happens here.
+  it('does not stall the extension host on the first call of a window, nor on a tool whose schemas are too big to compile', async () => {
+    // The whole Run Tool: form, (no) consent (the fixture's tools are read-only), the call, the result panel.
+    const formStall = async (tool: string) => {
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      const profile = await profileCpu(`first-call-${tool}`);
+      const outcome = await vscode.commands.executeCommand<RunToolOutcome>(Commands.runTool, { server: 'schemas', tool });
+      delay.disable();
+      await profile.stop();
+      return { outcome, stallMs: delay.max / 1e6 };
+    };
+    // A pattern that backtracks catastrophically, on the first call of the window.
+    dialogs.argumentAnswers = { text: ['aaaa'] };
+    const first = await formStall('redos');
+    assert.strictEqual(first.outcome.kind, 'sent', JSON.stringify(first.outcome).slice(0, 300));
+    // 3,000 properties with a pattern each (Ajv took seconds): not compiled; every field is offered, optional ones skipped.
+    dialogs.argumentAnswers = { field0: ['v0-abc'] };
+    const huge = await formStall('huge');
+    const sent = huge.outcome as Extract<RunToolOutcome, { kind: 'sent' }>;
+    assert.strictEqual(huge.outcome.kind, 'sent', JSON.stringify(huge.outcome).slice(0, 300));
+    assert.match(sent.html, /data-output-not-checked/);
+    report(`first call of a window, Run Tool to result panel: longest event-loop stall ${first.stallMs.toFixed(0)} ms; a tool with 3,000-property schemas: ${huge.stallMs.toFixed(0)} ms`);
+    recordPerfMark('firstCallStall', first.stallMs);
+    recordPerfMark('hugeSchemaStall', huge.stallMs);
+    // Generous bounds for a loaded machine (the bench holds the targets); compiling the huge schema stalled for seconds.
+    assert.ok(first.stallMs < 2000 && huge.stallMs < 2000, `stalls ${first.stallMs.toFixed(0)} / ${huge.stallMs.toFixed(0)} ms`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('shows a 50 MiB result as a preview with its size, with a bounded heap and no long stall, and opens it in full, read-only', async () => {
     dialogs.argumentAnswers = { bytes: [String(50 * MiB)], parts: [{ skip: true }] };
-    const heapBefore = process.memoryUsage().heapUsed;
+    // v8's heap statistics, not process.memoryUsage(): that reads /proc on every sample and shows up in the stalls.
+    const heapUsed = () => v8.getHeapStatistics().used_heap_size;
+    const heapBefore = heapUsed();
     let heapPeak = heapBefore;
-    const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 10);
+    const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, heapUsed())), 10);
     const delay = monitorEventLoopDelay({ resolution: 10 });
+    // Garbage collection pauses the whole extension host, whoever allocated: counted apart from our own work.
+    const gcs: { major: boolean; ms: number }[] = [];
+    const gcObserver = new PerformanceObserver(list => {
+      if (t0) for (const e of list.getEntries()) gcs.push({ major: (e as unknown as { detail: { kind: number } }).detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR, ms: e.duration });
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
     let t0 = 0;
+    const profile = await profileCpu('results-50mib');
     dialogs.onConsent = () => {
       t0 = performance.now();
       delay.enable();
@@ -55,9 +101,16 @@ describe('huge tool results', function () {
     const ms = performance.now() - t0;
     delay.disable();
     clearInterval(sampler);
+    await profile.stop();
+    gcObserver.disconnect();
     const stallMs = delay.max / 1e6;
     const heapMiB = (heapPeak - heapBefore) / MiB;
-    report(`50 MiB result, consent to panel: ${ms.toFixed(0)} ms; longest event-loop stall ${stallMs.toFixed(0)} ms; heap growth at peak ${heapMiB.toFixed(0)} MiB`);
+    const major = gcs.filter(g => g.major);
+    const longest = (list: typeof gcs) => Math.max(0, ...list.map(g => g.ms)).toFixed(0);
+    report(`50 MiB result, consent to panel: ${ms.toFixed(0)} ms; longest event-loop stall ${stallMs.toFixed(0)} ms (median ${(delay.percentile(50) / 1e6).toFixed(0)} ms); heap growth at peak ${heapMiB.toFixed(0)} MiB`);
+    report(`  garbage collection meanwhile: ${major.length} major (longest ${longest(major)} ms), ${gcs.length - major.length} other (longest ${longest(gcs.filter(g => !g.major))} ms)`);
+    // The 50 ms target is the bench's (`npm run bench`, row "integration"); here only a bound that catches a regression.
+    recordPerfMark('hugeResultStall', stallMs);
 
     assert.strictEqual(outcome.kind, 'sent', JSON.stringify(outcome).slice(0, 500));
     const sent = outcome as Extract<RunToolOutcome, { kind: 'sent' }>;

@@ -6,6 +6,7 @@ import { PromptNode, ToolNode, type GroupNode, type InfoNode, type ServerNode, t
 import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { activateHost, everythingServer, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
+import { recordPerfMark } from '../perf';
 import { expectLogEntry, report, until } from '../util';
 
 const fixture = (name: string) => repoPath('out', 'test', 'fixtures', 'servers', `${name}.js`);
@@ -68,6 +69,15 @@ describe('servers tree', function () {
     assert.match(editor.document.lineAt(editor.selection.active.line).text, /"paging"/);
     const refused = await vscode.commands.executeCommand(Commands.addServer, { answers: { kind: 'npm', package: 'x' }, name: 'paging' });
     assert.strictEqual(refused, undefined, 'a taken name must be refused');
+    // §7: the command's argument comes from whoever called it; the user is asked, and a no writes nothing.
+    assert.deepStrictEqual(dialogs.serversFromCallers.map(s => s.name), ['everything', 'paging']);
+    dialogs.addServerFromCaller = false;
+    const before = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
+    const declined = await vscode.commands.executeCommand(Commands.addServer, { answers: { kind: 'http', url: 'https://x.example/mcp?api_key=sk-caller-123' }, name: 'from-caller' });
+    dialogs.addServerFromCaller = true;
+    assert.strictEqual(declined, undefined);
+    assert.deepStrictEqual(dialogs.serversFromCallers.at(-1), { name: 'from-caller', summary: 'https://x.example/mcp?api_key=${input:from-caller-url-api_key}', file: '.vscode/mcp.json' });
+    assert.strictEqual(new TextDecoder().decode(await vscode.workspace.fs.readFile(config)), before);
     await until(() => state('everything') === 'running' && state('paging') === 'running', 'both added servers to run', 30_000);
   });
 
@@ -228,6 +238,8 @@ describe('servers tree', function () {
     }
     const [first, lastCost] = [costs[0]!, costs.at(-1)!];
     report(`resources drawn per "Load more…": page ${first.page} ${first.items} (${first.ms.toFixed(0)} ms), page ${lastCost.page} ${lastCost.items} (${lastCost.ms.toFixed(0)} ms)`);
+    recordPerfMark('treePageFirst', first.ms);
+    recordPerfMark('treePageLast', lastCost.ms);
     // The first page's resources and the new page's: never the pages in between.
     for (const c of costs) assert.ok(c.items <= 200, `page ${c.page}: VS Code drew ${c.items} resources`);
 

@@ -70,12 +70,12 @@ describe('config/importers', () => {
   describe('knownImportLocations', () => {
     it('lists macOS paths', () => {
       assert.deepStrictEqual(knownImportLocations('darwin', '/Users/me', undefined, ['/work/api']), [
-        { host: 'Claude Desktop', path: '/Users/me/Library/Application Support/Claude/claude_desktop_config.json', format: 'claudeDesktop' },
-        { host: 'Claude Code', path: '/Users/me/.claude.json', format: 'claudeCodeUser' },
-        { host: 'Claude Code', path: '/work/api/.mcp.json', format: 'claudeCode' },
-        { host: 'Cursor', path: '/Users/me/.cursor/mcp.json', format: 'cursor' },
-        { host: 'Cursor', path: '/work/api/.cursor/mcp.json', format: 'cursor' },
-        { host: 'Windsurf', path: '/Users/me/.codeium/windsurf/mcp_config.json', format: 'windsurf' },
+        { host: 'Claude Desktop', path: '/Users/me/Library/Application Support/Claude/claude_desktop_config.json', format: 'claudeDesktop', scope: 'user' },
+        { host: 'Claude Code', path: '/Users/me/.claude.json', format: 'claudeCodeUser', scope: 'user' },
+        { host: 'Claude Code', path: '/work/api/.mcp.json', format: 'claudeCode', scope: 'workspace' },
+        { host: 'Cursor', path: '/Users/me/.cursor/mcp.json', format: 'cursor', scope: 'user' },
+        { host: 'Cursor', path: '/work/api/.cursor/mcp.json', format: 'cursor', scope: 'workspace' },
+        { host: 'Windsurf', path: '/Users/me/.codeium/windsurf/mcp_config.json', format: 'windsurf', scope: 'user' },
       ]);
     });
 
@@ -114,8 +114,8 @@ describe('config/importers', () => {
       const { servers } = parseForeignConfig(CLAUDE_CODE_USER, 'claudeCodeUser', ['/work/api/']);
       assert.deepStrictEqual(servers, [
         { name: 'memory', entry: { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'] } },
-        { name: 'shared', entry: { type: 'stdio', command: 'project-shared' } },
-        { name: 'sentry', entry: { type: 'http', url: 'https://mcp.sentry.dev/mcp' } },
+        { name: 'shared', entry: { type: 'stdio', command: 'project-shared' }, projectLevel: true },
+        { name: 'sentry', entry: { type: 'http', url: 'https://mcp.sentry.dev/mcp' }, projectLevel: true },
       ]);
       assert.deepStrictEqual(
         parseForeignConfig(CLAUDE_CODE_USER, 'claudeCodeUser').servers.map(s => s.name),
@@ -206,8 +206,8 @@ describe('config/importers', () => {
       assert.deepStrictEqual(plan.renamed, [{ from: 'fs', to: 'fs-2' }]);
       assert.deepStrictEqual(plan.skippedIdentical, ['github']);
       assert.deepStrictEqual(plan.movedSecrets, [
-        { server: 'linear', variable: 'Authorization', inputId: 'linear-Authorization-2', value: 'lin_api_123' },
-        { server: 'db', variable: 'DB_PASSWORD', inputId: 'db-DB_PASSWORD', value: 'hunter2' },
+        { server: 'linear', where: 'header Authorization', inputId: 'linear-Authorization-2', value: 'lin_api_123', destination: 'https://mcp.linear.app' },
+        { server: 'db', where: 'env DB_PASSWORD', inputId: 'db-DB_PASSWORD', value: 'hunter2', destination: 'db-mcp' },
       ]);
       for (const comment of ['// Team servers: keep this comment', '// pinned by ops', '/* shared token */']) {
         assert.ok(plan.newText.includes(comment), `lost ${comment}`);
@@ -227,8 +227,8 @@ describe('config/importers', () => {
       const db = parsed.servers.find(s => s.name === 'db')!;
       assert.deepStrictEqual(db.type === 'stdio' && db.env, { DB_PASSWORD: '${input:db-DB_PASSWORD}', DB_HOST: 'localhost', DB_TOKEN: '${env:DB_TOKEN}' });
       assert.deepStrictEqual(parsed.inputs.slice(1), [
-        { type: 'promptString', id: 'linear-Authorization-2', description: "Authorization for MCP server 'linear'", password: true },
-        { type: 'promptString', id: 'db-DB_PASSWORD', description: "DB_PASSWORD for MCP server 'db'", password: true },
+        { type: 'promptString', id: 'linear-Authorization-2', description: "header Authorization of MCP server 'linear' (imported)", password: true },
+        { type: 'promptString', id: 'db-DB_PASSWORD', description: "env DB_PASSWORD of MCP server 'db' (imported)", password: true },
       ]);
     });
 

@@ -15,6 +15,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 const SEND_SITE = 'src/mcp/toolCall.ts';
+/** A call the server runs as a task is sent from here, reached only through the send site (checked below). */
+const TASK_SEND_SITE = 'src/mcp/toolTask.ts';
 const GATE = 'src/consent/toolCallGate.ts';
 /** Consent modules that must run in plain Node (the dialog, settings reader and views are the vscode side). */
 
@@ -32,8 +34,10 @@ function hits(pattern: RegExp, allowed: readonly string[]): string[] {
 
 describe('only the consent gate calls tools', () => {
   it('finds `.callTool(` and `tools/call` in src/ only where a call is sent and where it is gated', () => {
-    const offenders = hits(/\.callTool\s*\(|['"`]tools\/call['"`]|CallToolRequestSchema/, [SEND_SITE, GATE]);
+    const offenders = hits(/\.callTool\s*\(|['"`]tools\/call['"`]|CallToolRequestSchema/, [SEND_SITE, TASK_SEND_SITE, GATE]);
     assert.deepStrictEqual(offenders, [], `tool calls outside the consent gate:\n${offenders.join('\n')}`);
+    const taskSenders = hits(/\brunToolTask\b/, [SEND_SITE, TASK_SEND_SITE]);
+    assert.deepStrictEqual(taskSenders, [], `task calls sent from outside the send site:\n${taskSenders.join('\n')}`);
     // The scan would be vacuous if the two sanctioned places stopped matching.
     assert.match(fs.readFileSync(path.join(root, GATE), 'utf8'), /\.callTool\(/);
     assert.match(fs.readFileSync(path.join(root, SEND_SITE), 'utf8'), /\.callTool\(/);

@@ -18,6 +18,7 @@ import { everythingServer, fixtureServer } from '../servers';
 const SECRET = 's3cr3t-value';
 const everything: ResolvedLaunch = { type: 'stdio', command: process.execPath, args: [everythingServer], env: {} };
 const paging: ResolvedLaunch = { type: 'stdio', command: process.execPath, args: [fixtureServer('paging')], env: {} };
+const tasks: ResolvedLaunch = { type: 'stdio', command: process.execPath, args: [fixtureServer('tasks'), '--poll-ms', '50'], env: {} };
 
 class MapMemento implements ApprovalMemento {
   private readonly values = new Map<string, unknown>();
@@ -113,8 +114,9 @@ describe('the consent gate against real servers', function () {
     servers.add('swap', () => swapTo);
     servers.add('mine', () => everything, { origin: { kind: 'userSettings', label: 'User Settings' }, disabledTools: ['get-env'] });
     servers.add('stopped', () => everything);
-    await Promise.all(['everything', 'paging', 'swap', 'mine'].map(n => servers.get(n)!.connection.start()));
-    for (const n of ['everything', 'paging', 'swap', 'mine']) assert.strictEqual(servers.get(n)!.connection.state.kind, 'running', n);
+    servers.add('tasks', () => tasks);
+    await Promise.all(['everything', 'paging', 'swap', 'mine', 'tasks'].map(n => servers.get(n)!.connection.start()));
+    for (const n of ['everything', 'paging', 'swap', 'mine', 'tasks']) assert.strictEqual(servers.get(n)!.connection.state.kind, 'running', n);
   });
 
   after(async () => {
@@ -142,6 +144,15 @@ describe('the consent gate against real servers', function () {
     assert.doesNotMatch(q.argumentsText, new RegExp(SECRET));
     assert.match(q.argumentsText, /key \*\*\* x+… \(\d+ more characters\)/);
     assert.strictEqual(q.changedSince, undefined);
+  });
+
+  it('offers the whole arguments, secrets still masked, when the question had to cut them (§7 Show Full Arguments)', async () => {
+    ask('once', 'once');
+    await call('everything', 'echo', { message: `key ${SECRET} ${'x'.repeat(300)}` });
+    const cut = asked[0]!;
+    assert.strictEqual(cut.fullArgumentsText, JSON.stringify({ message: `key *** ${'x'.repeat(300)}` }, null, 2));
+    await call('everything', 'echo', { message: 'short' });
+    assert.strictEqual(asked[1]!.fullArgumentsText, undefined, 'nothing was cut, so nothing more to show');
   });
 
   it('"Allow for This Session" asks once, and concurrent calls share the one dialog', async () => {
@@ -319,6 +330,33 @@ describe('the consent gate against real servers', function () {
     assert.strictEqual(asked.length, 0);
   });
 
+  it('says a server is starting or stopping, not that it lacks the tool, and names the call a dying server cut short', async () => {
+    ask();
+    const conn = servers.get('stopped')!.connection;
+    try {
+      const started = conn.start();
+      while (conn.state.kind !== 'starting') await new Promise(r => setImmediate(r));
+      assert.deepStrictEqual(await call('stopped', 'echo'), { kind: 'failed', message: "Server 'stopped' is still starting; try again when it is running." });
+      await started;
+      // Stopping: the state says "running" until the process is gone, but the server's lists are gone already.
+      const stopped = conn.stop();
+      assert.deepStrictEqual(await call('stopped', 'echo'), { kind: 'failed', message: "Server 'stopped' is stopping or restarting; try again when it is running." });
+      await stopped;
+      assert.strictEqual(asked.length, 0);
+
+      await conn.start();
+      ask('once');
+      const pending = call('stopped', 'trigger-long-running-operation', { duration: 30, steps: 3 });
+      while (asked.length === 0) await new Promise(r => setTimeout(r, 10));
+      // Past consent, the call is on its way; then the server dies under it.
+      await new Promise(r => setTimeout(r, 300));
+      process.kill(conn.pid!, 'SIGKILL');
+      assert.deepStrictEqual(await pending, { kind: 'failed', message: 'tools/call got no answer: the server closed the connection (it exited or was stopped)' });
+    } finally {
+      await conn.stop();
+    }
+  });
+
   it('maps a tool error result, a protocol error and a cancellation', async () => {
     ask('once', 'once', 'once');
     const toolError = completed(await call('paging', 'fail', { mode: 'tool' }));
@@ -367,5 +405,43 @@ describe('the consent gate against real servers', function () {
     assert.ok(all.some(e => e.consent && !e.consent.asked && e.consent.reason === 'readOnly'));
     assert.ok(all.some(e => e.outcome === 'denied' && e.durationMs === undefined));
     assert.strictEqual(file.trimEnd().split('\n').length, all.length);
+  });
+
+  it('a call the server runs as a task: asked once, shown as running with its status until it ends, recorded with its task id and full result', async () => {
+    ask('once');
+    const statuses: string[] = [];
+    const shown: string[] = [];
+    const watching = history.onDidChange(() => shown.push(...history.runningTasks().map(c => `${c.tool} ${c.task.status}`)));
+    try {
+      const result = await call('tasks', 'task_job', { ms: 300 }, { onTask: s => statuses.push(s.status) });
+      assert.strictEqual(textOf(result), 'job done after 300 ms');
+    } finally {
+      watching.dispose();
+    }
+    assert.strictEqual(asked.length, 1, 'consent is for the call, not for each poll');
+    assert.strictEqual(statuses[0], 'working');
+    assert.strictEqual(statuses.at(-1), 'completed');
+    assert.ok(shown.includes('task_job working'), `the history showed it running: ${shown.join(', ')}`);
+    assert.deepStrictEqual(history.runningTasks(), [], 'no longer running once recorded');
+    const [entry] = await history.list();
+    assert.strictEqual(entry!.tool, 'task_job');
+    assert.strictEqual(entry!.outcome, 'completed');
+    assert.match(entry!.taskId ?? '', /\S/);
+    assert.match(textOf(history.resultOf(entry!)!), /job done/, 'the full result is kept to open from the history');
+  });
+
+  it('cancelling a running task from its history row ends the call as cancelled (tasks/cancel) and records it', async () => {
+    ask('once');
+    const pending = call('tasks', 'task_job', { ms: 60_000 });
+    await waitForEvent(history.onDidChange, () => history.runningTasks().length === 1, 20_000);
+    const [running] = history.runningTasks();
+    assert.strictEqual(running!.task.status, 'working');
+    running!.cancel();
+    const result = await pending;
+    assert.strictEqual(result.kind, 'cancelled', JSON.stringify(result));
+    const [entry] = await history.list();
+    assert.strictEqual(entry!.outcome, 'cancelled');
+    assert.strictEqual(entry!.taskId, running!.task.taskId);
+    assert.deepStrictEqual(history.runningTasks(), []);
   });
 });

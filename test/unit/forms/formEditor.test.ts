@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { randomBytes } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/client';
 import { buildForm } from '../../../src/forms/schemaForm';
-import { describeSchema, MAX_MESSAGE_CHARS, prefersEditor, readPageMessage, type SpecNode } from '../../../src/forms/formEditor';
+import { describeSchema, MAX_MESSAGE_CHARS, prefersEditor, promptArgumentsSchema, promptPrefersEditor, readPageMessage, type SpecNode } from '../../../src/forms/formEditor';
 import { formPageHtml, newNonce } from '../../../src/ui/forms/formPage';
 import { everythingServer, fixtureServer, memoryServer, sequentialThinkingServer, toolsOf } from '../servers';
 
@@ -72,6 +72,19 @@ describe('the form editor model', () => {
     assert.strictEqual(use(everything.find(t => t.name === 'echo')!, 'always'), true);
     assert.strictEqual(use(order!, 'never'), false);
     assert.strictEqual(use(memory.find(t => t.name === 'read_graph')!, 'always'), false, 'nothing to ask');
+  });
+
+  it('takes prompts with arguments to the editor when the setting says always, or many arguments without completions', () => {
+    assert.strictEqual(promptPrefersEditor('always', 2, true), true);
+    assert.strictEqual(promptPrefersEditor('always', 0, false), false, 'nothing to ask');
+    assert.strictEqual(promptPrefersEditor('complexOnly', 2, false), false, 'a handful stays in the quick input');
+    assert.strictEqual(promptPrefersEditor('complexOnly', 6, false), true);
+    assert.strictEqual(promptPrefersEditor('complexOnly', 6, true), false, 'completions are offered only by the quick input');
+    assert.strictEqual(promptPrefersEditor('never', 6, false), false);
+    const schema = promptArgumentsSchema([{ name: 'city', description: 'Name of the city', required: true }, { name: 'state' }]);
+    assert.deepStrictEqual(schema, { type: 'object', properties: { city: { type: 'string', description: 'Name of the city' }, state: { type: 'string' } }, required: ['city'] });
+    const form = buildForm(schema);
+    assert.deepStrictEqual(form.problemsAt({ state: 'WA' }), [{ pointer: '/city', message: 'Is required.' }]);
   });
 
   it('accepts from the page only check, submit, save and cancel, with plain object values', () => {

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import type { Tool } from '@modelcontextprotocol/client';
-import { buildCatalog, toolDefinitionHash } from '../../../src/mcp/catalog';
+import { createHash } from 'node:crypto';
+import { buildCatalog, CatalogBuilder, type CatalogSource, toolDefinitionHash } from '../../../src/mcp/catalog';
 
 const tool = (name: string, extra: Partial<Tool> = {}): Tool => ({ name, inputSchema: { type: 'object' }, ...extra });
 
@@ -55,5 +56,70 @@ describe('tool catalog', () => {
     assert.notStrictEqual(toolDefinitionHash(base), toolDefinitionHash({ ...base, description: 'deletes' }));
     assert.notStrictEqual(toolDefinitionHash(base), toolDefinitionHash({ ...base, annotations: { readOnlyHint: false } }));
     assert.notStrictEqual(toolDefinitionHash(base), toolDefinitionHash({ ...base, inputSchema: { type: 'object', properties: { x: { type: 'string' } } } }));
+  });
+
+  describe('rebuilt per server', () => {
+    /** The naming rule written out plainly, over all sources at once: what every incremental update must equal. */
+    function reference(sources: readonly CatalogSource[]): Array<[string, string, Tool]> {
+      const clean = (part: string) => part.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'x';
+      const rows = sources.flatMap(s => s.tools.filter(t => !s.disabledTools.includes(t.name)).map(t => ({ base: `${clean(s.server)}_${clean(t.name)}`, server: s.server, tool: t })));
+      const count = (base: string) => rows.filter(r => r.base === base).length;
+      return rows.map(({ base, server, tool }) => {
+        if (count(base) === 1 && base.length <= 64) return [base, server, tool];
+        const suffix = `_${createHash('sha256').update(`${server}\u0000${tool.name}`).digest('hex').slice(0, 6)}`;
+        return [`${base.slice(0, 64 - suffix.length)}${suffix}`, server, tool];
+      });
+    }
+
+    it('equals a build from scratch after every one of 400 random changes (lists, disabled tools, servers, order, collisions)', () => {
+      let seed = 14;
+      const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor((seed / 2 ** 31) * n));
+      // Names chosen to collide across servers ('a' + 'b_c' and 'a_b' + 'c' share a base) and to need capping.
+      const servers = ['a', 'a_b', 'a b', 'x'];
+      const names = ['c', 'b_c', 'b c', 'y', '_y_', 'z'.repeat(70), `${'z'.repeat(70)}!`];
+      const list = () => names.filter(() => random(2)).map(n => tool(n));
+      let sources: CatalogSource[] = [];
+      const builder = new CatalogBuilder();
+      for (let step = 0; step < 400; step++) {
+        const server = servers[random(servers.length)]!;
+        const at = sources.findIndex(s => s.server === server);
+        const move = random(5);
+        if (at < 0) sources.splice(random(sources.length + 1), 0, { server, tools: list(), disabledTools: [] });
+        else if (move === 0) sources.splice(at, 1);
+        else if (move === 1) sources[at] = { ...sources[at]!, tools: list() };
+        else if (move === 2) sources[at] = { ...sources[at]!, disabledTools: sources[at]!.tools.filter(() => random(2)).map(t => t.name) };
+        else if (move === 3) sources = [...sources.slice(at), ...sources.slice(0, at)];
+        const built = builder.update([...sources]);
+        const got = built.tools.map(t => [t.qualifiedName, t.server, t.tool]);
+        assert.deepStrictEqual(got, reference(sources), `step ${step}`);
+        for (const t of built.tools) assert.strictEqual(built.byName.get(t.qualifiedName), t, `step ${step}: byName ${t.qualifiedName}`);
+        assert.strictEqual(built.byName.size, new Set(got.map(g => g[0])).size, `step ${step}: byName holds stale names`);
+      }
+    });
+
+    it('makes again only the changed server\'s entries, and returns the same catalog when nothing changed', () => {
+      const builder = new CatalogBuilder();
+      const many = { server: 'many', tools: Array.from({ length: 1000 }, (_, i) => tool(`t${i}`)), disabledTools: [] };
+      const small = { server: 'small', tools: [tool('a')], disabledTools: [] };
+      const first = builder.update([many, small]);
+      assert.strictEqual(builder.update([many, small]), first, 'rebuilt although nothing changed');
+      const second = builder.update([many, { ...small, tools: [tool('a'), tool('b')] }]);
+      assert.notStrictEqual(second, first);
+      assert.strictEqual(second.tools.length, 1002);
+      for (let i = 0; i < 1000; i++) assert.strictEqual(second.tools[i], first.tools[i], `entry ${i} of the unchanged server was made again`);
+      assert.deepStrictEqual(second.tools.slice(1000).map(t => t.qualifiedName), ['small_a', 'small_b']);
+    });
+
+    it('renames an unchanged server\'s entry when a change creates or removes a collision with it', () => {
+      const builder = new CatalogBuilder();
+      const ab = { server: 'a_b', tools: [tool('c')], disabledTools: [] };
+      assert.deepStrictEqual(builder.update([ab]).tools.map(t => t.qualifiedName), ['a_b_c']);
+      const both = builder.update([ab, { server: 'a', tools: [tool('b_c')], disabledTools: [] }]);
+      assert.deepStrictEqual(both.tools.map(t => t.qualifiedName.replace(/[0-9a-f]{6}$/, '#')), ['a_b_c_#', 'a_b_c_#']);
+      assert.strictEqual(both.byName.get('a_b_c'), undefined);
+      const again = builder.update([ab]);
+      assert.deepStrictEqual(again.tools.map(t => t.qualifiedName), ['a_b_c']);
+      assert.strictEqual(again.byName.get('a_b_c')?.server, 'a_b');
+    });
   });
 });

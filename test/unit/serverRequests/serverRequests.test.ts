@@ -6,7 +6,8 @@ import type { ResolvedLaunch } from '../../../src/mcp/launch';
 import { consentForTests } from '../../../src/consent/toolCallGate';
 import { chooseModel, SamplingHandler, type SamplingAnswer, type SamplingModel, type SamplingParams, type SamplingQuestion } from '../../../src/serverRequests/sampling';
 import { ElicitationHandler, urlHost, type ElicitationChoice, type ElicitationQuestion } from '../../../src/serverRequests/elicitation';
-import type { ArgumentAnswer, ArgumentQuestion } from '../../../src/forms/formFlow';
+import type { ArgumentAnswer, ArgumentQuestion, FormOutcome } from '../../../src/forms/formFlow';
+import type { EditorPreference, FormEditorRequest } from '../../../src/forms/formEditor';
 import { everythingServer } from '../servers';
 
 const everything: ResolvedLaunch = { type: 'stdio', command: process.execPath, args: [everythingServer], env: {} };
@@ -60,8 +61,16 @@ describe('sampling and elicitation handlers against server-everything', function
   let elicitChoice: ElicitationChoice = 'accept';
   const formAnswers: Record<string, ArgumentAnswer> = {};
   const opened: string[] = [];
+  let editorPreference: EditorPreference = 'never';
+  const editorRequests: FormEditorRequest[] = [];
+  let editorAnswer: (request: FormEditorRequest) => FormOutcome = () => ({ kind: 'dismissed' });
   const elicitation = new ElicitationHandler({
+    editorPreference: () => editorPreference,
     dialogs: () => ({
+      editForm: async request => {
+        editorRequests.push(request);
+        return editorAnswer(request);
+      },
       confirmElicitation: async q => {
         elicitQuestions.push(q);
         return elicitChoice;
@@ -202,6 +211,43 @@ describe('sampling and elicitation handlers against server-everything', function
       titledMultipleSelectEnum: ['fish-1'],
       legacyTitledEnum: 'pet-2',
     });
+  });
+
+  it('fills a complex form in the form editor when the setting says so: starting from the defaults, sending what it returns', async () => {
+    editorPreference = 'complexOnly';
+    try {
+      elicitChoice = 'accept';
+      // Nine fields: more than a handful, so "complex only" picks the editor.
+      editorAnswer = request => ({ kind: 'filled', args: { ...request.initial, name: 'Ada Lovelace', legacyTitledEnum: 'pet-2' } });
+      const r = await call('trigger-elicitation-request', {});
+      const request = editorRequests.at(-1)!;
+      assert.strictEqual(request.title, "'everything' asks");
+      assert.strictEqual(request.message, 'Please provide inputs for the following fields:');
+      // The spec's pre-population: every default, and nothing else.
+      assert.deepStrictEqual(request.initial, {
+        firstLine: 'It was a dark and stormy night.',
+        integer: 42,
+        number: 3.14,
+        untitledSingleSelectEnum: 'Monica',
+        untitledMultipleSelectEnum: ['Guitar'],
+        titledSingleSelectEnum: 'hero-1',
+        titledMultipleSelectEnum: ['fish-1'],
+        legacyTitledEnum: 'pet-1',
+      });
+      const raw = JSON.parse(r.text.slice(r.text.indexOf('{')));
+      assert.strictEqual(raw.action, 'accept');
+      assert.deepStrictEqual(raw.content, { ...request.initial, name: 'Ada Lovelace', legacyTitledEnum: 'pet-2' });
+      // Closing the editor is a cancel, as dismissing the quick input is.
+      editorAnswer = () => ({ kind: 'dismissed' });
+      assert.match((await call('trigger-elicitation-request', {})).text, /"action": "cancel"/);
+      assert.strictEqual(editorRequests.length, 2);
+      editorPreference = 'never';
+      formAnswers['name'] = { text: 'Ada Lovelace' };
+      assert.match((await call('trigger-elicitation-request', {})).text, /"action": "accept"/);
+      assert.strictEqual(editorRequests.length, 2, '"never" opened the editor');
+    } finally {
+      editorPreference = 'never';
+    }
   });
 
   it('returns decline and cancel as the user chose, without asking for the form', async () => {

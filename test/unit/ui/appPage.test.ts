@@ -8,6 +8,7 @@ describe('MCP App page header', () => {
       server: 'evil\u202Egnp.exe',
       tool: '<img src=x onerror=alert(1)>\u200B',
       resource: { uri: 'ui://a/"app".html', html: '<p>app</p>', policy: sandboxPolicy(undefined) },
+      load: 1,
     });
     const header = /<header id="mcp-app-header">(.*?)<\/header>/s.exec(html)?.[1] ?? '';
     assert.ok(header.includes('evil⟨U+202E⟩gnp.exe'), header);
@@ -15,5 +16,10 @@ describe('MCP App page header', () => {
     assert.ok(header.includes('ui://a/&quot;app&quot;.html'), header);
     assert.ok(!html.includes('\u202E') && !html.includes('\u200B'), 'no raw hidden characters in the page');
     assert.ok(!html.includes('<p>app</p>'), 'the page holds no server markup');
+  });
+
+  it('differs on every load, so VS Code reloads the webview when the tool is run again', () => {
+    const info = { server: 's', tool: 't', resource: { uri: 'ui://a/app.html', html: '', policy: sandboxPolicy(undefined) } };
+    assert.notStrictEqual(appPageHtml({ ...info, load: 1 }), appPageHtml({ ...info, load: 2 }));
   });
 });
