@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
-import { compileIsolated } from '../mcp/schemaValidator';
+import { SchemaTooComplexError, compileIsolated } from '../mcp/schemaValidator';
 
 /**
  * A tool's `inputSchema` (or an elicitation's `requestedSchema`) as a form: one field per top-level property (required ones first), each with
@@ -643,15 +643,23 @@ function pointerSegment(name: string): string {
 
 const MAX_COMPILED = 64;
 const compiled = new Map<string, ValidateFunction | Error>();
+let compileCount = 0;
+
+/** How many times a form's schema was compiled (or found over budget) in this process: once per distinct schema while it stays cached. */
+export function formSchemaCompiles(): number {
+  return compileCount;
+}
 
 /**
  * Compiles with a fresh Ajv (a schema's `$id` may be compiled only once per instance), cached by schema
- * text: Ajv's code generation takes tens of milliseconds, and the same tool is often run again.
+ * text: Ajv's code generation takes tens of milliseconds, and the same tool is often run again, from any
+ * server or after a reconnect.
  */
 function compile(schema: object): ValidateFunction | Error {
   const key = JSON.stringify(schema);
   let fn = compiled.get(key);
   if (!fn) {
+    compileCount++;
     try {
       fn = compileIsolated(schema, FORM_AJV_OPTIONS);
     } catch (err) {
@@ -670,11 +678,6 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
   const root = asObjectSchema(inputSchema);
   let wholeValidator: ValidateFunction | Error | undefined;
   const whole = () => (wholeValidator ??= compile(root));
-  // Each field is checked against the root with `required` dropped, on an object holding only that
-  // field: `$ref`s resolve as written, and only errors under the field's own path are reported.
-  const { required: _required, ...rootWithoutRequired } = root;
-  let perField: ValidateFunction | Error | undefined;
-  const fieldValidator = () => (perField ??= compile(rootWithoutRequired));
 
   const props = isObject(root.properties) ? root.properties : undefined;
   const rootTypes = typesOf(root);
@@ -706,9 +709,12 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
     return problemsOf(v.errors ?? []);
   };
 
+  // A field is checked against the whole schema, on an object holding only that field: `$ref`s resolve as
+  // written, and only errors under the field's own path are reported (the missing other fields, at the root,
+  // are not). One compiled schema serves the fields and the whole arguments.
   const check = (field: FormField, value: unknown): string | undefined => {
     if (field.name === '' && wholeObject) return validateArguments(value);
-    const v = fieldValidator();
+    const v = whole();
     if (v instanceof Error) return undefined;
     if (v({ [field.name]: value })) return undefined;
     const own = `/${pointerSegment(field.name)}`;
@@ -723,6 +729,7 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
     wholeObject,
     get schemaProblem() {
       const v = whole();
+      if (v instanceof SchemaTooComplexError) return `The tool's input schema is too big for MCP Host to check (${v.message}): fields are checked for their type only; the server checks the rest.`;
       return v instanceof Error ? `The tool's input schema is invalid (${v.message}); the server will have to check the arguments.` : undefined;
     },
     read,

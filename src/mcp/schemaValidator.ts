@@ -3,6 +3,7 @@ import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types';
 import { RE2JS } from 're2js';
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/client';
+import { createMetaSchemaValidator } from './metaSchema2020';
 
 /**
  * JSON Schema 2020-12 validation of what servers send and what is sent to them, safe against the schemas
@@ -12,7 +13,10 @@ import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@
  *   freeze the extension host, and every extension in it;
  * - each schema compiles in an Ajv of its own, so one schema's `$id` can neither clash with another's nor
  *   be the target of another's `$ref` (across servers, or across one server's tools);
- * - compiled validators are cached per server, at most `maxCompiled` of them.
+ * - compiled validators are cached per server, at most `maxCompiled` of them;
+ * - a schema too big to compile without freezing the host (`SCHEMA_BUDGET`) is not compiled: Ajv compiles
+ *   synchronously, on the extension host's only thread, in time that grows with the schema (3,000 properties
+ *   took seconds), and nothing can interrupt it. Such a schema is left to the server to enforce, and says so.
  */
 
 /**
@@ -22,30 +26,35 @@ import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@
  * checked by the host: it matches everything, and the server stays the judge of its own pattern.
  */
 function linearPattern(pattern: string, flags: string): RegExpLike {
-  // Compiling a RegExp is linear in the pattern's length; only matching backtracks.
+  // Checks the syntax now (parsing a RegExp is linear in the pattern's length; only matching backtracks);
+  // the linear engine compiles the pattern when a value is first checked against it, so a schema with
+  // hundreds of patterns costs only those of the fields that are filled in.
   new RegExp(pattern, flags);
-  let re2: RE2JS | undefined;
-  try {
-    re2 = RE2JS.compile(RE2JS.translateRegExp(pattern));
-  } catch {
-    re2 = undefined;
-  }
-  return new LinearPattern(`/${pattern}/${flags}`, re2);
+  return new LinearPattern(pattern, flags);
 }
 
 class LinearPattern implements RegExpLike {
+  private re2: RE2JS | null | undefined;
+
   constructor(
-    private readonly source: string,
-    private readonly re2: RE2JS | undefined,
+    private readonly pattern: string,
+    private readonly flags: string,
   ) {}
 
   test(s: string): boolean {
+    if (this.re2 === undefined) {
+      try {
+        this.re2 = RE2JS.compile(RE2JS.translateRegExp(this.pattern));
+      } catch {
+        this.re2 = null;
+      }
+    }
     return this.re2 ? this.re2.test(s) : true;
   }
 
   /** Ajv keys the compiled patterns of a schema by this string. */
   toString(): string {
-    return this.source;
+    return `/${this.pattern}/${this.flags}`;
   }
 }
 
@@ -56,20 +65,75 @@ export const linearRegExp: RegExpEngine = Object.assign(linearPattern, { code: '
 export const SERVER_SCHEMA_OPTIONS: Options = {
   strict: false,
   allErrors: true,
+  // A long `enum` or `required` is checked in a loop instead of generating code per value: compile time
+  // stays flat however many values a server lists.
+  loopEnum: 16,
+  loopRequired: 16,
   code: { regExp: linearRegExp },
 };
 
-let metaAjv: Ajv2020 | undefined;
+/**
+ * How much schema the host compiles. Ajv generates code for every keyword of every subschema, and V8
+ * compiles what it generates: measured on the 2-core test machine (test/unit *schema budget*, `npm run bench`
+ * row *first call*), ~0.1–0.3 ms per keyword at load 2–8, so the keyword budget keeps one compile near 100 ms
+ * at the worst. Deep nesting costs more than its keyword count; every `pattern` is compiled twice (V8, to check
+ * its syntax, and the linear engine).
+ */
+export const SCHEMA_BUDGET = { keywords: 1_000, depth: 48, patterns: 100 } as const;
+
+/** A schema over `SCHEMA_BUDGET`: not compiled, so not checked by the host. */
+export class SchemaTooComplexError extends Error {}
+
+/** 1000 → "1,000" (toLocaleString would load ICU's number formats: ~50 ms, once, on this thread). */
+const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** Keywords whose values are data, not schemas: their size does not grow the generated code (see `loopEnum`). */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples']);
+/** Keywords whose values map names to schemas (a property may be named `enum`: its value is still a schema). */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 
 /**
- * Checks a schema against the 2020-12 meta-schema with one Ajv that only ever holds the meta-schemas
- * (compiling them takes ~100 ms, so it is done once, not per schema), then compiles it in a fresh Ajv.
- * Throws when the schema is invalid.
+ * Why `schema` is over `budget`, or undefined when it is within it. Visits at most `budget.keywords` keywords,
+ * so the check itself is cheap however big the schema is.
+ */
+export function overSchemaBudget(schema: unknown, budget: typeof SCHEMA_BUDGET = SCHEMA_BUDGET): string | undefined {
+  let keywords = 0;
+  let patterns = 0;
+  const stack: { node: unknown; depth: number; map: boolean }[] = [{ node: schema, depth: 0, map: false }];
+  while (stack.length) {
+    const { node, depth, map } = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > budget.depth) return `nested deeper than ${budget.depth} levels`;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push({ node: item, depth: depth + 1, map: false });
+      continue;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (++keywords > budget.keywords) return `more than ${thousands(budget.keywords)} keywords and properties`;
+      if (!map && DATA_KEYWORDS.has(key)) continue;
+      if (!map && key === 'pattern' && typeof value === 'string') patterns++;
+      if (!map && key === 'patternProperties' && typeof value === 'object' && value !== null) patterns += Object.keys(value).length;
+      if (patterns > budget.patterns) return `more than ${budget.patterns} patterns`;
+      stack.push({ node: value, depth: depth + 1, map: !map && SCHEMA_MAPS.has(key) });
+    }
+  }
+  return undefined;
+}
+
+let metaValidator: ValidateFunction | undefined;
+
+/**
+ * Checks a schema against the 2020-12 meta-schema (with a validator generated ahead of time, see
+ * src/mcp/metaSchema2020.js: Ajv compiled it in 100–350 ms on the first schema of a window), then compiles it
+ * in a fresh Ajv. Throws `SchemaTooComplexError` for a schema over `SCHEMA_BUDGET`, an Error when it is invalid.
  */
 export function compileIsolated(schema: object | boolean, options: Options = {}): ValidateFunction {
-  metaAjv ??= new Ajv2020({ ...SERVER_SCHEMA_OPTIONS, validateFormats: false });
-  if (!metaAjv.validateSchema(schema)) throw new Error(`schema is invalid: ${metaAjv.errorsText(metaAjv.errors)}`);
-  return new Ajv2020({ ...SERVER_SCHEMA_OPTIONS, validateSchema: false, ...options }).compile(schema);
+  const over = overSchemaBudget(schema);
+  if (over) throw new SchemaTooComplexError(over);
+  metaValidator ??= createMetaSchemaValidator();
+  const ajv = new Ajv2020({ ...SERVER_SCHEMA_OPTIONS, validateSchema: false, ...options });
+  if (!metaValidator(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(metaValidator.errors)}`);
+  return ajv.compile(schema);
 }
 
 /** Validates one server's tool output. Create one per server: its cache is that server's alone. */
@@ -83,6 +147,13 @@ export class SchemaValidator implements jsonSchemaValidator {
     return this.cache.size;
   }
 
+  private compileCount = 0;
+
+  /** How many times a schema was compiled (or found over budget): once per distinct schema while it stays cached. */
+  get compiles(): number {
+    return this.compileCount;
+  }
+
   getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
     const check = this.compile(schema);
     return input => {
@@ -91,13 +162,23 @@ export class SchemaValidator implements jsonSchemaValidator {
     };
   }
 
-  /** Returns a checker that yields `undefined` for valid input and a readable message otherwise. */
+  /**
+   * Returns a checker that yields `undefined` for valid input and a readable message otherwise. A schema over
+   * `SCHEMA_BUDGET` is not compiled and checks nothing; `notChecked` says why.
+   */
   compile(schema: unknown): (input: unknown) => string | undefined {
     const fn = this.compiled(schema);
     return input => {
+      if (fn instanceof SchemaTooComplexError) return undefined;
       if (fn instanceof Error) return `the schema itself is invalid: ${fn.message}`;
       return fn(input) ? undefined : formatErrors(fn.errors ?? []);
     };
+  }
+
+  /** Why the host does not check values against `schema` (it is over `SCHEMA_BUDGET`), or undefined. */
+  notChecked(schema: unknown): string | undefined {
+    const fn = this.compiled(schema);
+    return fn instanceof SchemaTooComplexError ? `the schema is too big for MCP Host to check (${fn.message})` : undefined;
   }
 
   /** Least recently used first out: a server that keeps announcing new schemas cannot grow this without bound. */
@@ -107,6 +188,7 @@ export class SchemaValidator implements jsonSchemaValidator {
     if (fn) {
       this.cache.delete(key);
     } else {
+      this.compileCount++;
       try {
         fn = compileIsolated(withoutDialectId(schema), { validateFormats: false });
       } catch (err) {

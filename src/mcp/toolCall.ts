@@ -17,6 +17,8 @@ export interface ToolCallOutcome {
   readonly result: CallToolResult;
   /** Set when `structuredContent` is missing or does not match the tool's `outputSchema`. */
   readonly outputError?: string;
+  /** Set when the host did not check `structuredContent` because the `outputSchema` is over its budget: why. */
+  readonly outputNotChecked?: string;
   /** Values of a very large result that `result` holds only the beginning of; the rest is on disk. */
   readonly saved?: readonly SavedValue[];
 }
@@ -54,10 +56,13 @@ export async function sendToolCall(ctx: ToolCallContext, tool: Tool | undefined,
   const saved = ctx.resultFiles?.claim(result) ?? [];
   // Structured content cut to fit in memory cannot be checked; the full value is on disk.
   const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
-  const outputError = tool?.outputSchema && !result.isError && !structuredCut ? checkOutput(ctx.validator, tool.outputSchema, result) : undefined;
+  const checkable = tool?.outputSchema && !result.isError && !structuredCut;
+  const outputNotChecked = checkable ? ctx.validator.notChecked(tool.outputSchema) : undefined;
+  const outputError = checkable && !outputNotChecked ? checkOutput(ctx.validator, tool.outputSchema, result) : undefined;
   if (outputError) ctx.log.warn(`tools/call ${name}: ${outputError}`);
+  if (outputNotChecked) ctx.log.info(`tools/call ${name}: structured output not checked: ${outputNotChecked}`);
   if (saved.length) ctx.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${ctx.resultFiles!.dir}`);
-  return { result, ...(outputError ? { outputError } : {}), ...(saved.length ? { saved } : {}) };
+  return { result, ...(outputError ? { outputError } : {}), ...(outputNotChecked ? { outputNotChecked } : {}), ...(saved.length ? { saved } : {}) };
 }
 
 function withoutOutputSchema(tool: Tool): Tool {

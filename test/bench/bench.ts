@@ -436,6 +436,24 @@ function bundle(): void {
   }
 }
 
+/**
+ * The first tool call of a window: the argument form of one schema built and checked in a fresh process, so the
+ * validator's own start-up (Ajv, the meta-schema check, the regex engine) is paid as in a new extension host.
+ * The hostile shapes are over the host's schema budget: they are not compiled (it took seconds).
+ */
+function firstForm(): void {
+  const script = path.join(__dirname, 'firstForm.js');
+  const run = (shape: string) => {
+    const r = spawnSync(process.execPath, [script, shape], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`firstForm ${shape}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as { ms: number; shapes: string[] };
+  };
+  for (const shape of run('small').shapes) {
+    const ms = median(Array.from({ length: ROUNDS }, () => run(shape).ms));
+    add({ group: 'schema', name: `first argument form, ${shape}`, value: ms, text: `${fmt(ms)} (fresh process, median of ${ROUNDS})`, target: '≤ 50 ms', ok: ms <= 50 });
+  }
+}
+
 /** Figures only the real extension host can give, as the integration tier last recorded them. */
 function integration(): void {
   const file = path.join(root, 'test-results', 'perf-marks.json');
@@ -455,6 +473,8 @@ function integration(): void {
   const load = marks.bundleLoad;
   if (load) add({ group: 'integration', name: '  evaluating dist/extension.js before it', value: load.value, text: `${fmt(load.value)} (integration tier, ${load.at})` });
   rowFor('hugeResultStall', 'longest event-loop stall in the extension host, 50 MiB result from consent to panel', 50, '`npm run test:integration results`');
+  rowFor('firstCallStall', 'longest stall, first tool call of a window (Run Tool → panel)', 50, '`npm run test:integration results`');
+  rowFor('hugeSchemaStall', '  the same, a tool with 3,000-property schemas', 50, '`npm run test:integration results`');
   // From "Load more…" to VS Code drawing the page's last resource (the server's reply included), 10,000 resources.
   const treeSuite = '`npm run test:integration tree`';
   rowFor('treePageFirst', 'tree page 2 of 10,000 resources, Load more… → drawn', 50, treeSuite);
@@ -472,6 +492,7 @@ async function main(): Promise<void> {
   if (wanted('catalog')) await catalog();
   if (wanted('startup')) await startup();
   if (wanted('stall')) await stall();
+  if (wanted('schema')) firstForm();
   if (wanted('large')) await large();
   if (wanted('heap')) await heap();
   if (wanted('bundle')) bundle();

@@ -90,6 +90,7 @@ export function toolResultForModel(view: ToolResultView, options: { readonly ima
     noteCut('structuredContent', view.structuredCut);
   }
   if (view.outputError) lines.push(`[MCP Host: ${view.outputError}]`);
+  if (view.outputNotChecked) lines.push(`[MCP Host: structured output not checked against the output schema: ${view.outputNotChecked}]`);
   if (lines.length === 0) lines.push('(The tool returned no content.)');
   // The values are within the budget already (newlines apart); what surrounds them (link lines, notes) is cut here if it adds up.
   const all = lines.join('\n');

@@ -49,6 +49,7 @@ export interface ToolResultView {
   readonly structuredCut?: CutView;
   /** The host's verdict when structured output is missing or does not match the tool's output schema. */
   readonly outputError?: string;
+  readonly outputNotChecked?: string;
 }
 
 export interface PromptView {
@@ -175,6 +176,7 @@ export function toolResultView(result: GatedCallResult, info: ToolInfo, args?: R
     ...(budgeted.structuredText !== undefined ? { structuredText: budgeted.structuredText } : {}),
     ...(structuredCut ? { structuredCut } : {}),
     ...(result.outcome.outputError ? { outputError: mask(result.outcome.outputError) } : {}),
+    ...(result.outcome.outputNotChecked ? { outputNotChecked: result.outcome.outputNotChecked } : {}),
   };
 }
 
@@ -312,6 +314,9 @@ export function renderResultHtml(view: ToolResultView, options: RenderOptions): 
   }
   if (view.outputError) {
     parts.push(`<div class="banner warning" data-output-error><strong>Structured output does not match the tool's output schema.</strong> ${textHtml(view.outputError)}</div>`);
+  }
+  if (view.outputNotChecked) {
+    parts.push(`<div class="banner info" data-output-not-checked><strong>Structured output not checked against the tool's output schema:</strong> ${textHtml(view.outputNotChecked)}; the server is the judge of it.</div>`);
   }
   if (view.structuredText !== undefined) {
     const cut = view.structuredCut ? renderCut(view.structuredCut, 'structured content', `${view.label} structured content.json`, options) : '';

@@ -91,6 +91,11 @@ describe('core vs. fixture servers', function () {
         const claimed = await conn.callTool('claim_id', {}, consentForTests(conn, 'claim_id'));
         assert.strictEqual(claimed.outputError, undefined, `${JSON.stringify(claimed.result.structuredContent)}: ${claimed.outputError}`);
       }
+      // Schemas over the host's budget are not compiled (that took seconds); the result says it was not checked.
+      const huge = await a.callTool('huge', { field0: 'not-matching' }, consentForTests(a, 'huge'));
+      assert.strictEqual(huge.outputError, undefined);
+      assert.match(huge.outputNotChecked ?? '', /too big for MCP Host to check \(more than 1,000 keywords/);
+      assert.deepStrictEqual(huge.result.structuredContent, { field0: 'not-matching' });
       const started = performance.now();
       const evil = await a.callTool('redos', { text: `${'a'.repeat(28)}!` }, consentForTests(a, 'redos'));
       assert.match(evil.outputError ?? '', /must match pattern/);

@@ -1,6 +1,12 @@
 import * as assert from 'assert';
-import { buildForm } from '../../../src/forms/schemaForm';
-import { SchemaValidator } from '../../../src/mcp/schemaValidator';
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildForm, formSchemaCompiles } from '../../../src/forms/schemaForm';
+import { SCHEMA_BUDGET, SchemaValidator, overSchemaBudget } from '../../../src/mcp/schemaValidator';
+import { root } from '../servers';
+// The generator of src/mcp/metaSchema2020.js (plain JS, run with the installed Ajv).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const metaSchemaCode = require('../../harness/metaSchemaValidator.js') as { generate(): string };
 
 /**
  * Schemas come from servers. With V8's backtracking engine, `^(a+)+$` against 28 `a`s and a `!` takes
@@ -129,5 +135,79 @@ describe('argument form: the same protections on every keystroke', () => {
     assert.strictEqual(a.validateArguments({ x: 's' }), undefined);
     assert.strictEqual(b.schemaProblem, undefined);
     assert.strictEqual(b.validateArguments({ x: 1 }), undefined);
+  });
+});
+
+/**
+ * Ajv compiles on the extension host's only thread, in time that grows with the schema, and cannot be
+ * interrupted: 3,000 properties took seconds, 300 levels of nesting too. These tests pin the work, not the time
+ * (timings: `npm run bench`, row *first call*): what is over the budget is never compiled, what is within it is
+ * compiled once, and the meta-schema is never compiled at run time.
+ */
+describe('schema budget: a schema from a server cannot freeze the host', () => {
+  const props = (n: number, field: (i: number) => object = () => ({ type: 'string' })) => ({ type: 'object', properties: Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, field(i)])) });
+  const nested = (levels: number) => {
+    let s: object = { type: 'string' };
+    for (let i = 0; i < levels; i++) s = { type: 'object', properties: { x: s } };
+    return s;
+  };
+
+  it('measures keywords, nesting and patterns, and stops at the first excess', () => {
+    assert.strictEqual(overSchemaBudget({ type: 'object', properties: { a: { type: 'string', pattern: '^a$' } }, required: ['a'] }), undefined);
+    assert.strictEqual(overSchemaBudget(props(300)), undefined);
+    assert.match(overSchemaBudget(props(3000)) ?? '', /more than 1,000 keywords/);
+    assert.strictEqual(overSchemaBudget(nested(SCHEMA_BUDGET.depth / 2 - 1)), undefined);
+    assert.match(overSchemaBudget(nested(300)) ?? '', /nested deeper than/);
+    assert.match(overSchemaBudget(props(SCHEMA_BUDGET.patterns + 1, i => ({ pattern: `^${i}$` }))) ?? '', /more than 100 patterns/);
+    assert.match(overSchemaBudget({ patternProperties: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`^${i}$`, true])) }) ?? '', /patterns/);
+  });
+
+  it('counts what Ajv compiles, not data: a 50,000-value enum is in budget, a schema under a property named "enum" is not hidden', () => {
+    const bigEnum = { type: 'object', properties: { pick: { enum: Array.from({ length: 50_000 }, (_, i) => `v${i}`) } } };
+    assert.strictEqual(overSchemaBudget(bigEnum), undefined);
+    const check = new SchemaValidator().compile(bigEnum);
+    assert.strictEqual(check({ pick: 'v49999' }), undefined);
+    assert.match(check({ pick: 'nope' }) ?? '', /must be equal to one of the allowed values/);
+    assert.match(overSchemaBudget({ type: 'object', properties: { enum: props(3000), default: nested(300) } }) ?? '', /more than|nested deeper/);
+  });
+
+  it('does not compile a schema over the budget, says why, and decides once per schema', () => {
+    const validator = new SchemaValidator();
+    const huge = props(3000, i => ({ type: 'string', pattern: `^v${i}$` }));
+    for (let i = 0; i < 5; i++) assert.strictEqual(validator.compile(huge)({ p0: 42 }), undefined, 'over budget, the host checks nothing');
+    assert.match(validator.notChecked(huge) ?? '', /too big for MCP Host to check \(more than 1,000 keywords/);
+    assert.strictEqual(validator.compiles, 1);
+    const small = { type: 'object', properties: { n: { type: 'number' } } };
+    assert.strictEqual(validator.notChecked(small), undefined);
+    for (let i = 0; i < 5; i++) assert.match(validator.compile(small)({ n: 'x' }) ?? '', /must be number/);
+    assert.strictEqual(validator.compiles, 2, 'a schema within the budget was compiled again');
+  });
+
+  it('gives the argument form of a huge schema a visible note, type checks per field, and no compile', () => {
+    const huge = props(3000, i => ({ type: i % 2 ? 'number' : 'string', pattern: `^v${i}$` }));
+    const before = formSchemaCompiles();
+    const form = buildForm(huge);
+    assert.match(form.schemaProblem ?? '', /too big for MCP Host to check .*fields are checked for their type only; the server checks the rest\./);
+    const numberField = form.fields.find(f => f.name === 'p1')!;
+    assert.match(form.validateField(numberField, 'abc') ?? '', /number/i, 'the field\'s type is still checked');
+    assert.strictEqual(form.validateArguments({ p0: 'x' }), undefined);
+    assert.strictEqual(buildForm(huge).schemaProblem, form.schemaProblem);
+    assert.strictEqual(formSchemaCompiles() - before, 1, 'the budget was decided more than once for one schema');
+  });
+
+  it('compiles a form\'s schema once for its fields and its whole arguments, and again never', () => {
+    const schema = { type: 'object', properties: { name: { type: 'string', minLength: 2 }, count: { type: 'integer', minimum: 1 } }, required: ['name', 'count'], additionalProperties: false };
+    const before = formSchemaCompiles();
+    const form = buildForm(schema);
+    const [name, count] = form.fields;
+    assert.match(form.validateField(name!, 'a') ?? '', /at least 2/);
+    assert.strictEqual(form.validateField(count!, '3'), undefined, 'a field was judged by the other, missing, field');
+    assert.match(form.validateArguments({ name: 'ab' }) ?? '', /count/);
+    assert.strictEqual(buildForm(structuredClone(schema)).validateArguments({ name: 'ab', count: 1 }), undefined);
+    assert.strictEqual(formSchemaCompiles() - before, 1);
+  });
+
+  it('ships the meta-schema validator Ajv generates (no meta-schema compile at run time)', () => {
+    assert.strictEqual(fs.readFileSync(path.join(root, 'src', 'mcp', 'metaSchema2020.js'), 'utf8'), metaSchemaCode.generate(), 'src/mcp/metaSchema2020.js is stale: run node test/harness/metaSchemaValidator.js');
   });
 });

@@ -97,6 +97,12 @@ describe('tool result rendering', () => {
     assert.match(bad, /data-output-error><strong>Structured output does not match the tool's output schema\.<\/strong> the structured content does not match/);
   });
 
+  it('says when structured output was not checked because its schema is too big to check', () => {
+    const unchecked = render({ kind: 'completed', outcome: { result: { content: [], structuredContent: { a: 1 } }, outputNotChecked: 'the schema is too big for MCP Host to check (more than 1,000 keywords and properties)' }, durationMs: 3 });
+    assert.match(unchecked, /data-output-not-checked><strong>Structured output not checked against the tool's output schema:<\/strong> the schema is too big for MCP Host to check \(more than 1,000 keywords and properties\); the server is the judge of it\./);
+    assert.ok(!unchecked.includes('data-output-error'));
+  });
+
   it('marks results the tool reported as errors', () => {
     const view = toolResultView(completed({ content: [{ type: 'text', text: 'Invalid resourceId' }], isError: true }), info);
     assert.strictEqual(view.status, 'toolError');
