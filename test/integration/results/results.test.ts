@@ -63,7 +63,7 @@ describe('huge tool results', function () {
       JSON.stringify({
         servers: {
           big: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'big.js')] },
-          schemas: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'schemas.js')] },
+          schemas: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'schemas.js'), '--huge'] },
         },
       }),
     );
