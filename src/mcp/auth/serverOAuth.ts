@@ -8,25 +8,17 @@ import type {
   StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
 import type { SignInReason } from '../connectionState';
+import { SignInCancelledError, SignInRequiredError, findSignInError, type SignInRequest } from './signInErrors';
 import type { HostOAuthProvider } from '../transports/signInTransport';
 import { LOOPBACK_REDIRECT, loopbackChannel, type RedirectChannel, type RedirectListener } from './redirectChannel';
+
+export { SignInCancelledError, SignInRequiredError, findSignInError, type SignInRequest };
 
 /** Where tokens and client registrations are kept: VS Code's SecretStorage in the extension. */
 export interface SecretStore {
   get(key: string): Thenable<string | undefined> | Promise<string | undefined>;
   store(key: string, value: string): Thenable<void> | Promise<void>;
   delete(key: string): Thenable<void> | Promise<void>;
-}
-
-/** One sign-in the user is asked to make. Host and scopes come from the servers: untrusted text. */
-export interface SignInRequest {
-  readonly server: string;
-  /** The host of the authorization server's sign-in page, which the browser will open. */
-  readonly host: string;
-  readonly scopes: readonly string[];
-  readonly reason: SignInReason;
-  /** The authorization URL (state and PKCE challenge, no secret). */
-  readonly url: URL;
 }
 
 /**
@@ -43,34 +35,6 @@ export interface PreRegisteredClient {
   readonly clientId: string;
   readonly clientSecret?: string | undefined;
   readonly scopes?: readonly string[] | undefined;
-}
-
-/** The server needs a sign-in the host cannot do without the user: no tokens, a refused refresh, or more scopes. */
-export class SignInRequiredError extends Error {
-  constructor(
-    readonly host: string,
-    readonly scopes: readonly string[],
-    readonly reason: SignInReason,
-  ) {
-    super(reason === 'stepUp' ? `The server asks for more access (${scopes.join(' ')}); sign in to ${host} again.` : `Sign in to ${host} to use this server.`);
-    this.name = 'SignInRequiredError';
-  }
-}
-
-/** The user declined or cancelled a sign-in. */
-export class SignInCancelledError extends Error {
-  constructor(readonly request: SignInRequest | undefined) {
-    super('The sign-in was cancelled.');
-    this.name = 'SignInCancelledError';
-  }
-}
-
-/** Finds a sign-in error the SDK or a transport may have wrapped. */
-export function findSignInError(error: unknown): SignInRequiredError | SignInCancelledError | undefined {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof SignInRequiredError || e instanceof SignInCancelledError) return e;
-  }
-  return undefined;
 }
 
 export interface ServerOAuthOptions {
