@@ -87,6 +87,10 @@ export interface McpHostApi {
   readonly logUri?: vscode.Uri;
   /** The open MCP Apps and their resource cache. */
   readonly apps?: AppPanels;
+  /** VS Code's own dialogs, which `setDialogs` replaces (a test can hand one question back to them). */
+  readonly defaultDialogs?: Dialogs;
+  /** Answers modal messages in place of the user (undefined: VS Code shows them again). */
+  answerModals?(answerer: ui.ModalAnswerer | undefined): void;
   /** Where "Import MCP Servers…" looks for other hosts' configs (undefined: the real places). */
   setImportLocations?(locations: readonly ImportLocation[] | undefined): void;
 }
@@ -140,7 +144,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
       // A test hook, never a public command: it shows whatever result it is given (see runTool.ts).
       store.add(vscode.commands.registerCommand(TestCommands.showToolResult, showToolResult));
       store.add(toDisposable(() => ui.observeShownText(undefined)));
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps, setImportLocations: l => (importLocations = l) };
+      store.add(toDisposable(() => ui.answerModals(undefined)));
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps, defaultDialogs: vscodeDialogs, answerModals: ui.answerModals, setImportLocations: l => (importLocations = l) };
     }
     return { version };
   } catch (err) {

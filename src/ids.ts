@@ -77,6 +77,7 @@ export const Settings = {
   samplingModel: 'sampling.model',
   formsEditor: 'forms.editor',
   remoteAllowPlainHttpHosts: 'remote.allowPlainHttpHosts',
+  remoteSignInRedirect: 'remote.signInRedirect',
 } as const;
 
 /** Webview panel types; `when` clauses name them through `activeWebviewPanelId`. */

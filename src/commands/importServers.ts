@@ -10,6 +10,7 @@ import { entrySummary } from '../config/importSecrets';
 import { Commands, Settings } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
 import * as ui from '../ui/window';
+import { readOnlyTextUri } from '../ui/readOnlyText';
 import { configDocument, writeConfigText } from './configEdit';
 
 /** A server found in another host's config, and where it would go. */
@@ -39,9 +40,6 @@ export interface ImportDialog {
   confirmImport(confirmation: ImportConfirmation): Promise<boolean>;
 }
 
-const PREVIEW_SCHEME = 'mcp-host-import-preview';
-const previews = new Map<string, string>();
-
 export const importDialog: ImportDialog = {
   async pickServersToImport(candidates) {
     const items = candidates.map(c => ({
@@ -55,17 +53,11 @@ export const importDialog: ImportDialog = {
     return picked?.map(p => p.candidate);
   },
   async confirmImport(confirmation) {
-    const shown: string[] = [];
     for (const p of confirmation.previews) {
-      const id = `/${Date.now()}-${shown.length}/mcp.json`;
-      previews.set(id, p.after);
-      shown.push(id);
-      const before = p.before ?? vscode.Uri.parse(`${PREVIEW_SCHEME}:/empty/mcp.json`);
-      await vscode.commands.executeCommand('vscode.diff', before, vscode.Uri.parse(`${PREVIEW_SCHEME}:${id}`), p.title);
+      await vscode.commands.executeCommand('vscode.diff', p.before ?? readOnlyTextUri('mcp.json', ''), readOnlyTextUri('mcp.json', p.after), p.title);
     }
     const show = confirmation.warning ? ui.showWarningMessage : ui.showInformationMessage;
     const answer = await show(inertLine(confirmation.message), { modal: true, detail: inertBlock(confirmation.detail) }, 'Import');
-    for (const id of shown) previews.delete(id);
     return answer === 'Import';
   },
 };
@@ -86,7 +78,6 @@ export function registerImportCommand(
 ): void {
   const locations = () =>
     testLocations() ?? knownImportLocations(process.platform, os.homedir(), process.env.APPDATA, (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath));
-  store.add(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, { provideTextDocumentContent: uri => previews.get(uri.path) ?? '' }));
   store.add(vscode.commands.registerCommand(Commands.importServers, () => importServers(host, ask(), locations())));
 }
 

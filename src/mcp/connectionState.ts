@@ -10,7 +10,12 @@ export type ConnectionState =
   | { readonly kind: 'stopped' }
   /** Blocked before launch: workspace not trusted, server not yet approved, or disabled in config. */
   | { readonly kind: 'blocked'; readonly reason: 'workspaceUntrusted' | 'notApproved' | 'disabled' | 'invalidConfig'; readonly message: string }
-  | { readonly kind: 'starting'; readonly attempt: number }
+  | {
+      readonly kind: 'starting';
+      readonly attempt: number;
+      /** Set when a running server is being reconnected: its server forgot the session (restarted, or ended it). */
+      readonly reconnect?: 'sessionLost';
+    }
   /**
    * A remote server that wants an OAuth sign-in the host cannot do silently (no tokens yet, the refresh
    * failed, or the server asks for more scopes). Nothing opens a browser until the user chooses Sign In.
@@ -63,6 +68,7 @@ export function describeState(state: ConnectionState): string {
     case 'blocked':
       return state.message;
     case 'starting':
+      if (state.reconnect === 'sessionLost') return 'reconnecting · the server lost the session';
       return state.attempt > 1 ? `starting (attempt ${state.attempt})` : 'starting';
     case 'running':
       return 'running';

@@ -18,7 +18,7 @@ import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
 import type { ListKind } from './serverLists';
 import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './toolCall';
-import { remoteTransport } from './transports/remoteTransport';
+import { isSessionLost, remoteTransport, terminateSession } from './transports/remoteTransport';
 import type { HostOAuthProvider } from './transports/signInTransport';
 import type { ResultFiles } from './resultFiles';
 import { ambiguousToolMessage, type Duplicate } from './duplicates';
@@ -55,6 +55,8 @@ export interface ConnectionOptions {
 }
 
 const STDERR_TAIL_LINES = 20;
+/** How long a stop waits for a remote server to acknowledge the end of its session. */
+const SESSION_END_MS = 2_000;
 
 /**
  * One MCP server as a small state machine: stopped → starting → running, or error (with automatic
@@ -96,6 +98,8 @@ export class ServerConnection extends Disposable {
   private oauth: ServerOAuth | undefined;
   /** What the last "needs sign-in" asked for, shown again when the user cancels a sign-in. */
   private lastSignIn: Extract<ConnectionState, { kind: 'needsSignIn' }> | undefined;
+  /** The new session being opened after the server lost ours; a call refused for that waits for it. */
+  private reconnecting: Promise<void> | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -178,18 +182,19 @@ export class ServerConnection extends Disposable {
    * Starts the server; resolves once it is running or has failed (the state says which). A start that
    * is not one of the automatic restarts begins the backoff count anew.
    */
-  async start(options: { automatic?: boolean } = {}): Promise<void> {
+  async start(options: { automatic?: boolean; reconnect?: 'sessionLost' } = {}): Promise<void> {
     if (this.isDisposed) return;
     this.clearRestartTimer();
-    if (this._state.kind === 'running' || this._state.kind === 'starting') return;
+    // A reconnect replaces the launch whose session was lost, which still shows as running or reconnecting.
+    const busy = (state: ConnectionState) => !options.reconnect && (state.kind === 'running' || state.kind === 'starting');
+    if (busy(this._state)) return;
     await this.stopping;
-    // Another start may have begun while a stop finished (TypeScript cannot see the await changed it).
-    const now = this._state as ConnectionState;
-    if (this.isDisposed || now.kind === 'running' || now.kind === 'starting') return;
+    // Another start may have begun while a stop finished.
+    if (this.isDisposed || busy(this._state)) return;
     const generation = ++this.generation;
     if (!options.automatic) this.attempt = 0;
     this.attempt++;
-    this.setState({ kind: 'starting', attempt: this.attempt });
+    this.setState({ kind: 'starting', attempt: this.attempt, ...(options.reconnect ? { reconnect: options.reconnect } : {}) });
     const nonProtocolOutput: string[] = [];
     this.stderrTail = [];
     let plan: LaunchPlan | undefined;
@@ -249,6 +254,9 @@ export class ServerConnection extends Disposable {
             transport = remoteTransport(launch, wire === 'sse' ? 'sse' : 'http', {
               authProvider,
               onSignedIn: () => this.live?.lists.refreshPrivate(),
+              stepUp: error => this.beginStepUp(error),
+              onStreamResume: (delay, attempt, max) =>
+                this.log.warn(`The server's stream dropped; resuming it after the last event received, in ${Math.round(delay / 100) / 10} s (attempt ${attempt} of ${max}).`),
             });
           }
           this.transport = transport;
@@ -276,6 +284,7 @@ export class ServerConnection extends Disposable {
       await live.initialize(this.log.level, new Set(this.watched.keys()));
       if (generation !== this.generation) return;
       this.onRunning(generation, live, connected.wire, connected.decidedBy);
+      if (authProvider instanceof ServerOAuth) this.scheduleTokenRefresh(generation, authProvider);
     } catch (error) {
       if (generation !== this.generation) return;
       const signIn = findSignInError(error);
@@ -368,6 +377,43 @@ export class ServerConnection extends Disposable {
     await this.start();
   }
 
+  /**
+   * A running server refused a request for want of more scopes (`insufficient_scope`): the request's sign-in
+   * may open the browser, after the user agreed in the sign-in modal (which names the scopes); the request is
+   * then sent again. Declined or cancelled, the request fails and the server keeps running.
+   */
+  private async beginStepUp(error: unknown): Promise<(() => void) | undefined> {
+    const signIn = findSignInError(error);
+    const oauth = this.oauth;
+    if (!oauth || !signIn || !('reason' in signIn) || signIn.reason !== 'stepUp' || this._state.kind !== 'running' || oauth.interactive) return undefined;
+    this.log.info(`The server asks for more access (${signIn.scopes.join(' ')}) for a request; asking you to sign in again.`);
+    await oauth.beginSignIn('stepUp');
+    return () => oauth.endSignIn();
+  }
+
+  /** Refreshes the access token shortly before it expires, so no request meets a 401 for it (the 401 path stays). */
+  private scheduleTokenRefresh(generation: number, oauth: ServerOAuth): void {
+    void oauth.refreshDueAt().then(at => {
+      if (at === undefined || generation !== this.generation) return;
+      const timer = setTimeout(() => void this.refreshTokens(generation, oauth), Math.max(0, at - Date.now()));
+      timer.unref?.();
+      this.launchStore.add(toDisposable(() => clearTimeout(timer)));
+    });
+  }
+
+  private async refreshTokens(generation: number, oauth: ServerOAuth): Promise<void> {
+    try {
+      await oauth.refresh();
+      if (generation !== this.generation) return;
+      this.log.info('Refreshed the access token before it expired.');
+      this.scheduleTokenRefresh(generation, oauth);
+    } catch (error) {
+      // A refused refresh has already moved the server to "needs sign-in" (onSignInRequired).
+      if (findSignInError(error) || generation !== this.generation) return;
+      this.log.warn(`Could not refresh the access token ahead of its expiry (${error instanceof Error ? error.message : String(error)}); it is refreshed when the server refuses it.`);
+    }
+  }
+
   /** Whether this server signs in with OAuth (it asked for a sign-in at least once, or holds tokens). */
   get signsIn(): boolean {
     return this.oauth !== undefined;
@@ -447,7 +493,11 @@ export class ServerConnection extends Disposable {
         ...negotiation,
       },
     );
-    client.onerror = err => this.log.debug(`Protocol: ${err.message}`);
+    const generation = this.generation;
+    client.onerror = err => {
+      this.log.debug(`Protocol: ${err.message}`);
+      if (isSessionLost(err, this.transport)) this.onSessionLost(generation);
+    };
     // The SDK sends these handlers both the 2025-11-25 server-to-client requests and the questions of a
     // 2026-07-28 `input_required` result; either way the same handler object answers.
     client.setRequestHandler('roots/list', () => ({ roots: [...(handlers?.roots() ?? [])] }));
@@ -537,7 +587,17 @@ export class ServerConnection extends Disposable {
     consent.redeem(this, name);
     if (this.isAmbiguousTool(name)) throw new Error(ambiguousToolMessage(this.name, name));
     const live = this.requireLive();
-    return sendToolCall(live.toolCalls, live.lists.tool(name), name, args, options);
+    try {
+      return await sendToolCall(live.toolCalls, live.lists.tool(name), name, args, options);
+    } catch (error) {
+      // The server refused the call for an unknown session: it never ran it, so once a new session is open
+      // it is sent again (once). Any other failure, a drop mid-call included, is the caller's to see.
+      if (!isSessionLost(error, live.connected.raw) || !this.reconnecting) throw error;
+      await this.reconnecting;
+      const again = this.requireLive();
+      this.log.info(`tools/call ${name}: sent again in the new session.`);
+      return sendToolCall(again.toolCalls, again.lists.tool(name), name, args, options);
+    }
   }
 
   private requireLive(): LiveServer {
@@ -548,6 +608,25 @@ export class ServerConnection extends Disposable {
   /** Tells the server the workspace folders changed. */
   async notifyRootsChanged(): Promise<void> {
     if (this._state.kind === 'running') await this.live?.notifyRootsChanged();
+  }
+
+  /**
+   * The server answered 404 to our session id (2025-11-25: it restarted, or ended the session): the spec's
+   * answer is a new session, so the server reconnects at once, visibly ("reconnecting"), without the
+   * crash backoff. Lists are loaded again by the new launch.
+   */
+  private onSessionLost(generation: number): void {
+    if (generation !== this.generation || this._state.kind !== 'running' || this.stopping) return;
+    this.log.warn('The server no longer knows this session (HTTP 404: it restarted or ended the session); opening a new session.');
+    const current = ++this.generation;
+    this.setState({ kind: 'starting', attempt: this.attempt, reconnect: 'sessionLost' });
+    this.reconnecting = (async () => {
+      // After the request that met the 404 has failed with it (closing the client now would fail it with "Connection closed").
+      await new Promise(resolve => setTimeout(resolve, 0));
+      await this.teardown();
+      if (current !== this.generation) return;
+      await this.start({ automatic: true, reconnect: 'sessionLost' });
+    })().finally(() => (this.reconnecting = undefined));
   }
 
   private onUnexpectedClose(generation: number): void {
@@ -586,7 +665,7 @@ export class ServerConnection extends Disposable {
     if (this._state.kind === 'stopped') return;
     this.stopping ??= (async () => {
       this.log.info('Stopping');
-      await this.teardown();
+      await this.teardown({ endSession: true });
       this.setState({ kind: 'stopped' });
     })().finally(() => (this.stopping = undefined));
     await this.stopping;
@@ -597,9 +676,11 @@ export class ServerConnection extends Disposable {
     await this.start();
   }
 
-  private async teardown(): Promise<void> {
+  /** Closes the launch; `endSession` first tells a Streamable HTTP server the session is over (a stop does). */
+  private async teardown(options: { endSession?: boolean } = {}): Promise<void> {
     const live = this.live;
     const transport = this.transport;
+    if (options.endSession && transport && (await terminateSession(transport, SESSION_END_MS))) this.log.info('Ended the session (HTTP DELETE).');
     this.live = undefined;
     this.transport = undefined;
     this.launchStore.clear();

@@ -12,15 +12,22 @@ export function registerReadOnlyTexts(store: DisposableStore): void {
 }
 
 /**
- * Opens `text` in a read-only plain-text editor (a virtual document: no file, nothing to save, nothing
- * rendered or run). `name` is cut to safe file-name characters, since it may carry a server's text.
+ * A read-only virtual document holding `text` (no file, nothing to save, nothing rendered or run), named
+ * `file`: its extension picks the language. For `vscode.diff` and `openTextDocument`.
  */
-export async function showReadOnlyText(name: string, text: string): Promise<vscode.TextDocument> {
+export function readOnlyTextUri(file: string, text: string): vscode.Uri {
   const id = String(++next);
   texts.set(id, text);
   for (const old of texts.keys()) if (texts.size > KEPT) texts.delete(old);
-  const file = `${name.replace(/[^\w. -]+/g, '_').slice(0, 80)}.txt`;
-  const document = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SCHEME, path: `/${file}`, query: id }));
+  return vscode.Uri.from({ scheme: SCHEME, path: `/${file}`, query: id });
+}
+
+/**
+ * Opens `text` in a read-only plain-text editor. `name` is cut to safe file-name characters, since it may
+ * carry a server's text.
+ */
+export async function showReadOnlyText(name: string, text: string): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument(readOnlyTextUri(`${name.replace(/[^\w. -]+/g, '_').slice(0, 80)}.txt`, text));
   await vscode.window.showTextDocument(document, { preview: true });
   return document;
 }

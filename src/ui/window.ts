@@ -31,6 +31,16 @@ function observe(kind: ShownText['kind'], text: string): void {
   observer?.({ kind, text });
 }
 
+/** A test's answer to a modal message, given what it shows and its buttons. */
+export type ModalAnswerer = (shown: ShownText, buttons: readonly string[]) => string | undefined;
+
+let modalAnswerer: ModalAnswerer | undefined;
+
+/** Test mode only (extension.ts): answers modal messages in place of VS Code's dialog, which a test cannot click. */
+export function answerModals(answerer: ModalAnswerer | undefined): void {
+  modalAnswerer = answerer;
+}
+
 function show(
   kind: 'information' | 'warning' | 'error',
   message: SafeText,
@@ -39,7 +49,9 @@ function show(
   const [first, ...items] = rest;
   const options = typeof first === 'object' ? first : undefined;
   const buttons = (typeof first === 'string' ? [first, ...items] : items) as string[];
-  observe(kind, options?.detail ? `${message}\n${options.detail}` : message);
+  const text = options?.detail ? `${message}\n${options.detail}` : message;
+  observe(kind, text);
+  if (options?.modal && modalAnswerer) return Promise.resolve(modalAnswerer({ kind, text }, buttons));
   const fn = kind === 'information' ? vscode.window.showInformationMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
   return options ? fn(message, { ...options }, ...buttons) : fn(message, ...buttons);
 }

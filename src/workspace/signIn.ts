@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { inertBlock, safe } from '../common/untrustedText';
 import { SignInCancelledError, type SignInRequest, type SecretStore } from '../mcp/auth/serverOAuth';
+import { chooseRedirect, LOOPBACK_REDIRECT, loopbackChannel, type RedirectChannel, type RedirectListener, type RedirectMode, type RedirectSetting, UriHandlerCallbacks } from '../mcp/auth/redirectChannel';
 import { Settings } from '../ids';
 import * as ui from '../ui/window';
 
@@ -27,7 +28,7 @@ export const signInDialog: SignInDialog = {
       safe`The MCP server '${request.server}' ${WHY[request.reason]}. Sign in at ${request.host}?`,
       {
         modal: true,
-        detail: inertBlock(`Your browser opens a sign-in page at ${request.host}.\nScopes asked for: ${scopes}\n\nAfter you sign in there, the browser hands the sign-in back to VS Code on this machine.`),
+        detail: inertBlock(`Your browser opens a sign-in page at ${request.host}.\nScopes asked for: ${scopes}\n\nAfter you sign in there, the browser hands the sign-in back to VS Code.`),
       },
       open,
     );
@@ -54,4 +55,50 @@ export function secretStore(secrets: vscode.SecretStorage): SecretStore {
 export function allowedPlainHttpHosts(): readonly string[] {
   const value = vscode.workspace.getConfiguration(Settings.section).inspect<unknown>(Settings.remoteAllowPlainHttpHosts)?.globalValue;
   return Array.isArray(value) ? value.filter((h): h is string => typeof h === 'string') : [];
+}
+
+/** The path of this extension's URI-handler callback for sign-ins. */
+const CALLBACK_PATH = '/oauth/callback';
+
+/**
+ * This window's sign-in redirect (`chooseRedirect`): the loopback listener in a local desktop window, VS Code's
+ * URI handler (`${uriScheme}://<extension id>/oauth/callback`, made reachable by `vscode.env.asExternalUri`) in
+ * a remote or web window, or what the user setting forces. Registers the URI handler.
+ */
+export class WindowRedirects implements RedirectChannel, vscode.Disposable {
+  private callbacks: UriHandlerCallbacks;
+  private readonly handler: vscode.Disposable;
+
+  constructor(context: vscode.ExtensionContext) {
+    const callback = vscode.Uri.parse(`${vscode.env.uriScheme}://${context.extension.id}${CALLBACK_PATH}`);
+    this.callbacks = new UriHandlerCallbacks(callback.toString(true));
+    // In a browser the callback goes through the web host; the external form is known before any sign-in starts.
+    void Promise.resolve(vscode.env.asExternalUri(callback)).then(
+      external => (this.callbacks = new UriHandlerCallbacks(external.toString(true))),
+      () => {},
+    );
+    this.handler = vscode.window.registerUriHandler({ handleUri: uri => this.handleUri(uri) });
+  }
+
+  get mode(): RedirectMode {
+    const setting = vscode.workspace.getConfiguration(Settings.section).inspect<RedirectSetting>(Settings.remoteSignInRedirect)?.globalValue ?? 'auto';
+    return chooseRedirect(setting, { remoteName: vscode.env.remoteName, web: vscode.env.uiKind === vscode.UIKind.Web });
+  }
+
+  get registeredUri(): string {
+    return this.mode === 'loopback' ? LOOPBACK_REDIRECT : this.callbacks.registeredUri;
+  }
+
+  listen(): Promise<RedirectListener> {
+    return this.mode === 'loopback' ? loopbackChannel.listen() : this.callbacks.listen();
+  }
+
+  /** A callback no sign-in in progress expects (stray, replayed, another window's) completes nothing. */
+  private handleUri(uri: vscode.Uri): void {
+    if (uri.path === CALLBACK_PATH) this.callbacks.deliver(new URLSearchParams(uri.query));
+  }
+
+  dispose(): void {
+    this.handler.dispose();
+  }
 }

@@ -70,7 +70,7 @@ describe('e2e: signing in to a remote server', function () {
     await browserTab.waitForLoadState('load', { timeout: 30_000 });
     assert.match(await browserTab.locator('body').innerText(), /Signed in\. You can close this tab/);
     await browserTab.close();
-    await sidebar().locator('.monaco-list-row', { hasText: /running · 1 tool/ }).first().waitFor({ timeout: 60_000 });
+    await sidebar().locator('.monaco-list-row', { hasText: /running · 2 tools/ }).first().waitFor({ timeout: 60_000 });
     assert.strictEqual(fixture.counts.authorize, 1);
   });
 });

@@ -166,6 +166,9 @@ const QUIET_SETTINGS = {
   // Fixture servers listen on localhost; code-server would otherwise toast "Your application is running on
   // port …" over the UI under test (and into the README screenshots).
   'remote.autoForwardPorts': false,
+  // code-server is a browser window (sign-in redirect `auto` → URI handler); here the browser and the
+  // extension host share the machine, and the sign-in tests follow the redirect to the loopback listener.
+  'mcpHost.remote.signInRedirect': 'loopback',
   // code-server's extension host otherwise looks for new ports every few seconds by running processes (`cat
   // /proc/…`), and each spawn forks the whole extension host: a 40–70 ms stall that is code-server's, not ours
   // (desktop VS Code's local extension host does not do it), in the middle of what the integration tier measures.

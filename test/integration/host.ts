@@ -20,7 +20,7 @@ import type { MovedInputQuestion } from '../../src/workspace/inputStore';
 import type { ServerFromCaller } from '../../src/commands/addServer';
 import type { ImportCandidate, ImportConfirmation } from '../../src/commands/importServers';
 import { EXTENSION_ID } from '../../src/ids';
-import { SignInCancelledError, type SignInRequest } from '../../src/mcp/auth/serverOAuth';
+import { SignInCancelledError, type SignInRequest } from '../../src/mcp/auth/signInErrors';
 import { followAuthorization } from '../fixtures/lib/headlessBrowser';
 
 /** The extension under test, activated, with its Test-mode API. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { auth } from '@modelcontextprotocol/client';
 import type {
   OAuthClientInformationContext,
   OAuthClientMetadata,
@@ -7,25 +8,17 @@ import type {
   StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
 import type { SignInReason } from '../connectionState';
+import { SignInCancelledError, SignInRequiredError, findSignInError, type SignInRequest } from './signInErrors';
 import type { HostOAuthProvider } from '../transports/signInTransport';
-import { LoopbackRedirect } from './loopbackRedirect';
+import { LOOPBACK_REDIRECT, loopbackChannel, type RedirectChannel, type RedirectListener } from './redirectChannel';
+
+export { SignInCancelledError, SignInRequiredError, findSignInError, type SignInRequest };
 
 /** Where tokens and client registrations are kept: VS Code's SecretStorage in the extension. */
 export interface SecretStore {
   get(key: string): Thenable<string | undefined> | Promise<string | undefined>;
   store(key: string, value: string): Thenable<void> | Promise<void>;
   delete(key: string): Thenable<void> | Promise<void>;
-}
-
-/** One sign-in the user is asked to make. Host and scopes come from the servers: untrusted text. */
-export interface SignInRequest {
-  readonly server: string;
-  /** The host of the authorization server's sign-in page, which the browser will open. */
-  readonly host: string;
-  readonly scopes: readonly string[];
-  readonly reason: SignInReason;
-  /** The authorization URL (state and PKCE challenge, no secret). */
-  readonly url: URL;
 }
 
 /**
@@ -44,34 +37,6 @@ export interface PreRegisteredClient {
   readonly scopes?: readonly string[] | undefined;
 }
 
-/** The server needs a sign-in the host cannot do without the user: no tokens, a refused refresh, or more scopes. */
-export class SignInRequiredError extends Error {
-  constructor(
-    readonly host: string,
-    readonly scopes: readonly string[],
-    readonly reason: SignInReason,
-  ) {
-    super(reason === 'stepUp' ? `The server asks for more access (${scopes.join(' ')}); sign in to ${host} again.` : `Sign in to ${host} to use this server.`);
-    this.name = 'SignInRequiredError';
-  }
-}
-
-/** The user declined or cancelled a sign-in. */
-export class SignInCancelledError extends Error {
-  constructor(readonly request: SignInRequest | undefined) {
-    super('The sign-in was cancelled.');
-    this.name = 'SignInCancelledError';
-  }
-}
-
-/** Finds a sign-in error the SDK or a transport may have wrapped. */
-export function findSignInError(error: unknown): SignInRequiredError | SignInCancelledError | undefined {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof SignInRequiredError || e instanceof SignInCancelledError) return e;
-  }
-  return undefined;
-}
-
 export interface ServerOAuthOptions {
   /** The server's name, for the dialogs. */
   readonly server: string;
@@ -83,16 +48,20 @@ export interface ServerOAuthOptions {
   readonly preRegistered?: PreRegisteredClient | undefined;
   /** An https URL serving this client's metadata document (SEP-991), used where the authorization server accepts them. */
   readonly clientMetadataUrl?: string | undefined;
-  /** Called when a sign-in is needed while no sign-in was asked for (a refused refresh mid-session, a step-up). */
+  /** Where this window's sign-ins get their redirect (default: the loopback listener). */
+  readonly redirects?: RedirectChannel | undefined;
+  /** Called when a sign-in is needed while no sign-in was asked for (a refused refresh mid-session; not a step-up). */
   readonly onSignInRequired?: (error: SignInRequiredError) => void;
 }
 
 /** What the host provides every server's sign-in. */
-export type SignInServices = Pick<ServerOAuthOptions, 'secrets' | 'browser' | 'clientName' | 'clientMetadataUrl'>;
+export type SignInServices = Pick<ServerOAuthOptions, 'secrets' | 'browser' | 'clientName' | 'clientMetadataUrl' | 'redirects'>;
 
 interface IssuerEntry {
   client?: StoredOAuthClientInformation;
   tokens?: StoredOAuthTokens;
+  /** When the tokens were saved (epoch ms): with their `expires_in`, when they expire. */
+  savedAt?: number;
 }
 
 interface ServerIndex {
@@ -100,9 +69,9 @@ interface ServerIndex {
   last?: string;
 }
 
-/** Loopback redirect URIs are registered without a port (RFC 8252 §7.3); each sign-in listens on a fresh one. */
-const REGISTERED_REDIRECT = 'http://127.0.0.1/callback';
 const KEY_PREFIX = 'mcpHost.oauth';
+/** Tokens are refreshed this long before they expire (or a fifth of their lifetime before, when that is shorter). */
+const REFRESH_AHEAD_MS = 60_000;
 
 /**
  * The SDK's OAuth client provider for one remote server: the SDK does discovery, client ID metadata
@@ -119,7 +88,7 @@ export class ServerOAuth implements HostOAuthProvider {
   private discovery: OAuthDiscoveryState | undefined;
   private verifier: string | undefined;
   private issuer: string | undefined;
-  private listener: LoopbackRedirect | undefined;
+  private listener: RedirectListener | undefined;
   private pending: Promise<URLSearchParams> | undefined;
   private tokensInvalidated = false;
   private reason: SignInReason = 'signIn';
@@ -135,16 +104,21 @@ export class ServerOAuth implements HostOAuthProvider {
     return this.options.serverUrl;
   }
 
+  private get channel(): RedirectChannel {
+    return this.options.redirects ?? loopbackChannel;
+  }
+
 
   get redirectUrl(): string {
-    return this.listener?.url ?? REGISTERED_REDIRECT;
+    return this.listener?.url ?? this.channel.registeredUri;
   }
 
   get clientMetadata(): OAuthClientMetadata {
     const scopes = this.options.preRegistered?.scopes;
     return {
       client_name: this.options.clientName,
-      redirect_uris: [REGISTERED_REDIRECT],
+      // The loopback URI too, so a registration made in a remote or web window also serves local windows.
+      redirect_uris: [...new Set([this.channel.registeredUri, LOOPBACK_REDIRECT])],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
@@ -161,7 +135,7 @@ export class ServerOAuth implements HostOAuthProvider {
   async beginSignIn(reason: SignInReason): Promise<void> {
     this.endSignIn();
     this.reason = reason;
-    this.listener = await LoopbackRedirect.listen();
+    this.listener = await this.channel.listen();
   }
 
   endSignIn(): void {
@@ -181,6 +155,9 @@ export class ServerOAuth implements HostOAuthProvider {
     const pre = this.options.preRegistered;
     if (pre) return { client_id: pre.clientId, ...(pre.clientSecret ? { client_secret: pre.clientSecret } : {}), ...(ctx?.issuer ? { issuer: ctx.issuer } : {}) };
     const stored = ctx?.issuer ? (await this.entry(ctx.issuer)).client : undefined;
+    // A registration made in another kind of window may lack this window's redirect URI: register again.
+    const registered = (stored as { redirect_uris?: unknown } | undefined)?.redirect_uris;
+    if (this.interactive && Array.isArray(registered) && !registered.includes(this.channel.registeredUri)) return undefined;
     if (stored || this.interactive) return stored;
     // Not signing in: a placeholder lets the SDK build the authorization request (whose host and scopes the
     // user is shown) without registering a client with an authorization server the user has not chosen yet.
@@ -205,7 +182,30 @@ export class ServerOAuth implements HostOAuthProvider {
     const issuer = ctx?.issuer ?? tokens.issuer ?? this.issuer;
     if (!issuer) return;
     this.tokensInvalidated = false;
-    await this.update(issuer, entry => (entry.tokens = tokens));
+    await this.update(issuer, entry => {
+      entry.tokens = tokens;
+      entry.savedAt = Date.now();
+    });
+  }
+
+  /**
+   * When (epoch ms) the current tokens should be refreshed, shortly before the access token expires; undefined
+   * when there is nothing to refresh ahead of time (no refresh token, or no stated lifetime).
+   */
+  async refreshDueAt(): Promise<number | undefined> {
+    const issuer = this.issuer ?? (await this.loadIndex()).last;
+    const entry = issuer ? await this.entry(issuer) : undefined;
+    const lifetime = (entry?.tokens?.expires_in ?? 0) * 1000;
+    if (!entry?.tokens?.refresh_token || lifetime <= 0 || entry.savedAt === undefined) return undefined;
+    return entry.savedAt + lifetime - Math.min(REFRESH_AHEAD_MS, lifetime / 5);
+  }
+
+  /**
+   * Refreshes the tokens now, with the SDK's refresh grant (the same flow as on a 401). A refused refresh ends
+   * like any other that needs the user: `SignInRequiredError`, and "needs sign-in" through `onSignInRequired`.
+   */
+  async refresh(): Promise<void> {
+    if ((await auth(this, { serverUrl: this.options.serverUrl })) !== 'AUTHORIZED') throw new Error('The authorization server did not refresh the tokens.');
   }
 
   saveCodeVerifier(verifier: string): void {
@@ -250,7 +250,8 @@ export class ServerOAuth implements HostOAuthProvider {
     const listener = this.listener;
     if (!listener) {
       const error = new SignInRequiredError(url.host, scopes, reason);
-      this.options.onSignInRequired?.(error);
+      // A step-up is asked about at the request that needs it (the connection's `stepUp`), not by stopping the server.
+      if (reason !== 'stepUp') this.options.onSignInRequired?.(error);
       throw error;
     }
     const redirect = this.options.browser.authorize(request, listener.redirect).catch(error => {

@@ -8,7 +8,20 @@ export interface RemoteTransportOptions {
   readonly authProvider?: HostOAuthProvider | undefined;
   /** Called after the user signed in during a request (the authorization context changed). */
   readonly onSignedIn?: () => void;
+  /**
+   * Told each time the SDK schedules the resumption of a dropped response or notification stream (a `GET`
+   * carrying `Last-Event-ID`, after the server's `retry` or the backoff): `attempt` counts from 1.
+   */
+  readonly onStreamResume?: (delayMs: number, attempt: number, maxAttempts: number) => void;
+  /** Asked when a request is refused for want of more scopes: see `SignInTransport`. */
+  readonly stepUp?: (error: unknown) => Promise<(() => void) | undefined>;
 }
+
+/**
+ * How often and how patiently a dropped Streamable HTTP stream is resumed. The SDK's default (2 tries)
+ * gives up within seconds; a server restarting behind a proxy needs longer. A server's `retry` replaces the delay.
+ */
+export const STREAM_RESUMPTION = { initialReconnectionDelay: 1000, maxReconnectionDelay: 30_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 5 } as const;
 
 /**
  * A transport to a remote server: Streamable HTTP, or the older HTTP+SSE transport. The definition's
@@ -22,13 +35,23 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
   const auth = provider ? { authProvider: provider } : {};
   const transport: AuthorizableTransport =
     wire === 'http'
-      ? new StreamableHTTPClientTransport(url, { requestInit, ...auth })
+      ? new StreamableHTTPClientTransport(url, {
+          requestInit,
+          ...auth,
+          reconnectionOptions: STREAM_RESUMPTION,
+          // The SDK resumes by itself; this only lets the user see it happen.
+          reconnectionScheduler: (reconnect, delay, attempt) => {
+            options.onStreamResume?.(delay, attempt + 1, STREAM_RESUMPTION.maxRetries);
+            const timer = setTimeout(reconnect, delay);
+            return () => clearTimeout(timer);
+          },
+        })
       : new SSEClientTransport(url, {
           requestInit,
           eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...launch.headers, ...(init?.headers as Record<string, string>) } }) },
           ...auth,
         });
-  return provider ? new SignInTransport(transport, provider, options.onSignedIn) : transport;
+  return provider ? new SignInTransport(transport, provider, options.onSignedIn, options.stepUp) : transport;
 }
 
 /**
@@ -39,4 +62,33 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
 export function wantsSseFallback(error: unknown): number | undefined {
   const status = error instanceof SdkHttpError ? error.status : (error as { code?: unknown } | undefined)?.code;
   return status === 404 || status === 405 ? status : undefined;
+}
+
+/**
+ * Whether an error is the server's 404 to a request carrying our session id: on 2025-11-25 that means the
+ * session is gone (the server restarted or ended it) and the client must open a new one.
+ */
+export function isSessionLost(error: unknown, transport: Transport | undefined): boolean {
+  if (!transport?.sessionId) return false;
+  for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof SdkHttpError && e.status === 404) return true;
+  }
+  return false;
+}
+
+/**
+ * Ends a Streamable HTTP session with the `DELETE` the spec asks clients to send when they leave, waiting at
+ * most `withinMs` (a server that does not answer must not hold up a stop). True when the server acknowledged
+ * it (405, "not supported", counts as done). Other transports, and sessionless connections, have nothing to end.
+ */
+export async function terminateSession(transport: Transport | undefined, withinMs: number): Promise<boolean> {
+  const session = transport as (Transport & { terminateSession?: () => Promise<void> }) | undefined;
+  if (!session?.terminateSession || !session.sessionId) return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>(resolve => (timer = setTimeout(() => resolve(false), withinMs)));
+  try {
+    return await Promise.race([session.terminateSession().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

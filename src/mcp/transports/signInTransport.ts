@@ -17,11 +17,14 @@ export interface HostOAuthProvider extends OAuthClientProvider {
 /** The SDK's HTTP transports (Streamable HTTP and SSE) both exchange a code for tokens this way. */
 export interface AuthorizableTransport extends Transport {
   finishAuth(callbackParams: URLSearchParams): Promise<void>;
+  /** Streamable HTTP only: the session `DELETE`. */
+  terminateSession?(): Promise<void>;
 }
 
 /**
  * At most this many sign-ins for one message: a 401 without a token, then a 403 asking for more scopes
- * (step-up). More than that is a server that will never be satisfied; the SDK stops repeats of the same 403 too.
+ * (step-up: the refusal, then the sign-in the user agreed to). More than that is a server that will never be
+ * satisfied; the SDK stops repeats of the same 403 too.
  */
 const MAX_SIGN_INS_PER_MESSAGE = 2;
 
@@ -40,6 +43,12 @@ export class SignInTransport implements Transport {
     private readonly inner: AuthorizableTransport,
     private readonly provider: HostOAuthProvider,
     private readonly onSignedIn: () => void = () => {},
+    /**
+     * Offered every other refusal of a message: when it is a step-up (the server wants more scopes) the host may
+     * ask the user and begin a sign-in, returning how to end it; the message is then sent again, and the SDK's
+     * step-up runs with the browser allowed. Undefined: the refusal stands.
+     */
+    private readonly stepUp?: (error: unknown) => Promise<(() => void) | undefined>,
   ) {
     inner.onclose = () => this.onclose?.();
     inner.onerror = err => this.onerror?.(err);
@@ -67,15 +76,29 @@ export class SignInTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    for (let signIns = 0; ; signIns++) {
-      try {
-        return await this.inner.send(message, options);
-      } catch (error) {
-        if (!(error instanceof UnauthorizedError) || !this.provider.waitForAuthorization || signIns >= MAX_SIGN_INS_PER_MESSAGE) throw error;
-        await this.inner.finishAuth(await this.provider.waitForAuthorization());
-        this.onSignedIn();
+    let endStepUp: (() => void) | undefined;
+    try {
+      for (let signIns = 0; ; signIns++) {
+        try {
+          return await this.inner.send(message, options);
+        } catch (error) {
+          if (signIns >= MAX_SIGN_INS_PER_MESSAGE) throw error;
+          if (error instanceof UnauthorizedError && this.provider.waitForAuthorization) {
+            await this.inner.finishAuth(await this.provider.waitForAuthorization());
+            this.onSignedIn();
+          } else if (endStepUp || !(endStepUp = await this.stepUp?.(error))) {
+            throw error;
+          }
+        }
       }
+    } finally {
+      endStepUp?.();
     }
+  }
+
+  /** Present when the inner transport has sessions (Streamable HTTP). */
+  get terminateSession(): (() => Promise<void>) | undefined {
+    return this.inner.terminateSession?.bind(this.inner);
   }
 
   close(): Promise<void> {

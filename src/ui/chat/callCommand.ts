@@ -7,6 +7,7 @@ import { hasApp, toolLabel } from '../tree/treeText';
 import type { AppRun } from '../apps/appPanels';
 import { reportApp } from './toolLoop';
 import { block, inline, name } from './chatText';
+import { chatCallProgress } from './chatProgress';
 import { confirmerFor, type ChatServices } from './chatServices';
 import { parseJsonArguments, resolveTarget, splitFirstWord } from './commandLine';
 import { turnMetadata, type TurnRecord } from './conversation';
@@ -63,14 +64,13 @@ export async function callCommand(services: ChatServices, request: vscode.ChatRe
 
   const abort = new AbortController();
   const stop = token.onCancellationRequested(() => abort.abort());
-  stream.progress(`Running ${label} on ${server}…`);
   let result;
   let app: AppRun | undefined;
   const conversation = services.apps.conversation(request, context);
   const onStart = hasApp(tool) ? () => void (app = services.apps.begin(conversation, { server, tool, args })) : undefined;
   try {
     const confirm = confirmerFor(services, stream, token);
-    result = await services.host.gate.call({ server, tool: tool.name, args, origin: 'chat', signal: abort.signal, ...(confirm ? { confirm } : {}), ...(onStart ? { onStart } : {}), onProgress: p => stream.progress(`${label}: ${p.message ? mask(p.message) : String(p.progress)}`) });
+    result = await services.host.gate.call({ server, tool: tool.name, args, origin: 'chat', signal: abort.signal, ...(confirm ? { confirm } : {}), ...(onStart ? { onStart } : {}), ...chatCallProgress(stream, label, server, mask) });
   } finally {
     stop.dispose();
   }

@@ -1,4 +1,4 @@
-import { codeBlock, escapeMarkdown } from '../../common/untrustedText';
+import { codeBlock, escapeMarkdown, plainLabel } from '../../common/untrustedText';
 
 /**
  * Server text in a chat response. A participant's markdown is untrusted by VS Code (no command links, no
@@ -19,4 +19,9 @@ export function name(text: string): string {
 /** Multi-line server text (a tool result, a resource) as a fenced block. */
 export function block(text: string, language = 'text'): string {
   return codeBlock(text, language);
+}
+
+/** Server text on a progress line (markdown): one line, hidden characters shown, cut at `max`, escaped. */
+export function line(text: string, max = 200): string {
+  return escapeMarkdown(plainLabel(text, max));
 }

@@ -5,7 +5,7 @@ import { fillCompletedValues, serverCompleter } from '../../forms/formFlow';
 import { formatBytes } from '../../mcp/resourceContent';
 import type { ServerEntry } from '../../mcp/registry';
 import { expandTemplate, templateVariables } from '../../mcp/resourceTemplate';
-import { inline, name } from './chatText';
+import { inline, line, name } from './chatText';
 import type { ChatServices } from './chatServices';
 import { splitFirstWord } from './commandLine';
 import { turnMetadata, type TurnRecord } from './conversation';
@@ -104,7 +104,7 @@ export async function resourceCommand(services: ChatServices, request: vscode.Ch
     uri = found.uri;
   }
 
-  stream.progress(`Reading ${uri} from ${entry.name}…`);
+  stream.progress(`Reading ${line(uri)} from ${line(entry.name)}…`);
   let result;
   try {
     result = await services.resources.fileSystem.read(entry.name, uri);

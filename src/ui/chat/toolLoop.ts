@@ -7,6 +7,7 @@ import type { AppRun } from '../apps/appPanels';
 import { hasApp, plural, toolLabel } from '../tree/treeText';
 import { acceptsImages, acceptsTools } from '../../workspace/languageModels';
 import { inline, name } from './chatText';
+import { chatCallProgress } from './chatProgress';
 import { confirmerFor, MODEL_TOOL_LIMIT, type ChatServices } from './chatServices';
 import { historyMessages, turnMetadata, type RoundRecord, type TurnRecord } from './conversation';
 import { modelFailed } from './chatNotices';
@@ -107,7 +108,6 @@ async function callTool(services: ChatServices, offered: Map<string, CatalogTool
   const connection = host.registry.get(target.server)?.connection;
   const mask = connection ? (s: string) => connection.mask(s) : (s: string) => s;
   const label = toolLabel(target.tool);
-  request.stream.progress(`Running ${label} on ${target.server}…`);
   const args = (call.input ?? {}) as Record<string, unknown>;
   // A tool with an app: the app opens beside the chat once the call is allowed, and gets its end.
   let app: AppRun | undefined;
@@ -119,7 +119,7 @@ async function callTool(services: ChatServices, offered: Map<string, CatalogTool
     origin: 'chat',
     signal,
     ...(confirm ? { confirm } : {}),
-    onProgress: p => request.stream.progress(`${label}: ${p.message ? mask(p.message) : p.total ? `${p.progress}/${p.total}` : String(p.progress)}`),
+    ...chatCallProgress(request.stream, label, target.server, mask),
     ...(onStart ? { onStart } : {}),
   });
   const shown = app ? await (app as AppRun).finish(result) : undefined;

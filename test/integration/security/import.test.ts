@@ -4,7 +4,7 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ImportOutcome } from '../../../src/commands/importServers';
+import type { ImportConfirmation, ImportOutcome } from '../../../src/commands/importServers';
 import { Commands, Settings } from '../../../src/ids';
 import { activateHost, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 
@@ -17,7 +17,14 @@ import { activateHost, ScriptedDialogs, workspaceFile, writeFile } from '../host
 describe('§6 import keeps secrets out of files', function () {
   this.timeout(60_000);
   let api: Awaited<ReturnType<typeof activateHost>>;
-  const prompts = new ScriptedDialogs();
+  /** Scripted, except that a test may hand the confirmation to the extension's own dialog (diff previews, modal). */
+  class Prompts extends ScriptedDialogs {
+    realConfirmation = false;
+    override confirmImport(confirmation: ImportConfirmation): Promise<boolean> {
+      return this.realConfirmation ? api.defaultDialogs.confirmImport(confirmation) : super.confirmImport(confirmation);
+    }
+  }
+  const prompts = new Prompts();
   let sources: string;
   const mcpJson = workspaceFile('.vscode', 'mcp.json');
   const folder = workspaceFile().fsPath;
@@ -63,6 +70,36 @@ describe('§6 import keeps secrets out of files', function () {
     await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     await fs.rm(path.join(folder, '.git'), { recursive: true, force: true });
     await fs.rm(sources, { recursive: true, force: true });
+  });
+
+  it('previews the planned file beside the current one, read-only and without the secrets, and writes nothing when the user cancels', async () => {
+    const before = await fs.readFile(mcpJson.fsPath, 'utf8');
+    const previews: Array<{ original: vscode.Uri; modified: string; scheme: string }> = [];
+    prompts.realConfirmation = true;
+    api.answerModals(() => {
+      for (const tab of vscode.window.tabGroups.all.flatMap(g => g.tabs)) {
+        if (!(tab.input instanceof vscode.TabInputTextDiff)) continue;
+        const modified = vscode.workspace.textDocuments.find(d => d.uri.toString() === (tab.input as vscode.TabInputTextDiff).modified.toString());
+        previews.push({ original: tab.input.original, modified: modified?.getText() ?? '', scheme: tab.input.modified.scheme });
+      }
+      return undefined;
+    });
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand<ImportOutcome | undefined>(Commands.importServers), undefined);
+    } finally {
+      api.answerModals(undefined);
+      prompts.realConfirmation = false;
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+    assert.strictEqual(previews.length, 1, JSON.stringify(previews));
+    const [preview] = previews;
+    assert.strictEqual(preview!.original.toString(), mcpJson.toString());
+    assert.strictEqual(preview!.scheme, 'mcp-host-text');
+    assert.match(preview!.modified, /"imported-db"/);
+    assert.match(preview!.modified, /\$\{input:imported-db-api-key\}/);
+    for (const secret of SECRETS) assert.ok(!preview!.modified.includes(secret), `${secret} in the preview`);
+    assert.strictEqual(await fs.readFile(mcpJson.fsPath, 'utf8'), before);
+    assert.strictEqual(vscode.workspace.getConfiguration(Settings.section).inspect(Settings.servers)?.globalValue, undefined);
   });
 
   it('moves secrets from args, URLs and values to SecretStorage, user servers to user settings, through an undoable edit, with a git warning', async () => {

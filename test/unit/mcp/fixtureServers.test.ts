@@ -84,7 +84,7 @@ describe('core vs. fixture servers', function () {
 
     it('validates each server\'s output in its own scope, with linear-time patterns', async () => {
       // Both servers define output schema $id urn:fixture:schemas:shared, differently.
-      const a = connect(fixture('schemas', '--flavour', 'a')).conn;
+      const a = connect(fixture('schemas', '--flavour', 'a', '--huge')).conn;
       const b = connect(fixture('schemas', '--flavour', 'b')).conn;
       await Promise.all([a.start(), b.start()]);
       for (const conn of [a, b]) {

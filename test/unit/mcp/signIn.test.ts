@@ -9,7 +9,7 @@ import { consentForTests } from '../../../src/consent/toolCallGate';
 import { type PreRegisteredClient, type SecretStore, SignInCancelledError, type SignInBrowser, type SignInRequest } from '../../../src/mcp/auth/serverOAuth';
 import { checkTransportSecurity, hasStaticCredentials, RemoteRefusedError } from '../../../src/mcp/auth/remotePolicy';
 import { followAuthorization } from '../../fixtures/lib/headlessBrowser';
-import { OAUTH_SCOPES, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
+import { ADMIN_SCOPE, OAUTH_SCOPES, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
 
 /** SecretStorage as a map, so a test can see exactly what was kept. */
 class MemorySecrets implements SecretStore {
@@ -142,6 +142,57 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
     assert.strictEqual(browser.asked.length, 1, 'no browser without the user');
     await conn.signIn();
     as(conn.state, 'running');
+  });
+
+  it('refreshes a short-lived access token before it expires, so no request meets a 401 for it', async () => {
+    await conn.shutdown();
+    await fixture.close();
+    fixture = await startOAuthFixture({ accessTokenSeconds: 5 });
+    conn = connect(fixture.url, secrets, browser, log);
+    await conn.start();
+    await conn.signIn();
+    as(conn.state, 'running');
+    const first = fixture.issued.length;
+    for (const end = Date.now() + 15_000; fixture.counts.refresh < 2; ) {
+      assert.ok(Date.now() < end, `two refreshes ahead of expiry (saw ${fixture.counts.refresh})`);
+      await new Promise(r => setTimeout(r, 100));
+    }
+    assert.ok(fixture.issued.length > first, 'new tokens were issued');
+    const result = await conn.callTool('whoami', {}, consentForTests(conn, 'whoami'));
+    assert.match(JSON.stringify(result.result.content), /signed in as client/);
+    assert.strictEqual(fixture.counts.expired, 0, 'no request carried an expired token');
+    assert.strictEqual(browser.asked.length, 1, 'the refreshes asked nothing');
+    assert.ok(log.text().includes('Refreshed the access token before it expired.'));
+    for (const t of fixture.issued) assert.ok(!log.text().includes(t), 'no token in the server log');
+  });
+
+  it('step-up: a call refused for insufficient_scope asks the user, naming the scopes, and runs after the new sign-in', async () => {
+    await conn.start();
+    await conn.signIn();
+    as(conn.state, 'running');
+    const result = await conn.callTool('admin', {}, consentForTests(conn, 'admin'));
+    assert.match(JSON.stringify(result.result.content), new RegExp(`admin with .*${ADMIN_SCOPE}`));
+    // Refused twice: the first refusal is where the user is asked; the request sent again runs the SDK's step-up.
+    assert.strictEqual(fixture.counts.insufficientScope, 2);
+    assert.strictEqual(browser.asked.length, 2, 'asked once more, at the call');
+    const asked = browser.asked[1]!;
+    assert.strictEqual(asked.reason, 'stepUp');
+    assert.deepStrictEqual([...asked.scopes].sort(), [...OAUTH_SCOPES, ADMIN_SCOPE].sort());
+    as(conn.state, 'running');
+    assert.strictEqual(fixture.counts.toolCalls, 1, 'the tool ran once, after the sign-in');
+  });
+
+  it('step-up declined: the call fails, nothing opens, and the server keeps running', async () => {
+    await conn.start();
+    await conn.signIn();
+    browser.answer = 'decline';
+    await assert.rejects(conn.callTool('admin', {}, consentForTests(conn, 'admin')), /cancelled/);
+    assert.strictEqual(browser.asked.length, 2);
+    assert.strictEqual(fixture.counts.authorize, 1, 'no second authorization request reached the server');
+    as(conn.state, 'running');
+    browser.answer = 'approve';
+    const result = await conn.callTool('whoami', {}, consentForTests(conn, 'whoami'));
+    assert.match(JSON.stringify(result.result.content), /signed in as client/);
   });
 
   it('declining or cancelling the sign-in returns to needs sign-in at once', async () => {
