@@ -166,7 +166,7 @@ export class ConsentGate implements ToolCallGate {
     };
     const confirm = request.confirm ?? this.host.confirm;
     const turn = (this.asking.get(confirm) ?? Promise.resolve()).then(async (): Promise<ConsentRecord> => {
-      const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
+      const decision = decideConsent(question, this.host.settings(), this.host.approvals);
       if (decision.kind === 'allow') return { asked: false, reason: decision.reason };
       const { annotations = {} } = tool;
       const shown = argumentsText(args);
