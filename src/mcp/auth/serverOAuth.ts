@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { auth } from '@modelcontextprotocol/client';
+import { auth, computeScopeUnion, isStrictScopeSuperset } from '@modelcontextprotocol/client';
 import type {
   OAuthClientInformationContext,
   OAuthClientMetadata,
@@ -92,6 +92,10 @@ export class ServerOAuth implements HostOAuthProvider {
   private pending: Promise<URLSearchParams> | undefined;
   private tokensInvalidated = false;
   private reason: SignInReason = 'signIn';
+  /** Step-up sign-ins under way, by the scope set asked for: later refusals for the same scopes wait for it. */
+  private readonly stepUps = new Map<string, Promise<void>>();
+  /** One interactive step-up at a time: they share the redirect listener, the PKCE verifier and the user's attention. */
+  private stepUpTurn: Promise<unknown> = Promise.resolve();
 
   /** Present only when configured: the SDK then prefers it to dynamic registration where the server allows. */
   readonly clientMetadataUrl?: string;
@@ -208,6 +212,52 @@ export class ServerOAuth implements HostOAuthProvider {
     if ((await auth(this, { serverUrl: this.options.serverUrl })) !== 'AUTHORIZED') throw new Error('The authorization server did not refresh the tokens.');
   }
 
+  /**
+   * Signs in again for more scopes (a step-up: the server refused a request with `insufficient_scope`), asking
+   * the user. A single flight per scope set: every request refused for the same scopes while it runs waits for
+   * this one sign-in and resolves or fails with it (a declined sign-in fails them all with the same
+   * `SignInCancelledError`). A step-up for other scopes waits its turn; scopes the tokens already hold (an
+   * earlier step-up granted them) need no sign-in.
+   */
+  stepUp(scope: string | undefined, resourceMetadataUrl?: URL): Promise<void> {
+    const key = scopeKey(scope);
+    let flight = this.stepUps.get(key);
+    if (!flight) {
+      const turn = this.stepUpTurn.catch(() => {}).then(() => this.signInForScopes(scope, resourceMetadataUrl));
+      flight = turn.finally(() => this.stepUps.delete(key));
+      this.stepUps.set(key, flight);
+      this.stepUpTurn = flight;
+    }
+    return flight;
+  }
+
+  /** Whether a step-up for these scopes is under way (a refusal now joins it rather than asking again). */
+  steppingUp(scope: string | undefined): boolean {
+    return this.stepUps.has(scopeKey(scope));
+  }
+
+  private async signInForScopes(scope: string | undefined, resourceMetadataUrl: URL | undefined): Promise<void> {
+    const held = (await this.tokens())?.scope;
+    if (held && scope && !isStrictScopeSuperset(computeScopeUnion(held, scope), held)) return;
+    const union = computeScopeUnion(held, scope);
+    const scoped = union ? { scope: union } : {};
+    const serverUrl = this.options.serverUrl;
+    await this.beginSignIn('stepUp');
+    try {
+      // The SDK's step-up, as its transport runs it: the union of held and asked scopes, bypassing a refresh
+      // (which cannot add scopes). It stops in `redirectToAuthorization`, which asks the user.
+      const result = await auth(this, { serverUrl, ...scoped, forceReauthorization: true, ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}) });
+      if (result === 'AUTHORIZED') return;
+      const callback = await this.waitForAuthorization();
+      const code = callback.get('code');
+      if (!code) throw new Error(`The authorization server did not grant the access asked for (${callback.get('error') ?? 'no authorization code'}).`);
+      const iss = callback.get('iss') ?? undefined;
+      if ((await auth(this, { serverUrl, authorizationCode: code, ...(iss ? { iss } : {}), ...scoped })) !== 'AUTHORIZED') throw new Error('The authorization server did not issue tokens.');
+    } finally {
+      this.endSignIn();
+    }
+  }
+
   saveCodeVerifier(verifier: string): void {
     this.verifier = verifier;
   }
@@ -314,6 +364,11 @@ export class ServerOAuth implements HostOAuthProvider {
       await this.options.secrets.store(this.key(), JSON.stringify(this.index));
     }
   }
+}
+
+/** A scope set as a key: order and repeats do not matter. */
+function scopeKey(scope: string | undefined): string {
+  return [...new Set((scope ?? '').split(' ').filter(Boolean))].sort().join(' ');
 }
 
 function parseJson<T>(text: string | undefined): T | undefined {

@@ -14,7 +14,7 @@ export interface RemoteTransportOptions {
    */
   readonly onStreamResume?: (delayMs: number, attempt: number, maxAttempts: number) => void;
   /** Asked when a request is refused for want of more scopes: see `SignInTransport`. */
-  readonly stepUp?: (error: unknown) => Promise<(() => void) | undefined>;
+  readonly stepUp?: (error: unknown) => Promise<boolean>;
 }
 
 /**
@@ -38,6 +38,8 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
       ? new StreamableHTTPClientTransport(url, {
           requestInit,
           ...auth,
+          // A 403 insufficient_scope comes to `stepUp`, which signs in once for every request refused for the same scopes.
+          ...(provider && options.stepUp ? { onInsufficientScope: 'throw' as const } : {}),
           reconnectionOptions: STREAM_RESUMPTION,
           // The SDK resumes by itself; this only lets the user see it happen.
           reconnectionScheduler: (reconnect, delay, attempt) => {

@@ -29,10 +29,13 @@ class MemorySecrets implements SecretStore {
 class ScriptedBrowser implements SignInBrowser {
   readonly asked: SignInRequest[] = [];
   answer: 'approve' | 'decline' | 'wait' = 'approve';
+  /** Awaited before the user answers: a test holds the sign-in open until other requests have been refused. */
+  hold: (() => Promise<void>) | undefined;
   private cancelWait: (() => void) | undefined;
 
   async authorize(request: SignInRequest, redirect: Promise<URLSearchParams>): Promise<URLSearchParams> {
     this.asked.push(request);
+    await this.hold?.();
     if (this.answer === 'decline') throw new SignInCancelledError(request);
     if (this.answer === 'wait') {
       // The browser never comes back; the user presses Cancel.
@@ -56,6 +59,12 @@ function connect(url: string, secrets: SecretStore, browser: SignInBrowser, log:
     clientInfo: { name: 'mcp-host-tests', version: '0.0.0' },
     signIn: { secrets, browser, clientName: 'MCP Host tests' },
   });
+}
+
+async function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); await new Promise(r => setTimeout(r, 20))) {
+    assert.ok(Date.now() < end, `timed out waiting: ${what}`);
+  }
 }
 
 function as<K extends ConnectionState['kind']>(state: ConnectionState, kind: K): Extract<ConnectionState, { kind: K }> {
@@ -172,14 +181,50 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
     as(conn.state, 'running');
     const result = await conn.callTool('admin', {}, consentForTests(conn, 'admin'));
     assert.match(JSON.stringify(result.result.content), new RegExp(`admin with .*${ADMIN_SCOPE}`));
-    // Refused twice: the first refusal is where the user is asked; the request sent again runs the SDK's step-up.
-    assert.strictEqual(fixture.counts.insufficientScope, 2);
+    assert.strictEqual(fixture.counts.insufficientScope, 1, 'refused once; sent again after the sign-in');
     assert.strictEqual(browser.asked.length, 2, 'asked once more, at the call');
     const asked = browser.asked[1]!;
     assert.strictEqual(asked.reason, 'stepUp');
     assert.deepStrictEqual([...asked.scopes].sort(), [...OAUTH_SCOPES, ADMIN_SCOPE].sort());
     as(conn.state, 'running');
     assert.strictEqual(fixture.counts.toolCalls, 1, 'the tool ran once, after the sign-in');
+  });
+
+  it('step-up for calls refused at once: one sign-in; every call waits for it and then runs', async () => {
+    await conn.start();
+    await conn.signIn();
+    as(conn.state, 'running');
+    const calls = 3;
+    // The sign-in stays open until every call has been refused, so they all meet the same step-up.
+    browser.hold = () => until(() => fixture.counts.insufficientScope >= calls, 'every call refused');
+    const results = await Promise.all(Array.from({ length: calls }, () => conn.callTool('admin', {}, consentForTests(conn, 'admin'))));
+    for (const result of results) assert.match(JSON.stringify(result.result.content), new RegExp(`admin with .*${ADMIN_SCOPE}`));
+    assert.strictEqual(fixture.counts.insufficientScope, calls);
+    assert.strictEqual(browser.asked.length, 2, 'one sign-in, then one step-up for all the calls');
+    assert.strictEqual(fixture.counts.authorize, 2);
+    assert.strictEqual(fixture.counts.toolCalls, calls, 'each call ran once, after the sign-in');
+    as(conn.state, 'running');
+    assert.ok(log.text().includes('waits for the sign-in already asked for'), log.text());
+  });
+
+  it('step-up declined while several calls wait: all fail with the same error, and the server keeps running', async () => {
+    await conn.start();
+    await conn.signIn();
+    browser.answer = 'decline';
+    browser.hold = () => until(() => fixture.counts.insufficientScope >= 2, 'both calls refused');
+    const outcomes = await Promise.allSettled([0, 1].map(() => conn.callTool('admin', {}, consentForTests(conn, 'admin'))));
+    const reasons = outcomes.map(o => (o.status === 'rejected' ? String((o.reason as Error).message) : 'ran'));
+    assert.match(reasons[0]!, /cancelled/);
+    assert.strictEqual(reasons[1], reasons[0], 'the same error for every waiting call');
+    assert.strictEqual(browser.asked.length, 2, 'asked once for both');
+    assert.strictEqual(fixture.counts.toolCalls, 0);
+    as(conn.state, 'running');
+    // The next refusal asks again (the failed sign-in is not remembered as an answer).
+    browser.answer = 'approve';
+    browser.hold = undefined;
+    const result = await conn.callTool('admin', {}, consentForTests(conn, 'admin'));
+    assert.match(JSON.stringify(result.result.content), new RegExp(`admin with .*${ADMIN_SCOPE}`));
+    assert.strictEqual(browser.asked.length, 3);
   });
 
   it('step-up declined: the call fails, nothing opens, and the server keeps running', async () => {
