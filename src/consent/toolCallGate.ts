@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/client';
-import { toolDefinitionHash, toolNameWarnings } from '../mcp/catalog';
+import { toolDefinitionHashAsync, toolNameWarnings } from '../mcp/catalog';
 import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
 import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
@@ -11,7 +11,7 @@ import type { ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
-import { argumentsText, fullArgumentsText, safeArguments, summarizeResult } from './callText';
+import { argumentsText, fullArgumentsText, safeArguments, summarizeResult, type SafeArguments } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -87,7 +87,7 @@ export class ConsentGate implements ToolCallGate {
 
     let consent: ConsentRecord;
     try {
-      consent = await this.consent(request, found, argumentsText(safe));
+      consent = await this.consent(request, found, safe);
     } catch (err) {
       return finish({ kind: 'failed', message: `Could not ask for consent: ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -98,33 +98,36 @@ export class ConsentGate implements ToolCallGate {
       return finish({ kind: 'denied', message: `Denied by user: '${tool.title ?? tool.name}' on server '${server}' was not called.` }, recorded);
     }
     // The server may have stopped, restarted, been redefined or changed the tool while the dialog was open:
-    // the call goes only to the very connection (and start) the user was asked about.
+    // the call goes only to the very connection (and start) the user was asked about, and to the same definition.
+    // The same tool object is the same definition (lists are replaced, never edited): no hashing then. Hashing
+    // yields to the event loop (a huge definition takes slices), so it comes before the checks that must hold
+    // when the call is sent.
+    const latest = this.host.servers.get(server)?.connection.tool(toolName);
+    const changed = `The server changed '${toolName}' while you were deciding; run it again to review the new definition.`;
+    if (latest && latest !== tool && (await toolDefinitionHashAsync(latest)) !== (await toolDefinitionHashAsync(tool))) {
+      return finish({ kind: 'failed', message: changed }, recorded);
+    }
     const still = this.find(this.host.servers.get(server), server, toolName);
     if ('failed' in still) return finish({ kind: 'failed', message: still.failed }, recorded);
     if (!sameConnection(found, still)) {
       return finish({ kind: 'failed', message: `Server '${server}' restarted or its definition changed while you were deciding; run the call again.` }, recorded);
     }
-    // The same tool object is the same definition (lists are replaced, never edited): no hashing then.
-    if (still.tool !== tool && toolDefinitionHash(still.tool) !== toolDefinitionHash(tool)) {
-      return finish({ kind: 'failed', message: `The server changed '${toolName}' while you were deciding; run it again to review the new definition.` }, recorded);
-    }
+    if (still.tool !== tool && still.tool !== latest) return finish({ kind: 'failed', message: changed }, recorded);
 
     const started = Date.now();
-    // A call the server runs as a task can also be cancelled from the history, while it runs.
-    const cancel = new AbortController();
-    const signal = request.signal ? AbortSignal.any([request.signal, cancel.signal]) : cancel.signal;
     let taskId: string | undefined;
-    const onTask = (task: ToolTaskStatus): void => {
+    // A call the server runs as a task can also be cancelled from the history, while it runs.
+    const onTask = (task: ToolTaskStatus, cancel: () => void): void => {
       taskId = task.taskId;
       // One permit, one call: the history row and every poll belong to the call the user consented to.
       const shown = task.statusMessage ? { ...task, statusMessage: mask(task.statusMessage) } : task;
-      this.host.history?.taskUpdated?.({ ...base, ...(title ? { title } : {}), task: shown, cancel: () => cancel.abort() });
+      this.host.history?.taskUpdated?.({ ...base, ...(title ? { title } : {}), task: shown, cancel });
       request.onTask?.(task);
     };
     try {
       request.onStart?.();
       const outcome = await still.entry.connection.callTool(toolName, request.args, grant(still.entry.connection, toolName), {
-        signal,
+        ...(request.signal ? { signal: request.signal } : {}),
         onTask,
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
@@ -156,7 +159,7 @@ export class ConsentGate implements ToolCallGate {
   }
 
   /** Decides, asking the user if the policy says so, and remembers a "session" or "always" answer. */
-  private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: string): Promise<ConsentRecord> {
+  private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: SafeArguments): Promise<ConsentRecord> {
     const origin = definition.origin;
     const question = {
       server: entry.name,
@@ -164,13 +167,15 @@ export class ConsentGate implements ToolCallGate {
       serverOriginLabel: origin.label,
       serverIdentity: serverIdentity(definition),
       tool,
-      definitionHash: toolDefinitionHash(tool),
+      // Awaited in slices: a huge definition (hundreds of KB of schemas) would freeze the window for its first call.
+      definitionHash: await toolDefinitionHashAsync(tool),
     };
     const confirm = request.confirm ?? this.host.confirm;
     const turn = (this.asking.get(confirm) ?? Promise.resolve()).then(async (): Promise<ConsentRecord> => {
       const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
       if (decision.kind === 'allow') return { asked: false, reason: decision.reason };
       const { annotations = {} } = tool;
+      const shown = argumentsText(args);
       const answer = await confirm({
         server: entry.name,
         serverOrigin: origin.label,
@@ -183,8 +188,9 @@ export class ConsentGate implements ToolCallGate {
           ...(annotations.idempotentHint !== undefined ? { idempotentHint: annotations.idempotentHint } : {}),
           ...(annotations.openWorldHint !== undefined ? { openWorldHint: annotations.openWorldHint } : {}),
         },
-        argumentsText: args,
-        ...fullIfCut(args, fullArgumentsText(request.args, text => entry.connection.mask(text))),
+        // Made only for the dialog: a call with a standing approval never shows its arguments.
+        argumentsText: shown,
+        ...fullIfCut(shown, fullArgumentsText(request.args, text => entry.connection.mask(text))),
         origin: request.origin,
         ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}),
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes, ...(decision.changedSince.serverRedefined ? { serverRedefined: true as const } : {}) } } : {}),
