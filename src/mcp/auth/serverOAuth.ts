@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { auth, computeScopeUnion, isStrictScopeSuperset } from '@modelcontextprotocol/client';
 import type {
+  FetchLike,
   OAuthClientInformationContext,
   OAuthClientMetadata,
   OAuthDiscoveryState,
@@ -96,6 +97,11 @@ export class ServerOAuth implements HostOAuthProvider {
   private readonly stepUps = new Map<string, Promise<void>>();
   /** One interactive step-up at a time: they share the redirect listener, the PKCE verifier and the user's attention. */
   private stepUpTurn: Promise<unknown> = Promise.resolve();
+
+  /** The last refresh grant sent (by refresh token), so a second refresh with the same token shares its answer. */
+  private refreshExchange: { readonly refreshToken: string; readonly answer: Promise<RecordedResponse> } | undefined;
+  /** How many refresh grants shared another's answer instead of reaching the authorization server (for tests). */
+  sharedRefreshes = 0;
 
   /** Present only when configured: the SDK then prefers it to dynamic registration where the server allows. */
   readonly clientMetadataUrl?: string;
@@ -193,6 +199,25 @@ export class ServerOAuth implements HostOAuthProvider {
   }
 
   /**
+   * The fetch for this server's transport and its token requests. A refresh grant is sent once per refresh
+   * token: the authorization server may rotate refresh tokens (a used one stops working), so a proactive refresh
+   * and a refresh after a 401 racing with the same token would otherwise lose one to `invalid_grant`, and the
+   * SDK would then drop the tokens the winner saved ("needs sign-in"). The second shares the first's answer.
+   */
+  readonly fetch: FetchLike = async (input, init) => {
+    const body = init?.body;
+    const refreshToken = init?.method === 'POST' && body instanceof URLSearchParams && body.get('grant_type') === 'refresh_token' ? body.get('refresh_token') : null;
+    if (!refreshToken) return fetch(input, init);
+    if (this.refreshExchange?.refreshToken === refreshToken) {
+      this.sharedRefreshes++;
+    } else {
+      this.refreshExchange = { refreshToken, answer: fetch(input, init).then(record) };
+    }
+    const { status, statusText, headers, body: text } = await this.refreshExchange.answer;
+    return new Response(text, { status, statusText, headers });
+  };
+
+  /**
    * When (epoch ms) the current tokens should be refreshed, shortly before the access token expires; undefined
    * when there is nothing to refresh ahead of time (no refresh token, or no stated lifetime).
    */
@@ -209,7 +234,7 @@ export class ServerOAuth implements HostOAuthProvider {
    * like any other that needs the user: `SignInRequiredError`, and "needs sign-in" through `onSignInRequired`.
    */
   async refresh(): Promise<void> {
-    if ((await auth(this, { serverUrl: this.options.serverUrl })) !== 'AUTHORIZED') throw new Error('The authorization server did not refresh the tokens.');
+    if ((await auth(this, { serverUrl: this.options.serverUrl, fetchFn: this.fetch })) !== 'AUTHORIZED') throw new Error('The authorization server did not refresh the tokens.');
   }
 
   /**
@@ -325,6 +350,7 @@ export class ServerOAuth implements HostOAuthProvider {
     await this.options.secrets.delete(this.key());
     this.index = { issuers: [] };
     this.entries.clear();
+    this.refreshExchange = undefined;
     this.discovery = undefined;
     this.verifier = undefined;
   }
@@ -364,6 +390,18 @@ export class ServerOAuth implements HostOAuthProvider {
       await this.options.secrets.store(this.key(), JSON.stringify(this.index));
     }
   }
+}
+
+interface RecordedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: [string, string][];
+  readonly body: string;
+}
+
+/** A response read once, so that each caller sharing it gets its own copy. */
+async function record(response: Response): Promise<RecordedResponse> {
+  return { status: response.status, statusText: response.statusText, headers: [...response.headers], body: await response.text() };
 }
 
 /** A scope set as a key: order and repeats do not matter. */

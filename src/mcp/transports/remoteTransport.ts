@@ -32,7 +32,7 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
   const url = new URL(launch.url);
   const requestInit: RequestInit = { headers: { ...launch.headers } };
   const provider = options.authProvider;
-  const auth = provider ? { authProvider: provider } : {};
+  const auth = provider ? { authProvider: provider, ...(provider.fetch ? { fetch: provider.fetch } : {}) } : {};
   const transport: AuthorizableTransport =
     wire === 'http'
       ? new StreamableHTTPClientTransport(url, {

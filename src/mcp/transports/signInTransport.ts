@@ -1,4 +1,4 @@
-import type { JSONRPCMessage, MessageExtraInfo, OAuthClientProvider, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import type { FetchLike, JSONRPCMessage, MessageExtraInfo, OAuthClientProvider, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
 import { UnauthorizedError } from '@modelcontextprotocol/client';
 
 /**
@@ -12,6 +12,8 @@ import { UnauthorizedError } from '@modelcontextprotocol/client';
 export interface HostOAuthProvider extends OAuthClientProvider {
   /** Resolves with the redirect's query of the sign-in the last `redirectToAuthorization` started; rejects if the user gives up. */
   waitForAuthorization?(): Promise<URLSearchParams>;
+  /** The fetch for the transport's requests, token requests included (see `ServerOAuth.fetch`). */
+  readonly fetch?: FetchLike;
 }
 
 /** The SDK's HTTP transports (Streamable HTTP and SSE) both exchange a code for tokens this way. */
