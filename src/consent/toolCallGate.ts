@@ -11,7 +11,7 @@ import type { ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry } from './callHistory';
-import { argumentsText, fullArgumentsText, safeArguments, summarizeResult } from './callText';
+import { argumentsText, fullArgumentsText, safeArguments, summarizeResult, type SafeArguments } from './callText';
 import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -87,7 +87,7 @@ export class ConsentGate implements ToolCallGate {
 
     let consent: ConsentRecord;
     try {
-      consent = await this.consent(request, found, argumentsText(safe));
+      consent = await this.consent(request, found, safe);
     } catch (err) {
       return finish({ kind: 'failed', message: `Could not ask for consent: ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -110,21 +110,19 @@ export class ConsentGate implements ToolCallGate {
     }
 
     const started = Date.now();
-    // A call the server runs as a task can also be cancelled from the history, while it runs.
-    const cancel = new AbortController();
-    const signal = request.signal ? AbortSignal.any([request.signal, cancel.signal]) : cancel.signal;
     let taskId: string | undefined;
-    const onTask = (task: ToolTaskStatus): void => {
+    // A call the server runs as a task can also be cancelled from the history, while it runs.
+    const onTask = (task: ToolTaskStatus, cancel: () => void): void => {
       taskId = task.taskId;
       // One permit, one call: the history row and every poll belong to the call the user consented to.
       const shown = task.statusMessage ? { ...task, statusMessage: mask(task.statusMessage) } : task;
-      this.host.history?.taskUpdated?.({ ...base, ...(title ? { title } : {}), task: shown, cancel: () => cancel.abort() });
+      this.host.history?.taskUpdated?.({ ...base, ...(title ? { title } : {}), task: shown, cancel });
       request.onTask?.(task);
     };
     try {
       request.onStart?.();
       const outcome = await still.entry.connection.callTool(toolName, request.args, grant(still.entry.connection, toolName), {
-        signal,
+        ...(request.signal ? { signal: request.signal } : {}),
         onTask,
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
@@ -156,7 +154,7 @@ export class ConsentGate implements ToolCallGate {
   }
 
   /** Decides, asking the user if the policy says so, and remembers a "session" or "always" answer. */
-  private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: string): Promise<ConsentRecord> {
+  private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: SafeArguments): Promise<ConsentRecord> {
     const origin = definition.origin;
     const question = {
       server: entry.name,
@@ -171,6 +169,7 @@ export class ConsentGate implements ToolCallGate {
       const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
       if (decision.kind === 'allow') return { asked: false, reason: decision.reason };
       const { annotations = {} } = tool;
+      const shown = argumentsText(args);
       const answer = await confirm({
         server: entry.name,
         serverOrigin: origin.label,
@@ -183,8 +182,9 @@ export class ConsentGate implements ToolCallGate {
           ...(annotations.idempotentHint !== undefined ? { idempotentHint: annotations.idempotentHint } : {}),
           ...(annotations.openWorldHint !== undefined ? { openWorldHint: annotations.openWorldHint } : {}),
         },
-        argumentsText: args,
-        ...fullIfCut(args, fullArgumentsText(request.args, text => entry.connection.mask(text))),
+        // Made only for the dialog: a call with a standing approval never shows its arguments.
+        argumentsText: shown,
+        ...fullIfCut(shown, fullArgumentsText(request.args, text => entry.connection.mask(text))),
         origin: request.origin,
         ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}),
         ...(decision.changedSince ? { changedSince: { approvedAt: decision.changedSince.approvedAt, changes: decision.changedSince.changes, ...(decision.changedSince.serverRedefined ? { serverRedefined: true as const } : {}) } } : {}),

@@ -8,8 +8,11 @@ import { runToolTask, wantsTask, type ToolTaskStatus } from './toolTask';
 export interface ToolCallOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
-  /** Called when the server runs the call as a task, and at each status the host learns of after that. */
-  readonly onTask?: (status: ToolTaskStatus) => void;
+  /**
+   * Called when the server runs the call as a task, and at each status the host learns of after that; `cancel`
+   * stops the task (sends `tasks/cancel`) as aborting `signal` would.
+   */
+  readonly onTask?: (status: ToolTaskStatus, cancel: () => void) => void;
 }
 
 /** A tool call's result, with the host's verdict on its structured output. */

@@ -127,7 +127,7 @@ async function calls(): Promise<void> {
     await pipeLists(pipe);
     const variants: Record<string, Caller> = {
       full: () => fp.call(qualified, { text: 'x' }),
-      gate: () => fp.gateWithoutHistory.call({ server: 'bench', tool: 'echo', args: { text: 'x' }, origin: 'palette' }),
+      gate: () => fp.gateWithoutHistory.call({ server: 'bench', tool: 'echo', args: { text: 'x' }, origin: 'palette', signal: new AbortController().signal }),
       connection: () => connection.callTool('echo', { text: 'x' }, consentForTests(connection, 'echo')),
       sdk: () => sdk.callTool({ name: 'echo', arguments: { text: 'x' } }),
       pipe: () => pipe.request('tools/call', { name: 'echo', arguments: { text: 'x' } }),

@@ -96,7 +96,8 @@ export async function fullPath(server: string, script: string, args: readonly st
     asked: () => asked,
     call: (qualifiedName, callArgs) => {
       const picked = lookup(qualifiedName);
-      return gate.call({ server: picked.server, tool: picked.tool.name, args: callArgs, origin: 'palette' });
+      // As from the palette: each call has its own cancellation (the progress notification's Cancel).
+      return gate.call({ server: picked.server, tool: picked.tool.name, args: callArgs, origin: 'palette', signal: new AbortController().signal });
     },
     close: async () => {
       await history.flush();

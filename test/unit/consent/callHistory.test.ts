@@ -19,27 +19,68 @@ describe('tool call history file', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  /** Counts the lines of each write to the history file, and how often it is opened for appending. */
+  function spyOnAppends(): { appends: number[]; opened: () => number; restore(): void } {
+    const appends: number[] = [];
+    let opened = 0;
+    const original = fs.promises.open;
+    fs.promises.open = (async (...args: Parameters<typeof original>) => {
+      const handle = await original(...args);
+      if (args[1] === 'a') {
+        opened++;
+        const write = handle.write.bind(handle) as (data: string, ...rest: unknown[]) => Promise<unknown>;
+        handle.write = ((data: string, ...rest: unknown[]) => {
+          appends.push(String(data).split('\n').length - 1);
+          return write(data, ...rest);
+        }) as typeof handle.write;
+      }
+      return handle;
+    }) as typeof original;
+    return { appends, opened: () => opened, restore: () => (fs.promises.open = original) };
+  }
+
   it('writes bursts of calls recorded without waiting completely and in order, one append per burst, rotating between bursts', async () => {
     const history = new CallHistory(file, 20_000);
-    const appends: number[] = [];
-    const original = fs.promises.appendFile;
-    fs.promises.appendFile = (async (...args: Parameters<typeof original>) => {
-      appends.push(String(args[1]).split('\n').length - 1);
-      return original(...args);
-    }) as typeof original;
+    const spy = spyOnAppends();
     try {
       for (let i = 0; i < 500; i++) void history.record(entry(`c${i}`), {});
       await history.flush();
       for (let i = 500; i < 1000; i++) void history.record(entry(`c${i}`), {});
       await history.flush();
     } finally {
-      fs.promises.appendFile = original;
+      spy.restore();
+      history.dispose();
     }
-    assert.deepStrictEqual(appends, [500, 500]);
+    assert.deepStrictEqual(spy.appends, [500, 500]);
     const ids = (f: string) => fs.readFileSync(f, 'utf8').trimEnd().split('\n').map(l => JSON.parse(l).id as string);
     const all = Array.from({ length: 1000 }, (_, i) => `c${i}`);
     assert.deepStrictEqual(ids(history.rotatedFile), all.slice(0, 500));
     assert.deepStrictEqual(ids(file), all.slice(500));
+  });
+
+  it('keeps the file open while calls come one at a time, and closes it on dispose', async () => {
+    const history = new CallHistory(file);
+    const spy = spyOnAppends();
+    try {
+      for (let i = 0; i < 20; i++) await history.record(entry(`c${i}`), {});
+    } finally {
+      spy.restore();
+      history.dispose();
+      await history.flush();
+    }
+    assert.deepStrictEqual(spy.appends, Array<number>(20).fill(1));
+    assert.strictEqual(spy.opened(), 1, 'the file was opened for each call');
+    assert.strictEqual(fs.readFileSync(file, 'utf8').trimEnd().split('\n').length, 20);
+    if (process.platform === 'linux') {
+      const open = fs.readdirSync('/proc/self/fd').filter(fd => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
+        } catch {
+          return false;
+        }
+      });
+      assert.deepStrictEqual(open, [], 'dispose left the history file open');
+    }
   });
 
   it('writes calls recorded after a clear, and none from before it', async () => {

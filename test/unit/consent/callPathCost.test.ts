@@ -124,6 +124,26 @@ describe('the cost of a call, as work done', function () {
     assert.strictEqual(asked, askedBefore, 'the standing approval held');
   });
 
+  it('a plain call with a cancellation signal combines no signals (only a task can be cancelled from elsewhere)', async () => {
+    const any = AbortSignal.any;
+    let combined = 0;
+    AbortSignal.any = signals => {
+      combined++;
+      return any.call(AbortSignal, signals);
+    };
+    try {
+      const picked = registry.catalogTool(registry.catalog().find(t => t.tool.name === 'echo')!.qualifiedName)!;
+      const cancel = new AbortController();
+      for (let i = 0; i < 20; i++) {
+        const result = await gate.call({ server: picked.server, tool: picked.tool.name, args: { text: 'x' }, origin: 'palette', signal: cancel.signal });
+        assert.strictEqual(result.kind, 'completed');
+      }
+    } finally {
+      AbortSignal.any = any;
+    }
+    assert.strictEqual(combined, 0, 'AbortSignal.any (tens of µs each) was called for plain calls');
+  });
+
   it('keeps every history entry, in order, through a burst of 1,000 calls and a shutdown', async () => {
     await history.flush();
     const before = (await history.list()).length;
