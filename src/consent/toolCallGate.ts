@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/client';
-import { toolDefinitionHash, toolNameWarnings } from '../mcp/catalog';
+import { toolDefinitionHashAsync, toolNameWarnings } from '../mcp/catalog';
 import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
 import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
@@ -98,16 +98,21 @@ export class ConsentGate implements ToolCallGate {
       return finish({ kind: 'denied', message: `Denied by user: '${tool.title ?? tool.name}' on server '${server}' was not called.` }, recorded);
     }
     // The server may have stopped, restarted, been redefined or changed the tool while the dialog was open:
-    // the call goes only to the very connection (and start) the user was asked about.
+    // the call goes only to the very connection (and start) the user was asked about, and to the same definition.
+    // The same tool object is the same definition (lists are replaced, never edited): no hashing then. Hashing
+    // yields to the event loop (a huge definition takes slices), so it comes before the checks that must hold
+    // when the call is sent.
+    const latest = this.host.servers.get(server)?.connection.tool(toolName);
+    const changed = `The server changed '${toolName}' while you were deciding; run it again to review the new definition.`;
+    if (latest && latest !== tool && (await toolDefinitionHashAsync(latest)) !== (await toolDefinitionHashAsync(tool))) {
+      return finish({ kind: 'failed', message: changed }, recorded);
+    }
     const still = this.find(this.host.servers.get(server), server, toolName);
     if ('failed' in still) return finish({ kind: 'failed', message: still.failed }, recorded);
     if (!sameConnection(found, still)) {
       return finish({ kind: 'failed', message: `Server '${server}' restarted or its definition changed while you were deciding; run the call again.` }, recorded);
     }
-    // The same tool object is the same definition (lists are replaced, never edited): no hashing then.
-    if (still.tool !== tool && toolDefinitionHash(still.tool) !== toolDefinitionHash(tool)) {
-      return finish({ kind: 'failed', message: `The server changed '${toolName}' while you were deciding; run it again to review the new definition.` }, recorded);
-    }
+    if (still.tool !== tool && still.tool !== latest) return finish({ kind: 'failed', message: changed }, recorded);
 
     const started = Date.now();
     let taskId: string | undefined;
@@ -162,7 +167,8 @@ export class ConsentGate implements ToolCallGate {
       serverOriginLabel: origin.label,
       serverIdentity: serverIdentity(definition),
       tool,
-      definitionHash: toolDefinitionHash(tool),
+      // Awaited in slices: a huge definition (hundreds of KB of schemas) would freeze the window for its first call.
+      definitionHash: await toolDefinitionHashAsync(tool),
     };
     const confirm = request.confirm ?? this.host.confirm;
     const turn = (this.asking.get(confirm) ?? Promise.resolve()).then(async (): Promise<ConsentRecord> => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/client';
-import { canonicalJson } from '../config/hash';
+import { canonicalJson, canonicalJsonHash } from '../config/hash';
 import { hasHiddenCharacters } from '../common/untrustedText';
 
 /** One tool as the host exposes it: under a name unique across servers, with its definition's hash. */
@@ -43,12 +43,41 @@ let hashesComputed = 0;
 export function toolDefinitionHash(tool: Tool): string {
   let hash = hashes.get(tool);
   if (hash === undefined) {
-    const { name, title, description, inputSchema, outputSchema, annotations } = tool;
-    hash = createHash('sha256').update(canonicalJson({ name, title, description, inputSchema, outputSchema, annotations })).digest('hex');
+    hash = createHash('sha256').update(canonicalJson(approvedPart(tool))).digest('hex');
     hashes.set(tool, hash);
     hashesComputed++;
   }
   return hash;
+}
+
+const pending = new WeakMap<Tool, Promise<string>>();
+
+/**
+ * `toolDefinitionHash`, computed in slices that yield to the event loop: what the consent gate awaits, so a
+ * tool with a huge definition (hundreds of KB of schemas) does not freeze the extension host on its first call.
+ * The same cache: a tool is hashed once, however it is asked.
+ */
+export function toolDefinitionHashAsync(tool: Tool): Promise<string> {
+  const known = hashes.get(tool);
+  if (known !== undefined) return Promise.resolve(known);
+  let hash = pending.get(tool);
+  if (hash === undefined) {
+    hash = canonicalJsonHash(approvedPart(tool)).then(h => {
+      if (!hashes.has(tool)) {
+        hashes.set(tool, h);
+        hashesComputed++;
+      }
+      pending.delete(tool);
+      return h;
+    });
+    pending.set(tool, hash);
+  }
+  return hash;
+}
+
+/** What a user approves of a tool. */
+function approvedPart({ name, title, description, inputSchema, outputSchema, annotations }: Tool): object {
+  return { name, title, description, inputSchema, outputSchema, annotations };
 }
 
 /** How many definition hashes were computed (not served from the cache) in this process: what the tests of the cache read. */

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { canonicalJson, definitionHash, serverIdentity, trustHash } from '../../../src/config/hash';
+import { createHash } from 'crypto';
+import { canonicalJson, canonicalJsonHash, definitionHash, serverIdentity, trustHash } from '../../../src/config/hash';
 import { parseConfigText } from '../../../src/config/parse';
 import type { ConfigOrigin, ServerDefinition } from '../../../src/config/types';
 
@@ -98,5 +99,68 @@ describe('config/hash', () => {
       'a new env entry': one('{ "fs": { "command": "npx", "args": ["server-fs"], "env": { "NODE_OPTIONS": "--require ./x.js" } } }'),
     };
     for (const [what, def] of Object.entries(others)) assert.notStrictEqual(serverIdentity(def), identity, what);
+  });
+});
+
+/** The recursive walk `canonicalJson` was until session 7: approvals stored since are bound to its text. */
+function referenceCanonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(referenceCanonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${referenceCanonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Random JSON with the keys that trip a reordering: array indexes (V8 lists them first), `__proto__`, astral and accented letters. */
+function randomJson(seed: number): unknown {
+  let state = seed;
+  const next = (n: number) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+  const KEYS = ['a', 'b', 'B', '', '0', '1', '2', '10', '01', '-1', '4294967294', '4294967295', '__proto__', 'toJSON', 'é', 'e\u0301', '\u{1F600}', 'z', 'type', 'properties'];
+  const STRINGS = ['', 'x', '\ud800', 'a\u2028b', '"quoted"', '\u{1F600}', '<\/script>'];
+  const value = (depth: number): unknown => {
+    const kind = next(depth > 3 ? 5 : 8);
+    switch (kind) {
+      case 0: return null;
+      case 1: return next(2) === 0;
+      case 2: return [0, -0, 1.5, -7, 1e21, 2 ** 53][next(6)];
+      case 3: case 4: return STRINGS[next(STRINGS.length)];
+      case 5: return Array.from({ length: next(4) }, () => value(depth + 1));
+      default: return Object.fromEntries(Array.from({ length: next(6) }, () => [KEYS[next(KEYS.length)]!, next(6) === 0 ? undefined : value(depth + 1)]));
+    }
+  };
+  return value(0);
+}
+
+describe('canonical JSON', () => {
+  it('is the same text the recursive walk wrote, for any JSON (so approvals stored before stay valid)', () => {
+    for (let seed = 1; seed <= 2000; seed++) {
+      const value = randomJson(seed);
+      assert.strictEqual(canonicalJson(value), referenceCanonicalJson(value), `seed ${seed}`);
+    }
+    // The cases by name: array-index keys keep code-unit order ("10" < "2"), `__proto__` stays a key.
+    assert.strictEqual(canonicalJson({ 2: 'b', 10: 'a', x: { b: 1, a: 2 } }), '{"10":"a","2":"b","x":{"a":2,"b":1}}');
+    assert.strictEqual(canonicalJson(JSON.parse('{"b":1,"__proto__":{"z":1,"y":2}}')), '{"__proto__":{"y":2,"z":1},"b":1}');
+  });
+
+  it('is hashed in slices that yield to the event loop, to the same digest', async () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const value = randomJson(seed);
+      assert.strictEqual(await canonicalJsonHash(value), createHash('sha256').update(referenceCanonicalJson(value)).digest('hex'), `seed ${seed}`);
+    }
+    // A 500 KB tool definition (3,000 properties twice): other work runs while it is hashed.
+    const huge = { type: 'object', properties: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`field${i}`, { type: 'string', pattern: `^v${i}-[a-z]+$`, description: `Field ${i}` }])) };
+    const tool = { name: 'huge', inputSchema: huge, outputSchema: huge };
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    const digest = await canonicalJsonHash(tool, 0.1);
+    clearInterval(ticking);
+    assert.strictEqual(digest, createHash('sha256').update(referenceCanonicalJson(tool)).digest('hex'));
+    assert.ok(turns > 0, 'a timer ran while the definition was hashed');
   });
 });

@@ -14,7 +14,7 @@ import { ApprovalMemento, ApprovalStore } from '../../../src/consent/approvalSto
 import { CallHistory } from '../../../src/consent/callHistory';
 import { DEFAULT_CONSENT_SETTINGS } from '../../../src/consent/policy';
 import { ConsentGate } from '../../../src/consent/toolCallGate';
-import { buildCatalog, toolDefinitionHash, toolDefinitionHashesComputed } from '../../../src/mcp/catalog';
+import { buildCatalog, toolDefinitionHash, toolDefinitionHashAsync, toolDefinitionHashesComputed } from '../../../src/mcp/catalog';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerRegistry } from '../../../src/mcp/registry';
 import { fixtureServer } from '../servers';
@@ -171,6 +171,17 @@ describe('tool definition hashes', () => {
     const changed = { ...tool, description: 'now different' };
     assert.notStrictEqual(toolDefinitionHash(changed), hash);
     assert.strictEqual(toolDefinitionHash({ ...tool }), hash, 'the same definition in another object hashes the same');
+  });
+
+  it('are the same, and computed once, when awaited in slices (as the consent gate does)', async () => {
+    const tool = { name: 'sliced', inputSchema: { type: 'object' as const, properties: { b: { type: 'string' }, a: { type: 'number' } } } };
+    const before = toolDefinitionHashesComputed();
+    const [first, second] = await Promise.all([toolDefinitionHashAsync(tool), toolDefinitionHashAsync(tool)]);
+    assert.strictEqual(first, second);
+    assert.strictEqual(toolDefinitionHashesComputed(), before + 1, 'two callers at once share one computation');
+    assert.strictEqual(toolDefinitionHash(tool), first, 'the synchronous hash is the same, from the cache');
+    assert.strictEqual(toolDefinitionHash({ ...tool }), first);
+    assert.strictEqual(toolDefinitionHashesComputed(), before + 2);
   });
 
   it('a catalog entry hashes its tool only when asked', () => {
