@@ -117,11 +117,19 @@ interface Part {
   readonly entries: Entry[];
 }
 
+/** A changed server's new part, and for each of its entries the previous entry it took over (same tool name), if any. */
+interface Remade {
+  readonly part: Part;
+  readonly previous: readonly (Entry | undefined)[];
+}
+
 /**
- * The catalog, rebuilt per server (server names are unique, as the registry's are): after one server's list changes, only that server's entries are made
- * again (plus any other entry whose name gains or loses a collision suffix through the change), so the cost
- * of a change is the size of the list that changed, not of every list. The result is always what
- * `buildCatalog` makes of the same sources (test/unit/mcp/catalog.test.ts checks that over random changes).
+ * The catalog, rebuilt per server (server names are unique, as the registry's are): after one server's list
+ * changes, only that server's entries are made again (plus any other entry whose name gains or loses a collision
+ * suffix through the change), so the cost of a change is the size of the list that changed, not of every list.
+ * Within the changed list, a tool whose name the previous list had keeps that entry's base name and count: only
+ * added, removed and renamed tools are named and counted again. The result is always what `buildCatalog` makes
+ * of the same sources (test/unit/mcp/catalog.test.ts checks that over random changes).
  */
 export class CatalogBuilder {
   private parts = new Map<string, Part>();
@@ -129,45 +137,62 @@ export class CatalogBuilder {
   private readonly counts = new Map<string, number>();
   private readonly byName = new Map<string, CatalogTool>();
   private current: Catalog = { tools: [], byName: this.byName };
+  /** Work done so far, for the tests that pin what a change costs: base names made (sanitised and counted), and entries of unchanged servers checked for a collision change. */
+  readonly work = { basesMade: 0, unchangedChecked: 0 };
 
   /** The catalog of `sources` (in their order); the same object as last time when no source changed. */
   update(sources: readonly CatalogSource[]): Catalog {
     const changed = this.changes(sources);
     if (!changed) return this.current;
-    const gone: Part[] = [];
-    for (const [server, part] of this.parts) if (changed.has(server)) gone.push(this.forget(part));
+    /** Bases whose count changed: only entries with these bases can gain or lose a collision suffix. */
+    const touched = new Set<string>();
+    /** Entries leaving the catalog whose name may still point at them in `byName`. */
+    const stale: Entry[] = [];
     // In the sources' order, which the quick check in `changes` relies on.
     const parts = new Map<string, Part>();
-    const fresh: Part[] = [];
+    const fresh: Remade[] = [];
     for (const source of sources) {
       if (!changed.has(source.server)) {
         parts.set(source.server, this.parts.get(source.server)!);
         continue;
       }
-      const part = this.candidates(source);
-      parts.set(source.server, part);
-      fresh.push(part);
+      const remade = this.remake(source, this.parts.get(source.server), touched, stale);
+      parts.set(source.server, remade.part);
+      fresh.push(remade);
+    }
+    for (const [server, part] of this.parts) {
+      if (parts.has(server)) continue;
+      for (const entry of part.entries) this.count(entry.base, -1, touched);
+      stale.push(...part.entries);
     }
     // An unchanged server's entry whose base gained or lost a collision through the change is named again
     // (a new entry: whoever holds the previous catalog keeps the old one).
-    for (const part of parts.values()) {
-      if (fresh.includes(part)) continue;
-      part.entries.forEach((entry, i) => {
-        if (this.needsSuffix(entry.base) === (entry.qualifiedName !== entry.base)) return;
-        if (this.byName.get(entry.qualifiedName) === entry) this.byName.delete(entry.qualifiedName);
-        part.entries[i] = new Entry(this.nameOf(entry.base, entry.server, entry.tool), entry.base, entry.server, entry.tool);
-        this.byName.set(part.entries[i]!.qualifiedName, part.entries[i]!);
-      });
+    if (touched.size) {
+      const remadeParts = new Set(fresh.map(r => r.part));
+      for (const part of parts.values()) {
+        if (remadeParts.has(part)) continue;
+        part.entries.forEach((entry, i) => {
+          this.work.unchangedChecked++;
+          if (!touched.has(entry.base) || this.needsSuffix(entry.base) === (entry.qualifiedName !== entry.base)) return;
+          if (this.byName.get(entry.qualifiedName) === entry) this.byName.delete(entry.qualifiedName);
+          part.entries[i] = new Entry(this.nameOf(entry.base, entry.server, entry.tool), entry.base, entry.server, entry.tool);
+          this.byName.set(part.entries[i]!.qualifiedName, part.entries[i]!);
+        });
+      }
     }
-    // A changed server's entries are new (nobody holds them yet): they are named in place.
-    for (const part of fresh) {
-      for (const entry of part.entries) {
-        entry.qualifiedName = this.nameOf(entry.base, entry.server, entry.tool);
+    // A changed server's entries are new (nobody holds them yet): they are named in place. An entry that took
+    // over a previous one keeps its name unless its base's count changed.
+    for (const { part, previous } of fresh) {
+      for (let i = 0; i < part.entries.length; i++) {
+        const entry = part.entries[i]!;
+        const before = previous[i];
+        if (!before || touched.has(entry.base)) entry.qualifiedName = this.nameOf(entry.base, entry.server, entry.tool);
+        if (before && before.qualifiedName !== entry.qualifiedName) stale.push(before);
         this.byName.set(entry.qualifiedName, entry);
       }
     }
     // Last, so a name a changed server still has is overwritten above rather than deleted and added again.
-    for (const part of gone) for (const entry of part.entries) if (this.byName.get(entry.qualifiedName) === entry) this.byName.delete(entry.qualifiedName);
+    for (const entry of stale) if (this.byName.get(entry.qualifiedName) === entry) this.byName.delete(entry.qualifiedName);
     const tools: CatalogTool[] = [];
     for (const source of sources) for (const entry of parts.get(source.server)!.entries) tools.push(entry);
     this.parts = parts;
@@ -201,28 +226,63 @@ export class CatalogBuilder {
     return changed;
   }
 
-  /** Uncounts a changed or gone server's entries (their names leave `byName` at the end of `update`). */
-  private forget(part: Part): Part {
-    for (const entry of part.entries) {
-      const left = this.counts.get(entry.base)! - 1;
-      if (left) this.counts.set(entry.base, left);
-      else this.counts.delete(entry.base);
-    }
-    return part;
-  }
-
-  /** A changed server's entries with their base names counted; named once every count is known. */
-  private candidates(source: CatalogSource): Part {
+  /**
+   * A changed server's entries, with new base names counted; named once every count is known. A tool whose
+   * name the server's previous entries had takes over that entry's base name and count; the previous entries
+   * nobody took over are uncounted and stale. Previous entries are matched in order (a tool added or removed
+   * shifts the rest without a lookup), and by a map of their names only when the order changed.
+   */
+  private remake(source: CatalogSource, old: Part | undefined, touched: Set<string>, stale: Entry[]): Remade {
     const disabled = source.disabledTools.length ? new Set(source.disabledTools) : undefined;
     const prefix = sanitize(source.server);
+    const before = old?.entries ?? [];
+    const n = before.length;
+    const taken = new Uint8Array(n);
+    let byToolName: Map<string, number> | undefined;
+    let j = 0;
     const entries: Entry[] = [];
-    for (const tool of source.tools) {
+    const previous: (Entry | undefined)[] = [];
+    const tools = source.tools;
+    for (let k = 0; k < tools.length; k++) {
+      const tool = tools[k]!;
       if (disabled?.has(tool.name)) continue;
-      const base = `${prefix}_${sanitize(tool.name)}`;
-      this.counts.set(base, (this.counts.get(base) ?? 0) + 1);
-      entries.push(new Entry(base, base, source.server, tool));
+      while (j < n && taken[j]) j++;
+      let at = -1;
+      if (j < n && before[j]!.tool.name === tool.name) at = j++;
+      else if (j + 1 < n && !taken[j + 1] && before[j + 1]!.tool.name === tool.name) {
+        at = j + 1; // the tool before it was removed
+        j += 2;
+      } else if (n && !(j < n && tools[k + 1]?.name === before[j]!.tool.name)) {
+        // Not an insertion before the next previous entry: the order changed.
+        byToolName ??= new Map(before.map((entry, i) => [entry.tool.name, i]));
+        at = byToolName.get(tool.name) ?? -1;
+        if (at >= 0 && taken[at]) at = -1;
+      }
+      const prev = at >= 0 ? before[at] : undefined;
+      if (prev) {
+        taken[at] = 1;
+        entries.push(new Entry(prev.qualifiedName, prev.base, source.server, tool));
+      } else {
+        const base = `${prefix}_${sanitize(tool.name)}`;
+        this.work.basesMade++;
+        this.count(base, 1, touched);
+        entries.push(new Entry(base, base, source.server, tool));
+      }
+      previous.push(prev);
     }
-    return { source, entries };
+    before.forEach((entry, i) => {
+      if (taken[i]) return;
+      this.count(entry.base, -1, touched);
+      stale.push(entry);
+    });
+    return { part: { source, entries }, previous };
+  }
+
+  private count(base: string, delta: number, touched: Set<string>): void {
+    const n = (this.counts.get(base) ?? 0) + delta;
+    if (n) this.counts.set(base, n);
+    else this.counts.delete(base);
+    touched.add(base);
   }
 
   private needsSuffix(base: string): boolean {
@@ -238,18 +298,25 @@ export class CatalogBuilder {
 
 /**
  * A catalog entry computes its hash and warnings when first asked: a catalog of 5,000 tools is built in
- * a few milliseconds after a change, and a call pays only for the one tool it calls.
+ * a few milliseconds after a change, and a call pays only for the one tool it calls. Its fields are assigned,
+ * not declared as class fields: a class field is defined on every new object, which made making 5,000
+ * entries 2–5× slower (Node 20).
  */
 class Entry implements CatalogTool {
-  private _warnings: readonly string[] | undefined;
+  declare qualifiedName: string;
+  /** The name before any collision suffix. */
+  declare readonly base: string;
+  declare readonly server: string;
+  declare readonly tool: Tool;
+  declare private _warnings: readonly string[] | undefined;
 
-  constructor(
-    public qualifiedName: string,
-    /** The name before any collision suffix. */
-    readonly base: string,
-    readonly server: string,
-    readonly tool: Tool,
-  ) {}
+  constructor(qualifiedName: string, base: string, server: string, tool: Tool) {
+    this.qualifiedName = qualifiedName;
+    this.base = base;
+    this.server = server;
+    this.tool = tool;
+    this._warnings = undefined;
+  }
 
   get definitionHash(): string {
     return toolDefinitionHash(this.tool);

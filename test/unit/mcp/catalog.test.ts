@@ -83,12 +83,15 @@ describe('tool catalog', () => {
       for (let step = 0; step < 400; step++) {
         const server = servers[random(servers.length)]!;
         const at = sources.findIndex(s => s.server === server);
-        const move = random(5);
+        const move = random(7);
         if (at < 0) sources.splice(random(sources.length + 1), 0, { server, tools: list(), disabledTools: [] });
         else if (move === 0) sources.splice(at, 1);
         else if (move === 1) sources[at] = { ...sources[at]!, tools: list() };
         else if (move === 2) sources[at] = { ...sources[at]!, disabledTools: sources[at]!.tools.filter(() => random(2)).map(t => t.name) };
         else if (move === 3) sources = [...sources.slice(at), ...sources.slice(0, at)];
+        // The same names as new objects (a description changed), and the same names in another order.
+        else if (move === 4) sources[at] = { ...sources[at]!, tools: sources[at]!.tools.map(t => tool(t.name, { description: `${step}` })) };
+        else if (move === 5) sources[at] = { ...sources[at]!, tools: [...sources[at]!.tools].reverse().map(t => tool(t.name)) };
         const built = builder.update([...sources]);
         const got = built.tools.map(t => [t.qualifiedName, t.server, t.tool]);
         assert.deepStrictEqual(got, reference(sources), `step ${step}`);
@@ -108,6 +111,34 @@ describe('tool catalog', () => {
       assert.strictEqual(second.tools.length, 1002);
       for (let i = 0; i < 1000; i++) assert.strictEqual(second.tools[i], first.tools[i], `entry ${i} of the unchanged server was made again`);
       assert.deepStrictEqual(second.tools.slice(1000).map(t => t.qualifiedName), ['small_a', 'small_b']);
+    });
+
+    it('names and counts again only the tools a change added or renamed, and checks no other server\'s entries when no base name changed', () => {
+      const builder = new CatalogBuilder();
+      const names = Array.from({ length: 5000 }, (_, i) => `t${i}`);
+      const other = { server: 'other', tools: Array.from({ length: 1000 }, (_, i) => tool(`o${i}`)), disabledTools: [] };
+      builder.update([{ server: 'big', tools: names.map(n => tool(n)), disabledTools: [] }, other]);
+      const made = () => ({ ...builder.work });
+      const change = (tools: Tool[]) => {
+        const was = made();
+        const catalog = builder.update([{ server: 'big', tools, disabledTools: [] }, other]);
+        return { catalog, basesMade: builder.work.basesMade - was.basesMade, unchangedChecked: builder.work.unchangedChecked - was.unchangedChecked };
+      };
+      // Every tool a new object (a refresh after a description change): no name made again, the other server untouched.
+      let step = change(names.map(n => tool(n, { description: 'new' })));
+      assert.deepStrictEqual([step.basesMade, step.unchangedChecked], [0, 0]);
+      assert.strictEqual(step.catalog.tools.length, 6000);
+      assert.strictEqual(step.catalog.byName.get('big_t4999')?.tool.description, 'new');
+      // One tool added in the middle (the rest shift): one name made.
+      const inserted = [...names.slice(0, 10), 'added', ...names.slice(10)];
+      step = change(inserted.map(n => tool(n)));
+      assert.strictEqual(step.basesMade, 1);
+      assert.deepStrictEqual(step.catalog.tools.slice(9, 12).map(t => t.qualifiedName), ['big_t9', 'big_added', 'big_t10']);
+      // One removed: nothing made; its name leaves the catalog.
+      step = change(names.map(n => tool(n)));
+      assert.strictEqual(step.basesMade, 0);
+      assert.strictEqual(step.catalog.byName.get('big_added'), undefined);
+      assert.strictEqual(step.catalog.byName.size, 6000);
     });
 
     it('renames an unchanged server\'s entry when a change creates or removes a collision with it', () => {
