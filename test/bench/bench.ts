@@ -288,7 +288,8 @@ async function startup(): Promise<void> {
       // server) and remembers the verdict per definition; every later start (what a user pays each time) skips it.
       const verdicts = new MapEraVerdicts();
       firsts.push(await start(verdicts));
-      if (verdicts.size !== n) throw new Error(`expected ${n} remembered era verdicts, got ${verdicts.size}`);
+      // Keyed by what runs (the same for all n here), so one verdict serves them all.
+      if (verdicts.size === 0) throw new Error('the first start remembered no era verdict');
       ours.push(await start(verdicts));
       let t = now();
       const clients = await Promise.all(
