@@ -215,6 +215,13 @@ describe('servers tree', function () {
     await vscode.commands.executeCommand('workbench.view.extension.mcpHost');
     await api.serversView.view.reveal(resources, { expand: true });
     await until(() => model.resources('paging').pagesLoaded === 1, 'the first page');
+    // The tree's own part (src/ui/tree): from a page's list arriving to its nodes going back to VS Code.
+    const pageMeasure = async (page: number) => {
+      let measure: { duration: number } | undefined;
+      await until(() => (measure = performance.getEntriesByName('mcpHost.treePage', 'measure').find(m => (m as { detail?: { page?: number } }).detail?.page === page)) !== undefined, `the tree's measure of page ${page}`);
+      return measure!.duration;
+    };
+    const modelCosts = [{ page: 1, ms: await pageMeasure(1) }];
     // What VS Code asks the provider for is what it draws and sends to the window: count it per page.
     const drawn: TreeNode[] = [];
     const getTreeItem = provider.getTreeItem.bind(provider);
@@ -229,6 +236,7 @@ describe('servers tree', function () {
         const last = pages.items[pages.items.length - 1];
         await until(() => drawn.some(n => n.kind === 'resource' && n.resource === last), `VS Code to draw page ${page}`);
         const ms = performance.now() - started;
+        modelCosts.push({ page, ms: await pageMeasure(page) });
         // Whatever else VS Code asks for this page arrives with it or just after.
         await new Promise(r => setTimeout(r, 200));
         costs.push({ page, items: drawn.filter(n => n.kind === 'resource').length, ms });
@@ -240,6 +248,12 @@ describe('servers tree', function () {
     report(`resources drawn per "Load more…": page ${first.page} ${first.items} (${first.ms.toFixed(0)} ms), page ${lastCost.page} ${lastCost.items} (${lastCost.ms.toFixed(0)} ms)`);
     recordPerfMark('treePageFirst', first.ms);
     recordPerfMark('treePageLast', lastCost.ms);
+    const model1 = modelCosts[0]!.ms;
+    const [model2, model30] = [modelCosts[1]!.ms, modelCosts.at(-1)!.ms];
+    report(`page list arrived → its nodes returned to VS Code: page 1 ${model1.toFixed(1)} ms, page 2 ${model2.toFixed(1)} ms, page 30 ${model30.toFixed(1)} ms`);
+    recordPerfMark('treeModelPage1', model1);
+    recordPerfMark('treeModelPage2', model2);
+    recordPerfMark('treeModelPage30', model30);
     // The first page's resources and the new page's: never the pages in between.
     for (const c of costs) assert.ok(c.items <= 200, `page ${c.page}: VS Code drew ${c.items} resources`);
 
