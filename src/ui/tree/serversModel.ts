@@ -33,9 +33,11 @@ export interface ResourcePages {
   readonly error: string | undefined;
   /** When the newest page's list arrived from the server (`performance.now()`): where the tree's page measure starts. */
   readonly arrivedAt: number | undefined;
+  /** How long the newest page took from its arrival until its change event was handled (this model and the tree's refresh). */
+  readonly handledMs: number | undefined;
 }
 
-const EMPTY_PAGES: ResourcePages = { items: [], pageStarts: [], seen: new Map(), duplicates: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined };
+const EMPTY_PAGES: ResourcePages = { items: [], pageStarts: [], seen: new Map(), duplicates: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, handledMs: undefined };
 
 /** How many resources "Load All" loads at most per run: enough for any list a tree is useful for. */
 export const LOAD_ALL_CAP = 10_000;
@@ -67,6 +69,7 @@ interface Paging {
   loading: boolean;
   error: string | undefined;
   arrivedAt: number | undefined;
+  handledMs: number | undefined;
   readonly generation: number;
   pending?: Promise<void> | undefined;
 }
@@ -191,7 +194,7 @@ export class ServersTreeModel extends Disposable {
     const paging: Paging =
       cursor !== undefined && before
         ? before
-        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, generation: ++this.generation };
+        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, handledMs: undefined, generation: ++this.generation };
     const pending = (async () => {
       let page: Awaited<ReturnType<ServerConnection['listResourcesPage']>> | undefined;
       let error: string | undefined;
@@ -224,6 +227,7 @@ export class ServersTreeModel extends Disposable {
         paging.pagesLoaded++;
       }
       this._onDidChange.fire({ server: name, what: 'resources' });
+      if (page) paging.handledMs = performance.now() - arrivedAt;
     })();
     paging.loading = true;
     paging.pending = pending;
