@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { MissingRequiredClientCapabilityError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { RemoteRefusedError } from './auth/remotePolicy';
 import type { ResolvedLaunch } from './launch';
 import { SpawnError } from './transports/stdioTransport';
@@ -116,6 +116,30 @@ export class RequestCancelledError extends Error {
   }
 }
 
+/** The 2026-07-28 tasks extension: SDK 2.4.0 refuses its task results, so the host does not declare it. */
+const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
+/** A request a 2026-07-28 server refused (-32021) because it needs a client capability the host does not declare. */
+export class MissingCapabilityError extends Error {
+  constructor(
+    method: string,
+    readonly required: readonly string[],
+  ) {
+    const tasks = required.includes(`extension ${TASKS_EXTENSION}`)
+      ? ' (tasks on 2026-07-28: the MCP SDK the host is built on, 2.4.0, cannot receive them yet)'
+      : '';
+    super(`${method} was refused: the server requires ${required.join(', ') || 'a capability'} from the client, which MCP Host does not offer${tasks}`);
+    this.name = 'MissingCapabilityError';
+  }
+}
+
+/** The capabilities a -32021 error names: top-level ones by name, extensions by their identifier. */
+function requiredCapabilities(error: MissingRequiredClientCapabilityError): string[] {
+  const required: unknown = error.requiredCapabilities;
+  if (!isRecord(required)) return [];
+  return Object.entries(required).flatMap(([name, value]) => (name === 'extensions' && isRecord(value) ? Object.keys(value).map(id => `extension ${id}`) : [name]));
+}
+
 /**
  * The SDK (v1 and v2 alike) rejects both an abort and a timeout with the same code (`RequestTimeout`);
  * only a timeout carries `data.timeout`. Map them to distinct errors so callers can tell "you cancelled"
@@ -126,5 +150,7 @@ export function classifyRequestError(error: unknown, method: string, signal: Abo
   if (signal?.aborted && (error instanceof SdkError || error === signal.reason)) return new RequestCancelledError(method);
   // The SDK's "Connection closed" names neither the request nor the server's part in it.
   if (error instanceof SdkError && (error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.NotConnected)) return new ConnectionLostError(method);
+  // The SDK's message says only "Missing required client capabilities: extensions".
+  if (error instanceof MissingRequiredClientCapabilityError) return new MissingCapabilityError(method, requiredCapabilities(error));
   return error;
 }

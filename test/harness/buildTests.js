@@ -46,8 +46,10 @@ async function buildTests() {
     target: 'node20',
     sourcemap: 'inline',
     logLevel: 'warning',
+    metafile: true,
   });
   if (result.errors.length) throw new Error('test build failed');
+  removeStale(new Set(Object.keys(result.metafile.outputs).map(f => path.resolve(root, f))));
   // MCP App UIs run in a browser frame: each is one self-contained script, its packages included.
   const apps = path.join(root, 'test', 'fixtures', 'apps');
   const browser = await esbuild.build({
@@ -62,6 +64,27 @@ async function buildTests() {
     logLevel: 'warning',
   });
   if (browser.errors.length) throw new Error('test app build failed');
+}
+
+/**
+ * Deletes compiled tests whose source is gone (a renamed or removed test file would otherwise keep running from
+ * out/test in a working copy, and its tests would count in the totals). The browser apps have their own build.
+ */
+function removeStale(built) {
+  const apps = path.join(root, 'out', 'test', 'fixtures', 'apps');
+  const walk = dir => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (p === apps) continue;
+        walk(p);
+        if (fs.readdirSync(p).length === 0) fs.rmdirSync(p);
+      } else if (e.name.endsWith('.js') && !built.has(p)) {
+        fs.rmSync(p, { force: true });
+      }
+    }
+  };
+  walk(path.join(root, 'out', 'test'));
 }
 
 module.exports = { buildTests };

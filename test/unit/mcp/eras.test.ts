@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import type { ElicitRequest, CreateMessageRequest } from '@modelcontextprotocol/client';
+import { Client, type ElicitRequest, type CreateMessageRequest } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { waitForEvent } from '../../../src/common/event';
 import type { ConnectionState } from '../../../src/mcp/connectionState';
 import type { ClientRequestHandlers } from '../../../src/mcp/clientRequests';
@@ -7,6 +8,7 @@ import { eraMemory, type EraVerdict, type EraVerdictStore, type ProtocolChoice }
 import type { ResolvedLaunch } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
+import { ServerLists } from '../../../src/mcp/serverLists';
 import { consentForTests } from '../../../src/consent/toolCallGate';
 import { fixtureServer } from '../servers';
 
@@ -203,6 +205,42 @@ describe('protocol eras', function () {
     await new Promise(r => setTimeout(r, 1700));
     await conn.ensureFresh('tools');
     assert.strictEqual((await counts())['tools/list'] ?? 0, start + 1, 'a stale list is fetched again');
+  });
+
+  // A `cacheScope: private` list belongs to whoever is signed in: a new sign-in (remoteTransport's onSignedIn) re-fetches it.
+  for (const scope of ['private', 'public'] as const) {
+    it(`re-fetches ${scope === 'private' ? 'only' : 'no'} lists the server scoped to the signed-in user after a new sign-in (cacheScope ${scope})`, async () => {
+      const client = new Client({ name: 'tests', version: '0' }, { versionNegotiation: { mode: 'auto' } });
+      await client.connect(new StdioClientTransport({ command: process.execPath, args: [fixtureServer('modern'), '--ttl-ms', '60000', '--cache-scope', scope], stderr: 'ignore' }));
+      const lists = new ServerLists({ client, log: new MemoryLog(), requestMs: 15_000, modern: true, meta: () => ({}), announcesChanges: () => true, onChanged: () => {} });
+      try {
+        await lists.refresh('tools');
+        const counts = async () => (JSON.parse((await client.callTool({ name: 'request_counts', arguments: {} })).content.map(c => (c.type === 'text' ? c.text : '')).join('')) as Record<string, number>)['tools/list'] ?? 0;
+        const before = await counts();
+        lists.refreshPrivate();
+        await lists.ensureFresh('tools');
+        assert.strictEqual(await counts(), scope === 'private' ? before + 1 : before);
+      } finally {
+        lists.dispose();
+        await client.close();
+      }
+    });
+  }
+
+  // SDK 2.4.0 refuses a `resultType: "task"` answer (modernFixture.test.ts pins that), so the host must not declare
+  // io.modelcontextprotocol/tasks: a server that would make the call a task then answers it synchronously.
+  it('gets synchronous answers from a 2026-07-28 server that offers tasks, and names the refusal of a task-only tool', async () => {
+    const { conn } = connect(modern());
+    await conn.start();
+    assert.strictEqual(running(conn).era, 'modern');
+    assert.strictEqual(await call(conn, 'task_job', { ms: 10 }), 'job done after 10 ms');
+    await assert.rejects(conn.callTool('task_confirm', { question: 'Delete it?' }, consentForTests(conn, 'task_confirm')), (err: Error) => {
+      assert.strictEqual(
+        err.message,
+        'tools/call was refused: the server requires extension io.modelcontextprotocol/tasks from the client, which MCP Host does not offer (tasks on 2026-07-28: the MCP SDK the host is built on, 2.4.0, cannot receive them yet)',
+      );
+      return true;
+    });
   });
 
   // Issue 11 item 1: 1,000 notifications/s once meant ~1 tools/list per notification and a 9 s call to another server.
