@@ -1,4 +1,4 @@
-import { Client, type CompleteRequest, type CompleteResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplateType, type Tool, type Transport } from '@modelcontextprotocol/client';
+import { Client, InsufficientScopeError, type CompleteRequest, type CompleteResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplateType, type Tool, type Transport } from '@modelcontextprotocol/client';
 import { Disposable, DisposableStore, IDisposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import type { ServerTimeouts } from '../config/types';
@@ -378,17 +378,31 @@ export class ServerConnection extends Disposable {
   }
 
   /**
-   * A running server refused a request for want of more scopes (`insufficient_scope`): the request's sign-in
-   * may open the browser, after the user agreed in the sign-in modal (which names the scopes); the request is
-   * then sent again. Declined or cancelled, the request fails and the server keeps running.
+   * A running server refused a request for want of more scopes (`insufficient_scope`): the user is asked in the
+   * sign-in modal (which names the scopes), and the request is sent again after the sign-in. Requests refused
+   * for the same scopes meanwhile wait for that one sign-in. Declined or cancelled, those requests fail and the
+   * server keeps running.
    */
-  private async beginStepUp(error: unknown): Promise<(() => void) | undefined> {
-    const signIn = findSignInError(error);
+  private async beginStepUp(error: unknown): Promise<boolean> {
     const oauth = this.oauth;
-    if (!oauth || !signIn || !('reason' in signIn) || signIn.reason !== 'stepUp' || this._state.kind !== 'running' || oauth.interactive) return undefined;
-    this.log.info(`The server asks for more access (${signIn.scopes.join(' ')}) for a request; asking you to sign in again.`);
-    await oauth.beginSignIn('stepUp');
-    return () => oauth.endSignIn();
+    if (!oauth || this._state.kind !== 'running') return false;
+    let scope: string | undefined;
+    let resourceMetadataUrl: URL | undefined;
+    if (error instanceof InsufficientScopeError) {
+      ({ requiredScope: scope, resourceMetadataUrl } = error);
+    } else {
+      // The SDK's own flow stopped (not signing in) in `redirectToAuthorization` while tokens are held.
+      const signIn = findSignInError(error);
+      if (!signIn || !('reason' in signIn) || signIn.reason !== 'stepUp') return false;
+      scope = signIn.scopes.join(' ');
+    }
+    this.log.info(
+      oauth.steppingUp(scope)
+        ? `The server asks for more access (${scope ?? ''}) for another request too; it waits for the sign-in already asked for.`
+        : `The server asks for more access (${scope ?? ''}) for a request; asking you to sign in again.`,
+    );
+    await oauth.stepUp(scope, resourceMetadataUrl);
+    return true;
   }
 
   /** Refreshes the access token shortly before it expires, so no request meets a 401 for it (the 401 path stays). */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { auth } from '@modelcontextprotocol/client';
+import { auth, computeScopeUnion, isStrictScopeSuperset } from '@modelcontextprotocol/client';
 import type {
+  FetchLike,
   OAuthClientInformationContext,
   OAuthClientMetadata,
   OAuthDiscoveryState,
@@ -92,6 +93,15 @@ export class ServerOAuth implements HostOAuthProvider {
   private pending: Promise<URLSearchParams> | undefined;
   private tokensInvalidated = false;
   private reason: SignInReason = 'signIn';
+  /** Step-up sign-ins under way, by the scope set asked for: later refusals for the same scopes wait for it. */
+  private readonly stepUps = new Map<string, Promise<void>>();
+  /** One interactive step-up at a time: they share the redirect listener, the PKCE verifier and the user's attention. */
+  private stepUpTurn: Promise<unknown> = Promise.resolve();
+
+  /** The last refresh grant sent (by refresh token), so a second refresh with the same token shares its answer. */
+  private refreshExchange: { readonly refreshToken: string; readonly answer: Promise<RecordedResponse> } | undefined;
+  /** How many refresh grants shared another's answer instead of reaching the authorization server (for tests). */
+  sharedRefreshes = 0;
 
   /** Present only when configured: the SDK then prefers it to dynamic registration where the server allows. */
   readonly clientMetadataUrl?: string;
@@ -189,6 +199,25 @@ export class ServerOAuth implements HostOAuthProvider {
   }
 
   /**
+   * The fetch for this server's transport and its token requests. A refresh grant is sent once per refresh
+   * token: the authorization server may rotate refresh tokens (a used one stops working), so a proactive refresh
+   * and a refresh after a 401 racing with the same token would otherwise lose one to `invalid_grant`, and the
+   * SDK would then drop the tokens the winner saved ("needs sign-in"). The second shares the first's answer.
+   */
+  readonly fetch: FetchLike = async (input, init) => {
+    const body = init?.body;
+    const refreshToken = init?.method === 'POST' && body instanceof URLSearchParams && body.get('grant_type') === 'refresh_token' ? body.get('refresh_token') : null;
+    if (!refreshToken) return fetch(input, init);
+    if (this.refreshExchange?.refreshToken === refreshToken) {
+      this.sharedRefreshes++;
+    } else {
+      this.refreshExchange = { refreshToken, answer: fetch(input, init).then(record) };
+    }
+    const { status, statusText, headers, body: text } = await this.refreshExchange.answer;
+    return new Response(text, { status, statusText, headers });
+  };
+
+  /**
    * When (epoch ms) the current tokens should be refreshed, shortly before the access token expires; undefined
    * when there is nothing to refresh ahead of time (no refresh token, or no stated lifetime).
    */
@@ -205,7 +234,53 @@ export class ServerOAuth implements HostOAuthProvider {
    * like any other that needs the user: `SignInRequiredError`, and "needs sign-in" through `onSignInRequired`.
    */
   async refresh(): Promise<void> {
-    if ((await auth(this, { serverUrl: this.options.serverUrl })) !== 'AUTHORIZED') throw new Error('The authorization server did not refresh the tokens.');
+    if ((await auth(this, { serverUrl: this.options.serverUrl, fetchFn: this.fetch })) !== 'AUTHORIZED') throw new Error('The authorization server did not refresh the tokens.');
+  }
+
+  /**
+   * Signs in again for more scopes (a step-up: the server refused a request with `insufficient_scope`), asking
+   * the user. A single flight per scope set: every request refused for the same scopes while it runs waits for
+   * this one sign-in and resolves or fails with it (a declined sign-in fails them all with the same
+   * `SignInCancelledError`). A step-up for other scopes waits its turn; scopes the tokens already hold (an
+   * earlier step-up granted them) need no sign-in.
+   */
+  stepUp(scope: string | undefined, resourceMetadataUrl?: URL): Promise<void> {
+    const key = scopeKey(scope);
+    let flight = this.stepUps.get(key);
+    if (!flight) {
+      const turn = this.stepUpTurn.catch(() => {}).then(() => this.signInForScopes(scope, resourceMetadataUrl));
+      flight = turn.finally(() => this.stepUps.delete(key));
+      this.stepUps.set(key, flight);
+      this.stepUpTurn = flight;
+    }
+    return flight;
+  }
+
+  /** Whether a step-up for these scopes is under way (a refusal now joins it rather than asking again). */
+  steppingUp(scope: string | undefined): boolean {
+    return this.stepUps.has(scopeKey(scope));
+  }
+
+  private async signInForScopes(scope: string | undefined, resourceMetadataUrl: URL | undefined): Promise<void> {
+    const held = (await this.tokens())?.scope;
+    if (held && scope && !isStrictScopeSuperset(computeScopeUnion(held, scope), held)) return;
+    const union = computeScopeUnion(held, scope);
+    const scoped = union ? { scope: union } : {};
+    const serverUrl = this.options.serverUrl;
+    await this.beginSignIn('stepUp');
+    try {
+      // The SDK's step-up, as its transport runs it: the union of held and asked scopes, bypassing a refresh
+      // (which cannot add scopes). It stops in `redirectToAuthorization`, which asks the user.
+      const result = await auth(this, { serverUrl, ...scoped, forceReauthorization: true, ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}) });
+      if (result === 'AUTHORIZED') return;
+      const callback = await this.waitForAuthorization();
+      const code = callback.get('code');
+      if (!code) throw new Error(`The authorization server did not grant the access asked for (${callback.get('error') ?? 'no authorization code'}).`);
+      const iss = callback.get('iss') ?? undefined;
+      if ((await auth(this, { serverUrl, authorizationCode: code, ...(iss ? { iss } : {}), ...scoped })) !== 'AUTHORIZED') throw new Error('The authorization server did not issue tokens.');
+    } finally {
+      this.endSignIn();
+    }
   }
 
   saveCodeVerifier(verifier: string): void {
@@ -275,6 +350,7 @@ export class ServerOAuth implements HostOAuthProvider {
     await this.options.secrets.delete(this.key());
     this.index = { issuers: [] };
     this.entries.clear();
+    this.refreshExchange = undefined;
     this.discovery = undefined;
     this.verifier = undefined;
   }
@@ -314,6 +390,23 @@ export class ServerOAuth implements HostOAuthProvider {
       await this.options.secrets.store(this.key(), JSON.stringify(this.index));
     }
   }
+}
+
+interface RecordedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: [string, string][];
+  readonly body: string;
+}
+
+/** A response read once, so that each caller sharing it gets its own copy. */
+async function record(response: Response): Promise<RecordedResponse> {
+  return { status: response.status, statusText: response.statusText, headers: [...response.headers], body: await response.text() };
+}
+
+/** A scope set as a key: order and repeats do not matter. */
+function scopeKey(scope: string | undefined): string {
+  return [...new Set((scope ?? '').split(' ').filter(Boolean))].sort().join(' ');
 }
 
 function parseJson<T>(text: string | undefined): T | undefined {

@@ -14,7 +14,7 @@ export interface RemoteTransportOptions {
    */
   readonly onStreamResume?: (delayMs: number, attempt: number, maxAttempts: number) => void;
   /** Asked when a request is refused for want of more scopes: see `SignInTransport`. */
-  readonly stepUp?: (error: unknown) => Promise<(() => void) | undefined>;
+  readonly stepUp?: (error: unknown) => Promise<boolean>;
 }
 
 /**
@@ -32,12 +32,14 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
   const url = new URL(launch.url);
   const requestInit: RequestInit = { headers: { ...launch.headers } };
   const provider = options.authProvider;
-  const auth = provider ? { authProvider: provider } : {};
+  const auth = provider ? { authProvider: provider, ...(provider.fetch ? { fetch: provider.fetch } : {}) } : {};
   const transport: AuthorizableTransport =
     wire === 'http'
       ? new StreamableHTTPClientTransport(url, {
           requestInit,
           ...auth,
+          // A 403 insufficient_scope comes to `stepUp`, which signs in once for every request refused for the same scopes.
+          ...(provider && options.stepUp ? { onInsufficientScope: 'throw' as const } : {}),
           reconnectionOptions: STREAM_RESUMPTION,
           // The SDK resumes by itself; this only lets the user see it happen.
           reconnectionScheduler: (reconnect, delay, attempt) => {

@@ -1,4 +1,4 @@
-import type { JSONRPCMessage, MessageExtraInfo, OAuthClientProvider, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import type { FetchLike, JSONRPCMessage, MessageExtraInfo, OAuthClientProvider, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
 import { UnauthorizedError } from '@modelcontextprotocol/client';
 
 /**
@@ -12,6 +12,8 @@ import { UnauthorizedError } from '@modelcontextprotocol/client';
 export interface HostOAuthProvider extends OAuthClientProvider {
   /** Resolves with the redirect's query of the sign-in the last `redirectToAuthorization` started; rejects if the user gives up. */
   waitForAuthorization?(): Promise<URLSearchParams>;
+  /** The fetch for the transport's requests, token requests included (see `ServerOAuth.fetch`). */
+  readonly fetch?: FetchLike;
 }
 
 /** The SDK's HTTP transports (Streamable HTTP and SSE) both exchange a code for tokens this way. */
@@ -44,11 +46,11 @@ export class SignInTransport implements Transport {
     private readonly provider: HostOAuthProvider,
     private readonly onSignedIn: () => void = () => {},
     /**
-     * Offered every other refusal of a message: when it is a step-up (the server wants more scopes) the host may
-     * ask the user and begin a sign-in, returning how to end it; the message is then sent again, and the SDK's
-     * step-up runs with the browser allowed. Undefined: the refusal stands.
+     * Offered every other refusal of a message: when it is a step-up (the server wants more scopes) the host
+     * signs in for them, or waits for the sign-in already under way for the same scopes, and resolves true: the
+     * message is then sent again with the new tokens. False: the refusal stands. Rejects when the sign-in failed.
      */
-    private readonly stepUp?: (error: unknown) => Promise<(() => void) | undefined>,
+    private readonly stepUp?: (error: unknown) => Promise<boolean>,
   ) {
     inner.onclose = () => this.onclose?.();
     inner.onerror = err => this.onerror?.(err);
@@ -76,23 +78,19 @@ export class SignInTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    let endStepUp: (() => void) | undefined;
-    try {
-      for (let signIns = 0; ; signIns++) {
-        try {
-          return await this.inner.send(message, options);
-        } catch (error) {
-          if (signIns >= MAX_SIGN_INS_PER_MESSAGE) throw error;
-          if (error instanceof UnauthorizedError && this.provider.waitForAuthorization) {
-            await this.inner.finishAuth(await this.provider.waitForAuthorization());
-            this.onSignedIn();
-          } else if (endStepUp || !(endStepUp = await this.stepUp?.(error))) {
-            throw error;
-          }
+    let steppedUp = false;
+    for (let signIns = 0; ; signIns++) {
+      try {
+        return await this.inner.send(message, options);
+      } catch (error) {
+        if (signIns >= MAX_SIGN_INS_PER_MESSAGE) throw error;
+        if (error instanceof UnauthorizedError && this.provider.waitForAuthorization) {
+          await this.inner.finishAuth(await this.provider.waitForAuthorization());
+        } else if (steppedUp || !(steppedUp = (await this.stepUp?.(error)) === true)) {
+          throw error;
         }
+        this.onSignedIn();
       }
-    } finally {
-      endStepUp?.();
     }
   }
 

@@ -6,7 +6,9 @@ import type { LaunchPlan } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
 import { consentForTests } from '../../../src/consent/toolCallGate';
-import { type PreRegisteredClient, type SecretStore, SignInCancelledError, type SignInBrowser, type SignInRequest } from '../../../src/mcp/auth/serverOAuth';
+import { Client } from '@modelcontextprotocol/client';
+import { remoteTransport } from '../../../src/mcp/transports/remoteTransport';
+import { type PreRegisteredClient, type SecretStore, ServerOAuth, SignInCancelledError, type SignInBrowser, type SignInRequest } from '../../../src/mcp/auth/serverOAuth';
 import { checkTransportSecurity, hasStaticCredentials, RemoteRefusedError } from '../../../src/mcp/auth/remotePolicy';
 import { followAuthorization } from '../../fixtures/lib/headlessBrowser';
 import { ADMIN_SCOPE, OAUTH_SCOPES, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
@@ -29,10 +31,13 @@ class MemorySecrets implements SecretStore {
 class ScriptedBrowser implements SignInBrowser {
   readonly asked: SignInRequest[] = [];
   answer: 'approve' | 'decline' | 'wait' = 'approve';
+  /** Awaited before the user answers: a test holds the sign-in open until other requests have been refused. */
+  hold: (() => Promise<void>) | undefined;
   private cancelWait: (() => void) | undefined;
 
   async authorize(request: SignInRequest, redirect: Promise<URLSearchParams>): Promise<URLSearchParams> {
     this.asked.push(request);
+    await this.hold?.();
     if (this.answer === 'decline') throw new SignInCancelledError(request);
     if (this.answer === 'wait') {
       // The browser never comes back; the user presses Cancel.
@@ -56,6 +61,17 @@ function connect(url: string, secrets: SecretStore, browser: SignInBrowser, log:
     clientInfo: { name: 'mcp-host-tests', version: '0.0.0' },
     signIn: { secrets, browser, clientName: 'MCP Host tests' },
   });
+}
+
+async function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); await new Promise(r => setTimeout(r, 20))) {
+    assert.ok(Date.now() < end, `timed out waiting: ${what}`);
+  }
+}
+
+/** How many refused requests joined a step-up sign-in already under way. */
+function joined(log: MemoryLog): number {
+  return log.text().split('waits for the sign-in already asked for').length - 1;
 }
 
 function as<K extends ConnectionState['kind']>(state: ConnectionState, kind: K): Extract<ConnectionState, { kind: K }> {
@@ -166,20 +182,88 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
     for (const t of fixture.issued) assert.ok(!log.text().includes(t), 'no token in the server log');
   });
 
+  it('a proactive refresh racing a refresh after a 401, with a rotating refresh token: one refresh grant, both succeed, tokens kept', async () => {
+    // Both paths explicitly, on the production wiring (ServerOAuth + remoteTransport + the SDK client): the
+    // fixture deletes a used refresh token, so two grants with one token would lose one to invalid_grant.
+    const oauth = new ServerOAuth({ server: 'remote', serverUrl: fixture.url, secrets, browser, clientName: 'MCP Host tests' });
+    const client = new Client({ name: 'mcp-host-tests', version: '0.0.0' });
+    await oauth.beginSignIn('signIn');
+    await client.connect(remoteTransport({ type: 'http', url: fixture.url, headers: {} }, 'http', { authProvider: oauth }));
+    oauth.endSignIn();
+    try {
+      fixture.expireAccessTokens();
+      const release = fixture.holdRefreshes();
+      const call = client.callTool({ name: 'whoami', arguments: {} }); // 401: the SDK refreshes
+      await until(() => fixture.counts.refresh === 1, 'the refresh after the 401 reached the token endpoint');
+      const proactive = oauth.refresh(); // the timer's refresh, with the same refresh token
+      await until(() => fixture.counts.refresh + oauth.sharedRefreshes >= 2, 'the proactive refresh was sent');
+      release();
+      await proactive;
+      assert.match(JSON.stringify((await call).content), /signed in as client/);
+      assert.strictEqual(fixture.counts.refresh, 1, 'one refresh grant reached the authorization server');
+      assert.ok(oauth.sharedRefreshes >= 1, 'the proactive refresh shared the first one');
+      assert.ok(await oauth.hasTokens(), 'the new tokens were kept');
+      const expiredBefore = fixture.counts.expired;
+      assert.match(JSON.stringify((await client.callTool({ name: 'whoami', arguments: {} })).content), /signed in as client/);
+      assert.strictEqual(fixture.counts.expired, expiredBefore, 'the next call carries the new, valid token');
+      await oauth.refresh(); // the rotated refresh token works: it was not used twice
+      assert.strictEqual(fixture.counts.refresh, 2);
+      assert.strictEqual(browser.asked.length, 1, 'no sign-in asked for');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('step-up: a call refused for insufficient_scope asks the user, naming the scopes, and runs after the new sign-in', async () => {
     await conn.start();
     await conn.signIn();
     as(conn.state, 'running');
     const result = await conn.callTool('admin', {}, consentForTests(conn, 'admin'));
     assert.match(JSON.stringify(result.result.content), new RegExp(`admin with .*${ADMIN_SCOPE}`));
-    // Refused twice: the first refusal is where the user is asked; the request sent again runs the SDK's step-up.
-    assert.strictEqual(fixture.counts.insufficientScope, 2);
+    assert.strictEqual(fixture.counts.insufficientScope, 1, 'refused once; sent again after the sign-in');
     assert.strictEqual(browser.asked.length, 2, 'asked once more, at the call');
     const asked = browser.asked[1]!;
     assert.strictEqual(asked.reason, 'stepUp');
     assert.deepStrictEqual([...asked.scopes].sort(), [...OAUTH_SCOPES, ADMIN_SCOPE].sort());
     as(conn.state, 'running');
     assert.strictEqual(fixture.counts.toolCalls, 1, 'the tool ran once, after the sign-in');
+  });
+
+  it('step-up for calls refused at once: one sign-in; every call waits for it and then runs', async () => {
+    await conn.start();
+    await conn.signIn();
+    as(conn.state, 'running');
+    const calls = 3;
+    // The sign-in stays open until every other call has joined it.
+    browser.hold = () => until(() => joined(log) >= calls - 1, 'every call waits for the sign-in');
+    const results = await Promise.all(Array.from({ length: calls }, () => conn.callTool('admin', {}, consentForTests(conn, 'admin'))));
+    for (const result of results) assert.match(JSON.stringify(result.result.content), new RegExp(`admin with .*${ADMIN_SCOPE}`));
+    assert.strictEqual(fixture.counts.insufficientScope, calls);
+    assert.strictEqual(browser.asked.length, 2, 'one sign-in, then one step-up for all the calls');
+    assert.strictEqual(fixture.counts.authorize, 2);
+    assert.strictEqual(fixture.counts.toolCalls, calls, 'each call ran once, after the sign-in');
+    as(conn.state, 'running');
+    assert.ok(log.text().includes('waits for the sign-in already asked for'), log.text());
+  });
+
+  it('step-up declined while several calls wait: all fail with the same error, and the server keeps running', async () => {
+    await conn.start();
+    await conn.signIn();
+    browser.answer = 'decline';
+    browser.hold = () => until(() => joined(log) >= 1, 'the second call waits for the sign-in');
+    const outcomes = await Promise.allSettled([0, 1].map(() => conn.callTool('admin', {}, consentForTests(conn, 'admin'))));
+    const reasons = outcomes.map(o => (o.status === 'rejected' ? String((o.reason as Error).message) : 'ran'));
+    assert.match(reasons[0]!, /cancelled/);
+    assert.strictEqual(reasons[1], reasons[0], 'the same error for every waiting call');
+    assert.strictEqual(browser.asked.length, 2, 'asked once for both');
+    assert.strictEqual(fixture.counts.toolCalls, 0);
+    as(conn.state, 'running');
+    // The next refusal asks again (the failed sign-in is not remembered as an answer).
+    browser.answer = 'approve';
+    browser.hold = undefined;
+    const result = await conn.callTool('admin', {}, consentForTests(conn, 'admin'));
+    assert.match(JSON.stringify(result.result.content), new RegExp(`admin with .*${ADMIN_SCOPE}`));
+    assert.strictEqual(browser.asked.length, 3);
   });
 
   it('step-up declined: the call fails, nothing opens, and the server keeps running', async () => {
