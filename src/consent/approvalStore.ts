@@ -1,5 +1,5 @@
 import { Emitter } from '../common/event';
-import type { StoredApproval } from './policy';
+import { ApprovalIndex, type ApprovalLookup, type StoredApproval } from './policy';
 
 /** The slice of `vscode.Memento` the store uses, so it runs in plain Node too. */
 export interface ApprovalMemento {
@@ -15,9 +15,15 @@ const STORAGE_KEY = 'mcpHost.toolApprovals';
  * replaces the old, so a re-approved changed tool does not leave its stale definition behind.
  * Approvals stored before they carried a server identity (0.1.x) are not read, and are dropped at the next write:
  * nothing says which definition of their server earned them.
+ *
+ * Every tool call looks its approvals up here, so the lookup is a bucket in an index, rebuilt only when the
+ * approvals change: `workspaceState.get` hands back the same object until the key is written, so a new object
+ * (from this store or another on the same memento) is what says the stored list changed.
  */
-export class ApprovalStore {
+export class ApprovalStore implements ApprovalLookup {
+  /** Replaced, never changed in place: its identity says whether `indexed` is current. */
   private session: StoredApproval[] = [];
+  private indexed: { readonly stored: unknown; readonly session: StoredApproval[]; readonly index: ApprovalIndex } | undefined;
   private readonly _onDidChange = new Emitter<void>();
   readonly onDidChange = this._onDidChange.event;
 
@@ -26,6 +32,22 @@ export class ApprovalStore {
   /** Session approvals first, then those stored in the workspace. */
   all(): StoredApproval[] {
     return [...this.session, ...this.persisted()];
+  }
+
+  ofTool(serverIdentity: string, tool: string): readonly StoredApproval[] {
+    return this.index().ofTool(serverIdentity, tool);
+  }
+
+  ofEntry(...entry: Parameters<ApprovalLookup['ofEntry']>): readonly StoredApproval[] {
+    return this.index().ofEntry(...entry);
+  }
+
+  private index(): ApprovalIndex {
+    const stored = this.workspaceState.get<unknown>(STORAGE_KEY, undefined);
+    if (!this.indexed || this.indexed.stored !== stored || this.indexed.session !== this.session) {
+      this.indexed = { stored, session: this.session, index: new ApprovalIndex([...this.session, ...valid(stored)]) };
+    }
+    return this.indexed.index;
   }
 
   async add(approval: StoredApproval): Promise<void> {
@@ -55,13 +77,16 @@ export class ApprovalStore {
   }
 
   private persisted(): StoredApproval[] {
-    const stored = this.workspaceState.get<unknown>(STORAGE_KEY, []);
-    return Array.isArray(stored) ? stored.filter(isApproval) : [];
+    return valid(this.workspaceState.get<unknown>(STORAGE_KEY, undefined));
   }
 
   dispose(): void {
     this._onDidChange.dispose();
   }
+}
+
+function valid(stored: unknown): StoredApproval[] {
+  return Array.isArray(stored) ? stored.filter(isApproval) : [];
 }
 
 function isApproval(value: unknown): value is StoredApproval {

@@ -58,6 +58,12 @@ export interface CallRecorder {
 
 /** How long the file stays open after the last write. */
 const IDLE_CLOSE_MS = 1_000;
+/**
+ * How long a write waits for more calls to join it. Calls one at a time (a loop, an agent's turn) share a write
+ * instead of making one each: a write costs the extension host as much CPU as sending the call. Anything that
+ * reads the history (the view's list, flush, clear, dispose) has the waiting write go at once.
+ */
+export const DEFAULT_GATHER_MS = 20;
 /** How many entries are kept in memory for the view. */
 const MAX_LOADED = 1_000;
 /** Size at which the file is rotated (the previous one is kept as `<name>.1.jsonl`), and the most read of either file. */
@@ -79,7 +85,7 @@ export class CallHistory implements CallRecorder {
   private loading: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
   /** The queued write that takes the entries recorded until it starts, in order. */
-  private batch: { readonly entries: HistoryEntry[]; readonly written: Promise<void> } | undefined;
+  private batch: { readonly entries: HistoryEntry[]; readonly written: Promise<void>; readonly now: () => void } | undefined;
   private readonly exactArgs = new Map<string, Record<string, unknown>>();
   private readonly results = new Map<string, GatedCallResult>();
   /** Calls running as tasks, by entry id (in memory only: the file records calls when they end). */
@@ -103,6 +109,7 @@ export class CallHistory implements CallRecorder {
   constructor(
     readonly file: string,
     private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    private readonly gatherMs = DEFAULT_GATHER_MS,
   ) {
     const { dir, name, ext } = path.parse(file);
     this.rotatedFile = path.join(dir, `${name}.1${ext}`);
@@ -110,6 +117,7 @@ export class CallHistory implements CallRecorder {
 
   /** Newest first. */
   async list(): Promise<readonly HistoryEntry[]> {
+    this.batch?.now();
     if (!this.entries) {
       this.loading ??= this.enqueue(async () => {
         this.entries = await this.load();
@@ -117,6 +125,7 @@ export class CallHistory implements CallRecorder {
       await this.loading;
     }
     // Calls recorded meanwhile join the list in their turn.
+    this.batch?.now();
     await this.writing;
     return [...(this.entries ?? [])].reverse();
   }
@@ -141,10 +150,16 @@ export class CallHistory implements CallRecorder {
       this.exactArgs.set(entry.id, args);
       if (this.exactArgs.size > MAX_EXACT_ARGS) this.exactArgs.delete(this.exactArgs.keys().next().value!);
     }
-    // One write for every entry recorded until it starts: a burst of calls costs a few appends, not one each.
+    // One write for every entry recorded until it starts: a burst of calls, or calls made one after another within
+    // `gatherMs`, cost one append, not one each.
     if (!this.batch) {
       const entries: HistoryEntry[] = [];
+      let now!: () => void;
+      const gathered = new Promise<void>(resolve => (now = resolve));
+      const timer = setTimeout(now, this.gatherMs);
       const written = this.enqueue(async () => {
+        await gathered;
+        clearTimeout(timer);
         if (this.batch?.entries === entries) this.batch = undefined;
         // Not loaded yet: the load that comes later reads these calls from the file.
         if (this.entries) {
@@ -153,7 +168,7 @@ export class CallHistory implements CallRecorder {
         }
         await this.append(entries.map(e => `${JSON.stringify(e)}\n`).join(''));
       }).catch(err => console.error(`MCP Host: could not write the tool call history: ${(err as Error).message}`));
-      this.batch = { entries, written };
+      this.batch = { entries, written, now };
     }
     this.batch.entries.push(entry);
     const { written } = this.batch;
@@ -165,6 +180,7 @@ export class CallHistory implements CallRecorder {
   async flush(): Promise<void> {
     let writing: Promise<void>;
     do {
+      this.batch?.now();
       writing = this.writing;
       await writing;
     } while (writing !== this.writing);
@@ -191,6 +207,7 @@ export class CallHistory implements CallRecorder {
     this.exactArgs.clear();
     this.results.clear();
     // Calls recorded from now on go after the clear, not into a write queued before it.
+    this.batch?.now();
     this.batch = undefined;
     await this.enqueue(async () => {
       this.entries = [];
@@ -297,6 +314,7 @@ export class CallHistory implements CallRecorder {
   dispose(): void {
     this._onDidChange.dispose();
     // After the writes already queued (shutdown flushes them first).
+    this.batch?.now();
     void this.enqueue(() => this.closeFile()).catch(() => undefined);
   }
 }

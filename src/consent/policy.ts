@@ -49,6 +49,53 @@ export interface StoredApproval {
   readonly approvedAt: number;
 }
 
+/**
+ * Stored approvals found by what a call asks about, so deciding a call costs the same with 10 or 10,000 of
+ * them. Both answers are the stored objects themselves, never copies.
+ */
+export interface ApprovalLookup {
+  /** Every approval (any scope, any definition) of the tool `tool` of the server with this identity. */
+  ofTool(serverIdentity: string, tool: string): readonly StoredApproval[];
+  /** Every approval of the tool `tool` of the config entry (name, defining file), whatever its identity then. */
+  ofEntry(server: string, serverOrigin: ConfigSourceKind, serverOriginLabel: string, tool: string): readonly StoredApproval[];
+}
+
+const NONE: readonly StoredApproval[] = [];
+
+/** Approvals bucketed by (server identity, tool) and by (server, defining file, tool), built once. */
+export class ApprovalIndex implements ApprovalLookup {
+  private readonly byTool = new Map<string, Map<string, StoredApproval[]>>();
+  private readonly byEntry = new Map<string, Map<string, StoredApproval[]>>();
+
+  constructor(approvals: Iterable<StoredApproval>) {
+    for (const a of approvals) {
+      bucket(this.byTool, a.serverIdentity, a.tool).push(a);
+      bucket(this.byEntry, entryKey(a.server, a.serverOrigin, a.serverOriginLabel), a.tool).push(a);
+    }
+  }
+
+  ofTool(serverIdentity: string, tool: string): readonly StoredApproval[] {
+    return this.byTool.get(serverIdentity)?.get(tool) ?? NONE;
+  }
+
+  ofEntry(server: string, serverOrigin: ConfigSourceKind, serverOriginLabel: string, tool: string): readonly StoredApproval[] {
+    return this.byEntry.get(entryKey(server, serverOrigin, serverOriginLabel))?.get(tool) ?? NONE;
+  }
+}
+
+function bucket(map: Map<string, Map<string, StoredApproval[]>>, outer: string, tool: string): StoredApproval[] {
+  let tools = map.get(outer);
+  if (!tools) map.set(outer, (tools = new Map()));
+  let list = tools.get(tool);
+  if (!list) tools.set(tool, (list = []));
+  return list;
+}
+
+/** Asked only when a call has no approval of its server's identity, i.e. before a dialog. */
+function entryKey(server: string, serverOrigin: ConfigSourceKind, serverOriginLabel: string): string {
+  return JSON.stringify([server, serverOrigin, serverOriginLabel]);
+}
+
 /** Why a call went ahead without a dialog. */
 export type AllowReason = 'trustedServer' | 'readOnly' | 'approvedForSession' | 'approvedInWorkspace';
 
@@ -85,19 +132,17 @@ export interface ConsentQuestion {
  * and the tool definition it was given for, so a same-named server defined elsewhere, a server whose
  * command was rewritten, and a server that changes a tool after approval are all asked about again.
  */
-export function decideConsent(question: ConsentQuestion, settings: ConsentSettings, approvals: readonly StoredApproval[]): ConsentDecision {
+export function decideConsent(question: ConsentQuestion, settings: ConsentSettings, approvals: ApprovalLookup): ConsentDecision {
   const { server, serverOrigin, serverOriginLabel, serverIdentity, tool, definitionHash } = question;
   if (serverOrigin === 'userSettings' && settings.trustedServers.includes(server)) return { kind: 'allow', reason: 'trustedServer' };
   // A tool that claims to be read-only and destructive at once is not read-only.
   if (settings.autoApproveReadOnly && tool.annotations?.readOnlyHint === true && tool.annotations.destructiveHint !== true) return { kind: 'allow', reason: 'readOnly' };
-  const mine = approvals.filter(a => a.serverIdentity === serverIdentity && a.tool === tool.name);
+  const mine = approvals.ofTool(serverIdentity, tool.name);
   const current = mine.filter(a => a.definitionHash === definitionHash);
   if (current.some(a => a.scope === 'always')) return { kind: 'allow', reason: 'approvedInWorkspace' };
   if (current.length) return { kind: 'allow', reason: 'approvedForSession' };
   // Only to say what changed: an approval of the same entry (name, file) before its server was redefined.
-  const redefined = mine.length
-    ? []
-    : approvals.filter(a => a.server === server && a.tool === tool.name && a.serverOrigin === serverOrigin && a.serverOriginLabel === serverOriginLabel);
+  const redefined = mine.length ? NONE : approvals.ofEntry(server, serverOrigin, serverOriginLabel, tool.name);
   const previous = [...mine, ...redefined].sort((a, b) => b.approvedAt - a.approvedAt)[0];
   if (!previous) return { kind: 'ask' };
   return {

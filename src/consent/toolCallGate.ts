@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/client';
-import { toolDefinitionHashAsync, toolNameWarnings } from '../mcp/catalog';
+import { knownToolDefinitionHash, toolDefinitionHashAsync, toolNameWarnings } from '../mcp/catalog';
 import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
 import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
@@ -158,21 +158,25 @@ export class ConsentGate implements ToolCallGate {
     return { entry, definition: entry.definition, running: state, tool };
   }
 
-  /** Decides, asking the user if the policy says so, and remembers a "session" or "always" answer. */
-  private async consent(request: ToolCallRequest, { entry, definition, tool }: Found, args: SafeArguments): Promise<ConsentRecord> {
+  /**
+   * Decides, asking the user if the policy says so, and remembers a "session" or "always" answer. A call the
+   * policy allows goes at once, not behind a question open for another call: only calls that must ask take
+   * turns, and each is decided again at its turn (an approval may have been given meanwhile).
+   */
+  private consent(request: ToolCallRequest, found: Found, args: SafeArguments): ConsentRecord | Promise<ConsentRecord> {
+    const known = knownToolDefinitionHash(found.tool);
+    // Hashed in slices the first time: a huge definition (hundreds of KB of schemas) would freeze the window for its first call.
+    return known !== undefined ? this.decide(request, found, args, known) : toolDefinitionHashAsync(found.tool).then(hash => this.decide(request, found, args, hash));
+  }
+
+  private decide(request: ToolCallRequest, { entry, definition, tool }: Found, args: SafeArguments, definitionHash: string): ConsentRecord | Promise<ConsentRecord> {
     const origin = definition.origin;
-    const question = {
-      server: entry.name,
-      serverOrigin: origin.kind,
-      serverOriginLabel: origin.label,
-      serverIdentity: serverIdentity(definition),
-      tool,
-      // Awaited in slices: a huge definition (hundreds of KB of schemas) would freeze the window for its first call.
-      definitionHash: await toolDefinitionHashAsync(tool),
-    };
+    const question = { server: entry.name, serverOrigin: origin.kind, serverOriginLabel: origin.label, serverIdentity: serverIdentity(definition), tool, definitionHash };
+    const standing = decideConsent(question, this.host.settings(), this.host.approvals);
+    if (standing.kind === 'allow') return { asked: false, reason: standing.reason };
     const confirm = request.confirm ?? this.host.confirm;
     const turn = (this.asking.get(confirm) ?? Promise.resolve()).then(async (): Promise<ConsentRecord> => {
-      const decision = decideConsent(question, this.host.settings(), this.host.approvals.all());
+      const decision = decideConsent(question, this.host.settings(), this.host.approvals);
       if (decision.kind === 'allow') return { asked: false, reason: decision.reason };
       const { annotations = {} } = tool;
       const shown = argumentsText(args);

@@ -50,6 +50,11 @@ export function toolDefinitionHash(tool: Tool): string {
   return hash;
 }
 
+/** `toolDefinitionHash` if this tool object was hashed already, without hashing it. */
+export function knownToolDefinitionHash(tool: Tool): string | undefined {
+  return hashes.get(tool);
+}
+
 const pending = new WeakMap<Tool, Promise<string>>();
 
 /**

@@ -83,6 +83,30 @@ describe('tool call history file', () => {
     }
   });
 
+  it('has calls made one after another share a write, which reading the history makes go at once', async () => {
+    // A minute's gathering: only flush and list may start these writes.
+    const history = new CallHistory(file, undefined, 60_000);
+    const spy = spyOnAppends();
+    try {
+      for (let i = 0; i < 20; i++) {
+        void history.record(entry(`c${i}`), {});
+        // A call's round trip between one call's end and the next.
+        await new Promise(resolve => setImmediate(resolve));
+      }
+      assert.deepStrictEqual(spy.appends, [], 'a call was written before the history was read');
+      await history.flush();
+      assert.deepStrictEqual(spy.appends, [20]);
+      void history.record(entry('c20'), {});
+      assert.deepStrictEqual((await history.list()).map(e => e.id).slice(0, 2), ['c20', 'c19']);
+      assert.deepStrictEqual(spy.appends, [20, 1]);
+    } finally {
+      spy.restore();
+      history.dispose();
+      await history.flush();
+    }
+    assert.deepStrictEqual(fs.readFileSync(file, 'utf8').trimEnd().split('\n').map(l => JSON.parse(l).id as string), Array.from({ length: 21 }, (_, i) => `c${i}`));
+  });
+
   it('writes calls recorded after a clear, and none from before it', async () => {
     const history = new CallHistory(file);
     void history.record(entry('c1'), {});

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import type { Tool } from '@modelcontextprotocol/client';
 import { toolDefinitionHash } from '../../../src/mcp/catalog';
 import { ApprovalMemento, ApprovalStore } from '../../../src/consent/approvalStore';
-import { approvedDefinition, ConsentSettings, decideConsent, DEFAULT_CONSENT_SETTINGS, StoredApproval } from '../../../src/consent/policy';
+import { ApprovalIndex, type ApprovalLookup, approvedDefinition, type ConsentQuestion, ConsentSettings, decideConsent, DEFAULT_CONSENT_SETTINGS, StoredApproval } from '../../../src/consent/policy';
 import type { ConfigSourceKind } from '../../../src/config/types';
 
 const echo: Tool = {
@@ -48,40 +48,45 @@ class JsonMemento implements ApprovalMemento {
   }
 }
 
+/** Decides against a list (indexed as the store indexes it) or against a store itself. */
+function decide(q: ConsentQuestion, settings: ConsentSettings, approvals: readonly StoredApproval[] | ApprovalLookup) {
+  return decideConsent(q, settings, Array.isArray(approvals) ? new ApprovalIndex(approvals) : (approvals as ApprovalLookup));
+}
+
 describe('consent policy', () => {
   const none = DEFAULT_CONSENT_SETTINGS;
 
   it('asks when nothing approves the call, and by default even for read-only tools', () => {
-    assert.deepStrictEqual(decideConsent(question(echo), none, []), { kind: 'ask' });
-    assert.deepStrictEqual(decideConsent(question(wipe), none, []), { kind: 'ask' });
+    assert.deepStrictEqual(decide(question(echo), none, []), { kind: 'ask' });
+    assert.deepStrictEqual(decide(question(wipe), none, []), { kind: 'ask' });
   });
 
   it('allows a tool approved for the session or always, for exactly that definition', () => {
-    assert.deepStrictEqual(decideConsent(question(wipe), none, [approval(wipe, 'session')]), { kind: 'allow', reason: 'approvedForSession' });
-    assert.deepStrictEqual(decideConsent(question(wipe), none, [approval(wipe, 'always')]), { kind: 'allow', reason: 'approvedInWorkspace' });
-    assert.deepStrictEqual(decideConsent(question(wipe), none, [approval(wipe, 'session'), approval(wipe, 'always')]), { kind: 'allow', reason: 'approvedInWorkspace' });
+    assert.deepStrictEqual(decide(question(wipe), none, [approval(wipe, 'session')]), { kind: 'allow', reason: 'approvedForSession' });
+    assert.deepStrictEqual(decide(question(wipe), none, [approval(wipe, 'always')]), { kind: 'allow', reason: 'approvedInWorkspace' });
+    assert.deepStrictEqual(decide(question(wipe), none, [approval(wipe, 'session'), approval(wipe, 'always')]), { kind: 'allow', reason: 'approvedInWorkspace' });
   });
 
   it('does not carry an approval to another tool, another server, or the same name from another source', () => {
-    assert.strictEqual(decideConsent(question(echo), none, [approval(wipe, 'always')]).kind, 'ask');
-    assert.strictEqual(decideConsent(question(wipe, 'other'), none, [approval(wipe, 'always')]).kind, 'ask');
-    assert.strictEqual(decideConsent(question(wipe, 'fs', 'userSettings'), none, [approval(wipe, 'always')]).kind, 'ask');
+    assert.strictEqual(decide(question(echo), none, [approval(wipe, 'always')]).kind, 'ask');
+    assert.strictEqual(decide(question(wipe, 'other'), none, [approval(wipe, 'always')]).kind, 'ask');
+    assert.strictEqual(decide(question(wipe, 'fs', 'userSettings'), none, [approval(wipe, 'always')]).kind, 'ask');
   });
 
   it('does not carry an approval to a same-named server with another identity (another folder, a rewritten command)', () => {
     const elsewhere = { ...question(wipe, 'fs', 'workspaceVscode', 'folder-b/fs'), serverOriginLabel: '.vscode/mcp.json (b)' };
-    assert.deepStrictEqual(decideConsent(elsewhere, none, [approval(wipe, 'always'), approval(wipe, 'session')]), { kind: 'ask' });
+    assert.deepStrictEqual(decide(elsewhere, none, [approval(wipe, 'always'), approval(wipe, 'session')]), { kind: 'ask' });
     // Each identity keeps its own approvals side by side.
-    assert.strictEqual(decideConsent(elsewhere, none, [approval(wipe, 'always'), approval(wipe, 'session', { serverIdentity: 'folder-b/fs' })]).kind, 'allow');
+    assert.strictEqual(decide(elsewhere, none, [approval(wipe, 'always'), approval(wipe, 'session', { serverIdentity: 'folder-b/fs' })]).kind, 'allow');
     // The same entry of the same file, redefined (a rewritten command): asked, and told the server was redefined.
     const rewritten = question(wipe, 'fs', 'workspaceVscode', 'rewritten/fs');
-    const decision = decideConsent(rewritten, none, [approval(wipe, 'always', { approvedAt: 7 })]);
+    const decision = decide(rewritten, none, [approval(wipe, 'always', { approvedAt: 7 })]);
     assert.deepStrictEqual(decision, { kind: 'ask', changedSince: { previousHash: toolDefinitionHash(wipe), approvedAt: 7, changes: [], serverRedefined: true } });
   });
 
   it('asks again when the server changed the tool after approval, and says what changed', () => {
     const changed: Tool = { ...wipe, description: 'Deletes everything, including backups', annotations: { destructiveHint: true, openWorldHint: true } };
-    const decision = decideConsent(question(changed), none, [approval(wipe, 'always', { approvedAt: 42 })]);
+    const decision = decide(question(changed), none, [approval(wipe, 'always', { approvedAt: 42 })]);
     assert.strictEqual(decision.kind, 'ask');
     assert.ok(decision.kind === 'ask' && decision.changedSince);
     assert.strictEqual(decision.changedSince.previousHash, toolDefinitionHash(wipe));
@@ -94,7 +99,7 @@ describe('consent policy', () => {
 
   it('reports schema, title and added or removed fields, cutting long values', () => {
     const changed: Tool = { ...echo, title: undefined, inputSchema: { type: 'object', properties: { text: { type: 'string' }, path: { type: 'string', description: 'x'.repeat(400) } } } } as Tool;
-    const decision = decideConsent(question(changed), none, [approval(echo, 'session')]);
+    const decision = decide(question(changed), none, [approval(echo, 'session')]);
     assert.ok(decision.kind === 'ask' && decision.changedSince);
     const fields = decision.changedSince.changes.map(c => c.field);
     assert.deepStrictEqual(fields, ['title', 'inputSchema']);
@@ -106,23 +111,23 @@ describe('consent policy', () => {
 
   it('auto-approves read-only tools only when the user turned it on', () => {
     const on: ConsentSettings = { autoApproveReadOnly: true, trustedServers: [] };
-    assert.deepStrictEqual(decideConsent(question(echo), on, []), { kind: 'allow', reason: 'readOnly' });
-    assert.strictEqual(decideConsent(question(wipe), on, []).kind, 'ask');
+    assert.deepStrictEqual(decide(question(echo), on, []), { kind: 'allow', reason: 'readOnly' });
+    assert.strictEqual(decide(question(wipe), on, []).kind, 'ask');
     const hintFalse: Tool = { ...echo, annotations: { readOnlyHint: false } };
-    assert.strictEqual(decideConsent(question(hintFalse), on, []).kind, 'ask');
+    assert.strictEqual(decide(question(hintFalse), on, []).kind, 'ask');
     const contradictory: Tool = { ...echo, annotations: { readOnlyHint: true, destructiveHint: true } };
-    assert.strictEqual(decideConsent(question(contradictory), on, []).kind, 'ask');
+    assert.strictEqual(decide(question(contradictory), on, []).kind, 'ask');
     const noHints: Tool = { ...echo, annotations: undefined } as Tool;
-    assert.strictEqual(decideConsent(question(noHints), on, []).kind, 'ask');
+    assert.strictEqual(decide(question(noHints), on, []).kind, 'ask');
   });
 
   it('trusts a named server only when it is defined in the user settings', () => {
     const trusted: ConsentSettings = { autoApproveReadOnly: false, trustedServers: ['fs'] };
-    assert.deepStrictEqual(decideConsent(question(wipe, 'fs', 'userSettings'), trusted, []), { kind: 'allow', reason: 'trustedServer' });
+    assert.deepStrictEqual(decide(question(wipe, 'fs', 'userSettings'), trusted, []), { kind: 'allow', reason: 'trustedServer' });
     // A repository can define a server under a trusted name; it is not the server the user trusted.
-    assert.strictEqual(decideConsent(question(wipe, 'fs', 'workspaceVscode'), trusted, []).kind, 'ask');
-    assert.strictEqual(decideConsent(question(wipe, 'fs', 'workspaceClaude'), trusted, []).kind, 'ask');
-    assert.strictEqual(decideConsent(question(wipe, 'other', 'userSettings'), trusted, []).kind, 'ask');
+    assert.strictEqual(decide(question(wipe, 'fs', 'workspaceVscode'), trusted, []).kind, 'ask');
+    assert.strictEqual(decide(question(wipe, 'fs', 'workspaceClaude'), trusted, []).kind, 'ask');
+    assert.strictEqual(decide(question(wipe, 'other', 'userSettings'), trusted, []).kind, 'ask');
   });
 });
 
@@ -135,7 +140,7 @@ describe('approval store', () => {
     assert.deepStrictEqual(store.all().map(a => `${a.tool}:${a.scope}`), ['echo:session', 'wipe:always']);
     const reloaded = new ApprovalStore(memento);
     assert.deepStrictEqual(reloaded.all().map(a => `${a.tool}:${a.scope}`), ['wipe:always']);
-    assert.strictEqual(decideConsent(question(wipe), DEFAULT_CONSENT_SETTINGS, reloaded.all()).kind, 'allow');
+    assert.strictEqual(decide(question(wipe), DEFAULT_CONSENT_SETTINGS, reloaded).kind, 'allow');
   });
 
   it('replaces an older approval of the same tool, and "always" supersedes "session"', async () => {
@@ -170,7 +175,7 @@ describe('approval store', () => {
     await memento.update('mcpHost.toolApprovals', [old]);
     const store = new ApprovalStore(memento);
     assert.deepStrictEqual(store.all(), []);
-    assert.deepStrictEqual(decideConsent(question(wipe), DEFAULT_CONSENT_SETTINGS, store.all()), { kind: 'ask' });
+    assert.deepStrictEqual(decide(question(wipe), DEFAULT_CONSENT_SETTINGS, store), { kind: 'ask' });
     await store.add(approval(echo, 'always'));
     assert.deepStrictEqual(memento.get<StoredApproval[]>('mcpHost.toolApprovals', []).map(a => a.tool), ['echo']);
   });
@@ -181,5 +186,45 @@ describe('approval store', () => {
     assert.deepStrictEqual(new ApprovalStore(memento).all().map(a => a.tool), ['wipe']);
     memento.values.set('mcpHost.toolApprovals', JSON.stringify({ not: 'an array' }));
     assert.deepStrictEqual(new ApprovalStore(memento).all(), []);
+  });
+
+  it('finds a call\'s approvals among 10,000 stored ones without reading or copying the list again', async () => {
+    // Keeps the stored object, as workspaceState does (the same object until the key is written), and counts
+    // reads of its elements: after the first lookup builds the index, a call reads none of them.
+    let reads = 0;
+    const values = new Map<string, unknown>();
+    const memento: ApprovalMemento = {
+      get: <T>(key: string, defaultValue: T) => (values.has(key) ? (values.get(key) as T) : defaultValue),
+      update: async (key, value) => {
+        const list = JSON.parse(JSON.stringify(value)) as StoredApproval[];
+        values.set(key, new Proxy(list, { get: (target, p, receiver) => (typeof p === 'string' && /^\d+$/.test(p) && reads++, Reflect.get(target, p, receiver)) }));
+      },
+    };
+    const many = Array.from({ length: 10_000 }, (_, i) => approval({ ...wipe, name: `tool-${i}` }, 'always', { server: `s${i % 100}`, serverIdentity: `workspaceVscode/s${i % 100}` }));
+    await memento.update('mcpHost.toolApprovals', many);
+    const store = new ApprovalStore(memento);
+    const tool = (i: number): Tool => ({ ...wipe, name: `tool-${i}` });
+    assert.strictEqual(decide(question(tool(0), 's0'), DEFAULT_CONSENT_SETTINGS, store).kind, 'allow');
+    reads = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const approved = decide(question(tool(i * 7), `s${(i * 7) % 100}`), DEFAULT_CONSENT_SETTINGS, store);
+      assert.strictEqual(approved.kind, 'allow');
+      // Another server's tool-N, and a changed definition, are still asked about.
+      assert.strictEqual(decide(question(tool(i * 7), `s${(i * 7 + 1) % 100}`), DEFAULT_CONSENT_SETTINGS, store).kind, 'ask');
+      assert.strictEqual(decide(question({ ...tool(i * 7), description: 'changed' }, `s${(i * 7) % 100}`), DEFAULT_CONSENT_SETTINGS, store).kind, 'ask');
+    }
+    assert.strictEqual(reads, 0);
+    // The bucket itself, not a copy, and only the matching approvals.
+    const bucket = store.ofTool('workspaceVscode/s7', 'tool-7');
+    assert.strictEqual(store.ofTool('workspaceVscode/s7', 'tool-7'), bucket);
+    assert.deepStrictEqual(bucket.map(a => `${a.serverIdentity}/${a.tool}`), ['workspaceVscode/s7/tool-7']);
+
+    // A write, by this store or another on the same memento (a reload), is seen by the next lookup.
+    await store.revoke([many[7]!]);
+    assert.strictEqual(decide(question(tool(7), 's7'), DEFAULT_CONSENT_SETTINGS, store).kind, 'ask');
+    await new ApprovalStore(memento).add(many[7]!);
+    assert.strictEqual(decide(question(tool(7), 's7'), DEFAULT_CONSENT_SETTINGS, store).kind, 'allow');
+    await store.add({ ...many[8]!, scope: 'session', definitionHash: toolDefinitionHash({ ...tool(8), description: 'changed' }) });
+    assert.strictEqual(decide(question({ ...tool(8), description: 'changed' }, 's8'), DEFAULT_CONSENT_SETTINGS, store).kind, 'allow');
   });
 });

@@ -224,6 +224,19 @@ describe('the consent gate against real servers', function () {
     assert.deepStrictEqual(await waiting, { kind: 'cancelled', message: 'Cancelled before the call was sent.' });
   });
 
+  it('does not hold a call the user already approved behind a question open for another call', async () => {
+    ask('session');
+    completed(await call('paging', 'echo', { text: 'approved' }));
+    let answer: ((a: ConsentAnswer) => void) | undefined;
+    const confirm = () => new Promise<ConsentAnswer>(resolve => (answer = resolve));
+    const waiting = call('paging', 'touch_resource', { uri: 'fixture://static/readme.md' }, { confirm });
+    while (!answer) await new Promise(resolve => setImmediate(resolve));
+    // The question is open, and stays open until the approved call, through the same confirmer, has completed.
+    assert.match(textOf(await call('paging', 'echo', { text: 'not held up' }, { confirm })), /not held up/);
+    answer('deny');
+    assert.strictEqual((await waiting).kind, 'denied');
+  });
+
   it('sees tools a server adds and removes (list_changed), and refuses a tool that is gone', async () => {
     ask('once');
     completed(await call('paging', 'dynamic_tool_1'));
