@@ -1,13 +1,14 @@
 // Builds the extension into CommonJS bundles for Node (`vscode` stays external):
 //   dist/extension.js   what activation loads: the host's own code (+ jsonc-parser)
 //   dist/sdk.js         the MCP SDK (client, core, app bridge, zod), loaded when the first server connects
-//   dist/validation.js  Ajv and re2js, loaded when the first schema is compiled (config check, tool, form)
+//   dist/validation.js  Ajv, re2js and the generated meta-schema validator, loaded when the first schema is
+//                       compiled (config check, tool, form)
 //   dist/reaper.js      the reaper process (src/mcp/reaper.ts says why)
 // The lazy bundles are what keeps activation cheap: esbuild evaluates every bundled module when the bundle is
 // loaded, so the SDK (1 MB minified, mostly zod) in dist/extension.js would be parsed and run on every
 // activation, even in a workspace whose servers never start. Source code imports these packages as usual;
-// in the bundles that do not hold a package, `lazyPackages` stands in a facade whose exports are getters that
-// load the package's bundle on first use (a type-only import costs nothing; an import used at a module's top
+// in the bundles that do not hold a package (or one of our own heavy modules), `lazyPackages` stands in a facade
+// whose exports are getters that load the bundle on first use (a type-only import costs nothing; an import used at a module's top
 // level loads the bundle during activation, which test/integration/lazy fails on).
 //   node esbuild.js               development build with source maps
 //   node esbuild.js --production  minified, no source maps (what the VSIX ships)
@@ -23,11 +24,24 @@ const option = name => process.argv.find(a => a.startsWith(`--${name}=`))?.slice
 const outdir = option('outdir') ?? 'dist';
 const metafile = option('metafile');
 
-/** Which bundle holds which package (by the exact specifiers the source imports). */
+/**
+ * Which bundle holds which package (by the exact specifiers the source imports) or module of our own (by its
+ * path from the repository root, without extension: every relative import that resolves to it is routed).
+ */
 const LAZY = {
   sdk: ['@modelcontextprotocol/client', '@modelcontextprotocol/core', '@modelcontextprotocol/ext-apps/app-bridge'],
-  validation: ['ajv/dist/2020', 're2js'],
+  // src/mcp/metaSchema2020.js: 49 KB of generated code that only compiling a schema needs.
+  validation: ['ajv/dist/2020', 're2js', 'src/mcp/metaSchema2020'],
 };
+/** LAZY's own modules (keys starting with `src/`) and a filter for the import specifiers that may name them. */
+const LOCAL = Object.values(LAZY).flat().filter(key => key.startsWith('src/'));
+const LOCAL_FILTER = new RegExp(`(^|/)(${LOCAL.map(key => path.posix.basename(key)).join('|')})(\\.js)?$`);
+
+/** The LAZY key of an import: a package specifier as written, a relative one as a path from the repository root. */
+function lazyKey(specifier, fromDir) {
+  if (!specifier.startsWith('.')) return specifier;
+  return path.relative(__dirname, path.resolve(fromDir, specifier)).split(path.sep).join('/').replace(/\.js$/, '');
+}
 /** Packages that must only be reached through LAZY's specifiers (a new subpath has to be added there). */
 const HEAVY = /^(@modelcontextprotocol\/(client|core|ext-apps)|zod|ajv|re2js)(\/|$)/;
 
@@ -42,7 +56,8 @@ function importedNames() {
   const files = fs.readdirSync('src', { recursive: true }).filter(f => f.endsWith('.ts')).map(f => path.join('src', f));
   for (const file of files) {
     const text = fs.readFileSync(file, 'utf8');
-    for (const [, clause, specifier] of text.matchAll(/^import\s+(?!type\s)([^;]*?)\s+from\s+'([^']+)'/gm)) {
+    for (const [, clause, written] of text.matchAll(/^import\s+(?!type\s)([^;]*?)\s+from\s+'([^']+)'/gm)) {
+      const specifier = lazyKey(written, path.dirname(file));
       if (!names.has(specifier)) continue;
       if (clause.includes('*')) throw new Error(`${file}: import * from '${specifier}' hides which names it uses; import them by name`);
       const [defaultPart, braces = ''] = clause.split('{');
@@ -51,7 +66,8 @@ function importedNames() {
         if (item && !item.startsWith('type ')) names.get(specifier).add(item.split(/\s+as\s+/)[0]);
       }
     }
-    for (const [, specifier] of text.matchAll(/(?:^export\s[^;]*?from\s+|require\(|import\()'([^']+)'/gm)) {
+    for (const [, written] of text.matchAll(/(?:^export\s[^;]*?from\s+|require\(|import\()'([^']+)'/gm)) {
+      const specifier = lazyKey(written, path.dirname(file));
       if (names.has(specifier)) throw new Error(`${file}: re-export, require or import() of '${specifier}' escapes the lazy facade; import by name`);
     }
   }
@@ -77,6 +93,14 @@ function lazyPackages(own) {
           return { errors: [{ text: `${args.path} is not in esbuild.js LAZY: add it there so it stays out of the activation bundle` }] };
         }
         return { path: args.path, namespace: 'lazy-facade', pluginData: bundle };
+      });
+      // Our own lazy modules, however a file reaches them (`./metaSchema2020`, `../mcp/metaSchema2020.js`).
+      build.onResolve({ filter: LOCAL_FILTER }, args => {
+        if (args.namespace === 'lazy-facade' || !args.path.startsWith('.')) return undefined;
+        const key = lazyKey(args.path, args.resolveDir);
+        const bundle = bundleOf.get(key);
+        if (!bundle || bundle === own) return undefined;
+        return { path: key, namespace: 'lazy-facade', pluginData: bundle };
       });
       build.onLoad({ filter: /.*/, namespace: 'lazy-facade' }, args => ({
         loader: 'js',
@@ -154,7 +178,7 @@ function lazyEntry(bundle) {
   const names = importedNames();
   const specs = LAZY[bundle];
   return [
-    ...specs.map((s, i) => `import * as p${i} from ${JSON.stringify(s)};`),
+    ...specs.map((s, i) => `import * as p${i} from ${JSON.stringify(s.startsWith('src/') ? `./${s}` : s)};`),
     `export const packages = {`,
     ...specs.map((s, i) => `  ${JSON.stringify(s)}: { ${names.get(s).map(n => `${JSON.stringify(n)}: p${i}.${n}`).join(', ')} },`),
     `};`,

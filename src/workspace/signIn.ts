@@ -66,17 +66,14 @@ const CALLBACK_PATH = '/oauth/callback';
  * a remote or web window, or what the user setting forces. Registers the URI handler.
  */
 export class WindowRedirects implements RedirectChannel, vscode.Disposable {
+  private readonly callback: vscode.Uri;
   private callbacks: UriHandlerCallbacks;
+  private external: Promise<void> | undefined;
   private readonly handler: vscode.Disposable;
 
   constructor(context: vscode.ExtensionContext) {
-    const callback = vscode.Uri.parse(`${vscode.env.uriScheme}://${context.extension.id}${CALLBACK_PATH}`);
-    this.callbacks = new UriHandlerCallbacks(callback.toString(true));
-    // In a browser the callback goes through the web host; the external form is known before any sign-in starts.
-    void Promise.resolve(vscode.env.asExternalUri(callback)).then(
-      external => (this.callbacks = new UriHandlerCallbacks(external.toString(true))),
-      () => {},
-    );
+    this.callback = vscode.Uri.parse(`${vscode.env.uriScheme}://${context.extension.id}${CALLBACK_PATH}`);
+    this.callbacks = new UriHandlerCallbacks(this.callback.toString(true));
     this.handler = vscode.window.registerUriHandler({ handleUri: uri => this.handleUri(uri) });
   }
 
@@ -86,11 +83,30 @@ export class WindowRedirects implements RedirectChannel, vscode.Disposable {
   }
 
   get registeredUri(): string {
-    return this.mode === 'loopback' ? LOOPBACK_REDIRECT : this.callbacks.registeredUri;
+    if (this.mode === 'loopback') return LOOPBACK_REDIRECT;
+    void this.externalForm();
+    return this.callbacks.registeredUri;
   }
 
-  listen(): Promise<RedirectListener> {
-    return this.mode === 'loopback' ? loopbackChannel.listen() : this.callbacks.listen();
+  async listen(): Promise<RedirectListener> {
+    if (this.mode === 'loopback') return loopbackChannel.listen();
+    // A sign-in registers and redirects with the external form, so it is known before the listener exists.
+    await this.externalForm();
+    return this.callbacks.listen();
+  }
+
+  /**
+   * In a browser the callback goes through the web host: its external form is asked once, when a sign-in
+   * through the URI handler first needs it, not during activation (a round trip to the workbench that a local
+   * window, which signs in through the loopback listener, never needs).
+   */
+  private externalForm(): Promise<void> {
+    return (this.external ??= Promise.resolve(vscode.env.asExternalUri(this.callback)).then(
+      external => {
+        this.callbacks = new UriHandlerCallbacks(external.toString(true));
+      },
+      () => {},
+    ));
   }
 
   /** A callback no sign-in in progress expects (stray, replayed, another window's) completes nothing. */

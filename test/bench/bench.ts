@@ -506,14 +506,24 @@ function integration(): void {
   rowFor('hugeResultStall', 'longest event-loop stall in the extension host, 50 MiB result from consent to panel', 50, '`npm run test:integration results`');
   rowFor('firstCallStall', 'longest stall, first tool call of a window (Run Tool → panel)', 50, '`npm run test:integration results`');
   rowFor('hugeSchemaStall', '  the same, a tool with 3,000-property schemas', 50, '`npm run test:integration results`');
-  // From "Load more…" to VS Code drawing the page's last resource (the server's reply included), 10,000 resources.
+  // The tree's own part (src/ui/tree, TREE_PAGE_MEASURE): from a page's list arriving from the server to its nodes
+  // going back to VS Code (the model, the change event, VS Code asking for the children; not the drawing).
   const treeSuite = '`npm run test:integration tree`';
-  rowFor('treePageFirst', 'tree page 2 of 10,000 resources, Load more… → drawn', 50, treeSuite);
-  const [first, last] = [marks.treePageFirst, marks.treePageLast];
-  if (first && last) {
+  rowFor('treeModelPage1', 'tree, first page of 10,000 resources: list arrived → children returned to VS Code', 50, treeSuite);
+  const ratioRow = (name: string, firstKey: string, lastKey: string) => {
+    const [first, last] = [marks[firstKey], marks[lastKey]];
+    if (!first || !last) return;
     const ratio = last.value / first.value;
-    add({ group: 'integration', name: 'tree page 30 vs page 2', value: last.value, ratio, text: `${fmt(last.value)} vs ${fmt(first.value)} → ${ratio.toFixed(2)}×`, target: '≤ 1.10× (every page costs the same)', ok: ratio <= 1.1 });
-  }
+    add({ group: 'integration', name, value: last.value, ratio, text: `${fmt(last.value)} vs ${fmt(first.value)} → ${ratio.toFixed(2)}×`, target: '≤ 1.10× (every page costs the same)', ok: ratio <= 1.1 });
+  };
+  ratioRow('  the same, Load more… page 30 vs page 2', 'treeModelPage2', 'treeModelPage30');
+  // Of a Load more… page's figure, the part spent in our code (the rest is waiting for VS Code to ask for the children).
+  ratioRow('  our code\'s part of it, page 30 vs page 2', 'treeOwnPage2', 'treeOwnPage30');
+  // End to end in the workbench: from the "Load more…" command to VS Code drawing the page's last resource (the
+  // server's reply, the renderer's round trips and a 100 ms poll included): what a user waits, not the target's figure.
+  const endToEnd = marks.treePageFirst;
+  if (endToEnd) add({ group: 'integration', name: 'tree page 2, Load more… → drawn (end to end, no target)', value: endToEnd.value, text: `${fmt(endToEnd.value)} (integration tier, ${endToEnd.at})` });
+  ratioRow('  the same, page 30 vs page 2', 'treePageFirst', 'treePageLast');
 }
 
 async function main(): Promise<void> {

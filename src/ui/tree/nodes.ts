@@ -14,7 +14,7 @@ export class ServerNode {
   readonly kind = 'server';
   private readonly groups = new Map<GroupKind, GroupNode>();
   /** Children reused across refreshes, by a key unique among this server's nodes. */
-  readonly cache = new Map<string, TreeNode>();
+  readonly cache = new NodeCache();
 
   constructor(public entry: ServerEntry) {}
 
@@ -50,8 +50,56 @@ export class ServerNode {
 
   /** Forgets cached children whose keys start with `prefix` (a group's items after its list changed). */
   forget(prefix: string): void {
-    for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
+    this.cache.forget(prefix);
   }
+}
+
+/**
+ * A server's reusable children by key, in one map per kind (the key up to and with its first `:`, as in
+ * `resource:` or `resourcePage:`): forgetting the page folders when a page is added looks at the folders, not
+ * at every resource loaded so far.
+ */
+export class NodeCache {
+  private readonly kinds = new Map<string, Map<string, TreeNode>>();
+  /** How many keys `forget` has looked at one by one: what the test of its cost reads. */
+  keysVisited = 0;
+
+  get(key: string): TreeNode | undefined {
+    return this.kinds.get(kindOf(key))?.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: string, node: TreeNode): void {
+    const kind = kindOf(key);
+    let nodes = this.kinds.get(kind);
+    if (!nodes) this.kinds.set(kind, (nodes = new Map()));
+    nodes.set(key, node);
+  }
+
+  clear(): void {
+    this.kinds.clear();
+  }
+
+  /** Forgets the nodes whose keys start with `prefix`: whole kinds at once, and keys one by one only within the kind `prefix` names. */
+  forget(prefix: string): void {
+    for (const [kind, nodes] of this.kinds) {
+      if (kind.startsWith(prefix)) this.kinds.delete(kind);
+      else if (kind.endsWith(':') && prefix.startsWith(kind)) {
+        for (const key of nodes.keys()) {
+          this.keysVisited++;
+          if (key.startsWith(prefix)) nodes.delete(key);
+        }
+      }
+    }
+  }
+}
+
+function kindOf(key: string): string {
+  const colon = key.indexOf(':');
+  return colon < 0 ? key : key.slice(0, colon + 1);
 }
 
 export class GroupNode {

@@ -21,6 +21,8 @@ export interface ResourcePages {
   readonly items: readonly Resource[];
   /** Where each page starts in `items` (a page's repeats of earlier URIs are left out, so pages may be short). */
   readonly pageStarts: readonly number[];
+  /** Each URI in `items` → its index there. */
+  readonly seen: ReadonlyMap<string, number>;
   /** URIs the server listed more than once (on one page or across pages): only the first of each is in `items`. */
   readonly duplicates: readonly Duplicate[];
   /** Set while the server has more pages. */
@@ -29,9 +31,13 @@ export interface ResourcePages {
   readonly loading: boolean;
   /** Why the last page failed, when it did. */
   readonly error: string | undefined;
+  /** When the newest page's list arrived from the server (`performance.now()`): where the tree's page measure starts. */
+  readonly arrivedAt: number | undefined;
+  /** How long the newest page took from its arrival until its change event was handled (this model and the tree's refresh). */
+  readonly handledMs: number | undefined;
 }
 
-const EMPTY_PAGES: ResourcePages = { items: [], pageStarts: [], duplicates: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined };
+const EMPTY_PAGES: ResourcePages = { items: [], pageStarts: [], seen: new Map(), duplicates: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, handledMs: undefined };
 
 /** How many resources "Load All" loads at most per run: enough for any list a tree is useful for. */
 export const LOAD_ALL_CAP = 10_000;
@@ -62,6 +68,8 @@ interface Paging {
   pagesLoaded: number;
   loading: boolean;
   error: string | undefined;
+  arrivedAt: number | undefined;
+  handledMs: number | undefined;
   readonly generation: number;
   pending?: Promise<void> | undefined;
 }
@@ -186,7 +194,7 @@ export class ServersTreeModel extends Disposable {
     const paging: Paging =
       cursor !== undefined && before
         ? before
-        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, generation: ++this.generation };
+        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, handledMs: undefined, generation: ++this.generation };
     const pending = (async () => {
       let page: Awaited<ReturnType<ServerConnection['listResourcesPage']>> | undefined;
       let error: string | undefined;
@@ -195,12 +203,14 @@ export class ServersTreeModel extends Disposable {
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
       }
+      const arrivedAt = performance.now();
       // Dropped if the list changed or the server restarted while the page was on its way.
       if (this.pages.get(name) !== paging) return;
       paging.loading = false;
       paging.pending = undefined;
       paging.error = error;
       if (page) {
+        paging.arrivedAt = arrivedAt;
         paging.pageStarts.push(paging.items.length);
         // A server may repeat an item on a later page; the tree needs each URI once.
         for (const r of page.items) {
@@ -217,6 +227,7 @@ export class ServersTreeModel extends Disposable {
         paging.pagesLoaded++;
       }
       this._onDidChange.fire({ server: name, what: 'resources' });
+      if (page) paging.handledMs = performance.now() - arrivedAt;
     })();
     paging.loading = true;
     paging.pending = pending;

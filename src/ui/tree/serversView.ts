@@ -163,6 +163,13 @@ function toolIcon(hints: readonly ToolHint[], disabled: boolean): vscode.ThemeIc
 }
 
 /**
+ * The performance measure of a page of resources, from its list's arrival (the server's reply, parsed) to its
+ * nodes returned to VS Code: the model's dedupe, the change event, VS Code asking for the children, and making
+ * the nodes (not the drawing). Only the latest is kept; the `tree` integration suite reports it for the bench.
+ */
+export const TREE_PAGE_MEASURE = 'mcpHost.treePage';
+
+/**
  * Renders `ServersTreeModel` for VS Code. It fires the narrowest node that changed: a server (its state,
  * its tools) or one group (a page of resources, a prompt list), so one busy server does not redraw the tree.
  */
@@ -172,6 +179,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly serverNodes = new Map<string, ServerNode>();
   /** How many duplicates each server's warning lines showed when its prompts or resources last changed. */
   private readonly duplicatesShown = new Map<string, number>();
+  /** Per server, the arrival of the newest page whose nodes were measured (`TREE_PAGE_MEASURE`). */
+  private readonly pageMeasured = new Map<string, number>();
   private readonly subscription: vscode.Disposable;
 
   constructor(
@@ -258,8 +267,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this.groupChildren(node);
       case 'tool':
         return this.savedCalls.forTool(node.server.name, node.tool.name).map(c => node.server.reuse(`saved:${node.tool.name}/${c.scope}/${c.name}`, () => new SavedCallNode(node, c), n => (n.call = c)));
-      case 'resourcePage':
-        return this.resourceNodes(node.server, node.start, node.end);
+      case 'resourcePage': {
+        const started = performance.now();
+        const nodes = this.resourceNodes(node.server, node.start, node.end);
+        if (node.page === this.model.resources(node.server.name).pageStarts.length - 1) this.measurePage(node.server.name, nodes.length, started);
+        return nodes;
+      }
       case 'info':
         return (node.info.lines ?? []).map((line, i) => node.server.reuse(`${node.key}/line${i}`, () => new InfoNode(node.server, `${node.key}/line${i}`, { label: line, icon: 'terminal' }), n => (n.info = { label: line, icon: 'terminal' })));
       default:
@@ -287,7 +300,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return node.server.group('resources');
       case 'resource': {
         const pages = this.model.resources(node.server.name);
-        const index = pages.items.indexOf(node.resource);
+        const index = pages.seen.get(node.resource.uri) ?? -1;
         const page = pages.pageStarts.findLastIndex(start => start <= index);
         const key = `resourcePage:${page}@${pages.pagesLoaded}`;
         return page > 0 && node.server.cache.has(key) ? node.server.cache.get(key) : node.server.group('resources');
@@ -341,6 +354,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       }
       case 'resources': {
         if (this.model.resources(server.name).pagesLoaded === 0) await this.model.loadResources(server.name);
+        const started = performance.now();
         const pages = this.model.resources(server.name);
         // The first page as a list, each later one as a folder: a page costs the same however many came before.
         const nodes: TreeNode[] = this.resourceNodes(server, 0, pages.pageStarts[1] ?? pages.items.length);
@@ -365,9 +379,25 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         } else if (nodes.length === 0) {
           return empty();
         }
+        // The first page is drawn in the group itself; a later one in its folder (`getChildren` of the page).
+        if (pages.pageStarts.length === 1) this.measurePage(server.name, pages.items.length, started);
         return nodes;
       }
     }
+  }
+
+  /**
+   * Measures the newest page of `name`'s resources once, when its nodes first go back to VS Code (`started`: when
+   * making them began). `ownMs` in its detail is the part spent in this extension's code: the model and the
+   * refresh call after the list arrived, and making the page's nodes; the rest is waiting for VS Code to ask.
+   */
+  private measurePage(name: string, items: number, started: number): void {
+    const pages = this.model.resources(name);
+    if (pages.arrivedAt === undefined || this.pageMeasured.get(name) === pages.arrivedAt) return;
+    this.pageMeasured.set(name, pages.arrivedAt);
+    const ownMs = (pages.handledMs ?? 0) + (performance.now() - started);
+    performance.clearMeasures(TREE_PAGE_MEASURE);
+    performance.measure(TREE_PAGE_MEASURE, { start: pages.arrivedAt, detail: { server: name, page: pages.pagesLoaded, items, loaded: pages.items.length, ownMs } });
   }
 
   private resourceNodes(server: ServerNode, start: number, end: number): ResourceNode[] {

@@ -215,6 +215,14 @@ describe('servers tree', function () {
     await vscode.commands.executeCommand('workbench.view.extension.mcpHost');
     await api.serversView.view.reveal(resources, { expand: true });
     await until(() => model.resources('paging').pagesLoaded === 1, 'the first page');
+    // The tree's own part (src/ui/tree): from a page's list arriving to its nodes going back to VS Code.
+    const pageMeasure = async (page: number) => {
+      type Measure = { duration: number; detail?: { page?: number; ownMs?: number } };
+      let measure: Measure | undefined;
+      await until(() => (measure = performance.getEntriesByName('mcpHost.treePage', 'measure').find(m => (m as Measure).detail?.page === page) as Measure | undefined) !== undefined, `the tree's measure of page ${page}`);
+      return { ms: measure!.duration, own: measure!.detail?.ownMs ?? NaN };
+    };
+    const modelCosts = [{ page: 1, ...(await pageMeasure(1)) }];
     // What VS Code asks the provider for is what it draws and sends to the window: count it per page.
     const drawn: TreeNode[] = [];
     const getTreeItem = provider.getTreeItem.bind(provider);
@@ -229,6 +237,7 @@ describe('servers tree', function () {
         const last = pages.items[pages.items.length - 1];
         await until(() => drawn.some(n => n.kind === 'resource' && n.resource === last), `VS Code to draw page ${page}`);
         const ms = performance.now() - started;
+        modelCosts.push({ page, ...(await pageMeasure(page)) });
         // Whatever else VS Code asks for this page arrives with it or just after.
         await new Promise(r => setTimeout(r, 200));
         costs.push({ page, items: drawn.filter(n => n.kind === 'resource').length, ms });
@@ -240,6 +249,14 @@ describe('servers tree', function () {
     report(`resources drawn per "Load more…": page ${first.page} ${first.items} (${first.ms.toFixed(0)} ms), page ${lastCost.page} ${lastCost.items} (${lastCost.ms.toFixed(0)} ms)`);
     recordPerfMark('treePageFirst', first.ms);
     recordPerfMark('treePageLast', lastCost.ms);
+    const [model1, model2, model30] = [modelCosts[0]!, modelCosts[1]!, modelCosts.at(-1)!];
+    const show = (m: { ms: number; own: number }) => `${m.ms.toFixed(1)} ms (our code ${m.own.toFixed(1)} ms)`;
+    report(`page list arrived → its nodes returned to VS Code: page 1 ${show(model1)}, page 2 ${show(model2)}, page 30 ${show(model30)}`);
+    recordPerfMark('treeModelPage1', model1.ms);
+    recordPerfMark('treeModelPage2', model2.ms);
+    recordPerfMark('treeModelPage30', model30.ms);
+    recordPerfMark('treeOwnPage2', model2.own);
+    recordPerfMark('treeOwnPage30', model30.own);
     // The first page's resources and the new page's: never the pages in between.
     for (const c of costs) assert.ok(c.items <= 200, `page ${c.page}: VS Code drew ${c.items} resources`);
 

@@ -3,6 +3,7 @@ import { parseConfigText } from '../../../src/config/parse';
 import type { ConfigOrigin } from '../../../src/config/types';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerRegistry } from '../../../src/mcp/registry';
+import { NodeCache, type TreeNode } from '../../../src/ui/tree/nodes';
 import { ModelChange, ServersTreeModel } from '../../../src/ui/tree/serversModel';
 import { promptArguments, promptDescription, promptLabel, schemaSummary, serverActions, summarizeServers, toolDescription, toolHints, toolLabel } from '../../../src/ui/tree/treeText';
 import { fixtureServer } from '../servers';
@@ -73,6 +74,8 @@ describe('ServersTreeModel against the paging fixture', function () {
       assert.strictEqual(pages.items.length, 200);
       assert.deepStrictEqual(pages.pageStarts, [0, 100]);
       assert.strictEqual(new Set(pages.items.map(r => r.uri)).size, 200);
+      pages.items.forEach((r, i) => assert.strictEqual(pages.seen.get(r.uri), i));
+      assert.ok(pages.arrivedAt !== undefined && pages.arrivedAt <= performance.now(), 'when the page arrived');
       assert.ok(changes.some(c => c.server === 'big' && c.what === 'resources'));
     } finally {
       connection.listResourcesPage = original;
@@ -146,5 +149,40 @@ describe('ServersTreeModel against the paging fixture', function () {
     assert.strictEqual(promptArguments(greet), '(language*, name)');
     assert.strictEqual(promptArguments({ name: 'p' }), '');
     assert.strictEqual(promptDescription(greet), '(language*, name) Greets someone');
+  });
+
+  it('forgets cached nodes by prefix as a scan of every key would, looking only at keys of the kind the prefix names', () => {
+    const cache = new NodeCache();
+    const node = {} as TreeNode;
+    const keys = new Set<string>();
+    const add = (key: string) => (cache.set(key, node), keys.add(key));
+    for (let i = 0; i < 10_000; i++) add(`resource:fixture://items/${i}`);
+    for (let k = 1; k <= 30; k++) add(`resourcePage:${k}@30`);
+    for (const key of ['resources:more', 'resources:all', 'tool:echo', 'info:stderr', 'info:stderr/line0', 'templates:empty', 'nocolon']) add(key);
+    const check = () => {
+      for (const key of keys) assert.ok(cache.has(key), `${key} was forgotten`);
+      assert.ok(!cache.has('resource:never'));
+    };
+    const forget = (prefix: string) => {
+      const before = cache.keysVisited;
+      cache.forget(prefix);
+      for (const key of [...keys]) if (key.startsWith(prefix)) keys.delete(key);
+      check();
+      for (const key of keys) assert.ok(!key.startsWith(prefix));
+      return cache.keysVisited - before;
+    };
+    check();
+    // What a new page of resources does: the page folders go, the 10,000 resource nodes stay and are not looked at.
+    assert.strictEqual(forget('resourcePage:'), 0);
+    assert.ok(keys.has('resource:fixture://items/9999'));
+    // Within a kind: only that kind's keys are looked at.
+    assert.strictEqual(forget('info:stderr/'), 2);
+    assert.strictEqual(forget('resource:fixture://items/1'), 10_000);
+    assert.strictEqual(forget('no'), 0);
+    // A prefix that spans kinds (a resource list that changed drops resources, pages and actions).
+    forget('resource');
+    assert.deepStrictEqual([...keys].sort(), ['info:stderr', 'templates:empty', 'tool:echo']);
+    cache.clear();
+    assert.ok(!cache.has('tool:echo'));
   });
 });
