@@ -254,7 +254,9 @@ export class ServerConnection extends Disposable {
             transport = remoteTransport(launch, wire === 'sse' ? 'sse' : 'http', {
               authProvider,
               onSignedIn: () => this.live?.lists.refreshPrivate(),
-              stepUp: error => this.beginStepUp(error),
+              // The host's own sign-in runs step-ups once per scope set; a provider given by the embedder (the
+              // conformance client's) keeps the SDK's per-request step-up.
+              ...(authProvider && authProvider === this.oauth ? { stepUp: (error: unknown) => this.beginStepUp(error) } : {}),
               onStreamResume: (delay, attempt, max) =>
                 this.log.warn(`The server's stream dropped; resuming it after the last event received, in ${Math.round(delay / 100) / 10} s (attempt ${attempt} of ${max}).`),
             });
