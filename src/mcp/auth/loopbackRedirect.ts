@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 
 const CALLBACK_PATH = '/callback';
 
+/** The loopback redirect URI as registered: any port (RFC 8252 §7.3); each sign-in listens on a fresh one. */
+export const LOOPBACK_REDIRECT = `http://127.0.0.1${CALLBACK_PATH}`;
+
 /** What the browser tab shows once the redirect arrived; it carries nothing from the request. */
 const DONE_PAGE = '<!doctype html><meta charset="utf-8"><title>MCP Host</title><p>Signed in. You can close this tab and return to VS Code.</p>';
 const FAILED_PAGE = '<!doctype html><meta charset="utf-8"><title>MCP Host</title><p>The sign-in did not complete. Return to VS Code for details.</p>';
@@ -47,6 +50,9 @@ export class LoopbackRedirect {
     return this.redirectUri;
   }
   private redirectUri = '';
+
+  /** What a client registration lists for it: the port left out. */
+  readonly registeredUri = LOOPBACK_REDIRECT;
 
   /** Only a redirect carrying this `state` completes the sign-in. */
   expect(state: string): void {

@@ -1,9 +1,13 @@
-import { LoopbackRedirect } from './loopbackRedirect';
+import { LOOPBACK_REDIRECT, LoopbackRedirect } from './loopbackRedirect';
+
+export { LOOPBACK_REDIRECT };
 
 /** Where one sign-in's redirect comes back: the loopback listener, or VS Code's URI handler. */
 export interface RedirectListener {
   /** The redirect URI sent with the authorization request (and again with the code exchange). */
   readonly url: string;
+  /** The redirect URI a client registration must list for this sign-in (for loopback: without the port). */
+  readonly registeredUri: string;
   /** The query of the redirect (`code`, `state`, `iss`), or the reason it never came. */
   readonly redirect: Promise<URLSearchParams>;
   /** Only a redirect carrying this `state` completes the sign-in. */
@@ -16,17 +20,25 @@ export interface RedirectListener {
 /** How sign-ins of this window get their redirect, and the URI to register for it. */
 export interface RedirectChannel {
   readonly mode: RedirectMode;
-  /** The redirect URI a client registration lists (for loopback: without a port, RFC 8252 §7.3). */
+  /**
+   * The redirect URI outside a sign-in: what a passive authorization request (never sent, it only names the
+   * host and scopes) carries. A sign-in's own URI is its listener's `registeredUri`.
+   */
   readonly registeredUri: string;
-  listen(): Promise<RedirectListener>;
+  listen(options?: ListenOptions): Promise<RedirectListener>;
+}
+
+export interface ListenOptions {
+  /**
+   * The client was registered out of band (the definition's `oauth.clientId`), so its redirect URIs cannot
+   * change per sign-in: a window whose URI-handler callback does (a browser workbench) uses loopback instead.
+   */
+  readonly fixedRedirect?: boolean;
 }
 
 export type RedirectMode = 'loopback' | 'uriHandler';
 /** The user setting `mcpHost.remote.signInRedirect`. */
 export type RedirectSetting = 'auto' | RedirectMode;
-
-/** The loopback redirect URI as registered: any port (RFC 8252 §7.3); each sign-in listens on a fresh one. */
-export const LOOPBACK_REDIRECT = 'http://127.0.0.1/callback';
 
 export const loopbackChannel: RedirectChannel = { mode: 'loopback', registeredUri: LOOPBACK_REDIRECT, listen: () => LoopbackRedirect.listen() };
 
@@ -52,10 +64,11 @@ export class UriHandlerCallbacks implements RedirectChannel {
   readonly mode = 'uriHandler' as const;
   private readonly waiting = new Map<string, (params: URLSearchParams) => void>();
 
-  /** `url`: the external form of this extension's callback URI (`vscode.env.asExternalUri`). */
+  /** `registeredUri`: this extension's callback URI, or its external form where that is the same for every sign-in. */
   constructor(readonly registeredUri: string) {}
 
-  async listen(): Promise<RedirectListener> {
+  /** `url`: this sign-in's redirect URI, when it has its own (the external form asked for this sign-in). */
+  async listen(_options?: ListenOptions, url = this.registeredUri): Promise<RedirectListener> {
     let resolve!: (params: URLSearchParams) => void;
     let reject!: (error: Error) => void;
     const redirect = new Promise<URLSearchParams>((res, rej) => ((resolve = res), (reject = rej)));
@@ -69,7 +82,8 @@ export class UriHandlerCallbacks implements RedirectChannel {
       action();
     };
     const listener: RedirectListener = {
-      url: this.registeredUri,
+      url,
+      registeredUri: url,
       redirect,
       expect: state => {
         states.add(state);
@@ -96,5 +110,55 @@ export class UriHandlerCallbacks implements RedirectChannel {
     this.waiting.delete(state);
     complete(query);
     return true;
+  }
+}
+
+/** The window a sign-in runs in, as `UriHandlerChannel` needs it (VS Code: `vscode.env` and the user setting). */
+export interface SignInWindow {
+  /** The redirect chosen for this window now (`chooseRedirect` with the user setting). */
+  mode(): RedirectMode;
+  /**
+   * Whether the callback's external form differs per call: a workbench in a browser (code-server, `serve-web`)
+   * hands out a request id with each `asExternalUri` and delivers one callback for it, then forgets it.
+   */
+  readonly externalFormPerCall: boolean;
+  /** The external form of the callback URI (`vscode.env.asExternalUri`). */
+  externalForm(callback: string): Promise<string>;
+}
+
+/**
+ * A window's sign-in redirects: the loopback listener, or VS Code's URI handler at `callback` (the handler
+ * passes every callback to `deliver`). The URI handler's external form is asked for each sign-in, not once per
+ * window: a browser workbench delivers one callback per `asExternalUri` call (its request id), so a form kept
+ * from an earlier sign-in would never bring a second one back. The redirect URI then differs per sign-in, and
+ * a kept dynamic registration that lacks it is made again (`ServerOAuth.clientInformation`).
+ */
+export class UriHandlerChannel implements RedirectChannel {
+  private readonly callbacks: UriHandlerCallbacks;
+
+  constructor(
+    readonly callback: string,
+    private readonly window: SignInWindow,
+  ) {
+    this.callbacks = new UriHandlerCallbacks(callback);
+  }
+
+  get mode(): RedirectMode {
+    return this.window.mode();
+  }
+
+  get registeredUri(): string {
+    return this.mode === 'loopback' ? LOOPBACK_REDIRECT : this.callback;
+  }
+
+  async listen(options?: ListenOptions): Promise<RedirectListener> {
+    if (this.mode === 'loopback' || (options?.fixedRedirect && this.window.externalFormPerCall)) return loopbackChannel.listen();
+    // Asked before the listener exists: the authorization request and the registration carry it.
+    return this.callbacks.listen(undefined, await this.window.externalForm(this.callback));
+  }
+
+  /** A callback no sign-in in progress expects (stray, replayed, another window's) completes nothing. */
+  deliver(query: URLSearchParams): boolean {
+    return this.callbacks.deliver(query);
   }
 }

@@ -128,7 +128,7 @@ export class ServerOAuth implements HostOAuthProvider {
     return {
       client_name: this.options.clientName,
       // The loopback URI too, so a registration made in a remote or web window also serves local windows.
-      redirect_uris: [...new Set([this.channel.registeredUri, LOOPBACK_REDIRECT])],
+      redirect_uris: [...new Set([this.listener?.registeredUri ?? this.channel.registeredUri, LOOPBACK_REDIRECT])],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
@@ -145,7 +145,7 @@ export class ServerOAuth implements HostOAuthProvider {
   async beginSignIn(reason: SignInReason): Promise<void> {
     this.endSignIn();
     this.reason = reason;
-    this.listener = await this.channel.listen();
+    this.listener = await this.channel.listen({ fixedRedirect: this.options.preRegistered !== undefined });
   }
 
   endSignIn(): void {
@@ -165,9 +165,10 @@ export class ServerOAuth implements HostOAuthProvider {
     const pre = this.options.preRegistered;
     if (pre) return { client_id: pre.clientId, ...(pre.clientSecret ? { client_secret: pre.clientSecret } : {}), ...(ctx?.issuer ? { issuer: ctx.issuer } : {}) };
     const stored = ctx?.issuer ? (await this.entry(ctx.issuer)).client : undefined;
-    // A registration made in another kind of window may lack this window's redirect URI: register again.
+    // A registration made in another kind of window, or for an earlier sign-in whose redirect URI was its own
+    // (a browser workbench's callback carries a request id), lacks this sign-in's redirect URI: register again.
     const registered = (stored as { redirect_uris?: unknown } | undefined)?.redirect_uris;
-    if (this.interactive && Array.isArray(registered) && !registered.includes(this.channel.registeredUri)) return undefined;
+    if (this.listener && Array.isArray(registered) && !registered.includes(this.listener.registeredUri)) return undefined;
     if (stored || this.interactive) return stored;
     // Not signing in: a placeholder lets the SDK build the authorization request (whose host and scopes the
     // user is shown) without registering a client with an authorization server the user has not chosen yet.

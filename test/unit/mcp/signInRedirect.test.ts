@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { consentForTests } from '../../../src/consent/toolCallGate';
-import { chooseRedirect, UriHandlerCallbacks } from '../../../src/mcp/auth/redirectChannel';
-import { type SecretStore, type SignInBrowser, type SignInRequest } from '../../../src/mcp/auth/serverOAuth';
+import { chooseRedirect, UriHandlerCallbacks, UriHandlerChannel } from '../../../src/mcp/auth/redirectChannel';
+import { SignInCancelledError, type SecretStore, type SignInBrowser, type SignInRequest } from '../../../src/mcp/auth/serverOAuth';
 import type { LaunchPlan } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
@@ -15,6 +15,46 @@ const loopbackBrowser: SignInBrowser = {
     return redirect;
   },
 };
+
+/**
+ * A workbench in a browser as code-server 4.x is (read from lib/vscode/out/vs/code/browser/workbench/workbench.js
+ * and callback.html): `asExternalUri(vscode://ext/path)` hands out `http://<host>/callback?vscode-reqid=N&…`;
+ * the page at `/callback` merges the authorization server's query into the URI, and the workbench delivers it to
+ * the extension's URI handler ONCE, for a request id it handed out, then forgets that id.
+ */
+class BrowserWorkbench {
+  private nextId = 1;
+  private readonly pending = new Set<string>();
+  externalForms = 0;
+  handler: (query: URLSearchParams) => void = () => {};
+
+  async externalForm(callback: string): Promise<string> {
+    this.externalForms++;
+    const uri = new URL(callback);
+    const id = String(this.nextId++);
+    this.pending.add(id);
+    return `https://workbench.example/callback?${new URLSearchParams({ 'vscode-reqid': id, 'vscode-scheme': uri.protocol.slice(0, -1), 'vscode-authority': uri.host, 'vscode-path': uri.pathname })}`;
+  }
+
+  /** The browser tab reached `/callback`: true when the workbench delivered it to the URI handler. */
+  callback(location: URL): boolean {
+    const id = location.searchParams.get('vscode-reqid') ?? '';
+    if (location.origin !== 'https://workbench.example' || !this.pending.delete(id)) return false;
+    const query = new URLSearchParams([...location.searchParams].filter(([key]) => !key.startsWith('vscode-')));
+    this.handler(query);
+    return true;
+  }
+}
+
+/** The state now (a function, so that TypeScript does not narrow it across awaits). */
+function stateOf(conn: ServerConnection): string {
+  return conn.state.kind;
+}
+
+function memorySecrets(): SecretStore {
+  const values = new Map<string, string>();
+  return { get: async k => values.get(k), store: async (k, v) => void values.set(k, v), delete: async k => void values.delete(k) };
+}
 
 describe('Sign-in redirect: loopback or VS Code URI handler, per window', () => {
   it('chooses loopback only where the browser shares the extension host machine, unless the setting says otherwise', () => {
@@ -138,6 +178,74 @@ describe('Sign-in redirect: loopback or VS Code URI handler, per window', () => 
       await conn.signIn();
       assert.strictEqual(conn.state.kind, 'running', JSON.stringify(conn.state));
       assert.strictEqual(fixture.counts.register, 2, 'registered again, with this window\'s redirect URI');
+    });
+
+    it('in a browser workbench every sign-in asks for its own callback URI, so signing in again in the same window completes too', async () => {
+      fixture = await startOAuthFixture();
+      const workbench = new BrowserWorkbench();
+      const channel = new UriHandlerChannel('vscode://mcp-host.test/oauth/callback', { mode: () => 'uriHandler', externalFormPerCall: true, externalForm: cb => workbench.externalForm(cb) });
+      workbench.handler = query => channel.deliver(query);
+      const asked: SignInRequest[] = [];
+      // The browser tab: the authorization server redirects it to the workbench's `/callback`. A callback the
+      // workbench no longer delivers leaves the wait to the user, who cancels it.
+      const browser: SignInBrowser = {
+        async authorize(request, redirect) {
+          asked.push(request);
+          const answer = await fetch(request.url, { redirect: 'manual' });
+          if (!workbench.callback(new URL(answer.headers.get('location') ?? 'about:blank'))) throw new SignInCancelledError(request);
+          return redirect;
+        },
+      };
+      const plan: LaunchPlan = { launch: { type: 'http', url: fixture.url, headers: {} }, timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [] };
+      conn = new ServerConnection({ name: 'remote', plan: async () => plan, log: new MemoryLog(), clientInfo: { name: 'mcp-host-tests', version: '0.0.0' }, signIn: { secrets: memorySecrets(), browser, clientName: 'MCP Host tests', redirects: channel } });
+      await conn.start();
+      assert.strictEqual(stateOf(conn), 'needsSignIn');
+      assert.strictEqual(workbench.externalForms, 0, 'no external form until the user signs in');
+      await conn.signIn();
+      assert.strictEqual(stateOf(conn), 'running', JSON.stringify(conn.state));
+
+      await conn.signOut();
+      assert.strictEqual(stateOf(conn), 'needsSignIn');
+      await conn.signIn();
+      assert.strictEqual(stateOf(conn), 'running', `the second sign-in in the window: ${JSON.stringify(conn.state)}`);
+      assert.match(JSON.stringify((await conn.callTool('whoami', {}, consentForTests(conn, 'whoami'))).result.content), /signed in as client/);
+
+      // Signed out by the authorization server (the registration is kept): the kept registration lists only
+      // the previous sign-in's URI, so it is registered again; reusing it would be refused (redirect_uri mismatch).
+      fixture.expireAccessTokens();
+      fixture.revokeRefreshTokens();
+      await conn.restart();
+      assert.strictEqual(stateOf(conn), 'needsSignIn');
+      await conn.signIn();
+      assert.strictEqual(stateOf(conn), 'running', `the third sign-in, with a kept registration: ${JSON.stringify(conn.state)}`);
+
+      const uris = asked.map(r => r.url.searchParams.get('redirect_uri'));
+      assert.deepStrictEqual(uris.map(u => new URL(u ?? '').searchParams.get('vscode-reqid')), ['1', '2', '3'], 'one request id per sign-in');
+      assert.strictEqual(new Set(asked.map(r => r.url.searchParams.get('client_id'))).size, 3, 'each sign-in registered the URI it redirects to');
+      assert.strictEqual(fixture.counts.register, 3);
+    });
+
+    it('a pre-registered client signs in through loopback where the callback URI changes per sign-in (it cannot list those)', async () => {
+      fixture = await startOAuthFixture();
+      fixture.preRegister('pre-registered-client', 'pre-registered-secret');
+      const workbench = new BrowserWorkbench();
+      const channel = new UriHandlerChannel('vscode://mcp-host.test/oauth/callback', { mode: () => 'uriHandler', externalFormPerCall: true, externalForm: cb => workbench.externalForm(cb) });
+      const asked: SignInRequest[] = [];
+      const browser: SignInBrowser = { authorize: (request, redirect) => (asked.push(request), loopbackBrowser.authorize(request, redirect)) };
+      const plan: LaunchPlan = { launch: { type: 'http', url: fixture.url, headers: {}, oauth: { clientId: 'pre-registered-client', clientSecret: 'pre-registered-secret' } }, timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [] };
+      conn = new ServerConnection({ name: 'remote', plan: async () => plan, log: new MemoryLog(), clientInfo: { name: 'mcp-host-tests', version: '0.0.0' }, signIn: { secrets: memorySecrets(), browser, clientName: 'MCP Host tests', redirects: channel } });
+      await conn.start();
+      await conn.signIn();
+      assert.strictEqual(stateOf(conn), 'running', JSON.stringify(conn.state));
+      assert.match(asked[0]!.url.searchParams.get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+      assert.strictEqual(workbench.externalForms, 0);
+      assert.strictEqual(fixture.counts.register, 0);
+
+      // Where the external form is the same every time (a desktop window on a remote host), it keeps the handler.
+      const desktop = new UriHandlerChannel('vscode://mcp-host.test/oauth/callback', { mode: () => 'uriHandler', externalFormPerCall: false, externalForm: async cb => cb });
+      const listener = await desktop.listen({ fixedRedirect: true });
+      assert.strictEqual(listener.url, 'vscode://mcp-host.test/oauth/callback');
+      listener.close();
     });
   });
 });
