@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { inertBlock, safe } from '../common/untrustedText';
 import { SignInCancelledError, type SignInRequest, type SecretStore } from '../mcp/auth/serverOAuth';
-import { chooseRedirect, LOOPBACK_REDIRECT, loopbackChannel, type RedirectChannel, type RedirectListener, type RedirectMode, type RedirectSetting, UriHandlerCallbacks } from '../mcp/auth/redirectChannel';
+import { chooseRedirect, type RedirectSetting, UriHandlerChannel } from '../mcp/auth/redirectChannel';
 import { Settings } from '../ids';
 import * as ui from '../ui/window';
 
@@ -33,8 +33,7 @@ export const signInDialog: SignInDialog = {
       open,
     );
     if (answer !== open) throw new SignInCancelledError(request);
-    // `true`: the URL is already encoded; parsing it loosely would encode its query a second time.
-    if (!(await vscode.env.openExternal(vscode.Uri.parse(request.url.href, true)))) throw new SignInCancelledError(request);
+    if (!(await openExactly(request.url))) throw new SignInCancelledError(request);
     return ui.withProgress(
       { location: vscode.ProgressLocation.Notification, title: safe`Signing in to '${request.server}' at ${request.host}: waiting for the browser…`, cancellable: true },
       (_progress, token) =>
@@ -45,6 +44,18 @@ export const signInDialog: SignInDialog = {
     );
   },
 };
+
+/**
+ * Opens the authorization URL byte for byte. Given a `Uri`, the workbench opens `encodeURI(uri.toString(true))`,
+ * which decodes the query once: a `redirect_uri` with a query of its own (a browser workbench's
+ * `/callback?vscode-reqid=…&vscode-scheme=…`) arrives split into the outer query, and the authorization server
+ * refuses it. Given the string, the extension host passes it on and the workbench opens it unchanged (unless it
+ * must rewrite it, e.g. a loopback URL through code-server's port proxy): the API's runtime accepts a string,
+ * which is how VS Code's own sign-in for MCP servers opens its URL.
+ */
+function openExactly(url: URL): Thenable<boolean> {
+  return vscode.env.openExternal(url.href as unknown as vscode.Uri);
+}
 
 /** SecretStorage as the sign-in's token store. */
 export function secretStore(secrets: vscode.SecretStorage): SecretStore {
@@ -62,56 +73,24 @@ const CALLBACK_PATH = '/oauth/callback';
 
 /**
  * This window's sign-in redirect (`chooseRedirect`): the loopback listener in a local desktop window, VS Code's
- * URI handler (`${uriScheme}://<extension id>/oauth/callback`, made reachable by `vscode.env.asExternalUri`) in
- * a remote or web window, or what the user setting forces. Registers the URI handler.
+ * URI handler (`${uriScheme}://<extension id>/oauth/callback`, made reachable by `vscode.env.asExternalUri`,
+ * asked per sign-in) in a remote or web window, or what the user setting forces. Registers the URI handler.
  */
-export class WindowRedirects implements RedirectChannel, vscode.Disposable {
-  private readonly callback: vscode.Uri;
-  private callbacks: UriHandlerCallbacks;
-  private external: Promise<void> | undefined;
+export class WindowRedirects extends UriHandlerChannel implements vscode.Disposable {
   private readonly handler: vscode.Disposable;
 
   constructor(context: vscode.ExtensionContext) {
-    this.callback = vscode.Uri.parse(`${vscode.env.uriScheme}://${context.extension.id}${CALLBACK_PATH}`);
-    this.callbacks = new UriHandlerCallbacks(this.callback.toString(true));
-    this.handler = vscode.window.registerUriHandler({ handleUri: uri => this.handleUri(uri) });
-  }
-
-  get mode(): RedirectMode {
-    const setting = vscode.workspace.getConfiguration(Settings.section).inspect<RedirectSetting>(Settings.remoteSignInRedirect)?.globalValue ?? 'auto';
-    return chooseRedirect(setting, { remoteName: vscode.env.remoteName, web: vscode.env.uiKind === vscode.UIKind.Web });
-  }
-
-  get registeredUri(): string {
-    if (this.mode === 'loopback') return LOOPBACK_REDIRECT;
-    void this.externalForm();
-    return this.callbacks.registeredUri;
-  }
-
-  async listen(): Promise<RedirectListener> {
-    if (this.mode === 'loopback') return loopbackChannel.listen();
-    // A sign-in registers and redirects with the external form, so it is known before the listener exists.
-    await this.externalForm();
-    return this.callbacks.listen();
-  }
-
-  /**
-   * In a browser the callback goes through the web host: its external form is asked once, when a sign-in
-   * through the URI handler first needs it, not during activation (a round trip to the workbench that a local
-   * window, which signs in through the loopback listener, never needs).
-   */
-  private externalForm(): Promise<void> {
-    return (this.external ??= Promise.resolve(vscode.env.asExternalUri(this.callback)).then(
-      external => {
-        this.callbacks = new UriHandlerCallbacks(external.toString(true));
+    const web = vscode.env.uiKind === vscode.UIKind.Web;
+    super(`${vscode.env.uriScheme}://${context.extension.id}${CALLBACK_PATH}`, {
+      mode: () => {
+        const setting = vscode.workspace.getConfiguration(Settings.section).inspect<RedirectSetting>(Settings.remoteSignInRedirect)?.globalValue ?? 'auto';
+        return chooseRedirect(setting, { remoteName: vscode.env.remoteName, web });
       },
-      () => {},
-    ));
-  }
-
-  /** A callback no sign-in in progress expects (stray, replayed, another window's) completes nothing. */
-  private handleUri(uri: vscode.Uri): void {
-    if (uri.path === CALLBACK_PATH) this.callbacks.deliver(new URLSearchParams(uri.query));
+      externalFormPerCall: web,
+      // In a local window that signs in through loopback this round trip to the workbench never happens.
+      externalForm: async callback => (await vscode.env.asExternalUri(vscode.Uri.parse(callback))).toString(true),
+    });
+    this.handler = vscode.window.registerUriHandler({ handleUri: uri => void (uri.path === CALLBACK_PATH && this.deliver(new URLSearchParams(uri.query))) });
   }
 
   dispose(): void {
