@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { startOAuthFixture, type OAuthFixture } from '../fixtures/lib/oauthServer';
 import { openWorkbench, screenshot, Workbench } from './workbench';
 
@@ -72,5 +73,128 @@ describe('e2e: signing in to a remote server', function () {
     await browserTab.close();
     await sidebar().locator('.monaco-list-row', { hasText: /running · 2 tools/ }).first().waitFor({ timeout: 60_000 });
     assert.strictEqual(fixture.counts.authorize, 1);
+  });
+});
+
+/**
+ * The same user in a window that signs in through VS Code's URI handler (`mcpHost.remote.signInRedirect:
+ * uriHandler`, what a web or remote window chooses by itself): the authorization server redirects the browser
+ * tab to code-server's own `/callback` page (the external form of `vscode://mcp-host.mcp-host/oauth/callback`
+ * that `asExternalUri` handed out for this sign-in), which gives the code to the workbench, which gives it to the
+ * extension's URI handler. No loopback listener is involved. Signing out and in again in the same window works
+ * too: code-server delivers one callback per `asExternalUri` request id.
+ */
+describe('e2e: signing in through the URI handler (code-server\'s /callback)', function () {
+  this.timeout(300_000);
+  let wb: Workbench | undefined;
+  let page: Page;
+  let fixture: OAuthFixture;
+
+  afterEach(async function () {
+    if (wb && this.currentTest?.state === 'failed') {
+      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
+    }
+  });
+  after(async () => {
+    await wb?.close();
+    await fixture?.close();
+  });
+
+  const sidebar = () => page.locator('.sidebar');
+  const dialog = () => page.locator('.monaco-dialog-box');
+  const serverRow = () => sidebar().locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: 'linear-like' }) }).first();
+  const input = () => page.locator('.quick-input-widget input').first();
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    await input().waitFor();
+    await input().fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+  }
+  const authorizeHost = Object.values(os.networkInterfaces()).flat().find(a => a && a.family === 'IPv4' && !a.internal)?.address;
+  /** The redirect URIs the sign-ins sent, in order. */
+  const redirects: string[] = [];
+
+  /**
+   * Sign In → Open Browser → the tab → the authorization server → code-server's `/callback` → running.
+   * The authorization server's endpoints are on a non-loopback address of this machine, as a real server's
+   * are: code-server opens a loopback URL through its port proxy (`/proxy/<port>/…`, port forwarding for a
+   * browser on another machine) and, doing so, decodes the URL's query once, which mangles the `redirect_uri`
+   * inside it (its own `?…&…` becomes part of the outer query). That is an artefact of a loopback authorization
+   * server, so the test avoids it rather than following the proxy; nothing in the product path is replaced.
+   */
+  async function signInThroughTheBrowser(): Promise<void> {
+    await serverRow().hover();
+    await serverRow().getByRole('button', { name: 'Sign In' }).click();
+    await dialog().waitFor({ timeout: 30_000 });
+    // The tab's navigations, to see the authorization request it made (it passes on to the callback at once).
+    const navigations: string[] = [];
+    const onRequest = (request: Request) => void (request.isNavigationRequest() && navigations.push(request.url()));
+    page.context().on('request', onRequest);
+    try {
+      const tab = page.context().waitForEvent('page', { timeout: 30_000 });
+      await dialog().getByRole('button', { name: 'Open Browser' }).click();
+      const opened = await Promise.race([tab, page.locator('.monaco-dialog-box', { hasText: 'open the external website' }).waitFor({ timeout: 10_000 }).then(() => undefined)]).catch(() => undefined);
+      if (!opened) await dialog().getByRole('button', { name: 'Open' }).click();
+      const browserTab = opened ?? (await tab);
+      const codeServer = new URL(page.url());
+      await browserTab.waitForURL(url => url.origin === codeServer.origin && url.pathname.endsWith('/callback') && url.searchParams.has('code'), { timeout: 30_000, waitUntil: 'commit' });
+      const authorize = navigations.map(u => new URL(u)).find(u => u.href.startsWith(fixture.authorizationEndpoint));
+      assert.ok(authorize, `the tab opened the authorization server itself (no proxy): ${navigations.join(' → ')}`);
+      const redirectUri = new URL(authorize.searchParams.get('redirect_uri') ?? 'about:blank');
+      redirects.push(redirectUri.href);
+      assert.ok(redirectUri.origin === codeServer.origin && redirectUri.pathname.endsWith('/callback') && redirectUri.searchParams.has('vscode-reqid'), `the redirect goes to code-server's callback page, not a loopback listener: ${redirectUri.href}`);
+      await sidebar().locator('.monaco-list-row', { hasText: /running · 2 tools/ }).first().waitFor({ timeout: 60_000 });
+      await screenshot(page, 'remote-uri-handler-signed-in');
+      await browserTab.close();
+    } finally {
+      page.context().off('request', onRequest);
+    }
+  }
+
+  async function runWhoami(): Promise<void> {
+    const before = fixture.counts.toolCalls;
+    await runCommand('MCP Host: Run Tool…');
+    await page.locator('.quick-input-widget', { hasText: 'MCP Host: Run Tool' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await input().fill('whoami');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'whoami' }).first().click();
+    await dialog().waitFor({ timeout: 30_000 });
+    await dialog().getByRole('button', { name: 'Allow Once' }).click();
+    for (const end = Date.now() + 30_000; fixture.counts.toolCalls === before; await page.waitForTimeout(250)) {
+      assert.ok(Date.now() < end, 'the tool did not run');
+    }
+  }
+
+  it('signs in through code-server\'s /callback page and runs a tool', async function () {
+    if (!authorizeHost) this.skip(); // no non-loopback IPv4 address on this machine
+    fixture = await startOAuthFixture({ authorizeHost });
+    wb = await openWorkbench('empty', {
+      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'mcpHost.remote.signInRedirect': 'uriHandler' },
+      prepare: ws => {
+        fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+        fs.writeFileSync(path.join(ws, '.vscode', 'mcp.json'), JSON.stringify({ servers: { 'linear-like': { type: 'http', url: fixture.url } } }, null, 2));
+      },
+    });
+    page = wb.page;
+    await dialog().waitFor({ timeout: 90_000 });
+    await dialog().getByRole('button', { name: 'Start Server' }).click();
+    await page.locator('.activitybar [aria-label^="MCP Host"]').first().click();
+    await sidebar().locator('.monaco-list-row', { hasText: 'needs sign-in' }).first().waitFor({ timeout: 60_000 });
+    await signInThroughTheBrowser();
+    await runWhoami();
+    assert.strictEqual(fixture.counts.authorize, 1);
+  });
+
+  it('signs out and in again in the same window: the second sign-in gets its own callback and completes', async function () {
+    if (!wb) this.skip();
+    await runCommand('MCP Host: Sign Out');
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'linear-like' }).first();
+    await pick.waitFor({ timeout: 15_000 });
+    await pick.click();
+    await sidebar().locator('.monaco-list-row', { hasText: 'needs sign-in' }).first().waitFor({ timeout: 60_000 });
+    await signInThroughTheBrowser();
+    await runWhoami();
+    assert.strictEqual(fixture.counts.authorize, 2);
+    assert.strictEqual(redirects.length, 2);
+    assert.notStrictEqual(redirects[0], redirects[1], 'each sign-in asked code-server for its own callback');
   });
 });
