@@ -105,6 +105,8 @@ describe('e2e: signing in through the URI handler (code-server\'s /callback)', f
   const serverRow = () => sidebar().locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: 'linear-like' }) }).first();
   const input = () => page.locator('.quick-input-widget input').first();
   async function runCommand(title: string): Promise<void> {
+    // Focus the workbench, not the webview of the last result (which keeps F1 to itself).
+    await sidebar().click({ position: { x: 120, y: 300 } });
     await page.keyboard.press('F1');
     await input().waitFor();
     await input().fill(`>${title}`);
