@@ -73,6 +73,8 @@ interface ServerIndex {
 const KEY_PREFIX = 'mcpHost.oauth';
 /** Tokens are refreshed this long before they expire (or a fifth of their lifetime before, when that is shorter). */
 const REFRESH_AHEAD_MS = 60_000;
+/** After a refused refresh, how long another window that won the same refresh gets to store its tokens. */
+const STORED_ELSEWHERE_GRACE_MS = 1_000;
 
 /**
  * The SDK's OAuth client provider for one remote server: the SDK does discovery, client ID metadata
@@ -102,6 +104,8 @@ export class ServerOAuth implements HostOAuthProvider {
   private refreshExchange: { readonly refreshToken: string; readonly answer: Promise<RecordedResponse> } | undefined;
   /** How many refresh grants shared another's answer instead of reaching the authorization server (for tests). */
   sharedRefreshes = 0;
+  /** How many refreshes were answered with tokens another window had stored (for tests). */
+  tokensFromOtherWindows = 0;
 
   /** Present only when configured: the SDK then prefers it to dynamic registration where the server allows. */
   readonly clientMetadataUrl?: string;
@@ -212,11 +216,47 @@ export class ServerOAuth implements HostOAuthProvider {
     if (this.refreshExchange?.refreshToken === refreshToken) {
       this.sharedRefreshes++;
     } else {
-      this.refreshExchange = { refreshToken, answer: fetch(input, init).then(record) };
+      this.refreshExchange = { refreshToken, answer: this.exchangeRefreshToken(refreshToken, () => fetch(input, init)) };
     }
     const { status, statusText, headers, body: text } = await this.refreshExchange.answer;
     return new Response(text, { status, statusText, headers });
   };
+
+  /**
+   * A refresh grant, unless another window already used this refresh token. Windows share SecretStorage but not
+   * memory: window A's refresh rotates the token window B still holds, and B's grant with it fails
+   * (`invalid_grant`; an authorization server detecting reuse may even revoke the grant). So the stored tokens are
+   * read again first, and once more after a refused grant (A may have been storing them just then, and again a
+   * moment later): when they are others than the ones being refreshed, they are the answer, and no one is asked
+   * to sign in.
+   */
+  private async exchangeRefreshToken(refreshToken: string, send: () => Promise<Response>): Promise<RecordedResponse> {
+    const stored = await this.tokensStoredElsewhere(refreshToken);
+    if (stored) return stored;
+    const answer = await record(await send());
+    if (answer.status < 400) return answer;
+    for (const wait of [0, STORED_ELSEWHERE_GRACE_MS]) {
+      if (wait) await new Promise(resolve => setTimeout(resolve, wait));
+      const newer = await this.tokensStoredElsewhere(refreshToken);
+      if (newer) return newer;
+    }
+    return answer;
+  }
+
+  /** Tokens in SecretStorage other than those holding `refreshToken` (another window's), as a token response. */
+  private async tokensStoredElsewhere(refreshToken: string): Promise<RecordedResponse | undefined> {
+    const issuer = this.issuer ?? (await this.loadIndex()).last;
+    if (!issuer) return undefined;
+    const entry = parseJson<IssuerEntry>(await this.options.secrets.get(this.key(issuer)));
+    const tokens = entry?.tokens;
+    if (!entry || !tokens?.access_token || tokens.refresh_token === refreshToken) return undefined;
+    this.entries.set(issuer, entry);
+    this.tokensFromOtherWindows++;
+    // Their lifetime counts from when that window stored them.
+    const left = tokens.expires_in !== undefined && entry.savedAt !== undefined ? Math.max(1, Math.floor(tokens.expires_in - (Date.now() - entry.savedAt) / 1000)) : tokens.expires_in;
+    const body = JSON.stringify({ ...tokens, ...(left !== undefined ? { expires_in: left } : {}) });
+    return { status: 200, statusText: 'OK', headers: [['content-type', 'application/json']], body };
+  }
 
   /**
    * When (epoch ms) the current tokens should be refreshed, shortly before the access token expires; undefined

@@ -214,6 +214,61 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
     }
   });
 
+  describe('two windows of one server (one SecretStorage, two extension hosts), with a rotating refresh token', () => {
+    /** A window: its own ServerOAuth and SDK client over the shared store. */
+    async function openWindow(signIn: boolean): Promise<{ oauth: ServerOAuth; client: Client }> {
+      const oauth = new ServerOAuth({ server: 'remote', serverUrl: fixture.url, secrets, browser, clientName: 'MCP Host tests' });
+      const client = new Client({ name: 'mcp-host-tests', version: '0.0.0' });
+      if (signIn) await oauth.beginSignIn('signIn');
+      await client.connect(remoteTransport({ type: 'http', url: fixture.url, headers: {} }, 'http', { authProvider: oauth }));
+      oauth.endSignIn();
+      return { oauth, client };
+    }
+    const whoami = async (client: Client) => assert.match(JSON.stringify((await client.callTool({ name: 'whoami', arguments: {} })).content), /signed in as client/);
+
+    it('a window does not send a refresh token the other window already used: it takes the tokens that window stored, no prompt', async () => {
+      const a = await openWindow(true);
+      const b = await openWindow(false);
+      try {
+        assert.strictEqual(browser.asked.length, 1, 'the second window used the stored tokens');
+        fixture.expireAccessTokens();
+        await a.oauth.refresh(); // window A's timer: the refresh token both windows hold is rotated
+        assert.strictEqual(fixture.counts.refresh, 1);
+        await b.oauth.refresh(); // window B's timer (or a 401 in B), with the token A used
+        assert.strictEqual(b.oauth.tokensFromOtherWindows, 1, 'B took the tokens A stored');
+        await whoami(b.client);
+        await b.oauth.refresh(); // B refreshes with A's refresh token, which rotates it under A
+        await a.oauth.refresh();
+        assert.strictEqual(a.oauth.tokensFromOtherWindows, 1, 'A in turn took what B stored');
+        await whoami(a.client);
+        assert.strictEqual(fixture.counts.refusedRefresh, 0, 'no window sent a refresh token that was already used');
+        assert.strictEqual(browser.asked.length, 1, 'no window asked to sign in again');
+      } finally {
+        await Promise.all([a.client.close(), b.client.close()]);
+      }
+    });
+
+    it('two windows refreshing at once: the one refused (invalid_grant) takes the tokens the winner stored, no prompt', async () => {
+      const a = await openWindow(true);
+      const b = await openWindow(false);
+      try {
+        fixture.expireAccessTokens();
+        const release = fixture.holdRefreshes();
+        const refreshes = [a.oauth.refresh(), b.oauth.refresh()];
+        await until(() => fixture.counts.refresh === 2, 'both windows sent the same refresh token');
+        release();
+        await Promise.all(refreshes);
+        assert.strictEqual(fixture.counts.refusedRefresh, 1, 'one window lost the race at the authorization server');
+        assert.strictEqual(a.oauth.tokensFromOtherWindows + b.oauth.tokensFromOtherWindows, 1, 'the refused window took the stored tokens');
+        await whoami(a.client);
+        await whoami(b.client);
+        assert.strictEqual(browser.asked.length, 1, 'no window asked to sign in again');
+      } finally {
+        await Promise.all([a.client.close(), b.client.close()]);
+      }
+    });
+  });
+
   it('step-up: a call refused for insufficient_scope asks the user, naming the scopes, and runs after the new sign-in', async () => {
     await conn.start();
     await conn.signIn();
