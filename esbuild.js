@@ -4,6 +4,8 @@
 //   dist/validation.js  Ajv, re2js and the generated meta-schema validator, loaded when the first schema is
 //                       compiled (config check, tool, form)
 //   dist/reaper.js      the reaper process (src/mcp/reaper.ts says why)
+//   dist/validationWorker.js  the validation worker thread (src/mcp/validationClient.ts says why): Ajv, re2js
+//                       and the meta-schema validator again, bundled whole; started on the first schema check
 // The lazy bundles are what keeps activation cheap: esbuild evaluates every bundled module when the bundle is
 // loaded, so the SDK (1 MB minified, mostly zod) in dist/extension.js would be parsed and run on every
 // activation, even in a workspace whose servers never start. Source code imports these packages as usual;
@@ -213,6 +215,8 @@ async function main() {
     },
     // The reaper runs as a process of its own (src/mcp/reaper.ts says why).
     { ...common, entryPoints: { reaper: 'src/mcp/reaperProcess.ts' }, outdir, plugins: [lazyPackages(undefined), reportProblems] },
+    // A thread of its own, with its own copy of the validators: nothing in it is lazy.
+    { ...common, entryPoints: { validationWorker: 'src/mcp/validationWorker.ts' }, outdir, plugins: [reportProblems] },
     ...Object.keys(LAZY).map(lazyBundle),
   ];
   const contexts = await Promise.all(builds.map(options => esbuild.context(options)));

@@ -15,6 +15,7 @@ import { addServerDialog, registerAddServerCommand, type AddServerDialog } from 
 import { registerStatusBar } from './ui/statusBar';
 import { registerResourceDocuments, type ResourceDocuments } from './ui/resources/resourceCommands';
 import { DisposableStore, toDisposable } from './common/disposable';
+import { disposeValidationWorker } from './mcp/validationClient';
 import { McpHost, type HostDialogs } from './workspace/mcpHost';
 import { inputDialog } from './workspace/inputStore';
 import { signInDialog } from './workspace/signIn';
@@ -159,4 +160,5 @@ export async function deactivate(): Promise<void> {
   // Apps first: each is asked to tear down (briefly) while its server still runs.
   await currentApps?.closeAll();
   await current?.shutdown();
+  disposeValidationWorker();
 }

@@ -144,7 +144,7 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   const label = toolLabel(tool);
 
   const form = buildForm(tool.inputSchema);
-  if (form.schemaProblem) void ui.showWarningMessage(safe`${label}: ${form.schemaProblem}`);
+  void form.schemaProblemAsync().then(problem => problem && ui.showWarningMessage(safe`${label}: ${problem}`));
   const formTitle = `${label} on '${target.server}'`;
   // In the editor the values can also be saved under a name (the form stays open).
   const save = async (values: Record<string, unknown>) => {

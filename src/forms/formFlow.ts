@@ -161,7 +161,7 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
     i++;
   }
   const args = form.wholeObject ? values.get('') : Object.fromEntries(values);
-  const invalid = form.validateArguments(args);
+  const invalid = await form.validateArgumentsAsync(args);
   if (invalid === undefined) return { kind: 'filled', args: (args ?? {}) as Record<string, unknown> };
   if (signal?.aborted) return { kind: 'dismissed' };
   return correctAsJson(dialog, form, title, args, invalid, signal);
@@ -196,7 +196,7 @@ async function correctAsJson(dialog: FormDialog, form: ArgumentForm, title: stri
     });
     if (!answer || 'back' in answer || 'skip' in answer || 'skipRest' in answer) return { kind: 'invalid', message: invalid };
     const value = 'text' in answer ? parse(answer.text) : { value: answer.value };
-    const remaining = 'error' in value ? value.error : form.validateArguments(value.value);
+    const remaining = 'error' in value ? value.error : await form.validateArgumentsAsync(value.value);
     if (remaining === undefined && 'value' in value) return { kind: 'filled', args: value.value as Record<string, unknown> };
     problem = remaining;
   }

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
-import { SchemaTooComplexError, compileIsolated } from '../mcp/schemaValidator';
+import { SchemaTooComplexError, compileIsolated, lru, overSchemaBudget, unusableError } from '../mcp/schemaValidator';
+import { validationWorker } from '../mcp/validationClient';
 
 /**
  * A tool's `inputSchema` (or an elicitation's `requestedSchema`) as a form: one field per top-level property (required ones first), each with
@@ -62,6 +63,15 @@ export interface ArgumentForm {
   validateArguments(args: unknown): string | undefined;
   /** The same check, each problem at the JSON pointer of the value it is about (a missing property: where it would go). */
   problemsAt(args: unknown): readonly FieldProblem[];
+  /**
+   * The same checks in the validation worker, off the extension host's thread (on it where there is no
+   * worker): what every surface a user types into uses, so the first compile of a window does not block.
+   */
+  schemaProblemAsync(): Promise<string | undefined>;
+  checkAsync(field: FormField, value: unknown): Promise<string | undefined>;
+  validateFieldAsync(field: FormField, text: string): Promise<string | undefined>;
+  validateArgumentsAsync(args: unknown): Promise<string | undefined>;
+  problemsAtAsync(args: unknown): Promise<readonly FieldProblem[]>;
 }
 
 /** A problem with one value of a form: `pointer` is its JSON pointer (`/entities/0/name`), `message` a sentence. */
@@ -126,7 +136,8 @@ export const FORMATS: Readonly<Record<string, FormatInfo>> = {
   },
 };
 
-const FORM_AJV_OPTIONS: Options = {
+/** Ajv options for a form's schema (the validation worker compiles with them too). */
+export const FORM_AJV_OPTIONS: Options = {
   // verbose: errors carry the failing keyword's schema, to word `anyOf` enums as a list of choices.
   verbose: true,
   logger: false,
@@ -673,6 +684,35 @@ function compile(schema: object): ValidateFunction | Error {
   return fn;
 }
 
+/** Form schemas the worker compiled (or why not), by schema text: the worker keeps the compiled code. */
+const inWorker = new Map<string, 'worker' | Error>();
+
+/**
+ * `values` checked against `schema` in the validation worker: Ajv's errors per value (null when valid), or
+ * why the schema is not used. Counts a compile once per distinct schema, as `compile` does.
+ */
+async function checkInWorker(schema: object, values: readonly unknown[]): Promise<(ErrorObject[] | null)[] | Error> {
+  const worker = validationWorker();
+  if (!worker) {
+    const fn = compile(schema);
+    return fn instanceof Error ? fn : values.map(value => (fn(value) ? null : [...(fn.errors ?? [])]));
+  }
+  const key = JSON.stringify(schema);
+  let known = lru(inWorker, key, MAX_COMPILED);
+  if (!known) {
+    compileCount++;
+    const over = overSchemaBudget(schema);
+    known = over ? new SchemaTooComplexError(over) : 'worker';
+    inWorker.set(key, known);
+  }
+  if (known !== 'worker') return known;
+  const answer = await worker.validate('form', key, values);
+  if ('results' in answer) return [...answer.results];
+  const error = unusableError(answer.unusable);
+  inWorker.set(key, error);
+  return error;
+}
+
 /** Turns a tool's `inputSchema` into a form. Never throws: an odd schema becomes one JSON field. */
 export function buildForm(inputSchema: unknown): ArgumentForm {
   const root = asObjectSchema(inputSchema);
@@ -697,29 +737,40 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
   const wholeObject = !splittable && fields.length === 1;
 
   const order = fields.map(f => f.name);
-  const validateArguments = (args: unknown): string | undefined => {
+  /** Ajv's errors for one value (null when valid), from this thread's compiled schema; undefined when it did not compile. */
+  const errorsHere = (value: unknown): ErrorObject[] | null | undefined => {
     const v = whole();
     if (v instanceof Error) return undefined;
-    return v(args) ? undefined : describeErrors(v.errors ?? [], '', order);
+    return v(value) ? null : [...(v.errors ?? [])];
+  };
+  /** The same from the worker. */
+  const errorsInWorker = async (value: unknown): Promise<ErrorObject[] | null | undefined> => {
+    const answer = await checkInWorker(root, [value]);
+    return answer instanceof Error ? undefined : answer[0];
   };
 
-  const problemsAt = (args: unknown): FieldProblem[] => {
-    const v = whole();
-    if (v instanceof Error || v(args)) return [];
-    return problemsOf(v.errors ?? []);
-  };
+  const argumentsVerdict = (errors: ErrorObject[] | null | undefined) => (errors ? describeErrors(errors, '', order) : undefined);
+  const problemsVerdict = (errors: ErrorObject[] | null | undefined) => (errors ? problemsOf(errors) : []);
 
   // A field is checked against the whole schema, on an object holding only that field: `$ref`s resolve as
   // written, and only errors under the field's own path are reported (the missing other fields, at the root,
   // are not). One compiled schema serves the fields and the whole arguments.
-  const check = (field: FormField, value: unknown): string | undefined => {
-    if (field.name === '' && wholeObject) return validateArguments(value);
-    const v = whole();
-    if (v instanceof Error) return undefined;
-    if (v({ [field.name]: value })) return undefined;
+  const fieldValue = (field: FormField, value: unknown) => (field.name === '' && wholeObject ? value : { [field.name]: value });
+  const fieldVerdict = (field: FormField, errors: ErrorObject[] | null | undefined): string | undefined => {
+    if (!errors) return undefined;
+    if (field.name === '' && wholeObject) return argumentsVerdict(errors);
     const own = `/${pointerSegment(field.name)}`;
-    const errors = (v.errors ?? []).filter(e => e.instancePath === own || e.instancePath.startsWith(`${own}/`));
-    return describeErrors(errors, own);
+    return describeErrors(
+      errors.filter(e => e.instancePath === own || e.instancePath.startsWith(`${own}/`)),
+      own,
+    );
+  };
+  const check = (field: FormField, value: unknown) => fieldVerdict(field, errorsHere(fieldValue(field, value)));
+  const checkAsync = async (field: FormField, value: unknown) => fieldVerdict(field, await errorsInWorker(fieldValue(field, value)));
+
+  const schemaVerdict = (v: ValidateFunction | readonly unknown[] | Error) => {
+    if (v instanceof SchemaTooComplexError) return `The tool's input schema is too big for MCP Host to check (${v.message}): fields are checked for their type only; the server checks the rest.`;
+    return v instanceof Error ? `The tool's input schema is invalid (${v.message}); the server will have to check the arguments.` : undefined;
   };
 
   const read = (field: FormField, text: string): FieldAnswer => readText(field, text);
@@ -728,9 +779,7 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
     fields,
     wholeObject,
     get schemaProblem() {
-      const v = whole();
-      if (v instanceof SchemaTooComplexError) return `The tool's input schema is too big for MCP Host to check (${v.message}): fields are checked for their type only; the server checks the rest.`;
-      return v instanceof Error ? `The tool's input schema is invalid (${v.message}); the server will have to check the arguments.` : undefined;
+      return schemaVerdict(whole());
     },
     read,
     check,
@@ -740,7 +789,17 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
       if ('skip' in answer) return undefined;
       return check(field, answer.value);
     },
-    validateArguments,
-    problemsAt,
+    validateArguments: args => argumentsVerdict(errorsHere(args)),
+    problemsAt: args => problemsVerdict(errorsHere(args)),
+    schemaProblemAsync: async () => schemaVerdict(await checkInWorker(root, [])),
+    checkAsync,
+    async validateFieldAsync(field, text) {
+      const answer = read(field, text);
+      if ('error' in answer) return answer.error;
+      if ('skip' in answer) return undefined;
+      return checkAsync(field, answer.value);
+    },
+    validateArgumentsAsync: async args => argumentsVerdict(await errorsInWorker(args)),
+    problemsAtAsync: async args => problemsVerdict(await errorsInWorker(args)),
   };
 }

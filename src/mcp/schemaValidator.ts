@@ -4,6 +4,7 @@ import type { RegExpEngine, RegExpLike } from 'ajv/dist/types';
 import { RE2JS } from 're2js';
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/client';
 import { createMetaSchemaValidator } from './metaSchema2020';
+import { validationWorker, type Unusable } from './validationClient';
 
 /**
  * JSON Schema 2020-12 validation of what servers send and what is sent to them, safe against the schemas
@@ -181,6 +182,38 @@ export class SchemaValidator implements jsonSchemaValidator {
     return fn instanceof SchemaTooComplexError ? `the schema is too big for MCP Host to check (${fn.message})` : undefined;
   }
 
+  /**
+   * Checks `input` against `schema` in the validation worker (validationClient.ts), off the extension host's
+   * thread; the same verdicts as `compile` and `notChecked`. Only the budget walk runs here, once per schema.
+   */
+  async check(schema: unknown, input: unknown): Promise<SchemaCheck> {
+    const worker = validationWorker();
+    if (!worker) {
+      const notChecked = this.notChecked(schema);
+      if (notChecked) return { notChecked };
+      const problem = this.compile(schema)(input);
+      return problem === undefined ? {} : { problem };
+    }
+    const key = JSON.stringify(schema) ?? 'undefined';
+    let known = lru(this.inWorker, key, this.maxCompiled);
+    if (!known) {
+      this.compileCount++;
+      const over = overSchemaBudget(withoutDialectId(schema));
+      known = over ? new SchemaTooComplexError(over) : 'worker';
+      this.inWorker.set(key, known);
+    }
+    if (known === 'worker') {
+      const answer = await worker.validate('server', key, [input]);
+      if ('results' in answer) return answer.results[0] ? { problem: formatErrors(answer.results[0]) } : {};
+      known = unusableError(answer.unusable);
+      this.inWorker.set(key, known);
+    }
+    return known instanceof SchemaTooComplexError ? { notChecked: `the schema is too big for MCP Host to check (${known.message})` } : { problem: `the schema itself is invalid: ${known.message}` };
+  }
+
+  /** Schemas `check` has seen: compiled in the worker, or why not. */
+  private readonly inWorker = new Map<string, 'worker' | Error>();
+
   /** Least recently used first out: a server that keeps announcing new schemas cannot grow this without bound. */
   private compiled(schema: unknown): ValidateFunction | Error {
     const key = JSON.stringify(schema) ?? 'undefined';
@@ -201,8 +234,31 @@ export class SchemaValidator implements jsonSchemaValidator {
   }
 }
 
+/** What `SchemaValidator.check` found: a problem with the value, or why the value was not checked; neither when it is valid. */
+export interface SchemaCheck {
+  readonly problem?: string;
+  readonly notChecked?: string;
+}
+
+/** The worker's reason for not using a schema, as the error the in-thread compile would have thrown. */
+export function unusableError(unusable: Unusable): Error {
+  return unusable.tooComplex ? new SchemaTooComplexError(unusable.message) : new Error(unusable.message);
+}
+
+/** `map.get(key)`, marking the entry most recently used, and making room for one more within `max`. */
+export function lru<V>(map: Map<string, V>, key: string, max: number): V | undefined {
+  const value = map.get(key);
+  if (value !== undefined) {
+    map.delete(key);
+    map.set(key, value);
+  } else if (map.size >= max) {
+    map.delete(map.keys().next().value!);
+  }
+  return value;
+}
+
 /** Draft-07 `$schema` ids would make Ajv2020 refuse the schema; MCP says such schemas are read as 2020-12 where compatible. */
-function withoutDialectId(schema: unknown): object | boolean {
+export function withoutDialectId(schema: unknown): object | boolean {
   if (typeof schema === 'boolean') return schema;
   if (!schema || typeof schema !== 'object') return {};
   const { $schema, ...rest } = schema as Record<string, unknown>;

@@ -2,7 +2,7 @@ import type { CallToolResult, Client, Progress, Tool } from '@modelcontextprotoc
 import type { ServerLog } from './log';
 import type { ResultFiles, SavedValue } from './resultFiles';
 import { timedRequest } from './requests';
-import type { SchemaValidator } from './schemaValidator';
+import type { SchemaCheck, SchemaValidator } from './schemaValidator';
 import { runToolTask, wantsTask, type ToolTaskStatus } from './toolTask';
 
 export interface ToolCallOptions {
@@ -60,8 +60,7 @@ export async function sendToolCall(ctx: ToolCallContext, tool: Tool | undefined,
   // Structured content cut to fit in memory cannot be checked; the full value is on disk.
   const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
   const checkable = tool?.outputSchema && !result.isError && !structuredCut;
-  const outputNotChecked = checkable ? ctx.validator.notChecked(tool.outputSchema) : undefined;
-  const outputError = checkable && !outputNotChecked ? checkOutput(ctx.validator, tool.outputSchema, result) : undefined;
+  const { problem: outputError, notChecked: outputNotChecked } = checkable ? await checkOutput(ctx.validator, tool.outputSchema, result) : {};
   if (outputError) ctx.log.warn(`tools/call ${name}: ${outputError}`);
   if (outputNotChecked) ctx.log.info(`tools/call ${name}: structured output not checked: ${outputNotChecked}`);
   if (saved.length) ctx.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${ctx.resultFiles!.dir}`);
@@ -73,8 +72,9 @@ function withoutOutputSchema(tool: Tool): Tool {
   return rest as Tool;
 }
 
-function checkOutput(validator: SchemaValidator, schema: unknown, result: CallToolResult): string | undefined {
-  if (result.structuredContent === undefined) return 'the tool declares an output schema but returned no structured content';
-  const problem = validator.compile(schema)(result.structuredContent);
-  return problem ? `the structured content does not match the tool's output schema: ${problem}` : undefined;
+async function checkOutput(validator: SchemaValidator, schema: unknown, result: CallToolResult): Promise<SchemaCheck> {
+  const { problem, notChecked } = await validator.check(schema, result.structuredContent);
+  if (notChecked) return { notChecked };
+  if (result.structuredContent === undefined) return { problem: 'the tool declares an output schema but returned no structured content' };
+  return problem ? { problem: `the structured content does not match the tool's output schema: ${problem}` } : {};
 }

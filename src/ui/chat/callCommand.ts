@@ -45,13 +45,13 @@ export async function callCommand(services: ChatServices, request: vscode.ChatRe
   let args: Record<string, unknown>;
   if (rest) {
     const parsed = parseJsonArguments(rest);
-    const invalid = 'error' in parsed ? parsed.error : form.validateArguments(parsed.args);
+    const invalid = 'error' in parsed ? parsed.error : await form.validateArgumentsAsync(parsed.args);
     if (invalid !== undefined || 'error' in parsed) {
       stream.markdown(`${inline(invalid ?? '')} Nothing was sent.`);
       return { metadata: { failed: 'arguments' } };
     }
     args = parsed.args;
-  } else if (form.fields.length > 0 && form.validateArguments({}) !== undefined) {
+  } else if (form.fields.length > 0 && (await form.validateArgumentsAsync({})) !== undefined) {
     const filled = await fillForm(services.dialogs(), form, `${label} on '${server}'`);
     if (filled.kind !== 'filled') {
       stream.markdown(filled.kind === 'invalid' ? `${inline(filled.message)} Nothing was sent.` : 'The arguments were not given; nothing was sent.');

@@ -1,0 +1,47 @@
+/**
+ * The validation worker: a `worker_threads` thread (bundled as dist/validationWorker.js, pure JavaScript) that
+ * compiles schemas and checks values against them, so neither Ajv's code generation nor re2js's first match
+ * blocks the extension host's thread (the first check of a window cost 100–140 ms there). It answers one
+ * `ValidationRequest` at a time (validationClient.ts sends them one by one, with a time limit), and keeps the
+ * compiled validators of the schemas it saw last.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { FORM_AJV_OPTIONS } from '../forms/schemaForm';
+import { SchemaTooComplexError, compileIsolated, withoutDialectId } from './schemaValidator';
+import type { ValidationRequest, ValidationResponse } from './validationClient';
+
+const MAX_COMPILED = 320;
+const compiled = new Map<string, ValidateFunction | Error>();
+
+/** Least recently used first out, keyed by kind and schema text. */
+function compiledFor(kind: ValidationRequest['kind'], schemaText: string): ValidateFunction | Error {
+  const key = `${kind}\n${schemaText}`;
+  let fn = compiled.get(key);
+  if (fn) {
+    compiled.delete(key);
+  } else {
+    try {
+      const schema: unknown = JSON.parse(schemaText);
+      fn = kind === 'server' ? compileIsolated(withoutDialectId(schema), { validateFormats: false }) : compileIsolated(schema as object, FORM_AJV_OPTIONS);
+    } catch (err) {
+      fn = err instanceof Error ? err : new Error(String(err));
+    }
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+  }
+  compiled.set(key, fn);
+  return fn;
+}
+
+/** Only what the host words errors with travels back: `data` and `parentSchema` (verbose mode) may be large. */
+function portable(errors: readonly ErrorObject[]): ErrorObject[] {
+  return errors.map(({ data: _data, parentSchema: _parent, ...rest }) => rest);
+}
+
+export function answer(request: ValidationRequest): ValidationResponse {
+  const fn = compiledFor(request.kind, request.schema);
+  if (fn instanceof Error) return { id: request.id, unusable: { tooComplex: fn instanceof SchemaTooComplexError, message: fn.message } };
+  return { id: request.id, results: request.values.map(value => (fn(value) ? null : portable(fn.errors ?? []))) };
+}
+
+parentPort?.on('message', (request: ValidationRequest) => parentPort!.postMessage(answer(request)));
