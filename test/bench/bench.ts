@@ -303,12 +303,20 @@ async function startup(): Promise<void> {
     const firsts: number[] = [];
     const pipes: number[] = [];
     const sdks: number[] = [];
+    // This process's CPU per server started, ms: ours (era remembered), the raw pipe's and the bare SDK's.
+    const cpu: Record<'ours' | 'pipe' | 'sdk', number[]> = { ours: [], pipe: [], sdk: [] };
+    const cpuSince = (from: NodeJS.CpuUsage) => {
+      const used = process.cpuUsage(from);
+      return (used.user + used.system) / 1000 / n;
+    };
     const rounds = n === 1 ? ROUNDS : Math.max(1, Math.min(ROUNDS, 3));
-    const start = async (verdicts: MapEraVerdicts): Promise<number> => {
+    const start = async (verdicts: MapEraVerdicts, cpuOut?: number[]): Promise<number> => {
+      const c0 = process.cpuUsage();
       const t0 = now();
       const reg = registry(verdicts);
       await reg.apply({ servers: definitions(n, args), problems: [] });
       const took = now() - t0;
+      cpuOut?.push(cpuSince(c0));
       if (reg.servers.some(s => s.connection.state.kind !== 'running')) throw new Error('a server did not start');
       await reg.shutdown();
       return took;
@@ -320,7 +328,8 @@ async function startup(): Promise<void> {
       firsts.push(await start(verdicts));
       // Keyed by what runs (the same for all n here), so one verdict serves them all.
       if (verdicts.size === 0) throw new Error('the first start remembered no era verdict');
-      ours.push(await start(verdicts));
+      ours.push(await start(verdicts, cpu.ours));
+      let c = process.cpuUsage();
       let t = now();
       const clients = await Promise.all(
         Array.from({ length: n }, async () => {
@@ -330,7 +339,9 @@ async function startup(): Promise<void> {
         }),
       );
       pipes.push(now() - t);
+      cpu.pipe.push(cpuSince(c));
       await Promise.all(clients.map(c => c.close()));
+      c = process.cpuUsage();
       t = now();
       const sdkClients = await Promise.all(
         Array.from({ length: n }, async () => {
@@ -340,9 +351,11 @@ async function startup(): Promise<void> {
         }),
       );
       sdks.push(now() - t);
+      cpu.sdk.push(cpuSince(c));
       await Promise.all(sdkClients.map(c => c.close()));
     }
-    ratioRow('startup', `start-up, ${n} server${n > 1 ? 's' : ''} in parallel (era remembered)`, median(ours), median(pipes), 'raw pipe', 1.1);
+    const perServer = `; CPU here per server: ${fmt(median(cpu.ours))} vs pipe ${fmt(median(cpu.pipe))}, bare SDK ${fmt(median(cpu.sdk))}`;
+    ratioRow('startup', `start-up, ${n} server${n > 1 ? 's' : ''} in parallel (era remembered)`, median(ours), median(pipes), 'raw pipe', 1.1, perServer);
     ratioRow('startup', `  first start ever (era probed), ${n}`, median(firsts), median(pipes), 'raw pipe', undefined);
     ratioRow('startup', `  bare SDK client, ${n}`, median(sdks), median(pipes), 'raw pipe', undefined);
   }
