@@ -139,9 +139,18 @@ export class LiveServer {
     return { items: r.resources, nextCursor: r.nextCursor };
   }
 
-  /** Reads a resource; a body the server marked fresh (`ttlMs`) is served from the SDK's cache until it changes. */
-  readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
-    return this.request('resources/read', opts => this.client.readResource({ uri, ...this.meta() }, opts), signal);
+  /**
+   * Reads a resource; a body the server marked fresh (`ttlMs`) is served from the SDK's cache until it changes.
+   * Values too large to show whole were kept on disk as they arrived (stdio); the log says where.
+   */
+  async readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
+    const result = await this.request('resources/read', opts => this.client.readResource({ uri, ...this.meta() }, opts), signal);
+    const files = this.ctx.resultFiles;
+    if (!files) return result;
+    for (const v of files.claim(result)) {
+      this.ctx.log.warn(`resources/read ${uri}: ${v.path.join('.')} is ${v.bytes} bytes, too large to show whole; the document shows its beginning; the full value is in ${files.file(v.id, v.part)}`);
+    }
+    return result;
   }
 
   getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {

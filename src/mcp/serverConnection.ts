@@ -1,4 +1,4 @@
-import { Client, InsufficientScopeError, type CompleteRequest, type CompleteResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplateType, type Tool, type Transport } from '@modelcontextprotocol/client';
+import { type Client, type CompleteRequest, type CompleteResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplateType, type Tool, type Transport } from '@modelcontextprotocol/client';
 import { Disposable, DisposableStore, IDisposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import type { ServerTimeouts } from '../config/types';
@@ -9,7 +9,7 @@ import { ConnectionState } from './connectionState';
 import type { ConsentPermit } from './consentPermit';
 import { diagnose } from './diagnosis';
 import { describeEra, type EraMemory, type NegotiationPlan } from './eraNegotiation';
-import { childEnvironment, describeLaunch, LaunchPlan } from './launch';
+import { describeLaunch, LaunchPlan } from './launch';
 import { LiveServer, type Wire } from './liveServer';
 import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
@@ -20,12 +20,14 @@ import type { ListKind } from './serverLists';
 import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './toolCall';
 import { isSessionLost, remoteTransport, terminateSession } from './transports/remoteTransport';
 import type { HostOAuthProvider } from './transports/signInTransport';
+import { launchStdio, ProcessReport } from './transports/stdioLaunch';
 import type { ResultFiles } from './resultFiles';
 import { ambiguousToolMessage, type Duplicate } from './duplicates';
-import { DEFAULT_SHUTDOWN_GRACE, ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
-import { APPS_CLIENT_EXTENSION } from '../apps/appMeta';
-import { checkTransportSecurity, hasStaticCredentials } from './auth/remotePolicy';
-import { findSignInError, type PreRegisteredClient, ServerOAuth, type SignInCancelledError, type SignInRequiredError, type SignInServices } from './auth/serverOAuth';
+import { ShutdownGrace, StdioProcessTransport } from './transports/stdioTransport';
+import { checkTransportSecurity } from './auth/remotePolicy';
+import { ConnectionSignIn } from './auth/connectionSignIn';
+import { findSignInError, type SignInRequiredError, type SignInServices } from './auth/serverOAuth';
+import { hostClient } from './hostClient';
 
 export type { ToolCallOptions, ToolCallOutcome } from './toolCall';
 
@@ -54,7 +56,6 @@ export interface ConnectionOptions {
   readonly resultFiles?: ResultFiles;
 }
 
-const STDERR_TAIL_LINES = 20;
 /** How long a stop waits for a remote server to acknowledge the end of its session. */
 const SESSION_END_MS = 2_000;
 
@@ -89,15 +90,14 @@ export class ServerConnection extends Disposable {
   private stopping: Promise<void> | undefined;
   private secrets: readonly string[] = [];
   private timeouts: ServerTimeouts = { startupMs: 30_000, requestMs: 60_000 };
-  private stderrTail: string[] = [];
+  /** What the current start's process said besides MCP and how it ended. */
+  private report = new ProcessReport();
   /** Resources watched by open documents, reference-counted; kept across restarts. */
   private readonly watched = new Map<string, number>();
   readonly log: ServerLog;
   private readonly validator: SchemaValidator;
   /** The sign-in of this remote server, kept across launches (tokens are cached in it). */
-  private oauth: ServerOAuth | undefined;
-  /** What the last "needs sign-in" asked for, shown again when the user cancels a sign-in. */
-  private lastSignIn: Extract<ConnectionState, { kind: 'needsSignIn' }> | undefined;
+  private readonly auth: ConnectionSignIn;
   /** The new session being opened after the server lost ours; a call refused for that waits for it. */
   private reconnecting: Promise<void> | undefined;
 
@@ -106,6 +106,13 @@ export class ServerConnection extends Disposable {
     this.log = maskingLog(options.log, text => maskSecrets(text, this.secrets));
     // One per server: a server's schemas and their cache are its own, and go with it.
     this.validator = new SchemaValidator();
+    this.auth = new ConnectionSignIn({
+      server: options.name,
+      log: this.log,
+      services: options.signIn,
+      running: () => this._state.kind === 'running',
+      onSignInRequired: error => this.onSignInRequiredWhileRunning(error),
+    });
     this._register(toDisposable(() => this.clearRestartTimer()));
     const levelChanges = options.log.onDidChangeLevel?.(level => {
       if (this._state.kind === 'running') this.setLogLevel(level).catch(err => this.log.warn(`logging/setLevel failed: ${err.message}`));
@@ -195,11 +202,8 @@ export class ServerConnection extends Disposable {
     if (!options.automatic) this.attempt = 0;
     this.attempt++;
     this.setState({ kind: 'starting', attempt: this.attempt, ...(options.reconnect ? { reconnect: options.reconnect } : {}) });
-    const nonProtocolOutput: string[] = [];
-    this.stderrTail = [];
+    const report = (this.report = new ProcessReport());
     let plan: LaunchPlan | undefined;
-    let exit: { code: number | null; signal: string | null } | undefined;
-    let pathUsed: string | undefined;
     try {
       plan = await this.options.plan();
       this.secrets = plan.secrets;
@@ -208,7 +212,8 @@ export class ServerConnection extends Disposable {
       this.log.info(`Starting: ${describeLaunch(plan.launch)}`);
       const { launch } = plan;
       if (launch.type !== 'stdio') checkTransportSecurity(launch.url, this.options.allowedPlainHttpHosts?.() ?? []);
-      const authProvider = this.options.authProvider ?? (launch.type === 'stdio' ? undefined : this.oauthFor(launch));
+      const authProvider = this.options.authProvider ?? (launch.type === 'stdio' ? undefined : this.auth.providerFor(launch));
+      const stepUp = this.auth.stepUpFor(authProvider);
       const connected = await connectLaunch({
         launchType: launch.type,
         choice: plan.protocol ?? 'auto',
@@ -220,47 +225,16 @@ export class ServerConnection extends Disposable {
         current: () => generation === this.generation,
         exited: transport => transport instanceof StdioProcessTransport && transport.exitStatus !== undefined,
         open: wire => {
-          let transport: Transport;
-          if (launch.type === 'stdio') {
-            // What a failed start reports is about the last process started.
-            this.stderrTail = [];
-            nonProtocolOutput.length = 0;
-            exit = undefined;
-            const env = childEnvironment(process.env, launch.env);
-            pathUsed = env.PATH ?? env.Path;
-            const stdio = new StdioProcessTransport(
-              { command: launch.command, args: launch.args, env, ...(launch.cwd ? { cwd: launch.cwd } : {}) },
-              {
-                grace: this.options.grace ?? DEFAULT_SHUTDOWN_GRACE,
-                ...(this.options.reaper ? { reaper: this.options.reaper } : {}),
-                ...(this.options.resultFiles ? { resultFiles: this.options.resultFiles, secrets: this.secrets } : {}),
-              },
-            );
-            this.launchStore.add(stdio.onStderr(line => this.onStderr(line)));
-            this.launchStore.add(
-              stdio.onNonProtocolOutput(line => {
-                nonProtocolOutput.push(line);
-                this.log.warn(`Not MCP on stdout (stdio servers must log to stderr): ${line}`);
-              }),
-            );
-            this.launchStore.add(
-              stdio.onExit(e => {
-                exit = e;
-                this.log.info(`Process exited (${e.signal ? `signal ${e.signal}` : `code ${e.code}`})`);
-              }),
-            );
-            transport = stdio;
-          } else {
-            transport = remoteTransport(launch, wire === 'sse' ? 'sse' : 'http', {
-              authProvider,
-              onSignedIn: () => this.live?.lists.refreshPrivate(),
-              // The host's own sign-in runs step-ups once per scope set; a provider given by the embedder (the
-              // conformance client's) keeps the SDK's per-request step-up.
-              ...(authProvider && authProvider === this.oauth ? { stepUp: (error: unknown) => this.beginStepUp(error) } : {}),
-              onStreamResume: (delay, attempt, max) =>
-                this.log.warn(`The server's stream dropped; resuming it after the last event received, in ${Math.round(delay / 100) / 10} s (attempt ${attempt} of ${max}).`),
-            });
-          }
+          const transport: Transport =
+            launch.type === 'stdio'
+              ? launchStdio(launch, report, this.launchStore, { log: this.log, grace: this.options.grace, reaper: this.options.reaper, resultFiles: this.options.resultFiles, secrets: this.secrets })
+              : remoteTransport(launch, wire === 'sse' ? 'sse' : 'http', {
+                  authProvider,
+                  onSignedIn: () => this.live?.lists.refreshPrivate(),
+                  ...(stepUp ? { stepUp } : {}),
+                  onStreamResume: (delay, attempt, max) =>
+                    this.log.warn(`The server's stream dropped; resuming it after the last event received, in ${Math.round(delay / 100) / 10} s (attempt ${attempt} of ${max}).`),
+                });
           this.transport = transport;
           this.launchStore.add(toDisposable(() => void transport.close().catch(() => {})));
           return transport;
@@ -286,21 +260,21 @@ export class ServerConnection extends Disposable {
       await live.initialize(this.log.level, new Set(this.watched.keys()));
       if (generation !== this.generation) return;
       this.onRunning(generation, live, connected.wire, connected.decidedBy);
-      if (authProvider instanceof ServerOAuth) this.scheduleTokenRefresh(generation, authProvider);
+      this.launchStore.add(this.auth.keepTokensFresh(authProvider, () => generation === this.generation));
     } catch (error) {
       if (generation !== this.generation) return;
       const signIn = findSignInError(error);
       if (signIn) {
         await this.teardown();
         if (generation !== this.generation) return;
-        this.setState(this.needsSignIn(signIn));
+        this.setState(this.auth.needsSignIn(signIn));
         return;
       }
       const diagnosis = diagnose(error, {
         launch: plan?.launch ?? { type: 'stdio', command: '', args: [], env: {} },
-        pathUsed,
-        exit,
-        nonProtocolOutput,
+        pathUsed: report.pathUsed,
+        exit: report.exit,
+        nonProtocolOutput: report.nonProtocolOutput,
         startupMs: this.timeouts.startupMs,
         phase: 'start',
       });
@@ -310,35 +284,8 @@ export class ServerConnection extends Disposable {
       if (generation !== this.generation) return;
       // A server that crashed once and then fails to come back keeps its backoff going; a first start does not retry.
       const delay = options.automatic ? this.scheduleRestart() : undefined;
-      this.setState(this.failure(diagnosis.message, diagnosis.hint, exit, delay, options.automatic === true));
+      this.setState(this.failure(diagnosis.message, diagnosis.hint, report.exit, delay, options.automatic === true));
     }
-  }
-
-  /** The sign-in for a remote launch; a definition that brings its own credentials in headers never signs in. */
-  private oauthFor(launch: { url: string; headers: Readonly<Record<string, string>>; oauth?: PreRegisteredClient | undefined }): ServerOAuth | undefined {
-    const services = this.options.signIn;
-    if (!services || hasStaticCredentials(launch.headers)) return undefined;
-    if (this.oauth?.serverUrl !== launch.url) {
-      this.oauth?.endSignIn();
-      this.oauth = new ServerOAuth({
-        ...services,
-        server: this.name,
-        serverUrl: launch.url,
-        preRegistered: launch.oauth,
-        onSignInRequired: error => this.onSignInRequiredWhileRunning(error),
-      });
-    }
-    return this.oauth;
-  }
-
-  private needsSignIn(error: SignInRequiredError | SignInCancelledError): ConnectionState {
-    const asked = 'host' in error ? error : error.request;
-    const state: Extract<ConnectionState, { kind: 'needsSignIn' }> = asked
-      ? { kind: 'needsSignIn', host: asked.host, scopes: asked.scopes, reason: asked.reason }
-      : (this.lastSignIn ?? { kind: 'needsSignIn', host: '', scopes: [], reason: 'signIn' });
-    this.log.info(`${'host' in error ? error.message : 'The sign-in was cancelled.'} Use Sign In to continue.`);
-    this.lastSignIn = state;
-    return state;
   }
 
   /** A refused refresh or a step-up mid-session: the server stops and waits for the user, no error loop. */
@@ -346,7 +293,7 @@ export class ServerConnection extends Disposable {
     if (this._state.kind !== 'running') return;
     this.generation++;
     void this.teardown();
-    this.setState(this.needsSignIn(error));
+    this.setState(this.auth.needsSignIn(error));
   }
 
   /**
@@ -354,16 +301,9 @@ export class ServerConnection extends Disposable {
    * starts with the new tokens. Resolves once it runs, or is back at "needs sign-in" (declined, cancelled).
    */
   async signIn(): Promise<void> {
-    const oauth = this.oauth;
     // Only a server that asked for a sign-in has one; starting others is Start's job (with its trust check).
-    if (!oauth || this._state.kind === 'running') return;
-    await oauth.beginSignIn(this._state.kind === 'needsSignIn' ? this._state.reason : 'signIn');
-    try {
-      await this.stop();
-      await this.start();
-    } finally {
-      oauth.endSignIn();
-    }
+    if (this._state.kind === 'running') return;
+    await this.auth.signIn(this._state.kind === 'needsSignIn' ? this._state.reason : 'signIn', () => this.restart());
   }
 
   /**
@@ -371,68 +311,15 @@ export class ServerConnection extends Disposable {
    * at "needs sign-in" (the server is asked once, no browser opens).
    */
   async signOut(): Promise<void> {
-    const oauth = this.oauth;
-    if (!oauth) return;
+    if (!this.auth.signsIn) return;
     await this.stop();
-    await oauth.signOut();
-    this.log.info('Signed out: the tokens for this server were forgotten.');
+    await this.auth.signOut();
     await this.start();
-  }
-
-  /**
-   * A running server refused a request for want of more scopes (`insufficient_scope`): the user is asked in the
-   * sign-in modal (which names the scopes), and the request is sent again after the sign-in. Requests refused
-   * for the same scopes meanwhile wait for that one sign-in. Declined or cancelled, those requests fail and the
-   * server keeps running.
-   */
-  private async beginStepUp(error: unknown): Promise<boolean> {
-    const oauth = this.oauth;
-    if (!oauth || this._state.kind !== 'running') return false;
-    let scope: string | undefined;
-    let resourceMetadataUrl: URL | undefined;
-    if (error instanceof InsufficientScopeError) {
-      ({ requiredScope: scope, resourceMetadataUrl } = error);
-    } else {
-      // The SDK's own flow stopped (not signing in) in `redirectToAuthorization` while tokens are held.
-      const signIn = findSignInError(error);
-      if (!signIn || !('reason' in signIn) || signIn.reason !== 'stepUp') return false;
-      scope = signIn.scopes.join(' ');
-    }
-    this.log.info(
-      oauth.steppingUp(scope)
-        ? `The server asks for more access (${scope ?? ''}) for another request too; it waits for the sign-in already asked for.`
-        : `The server asks for more access (${scope ?? ''}) for a request; asking you to sign in again.`,
-    );
-    await oauth.stepUp(scope, resourceMetadataUrl);
-    return true;
-  }
-
-  /** Refreshes the access token shortly before it expires, so no request meets a 401 for it (the 401 path stays). */
-  private scheduleTokenRefresh(generation: number, oauth: ServerOAuth): void {
-    void oauth.refreshDueAt().then(at => {
-      if (at === undefined || generation !== this.generation) return;
-      const timer = setTimeout(() => void this.refreshTokens(generation, oauth), Math.max(0, at - Date.now()));
-      timer.unref?.();
-      this.launchStore.add(toDisposable(() => clearTimeout(timer)));
-    });
-  }
-
-  private async refreshTokens(generation: number, oauth: ServerOAuth): Promise<void> {
-    try {
-      await oauth.refresh();
-      if (generation !== this.generation) return;
-      this.log.info('Refreshed the access token before it expired.');
-      this.scheduleTokenRefresh(generation, oauth);
-    } catch (error) {
-      // A refused refresh has already moved the server to "needs sign-in" (onSignInRequired).
-      if (findSignInError(error) || generation !== this.generation) return;
-      this.log.warn(`Could not refresh the access token ahead of its expiry (${error instanceof Error ? error.message : String(error)}); it is refreshed when the server refuses it.`);
-    }
   }
 
   /** Whether this server signs in with OAuth (it asked for a sign-in at least once, or holds tokens). */
   get signsIn(): boolean {
-    return this.oauth !== undefined;
+    return this.auth.signsIn;
   }
 
   private onRunning(generation: number, live: LiveServer, transport: Wire, decidedBy: NegotiationPlan['decidedBy']): void {
@@ -485,53 +372,21 @@ export class ServerConnection extends Disposable {
       ...(shownHint ? { hint: this.mask(shownHint) } : {}),
       exitCode: exit?.code ?? null,
       signal: exit?.signal ?? null,
-      stderrTail: this.stderrTail.map(l => this.mask(l)),
+      stderrTail: this.report.stderrTail.map(l => this.mask(l)),
       ...(delay !== undefined ? { restartAt: Date.now() + delay } : {}),
       attempt: this.attempt,
     };
   }
 
-  /** A client for one connect attempt, declaring what the host's handlers answer and answering it, in either era. */
+  /** A client for one connect attempt (see hostClient); a 404 to our session on it opens a new session. */
   private newClient(negotiation: NegotiationPlan['client']): Client {
-    const handlers = this.options.handlers;
-    const client = new Client(
-      { name: this.options.clientInfo.name, version: this.options.clientInfo.version },
-      {
-        capabilities: {
-          roots: { listChanged: true },
-          // `tools`: the sampling handler runs tool use inside sampling (tools/toolChoice in, tool_use out); servers send tools only to clients that say so.
-          ...(handlers?.sampling ? { sampling: { tools: {} } } : {}),
-          ...(handlers?.elicitation ? { elicitation: { form: { applyDefaults: true }, url: {} } } : {}),
-          // The host renders MCP Apps (src/apps): servers may then offer tools with an interactive UI.
-          extensions: APPS_CLIENT_EXTENSION as unknown as Record<string, Record<string, string[]>>,
-        },
-        jsonSchemaValidator: this.validator,
-        ...negotiation,
-      },
-    );
+    const client = hostClient(negotiation, { clientInfo: this.options.clientInfo, handlers: this.options.handlers, asking: this.asking, validator: this.validator });
     const generation = this.generation;
     client.onerror = err => {
       this.log.debug(`Protocol: ${err.message}`);
       if (isSessionLost(err, this.transport)) this.onSessionLost(generation);
     };
-    // The SDK sends these handlers both the 2025-11-25 server-to-client requests and the questions of a
-    // 2026-07-28 `input_required` result; either way the same handler object answers.
-    client.setRequestHandler('roots/list', () => ({ roots: [...(handlers?.roots() ?? [])] }));
-    if (handlers?.sampling) {
-      const sampling = handlers.sampling.bind(handlers);
-      client.setRequestHandler('sampling/createMessage', (request, ctx) => sampling(this.asking, request.params, ctx.mcpReq.signal));
-    }
-    if (handlers?.elicitation) {
-      const elicitation = handlers.elicitation.bind(handlers);
-      client.setRequestHandler('elicitation/create', (request, ctx) => elicitation(this.asking, request.params, ctx.mcpReq.signal));
-    }
     return client;
-  }
-
-  private onStderr(line: string): void {
-    this.stderrTail.push(line);
-    if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-    this.log.info(`[stderr] ${line}`);
   }
 
   /** Asks the server to send log notifications at (roughly) the level the log channel shows. */
@@ -556,14 +411,8 @@ export class ServerConnection extends Disposable {
     return items;
   }
 
-  async readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
-    const result = await this.requireLive().readResource(uri, signal);
-    const saved = this.options.resultFiles?.claim(result) ?? [];
-    for (const v of saved) {
-      const file = this.options.resultFiles!.file(v.id, v.part);
-      this.log.warn(`resources/read ${uri}: ${v.path.join('.')} is ${v.bytes} bytes, too large to show whole; the document shows its beginning; the full value is in ${file}`);
-    }
-    return result;
+  readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
+    return this.requireLive().readResource(uri, signal);
   }
 
   getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {
@@ -721,7 +570,7 @@ export class ServerConnection extends Disposable {
 
   override dispose(): void {
     this.generation++;
-    this.oauth?.endSignIn();
+    this.auth.dispose();
     this.clearRestartTimer();
     void this.teardown();
     super.dispose();
