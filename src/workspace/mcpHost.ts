@@ -16,7 +16,7 @@ import { ServerRegistry } from '../mcp/registry';
 import { ResultFiles } from '../mcp/resultFiles';
 import { ApprovalStore } from '../consent/approvalStore';
 import { CallHistory } from '../consent/callHistory';
-import { readConsentSettings } from '../consent/consentSettings';
+import { ConsentSettingsCache } from '../consent/consentSettings';
 import { ConsentGate } from '../consent/toolCallGate';
 import type { ConsentDialog, ToolCallGate } from '../consent/types';
 import { MementoEraVerdicts } from './eraVerdicts';
@@ -113,7 +113,7 @@ export class McpHost extends Disposable {
     this.gate = new ConsentGate({
       servers: this.registry,
       approvals: this.approvals,
-      settings: readConsentSettings,
+      settings: this._register(new ConsentSettingsCache()).read,
       confirm: request => dialogs().confirmToolCall(request),
       history: this.history,
     });

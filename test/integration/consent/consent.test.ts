@@ -156,6 +156,20 @@ describe('consent before each tool call', function () {
     assert.strictEqual(dialogs.toolCallsAsked.length, 1);
   });
 
+  it('sees a changed consent setting on the very next call (the settings are kept until the configuration changes)', async () => {
+    try {
+      for (const on of [true, false, true, false]) {
+        await consent().update('autoApproveReadOnly', on ? true : undefined, vscode.ConfigurationTarget.Global);
+        ask('deny');
+        const outcome = await call('everything', 'echo', { message: `auto ${on}` });
+        assert.strictEqual(outcome.kind, on ? 'completed' : 'denied', `autoApproveReadOnly ${on}: ${JSON.stringify(outcome)}`);
+        assert.strictEqual(dialogs.toolCallsAsked.length, on ? 0 : 1);
+      }
+    } finally {
+      await consent().update('autoApproveReadOnly', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('honours trustedServers from the user settings, for servers the user settings define', async () => {
     await vscode.workspace.getConfiguration(Settings.section).update(Settings.servers, { mine: everything }, vscode.ConfigurationTarget.Global);
     await consent().update('trustedServers', ['mine', 'everything'], vscode.ConfigurationTarget.Global);
