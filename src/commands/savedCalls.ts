@@ -155,7 +155,7 @@ async function runSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkno
   const label = toolLabel(found.tool);
   let args: Record<string, unknown> = { ...call.args };
   const form = buildForm(found.tool.inputSchema);
-  if (call.leftOut.length > 0 || form.problemsAt(args).length > 0) {
+  if (call.leftOut.length > 0 || (await form.problemsAtAsync(args)).length > 0) {
     const why = call.leftOut.length > 0 ? 'enter the values that were not saved' : 'its saved values no longer fit the tool';
     const filled = await dialogs.editForm({ title: `${call.name}: ${label} on '${call.server}' (${why})`, schema: found.tool.inputSchema, form, initial: args });
     if (filled.kind !== 'filled') return { kind: 'dismissed' };

@@ -37,8 +37,12 @@ export interface ArgumentQuestion {
   readonly canGoBack: boolean;
   /** Why the previous answer was not accepted, when it was not. */
   readonly problem?: string;
-  /** Why `text` is not acceptable, or undefined: checked as the user types. */
-  validate(text: string): string | undefined;
+  /**
+   * Why `text` is not acceptable, or undefined: checked as the user types. Asynchronous: the schema is checked
+   * in the validation worker, off the extension host's thread; a renderer shows that it is checking meanwhile
+   * and drops an answer for text that has changed since.
+   */
+  validate(text: string): Promise<string | undefined>;
   /** Withdraws the question (the server that asked gave up): it closes as if dismissed. */
   readonly signal?: AbortSignal;
   /** The schema's default, as text: shown as what the server uses when the field is left out, never sent for the user. */
@@ -129,7 +133,7 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
       ...(choices ? { choices, many: field.kind === 'list' } : {}),
       canGoBack: i > 0,
       ...(problem ? { problem } : {}),
-      validate: text => form.validateField(field, text),
+      validate: text => form.validateFieldAsync(field, text),
       ...(signal ? { signal } : {}),
       ...(byDefault !== undefined ? { defaultText: byDefault } : {}),
       canSkipRest: i > lastRequired,
@@ -176,9 +180,9 @@ async function correctAsJson(dialog: FormDialog, form: ArgumentForm, title: stri
       return { error: `This is not valid JSON: ${(err as Error).message}` };
     }
   };
-  const validate = (text: string) => {
+  const validate = async (text: string) => {
     const parsed = parse(text);
-    return 'error' in parsed ? parsed.error : form.validateArguments(parsed.value);
+    return 'error' in parsed ? parsed.error : form.validateArgumentsAsync(parsed.value);
   };
   let problem: string | undefined = invalid;
   for (;;) {
@@ -234,7 +238,7 @@ export async function fillCompletedValues(dialog: FormDialog, title: string, fie
       ...(complete ? { suggest: (typed: string) => complete(field.name, typed, previous) } : {}),
       canGoBack: i > 0,
       canSkipRest: fields.slice(i).every(f => !f.required),
-      validate: text => (field.required && text === '' ? `'${field.name}' is required.` : undefined),
+      validate: async text => (field.required && text === '' ? `'${field.name}' is required.` : undefined),
     });
     if (!answer) return undefined;
     if ('back' in answer) {

@@ -47,6 +47,12 @@ export interface FormField {
 /** The outcome of reading what the user typed into one field. */
 export type FieldAnswer = { readonly value: unknown } | { readonly skip: true } | { readonly error: string };
 
+/**
+ * A tool's (or an elicitation's) form. The checks come twice: on this thread (`check`, `validateField`,
+ * `validateArguments`, `problemsAt`, `schemaProblem`: compiling the schema here blocks the extension host for the
+ * first one, so the product uses them only in tests, as the reference the worker's answers are compared with),
+ * and in the validation worker (the `…Async` ones: what every surface uses).
+ */
 export interface ArgumentForm {
   readonly fields: readonly FormField[];
   /** True when the schema could not be split into fields: the single field's value is the whole argument object. */

@@ -41,6 +41,8 @@ export interface ValidationLimits {
 }
 
 const DEFAULT_LIMITS: ValidationLimits = { requestMs: 5_000, idleMs: 60_000 };
+/** How long a new worker may take to load its code (a few hundred ms, more on a loaded machine). */
+const STARTUP_MS = 30_000;
 
 interface Pending {
   readonly request: Omit<ValidationRequest, 'id'>;
@@ -50,7 +52,9 @@ interface Pending {
 export class ValidationWorker {
   private worker: Worker | undefined;
   private readonly queue: Pending[] = [];
-  private current: { readonly id: number; readonly pending: Pending; readonly timer: NodeJS.Timeout } | undefined;
+  private current: { readonly id: number; readonly pending: Pending; timer?: NodeJS.Timeout } | undefined;
+  /** Whether the worker has loaded its code: a request's time limit starts then (loading is not checking). */
+  private ready = false;
   private idle: NodeJS.Timeout | undefined;
   private nextId = 1;
   private startCount = 0;
@@ -100,12 +104,8 @@ export class ValidationWorker {
     this.idle = undefined;
     const worker = this.start();
     const id = this.nextId++;
-    const timer = setTimeout(() => {
-      this.finish({ unusable: { tooComplex: true, message: `checking against it took longer than ${this.limits.requestMs / 1000} s` } });
-      this.stop();
-      this.pump();
-    }, this.limits.requestMs).unref();
-    this.current = { id, pending, timer };
+    this.current = { id, pending };
+    if (this.ready) this.startClock();
     // A check under way keeps the process alive (its caller waits for it); an idle worker does not.
     worker.ref();
     try {
@@ -117,18 +117,41 @@ export class ValidationWorker {
     }
   }
 
+  /** The current request's time limit. */
+  private startClock(): void {
+    if (!this.current || this.current.timer) return;
+    this.current.timer = setTimeout(() => {
+      this.finish({ unusable: { tooComplex: true, message: `checking against it took longer than ${this.limits.requestMs / 1000} s` } });
+      this.stop();
+      this.pump();
+    }, this.limits.requestMs).unref();
+  }
+
   private start(): Worker {
     if (this.worker) return this.worker;
     // A schema or value that makes Ajv allocate without end exhausts the worker's heap, not the host's.
     const worker = new Worker(this.file, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
     worker.unref();
     this.startCount++;
-    worker.on('message', (response: ValidationResponse) => {
-      if (this.worker !== worker || response.id !== this.current?.id) return;
+    this.ready = false;
+    // A worker that never gets its code loaded counts as one that died.
+    const loading = setTimeout(() => {
+      died('it did not start');
+      void worker.terminate();
+    }, STARTUP_MS).unref();
+    worker.on('message', (response: ValidationResponse | { ready: true }) => {
+      if (this.worker !== worker) return;
+      if ('ready' in response) {
+        clearTimeout(loading);
+        this.ready = true;
+        return this.startClock();
+      }
+      if (response.id !== this.current?.id) return;
       this.finish('unusable' in response ? { unusable: response.unusable } : { results: response.results });
       this.pump();
     });
     const died = (why: string) => {
+      clearTimeout(loading);
       if (this.worker !== worker) return;
       this.worker = undefined;
       this.finish({ unusable: { tooComplex: true, message: `checking against it stopped MCP Host's validator (${why})` } });

@@ -8,7 +8,9 @@
  * "Full path" is what a palette call does: the registry's catalog (lookup by qualified name), the consent
  * gate with a standing "session" approval, the SDK connection, and the call history on disk (its writes
  * flushed within the timed batch). The parts beside it say where time goes: the gate without history, and
- * the connection alone (below the gate, with the test-only permit: never what "full path" reports).
+ * the connection alone (below the gate, with the test-only permit: never what "full path" reports). Each of
+ * these rows also says this process's CPU and GC time per call: on a loaded machine wall time waits for the
+ * cores (and the server's), CPU time much less, so it tells whether our own work grew.
  *
  * Environment: BENCH_ROUNDS (default 5), BENCH_ONLY (comma-separated row groups: calls, catalog, startup,
  * stall, large, heap, bundle, integration).
@@ -17,6 +19,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PerformanceObserver } from 'perf_hooks';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { ServerDefinition } from '../../src/config/types';
@@ -89,8 +92,27 @@ async function pipeLists(client: PipeClient): Promise<void> {
 
 type Caller = () => Promise<unknown>;
 
+/** Garbage collections of this process (start and duration, ms), to say how much of a batch was GC. */
+const collections: { start: number; ms: number }[] = [];
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) collections.push({ start: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ['gc'] });
+
+interface Timed {
+  /** Per call, ms. */
+  readonly perCall: number;
+  /** This process's CPU per call, ms: what a loaded machine inflates least (wall time waits for the cores). */
+  readonly cpu: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** GC time per call within a batch (collections are reported after the fact: ask once the batches are done). */
+const gcPerCall = (b: Timed) => collections.filter(c => c.start >= b.from && c.start < b.to).reduce((sum, c) => sum + c.ms, 0) / SEQUENTIAL;
+
 /** Per-call time of `calls` made one after another, and of `calls` made `IN_FLIGHT` at a time. */
-async function batch(call: Caller, inFlight: boolean, after?: () => Promise<void>): Promise<number> {
+async function batch(call: Caller, inFlight: boolean, after?: () => Promise<void>): Promise<Timed> {
+  const cpu = process.cpuUsage();
   const t = now();
   if (inFlight) {
     for (let i = 0; i < SEQUENTIAL / IN_FLIGHT; i++) await Promise.all(Array.from({ length: IN_FLIGHT }, call));
@@ -98,17 +120,19 @@ async function batch(call: Caller, inFlight: boolean, after?: () => Promise<void
     for (let i = 0; i < SEQUENTIAL; i++) await call();
   }
   await after?.();
-  return (now() - t) / SEQUENTIAL;
+  const to = now();
+  const used = process.cpuUsage(cpu);
+  return { perCall: (to - t) / SEQUENTIAL, cpu: (used.user + used.system) / 1000 / SEQUENTIAL, from: t, to };
 }
 
-function ratioRow(group: string, name: string, ours: number, floor: number, floorName: string, limit: number | undefined): void {
+function ratioRow(group: string, name: string, ours: number, floor: number, floorName: string, limit: number | undefined, note = ''): void {
   const ratio = ours / floor;
   add({
     group,
     name,
     value: ours,
     ratio,
-    text: `${fmt(ours)} vs ${floorName} ${fmt(floor)} → ${ratio.toFixed(2)}×`,
+    text: `${fmt(ours)} vs ${floorName} ${fmt(floor)} → ${ratio.toFixed(2)}×${note}`,
     ...(limit !== undefined ? { target: `≤ ${limit.toFixed(2)}×`, ok: ratio <= limit } : {}),
   });
 }
@@ -134,18 +158,24 @@ async function calls(): Promise<void> {
       pipe: () => pipe.request('tools/call', { name: 'echo', arguments: { text: 'x' } }),
     };
     for (const inFlight of [false, true]) {
-      const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map(k => [k, []]));
+      const times: Record<string, Timed[]> = Object.fromEntries(Object.keys(variants).map(k => [k, []]));
       for (let r = 0; r < ROUNDS; r++) {
         for (const [k, call] of Object.entries(variants)) times[k]!.push(await batch(call, inFlight, k === 'full' ? () => fp.history.flush() : undefined));
       }
       if (fp.asked() !== 1) throw new Error('a call asked for consent again: the standing approval did not hold');
-      const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<keyof typeof variants, number>;
+      // GC entries reach the observer after the fact.
+      await new Promise(resolve => setTimeout(resolve, 10));
+      const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v.map(b => b.perCall))])) as Record<keyof typeof variants, number>;
+      // Where a row's time went in this process: CPU and GC per call (medians over the rounds).
+      const cpu = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v.map(b => b.cpu))])) as Record<keyof typeof variants, number>;
+      const gc = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v.map(gcPerCall))])) as Record<keyof typeof variants, number>;
+      const spent = (k: keyof typeof variants) => `; CPU ${fmt(cpu[k])}, GC ${fmt(gc[k])} per call`;
       const how = inFlight ? `${IN_FLIGHT} in flight` : 'sequential';
       const group = 'calls';
-      ratioRow(group, `full path, ${size.label}, ${how}`, m.full, m.sdk, 'bare SDK', 1.1);
-      ratioRow(group, `  gate + connection, no history`, m.gate, m.sdk, 'bare SDK', undefined);
-      ratioRow(group, `  connection only (test permit)`, m.connection, m.sdk, 'bare SDK', undefined);
-      ratioRow(group, `  bare SDK client`, m.sdk, m.pipe, 'raw pipe', undefined);
+      ratioRow(group, `full path, ${size.label}, ${how}`, m.full, m.sdk, 'bare SDK', 1.1, spent('full'));
+      ratioRow(group, `  gate + connection, no history`, m.gate, m.sdk, 'bare SDK', undefined, spent('gate'));
+      ratioRow(group, `  connection only (test permit)`, m.connection, m.sdk, 'bare SDK', undefined, spent('connection'));
+      ratioRow(group, `  bare SDK client`, m.sdk, m.pipe, 'raw pipe', undefined, spent('sdk'));
       if (!inFlight) perSize.push(m.full / m.sdk);
     }
     await fp.close();
@@ -273,12 +303,20 @@ async function startup(): Promise<void> {
     const firsts: number[] = [];
     const pipes: number[] = [];
     const sdks: number[] = [];
+    // This process's CPU per server started, ms: ours (era remembered), the raw pipe's and the bare SDK's.
+    const cpu: Record<'ours' | 'pipe' | 'sdk', number[]> = { ours: [], pipe: [], sdk: [] };
+    const cpuSince = (from: NodeJS.CpuUsage) => {
+      const used = process.cpuUsage(from);
+      return (used.user + used.system) / 1000 / n;
+    };
     const rounds = n === 1 ? ROUNDS : Math.max(1, Math.min(ROUNDS, 3));
-    const start = async (verdicts: MapEraVerdicts): Promise<number> => {
+    const start = async (verdicts: MapEraVerdicts, cpuOut?: number[]): Promise<number> => {
+      const c0 = process.cpuUsage();
       const t0 = now();
       const reg = registry(verdicts);
       await reg.apply({ servers: definitions(n, args), problems: [] });
       const took = now() - t0;
+      cpuOut?.push(cpuSince(c0));
       if (reg.servers.some(s => s.connection.state.kind !== 'running')) throw new Error('a server did not start');
       await reg.shutdown();
       return took;
@@ -290,7 +328,8 @@ async function startup(): Promise<void> {
       firsts.push(await start(verdicts));
       // Keyed by what runs (the same for all n here), so one verdict serves them all.
       if (verdicts.size === 0) throw new Error('the first start remembered no era verdict');
-      ours.push(await start(verdicts));
+      ours.push(await start(verdicts, cpu.ours));
+      let c = process.cpuUsage();
       let t = now();
       const clients = await Promise.all(
         Array.from({ length: n }, async () => {
@@ -300,7 +339,9 @@ async function startup(): Promise<void> {
         }),
       );
       pipes.push(now() - t);
+      cpu.pipe.push(cpuSince(c));
       await Promise.all(clients.map(c => c.close()));
+      c = process.cpuUsage();
       t = now();
       const sdkClients = await Promise.all(
         Array.from({ length: n }, async () => {
@@ -310,9 +351,11 @@ async function startup(): Promise<void> {
         }),
       );
       sdks.push(now() - t);
+      cpu.sdk.push(cpuSince(c));
       await Promise.all(sdkClients.map(c => c.close()));
     }
-    ratioRow('startup', `start-up, ${n} server${n > 1 ? 's' : ''} in parallel (era remembered)`, median(ours), median(pipes), 'raw pipe', 1.1);
+    const perServer = `; CPU here per server: ${fmt(median(cpu.ours))} vs pipe ${fmt(median(cpu.pipe))}, bare SDK ${fmt(median(cpu.sdk))}`;
+    ratioRow('startup', `start-up, ${n} server${n > 1 ? 's' : ''} in parallel (era remembered)`, median(ours), median(pipes), 'raw pipe', 1.1, perServer);
     ratioRow('startup', `  first start ever (era probed), ${n}`, median(firsts), median(pipes), 'raw pipe', undefined);
     ratioRow('startup', `  bare SDK client, ${n}`, median(sdks), median(pipes), 'raw pipe', undefined);
   }

@@ -209,7 +209,7 @@ export class ScriptedDialogs implements Dialogs {
         if (question.choices) {
           const picked = question.choices.filter(c => c.picked).map(c => c.value);
           if (picked.length) return { value: question.many ? picked : picked[0] };
-        } else if (question.value !== undefined && question.validate(question.value) === undefined) {
+        } else if (question.value !== undefined && (await question.validate(question.value)) === undefined) {
           return { text: question.value };
         }
         return question.required ? undefined : { skip: true };
@@ -235,7 +235,7 @@ export class ScriptedDialogs implements Dialogs {
         this.suggestions.push({ name: question.name, typed: a, values });
         text = values[0] ?? a;
       }
-      const message = question.validate(text);
+      const message = await question.validate(text);
       if (message !== undefined) {
         this.rejected.push({ name: question.name, text, message });
         continue;

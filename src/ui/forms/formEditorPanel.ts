@@ -21,21 +21,27 @@ export class FormEditorSession {
     private readonly resolve: (outcome: FormOutcome) => void,
   ) {}
 
-  /** What the page sent: the webview's message handler, and tests, call this. */
-  receive(raw: unknown): void {
+  /** How many messages were received: a check's answer is dropped once a later message came in. */
+  private received = 0;
+
+  /** What the page sent: the webview's message handler, and tests, call this (and await it for the answer). */
+  async receive(raw: unknown): Promise<void> {
     if (this.done) return;
     const message = readPageMessage(raw);
     if (!message) {
       this.dropped++;
       return;
     }
+    const seq = ++this.received;
     if (message.type === 'cancel') return this.finish({ kind: 'dismissed' });
     const save = this.request.save;
     if (message.type === 'save' && !save) {
       this.dropped++;
       return;
     }
-    const problems = this.request.form.problemsAt(message.value);
+    // Checked in the validation worker: the page keeps its problems until the answer comes.
+    const problems = await this.request.form.problemsAtAsync(message.value);
+    if (this.done || (message.type === 'check' && seq !== this.received)) return;
     if (message.type === 'submit' && problems.length === 0) return this.finish({ kind: 'filled', args: message.value });
     this.post({ type: 'problems', problems });
     if (message.type === 'save' && save && problems.length === 0) void this.save(save, message.value);
@@ -99,7 +105,7 @@ export class FormEditorPanels implements FormEditorDialog {
         styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'formEditor.css')).toString(),
         init,
       });
-      panel.webview.onDidReceiveMessage(m => session.receive(m));
+      panel.webview.onDidReceiveMessage(m => void session.receive(m));
       panel.onDidDispose(() => session.finish({ kind: 'dismissed' }));
       if (request.signal) {
         if (request.signal.aborted) session.finish({ kind: 'dismissed' });

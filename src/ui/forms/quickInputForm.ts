@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { inertLine, safe, type SafeText } from '../../common/untrustedText';
+import { latestOnly } from '../../common/latestOnly';
 import { createSuggestionPick } from '../suggestionPick';
 import * as ui from '../window';
 import type { ArgumentAnswer, ArgumentChoice, ArgumentQuestion, FormDialog } from '../../forms/formFlow';
@@ -43,6 +44,23 @@ function validation(message: string | undefined): SafeText | undefined {
   return message === undefined ? undefined : inertLine(message);
 }
 
+/** Shown while a check takes longer than `CHECKING_AFTER_MS` (the first of a window compiles the schema in the worker). */
+const CHECKING = { message: safe`Checking…`, severity: vscode.InputBoxValidationSeverity.Info };
+/**
+ * Until then the message for the previous text stays, as VS Code's own input box does with an asynchronous
+ * `validateInput`: a check answers in about a millisecond, and "Checking…" would flash on every keystroke.
+ */
+const CHECKING_AFTER_MS = 100;
+
+/** The problem with `text`, or why it could not be checked. */
+async function problemWith(question: ArgumentQuestion, text: string): Promise<string | undefined> {
+  try {
+    return await question.validate(text);
+  } catch (err) {
+    return `This value could not be checked: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
 /** The VS Code input for one question: a quick pick for choices and suggestions, an input box otherwise. */
 function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undefined> {
   if (question.choices) return askChoice(question, question.choices);
@@ -56,23 +74,36 @@ function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undef
     box.ignoreFocusOut = true;
     if (question.value !== undefined) box.value = question.value;
     box.buttons = buttonsFor(question);
-    const check = () => (box.validationMessage = validation(box.value === question.value && question.problem ? question.problem : question.validate(box.value)));
-    check();
     let done = false;
+    const latest = latestOnly(async (text: string) => (text === question.value && question.problem ? question.problem : problemWith(question, text)));
+    /** Checks the box's text and shows the answer; undefined when the text changed (or the box closed) meanwhile. */
+    const check = async (): Promise<{ text: string; message: string | undefined } | undefined> => {
+      const text = box.value;
+      box.busy = true;
+      const slow = setTimeout(() => (box.validationMessage = CHECKING), CHECKING_AFTER_MS);
+      const answer = await latest(text);
+      clearTimeout(slow);
+      if (!answer) return undefined;
+      box.busy = false;
+      box.validationMessage = validation(answer.value);
+      return { text, message: answer.value };
+    };
+    void check();
     const finish = (answer: ArgumentAnswer | undefined) => {
       done = true;
       resolve(answer);
       box.hide();
     };
-    box.onDidChangeValue(check);
+    box.onDidChangeValue(() => void check());
     box.onDidTriggerButton(b => (b === vscode.QuickInputButtons.Back ? finish({ back: true }) : b === SKIP_REST && finish({ skipRest: true })));
-    box.onDidAccept(() => {
-      const message = question.validate(box.value);
-      box.validationMessage = validation(message);
-      if (message !== undefined) return;
-      finish(!question.required && box.value.trim() === '' ? { skip: true } : { text: box.value });
+    box.onDidAccept(async () => {
+      // Accepted as checked: Enter on text whose check has not answered yet waits for it.
+      const checked = await check();
+      if (!checked || checked.message !== undefined) return;
+      finish(!question.required && checked.text.trim() === '' ? { skip: true } : { text: checked.text });
     });
     box.onDidHide(() => {
+      latest.cancel();
       if (!done) resolve(undefined);
       withdrawn.dispose();
       box.dispose();
@@ -148,12 +179,13 @@ function askWithSuggestions(question: ArgumentQuestion, suggest: (typed: string)
       pick.hide();
     };
     pick.onDidTriggerButton(b => (b === vscode.QuickInputButtons.Back ? finish({ back: true }) : b === SKIP_REST && finish({ skipRest: true })));
-    pick.onDidAccept(() => {
+    pick.onDidAccept(async () => {
       const chosen = pick.selectedItems[0];
       if (chosen?.skipRest) return finish({ skipRest: true });
       if (chosen?.skip) return finish({ skip: true });
       const text = typeof chosen?.value === 'string' ? chosen.value : pick.value;
-      const message = question.validate(text);
+      const message = await problemWith(question, text);
+      if (done || (chosen === undefined && pick.value !== text)) return;
       if (message !== undefined) {
         pick.placeholder = inertLine(message);
         return;

@@ -71,20 +71,20 @@ describe('the form editor with real servers', function () {
     const editor = await session();
     assert.match(editor.panel.title, /^Create Entities on 'memory'$/, 'the panel is named as the pick names the tool');
     // The page can only check, submit or cancel; anything else is dropped and the form stays open.
-    editor.receive({ type: 'runCommand', command: 'workbench.action.terminal.new' });
-    editor.receive({ type: 'submit', value: { entities: [] }, extra: 1 });
-    editor.receive({ type: 'submit', value: 'not an object' });
+    await editor.receive({ type: 'runCommand', command: 'workbench.action.terminal.new' });
+    await editor.receive({ type: 'submit', value: { entities: [] }, extra: 1 });
+    await editor.receive({ type: 'submit', value: 'not an object' });
     assert.strictEqual(editor.dropped, 3);
-    editor.receive({ type: 'check', value: { entities: [{ name: 'Ada', entityType: 'person' }] } });
+    await editor.receive({ type: 'check', value: { entities: [{ name: 'Ada', entityType: 'person' }] } });
     assert.deepStrictEqual(editor.posted.at(-1), { type: 'problems', problems: [{ pointer: '/entities/0/observations', message: 'Is required.' }] });
     // An invalid submit is answered with its problems, not sent.
-    editor.receive({ type: 'submit', value: { entities: [{ name: 'Ada', entityType: 'person', observations: 'wrote the first program' }] } });
+    await editor.receive({ type: 'submit', value: { entities: [{ name: 'Ada', entityType: 'person', observations: 'wrote the first program' }] } });
     assert.deepStrictEqual(editor.posted.at(-1), { type: 'problems', problems: [{ pointer: '/entities/0/observations', message: 'Must be a list.' }] });
     const entities = [
       { name: 'Ada', entityType: 'person', observations: ['wrote the first program'] },
       { name: 'Analytical Engine', entityType: 'machine', observations: [] },
     ];
-    editor.receive({ type: 'submit', value: { entities } });
+    await editor.receive({ type: 'submit', value: { entities } });
     const outcome = sent(await running);
     assert.deepStrictEqual(outcome.args, { entities });
     assert.strictEqual(outcome.result.kind, 'completed');
@@ -96,11 +96,11 @@ describe('the form editor with real servers', function () {
   it('fills create_relations (a list of objects) and cancels cleanly', async () => {
     api.setDialogs(withEditor());
     const cancelled = run('memory', 'create_relations');
-    (await session()).receive({ type: 'cancel' });
+    await (await session()).receive({ type: 'cancel' });
     assert.deepStrictEqual(await cancelled, { kind: 'dismissed' });
     const running = run('memory', 'create_relations');
     const relations = [{ from: 'Ada', to: 'Analytical Engine', relationType: 'programmed' }];
-    (await session()).receive({ type: 'submit', value: { relations } });
+    await (await session()).receive({ type: 'submit', value: { relations } });
     assert.deepStrictEqual(sent(await running).args, { relations });
   });
 
@@ -108,7 +108,7 @@ describe('the form editor with real servers', function () {
     api.setDialogs(withEditor());
     const running = run('forms', 'place_order');
     const editor = await session();
-    editor.receive({ type: 'check', value: { delivery: { store: 'east' }, lines: [{ sku: 'abc' }] } });
+    await editor.receive({ type: 'check', value: { delivery: { store: 'east' }, lines: [{ sku: 'abc' }] } });
     assert.deepStrictEqual(
       (editor.posted.at(-1) as Extract<HostMessage, { type: 'problems' }>).problems,
       [
@@ -117,7 +117,7 @@ describe('the form editor with real servers', function () {
       ],
     );
     const value = { delivery: { address: { street: '1 Main St', city: 'Oslo' } }, lines: [{ sku: 'ABC-1' }, { sku: 'XYZ-22', quantity: 3 }] };
-    editor.receive({ type: 'submit', value });
+    await editor.receive({ type: 'submit', value });
     const outcome = sent(await running);
     // The server echoes what it received: nothing invented (no quantity 1, no note "none").
     assert.deepStrictEqual(JSON.parse(textOf(outcome)), value);
@@ -161,9 +161,9 @@ describe('the form editor with real servers', function () {
       const using = use();
       const editor = await session();
       assert.match(editor.panel.title, /^Arguments Prompt on 'everything'$/);
-      editor.receive({ type: 'check', value: { state: 'Viken' } });
+      await editor.receive({ type: 'check', value: { state: 'Viken' } });
       assert.deepStrictEqual(editor.posted.at(-1), { type: 'problems', problems: [{ pointer: '/city', message: 'Is required.' }] });
-      editor.receive({ type: 'submit', value: { city: 'Oslo', state: 'Viken' } });
+      await editor.receive({ type: 'submit', value: { city: 'Oslo', state: 'Viken' } });
       const shown = await using;
       assert.strictEqual(shown?.kind, 'shown', JSON.stringify(shown));
       const view = shown as Extract<UsePromptOutcome, { kind: 'shown' }>;
@@ -189,14 +189,14 @@ describe('the form editor with real servers', function () {
       const page = JSON.parse(init) as { message: string; value: unknown };
       assert.strictEqual(page.message, 'Where to?\nSeats and cabin have defaults.');
       assert.deepStrictEqual(page.value, { seats: 1, cabin: 'economy' });
-      editor.receive({ type: 'check', value: { traveller: 'Ada', from: 'OSLO', to: 'LHR', seats: 12 } });
+      await editor.receive({ type: 'check', value: { traveller: 'Ada', from: 'OSLO', to: 'LHR', seats: 12 } });
       assert.deepStrictEqual(
         (editor.posted.at(-1) as Extract<HostMessage, { type: 'problems' }>).problems.map(p => p.pointer),
         ['/from', '/seats'],
         'problems are explained at the field',
       );
       const value = { traveller: 'Ada', from: 'OSL', to: 'LHR', seats: 2, cabin: 'business', extras: ['bag', 'wifi'] };
-      editor.receive({ type: 'submit', value });
+      await editor.receive({ type: 'submit', value });
       assert.deepStrictEqual(await answered, { action: 'accept', content: value });
       assert.deepStrictEqual(dialogs.elicitationsAsked.at(-1), { mode: 'form', server: 'forms', message: 'Where to?\nSeats and cabin have defaults.', fields: ['Traveller', 'From (IATA code)', 'To (IATA code)', 'Email', 'Seats', 'Cabin', 'Extras'] });
     });
@@ -208,7 +208,7 @@ describe('the form editor with real servers', function () {
       assert.strictEqual(api.formEditor.sessions.size, 0, 'a declined elicitation opened the editor');
       dialogs.elicitationChoices = ['accept'];
       const cancelled = trip();
-      (await session()).receive({ type: 'cancel' });
+      await (await session()).receive({ type: 'cancel' });
       assert.deepStrictEqual(await cancelled, { action: 'cancel' });
       dialogs.elicitationChoices = ['accept'];
       const closed = trip();
@@ -233,15 +233,15 @@ describe('the form editor with real servers', function () {
       dialogs.saveCallAnswers = [{ name: 'two entities', scope: 'workspace' }];
       const running = run('memory', 'create_entities');
       const editor = await session();
-      editor.receive({ type: 'save', value: { entities: [{ name: 'Ada' }] } });
+      await editor.receive({ type: 'save', value: { entities: [{ name: 'Ada' }] } });
       assert.strictEqual((editor.posted.at(-1) as Extract<HostMessage, { type: 'problems' }>).problems.length, 2, 'invalid values were not explained');
       assert.strictEqual(dialogs.saveCallRequests.length, 0, 'invalid values were offered for saving');
-      editor.receive({ type: 'save', value: { entities } });
+      await editor.receive({ type: 'save', value: { entities } });
       await until(() => editor.posted.find(m => m.type === 'saved'), 'the page to hear the call was saved');
       assert.deepStrictEqual(editor.posted.at(-1), { type: 'saved', status: "Saved as 'two entities'." });
       assert.deepStrictEqual(dialogs.saveCallRequests.at(-1), { what: "Create Entities on 'memory'", suggestedName: 'Create Entities', leftOut: [] });
       assert.strictEqual(api.formEditor.sessions.size, 1, 'saving closed the form');
-      editor.receive({ type: 'cancel' });
+      await editor.receive({ type: 'cancel' });
       assert.deepStrictEqual(await running, { kind: 'dismissed' });
       const saved = host.savedCalls.find('workspace', 'two entities');
       assert.deepStrictEqual(saved && { server: saved.server, tool: saved.tool, title: saved.title, args: saved.args }, { server: 'memory', tool: 'create_entities', title: 'Create Entities', args: { entities } });

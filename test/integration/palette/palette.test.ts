@@ -110,8 +110,8 @@ describe('tools, prompts and resources from the command palette', function () {
       const correction = dialogs.argumentQuestions.at(-1)!;
       assert.strictEqual(correction.name, '');
       assert.strictEqual(correction.value, '{"a":"two","b":3}');
-      assert.strictEqual(correction.validate('{"a": 1, "b": 3}'), undefined);
-      assert.strictEqual(correction.validate('{"a": 1}'), "'b' is required.");
+      assert.strictEqual(await correction.validate('{"a": 1, "b": 3}'), undefined);
+      assert.strictEqual(await correction.validate('{"a": 1}'), "'b' is required.");
       assert.strictEqual(await historyCount(), before, 'the call reached the gate');
       assert.strictEqual(dialogs.toolCallsAsked.length, asked, 'consent was asked for a call that must not be sent');
     });

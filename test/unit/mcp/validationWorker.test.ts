@@ -116,13 +116,13 @@ describe('validation worker: schemas compiled and checked off the extension host
   });
 
   it('terminates a worker stuck compiling, calls that schema too complex, and serves the checks queued behind it', async () => {
-    const worker = new ValidationWorker(MISBEHAVING, { requestMs: 1_500, idleMs: 60_000 });
+    const worker = new ValidationWorker(MISBEHAVING, { requestMs: 3_000, idleMs: 60_000 });
     try {
       const started = performance.now();
       const [hung, queued] = await Promise.all([worker.validate('form', JSON.stringify({ type: 'string', 'x-hang': true }), ['a']), worker.validate('form', JSON.stringify({ type: 'number' }), [1])]);
       assert.ok('unusable' in hung && hung.unusable.tooComplex, JSON.stringify(hung));
-      assert.match(hung.unusable.message, /took longer than 1.5 s/);
-      assert.ok(performance.now() - started >= 1_400, 'answered before the limit');
+      assert.match(hung.unusable.message, /took longer than 3 s/);
+      assert.ok(performance.now() - started >= 2_900, 'answered before the limit');
       assert.deepStrictEqual(queued, { results: [null] });
       assert.strictEqual(worker.starts, 2);
     } finally {
