@@ -140,3 +140,17 @@ export function showInputBox(options: SafeInputBoxOptions): Thenable<string | un
   if (options.prompt) observe('input', options.prompt);
   return vscode.window.showInputBox({ ...options });
 }
+
+/**
+ * Opens `url` outside VS Code byte for byte: every link MCP Host opens (sign-in, a server's elicitation URL, an
+ * app's link) goes through here. Given a `Uri`, the workbench opens `encodeURI(uri.toString(true))`, which decodes
+ * the query once: a parameter carrying an encoded URL of its own (an OAuth `redirect_uri` such as a browser
+ * workbench's `/callback?vscode-reqid=…&vscode-scheme=…`) comes apart into the outer query. Given the string, the
+ * extension host passes it on and the workbench opens it unchanged (unless it must rewrite it, e.g. a loopback URL
+ * through code-server's port proxy): the API's runtime accepts a string, which is how VS Code's own sign-in for MCP
+ * servers opens its URL. The text opened is the URL as a browser parses it (`new URL(url).href`), so the host the user
+ * was shown (callers show and check it with the same parser) is the host that opens. Callers check the scheme first.
+ */
+export function openExternal(url: string): Thenable<boolean> {
+  return vscode.env.openExternal(new URL(url).href as unknown as vscode.Uri);
+}

@@ -1,4 +1,3 @@
-import * as vscode from 'vscode';
 import { inertBlock, plainLabel, safe } from '../common/untrustedText';
 import * as ui from '../ui/window';
 import type { ElicitationChoice, ElicitationDialog, ElicitationQuestion } from '../serverRequests/elicitation';
@@ -24,6 +23,6 @@ export const elicitationDialog: ElicitationDialog = {
   },
 
   async openUrl(url) {
-    return vscode.env.openExternal(vscode.Uri.parse(url, true));
+    return ui.openExternal(url);
   },
 };

@@ -33,7 +33,7 @@ export const signInDialog: SignInDialog = {
       open,
     );
     if (answer !== open) throw new SignInCancelledError(request);
-    if (!(await openExactly(request.url))) throw new SignInCancelledError(request);
+    if (!(await ui.openExternal(request.url.href))) throw new SignInCancelledError(request);
     return ui.withProgress(
       { location: vscode.ProgressLocation.Notification, title: safe`Signing in to '${request.server}' at ${request.host}: waiting for the browser…`, cancellable: true },
       (_progress, token) =>
@@ -44,18 +44,6 @@ export const signInDialog: SignInDialog = {
     );
   },
 };
-
-/**
- * Opens the authorization URL byte for byte. Given a `Uri`, the workbench opens `encodeURI(uri.toString(true))`,
- * which decodes the query once: a `redirect_uri` with a query of its own (a browser workbench's
- * `/callback?vscode-reqid=…&vscode-scheme=…`) arrives split into the outer query, and the authorization server
- * refuses it. Given the string, the extension host passes it on and the workbench opens it unchanged (unless it
- * must rewrite it, e.g. a loopback URL through code-server's port proxy): the API's runtime accepts a string,
- * which is how VS Code's own sign-in for MCP servers opens its URL.
- */
-function openExactly(url: URL): Thenable<boolean> {
-  return vscode.env.openExternal(url.href as unknown as vscode.Uri);
-}
 
 /** SecretStorage as the sign-in's token store. */
 export function secretStore(secrets: vscode.SecretStorage): SecretStore {

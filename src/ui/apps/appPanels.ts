@@ -287,16 +287,16 @@ export class AppPanels implements IDisposable {
           return entry.connection.readResource(uri, signal) as never;
         },
         openLink: async url => {
-          let parsed: vscode.Uri;
+          let parsed: URL;
           try {
-            parsed = vscode.Uri.parse(url, true);
+            parsed = new URL(url);
           } catch {
             return false;
           }
           // Only web and mail links: a command: or file: link from an app must not run or open anything.
-          if (!['http', 'https', 'mailto'].includes(parsed.scheme)) return false;
-          if (!(await this.dialogs().confirmOpenLink({ server, url }))) return false;
-          return vscode.env.openExternal(parsed);
+          if (!['http:', 'https:', 'mailto:'].includes(parsed.protocol)) return false;
+          if (!(await this.dialogs().confirmOpenLink({ server, url: parsed.href }))) return false;
+          return ui.openExternal(parsed.href);
         },
         log: (level, text) => {
           const log = this.host.serverLog(server);
