@@ -1,10 +1,19 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import type { Page, Request } from 'playwright-core';
 import { startOAuthFixture, type OAuthFixture } from '../fixtures/lib/oauthServer';
-import { openWorkbench, screenshot, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, screenshot, Workbench, writeMcpConfig } from './workbench';
+
+/** Open Browser in the sign-in dialog: the tab the workbench opens (after VS Code's own question, if it asks one). */
+async function openBrowserTab(page: Page): Promise<Page> {
+  const dialog = page.locator('.monaco-dialog-box');
+  const tab = page.context().waitForEvent('page', { timeout: 30_000 });
+  await dialog.getByRole('button', { name: 'Open Browser' }).click();
+  // VS Code may ask before opening an external site; loopback is usually trusted without asking.
+  const opened = await Promise.race([tab, page.locator('.monaco-dialog-box', { hasText: 'open the external website' }).waitFor({ timeout: 10_000 }).then(() => undefined)]).catch(() => undefined);
+  if (!opened) await dialog.getByRole('button', { name: 'Open' }).click();
+  return opened ?? (await tab);
+}
 
 /**
  * A user of an OAuth-protected remote server, in the real workbench and the real browser: the server shows
@@ -18,15 +27,8 @@ describe('e2e: signing in to a remote server', function () {
   let page: Page;
   let fixture: OAuthFixture;
 
-  afterEach(async function () {
-    if (wb && this.currentTest?.state === 'failed') {
-      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
-    }
-  });
-  after(async () => {
-    await wb?.close();
-    await fixture?.close();
-  });
+  closeAfterwards(() => wb);
+  after(async () => fixture?.close());
 
   const sidebar = () => page.locator('.sidebar');
   const serverRow = () => sidebar().locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: 'linear-like' }) }).first();
@@ -35,10 +37,7 @@ describe('e2e: signing in to a remote server', function () {
     fixture = await startOAuthFixture();
     wb = await openWorkbench('empty', {
       settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden' },
-      prepare: ws => {
-        fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-        fs.writeFileSync(path.join(ws, '.vscode', 'mcp.json'), JSON.stringify({ servers: { 'linear-like': { type: 'http', url: fixture.url } } }, null, 2));
-      },
+      prepare: ws => writeMcpConfig(ws, { 'linear-like': { type: 'http', url: fixture.url } }),
     });
     page = wb.page;
     const trust = page.locator('.monaco-dialog-box');
@@ -62,12 +61,7 @@ describe('e2e: signing in to a remote server', function () {
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
     assert.match(await dialog.innerText(), new RegExp(`Sign in at ${new URL(fixture.issuer).host.replace(/\./g, '\\.')}\\?[\\s\\S]*mcp:tools`));
-    const tab = page.context().waitForEvent('page', { timeout: 30_000 });
-    await dialog.getByRole('button', { name: 'Open Browser' }).click();
-    // VS Code may ask before opening an external site; loopback is usually trusted without asking.
-    const opened = await Promise.race([tab, page.locator('.monaco-dialog-box', { hasText: 'open the external website' }).waitFor({ timeout: 10_000 }).then(() => undefined)]).catch(() => undefined);
-    if (!opened) await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Open' }).click();
-    const browserTab = opened ?? (await tab);
+    const browserTab = await openBrowserTab(page);
     await browserTab.waitForLoadState('load', { timeout: 30_000 });
     assert.match(await browserTab.locator('body').innerText(), /Signed in\. You can close this tab/);
     await browserTab.close();
@@ -90,15 +84,8 @@ describe('e2e: signing in through the URI handler (code-server\'s /callback)', f
   let page: Page;
   let fixture: OAuthFixture;
 
-  afterEach(async function () {
-    if (wb && this.currentTest?.state === 'failed') {
-      console.log(`    screenshot: ${await screenshot(wb.page, `FAILED ${this.currentTest.fullTitle()}`)}`);
-    }
-  });
-  after(async () => {
-    await wb?.close();
-    await fixture?.close();
-  });
+  closeAfterwards(() => wb);
+  after(async () => fixture?.close());
 
   const sidebar = () => page.locator('.sidebar');
   const dialog = () => page.locator('.monaco-dialog-box');
@@ -133,11 +120,7 @@ describe('e2e: signing in through the URI handler (code-server\'s /callback)', f
     const onRequest = (request: Request) => void (request.isNavigationRequest() && navigations.push(request.url()));
     page.context().on('request', onRequest);
     try {
-      const tab = page.context().waitForEvent('page', { timeout: 30_000 });
-      await dialog().getByRole('button', { name: 'Open Browser' }).click();
-      const opened = await Promise.race([tab, page.locator('.monaco-dialog-box', { hasText: 'open the external website' }).waitFor({ timeout: 10_000 }).then(() => undefined)]).catch(() => undefined);
-      if (!opened) await dialog().getByRole('button', { name: 'Open' }).click();
-      const browserTab = opened ?? (await tab);
+      const browserTab = await openBrowserTab(page);
       const codeServer = new URL(page.url());
       await browserTab.waitForURL(url => url.origin === codeServer.origin && url.pathname.endsWith('/callback') && url.searchParams.has('code'), { timeout: 30_000, waitUntil: 'commit' });
       const authorize = navigations.map(u => new URL(u)).find(u => u.href.startsWith(fixture.authorizationEndpoint));
@@ -171,10 +154,7 @@ describe('e2e: signing in through the URI handler (code-server\'s /callback)', f
     fixture = await startOAuthFixture({ authorizeHost });
     wb = await openWorkbench('empty', {
       settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'mcpHost.remote.signInRedirect': 'uriHandler' },
-      prepare: ws => {
-        fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-        fs.writeFileSync(path.join(ws, '.vscode', 'mcp.json'), JSON.stringify({ servers: { 'linear-like': { type: 'http', url: fixture.url } } }, null, 2));
-      },
+      prepare: ws => writeMcpConfig(ws, { 'linear-like': { type: 'http', url: fixture.url } }),
     });
     page = wb.page;
     await dialog().waitFor({ timeout: 90_000 });
