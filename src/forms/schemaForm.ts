@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
-import { SchemaTooComplexError, compileIsolated, lru, overSchemaBudget, unusableError } from '../mcp/schemaValidator';
+import { SchemaTooComplexError, WorkerSchemas, compileIsolated, compiledOrError, lru } from '../mcp/schemaValidator';
 import { validationWorker } from '../mcp/validationClient';
 
 /**
@@ -674,24 +674,17 @@ export function formSchemaCompiles(): number {
  */
 function compile(schema: object): ValidateFunction | Error {
   const key = JSON.stringify(schema);
-  let fn = compiled.get(key);
+  let fn = lru(compiled, key, MAX_COMPILED);
   if (!fn) {
     compileCount++;
-    try {
-      fn = compileIsolated(schema, FORM_AJV_OPTIONS);
-    } catch (err) {
-      fn = err instanceof Error ? err : new Error(String(err));
-    }
-    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
-  } else {
-    compiled.delete(key);
+    fn = compiledOrError(() => compileIsolated(schema, FORM_AJV_OPTIONS));
+    compiled.set(key, fn);
   }
-  compiled.set(key, fn);
   return fn;
 }
 
 /** Form schemas the worker compiled (or why not), by schema text: the worker keeps the compiled code. */
-const inWorker = new Map<string, 'worker' | Error>();
+const inWorker = new WorkerSchemas('form', MAX_COMPILED, () => compileCount++);
 
 /**
  * `values` checked against `schema` in the validation worker: Ajv's errors per value (null when valid), or
@@ -703,20 +696,7 @@ async function checkInWorker(schema: object, values: readonly unknown[]): Promis
     const fn = compile(schema);
     return fn instanceof Error ? fn : values.map(value => (fn(value) ? null : [...(fn.errors ?? [])]));
   }
-  const key = JSON.stringify(schema);
-  let known = lru(inWorker, key, MAX_COMPILED);
-  if (!known) {
-    compileCount++;
-    const over = overSchemaBudget(schema);
-    known = over ? new SchemaTooComplexError(over) : 'worker';
-    inWorker.set(key, known);
-  }
-  if (known !== 'worker') return known;
-  const answer = await worker.validate('form', key, values);
-  if ('results' in answer) return [...answer.results];
-  const error = unusableError(answer.unusable);
-  inWorker.set(key, error);
-  return error;
+  return inWorker.errors(worker, schema, values);
 }
 
 /** Turns a tool's `inputSchema` into a form. Never throws: an odd schema becomes one JSON field. */

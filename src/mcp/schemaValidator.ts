@@ -4,7 +4,7 @@ import type { RegExpEngine, RegExpLike } from 'ajv/dist/types';
 import { RE2JS } from 're2js';
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/client';
 import { createMetaSchemaValidator } from './metaSchema2020';
-import { validationWorker, type Unusable } from './validationClient';
+import { validationWorker, type SchemaKind, type Unusable, type ValidationWorker } from './validationClient';
 
 /**
  * JSON Schema 2020-12 validation of what servers send and what is sent to them, safe against the schemas
@@ -141,7 +141,9 @@ export function compileIsolated(schema: object | boolean, options: Options = {})
 export class SchemaValidator implements jsonSchemaValidator {
   private readonly cache = new Map<string, ValidateFunction | Error>();
 
-  constructor(readonly maxCompiled = 256) {}
+  constructor(readonly maxCompiled = 256) {
+    this.inWorker = new WorkerSchemas('server', maxCompiled, () => this.compileCount++);
+  }
 
   /** How many compiled schemas are cached (at most `maxCompiled`). */
   get size(): number {
@@ -194,42 +196,23 @@ export class SchemaValidator implements jsonSchemaValidator {
       const problem = this.compile(schema)(input);
       return problem === undefined ? {} : { problem };
     }
-    const key = JSON.stringify(schema) ?? 'undefined';
-    let known = lru(this.inWorker, key, this.maxCompiled);
-    if (!known) {
-      this.compileCount++;
-      const over = overSchemaBudget(withoutDialectId(schema));
-      known = over ? new SchemaTooComplexError(over) : 'worker';
-      this.inWorker.set(key, known);
-    }
-    if (known === 'worker') {
-      const answer = await worker.validate('server', key, [input]);
-      if ('results' in answer) return answer.results[0] ? { problem: formatErrors(answer.results[0]) } : {};
-      known = unusableError(answer.unusable);
-      this.inWorker.set(key, known);
-    }
-    return known instanceof SchemaTooComplexError ? { notChecked: `the schema is too big for MCP Host to check (${known.message})` } : { problem: `the schema itself is invalid: ${known.message}` };
+    const answer = await this.inWorker.errors(worker, withoutDialectId(schema), [input]);
+    if (!(answer instanceof Error)) return answer[0] ? { problem: formatErrors(answer[0]) } : {};
+    return answer instanceof SchemaTooComplexError ? { notChecked: `the schema is too big for MCP Host to check (${answer.message})` } : { problem: `the schema itself is invalid: ${answer.message}` };
   }
 
   /** Schemas `check` has seen: compiled in the worker, or why not. */
-  private readonly inWorker = new Map<string, 'worker' | Error>();
+  private readonly inWorker: WorkerSchemas;
 
   /** Least recently used first out: a server that keeps announcing new schemas cannot grow this without bound. */
   private compiled(schema: unknown): ValidateFunction | Error {
     const key = JSON.stringify(schema) ?? 'undefined';
-    let fn = this.cache.get(key);
-    if (fn) {
-      this.cache.delete(key);
-    } else {
+    let fn = lru(this.cache, key, this.maxCompiled);
+    if (!fn) {
       this.compileCount++;
-      try {
-        fn = compileIsolated(withoutDialectId(schema), { validateFormats: false });
-      } catch (err) {
-        fn = err instanceof Error ? err : new Error(String(err));
-      }
-      if (this.cache.size >= this.maxCompiled) this.cache.delete(this.cache.keys().next().value!);
+      fn = compiledOrError(() => compileIsolated(withoutDialectId(schema), { validateFormats: false }));
+      this.cache.set(key, fn);
     }
-    this.cache.set(key, fn);
     return fn;
   }
 }
@@ -243,6 +226,48 @@ export interface SchemaCheck {
 /** The worker's reason for not using a schema, as the error the in-thread compile would have thrown. */
 export function unusableError(unusable: Unusable): Error {
   return unusable.tooComplex ? new SchemaTooComplexError(unusable.message) : new Error(unusable.message);
+}
+
+/** What `compile` made of a schema: its validator, or the error that says why there is none. */
+export function compiledOrError(compile: () => ValidateFunction): ValidateFunction | Error {
+  try {
+    return compile();
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/**
+ * Schemas checked in the validation worker, by schema text: whether the worker compiles them, or why they are
+ * not used (over the budget, or found unusable by the worker). The budget walk runs on this thread, once per
+ * schema (counted by `onCompile`, as a compile on this thread is); the worker keeps the compiled code.
+ */
+export class WorkerSchemas {
+  private readonly known = new Map<string, 'worker' | Error>();
+
+  constructor(
+    private readonly kind: SchemaKind,
+    private readonly max: number,
+    private readonly onCompile: () => void,
+  ) {}
+
+  /** Ajv's errors for each of `values` (null when valid), or why the schema is not used. */
+  async errors(worker: ValidationWorker, schema: object | boolean, values: readonly unknown[]): Promise<(ErrorObject[] | null)[] | Error> {
+    const key = JSON.stringify(schema);
+    let known = lru(this.known, key, this.max);
+    if (!known) {
+      this.onCompile();
+      const over = overSchemaBudget(schema);
+      known = over ? new SchemaTooComplexError(over) : 'worker';
+      this.known.set(key, known);
+    }
+    if (known !== 'worker') return known;
+    const answer = await worker.validate(this.kind, key, values);
+    if ('results' in answer) return [...answer.results];
+    const error = unusableError(answer.unusable);
+    this.known.set(key, error);
+    return error;
+  }
 }
 
 /** `map.get(key)`, marking the entry most recently used, and making room for one more within `max`. */

@@ -8,7 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { FORM_AJV_OPTIONS } from '../forms/schemaForm';
-import { SchemaTooComplexError, compileIsolated, withoutDialectId } from './schemaValidator';
+import { SchemaTooComplexError, compileIsolated, compiledOrError, lru, withoutDialectId } from './schemaValidator';
 import type { ValidationRequest, ValidationResponse } from './validationClient';
 
 const MAX_COMPILED = 320;
@@ -17,19 +17,14 @@ const compiled = new Map<string, ValidateFunction | Error>();
 /** Least recently used first out, keyed by kind and schema text. */
 function compiledFor(kind: ValidationRequest['kind'], schemaText: string): ValidateFunction | Error {
   const key = `${kind}\n${schemaText}`;
-  let fn = compiled.get(key);
-  if (fn) {
-    compiled.delete(key);
-  } else {
-    try {
+  let fn = lru(compiled, key, MAX_COMPILED);
+  if (!fn) {
+    fn = compiledOrError(() => {
       const schema: unknown = JSON.parse(schemaText);
-      fn = kind === 'server' ? compileIsolated(withoutDialectId(schema), { validateFormats: false }) : compileIsolated(schema as object, FORM_AJV_OPTIONS);
-    } catch (err) {
-      fn = err instanceof Error ? err : new Error(String(err));
-    }
-    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+      return kind === 'server' ? compileIsolated(withoutDialectId(schema), { validateFormats: false }) : compileIsolated(schema as object, FORM_AJV_OPTIONS);
+    });
+    compiled.set(key, fn);
   }
-  compiled.set(key, fn);
   return fn;
 }
 
