@@ -11,6 +11,12 @@ NODE24_VERSION="${MCP_HOST_NODE24:-24}"
 CODE_SERVER_VERSION="${MCP_HOST_CODE_SERVER:-4.139.1}"
 mkdir -p "$CACHE"
 
+# A temp folder of its own, removed on exit: on a fresh machine the installs below (npm under Node 24 keeps a
+# `node-compile-cache` in TMPDIR) would otherwise leave files in the run's temp folder, which fails the run.
+SETUP_TMP="$(mktemp -d)"
+trap 'rm -rf "$SETUP_TMP"' EXIT
+export TMPDIR="$SETUP_TMP"
+
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # npm install with retries: a cold cache downloads hundreds of packages, and one dropped connection

@@ -29,7 +29,15 @@ describe('the form editor with real servers', function () {
     assert.strictEqual(outcome?.kind, 'sent', JSON.stringify(outcome));
     return outcome as Extract<RunToolOutcome, { kind: 'sent' }>;
   };
-  const session = () => until(() => [...api.formEditor.sessions].at(-1), 'the form editor to open') as Promise<FormEditorSession>;
+  /**
+   * The open form editor, once its page has loaded: the page checks its starting values as it loads, and that
+   * answer must not land after the messages a test sends in the page's place (it did, on a slow first load).
+   */
+  const session = async (): Promise<FormEditorSession> => {
+    const open = (await until(() => [...api.formEditor.sessions].at(-1), 'the form editor to open')) as FormEditorSession;
+    await until(() => open.posted.length > 0, "the form page to load and have its first check answered");
+    return open;
+  };
   const textOf = (outcome: Extract<RunToolOutcome, { kind: 'sent' }>) => outcome.view.content.map(c => (c.kind === 'text' ? c.text : '')).join('');
 
   before(async () => {
