@@ -111,6 +111,7 @@ export class ServerConnection extends Disposable {
       log: this.log,
       services: options.signIn,
       running: () => this._state.kind === 'running',
+      started: () => this.started(),
       onSignInRequired: error => this.onSignInRequiredWhileRunning(error),
     });
     this._register(toDisposable(() => this.clearRestartTimer()));
@@ -214,6 +215,7 @@ export class ServerConnection extends Disposable {
       if (launch.type !== 'stdio') checkTransportSecurity(launch.url, this.options.allowedPlainHttpHosts?.() ?? []);
       const authProvider = this.options.authProvider ?? (launch.type === 'stdio' ? undefined : this.auth.providerFor(launch));
       const stepUp = this.auth.stepUpFor(authProvider);
+      const streamRefused = this.auth.streamRefusedFor(authProvider);
       const connected = await connectLaunch({
         launchType: launch.type,
         choice: plan.protocol ?? 'auto',
@@ -232,6 +234,7 @@ export class ServerConnection extends Disposable {
                   authProvider,
                   onSignedIn: () => this.live?.lists.refreshPrivate(),
                   ...(stepUp ? { stepUp } : {}),
+                  ...(streamRefused ? { streamRefused } : {}),
                   onStreamResume: (delay, attempt, max) =>
                     this.log.warn(`The server's stream dropped; resuming it after the last event received, in ${Math.round(delay / 100) / 10} s (attempt ${attempt} of ${max}).`),
                 });
@@ -286,6 +289,18 @@ export class ServerConnection extends Disposable {
       const delay = options.automatic ? this.scheduleRestart() : undefined;
       this.setState(this.failure(diagnosis.message, diagnosis.hint, report.exit, delay, options.automatic === true));
     }
+  }
+
+  /** Resolves once the state is no longer `starting`. */
+  private started(): Promise<void> {
+    if (this._state.kind !== 'starting' || this.isDisposed) return Promise.resolve();
+    return new Promise(resolve => {
+      const listener = this.onDidChangeState(state => {
+        if (state.kind === 'starting') return;
+        listener.dispose();
+        resolve();
+      });
+    });
   }
 
   /** A refused refresh or a step-up mid-session: the server stops and waits for the user, no error loop. */

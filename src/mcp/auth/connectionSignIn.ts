@@ -1,12 +1,26 @@
 import { InsufficientScopeError } from '@modelcontextprotocol/client';
 import { type IDisposable, toDisposable } from '../../common/disposable';
+import { plainLabel } from '../../common/untrustedText';
 import type { ConnectionState, SignInReason } from '../connectionState';
 import type { ServerLog } from '../log';
-import type { HostOAuthProvider } from '../transports/signInTransport';
+import type { HostOAuthProvider, StreamRefused } from '../transports/signInTransport';
 import { hasStaticCredentials } from './remotePolicy';
-import { findSignInError, type PreRegisteredClient, ServerOAuth, type SignInCancelledError, type SignInRequiredError, type SignInServices } from './serverOAuth';
+import { findSignInError, type PreRegisteredClient, ServerOAuth, SignInCancelledError, SignInRequiredError, type SignInServices } from './serverOAuth';
 
 export type NeedsSignIn = Extract<ConnectionState, { kind: 'needsSignIn' }>;
+
+/** Sign-ins for the notification stream before it opens again: one step-up, and one more after a refusal that raced it. */
+const MAX_STREAM_SIGN_INS = 2;
+
+/** The authorization server's host, once discovery found it. */
+function authorizationHost(oauth: ServerOAuth): string | undefined {
+  const url = oauth.discoveryState()?.authorizationServerUrl;
+  try {
+    return url ? new URL(url).host : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface ConnectionSignInOptions {
   /** The server's configured name, as the sign-in shows it. */
@@ -16,6 +30,8 @@ export interface ConnectionSignInOptions {
   readonly services: SignInServices | undefined;
   /** Whether the server is running: step-ups are asked for only then. */
   running(): boolean;
+  /** Resolves once the server is no longer starting (running, failed, stopped or waiting for a sign-in). */
+  started(): Promise<void>;
   /** A refused refresh or a step-up outside a user's sign-in needs the user: the connection stops and waits. */
   onSignInRequired(error: SignInRequiredError): void;
 }
@@ -30,6 +46,8 @@ export class ConnectionSignIn {
   private oauth: ServerOAuth | undefined;
   /** What the last "needs sign-in" asked for, shown again when the user cancels a sign-in. */
   private lastAsked: NeedsSignIn | undefined;
+  /** The sign-in the user started, while it runs. */
+  private userSignIn: Promise<void> | undefined;
 
   constructor(private readonly options: ConnectionSignInOptions) {}
 
@@ -61,7 +79,12 @@ export class ConnectionSignIn {
    * per-request step-up (undefined).
    */
   stepUpFor(provider: HostOAuthProvider | undefined): ((error: unknown) => Promise<boolean>) | undefined {
-    return provider && provider === this.oauth ? error => this.stepUp(error) : undefined;
+    return provider && provider === this.oauth ? error => this.stepUp(error, 'a request') : undefined;
+  }
+
+  /** What a remote transport asks when the server refuses its notification stream: see `streamRefused`. */
+  streamRefusedFor(provider: HostOAuthProvider | undefined): StreamRefused | undefined {
+    return provider && provider === this.oauth ? (error, attempt, stillOpen) => this.streamRefused(error, attempt, stillOpen) : undefined;
   }
 
   /** The "needs sign-in" state for a sign-in the server requires or the user cancelled (then: what was asked last). */
@@ -82,11 +105,23 @@ export class ConnectionSignIn {
   async signIn(reason: SignInReason, restart: () => Promise<void>): Promise<void> {
     const oauth = this.oauth;
     if (!oauth) return;
-    await oauth.beginSignIn(reason);
+    const signIn = (async () => {
+      await oauth.beginSignIn(reason);
+      try {
+        await restart();
+      } finally {
+        oauth.endSignIn();
+      }
+    })();
+    const settled = signIn.then(
+      () => {},
+      () => {},
+    );
+    this.userSignIn = settled;
     try {
-      await restart();
+      await signIn;
     } finally {
-      oauth.endSignIn();
+      if (this.userSignIn === settled) this.userSignIn = undefined;
     }
   }
 
@@ -103,7 +138,7 @@ export class ConnectionSignIn {
    * for the same scopes meanwhile wait for that one sign-in. Declined or cancelled, those requests fail and the
    * server keeps running.
    */
-  private async stepUp(error: unknown): Promise<boolean> {
+  private async stepUp(error: unknown, what: string): Promise<boolean> {
     const oauth = this.oauth;
     if (!oauth || !this.options.running()) return false;
     let scope: string | undefined;
@@ -118,11 +153,53 @@ export class ConnectionSignIn {
     }
     this.options.log.info(
       oauth.steppingUp(scope)
-        ? `The server asks for more access (${scope ?? ''}) for another request too; it waits for the sign-in already asked for.`
-        : `The server asks for more access (${scope ?? ''}) for a request; asking you to sign in again.`,
+        ? `The server asks for more access (${plainLabel(scope ?? '')}) for ${what === 'a request' ? 'another request' : what} too; it waits for the sign-in already asked for.`
+        : `The server asks for more access (${plainLabel(scope ?? '')}) for ${what}; asking you to sign in again.`,
     );
     await oauth.stepUp(scope, resourceMetadataUrl);
     return true;
+  }
+
+  /**
+   * The server refused the standalone notification stream for want of authorization. Once the server has started
+   * (and the user's own sign-in, if one is under way, has ended), a step-up asks the user, naming the scopes, as for
+   * a request (a sign-in already asked for the same scopes is shared); resolves true when signed in, and the
+   * transport opens the stream again. A refusal that needs a new sign-in (no tokens left to refresh), or a step-up
+   * declined, cancelled or failed, stops the server at "needs sign-in": its notifications would otherwise be lost
+   * without a sign. A server that refuses the stream again after the sign-in for it is left running, with a warning.
+   */
+  private async streamRefused(error: unknown, attempt: number, stillOpen: () => boolean): Promise<boolean> {
+    const oauth = this.oauth;
+    if (!oauth) return false;
+    await this.options.started();
+    await this.userSignIn;
+    if (!stillOpen() || !this.options.running()) return false;
+    const log = this.options.log;
+    const needed = findSignInError(error);
+    if (needed instanceof SignInRequiredError && needed.reason !== 'stepUp') {
+      this.options.onSignInRequired(needed);
+      return false;
+    }
+    const reason = plainLabel(error);
+    if (attempt > MAX_STREAM_SIGN_INS) {
+      log.warn(`The server still refuses its notification stream after the sign-in for it (${reason}); its notifications will not arrive until Restart.`);
+      return false;
+    }
+    try {
+      if (await this.stepUp(error, 'its notification stream')) return true;
+    } catch (failure) {
+      if (!stillOpen() || !this.options.running()) return false;
+      const request = findSignInError(failure);
+      const asked = request instanceof SignInCancelledError ? request.request : undefined;
+      if (!asked) log.warn(`The sign-in for the server's notification stream failed (${plainLabel(failure)}).`);
+      const scopes = asked?.scopes ?? (error instanceof InsufficientScopeError ? (error.requiredScope ?? '').split(' ').filter(Boolean) : []);
+      const host = asked?.host ?? authorizationHost(oauth) ?? this.lastAsked?.host ?? '';
+      // Without the stream its notifications would be lost unseen: the server waits at "needs sign-in" instead.
+      this.options.onSignInRequired(new SignInRequiredError(host, scopes, 'stepUp'));
+      return false;
+    }
+    log.warn(`The server refused its notification stream (${reason}); its notifications will not arrive until Restart.`);
+    return false;
   }
 
   /**

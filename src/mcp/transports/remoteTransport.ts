@@ -1,6 +1,6 @@
 import { SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import type { ResolvedLaunch } from '../launch';
-import { type AuthorizableTransport, type HostOAuthProvider, SignInTransport } from './signInTransport';
+import { type AuthorizableTransport, type HostOAuthProvider, SignInTransport, type StreamRefused } from './signInTransport';
 
 export type RemoteLaunch = Extract<ResolvedLaunch, { type: 'http' | 'sse' }>;
 
@@ -15,6 +15,8 @@ export interface RemoteTransportOptions {
   readonly onStreamResume?: (delayMs: number, attempt: number, maxAttempts: number) => void;
   /** Asked when a request is refused for want of more scopes: see `SignInTransport`. */
   readonly stepUp?: (error: unknown) => Promise<boolean>;
+  /** Asked when the server refuses the standalone notification stream for want of authorization: see `SignInTransport`. */
+  readonly streamRefused?: StreamRefused;
 }
 
 /**
@@ -33,17 +35,30 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
   const requestInit: RequestInit = { headers: { ...launch.headers } };
   const provider = options.authProvider;
   const auth = provider ? { authProvider: provider, ...(provider.fetch ? { fetch: provider.fetch } : {}) } : {};
+  // Set below when the transport signs in: it holds a resumption while the stream's sign-in runs, and hears of opened streams.
+  let signIn: SignInTransport | undefined;
+  const baseFetch = provider?.fetch ?? ((input, init) => fetch(input, init));
   const transport: AuthorizableTransport =
     wire === 'http'
       ? new StreamableHTTPClientTransport(url, {
           requestInit,
           ...auth,
+          ...(provider && options.streamRefused
+            ? {
+                fetch: async (input: string | URL, init?: RequestInit) => {
+                  const response = await baseFetch(input, init);
+                  if (init?.method === 'GET' && response.ok && response.headers.get('content-type')?.startsWith('text/event-stream')) signIn?.streamOpened();
+                  return response;
+                },
+              }
+            : {}),
           // A 403 insufficient_scope comes to `stepUp`, which signs in once for every request refused for the same scopes.
           ...(provider && options.stepUp ? { onInsufficientScope: 'throw' as const } : {}),
           reconnectionOptions: STREAM_RESUMPTION,
-          // The SDK resumes by itself; this only lets the user see it happen.
+          // The SDK resumes by itself; this lets the user see it happen, and waits for a sign-in the stream needs.
           reconnectionScheduler: (reconnect, delay, attempt) => {
             options.onStreamResume?.(delay, attempt + 1, STREAM_RESUMPTION.maxRetries);
+            if (signIn) return signIn.scheduleResumption(reconnect, delay);
             const timer = setTimeout(reconnect, delay);
             return () => clearTimeout(timer);
           },
@@ -53,7 +68,9 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
           eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...launch.headers, ...(init?.headers as Record<string, string>) } }) },
           ...auth,
         });
-  return provider ? new SignInTransport(transport, provider, options.onSignedIn, options.stepUp) : transport;
+  if (!provider) return transport;
+  signIn = new SignInTransport(transport, provider, options.onSignedIn, options.stepUp, wire === 'http' ? options.streamRefused : undefined);
+  return signIn;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FetchLike, JSONRPCMessage, MessageExtraInfo, OAuthClientProvider, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
-import { UnauthorizedError } from '@modelcontextprotocol/client';
+import { InsufficientScopeError, UnauthorizedError } from '@modelcontextprotocol/client';
+import { findSignInError } from '../auth/signInErrors';
 
 /**
  * The SDK's OAuth client provider, plus the one thing the SDK leaves to the application: learning how the
@@ -21,7 +22,17 @@ export interface AuthorizableTransport extends Transport {
   finishAuth(callbackParams: URLSearchParams): Promise<void>;
   /** Streamable HTTP only: the session `DELETE`. */
   terminateSession?(): Promise<void>;
+  /** Streamable HTTP only: opens the standalone `GET` stream (with `Last-Event-ID` when not empty). */
+  resumeStream?(lastEventId: string): Promise<void>;
 }
+
+/**
+ * Asked when the server refused the standalone `GET` stream (its notifications) for want of authorization:
+ * `insufficient_scope`, or a 401 the SDK's refresh could not mend. Resolves true once signed in (the stream is
+ * then opened again), false when the refusal stands; `attempt` counts the refusals since the stream last
+ * opened, `stillOpen` says whether this transport is still in use.
+ */
+export type StreamRefused = (error: unknown, attempt: number, stillOpen: () => boolean) => Promise<boolean>;
 
 /**
  * At most this many sign-ins for one message: a 401 without a token, then a 403 asking for more scopes
@@ -34,12 +45,25 @@ const MAX_SIGN_INS_PER_MESSAGE = 2;
  * Wraps a remote transport so that a message the server refuses for want of authorization waits for the
  * user to sign in and is sent again: the era probe or `initialize` as well as any later request needing more
  * scopes. The sign-in counts against the request's timeout. `onSignedIn` tells the connection that the
- * authorization context changed (lists the server marked private are fetched again).
+ * authorization context changed (lists the server marked private are fetched again). The standalone `GET` stream
+ * (the server's notifications), which no request awaits, is signed in for the same way and then opened again.
  */
 export class SignInTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+
+  private closed = false;
+  /** Refusals already seen: the SDK reports a refused `GET` twice, with the same error. */
+  private readonly refusals = new WeakSet<object>();
+  /** Refusals a `send` caught: those are a request's, which `send` signs in for. */
+  private readonly claimed = new WeakSet<object>();
+  /** The sign-in for the stream under way: resolves true when the stream may open again. */
+  private streamSignIn: Promise<boolean> | undefined;
+  /** Refusals of the stream since it last opened. */
+  private streamRefusals = 0;
+  /** Resumptions of a dropped stream the SDK has scheduled and not yet run. */
+  private scheduledResumptions = 0;
 
   constructor(
     private readonly inner: AuthorizableTransport,
@@ -51,10 +75,78 @@ export class SignInTransport implements Transport {
      * message is then sent again with the new tokens. False: the refusal stands. Rejects when the sign-in failed.
      */
     private readonly stepUp?: (error: unknown) => Promise<boolean>,
+    /** Without it, a refused notification stream is only reported (`onerror`), as the SDK does. */
+    private readonly streamRefused?: StreamRefused,
   ) {
-    inner.onclose = () => this.onclose?.();
-    inner.onerror = err => this.onerror?.(err);
+    inner.onclose = () => {
+      this.closed = true;
+      this.onclose?.();
+    };
+    inner.onerror = err => {
+      this.onerror?.(err);
+      this.onInnerError(err);
+    };
     inner.onmessage = (message, extra) => this.onmessage?.(message, extra);
+  }
+
+  /**
+   * The SDK reports a refused `GET` only through `onerror` (nothing awaits it), and a refused `POST` through
+   * `onerror` too, just before `send` rejects with it. So a refusal no `send` caught by the time the microtasks
+   * have run is the stream's: the user is asked to sign in (as for a request), and the stream opens again.
+   */
+  private onInnerError(error: Error): void {
+    const streamRefused = this.streamRefused;
+    if (!streamRefused || this.closed || !isAuthorizationRefusal(error) || this.refusals.has(error)) return;
+    this.refusals.add(error);
+    setImmediate(() => {
+      if (this.claimed.has(error) || this.closed || this.streamSignIn) return;
+      const signIn = streamRefused(error, ++this.streamRefusals, () => !this.closed).then(
+        signedIn => signedIn && !this.closed,
+        () => false,
+      );
+      this.streamSignIn = signIn;
+      void signIn.then(signedIn => {
+        this.streamSignIn = undefined;
+        if (!signedIn) return;
+        this.onSignedIn();
+        // A resumption the SDK scheduled reopens it (after the last event received); else it is opened here.
+        if (this.scheduledResumptions === 0) void this.inner.resumeStream?.('').catch(() => {});
+      });
+    });
+  }
+
+  /** The stream opened (a `GET` answered with a stream): its refusals count anew. */
+  streamOpened(): void {
+    this.streamRefusals = 0;
+  }
+
+  /**
+   * The SDK's reconnection scheduler for a dropped stream: `reconnect` runs after `delay`, or, while the stream's
+   * sign-in is under way, once it succeeded (never if it failed: the server is stopped then).
+   */
+  scheduleResumption(reconnect: () => void, delay: number): () => void {
+    this.scheduledResumptions++;
+    let done = false;
+    const finish = (): boolean => {
+      if (done) return false;
+      done = true;
+      this.scheduledResumptions--;
+      return true;
+    };
+    const timer = setTimeout(() => {
+      const signIn = this.streamSignIn;
+      if (!signIn) {
+        if (finish()) reconnect();
+        return;
+      }
+      void signIn.then(signedIn => {
+        if (finish() && signedIn && !this.closed) reconnect();
+      });
+    }, delay);
+    return () => {
+      clearTimeout(timer);
+      finish();
+    };
   }
 
   get sessionId(): string | undefined {
@@ -83,6 +175,7 @@ export class SignInTransport implements Transport {
       try {
         return await this.inner.send(message, options);
       } catch (error) {
+        if (error && typeof error === 'object') this.claimed.add(error);
         if (signIns >= MAX_SIGN_INS_PER_MESSAGE) throw error;
         if (error instanceof UnauthorizedError && this.provider.waitForAuthorization) {
           await this.inner.finishAuth(await this.provider.waitForAuthorization());
@@ -100,6 +193,12 @@ export class SignInTransport implements Transport {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return this.inner.close();
   }
+}
+
+/** A refusal a sign-in may mend: more scopes asked for, or a 401 with no tokens left to refresh. */
+function isAuthorizationRefusal(error: unknown): boolean {
+  return error instanceof InsufficientScopeError || error instanceof UnauthorizedError || findSignInError(error) !== undefined;
 }

@@ -11,7 +11,7 @@ import { remoteTransport } from '../../../src/mcp/transports/remoteTransport';
 import { type PreRegisteredClient, type SecretStore, ServerOAuth, SignInCancelledError, type SignInBrowser, type SignInRequest } from '../../../src/mcp/auth/serverOAuth';
 import { checkTransportSecurity, hasStaticCredentials, RemoteRefusedError } from '../../../src/mcp/auth/remotePolicy';
 import { followAuthorization } from '../../fixtures/lib/headlessBrowser';
-import { ADMIN_SCOPE, OAUTH_SCOPES, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
+import { ADMIN_SCOPE, OAUTH_SCOPES, STREAM_SCOPE, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
 
 /** SecretStorage as a map, so a test can see exactly what was kept. */
 class MemorySecrets implements SecretStore {
@@ -31,6 +31,8 @@ class MemorySecrets implements SecretStore {
 class ScriptedBrowser implements SignInBrowser {
   readonly asked: SignInRequest[] = [];
   answer: 'approve' | 'decline' | 'wait' = 'approve';
+  /** Answers for the next sign-ins, in order, before `answer` applies again. */
+  readonly answers: Array<'approve' | 'decline'> = [];
   /** Awaited before the user answers: a test holds the sign-in open until other requests have been refused. */
   hold: (() => Promise<void>) | undefined;
   private cancelWait: (() => void) | undefined;
@@ -38,8 +40,9 @@ class ScriptedBrowser implements SignInBrowser {
   async authorize(request: SignInRequest, redirect: Promise<URLSearchParams>): Promise<URLSearchParams> {
     this.asked.push(request);
     await this.hold?.();
-    if (this.answer === 'decline') throw new SignInCancelledError(request);
-    if (this.answer === 'wait') {
+    const answer = this.answers.shift() ?? this.answer;
+    if (answer === 'decline') throw new SignInCancelledError(request);
+    if (answer === 'wait') {
       // The browser never comes back; the user presses Cancel.
       return new Promise<URLSearchParams>((_resolve, reject) => (this.cancelWait = () => reject(new SignInCancelledError(request))));
     }
@@ -332,6 +335,91 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
     browser.answer = 'approve';
     const result = await conn.callTool('whoami', {}, consentForTests(conn, 'whoami'));
     assert.match(JSON.stringify(result.result.content), /signed in as client/);
+  });
+
+  describe('the notification stream (the standalone GET after initialize) refused for want of a scope', () => {
+    /** The fixture again, its GET stream needing STREAM_SCOPE (the first sign-in asks only for OAUTH_SCOPES). */
+    async function streamNeedsScope(): Promise<void> {
+      await conn.shutdown();
+      await fixture.close();
+      fixture = await startOAuthFixture({ streamNeedsScope: true });
+      conn = connect(fixture.url, secrets, browser, log);
+    }
+    /** The server notifies on its stream, and the client hears it: it lists the tools again. */
+    async function notificationArrives(): Promise<void> {
+      const before = fixture.counts.toolLists;
+      assert.strictEqual(await fixture.notifyStreams(), 1, 'one notification stream is open (not none, not two)');
+      await until(() => fixture.counts.toolLists > before, 'the client heard tools/list_changed and listed the tools again', 5_000);
+    }
+
+    it('the user is asked, naming the scopes; the stream opens again and notifications arrive', async () => {
+      await streamNeedsScope();
+      await conn.start();
+      await conn.signIn();
+      as(conn.state, 'running');
+      await until(() => fixture.counts.streamsOpened === 1, 'the notification stream opened after the step-up', 5_000);
+      assert.strictEqual(fixture.counts.streamsRefused, 1);
+      assert.strictEqual(browser.asked.length, 2, 'the sign-in, then the step-up for the stream');
+      const asked = browser.asked[1]!;
+      assert.strictEqual(asked.reason, 'stepUp');
+      assert.deepStrictEqual([...asked.scopes].sort(), [...OAUTH_SCOPES, STREAM_SCOPE].sort());
+      as(conn.state, 'running');
+      await notificationArrives();
+      assert.match(log.text(), /\(mcp:tools mcp:notifications\) for its notification stream; asking you to sign in again/);
+      for (const t of fixture.issued) assert.ok(!log.text().includes(t), 'no token in the server log');
+    });
+
+    it('declined: the server waits at needs sign-in naming the scopes (not a silent loss); Sign In brings the stream back', async () => {
+      await streamNeedsScope();
+      browser.answers.push('approve', 'decline');
+      await conn.start();
+      await conn.signIn();
+      await until(() => conn.state.kind === 'needsSignIn', 'the declined step-up is shown');
+      const state = as(conn.state, 'needsSignIn');
+      assert.strictEqual(state.reason, 'stepUp');
+      assert.strictEqual(state.host, new URL(fixture.issuer).host);
+      assert.deepStrictEqual([...state.scopes].sort(), [...OAUTH_SCOPES, STREAM_SCOPE].sort());
+      assert.strictEqual(fixture.counts.authorize, 1, 'nothing opened for the declined step-up');
+      assert.strictEqual(fixture.counts.streamsOpened, 0);
+      await conn.signIn();
+      as(conn.state, 'running');
+      await until(() => fixture.counts.streamsOpened === 1, 'the notification stream opened after the sign-in', 5_000);
+      assert.strictEqual(browser.asked.length, 3, 'asked again after Sign In, for the stream');
+      await notificationArrives();
+    });
+
+    it('a dropped stream whose resumption is refused waits for the step-up (the SDK does not spend its retries meanwhile), then resumes', async () => {
+      await conn.start();
+      await conn.signIn();
+      await until(() => fixture.counts.streamsOpened === 1, 'the notification stream opened', 5_000);
+      fixture.requireStreamScope(true);
+      // The user takes a while: longer than the SDK's first retries (1 s, then 1.5 s) would wait.
+      browser.hold = () => new Promise(resolve => setTimeout(resolve, 3_000));
+      fixture.dropStreams();
+      await until(() => fixture.counts.streamsOpened === 2, 'the stream resumed after the step-up', 20_000);
+      assert.strictEqual(fixture.counts.streamsRefused, 1, 'one refused resumption; the next waited for the sign-in');
+      assert.strictEqual(browser.asked.length, 2);
+      assert.deepStrictEqual([...browser.asked[1]!.scopes].sort(), [...OAUTH_SCOPES, STREAM_SCOPE].sort());
+      as(conn.state, 'running');
+      await notificationArrives();
+    });
+
+    it('a dropped stream whose resumption meets a 401 and a refused refresh: the server goes to needs sign-in (expired), no prompt', async () => {
+      await conn.start();
+      await conn.signIn();
+      await until(() => fixture.counts.streamsOpened === 1, 'the notification stream opened', 5_000);
+      fixture.expireAccessTokens();
+      fixture.revokeRefreshTokens();
+      fixture.dropStreams();
+      await until(() => conn.state.kind === 'needsSignIn', 'the refused refresh is shown', 10_000);
+      assert.strictEqual(as(conn.state, 'needsSignIn').reason, 'expired');
+      assert.strictEqual(fixture.counts.refusedRefresh, 1);
+      assert.strictEqual(browser.asked.length, 1, 'nothing asked without the user');
+      await conn.signIn();
+      as(conn.state, 'running');
+      await until(() => fixture.counts.streamsOpened === 2, 'the stream opened with the new sign-in', 5_000);
+      await notificationArrives();
+    });
   });
 
   it('declining or cancelling the sign-in returns to needs sign-in at once', async () => {
