@@ -243,18 +243,23 @@ export class ServerOAuth implements HostOAuthProvider {
     return answer;
   }
 
-  /** Tokens in SecretStorage other than those holding `refreshToken` (another window's), as a token response. */
+  /**
+   * Tokens in SecretStorage other than those holding `refreshToken` (another window's), as a token response.
+   * Tokens without a refresh token are taken only while their access token has not expired (or states no
+   * lifetime): expired, they would only bring the next 401, and this window's refresh token would be lost.
+   */
   private async tokensStoredElsewhere(refreshToken: string): Promise<RecordedResponse | undefined> {
     const issuer = this.issuer ?? (await this.loadIndex()).last;
     if (!issuer) return undefined;
     const entry = parseJson<IssuerEntry>(await this.options.secrets.get(this.key(issuer)));
     const tokens = entry?.tokens;
     if (!entry || !tokens?.access_token || tokens.refresh_token === refreshToken) return undefined;
+    // Their lifetime counts from when that window stored them.
+    const left = tokens.expires_in !== undefined && entry.savedAt !== undefined ? Math.floor(tokens.expires_in - (Date.now() - entry.savedAt) / 1000) : undefined;
+    if (!tokens.refresh_token && left !== undefined && left <= 0) return undefined;
     this.entries.set(issuer, entry);
     this.tokensFromOtherWindows++;
-    // Their lifetime counts from when that window stored them.
-    const left = tokens.expires_in !== undefined && entry.savedAt !== undefined ? Math.max(1, Math.floor(tokens.expires_in - (Date.now() - entry.savedAt) / 1000)) : tokens.expires_in;
-    const body = JSON.stringify({ ...tokens, ...(left !== undefined ? { expires_in: left } : {}) });
+    const body = JSON.stringify({ ...tokens, ...(left !== undefined ? { expires_in: Math.max(1, left) } : {}) });
     return { status: 200, statusText: 'OK', headers: [['content-type', 'application/json']], body };
   }
 

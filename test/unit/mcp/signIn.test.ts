@@ -270,6 +270,43 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
         await Promise.all([a.client.close(), b.client.close()]);
       }
     });
+
+    /** Another window stored tokens without a refresh token (its authorization server gave none), saved `ageSeconds` ago. */
+    function storeWithoutRefreshToken(ageSeconds: number): void {
+      const key = [...secrets.values.keys()].find(k => k.endsWith(`/${fixture.issuer}`))!;
+      const entry = JSON.parse(secrets.values.get(key)!) as { tokens: Record<string, unknown>; savedAt: number };
+      delete entry.tokens.refresh_token;
+      entry.savedAt = Date.now() - ageSeconds * 1000;
+      secrets.values.set(key, JSON.stringify(entry));
+    }
+
+    it('tokens another window stored without a refresh token are not taken once expired: the refresh grant is sent', async () => {
+      const a = await openWindow(true);
+      try {
+        fixture.expireAccessTokens();
+        storeWithoutRefreshToken(3600 + 60); // their access token expired a minute ago
+        await a.oauth.refresh();
+        assert.strictEqual(a.oauth.tokensFromOtherWindows, 0, 'the expired tokens were not taken');
+        assert.strictEqual(fixture.counts.refresh, 1, 'this window refreshed with its own refresh token');
+        await whoami(a.client);
+        assert.strictEqual(browser.asked.length, 1, 'no sign-in asked for');
+      } finally {
+        await a.client.close();
+      }
+    });
+
+    it('tokens another window stored without a refresh token are taken while unexpired: no refresh grant', async () => {
+      const a = await openWindow(true);
+      try {
+        storeWithoutRefreshToken(60);
+        await a.oauth.refresh();
+        assert.strictEqual(a.oauth.tokensFromOtherWindows, 1);
+        assert.strictEqual(fixture.counts.refresh, 0);
+        await whoami(a.client);
+      } finally {
+        await a.client.close();
+      }
+    });
   });
 
   it('step-up: a call refused for insufficient_scope asks the user, naming the scopes, and runs after the new sign-in', async () => {
