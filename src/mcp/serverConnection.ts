@@ -113,6 +113,10 @@ export class ServerConnection extends Disposable {
       running: () => this._state.kind === 'running',
       started: () => this.started(),
       onSignInRequired: error => this.onSignInRequiredWhileRunning(error),
+      waitsForSignIn: () => this._state.kind === 'needsSignIn' && this._state.reason !== 'stepUp',
+      onSignedInElsewhere: () => {
+        if (this._state.kind === 'needsSignIn') void this.start();
+      },
     });
     this._register(toDisposable(() => this.clearRestartTimer()));
     const levelChanges = options.log.onDidChangeLevel?.(level => {

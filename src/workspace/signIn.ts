@@ -47,7 +47,13 @@ export const signInDialog: SignInDialog = {
 
 /** SecretStorage as the sign-in's token store. */
 export function secretStore(secrets: vscode.SecretStorage): SecretStore {
-  return { get: key => secrets.get(key), store: (key, value) => secrets.store(key, value), delete: key => secrets.delete(key) };
+  return {
+    get: key => secrets.get(key),
+    store: (key, value) => secrets.store(key, value),
+    delete: key => secrets.delete(key),
+    // VS Code fires it in every window of this extension, for a change made in any of them.
+    onDidChange: listener => secrets.onDidChange(e => listener(e.key)),
+  };
 }
 
 /** Hosts the user allows plain http to: user settings only (the setting is application-scoped). */

@@ -9,6 +9,9 @@ import { findSignInError, type PreRegisteredClient, ServerOAuth, SignInCancelled
 
 export type NeedsSignIn = Extract<ConnectionState, { kind: 'needsSignIn' }>;
 
+/** How long after a change to the stored tokens they are read again (another window writes two secrets). */
+const STORED_ELSEWHERE_SETTLE_MS = 100;
+
 /** Sign-ins for the notification stream before it opens again: one step-up, and one more after a refusal that raced it. */
 const MAX_STREAM_SIGN_INS = 2;
 
@@ -34,6 +37,10 @@ export interface ConnectionSignInOptions {
   started(): Promise<void>;
   /** A refused refresh or a step-up outside a user's sign-in needs the user: the connection stops and waits. */
   onSignInRequired(error: SignInRequiredError): void;
+  /** Whether the server waits for the user to sign in (not for more scopes): tokens another window stores may do. */
+  waitsForSignIn(): boolean;
+  /** Another window stored tokens for this server while it waited for a sign-in: the connection starts with them. */
+  onSignedInElsewhere(): void;
 }
 
 /**
@@ -48,6 +55,15 @@ export class ConnectionSignIn {
   private lastAsked: NeedsSignIn | undefined;
   /** The sign-in the user started, while it runs. */
   private userSignIn: Promise<void> | undefined;
+  /** The watch on the stored tokens of `oauth`, for a sign-in made in another window. */
+  private storeWatch: IDisposable | undefined;
+  /** A look at tokens another window stored, while it runs, and whether they changed again meanwhile. */
+  private lookingElsewhere: Promise<void> | undefined;
+  private changedMeanwhile = false;
+  /** A digest of the tokens another window stored that this one last started with. */
+  private triedFromElsewhere: string | undefined;
+  /** The user signed out in this window: tokens another window stores later are not taken until they sign in here. */
+  private signedOut = false;
 
   constructor(private readonly options: ConnectionSignInOptions) {}
 
@@ -69,6 +85,8 @@ export class ConnectionSignIn {
         preRegistered: launch.oauth,
         onSignInRequired: error => this.options.onSignInRequired(error),
       });
+      this.storeWatch?.dispose();
+      this.storeWatch = this.oauth.onDidChangeStored(() => this.storedChanged());
     }
     return this.oauth;
   }
@@ -105,6 +123,7 @@ export class ConnectionSignIn {
   async signIn(reason: SignInReason, restart: () => Promise<void>): Promise<void> {
     const oauth = this.oauth;
     if (!oauth) return;
+    this.signedOut = false;
     const signIn = (async () => {
       await oauth.beginSignIn(reason);
       try {
@@ -128,6 +147,7 @@ export class ConnectionSignIn {
   /** Forgets this server's tokens and registrations (the connection stops it first). */
   async signOut(): Promise<void> {
     if (!this.oauth) return;
+    this.signedOut = true;
     await this.oauth.signOut();
     this.options.log.info('Signed out: the tokens for this server were forgotten.');
   }
@@ -237,8 +257,47 @@ export class ConnectionSignIn {
     });
   }
 
+  /**
+   * This server's stored tokens changed. While the server waits at "needs sign-in" (and no sign-in of this
+   * window's runs), tokens found now were stored by another window that signed in (or refreshed): the server
+   * starts with them, without asking. Two windows needing the same sign-in thus need it once.
+   */
+  private storedChanged(): void {
+    if (this.lookingElsewhere) {
+      this.changedMeanwhile = true;
+      return;
+    }
+    const oauth = this.oauth;
+    if (!oauth || !this.waitingHere()) return;
+    this.lookingElsewhere = this.lookElsewhere(oauth)
+      .catch(() => {})
+      .finally(() => {
+        this.lookingElsewhere = undefined;
+        if (!this.changedMeanwhile) return;
+        this.changedMeanwhile = false;
+        this.storedChanged();
+      });
+  }
+
+  private async lookElsewhere(oauth: ServerOAuth): Promise<void> {
+    // Another window writes the entry and the index one after the other: look once both are there.
+    await new Promise(resolve => setTimeout(resolve, STORED_ELSEWHERE_SETTLE_MS));
+    if (oauth !== this.oauth || !this.waitingHere()) return;
+    const stored = await oauth.reloadTokens();
+    // Tokens this window already started with once and came back here are not tried again (no start loop).
+    if (!stored || stored === this.triedFromElsewhere || oauth !== this.oauth || !this.waitingHere()) return;
+    this.triedFromElsewhere = stored;
+    this.options.log.info('Signed in from another window: starting with the tokens it stored.');
+    this.options.onSignedInElsewhere();
+  }
+
+  private waitingHere(): boolean {
+    return !this.signedOut && !this.userSignIn && this.options.waitsForSignIn();
+  }
+
   /** Ends a sign-in under way (the connection is going away). */
   dispose(): void {
+    this.storeWatch?.dispose();
     this.oauth?.endSignIn();
   }
 }

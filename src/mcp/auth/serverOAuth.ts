@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { auth, computeScopeUnion, isStrictScopeSuperset } from '@modelcontextprotocol/client';
 import type {
   FetchLike,
@@ -8,6 +8,7 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
+import { type IDisposable, toDisposable } from '../../common/disposable';
 import type { SignInReason } from '../connectionState';
 import { SignInCancelledError, SignInRequiredError, findSignInError, type SignInRequest } from './signInErrors';
 import type { HostOAuthProvider } from '../transports/signInTransport';
@@ -20,6 +21,8 @@ export interface SecretStore {
   get(key: string): Thenable<string | undefined> | Promise<string | undefined>;
   store(key: string, value: string): Thenable<void> | Promise<void>;
   delete(key: string): Thenable<void> | Promise<void>;
+  /** Told the key of each secret stored or deleted, in this window or another (VS Code's `SecretStorage.onDidChange`). */
+  onDidChange?(listener: (key: string) => void): IDisposable;
 }
 
 /**
@@ -399,6 +402,32 @@ export class ServerOAuth implements HostOAuthProvider {
     this.refreshExchange = undefined;
     this.discovery = undefined;
     this.verifier = undefined;
+  }
+
+  /** Calls `listener` when this server's stored tokens or registrations change, in this window or another. */
+  onDidChangeStored(listener: () => void): IDisposable {
+    const own = this.key();
+    return this.options.secrets.onDidChange?.(key => key === own || key.startsWith(`${own}/`) ? listener() : undefined) ?? toDisposable(() => {});
+  }
+
+  /**
+   * Reads the stored tokens again (another window may have stored some since this one last read them): a digest
+   * of their access tokens, undefined when there are none. Only while no flow of this window's runs: it forgets
+   * what it had read.
+   */
+  async reloadTokens(): Promise<string | undefined> {
+    this.index = undefined;
+    this.entries.clear();
+    const index = await this.loadIndex();
+    const hash = createHash('sha256');
+    let any = false;
+    for (const issuer of index.issuers) {
+      const token = (await this.entry(issuer)).tokens?.access_token;
+      if (!token) continue;
+      any = true;
+      hash.update(`${issuer}\n${token}\n`);
+    }
+    return any ? hash.digest('base64url') : undefined;
   }
 
   /** Whether tokens are stored for this server (for any issuer). */

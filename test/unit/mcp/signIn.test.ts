@@ -13,17 +13,30 @@ import { checkTransportSecurity, hasStaticCredentials, RemoteRefusedError } from
 import { followAuthorization } from '../../fixtures/lib/headlessBrowser';
 import { ADMIN_SCOPE, OAUTH_SCOPES, STREAM_SCOPE, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
 
-/** SecretStorage as a map, so a test can see exactly what was kept. */
+/**
+ * SecretStorage as a map, so a test can see exactly what was kept; shared by two connections it is what two
+ * windows share, and, like VS Code's, it tells every listener (every window) of each change, a moment later.
+ */
 class MemorySecrets implements SecretStore {
   readonly values = new Map<string, string>();
+  private readonly listeners = new Set<(key: string) => void>();
   async get(key: string) {
     return this.values.get(key);
   }
   async store(key: string, value: string) {
     this.values.set(key, value);
+    this.changed(key);
   }
   async delete(key: string) {
     this.values.delete(key);
+    this.changed(key);
+  }
+  onDidChange(listener: (key: string) => void) {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
+  private changed(key: string): void {
+    for (const listener of this.listeners) setImmediate(() => listener(key));
   }
 }
 
@@ -306,6 +319,49 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
       } finally {
         await a.client.close();
       }
+    });
+  });
+
+  describe('two windows at needs sign-in for the same server', () => {
+    let otherLog: MemoryLog;
+    let other: ServerConnection;
+    beforeEach(() => {
+      otherLog = new MemoryLog();
+      other = connect(fixture.url, secrets, browser, otherLog);
+    });
+    afterEach(() => other.shutdown());
+
+    it('signing in in one starts the other with the tokens it stored, without asking ("signed in from another window")', async () => {
+      await Promise.all([conn.start(), other.start()]);
+      as(conn.state, 'needsSignIn');
+      as(other.state, 'needsSignIn');
+      await conn.signIn();
+      as(conn.state, 'running');
+      await until(() => other.state.kind === 'running', 'the other window started with the stored tokens', 5_000);
+      assert.strictEqual(browser.asked.length, 1, 'one sign-in for both windows');
+      assert.strictEqual(fixture.counts.authorize, 1);
+      assert.ok(otherLog.text().includes('Signed in from another window'), otherLog.text());
+      const result = await other.callTool('whoami', {}, consentForTests(other, 'whoami'));
+      assert.match(JSON.stringify(result.result.content), /signed in as client/);
+      for (const t of fixture.issued) assert.ok(!otherLog.text().includes(t), 'no token in the server log');
+    });
+
+    it('a window the user signed out of stays signed out when the other window signs in again', async () => {
+      await conn.start();
+      await conn.signIn();
+      await other.start();
+      as(other.state, 'running');
+      await other.signOut();
+      as(other.state, 'needsSignIn');
+      await conn.signOut();
+      await conn.signIn(); // stores new tokens
+      as(conn.state, 'running');
+      await new Promise(resolve => setTimeout(resolve, 1_000));
+      as(other.state, 'needsSignIn');
+      assert.ok(!otherLog.text().includes('Signed in from another window'));
+      // Signing in there again is the user's to do, and works.
+      await other.signIn();
+      as(other.state, 'running');
     });
   });
 
