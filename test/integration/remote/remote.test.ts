@@ -10,6 +10,7 @@ import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
 import { OAUTH_SCOPES, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
 import { activateHost, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { expectLogEntry, until } from '../util';
+import { ask, buttons, newChat, scriptedModel } from '../chat/chatUtil';
 
 /**
  * Signing in to a remote server in the real extension host: an authorization server and an MCP server on the
@@ -66,6 +67,19 @@ describe('remote servers: sign-in', function () {
     assert.match(api.statusBar.text, /\$\(account\) 1$/);
     assert.strictEqual(dialogs.signInsAsked.length, 0, 'no sign-in was started without the user');
     assert.strictEqual(fixture.counts.authorize + fixture.counts.register, 0);
+  });
+
+  it('@mcp /servers in chat lists it as needing sign-in, with a Sign In button; nothing opened', async () => {
+    const model = await scriptedModel();
+    await newChat();
+    const t = await ask(api, model, '@mcp /servers');
+    // Markdown-escaped, as every server-derived text in chat: `needs sign\-in · 127\.0\.0\.1\:port`.
+    assert.match(t.text(), /\| \*\*remote\*\* \| needs sign\\-in · 127\\\.0\\\.0\\\.1\\:\d+ \|/, t.text());
+    const signIn = buttons(t).find(b => b.title === 'Sign In: remote');
+    assert.ok(signIn && signIn.command === Commands.signIn, buttons(t).map(b => b.title).join(', '));
+    assert.strictEqual(model.requests.length, 0, 'no model request');
+    assert.strictEqual(dialogs.signInsAsked.length, 0, 'listing it started no sign-in');
+    assert.strictEqual(state()?.kind, 'needsSignIn');
   });
 
   it('Sign In shows the host first, then the server runs and a tool call works', async () => {
