@@ -112,6 +112,8 @@ export async function resolveDefinition(def: ServerDefinition, ctx: VariableCont
     const credential = /^(?:bearer|basic|token)\s+(\S.*)$/i.exec(value)?.[1];
     if (credential) secrets.add(credential);
   }
+  // A client secret written into the config itself (not through an input) is masked as well.
+  if (resolved.type !== 'stdio' && resolved.oauth?.clientSecret) secrets.add(resolved.oauth.clientSecret);
   secrets.delete('');
   return { ...resolved, secrets: [...secrets] };
 }

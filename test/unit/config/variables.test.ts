@@ -97,6 +97,23 @@ describe('config/variables', () => {
       assert.deepStrictEqual([...resolved.secrets].sort(), ['Bearer ghp_envtoken', 'ghp_envtoken', 'platform']);
     });
 
+    it('resolves a pre-registered OAuth client (oauth): the secret from an input, or literal, is a secret either way', async () => {
+      const [fromInput, literal] = servers(`{
+        "a": { "type": "http", "url": "https://mcp.example.com/mcp", "oauth": { "clientId": "\${env:REGION}-client", "clientSecret": "\${input:client-secret}", "scopes": ["read", "write"] } },
+        "b": { "type": "http", "url": "https://mcp.example.com/mcp", "oauth": { "clientId": "plain", "clientSecret": "written-in-config" } }
+      }`);
+      const { ctx, asked } = context({}, { 'client-secret': 's3cr3t-from-input' });
+      const a = await resolveDefinition(fromInput!, ctx);
+      assert.ok(a.type === 'http');
+      assert.deepStrictEqual(a.oauth, { clientId: 'eu-west-1-client', clientSecret: 's3cr3t-from-input', scopes: ['read', 'write'] });
+      assert.deepStrictEqual(asked, ['client-secret']);
+      assert.ok(a.secrets.includes('s3cr3t-from-input'));
+      const b = await resolveDefinition(literal!, ctx);
+      assert.ok(b.type === 'http' && b.oauth?.clientSecret === 'written-in-config');
+      assert.ok(b.secrets.includes('written-in-config'), 'a literal client secret is masked too');
+      assert.strictEqual(maskSecrets('sent written-in-config', b.secrets), 'sent ***');
+    });
+
     it('asks each input once, in order of appearance', async () => {
       const [def] = servers('{ "s": { "command": "${input:b}", "args": ["${input:a}", "${input:b}"], "env": { "X": "${input:c}" } } }');
       const { ctx, asked } = context({}, { a: '1', b: '2', c: '3' });
