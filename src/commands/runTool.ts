@@ -3,7 +3,7 @@ import { DisposableStore, toDisposable } from '../common/disposable';
 import { inertLine, joinSafe, safe } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import { Commands } from '../ids';
-import { buildForm } from '../forms/schemaForm';
+import { buildFormAsync } from '../forms/schemaForm';
 import { fillForm } from '../forms/formFlow';
 import { prefersEditor } from '../forms/formEditor';
 import { readEditorPreference } from '../ui/forms/editorPreference';
@@ -143,7 +143,7 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   const mask = (text: string) => connection.mask(text);
   const label = toolLabel(tool);
 
-  const form = buildForm(tool.inputSchema);
+  const form = await buildFormAsync(tool.inputSchema);
   void form.schemaProblemAsync().then(problem => problem && ui.showWarningMessage(safe`${label}: ${problem}`));
   const formTitle = `${label} on '${target.server}'`;
   // In the editor the values can also be saved under a name (the form stays open).

@@ -4,7 +4,7 @@ import type { DisposableStore } from '../common/disposable';
 import { inertLine, joinSafe, safe, type SafeText } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import type { FormEditorDialog } from '../forms/formEditor';
-import { buildForm } from '../forms/schemaForm';
+import { buildFormAsync } from '../forms/schemaForm';
 import { withoutSecrets, type SavedCall, type SavedCallScope } from '../forms/savedCalls';
 import { Commands } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
@@ -154,7 +154,7 @@ async function runSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkno
   }
   const label = toolLabel(found.tool);
   let args: Record<string, unknown> = { ...call.args };
-  const form = buildForm(found.tool.inputSchema);
+  const form = await buildFormAsync(found.tool.inputSchema);
   if (call.leftOut.length > 0 || (await form.problemsAtAsync(args)).length > 0) {
     const why = call.leftOut.length > 0 ? 'enter the values that were not saved' : 'its saved values no longer fit the tool';
     const filled = await dialogs.editForm({ title: `${call.name}: ${label} on '${call.server}' (${why})`, schema: found.tool.inputSchema, form, initial: args });
@@ -183,7 +183,7 @@ async function editSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkn
   const filled = await dialogs.editForm({
     title: `Edit '${call.name}': ${label} on '${call.server}'`,
     schema: found.tool.inputSchema,
-    form: buildForm(found.tool.inputSchema),
+    form: await buildFormAsync(found.tool.inputSchema),
     initial: call.args,
     submitLabel: 'Save',
   });

@@ -10,7 +10,7 @@ import { oneLine, promptArguments, promptLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
 import { fillCompletedValues, serverCompleter } from '../forms/formFlow';
 import { promptArgumentsSchema, promptPrefersEditor } from '../forms/formEditor';
-import { buildForm } from '../forms/schemaForm';
+import { buildFormAsync } from '../forms/schemaForm';
 import { readEditorPreference } from '../ui/forms/editorPreference';
 import { promptQuery } from '../ui/chat/commandLine';
 import type { PaletteDialogs } from './palette';
@@ -57,7 +57,7 @@ function promptGroups(host: McpHost): PickGroup<PromptTarget>[] {
 /** A prompt's arguments filled in the form editor (no completions there): the values given, as strings. */
 async function promptInEditor(dialogs: PaletteDialogs, title: string, list: readonly PromptArgument[]): Promise<Record<string, string> | undefined> {
   const schema = promptArgumentsSchema(list);
-  const filled = await dialogs.editForm({ title, schema, form: buildForm(schema) });
+  const filled = await dialogs.editForm({ title, schema, form: await buildFormAsync(schema) });
   if (filled.kind !== 'filled') return undefined;
   return Object.fromEntries(Object.entries(filled.args).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

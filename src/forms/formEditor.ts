@@ -1,6 +1,7 @@
 import { asObjectSchema, displaySchema, enumOptions, isObject, scalarHint, typesOf, type ArgumentForm, type FieldProblem } from './schemaForm';
 import type { FormOutcome } from './formFlow';
 import { plainBlock, plainLabel } from '../common/untrustedText';
+import { atOnce, inSlices, type Pause, type Sliced } from './slices';
 
 /**
  * The form editor's model, apart from the webview that shows it (no `vscode` here): a JSON Schema as a
@@ -44,13 +45,57 @@ function defaultTextOf(s: { readonly [k: string]: unknown }): string | undefined
   return typeof s.default === 'string' ? s.default : JSON.stringify(s.default);
 }
 
-/** The editor's tree for a schema: `$ref`s followed (to a depth), nested objects and lists laid out. */
+/** The editor's tree for a schema, in one piece: `$ref`s followed (to a depth), nested objects and lists laid out. */
 export function describeSchema(schema: unknown, label = 'Arguments'): SpecNode {
+  return atOnce(describeSteps(schema, label));
+}
+
+/** `describeSchema` in slices of nodes, with turns of the event loop between them (see ./slices): what the editor shows. */
+export function describeSchemaAsync(schema: unknown, label = 'Arguments', pause?: Pause): Promise<SpecNode> {
+  return inSlices(describeSteps(schema, label), pause);
+}
+
+function describeSteps(schema: unknown, label: string): Sliced<SpecNode> {
   const root = asObjectSchema(schema);
   return node(root, root, label, 0);
 }
 
-function node(schema: unknown, root: { readonly [k: string]: unknown }, name: string, depth: number): SpecNode {
+/** One node of the tree, yielding after each node made (its children first). */
+function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: string, depth: number): Sliced<SpecNode> {
+  const made = nodeOwn(schema, root, name, depth);
+  if ('spec' in made) {
+    yield;
+    return made.spec;
+  }
+  const { base, s, type } = made;
+  if (made.union) {
+    const branches: SpecNode[] = [];
+    for (const [i, b] of made.union.entries()) branches.push(yield* node(isObject(b) ? { ...(type ? { type } : {}), ...b } : b, root, `Option ${i + 1}`, depth + 1));
+    yield;
+    return { ...base, kind: 'choice', branches, hint: `one of ${branches.length} forms` };
+  }
+  if (type === 'object' && isObject(s.properties)) {
+    const required = new Set(Array.isArray(s.required) ? s.required : []);
+    const properties: SpecProperty[] = [];
+    for (const [k, v] of Object.entries(s.properties)) properties.push({ name: k, required: required.has(k), node: yield* node(v, root, k, depth + 1) });
+    yield;
+    return { ...base, kind: 'object', properties, hint: 'an object' };
+  }
+  const items = yield* node(s.items, root, 'Item', depth + 1);
+  yield;
+  return { ...base, kind: 'array', items, hint: 'a list' };
+}
+
+/**
+ * What a node is apart from its children: the whole node when it has none (a scalar, an enum, JSON), else its
+ * own part and how its children are laid out (a choice of shapes, an object's properties, a list's items).
+ */
+function nodeOwn(
+  schema: unknown,
+  root: { readonly [k: string]: unknown },
+  name: string,
+  depth: number,
+): { spec: SpecNode } | { base: Omit<SpecBase, 'hint'>; s: { readonly [k: string]: unknown }; type: string | undefined; union?: readonly unknown[] } {
   const s = displaySchema(schema, root);
   // Every text here is the server's: hidden characters shown, one line (descriptions keep theirs); the page adds it as text nodes.
   const label = plainLabel(typeof s.title === 'string' && s.title.trim() ? s.title : name);
@@ -61,33 +106,21 @@ function node(schema: unknown, root: { readonly [k: string]: unknown }, name: st
     ...(defaultText !== undefined ? { defaultText: plainLabel(defaultText) } : {}),
   };
   const options = enumOptions(s);
-  if (options) return { ...base, kind: 'enum', options: options.map(o => ({ label: plainLabel(o.label), value: o.value })), hint: plainLabel(scalarHint('enum', s, options).join(', ')) };
+  if (options) return { spec: { ...base, kind: 'enum', options: options.map(o => ({ label: plainLabel(o.label), value: o.value })), hint: plainLabel(scalarHint('enum', s, options).join(', ')) } };
   const types = typesOf(s);
   const type = types.length === 1 ? types[0] : types.length === 0 && isObject(s.properties) ? 'object' : undefined;
   if (depth < MAX_DEPTH) {
     const union = Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined;
-    if (union && union.length > 1 && (type === undefined || type === 'object')) {
-      const branches = union.map((b, i) => {
-        const n = node(isObject(b) ? { ...(type ? { type } : {}), ...b } : b, root, `Option ${i + 1}`, depth + 1);
-        return n;
-      });
-      return { ...base, kind: 'choice', branches, hint: `one of ${branches.length} forms` };
-    }
-    if (type === 'object' && isObject(s.properties)) {
-      const required = new Set(Array.isArray(s.required) ? s.required : []);
-      const properties = Object.entries(s.properties).map(([k, v]) => ({ name: k, required: required.has(k), node: node(v, root, k, depth + 1) }));
-      return { ...base, kind: 'object', properties, hint: 'an object' };
-    }
-    if (type === 'array' && isObject(s.items) && !s.prefixItems) {
-      return { ...base, kind: 'array', items: node(s.items, root, 'Item', depth + 1), hint: 'a list' };
-    }
+    if (union && union.length > 1 && (type === undefined || type === 'object')) return { base, s, type, union };
+    if (type === 'object' && isObject(s.properties)) return { base, s, type };
+    if (type === 'array' && isObject(s.items) && !s.prefixItems) return { base, s, type };
   }
   if (type === 'string' || type === 'number' || type === 'integer') {
     const format = typeof s.format === 'string' ? INPUT_TYPES[s.format] : undefined;
-    return { ...base, kind: type, inputType: type === 'string' ? (format ?? 'text') : 'number', hint: plainLabel(scalarHint(type, s).join(', ')) };
+    return { spec: { ...base, kind: type, inputType: type === 'string' ? (format ?? 'text') : 'number', hint: plainLabel(scalarHint(type, s).join(', ')) } };
   }
-  if (type === 'boolean') return { ...base, kind: 'boolean', hint: 'true or false' };
-  return { ...base, kind: 'json', hint: types.length ? `JSON: ${types.join(' or ')}` : 'JSON' };
+  if (type === 'boolean') return { spec: { ...base, kind: 'boolean', hint: 'true or false' } };
+  return { spec: { ...base, kind: 'json', hint: types.length ? `JSON: ${types.join(' or ')}` : 'JSON' } };
 }
 
 /** When Run Tool, Use Prompt and elicitation use the form editor: the `mcpHost.forms.editor` setting. */

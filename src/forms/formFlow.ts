@@ -1,6 +1,7 @@
 import type { CompleteRequest } from '@modelcontextprotocol/client';
 import type { ArgumentForm, FormField } from './schemaForm';
 import type { ServerConnection } from '../mcp/serverConnection';
+import { SLICE_UNITS, toEventLoop } from './slices';
 
 /**
  * The question loop of a form, apart from how a question is shown: Run Tool's arguments, a prompt's
@@ -113,7 +114,10 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
   // Every field after the last required one may be skipped: found once, not per field,
   // which for a schema of 3,000 properties was 4.5 million checks.
   const lastRequired = fields.findLastIndex(f => f.required);
+  // A dialog that answers at once (a script's) would otherwise walk thousands of fields without a turn of the event loop.
+  let asked = 0;
   for (let i = 0; i < fields.length; ) {
+    if (++asked % SLICE_UNITS === 0) await toEventLoop();
     if (signal?.aborted) return { kind: 'dismissed' };
     const field = fields[i]!;
     // Going back shows the answer given before; otherwise the default.

@@ -2,6 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { SchemaTooComplexError, WorkerSchemas, compileIsolated, compiledOrError, lru } from '../mcp/schemaValidator';
 import { validationWorker } from '../mcp/validationClient';
+import { atOnce, inSlices, type Pause, type Sliced } from './slices';
 
 /**
  * A tool's `inputSchema` (or an elicitation's `requestedSchema`) as a form: one field per top-level property (required ones first), each with
@@ -699,8 +700,21 @@ async function checkInWorker(schema: object, values: readonly unknown[]): Promis
   return inWorker.errors(worker, schema, values);
 }
 
-/** Turns a tool's `inputSchema` into a form. Never throws: an odd schema becomes one JSON field. */
+/**
+ * Turns a tool's `inputSchema` into a form, in one piece. Never throws: an odd schema becomes one JSON field.
+ * What a user waits on uses `buildFormAsync`: the same form, built without holding the extension host's thread.
+ */
 export function buildForm(inputSchema: unknown): ArgumentForm {
+  return atOnce(formSteps(inputSchema));
+}
+
+/** `buildForm` in slices of fields, with turns of the event loop between them (see ./slices). */
+export function buildFormAsync(inputSchema: unknown, pause?: Pause): Promise<ArgumentForm> {
+  return inSlices(formSteps(inputSchema), pause);
+}
+
+/** Builds the form, yielding after each field. */
+function* formSteps(inputSchema: unknown): Sliced<ArgumentForm> {
   const root = asObjectSchema(inputSchema);
   let wholeValidator: ValidateFunction | Error | undefined;
   const whole = () => (wholeValidator ??= compile(root));
@@ -712,7 +726,11 @@ export function buildForm(inputSchema: unknown): ArgumentForm {
   let fields: FormField[];
   if (splittable) {
     const names = Object.keys(props);
-    fields = [...names.filter(n => requiredNames.has(n)), ...names.filter(n => !requiredNames.has(n))].map(n => fieldFor(n, props[n], requiredNames.has(n), root));
+    fields = [];
+    for (const n of [...names.filter(n => requiredNames.has(n)), ...names.filter(n => !requiredNames.has(n))]) {
+      fields.push(fieldFor(n, props[n], requiredNames.has(n), root));
+      yield;
+    }
   } else if (rootTypes.length === 1 && rootTypes[0] === 'object' && !root.anyOf && !root.oneOf && !root.allOf && !root.$ref && root.additionalProperties === undefined && root.patternProperties === undefined) {
     // `{ "type": "object" }` with nothing else: a tool without arguments.
     fields = [];

@@ -253,7 +253,7 @@ export class WorkerSchemas {
 
   /** Ajv's errors for each of `values` (null when valid), or why the schema is not used. */
   async errors(worker: ValidationWorker, schema: object | boolean, values: readonly unknown[]): Promise<(ErrorObject[] | null)[] | Error> {
-    const key = JSON.stringify(schema);
+    const key = schemaText(schema);
     let known = lru(this.known, key, this.max);
     if (!known) {
       this.onCompile();
@@ -268,6 +268,23 @@ export class WorkerSchemas {
     this.known.set(key, error);
     return error;
   }
+}
+
+/**
+ * A schema's JSON text, kept per schema object: the key of every check, and what the worker compiles. A form
+ * checks each field as it is typed, and a tool's output is checked on every call; stringifying a 250 KB
+ * schema each time cost 1–10 ms of the extension host's thread. Schemas from a server are never changed once
+ * they have arrived (a new tool list brings new objects), so the text stays right.
+ */
+const schemaTexts = new WeakMap<object, string>();
+export function schemaText(schema: object | boolean): string {
+  if (typeof schema !== 'object' || schema === null) return JSON.stringify(schema);
+  let text = schemaTexts.get(schema);
+  if (text === undefined) {
+    text = JSON.stringify(schema);
+    schemaTexts.set(schema, text);
+  }
+  return text;
 }
 
 /** `map.get(key)`, marking the entry most recently used, and making room for one more within `max`. */

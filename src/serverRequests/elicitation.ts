@@ -2,7 +2,7 @@ import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import type { AskingServer } from '../mcp/clientRequests';
 import { prefersEditor, type EditorPreference, type FormEditorDialog } from '../forms/formEditor';
 import { fillForm, type FormDialog } from '../forms/formFlow';
-import { buildForm, type ArgumentForm } from '../forms/schemaForm';
+import { buildFormAsync, type ArgumentForm } from '../forms/schemaForm';
 
 /**
  * `elicitation/create`: a server asks the user for information, as a form built from `requestedSchema`
@@ -78,7 +78,7 @@ export class ElicitationHandler {
 
   private async form(server: AskingServer, params: Extract<ElicitParams, { requestedSchema: unknown }>, signal: AbortSignal): Promise<ElicitResult> {
     const message = server.mask(params.message);
-    const form = buildForm(params.requestedSchema);
+    const form = await buildFormAsync(params.requestedSchema);
     server.log(`Elicitation (form): ${message} — fields ${form.fields.map(f => f.name).join(', ') || '(none)'}`);
     const dialogs = this.host.dialogs();
     const choice = await dialogs.confirmElicitation({ mode: 'form', server: server.name, message, fields: form.fields.map(f => server.mask(f.label)) });

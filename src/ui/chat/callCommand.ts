@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { fillForm } from '../../forms/formFlow';
-import { buildForm } from '../../forms/schemaForm';
+import { buildFormAsync } from '../../forms/schemaForm';
 import { Commands } from '../../ids';
 import { formatSize, toolResultView } from '../results/resultHtml';
 import { hasApp, toolLabel } from '../tree/treeText';
@@ -41,7 +41,7 @@ export async function callCommand(services: ChatServices, request: vscode.ChatRe
   const connection = services.host.registry.get(server)?.connection;
   const mask = (s: string) => (connection ? connection.mask(s) : s);
   const label = toolLabel(tool);
-  const form = buildForm(tool.inputSchema);
+  const form = await buildFormAsync(tool.inputSchema);
   let args: Record<string, unknown>;
   if (rest) {
     const parsed = parseJsonArguments(rest);

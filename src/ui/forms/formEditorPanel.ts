@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
 import { plainBlock, plainLabel } from '../../common/untrustedText';
-import { describeSchema, readPageMessage, type FormEditorDialog, type FormEditorRequest, type HostMessage, type PageInit } from '../../forms/formEditor';
+import { describeSchemaAsync, readPageMessage, type FormEditorDialog, type FormEditorRequest, type HostMessage, type PageInit } from '../../forms/formEditor';
 import type { FormOutcome } from '../../forms/formFlow';
 import { EXTENSION_ID } from '../../ids';
 import { formPageHtml, newNonce } from './formPage';
@@ -75,7 +75,10 @@ export class FormEditorSession {
 export class FormEditorPanels implements FormEditorDialog {
   readonly sessions = new Set<FormEditorSession>();
 
-  editForm(request: FormEditorRequest): Promise<FormOutcome> {
+  async editForm(request: FormEditorRequest): Promise<FormOutcome> {
+    // The page's tree, built in slices: a schema of thousands of properties does not hold the extension host.
+    const spec = await describeSchemaAsync(request.schema);
+    if (request.signal?.aborted) return { kind: 'dismissed' };
     return new Promise(resolve => {
       const media = vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, 'media');
       const panel = vscode.window.createWebviewPanel('mcpHost.form', plainLabel(request.title, 80), vscode.ViewColumn.Active, {
@@ -93,7 +96,7 @@ export class FormEditorPanels implements FormEditorDialog {
       const init: PageInit = {
         title: plainLabel(request.title),
         ...(request.message !== undefined ? { message: plainBlock(request.message) } : {}),
-        spec: describeSchema(request.schema),
+        spec,
         value: request.initial ?? {},
         submitLabel: request.submitLabel ?? 'Submit',
         canSave: !!request.save,
