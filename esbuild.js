@@ -2,10 +2,10 @@
 //   dist/extension.js   what activation loads: the host's own code (+ jsonc-parser)
 //   dist/sdk.js         the MCP SDK (client, core, app bridge, zod), loaded when the first server connects
 //   dist/validation.js  Ajv, re2js and the generated meta-schema validator, loaded when the first schema is
-//                       compiled (config check, tool, form)
+//                       compiled on the main thread (the config check, the SDK's fallback); and the validation
+//                       worker thread's code (src/mcp/validationClient.ts says why), which runs only when the
+//                       file is started as that worker: one copy of Ajv and re2js serves both
 //   dist/reaper.js      the reaper process (src/mcp/reaper.ts says why)
-//   dist/validationWorker.js  the validation worker thread (src/mcp/validationClient.ts says why): Ajv, re2js
-//                       and the meta-schema validator again, bundled whole; started on the first schema check
 // The lazy bundles are what keeps activation cheap: esbuild evaluates every bundled module when the bundle is
 // loaded, so the SDK (1 MB minified, mostly zod) in dist/extension.js would be parsed and run on every
 // activation, even in a workspace whose servers never start. Source code imports these packages as usual;
@@ -34,6 +34,10 @@ const LAZY = {
   sdk: ['@modelcontextprotocol/client', '@modelcontextprotocol/core', '@modelcontextprotocol/ext-apps/app-bridge'],
   // src/mcp/metaSchema2020.js: 49 KB of generated code that only compiling a schema needs.
   validation: ['ajv/dist/2020', 're2js', 'src/mcp/metaSchema2020'],
+};
+/** Modules a lazy bundle also runs when it is loaded: the validation worker answers checks when validation.js is started as it. */
+const RUN_ON_LOAD = {
+  validation: ['src/mcp/validationWorker'],
 };
 /** LAZY's own modules (keys starting with `src/`) and a filter for the import specifiers that may name them. */
 const LOCAL = Object.values(LAZY).flat().filter(key => key.startsWith('src/'));
@@ -141,6 +145,42 @@ const sdkShims = {
   },
 };
 
+/**
+ * A package that imports zod's whole namespace object by name (`import { z as F } from "zod/v4"`, as ext-apps'
+ * app bridge does) makes esbuild keep every member of zod, its 40-odd locales included (264 KB of sdk.js), since
+ * it cannot tell which the object is used for. For such a file, `z` is instead a plain object of the members it
+ * reads (`F.object`, `F.string`…), imported by name, so the rest is shaken out. Only when the name is used for
+ * nothing but member reads; otherwise the import stays as it is. The package's code is not changed.
+ */
+const zodMembers = {
+  name: 'zod-members',
+  setup(build) {
+    build.onResolve({ filter: /^zod\/v4$/ }, args => {
+      if (args.namespace !== 'file' || !/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return zodMembersOf(args.importer) ? { path: args.importer, namespace: 'zod-members' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'zod-members' }, args => {
+      const members = zodMembersOf(args.path);
+      return {
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+        contents: `import { ${members.map((m, i) => `${m} as m${i}`).join(', ')} } from 'zod/v4';\nexport const z = { ${members.map((m, i) => `${m}: m${i}`).join(', ')} };\n`,
+      };
+    });
+  },
+};
+/** The zod members a file reads through `import { z as X } from "zod/v4"`, or undefined when X is used otherwise too. */
+function zodMembersOf(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const imports = [...text.matchAll(/import\s*\{\s*z(?:\s+as\s+([\w$]+))?\s*\}\s*from\s*["']zod\/v4["']/g)];
+  if (imports.length !== 1) return undefined;
+  const local = imports[0][1] ?? 'z';
+  const rest = text.slice(0, imports[0].index) + text.slice(imports[0].index + imports[0][0].length);
+  const uses = [...rest.matchAll(new RegExp(`(?<![\\w$.])${local.replace(/\$/g, '\\$')}(?![\\w$])(\\.([A-Za-z_$][\\w$]*))?`, 'g'))];
+  if (uses.length === 0 || uses.some(u => !u[2])) return undefined;
+  return [...new Set(uses.map(u => u[2]))].sort();
+}
+
 /** Prints esbuild's problems in the `file:line:col: message` form VS Code's problem matchers read. */
 const reportProblems = {
   name: 'report-problems',
@@ -181,6 +221,7 @@ function lazyEntry(bundle) {
   const specs = LAZY[bundle];
   return [
     ...specs.map((s, i) => `import * as p${i} from ${JSON.stringify(s.startsWith('src/') ? `./${s}` : s)};`),
+    ...(RUN_ON_LOAD[bundle] ?? []).map(s => `import ${JSON.stringify(`./${s}`)};`),
     `export const packages = {`,
     ...specs.map((s, i) => `  ${JSON.stringify(s)}: { ${names.get(s).map(n => `${JSON.stringify(n)}: p${i}.${n}`).join(', ')} },`),
     `};`,
@@ -198,7 +239,7 @@ function lazyBundle(bundle) {
       loader: 'js',
     },
     outfile: path.join(outdir, `${bundle}.js`),
-    plugins: [lazyPackages(bundle), sdkShims, reportProblems],
+    plugins: [lazyPackages(bundle), sdkShims, zodMembers, reportProblems],
   };
 }
 
@@ -215,8 +256,6 @@ async function main() {
     },
     // The reaper runs as a process of its own (src/mcp/reaper.ts says why).
     { ...common, entryPoints: { reaper: 'src/mcp/reaperProcess.ts' }, outdir, plugins: [lazyPackages(undefined), reportProblems] },
-    // A thread of its own, with its own copy of the validators: nothing in it is lazy.
-    { ...common, entryPoints: { validationWorker: 'src/mcp/validationWorker.ts' }, outdir, plugins: [reportProblems] },
     ...Object.keys(LAZY).map(lazyBundle),
   ];
   const contexts = await Promise.all(builds.map(options => esbuild.context(options)));
@@ -226,6 +265,9 @@ async function main() {
   }
   // A production bundle has no map; a stale one from a development build must not linger beside it.
   if (production && fs.existsSync(outdir)) for (const file of fs.readdirSync(outdir, { withFileTypes: true })) if (file.name.endsWith('.js.map')) fs.rmSync(path.join(outdir, file.name), { force: true });
+  // Nor a bundle no build makes any more (the validation worker's own, now in validation.js).
+  fs.rmSync(path.join(outdir, 'validationWorker.js'), { force: true });
+  fs.rmSync(path.join(outdir, 'validationWorker.js.map'), { force: true });
   const results = await Promise.all(contexts.map(ctx => ctx.rebuild()));
   await Promise.all(contexts.map(ctx => ctx.dispose()));
   if (results.some(r => r.errors.length)) process.exit(1);

@@ -61,7 +61,7 @@ export class ValidationWorker {
   private disposed = false;
 
   constructor(
-    /** The worker's bundle (dist/validationWorker.js). */
+    /** The worker's code (dist/validation.js, which also serves the main thread's lazy use). */
     readonly file: string,
     private readonly limits: ValidationLimits = DEFAULT_LIMITS,
   ) {}
@@ -130,7 +130,7 @@ export class ValidationWorker {
   private start(): Worker {
     if (this.worker) return this.worker;
     // A schema or value that makes Ajv allocate without end exhausts the worker's heap, not the host's.
-    const worker = new Worker(this.file, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
+    const worker = new Worker(this.file, { resourceLimits: { maxOldGenerationSizeMb: 256 }, workerData: { [VALIDATION_WORKER]: true } });
     worker.unref();
     this.startCount++;
     this.ready = false;
@@ -181,16 +181,20 @@ export class ValidationWorker {
   }
 }
 
+/** The `workerData` key that tells the code in validation.js it was started as the validation worker. */
+export const VALIDATION_WORKER = 'mcpHostValidationWorker';
+
 let shared: ValidationWorker | null | undefined;
 
 /**
  * The process's validation worker, or undefined where its bundle is missing (plain-Node tests that do not
- * name one): callers then check on their own thread, as before. The bundle is `validationWorker.js` beside
- * this code's bundle, or the file `MCP_HOST_VALIDATION_WORKER` names.
+ * name one): callers then check on their own thread, as before. The bundle is `validation.js` beside this
+ * code's bundle (the one that holds Ajv and re2js for the main thread's lazy use too: it answers checks when
+ * started as this worker), or the file `MCP_HOST_VALIDATION_WORKER` names.
  */
 export function validationWorker(): ValidationWorker | undefined {
   if (shared === undefined) {
-    const file = process.env.MCP_HOST_VALIDATION_WORKER ?? path.join(__dirname, 'validationWorker.js');
+    const file = process.env.MCP_HOST_VALIDATION_WORKER ?? path.join(__dirname, 'validation.js');
     shared = fs.existsSync(file) ? new ValidationWorker(file) : null;
   }
   return shared ?? undefined;

@@ -45,7 +45,7 @@ const ALLOWED = [
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,
   /^extension\/LICENSE(\.txt)?$/,
-  /^extension\/dist\/(extension|reaper|sdk|validation|validationWorker)\.js$/,
+  /^extension\/dist\/(extension|reaper|sdk|validation)\.js$/,
   /^extension\/dist\/[\w.-]+\.schema\.json$/,
   /^extension\/media\/[\w.-]+\.(svg|png)$/,
   /^extension\/media\/formEditor\.(js|css)$/,
@@ -69,7 +69,7 @@ describe('VSIX', function () {
     const names = zipEntries(vsix).map(e => e.name);
     const unexpected = names.filter(n => !ALLOWED.some(re => re.test(n)));
     assert.deepStrictEqual(unexpected, [], `unexpected files in the VSIX:\n${unexpected.join('\n')}`);
-    for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/reaper.js', 'extension/dist/sdk.js', 'extension/dist/validation.js', 'extension/dist/validationWorker.js', 'extension/readme.md', 'extension/LICENSE.txt', 'extension/changelog.md']) {
+    for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/reaper.js', 'extension/dist/sdk.js', 'extension/dist/validation.js', 'extension/readme.md', 'extension/LICENSE.txt', 'extension/changelog.md']) {
       assert.ok(names.some(n => n.toLowerCase() === required.toLowerCase()), `missing ${required}`);
     }
     assert.ok(names.some(n => n.startsWith('extension/media/')), 'no media in the VSIX');
@@ -78,7 +78,7 @@ describe('VSIX', function () {
   it('is under 1 MB, with minified bundles and no source maps', () => {
     const size = fs.statSync(vsix).size;
     assert.ok(size < MAX_BYTES, `VSIX is ${size} bytes`);
-    for (const name of ['extension', 'sdk', 'validation', 'validationWorker']) {
+    for (const name of ['extension', 'sdk', 'validation']) {
       const bundle = zipEntries(vsix).find(e => e.name === `extension/dist/${name}.js`)!.data().toString('utf8');
       assert.ok(!bundle.includes('sourceMappingURL'), `dist/${name}.js references a source map`);
       // Minified code is almost all in long lines; template literals keep line breaks of their own, so the count
