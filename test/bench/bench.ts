@@ -485,26 +485,30 @@ async function heap(): Promise<void> {
   });
 }
 
-/** The production bundle, built into a temporary folder exactly as the VSIX's is. */
+/**
+ * The production bundle, built into a temporary folder exactly as the VSIX's is. The issue's target (≤ 600 KB) is
+ * judged on the whole of dist/ (every bundle the VSIX ships), and on what activation loads beside it.
+ */
 function bundle(): void {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-host-bundle-'));
   try {
     const r = spawnSync(process.execPath, ['esbuild.js', '--production', `--outdir=${out}`, `--metafile=${path.join(out, 'meta.json')}`], { cwd: root, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`esbuild failed: ${r.stderr}`);
-    const size = fs.statSync(path.join(out, 'extension.js')).size;
-    const later = fs.readdirSync(out).filter(f => f.endsWith('.js') && f !== 'extension.js' && f !== 'reaper.js');
-    const lazy = later.map(f => `${f} ${(fs.statSync(path.join(out, f)).size / 1000).toFixed(0)} KB`);
-    const total = later.reduce((sum, f) => sum + fs.statSync(path.join(out, f)).size, size);
+    const sizeOf = (f: string) => fs.statSync(path.join(out, f)).size;
+    const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} KB`;
+    const activation = sizeOf('extension.js');
+    const files = fs.readdirSync(out).filter(f => f.endsWith('.js')).sort((a, b) => sizeOf(b) - sizeOf(a));
+    const total = files.reduce((sum, f) => sum + sizeOf(f), 0);
     const limit = 600_000;
     add({
       group: 'bundle',
-      name: 'bundle loaded at activation (minified)',
-      value: size,
-      text: `${(size / 1000).toFixed(0)} KB${lazy.length ? ` (loaded later: ${lazy.join(', ')})` : ''}`,
+      name: 'bundle, all of dist/ (minified)',
+      value: total,
+      text: `${kb(total)}: ${files.map(f => `${f} ${kb(sizeOf(f))}`).join(', ')}`,
       target: '≤ 600 KB',
-      ok: size <= limit,
+      ok: total <= limit,
     });
-    add({ group: 'bundle', name: '  all bundles but the reaper (minified)', value: total, text: `${(total / 1000).toFixed(0)} KB` });
+    add({ group: 'bundle', name: '  of it loaded at activation', value: activation, text: `extension.js ${kb(activation)} (sdk.js on the first connection, validation.js on the first schema)`, target: '≤ 600 KB', ok: activation <= limit });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
