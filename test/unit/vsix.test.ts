@@ -75,6 +75,13 @@ describe('VSIX', function () {
     assert.ok(names.some(n => n.startsWith('extension/media/')), 'no media in the VSIX');
   });
 
+  it("holds zod in sdk.js without what no client reads: a namespace import of zod (the app bridge's) does not keep all of it", () => {
+    const sdk = zipEntries(vsix).find(e => e.name === 'extension/dist/sdk.js')!.data().toString('utf8');
+    // zod's German locale, one of 40-odd (264 KB together) that esbuild kept while the app bridge's `z` object was whole (esbuild.js zodMembers).
+    assert.ok(!sdk.includes('ISO-Datum und -Uhrzeit'), "zod's locales are in dist/sdk.js again");
+    assert.ok(sdk.length < 450_000, `dist/sdk.js is ${sdk.length} bytes (354 KB when zod was shaken, 702 KB when it was whole)`);
+  });
+
   it('is under 1 MB, with minified bundles and no source maps', () => {
     const size = fs.statSync(vsix).size;
     assert.ok(size < MAX_BYTES, `VSIX is ${size} bytes`);
