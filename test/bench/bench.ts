@@ -9,8 +9,10 @@
  * gate with a standing "session" approval, the SDK connection, and the call history on disk (its writes
  * flushed within the timed batch). The parts beside it say where time goes: the gate without history, and
  * the connection alone (below the gate, with the test-only permit: never what "full path" reports). Each of
- * these rows also says this process's CPU and GC time per call: on a loaded machine wall time waits for the
- * cores (and the server's), CPU time much less, so it tells whether our own work grew.
+ * these rows also says this process's CPU and GC time per call, and on Linux the server's CPU and its wait for
+ * a core per call: on a loaded machine wall time waits for the cores, CPU time much less, so it tells whether
+ * our own work grew. The floors' servers run as ours do (MCP Host's environment, a session of their own); each
+ * variant runs one uncounted batch first, and each round starts with a different variant.
  *
  * Environment: BENCH_ROUNDS (default 5), BENCH_ONLY (comma-separated row groups: calls, catalog, startup,
  * stall, large, heap, bundle, integration).
@@ -26,6 +28,7 @@ import type { ServerDefinition } from '../../src/config/types';
 import { consentForTests } from '../../src/consent/toolCallGate';
 import { buildCatalog, CatalogBuilder, type CatalogSource } from '../../src/mcp/catalog';
 import type { EraVerdict, EraVerdictStore } from '../../src/mcp/eraNegotiation';
+import { childEnvironment } from '../../src/mcp/launch';
 import { nullLog } from '../../src/mcp/log';
 import { ServerRegistry } from '../../src/mcp/registry';
 import { renderResultHtml, toolResultView } from '../../src/ui/results/resultHtml';
@@ -45,7 +48,8 @@ const SIZES = [
   { label: '61 tools', args: ['--tools', '50', '--prompts', '10', '--templates', '5', '--page-size', '20'] },
   { label: '5,000 tools', args: ['--tools', '4989', '--prompts', '10', '--templates', '5', '--page-size', '500'] },
 ];
-const SEQUENTIAL = 200;
+/** Calls per timed batch (sequential, or in waves of `IN_FLIGHT`). */
+const SEQUENTIAL = 1000;
 const IN_FLIGHT = 50;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -71,12 +75,33 @@ const add = (row: Row) => {
 };
 const wanted = (group: string) => !ONLY || ONLY.includes(group);
 
-async function sdkClient(script: string, args: readonly string[], maxBufferSize?: number): Promise<Client> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [script, ...args], env: ENV, stderr: 'pipe', ...(maxBufferSize ? { maxBufferSize } : {}) } as never);
+/** How a floor's server is spawned: by default as before (the `ENV` above, the bench's own session). */
+interface FloorChild {
+  readonly env: Record<string, string>;
+  /** A session (and on Linux an autogroup) of its own, as MCP Host's detached servers get. */
+  readonly ownSession: boolean;
+}
+
+/** `setsid` (util-linux): run by a process that is not a group leader it calls setsid() and execs, so the pid is the server's. */
+const SETSID = ['/usr/bin/setsid', '/bin/setsid'].find(p => process.platform === 'linux' && fs.existsSync(p));
+/** The server process of each bare SDK client, for its CPU per call. */
+const sdkPids = new WeakMap<Client, number>();
+
+async function sdkClient(script: string, args: readonly string[], maxBufferSize?: number, child?: FloorChild): Promise<Client> {
+  const own = child?.ownSession && SETSID;
+  const transport = new StdioClientTransport({
+    command: own ? SETSID : process.execPath,
+    args: own ? [process.execPath, script, ...args] : [script, ...args],
+    env: child?.env ?? ENV,
+    stderr: 'pipe',
+    ...(maxBufferSize ? { maxBufferSize } : {}),
+  } as never);
   (transport.stderr as NodeJS.ReadableStream | null)?.resume();
   const client = new Client({ name: 'bench', version: '0' }, { capabilities: {} });
   // A loaded machine starting 30 servers at once can take longer than the SDK's default 60 s.
   await client.connect(transport, { timeout: 600_000 } as never);
+  const pid = (transport as unknown as { pid: number | null }).pid;
+  if (pid) sdkPids.set(client, pid);
   return client;
 }
 
@@ -103,15 +128,36 @@ interface Timed {
   readonly perCall: number;
   /** This process's CPU per call, ms: what a loaded machine inflates least (wall time waits for the cores). */
   readonly cpu: number;
+  /** The server process's CPU per call, and its time waiting for a core (run queue), ms; undefined off Linux. */
+  readonly serverCpu?: number;
+  readonly serverWait?: number;
   readonly from: number;
   readonly to: number;
+}
+
+/** A process's CPU time and run-queue wait so far, ns, over all its threads (Linux: /proc/<pid>/task/<tid>/schedstat). */
+function schedstat(pid: number | undefined): { run: number; wait: number } | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  let run = 0;
+  let wait = 0;
+  try {
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const [r, w] = fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ').map(Number);
+      run += r!;
+      wait += w!;
+    }
+  } catch {
+    return undefined;
+  }
+  return { run, wait };
 }
 
 /** GC time per call within a batch (collections are reported after the fact: ask once the batches are done). */
 const gcPerCall = (b: Timed) => collections.filter(c => c.start >= b.from && c.start < b.to).reduce((sum, c) => sum + c.ms, 0) / SEQUENTIAL;
 
 /** Per-call time of `calls` made one after another, and of `calls` made `IN_FLIGHT` at a time. */
-async function batch(call: Caller, inFlight: boolean, after?: () => Promise<void>): Promise<Timed> {
+async function batch(call: Caller, inFlight: boolean, after?: () => Promise<void>, serverPid?: number): Promise<Timed> {
+  const server = schedstat(serverPid);
   const cpu = process.cpuUsage();
   const t = now();
   if (inFlight) {
@@ -122,7 +168,15 @@ async function batch(call: Caller, inFlight: boolean, after?: () => Promise<void
   await after?.();
   const to = now();
   const used = process.cpuUsage(cpu);
-  return { perCall: (to - t) / SEQUENTIAL, cpu: (used.user + used.system) / 1000 / SEQUENTIAL, from: t, to };
+  const serverAfter = schedstat(serverPid);
+  const perCallNs = (ns: number) => ns / 1e6 / SEQUENTIAL;
+  return {
+    perCall: (to - t) / SEQUENTIAL,
+    cpu: (used.user + used.system) / 1000 / SEQUENTIAL,
+    ...(server && serverAfter ? { serverCpu: perCallNs(serverAfter.run - server.run), serverWait: perCallNs(serverAfter.wait - server.wait) } : {}),
+    from: t,
+    to,
+  };
 }
 
 function ratioRow(group: string, name: string, ours: number, floor: number, floorName: string, limit: number | undefined, note = ''): void {
@@ -138,6 +192,11 @@ function ratioRow(group: string, name: string, ours: number, floor: number, floo
 }
 
 async function calls(): Promise<void> {
+  // The floors' servers run as ours do: the environment MCP Host gives a server (its own over ENV) and a session
+  // of their own (ours are spawned detached). With PATH only, in the bench's session, a floor's server was another
+  // process than ours: on Linux a session is also a scheduling group (autogroup), and at load a server alone in
+  // its group waited longer for a core on every call. That floor stays as an informational row.
+  const child: FloorChild = { env: childEnvironment(process.env, ENV), ownSession: true };
   const perSize: number[] = [];
   for (const size of SIZES) {
     const fp = await fullPath('bench', paging, size.args, ENV);
@@ -146,41 +205,62 @@ async function calls(): Promise<void> {
     // The standing approval: the first call asks once and the answer is "for this session".
     await fp.call(qualified, { text: 'x' });
     if (fp.asked() !== 1) throw new Error('the bench expected exactly one consent question');
-    const sdk = await sdkClient(paging, size.args);
+    const sdk = await sdkClient(paging, size.args, undefined, child);
     await sdkLists(sdk);
-    const pipe = await PipeClient.start(paging, size.args, ENV);
+    const pipe = await PipeClient.start(paging, size.args, child.env, child.ownSession);
     await pipeLists(pipe);
-    const variants: Record<string, Caller> = {
-      full: () => fp.call(qualified, { text: 'x' }),
-      gate: () => fp.gateWithoutHistory.call({ server: 'bench', tool: 'echo', args: { text: 'x' }, origin: 'palette', signal: new AbortController().signal }),
-      connection: () => connection.callTool('echo', { text: 'x' }, consentForTests(connection, 'echo')),
-      sdk: () => sdk.callTool({ name: 'echo', arguments: { text: 'x' } }),
-      pipe: () => pipe.request('tools/call', { name: 'echo', arguments: { text: 'x' } }),
+    const shared = await sdkClient(paging, size.args);
+    await sdkLists(shared);
+    const ours = connection.pid;
+    const variants: Record<string, { call: Caller; pid: number | undefined }> = {
+      full: { call: () => fp.call(qualified, { text: 'x' }), pid: ours },
+      gate: { call: () => fp.gateWithoutHistory.call({ server: 'bench', tool: 'echo', args: { text: 'x' }, origin: 'palette', signal: new AbortController().signal }), pid: ours },
+      connection: { call: () => connection.callTool('echo', { text: 'x' }, consentForTests(connection, 'echo')), pid: ours },
+      sdk: { call: () => sdk.callTool({ name: 'echo', arguments: { text: 'x' } }), pid: sdkPids.get(sdk) },
+      pipe: { call: () => pipe.request('tools/call', { name: 'echo', arguments: { text: 'x' } }), pid: pipe.pid },
+      shared: { call: () => shared.callTool({ name: 'echo', arguments: { text: 'x' } }), pid: sdkPids.get(shared) },
     };
+    const names = Object.keys(variants);
     for (const inFlight of [false, true]) {
-      const times: Record<string, Timed[]> = Object.fromEntries(Object.keys(variants).map(k => [k, []]));
+      const run = (k: string) => batch(variants[k]!.call, inFlight, k === 'full' ? () => fp.history.flush() : undefined, variants[k]!.pid);
+      // One batch each first, not counted: every client and every server has run its code before the timed rounds.
+      for (const k of names) await run(k);
+      const times: Record<string, Timed[]> = Object.fromEntries(names.map(k => [k, []]));
       for (let r = 0; r < ROUNDS; r++) {
-        for (const [k, call] of Object.entries(variants)) times[k]!.push(await batch(call, inFlight, k === 'full' ? () => fp.history.flush() : undefined));
+        // Each round starts with a different variant, so none always follows the same one.
+        for (let i = 0; i < names.length; i++) {
+          const k = names[(i + r) % names.length]!;
+          times[k]!.push(await run(k));
+        }
       }
       if (fp.asked() !== 1) throw new Error('a call asked for consent again: the standing approval did not hold');
       // GC entries reach the observer after the fact.
       await new Promise(resolve => setTimeout(resolve, 10));
-      const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v.map(b => b.perCall))])) as Record<keyof typeof variants, number>;
-      // Where a row's time went in this process: CPU and GC per call (medians over the rounds).
-      const cpu = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v.map(b => b.cpu))])) as Record<keyof typeof variants, number>;
-      const gc = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v.map(gcPerCall))])) as Record<keyof typeof variants, number>;
-      const spent = (k: keyof typeof variants) => `; CPU ${fmt(cpu[k])}, GC ${fmt(gc[k])} per call`;
+      const med = (k: string, f: (b: Timed) => number | undefined) => {
+        const xs = times[k]!.map(f).filter((x): x is number => x !== undefined);
+        return xs.length ? median(xs) : undefined;
+      };
+      const m = Object.fromEntries(names.map(k => [k, med(k, b => b.perCall)!])) as Record<keyof typeof variants, number>;
+      // Where a row's time went: this process's CPU and GC per call, the server's CPU and run-queue wait (medians over the rounds).
+      const spent = (k: string) => {
+        const server = med(k, b => b.serverCpu);
+        const wait = med(k, b => b.serverWait);
+        return `; CPU ${fmt(med(k, b => b.cpu)!)}, GC ${fmt(med(k, gcPerCall)!)}${server !== undefined ? `, server CPU ${fmt(server)}, server waiting for a core ${fmt(wait!)}` : ''} per call`;
+      };
       const how = inFlight ? `${IN_FLIGHT} in flight` : 'sequential';
       const group = 'calls';
       ratioRow(group, `full path, ${size.label}, ${how}`, m.full, m.sdk, 'bare SDK', 1.1, spent('full'));
       ratioRow(group, `  gate + connection, no history`, m.gate, m.sdk, 'bare SDK', undefined, spent('gate'));
       ratioRow(group, `  connection only (test permit)`, m.connection, m.sdk, 'bare SDK', undefined, spent('connection'));
       ratioRow(group, `  bare SDK client`, m.sdk, m.pipe, 'raw pipe', undefined, spent('sdk'));
+      ratioRow(group, `  raw pipe`, m.pipe, m.sdk, 'bare SDK', undefined, spent('pipe'));
+      ratioRow(group, `  bare SDK, server in the bench's session, PATH only`, m.shared, m.sdk, 'bare SDK', undefined, spent('shared'));
       if (!inFlight) perSize.push(m.full / m.sdk);
     }
     await fp.close();
     await sdk.close();
     await pipe.close();
+    await shared.close();
   }
   const [small, large] = perSize as [number, number];
   add({

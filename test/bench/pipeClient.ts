@@ -17,8 +17,8 @@ export class PipeClient {
   private chunks: Buffer[] = [];
   private exited = false;
 
-  private constructor(script: string, args: readonly string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  private constructor(script: string, args: readonly string[], env: NodeJS.ProcessEnv, detached: boolean) {
+    this.child = spawn(process.execPath, [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], detached });
     this.child.stderr.resume();
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.on('exit', () => {
@@ -28,12 +28,19 @@ export class PipeClient {
     });
   }
 
-  /** Spawns, initializes and sends `initialized`, as every MCP client must. */
-  static async start(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<PipeClient> {
-    const client = new PipeClient(script, args, env);
+  /**
+   * Spawns, initializes and sends `initialized`, as every MCP client must. `detached`: the server gets a session
+   * of its own, as MCP Host's servers do (on Linux, with autogroup scheduling, also a scheduling group of its own).
+   */
+  static async start(script: string, args: readonly string[], env: NodeJS.ProcessEnv, detached = false): Promise<PipeClient> {
+    const client = new PipeClient(script, args, env, detached);
     await client.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'pipe', version: '0' } });
     client.notify('notifications/initialized');
     return client;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   request(method: string, params: object = {}): Promise<Record<string, unknown>> {
