@@ -19,7 +19,11 @@ export async function timedRequest<T>(
 ): Promise<T> {
   const timeout = context.requestMs;
   try {
-    return await send({ ...(signal ? { signal } : {}), timeout, resetTimeoutOnProgress: true, ...(onProgress ? { onprogress: onProgress } : {}) });
+    // Assigned, not spread: a spread followed by more properties costs microseconds per request on Node 20.
+    const options: HostRequestOptions = { timeout, resetTimeoutOnProgress: true };
+    if (signal) options.signal = signal;
+    if (onProgress) options.onprogress = onProgress;
+    return await send(options);
   } catch (error) {
     const classified = classifyRequestError(error, method, signal, timeout);
     if (classified instanceof RequestTimeoutError) context.log.warn(`${method}: ${classified.message}`);
