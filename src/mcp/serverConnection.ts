@@ -18,7 +18,7 @@ import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
 import type { ListKind } from './serverLists';
 import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './toolCall';
-import { isSessionLost, remoteTransport, terminateSession } from './transports/remoteTransport';
+import { isSessionLost, isStreamGivenUp, remoteTransport, STREAM_RESUMPTION, terminateSession } from './transports/remoteTransport';
 import type { HostOAuthProvider } from './transports/signInTransport';
 import { launchStdio, ProcessReport } from './transports/stdioLaunch';
 import type { ResultFiles } from './resultFiles';
@@ -404,6 +404,10 @@ export class ServerConnection extends Disposable {
     client.onerror = err => {
       this.log.debug(`Protocol: ${err.message}`);
       if (isSessionLost(err, this.transport)) this.onSessionLost(generation);
+      else if (isStreamGivenUp(err)) {
+        // Left alone, the server would show as running with its notifications gone until a call failed.
+        this.onUnexpectedClose(generation, `The server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts: the server is unreachable.`);
+      }
     };
     return client;
   }
@@ -513,14 +517,14 @@ export class ServerConnection extends Disposable {
     })().finally(() => (this.reconnecting = undefined));
   }
 
-  private onUnexpectedClose(generation: number): void {
+  private onUnexpectedClose(generation: number, reason?: string): void {
     if (generation !== this.generation || this.stopping) return;
     const exit = this.transport instanceof StdioProcessTransport ? this.transport.exitStatus : undefined;
     const launch = { type: 'stdio' as const, command: '', args: [], env: {} };
     const diagnosis = diagnose(new Error('The connection closed.'), { launch, exit, nonProtocolOutput: [], startupMs: 0, phase: 'running' });
     this.generation++;
     void this.teardown();
-    const message = exit ? diagnosis.message : 'The connection to the server closed.';
+    const message = exit ? diagnosis.message : (reason ?? 'The connection to the server closed.');
     this.log.warn(message);
     const delay = this.scheduleRestart();
     this.setState(this.failure(message, undefined, exit, delay, true));

@@ -96,6 +96,14 @@ export function isSessionLost(error: unknown, transport: Transport | undefined):
 }
 
 /**
+ * Whether an error is the SDK giving up on resuming a dropped stream (every attempt of `STREAM_RESUMPTION`
+ * failed): the server has been unreachable for a while, and the notification stream is gone for good.
+ */
+export function isStreamGivenUp(error: unknown): boolean {
+  return error instanceof Error && /^Maximum reconnection attempts \(\d+\) exceeded/.test(error.message);
+}
+
+/**
  * Ends a Streamable HTTP session with the `DELETE` the spec asks clients to send when they leave, waiting at
  * most `withinMs` (a server that does not answer must not hold up a stop). True when the server acknowledged
  * it (405, "not supported", counts as done). Other transports, and sessionless connections, have nothing to end.

@@ -86,6 +86,31 @@ describe('Remote servers: streams that drop, sessions that end (real v2 server o
     assert.strictEqual(text(result.result), 'echo');
   });
 
+  it('a server that goes away: after the stream\'s resumptions fail, an error with the backoff shown (not "running"); Restart overrides the wait', async () => {
+    server = await startResumableServer({ retryMs: 100 });
+    log = new MemoryLog();
+    const plan: LaunchPlan = { launch: { type: 'http', url: server.url, headers: {} }, protocol: 'legacy', timeouts: { startupMs: 5_000, requestMs: 5_000 }, secrets: [] };
+    // A first automatic restart a minute away: Restart must not wait for it.
+    const restart = { initialDelayMs: 60_000, maxDelayMs: 60_000, maxAttempts: 3, stableAfterMs: 60_000 };
+    conn = new ServerConnection({ name: 'remote', plan: async () => plan, log, clientInfo: { name: 'mcp-host-tests', version: '0.0.0' }, restart });
+    await conn.start();
+    assert.strictEqual(conn.state.kind, 'running');
+    await server.close();
+    await until('the error state', () => conn.state.kind === 'error', 10_000);
+    const stateNow = (): ConnectionState => conn.state; // read anew: not narrowed by the check above
+    const state = stateNow();
+    assert.ok(state.kind === 'error' && state.restartAt !== undefined, JSON.stringify(state));
+    assert.match(state.message, /stream could not be resumed after 5 attempts: the server is unreachable/);
+    assert.ok(state.restartAt > Date.now() + 30_000, 'the next automatic restart is shown, a minute away');
+    assert.strictEqual(log.lines.filter(l => l.message.includes('stream dropped')).length, 5, 'each resumption was in the log (attempt n of 5)');
+    const starts = () => log.lines.filter(l => l.message.startsWith('Starting:')).length;
+    const before = starts();
+    await conn.restart(); // the user's Restart: now, not at restartAt
+    assert.strictEqual(starts(), before + 1);
+    const after = stateNow();
+    assert.ok(after.kind === 'error' && after.restartAt === undefined, `a Restart that fails does not start a backoff of its own: ${JSON.stringify(after)}`);
+  });
+
   it('ends the session with DELETE when the server is stopped', async () => {
     await running(200);
     const session = server.seen.sessions[0];
