@@ -1,4 +1,4 @@
-import { asObjectSchema, displaySchema, enumOptions, isObject, scalarHint, typesOf, type ArgumentForm, type FieldProblem } from './schemaForm';
+import { asObjectSchema, displaySchema, enumOptionSteps, isObject, scalarHint, typesOf, type ArgumentForm, type FieldProblem } from './schemaForm';
 import type { FormOutcome } from './formFlow';
 import { plainBlock, plainLabel } from '../common/untrustedText';
 import { atOnce, inSlices, type Pause, type Sliced } from './slices';
@@ -62,12 +62,23 @@ function describeSteps(schema: unknown, label: string): Sliced<SpecNode> {
 
 /** One node of the tree, yielding after each node made (its children first). */
 function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: string, depth: number): Sliced<SpecNode> {
-  const made = nodeOwn(schema, root, name, depth);
+  const s = displaySchema(schema, root);
+  const choices = yield* enumOptionSteps(s);
+  if (choices) {
+    // Labelled one by one too: 100,000 choices are no single piece of work.
+    const options: { label: string; value: unknown }[] = [];
+    for (const o of choices) {
+      options.push({ label: plainLabel(o.label), value: o.value });
+      yield;
+    }
+    return { ...baseOf(s, name), kind: 'enum', options, hint: plainLabel(scalarHint('enum', s, choices).join(', ')) };
+  }
+  const made = nodeOwn(s, name, depth);
   if ('spec' in made) {
     yield;
     return made.spec;
   }
-  const { base, s, type } = made;
+  const { base, type } = made;
   if (made.union) {
     const branches: SpecNode[] = [];
     for (const [i, b] of made.union.entries()) branches.push(yield* node(isObject(b) ? { ...(type ? { type } : {}), ...b } : b, root, `Option ${i + 1}`, depth + 1));
@@ -86,34 +97,35 @@ function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: s
   return { ...base, kind: 'array', items, hint: 'a list' };
 }
 
-/**
- * What a node is apart from its children: the whole node when it has none (a scalar, an enum, JSON), else its
- * own part and how its children are laid out (a choice of shapes, an object's properties, a list's items).
- */
-function nodeOwn(
-  schema: unknown,
-  root: { readonly [k: string]: unknown },
-  name: string,
-  depth: number,
-): { spec: SpecNode } | { base: Omit<SpecBase, 'hint'>; s: { readonly [k: string]: unknown }; type: string | undefined; union?: readonly unknown[] } {
-  const s = displaySchema(schema, root);
+/** A node's label, description and default, as the page shows them. */
+function baseOf(s: { readonly [k: string]: unknown }, name: string): Omit<SpecBase, 'hint'> {
   // Every text here is the server's: hidden characters shown, one line (descriptions keep theirs); the page adds it as text nodes.
   const label = plainLabel(typeof s.title === 'string' && s.title.trim() ? s.title : name);
   const defaultText = defaultTextOf(s);
-  const base = {
+  return {
     label,
     ...(typeof s.description === 'string' ? { description: plainBlock(s.description) } : {}),
     ...(defaultText !== undefined ? { defaultText: plainLabel(defaultText) } : {}),
   };
-  const options = enumOptions(s);
-  if (options) return { spec: { ...base, kind: 'enum', options: options.map(o => ({ label: plainLabel(o.label), value: o.value })), hint: plainLabel(scalarHint('enum', s, options).join(', ')) } };
+}
+
+/**
+ * What a node (not an enum) is apart from its children: the whole node when it has none (a scalar, JSON), else its
+ * own part and how its children are laid out (a choice of shapes, an object's properties, a list's items).
+ */
+function nodeOwn(
+  s: { readonly [k: string]: unknown },
+  name: string,
+  depth: number,
+): { spec: SpecNode } | { base: Omit<SpecBase, 'hint'>; type: string | undefined; union?: readonly unknown[] } {
+  const base = baseOf(s, name);
   const types = typesOf(s);
   const type = types.length === 1 ? types[0] : types.length === 0 && isObject(s.properties) ? 'object' : undefined;
   if (depth < MAX_DEPTH) {
     const union = Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined;
-    if (union && union.length > 1 && (type === undefined || type === 'object')) return { base, s, type, union };
-    if (type === 'object' && isObject(s.properties)) return { base, s, type };
-    if (type === 'array' && isObject(s.items) && !s.prefixItems) return { base, s, type };
+    if (union && union.length > 1 && (type === undefined || type === 'object')) return { base, type, union };
+    if (type === 'object' && isObject(s.properties)) return { base, type };
+    if (type === 'array' && isObject(s.items) && !s.prefixItems) return { base, type };
   }
   if (type === 'string' || type === 'number' || type === 'integer') {
     const format = typeof s.format === 'string' ? INPUT_TYPES[s.format] : undefined;

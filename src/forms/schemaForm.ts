@@ -213,19 +213,34 @@ function valueLabel(value: unknown): string {
 
 /** Choices from `enum` (titled by the legacy `enumNames` elicitation schemas use), `const`, or `anyOf`/`oneOf` branches that are all `const` (titled enums). */
 export function enumOptions(schema: SchemaObject): FieldOption[] | undefined {
+  return atOnce(enumOptionSteps(schema));
+}
+
+/** `enumOptions`, yielding after each choice: an enum of 100,000 values is not one piece of work. */
+export function* enumOptionSteps(schema: SchemaObject): Sliced<FieldOption[] | undefined> {
   if (Array.isArray(schema.enum)) {
     const values = schema.enum;
     const names = Array.isArray(schema.enumNames) && schema.enumNames.length === values.length && schema.enumNames.every(n => typeof n === 'string') ? (schema.enumNames as string[]) : undefined;
-    return values.map((value, i) => (names ? { label: names[i]!, description: valueLabel(value), value } : { label: valueLabel(value), value }));
+    const options: FieldOption[] = [];
+    for (const [i, value] of values.entries()) {
+      options.push(names ? { label: names[i]!, description: valueLabel(value), value } : { label: valueLabel(value), value });
+      yield;
+    }
+    return options;
   }
   if ('const' in schema) return [{ label: valueLabel(schema.const), value: schema.const }];
   const union = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(union) && union.length > 0 && union.every(b => isObject(b) && 'const' in b)) {
-    return (union as SchemaObject[]).map(b => ({
-      label: typeof b.title === 'string' ? b.title : valueLabel(b.const),
-      ...(typeof b.description === 'string' ? { description: b.description } : typeof b.title === 'string' ? { description: valueLabel(b.const) } : {}),
-      value: b.const,
-    }));
+    const options: FieldOption[] = [];
+    for (const b of union as SchemaObject[]) {
+      options.push({
+        label: typeof b.title === 'string' ? b.title : valueLabel(b.const),
+        ...(typeof b.description === 'string' ? { description: b.description } : typeof b.title === 'string' ? { description: valueLabel(b.const) } : {}),
+        value: b.const,
+      });
+      yield;
+    }
+    return options;
   }
   return undefined;
 }
@@ -345,8 +360,8 @@ function jsonHint(s: SchemaObject, root: SchemaObject): string {
   return 'JSON';
 }
 
-function simpleItemKind(items: SchemaObject): { kind: ItemKind; options?: FieldOption[] } | undefined {
-  const options = enumOptions(items);
+function* simpleItemKind(items: SchemaObject): Sliced<{ kind: ItemKind; options?: FieldOption[] } | undefined> {
+  const options = yield* enumOptionSteps(items);
   if (options) return { kind: 'enum', options };
   const t = typesOf(items);
   if (t.length !== 1 || items.anyOf || items.oneOf || items.allOf || items.not) return undefined;
@@ -372,7 +387,8 @@ function textOfDefault(kind: FieldKind, value: unknown): string | undefined {
   }
 }
 
-function fieldFor(name: string, propSchema: unknown, required: boolean, root: SchemaObject): FormField {
+/** One field, yielding while it reads a long list of choices. */
+function* fieldFor(name: string, propSchema: unknown, required: boolean, root: SchemaObject): Sliced<FormField> {
   const s = displaySchema(propSchema, root);
   const label = typeof s.title === 'string' && s.title.trim() ? s.title : name;
   const description = typeof s.description === 'string' ? s.description : undefined;
@@ -381,7 +397,8 @@ function fieldFor(name: string, propSchema: unknown, required: boolean, root: Sc
   let options: FieldOption[] | undefined;
   let itemKind: ItemKind | undefined;
   let hint: string[];
-  const enumChoices = enumOptions(s);
+  let listItem: { kind: ItemKind; options?: FieldOption[] } | undefined;
+  const enumChoices = yield* enumOptionSteps(s);
   const types = typesOf(s);
   const single = types.length === 1 ? types[0] : undefined;
   if (enumChoices) {
@@ -395,8 +412,8 @@ function fieldFor(name: string, propSchema: unknown, required: boolean, root: Sc
     kind = 'boolean';
     options = [{ label: 'true', value: true }, { label: 'false', value: false }];
     hint = scalarHint('boolean', s);
-  } else if (single === 'array' && !s.prefixItems && isObject(s.items) && simpleItemKind(displaySchema(s.items, root))) {
-    const item = simpleItemKind(displaySchema(s.items, root))!;
+  } else if (single === 'array' && !s.prefixItems && isObject(s.items) && (listItem = yield* simpleItemKind(displaySchema(s.items, root)))) {
+    const item = listItem;
     kind = 'list';
     itemKind = item.kind;
     options = item.options;
@@ -728,14 +745,14 @@ function* formSteps(inputSchema: unknown): Sliced<ArgumentForm> {
     const names = Object.keys(props);
     fields = [];
     for (const n of [...names.filter(n => requiredNames.has(n)), ...names.filter(n => !requiredNames.has(n))]) {
-      fields.push(fieldFor(n, props[n], requiredNames.has(n), root));
+      fields.push(yield* fieldFor(n, props[n], requiredNames.has(n), root));
       yield;
     }
   } else if (rootTypes.length === 1 && rootTypes[0] === 'object' && !root.anyOf && !root.oneOf && !root.allOf && !root.$ref && root.additionalProperties === undefined && root.patternProperties === undefined) {
     // `{ "type": "object" }` with nothing else: a tool without arguments.
     fields = [];
   } else {
-    const f = fieldFor('', root, true, root);
+    const f = yield* fieldFor('', root, true, root);
     fields = [{ ...f, kind: 'json', label: 'Arguments', hint: jsonHint(displaySchema(root, root), root), initialText: JSON.stringify(skeleton(root, root)) }];
   }
   const wholeObject = !splittable && fields.length === 1;

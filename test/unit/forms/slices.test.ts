@@ -103,6 +103,20 @@ describe('forms are built in slices (no long stall on the extension host)', () =
     }
   });
 
+  it('one field of 100,000 choices is no single piece either: the form and the editor read its choices in slices', async () => {
+    const values = Array.from({ length: 100_000 }, (_, i) => `value-${i}`);
+    const schema = { type: 'object', properties: { pick: { enum: values }, tags: { type: 'array', items: { enum: values } } } };
+    const form = countingPause();
+    const built = await buildFormAsync(schema, form.pause);
+    assert.ok(form.counts.pauses >= Math.floor((2 * values.length) / SLICE_UNITS) - 1, `${form.counts.pauses} pauses`);
+    assert.deepStrictEqual(built.fields, buildForm(schema).fields);
+    assert.strictEqual(built.fields[0]!.options!.length, values.length);
+    const editor = countingPause();
+    const tree = await describeSchemaAsync(schema, 'Arguments', editor.pause);
+    assert.ok(editor.counts.pauses >= Math.floor((4 * values.length) / SLICE_UNITS) - 1, `${editor.counts.pauses} pauses`);
+    assert.deepStrictEqual(tree, describeSchema(schema));
+  });
+
   it(`fillForm gives the event loop a turn every ${SLICE_UNITS} questions even when the dialog answers at once`, async () => {
     const form = buildForm(huge());
     let asked = 0;
