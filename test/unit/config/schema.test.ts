@@ -21,6 +21,7 @@ describe('config/schema', () => {
         fs: { type: 'stdio', command: 'npx', args: ['-y', 'x'], env: { A: 'b', B: null }, envFile: '.env', cwd: '/', disabled: false, timeout: 5000, disabledTools: ['rm'] },
         api: { url: 'https://x.example/mcp', headers: { A: 'b' }, timeout: { startup: 1, request: 2 } },
         legacy: { type: 'sse', url: 'https://x.example/sse' },
+        oauthed: { type: 'http', url: 'https://x.example/mcp', oauth: { clientId: 'id', clientSecret: '${input:client-secret}', scopes: ['read'] } },
       },
       inputs: [
         { type: 'promptString', id: 'a', description: 'A', password: true, default: 'x' },
@@ -30,6 +31,7 @@ describe('config/schema', () => {
     assert.ok(validateVscode(good), JSON.stringify(validateVscode.errors));
     assert.ok(!validateVscode({ servers: { fs: { command: 1 } } }));
     assert.ok(!validateVscode({ servers: { fs: { command: 'x', timeout: 0 } } }));
+    assert.ok(!validateVscode({ servers: { api: { url: 'https://x.example/mcp', oauth: { clientSecret: 's' } } } }), 'oauth needs a clientId');
   });
 
   it('shares the server entry definition with the Claude-format schema through a relative $ref', () => {
