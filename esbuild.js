@@ -169,14 +169,17 @@ const zodMembers = {
     });
   },
 };
-/** The zod members a file reads through `import { z as X } from "zod/v4"`, or undefined when X is used otherwise too. */
+/**
+ * The zod members a file reads through `import { z as X } from "zod/v4"`, or undefined when X is used otherwise too
+ * (a spread `...X` included: only `a.X`, a property, is not a use).
+ */
 function zodMembersOf(file) {
   const text = fs.readFileSync(file, 'utf8');
   const imports = [...text.matchAll(/import\s*\{\s*z(?:\s+as\s+([\w$]+))?\s*\}\s*from\s*["']zod\/v4["']/g)];
   if (imports.length !== 1) return undefined;
   const local = imports[0][1] ?? 'z';
   const rest = text.slice(0, imports[0].index) + text.slice(imports[0].index + imports[0][0].length);
-  const uses = [...rest.matchAll(new RegExp(`(?<![\\w$.])${local.replace(/\$/g, '\\$')}(?![\\w$])(\\.([A-Za-z_$][\\w$]*))?`, 'g'))];
+  const uses = [...rest.matchAll(new RegExp(`(?<![\\w$])(?<!(?:^|[^.])\\.)${local.replace(/\$/g, '\\$')}(?![\\w$])(\\.([A-Za-z_$][\\w$]*))?`, 'g'))];
   if (uses.length === 0 || uses.some(u => !u[2])) return undefined;
   return [...new Set(uses.map(u => u[2]))].sort();
 }
@@ -278,7 +281,10 @@ async function main() {
   }
 }
 
-main().catch(err => {
-  console.error(err);
-  process.exit(1);
-});
+// test/unit/zodMembers.test.ts holds zodMembersOf to a parse of the files it stands in a partial z for.
+module.exports = { zodMembersOf };
+if (require.main === module)
+  main().catch(err => {
+    console.error(err);
+    process.exit(1);
+  });
