@@ -407,7 +407,9 @@ export class ServerOAuth implements HostOAuthProvider {
   /** Calls `listener` when this server's stored tokens or registrations change, in this window or another. */
   onDidChangeStored(listener: () => void): IDisposable {
     const own = this.key();
-    return this.options.secrets.onDidChange?.(key => key === own || key.startsWith(`${own}/`) ? listener() : undefined) ?? toDisposable(() => {});
+    // An issuer's key is `<own>/<issuer URL>`; a server whose URL merely extends this one's path (`<own>/v2`) is another server.
+    const ours = (key: string) => key === own || (key.startsWith(`${own}/`) && /^[a-z][a-z\d+.-]*:\/\//i.test(key.slice(own.length + 1)));
+    return this.options.secrets.onDidChange?.(key => (ours(key) ? listener() : undefined)) ?? toDisposable(() => {});
   }
 
   /**

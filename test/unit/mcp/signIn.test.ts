@@ -322,6 +322,25 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
     });
   });
 
+  it("hears of changes to this server's stored tokens only: not to another server whose URL extends its path", async () => {
+    const secrets = new MemorySecrets();
+    const oauth = (serverUrl: string) => new ServerOAuth({ server: 'remote', serverUrl, secrets, browser: new ScriptedBrowser(), clientName: 'MCP Host tests' });
+    let heard = 0;
+    const watch = oauth('https://mcp.example/api').onDidChangeStored(() => heard++);
+    try {
+      await secrets.store('mcpHost.oauth/https://mcp.example/api/v2', '{}');
+      await secrets.store('mcpHost.oauth/https://mcp.example/api/v2/https://auth.example', '{}');
+      await new Promise(resolve => setImmediate(resolve));
+      assert.strictEqual(heard, 0, "another server's tokens woke this one");
+      await secrets.store('mcpHost.oauth/https://mcp.example/api', '{}');
+      await secrets.store('mcpHost.oauth/https://mcp.example/api/https://auth.example', '{}');
+      await new Promise(resolve => setImmediate(resolve));
+      assert.strictEqual(heard, 2);
+    } finally {
+      watch.dispose();
+    }
+  });
+
   describe('two windows at needs sign-in for the same server', () => {
     let otherLog: MemoryLog;
     let other: ServerConnection;
