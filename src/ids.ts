@@ -78,6 +78,7 @@ export const Settings = {
   formsEditor: 'forms.editor',
   remoteAllowPlainHttpHosts: 'remote.allowPlainHttpHosts',
   remoteSignInRedirect: 'remote.signInRedirect',
+  remoteClientMetadataUrl: 'remote.clientMetadataUrl',
 } as const;
 
 /** Webview panel types; `when` clauses name them through `activeWebviewPanelId`. */

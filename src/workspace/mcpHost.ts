@@ -30,7 +30,7 @@ import type { FormEditorDialog } from '../forms/formEditor';
 import { readEditorPreference } from '../ui/forms/editorPreference';
 import type { FormDialog } from '../forms/formFlow';
 import { WorkspaceConfig } from './workspaceConfig';
-import { allowedPlainHttpHosts, secretStore, type SignInDialog, WindowRedirects } from './signIn';
+import { allowedPlainHttpHosts, clientMetadataUrl, secretStore, type SignInDialog, WindowRedirects } from './signIn';
 
 /**
  * What the host itself asks: `${input:…}` values, permission to start workspace servers, consent for tool
@@ -88,6 +88,7 @@ export class McpHost extends Disposable {
             secrets: secretStore(context.secrets),
             browser: { authorize: (request, redirect) => dialogs().authorizeSignIn(request, redirect) },
             clientName: 'MCP Host for VS Code',
+            clientMetadataUrl,
             redirects: this._register(new WindowRedirects(context)),
           },
           allowedPlainHttpHosts,

@@ -62,6 +62,15 @@ export function allowedPlainHttpHosts(): readonly string[] {
   return Array.isArray(value) ? value.filter((h): h is string => typeof h === 'string') : [];
 }
 
+/**
+ * The user setting `mcpHost.remote.clientMetadataUrl`: the https URL of a client ID metadata document to sign in
+ * with where an authorization server accepts them (instead of registering). Read at each sign-in; user settings only.
+ */
+export function clientMetadataUrl(): string | undefined {
+  const value = vscode.workspace.getConfiguration(Settings.section).inspect<unknown>(Settings.remoteClientMetadataUrl)?.globalValue;
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
 /** The path of this extension's URI-handler callback for sign-ins. */
 const CALLBACK_PATH = '/oauth/callback';
 

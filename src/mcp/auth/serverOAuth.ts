@@ -50,8 +50,11 @@ export interface ServerOAuthOptions {
   readonly browser: SignInBrowser;
   readonly clientName: string;
   readonly preRegistered?: PreRegisteredClient | undefined;
-  /** An https URL serving this client's metadata document (SEP-991), used where the authorization server accepts them. */
-  readonly clientMetadataUrl?: string | undefined;
+  /**
+   * An https URL serving this client's metadata document (SEP-991), used where the authorization server accepts them;
+   * a function is asked at each sign-in (a setting the user may change).
+   */
+  readonly clientMetadataUrl?: string | (() => string | undefined) | undefined;
   /** Where this window's sign-ins get their redirect (default: the loopback listener). */
   readonly redirects?: RedirectChannel | undefined;
   /** Called when a sign-in is needed while no sign-in was asked for (a refused refresh mid-session; not a step-up). */
@@ -110,11 +113,14 @@ export class ServerOAuth implements HostOAuthProvider {
   /** How many refreshes were answered with tokens another window had stored (for tests). */
   tokensFromOtherWindows = 0;
 
-  /** Present only when configured: the SDK then prefers it to dynamic registration where the server allows. */
-  readonly clientMetadataUrl?: string;
+  constructor(private readonly options: ServerOAuthOptions) {}
 
-  constructor(private readonly options: ServerOAuthOptions) {
-    if (options.clientMetadataUrl) this.clientMetadataUrl = options.clientMetadataUrl;
+  /** Present only when configured: the SDK then prefers it to dynamic registration where the server allows. */
+  get clientMetadataUrl(): string {
+    const url = this.options.clientMetadataUrl;
+    // Undefined when none is configured, which the SDK checks for; its type (an optional string) has no room for
+    // a getter that may answer undefined.
+    return ((typeof url === 'function' ? url() : url) || undefined) as string;
   }
 
   get serverUrl(): string {

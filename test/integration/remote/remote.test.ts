@@ -3,7 +3,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { McpHostApi } from '../../../src/extension';
-import { Commands } from '../../../src/ids';
+import { Commands, Settings } from '../../../src/ids';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import type { ServerNode, TreeNode } from '../../../src/ui/tree/nodes';
 import type { ServersTreeProvider } from '../../../src/ui/tree/serversView';
@@ -105,6 +105,24 @@ describe('remote servers: sign-in', function () {
     await vscode.commands.executeCommand(Commands.signOut, 'remote');
     await until(() => state()?.kind === 'needsSignIn', 'needs sign-in after Sign Out');
     assert.strictEqual(dialogs.signInsAsked.length, 1);
+  });
+
+  it('with mcpHost.remote.clientMetadataUrl set, Sign In uses the document URL as the client ID and registers nothing', async () => {
+    const documentUrl = 'https://mcp-host.example/oauth/client-metadata.json';
+    fixture.publishClientMetadata(documentUrl);
+    const settings = vscode.workspace.getConfiguration(Settings.section);
+    await settings.update(Settings.remoteClientMetadataUrl, documentUrl, vscode.ConfigurationTarget.Global);
+    try {
+      const registered = fixture.counts.register;
+      await vscode.commands.executeCommand(Commands.signIn, 'remote');
+      assert.strictEqual(state()?.kind, 'running', JSON.stringify(state()));
+      const outcome = await whoami();
+      assert.strictEqual(outcome.kind, 'completed', JSON.stringify(outcome));
+      assert.match(JSON.stringify(outcome.kind === 'completed' && outcome.outcome.result.content), /signed in as client https:\/\/mcp-host\.example\/oauth\/client-metadata\.json/);
+      assert.strictEqual(fixture.counts.register, registered, 'registered although a metadata document URL was set');
+    } finally {
+      await settings.update(Settings.remoteClientMetadataUrl, undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('no token reaches the extension host logs, the server log or the history file', async () => {

@@ -68,14 +68,14 @@ class ScriptedBrowser implements SignInBrowser {
   }
 }
 
-function connect(url: string, secrets: SecretStore, browser: SignInBrowser, log: MemoryLog, extra: { headers?: Record<string, string>; oauth?: PreRegisteredClient } = {}) {
+function connect(url: string, secrets: SecretStore, browser: SignInBrowser, log: MemoryLog, extra: { headers?: Record<string, string>; oauth?: PreRegisteredClient } = {}, clientMetadataUrl?: () => string | undefined) {
   const plan: LaunchPlan = { launch: { type: 'http', url, headers: {}, ...extra }, timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [] };
   return new ServerConnection({
     name: 'remote',
     plan: async () => plan,
     log,
     clientInfo: { name: 'mcp-host-tests', version: '0.0.0' },
-    signIn: { secrets, browser, clientName: 'MCP Host tests' },
+    signIn: { secrets, browser, clientName: 'MCP Host tests', ...(clientMetadataUrl ? { clientMetadataUrl } : {}) },
   });
 }
 
@@ -575,6 +575,28 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
       assert.match(JSON.stringify(result.result.content), /signed in as client pre-registered-client/);
     } finally {
       await pre.shutdown();
+    }
+  });
+
+  it('with a client ID metadata document URL (read at sign-in), signs in with it as the client ID, without registering', async () => {
+    const documentUrl = 'https://mcp-host.example/oauth/client-metadata.json';
+    fixture.publishClientMetadata(documentUrl);
+    let configured: string | undefined;
+    const cimd = connect(fixture.url, new MemorySecrets(), browser, log, {}, () => configured);
+    try {
+      await cimd.start();
+      as(cimd.state, 'needsSignIn');
+      // Set after the connection was made: the URL is read when the sign-in starts, not when the server was defined.
+      configured = documentUrl;
+      const registered = fixture.counts.register;
+      await cimd.signIn();
+      as(cimd.state, 'running');
+      assert.strictEqual(browser.asked.at(-1)!.url.searchParams.get('client_id'), documentUrl);
+      assert.strictEqual(fixture.counts.register, registered, 'registered although the server accepts metadata documents');
+      const result = await cimd.callTool('whoami', {}, consentForTests(cimd, 'whoami'));
+      assert.match(JSON.stringify(result.result.content), /signed in as client https:\/\/mcp-host\.example/);
+    } finally {
+      await cimd.shutdown();
     }
   });
 
