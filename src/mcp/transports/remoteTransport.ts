@@ -48,6 +48,7 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
                 fetch: async (input: string | URL, init?: RequestInit) => {
                   const response = await baseFetch(input, init);
                   if (init?.method === 'GET' && response.ok && response.headers.get('content-type')?.startsWith('text/event-stream')) signIn?.streamOpened();
+                  if (init?.method === 'GET' && (response.status === 401 || response.status === 403)) signIn?.getRefused();
                   return response;
                 },
               }

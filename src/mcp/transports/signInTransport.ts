@@ -60,6 +60,8 @@ export class SignInTransport implements Transport {
   private readonly claimed = new WeakSet<object>();
   /** The sign-in for the stream under way: resolves true when the stream may open again. */
   private streamSignIn: Promise<boolean> | undefined;
+  /** Whether the server refused a `GET` since the stream last opened: only then is a refusal the stream's. */
+  private getRefusedSinceOpen = false;
   /** Refusals of the stream since it last opened. */
   private streamRefusals = 0;
   /** Resumptions of a dropped stream the SDK has scheduled and not yet run. */
@@ -91,15 +93,18 @@ export class SignInTransport implements Transport {
 
   /**
    * The SDK reports a refused `GET` only through `onerror` (nothing awaits it), and a refused `POST` through
-   * `onerror` too, just before `send` rejects with it. So a refusal no `send` caught by the time the microtasks
-   * have run is the stream's: the user is asked to sign in (as for a request), and the stream opens again.
+   * `onerror` too, just before `send` rejects with it. A refusal is taken for the stream's only when both say so:
+   * the server refused a `GET` since the stream last opened (the transport's fetch saw it: `getRefused`), and no
+   * `send` caught the error by the time the microtasks have run. Then the user is asked to sign in (as for a
+   * request), and the stream opens again. A request's refusal is its `send`'s alone, whatever the SDK's timing.
    */
   private onInnerError(error: Error): void {
     const streamRefused = this.streamRefused;
     if (!streamRefused || this.closed || !isAuthorizationRefusal(error) || this.refusals.has(error)) return;
     this.refusals.add(error);
     setImmediate(() => {
-      if (this.claimed.has(error) || this.closed || this.streamSignIn) return;
+      if (this.claimed.has(error) || !this.getRefusedSinceOpen || this.closed || this.streamSignIn) return;
+      this.getRefusedSinceOpen = false;
       const signIn = streamRefused(error, ++this.streamRefusals, () => !this.closed).then(
         signedIn => signedIn && !this.closed,
         () => false,
@@ -118,6 +123,12 @@ export class SignInTransport implements Transport {
   /** The stream opened (a `GET` answered with a stream): its refusals count anew. */
   streamOpened(): void {
     this.streamRefusals = 0;
+    this.getRefusedSinceOpen = false;
+  }
+
+  /** The server answered a `GET` (the stream) with 401 or 403. */
+  getRefused(): void {
+    this.getRefusedSinceOpen = true;
   }
 
   /**

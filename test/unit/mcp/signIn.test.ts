@@ -6,7 +6,8 @@ import type { LaunchPlan } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
 import { consentForTests } from '../../../src/consent/toolCallGate';
-import { Client } from '@modelcontextprotocol/client';
+import { Client, InsufficientScopeError, type JSONRPCMessage } from '@modelcontextprotocol/client';
+import { type AuthorizableTransport, SignInTransport } from '../../../src/mcp/transports/signInTransport';
 import { remoteTransport } from '../../../src/mcp/transports/remoteTransport';
 import { type PreRegisteredClient, type SecretStore, ServerOAuth, SignInCancelledError, type SignInBrowser, type SignInRequest } from '../../../src/mcp/auth/serverOAuth';
 import { checkTransportSecurity, hasStaticCredentials, RemoteRefusedError } from '../../../src/mcp/auth/remotePolicy';
@@ -689,5 +690,46 @@ describe('Remote servers: the HTTP+SSE fallback', function () {
       await conn.shutdown();
       await server.close();
     }
+  });
+});
+
+describe('SignInTransport: which refusals are the notification stream\'s', () => {
+  /**
+   * The SDK's transport, reduced to what this question needs: a POST refused with insufficient_scope, reported
+   * through onerror as a *different* object than the one send rejects with (as a later SDK might wrap it), and a
+   * GET refusal the transport's fetch saw. Only the GET's is the stream's.
+   */
+  class RefusingTransport implements AuthorizableTransport {
+    onclose?: () => void;
+    onerror?: (error: Error) => void;
+    onmessage?: (message: JSONRPCMessage) => void;
+    async start(): Promise<void> {}
+    async close(): Promise<void> {}
+    async finishAuth(): Promise<void> {}
+    async send(): Promise<void> {
+      const refusal = new InsufficientScopeError({ requiredScope: 'admin' });
+      this.onerror?.(new InsufficientScopeError({ requiredScope: 'admin' }));
+      throw refusal;
+    }
+  }
+  const provider = { redirectUrl: 'http://127.0.0.1/callback', clientMetadata: { redirect_uris: ['http://127.0.0.1/callback'] }, clientInformation: () => undefined, tokens: () => undefined, saveTokens: () => {}, redirectToAuthorization: () => {}, saveCodeVerifier: () => {}, codeVerifier: () => '' };
+  const settle = () => new Promise(resolve => setTimeout(resolve, 50));
+
+  it("a request's refusal reported as another object is its send's, not the stream's; a refused GET is the stream's", async () => {
+    const inner = new RefusingTransport();
+    const asked: unknown[] = [];
+    const transport = new SignInTransport(inner, provider as never, () => {}, async () => false, async error => {
+      asked.push(error);
+      return false;
+    });
+    transport.onerror = () => {};
+    await assert.rejects(transport.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x' } }), InsufficientScopeError);
+    await settle();
+    assert.strictEqual(asked.length, 0, "a request's refusal was taken for the stream's");
+    // The stream's GET refused (the fetch saw a 403), then the SDK reports it.
+    transport.getRefused();
+    inner.onerror!(new InsufficientScopeError({ requiredScope: 'stream' }));
+    await settle();
+    assert.strictEqual(asked.length, 1, "the stream's refusal was not handled");
   });
 });
