@@ -406,7 +406,7 @@ export class ServerConnection extends Disposable {
       if (isSessionLost(err, this.transport)) this.onSessionLost(generation);
       else if (isStreamGivenUp(err)) {
         // Left alone, the server would show as running with its notifications gone until a call failed.
-        this.onUnexpectedClose(generation, `The server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts: the server is unreachable.`);
+        this.onUnexpectedClose(generation, `The server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts (the server may be down or unreachable).`);
       }
     };
     return client;
