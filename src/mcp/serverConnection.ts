@@ -295,17 +295,24 @@ export class ServerConnection extends Disposable {
     }
   }
 
-  /** Resolves once the state is no longer `starting`. */
+  /** Resolves once the state is no longer `starting`, or the connection is disposed. */
   private started(): Promise<void> {
     if (this._state.kind !== 'starting' || this.isDisposed) return Promise.resolve();
     return new Promise(resolve => {
-      const listener = this.onDidChangeState(state => {
-        if (state.kind === 'starting') return;
+      const done = (): void => {
         listener.dispose();
+        this.startWaiters.delete(done);
         resolve();
+      };
+      const listener = this.onDidChangeState(state => {
+        if (state.kind !== 'starting') done();
       });
+      this.startWaiters.add(done);
     });
   }
+
+  /** Those waiting in `started()`: a connection disposed while starting lets them go (it changes no state then). */
+  private readonly startWaiters = new Set<() => void>();
 
   /** A refused refresh or a step-up mid-session: the server stops and waits for the user, no error loop. */
   private onSignInRequiredWhileRunning(error: SignInRequiredError): void {
@@ -593,6 +600,7 @@ export class ServerConnection extends Disposable {
 
   override dispose(): void {
     this.generation++;
+    for (const done of [...this.startWaiters]) done();
     this.auth.dispose();
     this.clearRestartTimer();
     void this.teardown();

@@ -281,7 +281,13 @@ export class ConnectionSignIn {
 
   private async lookElsewhere(oauth: ServerOAuth): Promise<void> {
     // Another window writes the entry and the index one after the other: look once both are there.
-    await new Promise(resolve => setTimeout(resolve, STORED_ELSEWHERE_SETTLE_MS));
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(() => {
+        this.settling = undefined;
+        resolve();
+      }, STORED_ELSEWHERE_SETTLE_MS);
+      this.settling = { timer, resolve };
+    });
     if (oauth !== this.oauth || !this.waitingHere()) return;
     const stored = await oauth.reloadTokens();
     // Tokens this window already started with once and came back here are not tried again (no start loop).
@@ -291,12 +297,22 @@ export class ConnectionSignIn {
     this.options.onSignedInElsewhere();
   }
 
+  /** The wait of `lookElsewhere` under way: dispose ends it (the look then stops). */
+  private settling: { readonly timer: ReturnType<typeof setTimeout>; readonly resolve: () => void } | undefined;
+  private disposed = false;
+
   private waitingHere(): boolean {
-    return !this.signedOut && !this.userSignIn && this.options.waitsForSignIn();
+    return !this.disposed && !this.signedOut && !this.userSignIn && this.options.waitsForSignIn();
   }
 
   /** Ends a sign-in under way (the connection is going away). */
   dispose(): void {
+    this.disposed = true;
+    if (this.settling) {
+      clearTimeout(this.settling.timer);
+      this.settling.resolve();
+      this.settling = undefined;
+    }
     this.storeWatch?.dispose();
     this.oauth?.endSignIn();
   }

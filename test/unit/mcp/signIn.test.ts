@@ -366,6 +366,22 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
       for (const t of fixture.issued) assert.ok(!otherLog.text().includes(t), 'no token in the server log');
     });
 
+    it('a window closed while it looks at the tokens another window stored does nothing more', async () => {
+      await Promise.all([conn.start(), other.start()]);
+      as(other.state, 'needsSignIn');
+      // Registered after the other window's own watch, so this runs just after it began to look: the window closes.
+      const closing = secrets.onDidChange(() => other.dispose());
+      try {
+        await conn.signIn();
+        as(conn.state, 'running');
+        await new Promise(resolve => setTimeout(resolve, 400));
+      } finally {
+        closing.dispose();
+      }
+      assert.ok(!otherLog.text().includes('Signed in from another window'), otherLog.text());
+      as(other.state, 'needsSignIn');
+    });
+
     it('a window the user signed out of stays signed out when the other window signs in again', async () => {
       await conn.start();
       await conn.signIn();
