@@ -55,6 +55,30 @@ describe('e2e: signing in to a remote server', function () {
     assert.strictEqual(fixture.counts.authorize, 0);
   });
 
+  it('Cancel on the "waiting for the browser" notification ends the wait at once; the server stays at needs sign-in', async () => {
+    // The browser never gets to the authorization server: the user gave up on the page. (code-server may open it
+    // through its port proxy, /proxy/<port>/authorize, so the path is matched wherever it is.)
+    const authorize = /\/authorize\?/;
+    const never = (route: { abort(): Promise<void> }) => route.abort();
+    await page.context().route(authorize, never);
+    try {
+      await serverRow().hover();
+      await serverRow().getByRole('button', { name: 'Sign In' }).click();
+      await page.locator('.monaco-dialog-box').waitFor({ timeout: 30_000 });
+      const tab = await openBrowserTab(page);
+      const waiting = page.locator('.notification-toast', { hasText: 'waiting for the browser' });
+      await waiting.waitFor({ timeout: 30_000 });
+      await screenshot(page, 'remote-sign-in-waiting');
+      await waiting.getByRole('button', { name: 'Cancel' }).click();
+      await waiting.waitFor({ state: 'detached', timeout: 10_000 });
+      await tab.close();
+      await sidebar().locator('.monaco-list-row', { hasText: 'needs sign-in' }).first().waitFor({ timeout: 15_000 });
+      assert.strictEqual(fixture.counts.authorize, 0, 'the authorization server was reached');
+    } finally {
+      await page.context().unroute(authorize, never);
+    }
+  });
+
   it('Sign In names the host first; the browser signs in and the server runs', async () => {
     await serverRow().hover();
     await serverRow().getByRole('button', { name: 'Sign In' }).click();
