@@ -1,4 +1,4 @@
-import { asObjectSchema, displaySchema, enumOptionSteps, isObject, scalarHint, typesOf, type ArgumentForm, type FieldProblem } from './schemaForm';
+import { asObjectSchema, displaySchema, enumOptionCount, enumOptionSteps, isObject, scalarHint, typesOf, type ArgumentForm, type FieldProblem } from './schemaForm';
 import type { FormOutcome } from './formFlow';
 import { plainBlock, plainLabel } from '../common/untrustedText';
 import { atOnce, inSlices, type Pause, type Sliced } from './slices';
@@ -141,12 +141,29 @@ export type EditorPreference = 'always' | 'complexOnly' | 'never';
 /** More fields than this, and a form is "complex" (a quick input would ask them one by one). */
 export const SIMPLE_FIELDS = 5;
 
+/**
+ * A node's kind as `describeSchema` makes it, and its displayed schema, without making its children or its
+ * choices: deciding where a form is filled must not build the editor's whole tree (an enum of 100,000 values
+ * in one field held the thread for 59–134 ms here, and the editor then built the tree again, in slices).
+ */
+function kindOf(schema: unknown, root: { readonly [k: string]: unknown }, depth: number): { kind: SpecNode['kind']; s: { readonly [k: string]: unknown } } {
+  const s = displaySchema(schema, root);
+  if (enumOptionCount(s) !== undefined) return { kind: 'enum', s };
+  const made = nodeOwn(s, '', depth);
+  return { kind: 'spec' in made ? made.spec.kind : made.union ? 'choice' : made.type === 'object' ? 'object' : 'array', s };
+}
+
 /** Whether a form is better filled in the editor: nested objects, lists of objects, choices of shapes, or many fields. */
 export function isComplex(schema: unknown, form: ArgumentForm): boolean {
   if (form.fields.length > SIMPLE_FIELDS || form.wholeObject) return true;
-  const spec = describeSchema(schema);
-  if (spec.kind !== 'object') return spec.kind !== 'json' || form.fields.length > 0;
-  return spec.properties.some(p => p.node.kind === 'object' || p.node.kind === 'choice' || (p.node.kind === 'array' && (p.node.items.kind === 'object' || p.node.items.kind === 'choice')));
+  const root = asObjectSchema(schema);
+  const top = kindOf(root, root, 0);
+  if (top.kind !== 'object') return top.kind !== 'json' || form.fields.length > 0;
+  const nested = (kind: SpecNode['kind']) => kind === 'object' || kind === 'choice';
+  return Object.values(top.s.properties as { readonly [k: string]: unknown }).some(v => {
+    const property = kindOf(v, root, 1);
+    return nested(property.kind) || (property.kind === 'array' && nested(kindOf(property.s.items, root, 2).kind));
+  });
 }
 
 export function prefersEditor(preference: EditorPreference, schema: unknown, form: ArgumentForm): boolean {

@@ -229,10 +229,10 @@ export function* enumOptionSteps(schema: SchemaObject): Sliced<FieldOption[] | u
     return options;
   }
   if ('const' in schema) return [{ label: valueLabel(schema.const), value: schema.const }];
-  const union = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(union) && union.length > 0 && union.every(b => isObject(b) && 'const' in b)) {
+  const union = constBranches(schema);
+  if (union) {
     const options: FieldOption[] = [];
-    for (const b of union as SchemaObject[]) {
+    for (const b of union) {
       options.push({
         label: typeof b.title === 'string' ? b.title : valueLabel(b.const),
         ...(typeof b.description === 'string' ? { description: b.description } : typeof b.title === 'string' ? { description: valueLabel(b.const) } : {}),
@@ -243,6 +243,19 @@ export function* enumOptionSteps(schema: SchemaObject): Sliced<FieldOption[] | u
     return options;
   }
   return undefined;
+}
+
+/** `anyOf`/`oneOf` branches that are all `const` (a titled enum), if the schema has such. */
+function constBranches(schema: SchemaObject): readonly SchemaObject[] | undefined {
+  const union = schema.anyOf ?? schema.oneOf;
+  return Array.isArray(union) && union.length > 0 && union.every(b => isObject(b) && 'const' in b) ? (union as SchemaObject[]) : undefined;
+}
+
+/** How many choices `enumOptions` would make (undefined: not an enum), without making them. */
+export function enumOptionCount(schema: SchemaObject): number | undefined {
+  if (Array.isArray(schema.enum)) return schema.enum.length;
+  if ('const' in schema) return 1;
+  return constBranches(schema)?.length;
 }
 
 function plural(n: number, word: string): string {
@@ -298,7 +311,7 @@ function skeleton(schema: unknown, root: SchemaObject, depth = 0): unknown {
   const s = displaySchema(schema, root);
   if (depth > 4) return null;
   if ('default' in s) return s.default;
-  if (enumOptions(s)?.length) return null;
+  if (enumOptionCount(s)) return null;
   const types = typesOf(s);
   const t = types.length > 1 ? undefined : (types[0] ?? (isObject(s.properties) ? 'object' : s.items || s.prefixItems ? 'array' : undefined));
   switch (t) {
@@ -322,8 +335,8 @@ function skeleton(schema: unknown, root: SchemaObject, depth = 0): unknown {
 /** A value's type in a few words: "text", "a whole number", "list of text", "one of a, b". */
 function typeWords(schema: unknown, root: SchemaObject, depth: number): string {
   const s = displaySchema(schema, root);
-  const options = enumOptions(s);
-  if (options) return options.length <= 5 ? `one of ${options.map(o => o.label).join(', ')}` : `one of ${options.length} choices`;
+  const count = enumOptionCount(s);
+  if (count !== undefined) return count <= 5 ? `one of ${enumOptions(s)!.map(o => o.label).join(', ')}` : `one of ${count} choices`;
   const t = typesOf(s);
   if (t.length !== 1) return t.length ? t.map(x => NOUNS[x] ?? x).join(' or ') : 'any';
   if (t[0] === 'array') return `list of ${depth < 2 ? typeWords(s.items, root, depth + 1).replace(/^an? /, '') : 'values'}`;

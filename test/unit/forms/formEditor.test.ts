@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { randomBytes } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/client';
 import { buildForm } from '../../../src/forms/schemaForm';
-import { describeSchema, MAX_MESSAGE_CHARS, prefersEditor, promptArgumentsSchema, promptPrefersEditor, readPageMessage, type SpecNode } from '../../../src/forms/formEditor';
+import { describeSchema, isComplex, MAX_MESSAGE_CHARS, prefersEditor, promptArgumentsSchema, promptPrefersEditor, readPageMessage, type SpecNode } from '../../../src/forms/formEditor';
 import { formPageHtml, newNonce } from '../../../src/ui/forms/formPage';
 import { everythingServer, fixtureServer, memoryServer, sequentialThinkingServer, toolsOf } from '../servers';
 
@@ -72,6 +72,38 @@ describe('the form editor model', () => {
     assert.strictEqual(use(everything.find(t => t.name === 'echo')!, 'always'), true);
     assert.strictEqual(use(order!, 'never'), false);
     assert.strictEqual(use(memory.find(t => t.name === 'read_graph')!, 'always'), false, 'nothing to ask');
+  });
+
+  it('decides "complex" from the kinds the tree would give its top two levels, without making the tree (no field\'s choices are read)', () => {
+    // The reference: the editor's whole tree, as the decision was made before.
+    const fromTree = (schema: unknown, fields: number, wholeObject: boolean): boolean => {
+      if (fields > 5 || wholeObject) return true;
+      const spec = describeSchema(schema);
+      if (spec.kind !== 'object') return spec.kind !== 'json' || fields > 0;
+      return spec.properties.some(p => p.node.kind === 'object' || p.node.kind === 'choice' || (p.node.kind === 'array' && (p.node.items.kind === 'object' || p.node.items.kind === 'choice')));
+    };
+    const schemas: unknown[] = [
+      ...[...memory, ...everything, ...thinking, order!].map(t => t.inputSchema),
+      { type: 'object', properties: { mode: { enum: [] }, tag: { const: 'x' }, pick: { anyOf: [{ const: 1 }, { const: 2, title: 'two' }] } } },
+      { type: 'object', properties: { list: { type: 'array', items: { oneOf: [{ type: 'object', properties: { a: { type: 'string' } } }, { type: 'object', properties: { b: { type: 'number' } } }] } } } },
+      { type: 'object', properties: { list: { type: 'array', items: { enum: ['a', 'b'] } }, nested: { $ref: '#/$defs/n' } }, $defs: { n: { type: 'object', properties: { x: { type: 'string' } } } } },
+      { type: 'object', properties: { any: {}, two: { type: ['string', 'number'] }, tuple: { type: 'array', prefixItems: [{ type: 'string' }] } } },
+    ];
+    for (const schema of schemas) {
+      const form = buildForm(schema);
+      assert.strictEqual(isComplex(schema, form), fromTree(schema, form.fields.length, form.wholeObject), JSON.stringify(schema).slice(0, 200));
+    }
+    // One field of 100,000 choices: their number is enough here; the labels are made once, by the editor, in slices.
+    let iterated = 0;
+    const values = new Proxy(Array.from({ length: 100_000 }, (_, i) => `v${i}`), {
+      get: (target, key, receiver) => {
+        if (key === Symbol.iterator || key === 'entries' || key === 'map' || key === 'forEach') iterated++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const huge = { type: 'object', properties: { choice: { type: 'string', enum: values }, note: { type: 'string' } } };
+    assert.strictEqual(isComplex(huge, { fields: [{}, {}], wholeObject: false } as unknown as ReturnType<typeof buildForm>), false);
+    assert.strictEqual(iterated, 0, 'the choices were read');
   });
 
   it('takes prompts with arguments to the editor when the setting says always, or many arguments without completions', () => {
