@@ -90,6 +90,8 @@ export class ServerConnection extends Disposable {
   private stopping: Promise<void> | undefined;
   private secrets: readonly string[] = [];
   private timeouts: ServerTimeouts = { startupMs: 30_000, requestMs: 60_000 };
+  /** Those waiting in `started()`: a connection disposed while starting lets them go (it changes no state then). */
+  private readonly startWaiters = new Set<() => void>();
   /** What the current start's process said besides MCP and how it ended. */
   private report = new ProcessReport();
   /** Resources watched by open documents, reference-counted; kept across restarts. */
@@ -310,9 +312,6 @@ export class ServerConnection extends Disposable {
       this.startWaiters.add(done);
     });
   }
-
-  /** Those waiting in `started()`: a connection disposed while starting lets them go (it changes no state then). */
-  private readonly startWaiters = new Set<() => void>();
 
   /** A refused refresh or a step-up mid-session: the server stops and waits for the user, no error loop. */
   private onSignInRequiredWhileRunning(error: SignInRequiredError): void {

@@ -64,6 +64,9 @@ export class ConnectionSignIn {
   private triedFromElsewhere: string | undefined;
   /** The user signed out in this window: tokens another window stores later are not taken until they sign in here. */
   private signedOut = false;
+  /** The wait of `lookElsewhere` under way: dispose ends it (the look then stops). */
+  private settling: { readonly timer: ReturnType<typeof setTimeout>; readonly resolve: () => void } | undefined;
+  private disposed = false;
 
   constructor(private readonly options: ConnectionSignInOptions) {}
 
@@ -296,10 +299,6 @@ export class ConnectionSignIn {
     this.options.log.info('Signed in from another window: starting with the tokens it stored.');
     this.options.onSignedInElsewhere();
   }
-
-  /** The wait of `lookElsewhere` under way: dispose ends it (the look then stops). */
-  private settling: { readonly timer: ReturnType<typeof setTimeout>; readonly resolve: () => void } | undefined;
-  private disposed = false;
 
   private waitingHere(): boolean {
     return !this.disposed && !this.signedOut && !this.userSignIn && this.options.waitsForSignIn();
