@@ -56,9 +56,14 @@ export function secretStore(secrets: vscode.SecretStorage): SecretStore {
   };
 }
 
+/** A sign-in setting as the user's own settings have it (a workspace's settings are not read). */
+function userSetting(key: string): unknown {
+  return vscode.workspace.getConfiguration(Settings.section).inspect<unknown>(key)?.globalValue;
+}
+
 /** Hosts the user allows plain http to: user settings only (the setting is application-scoped). */
 export function allowedPlainHttpHosts(): readonly string[] {
-  const value = vscode.workspace.getConfiguration(Settings.section).inspect<unknown>(Settings.remoteAllowPlainHttpHosts)?.globalValue;
+  const value = userSetting(Settings.remoteAllowPlainHttpHosts);
   return Array.isArray(value) ? value.filter((h): h is string => typeof h === 'string') : [];
 }
 
@@ -67,7 +72,7 @@ export function allowedPlainHttpHosts(): readonly string[] {
  * with where an authorization server accepts them (instead of registering). Read at each sign-in; user settings only.
  */
 export function clientMetadataUrl(): string | undefined {
-  const value = vscode.workspace.getConfiguration(Settings.section).inspect<unknown>(Settings.remoteClientMetadataUrl)?.globalValue;
+  const value = userSetting(Settings.remoteClientMetadataUrl);
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
@@ -86,7 +91,7 @@ export class WindowRedirects extends UriHandlerChannel implements vscode.Disposa
     const web = vscode.env.uiKind === vscode.UIKind.Web;
     super(`${vscode.env.uriScheme}://${context.extension.id}${CALLBACK_PATH}`, {
       mode: () => {
-        const setting = vscode.workspace.getConfiguration(Settings.section).inspect<RedirectSetting>(Settings.remoteSignInRedirect)?.globalValue ?? 'auto';
+        const setting = (userSetting(Settings.remoteSignInRedirect) as RedirectSetting | undefined) ?? 'auto';
         return chooseRedirect(setting, { remoteName: vscode.env.remoteName, web });
       },
       externalFormPerCall: web,
