@@ -27,12 +27,28 @@ describe('e2e: @mcp in the Chat view', function () {
   const chatInput = () => page.locator('.interactive-input-part .monaco-editor').first();
   const responses = () => page.locator('.interactive-item-container.interactive-response');
 
+  const newSession = () => page.getByRole('button', { name: 'New Session' }).first();
+
+  /**
+   * Chat as wide as the window, as a user who works in chat would have it (and the answers readable in screenshots),
+   * with the Sessions list whose New Session button `send` uses between requests. Toggled only when not so already:
+   * once in a run (ci-run17) the chat was back in the side bar by the second request.
+   */
+  async function maximizeChat(): Promise<void> {
+    if (await newSession().isVisible()) return;
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').first().fill('>Toggle Maximized Secondary Side Bar');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Toggle Maximized Secondary Side Bar' }).first().click();
+    await newSession().waitFor({ timeout: 15_000 });
+  }
+
   /** Types a request in the chat input and sends it with the Send button (Enter can be taken by the suggest widget). */
   async function send(text: string): Promise<Locator> {
     // Each request in a new session (the Sessions list beside the maximized chat): the chat list renders
     // only the rows in view, so counting responses across a long session would point at the wrong one.
     if ((await responses().count()) > 0) {
-      await page.getByRole('button', { name: 'New Session' }).first().click();
+      await maximizeChat();
+      await newSession().click();
       await responses().first().waitFor({ state: 'detached', timeout: 15_000 });
     }
     await chatInput().click();
@@ -63,10 +79,7 @@ describe('e2e: @mcp in the Chat view', function () {
     await palette.fill('>Chat: Open Chat');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Chat: Open Chat/ }).first().click();
     await chatInput().waitFor({ timeout: 60_000 });
-    // Chat as wide as the window, as a user who works in chat would have it (and the answers readable in screenshots).
-    await page.keyboard.press('F1');
-    await palette.fill('>Toggle Maximized Secondary Side Bar');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Toggle Maximized Secondary Side Bar' }).first().click();
+    await maximizeChat();
 
     // The model picker in the chat input lists the scripted model (the only one offline); pick it as a user would.
     const input = page.locator('.interactive-input-part');
