@@ -15,6 +15,11 @@ export type ConnectionState =
       readonly attempt: number;
       /** Set when a running server is being reconnected: its server forgot the session (restarted, or ended it). */
       readonly reconnect?: 'sessionLost';
+      /**
+       * Set while a sign-in the user started runs (the browser may be open): the authorization server's host, as
+       * "needs sign-in" named it ('' when it named none). Server-derived: untrusted text.
+       */
+      readonly signingIn?: string;
     }
   /**
    * A remote server that wants an OAuth sign-in the host cannot do silently (no tokens yet, the refresh
@@ -69,6 +74,7 @@ export function describeState(state: ConnectionState): string {
       return state.message;
     case 'starting':
       if (state.reconnect === 'sessionLost') return 'reconnecting · the server lost the session';
+      if (state.signingIn !== undefined) return state.signingIn ? `signing in · ${state.signingIn}` : 'signing in';
       return state.attempt > 1 ? `starting (attempt ${state.attempt})` : 'starting';
     case 'running':
       return 'running';

@@ -208,7 +208,13 @@ export class ServerConnection extends Disposable {
     const generation = ++this.generation;
     if (!options.automatic) this.attempt = 0;
     this.attempt++;
-    this.setState({ kind: 'starting', attempt: this.attempt, ...(options.reconnect ? { reconnect: options.reconnect } : {}) });
+    const signingIn = this.auth.signingIn;
+    this.setState({
+      kind: 'starting',
+      attempt: this.attempt,
+      ...(options.reconnect ? { reconnect: options.reconnect } : {}),
+      ...(signingIn !== undefined ? { signingIn } : {}),
+    });
     const report = (this.report = new ProcessReport());
     let plan: LaunchPlan | undefined;
     try {

@@ -147,6 +147,11 @@ export class ConnectionSignIn {
     }
   }
 
+  /** While a sign-in the user started runs: the host it signs in to, as "needs sign-in" named it ('' if none). */
+  get signingIn(): string | undefined {
+    return this.userSignIn ? (this.lastAsked?.host ?? '') : undefined;
+  }
+
   /** Forgets this server's tokens and registrations (the connection stops it first). */
   async signOut(): Promise<void> {
     if (!this.oauth) return;

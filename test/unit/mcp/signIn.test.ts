@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import type { ConnectionState } from '../../../src/mcp/connectionState';
+import { describeState, type ConnectionState } from '../../../src/mcp/connectionState';
 import type { LaunchPlan } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
@@ -128,9 +128,18 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
   });
 
   it('Sign In: the user sees the host, the server runs and a tool works; tokens are kept per server and issuer', async () => {
+    const states: ConnectionState[] = [];
+    conn.onDidChangeState(state => states.push(state));
     await conn.start();
+    assert.strictEqual(as(conn.state, 'needsSignIn').reason, 'signIn');
+    assert.strictEqual(as(states[0]!, 'starting').signingIn, undefined, 'a start the user did not sign in with is just starting');
+    let whileAsked: ConnectionState | undefined;
+    browser.hold = async () => void (whileAsked = conn.state);
     await conn.signIn();
     as(conn.state, 'running');
+    const host = new URL(fixture.issuer).host;
+    assert.strictEqual(as(whileAsked!, 'starting').signingIn, host, 'while the browser is open the server shows it is signing in, and where');
+    assert.strictEqual(describeState(whileAsked!), `signing in · ${host}`);
     assert.strictEqual(browser.asked.length, 1);
     assert.strictEqual(browser.asked[0]!.host, new URL(fixture.issuer).host);
     assert.deepStrictEqual(browser.asked[0]!.scopes, OAUTH_SCOPES);
