@@ -7,7 +7,7 @@ import type { GroupKind } from './serversModel';
  * The elements of the servers tree. Each node is created once and reused while what it shows exists, so
  * the provider can refresh one server's subtree, or one group, by firing that node.
  */
-export type TreeNode = ServerNode | GroupNode | ToolNode | SavedCallNode | ResourceNode | ResourcePageNode | TemplateNode | PromptNode | LoadMoreNode | InfoNode;
+export type TreeNode = ServerNode | GroupNode | ToolNode | SavedCallNode | ResourceNode | ResourcePageNode | EarlierPagesNode | TemplateNode | PromptNode | LoadMoreNode | InfoNode;
 
 /** A server in the tree: its name, where it came from, and its live state. */
 export class ServerNode {
@@ -15,6 +15,8 @@ export class ServerNode {
   private readonly groups = new Map<GroupKind, GroupNode>();
   /** Children reused across refreshes, by a key unique among this server's nodes. */
   readonly cache = new NodeCache();
+  /** The pages loaded when the Resources group last listed its page folders (their cache keys hold it). */
+  pagesShown = 0;
 
   constructor(public entry: ServerEntry) {}
 
@@ -56,8 +58,8 @@ export class ServerNode {
 
 /**
  * A server's reusable children by key, in one map per kind (the key up to and with its first `:`, as in
- * `resource:` or `resourcePage:`): forgetting the page folders when a page is added looks at the folders, not
- * at every resource loaded so far.
+ * `resource:` or `resourcePage@3:`): forgetting the page folders when a page is added drops their kind (the
+ * pages loaded are in it) without looking at every resource loaded so far.
  */
 export class NodeCache {
   private readonly kinds = new Map<string, Map<string, TreeNode>>();
@@ -174,6 +176,26 @@ export class ResourcePageNode {
   ) {}
   get id(): string {
     return `${this.server.id}/resources/~page${this.page}@${this.loaded}`;
+  }
+}
+
+/**
+ * The pages between the first and the newest, `from` to `to` (indexes into the model's `pageStarts`), folded into
+ * one folder of a folder per page: the Resources group then holds the same number of nodes at page 3 as at page
+ * 100 (src/ui/tree/serversModel.ts `resourceLayout`). `loaded` is part of its id, as for a page folder.
+ */
+export class EarlierPagesNode {
+  readonly kind = 'earlierPages';
+  constructor(
+    readonly server: ServerNode,
+    readonly from: number,
+    readonly to: number,
+    readonly start: number,
+    readonly end: number,
+    readonly loaded: number,
+  ) {}
+  get id(): string {
+    return `${this.server.id}/resources/~pages${this.from}-${this.to}@${this.loaded}`;
   }
 }
 

@@ -37,6 +37,50 @@ export interface ResourcePages {
   readonly handledMs: number | undefined;
 }
 
+/**
+ * How the Resources group shows the pages loaded, in a number of nodes that does not grow with the pages (a
+ * "Load more…" refreshes the group, and VS Code asks for a tree item of every node in it): the first page's
+ * resources in the group itself, the newest page as a folder of its own, and the pages between them folded into
+ * one folder (`earlier`, a folder per page inside it), or as a folder of their own while there is only one.
+ * Pages are indexes into `pageStarts`; a page of repeats only (no new resource) gets no folder.
+ */
+export interface ResourceLayout {
+  /** The first page's resources are `items[0, firstEnd)`. */
+  readonly firstEnd: number;
+  /** The pages shown as folders in the group itself, oldest first: the newest, and an only earlier page. */
+  readonly folders: readonly number[];
+  /** The pages folded into one folder, `[from, to]`: two or more between the first and the newest. */
+  readonly earlier: { readonly from: number; readonly to: number } | undefined;
+}
+
+/** `pages`' layout in the Resources group: constant work, whatever the number of pages loaded. */
+export function resourceLayout(pages: ResourcePages): ResourceLayout {
+  const count = pages.pageStarts.length;
+  const firstEnd = pageEnd(pages, 0);
+  const folders: number[] = [];
+  let earlier: ResourceLayout['earlier'];
+  if (count >= 4 && pages.pageStarts[count - 1]! > pages.pageStarts[1]!) earlier = { from: 1, to: count - 2 };
+  else if (count === 3 && pageEnd(pages, 1) > pages.pageStarts[1]!) folders.push(1);
+  if (count >= 2 && pageEnd(pages, count - 1) > pages.pageStarts[count - 1]!) folders.push(count - 1);
+  return { firstEnd, folders, earlier };
+}
+
+/** Where page `page` ends in `items` (where the next starts, or the end). */
+export function pageEnd(pages: ResourcePages, page: number): number {
+  return pages.pageStarts[page + 1] ?? pages.items.length;
+}
+
+/** The page `items[index]` is on: a binary search over `pageStarts`. */
+export function pageOf(pages: ResourcePages, index: number): number {
+  let [low, high] = [0, pages.pageStarts.length - 1];
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (pages.pageStarts[mid]! <= index) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
 const EMPTY_PAGES: ResourcePages = { items: [], pageStarts: [], seen: new Map(), duplicates: [], nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, handledMs: undefined };
 
 /** How many resources "Load All" loads at most per run: enough for any list a tree is useful for. */

@@ -6,10 +6,10 @@ import { essence, extensionForMime, isImageMime } from '../../mcp/resourceConten
 import { Commands, ContextKeys, Views } from '../../ids';
 import { describePreview, localPreviewContext, previewLaunch } from '../../config/launchPreview';
 import { describeEra } from '../../mcp/eraNegotiation';
-import { GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, SavedCallNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
+import { EarlierPagesNode, GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, SavedCallNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
 import type { SavedCall } from '../../forms/savedCalls';
 import { untrustedMarkdown } from '../markdown';
-import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, ServersTreeModel } from './serversModel';
+import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, pageEnd, pageOf, resourceLayout, ServersTreeModel } from './serversModel';
 import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
 import { describeDuplicate, type Duplicate } from '../../mcp/duplicates';
 import { showInformationMessage, withProgress } from '../window';
@@ -164,8 +164,12 @@ function toolIcon(hints: readonly ToolHint[], disabled: boolean): vscode.ThemeIc
 
 /**
  * The performance measure of a page of resources, from its list's arrival (the server's reply, parsed) to its
- * nodes returned to VS Code: the model's dedupe, the change event, VS Code asking for the children, and making
- * the nodes (not the drawing). Only the latest is kept; the `tree` integration suite reports it for the bench.
+ * resources going back to VS Code (the Resources group's children for the first page, the newest page folder's
+ * for a later one; not the drawing). Its `detail.ownMs` is the part spent in this extension's code from the
+ * arrival until VS Code has the tree item of the page's last resource: the model's dedupe and change event, and
+ * every `getChildren` and `getTreeItem` VS Code calls meanwhile (the group's refresh, the page's folder, the
+ * items); the rest is VS Code's (its refresh delay, the round trips to the window). Made when VS Code has that
+ * last item; only the latest is kept. The `tree` integration suite reports it for the bench.
  */
 export const TREE_PAGE_MEASURE = 'mcpHost.treePage';
 
@@ -179,8 +183,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly serverNodes = new Map<string, ServerNode>();
   /** How many duplicates each server's warning lines showed when its prompts or resources last changed. */
   private readonly duplicatesShown = new Map<string, number>();
-  /** Per server, the arrival of the newest page whose nodes were measured (`TREE_PAGE_MEASURE`). */
+  /** Per server, the arrival of the newest page whose measure was started (`TREE_PAGE_MEASURE`). */
   private readonly pageMeasured = new Map<string, number>();
+  /** The page being measured: our code's time since its arrival, until VS Code has the item of its last resource. */
+  private measuring: { readonly server: string; readonly arrivedAt: number; readonly last: object; readonly items: number; ownMs: number; returnedAt?: number } | undefined;
   private readonly subscription: vscode.Disposable;
 
   constructor(
@@ -210,6 +216,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'prompts': {
         // A resource list that changed was dropped by the model; its nodes (resources, pages, actions) go with it.
         if (change.what === 'resources' && this.model.resources(node.name).pagesLoaded === 0) node.forget('resource');
+        if (change.what === 'resources') this.startMeasure(node.name);
         // A further page on its way changes only "Load more…"/"Load all" (their spinners): not the pages shown.
         const pages = change.what === 'resources' ? this.model.resources(node.name) : undefined;
         if (pages?.loading && pages.pagesLoaded > 0) {
@@ -230,7 +237,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return plainItem(this.treeItem(node));
+    const started = performance.now();
+    const item = plainItem(this.treeItem(node));
+    this.spent(started, node);
+    return item;
   }
 
   private treeItem(node: TreeNode): vscode.TreeItem {
@@ -247,6 +257,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this.resourceItem(node);
       case 'resourcePage':
         return this.resourcePageItem(node);
+      case 'earlierPages':
+        return earlierPagesItem(node);
       case 'template':
         return this.templateItem(node);
       case 'prompt':
@@ -259,6 +271,21 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    // The Resources group lists the first page when it is first shown.
+    if (node?.kind === 'group' && node.group === 'resources' && this.model.resources(node.server.name).pagesLoaded === 0) await this.model.loadResources(node.server.name);
+    const started = performance.now();
+    const children = this.children(node);
+    this.spent(started);
+    // The measured page's resources go back to VS Code: in the group itself (the first page) or in the newest page's folder.
+    const m = this.measuring;
+    if (m && m.returnedAt === undefined && node && node.kind !== 'server' && node.server.name === m.server) {
+      const newest = this.model.resources(m.server).pageStarts.length - 1;
+      if (node.kind === 'resourcePage' ? node.page === newest : node.kind === 'group' && node.group === 'resources' && newest === 0) m.returnedAt = performance.now();
+    }
+    return children;
+  }
+
+  private children(node: TreeNode | undefined): TreeNode[] {
     if (!node) return this.roots();
     switch (node.kind) {
       case 'server':
@@ -267,11 +294,14 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return this.groupChildren(node);
       case 'tool':
         return this.savedCalls.forTool(node.server.name, node.tool.name).map(c => node.server.reuse(`saved:${node.tool.name}/${c.scope}/${c.name}`, () => new SavedCallNode(node, c), n => (n.call = c)));
-      case 'resourcePage': {
-        const started = performance.now();
-        const nodes = this.resourceNodes(node.server, node.start, node.end);
-        if (node.page === this.model.resources(node.server.name).pageStarts.length - 1) this.measurePage(node.server.name, nodes.length, started);
-        return nodes;
+      case 'resourcePage':
+        return this.resourceNodes(node.server, node.start, node.end);
+      case 'earlierPages': {
+        // Each page a folder: what a user opens this for, so it may take as long as the pages are many.
+        const pages = this.model.resources(node.server.name);
+        const folders: TreeNode[] = [];
+        for (let k = node.from; k <= node.to; k++) if (pageEnd(pages, k) > pages.pageStarts[k]!) folders.push(this.pageNode(node.server, k));
+        return folders;
       }
       case 'info':
         return (node.info.lines ?? []).map((line, i) => node.server.reuse(`${node.key}/line${i}`, () => new InfoNode(node.server, `${node.key}/line${i}`, { label: line, icon: 'terminal' }), n => (n.info = { label: line, icon: 'terminal' })));
@@ -295,15 +325,18 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return node.server.group('templates');
       case 'prompt':
         return node.server.group('prompts');
-      case 'resourcePage':
+      case 'resourcePage': {
+        const earlier = resourceLayout(this.model.resources(node.server.name)).earlier;
+        return earlier && node.page >= earlier.from && node.page <= earlier.to ? this.earlierNode(node.server) : node.server.group('resources');
+      }
+      case 'earlierPages':
       case 'loadMore':
         return node.server.group('resources');
       case 'resource': {
         const pages = this.model.resources(node.server.name);
-        const index = pages.seen.get(node.resource.uri) ?? -1;
-        const page = pages.pageStarts.findLastIndex(start => start <= index);
-        const key = `resourcePage:${page}@${pages.pagesLoaded}`;
-        return page > 0 && node.server.cache.has(key) ? node.server.cache.get(key) : node.server.group('resources');
+        const index = pages.seen.get(node.resource.uri);
+        const page = index === undefined ? 0 : pageOf(pages, index);
+        return page > 0 ? this.pageNode(node.server, page) : node.server.group('resources');
       }
       case 'info': {
         // A stderr line under its info node, an empty group's or a failed list's note, or a server's own line.
@@ -334,7 +367,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return [...this.model.groupsOf(node.name).map(kind => node.group(kind)), ...infos];
   }
 
-  private async groupChildren(node: GroupNode): Promise<TreeNode[]> {
+  private groupChildren(node: GroupNode): TreeNode[] {
     const server = node.server;
     const connection = server.entry.connection;
     const empty = () => [server.reuse(`${node.group}:empty`, () => new InfoNode(server, `${node.group}/empty`, { label: GROUPS[node.group].empty, icon: 'info' }))];
@@ -353,19 +386,13 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return templates.length ? templates.map(t => server.reuse(`template:${t.uriTemplate}`, () => new TemplateNode(server, t), n => (n.template = t))) : empty();
       }
       case 'resources': {
-        if (this.model.resources(server.name).pagesLoaded === 0) await this.model.loadResources(server.name);
-        const started = performance.now();
         const pages = this.model.resources(server.name);
-        // The first page as a list, each later one as a folder: a page costs the same however many came before.
-        const nodes: TreeNode[] = this.resourceNodes(server, 0, pages.pageStarts[1] ?? pages.items.length);
-        const loaded = pages.pagesLoaded;
-        if (!server.cache.has(`resourcePage:1@${loaded}`)) server.forget('resourcePage:');
-        for (let k = 1; k < pages.pageStarts.length; k++) {
-          const start = pages.pageStarts[k]!;
-          const end = pages.pageStarts[k + 1] ?? pages.items.length;
-          // A page of repeats only added nothing.
-          if (end > start) nodes.push(server.reuse(`resourcePage:${k}@${loaded}`, () => new ResourcePageNode(server, k, start, end, loaded)));
-        }
+        // The first page as a list, the newest as a folder, the ones between in one folder: the same number of
+        // nodes however many pages came before (resourceLayout).
+        const layout = resourceLayout(pages);
+        const nodes: TreeNode[] = this.resourceNodes(server, 0, layout.firstEnd);
+        if (layout.earlier) nodes.push(this.earlierNode(server));
+        for (const k of layout.folders) nodes.push(this.pageNode(server, k));
         if (pages.error) {
           const info: Info = {
             label: `Could not list resources: ${oneLine(pages.error, 120)}`,
@@ -379,25 +406,58 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         } else if (nodes.length === 0) {
           return empty();
         }
-        // The first page is drawn in the group itself; a later one in its folder (`getChildren` of the page).
-        if (pages.pageStarts.length === 1) this.measurePage(server.name, pages.items.length, started);
         return nodes;
       }
     }
   }
 
-  /**
-   * Measures the newest page of `name`'s resources once, when its nodes first go back to VS Code (`started`: when
-   * making them began). `ownMs` in its detail is the part spent in this extension's code: the model and the
-   * refresh call after the list arrived, and making the page's nodes; the rest is waiting for VS Code to ask.
-   */
-  private measurePage(name: string, items: number, started: number): void {
+  /** The folder of page `page` (an index into `pageStarts`) as the pages loaded now show it. */
+  private pageNode(server: ServerNode, page: number): ResourcePageNode {
+    const pages = this.forgetOldPages(server);
+    return server.reuse(`resourcePage@${pages.pagesLoaded}:${page}`, () => new ResourcePageNode(server, page, pages.pageStarts[page]!, pageEnd(pages, page), pages.pagesLoaded));
+  }
+
+  /** The folder of the pages between the first and the newest; only asked for when the layout has one. */
+  private earlierNode(server: ServerNode): EarlierPagesNode {
+    const pages = this.forgetOldPages(server);
+    const { from, to } = resourceLayout(pages).earlier ?? { from: 1, to: pages.pageStarts.length - 2 };
+    return server.reuse(`resourcePage@${pages.pagesLoaded}:earlier`, () => new EarlierPagesNode(server, from, to, pages.pageStarts[from]!, pageEnd(pages, to), pages.pagesLoaded));
+  }
+
+  /** The page folders made for fewer pages go (one kind of the cache: no resource node is looked at). */
+  private forgetOldPages(server: ServerNode) {
+    const pages = this.model.resources(server.name);
+    if (server.pagesShown !== pages.pagesLoaded) {
+      server.forget('resourcePage@');
+      server.pagesShown = pages.pagesLoaded;
+    }
+    return pages;
+  }
+
+  /** Starts the measure of `name`'s newest page when its list has just arrived (once per page). */
+  private startMeasure(name: string): void {
     const pages = this.model.resources(name);
-    if (pages.arrivedAt === undefined || this.pageMeasured.get(name) === pages.arrivedAt) return;
+    const last = pages.items.at(-1);
+    if (pages.loading || pages.arrivedAt === undefined || !last || this.pageMeasured.get(name) === pages.arrivedAt) return;
     this.pageMeasured.set(name, pages.arrivedAt);
-    const ownMs = (pages.handledMs ?? 0) + (performance.now() - started);
+    const items = pages.items.length - (pages.pageStarts.at(-1) ?? 0);
+    this.measuring = { server: name, arrivedAt: pages.arrivedAt, last, items, ownMs: 0 };
+  }
+
+  /**
+   * Adds the time since `started` to the page being measured; ends the measure when `node` is the page's last
+   * resource (VS Code asks for the items of a folder's children in order).
+   */
+  private spent(started: number, node?: TreeNode): void {
+    const m = this.measuring;
+    if (!m) return;
+    m.ownMs += performance.now() - started;
+    if (node?.kind !== 'resource' || node.resource !== m.last) return;
+    this.measuring = undefined;
+    const pages = this.model.resources(m.server);
+    const ownMs = (pages.arrivedAt === m.arrivedAt ? (pages.handledMs ?? 0) : 0) + m.ownMs;
     performance.clearMeasures(TREE_PAGE_MEASURE);
-    performance.measure(TREE_PAGE_MEASURE, { start: pages.arrivedAt, detail: { server: name, page: pages.pagesLoaded, items, loaded: pages.items.length, ownMs } });
+    performance.measure(TREE_PAGE_MEASURE, { start: m.arrivedAt, end: m.returnedAt ?? performance.now(), detail: { server: m.server, page: pages.pagesLoaded, items: m.items, loaded: pages.items.length, ownMs } });
   }
 
   private resourceNodes(server: ServerNode, start: number, end: number): ResourceNode[] {
@@ -611,6 +671,17 @@ async function loadAllResources(model: ServersTreeModel, name: string): Promise<
     void showInformationMessage(safe`Loaded ${count(result.loaded - before)} more resources of '${name}' (${count(result.loaded)} in all); the server has more. Run Load All again to continue.`);
   }
   return result;
+}
+
+/** The folder of the pages between the first and the newest: their range, folded (a folder per page inside). */
+function earlierPagesItem(node: EarlierPagesNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${count(node.start + 1)}–${count(node.end)}`, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  item.description = `pages ${node.from + 1}–${node.to + 1}`;
+  item.iconPath = new vscode.ThemeIcon('folder-library');
+  item.contextValue = 'resourcePages';
+  item.tooltip = `Resources ${count(node.start + 1)} to ${count(node.end)}, pages ${node.from + 1} to ${node.to + 1} of the server's list: a folder per page`;
+  return item;
 }
 
 /** Where the tree reads saved calls (McpHost.savedCalls). */

@@ -4,7 +4,7 @@ import type { ConfigOrigin } from '../../../src/config/types';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerRegistry } from '../../../src/mcp/registry';
 import { NodeCache, type TreeNode } from '../../../src/ui/tree/nodes';
-import { ModelChange, ServersTreeModel } from '../../../src/ui/tree/serversModel';
+import { ModelChange, pageOf, resourceLayout, ServersTreeModel, type ResourcePages } from '../../../src/ui/tree/serversModel';
 import { promptArguments, promptDescription, promptLabel, schemaSummary, serverActions, summarizeServers, toolDescription, toolHints, toolLabel } from '../../../src/ui/tree/treeText';
 import { fixtureServer } from '../servers';
 
@@ -151,13 +151,51 @@ describe('ServersTreeModel against the paging fixture', function () {
     assert.strictEqual(promptDescription(greet), '(language*, name) Greets someone');
   });
 
+  it('lays out the Resources group in as many nodes, read from as many page starts, at page 100 as at page 4', () => {
+    // Pages of 100 (one of repeats only, page 50), read through a proxy that counts the page starts looked at.
+    let reads = 0;
+    const layoutAt = (pagesLoaded: number) => {
+      const starts = Array.from({ length: pagesLoaded }, (_, k) => (k <= 50 ? 100 * k : 100 * (k - 1)));
+      const counted = new Proxy(starts, { get: (target, key, receiver) => (typeof key === 'string' && /^\d+$/.test(key) && reads++, Reflect.get(target, key, receiver)) });
+      const items = { length: 100 * pagesLoaded - (pagesLoaded > 50 ? 100 : 0) } as unknown as ResourcePages['items'];
+      const pages = { items, pageStarts: counted, pagesLoaded } as unknown as ResourcePages;
+      reads = 0;
+      const layout = resourceLayout(pages);
+      // The nodes the group hands VS Code at each "Load more…": the first page's resources and the folders.
+      return { nodes: layout.firstEnd + layout.folders.length + (layout.earlier ? 1 : 0), reads, layout, pages };
+    };
+    assert.deepStrictEqual(layoutAt(1).layout, { firstEnd: 100, folders: [], earlier: undefined });
+    assert.deepStrictEqual(layoutAt(2).layout, { firstEnd: 100, folders: [1], earlier: undefined });
+    assert.deepStrictEqual(layoutAt(3).layout, { firstEnd: 100, folders: [1, 2], earlier: undefined });
+    assert.deepStrictEqual(layoutAt(4).layout, { firstEnd: 100, folders: [3], earlier: { from: 1, to: 2 } });
+    assert.deepStrictEqual(layoutAt(100).layout, { firstEnd: 100, folders: [99], earlier: { from: 1, to: 98 } });
+    // The newest page only repeated earlier ones: no folder for it.
+    assert.deepStrictEqual(layoutAt(51).layout, { firstEnd: 100, folders: [], earlier: { from: 1, to: 49 } });
+    const page4 = layoutAt(4);
+    for (const n of [5, 10, 30, 99, 100, 1000]) {
+      const at = layoutAt(n);
+      assert.strictEqual(at.nodes, page4.nodes, `nodes at page ${n}`);
+      assert.strictEqual(at.reads, page4.reads, `page starts read at page ${n}`);
+    }
+    // A resource's page (what reveal climbs through) by binary search: as a scan finds it, in at most log2(pages) + 1 reads.
+    const { pages } = layoutAt(1000);
+    for (const index of [0, 99, 100, 4_999, 5_000, 5_099, 5_100, 99_899]) {
+      reads = 0;
+      assert.strictEqual(pageOf(pages, index), pages.pageStarts.findLastIndex(start => start <= index), `index ${index}`);
+    }
+    reads = 0;
+    pageOf(pages, 54_321);
+    assert.ok(reads <= Math.ceil(Math.log2(1000)) + 1, `${reads} page starts read`);
+  });
+
   it('forgets cached nodes by prefix as a scan of every key would, looking only at keys of the kind the prefix names', () => {
     const cache = new NodeCache();
     const node = {} as TreeNode;
     const keys = new Set<string>();
     const add = (key: string) => (cache.set(key, node), keys.add(key));
     for (let i = 0; i < 10_000; i++) add(`resource:fixture://items/${i}`);
-    for (let k = 1; k <= 30; k++) add(`resourcePage:${k}@30`);
+    for (let k = 1; k <= 30; k++) add(`resourcePage@30:${k}`);
+    add('resourcePage@30:earlier');
     for (const key of ['resources:more', 'resources:all', 'tool:echo', 'info:stderr', 'info:stderr/line0', 'templates:empty', 'nocolon']) add(key);
     const check = () => {
       for (const key of keys) assert.ok(cache.has(key), `${key} was forgotten`);
@@ -173,7 +211,7 @@ describe('ServersTreeModel against the paging fixture', function () {
     };
     check();
     // What a new page of resources does: the page folders go, the 10,000 resource nodes stay and are not looked at.
-    assert.strictEqual(forget('resourcePage:'), 0);
+    assert.strictEqual(forget('resourcePage@'), 0);
     assert.ok(keys.has('resource:fixture://items/9999'));
     // Within a kind: only that kind's keys are looked at.
     assert.strictEqual(forget('info:stderr/'), 2);
