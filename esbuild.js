@@ -137,6 +137,21 @@ const copySchemas = {
   },
 };
 
+/**
+ * The config schemas ship as files beside the bundle (VS Code reads them for `jsonValidation`); src/config/schema.ts
+ * `require`s them when the first config is checked, and in the bundle that reads those same files at run time
+ * instead of a second copy inside dist/extension.js (9 KB). Tests bundle them as usual.
+ */
+const shippedSchemas = {
+  name: 'shipped-schemas',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/[\w-]+\.schema\.json$/ }, args => {
+      if (path.relative(__dirname, args.importer).split(path.sep).join('/') !== 'src/config/schema.ts') return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
 /** The SDK's default-validator shim, replaced by the host's own (see src/mcp/sdkShims.ts). */
 const sdkShims = {
   name: 'sdk-shims',
@@ -255,7 +270,7 @@ async function main() {
       // Evaluating the bundle, before VS Code calls activate(): src/extension.ts measures between these marks.
       banner: { js: `'use strict'; performance.mark('mcpHost.bundle:start');` },
       footer: { js: `performance.mark('mcpHost.bundle:end');` },
-      plugins: [lazyPackages(undefined), copySchemas, reportProblems],
+      plugins: [lazyPackages(undefined), copySchemas, shippedSchemas, reportProblems],
     },
     // The reaper runs as a process of its own (src/mcp/reaper.ts says why).
     { ...common, entryPoints: { reaper: 'src/mcp/reaperProcess.ts' }, outdir, plugins: [lazyPackages(undefined), reportProblems] },

@@ -1,14 +1,15 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import claudeSchemaJson from './claude-mcp-config.schema.json';
-import mcpSchemaJson from './mcp-config.schema.json';
 
 /**
  * The shipped schemas (contributed to VS Code through `jsonValidation`) are also what the parser validates
  * against, so editor squiggles and MCP Host's own problems cannot drift apart. They are written as draft-07,
  * which VS Code's JSON service understands best, using only keywords that mean the same in draft 2020-12.
+ * Read when the first config is checked; in the VSIX, from the files in dist/ that VS Code reads (esbuild.js
+ * `shippedSchemas`), so dist/extension.js holds no second copy of them.
  */
-export const mcpConfigSchema = mcpSchemaJson;
-export const claudeConfigSchema = claudeSchemaJson;
+function shippedSchemas(): { readonly mcp: object; readonly claude: object } {
+  return { mcp: require('./mcp-config.schema.json') as object, claude: require('./claude-mcp-config.schema.json') as object };
+}
 
 /** VS Code's editor-only annotations; declared so that ajv's strict mode still catches misspelt keywords. */
 const VSCODE_SCHEMA_KEYWORDS = [
@@ -34,8 +35,9 @@ export function createSchemaAjv(): Ajv2020 {
   // verbose: errors carry their schema, so a `patternErrorMessage` can explain a pattern in words.
   const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true, verbose: true });
   ajv.addVocabulary(VSCODE_SCHEMA_KEYWORDS);
-  ajv.addSchema(withoutDraft(mcpSchemaJson), `${SCHEMA_BASE_URI}mcp-config.schema.json`);
-  ajv.addSchema(withoutDraft(claudeSchemaJson), `${SCHEMA_BASE_URI}claude-mcp-config.schema.json`);
+  const { mcp, claude } = shippedSchemas();
+  ajv.addSchema(withoutDraft(mcp), `${SCHEMA_BASE_URI}mcp-config.schema.json`);
+  ajv.addSchema(withoutDraft(claude), `${SCHEMA_BASE_URI}claude-mcp-config.schema.json`);
   return ajv;
 }
 

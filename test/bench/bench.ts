@@ -633,7 +633,8 @@ function bundle(): void {
     const sizeOf = (f: string) => fs.statSync(path.join(out, f)).size;
     const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} KB`;
     const activation = sizeOf('extension.js');
-    const files = fs.readdirSync(out).filter(f => f.endsWith('.js')).sort((a, b) => sizeOf(b) - sizeOf(a));
+    // Everything the VSIX ships from dist/: the bundles and the config schemas (contributed as files).
+    const files = fs.readdirSync(out).filter(f => f.endsWith('.js') || f.endsWith('.schema.json')).sort((a, b) => sizeOf(b) - sizeOf(a));
     const total = files.reduce((sum, f) => sum + sizeOf(f), 0);
     const limit = 600_000;
     add({
@@ -645,6 +646,26 @@ function bundle(): void {
       ok: total <= limit,
     });
     add({ group: 'bundle', name: '  of it loaded at activation', value: activation, text: `extension.js ${kb(activation)} (sdk.js on the first connection, validation.js on the first schema)`, target: '≤ 600 KB', ok: activation <= limit });
+    // What each bundle holds, by package (our own code by folder), from esbuild's metafile; and any module in two.
+    type Meta = { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+    const meta = JSON.parse(fs.readFileSync(path.join(out, 'meta.json'), 'utf8')) as Meta;
+    const inOutputs = new Map<string, string[]>();
+    for (const [output, { inputs }] of Object.entries(meta.outputs)) {
+      const file = path.basename(output);
+      if (!file.endsWith('.js')) continue;
+      const parts = new Map<string, number>();
+      for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
+        if (bytesInOutput === 0) continue;
+        inOutputs.set(input, [...(inOutputs.get(input) ?? []), `${file} ${(bytesInOutput / 1000).toFixed(1)}`]);
+        const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? (input.startsWith('src/') ? input.split('/').slice(0, 2).join('/') : input.startsWith('lazy-facade:') ? 'lazy facades' : input);
+        parts.set(pkg, (parts.get(pkg) ?? 0) + bytesInOutput);
+      }
+      const shown = [...parts].sort((a, b) => b[1] - a[1]).filter(([, bytes]) => bytes >= 2_000);
+      const rest = [...parts.values()].reduce((sum, bytes) => sum + bytes, 0) - shown.reduce((sum, [, bytes]) => sum + bytes, 0);
+      add({ group: 'bundle', name: `  ${file}`, value: sizeOf(file), text: `${shown.map(([pkg, bytes]) => `${pkg} ${kb(bytes)}`).join(', ')}${rest ? `, the rest ${kb(rest)}` : ''}` });
+    }
+    const twice = [...inOutputs].filter(([, outputs]) => outputs.length > 1);
+    add({ group: 'bundle', name: '  modules in more than one bundle', text: twice.length ? twice.map(([input, outputs]) => `${input} (${outputs.join(' KB, ')} KB)`).join('; ') : 'none' });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

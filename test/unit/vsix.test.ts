@@ -82,6 +82,16 @@ describe('VSIX', function () {
     assert.ok(sdk.length < 450_000, `dist/sdk.js is ${sdk.length} bytes (354 KB when zod was shaken, 702 KB when it was whole)`);
   });
 
+  it('holds each piece of code once: no host validator in sdk.js, no config schema inside extension.js', () => {
+    const bundle = (name: string) => zipEntries(vsix).find(e => e.name === `extension/dist/${name}`)!.data().toString('utf8');
+    // The SDK's default validator is stood in by an empty one (src/mcp/sdkShims.ts): the host passes its own to every Client.
+    assert.ok(!bundle('sdk.js').includes('mcpHostValidationWorker'), 'dist/sdk.js holds a copy of the host\'s validator again');
+    // The config schemas are read from the files VS Code reads (esbuild.js shippedSchemas), not bundled a second time.
+    const description = 'Model Context Protocol servers for this workspace';
+    assert.ok(bundle('mcp-config.schema.json').includes(description));
+    assert.ok(!bundle('extension.js').includes(description), 'dist/extension.js holds a copy of mcp-config.schema.json again');
+  });
+
   it('is under 1 MB, with minified bundles and no source maps', () => {
     const size = fs.statSync(vsix).size;
     assert.ok(size < MAX_BYTES, `VSIX is ${size} bytes`);

@@ -1,5 +1,7 @@
 import * as assert from 'assert';
-import { claudeConfigSchema, createSchemaAjv, mcpConfigSchema, SCHEMA_BASE_URI } from '../../../src/config/schema';
+import claudeConfigSchema from '../../../src/config/claude-mcp-config.schema.json';
+import mcpConfigSchema from '../../../src/config/mcp-config.schema.json';
+import { createSchemaAjv, SCHEMA_BASE_URI } from '../../../src/config/schema';
 import { DEFAULT_TIMEOUTS } from '../../../src/config/types';
 
 type SchemaNode = { [key: string]: unknown; properties?: Record<string, SchemaNode>; description?: string; $ref?: string };
