@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { describeSchema, describeSchemaAsync } from '../../../src/forms/formEditor';
 import { fillForm, type ArgumentAnswer, type ArgumentQuestion } from '../../../src/forms/formFlow';
 import { buildForm, buildFormAsync } from '../../../src/forms/schemaForm';
-import { atOnce, inSlices, SLICE_UNITS, type Sliced } from '../../../src/forms/slices';
+import { atOnce, inSlices, SLICE_MS, SLICE_UNITS, type Sliced } from '../../../src/forms/slices';
 import { schemaText } from '../../../src/mcp/schemaValidator';
 
 /**
@@ -88,9 +88,12 @@ describe('forms are built in slices (no long stall on the extension host)', () =
 
   it('a small form is built in one slice: no pause', async () => {
     const { counts, pause } = countingPause();
+    const started = performance.now();
     const form = await buildFormAsync(huge(SLICE_UNITS - 1), pause);
+    const ms = performance.now() - started;
     assert.strictEqual(form.fields.length, SLICE_UNITS - 1);
-    assert.strictEqual(counts.pauses, 0);
+    // No pause for the count of fields; on a busy machine a slice may also end at SLICE_MS, which is not what this pins.
+    assert.ok(counts.pauses <= Math.floor(ms / SLICE_MS), `${counts.pauses} pauses in ${ms.toFixed(1)} ms`);
   });
 
   it("describeSchemaAsync builds the editor's tree in slices of nodes, nested ones included, the same tree as describeSchema", async () => {
