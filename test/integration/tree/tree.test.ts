@@ -250,7 +250,10 @@ describe('servers tree', function () {
       // Nine pages a side: one page's 1.5 ms of our code is at the mercy of a GC or a busy core.
       for (let page = 2; page <= 15; page++) await loadMore(page);
       while (model.resources('paging').pagesLoaded < 91) await model.loadMoreResources('paging');
-      // Until VS Code has drawn what those refreshes asked for (its refresh waits 200 ms after the last change).
+      // Until VS Code has drawn what those refreshes asked for (its refresh waits 200 ms after the last change): the
+      // newest page's last resource, which only the last refresh has, then nothing more for 500 ms.
+      const newest = model.resources('paging').items.at(-1);
+      await until(() => drawn.some(n => n.kind === 'resource' && n.resource === newest), 'VS Code to draw page 91');
       for (let asked = -1; asked !== drawn.length; ) {
         asked = drawn.length;
         await new Promise(r => setTimeout(r, 500));
