@@ -20,6 +20,7 @@ import { ConsentSettingsCache } from '../consent/consentSettings';
 import { ConsentGate } from '../consent/toolCallGate';
 import type { ConsentDialog, ToolCallGate } from '../consent/types';
 import { MementoEraVerdicts } from './eraVerdicts';
+import { OrderedMemento } from '../common/orderedMemento';
 import { createServerLog, ServerLogChannel } from './serverLogs';
 import type { ServerLog } from '../mcp/log';
 import { InputStore, type InputDialog } from './inputStore';
@@ -64,17 +65,19 @@ export class McpHost extends Disposable {
   constructor(context: vscode.ExtensionContext, dialogs: () => HostDialogs) {
     super();
     this.version = String(context.extension.packageJSON.version);
-    this.trust = new ServerTrust(context.globalState, dialogs);
-    this.savedCalls = new SavedCallStore({ workspace: context.workspaceState, user: context.globalState });
-    this.inputs = new InputStore(context.secrets, context.globalState, dialogs);
+    // Every part that keeps something in the global state writes through one queue (see OrderedMemento).
+    const globalState = new OrderedMemento(context.globalState);
+    this.trust = new ServerTrust(globalState, dialogs);
+    this.savedCalls = new SavedCallStore({ workspace: context.workspaceState, user: globalState });
+    this.inputs = new InputStore(context.secrets, globalState, dialogs);
     this.config = this._register(new WorkspaceConfig(err => reportLoadError(err)));
     this.resultFiles = new ResultFiles(path.join(context.globalStorageUri.fsPath, 'results'));
     // What earlier windows kept beyond the limits goes now, not at the next large result.
     void this.resultFiles.prune();
     // The registry's servers are known only once it exists; the handlers look them up per request.
     let registry: ServerRegistry | undefined;
-    this.forgetSamplingAnswers = () => forgetSamplingAnswers(context.globalState);
-    const sampling = createSamplingHandler({ get: name => registry?.get(name) }, context.globalState, dialogs);
+    this.forgetSamplingAnswers = () => forgetSamplingAnswers(globalState);
+    const sampling = createSamplingHandler({ get: name => registry?.get(name) }, globalState, dialogs);
     const elicitation = new ElicitationHandler({ dialogs, editorPreference: readEditorPreference });
     // Disposed last (registered first): by then a clean shutdown has stopped every server it watches.
     const reaper = this._register(new ProcessReaper(context.asAbsolutePath(path.join('dist', 'reaper.js')), message => console.error(`MCP Host: ${message}`)));
@@ -93,7 +96,7 @@ export class McpHost extends Disposable {
           },
           allowedPlainHttpHosts,
         },
-        eraVerdicts: new MementoEraVerdicts(context.globalState),
+        eraVerdicts: new MementoEraVerdicts(globalState),
         createLog: name => {
           // Returned as is: a copy would freeze the channel's `level` getter at its value right now.
           const log = createServerLog(name, () => this.logs.get(name) === log && this.logs.delete(name));

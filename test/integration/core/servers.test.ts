@@ -1,7 +1,10 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import { Commands } from '../../../src/ids';
+import type { ServerDefinition } from '../../../src/config/types';
+import type { StartDecision } from '../../../src/mcp/registry';
 import { trustDetail } from '../../../src/workspace/serverTrust';
 import { activateHost, everythingServer, isAlive, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
@@ -32,6 +35,40 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     await until(() => state('alpha') === 'running' && state('beta') === 'running', 'alpha and beta to run');
     assert.deepStrictEqual(dialogs.confirmations, [['alpha', 'beta']]);
     assert.ok(host.registry.catalog().some(t => t.qualifiedName === 'alpha_echo'));
+  });
+
+  it('keeps an approval given while another write to the global state is on its way back from the workbench', async function () {
+    this.timeout(120_000);
+    // VS Code sends a write to the extension's global state to the workbench, which echoes the whole state back, and the
+    // extension host takes the echo as its state. An echo read after a newer write and before that write was sent undid
+    // it for good: in ci-run18 a protocol-era verdict (written as "everything" started) undid the approval of "paging",
+    // added a moment later, and its start was refused as "its definition changed after you approved the server".
+    // Here a saved call is the other write. The approval is given at a range of moments after it, each time in an I/O
+    // callback that holds the thread until the echo is surely back, as a server's answer held it in ci-run18.
+    const alpha = host.registry.get('alpha')!.definition!;
+    const lost: number[] = [];
+    for (let delayMs = 0; delayMs <= 15; delayMs++) {
+      const racer = { ...alpha, name: 'racer', args: [...(alpha.type === 'stdio' ? alpha.args : []), `--racer-${delayMs}`] } as ServerDefinition;
+      const decided = await new Promise<ReadonlyMap<string, StartDecision>>(resolve => {
+        void host.savedCalls.save({ name: 'race', scope: 'user', server: 'alpha', tool: 'echo', args: { message: String(delayMs) }, schema: {} });
+        setTimeout(
+          () =>
+            fs.stat(__filename, () => {
+              const until = Date.now() + 200;
+              while (Date.now() < until) {
+                /* the echo arrives meanwhile, and waits to be read */
+              }
+              resolve(host.trust.mayStart([racer]));
+            }),
+          delayMs,
+        );
+      });
+      assert.deepStrictEqual(decided.get('racer'), { allowed: true });
+      // After another write has gone there and back, what is stored is what the extension host holds.
+      await host.savedCalls.remove('user', 'race');
+      if (!host.trust.isApproved(racer, undefined)) lost.push(delayMs);
+    }
+    assert.deepStrictEqual(lost, [], `the approval was lost when given this many ms after the other write: ${lost.join(', ')}`);
   });
 
   it('restarts exactly the edited server when the file changes, asking again only for it', async () => {
