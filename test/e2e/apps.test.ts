@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, screenshot, serverScript, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, Workbench } from './workbench';
 
 /**
  * A new user with an MCP App server from npm (server-basic-vanillajs), as they would: approve the workspace
@@ -52,15 +52,9 @@ describe('e2e: an MCP App from the command palette', function () {
   });
 
   it('runs the app tool from the palette: the pick marks it as an app, consent is asked, the app opens', async () => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input').first();
-    await input.waitFor();
-    await input.fill('>MCP Host: Run Tool');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'MCP Host: Run Tool…' }).first().click();
-    await page.locator('.quick-input-widget', { hasText: 'MCP Host: Run Tool' }).waitFor({ state: 'visible', timeout: 30_000 });
-    const tool = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Time' }).first();
-    await input.fill('Get Time');
-    await tool.waitFor({ timeout: 60_000 });
+    await runCommand(page, 'MCP Host: Run Tool…');
+    await (await waitForQuickInput(page, 'MCP Host: Run Tool')).fill('Get Time');
+    const tool = await quickInputRow(page, 'Get Time', 60_000);
     assert.match(await tool.innerText(), /app/);
     await tool.click();
     await dialog().waitFor({ timeout: 30_000 });

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, screenshot, serverScript, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, webviewShownWithFocus, Workbench } from './workbench';
 
 /**
  * A new user fills a tool whose input is a list of objects (server-memory's create_entities) in the form
@@ -19,14 +19,6 @@ describe('e2e: the form editor with server-memory', function () {
 
   /** The form editor's page, inside the workbench's webview frames. */
   const form = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-  const input = () => page.locator('.quick-input-widget input').first();
-
-  async function runCommand(title: string): Promise<void> {
-    await page.keyboard.press('F1');
-    await input().waitFor();
-    await input().fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
-  }
 
   it('starts server-memory once the user agrees', async () => {
     wb = await openWorkbench('empty', {
@@ -49,12 +41,9 @@ describe('e2e: the form editor with server-memory', function () {
   });
 
   it('opens create_entities in the form editor from "Run Tool…"', async () => {
-    await runCommand('MCP Host: Run Tool…');
-    await page.locator('.quick-input-widget', { hasText: 'MCP Host: Run Tool' }).waitFor({ state: 'visible', timeout: 30_000 });
-    await input().fill('create entities');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Create Entities' }).first();
-    await row.waitFor({ timeout: 15_000 });
-    await row.click();
+    await runCommand(page, 'MCP Host: Run Tool…');
+    await (await waitForQuickInput(page, 'MCP Host: Run Tool')).fill('create entities');
+    await (await quickInputRow(page, 'Create Entities')).click();
     await form().getByRole('heading', { name: /Create Entities on 'memory'/ }).waitFor({ timeout: 30_000 });
     await form().getByRole('button', { name: /Add to entities/ }).waitFor();
   });
@@ -98,12 +87,12 @@ describe('e2e: the form editor with server-memory', function () {
 
   it('saves the filled form under a name for this workspace; the form stays open', async () => {
     await form().getByRole('button', { name: 'Save…' }).click();
-    await page.locator('.quick-input-widget', { hasText: 'Save Create Entities' }).waitFor({ state: 'visible', timeout: 15_000 });
-    assert.strictEqual(await input().inputValue(), 'Create Entities', 'the name is not suggested from the tool');
-    await input().fill('Two pioneers');
+    const input = await waitForQuickInput(page, 'Save Create Entities', 15_000);
+    assert.strictEqual(await input.inputValue(), 'Create Entities', 'the name is not suggested from the tool');
+    await input.fill('Two pioneers');
     await screenshot(page, 'saved-call-name');
-    await input().press('Enter');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'This workspace' }).first().click();
+    await input.press('Enter');
+    await (await quickInputRow(page, 'This workspace')).click();
     await form().getByText("Saved as 'Two pioneers'.").waitFor({ timeout: 15_000 });
   });
 
@@ -114,14 +103,12 @@ describe('e2e: the form editor with server-memory', function () {
     assert.match(await dialog.innerText(), /Create Entities[\s\S]*memory[\s\S]*Ada Lovelace[\s\S]*Analytical Engine/);
     await screenshot(page, 'form-editor-consent');
     await dialog.getByRole('button', { name: 'Allow Once' }).click();
-    const result = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').getByText('wrote the first program').first();
-    await result.waitFor({ timeout: 30_000 });
+    await webviewShownWithFocus(page, 'wrote the first program');
   });
 
   it('re-runs the saved call from the palette, through consent again', async () => {
-    await runCommand('MCP Host: Run Saved Call…');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Two pioneers' }).first();
-    await row.waitFor({ timeout: 15_000 });
+    await runCommand(page, 'MCP Host: Run Saved Call…');
+    const row = await quickInputRow(page, 'Two pioneers');
     assert.match(await row.innerText(), /Create Entities[\s\S]*memory/);
     await screenshot(page, 'saved-call-pick');
     await row.click();
@@ -131,6 +118,9 @@ describe('e2e: the form editor with server-memory', function () {
     await dialog.getByRole('button', { name: 'Allow Once' }).click();
     // Both runs are in the history (the second created nothing new: server-memory keeps names unique).
     await page.locator('.sidebar .monaco-list-row', { hasText: 'Create Entities' }).nth(1).waitFor({ timeout: 30_000 });
+    // The result panel (its page headed by the tool's title) comes to the front again, with the focus: the next
+    // step starts after that.
+    await webviewShownWithFocus(page, /^Create Entities$/);
   });
 
   it('shows the saved call under its tool in the sidebar and runs it from there; consent names it', async () => {
@@ -138,7 +128,7 @@ describe('e2e: the form editor with server-memory', function () {
     const expand = async (row: ReturnType<typeof treeRow>) => {
       if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
     };
-    if (!(await treeRow('Tools').isVisible())) await treeRow('memory').click();
+    await expand(treeRow('memory'));
     await expand(treeRow('Tools'));
     // The tool's own row runs it; its twistie shows its saved calls. Level 3 (server → Tools → tool): the Tool Call
     // History rows carry the same label, and a click must never toggle a node that is already open.

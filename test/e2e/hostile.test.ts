@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, screenshot, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, waitForQuickInput, Workbench } from './workbench';
 
 /**
  * A server whose text attacks the UI (test/fixtures/servers/hostile.ts), clicked through in the real
@@ -33,16 +33,9 @@ describe('e2e: a hostile server’s text stays inert', function () {
   });
 
   it('shows a tool error carrying a command link as text in the notification, with no link', async () => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input').first();
-    await input.waitFor();
-    await input.fill('>MCP Host: Run Tool');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'MCP Host: Run Tool…' }).first().click();
-    await page.locator('.quick-input-widget', { hasText: 'MCP Host: Run Tool' }).waitFor({ state: 'visible', timeout: 30_000 });
-    await input.fill('fail_with_link');
-    const tool = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Fail with a link' }).first();
-    await tool.waitFor({ timeout: 15_000 });
-    await tool.click();
+    await runCommand(page, 'MCP Host: Run Tool…');
+    await (await waitForQuickInput(page, 'MCP Host: Run Tool')).fill('fail_with_link');
+    await (await quickInputRow(page, 'Fail with a link')).click();
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
     await dialog.getByRole('button', { name: 'Allow Once' }).click();

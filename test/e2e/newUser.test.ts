@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, screenshot, serverScript, Workbench, writeMcpConfig } from './workbench';
+import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, webviewShownWithFocus, Workbench, writeMcpConfig } from './workbench';
 
 /**
  * A new user, as they would: install the VSIX, open a repository whose .vscode/mcp.json configures
@@ -57,19 +57,13 @@ describe('e2e: a new user with server-everything', function () {
   });
 
   it('runs a tool from the command palette, fills its form, accepts consent and sees the result', async () => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input').first();
-    await input.waitFor();
-    await input.fill('>MCP Host: Run Tool');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'MCP Host: Run Tool…' }).first().click();
+    await runCommand(page, 'MCP Host: Run Tool…');
     // The command's own quick pick replaces the command palette's.
-    await page.locator('.quick-input-widget', { hasText: 'MCP Host: Run Tool' }).waitFor({ state: 'visible', timeout: 30_000 });
-    await input.fill('echo');
-    const echo = page.locator('.quick-input-list .monaco-list-row', { hasText: /^echo|Echo/ }).first();
-    await echo.waitFor({ timeout: 15_000 });
+    await (await waitForQuickInput(page, 'MCP Host: Run Tool')).fill('echo');
+    const echo = await quickInputRow(page, /^echo|Echo/);
     await screenshot(page, '04-run-tool-pick');
     await echo.click();
-    await page.locator('.quick-input-widget', { hasText: /message/i }).waitFor({ state: 'visible', timeout: 15_000 });
+    const input = await waitForQuickInput(page, /message/i, 15_000);
     await input.fill('hello from e2e');
     await screenshot(page, '05-run-tool-form');
     await input.press('Enter');
@@ -78,8 +72,7 @@ describe('e2e: a new user with server-everything', function () {
     assert.match(await dialog.innerText(), /echo[\s\S]*everything[\s\S]*hello from e2e/);
     await screenshot(page, '06-consent-dialog');
     await dialog.getByRole('button', { name: 'Allow Once' }).click();
-    const result = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').getByText('Echo: hello from e2e');
-    await result.waitFor({ timeout: 30_000 });
+    await webviewShownWithFocus(page, 'Echo: hello from e2e');
     await screenshot(page, '07-tool-result');
   });
 });

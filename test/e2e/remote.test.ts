@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as os from 'os';
 import type { Page, Request } from 'playwright-core';
 import { startOAuthFixture, type OAuthFixture } from '../fixtures/lib/oauthServer';
-import { closeAfterwards, openWorkbench, screenshot, Workbench, writeMcpConfig } from './workbench';
+import { closeAfterwards, openWorkbench, panelOpened, quickInputRow, runCommand, screenshot, waitForQuickInput, Workbench, writeMcpConfig } from './workbench';
 
 /** Open Browser in the sign-in dialog: the tab the workbench opens (after VS Code's own question, if it asks one). */
 async function openBrowserTab(page: Page): Promise<Page> {
@@ -47,7 +47,7 @@ describe('e2e: signing in to a remote server', function () {
     await sidebar().locator('.monaco-list-row', { hasText: 'needs sign-in' }).first().waitFor({ timeout: 60_000 });
     // The row is expanded when it first appears as "needs sign-in"; one that appeared earlier (starting) is not.
     const signInRow = sidebar().locator('.monaco-list-row', { hasText: /Sign in at 127\.0\.0\.1:\d+/ }).first();
-    if (!(await signInRow.isVisible())) await serverRow().click();
+    if ((await serverRow().getAttribute('aria-expanded')) !== 'true') await serverRow().click();
     await signInRow.waitFor({ timeout: 15_000 });
     await serverRow().hover();
     await screenshot(page, 'remote-needs-sign-in');
@@ -114,15 +114,8 @@ describe('e2e: signing in through the URI handler (code-server\'s /callback)', f
   const sidebar = () => page.locator('.sidebar');
   const dialog = () => page.locator('.monaco-dialog-box');
   const serverRow = () => sidebar().locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: 'linear-like' }) }).first();
-  const input = () => page.locator('.quick-input-widget input').first();
-  async function runCommand(title: string): Promise<void> {
-    // Focus the workbench, not the webview of the last result (which keeps F1 to itself).
-    await sidebar().click({ position: { x: 120, y: 300 } });
-    await page.keyboard.press('F1');
-    await input().waitFor();
-    await input().fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
-  }
+  /** The Tool Call History's rows of whoami, one per call. */
+  const historyRows = () => sidebar().locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^whoami$/ }), hasText: 'linear-like' });
   const authorizeHost = Object.values(os.networkInterfaces()).flat().find(a => a && a.family === 'IPv4' && !a.internal)?.address;
   /** The redirect URIs the sign-ins sent, in order. */
   const redirects: string[] = [];
@@ -162,15 +155,20 @@ describe('e2e: signing in through the URI handler (code-server\'s /callback)', f
 
   async function runWhoami(): Promise<void> {
     const before = fixture.counts.toolCalls;
-    await runCommand('MCP Host: Run Tool…');
-    await page.locator('.quick-input-widget', { hasText: 'MCP Host: Run Tool' }).waitFor({ state: 'visible', timeout: 30_000 });
-    await input().fill('whoami');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'whoami' }).first().click();
+    const calls = await historyRows().count();
+    await runCommand(page, 'MCP Host: Run Tool…');
+    await (await waitForQuickInput(page, 'MCP Host: Run Tool')).fill('whoami');
+    await (await quickInputRow(page, 'whoami')).click();
     await dialog().waitFor({ timeout: 30_000 });
     await dialog().getByRole('button', { name: 'Allow Once' }).click();
-    for (const end = Date.now() + 30_000; fixture.counts.toolCalls === before; await page.waitForTimeout(250)) {
-      assert.ok(Date.now() < end, 'the tool did not run');
-    }
+    // The step ends where the user's does: the call in the history and its result panel open, with the focus (the
+    // panel takes it when its webview is ready, and would close a palette opened before that). Not when the server saw
+    // the call: the result panel opening after that is what closed the next test's palette in the flake of session 9.
+    // (The panel's content is not checked here: in this window, under heavy load, code-server's webview host has been
+    // seen never to create its content frame; newUser and forms check result pages.)
+    await historyRows().nth(calls).waitFor({ timeout: 30_000 });
+    await panelOpened(page, 'MCP: whoami result');
+    assert.strictEqual(fixture.counts.toolCalls, before + 1);
   }
 
   it('signs in through code-server\'s /callback page and runs a tool', async function () {
@@ -192,10 +190,8 @@ describe('e2e: signing in through the URI handler (code-server\'s /callback)', f
 
   it('signs out and in again in the same window: the second sign-in gets its own callback and completes', async function () {
     if (!wb) this.skip();
-    await runCommand('MCP Host: Sign Out');
-    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'linear-like' }).first();
-    await pick.waitFor({ timeout: 15_000 });
-    await pick.click();
+    await runCommand(page, 'MCP Host: Sign Out');
+    await (await quickInputRow(page, 'linear-like')).click();
     await sidebar().locator('.monaco-list-row', { hasText: 'needs sign-in' }).first().waitFor({ timeout: 60_000 });
     await signInThroughTheBrowser();
     await runWhoami();
