@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { describeSchema, describeSchemaAsync } from '../../../src/forms/formEditor';
 import { fillForm, type ArgumentAnswer, type ArgumentQuestion } from '../../../src/forms/formFlow';
 import { buildForm, buildFormAsync } from '../../../src/forms/schemaForm';
-import { atOnce, inSlices, SLICE_MS, SLICE_UNITS, type Sliced } from '../../../src/forms/slices';
+import { atOnce, inSlices, SLICE_UNITS, type Sliced } from '../../../src/forms/slices';
 import { schemaText } from '../../../src/mcp/schemaValidator';
 
 /**
@@ -36,6 +36,19 @@ const nested = () => ({
 function countingPause() {
   const counts = { pauses: 0 };
   return { counts, pause: async () => void counts.pauses++ };
+}
+
+/** Runs `f` with `performance.now()` standing still (what `inSlices` reads to end a slice by time), then restores it. */
+async function withFrozenClock<T>(f: () => Promise<T>): Promise<T> {
+  const own = Object.getOwnPropertyDescriptor(performance, 'now');
+  const at = performance.now();
+  performance.now = () => at;
+  try {
+    return await f();
+  } finally {
+    if (own) Object.defineProperty(performance, 'now', own);
+    else delete (performance as { now?: unknown }).now;
+  }
 }
 
 /** Runs `f` while counting turns of the event loop (a setImmediate that re-arms itself). */
@@ -88,12 +101,15 @@ describe('forms are built in slices (no long stall on the extension host)', () =
 
   it('a small form is built in one slice: no pause', async () => {
     const { counts, pause } = countingPause();
-    const started = performance.now();
-    const form = await buildFormAsync(huge(SLICE_UNITS - 1), pause);
-    const ms = performance.now() - started;
+    // What this pins is the count of units: a slice also ends at SLICE_MS, which a busy machine reaches with 199
+    // fields, so the clock stands still here (then only the count can end a slice) and the check is exact at any load.
+    const form = await withFrozenClock(() => buildFormAsync(huge(SLICE_UNITS - 1), pause));
     assert.strictEqual(form.fields.length, SLICE_UNITS - 1);
-    // No pause for the count of fields; on a busy machine a slice may also end at SLICE_MS, which is not what this pins.
-    assert.ok(counts.pauses <= Math.floor(ms / SLICE_MS), `${counts.pauses} pauses in ${ms.toFixed(1)} ms`);
+    assert.strictEqual(counts.pauses, 0);
+    // One field more is one slice's worth of units: the same build then pauses, so the check above can fail.
+    const { counts: more, pause: pauseMore } = countingPause();
+    await withFrozenClock(() => buildFormAsync(huge(SLICE_UNITS), pauseMore));
+    assert.strictEqual(more.pauses, 1);
   });
 
   it("describeSchemaAsync builds the editor's tree in slices of nodes, nested ones included, the same tree as describeSchema", async () => {
