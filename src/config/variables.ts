@@ -210,6 +210,23 @@ const SECRET_SUFFIXES = ['token', 'secret', 'password', 'apikey', 'accesskey', '
  * (`_`, `-`, `.`, camelCase) so that `PATH` or `AUTHOR` do not match `pat` or `auth`.
  */
 export function looksSecretName(name: string): boolean {
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = hasSecretWord(name);
+    // Names repeat call after call (every argument of every tool call is checked): each is split into words once.
+    if (name.length <= MAX_REMEMBERED_NAME) {
+      if (secretNames.size >= MAX_REMEMBERED_NAMES) secretNames.clear();
+      secretNames.set(name, secret);
+    }
+  }
+  return secret;
+}
+
+const secretNames = new Map<string, boolean>();
+const MAX_REMEMBERED_NAMES = 1_000;
+const MAX_REMEMBERED_NAME = 100;
+
+function hasSecretWord(name: string): boolean {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()

@@ -46,7 +46,9 @@ export function safeArguments(args: Record<string, unknown>, mask: (text: string
       return items;
     }
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) {
+      const v = object[key];
       if (looksSecretName(key) && v !== null && v !== undefined && v !== '') {
         exact = false;
         out[key] = '***';
