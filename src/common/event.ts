@@ -18,6 +18,8 @@ export class Emitter<T> implements IDisposable {
   };
 
   fire(e: T): void {
+    // Most events fire with nobody listening (a tool call's history entry, say): no copy of the set then.
+    if (this.listeners.size === 0) return;
     for (const listener of [...this.listeners]) {
       try {
         listener(e);

@@ -237,8 +237,17 @@ function hasSecretWord(name: string): boolean {
 
 /** Replaces every occurrence of each secret in `text` (longest first, so overlapping secrets are fully hidden). */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
+  return secretMasker(secrets)(text);
+}
+
+/**
+ * `maskSecrets` for one list of secrets, ordered once instead of on every text: a connection masks every
+ * argument, message and result summary of every call with the same list.
+ */
+export function secretMasker(secrets: readonly string[]): (text: string) => string {
   const ordered = [...new Set(secrets)].filter(Boolean).sort((a, b) => b.length - a.length);
-  return ordered.reduce((masked, secret) => masked.split(secret).join('***'), text);
+  if (!ordered.length) return text => text;
+  return text => ordered.reduce((masked, secret) => (masked.includes(secret) ? masked.split(secret).join('***') : masked), text);
 }
 
 /** Variable names VS Code and MCP Host know without a scheme; Claude Code's `${NAME}` is an env variable otherwise. */

@@ -100,7 +100,9 @@ export class ConsentGate implements ToolCallGate {
 
     let consent: ConsentRecord;
     try {
-      consent = await this.consent(request, found, safe);
+      // A standing approval is decided at once: no await (and turn of the microtask queue) for a value already known.
+      const deciding = this.consent(request, found, safe);
+      consent = deciding instanceof Promise ? await deciding : deciding;
     } catch (err) {
       return finish({ kind: 'failed', message: `Could not ask for consent: ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -116,16 +118,16 @@ export class ConsentGate implements ToolCallGate {
     // yields to the event loop (a huge definition takes slices), so it comes before the checks that must hold
     // when the call is sent.
     const latest = this.host.servers.get(server)?.connection.tool(toolName);
-    const changed = `The server changed '${toolName}' while you were deciding; run it again to review the new definition.`;
+    const changed = () => `The server changed '${toolName}' while you were deciding; run it again to review the new definition.`;
     if (latest && latest !== tool && (await toolDefinitionHashAsync(latest)) !== (await toolDefinitionHashAsync(tool))) {
-      return finish({ kind: 'failed', message: changed }, recorded);
+      return finish({ kind: 'failed', message: changed() }, recorded);
     }
     const still = this.find(this.host.servers.get(server), server, toolName);
     if ('failed' in still) return finish({ kind: 'failed', message: still.failed }, recorded);
     if (!sameConnection(found, still)) {
       return finish({ kind: 'failed', message: `Server '${server}' restarted or its definition changed while you were deciding; run the call again.` }, recorded);
     }
-    if (still.tool !== tool && still.tool !== latest) return finish({ kind: 'failed', message: changed }, recorded);
+    if (still.tool !== tool && still.tool !== latest) return finish({ kind: 'failed', message: changed() }, recorded);
 
     const started = Date.now();
     let taskId: string | undefined;

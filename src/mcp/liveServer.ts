@@ -56,6 +56,8 @@ export class LiveServer {
   readonly changes: ChangeSubscriptions;
   readonly capabilities: ServerCapabilities;
   readonly era: ProtocolEra;
+  /** What `sendToolCall` needs to call one of this server's tools: made once, not per call. */
+  readonly toolCalls: ToolCallContext;
   private closed = false;
 
   constructor(
@@ -76,6 +78,7 @@ export class LiveServer {
         for (const kind of this.advertisedLists()) void this.lists.refresh(kind);
       },
     });
+    this.toolCalls = { client, log: ctx.log, requestMs: ctx.requestMs, validator: ctx.validator, resultFiles: ctx.resultFiles, meta: () => this.meta() };
     this.lists = new ServerLists({
       client,
       log: ctx.log,
@@ -128,10 +131,6 @@ export class LiveServer {
     return [...(caps.tools ? ['tools' as const] : []), ...(caps.prompts ? ['prompts' as const] : []), ...(caps.resources ? ['resources' as const] : [])];
   }
 
-  /** What `sendToolCall` needs to call one of this server's tools. */
-  get toolCalls(): ToolCallContext {
-    return { client: this.client, log: this.ctx.log, requestMs: this.ctx.requestMs, validator: this.ctx.validator, resultFiles: this.ctx.resultFiles, meta: () => this.meta() };
-  }
 
   /** One page of resources (a server may have tens of thousands; the tree pages on demand). */
   async listResourcesPage(cursor?: string): Promise<Page<Resource>> {

@@ -2,7 +2,7 @@ import { type Client, type CompleteRequest, type CompleteResult, type GetPromptR
 import { Disposable, DisposableStore, IDisposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import type { ServerTimeouts } from '../config/types';
-import { maskSecrets } from '../config/variables';
+import { secretMasker } from '../config/variables';
 import type { AskingServer, ClientRequestHandlers } from './clientRequests';
 import { connectLaunch } from './connect';
 import { ConnectionState } from './connectionState';
@@ -89,6 +89,8 @@ export class ServerConnection extends Disposable {
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private stopping: Promise<void> | undefined;
   private secrets: readonly string[] = [];
+  /** Masks `secrets`: made when they change, not per text. */
+  private masker = secretMasker([]);
   private timeouts: ServerTimeouts = { startupMs: 30_000, requestMs: 60_000 };
   /** Those waiting in `started()`: a connection disposed while starting lets them go (it changes no state then). */
   private readonly startWaiters = new Set<() => void>();
@@ -105,7 +107,7 @@ export class ServerConnection extends Disposable {
 
   constructor(private readonly options: ConnectionOptions) {
     super();
-    this.log = maskingLog(options.log, text => maskSecrets(text, this.secrets));
+    this.log = maskingLog(options.log, text => this.masker(text));
     // One per server: a server's schemas and their cache are its own, and go with it.
     this.validator = new SchemaValidator();
     this.auth = new ConnectionSignIn({
@@ -179,7 +181,7 @@ export class ServerConnection extends Disposable {
 
   /** Masks this server's secrets in text bound for the UI. */
   mask(text: string): string {
-    return maskSecrets(text, this.secrets);
+    return this.masker(text);
   }
 
   /** This server as the client-request handlers see it. */
@@ -220,6 +222,7 @@ export class ServerConnection extends Disposable {
     try {
       plan = await this.options.plan();
       this.secrets = plan.secrets;
+      this.masker = secretMasker(plan.secrets);
       this.timeouts = plan.timeouts;
       if (generation !== this.generation) return;
       this.log.info(`Starting: ${describeLaunch(plan.launch)}`);

@@ -65,7 +65,11 @@ export async function sendToolCall(ctx: ToolCallContext, tool: Tool | undefined,
   if (outputError) ctx.log.warn(`tools/call ${name}: ${outputError}`);
   if (outputNotChecked) ctx.log.info(`tools/call ${name}: structured output not checked: ${outputNotChecked}`);
   if (saved.length) ctx.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${ctx.resultFiles!.dir}`);
-  return { result, ...(outputError ? { outputError } : {}), ...(outputNotChecked ? { outputNotChecked } : {}), ...(saved.length ? { saved } : {}) };
+  const outcome: { -readonly [K in keyof ToolCallOutcome]: ToolCallOutcome[K] } = { result };
+  if (outputError) outcome.outputError = outputError;
+  if (outputNotChecked) outcome.outputNotChecked = outputNotChecked;
+  if (saved.length) outcome.saved = saved;
+  return outcome;
 }
 
 /** Per tool object: a list is replaced, never edited, so the same object always gives the same copy. */
