@@ -84,8 +84,11 @@ export class CallHistory implements CallRecorder {
   private entries: HistoryEntry[] | undefined;
   private loading: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
-  /** The queued write that takes the entries recorded until it starts, in order. */
-  private batch: { readonly entries: HistoryEntry[]; readonly written: Promise<void>; readonly now: () => void } | undefined;
+  /**
+   * The queued write that takes the entries recorded until it starts, in order: their lines, and the entries
+   * themselves only for an in-memory list that is loaded (or being loaded) for the view.
+   */
+  private batch: { readonly lines: string[]; readonly entries: HistoryEntry[] | undefined; readonly written: Promise<void>; readonly now: () => void } | undefined;
   private readonly exactArgs = new Map<string, Record<string, unknown>>();
   private readonly results = new Map<string, GatedCallResult>();
   /** Calls running as tasks, by entry id (in memory only: the file records calls when they end). */
@@ -153,24 +156,37 @@ export class CallHistory implements CallRecorder {
     // One write for every entry recorded until it starts: a burst of calls, or calls made one after another within
     // `gatherMs`, cost one append, not one each.
     if (!this.batch) {
-      const entries: HistoryEntry[] = [];
+      const lines: string[] = [];
+      // Each entry becomes its line when recorded: one flat string, where the entry is a graph of objects that
+      // would be kept alive (and copied by the garbage collector) until the write. Only a loaded list needs them.
+      const entries: HistoryEntry[] | undefined = this.entries || this.loading ? [] : undefined;
       let now!: () => void;
       const gathered = new Promise<void>(resolve => (now = resolve));
       const timer = setTimeout(now, this.gatherMs);
       const written = this.enqueue(async () => {
         await gathered;
         clearTimeout(timer);
-        if (this.batch?.entries === entries) this.batch = undefined;
+        if (this.batch?.lines === lines) this.batch = undefined;
         // Not loaded yet: the load that comes later reads these calls from the file.
         if (this.entries) {
-          this.entries.push(...entries);
+          // A clear made the list after this batch began (before any load): its entries are read back from their lines.
+          this.entries.push(...(entries ?? lines.map(line => JSON.parse(line) as HistoryEntry)));
           if (this.entries.length > MAX_LOADED) this.entries.splice(0, this.entries.length - MAX_LOADED);
         }
-        await this.append(entries.map(e => `${JSON.stringify(e)}\n`).join(''));
+        await this.append(lines.join(''));
       }).catch(err => console.error(`MCP Host: could not write the tool call history: ${(err as Error).message}`));
-      this.batch = { entries, written, now };
+      this.batch = { lines, entries, written, now };
     }
-    this.batch.entries.push(entry);
+    let line: string;
+    try {
+      line = `${JSON.stringify(entry)}\n`;
+    } catch (err) {
+      // Not JSON (a BigInt argument, say): this entry cannot be written, and the call it records is not failed for that.
+      console.error(`MCP Host: could not write a tool call to the history: ${(err as Error).message}`);
+      return this.batch.written;
+    }
+    this.batch.lines.push(line);
+    this.batch.entries?.push(entry);
     const { written } = this.batch;
     this._onDidChange.fire();
     return written;

@@ -201,6 +201,25 @@ describe('tool call history file', () => {
     assert.deepStrictEqual((await new CallHistory(file).list()).map(e => e.id), ['c2'], 'the file and the list disagree');
   });
 
+  it('leaves out an entry that is not JSON without failing its call, and writes the calls around it', async () => {
+    const history = new CallHistory(file);
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      void history.record(entry('c1'), {});
+      // The gate records after the call: a throw here would turn a call that ran into a failure.
+      assert.doesNotThrow(() => void history.record(entry('c2', { args: { n: BigInt(1) } }), {}));
+      void history.record(entry('c3'), {});
+      await history.flush();
+    } finally {
+      console.error = original;
+      history.dispose();
+    }
+    assert.deepStrictEqual(fs.readFileSync(file, 'utf8').trimEnd().split('\n').map(l => JSON.parse(l).id), ['c1', 'c3']);
+    assert.strictEqual(errors.length, 1);
+  });
+
   it('clears by deleting the file, and fires change events', async () => {
     const history = new CallHistory(file);
     let changes = 0;
