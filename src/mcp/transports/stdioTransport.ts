@@ -316,12 +316,32 @@ export class StdioProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || stdin.destroyed || this.exit) return Promise.reject(new Error(NOT_CONNECTED));
+    // Messages sent in one turn of the event loop (a chat's parallel tool calls, say) leave in one write: one
+    // system call and one wake-up of the server for all of them, not one each. Uncorked before any I/O happens.
+    if (!stdin.writableCorked) {
+      stdin.cork();
+      process.nextTick(() => stdin.uncork());
+    }
     return new Promise((resolve, reject) => {
       // EPIPE and the like: the server died after the check above, before the write reached it.
       const ok = stdin.write(serializeMessage(message), err => (err ? reject(new Error(NOT_CONNECTED, { cause: err })) : undefined));
       if (ok) resolve();
-      else stdin.once('drain', resolve);
+      // One 'drain' listener for every send that waits, however many: a burst corked into one write passes the
+      // stream's high-water mark after ~100 small messages.
+      else void this.drained(stdin).then(resolve);
     });
+  }
+
+  private drain: Promise<void> | undefined;
+
+  private drained(stdin: NodeJS.WritableStream): Promise<void> {
+    this.drain ??= new Promise<void>(resolve =>
+      stdin.once('drain', () => {
+        this.drain = undefined;
+        resolve();
+      }),
+    );
+    return this.drain;
   }
 
   /** Stops the server and every process it started: stdin EOF, then SIGTERM, then SIGKILL to the tree. */
