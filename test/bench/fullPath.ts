@@ -67,7 +67,11 @@ export async function fullPath(server: string, script: string, args: readonly st
   };
   await registry.apply({ servers: [definition], problems: [] });
   const state = registry.stateOf(server);
-  if (state?.kind !== 'running') throw new Error(`bench server did not start: ${JSON.stringify(state)}`);
+  if (state?.kind !== 'running') {
+    await registry.shutdown();
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`bench server did not start: ${JSON.stringify(state)}`);
+  }
 
   const history = new CallHistory(path.join(dir, 'tool-calls.jsonl'));
   const approvals = new ApprovalStore(new MapMemento());

@@ -670,7 +670,15 @@ describe('fixture server: hostile', function () {
   this.timeout(20000);
 
   it('carries its hostile strings in every place a host shows text', async () => {
-    const { client } = await connect('hostile');
+    const { client, transport } = await connect('hostile');
+    // What the server puts on the wire: the SDK drops progress that shares a chunk with the response (see the
+    // paging `progress` test), which on a loaded machine can be every one of them.
+    const onWire: string[] = [];
+    const deliver = transport.onmessage!;
+    transport.onmessage = (message: JSONRPCMessage) => {
+      if ('method' in message && message.method === 'notifications/progress') onWire.push(String(message.params!['message']));
+      deliver(message);
+    };
     assert.strictEqual(client.getInstructions(), HOSTILE.instructions);
     const { tools } = await client.listTools();
     assert.deepStrictEqual(tools.map(t => t.name), ['fail_with_link', 'error_result', 'progress_link', 'links_everywhere', HOSTILE.zeroWidthName]);
@@ -678,7 +686,8 @@ describe('fixture server: hostile', function () {
     assert.ok(failed.message.includes(HOSTILE.commandLink));
     const messages: string[] = [];
     await client.callTool({ name: 'progress_link', arguments: {} }, { onprogress: p => messages.push(p.message ?? '') });
-    assert.ok(messages.length >= 2 && messages.every(m => m === HOSTILE.commandLink), JSON.stringify(messages));
+    assert.deepStrictEqual(onWire, [HOSTILE.commandLink, HOSTILE.commandLink, HOSTILE.commandLink]);
+    assert.ok(messages.every(m => m === HOSTILE.commandLink), JSON.stringify(messages));
     assert.deepStrictEqual((await client.listResources()).resources.map(r => r.name), [HOSTILE.reversedName]);
     assert.strictEqual((await client.listPrompts()).prompts[0]?.description, HOSTILE.description);
   });
