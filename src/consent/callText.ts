@@ -49,12 +49,16 @@ export function safeArguments(args: Record<string, unknown>, mask: (text: string
     const object = value as Record<string, unknown>;
     for (const key of Object.keys(object)) {
       const v = object[key];
+      let shown: unknown;
       if (looksSecretName(key) && v !== null && v !== undefined && v !== '') {
         exact = false;
-        out[key] = '***';
+        shown = '***';
       } else {
-        out[key] = visit(v, depth + 1);
+        shown = visit(v, depth + 1);
       }
+      // Not `out[key] =`: an argument named `__proto__` (JSON.parse makes it an own key, and the call sends it)
+      // would set `out`'s prototype instead, and so be missing from the consent dialog and the history.
+      Object.defineProperty(out, key, { value: shown, enumerable: true, writable: true, configurable: true });
     }
     return out;
   };

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CallHistory, HistoryEntry } from '../../../src/consent/callHistory';
-import { argumentsText, MAX_VALUE_CHARS, safeArguments, summarizeResult } from '../../../src/consent/callText';
+import { argumentsText, fullArgumentsText, MAX_VALUE_CHARS, safeArguments, summarizeResult } from '../../../src/consent/callText';
 import { maskSecrets } from '../../../src/config/variables';
 
 function entry(id: string, extra: Partial<HistoryEntry> = {}): HistoryEntry {
@@ -279,6 +279,16 @@ describe('arguments and results made safe to show and keep', () => {
     assert.deepStrictEqual(safe.value, { query: 'use *** here', apiKey: '***', nested: { password: '***', list: ['***'] }, count: 3, empty: '' });
     assert.strictEqual(safe.exact, false);
     assert.deepStrictEqual(safeArguments({ path: '/tmp', n: 1, flag: true, none: null }, mask), { value: { path: '/tmp', n: 1, flag: true, none: null }, exact: true });
+  });
+
+  it('shows an argument named __proto__ like any other: it is sent, so the dialog and the history show it', () => {
+    // JSON.parse (a language model's or a saved call's arguments) makes `__proto__` an own key, which the call sends.
+    const args = JSON.parse('{"path":"/tmp/a","__proto__":{"recursive":true,"token":"t0k"}}') as Record<string, unknown>;
+    const safe = safeArguments(args, mask);
+    assert.deepStrictEqual(JSON.parse(argumentsText(safe)), JSON.parse('{"path":"/tmp/a","__proto__":{"recursive":true,"token":"***"}}'));
+    assert.strictEqual(safe.exact, false);
+    assert.strictEqual(Object.getPrototypeOf(safe.value), Object.prototype);
+    assert.match(fullArgumentsText(JSON.parse('{"__proto__":"rm -rf /"}') as Record<string, unknown>, mask), /"__proto__": "rm -rf \/"/);
   });
 
   it('cuts long strings and long arrays, saying how much was left out', () => {
