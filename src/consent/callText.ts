@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { looksSecretName } from '../config/variables';
 import { boundedJson, maskedPrefix } from '../mcp/resultBudget';
+import { setOwn } from '../common/ownKey';
 
 /** Longest string value shown or recorded as is; longer ones are cut. */
 export const MAX_VALUE_CHARS = 200;
@@ -56,9 +57,8 @@ export function safeArguments(args: Record<string, unknown>, mask: (text: string
       } else {
         shown = visit(v, depth + 1);
       }
-      // Not `out[key] =`: an argument named `__proto__` (JSON.parse makes it an own key, and the call sends it)
-      // would set `out`'s prototype instead, and so be missing from the consent dialog and the history.
-      Object.defineProperty(out, key, { value: shown, enumerable: true, writable: true, configurable: true });
+      // An argument named `__proto__` is sent like any other, so the consent dialog and the history show it.
+      setOwn(out, key, shown);
     }
     return out;
   };

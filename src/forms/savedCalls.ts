@@ -1,4 +1,5 @@
 import { asObjectSchema, displaySchema, isObject } from './schemaForm';
+import { setOwn } from '../common/ownKey';
 
 /**
  * Saved calls: a tool's filled arguments kept under a name, for this workspace or for the user, to run
@@ -130,7 +131,7 @@ export function withoutSecrets(schema: unknown, args: Readonly<Record<string, un
         leftOut.push(at);
         continue;
       }
-      out[k] = walk(v, propSchema, at, depth + 1);
+      setOwn(out, k, walk(v, propSchema, at, depth + 1));
     }
     return out;
   };

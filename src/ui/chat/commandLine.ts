@@ -1,3 +1,5 @@
+import { setOwn } from '../../common/ownKey';
+
 /**
  * What follows a slash command, read as a person would type it: a target (`server.name`, or a name that is
  * unique across servers), then `name=value` arguments (values may be quoted) or JSON. No `vscode` here.
@@ -60,7 +62,7 @@ export function parseNamedArguments(text: string): { args: Record<string, string
       i = end < 0 ? s.length : i + end;
     }
     if (Object.prototype.hasOwnProperty.call(args, name)) return { error: `'${name}' is given twice.` };
-    args[name] = value;
+    setOwn(args, name, value);
   }
   return { args };
 }

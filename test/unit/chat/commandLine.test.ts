@@ -15,6 +15,13 @@ describe('slash command arguments', () => {
     assert.deepStrictEqual(parseNamedArguments(''), { args: {} });
   });
 
+  it('keeps an argument named __proto__ as an argument', () => {
+    const parsed = parseNamedArguments('__proto__=x path=/tmp');
+    assert.ok('args' in parsed);
+    assert.deepStrictEqual(Object.keys(parsed.args), ['__proto__', 'path']);
+    assert.strictEqual(JSON.stringify(parsed.args), '{"__proto__":"x","path":"/tmp"}');
+  });
+
   it('explains malformed arguments', () => {
     assert.deepStrictEqual(parseNamedArguments('city Paris'), { error: "Expected name=value, found 'city'. Quote values that contain spaces: name=\"two words\"." });
     assert.deepStrictEqual(parseNamedArguments('a="open'), { error: "The value of 'a' has no closing \"." });

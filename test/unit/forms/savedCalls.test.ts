@@ -64,6 +64,12 @@ describe('saved calls', () => {
     for (const secret of ['hunter2', 's3cr3t', 'sk-123']) assert.ok(!stored.includes(secret), `${secret} was stored`);
   });
 
+  it('keeps an argument named __proto__ (an own key after JSON.parse) in what it saves', () => {
+    const args = JSON.parse('{"host":"db.example","__proto__":{"depth":2}}') as Record<string, unknown>;
+    const { args: kept } = withoutSecrets({ type: 'object' }, args);
+    assert.strictEqual(JSON.stringify(kept), '{"host":"db.example","__proto__":{"depth":2}}');
+  });
+
   it('deletes by scope and name, ignores state it cannot read, and refuses a nameless or 201st call', async () => {
     await store.save({ name: 'a', scope: 'workspace', server: 's', tool: 't', args: {}, schema: {} });
     assert.strictEqual(await store.remove('user', 'a'), false);

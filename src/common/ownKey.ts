@@ -1,0 +1,8 @@
+/**
+ * Sets `key` as an own, enumerable property of `target`, whatever the key is. A plain `target[key] = value` with
+ * the key `__proto__` (an ordinary own key of an object from `JSON.parse`, and sent on as such) sets the
+ * target's prototype instead, so the key would vanish from what is shown, kept or sent.
+ */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
