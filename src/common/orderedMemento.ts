@@ -12,11 +12,12 @@ export interface Memento {
  * VS Code sends a write to the global state to the workbench, which echoes the whole state (every key) back to
  * the extension host, and the extension host takes the echo as its state. An echo read after a newer write
  * undoes that write there until the newer write's own echo comes; read before the newer write was sent (VS Code
- * sends from a timer), it undoes it for good, since the write then sends the state as the echo left it. Writes from different parts of the extension interleave (a protocol-era verdict as a server
- * starts, then the approval of the next server): in ci-run18 the approval of a server added a moment after
- * another was lost this way, and its start was refused as "its definition changed after you approved the
- * server". Once a write is stored, its echo has arrived (the workbench echoes before it answers), so a write
- * made only then cannot be undone by it. Until then, reads see the waiting value.
+ * sends from a timer), it undoes it for good, since the write then sends the state as the echo left it.
+ * Writes from different parts of the extension interleave (a protocol-era verdict as a server starts, then the
+ * approval of the next server): the approval of a server added a moment after another was lost this way, and
+ * its start was refused as "its definition changed after you approved the server". Once a write is stored, its
+ * echo has arrived (the workbench echoes before it answers), so a write made only then cannot be undone by it.
+ * Until then, reads see the waiting value.
  */
 export class OrderedMemento implements Memento {
   /** Per key, the newest value written and not yet stored, and how many of its writes are still waiting. */

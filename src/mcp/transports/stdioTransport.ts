@@ -105,6 +105,8 @@ export class StdioProcessTransport implements Transport {
   private exit: ProcessExit | undefined;
   private exited: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  /** The wait for stdin's 'drain' that every send past the high-water mark shares. */
+  private drain: Promise<void> | undefined;
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
   /**
@@ -331,8 +333,6 @@ export class StdioProcessTransport implements Transport {
       else void this.drained(stdin).then(resolve);
     });
   }
-
-  private drain: Promise<void> | undefined;
 
   private drained(stdin: NodeJS.WritableStream): Promise<void> {
     this.drain ??= new Promise<void>(resolve =>
