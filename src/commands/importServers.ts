@@ -12,6 +12,7 @@ import type { McpHost } from '../workspace/mcpHost';
 import * as ui from '../ui/window';
 import { readOnlyTextUri } from '../ui/readOnlyText';
 import { configDocument, writeConfigText } from './configEdit';
+import { userSetting } from '../userSettings';
 
 /** A server found in another host's config, and where it would go. */
 export interface ImportCandidate {
@@ -175,7 +176,7 @@ async function importServers(host: McpHost, dialog: ImportDialog, locations: rea
 
 function userSettingsTarget(servers: readonly ImportedServer[]): Target {
   const config = vscode.workspace.getConfiguration(Settings.section);
-  const current = { servers: config.inspect(Settings.servers)?.globalValue ?? {}, inputs: config.inspect(Settings.inputs)?.globalValue ?? [] };
+  const current = { servers: userSetting(Settings.servers) ?? {}, inputs: userSetting(Settings.inputs) ?? [] };
   const plan = planImport(JSON.stringify(current, undefined, 2), servers);
   return {
     label: 'user settings',

@@ -8,6 +8,7 @@ import { Commands, Settings } from '../ids';
 import type { ServerEntry } from '../mcp/registry';
 import { SamplingHandler, type SamplingAnswer, type SamplingModel, type SamplingParams, type SamplingQuestion } from '../serverRequests/sampling';
 import { acceptsImages } from './languageModels';
+import { userSetting, userStrings } from '../userSettings';
 
 /** Asks whether a server may run a sampling request on the user's model. */
 export interface SamplingDialog {
@@ -37,11 +38,9 @@ export const samplingDialog: SamplingDialog = {
 
 /** The user's sampling settings, from their own settings only: a workspace cannot pre-allow a server. */
 function readSamplingSettings(): { allowedServers: string[]; model: string } {
-  const config = vscode.workspace.getConfiguration(Settings.section);
-  const allowed = config.inspect<unknown>(Settings.samplingAllowedServers)?.globalValue;
-  const model = config.inspect<unknown>(Settings.samplingModel)?.globalValue;
+  const model = userSetting(Settings.samplingModel);
   return {
-    allowedServers: Array.isArray(allowed) ? allowed.filter((s): s is string => typeof s === 'string') : [],
+    allowedServers: userStrings(Settings.samplingAllowedServers),
     model: typeof model === 'string' ? model : '',
   };
 }

@@ -4,6 +4,7 @@ import { SignInCancelledError, type SignInRequest, type SecretStore } from '../m
 import { chooseRedirect, type RedirectSetting, UriHandlerChannel } from '../mcp/auth/redirectChannel';
 import { Settings } from '../ids';
 import * as ui from '../ui/window';
+import { userSetting, userStrings } from '../userSettings';
 
 /** The user's part of an OAuth sign-in to a remote server. */
 export interface SignInDialog {
@@ -56,15 +57,9 @@ export function secretStore(secrets: vscode.SecretStorage): SecretStore {
   };
 }
 
-/** A sign-in setting as the user's own settings have it (a workspace's settings are not read). */
-function userSetting(key: string): unknown {
-  return vscode.workspace.getConfiguration(Settings.section).inspect<unknown>(key)?.globalValue;
-}
-
 /** Hosts the user allows plain http to: user settings only (the setting is application-scoped). */
 export function allowedPlainHttpHosts(): readonly string[] {
-  const value = userSetting(Settings.remoteAllowPlainHttpHosts);
-  return Array.isArray(value) ? value.filter((h): h is string => typeof h === 'string') : [];
+  return userStrings(Settings.remoteAllowPlainHttpHosts);
 }
 
 /**

@@ -6,6 +6,7 @@ import { parseConfigText, parseConfigValue } from '../config/parse';
 import type { ConfigFormat, ConfigOrigin, ConfigProblem, InputDefinition, ParsedSource, ProblemSeverity, ServerDefinition } from '../config/types';
 import { Settings } from '../ids';
 import type { ConfigSnapshot } from '../mcp/registry';
+import { userSetting } from '../userSettings';
 
 /** The config files MCP Host reads in each workspace folder, in precedence order. */
 export const WORKSPACE_FILES: ReadonlyArray<{ path: string; format: ConfigFormat; kind: ConfigOrigin['kind'] }> = [
@@ -130,9 +131,8 @@ export class WorkspaceConfig extends Disposable {
  * commands through a setting, so the settings are declared `application`-scoped and read from the user.
  */
 function userSettingsValue(): { servers?: unknown; inputs?: unknown } {
-  const config = vscode.workspace.getConfiguration(Settings.section);
-  const servers = config.inspect(Settings.servers)?.globalValue;
-  const inputs = config.inspect(Settings.inputs)?.globalValue;
+  const servers = userSetting(Settings.servers);
+  const inputs = userSetting(Settings.inputs);
   return { ...(servers !== undefined ? { servers } : {}), ...(inputs !== undefined ? { inputs } : {}) };
 }
 

@@ -10,6 +10,7 @@ import type { ChatResults } from './chatResults';
 import type { ChatToolFilter } from './chatTools';
 import type { InlineConsents } from './inlineConsent';
 import type { ChatTranscripts } from './transcript';
+import { userSetting } from '../../userSettings';
 
 /** Which servers and tools chat offers, chosen by the user in a multi-select list; undefined when dismissed. */
 export interface ChatToolsDialog {
@@ -41,13 +42,11 @@ function positive(value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGE
 }
 
 export function readChatSettings(): ChatSettings {
-  const config = vscode.workspace.getConfiguration(Settings.section);
-  const user = <T>(key: string) => config.inspect<T>(key)?.globalValue;
   return {
-    confirmation: user<unknown>(Settings.chatConfirmation) === 'modal' ? 'modal' : 'inline',
-    maxTools: positive(user(Settings.chatMaxTools), CHAT_DEFAULTS.maxTools, MODEL_TOOL_LIMIT),
-    maxToolOutput: positive(user(Settings.chatMaxToolOutput), CHAT_DEFAULTS.maxToolOutput),
-    maxRounds: positive(user(Settings.chatMaxRounds), CHAT_DEFAULTS.maxRounds),
+    confirmation: userSetting(Settings.chatConfirmation) === 'modal' ? 'modal' : 'inline',
+    maxTools: positive(userSetting(Settings.chatMaxTools), CHAT_DEFAULTS.maxTools, MODEL_TOOL_LIMIT),
+    maxToolOutput: positive(userSetting(Settings.chatMaxToolOutput), CHAT_DEFAULTS.maxToolOutput),
+    maxRounds: positive(userSetting(Settings.chatMaxRounds), CHAT_DEFAULTS.maxRounds),
   };
 }
 
