@@ -131,7 +131,6 @@ export class LiveServer {
     return [...(caps.tools ? ['tools' as const] : []), ...(caps.prompts ? ['prompts' as const] : []), ...(caps.resources ? ['resources' as const] : [])];
   }
 
-
   /** One page of resources (a server may have tens of thousands; the tree pages on demand). */
   async listResourcesPage(cursor?: string): Promise<Page<Resource>> {
     const r = await this.request('resources/list', opts => this.client.request({ method: 'resources/list', params: { ...this.meta(), ...(cursor ? { cursor } : {}) } }, opts));
