@@ -169,9 +169,8 @@ export class McpHost extends Disposable {
       throw err;
     });
     // The env file is read again here; what it sets must still be what the user approved in the trust dialog.
-    if (!this.trust.isApproved(def, envFileText)) {
-      throw new Error(`Not started: ${def.type === 'stdio' && def.envFile ? 'its env file' : 'its definition'} changed after you approved the server. Start it again to review the change.`);
-    }
+    const refusal = this.trust.launchRefusal(def, envFileText);
+    if (refusal) throw new Error(refusal);
     const launch =
       resolved.type === 'stdio'
         ? (() => {

@@ -63,6 +63,8 @@ export class ServerTrust {
   private readonly refused = new Set<string>();
   /** Decisions are made one at a time, so two dialogs never race to write the approvals. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The approval each workspace server was last allowed to start with in this window: it says why a launch is refused. */
+  private readonly allowedWith = new Map<string, string>();
 
   constructor(
     private readonly state: vscode.Memento,
@@ -88,6 +90,7 @@ export class ServerTrust {
         // Even a server approved before: Restricted Mode means nothing from the workspace runs.
         decisions.set(def.name, { allowed: false, reason: 'workspaceUntrusted', message: 'Restricted Mode: trust this workspace to start servers from its config' });
       } else if (approved.has(key)) {
+        this.allowedWith.set(def.name, key);
         decisions.set(def.name, { allowed: true });
       } else if (this.refused.has(key) && !userInitiated) {
         decisions.set(def.name, { allowed: false, reason: 'notApproved', message: 'Not started: you declined. Use Start to be asked again' });
@@ -102,6 +105,7 @@ export class ServerTrust {
         if (yes) {
           approved.add(key);
           this.refused.delete(key);
+          this.allowedWith.set(def.name, key);
           decisions.set(def.name, { allowed: true });
         } else {
           this.refused.add(key);
@@ -114,12 +118,24 @@ export class ServerTrust {
   }
 
   /**
-   * Whether what is about to start is what the user approved: the env file is read again at launch, and it may
-   * have changed since the dialog. Servers from the user's own settings need no approval.
+   * Why what is about to start is not what the user approved, or undefined when it is: the env file is read again
+   * at launch, and the definition, the env file or the approvals may have changed since the dialog. Servers from
+   * the user's own settings need no approval.
    */
+  launchRefusal(def: ServerDefinition, envFileText: string | undefined): string | undefined {
+    if (def.origin.kind === 'userSettings') return undefined;
+    const approved = this.state.get<string[]>(STORAGE_KEY, []);
+    if (approved.includes(trustHash(def, envFileText))) return undefined;
+    const allowedWith = this.allowedWith.get(def.name);
+    if (allowedWith !== undefined && !approved.includes(allowedWith)) {
+      return 'Not started: its approval was withdrawn (Reset Server Trust) while it was starting. Start it again to be asked.';
+    }
+    return `Not started: ${def.type === 'stdio' && def.envFile ? 'its env file' : 'its definition'} changed after you approved the server. Start it again to review the change.`;
+  }
+
+  /** Whether what is about to start is what the user approved (`launchRefusal` says why not). */
   isApproved(def: ServerDefinition, envFileText: string | undefined): boolean {
-    if (def.origin.kind === 'userSettings') return true;
-    return this.state.get<string[]>(STORAGE_KEY, []).includes(trustHash(def, envFileText));
+    return this.launchRefusal(def, envFileText) === undefined;
   }
 
   /** Forgets every approval: each workspace server asks again before its next start. */

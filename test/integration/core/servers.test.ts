@@ -140,6 +140,19 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     await until(() => state('beta') === 'running', 'beta to run once approved');
   });
 
+  it('says why a start is refused at launch: a definition changed since its approval, or the approval withdrawn meanwhile', async () => {
+    const beta = host.registry.get('beta')!.definition!;
+    const why = { ...beta, name: 'why', args: [...(beta.type === 'stdio' ? beta.args : []), '--why'] } as ServerDefinition;
+    assert.deepStrictEqual((await host.trust.mayStart([why])).get('why'), { allowed: true });
+    assert.strictEqual(host.trust.launchRefusal(why, undefined), undefined);
+    const edited = { ...why, args: [...(why.type === 'stdio' ? why.args : []), '--edited'] } as ServerDefinition;
+    assert.match(host.trust.launchRefusal(edited, undefined) ?? '', /^Not started: its definition changed after you approved the server/);
+    await vscode.commands.executeCommand(Commands.resetServerTrust);
+    assert.match(host.trust.launchRefusal(why, undefined) ?? '', /^Not started: its approval was withdrawn \(Reset Server Trust\)/);
+    // beta keeps running (a reset stops nothing); approved again, as the tests after this one expect.
+    assert.deepStrictEqual((await host.trust.mayStart([beta])).get('beta'), { allowed: true });
+  });
+
   it('shows what a workspace server runs (variables expanded, env file included) and asks again when its env file changes', async () => {
     const envFile = workspaceFile('mcp-test.env');
     await writeFile(envFile, 'MODE=fast\nAPI_TOKEN=from-the-env-file\n');
