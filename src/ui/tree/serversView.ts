@@ -163,13 +163,16 @@ function toolIcon(hints: readonly ToolHint[], disabled: boolean): vscode.ThemeIc
 }
 
 /**
- * The performance measure of a page of resources, from its list's arrival (the server's reply, parsed) to its
- * resources going back to VS Code (the Resources group's children for the first page, the newest page folder's
- * for a later one; not the drawing). Its `detail.ownMs` is the part spent in this extension's code from the
- * arrival until VS Code has the tree item of the page's last resource: the model's dedupe and change event, and
- * every `getChildren` and `getTreeItem` VS Code calls meanwhile (the group's refresh, the page's folder, the
- * items); the rest is VS Code's (its refresh delay, the round trips to the window). Made when VS Code has that
- * last item; only the latest is kept. The `tree` integration suite reports it for the bench.
+ * The performance measure of a page of resources: what the user waits for after its list arrives. It starts when
+ * the page's list arrives from the server (the reply, parsed) if the Resources group is shown then (VS Code asked
+ * for its children and it was not folded since), or else when VS Code next asks for the group's children (the user
+ * unfolds it: the list was there before, the user waits from the unfolding); `detail.from` says which. It ends when
+ * VS Code has the tree item of the page's last resource (VS Code asks for the items of a node's children in
+ * order, then sends them to the window), for the first page (in the group itself) and a "Load more…" page (in its
+ * folder) alike. Its `detail.ownMs` is the part spent in this extension's code meanwhile: the model's dedupe and
+ * change event (from the arrival only), and every `getChildren` and `getTreeItem` VS Code calls; the rest is
+ * VS Code's (its refresh delay, the round trips to the window). Only the latest is kept. The `tree`
+ * integration suite reports it for the bench.
  */
 export const TREE_PAGE_MEASURE = 'mcpHost.treePage';
 
@@ -185,8 +188,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly duplicatesShown = new Map<string, number>();
   /** Per server, the arrival of the newest page whose measure was started (`TREE_PAGE_MEASURE`). */
   private readonly pageMeasured = new Map<string, number>();
-  /** The page being measured: our code's time since its arrival, until VS Code has the item of its last resource. */
-  private measuring: { readonly server: string; readonly arrivedAt: number; readonly last: object; readonly items: number; ownMs: number; returnedAt?: number } | undefined;
+  /** The page being measured: our code's time since its start, until VS Code has the item of its last resource. */
+  private measuring: { readonly server: string; readonly arrivedAt: number; startedAt: number | undefined; readonly last: object; readonly items: number; ownMs: number } | undefined;
+  /** Servers whose Resources group VS Code shows: it asked for the group's children, and neither it nor its server was folded since. */
+  private readonly resourcesShown = new Set<string>();
   private readonly subscription: vscode.Disposable;
 
   constructor(
@@ -271,18 +276,25 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    // The Resources group lists the first page when it is first shown.
-    if (node?.kind === 'group' && node.group === 'resources' && this.model.resources(node.server.name).pagesLoaded === 0) await this.model.loadResources(node.server.name);
+    if (node?.kind === 'group' && node.group === 'resources') {
+      const name = node.server.name;
+      // VS Code shows the group: a page measured since its list arrived while the group was folded starts now.
+      this.resourcesShown.add(name);
+      const m = this.measuring;
+      if (m && m.server === name && m.startedAt === undefined) m.startedAt = performance.now();
+      // The Resources group lists the first page when it is first shown.
+      if (this.model.resources(name).pagesLoaded === 0) await this.model.loadResources(name);
+    }
     const started = performance.now();
     const children = this.children(node);
     this.spent(started);
-    // The measured page's resources go back to VS Code: in the group itself (the first page) or in the newest page's folder.
-    const m = this.measuring;
-    if (m && m.returnedAt === undefined && node && node.kind !== 'server' && node.server.name === m.server) {
-      const newest = this.model.resources(m.server).pageStarts.length - 1;
-      if (node.kind === 'resourcePage' ? node.page === newest : node.kind === 'group' && node.group === 'resources' && newest === 0) m.returnedAt = performance.now();
-    }
     return children;
+  }
+
+  /** VS Code folded `node` (or hid the view: `undefined`): a Resources group under it is no longer shown. */
+  folded(node: TreeNode | undefined): void {
+    if (!node) this.resourcesShown.clear();
+    else if (node.kind === 'server' || (node.kind === 'group' && node.group === 'resources')) this.resourcesShown.delete(node.kind === 'server' ? node.name : node.server.name);
   }
 
   private children(node: TreeNode | undefined): TreeNode[] {
@@ -441,23 +453,31 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (pages.loading || pages.arrivedAt === undefined || !last || this.pageMeasured.get(name) === pages.arrivedAt) return;
     this.pageMeasured.set(name, pages.arrivedAt);
     const items = pages.items.length - (pages.pageStarts.at(-1) ?? 0);
-    this.measuring = { server: name, arrivedAt: pages.arrivedAt, last, items, ownMs: 0 };
+    // Shown: the user waits from the arrival. Folded: from VS Code's next ask for the group's children.
+    this.measuring = { server: name, arrivedAt: pages.arrivedAt, startedAt: this.resourcesShown.has(name) ? pages.arrivedAt : undefined, last, items, ownMs: 0 };
   }
 
   /**
-   * Adds the time since `started` to the page being measured; ends the measure when `node` is the page's last
-   * resource (VS Code asks for the items of a folder's children in order).
+   * Adds the time since `started` to the page being measured (once it started); ends the measure when `node` is
+   * the page's last resource (VS Code asks for the items of a node's children in order).
    */
   private spent(started: number, node?: TreeNode): void {
     const m = this.measuring;
-    if (!m) return;
-    m.ownMs += performance.now() - started;
+    if (!m || m.startedAt === undefined) return;
+    const now = performance.now();
+    m.ownMs += now - Math.max(started, m.startedAt);
     if (node?.kind !== 'resource' || node.resource !== m.last) return;
     this.measuring = undefined;
     const pages = this.model.resources(m.server);
-    const ownMs = (pages.arrivedAt === m.arrivedAt ? (pages.handledMs ?? 0) : 0) + m.ownMs;
+    const fromArrival = m.startedAt === m.arrivedAt;
+    // The model's part (its dedupe and change event) counts when the measure starts at the arrival.
+    const ownMs = (fromArrival && pages.arrivedAt === m.arrivedAt ? (pages.handledMs ?? 0) : 0) + m.ownMs;
     performance.clearMeasures(TREE_PAGE_MEASURE);
-    performance.measure(TREE_PAGE_MEASURE, { start: m.arrivedAt, end: m.returnedAt ?? performance.now(), detail: { server: m.server, page: pages.pagesLoaded, items: m.items, loaded: pages.items.length, ownMs } });
+    performance.measure(TREE_PAGE_MEASURE, {
+      start: m.startedAt,
+      end: now,
+      detail: { server: m.server, page: pages.pagesLoaded, items: m.items, loaded: pages.items.length, ownMs, from: fromArrival ? 'arrival' : 'unfolded' },
+    });
   }
 
   private resourceNodes(server: ServerNode, start: number, end: number): ResourceNode[] {
@@ -721,6 +741,9 @@ export function registerServersView(store: DisposableStore, registry: ServerRegi
   const model = store.add(new ServersTreeModel(registry));
   const provider = store.add(new ServersTreeProvider(model, savedCalls));
   const view = store.add(vscode.window.createTreeView(Views.servers, { treeDataProvider: provider, showCollapseAll: true }));
+  // Where a page's measure starts (TREE_PAGE_MEASURE): whether VS Code shows the Resources group when the list arrives.
+  store.add(view.onDidCollapseElement(e => provider.folded(e.element)));
+  store.add(view.onDidChangeVisibility(e => e.visible || provider.folded(undefined)));
   const updateContext = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasServers, registry.servers.length > 0);
   store.add(registry.onDidChangeServers(updateContext));
   updateContext();
