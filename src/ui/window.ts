@@ -70,7 +70,8 @@ export function showErrorMessage(message: SafeText, ...rest: [SafeMessageOptions
 }
 
 export interface SafeProgressOptions {
-  readonly location: vscode.ProgressLocation;
+  /** A place, or a view (its progress bar: no text). */
+  readonly location: vscode.ProgressLocation | { readonly viewId: string };
   readonly title?: SafeText;
   readonly cancellable?: boolean;
 }

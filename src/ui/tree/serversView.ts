@@ -222,9 +222,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         // A resource list that changed was dropped by the model; its nodes (resources, pages, actions) go with it.
         if (change.what === 'resources' && this.model.resources(node.name).pagesLoaded === 0) node.forget('resource');
         if (change.what === 'resources') this.startMeasure(node.name);
-        // A further page on its way changes only "Load more…"/"Load all" (their spinners): not the pages shown.
+        // A further page on its way changes nothing shown for "Load more…": its progress shows on the view (a refresh
+        // here, for a spinner, would hold the page's own refresh back: VS Code sends a tree's refreshes at most one per
+        // 200 ms, so the page's, a few ms later, went 200 ms after it). "Load all" turns its action into a spinner.
         const pages = change.what === 'resources' ? this.model.resources(node.name) : undefined;
         if (pages?.loading && pages.pagesLoaded > 0) {
+          if (!this.model.isLoadingAll(node.name)) return;
           const actions = ['resources:more', 'resources:all'].map(key => node.cache.get(key)).filter(n => n !== undefined);
           for (const action of actions) this._onDidChangeTreeData.fire(action);
           if (actions.length) return;
@@ -752,7 +755,8 @@ export function registerServersView(store: DisposableStore, registry: ServerRegi
   store.add(
     vscode.commands.registerCommand(Commands.loadMoreResources, async (arg: string | LoadMoreNode | GroupNode) => {
       const name = serverOf(arg);
-      if (name) await model.loadMoreResources(name);
+      // The view's progress bar while the page is on its way (no tree refresh: see onModelChange).
+      if (name) await withProgress({ location: { viewId: Views.servers } }, () => model.loadMoreResources(name));
     }),
   );
   store.add(

@@ -325,8 +325,11 @@ describe('servers tree', function () {
     // A page loaded as a user does (Load more…, VS Code draws it), timed, with what VS Code drew for it counted.
     const loadMore = async (page: number) => {
       drawn.length = 0;
+      fired.length = 0;
       const started = performance.now();
       await vscode.commands.executeCommand(Commands.loadMoreResources, 'paging');
+      // Nothing refreshed before the page arrived: VS Code would hold the page's refresh until 200 ms after it.
+      assert.strictEqual(fired[0], resources, `page ${page}: the tree refreshed ${fired.map(n => n?.kind ?? 'everything').join(', ')}`);
       const pages = model.resources('paging');
       const last = pages.items[pages.items.length - 1];
       await until(() => drawn.some(n => n.kind === 'resource' && n.resource === last), `VS Code to draw page ${page}`);
