@@ -31,8 +31,11 @@ export interface AppSessionHost {
   /** The app's own server: the only one it can call tools on or read resources from. */
   readonly server: string;
   readonly gate: ToolCallGate;
-  /** The server's current tools, when it is running; every server's tools, to explain a cross-server refusal. */
-  tools(server: string): readonly ToolInfo[] | undefined;
+  /** Whether the server is running (its tools can be called). */
+  isRunning(server: string): boolean;
+  /** The running server's tool of this name, found in O(1) (not by searching its list: a call would cost O(tools)). */
+  tool(server: string, name: string): ToolInfo | undefined;
+  /** Every server with a tool of this name, to explain a cross-server refusal. */
   serversWithTool(tool: string): readonly string[];
   readResource(uri: string, signal: AbortSignal): Promise<ReadResourceResult>;
   /** Asks the user (showing the full URL) and opens it; false when the user declined. */
@@ -216,9 +219,8 @@ export class AppSession implements IDisposable {
 
   private async forwardToolCall(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
     const { server } = this.host;
-    const tools = this.host.tools(server);
-    if (!tools) throw appRefusal(`Server '${server}' is not running.`);
-    const tool = tools.find(t => t.name === name);
+    if (!this.host.isRunning(server)) throw appRefusal(`Server '${server}' is not running.`);
+    const tool = this.host.tool(server, name);
     if (!tool) {
       const elsewhere = this.host.serversWithTool(name).filter(s => s !== server);
       throw appRefusal(

@@ -123,7 +123,7 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
     if (!target) return { kind: 'dismissed' };
   }
   const entry = host.registry.get(target.server);
-  const tool = entry?.connection.state.kind === 'running' ? entry.connection.tools.find(t => t.name === target.tool) : undefined;
+  const tool = host.registry.runningTool(target.server, target.tool);
   if (!entry || !tool) {
     const message = !entry
       ? `No MCP server named '${target.server}' is configured.`
@@ -203,7 +203,7 @@ function panelKey(target: ToolTarget): string {
 async function showResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
   const connection = host.registry.get(arg.server)?.connection;
   const mask = connection ? (text: string) => connection.mask(text) : (text: string) => text;
-  const tool = connection?.tools.find(t => t.name === arg.tool);
+  const tool = connection?.tool(arg.tool);
   const title = arg.title ?? (tool ? toolLabel(tool) : undefined);
   const rendered = await renderResult(host, arg.result, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}) }, arg.args, mask);
   panels.show(panelKey(arg), resultTitle(rendered.view), rendered.html);

@@ -135,8 +135,7 @@ function toolOf(host: McpHost, call: SavedCall): { tool: NonNullable<ReturnType<
 }
 
 function findTool(host: McpHost, call: SavedCall) {
-  const connection = host.registry.get(call.server)?.connection;
-  return connection?.state.kind === 'running' ? connection.tools.find(t => t.name === call.tool) : undefined;
+  return host.registry.runningTool(call.server, call.tool);
 }
 
 /**

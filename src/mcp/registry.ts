@@ -1,3 +1,4 @@
+import type { Tool } from '@modelcontextprotocol/client';
 import { Disposable, IDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import { definitionHash, trustHash } from '../config/hash';
@@ -208,6 +209,16 @@ export class ServerRegistry extends Disposable {
    */
   catalog(): readonly CatalogTool[] {
     return this.currentCatalog().tools;
+  }
+
+  /**
+   * A running server's tool by name, in O(1) (its list keeps a map by name): how every call finds the tool it
+   * was asked for (the palette, the tree, saved calls, the result panel, an app). A search of the list was
+   * O(tools) per call: 5,000 string comparisons for the last of 5,000 tools.
+   */
+  runningTool(server: string, name: string): Tool | undefined {
+    const connection = this.entries.get(server)?.connection;
+    return connection?.state.kind === 'running' ? connection.tool(name) : undefined;
   }
 
   /** A catalog entry by its qualified name, in O(1). */

@@ -276,10 +276,8 @@ export class AppPanels implements IDisposable {
       {
         server,
         gate: this.host.gate,
-        tools: name => {
-          const entry = registry.get(name);
-          return entry?.connection.state.kind === 'running' ? entry.connection.tools : undefined;
-        },
+        isRunning: name => registry.get(name)?.connection.state.kind === 'running',
+        tool: (name, tool) => registry.runningTool(name, tool),
         serversWithTool: tool => registry.catalog().filter(t => t.tool.name === tool).map(t => t.server),
         readResource: async (uri, signal) => {
           const entry = registry.get(server);

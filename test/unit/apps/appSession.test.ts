@@ -22,7 +22,8 @@ function pair(options: { conversation?: AppConversation } = {}) {
   const host: AppSessionHost = {
     server: 'app',
     gate: { call: () => Promise.reject(new Error('no tool calls in these tests')) },
-    tools: () => [],
+    isRunning: () => true,
+    tool: () => undefined,
     serversWithTool: () => [],
     readResource: () => Promise.reject(new Error('no reads in these tests')),
     openLink: async () => false,

@@ -110,6 +110,10 @@ describe('the cost of a call, as work done', function () {
     assert.strictEqual(second.length, first.length + 1);
     assert.strictEqual(registry.catalog(), second);
     assert.strictEqual(registry.catalogBuilds, before + 1, 'one build for one change');
+    // The next call finds the tool the list gained (the map by name is made again for the new list).
+    const names = new Set(first.map(t => t.tool.name));
+    const added = second.find(t => !names.has(t.tool.name))!;
+    assert.strictEqual(registry.runningTool('paging', added.tool.name), added.tool);
   });
 
   it('a call through the catalog and the gate hashes nothing twice and never builds the catalog', async () => {
@@ -158,6 +162,103 @@ describe('the cost of a call, as work done', function () {
     // The file's order is the order the calls were recorded in, which the in-memory view shows too.
     assert.deepStrictEqual(ids, (await history.list()).slice(0, 1000).reverse().map(e => e.id));
   });
+});
+
+describe('the tools a call reads, at 60 and at 5,000 tools', function () {
+  this.timeout(120_000);
+  const sizes = [
+    { server: 'small', tools: 60 },
+    { server: 'large', tools: 5000 },
+  ];
+  let registry: ServerRegistry;
+  let gate: ConsentGate;
+  let asked = 0;
+
+  before(async () => {
+    registry = new ServerRegistry({
+      createLog: () => Object.assign(new MemoryLog(), { dispose() {} }),
+      plan: async def => {
+        if (def.type !== 'stdio') throw new Error('stdio only');
+        return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
+      },
+      mayStart: async defs => new Map(defs.map(d => [d.name, { allowed: true } as const])),
+      handlers: { roots: () => [] },
+      clientInfo: { name: 'test', version: '0' },
+      connectionDefaults: { grace: { stdinMs: 300, termMs: 300 } },
+    });
+    // The fixture lists its 11 feature tools, then the generated ones.
+    const servers: ServerDefinition[] = sizes.map(({ server, tools }) => ({
+      name: server,
+      type: 'stdio',
+      command: process.execPath,
+      args: [fixtureServer('paging'), '--tools', String(tools - 11), '--page-size', '500'],
+      env: {},
+      origin: { kind: 'userSettings', label: 'User settings' },
+      disabled: false,
+      timeouts: { startupMs: 60_000, requestMs: 60_000 },
+      disabledTools: [],
+    }));
+    await registry.apply({ servers, problems: [] });
+    for (const { server, tools } of sizes) {
+      assert.strictEqual(registry.stateOf(server)?.kind, 'running');
+      assert.strictEqual(registry.get(server)!.connection.tools.length, tools);
+    }
+    gate = new ConsentGate({
+      servers: registry,
+      approvals: new ApprovalStore(new MapMemento()),
+      settings: () => DEFAULT_CONSENT_SETTINGS,
+      confirm: async () => {
+        asked++;
+        return 'session';
+      },
+    });
+  });
+
+  after(() => registry.shutdown());
+
+  /**
+   * Counts every read of an element of the server's tool list from now on: its list becomes a proxy over the same
+   * tool objects (what the catalog and the hashes cache stay valid for). A search of the list reads each element.
+   */
+  function countReads(server: string): { reads: number } {
+    const lists = (registry.get(server)!.connection as unknown as { live: { lists: { _tools: readonly unknown[] } } }).live.lists;
+    const counter = { reads: 0 };
+    lists._tools = new Proxy(lists._tools, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) counter.reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    return counter;
+  }
+
+  for (const { server, tools } of sizes) {
+    it(`a call to the last of ${tools} tools, found as every entry point finds it, reads none of the list`, async () => {
+      const last = registry.get(server)!.connection.tools[tools - 1]!.name;
+      assert.match(last, /^filler_\d{4}$/);
+      // As the palette, the tree, saved calls and apps do: the tool by its server and name, then the gate.
+      const call = async () => {
+        const tool = registry.runningTool(server, last);
+        assert.ok(tool, `${last} found`);
+        return gate.call({ server, tool: tool.name, args: { value: 'x' }, origin: 'palette' });
+      };
+      assert.strictEqual((await call()).kind, 'completed');
+      const counter = countReads(server);
+      // A list seen for the first time (the proxy is a new array) is read once, for the catalog; not per call.
+      registry.catalog();
+      counter.reads = 0;
+      const askedBefore = asked;
+      for (let i = 0; i < 20; i++) assert.strictEqual((await call()).kind, 'completed');
+      await Promise.all(Array.from({ length: 20 }, call));
+      assert.strictEqual(asked, askedBefore, 'the standing approval held');
+      assert.strictEqual(counter.reads, 0, `40 calls read ${counter.reads} elements of the list of ${tools} tools`);
+      // The catalog by qualified name is O(1) too.
+      const entry = registry.catalog().find(t => t.server === server && t.tool.name === last)!;
+      counter.reads = 0;
+      for (let i = 0; i < 20; i++) assert.strictEqual(registry.catalogTool(entry.qualifiedName), entry);
+      assert.strictEqual(counter.reads, 0);
+    });
+  }
 });
 
 describe('tool definition hashes', () => {
