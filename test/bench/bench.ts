@@ -220,9 +220,15 @@ async function calls(): Promise<void> {
   for (const size of SIZES) {
     const fp = await fullPath('bench', paging, size.args, ENV);
     const connection = fp.registry.get('bench')!.connection;
-    const qualified = fp.registry.catalog().find(t => t.server === 'bench' && t.tool.name === 'echo')!.qualifiedName;
+    // The last tool the server lists (a generated one), not its first (`echo`): a per-call search of the list by
+    // name costs one comparison for the first tool and 5,000 for the last, so only the last shows whether a call's
+    // cost depends on the number of tools (the palette, saved calls and apps searched the list until session 11).
+    const tools = connection.tools;
+    const tool = tools[tools.length - 1]!.name;
+    const args = { value: 'x' };
+    const qualified = fp.registry.catalog().find(t => t.server === 'bench' && t.tool.name === tool)!.qualifiedName;
     // The standing approval: the first call asks once and the answer is "for this session".
-    await fp.call(qualified, { text: 'x' });
+    await fp.call(qualified, args);
     if (fp.asked() !== 1) throw new Error('the bench expected exactly one consent question');
     const sdk = await sdkClient(paging, size.args, undefined, child);
     await sdkLists(sdk);
@@ -232,12 +238,12 @@ async function calls(): Promise<void> {
     await sdkLists(shared);
     const ours = connection.pid;
     const variants: Record<string, { call: Caller; pid: number | undefined }> = {
-      full: { call: () => fp.call(qualified, { text: 'x' }), pid: ours },
-      gate: { call: () => fp.gateWithoutHistory.call({ server: 'bench', tool: 'echo', args: { text: 'x' }, origin: 'palette', signal: new AbortController().signal }), pid: ours },
-      connection: { call: () => connection.callTool('echo', { text: 'x' }, consentForTests(connection, 'echo')), pid: ours },
-      sdk: { call: () => sdk.callTool({ name: 'echo', arguments: { text: 'x' } }), pid: sdkPids.get(sdk) },
-      pipe: { call: () => pipe.request('tools/call', { name: 'echo', arguments: { text: 'x' } }), pid: pipe.pid },
-      shared: { call: () => shared.callTool({ name: 'echo', arguments: { text: 'x' } }), pid: sdkPids.get(shared) },
+      full: { call: () => fp.call(qualified, args), pid: ours },
+      gate: { call: () => fp.gateWithoutHistory.call({ server: 'bench', tool, args, origin: 'palette', signal: new AbortController().signal }), pid: ours },
+      connection: { call: () => connection.callTool(tool, args, consentForTests(connection, tool)), pid: ours },
+      sdk: { call: () => sdk.callTool({ name: tool, arguments: args }), pid: sdkPids.get(sdk) },
+      pipe: { call: () => pipe.request('tools/call', { name: tool, arguments: args }), pid: pipe.pid },
+      shared: { call: () => shared.callTool({ name: tool, arguments: args }), pid: sdkPids.get(shared) },
     };
     const names = Object.keys(variants);
     for (const inFlight of [false, true]) {

@@ -34,7 +34,7 @@ export interface FullPath {
   /** The same gate without a history: the "gate, no history" part. */
   readonly gateWithoutHistory: ConsentGate;
   readonly history: CallHistory;
-  /** A call as the palette makes it: the picked catalog entry, then the gate. */
+  /** A call as the palette makes it: the picked catalog entry, the tool found by name as runTool finds it, then the gate. */
   call(qualifiedName: string, args: Record<string, unknown>): Promise<GatedCallResult>;
   /** How many times the dialog was shown (1: the first call; a standing approval afterwards). */
   readonly asked: () => number;
@@ -100,8 +100,11 @@ export async function fullPath(server: string, script: string, args: readonly st
     asked: () => asked,
     call: (qualifiedName, callArgs) => {
       const picked = lookup(qualifiedName);
+      // The pick gives a server and a tool name, which the command finds among the running server's tools (runTool.ts).
+      const tool = registry.runningTool(picked.server, picked.tool.name);
+      if (!tool) throw new Error(`${picked.server} has no running tool ${picked.tool.name}`);
       // As from the palette: each call has its own cancellation (the progress notification's Cancel).
-      return gate.call({ server: picked.server, tool: picked.tool.name, args: callArgs, origin: 'palette', signal: new AbortController().signal });
+      return gate.call({ server: picked.server, tool: tool.name, args: callArgs, origin: 'palette', signal: new AbortController().signal });
     },
     close: async () => {
       await history.flush();
