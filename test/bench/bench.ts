@@ -5,14 +5,16 @@
  * ratio is what the target is about. Every row prints its target and ok/missed; the table is also written
  * as JSON to test-results/bench.json.
  *
- * "Full path" is what a palette call does: the registry's catalog (lookup by qualified name), the consent
- * gate with a standing "session" approval, the SDK connection, and the call history on disk (its writes
- * flushed within the timed batch). The parts beside it say where time goes: the gate without history, and
- * the connection alone (below the gate, with the test-only permit: never what "full path" reports). Each of
- * these rows also says this process's CPU and GC time per call, and on Linux the server's CPU and its wait for
- * a core per call: on a loaded machine wall time waits for the cores, CPU time much less, so it tells whether
- * our own work grew. The floors' servers run as ours do (MCP Host's environment, a session of their own); each
- * variant runs one uncounted batch first, and each round starts with a different variant.
+ * "Full path" is what a palette call does: the registry's catalog (lookup by qualified name), the tool found by
+ * name among the running server's tools (as runTool finds the picked one), the consent gate with a standing
+ * "session" approval, the SDK connection, and the call history on disk (its writes flushed within the timed
+ * batch). Every variant calls the last tool the server lists, where a per-call search of the list costs most.
+ * The parts beside it say where time goes: the gate without history, and the connection alone (below the gate,
+ * with the test-only permit: never what "full path" reports). Each of these rows also says this process's CPU
+ * and GC time per call, and on Linux the server's CPU and its wait for a core per call: on a loaded machine wall
+ * time waits for the cores, CPU time much less, so it tells whether our own work grew. The floors' servers run
+ * as ours do (MCP Host's environment, a session of their own); each variant runs one uncounted batch first, and
+ * each round starts with a different variant.
  *
  * Environment: BENCH_ROUNDS (default 5), BENCH_ONLY (comma-separated row groups: calls, catalog, startup,
  * stall, large, heap, bundle, integration).
