@@ -17,7 +17,7 @@ import { ConsentGate } from '../../../src/consent/toolCallGate';
 import { buildCatalog, toolDefinitionHash, toolDefinitionHashAsync, toolDefinitionHashesComputed } from '../../../src/mcp/catalog';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerRegistry } from '../../../src/mcp/registry';
-import { fixtureServer } from '../servers';
+import { fixtureServer, root } from '../servers';
 
 class MapMemento implements ApprovalMemento {
   private readonly values = new Map<string, unknown>();
@@ -231,6 +231,23 @@ describe('the tools a call reads, at 60 and at 5,000 tools', function () {
     });
     return counter;
   }
+
+  it('no code in src/ searches a tool list for a tool by name (each entry point uses the registry\'s O(1) lookup)', () => {
+    // `tools.find(t => t.name === name)` and the like: what the palette, saved calls and apps did per call until session 11.
+    const search = /\btools\??\.(?:find|findIndex|filter|some)\(\s*\(?(\w+)\)?\s*=>\s*\1\.name\s*===/;
+    for (const old of ['entry.connection.tools.find(t => t.name === target.tool)', 'connection?.tools.find(t => t.name === arg.tool)', 'tools.find(t => t.name === name)']) {
+      assert.match(old, search, 'the scan would miss the form it is for');
+    }
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    const found = files(path.join(root, 'src')).flatMap(file =>
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (search.test(line) ? [`${path.relative(root, file)}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    assert.deepStrictEqual(found, [], `a search of a tool list by name (O(tools) per call; use registry.runningTool or connection.tool):\n${found.join('\n')}`);
+  });
 
   for (const { server, tools } of sizes) {
     it(`a call to the last of ${tools} tools, found as every entry point finds it, reads none of the list`, async () => {
