@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Progress } from '@modelcontextprotocol/client';
+import { callControllers } from '../common/abortPool';
 import { safe, type SafeText } from '../common/untrustedText';
 import { taskStatusText, type ToolTaskStatus } from '../mcp/taskStatus';
 import * as ui from '../ui/window';
@@ -17,13 +18,17 @@ export interface ProgressDialog {
 
 export const progressDialog: ProgressDialog = { showCallProgress };
 
-/** Runs `task` under a cancellable notification; Cancel aborts `signal`. */
+/**
+ * Runs `task` under a cancellable notification; Cancel aborts `signal`. The signal's controller is the call's
+ * alone while it runs, and is reused by a later call once this one has settled without a Cancel (see callControllers).
+ */
 function showCallProgress<T>(title: SafeText, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Thenable<T> {
-  return ui.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-    const abort = new AbortController();
-    const listener = token.onCancellationRequested(() => abort.abort());
-    return task({ report: (message, increment) => progress.report({ message, ...(increment !== undefined ? { increment } : {}) }) }, abort.signal).finally(() => listener.dispose());
-  });
+  return ui.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+    callControllers.run(abort => {
+      const listener = token.onCancellationRequested(() => abort.abort());
+      return task({ report: (message, increment) => progress.report({ message, ...(increment !== undefined ? { increment } : {}) }) }, abort.signal).finally(() => listener.dispose());
+    }),
+  );
 }
 
 /**

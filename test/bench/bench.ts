@@ -26,6 +26,7 @@ import * as path from 'path';
 import { PerformanceObserver } from 'perf_hooks';
 import { Client } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { callControllers } from '../../src/common/abortPool';
 import type { ServerDefinition } from '../../src/config/types';
 import { consentForTests } from '../../src/consent/toolCallGate';
 import { buildCatalog, CatalogBuilder, type CatalogSource } from '../../src/mcp/catalog';
@@ -243,7 +244,7 @@ async function calls(): Promise<void> {
     const ours = connection.pid;
     const variants: Record<string, { call: Caller; pid: number | undefined }> = {
       full: { call: () => fp.call(qualified, args), pid: ours },
-      gate: { call: () => fp.gateWithoutHistory.call({ server: 'bench', tool, args, origin: 'palette', signal: new AbortController().signal }), pid: ours },
+      gate: { call: () => callControllers.run(abort => fp.gateWithoutHistory.call({ server: 'bench', tool, args, origin: 'palette', signal: abort.signal })), pid: ours },
       connection: { call: () => connection.callTool(tool, args, consentForTests(connection, tool)), pid: ours },
       sdk: { call: () => sdk.callTool({ name: tool, arguments: args }), pid: sdkPids.get(sdk) },
       pipe: { call: () => pipe.request('tools/call', { name: tool, arguments: args }), pid: pipe.pid },

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { callControllers } from '../../src/common/abortPool';
 import type { ServerDefinition } from '../../src/config/types';
 import { ApprovalMemento, ApprovalStore } from '../../src/consent/approvalStore';
 import { CallHistory } from '../../src/consent/callHistory';
@@ -103,8 +104,8 @@ export async function fullPath(server: string, script: string, args: readonly st
       // The pick gives a server and a tool name, which the command finds among the running server's tools (runTool.ts).
       const tool = registry.runningTool(picked.server, picked.tool.name);
       if (!tool) throw new Error(`${picked.server} has no running tool ${picked.tool.name}`);
-      // As from the palette: each call has its own cancellation (the progress notification's Cancel).
-      return gate.call({ server: picked.server, tool: tool.name, args: callArgs, origin: 'palette', signal: new AbortController().signal });
+      // As from the palette: each call has its own cancellation (the progress notification's Cancel), from the palette's pool.
+      return callControllers.run(abort => gate.call({ server: picked.server, tool: tool.name, args: callArgs, origin: 'palette', signal: abort.signal }));
     },
     close: async () => {
       await history.flush();

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { waitForEvent } from '../../../src/common/event';
+import { AbortControllerPool } from '../../../src/common/abortPool';
 import type { ServerDefinition } from '../../../src/config/types';
 import { ApprovalMemento, ApprovalStore } from '../../../src/consent/approvalStore';
 import { CallHistory } from '../../../src/consent/callHistory';
@@ -33,12 +34,16 @@ class MapMemento implements ApprovalMemento {
 /** Real servers behind plain registry entries; the gate needs only `get(name)`. */
 class Servers {
   readonly entries = new Map<string, ServerEntry>();
+  /** Each server's log, stderr included. */
+  readonly logs = new Map<string, MemoryLog>();
 
   add(name: string, launches: () => ResolvedLaunch, options: { origin?: ServerDefinition['origin']; disabledTools?: string[] } = {}): ServerConnection {
+    const log = new MemoryLog();
+    this.logs.set(name, log);
     const connection = new ServerConnection({
       name,
       plan: async (): Promise<LaunchPlan> => ({ launch: launches(), timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [SECRET] }),
-      log: new MemoryLog(),
+      log,
       clientInfo: { name: 'mcp-host-tests', version: '0.0.0' },
       grace: { stdinMs: 300, termMs: 300 },
     });
@@ -115,8 +120,10 @@ describe('the consent gate against real servers', function () {
     servers.add('mine', () => everything, { origin: { kind: 'userSettings', label: 'User Settings' }, disabledTools: ['get-env'] });
     servers.add('stopped', () => everything);
     servers.add('tasks', () => tasks);
-    await Promise.all(['everything', 'paging', 'swap', 'mine', 'tasks'].map(n => servers.get(n)!.connection.start()));
-    for (const n of ['everything', 'paging', 'swap', 'mine', 'tasks']) assert.strictEqual(servers.get(n)!.connection.state.kind, 'running', n);
+    // A paging server of its own for the pooled-controller test, so its log holds only that test's cancellations.
+    servers.add('pool', () => paging);
+    await Promise.all(['everything', 'paging', 'swap', 'mine', 'tasks', 'pool'].map(n => servers.get(n)!.connection.start()));
+    for (const n of ['everything', 'paging', 'swap', 'mine', 'tasks', 'pool']) assert.strictEqual(servers.get(n)!.connection.state.kind, 'running', n);
   });
 
   after(async () => {
@@ -382,6 +389,29 @@ describe('the consent gate against real servers', function () {
     assert.deepStrictEqual(await slow, { kind: 'cancelled', message: 'Cancelled.' });
   });
 
+  it("a palette controller reused after its call settled cancels only the call now running with it", async () => {
+    const pool = new AbortControllerPool(4);
+    const log = servers.logs.get('pool')!;
+    const cancellations = () => log.lines.filter(l => l.message.includes('slow: cancelled')).length;
+    ask('once', 'once', 'once');
+    let first: AbortController | undefined;
+    completed(await pool.run(c => ((first = c), call('pool', 'echo', { text: 'one' }, { signal: c.signal }))));
+    assert.strictEqual(pool.idle, 1, 'a call that settled without a Cancel gives its controller back');
+    let reused: AbortController | undefined;
+    let other: AbortController | undefined;
+    const long = pool.run(c => ((reused = c), call('pool', 'slow', { ms: 5000 }, { signal: c.signal })));
+    const short = pool.run(c => ((other = c), call('pool', 'slow', { ms: 600 }, { signal: c.signal })));
+    assert.strictEqual(reused, first, 'the next call reuses it');
+    assert.notStrictEqual(other, first, 'a call running at the same time gets a controller of its own');
+    setTimeout(() => reused!.abort(), 300);
+    assert.deepStrictEqual(await long, { kind: 'cancelled', message: 'Cancelled.' });
+    assert.match(textOf(await short), /waited 600 ms/);
+    await until(() => cancellations() === 1, 'the server saw the cancellation');
+    assert.strictEqual(cancellations(), 1, 'the server saw exactly one cancellation');
+    assert.strictEqual(pool.idle, 1, 'the aborted controller is never reused');
+    await pool.run(async c => assert.strictEqual(c, other));
+  });
+
   it('does not send a call cancelled while its dialog was open, nor one whose dialog failed', async () => {
     const abort = new AbortController();
     answers = ['once'];
@@ -458,3 +488,11 @@ describe('the consent gate against real servers', function () {
     assert.deepStrictEqual(history.runningTasks(), []);
   });
 });
+
+async function until(done: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+}
