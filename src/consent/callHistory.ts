@@ -90,7 +90,12 @@ export class CallHistory implements CallRecorder {
    */
   private batch: { readonly lines: string[]; readonly entries: HistoryEntry[] | undefined; readonly written: Promise<void>; readonly now: () => void } | undefined;
   private readonly exactArgs = new Map<string, Record<string, unknown>>();
-  private readonly results = new Map<string, GatedCallResult>();
+  /**
+   * The last `MAX_RESULTS` results, by entry id: a ring, as a call's result is stored on every call and read only when
+   * a history row is opened (a Map paid a hash insert and a delete of the oldest on every call).
+   */
+  private readonly results: Array<{ readonly id: string; readonly result: GatedCallResult } | undefined> = new Array(MAX_RESULTS).fill(undefined);
+  private nextResult = 0;
   /** Calls running as tasks, by entry id (in memory only: the file records calls when they end). */
   private readonly runningCalls = new Map<string, RunningCall>();
   private readonly _onDidChange = new Emitter<void>();
@@ -144,10 +149,10 @@ export class CallHistory implements CallRecorder {
   }
 
   record(entry: HistoryEntry, args: Record<string, unknown>, result?: GatedCallResult): Promise<void> {
-    this.runningCalls.delete(entry.id);
+    if (this.runningCalls.size) this.runningCalls.delete(entry.id);
     if (result) {
-      this.results.set(entry.id, result);
-      if (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value!);
+      this.results[this.nextResult] = { id: entry.id, result };
+      this.nextResult = (this.nextResult + 1) % MAX_RESULTS;
     }
     if (!entry.argsExact) {
       this.exactArgs.set(entry.id, args);
@@ -214,14 +219,18 @@ export class CallHistory implements CallRecorder {
 
   /** The call's full result while this window still keeps it (one of its last few calls), else undefined. */
   resultOf(entry: HistoryEntry): GatedCallResult | undefined {
-    return this.results.get(entry.id);
+    for (let back = 1; back <= MAX_RESULTS; back++) {
+      const kept = this.results[(this.nextResult - back + MAX_RESULTS) % MAX_RESULTS];
+      if (kept?.id === entry.id) return kept.result;
+    }
+    return undefined;
   }
 
   /** Deletes the file: the one time history is not appended to is when the user clears it. */
   async clear(): Promise<void> {
     // Running calls stay: they are not in the file yet, and each will be recorded when it ends.
     this.exactArgs.clear();
-    this.results.clear();
+    this.results.fill(undefined);
     // Calls recorded from now on go after the clear, not into a write queued before it.
     this.batch?.now();
     this.batch = undefined;

@@ -72,7 +72,7 @@ export class ConsentGate implements ToolCallGate {
     const safe = safeArguments(request.args, mask);
     // Entries are built by assignment, not by spreading: on Node 20 an object literal with a spread followed by
     // more properties costs 1–5 µs each, and these were most of the gate's own CPU per call.
-    const base: Writable<HistoryEntry> = { id: randomUUID(), time: new Date().toISOString(), server, tool: toolName, origin: request.origin } as Writable<HistoryEntry>;
+    const base: Writable<HistoryEntry> = { id: randomUUID(), time: isoNow(), server, tool: toolName, origin: request.origin } as Writable<HistoryEntry>;
     if (request.savedCall !== undefined) base.savedCall = request.savedCall;
     base.args = safe.value;
     base.argsExact = safe.exact;
@@ -233,6 +233,19 @@ export class ConsentGate implements ToolCallGate {
     this.asking.set(confirm, turn.catch(() => undefined));
     return turn;
   }
+}
+
+let isoMs = NaN;
+let isoText = '';
+
+/** The time as ISO 8601, formatted once per millisecond: calls in flight together mostly start in the same one (0.5 µs each). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
 }
 
 /** Whether a call found again after the dialog reaches the same server, connection and start as before it. */
