@@ -752,8 +752,9 @@ function integration(): void {
   // from the start until it has the page's last tree item (the rest is VS Code's: its refresh delay, the round trips).
   ratioRow('  our code\'s part of it, pages 92–100 vs the first page', 'treeFirstPageOwn', 'treeOwnLast');
   ratioRow('  our code\'s part of it, pages 92–100 vs 7–15', 'treeOwnFirst', 'treeOwnLast');
-  // End to end in the workbench: from the "Load more…" command to VS Code drawing the page's last resource (the
-  // server's reply, the renderer's round trips and a 100 ms poll included): what a user waits, not the target's figure.
+  // End to end in the workbench: from the "Load more…" command to VS Code asking for the tree item of the page's last
+  // resource (the server's reply and the renderer's round trips included; timed when it asks, not by a poll):
+  // what a user waits, not the target's figure.
   const endToEnd = marks.treePageFirst;
   if (endToEnd) add({ group: 'integration', name: 'tree Load more… → drawn, pages 7–15 (end to end, no target)', value: endToEnd.value, text: `${fmt(endToEnd.value)} (integration tier, ${endToEnd.at})` });
   ratioRow('  the same, pages 92–100 vs 7–15', 'treePageFirst', 'treePageLast');
