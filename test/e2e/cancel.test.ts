@@ -7,8 +7,9 @@ import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, 
 /**
  * Cancel, as a user presses it: the Cancel button of a running call's progress notification. The `hang` fixture's
  * `hang` tool never answers and logs each cancellation it is sent on stderr (which MCP Host keeps in the server's
- * log). Cancelled twice in a row, then a call that completes: each call has its own cancellation, and a cancelled
- * one leaves nothing behind that ends the next.
+ * log). A call that completes, then two cancelled in a row, then one that completes: the palette reuses a completed
+ * call's AbortController (src/common/abortPool.ts), so the first Cancel goes through a reused one; an aborted one is
+ * never reused, so the calls after a Cancel must not start out cancelled.
  */
 describe('e2e: Cancel on a running tool call', function () {
   this.timeout(240_000);
@@ -82,7 +83,12 @@ describe('e2e: Cancel on a running tool call', function () {
     await page.locator('.sidebar .monaco-list-row', { hasText: /running · 2 tools/ }).first().waitFor({ timeout: 60_000 });
   });
 
-  it("Cancel in the call's progress notification ends the call and tells the server", async () => {
+  it('runs a call that completes', async () => {
+    await startCall('ok', /Answers "ok"/);
+    await webviewShownWithFocus(page, /^ok$/);
+  });
+
+  it("Cancel in the next call's progress notification ends that call and tells the server", async () => {
     await cancelHang(1);
   });
 
@@ -90,7 +96,7 @@ describe('e2e: Cancel on a running tool call', function () {
     await cancelHang(2);
   });
 
-  it('a call after two cancelled ones completes', async () => {
+  it('a call after two cancelled ones completes, and no other call was cancelled', async () => {
     await startCall('ok', /Answers "ok"/);
     await webviewShownWithFocus(page, /^ok$/);
     assert.strictEqual(cancelledRequests().size, 2, 'a cancellation was sent for a call that was not cancelled');

@@ -76,37 +76,4 @@ describe('e2e: a new user with server-everything', function () {
     await screenshot(page, '07-tool-result');
   });
 
-  it('cancels a running call from its progress notification, and the next call runs', async () => {
-    // The echo above settled without a Cancel: its cancellation (an AbortController) went back to the palette's pool,
-    // so this call runs with it. A Cancel must reach this call, and the next call must not start out cancelled.
-    await runCommand(page, 'MCP Host: Run Tool…');
-    await (await waitForQuickInput(page, 'MCP Host: Run Tool')).fill('long running');
-    await (await quickInputRow(page, /Trigger Long Running Operation/)).click();
-    const duration = await waitForQuickInput(page, /duration/i, 15_000);
-    await duration.fill('60');
-    await duration.press('Enter');
-    const steps = await waitForQuickInput(page, /steps/i, 15_000);
-    await steps.fill('60');
-    await steps.press('Enter');
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 15_000 });
-    await dialog.getByRole('button', { name: 'Allow Once' }).click();
-    const running = page.locator('.notification-toast', { hasText: "Running 'Trigger Long Running Operation Tool' on 'everything'" });
-    await running.waitFor({ timeout: 30_000 });
-    const started = Date.now();
-    await running.getByRole('button', { name: 'Cancel' }).click();
-    await page.locator('.notification-toast', { hasText: /Trigger Long Running Operation Tool: .*[Cc]ancel/ }).first().waitFor({ timeout: 30_000 });
-    assert.ok(Date.now() - started < 30_000, 'the call ran on after Cancel');
-    await screenshot(page, 'palette-call-cancelled');
-
-    await runCommand(page, 'MCP Host: Run Tool…');
-    await (await waitForQuickInput(page, 'MCP Host: Run Tool')).fill('echo');
-    await (await quickInputRow(page, /^echo|Echo/)).click();
-    const input = await waitForQuickInput(page, /message/i, 15_000);
-    await input.fill('after the cancel');
-    await input.press('Enter');
-    await dialog.waitFor({ timeout: 15_000 });
-    await dialog.getByRole('button', { name: 'Allow Once' }).click();
-    await webviewShownWithFocus(page, 'Echo: after the cancel');
-  });
 });
