@@ -299,15 +299,21 @@ async function calls(): Promise<void> {
   }
   const [small, large] = perSize as [number, number];
   const [cpuSmall, cpuLarge] = cpuPerSize as [(typeof cpuPerSize)[number], (typeof cpuPerSize)[number]];
-  // Beside the wall ratios (noisy at load): our CPU per call at 5,000 tools over 61, sequential and in flight.
-  const cpuText = `; our CPU per call at 5,000 vs 61: ${fmt(cpuLarge.sequential)} vs ${fmt(cpuSmall.sequential)} sequential (${(cpuLarge.sequential / cpuSmall.sequential).toFixed(2)}×), ${fmt(cpuLarge.inFlight)} vs ${fmt(cpuSmall.inFlight)} in flight (${(cpuLarge.inFlight / cpuSmall.inFlight).toFixed(2)}×)`;
+  // "The same per-call cost at 60 and 5,000 tools" is judged on what a call costs this process: our CPU per call at
+  // 5,000 tools over 61, sequential and in flight, the larger of the two. The ratio of the two sizes' wall ratios to
+  // the bare SDK client (given beside it) carries both floors' noise twice: in the 2026-11-29 15:00 run, load 0.8, the
+  // SDK client took 0.26 ms per sequential call at 61 tools and 0.18 ms at 5,000 for the same work (1.62× from that
+  // alone, while our CPU per call was 1.04× / 0.99×).
+  const sequential = cpuLarge.sequential / cpuSmall.sequential;
+  const inFlight = cpuLarge.inFlight / cpuSmall.inFlight;
+  const worst = Math.max(sequential, inFlight);
   add({
     group: 'calls',
-    name: 'full path: 5,000 tools vs 61 (ratio to SDK)',
-    ratio: large / small,
-    text: `${large.toFixed(2)}× vs ${small.toFixed(2)}× → ${(large / small).toFixed(2)}×${cpuText}`,
+    name: 'full path: per-call cost at 5,000 tools vs 61',
+    ratio: worst,
+    text: `our CPU per call ${fmt(cpuLarge.sequential)} vs ${fmt(cpuSmall.sequential)} sequential (${sequential.toFixed(2)}×), ${fmt(cpuLarge.inFlight)} vs ${fmt(cpuSmall.inFlight)} in flight (${inFlight.toFixed(2)}×); wall, as ratios to the bare SDK client: ${large.toFixed(2)}× vs ${small.toFixed(2)}× → ${(large / small).toFixed(2)}×`,
     target: '≤ 1.10× (per-call cost independent of tool count)',
-    ok: large / small <= 1.1,
+    ok: worst <= 1.1,
   });
 }
 
