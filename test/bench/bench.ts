@@ -807,7 +807,11 @@ function integration(): void {
   // what a user waits, not the target's figure.
   const endToEnd = marks.treePageFirst;
   if (endToEnd) add({ group: 'integration', name: 'tree Load more… → drawn, pages 7–15 (end to end, no target)', value: endToEnd.value, text: `${fmt(endToEnd.value)} (integration tier, ${endToEnd.at})` });
-  ratioRow('  the same, pages 92–100 vs 7–15', 'treePageFirst', 'treePageLast');
+  const [pageFirst, pageLast] = [marks.treePageFirst, marks.treePageLast];
+  if (pageFirst && pageLast) {
+    const ratio = pageLast.value / pageFirst.value;
+    add({ group: 'integration', name: '  the same, pages 92–100 vs 7–15 (no target)', value: pageLast.value, ratio, text: `${fmt(pageLast.value)} vs ${fmt(pageFirst.value)} → ${ratio.toFixed(2)}× (integration tier, ${pageLast.at})` });
+  }
   // "Load all" from the first page of a fresh list to the end (101 pages) in the workbench, the tree open.
   const loadAll = marks.treeLoadAllS;
   if (loadAll) add({ group: 'integration', name: 'tree "Load all", page 1 → end of 10,000+ resources (no target)', value: loadAll.value, text: `${loadAll.value.toFixed(2)} s (integration tier, ${loadAll.at})` });
