@@ -48,11 +48,33 @@ export async function runToolTask(
   options: { readonly signal?: AbortSignal; readonly onStatus?: (status: ToolTaskStatus, cancel: () => void) => void } = {},
 ): Promise<CallToolResult> {
   // Only a call run as a task can be cancelled from outside its caller (the history's Cancel): a plain call
-  // pays for no controller (`AbortSignal.any` costs 15–40 µs on Node 24, 0.1–0.25 ms on Node 20).
+  // pays for no controller. The caller's signal aborts this one through a listener removed when the call ends,
+  // not `AbortSignal.any`: the caller's controller may be reused for later calls (the palette's pool,
+  // src/common/abortPool.ts), and Node 20 keeps every signal `any` made from it in its dependants for good (one
+  // entry per task call, never freed); `any` also costs 15–40 µs on Node 24 and 0.1–0.25 ms on Node 20.
   const own = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, own.signal]) : own.signal;
+  const caller = options.signal;
+  const follow = (): void => own.abort(caller?.reason);
+  if (caller?.aborted) follow();
+  else caller?.addEventListener('abort', follow, { once: true });
+  try {
+    return await runAsTask(ctx, name, args, own, options.onStatus);
+  } finally {
+    caller?.removeEventListener('abort', follow);
+  }
+}
+
+/** `runToolTask` once its cancellation is set up: `own` aborts the call (the caller's signal, or `cancel`). */
+async function runAsTask(
+  ctx: ToolTaskContext,
+  name: string,
+  args: Record<string, unknown>,
+  own: AbortController,
+  report: ((status: ToolTaskStatus, cancel: () => void) => void) | undefined,
+): Promise<CallToolResult> {
+  const signal = own.signal;
   const cancel = (): void => own.abort();
-  const onStatus = options.onStatus && ((status: ToolTaskStatus) => options.onStatus!(status, cancel));
+  const onStatus = report && ((status: ToolTaskStatus) => report(status, cancel));
   const created = await timedRequest(
     ctx,
     'tools/call',

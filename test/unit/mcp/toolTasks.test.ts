@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { getEventListeners } from 'events';
 import type { ClientRequestHandlers } from '../../../src/mcp/clientRequests';
 import { consentForTests } from '../../../src/consent/toolCallGate';
 import { RequestCancelledError } from '../../../src/mcp/diagnosis';
@@ -75,6 +76,37 @@ describe('tool calls run as tasks (2025-11-25 experimental tasks, through the SD
     const last = seen.at(-1)!;
     assert.strictEqual(last.status, 'cancelled', 'the status the server answered tasks/cancel with');
     assert.strictEqual(last.taskId, seen[0]!.taskId);
+  });
+
+  it("leaves nothing on the caller's signal once the task ends, so a reused controller carries no trace of it", async () => {
+    // The palette reuses a call's controller for later calls (src/common/abortPool.ts). `AbortSignal.any` would keep
+    // each combined signal in the caller's signal's dependants for good on Node 20; a listener is removed at the end.
+    const abort = new AbortController();
+    const any = AbortSignal.any;
+    let anyCalls = 0;
+    AbortSignal.any = (signals: AbortSignal[]) => {
+      anyCalls++;
+      return any.call(AbortSignal, signals);
+    };
+    try {
+      const outcome = await conn.callTool('task_job', { ms: 20 }, consentForTests(conn, 'task_job'), { signal: abort.signal });
+      assert.strictEqual(text(outcome.result), 'job done after 20 ms');
+    } finally {
+      AbortSignal.any = any;
+    }
+    assert.strictEqual(anyCalls, 0, 'AbortSignal.any made a signal that depends on the caller\'s for good');
+    assert.strictEqual(getEventListeners(abort.signal, 'abort').length, 0, 'a listener was left on the caller\'s signal');
+    // Still linked while it runs: the same controller, used again, cancels the next task (the test above, with a fresh one).
+    const seen: ToolTaskStatus[] = [];
+    const call = conn.callTool('task_job', { ms: 60_000 }, consentForTests(conn, 'task_job'), {
+      signal: abort.signal,
+      onTask: s => {
+        seen.push(s);
+        if (s.status === 'working') abort.abort();
+      },
+    });
+    await assert.rejects(call, RequestCancelledError);
+    assert.strictEqual(seen.at(-1)!.status, 'cancelled');
   });
 
   it('one permit is one call: polling needs no second permit, and a permit cannot be used twice', async () => {
