@@ -29,6 +29,21 @@ class MapMemento implements ApprovalMemento {
   }
 }
 
+/** A registry that starts stdio servers as defined, every one allowed (no trust dialog), with short stop graces. */
+function stdioRegistry(): ServerRegistry {
+  return new ServerRegistry({
+    createLog: () => Object.assign(new MemoryLog(), { dispose() {} }),
+    plan: async def => {
+      if (def.type !== 'stdio') throw new Error('stdio only');
+      return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
+    },
+    mayStart: async defs => new Map(defs.map(d => [d.name, { allowed: true } as const])),
+    handlers: { roots: () => [] },
+    clientInfo: { name: 'test', version: '0' },
+    connectionDefaults: { grace: { stdinMs: 300, termMs: 300 } },
+  });
+}
+
 describe('the cost of a call, as work done', function () {
   this.timeout(120_000);
   let dir: string;
@@ -39,17 +54,7 @@ describe('the cost of a call, as work done', function () {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-callcost-'));
-    registry = new ServerRegistry({
-      createLog: () => Object.assign(new MemoryLog(), { dispose() {} }),
-      plan: async def => {
-        if (def.type !== 'stdio') throw new Error('stdio only');
-        return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
-      },
-      mayStart: async defs => new Map(defs.map(d => [d.name, { allowed: true } as const])),
-      handlers: { roots: () => [] },
-      clientInfo: { name: 'test', version: '0' },
-      connectionDefaults: { grace: { stdinMs: 300, termMs: 300 } },
-    });
+    registry = stdioRegistry();
     const definition: ServerDefinition = {
       name: 'paging',
       type: 'stdio',
@@ -175,17 +180,7 @@ describe('the tools a call reads, at 60 and at 5,000 tools', function () {
   let asked = 0;
 
   before(async () => {
-    registry = new ServerRegistry({
-      createLog: () => Object.assign(new MemoryLog(), { dispose() {} }),
-      plan: async def => {
-        if (def.type !== 'stdio') throw new Error('stdio only');
-        return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
-      },
-      mayStart: async defs => new Map(defs.map(d => [d.name, { allowed: true } as const])),
-      handlers: { roots: () => [] },
-      clientInfo: { name: 'test', version: '0' },
-      connectionDefaults: { grace: { stdinMs: 300, termMs: 300 } },
-    });
+    registry = stdioRegistry();
     // The fixture lists its 11 feature tools, then the generated ones.
     const servers: ServerDefinition[] = sizes.map(({ server, tools }) => ({
       name: server,

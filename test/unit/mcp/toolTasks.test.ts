@@ -28,6 +28,20 @@ describe('tool calls run as tasks (2025-11-25 experimental tasks, through the SD
   let conn: ServerConnection;
   const log = new MemoryLog();
 
+  /** A task that would run a minute, cancelled through `abort` once the server says it is working; its statuses. */
+  const cancelledWhileWorking = async (abort: AbortController): Promise<ToolTaskStatus[]> => {
+    const seen: ToolTaskStatus[] = [];
+    const call = conn.callTool('task_job', { ms: 60_000 }, consentForTests(conn, 'task_job'), {
+      signal: abort.signal,
+      onTask: s => {
+        seen.push(s);
+        if (s.status === 'working') abort.abort();
+      },
+    });
+    await assert.rejects(call, RequestCancelledError);
+    return seen;
+  };
+
   before(async () => {
     conn = connection([fixtureServer('tasks'), '--poll-ms', '50'], undefined, log);
     await conn.start();
@@ -63,16 +77,7 @@ describe('tool calls run as tasks (2025-11-25 experimental tasks, through the SD
   });
 
   it('cancelling the call cancels the task on the server (tasks/cancel), reported as a cancellation', async () => {
-    const seen: ToolTaskStatus[] = [];
-    const abort = new AbortController();
-    const call = conn.callTool('task_job', { ms: 60_000 }, consentForTests(conn, 'task_job'), {
-      signal: abort.signal,
-      onTask: s => {
-        seen.push(s);
-        if (s.status === 'working') abort.abort();
-      },
-    });
-    await assert.rejects(call, RequestCancelledError);
+    const seen = await cancelledWhileWorking(new AbortController());
     const last = seen.at(-1)!;
     assert.strictEqual(last.status, 'cancelled', 'the status the server answered tasks/cancel with');
     assert.strictEqual(last.taskId, seen[0]!.taskId);
@@ -97,15 +102,7 @@ describe('tool calls run as tasks (2025-11-25 experimental tasks, through the SD
     assert.strictEqual(anyCalls, 0, 'AbortSignal.any made a signal that depends on the caller\'s for good');
     assert.strictEqual(getEventListeners(abort.signal, 'abort').length, 0, 'a listener was left on the caller\'s signal');
     // Still linked while it runs: the same controller, used again, cancels the next task (the test above, with a fresh one).
-    const seen: ToolTaskStatus[] = [];
-    const call = conn.callTool('task_job', { ms: 60_000 }, consentForTests(conn, 'task_job'), {
-      signal: abort.signal,
-      onTask: s => {
-        seen.push(s);
-        if (s.status === 'working') abort.abort();
-      },
-    });
-    await assert.rejects(call, RequestCancelledError);
+    const seen = await cancelledWhileWorking(abort);
     assert.strictEqual(seen.at(-1)!.status, 'cancelled');
   });
 
