@@ -566,7 +566,9 @@ describe('fixture servers', function () {
   });
 
   describe('spawner', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fixtures-spawner-'));
+    // Made in a hook, not when the suite is collected: a run that filters these tests out (--grep) runs no hook.
+    let tmp = '';
+    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fixtures-spawner-'))));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     const pgrp = (pid: number) => Number(procStat(pid)[2]);
