@@ -29,6 +29,35 @@ class MapMemento implements ApprovalMemento {
   }
 }
 
+/** The paging fixture with these arguments, defined in user settings (no trust question). */
+function pagingServer(name: string, args: readonly string[], timeoutMs: number): ServerDefinition {
+  return {
+    name,
+    type: 'stdio',
+    command: process.execPath,
+    args: [fixtureServer('paging'), ...args],
+    env: {},
+    origin: { kind: 'userSettings', label: 'User settings' },
+    disabled: false,
+    timeouts: { startupMs: timeoutMs, requestMs: timeoutMs },
+    disabledTools: [],
+  };
+}
+
+/** A gate whose dialog answers "Allow for this session" (calling `asked` each time it is shown). */
+function sessionGate(registry: ServerRegistry, asked: () => void, history?: CallHistory): ConsentGate {
+  return new ConsentGate({
+    servers: registry,
+    approvals: new ApprovalStore(new MapMemento()),
+    settings: () => DEFAULT_CONSENT_SETTINGS,
+    confirm: async () => {
+      asked();
+      return 'session';
+    },
+    ...(history ? { history } : {}),
+  });
+}
+
 /** A registry that starts stdio servers as defined, every one allowed (no trust dialog), with short stop graces. */
 function stdioRegistry(): ServerRegistry {
   return new ServerRegistry({
@@ -55,30 +84,10 @@ describe('the cost of a call, as work done', function () {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-callcost-'));
     registry = stdioRegistry();
-    const definition: ServerDefinition = {
-      name: 'paging',
-      type: 'stdio',
-      command: process.execPath,
-      args: [fixtureServer('paging'), '--tools', '300', '--page-size', '100'],
-      env: {},
-      origin: { kind: 'userSettings', label: 'User settings' },
-      disabled: false,
-      timeouts: { startupMs: 30_000, requestMs: 30_000 },
-      disabledTools: [],
-    };
-    await registry.apply({ servers: [definition], problems: [] });
+    await registry.apply({ servers: [pagingServer('paging', ['--tools', '300', '--page-size', '100'], 30_000)], problems: [] });
     assert.strictEqual(registry.stateOf('paging')?.kind, 'running');
     history = new CallHistory(path.join(dir, 'tool-calls.jsonl'));
-    gate = new ConsentGate({
-      servers: registry,
-      approvals: new ApprovalStore(new MapMemento()),
-      settings: () => DEFAULT_CONSENT_SETTINGS,
-      confirm: async () => {
-        asked++;
-        return 'session';
-      },
-      history,
-    });
+    gate = sessionGate(registry, () => asked++, history);
   });
 
   after(async () => {
@@ -182,31 +191,13 @@ describe('the tools a call reads, at 60 and at 5,000 tools', function () {
   before(async () => {
     registry = stdioRegistry();
     // The fixture lists its 11 feature tools, then the generated ones.
-    const servers: ServerDefinition[] = sizes.map(({ server, tools }) => ({
-      name: server,
-      type: 'stdio',
-      command: process.execPath,
-      args: [fixtureServer('paging'), '--tools', String(tools - 11), '--page-size', '500'],
-      env: {},
-      origin: { kind: 'userSettings', label: 'User settings' },
-      disabled: false,
-      timeouts: { startupMs: 60_000, requestMs: 60_000 },
-      disabledTools: [],
-    }));
+    const servers = sizes.map(({ server, tools }) => pagingServer(server, ['--tools', String(tools - 11), '--page-size', '500'], 60_000));
     await registry.apply({ servers, problems: [] });
     for (const { server, tools } of sizes) {
       assert.strictEqual(registry.stateOf(server)?.kind, 'running');
       assert.strictEqual(registry.get(server)!.connection.tools.length, tools);
     }
-    gate = new ConsentGate({
-      servers: registry,
-      approvals: new ApprovalStore(new MapMemento()),
-      settings: () => DEFAULT_CONSENT_SETTINGS,
-      confirm: async () => {
-        asked++;
-        return 'session';
-      },
-    });
+    gate = sessionGate(registry, () => asked++);
   });
 
   after(() => registry.shutdown());
