@@ -103,7 +103,6 @@ export class ServerTrust {
       const yes = await this.dialog().confirmServers(pending.map(({ definition, preview }) => ({ definition, preview })));
       for (const { definition: def, key } of pending) {
         if (yes) {
-          approved.add(key);
           this.refused.delete(key);
           this.allowedWith.set(def.name, key);
           decisions.set(def.name, { allowed: true });
@@ -112,7 +111,9 @@ export class ServerTrust {
           decisions.set(def.name, { allowed: false, reason: 'notApproved', message: 'Not started: you declined. Use Start to be asked again' });
         }
       }
-      if (yes) await this.state.update(STORAGE_KEY, [...approved]);
+      // Only this answer's keys are added, to the list as it is stored now: the dialog may have been open for minutes, and
+      // another window shares the list (a Reset Server Trust there, or its own approvals, made meanwhile must stay).
+      if (yes) await this.state.update(STORAGE_KEY, [...new Set([...this.state.get<string[]>(STORAGE_KEY, []), ...pending.map(p => p.key)])]);
     }
     return decisions;
   }

@@ -5,7 +5,7 @@ import type { McpHost } from '../../../src/workspace/mcpHost';
 import { Commands } from '../../../src/ids';
 import type { ServerDefinition } from '../../../src/config/types';
 import type { StartDecision } from '../../../src/mcp/registry';
-import { trustDetail } from '../../../src/workspace/serverTrust';
+import { ServerTrust, trustDetail } from '../../../src/workspace/serverTrust';
 import { activateHost, everythingServer, isAlive, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
 
@@ -151,6 +151,34 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     assert.match(host.trust.launchRefusal(why, undefined) ?? '', /^Not started: its approval was withdrawn \(Reset Server Trust\)/);
     // beta keeps running (a reset stops nothing); approved again, as the tests after this one expect.
     assert.deepStrictEqual((await host.trust.mayStart([beta])).get('beta'), { allowed: true });
+  });
+
+  it('adds only its own answer to the approvals another window shares: a Reset Server Trust or an approval made there while this window asks stays', async () => {
+    // Two windows share the global state; each window's ServerTrust reads it as VS Code's memento shows it then.
+    const stored = new Map<string, unknown>();
+    const shared = {
+      keys: () => [...stored.keys()],
+      get: <T>(key: string, defaultValue?: T) => (stored.has(key) ? (stored.get(key) as T) : defaultValue),
+      update: async (key: string, value: unknown) => void (value === undefined ? stored.delete(key) : stored.set(key, value)),
+    } as vscode.Memento;
+    const beta = host.registry.get('beta')!.definition!;
+    const named = (name: string) => ({ ...beta, name, args: [...(beta.type === 'stdio' ? beta.args : []), `--${name}`] }) as ServerDefinition;
+    const [old, mine, theirs] = [named('old'), named('mine'), named('theirs')];
+    let meanwhile = async () => {};
+    const dialog = { confirmServers: async () => (await meanwhile(), true) };
+    const here = new ServerTrust(shared, () => dialog);
+    const there = new ServerTrust(shared, () => ({ confirmServers: async () => true }));
+    assert.deepStrictEqual((await here.mayStart([old])).get('old'), { allowed: true });
+
+    // The other window resets, then approves a server of its own, while this window's dialog is open.
+    meanwhile = async () => {
+      await there.reset();
+      assert.deepStrictEqual((await there.mayStart([theirs])).get('theirs'), { allowed: true });
+    };
+    assert.deepStrictEqual((await here.mayStart([mine])).get('mine'), { allowed: true });
+    assert.strictEqual(here.launchRefusal(mine, undefined), undefined, 'the answer given here is stored');
+    assert.strictEqual(here.launchRefusal(theirs, undefined), undefined, "the other window's approval is kept");
+    assert.match(here.launchRefusal(old, undefined) ?? '', /^Not started: its approval was withdrawn \(Reset Server Trust\)/, 'the reset is not undone');
   });
 
   it('shows what a workspace server runs (variables expanded, env file included) and asks again when its env file changes', async () => {
