@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, webviewShownWithFocus, Workbench, writeMcpConfig } from './workbench';
+import { closeAfterwards, openWorkbench, quickInput, quickInputBox, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, webviewShownWithFocus, Workbench, writeMcpConfig } from './workbench';
 
 /**
  * A new user, as they would: install the VSIX, open a repository whose .vscode/mcp.json configures
@@ -74,6 +74,37 @@ describe('e2e: a new user with server-everything', function () {
     await dialog.getByRole('button', { name: 'Allow Once' }).click();
     await webviewShownWithFocus(page, 'Echo: hello from e2e');
     await screenshot(page, '07-tool-result');
+  });
+
+  it('offers what a row does in its context menu, and a number field says what to enter before it says what is wrong', async () => {
+    /** The labels of the context menu of a sidebar row, closed again; [] when it has none. */
+    const menu = async (row: string | RegExp): Promise<string[]> => {
+      await treeRow(row).click({ button: 'right' });
+      const shown = page.locator('.context-view .monaco-menu');
+      if (!(await shown.waitFor({ timeout: 3_000 }).then(() => true, () => false))) return [];
+      const labels = (await shown.locator('.action-label').allInnerTexts()).filter(l => l.trim());
+      await page.keyboard.press('Escape');
+      return labels;
+    };
+    // The server has 7 resources, all listed: no Load more or Load all. A tool without saved calls: no Run Saved Call….
+    assert.deepStrictEqual(await menu(/^Resources$/), []);
+    // One group open at a time: the tree draws only the rows in view.
+    await treeRow(/^Resources$/).click();
+    await treeRow(/^Prompts$/).click();
+    assert.deepStrictEqual(await menu(/^Simple Prompt$/), ['Use Prompt…']);
+    await treeRow(/^Prompts$/).click();
+    await treeRow(/^Tools$/).click();
+    assert.deepStrictEqual(await menu(/^Get Sum Tool$/), ['Run Tool…']);
+
+    await treeRow(/^Get Sum Tool$/).click();
+    const first = quickInput(page).filter({ hasText: "Get Sum Tool on 'everything' (1/2)" });
+    await first.waitFor({ timeout: 15_000 });
+    // On open: the field's description as the prompt, no problem shown yet (it was "Enter a number" in error red).
+    await first.getByText('First number').waitFor({ timeout: 5_000 });
+    assert.doesNotMatch(await quickInput(page).innerText(), /Enter a number/);
+    await quickInputBox(page).press('Enter');
+    await quickInput(page).getByText('Enter a number, like 42 or -3.5.').waitFor({ timeout: 5_000 });
+    await page.keyboard.press('Escape');
   });
 
 });

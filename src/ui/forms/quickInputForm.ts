@@ -88,7 +88,9 @@ function askArgument(question: ArgumentQuestion): Promise<ArgumentAnswer | undef
       box.validationMessage = validation(answer.value);
       return { text, message: answer.value };
     };
-    void check();
+    // An empty box is not judged until the user types or presses Enter: on open it shows the field's prompt (its
+    // description, what to enter), not "Enter a number" in an error's red before anything was typed.
+    if (box.value !== '' || question.problem) void check();
     const finish = (answer: ArgumentAnswer | undefined) => {
       done = true;
       resolve(answer);

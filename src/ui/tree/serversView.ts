@@ -534,6 +534,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         // The count needs the first page: it is listed once the group shows, and the group is drawn again when it arrives.
         if (pages.pagesLoaded === 0 && !pages.loading && !pages.error) void this.model.loadResources(name);
         const more = pages.nextCursor !== undefined;
+        // Load more… and Load all in its menu only while the server has more to list.
+        if (more) item.contextValue = 'group.resources.more';
         item.description = pages.pagesLoaded === 0 ? (pages.error ? '?' : '…') : `${count(pages.items.length)}${more ? '+' : ''}`;
         item.tooltip =
           pages.pagesLoaded === 0
@@ -558,7 +560,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const ambiguous = node.server.entry.connection.isAmbiguousTool(tool.name);
     item.iconPath = ambiguous ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : toolIcon(hints, disabled);
     if (ambiguous) item.description = 'different tools share this name: not called';
-    item.contextValue = disabled ? 'tool.disabled' : ambiguous ? 'tool.ambiguous' : 'tool';
+    // `tool.saved`: Run Saved Call… in its menu only when it has saved calls.
+    item.contextValue = disabled ? 'tool.disabled' : ambiguous ? 'tool.ambiguous' : saved ? 'tool.saved' : 'tool';
     const md = untrustedMarkdown();
     flagHidden(item, md, tool.name, tool.title, tool.annotations?.title);
     // The name in a fenced block: a code span ends at a blank line, and what follows would render as markdown.
