@@ -12,14 +12,11 @@ export type BuiltinAccess = 'all' | 'registry' | 'none';
 
 /** The VS Code setting that turns its own MCP support off (`none`) for a workspace. */
 export const BUILTIN_ACCESS_SETTING = 'chat.mcp.access';
-/** Whether VS Code's own MCP support also reads a root `.mcp.json` (off by default in stable builds). */
-export const BUILTIN_ROOT_CONFIG_SETTING = 'chat.mcp.workspaceRootConfig.enabled';
 
 /** The settings that decide what VS Code's own MCP support reads, as VS Code resolves them. */
 export interface BuiltinMcpSettings {
   /** `chat.mcp.access`; VS Code migrates the older `chat.mcp.enabled` into it on start. */
   readonly access: unknown;
-  readonly readsRootConfig: unknown;
 }
 
 /**
@@ -38,14 +35,15 @@ export interface HostServer {
 }
 
 /**
- * The servers VS Code's own MCP support can start a second copy of: those defined in a file it reads too
- * (`.vscode/mcp.json`, and a root `.mcp.json` when it is set to read one). With access `registry` it runs
- * only servers from an organisation's registry, and with `none` nothing.
+ * The servers VS Code's own MCP support can start a second copy of: those defined in a file it reads too,
+ * `.vscode/mcp.json` and a workspace folder's root `.mcp.json`. Code 1.139 reads the root `.mcp.json` whatever
+ * `chat.mcp.workspaceRootConfig.enabled` says (that setting only picks the file "MCP: Add Server" writes to):
+ * with it off, a chat request in code-server 4.139.1 started a second copy of a `.mcp.json` server. With access
+ * `registry` it runs only servers from an organisation's registry, and with `none` nothing.
  */
 export function sharedServers(settings: BuiltinMcpSettings, servers: readonly HostServer[]): HostServer[] {
   if (builtinAccess(settings) !== 'all') return [];
-  const rootConfig = settings.readsRootConfig === true;
-  return servers.filter(s => s.origin?.kind === 'workspaceVscode' || (rootConfig && s.origin?.kind === 'workspaceClaude'));
+  return servers.filter(s => s.origin?.kind === 'workspaceVscode' || s.origin?.kind === 'workspaceClaude');
 }
 
 /** What the first-time notice tells the user. */
@@ -58,11 +56,13 @@ export interface CoexistenceNotice {
 
 /**
  * The notice to show now, once per workspace: when both are active, that is when MCP Host runs a server
- * VS Code's own MCP support can start too. Undefined when it was shown before or nothing is shared.
+ * VS Code's own MCP support can start too. It names every shared server, not only those running yet: the
+ * first to start would otherwise be the only one named, and VS Code can start any of them. Undefined when it
+ * was shown before or no shared server runs.
  */
 export function coexistenceNotice(settings: BuiltinMcpSettings, servers: readonly HostServer[], builtinTools: number, alreadyShown: boolean): CoexistenceNotice | undefined {
   if (alreadyShown) return undefined;
-  const running = sharedServers(settings, servers).filter(s => s.running);
-  if (running.length === 0) return undefined;
-  return { servers: running.map(s => s.name).sort((a, b) => a.localeCompare(b)), builtinTools };
+  const shared = sharedServers(settings, servers);
+  if (!shared.some(s => s.running)) return undefined;
+  return { servers: shared.map(s => s.name).sort((a, b) => a.localeCompare(b)), builtinTools };
 }

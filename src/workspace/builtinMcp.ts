@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable, type DisposableStore } from '../common/disposable';
-import { BUILTIN_ACCESS_SETTING, BUILTIN_ROOT_CONFIG_SETTING, builtinAccess, coexistenceNotice, sharedServers, type BuiltinMcpSettings, type HostServer } from '../config/coexistence';
+import { BUILTIN_ACCESS_SETTING, builtinAccess, coexistenceNotice, sharedServers, type BuiltinMcpSettings, type HostServer } from '../config/coexistence';
 import type { ServerRegistry } from '../mcp/registry';
 import { Commands, EXTENSION_ID } from '../ids';
 import { joinSafe, safe, type SafeText } from '../common/untrustedText';
@@ -44,7 +44,7 @@ export const builtinMcpDialog: BuiltinMcpDialog = {
     }
     const tools = q.builtinTools === 0 ? [] : [q.builtinTools === 1 ? safe`It offers 1 MCP tool in chat now.` : safe`It offers ${q.builtinTools} MCP tools in chat now.`];
     const message = joinSafe([
-      safe`VS Code's own MCP support reads the same .vscode/mcp.json as MCP Host and can start a second copy of`,
+      safe`VS Code's own MCP support reads the same .vscode/mcp.json and .mcp.json as MCP Host and can start a second copy of`,
       serverList(q.servers),
       safe`outside MCP Host's consent.`,
       ...tools,
@@ -60,7 +60,7 @@ export const builtinMcpDialog: BuiltinMcpDialog = {
 
 function readSettings(): BuiltinMcpSettings {
   const config = vscode.workspace.getConfiguration();
-  return { access: config.get(BUILTIN_ACCESS_SETTING), readsRootConfig: config.get(BUILTIN_ROOT_CONFIG_SETTING) };
+  return { access: config.get(BUILTIN_ACCESS_SETTING) };
 }
 
 function hostServers(registry: ServerRegistry): HostServer[] {

@@ -9,27 +9,27 @@ const server = (name: string, origin: ConfigOrigin | undefined, running = true):
 
 describe("coexistence with VS Code's own MCP support", () => {
   it('reads chat.mcp.access as VS Code does: all by default, and an unknown value as all', () => {
-    assert.strictEqual(builtinAccess({ access: undefined, readsRootConfig: undefined }), 'all');
-    assert.strictEqual(builtinAccess({ access: 'none', readsRootConfig: undefined }), 'none');
-    assert.strictEqual(builtinAccess({ access: 'registry', readsRootConfig: undefined }), 'registry');
-    assert.strictEqual(builtinAccess({ access: 'bogus', readsRootConfig: undefined }), 'all');
-    assert.strictEqual(builtinAccess({ access: false, readsRootConfig: undefined }), 'all');
+    assert.strictEqual(builtinAccess({ access: undefined }), 'all');
+    assert.strictEqual(builtinAccess({ access: 'none' }), 'none');
+    assert.strictEqual(builtinAccess({ access: 'registry' }), 'registry');
+    assert.strictEqual(builtinAccess({ access: 'bogus' }), 'all');
+    assert.strictEqual(builtinAccess({ access: false }), 'all');
   });
 
-  it('shares the servers of .vscode/mcp.json, and of a root .mcp.json only when VS Code reads it', () => {
+  it('shares the servers of .vscode/mcp.json and of a root .mcp.json (Code 1.139 reads it whatever chat.mcp.workspaceRootConfig.enabled says)', () => {
     const servers = [server('a', vscodeFile), server('b', rootFile), server('c', user), server('broken', undefined)];
-    assert.deepStrictEqual(sharedServers({ access: 'all', readsRootConfig: false }, servers).map(s => s.name), ['a']);
-    assert.deepStrictEqual(sharedServers({ access: undefined, readsRootConfig: true }, servers).map(s => s.name), ['a', 'b']);
-    assert.deepStrictEqual(sharedServers({ access: 'none', readsRootConfig: true }, servers), []);
-    assert.deepStrictEqual(sharedServers({ access: 'registry', readsRootConfig: true }, servers), []);
+    assert.deepStrictEqual(sharedServers({ access: 'all' }, servers).map(s => s.name), ['a', 'b']);
+    assert.deepStrictEqual(sharedServers({ access: undefined }, servers).map(s => s.name), ['a', 'b']);
+    assert.deepStrictEqual(sharedServers({ access: 'none' }, servers), []);
+    assert.deepStrictEqual(sharedServers({ access: 'registry' }, servers), []);
   });
 
-  it('notices once, when MCP Host runs a shared server, naming the running ones in order', () => {
-    const on = { access: 'all', readsRootConfig: false };
-    const servers = [server('zeta', vscodeFile), server('alpha', vscodeFile), server('idle', vscodeFile, false), server('mine', user)];
-    assert.deepStrictEqual(coexistenceNotice(on, servers, 4, false), { servers: ['alpha', 'zeta'], builtinTools: 4 });
+  it('notices once, when MCP Host runs a shared server, naming every shared server in order (VS Code can start those not running yet too)', () => {
+    const on = { access: 'all' };
+    const servers = [server('zeta', vscodeFile), server('alpha', vscodeFile, false), server('idle', rootFile, false), server('mine', user)];
+    assert.deepStrictEqual(coexistenceNotice(on, servers, 4, false), { servers: ['alpha', 'idle', 'zeta'], builtinTools: 4 });
     assert.strictEqual(coexistenceNotice(on, servers, 4, true), undefined, 'shown twice');
     assert.strictEqual(coexistenceNotice(on, [server('idle', vscodeFile, false), server('mine', user)], 0, false), undefined, 'nothing shared runs');
-    assert.strictEqual(coexistenceNotice({ access: 'none', readsRootConfig: false }, servers, 0, false), undefined, 'built-in is off');
+    assert.strictEqual(coexistenceNotice({ access: 'none' }, servers, 0, false), undefined, 'built-in is off');
   });
 });
