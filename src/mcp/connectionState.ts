@@ -44,6 +44,12 @@ export type ConnectionState =
       readonly eraDecidedBy: NegotiationPlan['decidedBy'];
       readonly instructions: string | undefined;
       readonly transport: 'stdio' | 'http' | 'sse';
+      /**
+       * Set while the SDK resumes a Streamable HTTP stream that dropped (the notification stream, or a call's
+       * response stream): the server may be unreachable, and a call waiting on that stream waits. Calls are still
+       * sent meanwhile. Cleared when the stream is back; when the SDK gives up, the server goes to `error`.
+       */
+      readonly resuming?: StreamResumption;
     }
   | {
       readonly kind: 'error';
@@ -57,6 +63,24 @@ export type ConnectionState =
       readonly restartAt?: number;
       readonly attempt: number;
     };
+
+/** A dropped stream being resumed: the attempt under way or due next. */
+export interface StreamResumption {
+  /** From 1 to `maxAttempts`. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Epoch ms at which the attempt is due; absent once it is under way. */
+  readonly dueAt?: number;
+  /** Why the previous attempt failed, one line, masked (server-derived: untrusted text, shown through untrustedText helpers). */
+  readonly lastError?: string;
+}
+
+/** "in 0.4 s, attempt 2 of 5" (due), "attempt 2 of 5" (under way): the words of the log's resumption lines. */
+export function describeResumption(resuming: StreamResumption, now = Date.now()): string {
+  const attempt = `attempt ${resuming.attempt} of ${resuming.maxAttempts}`;
+  if (resuming.dueAt === undefined) return attempt;
+  return `in ${Math.max(0, Math.round((resuming.dueAt - now) / 100) / 10)} s, ${attempt}`;
+}
 
 /** Why a sign-in is needed: never signed in, a refresh the authorization server refused, or more scopes wanted. */
 export type SignInReason = 'signIn' | 'expired' | 'stepUp';
@@ -77,7 +101,7 @@ export function describeState(state: ConnectionState): string {
       if (state.signingIn !== undefined) return state.signingIn ? `signing in · ${state.signingIn}` : 'signing in';
       return state.attempt > 1 ? `starting (attempt ${state.attempt})` : 'starting';
     case 'running':
-      return 'running';
+      return state.resuming ? `reconnecting · the stream dropped (${describeResumption(state.resuming)})` : 'running';
     case 'needsSignIn':
       return `needs sign-in · ${state.host}`;
     case 'error':

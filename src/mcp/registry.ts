@@ -138,10 +138,14 @@ export class ServerRegistry extends Disposable {
       ...defaults,
     });
     const entry = { name, definition, hash: definition ? definitionHash(definition) : undefined, problems, connection, log, listeners: [] as IDisposable[] };
+    let kind = connection.state.kind;
     entry.listeners.push(
       connection.onDidChangeState(state => {
+        const was = kind;
+        kind = state.kind;
         this._onDidChangeState.fire(this.entries.get(name) ?? entry);
-        if (state.kind === 'running' || state.kind === 'stopped' || state.kind === 'error') this._onDidChangeTools.fire();
+        // Not for a change within running (a dropped stream being resumed, then back): the tools are the same.
+        if (state.kind !== was && (state.kind === 'running' || state.kind === 'stopped' || state.kind === 'error')) this._onDidChangeTools.fire();
       }),
       connection.onDidChangeTools(() => this._onDidChangeTools.fire()),
     );

@@ -5,9 +5,9 @@ import type { ServerTimeouts } from '../config/types';
 import { secretMasker } from '../config/variables';
 import type { AskingServer, ClientRequestHandlers } from './clientRequests';
 import { connectLaunch } from './connect';
-import { ConnectionState } from './connectionState';
+import { ConnectionState, describeResumption, type StreamResumption } from './connectionState';
 import type { ConsentPermit } from './consentPermit';
-import { diagnose } from './diagnosis';
+import { diagnose, RequestCancelledError } from './diagnosis';
 import { describeEra, type EraMemory, type NegotiationPlan } from './eraNegotiation';
 import { describeLaunch, LaunchPlan } from './launch';
 import { LiveServer, type Wire } from './liveServer';
@@ -20,6 +20,8 @@ import type { ListKind } from './serverLists';
 import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './toolCall';
 import { isSessionLost, isStreamGivenUp, remoteTransport, STREAM_RESUMPTION, terminateSession } from './transports/remoteTransport';
 import type { HostOAuthProvider } from './transports/signInTransport';
+import type { StreamResumptionEvents } from './transports/streamResumption';
+import { plainLabel } from '../common/untrustedText';
 import { launchStdio, ProcessReport } from './transports/stdioLaunch';
 import type { ResultFiles } from './resultFiles';
 import { ambiguousToolMessage, type Duplicate } from './duplicates';
@@ -104,6 +106,10 @@ export class ServerConnection extends Disposable {
   private readonly auth: ConnectionSignIn;
   /** The new session being opened after the server lost ours; a call refused for that waits for it. */
   private reconnecting: Promise<void> | undefined;
+  /** The launch (its generation) whose stream the SDK gave up resuming. */
+  private streamGivenUp: number | undefined;
+  /** Why the last attempt to resume a dropped stream failed (masked, one line): the hint when the SDK gives up. */
+  private resumeFailure: string | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -250,8 +256,7 @@ export class ServerConnection extends Disposable {
                   onSignedIn: () => this.live?.lists.refreshPrivate(),
                   ...(stepUp ? { stepUp } : {}),
                   ...(streamRefused ? { streamRefused } : {}),
-                  onStreamResume: (delay, attempt, max) =>
-                    this.log.warn(`The server's stream dropped; resuming it after the last event received, in ${Math.round(delay / 100) / 10} s (attempt ${attempt} of ${max}).`),
+                  resumption: this.streamResumption(generation),
                 });
           this.transport = transport;
           this.launchStore.add(toDisposable(() => void transport.close().catch(() => {})));
@@ -421,10 +426,64 @@ export class ServerConnection extends Disposable {
       if (isSessionLost(err, this.transport)) this.onSessionLost(generation);
       else if (isStreamGivenUp(err)) {
         // Left alone, the server would show as running with its notifications gone until a call failed.
-        this.onUnexpectedClose(generation, `The server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts (the server may be down or unreachable).`);
+        const last = this.resumeFailure;
+        if (generation === this.generation) this.streamGivenUp = generation;
+        this.onUnexpectedClose(generation, `The server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts (the server may be down or unreachable).`, last ? `The last attempt failed: ${last}.` : undefined);
       }
     };
     return client;
+  }
+
+  /**
+   * The SDK resuming a dropped stream of this launch, shown: the running state carries the attempt (due, then
+   * under way, then why it failed) until the stream is back. A stream the server ended itself so that the client
+   * comes back (SEP-1699 polling) is routine and shown only in the log, unless coming back fails.
+   */
+  private streamResumption(generation: number): StreamResumptionEvents {
+    const seconds = (ms: number) => Math.round(ms / 100) / 10;
+    return {
+      onScheduled: ({ attempt, maxAttempts, delayMs, cause }) => {
+        if (attempt === 1) this.resumeFailure = undefined;
+        const when = `in ${seconds(delayMs)} s (attempt ${attempt} of ${maxAttempts})`;
+        if (cause === 'ended') {
+          this.log.info(`The server ended its stream; resuming it after the last event received, ${when}.`);
+          return;
+        }
+        const failed = this.resumeFailure ? ` The last attempt failed: ${this.resumeFailure}.` : '';
+        this.log.warn(`The server's stream dropped; resuming it after the last event received, ${when}.${failed}`);
+        this.setResuming(generation, { attempt, maxAttempts, dueAt: Date.now() + delayMs, ...(this.resumeFailure ? { lastError: this.resumeFailure } : {}) });
+      },
+      onAttempt: attempt => {
+        const shown = this.resumingShown(generation);
+        if (shown?.attempt === attempt && shown.dueAt !== undefined) this.setResuming(generation, { attempt, maxAttempts: shown.maxAttempts, ...(shown.lastError ? { lastError: shown.lastError } : {}) });
+      },
+      onAttemptFailed: (attempt, reason) => {
+        // Server-derived (a status text, a network error's words): one line, hidden characters shown, cut.
+        this.resumeFailure = plainLabel(this.mask(reason), 200);
+        this.log.debug(`Resuming the stream, attempt ${attempt}: ${this.resumeFailure}`);
+      },
+      onSettled: (attempt, outcome) => {
+        this.resumeFailure = undefined;
+        const shown = this.resumingShown(generation);
+        if (outcome === 'noStream') this.log.warn(`The server no longer offers its stream (HTTP 405 to attempt ${attempt}): its notifications will not arrive until Restart.`);
+        else if (shown) this.log.info(`The server's stream is back (attempt ${attempt} of ${shown.maxAttempts}).`);
+        if (shown) this.setResuming(generation, undefined);
+      },
+    };
+  }
+
+  /** The resumption the running state shows for this launch, if any. */
+  private resumingShown(generation: number): StreamResumption | undefined {
+    return generation === this.generation && this._state.kind === 'running' ? this._state.resuming : undefined;
+  }
+
+  /** The running state with `resuming` set or cleared; only while this launch runs (not while it starts or stops). */
+  private setResuming(generation: number, resuming: StreamResumption | undefined): void {
+    const state = this._state;
+    if (generation !== this.generation || state.kind !== 'running' || this.stopping) return;
+    if (!resuming && !state.resuming) return;
+    const { resuming: _previous, ...running } = state;
+    this.setState(resuming ? { ...running, resuming } : running);
   }
 
   /** Asks the server to send log notifications at (roughly) the level the log channel shows. */
@@ -490,17 +549,35 @@ export class ServerConnection extends Disposable {
     consent.redeem(this, name);
     if (this.isAmbiguousTool(name)) throw new Error(ambiguousToolMessage(this.name, name));
     const live = this.requireLive();
+    const generation = this.generation;
+    const resumingAtStart = this.resumingShown(generation);
     try {
       return await sendToolCall(live.toolCalls, live.lists.tool(name), name, args, options);
     } catch (error) {
       // The server refused the call for an unknown session: it never ran it, so once a new session is open
       // it is sent again (once). Any other failure, a drop mid-call included, is the caller's to see.
-      if (!isSessionLost(error, live.connected.raw) || !this.reconnecting) throw error;
+      if (!isSessionLost(error, live.connected.raw) || !this.reconnecting) throw this.explainCallFailure(error, generation, resumingAtStart);
       await this.reconnecting;
       const again = this.requireLive();
       this.log.info(`tools/call ${name}: sent again in the new session.`);
       return sendToolCall(again.toolCalls, again.lists.tool(name), name, args, options);
     }
+  }
+
+  /**
+   * A call that failed while a dropped stream was being resumed, or because the SDK gave up resuming it, says so:
+   * the SDK sends calls meanwhile (each its own POST), and one that cannot reach the server fails with the network's
+   * bare words ("fetch failed"), or, for a call whose answer was on the stream given up, "Connection closed".
+   */
+  private explainCallFailure(error: unknown, generation: number, resumingAtStart: StreamResumption | undefined): unknown {
+    if (!(error instanceof Error) || error instanceof RequestCancelledError) return error;
+    const detail = plainLabel(error.message, 300);
+    if (this.streamGivenUp === generation) {
+      return new Error(`No answer: the server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts (the server may be down or unreachable; it may have run the call). ${detail}`, { cause: error });
+    }
+    const resuming = this.resumingShown(generation) ?? resumingAtStart;
+    if (!resuming || generation !== this.generation) return error;
+    return new Error(`The server's stream dropped and is being resumed (${describeResumption(resuming)}): the server may be unreachable. ${detail}`, { cause: error });
   }
 
   private requireLive(): LiveServer {
@@ -532,7 +609,7 @@ export class ServerConnection extends Disposable {
     })().finally(() => (this.reconnecting = undefined));
   }
 
-  private onUnexpectedClose(generation: number, reason?: string): void {
+  private onUnexpectedClose(generation: number, reason?: string, hint?: string): void {
     if (generation !== this.generation || this.stopping) return;
     const exit = this.transport instanceof StdioProcessTransport ? this.transport.exitStatus : undefined;
     const launch = { type: 'stdio' as const, command: '', args: [], env: {} };
@@ -542,7 +619,7 @@ export class ServerConnection extends Disposable {
     const message = exit ? diagnosis.message : (reason ?? 'The connection to the server closed.');
     this.log.warn(message);
     const delay = this.scheduleRestart();
-    this.setState(this.failure(message, undefined, exit, delay, true));
+    this.setState(this.failure(message, hint, exit, delay, true));
   }
 
   /** After a stable run, a later crash starts the backoff from the beginning again. */

@@ -7,7 +7,7 @@ import { Commands } from '../ids';
 import { untrustedMarkdown } from './markdown';
 import { pickServer } from './serverPick';
 import * as ui from './window';
-import { ServerAction, serverActions, serverDescription, STATE_ICON, summarizeServers } from './tree/treeText';
+import { ServerAction, serverActions, serverDescription, stateIconOf, summarizeServers } from './tree/treeText';
 
 /**
  * "$(plug) MCP 3/4": how many servers run, with the error count and a warning background when any failed.
@@ -30,7 +30,7 @@ export function registerStatusBar(store: DisposableStore, registry: ServerRegist
     const md = untrustedMarkdown();
     const signIns = summary.needsSignIn ? `, ${summary.needsSignIn} need${summary.needsSignIn === 1 ? 's' : ''} sign-in` : '';
     md.appendMarkdown(`**MCP servers**: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}${signIns}\n\n`);
-    for (const e of servers) md.appendMarkdown(`$(${STATE_ICON[e.connection.state.kind].id}) ${escapeMarkdown(e.name)} — ${escapeMarkdown(serverDescription(e))}\n\n`);
+    for (const e of servers) md.appendMarkdown(`$(${stateIconOf(e.connection.state).id}) ${escapeMarkdown(e.name)} — ${escapeMarkdown(serverDescription(e))}\n\n`);
     md.appendMarkdown('Click to manage a server.');
     item.tooltip = md;
     item.accessibilityInformation = { label: `MCP servers: ${summary.running} of ${summary.total} running${summary.errors ? `, ${summary.errors} failed` : ''}${signIns}` };

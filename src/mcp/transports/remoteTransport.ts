@@ -1,6 +1,7 @@
 import { SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import type { ResolvedLaunch } from '../launch';
 import { type AuthorizableTransport, type HostOAuthProvider, SignInTransport, type StreamRefused } from './signInTransport';
+import { type StreamResumptionEvents, StreamResumptionWatch } from './streamResumption';
 
 export type RemoteLaunch = Extract<ResolvedLaunch, { type: 'http' | 'sse' }>;
 
@@ -9,10 +10,11 @@ export interface RemoteTransportOptions {
   /** Called after the user signed in during a request (the authorization context changed). */
   readonly onSignedIn?: () => void;
   /**
-   * Told each time the SDK schedules the resumption of a dropped response or notification stream (a `GET`
-   * carrying `Last-Event-ID`, after the server's `retry` or the backoff): `attempt` counts from 1.
+   * Told when the SDK schedules the resumption of a dropped response or notification stream (a `GET` carrying
+   * `Last-Event-ID`, after the server's `retry` or the backoff; attempts count from 1), when an attempt is sent,
+   * and when the stream is back. Streamable HTTP only.
    */
-  readonly onStreamResume?: (delayMs: number, attempt: number, maxAttempts: number) => void;
+  readonly resumption?: StreamResumptionEvents;
   /** Asked when a request is refused for want of more scopes: see `SignInTransport`. */
   readonly stepUp?: (error: unknown) => Promise<boolean>;
   /** Asked when the server refuses the standalone notification stream for want of authorization: see `SignInTransport`. */
@@ -38,27 +40,28 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
   // Set below when the transport signs in: it holds a resumption while the stream's sign-in runs, and hears of opened streams.
   let signIn: SignInTransport | undefined;
   const baseFetch = provider?.fetch ?? ((input, init) => fetch(input, init));
+  const watch = new StreamResumptionWatch(url, STREAM_RESUMPTION.maxRetries, options.resumption ?? {});
   const transport: AuthorizableTransport =
     wire === 'http'
       ? new StreamableHTTPClientTransport(url, {
           requestInit,
           ...auth,
-          ...(provider && options.streamRefused
-            ? {
-                fetch: async (input: string | URL, init?: RequestInit) => {
+          fetch: watch.fetch(
+            provider && options.streamRefused
+              ? async (input: string | URL, init?: RequestInit) => {
                   const response = await baseFetch(input, init);
                   if (init?.method === 'GET' && response.ok && response.headers.get('content-type')?.startsWith('text/event-stream')) signIn?.streamOpened();
                   if (init?.method === 'GET' && (response.status === 401 || response.status === 403)) signIn?.getRefused();
                   return response;
-                },
-              }
-            : {}),
+                }
+              : baseFetch,
+          ),
           // A 403 insufficient_scope comes to `stepUp`, which signs in once for every request refused for the same scopes.
           ...(provider && options.stepUp ? { onInsufficientScope: 'throw' as const } : {}),
           reconnectionOptions: STREAM_RESUMPTION,
           // The SDK resumes by itself; this lets the user see it happen, and waits for a sign-in the stream needs.
-          reconnectionScheduler: (reconnect, delay, attempt) => {
-            options.onStreamResume?.(delay, attempt + 1, STREAM_RESUMPTION.maxRetries);
+          reconnectionScheduler: (sdkReconnect, delay, attempt) => {
+            const reconnect = watch.scheduled(sdkReconnect, delay, attempt);
             if (signIn) return signIn.scheduleResumption(reconnect, delay);
             const timer = setTimeout(reconnect, delay);
             return () => clearTimeout(timer);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../../common/disposable';
-import { canBeStarted, describeState, ConnectionState } from '../../mcp/connectionState';
+import { canBeStarted, describeResumption, describeState, ConnectionState } from '../../mcp/connectionState';
 import type { ServerRegistry } from '../../mcp/registry';
 import { essence, extensionForMime, isImageMime } from '../../mcp/resourceContent';
 import { Commands, ContextKeys, Views } from '../../ids';
@@ -13,10 +13,10 @@ import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, pageEnd, pageOf, r
 import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
 import { describeDuplicate, type Duplicate } from '../../mcp/duplicates';
 import { showInformationMessage, withProgress } from '../window';
-import { count, hasApp, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, STATE_ICON, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
+import { count, hasApp, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, stateIconOf, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
-function stateIcon(kind: ConnectionState['kind']): vscode.ThemeIcon {
-  const { id, color } = STATE_ICON[kind];
+function stateIcon(state: ConnectionState): vscode.ThemeIcon {
+  const { id, color } = stateIconOf(state);
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }
 
@@ -72,6 +72,13 @@ function serverTooltip(node: ServerNode): vscode.MarkdownString {
     if (state.instructions) {
       const text = state.instructions.length > 1500 ? `${state.instructions.slice(0, 1500)}…` : state.instructions;
       md.appendMarkdown(`\n\nServer instructions:\n\n${codeBlock(entry.connection.mask(text))}`);
+    }
+    if (state.resuming) {
+      const failed = state.resuming.lastError ? ` The last attempt failed: ${escapeMarkdown(state.resuming.lastError)}.` : '';
+      md.appendMarkdown(
+        `\n\n$(sync) The connection to the server dropped; its stream is being resumed after the last event received (${describeResumption(state.resuming)}).${failed} ` +
+          'Calls are still sent; one that cannot reach the server fails, and one whose answer was on the dropped stream waits for it. After the last attempt the server restarts with backoff.',
+      );
     }
   }
   if (state.kind === 'needsSignIn') {
@@ -184,6 +191,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly serverNodes = new Map<string, ServerNode>();
+  /** The state kind each server's node last showed: a change within `running` keeps its children. */
+  private readonly shownKinds = new Map<string, ConnectionState['kind']>();
   /** How many duplicates each server's warning lines showed when its prompts or resources last changed. */
   private readonly duplicatesShown = new Map<string, number>();
   /** Per server, the arrival of the newest page whose measure was started (`TREE_PAGE_MEASURE`). */
@@ -210,9 +219,14 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const entry = this.model.get(node.name);
     if (entry) node.entry = entry;
     switch (change.what) {
-      case 'state':
-        node.cache.clear();
+      case 'state': {
+        // A running server whose stream drops and resumes changes only its own line: its tools stay as they are.
+        const kind = entry?.connection.state.kind;
+        const was = this.shownKinds.get(node.name);
+        if (kind) this.shownKinds.set(node.name, kind);
+        if (kind !== 'running' || was !== 'running') node.cache.clear();
         return this._onDidChangeTreeData.fire(node);
+      }
       case 'tools':
       case 'templates':
         // The server's description counts tools; the templates group appears or goes.
@@ -503,7 +517,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.id = node.id;
     const origin = entry.definition?.origin.label;
     item.description = serverDescription(entry);
-    item.iconPath = stateIcon(state.kind);
+    item.iconPath = stateIcon(state);
     item.tooltip = serverTooltip(node);
     // ` oauth` marks a server that signs in, for Sign Out in its menu.
     item.contextValue = `server.${state.kind}${entry.connection.signsIn ? ' oauth' : ''}`;

@@ -18,7 +18,8 @@ export function count(n: number): string {
 /** "running · 14 tools", or the state in a few words. */
 export function serverDescription(entry: ServerEntry): string {
   const state = entry.connection.state;
-  if (state.kind === 'running') return `running · ${plural(entry.connection.tools.length, 'tool')}`;
+  // While a dropped stream is resumed, that is what the user needs to see (calls may wait or fail), not the tool count.
+  if (state.kind === 'running' && !state.resuming) return `running · ${plural(entry.connection.tools.length, 'tool')}`;
   return describeState(state);
 }
 
@@ -31,6 +32,14 @@ export const STATE_ICON: Record<ConnectionState['kind'], { readonly id: string; 
   needsSignIn: { id: 'account', color: 'notificationsWarningIcon.foreground' },
   blocked: { id: 'circle-slash', color: 'disabledForeground' },
 };
+
+/** The icon of a running server whose dropped stream is being resumed. */
+export const RESUMING_ICON = { id: 'sync~spin', color: 'list.warningForeground' } as const;
+
+/** A server's icon: its state's, or `RESUMING_ICON` while a dropped stream is being resumed. */
+export function stateIconOf(state: ConnectionState): { readonly id: string; readonly color?: string } {
+  return state.kind === 'running' && state.resuming ? RESUMING_ICON : STATE_ICON[state.kind];
+}
 
 export { NO_SAFETY_HINTS, type ToolHint } from '../../consent/safetyHints';
 
@@ -123,7 +132,8 @@ export function summarizeServers(entries: readonly ServerEntry[]): ServersSummar
   const starting = count('starting');
   const errors = count('error');
   const needsSignIn = count('needsSignIn');
-  const icon = starting ? '$(sync~spin)' : '$(plug)';
+  const resuming = entries.some(e => e.connection.state.kind === 'running' && e.connection.state.resuming);
+  const icon = starting || resuming ? '$(sync~spin)' : '$(plug)';
   const text = total === 0 ? '' : `${icon} MCP ${running}/${total}${errors ? ` $(error) ${errors}` : ''}${needsSignIn ? ` $(account) ${needsSignIn}` : ''}`;
   return { total, running, starting, errors, needsSignIn, text };
 }
