@@ -1,4 +1,4 @@
-import { type Client, type CompleteRequest, type CompleteResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplateType, type Tool, type Transport } from '@modelcontextprotocol/client';
+import { type Client, type CompleteRequest, ProtocolError, type CompleteResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplateType, type Tool, type Transport } from '@modelcontextprotocol/client';
 import { Disposable, DisposableStore, IDisposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
 import type { ServerTimeouts } from '../config/types';
@@ -570,7 +570,8 @@ export class ServerConnection extends Disposable {
    * bare words ("fetch failed"), or, for a call whose answer was on the stream given up, "Connection closed".
    */
   private explainCallFailure(error: unknown, generation: number, resumingAtStart: StreamResumption | undefined): unknown {
-    if (!(error instanceof Error) || error instanceof RequestCancelledError) return error;
+    // A JSON-RPC error is the server's own answer: it was reached.
+    if (!(error instanceof Error) || error instanceof RequestCancelledError || error instanceof ProtocolError) return error;
     const detail = plainLabel(error.message, 300);
     if (this.streamGivenUp === generation) {
       return new Error(`No answer: the server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts (the server may be down or unreachable; it may have run the call). ${detail}`, { cause: error });
