@@ -88,6 +88,12 @@ describe('Remote servers: streams that drop, sessions that end (real v2 server o
     // Sent meanwhile (its own POST), and answered: the server is there, only its stream is being resumed.
     const result = await conn.callTool('echo', {}, consentForTests(conn, 'echo'));
     assert.strictEqual(text(result.result), 'echo');
+    // The server's own JSON-RPC error is its answer: not blamed on the stream.
+    await assert.rejects(conn.callTool('nope', {}, consentForTests(conn, 'nope')), (error: Error) => {
+      assert.ok(resumingOf(conn.state) !== undefined, 'still being resumed');
+      assert.doesNotMatch(error.message, /stream/, error.message);
+      return true;
+    });
     await until('the stream back', () => server.seen.refusedStreams === 2 && resumingOf(conn.state) === undefined);
     assert.strictEqual(conn.state.kind, 'running');
     assert.strictEqual(describeState(conn.state), 'running');
