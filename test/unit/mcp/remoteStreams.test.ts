@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { consentForTests } from '../../../src/consent/toolCallGate';
-import { type ConnectionState, describeState, type StreamResumption } from '../../../src/mcp/connectionState';
+import { type ConnectionState, describeResumption, describeState, type StreamResumption } from '../../../src/mcp/connectionState';
 import type { RestartPolicy } from '../../../src/mcp/restartPolicy';
 import type { LaunchPlan } from '../../../src/mcp/launch';
 import { MemoryLog } from '../../../src/mcp/log';
@@ -75,7 +75,7 @@ describe('Remote servers: streams that drop, sessions that end (real v2 server o
   }
 
   it('a dropped notification stream shows "reconnecting" with each attempt while the SDK resumes it, then running again; a call meanwhile is sent and answered', async () => {
-    await running(300);
+    await running(1_000); // the server's retry: the calls below are made well within the 3 s of resuming
     const states: ConnectionState[] = [];
     conn.onDidChangeState(s => states.push(s));
     await until('the notification stream', () => openStreams() > 0);
@@ -84,7 +84,9 @@ describe('Remote servers: streams that drop, sessions that end (real v2 server o
     await until('reconnecting', () => resumingOf(conn.state) !== undefined);
     const first = conn.state;
     assert.strictEqual(first.kind, 'running', 'the server still runs: its calls are still sent');
-    assert.match(describeState(first), /^reconnecting · the stream dropped \(in 0\.3 s, attempt 1 of 5\)$/);
+    // "in 1 s" when drawn at once; the seconds left count down as the row is drawn later (a loaded machine polls late).
+    assert.match(describeState(first), /^reconnecting · the stream dropped \(in (1|0(\.\d)?) s, attempt 1 of 5\)$/);
+    assert.ok(first.kind === 'running' && first.resuming?.dueAt !== undefined && describeResumption(first.resuming, first.resuming.dueAt - 1_000) === 'in 1 s, attempt 1 of 5');
     // Sent meanwhile (its own POST), and answered: the server is there, only its stream is being resumed.
     const result = await conn.callTool('echo', {}, consentForTests(conn, 'echo'));
     assert.strictEqual(text(result.result), 'echo');
@@ -155,19 +157,18 @@ describe('Remote servers: streams that drop, sessions that end (real v2 server o
     assert.ok(ours.length >= 4 && ours.every(l => l.message.includes(shown)), 'the log lines that name it show it the same way');
   });
 
-  it('a call started while the stream is being resumed and the server is gone fails at once, saying so (no bare "fetch failed", no wait)', async () => {
+  it('a call started while the stream is being resumed and the server is gone fails at once, saying so (no bare "fetch failed", no wait for the SDK to give up)', async () => {
     await running(1_000);
     await until('the notification stream', () => openStreams() > 0);
     await server.close(); // the server ends its streams and goes: nothing answers any more
     await until('reconnecting', () => resumingOf(conn.state) !== undefined);
-    const started = Date.now();
     await assert.rejects(conn.callTool('echo', {}, consentForTests(conn, 'echo')), (error: Error) => {
+      assert.ok(resumingOf(conn.state) !== undefined, 'failed while the stream is still being resumed: it did not wait for the SDK to give up');
       // Closing ends the server's streams cleanly first (as a server shutting down does): attempt 1 looks like polling and
       // is not shown; the refused attempt 1 is, and what follows.
       assert.match(error.message, /^The server's stream dropped and is being resumed \(in \d(\.\d)? s, attempt 2 of 5\): the server may be unreachable\. fetch failed/);
       return true;
     });
-    assert.ok(Date.now() - started < 1_000, 'failed at once, before the next attempt was even due');
   });
 
   it('a call whose answer was on a stream the SDK gave up resuming fails saying so, not "Connection closed"', async () => {
