@@ -8,6 +8,11 @@ export interface AskingServer {
   mask(text: string): string;
   /** Writes to this server's own log (secrets already masked by the caller's `mask`). */
   log(line: string): void;
+  /**
+   * How many tool calls, prompt gets and resource reads the host has sent this server so far: a question
+   * after a new one answers something the user did, not the server asking again on its own.
+   */
+  requestsSent(): number;
 }
 
 /**

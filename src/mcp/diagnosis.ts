@@ -63,6 +63,8 @@ export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
   }
 
   if (error instanceof RemoteRefusedError) return { message: error.message, hint: error.hint };
+  const malformed = malformedAnswer(error);
+  if (malformed) return { message: malformed.message, hint: 'The server does not follow the MCP schema; its log has the details. Report it to its authors.' };
   const text = error instanceof Error ? error.message : String(error);
   if (launch.type !== 'stdio') {
     const status = error instanceof SdkHttpError ? error.status : undefined;
@@ -98,6 +100,43 @@ export class RequestTimeoutError extends Error {
     super(`${method} got no answer within ${Math.round(ms / 1000)} s`);
     this.name = 'RequestTimeoutError';
   }
+}
+
+/** How many schema problems a malformed answer's message names; the rest are counted. */
+const SHOWN_ISSUES = 3;
+
+/**
+ * The SDK's "Invalid result for initialize: [ {…JSON of every schema issue…} ]" (a multi-line dump that the
+ * tree and notifications cut mid-word), as one line naming the method and the first problems by path.
+ */
+export class MalformedAnswerError extends Error {
+  constructor(method: string, issues: readonly string[]) {
+    const shown = issues.slice(0, SHOWN_ISSUES).join('; ');
+    const more = issues.length > SHOWN_ISSUES ? ` (and ${issues.length - SHOWN_ISSUES} more)` : '';
+    super(`The server's answer to ${method} is malformed: ${shown || 'it does not match the MCP schema'}${more}.`);
+    this.name = 'MalformedAnswerError';
+  }
+}
+
+/** The SDK's invalid-result error, read as a `MalformedAnswerError`; undefined for any other error. */
+export function malformedAnswer(error: unknown): MalformedAnswerError | undefined {
+  if (error instanceof MalformedAnswerError) return error;
+  if (!(error instanceof SdkError) || error.code !== SdkErrorCode.InvalidResult) return undefined;
+  const m = /^Invalid result for (\S+): ([\s\S]*)$/.exec(error.message);
+  if (!m) return undefined;
+  let issues: string[];
+  try {
+    const parsed: unknown = JSON.parse(m[2]!);
+    if (!Array.isArray(parsed)) throw new Error('not a list of issues');
+    issues = parsed.map(i => {
+      const issue = isRecord(i) ? i : {};
+      const where = Array.isArray(issue.path) && issue.path.length ? `${issue.path.join('.')}: ` : '';
+      return `${where}${typeof issue.message === 'string' ? issue.message.replace(/^Invalid input: /, '') : 'invalid'}`;
+    });
+  } catch {
+    issues = [m[2]!.replace(/\s+/g, ' ').trim()];
+  }
+  return new MalformedAnswerError(m[1]!, issues);
 }
 
 /** A request whose server went away before answering it (the process exited, or was stopped or killed). */
@@ -150,6 +189,8 @@ export function classifyRequestError(error: unknown, method: string, signal: Abo
   if (signal?.aborted && (error instanceof SdkError || error === signal.reason)) return new RequestCancelledError(method);
   // The SDK's "Connection closed" names neither the request nor the server's part in it.
   if (error instanceof SdkError && (error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.NotConnected)) return new ConnectionLostError(method);
+  const malformed = malformedAnswer(error);
+  if (malformed) return malformed;
   // The SDK's message says only "Missing required client capabilities: extensions".
   if (error instanceof MissingRequiredClientCapabilityError) return new MissingCapabilityError(method, requiredCapabilities(error));
   return error;

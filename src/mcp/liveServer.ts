@@ -12,9 +12,11 @@ import {
   type ServerCapabilities,
   type Transport,
 } from '@modelcontextprotocol/client';
+import { PaginatedResultSchema } from '@modelcontextprotocol/core';
 import { ChangeSubscriptions } from './changeSubscriptions';
 import type { NegotiationPlan } from './eraNegotiation';
 import type { LogLevel, ServerLog } from './log';
+import { wellFormedItems } from './listItems';
 import type { Page, PageLimits } from './pagination';
 import { timedRequest } from './requests';
 import type { ResultFiles } from './resultFiles';
@@ -133,8 +135,8 @@ export class LiveServer {
 
   /** One page of resources (a server may have tens of thousands; the tree pages on demand). */
   async listResourcesPage(cursor?: string): Promise<Page<Resource>> {
-    const r = await this.request('resources/list', opts => this.client.request({ method: 'resources/list', params: { ...this.meta(), ...(cursor ? { cursor } : {}) } }, opts));
-    return { items: r.resources, nextCursor: r.nextCursor };
+    const r = await this.request('resources/list', opts => this.client.request({ method: 'resources/list', params: { ...this.meta(), ...(cursor ? { cursor } : {}) } }, PaginatedResultSchema, opts));
+    return { items: wellFormedItems('resources/list', 'resources', (r as Record<string, unknown>).resources, this.ctx.log) as Resource[], nextCursor: r.nextCursor };
   }
 
   /**
@@ -181,8 +183,12 @@ export class LiveServer {
   }
 }
 
+/** The longest log message from a server kept, as for a stderr line: a 1 MB message made a 1 MB line in the log channel. */
+const MAX_LOG_MESSAGE_CHARS = 16 * 1024;
+
 function onServerLog(log: ServerLog, level: LoggingLevel, logger: string | undefined, data: unknown): void {
-  const text = `[server${logger ? ` ${logger}` : ''}] ${typeof data === 'string' ? data : JSON.stringify(data)}`;
+  const whole = `[server${logger ? ` ${logger}` : ''}] ${typeof data === 'string' ? data : JSON.stringify(data)}`;
+  const text = whole.length > MAX_LOG_MESSAGE_CHARS ? `${whole.slice(0, MAX_LOG_MESSAGE_CHARS)}… (${whole.length - MAX_LOG_MESSAGE_CHARS} more characters)` : whole;
   if (level === 'debug') log.debug(text);
   else if (level === 'info' || level === 'notice') log.info(text);
   else if (level === 'warning') log.warn(text);

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor?: string | undefined;
@@ -17,8 +19,27 @@ export interface PageLimits {
 export const DEFAULT_PAGE_LIMITS: PageLimits = { maxPages: 1000, maxItems: 100_000 };
 
 /**
- * Follows `nextCursor` until the server stops sending one. A server that repeats a cursor, or pages
- * forever, is cut off with a reason instead of hanging the host.
+ * The longest cursor followed. A cursor is sent back with the next request, and every one seen is kept to
+ * notice a loop: a server sending a new 1 MB cursor per page made the host send and hold 1 GB.
+ */
+export const MAX_CURSOR_CHARS = 64 * 1024;
+
+/** A cursor as remembered: its hash (a loop of long cursors costs 32 bytes a page, not the cursor). */
+export function cursorKey(cursor: string): string {
+  return cursor.length <= 64 ? cursor : createHash('sha256').update(cursor).digest('base64');
+}
+
+/** Why a next cursor is not followed (not a string, too long, one given before); undefined when it is. */
+export function cursorProblem(next: unknown, seen: ReadonlySet<string>): string | undefined {
+  if (typeof next !== 'string') return `the server sent a cursor that is not a string (${next === null ? 'null' : typeof next})`;
+  if (next.length > MAX_CURSOR_CHARS) return `the server sent a cursor of ${next.length.toLocaleString('en-US')} characters (at most ${MAX_CURSOR_CHARS.toLocaleString('en-US')} are followed)`;
+  if (seen.has(cursorKey(next))) return `the server repeated cursor ${JSON.stringify(next.slice(0, 40))}`;
+  return undefined;
+}
+
+/**
+ * Follows `nextCursor` until the server stops sending one. A server that repeats a cursor, pages forever,
+ * or sends a cursor that is not a string or is too long, is cut off with a reason instead of hanging the host.
  */
 export async function collectPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, limits: PageLimits = DEFAULT_PAGE_LIMITS): Promise<CollectedPages<T>> {
   const items: T[] = [];
@@ -29,9 +50,11 @@ export async function collectPages<T>(fetchPage: (cursor: string | undefined) =>
     const page = await fetchPage(cursor);
     items.push(...page.items);
     if (items.length >= limits.maxItems) return { items: items.slice(0, limits.maxItems), stoppedEarly: `stopped at ${limits.maxItems} items` };
-    if (page.nextCursor === undefined || page.nextCursor === '') return { items };
-    if (seen.has(page.nextCursor)) return { items, stoppedEarly: `the server repeated cursor ${JSON.stringify(page.nextCursor.slice(0, 40))}` };
-    seen.add(page.nextCursor);
-    cursor = page.nextCursor;
+    const next: unknown = page.nextCursor;
+    if (next === undefined || next === null || next === '') return { items };
+    const problem = cursorProblem(next, seen);
+    if (problem) return { items, stoppedEarly: problem };
+    seen.add(cursorKey(next as string));
+    cursor = next as string;
   }
 }

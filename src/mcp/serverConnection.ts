@@ -110,6 +110,8 @@ export class ServerConnection extends Disposable {
   private streamGivenUp: number | undefined;
   /** Why the last attempt to resume a dropped stream failed (masked, one line): the hint when the SDK gives up. */
   private resumeFailure: string | undefined;
+  /** Tool calls, prompt gets and resource reads sent: what a question from the server may follow (see AskingServer). */
+  private requestsSent = 0;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -192,7 +194,7 @@ export class ServerConnection extends Disposable {
 
   /** This server as the client-request handlers see it. */
   private get asking(): AskingServer {
-    return { name: this.name, mask: text => this.mask(text), log: line => this.log.info(line) };
+    return { name: this.name, mask: text => this.mask(text), log: line => this.log.info(line), requestsSent: () => this.requestsSent };
   }
 
   private setState(state: ConnectionState): void {
@@ -509,11 +511,15 @@ export class ServerConnection extends Disposable {
   }
 
   readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
-    return this.requireLive().readResource(uri, signal);
+    const live = this.requireLive();
+    this.requestsSent++;
+    return live.readResource(uri, signal);
   }
 
   getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {
-    return this.requireLive().getPrompt(name, args, signal);
+    const live = this.requireLive();
+    this.requestsSent++;
+    return live.getPrompt(name, args, signal);
   }
 
   async complete(params: CompleteRequest['params'], signal?: AbortSignal): Promise<CompleteResult> {
@@ -551,6 +557,7 @@ export class ServerConnection extends Disposable {
     const live = this.requireLive();
     const generation = this.generation;
     const resumingAtStart = this.resumingShown(generation);
+    this.requestsSent++;
     try {
       return await sendToolCall(live.toolCalls, live.lists.tool(name), name, args, options);
     } catch (error) {
@@ -612,12 +619,13 @@ export class ServerConnection extends Disposable {
 
   private onUnexpectedClose(generation: number, reason?: string, hint?: string): void {
     if (generation !== this.generation || this.stopping) return;
-    const exit = this.transport instanceof StdioProcessTransport ? this.transport.exitStatus : undefined;
+    const stdio = this.transport instanceof StdioProcessTransport ? this.transport : undefined;
+    const exit = stdio?.exitStatus;
     const launch = { type: 'stdio' as const, command: '', args: [], env: {} };
     const diagnosis = diagnose(new Error('The connection closed.'), { launch, exit, nonProtocolOutput: [], startupMs: 0, phase: 'running' });
     this.generation++;
     void this.teardown();
-    const message = exit ? diagnosis.message : (reason ?? 'The connection to the server closed.');
+    const message = stdio?.problem ?? (exit ? diagnosis.message : (reason ?? 'The connection to the server closed.'));
     this.log.warn(message);
     const delay = this.scheduleRestart();
     this.setState(this.failure(message, hint, exit, delay, true));

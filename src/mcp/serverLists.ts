@@ -1,4 +1,6 @@
 import { type Client, type Prompt, ProtocolError, ProtocolErrorCode, type ResourceTemplateType as ResourceTemplate, type Tool } from '@modelcontextprotocol/client';
+import { PaginatedResultSchema } from '@modelcontextprotocol/core';
+import { wellFormedItems, type ListField } from './listItems';
 import { collectPages, DEFAULT_PAGE_LIMITS, type Page, type PageLimits } from './pagination';
 import { dedupe, describeDuplicate, type Duplicate } from './duplicates';
 import type { ServerLog } from './log';
@@ -184,13 +186,14 @@ export class ServerLists {
   }
 
   /** Every page of one list, within the page limits; `undefined` when the request failed (the list is kept). */
-  private async collect(kind: ListKind, method: 'tools/list' | 'prompts/list' | 'resources/templates/list', field: string): Promise<unknown[] | undefined> {
+  private async collect(kind: ListKind, method: 'tools/list' | 'prompts/list' | 'resources/templates/list', field: ListField): Promise<unknown[] | undefined> {
     let first: Record<string, unknown> | undefined;
     try {
       const { items, stoppedEarly } = await collectPages(async cursor => {
-        const page = (await this.ctx.client.request({ method, params: { ...this.ctx.meta(), ...(cursor ? { cursor } : {}) } }, { timeout: this.ctx.requestMs })) as Record<string, unknown>;
+        // The page's shape only: its items are checked one by one, so one malformed item does not cost the list.
+        const page = (await this.ctx.client.request({ method, params: { ...this.ctx.meta(), ...(cursor ? { cursor } : {}) } }, PaginatedResultSchema, { timeout: this.ctx.requestMs })) as Record<string, unknown>;
         first ??= page;
-        return { items: (page[field] as unknown[] | undefined) ?? [], nextCursor: page.nextCursor as string | undefined } satisfies Page<unknown>;
+        return { items: wellFormedItems(method, field, page[field], this.ctx.log), nextCursor: page.nextCursor as string | undefined } satisfies Page<unknown>;
       }, this.ctx.pageLimits ?? DEFAULT_PAGE_LIMITS);
       if (this.disposed) return undefined;
       if (stoppedEarly) this.ctx.log.warn(`${method}: ${stoppedEarly}; the list may be incomplete.`);

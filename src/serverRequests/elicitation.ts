@@ -1,5 +1,6 @@
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import type { AskingServer } from '../mcp/clientRequests';
+import { AskGuard } from './askGuard';
 import { prefersEditor, type EditorPreference, type FormEditorDialog } from '../forms/formEditor';
 import { fillForm, type FormDialog } from '../forms/formFlow';
 import { buildFormAsync, type ArgumentForm } from '../forms/schemaForm';
@@ -58,18 +59,30 @@ function defaultsOf(form: ArgumentForm): Record<string, unknown> {
  */
 export class ElicitationHandler {
   private readonly waiting = new Set<string>();
+  private readonly guard: AskGuard;
 
-  constructor(private readonly host: ElicitationHost) {}
+  constructor(
+    private readonly host: ElicitationHost,
+    options: { readonly guard?: AskGuard } = {},
+  ) {
+    this.guard = options.guard ?? new AskGuard();
+  }
 
   async handle(server: AskingServer, params: ElicitParams, signal: AbortSignal): Promise<ElicitResult> {
     if (this.waiting.has(server.name)) {
       server.log('Elicitation refused: an earlier request from this server is still waiting for the user.');
       throw new ElicitationError('Another elicitation request from this server is waiting for the user; send one at a time.');
     }
+    const refusal = this.guard.refusal(server.name, server.requestsSent());
+    if (refusal) {
+      server.log(`Elicitation refused without asking: ${refusal}.`);
+      throw new ElicitationError(`Refused without asking the user: ${refusal}.`);
+    }
     this.waiting.add(server.name);
     try {
       const result = params.mode === 'url' ? await this.url(server, params, signal) : await this.form(server, params, signal);
       server.log(`Elicitation (${params.mode ?? 'form'}) answered: ${result.action}`);
+      this.guard.answered(server.name, result.action === 'accept', server.requestsSent());
       return result;
     } finally {
       this.waiting.delete(server.name);

@@ -1,5 +1,6 @@
 import type { CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/client';
 import type { AskingServer } from '../mcp/clientRequests';
+import { AskGuard } from './askGuard';
 
 /**
  * `sampling/createMessage`: a server asks the host to run a prompt on one of the user's language models.
@@ -142,8 +143,14 @@ function resultText(result: CreateMessageResult): string {
  */
 export class SamplingHandler {
   private readonly waiting = new Set<string>();
+  private readonly guard: AskGuard;
 
-  constructor(private readonly host: SamplingHost) {}
+  constructor(
+    private readonly host: SamplingHost,
+    options: { readonly guard?: AskGuard } = {},
+  ) {
+    this.guard = options.guard ?? new AskGuard();
+  }
 
   async handle(server: AskingServer, params: SamplingParams, signal: AbortSignal): Promise<CreateMessageResult> {
     const { mask } = server;
@@ -173,6 +180,11 @@ export class SamplingHandler {
         server.log('Sampling refused: an earlier request from this server is still waiting for the user.');
         throw new SamplingError('Another sampling request from this server is waiting for the user; send one at a time.', INVALID_REQUEST);
       }
+      const refusal = this.guard.refusal(server.name, server.requestsSent());
+      if (refusal) {
+        server.log(`Sampling refused without asking: ${refusal}.`);
+        throw new SamplingError(`Refused without asking the user: ${refusal}.`, USER_REJECTED);
+      }
       this.waiting.add(server.name);
       let answer: SamplingAnswer;
       try {
@@ -188,6 +200,7 @@ export class SamplingHandler {
       } finally {
         this.waiting.delete(server.name);
       }
+      this.guard.answered(server.name, answer !== 'deny', server.requestsSent());
       if (answer === 'deny') {
         server.log('Sampling refused by the user.');
         throw new SamplingError('User rejected sampling request', USER_REJECTED);

@@ -91,6 +91,27 @@ export function signalTree(leader: number, pids: readonly number[], signal: Node
   for (const pid of pids) send(pid);
 }
 
+/** Whether any process is left in the process group led by `leader` (POSIX; false on Windows). */
+export function groupAlive(leader: number): boolean {
+  if (process.platform === 'win32') return false;
+  try {
+    process.kill(-leader, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Resolves true once the process group led by `leader` is empty, or false after `timeoutMs`. */
+export async function waitForGroupExit(leader: number, timeoutMs: number, pollMs = 25): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!groupAlive(leader)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise(r => setTimeout(r, pollMs));
+  }
+}
+
 /** Resolves true once none of `pids` is alive, or false after `timeoutMs`. */
 export async function waitForExit(pids: readonly number[], timeoutMs: number, pollMs = 25): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -4,7 +4,7 @@ import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { Emitter } from '../../common/event';
 import type { ResultFiles } from '../resultFiles';
 import { BoundedLineSplitter, LineSplitter, type Line } from './lineSplitter';
-import { listDescendants, signalTree, waitForExit } from './processTree';
+import { groupAlive, listDescendants, signalTree, waitForExit, waitForGroupExit } from './processTree';
 import { resolveWindowsCommand, SpawnTarget, windowsSpawnTarget } from './windowsCommand';
 import type { ProcessWatch } from '../reaper';
 
@@ -31,6 +31,20 @@ function looksLikeJsonRpc(value: unknown): value is JSONRPCMessage {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const m = value as Record<string, unknown>;
   return m.jsonrpc === '2.0' && (typeof m.method === 'string' || ('id' in m && ('result' in m || 'error' in m)));
+}
+
+/**
+ * A response whose `result` is not an object (`null`, a string) is dropped by the SDK as an unknown message,
+ * so the request it answers waited for its whole timeout ("did not complete initialization within 30 s").
+ * It is handed on as the error it is, and the request fails at once.
+ */
+function answerOrError(message: JSONRPCMessage): JSONRPCMessage {
+  if (!('result' in message) || !('id' in message)) return message;
+  const result: unknown = message.result;
+  if (typeof result === 'object' && result !== null && !Array.isArray(result)) return message;
+  const shown = JSON.stringify(result) ?? String(result);
+  const what = `${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown}`;
+  return { jsonrpc: '2.0', id: message.id, error: { code: -32603, message: `The server's answer is malformed: its result is ${what}, not an object.` } };
 }
 
 /** The longest the transport handles messages before letting the event loop run. */
@@ -76,6 +90,12 @@ export class SpawnError extends Error {
 const NOT_CONNECTED = 'Not connected: the server process has exited';
 
 /**
+ * How long stdout may stay open after the server exited (once what is in the pipe has been read), or the
+ * server may live on after its stdout closed, before the transport treats the connection as over.
+ */
+const STDOUT_LINGER_MS = 1000;
+
+/**
  * A stdio client transport for the SDK's `Client`, built on the SDK's own message framing
  * (`serializeMessage` / `deserializeMessage`). The host owns the process rather than using
  * `StdioClientTransport` because it must:
@@ -86,6 +106,10 @@ const NOT_CONNECTED = 'Not connected: the server process has exited';
  *   of bounded length so one without newlines cannot fill the host's memory;
  * - split lines in linear time (the SDK's buffer, v2's too, copies everything buffered on every chunk) and call out non-protocol text on stdout.
  */
+
+function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
 
 export class StdioProcessTransport implements Transport {
   onclose?: () => void;
@@ -120,6 +144,7 @@ export class StdioProcessTransport implements Transport {
   private closed = false;
   private readonly maxStderrLineChars: number;
   private readonly reaper: ProcessWatch | undefined;
+  private _problem: string | undefined;
 
   constructor(
     private readonly launch: StdioLaunch,
@@ -141,6 +166,14 @@ export class StdioProcessTransport implements Transport {
 
   get exitStatus(): ProcessExit | undefined {
     return this.exit;
+  }
+
+  /**
+   * Why the connection ended when the process's exit alone does not say: it closed its stdout and kept
+   * running, or it exited while a process it started held its stdout open.
+   */
+  get problem(): string | undefined {
+    return this._problem;
   }
 
   start(): Promise<void> {
@@ -173,7 +206,9 @@ export class StdioProcessTransport implements Transport {
     child.once('exit', (code, signal) => {
       this.exit = { code, signal };
       this._onExit.fire(this.exit);
+      this.whenStdoutLingers(child);
     });
+    child.stdout!.once('end', () => this.whenServerLingers(child));
     // After the messages still being read from disk, so a response the server sent before exiting is not lost.
     child.once('close', () => {
       this.splitter.abort();
@@ -204,6 +239,30 @@ export class StdioProcessTransport implements Transport {
         }
       });
     });
+  }
+
+  /**
+   * The server exited, but its stdout stays open: a process it started inherited it. Nothing will ever
+   * answer, and 'close' would never come. Once the pipe has been read empty, the streams are closed here.
+   */
+  private whenStdoutLingers(child: ChildProcess): void {
+    const check = () => {
+      if (child.stdout!.readableEnded || child.stdout!.destroyed || this.closing) return;
+      if (this.backlogHead < this.backlog.length || this.splitter.backpressure || this.pumping) return void setTimeout(check, STDOUT_LINGER_MS).unref();
+      this._problem = `The server ${describeExit(this.exit!)}, but a process it started kept its stdout open; MCP Host closed the connection.`;
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+    };
+    setTimeout(check, STDOUT_LINGER_MS).unref();
+  }
+
+  /** The server closed its stdout but did not exit: it can no longer answer, so it is stopped. */
+  private whenServerLingers(child: ChildProcess): void {
+    setTimeout(() => {
+      if (this.exit || this.closing || child.exitCode !== null || child.signalCode !== null) return;
+      this._problem = 'The server closed its stdout but kept running, so it could no longer answer; MCP Host stopped it.';
+      void this.close();
+    }, STDOUT_LINGER_MS).unref();
   }
 
   /** On Windows, the absolute file found on PATH (never in the working directory); elsewhere, the command as given. */
@@ -312,7 +371,7 @@ export class StdioProcessTransport implements Transport {
       this._onNonProtocolOutput.fire(line.length > 500 ? `${line.slice(0, 500)}…` : line);
       return;
     }
-    this.onmessage?.(message);
+    this.onmessage?.(answerOrError(message));
   }
 
   send(message: JSONRPCMessage): Promise<void> {
@@ -357,10 +416,18 @@ export class StdioProcessTransport implements Transport {
     // Taken before anything exits: once the server dies its children are re-parented and hard to find.
     const descendants = await listDescendants(pid);
     const exitedWithin = (ms: number) => Promise.race([this.exited.then(() => true), new Promise<boolean>(r => setTimeout(() => r(false), ms))]);
+    const exitedBefore = this.exit !== undefined;
     child.stdin?.end();
     if (!this.exit && !(await exitedWithin(this.grace.stdinMs))) {
       signalTree(pid, descendants, 'SIGTERM');
       if (!(await exitedWithin(this.grace.termMs))) signalTree(pid, descendants, 'SIGKILL');
+    }
+    // A server that had exited by itself was never signalled, and its children, re-parented, are not among
+    // its descendants: what is left of its process group is.
+    if (exitedBefore && groupAlive(pid)) {
+      signalTree(pid, descendants, 'SIGTERM');
+      if (!(await waitForGroupExit(pid, this.grace.termMs))) signalTree(pid, descendants, 'SIGKILL');
+      await waitForGroupExit(pid, 1000);
     }
     // The server is gone; its descendants may not be (orphans of a server that exited on EOF).
     if (!(await waitForExit(descendants, 0))) {

@@ -4,6 +4,7 @@ import { Emitter } from '../../common/event';
 import type { ServerEntry, ServerRegistry } from '../../mcp/registry';
 import type { ServerConnection } from '../../mcp/serverConnection';
 import type { Duplicate } from '../../mcp/duplicates';
+import { cursorKey, cursorProblem, DEFAULT_PAGE_LIMITS } from '../../mcp/pagination';
 
 /**
  * The data behind the servers tree, and when it changes: servers with their state, what each running server
@@ -108,6 +109,8 @@ interface Paging {
   readonly duplicates: Duplicate[];
   /** URI → its index in `duplicates`. */
   readonly duplicateAt: Map<string, number>;
+  /** The cursors this list was paged with (as `cursorKey`s): one the server gives again is a loop, not more pages. */
+  readonly cursors: Set<string>;
   nextCursor: string | undefined;
   pagesLoaded: number;
   loading: boolean;
@@ -220,12 +223,14 @@ export class ServersTreeModel extends Disposable {
     const paging = this.pages.get(name);
     if (!paging) return { loaded: 0, ended: 'changed' };
     const start = paging.items.length;
+    const startPage = paging.pagesLoaded;
     for (;;) {
       options.onProgress?.(paging.items.length);
       if (this.pages.get(name) !== paging) return { loaded: paging.items.length, ended: 'changed' };
       if (paging.error) return { loaded: paging.items.length, ended: 'error' };
       if (paging.nextCursor === undefined) return { loaded: paging.items.length, ended: 'complete' };
-      if (paging.items.length - start >= cap) return { loaded: paging.items.length, ended: 'cap' };
+      // Pages of repeats or of nothing add no items: the page limit ends a server that sends them forever.
+      if (paging.items.length - start >= cap || paging.pagesLoaded - startPage >= DEFAULT_PAGE_LIMITS.maxPages) return { loaded: paging.items.length, ended: 'cap' };
       if (options.isCancelled?.()) return { loaded: paging.items.length, ended: 'cancelled' };
       await this.loadMoreResources(name);
     }
@@ -238,7 +243,7 @@ export class ServersTreeModel extends Disposable {
     const paging: Paging =
       cursor !== undefined && before
         ? before
-        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, handledMs: undefined, generation: ++this.generation };
+        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), cursors: new Set(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, handledMs: undefined, generation: ++this.generation };
     const pending = (async () => {
       let page: Awaited<ReturnType<ServerConnection['listResourcesPage']>> | undefined;
       let error: string | undefined;
@@ -266,8 +271,12 @@ export class ServersTreeModel extends Disposable {
           paging.seen.set(r.uri, paging.items.length);
           paging.items.push(r);
         }
-        // A cursor the server already gave is a loop: stop offering more.
-        paging.nextCursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
+        // A cursor the server already gave is a loop (A → B → A as much as A → A), and one past the core's limit is not followed: no more pages.
+        if (cursor !== undefined) paging.cursors.add(cursorKey(cursor));
+        const next: unknown = page.nextCursor;
+        const stop = next === undefined || next === '' ? undefined : cursorProblem(next, paging.cursors);
+        paging.nextCursor = next === undefined || next === '' || stop ? undefined : (next as string);
+        if (stop) connection.log.warn(`resources/list: ${stop}; the list may be incomplete.`);
         paging.pagesLoaded++;
       }
       this._onDidChange.fire({ server: name, what: 'resources' });

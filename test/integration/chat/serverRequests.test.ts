@@ -17,6 +17,7 @@ describe('sampling and elicitation', function () {
   const node = process.execPath;
   const everything = { type: 'stdio', command: node, args: [everythingServer()] };
   const paging = { type: 'stdio', command: node, args: [repoPath('out', 'test', 'fixtures', 'servers', 'paging.js')] };
+  const rogue = { type: 'stdio', command: node, args: [repoPath('out', 'test', 'fixtures', 'servers', 'rogue.js')] };
   const running = (name: string) => api.host.registry.get(name)?.connection.state.kind === 'running';
   /** Calls a tool with /call, allowing it once in the response. */
   const call = (tool: string, args: object = {}): Promise<Transcript> => ask(api, model, `@mcp /call everything.${tool} ${JSON.stringify(args)}`, t => press(t, 'Allow Once').then(() => undefined));
@@ -25,8 +26,8 @@ describe('sampling and elicitation', function () {
     api = await activateHost();
     api.setDialogs(dialogs);
     model = await scriptedModel();
-    await writeFile(workspaceFile('.vscode', 'mcp.json'), JSON.stringify({ servers: { everything, paging } }, null, 2));
-    await until(() => running('everything') && running('paging'), 'the servers to run', 60_000);
+    await writeFile(workspaceFile('.vscode', 'mcp.json'), JSON.stringify({ servers: { everything, paging, rogue } }, null, 2));
+    await until(() => running('everything') && running('paging') && running('rogue'), 'the servers to run', 60_000);
   });
 
   beforeEach(async () => {
@@ -116,6 +117,20 @@ describe('sampling and elicitation', function () {
       dialogs.elicitationChoices = ['accept'];
       assert.match((await call('trigger-url-elicitation', { url: 'https://auth.example.com/login?step=2' })).text(), /completed the URL elicitation flow/);
       assert.deepStrictEqual(dialogs.urlsOpened, ['https://auth.example.com/login?step=2']);
+    });
+
+    it('a server that asks again the moment the user says no: three dialogs, then refused without one, and the chat goes on', async () => {
+      dialogs.elicitationsAsked.length = 0;
+      dialogs.elicitationChoices = ['decline'];
+      // Every later dialog is dismissed (the scripted dialogs' default): before, all 30 were shown, one after the other.
+      const t = await ask(api, model, '@mcp /call rogue.ask_again {"kind": "elicitation", "count": 30}', t => press(t, 'Allow Once').then(() => undefined));
+      assert.strictEqual(dialogs.elicitationsAsked.length, 3);
+      assert.match(t.text(), /decline,cancel,cancel(,error){27}/);
+      await until(() => /Elicitation refused without asking: it asked again on its own right after the user said no, 3 times in a row/.test(serverLogText(api, 'rogue')), 'the refusal in the server log');
+      // A new request from the user is a new question.
+      dialogs.elicitationChoices = ['decline'];
+      assert.match((await ask(api, model, '@mcp /call rogue.ask_again {"kind": "elicitation", "count": 1}', t => press(t, 'Allow Once').then(() => undefined))).text(), /decline/);
+      assert.strictEqual(dialogs.elicitationsAsked.length, 4);
     });
   });
 });

@@ -10,9 +10,9 @@ import { fixtureServer } from '../servers';
 
 const origin: ConfigOrigin = { kind: 'workspaceVscode', file: '/ws/.vscode/mcp.json', folder: '/ws', label: '.vscode/mcp.json' };
 
-function registry(): ServerRegistry {
+function registry(createLog = () => Object.assign(new MemoryLog(), { dispose() {} })): ServerRegistry {
   return new ServerRegistry({
-    createLog: () => Object.assign(new MemoryLog(), { dispose() {} }),
+    createLog,
     plan: async def => {
       if (def.type !== 'stdio') throw new Error('stdio only');
       return { launch: { type: 'stdio', command: def.command, args: def.args, env: def.env }, timeouts: def.timeouts, secrets: [] };
@@ -222,5 +222,34 @@ describe('ServersTreeModel against the paging fixture', function () {
     assert.deepStrictEqual([...keys].sort(), ['info:stderr', 'templates:empty', 'tool:echo']);
     cache.clear();
     assert.ok(!cache.has('tool:echo'));
+  });
+});
+
+describe('ServersTreeModel against a server whose resource cursors loop', function () {
+  this.timeout(30_000);
+  let reg: ServerRegistry;
+  let model: ServersTreeModel;
+  const log = new MemoryLog();
+
+  before(async () => {
+    reg = registry(() => Object.assign(log, { dispose() {} }));
+    model = new ServersTreeModel(reg);
+    // Cursor a leads to b, b back to a, each page the same resource: only "a" repeated right away was caught.
+    await reg.apply(config({ cycle: { type: 'stdio', command: process.execPath, args: [fixtureServer('rogue'), '--cursor', 'cycle'] } }));
+  });
+
+  after(async () => {
+    model.dispose();
+    await reg.shutdown();
+  });
+
+  it('Load all ends on a cursor the server gave before, and Load more is no longer offered', async () => {
+    // Before, this ran until cancelled: each page added nothing, so the 10,000-resource cap was never reached.
+    const all = await model.loadAllResources('cycle');
+    assert.deepStrictEqual(all, { loaded: 1, ended: 'complete' });
+    const pages = model.resources('cycle');
+    assert.strictEqual(pages.pagesLoaded, 3, 'the first page (→ a), a (→ b), b (→ a again: the end)');
+    assert.strictEqual(pages.nextCursor, undefined);
+    assert.match(log.text(), /resources\/list: the server repeated cursor "a"; the list may be incomplete\./);
   });
 });

@@ -1,0 +1,48 @@
+import { PromptSchema, ResourceSchema, ResourceTemplateSchema, ToolSchema } from '@modelcontextprotocol/core';
+import type { ServerLog } from './log';
+
+/**
+ * The items of one page of a list, each checked on its own. The SDK checks a page as a whole, so one tool
+ * with a number for a name (or a `null` where an object belongs) cost the user every tool the server has,
+ * with a JSON dump of schema errors in the log. Here a malformed item is left out with one warning line that
+ * says which item and why, and the rest are kept, parsed as the SDK would have parsed them.
+ */
+const ITEM_SCHEMAS = { tools: ToolSchema, prompts: PromptSchema, resourceTemplates: ResourceTemplateSchema, resources: ResourceSchema } as const;
+
+export type ListField = keyof typeof ITEM_SCHEMAS;
+
+const NOUN: Record<ListField, string> = { tools: 'tool', prompts: 'prompt', resourceTemplates: 'resource template', resources: 'resource' };
+
+/** At most this many warnings per page; the rest are counted. */
+const MAX_WARNINGS = 5;
+
+/** A short, single-line account of what an item is, for the log (its name or URI when it has one). */
+function describeItem(item: unknown, index: number): string {
+  const o = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : undefined;
+  const key = o ? (o.name ?? o.uri ?? o.uriTemplate) : item;
+  const shown = JSON.stringify(key) ?? String(key);
+  return `#${index + 1} (${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown})`;
+}
+
+export function wellFormedItems(method: string, field: ListField, value: unknown, log: ServerLog): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new Error(`Invalid result for ${method}: '${field}' is ${value === null ? 'null' : typeof value}, not a list.`);
+  const schema = ITEM_SCHEMAS[field];
+  const kept: unknown[] = [];
+  let dropped = 0;
+  value.forEach((item, index) => {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) {
+      kept.push(parsed.data);
+      return;
+    }
+    if (++dropped > MAX_WARNINGS) return;
+    const why = parsed.error.issues
+      .slice(0, 3)
+      .map(i => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
+      .join('; ');
+    log.warn(`${method}: left out malformed ${NOUN[field]} ${describeItem(item, index)}: ${why}`);
+  });
+  if (dropped > MAX_WARNINGS) log.warn(`${method}: left out ${dropped - MAX_WARNINGS} more malformed items of this page.`);
+  return kept;
+}

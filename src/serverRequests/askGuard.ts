@@ -1,0 +1,52 @@
+/**
+ * A server's questions to the user (sampling, elicitation) open modal dialogs. A server that asks again the
+ * moment the user says no kept one on screen for good: the user could not reach Stop, or anything else in
+ * the editor. After `ASK_AGAIN_LIMIT` questions in a row that the server asked on its own (the host sent it
+ * no tool call, prompt get or resource read since the user's last no) within `QUIET_MS` of that no, its
+ * questions are refused without asking until it has gone `QUIET_MS` without asking, or the user does
+ * something that may lead to a question. A yes ends the run. No `vscode` here.
+ */
+export const QUIET_MS = 5_000;
+export const ASK_AGAIN_LIMIT = 3;
+
+interface Run {
+  /** When the user last said no, or a question was last refused. */
+  lastNo: number;
+  /** The server's `requestsSent` then. */
+  requests: number;
+  /** Questions the server asked again on its own, in a row. */
+  again: number;
+}
+
+export class AskGuard {
+  private readonly runs = new Map<string, Run>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Why the server's question is refused without asking; undefined when it may be asked. */
+  refusal(server: string, requestsSent: number): string | undefined {
+    const run = this.runs.get(server);
+    if (!run) return undefined;
+    const now = this.now();
+    if (now - run.lastNo > QUIET_MS || requestsSent !== run.requests) {
+      this.runs.delete(server);
+      return undefined;
+    }
+    if (++run.again < ASK_AGAIN_LIMIT) return undefined;
+    run.lastNo = now;
+    return `it asked again on its own right after the user said no, ${run.again} times in a row; MCP Host asks again once the server has gone ${QUIET_MS / 1000} s without asking, or after your next request to it`;
+  }
+
+  /** The user answered one of the server's questions: yes, or no (declined or dismissed). */
+  answered(server: string, yes: boolean, requestsSent: number): void {
+    if (yes) {
+      this.runs.delete(server);
+      return;
+    }
+    const run = this.runs.get(server);
+    if (run) {
+      run.lastNo = this.now();
+      run.requests = requestsSent;
+    } else this.runs.set(server, { lastNo: this.now(), requests: requestsSent, again: 0 });
+  }
+}

@@ -1,0 +1,246 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { waitForEvent } from '../../../src/common/event';
+import type { ResolvedLaunch } from '../../../src/mcp/launch';
+import { MemoryLog } from '../../../src/mcp/log';
+import { isAlive, waitForExit } from '../../../src/mcp/transports/processTree';
+import { ServerConnection } from '../../../src/mcp/serverConnection';
+import { consentForTests } from '../../../src/consent/toolCallGate';
+import { AskGuard, ASK_AGAIN_LIMIT, QUIET_MS } from '../../../src/serverRequests/askGuard';
+import { ElicitationHandler } from '../../../src/serverRequests/elicitation';
+import { SamplingHandler } from '../../../src/serverRequests/sampling';
+import { fixtureServer } from '../servers';
+
+/**
+ * The core against the `rogue` fixture: a server that abuses JSON-RPC and its own process where an SDK
+ * server cannot. For each attack: a clear error that names the server, nothing hangs past its timeout,
+ * the server (or the next one) keeps working, and no process is left behind.
+ */
+const rogue = (...args: string[]): ResolvedLaunch => ({ type: 'stdio', command: process.execPath, args: [fixtureServer('rogue'), ...args], env: {} });
+
+describe('core vs. a rogue server', function () {
+  this.timeout(30_000);
+  const open: ServerConnection[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map(c => c.shutdown()));
+  });
+
+  function connect(launch: ResolvedLaunch, { startupMs = 10_000, requestMs = 10_000 } = {}) {
+    const log = new MemoryLog('debug');
+    const conn = new ServerConnection({
+      name: 'rogue',
+      plan: async () => ({ launch, timeouts: { startupMs, requestMs }, secrets: [] }),
+      log,
+      clientInfo: { name: 'tests', version: '0' },
+      handlers: { roots: () => [{ uri: 'file:///tmp/root-one', name: 'one' }] },
+      grace: { stdinMs: 300, termMs: 300 },
+      restart: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxAttempts: 1, stableAfterMs: 60_000 },
+    });
+    open.push(conn);
+    return { conn, log };
+  }
+  const call = (conn: ServerConnection, name: string, args: Record<string, unknown> = {}) => conn.callTool(name, args, consentForTests(conn, name));
+  const textOf = (r: Awaited<ReturnType<typeof call>>) => (r.result.content[0] as { text: string }).text;
+
+  it('a response under an id the host never used: the call ends at its timeout, named as one, and the server keeps working', async () => {
+    const { conn } = connect(rogue(), { requestMs: 1000 });
+    await conn.start();
+    await assert.rejects(call(conn, 'wrong_id'), /^RequestTimeoutError: tools\/call got no answer within 1 s$/);
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+  });
+
+  it('three answers to one request: the first counts, the others are dropped', async () => {
+    const { conn } = connect(rogue());
+    await conn.start();
+    assert.strictEqual(textOf(await call(conn, 'twice')), 'first');
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+    assert.strictEqual(conn.state.kind, 'running');
+  });
+
+  it('answers to requests never sent, progress for tokens never given, cancellations of requests never received: logged at debug, nothing else', async () => {
+    const { conn, log } = connect(rogue());
+    await conn.start();
+    let progress = 0;
+    const r = await conn.callTool('phantom', {}, consentForTests(conn, 'phantom'), { onProgress: () => progress++ });
+    assert.strictEqual(textOf(r), 'still answering');
+    assert.strictEqual(progress, 0, "another request's progress reached this call");
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+    assert.strictEqual(conn.state.kind, 'running');
+    const noise = log.lines.filter(l => /unknown message ID|unknown token|Unknown message type/.test(l.message));
+    assert.strictEqual(noise.length, 5, log.text());
+    assert.ok(noise.every(l => l.level === 'debug'));
+  });
+
+  it('notifications and a request of its own before it answers initialize: it starts and works', async () => {
+    const { conn } = connect(rogue('--early'));
+    await conn.start();
+    assert.strictEqual(conn.state.kind, 'running', JSON.stringify(conn.state));
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+  });
+
+  it('10,000 roots/list requests in one write: each answered, and the server keeps working', async () => {
+    const { conn } = connect(rogue());
+    await conn.start();
+    assert.strictEqual(textOf(await call(conn, 'ask_loop', { count: 10_000 })), 'the host answered 10000 roots/list requests');
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+  });
+
+  it('log messages of 1 MB each: each kept to 16 K characters in the log, as a stderr line is', async () => {
+    const { conn, log } = connect(rogue());
+    await conn.start();
+    assert.strictEqual(textOf(await call(conn, 'log_flood', { count: 20, bytes: 1024 * 1024 })), 'sent 20 log messages');
+    const lines = log.lines.filter(l => l.message.startsWith('[server flood '));
+    assert.strictEqual(lines.length, 20);
+    for (const l of lines) assert.match(l.message, /^\[server flood \d+\] \[Sign in\]\(command:[^]{16000,16384}… \(\d{7} more characters\)$/);
+  });
+
+  it('a new 1 MB cursor on every page: paging stops at the first, saying why, and the server runs with what it listed', async () => {
+    const { conn, log } = connect(rogue('--cursor', 'huge'));
+    await conn.start();
+    assert.strictEqual(conn.state.kind, 'running');
+    assert.strictEqual(conn.tools.length, 9);
+    // Before: 1,000 pages, 1 GB sent back and held as cursors seen (21 s and +1 GB of RSS in this test).
+    assert.ok(log.lines.some(l => l.level === 'warn' && /^tools\/list: the server sent a cursor of 1,048,576 characters \(at most 65,536 are followed\); the list may be incomplete\.$/.test(l.message)), log.text());
+  });
+
+  const malformedInit: Record<string, RegExp> = {
+    'bad-capabilities': /^The server's answer to initialize is malformed: capabilities\.logging: expected record, received array; capabilities\.resources: expected object, received number; capabilities\.tools: expected object, received string\.$/,
+    'no-server-info': /^The server's answer to initialize is malformed: serverInfo: expected object, received undefined\.$/,
+    'number-version': /^The server's answer to initialize is malformed: protocolVersion: expected string, received number\.$/,
+    // Dropped by the SDK as an unknown message before: the start waited for its whole timeout.
+    'string-result': /^The server's answer is malformed: its result is "initialized!", not an object\.$/,
+  };
+  for (const [init, expected] of Object.entries(malformedInit)) {
+    it(`a malformed answer to initialize (${init}): at once, one line that says what was wrong`, async () => {
+      // A start-up timeout beyond the test's: the failure must not be a timeout.
+      const { conn } = connect(rogue('--init', init), { startupMs: 120_000 });
+      await conn.start();
+      const state = conn.state;
+      assert.strictEqual(state.kind, 'error');
+      assert.match(state.kind === 'error' ? state.message : '', expected);
+    });
+  }
+
+
+
+  it('a list with malformed items: the well-formed ones are kept, each one left out is named in the log', async () => {
+    const { conn, log } = connect(rogue('--lists', 'malformed'));
+    await conn.start();
+    assert.strictEqual(conn.state.kind, 'running');
+    // Before, the SDK refused the page whole: 0 tools, and a JSON dump of schema errors in the log.
+    assert.deepStrictEqual(conn.tools.map(t => t.name), ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout']);
+    const warnings = log.lines.filter(l => l.level === 'warn').map(l => l.message);
+    assert.deepStrictEqual(
+      warnings.map(w => w.slice(0, w.indexOf('): ') + 1)),
+      ['tools/list: left out malformed tool #10 (42)', 'tools/list: left out malformed tool #11 ("no_schema")', 'tools/list: left out malformed tool #12 ("typed_wrong")', 'tools/list: left out malformed tool #13 (null)', 'tools/list: left out malformed tool #14 ("just a string")'],
+    );
+    assert.match(warnings[0]!, /\): name: /);
+    assert.match(warnings[2]!, /title: .*expected string, received object/);
+    for (const w of warnings) assert.doesNotMatch(w, /\n/, 'one line each');
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+  });
+
+  describe('questions asked again the moment the user says no', () => {
+    // The real handlers; only the dialogs (the replaceable piece) are scripted, and they always say no.
+    let dialogs = 0;
+    const elicitation = new ElicitationHandler({
+      editorPreference: () => 'never',
+      dialogs: () => ({
+        confirmElicitation: async () => (dialogs++, dialogs % 2 ? 'decline' : 'cancel'),
+        openUrl: async () => false,
+        askArgument: async () => undefined,
+        editForm: async () => ({ kind: 'dismissed' }),
+      }),
+    });
+    const sampling = new SamplingHandler({
+      identify: name => ({ key: `workspace:${name}`, fromUserSettings: false, originLabel: '.vscode/mcp.json' }),
+      settings: () => ({ allowedServers: [], model: '' }),
+      remembered: { has: () => false, add: async () => {} },
+      confirm: async () => (dialogs++, 'deny'),
+      models: async () => [{ id: 'm', vendor: 'v', family: 'f', name: 'M' }],
+      run: async () => assert.fail('sampling ran without a yes'),
+    });
+    beforeEach(() => (dialogs = 0));
+
+    for (const kind of ['elicitation', 'sampling'] as const) {
+      it(`${kind}: three dialogs, then refused without asking while the server keeps asking`, async () => {
+        const log = new MemoryLog('debug');
+        const conn = new ServerConnection({
+          name: 'rogue',
+          plan: async () => ({ launch: rogue(), timeouts: { startupMs: 10_000, requestMs: 10_000 }, secrets: [] }),
+          log,
+          clientInfo: { name: 'tests', version: '0' },
+          handlers: { roots: () => [], elicitation: (server, p, signal) => elicitation.handle(server, p, signal), sampling: (server, p, signal) => sampling.handle(server, p, signal) },
+          grace: { stdinMs: 300, termMs: 300 },
+        });
+        open.push(conn);
+        await conn.start();
+        // Before: 50 modal dialogs, one after the other, each the moment the last was answered.
+        const outcomes = textOf(await call(conn, 'ask_again', { kind, count: 50 })).split(',');
+        assert.strictEqual(dialogs, ASK_AGAIN_LIMIT);
+        assert.deepStrictEqual(outcomes.slice(0, ASK_AGAIN_LIMIT), kind === 'elicitation' ? ['decline', 'cancel', 'decline'] : ['error', 'error', 'error']);
+        assert.deepStrictEqual(new Set(outcomes.slice(ASK_AGAIN_LIMIT)), new Set(['error']));
+        assert.strictEqual(outcomes.length, 50);
+        assert.strictEqual(log.lines.filter(l => /refused without asking: it asked again on its own right after the user said no, \d+ times in a row/.test(l.message)).length, 50 - ASK_AGAIN_LIMIT);
+      });
+    }
+
+    it('asks again once the server has gone quiet, after the next request the host sends it, and after a yes', () => {
+      let now = 0;
+      let requests = 0;
+      const guard = new AskGuard(() => now);
+      const asks = (n: number) => Array.from({ length: n }, () => (guard.refusal('s', requests) === undefined ? (guard.answered('s', false, requests), 'asked') : 'refused'));
+      assert.deepStrictEqual(asks(5), ['asked', 'asked', 'asked', 'refused', 'refused']);
+      assert.strictEqual(guard.refusal('other', requests), undefined, 'another server is asked');
+      now += QUIET_MS - 1;
+      assert.deepStrictEqual(asks(1), ['refused'], 'a refused question counts as asking: the loop stays refused');
+      now += QUIET_MS + 1;
+      assert.deepStrictEqual(asks(4), ['asked', 'asked', 'asked', 'refused']);
+      // The user runs a tool (or reads a resource, gets a prompt): its question is a new one.
+      requests++;
+      assert.deepStrictEqual(asks(1), ['asked']);
+      requests++;
+      assert.deepStrictEqual(asks(1), ['asked']);
+      guard.answered('s', true, requests);
+      assert.deepStrictEqual(asks(4), ['asked', 'asked', 'asked', 'refused']);
+    });
+  });
+
+  describe('its process', () => {
+    let tmp: string;
+    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rogue-'))));
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it('closes its stdout and keeps running: the call fails at once, the server is stopped and shows why', async () => {
+      // requestMs far above the test's timeout: before, the call waited for it, the server showing as running.
+      const { conn } = connect(rogue(), { requestMs: 120_000 });
+      await conn.start();
+      const pid = conn.pid!;
+      const errored = waitForEvent(conn.onDidChangeState, s => s.kind === 'error', 10_000);
+      await assert.rejects(call(conn, 'close_stdout'), /closed the connection/);
+      const state = await errored;
+      assert.match(state.kind === 'error' ? state.message : '', /closed its stdout but kept running.*stopped it/);
+      assert.ok(!isAlive(pid), 'the server was left running');
+    });
+
+    it('exits while a child it started holds its stdout: the server shows the exit, and Stop leaves no process behind', async () => {
+      const pidFile = path.join(tmp, 'pids.json');
+      const { conn } = connect(rogue('--pid-file', pidFile), { requestMs: 120_000 });
+      await conn.start();
+      const errored = waitForEvent(conn.onDidChangeState, s => s.kind === 'error', 10_000);
+      await assert.rejects(call(conn, 'orphan_stdout'), /closed the connection/);
+      const state = await errored;
+      assert.match(state.kind === 'error' ? state.message : '', /exited with code 3, but a process it started kept its stdout open/);
+      const pids = JSON.parse(fs.readFileSync(pidFile, 'utf8')) as { server: number; children: number[] };
+      try {
+        await conn.stop();
+        // The crash's own teardown stops what is left (SIGTERM, which the child ignores, then SIGKILL).
+        assert.ok(await waitForExit([pids.server, ...pids.children], 5000), `a process outlived its server: ${[pids.server, ...pids.children].filter(isAlive)}`);
+      } finally {
+        for (const p of pids.children) if (isAlive(p)) process.kill(p, 'SIGKILL');
+      }
+    });
+  });
+});
