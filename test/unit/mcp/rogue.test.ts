@@ -96,6 +96,15 @@ describe('core vs. a rogue server', function () {
     for (const l of lines) assert.match(l.message, /^\[server flood \d+\] \[Sign in\]\(command:[^]{16000,16384}… \(\d{7} more characters\)$/);
   });
 
+  it('a resource blob that is not base64: the read fails with one line naming the part, and the server keeps working', async () => {
+    const { conn } = connect(rogue());
+    await conn.start();
+    // The SDK checks base64; before, its error was a multi-line JSON dump of the schema issue.
+    await assert.rejects(conn.readResource('rogue://not-base64'), /^MalformedAnswerError: The server's answer to resources\/read is malformed: contents\.0\.blob: Invalid Base64 string\.$/);
+    await assert.rejects(conn.readResource('rogue://parts'), /^MalformedAnswerError: .*contents\.0\.blob: Invalid Base64 string\.$/);
+    assert.deepStrictEqual((await conn.readResource('rogue://one')).contents, [{ uri: 'rogue://one', mimeType: 'text/plain', text: 'one' }]);
+  });
+
   it('a new 1 MB cursor on every page: paging stops at the first, saying why, and the server runs with what it listed', async () => {
     const { conn, log } = connect(rogue('--cursor', 'huge'));
     await conn.start();
