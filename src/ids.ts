@@ -95,3 +95,6 @@ export const ContextKeys = {
 export const TestCommands = {
   showToolResult: 'mcpHost.showToolResult',
 } as const;
+
+/** VS Code's own command that opens the Workspace Trust editor: the way out of Restricted Mode. */
+export const MANAGE_TRUST_COMMAND = 'workbench.trust.manage';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { safe, type SafeText } from '../common/untrustedText';
-import { Commands } from '../ids';
+import { Commands, MANAGE_TRUST_COMMAND } from '../ids';
 import { canBeStarted, type ConnectionState } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { McpHost } from '../workspace/mcpHost';
@@ -34,7 +34,9 @@ export function registerServerCommands(store: DisposableStore, host: McpHost): v
   // Start also offers a server that failed (the menu offers Restart for it instead): starting it again is what the user asked for.
   reg(Commands.startServer, async (arg: ServerArg) => {
     const e = await targetServer(host, arg, safe`Start which MCP server?`, canBeStarted);
-    if (e) await host.registry.start(e.name, true);
+    if (!e) return;
+    await host.registry.start(e.name, true);
+    explainRestricted(e);
   });
   reg(Commands.stopServer, async (arg: ServerArg) => {
     const e = await targetServer(host, arg, safe`Stop which MCP server?`, offers('stop'));
@@ -42,7 +44,9 @@ export function registerServerCommands(store: DisposableStore, host: McpHost): v
   });
   reg(Commands.restartServer, async (arg: ServerArg) => {
     const e = await targetServer(host, arg, safe`Restart which MCP server?`, offers('restart'));
-    if (e) await host.registry.restart(e.name, true);
+    if (!e) return;
+    await host.registry.restart(e.name, true);
+    explainRestricted(e);
   });
   reg(Commands.signIn, async (arg: ServerArg) => {
     const e = await targetServer(host, arg, safe`Sign in to which MCP server?`, state => state.kind === 'needsSignIn');
@@ -74,6 +78,19 @@ export function registerServerCommands(store: DisposableStore, host: McpHost): v
   reg(Commands.clearInputs, async () => {
     const n = await host.inputs.clear();
     void ui.showInformationMessage(n ? safe`MCP Host forgot ${plural(n, 'stored input value')}. Servers will ask again when they next start.` : safe`MCP Host had no stored input values.`);
+  });
+}
+
+/**
+ * Start (or Restart) on a workspace server in Restricted Mode changes nothing, which looked like a button that does
+ * nothing: say why, with the way out. Not awaited: the command ends when the server's state is settled.
+ */
+function explainRestricted(entry: ServerEntry): void {
+  const state = entry.connection.state;
+  if (state.kind !== 'blocked' || state.reason !== 'workspaceUntrusted') return;
+  const manage = 'Manage Workspace Trust';
+  void ui.showInformationMessage(safe`'${entry.name}' is defined by this workspace, which is in Restricted Mode: MCP Host starts its servers once you trust it.`, manage).then(answer => {
+    if (answer === manage) void vscode.commands.executeCommand(MANAGE_TRUST_COMMAND);
   });
 }
 

@@ -3,7 +3,7 @@ import { showToolResult } from '../../commands/runTool';
 import type { DisposableStore } from '../../common/disposable';
 import { safe } from '../../common/untrustedText';
 import * as ui from '../window';
-import { ChatCommands, ChatParticipants, Commands } from '../../ids';
+import { ChatCommands, ChatParticipants, Commands, MANAGE_TRUST_COMMAND } from '../../ids';
 import { missingServers } from './chatNotices';
 import type { ChatServices } from './chatServices';
 import { answerTurn } from './toolLoop';
@@ -37,7 +37,7 @@ export function registerChatParticipant(store: DisposableStore, services: ChatSe
     try {
       if (!vscode.workspace.isTrusted && request.command !== 'servers') {
         stream.markdown('MCP Host runs workspace servers and chat only in a trusted workspace. Trust this workspace to use its MCP servers here.');
-        stream.button({ command: 'workbench.trust.manage', title: 'Manage Workspace Trust' });
+        stream.button({ command: MANAGE_TRUST_COMMAND, title: 'Manage Workspace Trust' });
         return (result = { metadata: { missing: 'trust' } });
       }
       const command = ChatCommands.find(c => c === request.command);

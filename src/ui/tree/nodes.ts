@@ -217,7 +217,7 @@ export interface Info {
   readonly description?: string;
   /** Untrusted server text shown in full in the tooltip, in a code block. */
   readonly detail?: string;
-  readonly icon: 'account' | 'error' | 'warning' | 'lightbulb' | 'terminal' | 'output' | 'go-to-file' | 'debug-restart' | 'debug-start' | 'info' | 'clock' | 'refresh';
+  readonly icon: 'account' | 'error' | 'warning' | 'lightbulb' | 'terminal' | 'output' | 'go-to-file' | 'debug-restart' | 'debug-start' | 'info' | 'clock' | 'refresh' | 'shield';
   readonly command?: { readonly id: string; readonly title: string; readonly arguments: readonly unknown[] };
   /** Child lines (stderr), shown when the node is expanded. */
   readonly lines?: readonly string[];

@@ -3,7 +3,7 @@ import { DisposableStore } from '../../common/disposable';
 import { canBeStarted, describeResumption, describeState, ConnectionState } from '../../mcp/connectionState';
 import type { ServerRegistry } from '../../mcp/registry';
 import { essence, extensionForMime, isImageMime } from '../../mcp/resourceContent';
-import { Commands, ContextKeys, Views } from '../../ids';
+import { Commands, ContextKeys, MANAGE_TRUST_COMMAND, Views } from '../../ids';
 import { describePreview, localPreviewContext, previewLaunch } from '../../config/launchPreview';
 import { describeEra } from '../../mcp/eraNegotiation';
 import { EarlierPagesNode, GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, ResourceNode, ResourcePageNode, SavedCallNode, ServerNode, TemplateNode, ToolNode, TreeNode } from './nodes';
@@ -125,6 +125,8 @@ function serverInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[])
     if (canBeStarted(state) && state.reason !== 'workspaceUntrusted') {
       infos.push(['start', { label: 'Start Server', icon: 'debug-start', command: { id: Commands.startServer, title: 'Start Server', arguments: [name] } }]);
     }
+    // The way out of Restricted Mode where the user reads that it blocks the server.
+    if (state.reason === 'workspaceUntrusted') infos.push(['trust', { label: 'Manage Workspace Trust…', icon: 'shield', command: { id: MANAGE_TRUST_COMMAND, title: 'Manage Workspace Trust', arguments: [] } }]);
     infos.push(['openConfig', openConfig]);
   }
   entry.problems.forEach((p, i) => {

@@ -2,6 +2,8 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { activateHost, workspaceFile } from '../host';
 import { until } from '../util';
+import { Commands } from '../../../src/ids';
+import type { ServerNode } from '../../../src/ui/tree/nodes';
 
 describe('a cloned repository opened in Restricted Mode', function () {
   this.timeout(60_000);
@@ -18,5 +20,20 @@ describe('a cloned repository opened in Restricted Mode', function () {
     assert.strictEqual(host.registry.get('cloned')!.connection.pid, undefined);
     await new Promise(r => setTimeout(r, 1000));
     await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(workspaceFile('SHOULD-NOT-EXIST'))), 'the server command ran');
+  });
+
+  it('offers the way out where it says so, and a Start says why nothing started instead of doing nothing', async () => {
+    const api = await activateHost();
+    const provider = api.serversView.provider;
+    const server = (await provider.getChildren()).find((n): n is ServerNode => n.kind === 'server' && n.name === 'cloned')!;
+    const actions = (await provider.getChildren(server)).map(n => provider.getTreeItem(n)).map(i => [i.label, i.command?.command]);
+    assert.deepStrictEqual(actions.at(-2), ['Manage Workspace Trust…', 'workbench.trust.manage'], JSON.stringify(actions));
+
+    const shown = api.shownTexts.length;
+    await vscode.commands.executeCommand(Commands.startServer, 'cloned');
+    const said = api.shownTexts.slice(shown).map(t => `${t.kind}: ${t.text}`);
+    assert.deepStrictEqual(said, ["information: 'cloned' is defined by this workspace, which is in Restricted Mode: MCP Host starts its servers once you trust it."]);
+    assert.strictEqual(api.host.registry.get('cloned')!.connection.state.kind, 'blocked');
+    assert.strictEqual(api.host.registry.get('cloned')!.connection.pid, undefined);
   });
 });
