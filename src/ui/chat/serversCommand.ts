@@ -3,7 +3,7 @@ import type { DisposableStore } from '../../common/disposable';
 import { inertLine, safe } from '../../common/untrustedText';
 import * as ui from '../window';
 import { Commands, ViewContainers } from '../../ids';
-import { plural, serverActions, serverDescription, toolLabel } from '../tree/treeText';
+import { oneLine, plural, serverActions, serverDescription, toolLabel } from '../tree/treeText';
 import { inline, name } from './chatText';
 import type { ChatServices, ChatToolsDialog } from './chatServices';
 import { resolveTarget, splitFirstWord } from './commandLine';
@@ -23,6 +23,9 @@ export async function serversCommand(services: ChatServices, _request: vscode.Ch
   const running = servers.filter(s => s.connection.state.kind === 'running').length;
   const rows = servers.map(s => `| ${name(s.name)} | ${inline(serverDescription(s))} | ${inline(s.definition?.origin.label ?? 'invalid entry')} |`);
   stream.markdown(`${running} of ${plural(servers.length, 'MCP server')} running.\n\n| server | state | defined in |\n|---|---|---|\n${rows.join('\n')}\n\n`);
+  // The state column says only "error": why, as the tree's first line under the server says it.
+  const failed = servers.flatMap(s => (s.connection.state.kind === 'error' ? [`- ${name(s.name)}: ${inline(oneLine(s.connection.mask(s.connection.state.message), 300))}`] : []));
+  if (failed.length) stream.markdown(`${failed.join('\n')}\n\n`);
   for (const s of servers.slice(0, MAX_SERVER_BUTTONS)) {
     const actions = serverActions(s.connection.state);
     if (actions.includes('signIn')) stream.button({ command: Commands.signIn, title: `Sign In: ${s.name}`, arguments: [s.name] });

@@ -56,6 +56,23 @@ describe('the @mcp chat participant', function () {
     assert.strictEqual(model.requests.length, 0, 'a slash command that needs no model sent a request');
   });
 
+  it('/servers says why a server failed, not only "error"', async () => {
+    const broken = { type: 'stdio', command: node, args: ['-e', 'console.error("cannot open ./missing.db"); process.exit(3)'] };
+    expectLogEntry(/^MCP broken: \[error\] (Failed to start: The server exited with code 3|Not restarting: )/);
+    await writeConfig({ everything, paging, broken });
+    try {
+      await until(() => api.host.registry.get('broken')?.connection.state.kind === 'error', 'broken to fail');
+      const t = await send('@mcp /servers');
+      assert.match(markdown(t), /2 of 3 MCP servers running\./);
+      assert.match(markdown(t), /\| \*\*broken\*\* \| error \|/);
+      // Server and repository text is escaped for markdown (`\.`).
+      assert.match(markdown(t), /^- \*\*broken\*\*: The server exited with code 3 before completing initialization\\?\.$/m);
+    } finally {
+      await writeConfig({ everything, paging });
+      await until(() => api.host.registry.get('broken') === undefined && running('everything') && running('paging'), 'broken to go');
+    }
+  });
+
   it('runs the tool loop: two tools on two servers, each consented inline, results back to the model, the answer streamed', async () => {
     model.push({ text: 'Let me check. ', toolCalls: [{ name: 'everything_echo', input: { message: 'from chat' } }, { name: 'paging_add', input: { a: 2, b: 3 } }] }, { text: 'Echoed and added: 5.' });
     const t = await send('@mcp echo "from chat" and add 2 and 3', async t => {
