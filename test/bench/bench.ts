@@ -15,7 +15,8 @@
  * time waits for the cores, CPU time much less, so it tells whether our own work grew. The floors' servers run
  * as ours do (MCP Host's environment, a session of their own); each variant runs one uncounted batch first. In each
  * round the full path and the bare SDK client run back to back, in alternating order, and a full-path row is judged
- * on the median of the rounds' own ratios (50 in flight: three times the rounds); the parts follow in rotated order.
+ * on the median of the rounds' own ratios (an even number of rounds, three times as many with 50 in flight); the parts
+ * follow in rotated order.
  *
  * Environment: BENCH_ROUNDS (default 5), BENCH_ONLY (comma-separated row groups: calls, catalog, startup,
  * stall, large, heap, bundle, integration).
@@ -260,8 +261,9 @@ async function calls(): Promise<void> {
       // One batch each first, not counted: every client and every server has run its code before the timed rounds.
       for (const k of names) await run(k);
       const times: Record<string, Timed[]> = Object.fromEntries(names.map(k => [k, []]));
-      // A batch of 1,000 calls in flight takes ~40 ms: three times the rounds cost little and steady the median.
-      const rounds = inFlight ? 3 * ROUNDS : ROUNDS;
+      // A batch of 1,000 calls in flight takes ~40 ms: three times the rounds cost little and steady the median. An even
+      // number, so ours runs first in as many rounds as the floor does.
+      const rounds = 2 * Math.ceil((inFlight ? 3 * ROUNDS : ROUNDS) / 2);
       for (let r = 0; r < rounds; r++) {
         // The judged pair (ours, the bare SDK client) runs back to back, in alternating order, and its ratio is taken
         // per round: a change of load on the machine between batches hits both alike, where a ratio of two medians
