@@ -579,7 +579,8 @@ export class ServerConnection extends Disposable {
   private explainCallFailure(error: unknown, generation: number, resumingAtStart: StreamResumption | undefined): unknown {
     // A JSON-RPC error is the server's own answer: it was reached.
     if (!(error instanceof Error) || error instanceof RequestCancelledError || error instanceof ProtocolError) return error;
-    const detail = plainLabel(error.message, 300);
+    // Masked before it is cut: a secret across the cut would escape the masking of exact values done after.
+    const detail = plainLabel(this.mask(error.message), 300);
     if (this.streamGivenUp === generation) {
       return new Error(`No answer: the server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts (the server may be down or unreachable; it may have run the call). ${detail}`, { cause: error });
     }

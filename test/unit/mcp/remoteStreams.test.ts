@@ -7,9 +7,9 @@ import { MemoryLog } from '../../../src/mcp/log';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
 import { type ResumableServer, startResumableServer } from '../../fixtures/lib/resumableServer';
 
-function connect(url: string, log: MemoryLog, restart?: RestartPolicy): ServerConnection {
+function connect(url: string, log: MemoryLog, restart?: RestartPolicy, secrets: readonly string[] = []): ServerConnection {
   // 2025-11-25: the era with sessions, `Last-Event-ID` resumption and 404 for a lost session.
-  const plan: LaunchPlan = { launch: { type: 'http', url, headers: {} }, protocol: 'legacy', timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [] };
+  const plan: LaunchPlan = { launch: { type: 'http', url, headers: {} }, protocol: 'legacy', timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets };
   return new ServerConnection({ name: 'remote', plan: async () => plan, log, clientInfo: { name: 'mcp-host-tests', version: '0.0.0' }, ...(restart ? { restart } : {}) });
 }
 
@@ -45,10 +45,10 @@ describe('Remote servers: streams that drop, sessions that end (real v2 server o
   /** `GET` streams open on the server (`dropStreams` cuts them; this counts without cutting). */
   const openStreams = (): number => server.openStreams();
 
-  async function running(retryMs: number): Promise<void> {
+  async function running(retryMs: number, secrets: readonly string[] = []): Promise<void> {
     server = await startResumableServer({ retryMs });
     log = new MemoryLog();
-    conn = connect(server.url, log);
+    conn = connect(server.url, log, undefined, secrets);
     await conn.start();
     assert.strictEqual(conn.state.kind, 'running', JSON.stringify(conn.state));
   }
@@ -169,6 +169,31 @@ describe('Remote servers: streams that drop, sessions that end (real v2 server o
       assert.match(error.message, /^The server's stream dropped and is being resumed \(in \d(\.\d)? s, attempt 2 of 5\): the server may be unreachable\. fetch failed/);
       return true;
     });
+  });
+
+  it("a call refused while the stream is resumed keeps the server's words, with a secret in them masked before they are cut", async () => {
+    const secret = 'tok-5ecret-e1ght-and-more';
+    await running(1_000, [secret]);
+    await until('the notification stream', () => openStreams() > 0);
+    server.refuseStreams(Infinity);
+    server.dropStreams();
+    await until('reconnecting', () => resumingOf(conn.state) !== undefined);
+    const refused = async (body: string): Promise<string> => {
+      server.refuseCalls(body);
+      const error = await conn.callTool('echo', {}, consentForTests(conn, 'echo')).then(
+        () => assert.fail('the call was answered'),
+        (e: Error) => e,
+      );
+      const lead = "the server may be unreachable. ";
+      assert.ok(error.message.includes(lead), error.message);
+      return error.message.slice(error.message.indexOf(lead) + lead.length);
+    };
+    // Where the server's words start in the failure's own text; then a secret the server echoes across the 300th character.
+    const at = (await refused('PROBE')).indexOf('PROBE');
+    assert.ok(at >= 0 && at < 200, `the body is in the message: ${at}`);
+    const shown = await refused(`${'x'.repeat(300 - at - 8)}${secret} and after`);
+    assert.ok(shown.length <= 301, `cut: ${shown.length}`);
+    assert.ok(!shown.includes(secret.slice(0, 6)), `no part of the secret is shown: ${shown.slice(-40)}`);
   });
 
   it('a call whose answer was on a stream the SDK gave up resuming fails saying so, not "Connection closed"', async () => {
