@@ -23,7 +23,8 @@ export function trustDetail(servers: readonly ServerToTrust[]): string {
   const blocks = servers.map(({ definition: d, preview }) =>
     [`• ${d.name} — defined in ${d.origin.file ?? d.origin.label}`, ...describePreview(preview).map(line => `   ${line}`)].join('\n'),
   );
-  return `${blocks.join('\n\n')}\n\nThey run with your permissions. Only start servers from sources you trust; you are asked again if a definition or its env file changes.`;
+  const runs = servers.length === 1 ? 'It runs' : 'They run';
+  return `${blocks.join('\n\n')}\n\n${runs} with your permissions. Only start servers from sources you trust; you are asked again if a definition or its env file changes.`;
 }
 
 export const serverTrustDialog: ServerTrustDialog = {

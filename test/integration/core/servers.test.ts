@@ -198,6 +198,8 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
       'the dialog shows expanded values and the env file, masking the secret',
     );
     const detail = trustDetail(dialogs.serversAsked);
+    assert.match(detail, /\n\nIt runs with your permissions\./, 'one server: "It runs"');
+    assert.match(trustDetail([first, first]), /\n\nThey run with your permissions\./);
     assert.ok(!detail.includes('from-the-env-file') && !detail.includes('${workspaceFolder}'), detail);
 
     // A pull adds NODE_OPTIONS to the env file: the next start asks again, and says so loudly.
