@@ -57,8 +57,9 @@ describe('conformance slot wrapper', function () {
   });
 
   it('does not count loading against the run: a client that starts late still gets its whole run time', async () => {
-    // 1.5 s silent (loading), then 1.5 s of run: over a 2 s run bound in all, within it from the first line.
-    const r = await run(10_000, 2_000, `setTimeout(() => { console.error('first line'); setTimeout(() => process.exit(0), 1500); }, 1500)`);
+    // 3 s silent (loading), then 0.3 s of run: a 2 s bound counted from the start would stop it before its first line; counted
+    // from the first line it leaves 1.7 s to spare (the 0.5 s it left before was used up by a machine at load 17).
+    const r = await run(10_000, 2_000, `setTimeout(() => { console.error('first line'); setTimeout(() => process.exit(0), 300); }, 3000)`);
     assert.strictEqual(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /did not finish/);
   });
