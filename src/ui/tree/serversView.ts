@@ -104,7 +104,9 @@ function serverInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[])
     infos.push(['message', { label: oneLine(state.message, 200), detail: state.message, icon: 'error' }]);
     if (state.hint) infos.push(['hint', { label: oneLine(state.hint, 200), detail: state.hint, icon: 'lightbulb' }]);
     const exit = state.signal ? `signal ${state.signal}` : state.exitCode !== undefined && state.exitCode !== null ? `exit code ${state.exitCode}` : undefined;
-    if (exit) infos.push(['exit', { label: `Process ended with ${exit}`, icon: 'info' }]);
+    // Only when the message does not say it already ("The server exited with code 3…", "…was killed by SIGKILL").
+    const said = state.signal ? state.message.includes(state.signal) : state.message.includes(`code ${state.exitCode}`);
+    if (exit && !said) infos.push(['exit', { label: `Process ended with ${exit}`, icon: 'info' }]);
     if (state.restartAt) {
       // The clock time stays true without re-rendering every second; Restart runs it now, ending the backoff.
       const at = new Date(state.restartAt).toLocaleTimeString('en-GB', { hour12: false });
