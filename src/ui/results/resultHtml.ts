@@ -336,7 +336,8 @@ export interface PromptRenderOptions extends RenderOptions {
 }
 
 export function promptTitle(view: { label: string }): string {
-  return `MCP: ${view.label} prompt`;
+  // "Arguments Prompt", not "Arguments Prompt prompt".
+  return /\bprompt$/i.test(view.label) ? `MCP: ${view.label}` : `MCP: ${view.label} prompt`;
 }
 
 export function renderPromptHtml(view: PromptView, options: PromptRenderOptions): string {

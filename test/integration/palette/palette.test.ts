@@ -306,7 +306,7 @@ describe('tools, prompts and resources from the command palette', function () {
       assert.strictEqual(outcome.chatQuery, '@mcp /prompt everything.args-prompt city=Paris');
       const send = commandLinks(outcome.html, 'workbench.action.chat.open');
       assert.deepStrictEqual(send, [[{ query: '@mcp /prompt everything.args-prompt city=Paris', isPartialQuery: true }]]);
-      await until(() => webviewTab('MCP: Arguments Prompt prompt'), 'the prompt panel');
+      await until(() => webviewTab('MCP: Arguments Prompt'), 'the prompt panel');
     });
 
     it('suggests values from the server, each argument completed in the context of the ones before (completable-prompt)', async () => {
