@@ -38,7 +38,11 @@ export interface ImportLocation {
   readonly scope: 'user' | 'workspace';
 }
 
-/** Where other hosts keep their config on `platform`. `appData` is `%APPDATA%` on Windows. */
+/**
+ * Where other hosts keep their config on `platform`. `appData` is `%APPDATA%` on Windows. A folder's own `.mcp.json`
+ * (Claude Code's project file) is not among them: MCP Host reads it as it is, so importing it would define its
+ * servers a second time in `.vscode/mcp.json`.
+ */
 export function knownImportLocations(
   platform: NodeJS.Platform,
   home: string,
@@ -55,7 +59,6 @@ export function knownImportLocations(
   return [
     { host: 'Claude Desktop', path: p.join(claudeDesktop, 'claude_desktop_config.json'), format: 'claudeDesktop', scope: 'user' },
     { host: 'Claude Code', path: p.join(home, '.claude.json'), format: 'claudeCodeUser', scope: 'user' },
-    ...workspaceFolders.map(f => ({ host: 'Claude Code', path: p.join(f, '.mcp.json'), format: 'claudeCode' as const, scope: 'workspace' as const })),
     { host: 'Cursor', path: p.join(home, '.cursor', 'mcp.json'), format: 'cursor', scope: 'user' },
     ...workspaceFolders.map(f => ({ host: 'Cursor', path: p.join(f, '.cursor', 'mcp.json'), format: 'cursor' as const, scope: 'workspace' as const })),
     { host: 'Windsurf', path: p.join(home, '.codeium', 'windsurf', 'mcp_config.json'), format: 'windsurf', scope: 'user' },

@@ -72,7 +72,6 @@ describe('config/importers', () => {
       assert.deepStrictEqual(knownImportLocations('darwin', '/Users/me', undefined, ['/work/api']), [
         { host: 'Claude Desktop', path: '/Users/me/Library/Application Support/Claude/claude_desktop_config.json', format: 'claudeDesktop', scope: 'user' },
         { host: 'Claude Code', path: '/Users/me/.claude.json', format: 'claudeCodeUser', scope: 'user' },
-        { host: 'Claude Code', path: '/work/api/.mcp.json', format: 'claudeCode', scope: 'workspace' },
         { host: 'Cursor', path: '/Users/me/.cursor/mcp.json', format: 'cursor', scope: 'user' },
         { host: 'Cursor', path: '/work/api/.cursor/mcp.json', format: 'cursor', scope: 'workspace' },
         { host: 'Windsurf', path: '/Users/me/.codeium/windsurf/mcp_config.json', format: 'windsurf', scope: 'user' },
