@@ -11,24 +11,46 @@ export interface CallProgress {
   report(message: SafeText, increment?: number): void;
 }
 
-/** Runs a call under a cancellable progress indicator; cancelling aborts `signal`. */
+/**
+ * Runs a call under a cancellable progress indicator; cancelling aborts `signal`. The indicator shows from `started()`,
+ * which the task calls when the call is sent (the gate's `onStart`): while the user is still asked for consent, nothing
+ * says the call is running.
+ */
 export interface ProgressDialog {
-  showCallProgress<T>(title: SafeText, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): PromiseLike<T>;
+  showCallProgress<T>(title: SafeText, task: (progress: CallProgress, signal: AbortSignal, started: () => void) => Promise<T>): PromiseLike<T>;
 }
 
 export const progressDialog: ProgressDialog = { showCallProgress };
 
 /**
- * Runs `task` under a cancellable notification; Cancel aborts `signal`. The signal's controller is the call's
+ * Runs `task`, with a cancellable notification from the moment it calls `started` until it settles; Cancel aborts
+ * `signal`. Progress reported before the notification shows is shown in it. The signal's controller is the call's
  * alone while it runs, and is reused by a later call once this one has settled without a Cancel (see callControllers).
  */
-function showCallProgress<T>(title: SafeText, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Thenable<T> {
-  return ui.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
-    callControllers.run(abort => {
-      const listener = token.onCancellationRequested(() => abort.abort());
-      return task({ report: (message, increment) => progress.report({ message, ...(increment !== undefined ? { increment } : {}) }) }, abort.signal).finally(() => listener.dispose());
-    }),
-  );
+function showCallProgress<T>(title: SafeText, task: (progress: CallProgress, signal: AbortSignal, started: () => void) => Promise<T>): Promise<T> {
+  return callControllers.run(abort => {
+    let opened = false;
+    let shown: ui.SafeProgress | undefined;
+    const early: Array<{ message: SafeText; increment?: number }> = [];
+    let settled!: () => void;
+    const done = new Promise<void>(resolve => (settled = resolve));
+    const started = () => {
+      if (opened) return;
+      opened = true;
+      void ui.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+        shown = progress;
+        for (const report of early.splice(0)) progress.report(report);
+        const listener = token.onCancellationRequested(() => abort.abort());
+        return done.finally(() => listener.dispose());
+      });
+    };
+    const report = (message: SafeText, increment?: number) => {
+      const update = { message, ...(increment !== undefined ? { increment } : {}) };
+      if (shown) shown.report(update);
+      else early.push(update);
+    };
+    return task({ report }, abort.signal, started).finally(settled);
+  });
 }
 
 /**

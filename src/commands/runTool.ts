@@ -163,8 +163,8 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   // The app opens once the call is allowed, with the input; it gets the result (or the cancellation) at the end.
   let appRun: AppRun | undefined;
   const onStart = hasApp(tool) ? () => void (appRun = apps.begin({ server: target.server, tool, args })) : undefined;
-  const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal) =>
-    host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask), ...(onStart ? { onStart } : {}) }),
+  const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal, started) =>
+    host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask), onStart: () => (started(), onStart?.()) }),
   );
   const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask);
   const app = appRun ? await finishApp(appRun, result, label) : undefined;

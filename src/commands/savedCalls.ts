@@ -161,8 +161,8 @@ async function runSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkno
     args = filled.args;
   }
   const connection = host.registry.get(call.server)!.connection;
-  const result = await dialogs.showCallProgress(safe`Running '${call.name}' (${label} on '${call.server}')`, (progress, signal) =>
-    host.gate.call({ server: call.server, tool: call.tool, args, origin, savedCall: call.name, signal, onProgress: progressReporter(progress, text => connection.mask(text)), onTask: taskReporter(progress, text => connection.mask(text)) }),
+  const result = await dialogs.showCallProgress(safe`Running '${call.name}' (${label} on '${call.server}')`, (progress, signal, started) =>
+    host.gate.call({ server: call.server, tool: call.tool, args, origin, savedCall: call.name, signal, onStart: started, onProgress: progressReporter(progress, text => connection.mask(text)), onTask: taskReporter(progress, text => connection.mask(text)) }),
   );
   await showToolResult({ server: call.server, tool: call.tool, title: label, result, args });
   return { kind: 'sent', call, args, result };

@@ -44,6 +44,8 @@ describe('e2e: Cancel on a running tool call', function () {
     await (await quickInputRow(page, row)).click();
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
+    // Asked, not running: no "Running…" notification while the user decides.
+    assert.strictEqual(await toast("Running 'hang' on 'hang'").count(), 0, 'a "Running" notification showed while consent was asked');
     await dialog.getByRole('button', { name: 'Allow Once' }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
   };

@@ -282,7 +282,8 @@ export class ScriptedDialogs implements Dialogs {
   }
 
   /** Every progress notification shown: its title and the messages reported. */
-  readonly progress: Array<{ title: string; messages: string[]; cancelled: boolean }> = [];
+  /** Each call's progress: its title, messages, whether Cancel was pressed and whether it was shown (the call was sent). */
+  readonly progress: Array<{ title: string; messages: string[]; cancelled: boolean; started: boolean }> = [];
   /** Presses Cancel once a call has reported this many progress messages. */
   cancelAfterProgress: number | undefined;
 
@@ -295,9 +296,9 @@ export class ScriptedDialogs implements Dialogs {
     return this.openLinkAnswer;
   }
 
-  async showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal) => Promise<T>): Promise<T> {
+  async showCallProgress<T>(title: string, task: (progress: CallProgress, signal: AbortSignal, started: () => void) => Promise<T>): Promise<T> {
     const abort = new AbortController();
-    const record = { title, messages: [] as string[], cancelled: false };
+    const record = { title, messages: [] as string[], cancelled: false, started: false };
     this.progress.push(record);
     return task(
       {
@@ -310,6 +311,7 @@ export class ScriptedDialogs implements Dialogs {
         },
       },
       abort.signal,
+      () => void (record.started = true),
     );
   }
 }

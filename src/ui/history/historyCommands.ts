@@ -103,8 +103,8 @@ async function rerunToolCall(host: McpHost, dialog: ProgressDialog, arg: unknown
     return undefined;
   }
   const mask = (text: string) => host.registry.get(entry.server)?.connection.mask(text) ?? text;
-  const result = await dialog.showCallProgress(safe`Running '${toolNamed(entry.title, entry.tool)}' on '${entry.server}'`, (progress, signal) =>
-    host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask) }),
+  const result = await dialog.showCallProgress(safe`Running '${toolNamed(entry.title, entry.tool)}' on '${entry.server}'`, (progress, signal, started) =>
+    host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onStart: started, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask) }),
   );
   await showToolResult({ server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, args });
   return result;

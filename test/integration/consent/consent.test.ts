@@ -202,12 +202,14 @@ describe('consent before each tool call', function () {
     assert.strictEqual(dialogs.toolCallsAsked[0]!.origin, 'history');
     // Named as the pick and the consent dialog name it: title, then name.
     assert.match(dialogs.progress.at(-1)!.title, /^Running 'Echo Tool \(echo\)' on 'everything'$/);
+    assert.strictEqual(dialogs.progress.at(-1)!.started, true, 'the call was sent: its progress shows');
     const [rerun] = await host.history.list();
     assert.deepStrictEqual([rerun!.tool, rerun!.origin, rerun!.outcome], ['echo', 'history', 'completed']);
     assert.deepStrictEqual(rerun!.args, echo.args);
     ask('deny');
     const denied = await vscode.commands.executeCommand<GatedCallResult | undefined>(Commands.rerunToolCall, echo);
     assert.strictEqual(denied?.kind, 'denied');
+    assert.strictEqual(dialogs.progress.at(-1)!.started, false, 'a denied call never shows "Running"');
     await vscode.commands.executeCommand(`${Views.history}.focus`);
   });
 

@@ -235,7 +235,7 @@ describe('tools, prompts and resources from the command palette', function () {
       assert.ok(Date.now() - started < 15_000, 'the cancelled call ran on');
       assert.strictEqual(outcome.result.kind, 'cancelled');
       assert.strictEqual(outcome.view.status, 'cancelled');
-      assert.deepStrictEqual(dialogs.progress.map(p => [p.title, p.messages, p.cancelled]), [["Running 'Trigger Long Running Operation Tool' on 'everything'", ['1/30', '2/30'], true]]);
+      assert.deepStrictEqual(dialogs.progress.map(p => [p.title, p.messages, p.cancelled, p.started]), [["Running 'Trigger Long Running Operation Tool' on 'everything'", ['1/30', '2/30'], true, true]]);
       assert.strictEqual((await host.history.list())[0]!.outcome, 'cancelled');
     });
 
