@@ -7,9 +7,15 @@ import type { ServerLog } from './log';
  * with a JSON dump of schema errors in the log. Here a malformed item is left out with one warning line that
  * says which item and why, and the rest are kept, parsed as the SDK would have parsed them.
  */
-const ITEM_SCHEMAS = { tools: ToolSchema, prompts: PromptSchema, resourceTemplates: ResourceTemplateSchema, resources: ResourceSchema } as const;
+export type ListField = 'tools' | 'prompts' | 'resourceTemplates' | 'resources';
 
-export type ListField = keyof typeof ITEM_SCHEMAS;
+/**
+ * The SDK's schema for one item. Read when a page arrives, never as this module loads: the SDK's exports are getters
+ * that load its bundle (dist/sdk.js), which activation must not do (test/integration/lazy).
+ */
+function itemSchema(field: ListField) {
+  return field === 'tools' ? ToolSchema : field === 'prompts' ? PromptSchema : field === 'resourceTemplates' ? ResourceTemplateSchema : ResourceSchema;
+}
 
 const NOUN: Record<ListField, string> = { tools: 'tool', prompts: 'prompt', resourceTemplates: 'resource template', resources: 'resource' };
 
@@ -27,7 +33,7 @@ function describeItem(item: unknown, index: number): string {
 export function wellFormedItems(method: string, field: ListField, value: unknown, log: ServerLog): unknown[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new Error(`Invalid result for ${method}: '${field}' is ${value === null ? 'null' : typeof value}, not a list.`);
-  const schema = ITEM_SCHEMAS[field];
+  const schema = itemSchema(field);
   const kept: unknown[] = [];
   let dropped = 0;
   value.forEach((item, index) => {
