@@ -138,6 +138,7 @@ export class ConsentGate implements ToolCallGate {
       const options: Writable<ToolCallOptions> = { onTask };
       if (request.signal) options.signal = request.signal;
       if (request.onProgress) options.onProgress = request.onProgress;
+      if (request.origin === 'app') options.byApp = true;
       const outcome = await still.entry.connection.callTool(toolName, request.args, grant(still.entry.connection, toolName), options);
       const durationMs = Date.now() - started;
       return this.finish(request, call, { kind: 'completed', outcome, durationMs }, consent, durationMs, taskId, mask);

@@ -9,8 +9,10 @@ export interface AskingServer {
   /** Writes to this server's own log (secrets already masked by the caller's `mask`). */
   log(line: string): void;
   /**
-   * How many tool calls, prompt gets and resource reads the host has sent this server so far: a question
-   * after a new one answers something the user did, not the server asking again on its own.
+   * How many tool calls and prompt gets the user has made to this server so far: a question after a new one answers
+   * something the user did, not the server asking again on its own. Resource reads and the calls of the server's own
+   * app do not count: the server can cause those itself (a `resources/updated` makes VS Code read an open document
+   * again; its app reads and calls through the bridge).
    */
   requestsSent(): number;
 }

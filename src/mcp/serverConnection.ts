@@ -110,7 +110,7 @@ export class ServerConnection extends Disposable {
   private streamGivenUp: number | undefined;
   /** Why the last attempt to resume a dropped stream failed (masked, one line): the hint when the SDK gives up. */
   private resumeFailure: string | undefined;
-  /** Tool calls, prompt gets and resource reads sent: what a question from the server may follow (see AskingServer). */
+  /** Tool calls and prompt gets the user made: what a question from the server may follow (ClientContext.requestsSent). */
   private requestsSent = 0;
 
   constructor(private readonly options: ConnectionOptions) {
@@ -511,9 +511,7 @@ export class ServerConnection extends Disposable {
   }
 
   readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
-    const live = this.requireLive();
-    this.requestsSent++;
-    return live.readResource(uri, signal);
+    return this.requireLive().readResource(uri, signal);
   }
 
   getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {
@@ -557,7 +555,7 @@ export class ServerConnection extends Disposable {
     const live = this.requireLive();
     const generation = this.generation;
     const resumingAtStart = this.resumingShown(generation);
-    this.requestsSent++;
+    if (!options.byApp) this.requestsSent++;
     try {
       return await sendToolCall(live.toolCalls, live.lists.tool(name), name, args, options);
     } catch (error) {

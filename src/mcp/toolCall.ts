@@ -13,6 +13,11 @@ export interface ToolCallOptions {
    * stops the task (sends `tasks/cancel`) as aborting `signal` would.
    */
   readonly onTask?: (status: ToolTaskStatus, cancel: () => void) => void;
+  /**
+   * The call comes from the server's own app (MCP Apps), not from the user: it is not a request the user made, after
+   * which a question from the server may be asked again (`ClientContext.requestsSent`).
+   */
+  readonly byApp?: boolean;
 }
 
 /** A tool call's result, with the host's verdict on its structured output. */

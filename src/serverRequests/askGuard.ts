@@ -1,8 +1,8 @@
 /**
  * A server's questions to the user (sampling, elicitation) open modal dialogs. A server that asks again the
  * moment the user says no kept one on screen for good: the user could not reach Stop, or anything else in
- * the editor. After `ASK_AGAIN_LIMIT` questions in a row that the server asked on its own (the host sent it
- * no tool call, prompt get or resource read since the user's last no) within `QUIET_MS` of that no, its
+ * the editor. After `ASK_AGAIN_LIMIT` questions in a row that the server asked on its own (the user made it
+ * no tool call or prompt get since the last no; reads and its app's calls, which it can cause itself, do not count) within `QUIET_MS` of that no, its
  * questions are refused without asking until it has gone `QUIET_MS` without asking, or the user does
  * something that may lead to a question. A yes ends the run. No `vscode` here.
  */

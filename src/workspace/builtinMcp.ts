@@ -39,7 +39,7 @@ export const builtinMcpDialog: BuiltinMcpDialog = {
         void ui.showInformationMessage(safe`VS Code's own MCP support is off (the '${BUILTIN_ACCESS_SETTING}' setting, in your user settings or by policy). Only MCP Host runs your MCP servers.`);
         return undefined;
       }
-      const answer = await ui.showInformationMessage(safe`VS Code's own MCP support is off in this workspace ('${BUILTIN_ACCESS_SETTING}' is "none" in its settings), so only MCP Host runs the servers of .vscode/mcp.json.`, CHOICES.turnOn);
+      const answer = await ui.showInformationMessage(safe`VS Code's own MCP support is off in this workspace ('${BUILTIN_ACCESS_SETTING}' is "none" in its settings), so only MCP Host runs the servers of .vscode/mcp.json and .mcp.json.`, CHOICES.turnOn);
       return answer === CHOICES.turnOn ? 'turnOn' : undefined;
     }
     const tools = q.builtinTools === 0 ? [] : [q.builtinTools === 1 ? safe`It offers 1 MCP tool in chat now.` : safe`It offers ${q.builtinTools} MCP tools in chat now.`];

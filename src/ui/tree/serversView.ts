@@ -105,7 +105,7 @@ function serverInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[])
     if (state.hint) infos.push(['hint', { label: oneLine(state.hint, 200), detail: state.hint, icon: 'lightbulb' }]);
     const exit = state.signal ? `signal ${state.signal}` : state.exitCode !== undefined && state.exitCode !== null ? `exit code ${state.exitCode}` : undefined;
     // Only when the message does not say it already ("The server exited with code 3…", "…was killed by SIGKILL").
-    const said = state.signal ? state.message.includes(state.signal) : state.message.includes(`code ${state.exitCode}`);
+    const said = state.signal ? state.message.includes(state.signal) : new RegExp(`\\bcode ${state.exitCode}\\b`).test(state.message);
     if (exit && !said) infos.push(['exit', { label: `Process ended with ${exit}`, icon: 'info' }]);
     if (state.restartAt) {
       // The clock time stays true without re-rendering every second; Restart runs it now, ending the backoff.

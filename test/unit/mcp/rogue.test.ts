@@ -196,6 +196,26 @@ describe('core vs. a rogue server', function () {
       });
     }
 
+    it("counts only the user's requests as what a question may follow: not resource reads, not its own app's calls (both of which the server can cause)", async () => {
+      const seen: number[] = [];
+      const conn = new ServerConnection({
+        name: 'rogue',
+        plan: async () => ({ launch: rogue(), timeouts: { startupMs: 10_000, requestMs: 10_000 }, secrets: [] }),
+        log: new MemoryLog('debug'),
+        clientInfo: { name: 'tests', version: '0' },
+        handlers: { roots: () => [], elicitation: (server, p, signal) => (seen.push(server.requestsSent()), elicitation.handle(server, p, signal)) },
+        grace: { stdinMs: 300, termMs: 300 },
+      });
+      open.push(conn);
+      await conn.start();
+      // A resources/updated makes VS Code read an open document again; an app reads and calls through the bridge.
+      await conn.readResource('rogue://one');
+      await conn.readResource('rogue://one');
+      await conn.callTool('ask_again', { kind: 'elicitation', count: 1 }, consentForTests(conn, 'ask_again'), { byApp: true });
+      await call(conn, 'ask_again', { kind: 'elicitation', count: 1 });
+      assert.deepStrictEqual(seen, [0, 1], 'two reads and an app call made no user request; the palette call made one');
+    });
+
     it('asks again once the server has gone quiet, after the next request the host sends it, and after a yes', () => {
       let now = 0;
       let requests = 0;
