@@ -417,6 +417,10 @@ export class StdioProcessTransport implements Transport {
     const descendants = await listDescendants(pid);
     const exitedWithin = (ms: number) => Promise.race([this.exited.then(() => true), new Promise<boolean>(r => setTimeout(() => r(false), ms))]);
     const exitedBefore = this.exit !== undefined;
+    // Its stdout not ended after it exited: a process it started holds it, so its process group is not empty (a pid
+    // is not reused while it names a live group). Only then is the group signalled below: the id of an empty group
+    // may already be another process's.
+    const stdoutHeld = this._problem !== undefined || (child.stdout !== null && !child.stdout.readableEnded);
     child.stdin?.end();
     if (!this.exit && !(await exitedWithin(this.grace.stdinMs))) {
       signalTree(pid, descendants, 'SIGTERM');
@@ -424,7 +428,7 @@ export class StdioProcessTransport implements Transport {
     }
     // A server that had exited by itself was never signalled, and its children, re-parented, are not among
     // its descendants: what is left of its process group is.
-    if (exitedBefore && groupAlive(pid)) {
+    if (exitedBefore && stdoutHeld && groupAlive(pid)) {
       signalTree(pid, descendants, 'SIGTERM');
       if (!(await waitForGroupExit(pid, this.grace.termMs))) signalTree(pid, descendants, 'SIGKILL');
       await waitForGroupExit(pid, 1000);
