@@ -377,18 +377,16 @@ export class StdioProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || stdin.destroyed || this.exit) return Promise.reject(new Error(NOT_CONNECTED));
-    // Messages sent in one turn of the event loop (a chat's parallel tool calls, say) leave in one write: one
-    // system call and one wake-up of the server for all of them, not one each. Uncorked before any I/O happens.
-    if (!stdin.writableCorked) {
-      stdin.cork();
-      process.nextTick(() => stdin.uncork());
-    }
+    // Each message is written at once, as the SDK's own transport writes it. Corking a turn's messages into one write
+    // (session 10) saved system calls but held the first back until every call of a burst had done its work before
+    // sending, so the server started late: with 50 calls in flight the wall time per call was ~0.2x the bare SDK
+    // client's higher with the cork (BENCH_ONLY=calls, 5 and 8 alternating runs, session 12).
     return new Promise((resolve, reject) => {
       // EPIPE and the like: the server died after the check above, before the write reached it.
       const ok = stdin.write(serializeMessage(message), err => (err ? reject(new Error(NOT_CONNECTED, { cause: err })) : undefined));
       if (ok) resolve();
-      // One 'drain' listener for every send that waits, however many: a burst corked into one write passes the
-      // stream's high-water mark after ~100 small messages.
+      // One 'drain' listener for every send that waits, however many: a burst of small messages passes the
+      // stream's high-water mark after ~100 of them.
       else void this.drained(stdin).then(resolve);
     });
   }
