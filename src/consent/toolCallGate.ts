@@ -116,21 +116,8 @@ export class ConsentGate implements ToolCallGate {
       taskId = task.taskId;
       // One permit, one call: the history row and every poll belong to the call the user consented to.
       const shown = task.statusMessage ? { ...task, statusMessage: mask(task.statusMessage) } : task;
-      // The fields of its history line so far, as a row of the history view while it runs (rare: no need to save work).
-      const running: RunningCall = {
-        id: call.id,
-        time: call.time,
-        server,
-        tool: toolName,
-        origin: request.origin,
-        ...(request.savedCall !== undefined ? { savedCall: request.savedCall } : {}),
-        args: call.safe.value,
-        argsExact: call.safe.exact,
-        ...(call.title ? { title: call.title } : {}),
-        task: shown,
-        cancel,
-      } as RunningCall;
-      this.host.history?.taskUpdated?.(running);
+      // The fields of its history line so far, as a row of the history view while it runs.
+      this.host.history?.taskUpdated?.(Object.assign(lineStart(request, call), { task: shown, cancel }) as RunningCall);
       request.onTask?.(task);
     };
     try {
@@ -166,11 +153,7 @@ export class ConsentGate implements ToolCallGate {
   ): GatedCallResult {
     const history = this.host.history;
     if (!history) return result;
-    const entry = { id: call.id, time: call.time, server: request.server, tool: request.tool, origin: request.origin } as Writable<HistoryEntry>;
-    if (request.savedCall !== undefined) entry.savedCall = request.savedCall;
-    entry.args = call.safe.value;
-    entry.argsExact = call.safe.exact;
-    if (call.title) entry.title = call.title;
+    const entry = lineStart(request, call);
     entry.outcome = result.kind;
     const message = result.kind === 'completed' ? result.outcome.outputError : result.message;
     if (message !== undefined) entry.message = message;
@@ -269,6 +252,19 @@ interface CallStart {
   readonly safe: SafeArguments;
   /** The tool's title, once it is found: the history shows it as the pick and the dialogs do. */
   title: string | undefined;
+}
+
+/**
+ * The fields a call's history line has from its start (a running task's row shows them too), in the line's order,
+ * built by assignment (see `finish`).
+ */
+function lineStart(request: ToolCallRequest, call: CallStart): Writable<HistoryEntry> {
+  const line = { id: call.id, time: call.time, server: request.server, tool: request.tool, origin: request.origin } as Writable<HistoryEntry>;
+  if (request.savedCall !== undefined) line.savedCall = request.savedCall;
+  line.args = call.safe.value;
+  line.argsExact = call.safe.exact;
+  if (call.title) line.title = call.title;
+  return line;
 }
 
 const unmasked = (text: string): string => text;
