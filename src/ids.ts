@@ -46,6 +46,8 @@ export const Commands = {
   openResourceTemplate: 'mcpHost.openResourceTemplate',
   saveResource: 'mcpHost.saveResource',
   openResultValue: 'mcpHost.openResultValue',
+  runResultAgain: 'mcpHost.runResultAgain',
+  saveResultCall: 'mcpHost.saveResultCall',
   chatAnswerConsent: 'mcpHost.chat.answerConsent',
   chatOpenResult: 'mcpHost.chat.openResult',
   chatSetEnabled: 'mcpHost.chat.setEnabled',

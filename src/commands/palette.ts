@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../ids';
 import { DisposableStore } from '../common/disposable';
 import { registerResultDocuments } from '../ui/results/resultDocuments';
+import { registerResultActions } from '../ui/results/resultActions';
 import { ResultPanels } from '../ui/results/resultPanel';
 import type { McpHost } from '../workspace/mcpHost';
 import type { FormDialog } from '../forms/formFlow';
@@ -24,6 +25,7 @@ export function registerPaletteCommands(store: DisposableStore, host: McpHost, d
   store.add(vscode.commands.registerCommand(Commands.closeApp, () => apps.closeActive()));
   registerResultDocuments(store, host.resultFiles);
   registerRunTool(store, host, dialogs, panels, apps);
+  registerResultActions(store, host, dialogs, panels);
   registerSavedCallCommands(store, host, dialogs);
   registerUsePrompt(store, host, dialogs, panels);
   registerReadResource(store, host, dialogs);

@@ -9,8 +9,8 @@ import { prefersEditor } from '../forms/formEditor';
 import { readEditorPreference } from '../ui/forms/editorPreference';
 import type { McpHost } from '../workspace/mcpHost';
 import { keepCutValues, PANEL_BUDGET } from '../mcp/resultBudget';
-import { renderResultHtml, resultTitle, toolResultView, type ToolInfo, ToolResultView } from '../ui/results/resultHtml';
-import type { ResultPanels } from '../ui/results/resultPanel';
+import { commandUri, renderResultHtml, resultTitle, toolResultView, type RenderOptions, type ToolInfo, ToolResultView } from '../ui/results/resultHtml';
+import type { PanelCall, ResultPanels } from '../ui/results/resultPanel';
 import { ToolNode } from '../ui/tree/nodes';
 import { hasApp, HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
@@ -166,7 +166,9 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
   const result = await dialogs.showCallProgress(safe`Running '${label}' on '${target.server}'`, (progress, signal, started) =>
     host.gate.call({ server: target.server, tool: target.tool, args, origin, signal, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask), onStart: () => (started(), onStart?.()) }),
   );
-  const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask);
+  // Only a result that is shown gets the page's actions (a denied call is said in a notification).
+  const actions = result.kind === 'completed' ? panelActions(panels, { server: target.server, tool: tool.name, title: label, args }) : undefined;
+  const { view, html } = await renderResult(host, result, { server: target.server, tool: tool.name, title: label }, args, mask, actions);
   const app = appRun ? await finishApp(appRun, result, label) : undefined;
   switch (result.kind) {
     case 'completed':
@@ -199,13 +201,20 @@ function panelKey(target: ToolTarget): string {
   return `tool\u0000${target.server}\u0000${target.tool}`;
 }
 
+/** "Run Again" and "Save Call…" for the page about to be shown. */
+function panelActions(panels: ResultPanels, call: PanelCall): RenderOptions['actions'] {
+  const token = panels.remember(call);
+  return { runAgain: commandUri(Commands.runResultAgain, { call: token }), saveCall: commandUri(Commands.saveResultCall, { call: token }) };
+}
+
 /** Shows any gated call's result in the result panel, whatever its outcome. */
 async function showResult(host: McpHost, panels: ResultPanels, arg: ShowToolResultArgs): Promise<{ view: ToolResultView; html: string }> {
   const connection = host.registry.get(arg.server)?.connection;
   const mask = connection ? (text: string) => connection.mask(text) : (text: string) => text;
   const tool = connection?.tool(arg.tool);
   const title = arg.title ?? (tool ? toolLabel(tool) : undefined);
-  const rendered = await renderResult(host, arg.result, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}) }, arg.args, mask);
+  const actions = arg.args ? panelActions(panels, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}), args: arg.args }) : undefined;
+  const rendered = await renderResult(host, arg.result, { server: arg.server, tool: arg.tool, ...(title ? { title } : {}) }, arg.args, mask, actions);
   panels.show(panelKey(arg), resultTitle(rendered.view), rendered.html);
   return rendered;
 }
@@ -214,7 +223,14 @@ async function showResult(host: McpHost, panels: ResultPanels, arg: ShowToolResu
  * The panel's view of a result: a preview within the panel's budget, whatever the result's size; what it
  * leaves out is kept on disk first (if the connection did not already), so the panel can link to it.
  */
-async function renderResult(host: McpHost, result: GatedCallResult, info: ToolInfo, args: Record<string, unknown> | undefined, mask: (text: string) => string): Promise<{ view: ToolResultView; html: string }> {
+async function renderResult(
+  host: McpHost,
+  result: GatedCallResult,
+  info: ToolInfo,
+  args: Record<string, unknown> | undefined,
+  mask: (text: string) => string,
+  actions?: RenderOptions['actions'],
+): Promise<{ view: ToolResultView; html: string }> {
   let saved = result.kind === 'completed' ? result.outcome.saved : undefined;
   if (result.kind === 'completed') {
     saved = await keepCutValues(host.resultFiles, result.outcome.result, PANEL_BUDGET, saved, mask).catch(err => {
@@ -223,5 +239,5 @@ async function renderResult(host: McpHost, result: GatedCallResult, info: ToolIn
     });
   }
   const view = toolResultView(result, info, args, mask, saved ? { saved } : {});
-  return { view, html: renderResultHtml(view, { openResourceCommand: Commands.openResource, openValueCommand: Commands.openResultValue }) };
+  return { view, html: renderResultHtml(view, { openResourceCommand: Commands.openResource, openValueCommand: Commands.openResultValue, ...(actions ? { actions } : {}) }) };
 }

@@ -10,6 +10,7 @@ const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
   chat: 'chat',
   languageModel: 'a language model',
   history: 'the Tool Call History (re-run)',
+  result: 'a result panel (Run Again)',
   app: 'an MCP App (an interactive UI the server provides)',
 };
 

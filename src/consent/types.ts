@@ -3,8 +3,8 @@ import type { ToolCallOutcome } from '../mcp/serverConnection';
 import type { ToolTaskStatus } from '../mcp/taskStatus';
 
 /** What started a tool call; shown in the consent dialog and recorded in the history. */
-/** `app`: an MCP App asked, from its frame; it may only call tools of its own server. */
-export type CallOrigin = 'palette' | 'tree' | 'chat' | 'languageModel' | 'history' | 'app';
+/** `app`: an MCP App asked, from its frame; it may only call tools of its own server. `result`: "Run Again" on a result panel. */
+export type CallOrigin = 'palette' | 'tree' | 'chat' | 'languageModel' | 'history' | 'result' | 'app';
 
 export interface ToolCallRequest {
   readonly server: string;

@@ -76,6 +76,23 @@ describe('e2e: a new user with server-everything', function () {
     await screenshot(page, '07-tool-result');
   });
 
+  it('runs the call again from its result panel, through the consent dialog, and saves it from there (uxreview item 5)', async () => {
+    const result = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await result.getByRole('link', { name: 'Run Again' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match(await dialog.innerText(), /Requested from: a result panel \(Run Again\)/);
+    await screenshot(page, '07b-run-again-consent');
+    await dialog.getByRole('button', { name: 'Allow Once' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+    await webviewShownWithFocus(page, 'Echo: hello from e2e');
+    await result.getByRole('link', { name: 'Save Call…' }).click();
+    const name = await waitForQuickInput(page, /Save Echo Tool on 'everything'/, 15_000);
+    assert.strictEqual(await name.inputValue(), 'Echo Tool');
+    await screenshot(page, '07c-save-call-name');
+    await name.press('Escape');
+  });
+
   it('offers what a row does in its context menu, and a number field says what to enter before it says what is wrong', async () => {
     /** The labels of the context menu of a sidebar row, closed again; [] when it has none. */
     const menu = async (row: string | RegExp): Promise<string[]> => {

@@ -213,6 +213,8 @@ export interface RenderOptions {
   readonly openResourceCommand: string;
   /** The command that opens a value kept on disk (`{ id, part, name }`) as a read-only document. */
   readonly openValueCommand?: string;
+  /** The `command:` URIs of the page's "Run Again" and "Save Call…", when its call can be sent again (its arguments are known). */
+  readonly actions?: { readonly runAgain: string; readonly saveCall: string };
 }
 
 const STYLE = `
@@ -231,6 +233,11 @@ pre { white-space: pre-wrap; word-break: break-word; font-family: var(--vscode-e
 img { max-width: 100%; image-rendering: auto; border: 1px solid var(--vscode-widget-border, transparent); }
 a { color: var(--vscode-textLink-foreground); }
 .action { display: inline-block; margin: 8px 0; padding: 4px 12px; background: var(--vscode-button-background); color: var(--vscode-button-foreground); text-decoration: none; border-radius: 2px; }
+.action:hover { background: var(--vscode-button-hoverBackground); }
+.action.secondary { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); }
+.action.secondary:hover { background: var(--vscode-button-secondaryHoverBackground); }
+.actions { margin: 0 0 8px; }
+.actions .action { margin: 0 6px 0 0; }
 `;
 
 function page(title: string, body: string): string {
@@ -302,6 +309,13 @@ export function renderResultHtml(view: ToolResultView, options: RenderOptions): 
   parts.push(`<h1>${textHtml(view.label)}</h1>`);
   const took = view.durationMs !== undefined ? ` · ${view.durationMs} ms` : '';
   parts.push(`<div class="meta">Tool <code>${textHtml(view.tool)}</code> on server <code>${textHtml(view.server)}</code>${took}</div>`);
+  if (options.actions) {
+    // Our words and our command URIs only; a run asks for consent as any call does.
+    parts.push(
+      `<div class="actions"><a class="action" data-action="run-again" href="${escapeHtml(options.actions.runAgain)}" title="Send this call again with the same arguments (asks for consent as any call)">Run Again</a>` +
+        `<a class="action secondary" data-action="save-call" href="${escapeHtml(options.actions.saveCall)}" title="Save these arguments under a name, to run them with Run Saved Call…">Save Call…</a></div>`,
+    );
+  }
   if (view.status !== 'completed') {
     const banner = STATUS_BANNER[view.status];
     parts.push(`<div class="banner ${banner.cls}" data-status="${view.status}"><strong>${banner.text}</strong>${view.message ? ` ${textHtml(view.message)}` : ''}</div>`);

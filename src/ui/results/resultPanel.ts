@@ -3,7 +3,18 @@ import type { IDisposable } from '../../common/disposable';
 import { Commands } from '../../ids';
 
 /** The commands a result page may run through its links; nothing else, and no scripts. */
-const ALLOWED_COMMANDS: readonly string[] = [Commands.openResource, Commands.openResultValue, 'workbench.action.chat.open'];
+const ALLOWED_COMMANDS: readonly string[] = [Commands.openResource, Commands.openResultValue, Commands.runResultAgain, Commands.saveResultCall, 'workbench.action.chat.open'];
+
+/** How many pages' calls "Run Again" and "Save Call…" can still reach (a page replaced a moment ago still works). */
+const KEPT_CALLS = 50;
+
+/** The call a result panel shows, for its "Run Again" and "Save Call…": what was sent, as sent. */
+export interface PanelCall {
+  readonly server: string;
+  readonly tool: string;
+  readonly title?: string;
+  readonly args: Record<string, unknown>;
+}
 
 /**
  * Webview panels for tool results and rendered prompts: one per tool (or prompt) and server, reused
@@ -11,6 +22,28 @@ const ALLOWED_COMMANDS: readonly string[] = [Commands.openResource, Commands.ope
  */
 export class ResultPanels implements IDisposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
+  /**
+   * The calls behind the pages' actions, by a token their links carry: link arguments travel through the
+   * renderer, so they name the call instead of holding its arguments. The latest ones only, in memory.
+   */
+  private readonly calls = new Map<string, PanelCall>();
+  private next = 1;
+
+  /** A token for the links of a page about to be shown. */
+  remember(call: PanelCall): string {
+    const token = `c${this.next++}`;
+    this.calls.set(token, call);
+    for (const old of this.calls.keys()) {
+      if (this.calls.size <= KEPT_CALLS) break;
+      this.calls.delete(old);
+    }
+    return token;
+  }
+
+  /** The call a page's link names, while it is kept. */
+  callOf(token: unknown): PanelCall | undefined {
+    return typeof token === 'string' ? this.calls.get(token) : undefined;
+  }
 
   show(key: string, title: string, html: string): vscode.WebviewPanel {
     let panel = this.panels.get(key);
@@ -35,5 +68,6 @@ export class ResultPanels implements IDisposable {
   dispose(): void {
     for (const panel of [...this.panels.values()]) panel.dispose();
     this.panels.clear();
+    this.calls.clear();
   }
 }

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RunToolOutcome } from '../../../src/commands/runTool';
+import type { GatedCallResult } from '../../../src/consent/types';
 import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
 import type { ReadResourceOutcome } from '../../../src/commands/readResource';
 import { Commands, TestCommands } from '../../../src/ids';
@@ -266,6 +267,49 @@ describe('tools, prompts and resources from the command palette', function () {
         assert.deepStrictEqual(result.view.content, [{ kind: 'text', text: 'Echo: ' }]);
       } finally {
         api.setDialogs(dialogs);
+      }
+    });
+
+    it('offers Run Again and Save Call… on the result panel: the same call through consent again, or saved under a name (uxreview item 5)', async () => {
+      dialogs.argumentAnswers = { message: ['once more'] };
+      const first = sent(await run({ server: 'everything', tool: 'echo' }));
+      const [again] = commandLinks(first.html, Commands.runResultAgain);
+      const [save] = commandLinks(first.html, Commands.saveResultCall);
+      assert.ok(again && save, 'the result page has no Run Again / Save Call… links');
+      assert.match(first.html, /data-action="run-again"[^>]*>Run Again<\/a>/);
+
+      dialogs.saveCallAnswers = [{ name: 'echo once more', scope: 'workspace' }];
+      await vscode.commands.executeCommand(Commands.saveResultCall, ...save);
+      try {
+        assert.deepStrictEqual(host.savedCalls.find('workspace', 'echo once more')?.args, { message: 'once more' });
+      } finally {
+        await host.savedCalls.remove('workspace', 'echo once more');
+      }
+
+      const asked = dialogs.toolCallsAsked.length;
+      const before = await historyCount();
+      const result = await vscode.commands.executeCommand<GatedCallResult | undefined>(Commands.runResultAgain, ...again);
+      assert.strictEqual(result?.kind, 'completed');
+      assert.strictEqual(dialogs.toolCallsAsked.length, asked + 1, 'Run Again skipped consent');
+      assert.strictEqual(dialogs.toolCallsAsked.at(-1)!.origin, 'result');
+      assert.match(dialogs.progress.at(-1)!.title, /^Running 'Echo Tool \(echo\)' on 'everything'$/);
+      const [row] = await host.history.list();
+      assert.strictEqual(await historyCount(), before + 1);
+      assert.deepStrictEqual([row!.tool, row!.origin, row!.outcome, row!.args], ['echo', 'result', 'completed', { message: 'once more' }]);
+      await until(() => webviewTab('MCP: Echo Tool result'), 'the result panel');
+
+      // A link naming no kept call (another extension guessing) runs nothing.
+      assert.strictEqual(await vscode.commands.executeCommand(Commands.runResultAgain, { call: 'c999999' }), undefined);
+      assert.strictEqual(await vscode.commands.executeCommand(Commands.runResultAgain, { server: 'everything', tool: 'echo', args: {} }), undefined);
+      assert.strictEqual(dialogs.toolCallsAsked.length, asked + 1, 'a link naming no kept call was run');
+      assert.strictEqual(await historyCount(), before + 1);
+      // A denied or cancelled call shows no panel, so it gets no links.
+      dialogs.argumentAnswers = { message: ['no'] };
+      dialogs.toolCallAnswer = 'deny';
+      try {
+        assert.deepStrictEqual(commandLinks(sent(await run({ server: 'everything', tool: 'echo' })).html, Commands.runResultAgain), []);
+      } finally {
+        dialogs.toolCallAnswer = 'once';
       }
     });
 
