@@ -40,11 +40,32 @@ describe('package.json and src/ids.ts agree', () => {
     assert.deepStrictEqual(used.filter(k => !known.has(k)), []);
   });
 
+  /** The settings' titled sections, as the Settings editor lists them (by `order`). */
+  const sections = () => (manifest.contributes.configuration as Array<{ id: string; title: string; order: number; properties: Record<string, { scope?: string; order?: number }> }>).slice().sort((a, b) => a.order - b.order);
+
   it('declares exactly the settings the code reads, user-scoped so a workspace cannot set them', () => {
-    const props = manifest.contributes.configuration.properties as Record<string, { scope?: string }>;
+    const props = Object.assign({}, ...sections().map(s => s.properties)) as Record<string, { scope?: string }>;
     const expected = Object.entries(Settings).filter(([k]) => k !== 'section').map(([, v]) => `${Settings.section}.${v}`).sort();
     assert.deepStrictEqual(Object.keys(props).sort(), expected);
+    assert.strictEqual(sections().flatMap(s => Object.keys(s.properties)).length, expected.length, 'a setting is declared in two sections');
     for (const key of ['servers', 'inputs']) assert.strictEqual(props[`${Settings.section}.${key}`]!.scope, 'application');
+  });
+
+  it('lists the settings in titled sections, servers first, each setting in its own section and place (uxreview item 9)', () => {
+    // One alphabetical list put "Chat: Confirmation" first and the servers setting in the middle.
+    const layout = sections().map(s => `${s.title}: ${Object.entries(s.properties).sort(([, a], [, b]) => (a.order ?? 0) - (b.order ?? 0)).map(([k]) => k.slice(Settings.section.length + 1)).join(', ')}`);
+    assert.deepStrictEqual(layout, [
+      'Servers: servers, inputs',
+      'Consent: consent.autoApproveReadOnly, consent.trustedServers',
+      'Chat: chat.confirmation, chat.maxTools, chat.maxToolOutput, chat.maxRounds',
+      'Remote: remote.allowPlainHttpHosts, remote.signInRedirect, remote.clientMetadataUrl',
+      'Forms: forms.editor',
+      'Sampling: sampling.allowedServers, sampling.model',
+    ]);
+    for (const s of sections()) {
+      assert.match(s.id, /^mcpHost\.settings\.[a-z]+$/);
+      for (const [key, p] of Object.entries(s.properties)) assert.ok(Number.isInteger(p.order), `${key} has no order in its section`);
+    }
   });
 
   it('ships the JSON schemas it contributes', () => {

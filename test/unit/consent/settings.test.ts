@@ -6,7 +6,9 @@ import { Settings } from '../../../src/ids';
 import { root } from '../servers';
 
 describe('consent settings in package.json', () => {
-  const props = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.configuration.properties as Record<string, { scope?: string; default?: unknown }>;
+  // The settings come in titled sections (Servers, Consent, …).
+  const sections = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.configuration as Array<{ properties: Record<string, { scope?: string; default?: unknown }> }>;
+  const props = Object.assign({}, ...sections.map(s => s.properties)) as Record<string, { scope?: string; default?: unknown }>;
   const keys = { autoApproveReadOnly: Settings.consentAutoApproveReadOnly, trustedServers: Settings.consentTrustedServers } as const;
 
   it('declares every setting that loosens consent as application-scoped, so workspace settings cannot set it', () => {
