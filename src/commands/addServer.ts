@@ -13,9 +13,11 @@ import {
   suggestServerName,
   validateServerName,
   validateServerUrl,
+  writtenDefinition,
 } from '../config/newServer';
 import { Commands } from '../ids';
 import type { McpHost } from '../workspace/mcpHost';
+import { WORKSPACE_FILES, workspaceOrigin } from '../workspace/workspaceConfig';
 import { configDocument, writeConfigText } from './configEdit';
 
 /** What "Add Server…" needs, given as the command's argument (by another extension, or a test): the user confirms it. */
@@ -24,11 +26,6 @@ export interface AddServerRequest {
   readonly name: string;
 }
 
-/**
- * "Add Server…": asks what kind of server (npm package via npx, Python package via uvx, a command, or an
- * HTTP URL) and a name, writes the entry into `.vscode/mcp.json` (created if needed, comments kept), and
- * opens the file at the new entry. The config watcher then starts it, after the usual trust question.
- */
 /** A server to add that the user did not describe: whatever called the command did. */
 export interface ServerFromCaller {
   readonly name: string;
@@ -37,12 +34,26 @@ export interface ServerFromCaller {
   readonly file: string;
 }
 
+/** What the user answered to "Add Server…"'s questions. */
+export interface NewServer {
+  readonly answers: NewServerAnswers;
+  readonly name: string;
+}
+
 export interface AddServerDialog {
   /** Whether to add a server that a caller of `mcpHost.addServer` described. */
   confirmServerFromCaller(server: ServerFromCaller): Promise<boolean>;
+  /** The user's own description of a new server (kind, what it runs or its URL, a name not in `taken`); undefined when dismissed. */
+  askNewServer(taken: ReadonlySet<string>): Promise<NewServer | undefined>;
 }
 
 export const addServerDialog: AddServerDialog = {
+  async askNewServer(taken) {
+    const answers = await askAnswers();
+    if (!answers) return undefined;
+    const name = await askName(answers, taken);
+    return name === undefined ? undefined : { answers, name };
+  },
   async confirmServerFromCaller({ name, summary, file }) {
     const answer = await ui.showWarningMessage(
       safe`A command (another extension, or a link) asks to add the MCP server '${name}' to ${file}. Add it?`,
@@ -62,6 +73,13 @@ function isRequest(value: unknown): value is AddServerRequest {
   return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.answers === 'object' && v.answers !== null;
 }
 
+/**
+ * "Add Server…": asks what kind of server (npm package via npx, Python package via uvx, a command, or an
+ * HTTP URL) and a name, writes the entry into `.vscode/mcp.json` (created if needed, comments kept), and
+ * opens the file at the new entry. The config watcher then starts it without a trust question: the user has just
+ * described it, and exactly that definition is approved (an edit asks). A server a caller described (the command's
+ * argument) is confirmed first and then gets the usual trust question.
+ */
 async function addServer(host: McpHost, dialog: AddServerDialog, request: AddServerRequest | undefined): Promise<vscode.Uri | undefined> {
   const folder = await pickFolder();
   if (!folder) return undefined;
@@ -70,10 +88,9 @@ async function addServer(host: McpHost, dialog: AddServerDialog, request: AddSer
   const document = await configDocument(file);
   const existing = document?.getText();
   const taken = new Set([...serverNamesIn(existing), ...host.registry.servers.map(s => s.name)]);
-  const answers = request?.answers ?? (await askAnswers());
-  if (!answers) return undefined;
-  const name = request?.name ?? (await askName(answers, taken));
-  if (name === undefined) return undefined;
+  const described = request ?? (await dialog.askNewServer(taken));
+  if (!described) return undefined;
+  const { answers, name } = described;
 
   let added;
   try {
@@ -89,7 +106,13 @@ async function addServer(host: McpHost, dialog: AddServerDialog, request: AddSer
   }
   // A token typed into a header goes to secret storage; the file gets an ${input:…} in its place.
   for (const s of added.movedSecrets) await host.inputs.store(file.fsPath, s.inputId, s.value, s.destination);
+  // The user described this server a moment ago, in our own questions: approved as written, not asked about again
+  // (an edit of the entry asks). Never what a caller described: that one gets the usual trust question.
+  const own = request ? undefined : writtenDefinition(added.newText, workspaceOrigin(folder, VSCODE_FILE), name, answers, added.movedSecrets);
+  // Before the write: the config watcher may start the server as soon as the file changes.
+  const withdraw = own ? await host.trust.approveWritten(own) : undefined;
   if (!(await writeConfigText(file, added.newText, document))) {
+    await withdraw?.();
     void ui.showErrorMessage(safe`Could not edit ${vscode.workspace.asRelativePath(file)}.`);
     return undefined;
   }
@@ -109,6 +132,7 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
 }
 
 const TITLE = 'Add MCP Server';
+const VSCODE_FILE = WORKSPACE_FILES.find(f => f.kind === 'workspaceVscode')!;
 
 /** Validation messages can quote what was typed: shown inert. */
 const checked = (validate: (value: string) => string | undefined) => (value: string) => {

@@ -1,7 +1,9 @@
 import { findNodeAtLocation, getNodeValue, parseTree, type ParseError } from 'jsonc-parser';
 import { planImport, type MovedSecret } from './importers';
+import { trustHash } from './hash';
+import { parseConfigText, parseConfigValue } from './parse';
 import { LineMap } from './positions';
-import type { ServerEntry, SourcePosition } from './types';
+import type { ConfigOrigin, ServerDefinition, ServerEntry, SourcePosition } from './types';
 
 /**
  * "Add Server…" without the dialogs: the answers become a config entry, and the entry is written into the
@@ -176,4 +178,29 @@ export function parseHeaderLine(line: string): { name: string; value: string } |
   const m = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*?)\s*$/.exec(line);
   if (!m) return 'Write the header as Name: value, e.g. Authorization: Bearer <token>.';
   return { name: m[1]!, value: m[2]! };
+}
+
+/**
+ * The definition "Add Server…" wrote, as the config loader will read it from `newText` in `origin`, when it is exactly
+ * what the user's answers describe (only the secrets moved to secret storage replaced by their `${input:…}` references);
+ * undefined otherwise (the file's own text made the entry read as something else, or it has an env file).
+ * What this returns is what "Add Server…" approves without asking.
+ */
+export function writtenDefinition(newText: string, origin: ConfigOrigin, name: string, answers: NewServerAnswers, movedSecrets: readonly MovedSecret[]): ServerDefinition | undefined {
+  const key = name.trim();
+  const inFile = parseConfigText(newText, origin, 'vscode').servers.find(s => s.name === key);
+  const typed = parseConfigValue({ servers: { [key]: buildServerEntry(answers) } }, origin, 'vscode').servers.find(s => s.name === key);
+  if (!inFile || !typed || (inFile.type === 'stdio' && inFile.envFile !== undefined)) return undefined;
+  const restore = (text: string) => movedSecrets.reduce((t, s) => t.split(`\${input:${s.inputId}}`).join(s.value), text);
+  const restored: ServerDefinition =
+    inFile.type === 'stdio'
+      ? {
+          ...inFile,
+          command: restore(inFile.command),
+          args: inFile.args.map(restore),
+          env: Object.fromEntries(Object.entries(inFile.env).map(([k, v]) => [k, v === null ? null : restore(v)])),
+          ...(inFile.cwd !== undefined ? { cwd: restore(inFile.cwd) } : {}),
+        }
+      : { ...inFile, url: restore(inFile.url), headers: Object.fromEntries(Object.entries(inFile.headers).map(([k, v]) => [k, restore(v)])) };
+  return trustHash(restored) === trustHash(typed) ? inFile : undefined;
 }

@@ -4,7 +4,7 @@ import { trustHash } from '../config/hash';
 import { describePreview, localPreviewContext, previewLaunch, type LaunchPreview } from '../config/launchPreview';
 import type { ServerDefinition } from '../config/types';
 import type { StartDecision } from '../mcp/registry';
-import { inertBlock, safe } from '../common/untrustedText';
+import { inertBlock, inertLine, safe } from '../common/untrustedText';
 import * as ui from '../ui/window';
 
 /** A workspace server waiting for the user's approval, with what it would run as the dialog shows it. */
@@ -13,19 +13,45 @@ export interface ServerToTrust {
   readonly preview: LaunchPreview;
 }
 
-/** Asks whether workspace-defined servers may start; one dialog for all of them. */
+/**
+ * Asks whether workspace-defined servers may start; one dialog for all of them. The answer is the servers the user
+ * approved, each exactly as it was shown (none: declined; all: the one-click path).
+ */
 export interface ServerTrustDialog {
-  confirmServers(servers: readonly ServerToTrust[]): Promise<boolean>;
+  confirmServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[]>;
+}
+
+/** Where a server is defined, as the tree says it (`.vscode/mcp.json (demo)`): the folder's name, not its absolute path. */
+export function definedIn(def: ServerDefinition): string {
+  return def.origin.label;
 }
 
 /** The dialog's detail: per server what runs (expanded, secrets masked), risky overrides first, and where it is defined. */
 export function trustDetail(servers: readonly ServerToTrust[]): string {
   const blocks = servers.map(({ definition: d, preview }) =>
-    [`• ${d.name} — defined in ${d.origin.file ?? d.origin.label}`, ...describePreview(preview).map(line => `   ${line}`)].join('\n'),
+    [`• ${d.name} — defined in ${definedIn(d)}`, ...describePreview(preview).map(line => `   ${line}`)].join('\n'),
   );
   const runs = servers.length === 1 ? 'It runs' : 'They run';
-  return `${blocks.join('\n\n')}\n\n${runs} with your permissions. Only start servers from sources you trust; you are asked again if a definition or its env file changes.`;
+  const choose = servers.length > 1 ? ' Choose… starts only those you pick.' : '';
+  return `${blocks.join('\n\n')}\n\n${runs} with your permissions. Only start servers from sources you trust; you are asked again if a definition or its env file changes.${choose}`;
 }
+
+/** A row of the "Choose…" pick: the server's name, its transport and where it is defined, and what it runs or where it connects. */
+export interface ServerTrustRow {
+  readonly name: string;
+  readonly description: string;
+  readonly detail: string;
+  readonly risky: boolean;
+}
+
+/** The "Choose…" pick's row for one server, as plain (still untrusted) text: the pick makes it inert. */
+export function trustRow({ definition: d, preview }: ServerToTrust): ServerTrustRow {
+  const transport = preview.type === 'stdio' ? 'stdio' : preview.type === 'sse' ? 'SSE' : 'HTTP';
+  const what = describePreview(preview).filter(line => /^(⚠ |runs: |connects to: )/u.test(line));
+  return { name: d.name, description: `${transport} · ${definedIn(d)}`, detail: what.join(' · '), risky: preview.warnings.length > 0 };
+}
+
+const CHOOSE = 'Choose…';
 
 export const serverTrustDialog: ServerTrustDialog = {
   async confirmServers(servers) {
@@ -39,10 +65,36 @@ export const serverTrustDialog: ServerTrustDialog = {
         ? safe`Start ${servers.length} MCP servers from this workspace? Some change what runs — read the warnings.`
         : safe`Start ${servers.length} MCP servers from this workspace?`;
     const start = single ? 'Start Server' : 'Start Servers';
-    const answer = await ui.showWarningMessage(message, { modal: true, detail: inertBlock(trustDetail(servers)) }, start);
-    return answer === start;
+    const buttons = single ? [start] : [start, CHOOSE];
+    const answer = await ui.showWarningMessage(message, { modal: true, detail: inertBlock(trustDetail(servers)) }, ...buttons);
+    if (answer === start) return servers;
+    if (answer === CHOOSE) return chooseServers(servers);
+    return [];
   },
 };
+
+/** "Choose…": a pick with a row per server, none checked; the servers checked are the ones approved (dismissed: none). */
+async function chooseServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[]> {
+  const items = servers.map(server => {
+    const row = trustRow(server);
+    return {
+      label: row.risky ? safe`$(warning) ${row.name}` : safe`$(server) ${row.name}`,
+      description: inertLine(row.description),
+      detail: inertLine(row.detail),
+      picked: false,
+      server,
+    };
+  });
+  const picked = await ui.showQuickPick(items, {
+    title: safe`Start which MCP servers from this workspace?`,
+    placeHolder: safe`Check the servers to start; the others stay declined`,
+    canPickMany: true,
+    ignoreFocusOut: true,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return picked?.map(p => p.server) ?? [];
+}
 
 /** The text of a definition's env file, or `undefined` when it has none or it cannot be read. */
 export async function readEnvFile(def: ServerDefinition): Promise<string | undefined> {
@@ -101,9 +153,12 @@ export class ServerTrust {
       }
     }
     if (pending.length) {
-      const yes = await this.dialog().confirmServers(pending.map(({ definition, preview }) => ({ definition, preview })));
-      for (const { definition: def, key } of pending) {
-        if (yes) {
+      const asked = pending.map(({ definition, preview }) => ({ definition, preview }));
+      // Only the servers the user approved, as shown: each answer is bound to the key of what the dialog showed.
+      const chosen = new Set(await this.dialog().confirmServers(asked));
+      const yes = pending.filter((_, i) => chosen.has(asked[i]!));
+      for (const [i, { definition: def, key }] of pending.entries()) {
+        if (chosen.has(asked[i]!)) {
           this.refused.delete(key);
           this.allowedWith.set(def.name, key);
           decisions.set(def.name, { allowed: true });
@@ -114,9 +169,38 @@ export class ServerTrust {
       }
       // Only this answer's keys are added, to the list as it is stored now: the dialog may have been open for minutes, and
       // another window shares the list (a Reset Server Trust there, or its own approvals, made meanwhile must stay).
-      if (yes) await this.state.update(STORAGE_KEY, [...new Set([...this.state.get<string[]>(STORAGE_KEY, []), ...pending.map(p => p.key)])]);
+      if (yes.length) await this.addApprovals(yes.map(p => p.key));
     }
     return decisions;
+  }
+
+  /**
+   * Approves a definition that MCP Host itself has just written from the user's own answers ("Add Server…"), so the
+   * user is not asked to trust what they typed a second ago. Bound like a dialog's answer to exactly that definition
+   * where it is written (an edit asks again). Only for a definition without an env file: its variables are not what
+   * the user typed. Returns a function that takes the approval back (the write failed), unless it was there before.
+   */
+  approveWritten(def: ServerDefinition): Promise<() => Promise<void>> {
+    const done = this.queue.then(async () => {
+      if (def.origin.kind === 'userSettings' || (def.type === 'stdio' && def.envFile !== undefined)) return async () => {};
+      const key = trustHash(def);
+      const had = this.state.get<string[]>(STORAGE_KEY, []).includes(key);
+      this.refused.delete(key);
+      if (!had) await this.addApprovals([key]);
+      return async () => {
+        if (had) return;
+        const withdraw = this.queue.then(() => this.state.update(STORAGE_KEY, this.state.get<string[]>(STORAGE_KEY, []).filter(k => k !== key)));
+        this.queue = withdraw.catch(() => undefined);
+        await withdraw;
+      };
+    });
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Adds keys to the approvals as they are stored now (another window shares the list; what it did meanwhile stays). */
+  private async addApprovals(keys: readonly string[]): Promise<void> {
+    await this.state.update(STORAGE_KEY, [...new Set([...this.state.get<string[]>(STORAGE_KEY, []), ...keys])]);
   }
 
   /**

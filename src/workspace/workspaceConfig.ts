@@ -14,6 +14,11 @@ export const WORKSPACE_FILES: ReadonlyArray<{ path: string; format: ConfigFormat
   { path: '.mcp.json', format: 'claude', kind: 'workspaceClaude' },
 ];
 
+/** The origin of a definition in a folder's config file, as `load` gives it (and "Add Server…" binds its approval to). */
+export function workspaceOrigin(folder: vscode.WorkspaceFolder, file: (typeof WORKSPACE_FILES)[number]): ConfigOrigin {
+  return { kind: file.kind, file: vscode.Uri.joinPath(folder.uri, file.path).fsPath, folder: folder.uri.fsPath, label: `${file.path} (${folder.name})` };
+}
+
 const SEVERITY: Record<ProblemSeverity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
@@ -85,7 +90,7 @@ export class WorkspaceConfig extends Disposable {
       for (const folder of vscode.workspace.workspaceFolders ?? []) {
         for (const file of WORKSPACE_FILES) {
           const uri = vscode.Uri.joinPath(folder.uri, file.path);
-          const origin: ConfigOrigin = { kind: file.kind, file: uri.fsPath, folder: folder.uri.fsPath, label: `${file.path} (${folder.name})` };
+          const origin = workspaceOrigin(folder, file);
           let text: string | undefined;
           try {
             text = await readText(uri);

@@ -17,7 +17,7 @@ import type { ElicitationChoice, ElicitationQuestion } from '../../src/serverReq
 import type { BuiltinMcpChoice, BuiltinMcpQuestion } from '../../src/workspace/builtinMcp';
 import type { ServerToTrust } from '../../src/workspace/serverTrust';
 import type { MovedInputQuestion } from '../../src/workspace/inputStore';
-import type { ServerFromCaller } from '../../src/commands/addServer';
+import type { NewServer, ServerFromCaller } from '../../src/commands/addServer';
 import type { ImportCandidate, ImportConfirmation } from '../../src/commands/importServers';
 import { EXTENSION_ID } from '../../src/ids';
 import { SignInCancelledError, type SignInRequest } from '../../src/mcp/auth/signInErrors';
@@ -74,10 +74,14 @@ export class ScriptedDialogs implements Dialogs {
   /** Every server a trust dialog asked about, with what it showed. */
   readonly serversAsked: ServerToTrust[] = [];
 
-  async confirmServers(servers: readonly ServerToTrust[]): Promise<boolean> {
+  /** When set (and `approve`), only these servers are approved, as "Choose…" would: the others are declined. */
+  approveOnly: readonly string[] | undefined;
+
+  async confirmServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[]> {
     this.confirmations.push(servers.map(s => s.definition.name).sort());
     this.serversAsked.push(...servers);
-    return this.approve;
+    if (!this.approve) return [];
+    return this.approveOnly ? servers.filter(s => this.approveOnly!.includes(s.definition.name)) : servers;
   }
 
   /** "Import MCP Servers…": what was offered, which to pick (by name; undefined picks all), what was confirmed and the answer. */
@@ -103,6 +107,13 @@ export class ScriptedDialogs implements Dialogs {
   async confirmServerFromCaller(server: ServerFromCaller): Promise<boolean> {
     this.serversFromCallers.push(server);
     return this.addServerFromCaller;
+  }
+
+  /** The user's answers to "Add Server…"'s own questions, in order (none left: dismissed). */
+  newServers: NewServer[] = [];
+
+  async askNewServer(): Promise<NewServer | undefined> {
+    return this.newServers.shift();
   }
 
   async confirmToolCall(request: ToolConsentRequest): Promise<ConsentAnswer> {

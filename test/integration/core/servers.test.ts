@@ -5,7 +5,7 @@ import type { McpHost } from '../../../src/workspace/mcpHost';
 import { Commands } from '../../../src/ids';
 import type { ServerDefinition } from '../../../src/config/types';
 import type { StartDecision } from '../../../src/mcp/registry';
-import { ServerTrust, trustDetail } from '../../../src/workspace/serverTrust';
+import { ServerTrust, trustDetail, trustRow, type ServerToTrust } from '../../../src/workspace/serverTrust';
 import { activateHost, everythingServer, isAlive, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
 
@@ -165,9 +165,9 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     const named = (name: string) => ({ ...beta, name, args: [...(beta.type === 'stdio' ? beta.args : []), `--${name}`] }) as ServerDefinition;
     const [old, mine, theirs] = [named('old'), named('mine'), named('theirs')];
     let meanwhile = async () => {};
-    const dialog = { confirmServers: async () => (await meanwhile(), true) };
+    const dialog = { confirmServers: async (servers: readonly ServerToTrust[]) => (await meanwhile(), servers) };
     const here = new ServerTrust(shared, () => dialog);
-    const there = new ServerTrust(shared, () => ({ confirmServers: async () => true }));
+    const there = new ServerTrust(shared, () => ({ confirmServers: async (servers: readonly ServerToTrust[]) => servers }));
     assert.deepStrictEqual((await here.mayStart([old])).get('old'), { allowed: true });
 
     // The other window resets, then approves a server of its own, while this window's dialog is open.
@@ -211,6 +211,66 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     assert.deepStrictEqual(dialogs.confirmations, [['envy']], 'a changed env file started without asking');
     assert.match(dialogs.serversAsked[0]!.preview.warnings.join('\n'), /NODE_OPTIONS is set by the env file \(--max-old-space-size=256\): it can make Node load and run other code/);
     await vscode.workspace.fs.delete(envFile);
+  });
+
+  it('starts only the servers chosen in the dialog ("Choose…"), each shown where it is defined relative to its folder; the others are declined', async () => {
+    dialogs.confirmations.length = 0;
+    dialogs.serversAsked.length = 0;
+    dialogs.approveOnly = ['trusted'];
+    try {
+      await write({ beta: entry({ env: { EDITED: '1' } }), trusted: entry({ env: { WHO: 'trusted' } }), doubtful: entry({ env: { WHO: 'doubtful' } }) });
+      await until(() => state('trusted') === 'running' && state('doubtful') === 'blocked', 'trusted to run and doubtful to be declined');
+      assert.deepStrictEqual(dialogs.confirmations, [['doubtful', 'trusted']], 'one question for both');
+      const doubtful = host.registry.get('doubtful')!.connection.state;
+      assert.ok(doubtful.kind === 'blocked' && doubtful.reason === 'notApproved', JSON.stringify(doubtful));
+      // Only the chosen one's approval is stored, bound to its definition.
+      assert.ok(host.trust.isApproved(host.registry.get('trusted')!.definition!, undefined));
+      assert.ok(!host.trust.isApproved(host.registry.get('doubtful')!.definition!, undefined));
+      // Where each is defined, as the tree says it: relative to its folder, never the absolute path.
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const detail = trustDetail(dialogs.serversAsked);
+      assert.match(detail, new RegExp(`• trusted — defined in \\.vscode/mcp\\.json \\(${folder.name}\\)\n`));
+      assert.ok(!detail.includes(`defined in ${folder.uri.fsPath}`), detail);
+      const row = trustRow(dialogs.serversAsked.find(s => s.definition.name === 'trusted')!);
+      assert.deepStrictEqual([row.name, row.description], ['trusted', `stdio · .vscode/mcp.json (${folder.name})`]);
+      assert.match(row.detail, /^runs: .*server-everything/);
+      // Declined stays declined until the user starts it; then it is asked about alone.
+      dialogs.approveOnly = undefined;
+      dialogs.confirmations.length = 0;
+      await vscode.commands.executeCommand(Commands.startServer, 'doubtful');
+      await until(() => state('doubtful') === 'running', 'doubtful to run once approved');
+      assert.deepStrictEqual(dialogs.confirmations, [['doubtful']]);
+    } finally {
+      dialogs.approveOnly = undefined;
+    }
+  });
+
+  it('"Add Server…" starts what the user just described without a trust question, asks again once the entry is edited, and still asks for what a caller described', async () => {
+    dialogs.confirmations.length = 0;
+    await write({ beta: entry({ env: { EDITED: '1' } }) });
+    await until(() => !host.registry.get('trusted'), 'the servers of the last test to go');
+    // Each is a definition of its own (a server's approval is bound to what runs, not to its name): stdio is the default transport.
+    const commandLine = `${JSON.stringify(node)} ${JSON.stringify(everythingServer())} stdio`;
+    dialogs.newServers = [{ answers: { kind: 'command', commandLine }, name: 'typed' }];
+    const file = await vscode.commands.executeCommand<vscode.Uri>(Commands.addServer);
+    assert.ok(file, 'the command wrote the entry');
+    await until(() => state('typed') === 'running', 'the server the user typed to run');
+    assert.deepStrictEqual(dialogs.confirmations, [], 'asked to trust what the user had just typed');
+
+    // Bound to that definition: the entry edited (an env variable added), the next start asks.
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const edited = JSON.parse(fs.readFileSync(config.fsPath, 'utf8'));
+    edited.servers.typed.env = { EDITED: '1' };
+    await writeFile(config, JSON.stringify(edited, null, 2));
+    await until(() => dialogs.confirmations.length > 0 && state('typed') === 'running', 'the edited server to be asked about and run');
+    assert.deepStrictEqual(dialogs.confirmations, [['typed']]);
+
+    // What a caller described (another extension, a link) is confirmed, then asked about as before.
+    dialogs.confirmations.length = 0;
+    await vscode.commands.executeCommand(Commands.addServer, { answers: { kind: 'command', commandLine: `${JSON.stringify(node)} --no-warnings ${JSON.stringify(everythingServer())} stdio` }, name: 'described' });
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await until(() => state('described') === 'running', 'the described server to run once approved');
+    assert.deepStrictEqual(dialogs.confirmations, [['described']], 'a caller\'s server started without the trust question');
   });
 
   it('stops every server and its process when the host shuts down', async () => {

@@ -7,6 +7,7 @@ import {
   splitCommandLine,
   suggestServerName,
   validateServerName,
+  writtenDefinition,
 } from '../../../src/config/newServer';
 import { parseConfigText } from '../../../src/config/parse';
 import type { ConfigOrigin } from '../../../src/config/types';
@@ -75,5 +76,28 @@ describe('Add Server without the dialogs', () => {
 
   it('refuses a name that is already in the file', () => {
     assert.throws(() => addServerToConfig('{"servers":{"a":{"command":"x"}}}', 'a', { command: 'y' }), /already exists/);
+  });
+
+  it('approves only what the answers describe, where they were written: the definition the loader reads, secrets moved back included', () => {
+    const command = { kind: 'command' as const, commandLine: 'node /srv/server.js --stdio' };
+    const added = addServerToConfig('{\n  // mine\n  "servers": {}\n}\n', 'mine', buildServerEntry(command));
+    const def = writtenDefinition(added.newText, origin, 'mine', command, added.movedSecrets);
+    assert.ok(def?.type === 'stdio');
+    assert.deepStrictEqual([def.command, def.args], ['node', ['/srv/server.js', '--stdio']]);
+    assert.deepStrictEqual(def, parseConfigText(added.newText, origin, 'vscode').servers[0], 'what the config loader reads, nothing else');
+
+    // A token typed into a header went to an input: the file's ${input:…} stands for exactly what was typed.
+    const http = { kind: 'http' as const, url: 'https://x.example/mcp', header: { name: 'Authorization', value: 'Bearer sk-typed-0123456789abcdef' } };
+    const remote = addServerToConfig(undefined, 'remote', buildServerEntry(http));
+    assert.strictEqual(remote.movedSecrets.length, 1);
+    const remoteDef = writtenDefinition(remote.newText, origin, 'remote', http, remote.movedSecrets);
+    assert.ok(remoteDef?.type === 'http');
+    assert.match(remoteDef.headers['Authorization']!, /^Bearer \$\{input:/);
+    assert.strictEqual(writtenDefinition(remote.newText, origin, 'remote', http, []), undefined, 'an ${input:…} that is not one the command put there');
+
+    // Text that does not read as the answers (the file makes the entry something else) is not approved.
+    assert.strictEqual(writtenDefinition(added.newText.replace('--stdio', '--evil'), origin, 'mine', command, []), undefined);
+    assert.strictEqual(writtenDefinition(added.newText.replace('"--stdio"', '"--stdio"], "envFile": ".env", "x": ['), origin, 'mine', command, []), undefined);
+    assert.strictEqual(writtenDefinition(added.newText, origin, 'other', command, []), undefined);
   });
 });
