@@ -2,22 +2,22 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { safe, type SafeText } from '../common/untrustedText';
 import { Commands, MANAGE_TRUST_COMMAND } from '../ids';
-import { canBeStarted, type ConnectionState } from '../mcp/connectionState';
+import { canBeStarted } from '../mcp/connectionState';
 import type { ServerEntry } from '../mcp/registry';
 import type { McpHost } from '../workspace/mcpHost';
 import { pickServer } from '../ui/serverPick';
 import { ServerNode } from '../ui/tree/nodes';
-import { plural, ServerAction, serverActions } from '../ui/tree/treeText';
+import { entryActions, plural, ServerAction } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
 
 /** A command's target: a tree node, a server name (from code or tests), or nothing (then we ask). */
 type ServerArg = ServerNode | string | undefined;
 
 /** The server a command acts on: the one given, else one picked among those `filter` lets through. */
-async function targetServer(host: McpHost, arg: ServerArg, placeHolder: SafeText, filter: (state: ConnectionState) => boolean = () => true): Promise<ServerEntry | undefined> {
+async function targetServer(host: McpHost, arg: ServerArg, placeHolder: SafeText, filter: (entry: ServerEntry) => boolean = () => true): Promise<ServerEntry | undefined> {
   if (arg instanceof ServerNode) return host.registry.get(arg.name);
   if (typeof arg === 'string') return host.registry.get(arg);
-  const entries = host.registry.servers.filter(e => filter(e.connection.state));
+  const entries = host.registry.servers.filter(filter);
   if (entries.length === 0) {
     void ui.showInformationMessage(safe`No MCP server to choose from. Add one to .vscode/mcp.json, or run "MCP Host: Import MCP Servers…".`);
     return undefined;
@@ -25,15 +25,15 @@ async function targetServer(host: McpHost, arg: ServerArg, placeHolder: SafeText
   return pickServer(entries, { placeHolder });
 }
 
-/** Whether the status bar's menu offers `action` for a server in `state`: the palette offers the same servers. */
-const offers = (action: ServerAction) => (state: ConnectionState) => serverActions(state).includes(action);
+/** Whether the status bar's pick and the tree's menu offer `action` for a server: the palette offers the same servers. */
+const offers = (action: ServerAction) => (entry: ServerEntry) => entryActions(entry).includes(action);
 
 export function registerServerCommands(store: DisposableStore, host: McpHost): void {
   const reg = (id: string, fn: (...args: never[]) => unknown) => store.add(vscode.commands.registerCommand(id, fn));
 
   // Start also offers a server that failed (the menu offers Restart for it instead): starting it again is what the user asked for.
   reg(Commands.startServer, async (arg: ServerArg) => {
-    const e = await targetServer(host, arg, safe`Start which MCP server?`, canBeStarted);
+    const e = await targetServer(host, arg, safe`Start which MCP server?`, entry => canBeStarted(entry.connection.state));
     if (!e) return;
     await host.registry.start(e.name, true);
     explainRestricted(e);
@@ -49,7 +49,7 @@ export function registerServerCommands(store: DisposableStore, host: McpHost): v
     explainRestricted(e);
   });
   reg(Commands.signIn, async (arg: ServerArg) => {
-    const e = await targetServer(host, arg, safe`Sign in to which MCP server?`, state => state.kind === 'needsSignIn');
+    const e = await targetServer(host, arg, safe`Sign in to which MCP server?`, offers('signIn'));
     if (e) await e.connection.signIn();
   });
   reg(Commands.signOut, async (arg: ServerArg) => {

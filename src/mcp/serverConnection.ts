@@ -88,6 +88,7 @@ export class ServerConnection extends Disposable {
   private transport: Transport | undefined;
   private generation = 0;
   private attempt = 0;
+  private _launched = false;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private stopping: Promise<void> | undefined;
   private secrets: readonly string[] = [];
@@ -216,6 +217,7 @@ export class ServerConnection extends Disposable {
     // Another start may have begun while a stop finished.
     if (this.isDisposed || busy(this._state)) return;
     const generation = ++this.generation;
+    this._launched = true;
     if (!options.automatic) this.attempt = 0;
     this.attempt++;
     const signingIn = this.auth.signingIn;
@@ -356,6 +358,11 @@ export class ServerConnection extends Disposable {
     await this.stop();
     await this.auth.signOut();
     await this.start();
+  }
+
+  /** Whether a start was made (so its log has something to show), stopped or failed since or not. */
+  get launched(): boolean {
+    return this._launched;
   }
 
   /** Whether this server signs in with OAuth (it asked for a sign-in at least once, or holds tokens). */

@@ -7,7 +7,7 @@ import { Commands } from '../ids';
 import { untrustedMarkdown } from './markdown';
 import { pickServer } from './serverPick';
 import * as ui from './window';
-import { ServerAction, serverActions, serverDescription, stateIconOf, summarizeServers } from './tree/treeText';
+import { entryActions, ServerAction, serverDescription, stateIconOf, summarizeServers } from './tree/treeText';
 
 /**
  * "$(plug) MCP 3/4": how many servers run, with the error count and a warning background when any failed.
@@ -63,9 +63,10 @@ const ACTIONS: Record<ServerAction, { label: SafeText; command: string }> = {
   restart: { label: safe`$(debug-restart) Restart`, command: Commands.restartServer },
   showLog: { label: safe`$(output) Show Log`, command: Commands.showLog },
   openConfig: { label: safe`$(go-to-file) Open Config`, command: Commands.openServerConfig },
+  signOut: { label: safe`$(sign-out) Sign Out`, command: Commands.signOut },
 };
 
-/** Servers with their state; the chosen one's actions (start, stop, restart, log, config). */
+/** Servers with their state; the chosen one's actions, as its context menu in the tree offers them (`serverActions`). */
 async function showServers(registry: ServerRegistry): Promise<void> {
   const servers = [...registry.servers].sort((a, b) => a.name.localeCompare(b.name));
   if (servers.length === 0) {
@@ -76,7 +77,7 @@ async function showServers(registry: ServerRegistry): Promise<void> {
   if (!picked) return;
   const state = picked.connection.state;
   const action = await ui.showQuickPick(
-    serverActions(state).map(a => ACTIONS[a]),
+    entryActions(picked).map(a => ACTIONS[a]),
     { title: safe`MCP server '${picked.name}' — ${describeState(state)}` },
   );
   if (action) await vscode.commands.executeCommand(action.command, picked.name);

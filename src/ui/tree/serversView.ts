@@ -13,7 +13,7 @@ import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, pageEnd, pageOf, r
 import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
 import { describeDuplicate, type Duplicate } from '../../mcp/duplicates';
 import { showInformationMessage, withProgress } from '../window';
-import { count, hasApp, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverDescription, stateIconOf, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
+import { count, hasApp, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverContextValue, serverDescription, stateIconOf, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
 function stateIcon(state: ConnectionState): vscode.ThemeIcon {
   const { id, color } = stateIconOf(state);
@@ -523,8 +523,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.description = serverDescription(entry);
     item.iconPath = stateIcon(state);
     item.tooltip = serverTooltip(node);
-    // ` oauth` marks a server that signs in, for Sign Out in its menu.
-    item.contextValue = `server.${state.kind}${entry.connection.signsIn ? ' oauth' : ''}`;
+    // Its actions, for the menus (the status bar's pick offers the same).
+    item.contextValue = serverContextValue(entry);
     item.accessibilityInformation = { label: `MCP server ${entry.name}, ${item.description}${origin ? `, from ${origin}` : ''}` };
     return item;
   }

@@ -138,15 +138,65 @@ export function summarizeServers(entries: readonly ServerEntry[]): ServersSummar
   return { total, running, starting, errors, needsSignIn, text };
 }
 
-export type ServerAction = 'signIn' | 'start' | 'stop' | 'restart' | 'showLog' | 'openConfig';
+export type ServerAction = 'signIn' | 'start' | 'stop' | 'restart' | 'showLog' | 'openConfig' | 'signOut';
 
-/** What can be done with a server in its state, in menu order. */
-export function serverActions(state: ConnectionState): ServerAction[] {
+/** What the actions of a server depend on besides its state. */
+export interface ServerFacts {
+  /** Whether it was launched since it was defined as it is (else its log is empty: Show Log shows nothing). */
+  readonly launched: boolean;
+  /** Whether it signs in with OAuth (then Sign Out). */
+  readonly signsIn: boolean;
+}
+
+/**
+ * What can be done with a server in its state, in menu order (lifecycle, Sign Out, then Show Log and Open Config): the one list the status bar's pick, the tree's
+ * context menu and inline buttons (through `serverContextValue`) and the palette's server picks offer.
+ * - stopped, declined (not approved), disabled, Restricted Mode: Start (asks again; in Restricted Mode it says why not);
+ * - starting: Stop; running: Stop, Restart;
+ * - failed: Restart, and Stop while an automatic restart is due (it cancels it);
+ * - needs sign-in: Sign In; an invalid entry: only Open Config.
+ * Show Log once it was launched; Sign Out when it signs in.
+ */
+export function serverActions(state: ConnectionState, facts: ServerFacts = { launched: true, signsIn: false }): ServerAction[] {
   const actions: ServerAction[] = [];
-  if (state.kind === 'needsSignIn') actions.push('signIn');
-  if (canBeStarted(state) && state.kind !== 'error' && state.kind !== 'needsSignIn') actions.push('start');
-  if (state.kind === 'running' || state.kind === 'starting' || state.kind === 'error') actions.push('stop');
-  if (state.kind !== 'blocked' || canBeStarted(state)) actions.push('restart');
-  actions.push('showLog', 'openConfig');
+  switch (state.kind) {
+    case 'needsSignIn':
+      actions.push('signIn');
+      break;
+    case 'stopped':
+      actions.push('start');
+      break;
+    case 'blocked':
+      if (canBeStarted(state)) actions.push('start');
+      break;
+    case 'starting':
+      actions.push('stop');
+      break;
+    case 'running':
+      actions.push('stop', 'restart');
+      break;
+    case 'error':
+      if (state.restartAt !== undefined) actions.push('stop');
+      actions.push('restart');
+      break;
+  }
+  if (facts.signsIn) actions.push('signOut');
+  const launched = facts.launched || state.kind === 'starting' || state.kind === 'running' || state.kind === 'error' || state.kind === 'needsSignIn';
+  if (launched) actions.push('showLog');
+  actions.push('openConfig');
   return actions;
+}
+
+/** A server's actions, from its connection. */
+export function entryActions(entry: ServerEntry): ServerAction[] {
+  return serverActions(entry.connection.state, { launched: entry.connection.launched, signsIn: entry.connection.signsIn });
+}
+
+/**
+ * A server row's `contextValue`: `server.<state>` and then each of its actions, space-separated
+ * (`server.error restart showLog openConfig`). package.json's menus match an action as a word, so the tree's menu
+ * and inline buttons are exactly `serverActions`.
+ */
+export function serverContextValue(entry: ServerEntry): string {
+  return [`server.${entry.connection.state.kind}`, ...entryActions(entry)].join(' ');
 }

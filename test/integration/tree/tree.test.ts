@@ -85,7 +85,7 @@ describe('servers tree', function () {
     const paging = (await server('paging'))!;
     const i = item(paging);
     assert.strictEqual(i.description, `running · ${host.registry.get('paging')!.connection.tools.length} tools`);
-    assert.strictEqual(i.contextValue, 'server.running');
+    assert.strictEqual(i.contextValue, 'server.running stop restart showLog openConfig');
     assert.strictEqual(i.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     assert.strictEqual((i.iconPath as vscode.ThemeIcon).id, 'circle-filled');
     const tooltip = (i.tooltip as vscode.MarkdownString).value;
@@ -453,7 +453,8 @@ describe('servers tree', function () {
     await until(() => state('broken') === 'error', 'broken to fail');
     const broken = (await until(() => server('broken'), 'the broken server node'))!;
     const i = item(broken);
-    assert.strictEqual(i.contextValue, 'server.error');
+    // Restart (and Stop while an automatic restart is due), as the status bar's pick offers.
+    assert.match(i.contextValue ?? '', /^server\.error (stop )?restart showLog openConfig$/);
     assert.strictEqual(i.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
     const children = (await provider.getChildren(broken)) as InfoNode[];
     const labels = children.map(label);

@@ -5,7 +5,7 @@ import { MemoryLog } from '../../../src/mcp/log';
 import { ServerRegistry } from '../../../src/mcp/registry';
 import { NodeCache, type TreeNode } from '../../../src/ui/tree/nodes';
 import { ModelChange, pageOf, resourceLayout, ServersTreeModel, type ResourcePages } from '../../../src/ui/tree/serversModel';
-import { promptArguments, promptDescription, promptLabel, schemaSummary, serverActions, summarizeServers, toolDescription, toolHints, toolLabel } from '../../../src/ui/tree/treeText';
+import { promptArguments, promptDescription, promptLabel, schemaSummary, entryActions, serverActions, summarizeServers, toolDescription, toolHints, toolLabel } from '../../../src/ui/tree/treeText';
 import { fixtureServer } from '../servers';
 
 const origin: ConfigOrigin = { kind: 'workspaceVscode', file: '/ws/.vscode/mcp.json', folder: '/ws', label: '.vscode/mcp.json' };
@@ -119,10 +119,11 @@ describe('ServersTreeModel against the paging fixture', function () {
   });
 
   it('offers the actions that fit a server\'s state', () => {
-    assert.deepStrictEqual(serverActions(reg.get('big')!.connection.state), ['stop', 'restart', 'showLog', 'openConfig']);
-    assert.deepStrictEqual(serverActions(reg.get('off')!.connection.state), ['start', 'restart', 'showLog', 'openConfig']);
-    assert.deepStrictEqual(serverActions({ kind: 'error', message: 'x', stderrTail: [], attempt: 1 }), ['stop', 'restart', 'showLog', 'openConfig']);
-    assert.deepStrictEqual(serverActions({ kind: 'blocked', reason: 'invalidConfig', message: 'x' }), ['showLog', 'openConfig']);
+    assert.deepStrictEqual(entryActions(reg.get('big')!), ['stop', 'restart', 'showLog', 'openConfig']);
+    // Disabled in config, never started: nothing in its log.
+    assert.deepStrictEqual(entryActions(reg.get('off')!), ['start', 'openConfig']);
+    assert.deepStrictEqual(serverActions({ kind: 'error', message: 'x', stderrTail: [], attempt: 1 }), ['restart', 'showLog', 'openConfig']);
+    assert.deepStrictEqual(serverActions({ kind: 'blocked', reason: 'invalidConfig', message: 'x' }, { launched: false, signsIn: false }), ['openConfig']);
   });
 
   it('describes tools by their hints and arguments', () => {
