@@ -201,6 +201,18 @@ export function codeBlock(text: string, language = 'text'): string {
   return `${fence}${language}\n${shown}\n${fence}`;
 }
 
+/**
+ * A markdown link of ours that runs `command` with JSON `args`, for markdown trusted with exactly the commands its
+ * links may run (`isTrusted: { enabledCommands }`). The label is ours (escaped all the same); the arguments may hold
+ * untrusted text (a server's name) and are percent-encoded whole, parentheses included, so nothing in them can end
+ * the link, start another or reach the markdown as markup.
+ */
+export function commandLink(label: string, command: string, args: readonly unknown[]): string {
+  if (!/^[A-Za-z][\w.-]*$/.test(command)) throw new Error(`not a command id: ${command}`);
+  const query = encodeURIComponent(JSON.stringify(args)).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `[${escapeMarkdown(label)}](command:${command}?${query})`;
+}
+
 /** Safe parts joined by a separator of ours. */
 export function joinSafe(parts: readonly SafeText[], separator = ' '): SafeText {
   return parts.join(separator) as SafeText;

@@ -105,11 +105,18 @@ describe('e2e: @mcp in the Chat view', function () {
     await screenshot(page, 'chat-prompt');
   });
 
-  it('shows the servers with @mcp /servers', async () => {
+  it('shows the servers with @mcp /servers, each on a line with its actions as links that run (uxreview item 13)', async () => {
     const response = await send('@mcp /servers');
     await response.getByText(/1 of 1 MCP server running/).waitFor({ timeout: 30_000 });
-    await response.getByRole('button', { name: 'Restart everything' }).waitFor();
+    // On the server's line: links, not a stack of full-width buttons (two per server before).
+    const line = response.locator('li', { hasText: /everything — running · \d+ tools/ });
+    await line.getByRole('link', { name: 'Restart' }).waitFor({ timeout: 15_000 });
+    assert.deepStrictEqual(await response.getByRole('button').filter({ hasText: /Restart|Show Log/ }).count(), 0);
     await screenshot(page, 'chat-servers');
+    // VS Code runs the link (the markdown is trusted with MCP Host's server commands): the server's log opens.
+    await line.getByRole('link', { name: 'Show Log' }).click();
+    await page.locator('.part.panel .monaco-select-box, .part.panel .title', { hasText: /MCP: everything|everything/ }).first().waitFor({ timeout: 30_000 });
+    await screenshot(page, 'chat-servers-show-log');
   });
 
   it('asks for consent in the response when the model calls a tool, and answers with its result', async () => {

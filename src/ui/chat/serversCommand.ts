@@ -1,17 +1,27 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
-import { inertLine, safe } from '../../common/untrustedText';
+import { commandLink, inertLine, safe } from '../../common/untrustedText';
 import * as ui from '../window';
+import { commandLinksMarkdown } from '../markdown';
 import { Commands, ViewContainers } from '../../ids';
-import { oneLine, plural, serverActions, serverDescription, toolLabel } from '../tree/treeText';
+import { oneLine, plural, serverActions, serverDescription, toolLabel, type ServerAction } from '../tree/treeText';
 import { inline, name } from './chatText';
 import type { ChatServices, ChatToolsDialog } from './chatServices';
 import { resolveTarget, splitFirstWord } from './commandLine';
 
+const MAX_SERVER_LINKS = 50;
 const MAX_SERVER_BUTTONS = 10;
 const MAX_TOOLS_LISTED = 30;
 
-/** `/servers`: every server's state, with buttons to start or restart it and to show its log. */
+/** The commands /servers' links may run: MCP Host's own, on one server named in their arguments. */
+export const SERVER_LINK_COMMANDS: readonly string[] = [Commands.signIn, Commands.startServer, Commands.restartServer, Commands.showLog];
+
+/**
+ * `/servers`: a line per server (its state, where it is defined, why it failed) with its actions as links at the end
+ * of the line: a sign in, start or restart, and its log. (A button per action stacked 8 full-width buttons for 4
+ * servers, and VS Code shows each button on a line of its own.) The markdown is trusted with exactly those
+ * commands; every server or config string in it is escaped, so no link but ours can form.
+ */
 export async function serversCommand(services: ChatServices, _request: vscode.ChatRequest, _context: vscode.ChatContext, stream: vscode.ChatResponseStream): Promise<vscode.ChatResult> {
   const servers = services.host.registry.servers;
   if (servers.length === 0) {
@@ -21,20 +31,29 @@ export async function serversCommand(services: ChatServices, _request: vscode.Ch
     return { metadata: { servers: 0 } };
   }
   const running = servers.filter(s => s.connection.state.kind === 'running').length;
-  const rows = servers.map(s => `| ${name(s.name)} | ${inline(serverDescription(s))} | ${inline(s.definition?.origin.label ?? 'invalid entry')} |`);
-  stream.markdown(`${running} of ${plural(servers.length, 'MCP server')} running.\n\n| server | state | defined in |\n|---|---|---|\n${rows.join('\n')}\n\n`);
-  // The state column says only "error": why, as the tree's first line under the server says it.
-  const failed = servers.flatMap(s => (s.connection.state.kind === 'error' ? [`- ${name(s.name)}: ${inline(oneLine(s.connection.mask(s.connection.state.message), 300))}`] : []));
-  if (failed.length) stream.markdown(`${failed.join('\n')}\n\n`);
-  for (const s of servers.slice(0, MAX_SERVER_BUTTONS)) {
-    const actions = serverActions(s.connection.state);
-    if (actions.includes('signIn')) stream.button({ command: Commands.signIn, title: `Sign In: ${s.name}`, arguments: [s.name] });
-    else if (actions.includes('start')) stream.button({ command: Commands.startServer, title: `Start ${s.name}`, arguments: [s.name] });
-    else if (actions.includes('restart')) stream.button({ command: Commands.restartServer, title: `Restart ${s.name}`, arguments: [s.name] });
-    stream.button({ command: Commands.showLog, title: `Show Log: ${s.name}`, arguments: [s.name] });
-  }
+  const lines = servers.map((s, i) => {
+    const state = s.connection.state;
+    const about = `- ${name(s.name)} — ${inline(serverDescription(s))} · ${inline(s.definition?.origin.label ?? 'invalid entry')}`;
+    const links = i < MAX_SERVER_LINKS ? serverLinks(s.name, serverActions(state)) : [];
+    // The state says only "error": why, as the tree's first line under the server says it.
+    const why = state.kind === 'error' ? [`  ${inline(oneLine(s.connection.mask(state.message), 300))}`] : [];
+    return [`${about}${links.length ? ` — ${links.join(' · ')}` : ''}`, ...why].join('  \n');
+  });
+  stream.markdown(commandLinksMarkdown(`${running} of ${plural(servers.length, 'MCP server')} running.\n\n${lines.join('\n')}\n\n`, SERVER_LINK_COMMANDS));
   stream.button({ command: `workbench.view.extension.${ViewContainers.main}`, title: 'Open MCP Host' });
   return { metadata: { servers: servers.length, running } };
+}
+
+/** A server's actions in /servers: the one that gets it running (sign in, start or restart), then its log. */
+function serverLinks(server: string, actions: readonly ServerAction[]): string[] {
+  const first = actions.includes('signIn')
+    ? commandLink('Sign In', Commands.signIn, [server])
+    : actions.includes('start')
+      ? commandLink('Start', Commands.startServer, [server])
+      : actions.includes('restart')
+        ? commandLink('Restart', Commands.restartServer, [server])
+        : undefined;
+  return [...(first ? [first] : []), commandLink('Show Log', Commands.showLog, [server])];
 }
 
 /**

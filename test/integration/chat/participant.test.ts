@@ -47,12 +47,24 @@ describe('the @mcp chat participant', function () {
     for (const key of [Settings.chatMaxToolOutput, Settings.chatConfirmation]) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
   });
 
-  it('/servers shows every server and its state, with buttons to restart and show the log', async () => {
+  /** The command links of a response's markdown, as `command arguments…`, and the trust of the parts that hold them. */
+  const links = (t: Transcript) => [...markdown(t).matchAll(/\[([^\]\n]+)\]\(command:([\w.]+)\?([^)\s]*)\)/g)].map(([, label, command, query]) => ({ label: label!, command: command!, args: JSON.parse(decodeURIComponent(query!)) as unknown[] }));
+
+  it('/servers shows a line per server with its state and its actions as links on that line (uxreview item 13)', async () => {
     const t = await send('@mcp /servers');
     assert.match(markdown(t), /2 of 2 MCP servers running\./);
-    assert.match(markdown(t), /\| \*\*everything\*\* \| running · \d+ tools \|/);
-    const titles = buttons(t).map(b => b.title);
-    assert.ok(titles.includes('Restart everything') && titles.includes('Show Log: paging'), titles.join(', '));
+    assert.match(markdown(t), /^- \*\*everything\*\* — running · \d+ tools · \\\.vscode\/mcp\\\.json .* — \[Restart\]\(command:mcpHost\.restartServer\?[^)]+\) · \[Show Log\]\(command:mcpHost\.showLog\?[^)]+\)$/m);
+    assert.deepStrictEqual(
+      links(t).map(l => `${l.label} ${l.command} ${JSON.stringify(l.args)}`),
+      ['Restart mcpHost.restartServer ["everything"]', 'Show Log mcpHost.showLog ["everything"]', 'Restart mcpHost.restartServer ["paging"]', 'Show Log mcpHost.showLog ["paging"]'],
+    );
+    // Trusted with exactly the server actions; no button per action any more (they stacked 8 for 4 servers).
+    const trusted = t.parts.filter(p => p.kind === 'markdown' && p.isTrusted);
+    assert.deepStrictEqual(trusted.map(p => p.kind === 'markdown' && p.isTrusted), [{ enabledCommands: [Commands.signIn, Commands.startServer, Commands.restartServer, Commands.showLog] }]);
+    assert.deepStrictEqual(buttons(t).map(b => b.title), ['Open MCP Host']);
+    // What a click on a link runs: the server's log opens.
+    const showLog = links(t).find(l => l.label === 'Show Log' && l.args[0] === 'paging')!;
+    await vscode.commands.executeCommand(showLog.command, ...showLog.args);
     assert.strictEqual(model.requests.length, 0, 'a slash command that needs no model sent a request');
   });
 
@@ -64,9 +76,9 @@ describe('the @mcp chat participant', function () {
       await until(() => api.host.registry.get('broken')?.connection.state.kind === 'error', 'broken to fail');
       const t = await send('@mcp /servers');
       assert.match(markdown(t), /2 of 3 MCP servers running\./);
-      assert.match(markdown(t), /\| \*\*broken\*\* \| error \|/);
-      // Server and repository text is escaped for markdown (`\.`).
-      assert.match(markdown(t), /^- \*\*broken\*\*: The server exited with code 3 before completing initialization\\?\.$/m);
+      assert.match(markdown(t), /^- \*\*broken\*\* — error · .* — \[Restart\]\(command:mcpHost\.restartServer\?[^)]+\) · \[Show Log\]/m);
+      // Server and repository text is escaped for markdown (`\.`), on the line under the server's.
+      assert.match(markdown(t), /\[Show Log\]\(command:mcpHost\.showLog\?%5B%22broken%22%5D\) {2}\n {2}The server exited with code 3 before completing initialization\\?\.$/m);
     } finally {
       await writeConfig({ everything, paging });
       await until(() => api.host.registry.get('broken') === undefined && running('everything') && running('paging'), 'broken to go');

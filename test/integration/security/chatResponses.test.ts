@@ -3,10 +3,12 @@ import * as vscode from 'vscode';
 import type { McpHostApi } from '../../../src/extension';
 import type { Transcript } from '../../../src/ui/chat/transcript';
 import { RESOURCE_SCHEME } from '../../../src/mcp/resourceContent';
+import { SERVER_LINK_COMMANDS } from '../../../src/ui/chat/serversCommand';
+import { ViewContainers } from '../../../src/ids';
 import { HOSTILE } from '../../fixtures/lib/hostileText';
 import { ask, buttons, newChat, press, scriptedModel, type ScriptedModel } from '../chat/chatUtil';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
-import { until } from '../util';
+import { expectLogEntry, until } from '../util';
 
 /**
  * Chat responses are a surface for server text too: `@mcp` writes tool names, titles, descriptions,
@@ -26,21 +28,35 @@ describe('untrusted text stays inert in chat responses', function () {
   /** Markdown outside fenced blocks (inside one, text is shown as typed). */
   const outsideFences = (md: string) => md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '');
 
+  /**
+   * MCP Host's own command links (/servers' Restart, Show Log, …): to a command the part is trusted with, its
+   * arguments percent-encoded whole (nothing in them can end the link), decoding to a JSON list.
+   */
+  const OUR_LINK = /(?<!\\)\[[A-Z][A-Za-z ]*\]\(command:([\w.]+)\?([A-Za-z0-9%._~-]*)\)/g;
+
   /** Every check a response must pass, whatever was asked. */
   function assertInert(t: Transcript): void {
     for (const p of t.parts) {
       if (p.kind !== 'markdown') continue;
-      assert.ok(!p.isTrusted, `trusted markdown in a response: ${JSON.stringify(p.value)}`);
+      // Trusted only with MCP Host's server actions, never wholly, and only where all its links are ours.
+      if (p.isTrusted) {
+        const enabled = (p.isTrusted as { enabledCommands?: string[] }).enabledCommands;
+        assert.ok(Array.isArray(enabled) && enabled.every(c => SERVER_LINK_COMMANDS.includes(c)), `trusted markdown in a response: ${JSON.stringify(p.isTrusted)} ${JSON.stringify(p.value)}`);
+        for (const [, command, query] of p.value.matchAll(OUR_LINK)) {
+          assert.ok(enabled.includes(command!), `a link to ${command} in ${JSON.stringify(p.value)}`);
+          assert.ok(Array.isArray(JSON.parse(decodeURIComponent(query!))), `link arguments ${query}`);
+        }
+      }
       assert.strictEqual(p.supportHtml, false, `HTML allowed in a response: ${JSON.stringify(p.value)}`);
     }
-    const md = t.text();
+    const md = t.text().replace(OUR_LINK, '');
     assert.doesNotMatch(md, /[\u200b\u202e]/, 'a hidden or bidi character reached the response unrevealed');
     const prose = outsideFences(md);
     // escapeMarkdown escapes ':' and brackets, so a URL or link from a server is text, never a link.
     assert.doesNotMatch(prose, /command:|https?:\/\/|\]\(|<img|!\[pixel/, `live server text in ${JSON.stringify(prose)}`);
     for (const b of buttons(t)) {
       // `vscode.open` only on MCP Host's own read-only resource documents.
-      const ours = /^(mcpHost\.|workbench\.action\.)/.test(b.command) || (b.command === 'vscode.open' && b.arguments[0] instanceof vscode.Uri && b.arguments[0].scheme === RESOURCE_SCHEME);
+      const ours = /^(mcpHost\.|workbench\.action\.)/.test(b.command) || b.command === `workbench.view.extension.${ViewContainers.main}` || (b.command === 'vscode.open' && b.arguments[0] instanceof vscode.Uri && b.arguments[0].scheme === RESOURCE_SCHEME);
       assert.ok(ours, `a button not of MCP Host: ${b.command} ${JSON.stringify(b.arguments)}`);
     }
   }
@@ -92,6 +108,28 @@ describe('untrusted text stays inert in chat responses', function () {
     const tools = await send('@mcp /tools');
     assert.match(tools.text(), /search⟨U\\?\+200B⟩/, 'the zero-width character in a tool name is not shown');
     assertInert(tools);
+  });
+
+  it('keeps server names and errors inert in /servers, whose only links are its own server actions (uxreview item 13)', async () => {
+    // A repository's config names its servers: a name made of link and HTML syntax, a server whose error is too.
+    const evil = 'x](command:workbench.action.terminal.new) [y';
+    expectLogEntry(/^MCP x\]\(.*\[y: \[error\] (Failed to start: |Not restarting: )/);
+    const failing = `process.stderr.write('fatal'); console.error(${JSON.stringify(HOSTILE.description)}); process.exit(3)`;
+    const config = (extra: object) =>
+      writeFile(workspaceFile('.vscode', 'mcp.json'), JSON.stringify({ servers: { hostile: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'hostile.js')] }, ...extra } }));
+    await config({ [evil]: { type: 'stdio', command: process.execPath, args: ['-e', failing] } });
+    try {
+      await until(() => api.host.registry.get(evil)?.connection.state.kind === 'error', 'the hostile-named server to fail', 30_000);
+      const t = await send('@mcp /servers');
+      assertInert(t);
+      const md = t.text();
+      assert.ok(md.includes('**x\\]\\(command\\:workbench\\.action\\.terminal\\.new\\) \\[y** — error'), `the name is not shown escaped: ${md}`);
+      const links = [...md.matchAll(OUR_LINK)].map(([, command, query]) => `${command} ${JSON.parse(decodeURIComponent(query!))}`);
+      assert.deepStrictEqual(links.sort(), [`mcpHost.restartServer ${evil}`, 'mcpHost.restartServer hostile', `mcpHost.showLog ${evil}`, 'mcpHost.showLog hostile'].sort());
+    } finally {
+      await config({});
+      await until(() => api.host.registry.get(evil) === undefined, 'the hostile-named server to go', 30_000);
+    }
   });
 
   it('keeps a resource name with a bidi override, and a prompt error with a command link, inert', async () => {

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { renderedIcons, renderedLinks } from '../../fixtures/lib/hostileText';
-import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, inertBlock, inertLine, plainLabel, revealHidden, safe, VALUE_MAX } from '../../../src/common/untrustedText';
+import { HOSTILE, renderedIcons, renderedLinks } from '../../fixtures/lib/hostileText';
+import { codeBlock, commandLink, cut, escapeMarkdown, hasHiddenCharacters, inertBlock, inertLine, plainLabel, revealHidden, safe, VALUE_MAX } from '../../../src/common/untrustedText';
 
 const links = renderedLinks;
 const icons = renderedIcons;
@@ -114,5 +114,19 @@ describe('untrusted text', () => {
 
   it('revealHidden with keepLines keeps tabs and line breaks and normalises CRs', () => {
     assert.strictEqual(revealHidden('a\r\nb\rc\td\u0000', true), 'a\nb\nc\td⟨U+0000⟩');
+  });
+
+  it('commandLink: our label and command, untrusted arguments encoded so nothing in them ends the link or starts another', () => {
+    const names = ['everything', HOSTILE.commandLink, 'x](command:workbench.action.terminal.new) <img src=x> [y', "a'b(c)*!~", HOSTILE.reversedName];
+    for (const name of names) {
+      const link = commandLink('Show Log', 'mcpHost.showLog', [name]);
+      // Exactly one link, to our command, whose arguments decode to what was given.
+      assert.deepStrictEqual(renderedLinks(link).length, 1, link);
+      const m = /^\[Show Log\]\(command:mcpHost\.showLog\?([A-Za-z0-9%._~-]*)\)$/.exec(link);
+      assert.ok(m, link);
+      assert.deepStrictEqual(JSON.parse(decodeURIComponent(m[1]!)), [name]);
+    }
+    assert.strictEqual(commandLink('a [b]', 'mcpHost.x', []), '[a \\[b\\]](command:mcpHost.x?%5B%5D)');
+    assert.throws(() => commandLink('x', 'mcpHost.x) [y](command:evil', []), /not a command id/);
   });
 });
