@@ -127,6 +127,12 @@ describe('e2e: @mcp in the Chat view', function () {
     await screenshot(page, 'chat-consent');
     await allow.click();
     await response.getByText(/The tool returned: Echo: hello from chat/).waitFor({ timeout: 60_000 });
+    // The answer under the buttons says they are spent (VS Code keeps them clickable: uxreview item 8).
+    await response.getByText(/Allowed once\. The buttons above are answered; clicking them again does nothing\./).waitFor({ timeout: 15_000 });
     await screenshot(page, 'chat-tool-answer');
+    // A late click changes nothing and says what the question was answered.
+    await response.getByRole('button', { name: 'Deny' }).click();
+    await page.locator('.notifications-toasts').getByText(/You already answered this question about 'Echo Tool' on 'everything': Allow Once\./).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'chat-consent-late-click');
   });
 });

@@ -5,6 +5,7 @@ import { safe } from '../../common/untrustedText';
 import * as ui from '../window';
 import { ChatCommands, ChatParticipants, Commands, MANAGE_TRUST_COMMAND } from '../../ids';
 import { missingServers } from './chatNotices';
+import { lateAnswerMessage } from './inlineConsent';
 import type { ChatServices } from './chatServices';
 import { answerTurn } from './toolLoop';
 import { serversCommand, toolsCommand } from './serversCommand';
@@ -54,7 +55,10 @@ export function registerChatParticipant(store: DisposableStore, services: ChatSe
   participant.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'mcp-host.svg');
   store.add(participant);
   store.add(vscode.commands.registerCommand(Commands.chatAnswerConsent, (id: unknown, answer: unknown) => {
-    if (!services.consents.answer(id, answer)) void ui.showInformationMessage(safe`This question was already answered, or its response was stopped.`);
+    // A response's buttons stay clickable after the answer (VS Code cannot disable them): a late click says what happened.
+    const late = services.consents.answer(id, answer);
+    if (late) void ui.showInformationMessage(lateAnswerMessage(late));
+    return late;
   }));
   store.add(vscode.commands.registerCommand(Commands.chatOpenResult, (id: unknown) => {
     const result = services.results.get(id);

@@ -115,9 +115,15 @@ describe('the @mcp chat participant', function () {
     const toolsBefore = api.host.registry.get('paging')!.connection.tools.length;
     const t = await send('@mcp add a tool', t => press(t, 'Deny').then(() => undefined));
     assert.match(model.requests[1]!.toolResults[0]!.text, /^Error: The user denied this tool call\. Denied by user: 'Mutate lists' on server 'paging' was not called\./);
-    assert.match(markdown(t), /_Denied\._/);
+    // The answer under the buttons, and that they are spent (VS Code keeps them clickable: uxreview item 8).
+    assert.match(markdown(t), /^✗ \*\*Denied\.\*\* The buttons above are answered; clicking them again does nothing\.$/m);
     assert.match(markdown(t), /✗ denied: \*\*Mutate lists\*\* on \*\*paging\*\*/);
     assert.match(markdown(t), /Understood, I will not\.$/);
+    // A second click, on another answer: nothing is called, and the click is told what the question was answered.
+    const history = (await api.host.history.list()).length;
+    assert.deepStrictEqual(await press(t, 'Allow Once'), { kind: 'answered', answer: 'deny', tool: 'Mutate lists', server: 'paging' });
+    assert.strictEqual(model.requests.length, 2);
+    assert.strictEqual((await api.host.history.list()).length, history, 'a late click made a call');
     assert.strictEqual(api.host.registry.get('paging')!.connection.tools.length, toolsBefore);
   });
 
@@ -167,6 +173,17 @@ describe('the @mcp chat participant', function () {
       await vscode.commands.executeCommand('workbench.action.chat.cancel');
     });
     await until(() => model.requests[0]!.cancelled, 'the model request to be cancelled', 30_000);
+
+    // Stopped while its question is open: the question is withdrawn, and a late click says so.
+    model.reset();
+    model.push({ toolCalls: [{ name: 'paging_add', input: { a: 5, b: 5 } }] }, { text: 'never sent' });
+    const asked = await send('@mcp add 5 and 5', async t => {
+      await until(() => buttons(t).some(b => b.title === 'Deny'), 'the question', 30_000);
+      await vscode.commands.executeCommand('workbench.action.chat.cancel');
+    });
+    const calls = (await api.host.history.list()).filter(h => h.tool === 'add' && h.outcome === 'completed').length;
+    assert.deepStrictEqual(await press(asked, 'Allow Once'), { kind: 'withdrawn', tool: 'Add', server: 'paging' });
+    assert.strictEqual((await api.host.history.list()).filter(h => h.tool === 'add' && h.outcome === 'completed').length, calls, 'a withdrawn question ran its call');
   });
 
   it('cuts a result over the output budget with a marker, and keeps the full result openable', async () => {
