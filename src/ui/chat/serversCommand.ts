@@ -4,7 +4,7 @@ import { commandLink, inertLine, safe } from '../../common/untrustedText';
 import * as ui from '../window';
 import { commandLinksMarkdown } from '../markdown';
 import { Commands, ViewContainers } from '../../ids';
-import { oneLine, plural, serverActions, serverDescription, toolLabel, type ServerAction } from '../tree/treeText';
+import { entryActions, oneLine, plural, serverDescription, toolLabel, type ServerAction } from '../tree/treeText';
 import { inline, name } from './chatText';
 import type { ChatServices, ChatToolsDialog } from './chatServices';
 import { resolveTarget, splitFirstWord } from './commandLine';
@@ -34,7 +34,7 @@ export async function serversCommand(services: ChatServices, _request: vscode.Ch
   const lines = servers.map((s, i) => {
     const state = s.connection.state;
     const about = `- ${name(s.name)} — ${inline(serverDescription(s))} · ${inline(s.definition?.origin.label ?? 'invalid entry')}`;
-    const links = i < MAX_SERVER_LINKS ? serverLinks(s.name, serverActions(state)) : [];
+    const links = i < MAX_SERVER_LINKS ? serverLinks(s.name, entryActions(s)) : [];
     // The state says only "error": why, as the tree's first line under the server says it.
     const why = state.kind === 'error' ? [`  ${inline(oneLine(s.connection.mask(state.message), 300))}`] : [];
     return [`${about}${links.length ? ` — ${links.join(' · ')}` : ''}`, ...why].join('  \n');
@@ -44,7 +44,7 @@ export async function serversCommand(services: ChatServices, _request: vscode.Ch
   return { metadata: { servers: servers.length, running } };
 }
 
-/** A server's actions in /servers: the one that gets it running (sign in, start or restart), then its log. */
+/** A server's actions in /servers, those the tree and status bar offer for its state: the one that gets it running (sign in, start or restart), then its log once it was launched. */
 function serverLinks(server: string, actions: readonly ServerAction[]): string[] {
   const first = actions.includes('signIn')
     ? commandLink('Sign In', Commands.signIn, [server])
@@ -53,7 +53,7 @@ function serverLinks(server: string, actions: readonly ServerAction[]): string[]
       : actions.includes('restart')
         ? commandLink('Restart', Commands.restartServer, [server])
         : undefined;
-  return [...(first ? [first] : []), commandLink('Show Log', Commands.showLog, [server])];
+  return [...(first ? [first] : []), ...(actions.includes('showLog') ? [commandLink('Show Log', Commands.showLog, [server])] : [])];
 }
 
 /**
