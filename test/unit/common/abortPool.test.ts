@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { AbortControllerPool } from '../../../src/common/abortPool';
+import { getEventListeners } from 'events';
+import { AbortControllerPool, requestSignal } from '../../../src/common/abortPool';
 
 describe('AbortControllerPool', () => {
   it('reuses a controller only once its call has settled, not aborted, with nobody listening', async () => {
@@ -43,5 +44,46 @@ describe('AbortControllerPool', () => {
     assert.strictEqual(pool.idle, 1);
     await Promise.all([1, 2, 3].map(() => pool.run(() => new Promise(resolve => setTimeout(resolve, 5)))));
     assert.strictEqual(pool.idle, 2);
+  });
+
+  it("gives a request a pooled signal's relay: the SDK's listeners are not added to the signal, and an abort reaches each once, in order", async () => {
+    const pool = new AbortControllerPool(2);
+    const other = new AbortController();
+    assert.strictEqual(requestSignal(other.signal), other.signal, 'a signal not from the pool is given as it is');
+    await pool.run(async c => {
+      const relay = requestSignal(c.signal);
+      assert.notStrictEqual(relay, c.signal);
+      const on = getEventListeners(c.signal, 'abort').length;
+      const heard: string[] = [];
+      const first = () => heard.push('first');
+      const second = (e: Event) => heard.push(`second ${e.type}`);
+      const removed = () => heard.push('removed');
+      relay.addEventListener('abort', first, { once: true });
+      relay.addEventListener('abort', second);
+      relay.addEventListener('abort', second);
+      relay.addEventListener('abort', removed);
+      relay.removeEventListener('abort', removed);
+      assert.strictEqual(getEventListeners(c.signal, 'abort').length, on, 'no listener was added to the signal itself');
+      assert.strictEqual(relay.aborted, false);
+      c.abort('stop');
+      assert.deepStrictEqual(heard, ['first', 'second abort']);
+      assert.strictEqual(relay.aborted, true);
+      assert.strictEqual(relay.reason, 'stop');
+      assert.throws(() => relay.throwIfAborted(), (e: unknown) => e === 'stop');
+      relay.addEventListener('abort', first);
+      c.abort('again');
+      assert.deepStrictEqual(heard, ['first', 'second abort'], 'nothing runs twice, nor after the abort');
+    });
+    assert.strictEqual(pool.idle, 0, 'the aborted controller is dropped');
+    // A request still listening through the relay when its call settled keeps its controller out of the pool.
+    await pool.run(async c => requestSignal(c.signal).addEventListener('abort', () => undefined));
+    assert.strictEqual(pool.idle, 0, 'a controller whose relay someone still listens to is dropped');
+    await pool.run(async c => {
+      const relay = requestSignal(c.signal);
+      const listener = () => undefined;
+      relay.addEventListener('abort', listener);
+      relay.removeEventListener('abort', listener);
+    });
+    assert.strictEqual(pool.idle, 1, 'and one whose listeners were all removed is reused');
   });
 });

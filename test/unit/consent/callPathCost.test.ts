@@ -13,7 +13,8 @@ import type { ServerDefinition } from '../../../src/config/types';
 import { ApprovalMemento, ApprovalStore } from '../../../src/consent/approvalStore';
 import { CallHistory } from '../../../src/consent/callHistory';
 import { DEFAULT_CONSENT_SETTINGS } from '../../../src/consent/policy';
-import { ConsentGate } from '../../../src/consent/toolCallGate';
+import { AbortControllerPool } from '../../../src/common/abortPool';
+import { callId, ConsentGate } from '../../../src/consent/toolCallGate';
 import { buildCatalog, toolDefinitionHash, toolDefinitionHashAsync, toolDefinitionHashesComputed } from '../../../src/mcp/catalog';
 import { MemoryLog } from '../../../src/mcp/log';
 import { ServerRegistry } from '../../../src/mcp/registry';
@@ -100,6 +101,7 @@ describe('the cost of a call, as work done', function () {
     const picked = registry.catalogTool(registry.catalog().find(t => t.tool.name === 'echo')!.qualifiedName)!;
     return gate.call({ server: picked.server, tool: picked.tool.name, args: { text: 'x' }, origin: 'palette' });
   };
+  const echoWith = (signal: AbortSignal) => gate.call({ server: 'paging', tool: 'echo', args: { text: 'x' }, origin: 'palette', signal });
 
   it('builds the catalog once per change of a tool list, without hashing a tool', async () => {
     const hashes = toolDefinitionHashesComputed();
@@ -160,6 +162,41 @@ describe('the cost of a call, as work done', function () {
       AbortSignal.any = any;
     }
     assert.strictEqual(combined, 0, 'AbortSignal.any (tens of µs each) was called for plain calls');
+  });
+
+  it("a palette call's cancellation adds no listener to its pooled signal per call, and still cancels", async () => {
+    // On Node's EventTarget the SDK's add and remove of its per-request 'abort' listener cost ~2 µs of CPU per call (session 13).
+    const pool = new AbortControllerPool(4);
+    const add = EventTarget.prototype.addEventListener;
+    let added = 0;
+    EventTarget.prototype.addEventListener = function (this: EventTarget, ...rest: Parameters<EventTarget['addEventListener']>) {
+      if (this instanceof AbortSignal) added++;
+      return add.apply(this, rest);
+    };
+    try {
+      for (let i = 0; i < 50; i++) assert.strictEqual((await pool.run(c => echoWith(c.signal))).kind, 'completed');
+      await Promise.all(Array.from({ length: 20 }, () => pool.run(c => echoWith(c.signal))));
+    } finally {
+      EventTarget.prototype.addEventListener = add;
+    }
+    // One per controller the pool made (its relay's own listener): 1 for the calls one at a time, up to 20 for those at once.
+    assert.ok(added <= 20, `${added} 'abort' listeners added to pooled signals for 70 calls`);
+    let cancel!: AbortController;
+    const slow = pool.run(c => ((cancel = c), gate.call({ server: 'paging', tool: 'slow', args: { ms: 5000 }, origin: 'palette', signal: c.signal })));
+    setTimeout(() => cancel.abort(), 100);
+    assert.deepStrictEqual(await slow, { kind: 'cancelled', message: 'Cancelled.' });
+  });
+
+  it('gives every call a unique id in a UUID\'s shape, its last group counting up across the ids formatted in blocks', () => {
+    const ids = Array.from({ length: 700 }, () => callId());
+    const counts = ids.map(id => {
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      return parseInt(id.slice(24), 16);
+    });
+    for (let i = 1; i < ids.length; i++) {
+      assert.strictEqual(ids[i]!.slice(0, 24), ids[0]!.slice(0, 24));
+      assert.strictEqual(counts[i], counts[i - 1]! + 1, `${ids[i - 1]} then ${ids[i]}`);
+    }
   });
 
   it('draws no random UUID per call: the history ids are a per-window random prefix and a counter, and stay unique', async () => {
