@@ -22,6 +22,8 @@ export interface ServerLog {
 export const nullLog: ServerLog = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, level: 'error' };
 
 export function levelEnabled(log: ServerLog, level: LogLevel): boolean {
+  // The protocol trace asks twice per request (each message sent and received): the lowest level needs no search.
+  if (level === 'trace') return log.level === 'trace';
   return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(log.level);
 }
 

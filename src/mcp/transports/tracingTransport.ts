@@ -13,6 +13,15 @@ export type ProbeObservation = 'none' | 'unanswered' | 'answered';
 const MAX_TRACE_CHARS = 4000;
 
 /**
+ * Whether a message is a response (to be delivered a microtask late), by its shape: the transports below hand on only
+ * JSON-RPC messages, and the SDK validates each one itself. Checking with the SDK's schemas here cost two zod parses
+ * per message (a notification fails both), ~0.5–1 µs per tool call, which the bare SDK client does not pay.
+ */
+function isResponse(message: JSONRPCMessage): boolean {
+  return !('method' in message) && ('result' in message || 'error' in message);
+}
+
+/**
  * Sits between the SDK's `Client` and a real transport:
  * - traces every JSON-RPC message at trace level;
  * - delivers responses one microtask late. The SDK (v1 and v2 alike) runs notification handlers a
@@ -41,8 +50,8 @@ export class TracingTransport implements Transport {
     inner.onerror = err => this.onerror?.(err);
     inner.onmessage = (message, extra) => {
       this.traceMessage('receive', message);
-      if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
-        if (this.probeId !== undefined && message.id === this.probeId) this.probeAnswered = true;
+      if (isResponse(message)) {
+        if (this.probeId !== undefined && (message as { id?: unknown }).id === this.probeId && (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message))) this.probeAnswered = true;
         void Promise.resolve().then(() => this.onmessage?.(message, extra));
       } else {
         this.onmessage?.(message, extra);
