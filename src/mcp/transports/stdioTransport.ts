@@ -129,8 +129,18 @@ export class StdioProcessTransport implements Transport {
   private exit: ProcessExit | undefined;
   private exited: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
-  /** The wait for stdin's 'drain' that every send past the high-water mark shares. */
-  private drain: Promise<void> | undefined;
+  /** The wait for stdin's 'drain' that every send past the high-water mark shares; a failed write fails it. */
+  private drain: { readonly done: Promise<void>; readonly fail: (err: Error) => void } | undefined;
+  /**
+   * The callback of every write: one function for all. A callback made per message had Node's stream schedule a
+   * tick (and an object) per write to call it; writes with the same callback share one, as the SDK's transport's
+   * writes (no callback) do. A write's error can fail only sends still waiting for 'drain': the others resolved
+   * when their write was taken, so their callback could do nothing anyway.
+   */
+  private readonly written = (err?: Error | null): void => {
+    // EPIPE and the like: the server died after a send's check, before its write reached it.
+    if (err) this.drain?.fail(new Error(NOT_CONNECTED, { cause: err }));
+  };
   private readonly grace: ShutdownGrace;
   private readonly splitter: LineSplitter;
   /**
@@ -382,23 +392,31 @@ export class StdioProcessTransport implements Transport {
     // sending, so the server started late: with 50 calls in flight the wall time per call was ~0.2x the bare SDK
     // client's higher with the cork (BENCH_ONLY=calls, 5 and 8 alternating runs, session 12).
     return new Promise((resolve, reject) => {
-      // EPIPE and the like: the server died after the check above, before the write reached it.
-      const ok = stdin.write(serializeMessage(message), err => (err ? reject(new Error(NOT_CONNECTED, { cause: err })) : undefined));
-      if (ok) resolve();
+      if (stdin.write(serializeMessage(message), this.written)) resolve();
       // One 'drain' listener for every send that waits, however many: a burst of small messages passes the
       // stream's high-water mark after ~100 of them.
-      else void this.drained(stdin).then(resolve);
+      else this.drained(stdin).then(resolve, reject);
     });
   }
 
   private drained(stdin: NodeJS.WritableStream): Promise<void> {
-    this.drain ??= new Promise<void>(resolve =>
-      stdin.once('drain', () => {
-        this.drain = undefined;
-        resolve();
-      }),
-    );
-    return this.drain;
+    if (!this.drain) {
+      let fail!: (err: Error) => void;
+      const done = new Promise<void>((resolve, reject) => {
+        fail = err => {
+          if (this.drain?.done === done) this.drain = undefined;
+          stdin.removeListener('drain', drained);
+          reject(err);
+        };
+        const drained = () => {
+          if (this.drain?.done === done) this.drain = undefined;
+          resolve();
+        };
+        stdin.once('drain', drained);
+      });
+      this.drain = { done, fail };
+    }
+    return this.drain.done;
   }
 
   /** Stops the server and every process it started: stdin EOF, then SIGTERM, then SIGKILL to the tree. */
