@@ -52,7 +52,14 @@ export class TracingTransport implements Transport {
       this.traceMessage('receive', message);
       if (isResponse(message)) {
         if (this.probeId !== undefined && (message as { id?: unknown }).id === this.probeId && (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message))) this.probeAnswered = true;
-        void Promise.resolve().then(() => this.onmessage?.(message, extra));
+        // A microtask without the two promises `Promise.resolve().then(…)` makes; a throw stays an unhandled rejection, as it was.
+        queueMicrotask(() => {
+          try {
+            this.onmessage?.(message, extra);
+          } catch (err) {
+            void Promise.reject(err);
+          }
+        });
       } else {
         this.onmessage?.(message, extra);
       }
