@@ -824,6 +824,12 @@ function integration(): void {
   // from the start until it has the page's last tree item (the rest is VS Code's: its refresh delay, the round trips).
   ratioRow('  our code\'s part of it, pages 92–100 vs the first page', 'treeFirstPageOwn', 'treeOwnLast');
   ratioRow('  our code\'s part of it, pages 92–100 vs 7–15', 'treeOwnFirst', 'treeOwnLast');
+  // What VS Code asked for from the start until it had the page's last tree item: tree items, and children lists (a
+  // list is a round trip to the window). Counts, not times: the same on a busy machine.
+  const [firstAsked, moreAsked, moreLists] = [marks.treeFirstAsked, marks.treeMoreAsked, marks.treeMoreLists];
+  if (firstAsked && moreAsked && moreLists) {
+    add({ group: 'integration', name: '  tree items (children lists) VS Code asked for until it had the page, Load more… pages 92–100 vs the first page (no target)', value: moreAsked.value, text: `${moreAsked.value} (${moreLists.value}) vs ${firstAsked.value} (1) (integration tier, ${moreAsked.at})` });
+  }
   // End to end in the workbench: from the "Load more…" command to VS Code asking for the tree item of the page's last
   // resource (the server's reply and the renderer's round trips included; timed when it asks, not by a poll):
   // what a user waits, not the target's figure.

@@ -160,10 +160,11 @@ export class PromptNode {
 }
 
 /**
- * A page of resources after the first, loaded by "Load more…" or "Load all": a folder of `items[start, end)`,
- * so loading a page adds one folder to the Resources group instead of re-sending every resource loaded so far.
- * `loaded` (the pages loaded when it was made) is part of its id: each new page gives the folders new ids, so
- * the older ones show collapsed (cheap) and only the newest opens.
+ * A page of resources before the newest (the first, or one in the earlier pages' folder): a folder of
+ * `items[start, end)`, so a "Load more…" page replaces the previous page's resources in the Resources group with
+ * its own and one folder, instead of re-sending every resource loaded so far. `loaded` (the pages loaded when it
+ * was made) is part of its id: each new page gives the folders new ids, so they show folded (cheap: VS Code asks
+ * for no children of a folded node).
  */
 export class ResourcePageNode {
   readonly kind = 'resourcePage';
@@ -217,7 +218,7 @@ export interface Info {
   readonly description?: string;
   /** Untrusted server text shown in full in the tooltip, in a code block. */
   readonly detail?: string;
-  readonly icon: 'account' | 'error' | 'warning' | 'lightbulb' | 'terminal' | 'output' | 'go-to-file' | 'debug-restart' | 'debug-start' | 'info' | 'clock' | 'refresh' | 'shield';
+  readonly icon: 'account' | 'error' | 'warning' | 'lightbulb' | 'terminal' | 'output' | 'go-to-file' | 'debug-restart' | 'debug-start' | 'info' | 'clock' | 'refresh' | 'shield' | 'loading~spin';
   readonly command?: { readonly id: string; readonly title: string; readonly arguments: readonly unknown[] };
   /** Child lines (stderr), shown when the node is expanded. */
   readonly lines?: readonly string[];

@@ -40,30 +40,39 @@ export interface ResourcePages {
 
 /**
  * How the Resources group shows the pages loaded, in a number of nodes that does not grow with the pages (a
- * "Load more…" refreshes the group, and VS Code asks for a tree item of every node in it): the first page's
- * resources in the group itself, the newest page as a folder of its own, and the pages between them folded into
- * one folder (`earlier`, a folder per page inside it), or as a folder of their own while there is only one.
- * Pages are indexes into `pageStarts`; a page of repeats only (no new resource) gets no folder.
+ * "Load more…" refreshes the group, and VS Code asks for a tree item of every node in it): the newest page's
+ * resources in the group itself, as the first page's are before any other is loaded, after a folder for the first
+ * page and one for the pages between it and the newest (a folder per page inside), or a folder of its own while
+ * there is only one. So a "Load more…" page reaches VS Code as the first page does: in the group's children, which
+ * VS Code is already asking for (no folder to open, no second round trip to the window), about as many of them.
+ * Pages are indexes into `pageStarts`; a page of repeats only (no new resource) gets no folder, and the group lists
+ * the newest page that has resources.
  */
 export interface ResourceLayout {
-  /** The first page's resources are `items[0, firstEnd)`. */
-  readonly firstEnd: number;
-  /** The pages shown as folders in the group itself, oldest first: the newest, and an only earlier page. */
+  /** The page whose resources the group lists itself: the newest with any (the first while it is the only one). */
+  readonly page: number;
+  /** Its resources are `items[start, end)`. */
+  readonly start: number;
+  readonly end: number;
+  /** The pages shown as folders in the group, before `page`'s resources, oldest first: the first, and an only page between. */
   readonly folders: readonly number[];
-  /** The pages folded into one folder, `[from, to]`: two or more between the first and the newest. */
+  /** The pages between the first and `page` folded into one folder, `[from, to]`: two or more (after the first page's folder). */
   readonly earlier: { readonly from: number; readonly to: number } | undefined;
 }
 
-/** `pages`' layout in the Resources group: constant work, whatever the number of pages loaded. */
+/** `pages`' layout in the Resources group: constant work whatever the number of pages loaded (a binary search when the newest page only repeated earlier ones). */
 export function resourceLayout(pages: ResourcePages): ResourceLayout {
-  const count = pages.pageStarts.length;
-  const firstEnd = pageEnd(pages, 0);
+  const total = pages.items.length;
+  // The newest page with a resource: the newest page, unless it only repeated earlier ones (then a binary search).
+  const last = pages.pageStarts.length - 1;
+  const page = total === 0 ? 0 : pages.pageStarts[last]! < total ? last : pageOf(pages, total - 1);
+  const start = pages.pageStarts[page] ?? 0;
   const folders: number[] = [];
   let earlier: ResourceLayout['earlier'];
-  if (count >= 4 && pages.pageStarts[count - 1]! > pages.pageStarts[1]!) earlier = { from: 1, to: count - 2 };
-  else if (count === 3 && pageEnd(pages, 1) > pages.pageStarts[1]!) folders.push(1);
-  if (count >= 2 && pageEnd(pages, count - 1) > pages.pageStarts[count - 1]!) folders.push(count - 1);
-  return { firstEnd, folders, earlier };
+  if (page >= 1 && pageEnd(pages, 0) > 0) folders.push(0);
+  if (page >= 3 && start > pages.pageStarts[1]!) earlier = { from: 1, to: page - 1 };
+  else if (page === 2 && start > pages.pageStarts[1]!) folders.push(1);
+  return { page, start, end: total, folders, earlier };
 }
 
 /** Where page `page` ends in `items` (where the next starts, or the end). */
@@ -180,6 +189,11 @@ export class ServersTreeModel extends Disposable {
   /** Resources loaded so far; nothing is listed until `loadResources` is called. */
   resources(name: string): ResourcePages {
     return this.pages.get(name) ?? EMPTY_PAGES;
+  }
+
+  /** The page on its way for `name`, if one is (a first page, a "Load more…" page or one of "Load all"). */
+  pageOnItsWay(name: string): Promise<void> | undefined {
+    return this.pages.get(name)?.pending;
   }
 
   /** Loads the first page unless it was loaded (or tried, or is loading) already. */

@@ -179,13 +179,17 @@ function toolIcon(hints: readonly ToolHint[], disabled: boolean): vscode.ThemeIc
  * for its children and it was not folded since), or else when VS Code next asks for the group's children (the user
  * unfolds it: the list was there before, the user waits from the unfolding); `detail.from` says which. It ends when
  * VS Code has the tree item of the page's last resource (VS Code asks for the items of a node's children in
- * order, then sends them to the window), for the first page (in the group itself) and a "Load more…" page (in its
- * folder) alike. Its `detail.ownMs` is the part spent in this extension's code meanwhile: the model's dedupe and
+ * order, then sends them to the window), for the first page and a "Load more…" page alike (both in the group
+ * itself). Its `detail.ownMs` is the part spent in this extension's code meanwhile: the model's dedupe and
  * change event (from the arrival only), and every `getChildren` and `getTreeItem` VS Code calls; the rest is
- * VS Code's (its refresh delay, the round trips to the window). Only the latest is kept. The `tree`
- * integration suite reports it for the bench.
+ * VS Code's (its refresh delay, the round trips to the window). `detail.asked` and `detail.lists` count the tree
+ * items and the children lists VS Code asked for meanwhile. Only the latest is kept. The `tree` integration suite
+ * reports it for the bench.
  */
 export const TREE_PAGE_MEASURE = 'mcpHost.treePage';
+
+/** How long VS Code's ask for the Resources group's children waits for a page on its way (see `waitFor`). */
+export const PAGE_WAIT_MS = 1_000;
 
 /**
  * Renders `ServersTreeModel` for VS Code. It fires the narrowest node that changed: a server (its state,
@@ -202,7 +206,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   /** Per server, the arrival of the newest page whose measure was started (`TREE_PAGE_MEASURE`). */
   private readonly pageMeasured = new Map<string, number>();
   /** The page being measured: our code's time since its start, until VS Code has the item of its last resource. */
-  private measuring: { readonly server: string; readonly arrivedAt: number; startedAt: number | undefined; readonly last: object; readonly items: number; ownMs: number } | undefined;
+  private measuring: { readonly server: string; readonly arrivedAt: number; startedAt: number | undefined; readonly last: object; readonly items: number; ownMs: number; asked: number; lists: number; waited: boolean } | undefined;
+  /** Per server, how many of VS Code's asks for the Resources group's children are waiting for a page. */
+  private readonly waiting = new Map<string, number>();
+  /** Per server, the reveal of a "Load more…" page's first resource, while it runs. */
+  private readonly revealing = new Map<string, Promise<unknown>>();
   /** Servers whose Resources group VS Code shows: it asked for the group's children, and neither it nor its server was folded since. */
   private readonly resourcesShown = new Set<string>();
   private readonly subscription: vscode.Disposable;
@@ -240,12 +248,18 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         // A resource list that changed was dropped by the model; its nodes (resources, pages, actions) go with it.
         if (change.what === 'resources' && this.model.resources(node.name).pagesLoaded === 0) node.forget('resource');
         if (change.what === 'resources') this.startMeasure(node.name);
-        // A further page on its way changes nothing shown for "Load more…": its progress shows on the view (a refresh
-        // here, for a spinner, would hold the page's own refresh back: VS Code sends a tree's refreshes at most one per
-        // 200 ms, so the page's, a few ms later, went 200 ms after it). "Load all" turns its action into a spinner.
+        // A "Load more…" page on its way: VS Code asks for the group's children now, and they wait for the page
+        // (getChildren), so it reaches VS Code in the call VS Code is already waiting in, as the first page does, with
+        // no round trip to the window after it arrives. (Not a refresh of the action for a spinner: VS Code then asks
+        // for nothing that waits, and sends a tree's refreshes at most one per 200 ms, so the page's own refresh went
+        // 200 ms later.) Its progress shows on the view. "Load all" turns its action into a spinner.
         const pages = change.what === 'resources' ? this.model.resources(node.name) : undefined;
         if (pages?.loading && pages.pagesLoaded > 0) {
-          if (!this.model.isLoadingAll(node.name)) return;
+          if (!this.model.isLoadingAll(node.name)) {
+            const group = node.existingGroup('resources');
+            if (group && this.resourcesShown.has(node.name)) this._onDidChangeTreeData.fire(group);
+            return;
+          }
           const actions = ['resources:more', 'resources:all'].map(key => node.cache.get(key)).filter(n => n !== undefined);
           for (const action of actions) this._onDidChangeTreeData.fire(action);
           if (actions.length) return;
@@ -257,6 +271,14 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
           return this._onDidChangeTreeData.fire(node);
         }
         const group = node.existingGroup(change.what);
+        if (change.what === 'resources' && group && !pages?.loading && this.waiting.has(node.name)) {
+          // VS Code is waiting for the group's children, which return this page: the group's own row (its count)
+          // still needs a refresh, after whatever the page's arrival starts (the reveal after "Load more…", which
+          // waits for the tree's pending refreshes).
+          const name = node.name;
+          setTimeout(() => void (this.revealing.get(name) ?? Promise.resolve()).finally(() => this._onDidChangeTreeData.fire(group)), 0);
+          return;
+        }
         return this._onDidChangeTreeData.fire(group ?? node);
       }
     }
@@ -303,13 +325,56 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       this.resourcesShown.add(name);
       const m = this.measuring;
       if (m && m.server === name && m.startedAt === undefined) m.startedAt = performance.now();
-      // The Resources group lists the first page when it is first shown.
-      if (this.model.resources(name).pagesLoaded === 0) await this.model.loadResources(name);
+      // The Resources group lists the first page when it is first shown; its children wait for a page on its way.
+      if (this.model.resources(name).pagesLoaded === 0) void this.model.loadResources(name);
+      const page = this.model.pageOnItsWay(name);
+      if (page) await this.waitFor(name, page);
     }
     const started = performance.now();
     const children = this.children(node);
     this.spent(started);
     return children;
+  }
+
+  /**
+   * Waits for `name`'s page on its way, for at most PAGE_WAIT_MS: while VS Code waits for a node's children it
+   * refreshes nothing else in the view, so a server slow to list (or that never answers) must not hold the whole
+   * tree. After that the group shows what it has ("Listing resources…", "Loading…"), and the page's arrival
+   * refreshes it.
+   */
+  private async waitFor(name: string, page: Promise<void>): Promise<void> {
+    this.waiting.set(name, (this.waiting.get(name) ?? 0) + 1);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([page, new Promise<void>(resolve => (timer = setTimeout(resolve, PAGE_WAIT_MS)))]);
+    } finally {
+      clearTimeout(timer);
+      const left = (this.waiting.get(name) ?? 1) - 1;
+      if (left > 0) this.waiting.set(name, left);
+      else this.waiting.delete(name);
+    }
+  }
+
+  /**
+   * After a "Load more…" from the tree: the Resources group's row scrolled into view (its count, the earlier pages'
+   * folders under it) and the page's first resource selected and focused, where the user reads on. Nothing when no
+   * resource came, or the group is not shown.
+   */
+  revealPage(view: vscode.TreeView<TreeNode>, name: string, from: number): Promise<void> {
+    const first = this.model.resources(name).items[from];
+    const server = this.serverNodes.get(name);
+    if (!first || !server || !view.visible || !this.resourcesShown.has(name)) return Promise.resolve();
+    const node = server.reuse(`resource:${first.uri}`, () => new ResourceNode(server, first));
+    const done = (async () => {
+      try {
+        await view.reveal(server.group('resources'), { select: false, focus: false });
+        await view.reveal(node, { select: true, focus: true });
+      } catch {
+        // The list changed meanwhile (the node is gone): nothing to show.
+      }
+    })();
+    this.revealing.set(name, done);
+    return done.finally(() => this.revealing.get(name) === done && this.revealing.delete(name));
   }
 
   /** VS Code folded `node` (or hid the view: `undefined`): a Resources group under it is no longer shown. */
@@ -368,8 +433,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'resource': {
         const pages = this.model.resources(node.server.name);
         const index = pages.seen.get(node.resource.uri);
-        const page = index === undefined ? 0 : pageOf(pages, index);
-        return page > 0 ? this.pageNode(node.server, page) : node.server.group('resources');
+        const page = index === undefined ? undefined : pageOf(pages, index);
+        return page === undefined || page === resourceLayout(pages).page ? node.server.group('resources') : this.pageNode(node.server, page);
       }
       case 'info': {
         // A stderr line under its info node, an empty group's or a failed list's note, or a server's own line.
@@ -420,12 +485,18 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       }
       case 'resources': {
         const pages = this.model.resources(server.name);
-        // The first page as a list, the newest as a folder, the ones between in one folder: the same number of
-        // nodes however many pages came before (resourceLayout).
+        if (pages.pagesLoaded === 0 && pages.loading) {
+          // The first page is slow to come (VS Code waited PAGE_WAIT_MS for it): its arrival refreshes the group.
+          return [server.reuse('resources:listing', () => new InfoNode(server, 'resources/listing', { label: 'Listing resources…', icon: 'loading~spin' }))];
+        }
+        // The first page in a folder, the pages between it and the newest in one folder (or a folder of their own
+        // while there is one), the newest page's resources in the group: the same number of nodes however many pages
+        // came before (resourceLayout), and as many as the first page alone gives.
         const layout = resourceLayout(pages);
-        const nodes: TreeNode[] = this.resourceNodes(server, 0, layout.firstEnd);
+        const nodes: TreeNode[] = layout.folders.filter(k => k === 0).map(k => this.pageNode(server, k));
         if (layout.earlier) nodes.push(this.earlierNode(server));
-        for (const k of layout.folders) nodes.push(this.pageNode(server, k));
+        for (const k of layout.folders) if (k !== 0) nodes.push(this.pageNode(server, k));
+        nodes.push(...this.resourceNodes(server, layout.start, layout.end));
         if (pages.error) {
           const info: Info = {
             label: `Could not list resources: ${oneLine(pages.error, 120)}`,
@@ -453,7 +524,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   /** The folder of the pages between the first and the newest; only asked for when the layout has one. */
   private earlierNode(server: ServerNode): EarlierPagesNode {
     const pages = this.forgetOldPages(server);
-    const { from, to } = resourceLayout(pages).earlier ?? { from: 1, to: pages.pageStarts.length - 2 };
+    const { from, to } = resourceLayout(pages).earlier ?? { from: 1, to: Math.max(1, pages.pageStarts.length - 2) };
     return server.reuse(`resourcePage@${pages.pagesLoaded}:earlier`, () => new EarlierPagesNode(server, from, to, pages.pageStarts[from]!, pageEnd(pages, to), pages.pagesLoaded));
   }
 
@@ -475,7 +546,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.pageMeasured.set(name, pages.arrivedAt);
     const items = pages.items.length - (pages.pageStarts.at(-1) ?? 0);
     // Shown: the user waits from the arrival. Folded: from VS Code's next ask for the group's children.
-    this.measuring = { server: name, arrivedAt: pages.arrivedAt, startedAt: this.resourcesShown.has(name) ? pages.arrivedAt : undefined, last, items, ownMs: 0 };
+    this.measuring = { server: name, arrivedAt: pages.arrivedAt, startedAt: this.resourcesShown.has(name) ? pages.arrivedAt : undefined, last, items, ownMs: 0, asked: 0, lists: 0, waited: this.waiting.has(name) };
   }
 
   /**
@@ -487,6 +558,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (!m || m.startedAt === undefined) return;
     const now = performance.now();
     m.ownMs += now - Math.max(started, m.startedAt);
+    if (node) m.asked++;
+    else m.lists++;
     if (node?.kind !== 'resource' || node.resource !== m.last) return;
     this.measuring = undefined;
     const pages = this.model.resources(m.server);
@@ -497,7 +570,9 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     performance.measure(TREE_PAGE_MEASURE, {
       start: m.startedAt,
       end: now,
-      detail: { server: m.server, page: pages.pagesLoaded, items: m.items, loaded: pages.items.length, ownMs, from: fromArrival ? 'arrival' : 'unfolded' },
+      // asked: tree items VS Code asked for meanwhile; lists: children lists it asked for (one per round trip to the window);
+      // waited: VS Code was waiting for the group's children when the page arrived.
+      detail: { server: m.server, page: pages.pagesLoaded, items: m.items, loaded: pages.items.length, ownMs, from: fromArrival ? 'arrival' : 'unfolded', asked: m.asked, lists: m.lists, waited: m.waited },
     });
   }
 
@@ -654,8 +729,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   private resourcePageItem(node: ResourcePageNode): vscode.TreeItem {
-    const newest = node.page === this.model.resources(node.server.name).pageStarts.length - 1;
-    const item = new vscode.TreeItem(`${count(node.start + 1)}–${count(node.end)}`, newest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    // Folded: the newest page's resources are in the group itself.
+    const item = new vscode.TreeItem(`${count(node.start + 1)}–${count(node.end)}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     item.description = `page ${node.page + 1}`;
     item.iconPath = new vscode.ThemeIcon('files');
@@ -675,9 +750,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.description = node.all && !bulk ? `up to ${count(LOAD_ALL_CAP)} more` : `${count(pages.items.length)} loaded`;
     item.iconPath = new vscode.ThemeIcon(busy ? 'loading~spin' : node.all ? 'cloud-download' : 'fold-down');
     item.contextValue = node.all ? 'loadAll' : 'loadMore';
+    // The node, not the server's name: a click from the tree shows where the new page starts (registerServersView).
     item.command = node.all
-      ? { command: Commands.loadAllResources, title: 'Load All Resources', arguments: [name] }
-      : { command: Commands.loadMoreResources, title: 'Load More Resources', arguments: [name] };
+      ? { command: Commands.loadAllResources, title: 'Load All Resources', arguments: [node] }
+      : { command: Commands.loadMoreResources, title: 'Load More Resources', arguments: [node] };
     return item;
   }
 
@@ -776,8 +852,12 @@ export function registerServersView(store: DisposableStore, registry: ServerRegi
   store.add(
     vscode.commands.registerCommand(Commands.loadMoreResources, async (arg: string | LoadMoreNode | GroupNode) => {
       const name = serverOf(arg);
-      // The view's progress bar while the page is on its way (no tree refresh: see onModelChange).
-      if (name) await withProgress({ location: { viewId: Views.servers } }, () => model.loadMoreResources(name));
+      if (!name) return;
+      const from = model.resources(name).items.length;
+      // The view's progress bar while the page is on its way (and the group's children wait for it: see onModelChange).
+      await withProgress({ location: { viewId: Views.servers } }, () => model.loadMoreResources(name));
+      // From the tree (its "Load more…" row, the group's menu): show where the new resources start.
+      if (typeof arg !== 'string') await provider.revealPage(view, name, from);
     }),
   );
   store.add(

@@ -39,6 +39,7 @@ describe('servers tree', function () {
   };
   const run = (command: vscode.Command | undefined) => vscode.commands.executeCommand(command!.command, ...(command!.arguments ?? []));
   const callTool = (server: string, tool: string, args: Record<string, unknown>) => host.gate.call({ server, tool, args, origin: 'tree' });
+  const pagingPages = () => api.serversView.model.resources('paging');
 
   before(async () => {
     api = await activateHost();
@@ -163,13 +164,20 @@ describe('servers tree', function () {
       fired.length = 0;
       await run(item(more!).command);
       assert.ok(fired.includes(resources), 'loading a page must refresh the Resources group');
-      // The second page is a folder of its own after the first page's resources, open; the actions stay last.
+      // The second page's resources in the group itself, after a folder of the first page (folded); the actions stay last.
       const second = await provider.getChildren(resources);
-      assert.deepStrictEqual(second.map(n => n.kind).slice(99), ['resource', 'resourcePage', 'loadMore', 'loadMore']);
-      const page = second[100]!;
-      assert.deepStrictEqual([label(page), item(page).collapsibleState], ['101–200', vscode.TreeItemCollapsibleState.Expanded]);
-      assert.strictEqual((await provider.getChildren(page)).filter(n => n.kind === 'resource').length, 100);
-      assert.strictEqual(provider.getParent((await provider.getChildren(page))[0]!), page);
+      assert.deepStrictEqual([second.length, second.filter(n => n.kind === 'resource').length], [103, 100]);
+      assert.deepStrictEqual(second.map(n => n.kind).slice(0, 2), ['resourcePage', 'resource']);
+      assert.deepStrictEqual(second.map(n => n.kind).slice(-3), ['resource', 'loadMore', 'loadMore']);
+      const page = second[0]!;
+      assert.deepStrictEqual([label(page), item(page).description, item(page).collapsibleState], ['1–100', 'page 1', vscode.TreeItemCollapsibleState.Collapsed]);
+      assert.ok(second[1]!.kind === 'resource' && pagingPages().items.indexOf(second[1]!.resource) === 100, 'the group lists the second page from its first resource');
+      assert.strictEqual(provider.getParent(second[1]!), resources);
+      // The first page is still there, in its folder (what reveal climbs through).
+      const firstPage = await provider.getChildren(page);
+      assert.strictEqual(firstPage.filter(n => n.kind === 'resource').length, 100);
+      assert.ok(firstPage.includes(readme), 'the first page\'s folder holds its resources, the same nodes');
+      assert.strictEqual(provider.getParent(readme), page);
       assert.strictEqual(item(resources).description, '200+');
       assert.strictEqual(requests, 2, `the server was asked for ${requests} pages`);
     } finally {
@@ -212,17 +220,19 @@ describe('servers tree', function () {
   // A page's measure (TREE_PAGE_MEASURE in src/ui/tree): from its list's arrival (or, if the Resources group was
   // folded then, from VS Code asking for the group's children when it is unfolded) until VS Code has the tree item of
   // its last resource.
-  type PageMeasure = { page: number; ms: number; own: number; from: string; startTime: number };
+  type PageMeasure = { page: number; ms: number; own: number; from: string; startTime: number; items: number; asked: number; lists: number; waited: boolean };
   const pageMeasure = async (page: number, after: number) => {
-    type Measure = { startTime: number; duration: number; detail?: { page?: number; ownMs?: number; from?: string } };
+    type Measure = { startTime: number; duration: number; detail?: { page?: number; ownMs?: number; from?: string; items?: number; asked?: number; lists?: number; waited?: boolean } };
     const found = await until(
       () => performance.getEntriesByName('mcpHost.treePage', 'measure').find(m => (m as Measure).detail?.page === page && m.startTime > after) as Measure | undefined,
       `the tree's measure of page ${page}`,
     );
-    return { page, ms: found!.duration, own: found!.detail?.ownMs ?? NaN, from: found!.detail?.from ?? '?', startTime: found!.startTime } satisfies PageMeasure;
+    const d = found!.detail;
+    return { page, ms: found!.duration, own: d?.ownMs ?? NaN, from: d?.from ?? '?', startTime: found!.startTime, items: d?.items ?? NaN, asked: d?.asked ?? NaN, lists: d?.lists ?? NaN, waited: d?.waited ?? false } satisfies PageMeasure;
   };
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const show = (ms: number[], own: number[]) => `${median(ms).toFixed(1)} ms (${ms.map(o => o.toFixed(1)).join(', ')}; our code ${median(own).toFixed(2)} ms)`;
+  const show = (ms: number[], own: number[], waited?: boolean[]) =>
+    `${median(ms).toFixed(1)} ms (${ms.map(o => o.toFixed(1)).join(', ')}; our code ${median(own).toFixed(2)} ms${waited ? `; VS Code waiting at the arrival ${waited.filter(Boolean).length} of ${waited.length}` : ''})`;
   /** Resources the paging server lists: 10,000 generated, its two static ones, and one per `mutate` add. */
   let listed = 10_003;
   /** The list changes on the server (a resource more): the tree drops its pages and lists the first page again. */
@@ -263,7 +273,7 @@ describe('servers tree', function () {
       folded.push(m);
     }
     assert.deepStrictEqual([...open.map(m => m.from), ...folded.map(m => m.from)], [...open.map(() => 'arrival'), ...folded.map(() => 'unfolded')]);
-    report(`first page → VS Code has its tree items: list arrived, group open ${show(open.slice(1).map(m => m.ms), open.slice(1).map(m => m.own))}; group unfolded after ${show(folded.map(m => m.ms), folded.map(m => m.own))}`);
+    report(`first page → VS Code has its tree items: list arrived, group open ${show(open.slice(1).map(m => m.ms), open.slice(1).map(m => m.own), open.slice(1).map(m => m.waited))}; group unfolded after ${show(folded.map(m => m.ms), folded.map(m => m.own))}`);
     recordPerfMark('treeFirstPage', median(open.slice(1).map(m => m.ms)));
     recordPerfMark('treeFirstPageOwn', median(open.slice(1).map(m => m.own)));
     recordPerfMark('treeFirstPageUnfolded', median(folded.map(m => m.ms)));
@@ -297,16 +307,14 @@ describe('servers tree', function () {
     assert.ok(progress.length >= 50, `${progress.length} progress texts`);
     const counts = progress.slice(1).map(t => Number(t.replace(/ loaded$/, '').replace(/,/g, '')));
     assert.ok(counts.every((n, i) => i === 0 || n > counts[i - 1]!), progress.join(' | '));
-    // The group at the end: the first page, one folder of pages 2–100, the newest page open, nothing left to load.
+    // The group at the end: a folder of the first page, one of pages 2–100, the last page's resources, nothing left to load.
     assert.strictEqual(item(resources).description, listed.toLocaleString('en-US'));
     const children = await provider.getChildren(resources);
-    assert.deepStrictEqual(children.map(n => n.kind).slice(99), ['resource', 'earlierPages', 'resourcePage']);
-    assert.match(`${label(children[100]!)} · ${item(children[100]!).description}`, /^101–10,000 · pages 2–100$/);
-    assert.strictEqual(item(children[100]!).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'older pages show folded');
-    const newest = children.at(-1)!;
-    assert.strictEqual(label(newest), `10,001–${listed.toLocaleString('en-US')}`);
-    assert.strictEqual(item(newest).collapsibleState, vscode.TreeItemCollapsibleState.Expanded, 'the newest page shows open');
-    assert.strictEqual((await provider.getChildren(children[100]!)).length, 99);
+    assert.deepStrictEqual(children.map(n => n.kind), ['resourcePage', 'earlierPages', ...Array.from({ length: listed - 10_000 }, () => 'resource')]);
+    assert.deepStrictEqual(children.slice(0, 2).map(n => `${label(n)} · ${item(n).description}`), ['1–100 · page 1', '101–10,000 · pages 2–100']);
+    assert.ok(children.slice(0, 2).every(n => item(n).collapsibleState === vscode.TreeItemCollapsibleState.Collapsed), 'earlier pages show folded');
+    assert.ok(children[2]!.kind === 'resource' && model.resources('paging').items.indexOf(children[2]!.resource) === 10_000);
+    assert.strictEqual((await provider.getChildren(children[1]!)).length, 99);
   });
 
   it('loads a page at the same cost however many came before, as VS Code draws it, and as the first page', async () => {
@@ -314,7 +322,7 @@ describe('servers tree', function () {
     const resources = (await group('paging', 'resources'))!;
     // A fresh list again, its first page drawn (the group is open).
     const fresh = await changeList();
-    await pageMeasure(1, fresh);
+    const firstPage = await pageMeasure(1, fresh);
     // What VS Code asks the provider for is what it draws and sends to the window: count it per page, and keep when
     // it first asked for each resource (timed here, not by the 100 ms poll below, which would round every page up).
     const drawn: TreeNode[] = [];
@@ -327,14 +335,19 @@ describe('servers tree', function () {
     };
     const modelCosts: PageMeasure[] = [];
     const costs: Array<{ page: number; items: number; ms: number }> = [];
-    const settle = () => new Promise(r => setTimeout(r, 200));
+    // VS Code sends a tree's refreshes at most one per 200 ms (the first at once, later ones 200 ms after the last): a
+    // page's arrival refreshes the group's own row (its count) just after VS Code has the page, so a click within
+    // 200 ms of it would wait. A user reads the new page before the next click; the test waits 400 ms.
+    const settle = () => new Promise(r => setTimeout(r, 400));
+    await settle();
     // A page loaded as a user does (Load more…, VS Code draws it), timed, with what VS Code drew for it counted.
     const loadMore = async (page: number) => {
       drawn.length = 0;
       fired.length = 0;
       const started = performance.now();
       await vscode.commands.executeCommand(Commands.loadMoreResources, 'paging');
-      // Nothing refreshed before the page arrived: VS Code would hold the page's refresh until 200 ms after it.
+      // The group refreshed first, at the click (VS Code asks for its children, which wait for the page): not the
+      // action for a spinner, which would hold the page's refresh 200 ms.
       assert.strictEqual(fired[0], resources, `page ${page}: the tree refreshed ${fired.map(n => n?.kind ?? 'everything').join(', ')}`);
       const pages = model.resources('paging');
       const last = pages.items[pages.items.length - 1];
@@ -350,6 +363,20 @@ describe('servers tree', function () {
       // 2–6 warm up (the first ones run our code before the JIT has compiled it: 2–7 ms against 1.5–2 ms after).
       // Nine pages a side: one page's 1.5 ms of our code is at the mercy of a GC or a busy core.
       for (let page = 2; page <= 15; page++) await loadMore(page);
+      // Page 16 as a click on the "Load more…" row does it (the row's own command, with the view shown): the page's
+      // first resource is selected and focused, under the group's row (revealed), the earlier pages in folders.
+      const from = model.resources('paging').items.length;
+      const more = (await provider.getChildren(resources)).find(n => n.kind === 'loadMore' && label(n) === 'Load more…')!;
+      await run(item(more).command);
+      const selected = await until(() => api.serversView.view.selection[0], 'the first new resource to be selected');
+      assert.ok(selected.kind === 'resource' && selected.resource === model.resources('paging').items[from], `selected: ${selected.kind} ${label(selected)}`);
+      assert.strictEqual(provider.getParent(selected), resources);
+      assert.deepStrictEqual(
+        (await provider.getChildren(resources)).slice(0, 3).map(n => `${n.kind} ${label(n)}`),
+        ['resourcePage 1–100', 'earlierPages 101–1,500', `resource ${label(selected)}`],
+      );
+      await until(() => item(resources).description === '1,600+', 'the group to count 1,600+');
+      await settle();
       while (model.resources('paging').pagesLoaded < 91) await model.loadMoreResources('paging');
       // Until VS Code has drawn what those refreshes asked for (its refresh waits 200 ms after the last change): the
       // newest page's last resource, which only the last refresh has, then nothing more for 500 ms.
@@ -380,26 +407,83 @@ describe('servers tree', function () {
       )}, pages 7–15 ${show(
         firstModel.map(m => m.ms),
         firstModel.map(m => m.own),
+        firstModel.map(m => m.waited),
       )}, pages 92–100 ${show(
         lastModel.map(m => m.ms),
         lastModel.map(m => m.own),
+        lastModel.map(m => m.waited),
       )}`,
     );
     recordPerfMark('treeMoreFirst', median(firstModel.map(m => m.ms)));
     recordPerfMark('treeMoreLast', median(lastModel.map(m => m.ms)));
     recordPerfMark('treeOwnFirst', median(firstModel.map(m => m.own)));
     recordPerfMark('treeOwnLast', median(lastModel.map(m => m.own)));
-    // The first page's resources and the new page's: never the pages in between.
+    // Until VS Code has the page's items it asks for one children list, the group's, which waited for the page (or
+    // came just after it), and the tree items of the page's resources and the two folders before them (and of the
+    // group itself when its refresh came after the page): as for the first page, which comes in the group's children
+    // too. (With the newest page in a folder of its own it asked for two lists, the folder's after the group's, and
+    // ~205 items: the first page's resources again.)
+    report(`until VS Code has the page's items: first page ${firstPage.lists} list, ${firstPage.asked} items for ${firstPage.items}; Load more… pages ${modelCosts.map(m => `${m.lists}/${m.asked}`).join(', ')} (lists/items)`);
+    assert.deepStrictEqual([firstPage.lists, firstPage.asked], [1, firstPage.items], 'the first page');
+    recordPerfMark('treeFirstAsked', firstPage.asked);
+    recordPerfMark('treeMoreAsked', median(lastModel.map(m => m.asked)));
+    recordPerfMark('treeMoreLists', median(lastModel.map(m => m.lists)));
+    for (const m of modelCosts) {
+      assert.strictEqual(m.lists, 1, `page ${m.page}: VS Code asked for ${m.lists} children lists before it had the page's items`);
+      // The page's resources, the two folders, and the group's own row when the page came before VS Code asked for it.
+      assert.ok(m.asked <= m.items + 3, `page ${m.page}: VS Code asked for ${m.asked} tree items for a page of ${m.items}`);
+    }
+    // The new page's resources and, for the count, again: never the pages before it.
     for (const c of costs) assert.ok(c.items <= 200, `page ${c.page}: VS Code drew ${c.items} resources`);
-    // At page 100 the group holds what it held at page 4: the first page, one folder of the pages between, the newest page, the actions.
+    // At page 100 the group holds what it held at page 4: a folder of the first page, one of the pages between, the newest page's resources, the actions.
     const at100 = await provider.getChildren(resources);
-    assert.deepStrictEqual(at100.map(n => n.kind).slice(99), ['resource', 'earlierPages', 'resourcePage', 'loadMore', 'loadMore']);
-    assert.match(`${label(at100[100]!)} · ${item(at100[100]!).description}`, /^101–[\d,]+ · pages 2–99$/);
-    const earlier = await provider.getChildren(at100[100]!);
+    assert.deepStrictEqual([at100.length, at100.filter(n => n.kind === 'resource').length], [104, 100]);
+    assert.deepStrictEqual(at100.map(n => n.kind).slice(0, 3), ['resourcePage', 'earlierPages', 'resource']);
+    assert.deepStrictEqual(at100.map(n => n.kind).slice(-2), ['loadMore', 'loadMore']);
+    assert.match(`${label(at100[1]!)} · ${item(at100[1]!).description}`, /^101–[\d,]+ · pages 2–99$/);
+    const earlier = await provider.getChildren(at100[1]!);
     assert.strictEqual(earlier.length, 98);
     assert.strictEqual(provider.getParent((await provider.getChildren(earlier[0]!))[0]!), earlier[0]);
-    assert.strictEqual(provider.getParent(earlier[0]!), at100[100]);
+    assert.strictEqual(provider.getParent(earlier[0]!), at100[1]);
     await vscode.commands.executeCommand('workbench.view.explorer');
+  });
+
+  it('does not hold the tree while a server is slow to list: the group shows "Loading…" or "Listing resources…", then the page when it comes', async () => {
+    const model = api.serversView.model;
+    const resources = (await group('paging', 'resources'))!;
+    const connection = host.registry.get('paging')!.connection;
+    const original = connection.listResourcesPage.bind(connection);
+    const gates: Array<() => void> = [];
+    connection.listResourcesPage = async cursor => (await new Promise<void>(r => gates.push(r)), original(cursor));
+    // VS Code refreshes nothing else in the view while it waits for a node's children: they must come without the page.
+    const children = () => Promise.race([provider.getChildren(resources), new Promise<'held'>(r => setTimeout(() => r('held'), 5_000))]);
+    try {
+      const loaded = model.resources('paging').items.length;
+      void vscode.commands.executeCommand(Commands.loadMoreResources, 'paging');
+      await until(() => gates.length === 1, 'the next page to be asked for');
+      const waiting = await children();
+      if (waiting === 'held') assert.fail('the group\'s children waited for a page that does not come');
+      assert.deepStrictEqual(waiting.slice(-2).map(label), ['Loading…', 'Load all']);
+      fired.length = 0;
+      gates.shift()!();
+      await until(() => fired.includes(resources), 'the page\'s arrival to refresh the group');
+      assert.ok(model.resources('paging').items.length > loaded);
+
+      // The first page of a changed list, the same.
+      await changeList();
+      await until(() => model.resources('paging').pagesLoaded === 0, 'the list to be dropped');
+      const listing = await children();
+      assert.strictEqual(gates.length, 1, 'the first page was not asked for');
+      if (listing === 'held') assert.fail('the group\'s children waited for a first page that does not come');
+      assert.deepStrictEqual(listing.map(label), ['Listing resources…']);
+      fired.length = 0;
+      gates.shift()!();
+      await until(() => fired.includes(resources), 'the first page\'s arrival to refresh the group');
+      assert.strictEqual((await provider.getChildren(resources)).filter(n => n.kind === 'resource').length, 100);
+    } finally {
+      connection.listResourcesPage = original;
+      for (const open of gates) open();
+    }
   });
 
   it('flags a server that lists two tools under one name or two resources under one URI, and never calls the name two different tools share', async () => {

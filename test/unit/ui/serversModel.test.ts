@@ -152,7 +152,7 @@ describe('ServersTreeModel against the paging fixture', function () {
     assert.strictEqual(promptDescription(greet), '(language*, name) Greets someone');
   });
 
-  it('lays out the Resources group in as many nodes, read from as many page starts, at page 100 as at page 4', () => {
+  it('lays out the Resources group in as many nodes, read from as many page starts, at page 100 as at page 4, and as the first page alone', () => {
     // Pages of 100 (one of repeats only, page 50), read through a proxy that counts the page starts looked at.
     let reads = 0;
     const layoutAt = (pagesLoaded: number) => {
@@ -162,16 +162,20 @@ describe('ServersTreeModel against the paging fixture', function () {
       const pages = { items, pageStarts: counted, pagesLoaded } as unknown as ResourcePages;
       reads = 0;
       const layout = resourceLayout(pages);
-      // The nodes the group hands VS Code at each "Load more…": the first page's resources and the folders.
-      return { nodes: layout.firstEnd + layout.folders.length + (layout.earlier ? 1 : 0), reads, layout, pages };
+      // The nodes the group hands VS Code at each "Load more…": the folders and the newest page's resources.
+      return { nodes: layout.end - layout.start + layout.folders.length + (layout.earlier ? 1 : 0), reads, layout, pages };
     };
-    assert.deepStrictEqual(layoutAt(1).layout, { firstEnd: 100, folders: [], earlier: undefined });
-    assert.deepStrictEqual(layoutAt(2).layout, { firstEnd: 100, folders: [1], earlier: undefined });
-    assert.deepStrictEqual(layoutAt(3).layout, { firstEnd: 100, folders: [1, 2], earlier: undefined });
-    assert.deepStrictEqual(layoutAt(4).layout, { firstEnd: 100, folders: [3], earlier: { from: 1, to: 2 } });
-    assert.deepStrictEqual(layoutAt(100).layout, { firstEnd: 100, folders: [99], earlier: { from: 1, to: 98 } });
-    // The newest page only repeated earlier ones: no folder for it.
-    assert.deepStrictEqual(layoutAt(51).layout, { firstEnd: 100, folders: [], earlier: { from: 1, to: 49 } });
+    assert.deepStrictEqual(layoutAt(1).layout, { page: 0, start: 0, end: 100, folders: [], earlier: undefined });
+    assert.deepStrictEqual(layoutAt(2).layout, { page: 1, start: 100, end: 200, folders: [0], earlier: undefined });
+    assert.deepStrictEqual(layoutAt(3).layout, { page: 2, start: 200, end: 300, folders: [0, 1], earlier: undefined });
+    assert.deepStrictEqual(layoutAt(4).layout, { page: 3, start: 300, end: 400, folders: [0], earlier: { from: 1, to: 2 } });
+    assert.deepStrictEqual(layoutAt(100).layout, { page: 99, start: 9_800, end: 9_900, folders: [0], earlier: { from: 1, to: 98 } });
+    // The newest page only repeated earlier ones: the group keeps the page before it.
+    assert.deepStrictEqual(layoutAt(51).layout, { page: 49, start: 4_900, end: 5_000, folders: [0], earlier: { from: 1, to: 48 } });
+    // No resource at all yet, or a first page of repeats only.
+    assert.deepStrictEqual(resourceLayout({ items: [], pageStarts: [0], pagesLoaded: 1 } as unknown as ResourcePages), { page: 0, start: 0, end: 0, folders: [], earlier: undefined });
+    // A Load more… page gives VS Code two nodes more than the first page: the folders before its resources.
+    assert.strictEqual(layoutAt(4).nodes, layoutAt(1).nodes + 2);
     const page4 = layoutAt(4);
     for (const n of [5, 10, 30, 99, 100, 1000]) {
       const at = layoutAt(n);
