@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { closeAfterwards, openWorkbench, runCommand, screenshot, Workbench } from './workbench';
+import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, waitForQuickInput, Workbench } from './workbench';
 
 describe('e2e: a new user installs the VSIX and opens the sidebar', function () {
   this.timeout(180_000);
@@ -8,7 +8,8 @@ describe('e2e: a new user installs the VSIX and opens the sidebar', function () 
   closeAfterwards(() => wb);
 
   it('installs the VSIX from the CLI', async () => {
-    wb = await openWorkbench('empty');
+    // No chat beside the editor: the walkthrough hides its images in an editor under 950 px wide.
+    wb = await openWorkbench('empty', { settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden' } });
     assert.match(wb.installOutput, /successfully installed/i);
   });
 
@@ -39,5 +40,25 @@ describe('e2e: a new user installs the VSIX and opens the sidebar', function () 
     const first = editor.locator('.settings-editor-tree .setting-item-contents .setting-item-title').first();
     assert.match(await first.innerText(), /^Mcp Host: Servers\b/);
     await screenshot(page, 'settings-sections');
+  });
+
+  it('has a Get Started walkthrough: add servers, run a tool, @mcp in chat, with its images (uxreview item 11)', async () => {
+    const page = wb!.page;
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await waitForQuickInput(page, /Get Started with MCP Host/);
+    await (await quickInputRow(page, /Get Started with MCP Host/)).click();
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await walkthrough.getByText('Get Started with MCP Host').first().waitFor({ timeout: 30_000 });
+    for (const title of ['Add or open your servers', 'Run a tool', 'Use your servers in chat with @mcp']) await walkthrough.getByText(title).first().waitFor({ timeout: 15_000 });
+    await walkthrough.getByRole('button', { name: 'Add Server…' }).first().waitFor({ timeout: 15_000 });
+    await screenshot(page, 'walkthrough-1');
+    await walkthrough.getByText('Run a tool').first().click();
+    await walkthrough.getByRole('button', { name: 'Run Tool…' }).first().waitFor({ timeout: 15_000 });
+    // The step's image is shown beside the steps (the walkthrough hides it in an editor under 950 px wide).
+    const media = walkthrough.locator('.getting-started-media').first();
+    await media.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.ok(((await media.boundingBox())?.width ?? 0) > 200, 'the step has no image beside it');
+    await screenshot(page, 'walkthrough-2');
   });
 });

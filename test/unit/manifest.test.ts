@@ -68,6 +68,27 @@ describe('package.json and src/ids.ts agree', () => {
     }
   });
 
+  it('has a Get Started walkthrough: add servers, run a tool, @mcp in chat, each with its image and buttons that run our commands (uxreview item 11)', () => {
+    const walkthroughs = manifest.contributes.walkthroughs as Array<{ id: string; title: string; steps: Array<{ id: string; title: string; description: string; media: { image: string; altText: string }; completionEvents: string[] }> }>;
+    assert.deepStrictEqual(walkthroughs.map(w => w.id), ['getStarted']);
+    const steps = walkthroughs[0]!.steps;
+    assert.deepStrictEqual(steps.map(s => s.id), ['servers', 'runTool', 'chat']);
+    const contributed = new Set<string>(Object.values(Commands));
+    for (const step of steps) {
+      assert.ok(fs.existsSync(path.join(root, step.media.image)), `${step.media.image} is missing`);
+      assert.match(step.media.image, /^media\/walkthrough\/[\w-]+\.png$/);
+      assert.ok(step.media.altText.length > 20, `${step.id} has no alt text`);
+      assert.ok(step.completionEvents.length > 0, `${step.id} never completes`);
+      const commands = [...step.description.matchAll(/\]\(command:([\w.]+)/g)].map(m => m[1]!);
+      assert.ok(commands.length > 0, `${step.id} has no button`);
+      for (const c of commands) assert.ok(contributed.has(c) || c === 'workbench.action.chat.open', `${step.id} runs ${c}`);
+      for (const e of step.completionEvents) {
+        const [kind, what] = e.split(/:(.*)/s) as [string, string];
+        assert.ok((kind === 'onCommand' && (contributed.has(what) || what === 'workbench.action.chat.open')) || (kind === 'onContext' && Object.values(ContextKeys).includes(what as never)), e);
+      }
+    }
+  });
+
   it('ships the JSON schemas it contributes', () => {
     for (const v of manifest.contributes.jsonValidation as Array<{ url: string }>) {
       const src = path.join(root, 'src', 'config', path.basename(v.url));

@@ -48,6 +48,7 @@ const ALLOWED = [
   /^extension\/dist\/(extension|reaper|sdk|validation)\.js$/,
   /^extension\/dist\/[\w.-]+\.schema\.json$/,
   /^extension\/media\/[\w.-]+\.(svg|png)$/,
+  /^extension\/media\/walkthrough\/[\w.-]+\.png$/,
   /^extension\/media\/formEditor\.(js|css)$/,
 ];
 
@@ -73,6 +74,9 @@ describe('VSIX', function () {
       assert.ok(names.some(n => n.toLowerCase() === required.toLowerCase()), `missing ${required}`);
     }
     assert.ok(names.some(n => n.startsWith('extension/media/')), 'no media in the VSIX');
+    // The Get Started walkthrough's images.
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { contributes: { walkthroughs: Array<{ steps: Array<{ media: { image: string } }> }> } };
+    for (const step of manifest.contributes.walkthroughs.flatMap(w => w.steps)) assert.ok(names.includes(`extension/${step.media.image}`), `the walkthrough's ${step.media.image} is not in the VSIX`);
   });
 
   it("holds zod in sdk.js without what no client reads: a namespace import of zod (the app bridge's) does not keep all of it", () => {
