@@ -69,14 +69,16 @@ describe('remote servers: sign-in', function () {
     assert.strictEqual(fixture.counts.authorize + fixture.counts.register, 0);
   });
 
-  it('@mcp /servers in chat lists it as needing sign-in, with a Sign In button; nothing opened', async () => {
+  it('@mcp /servers in chat lists it as needing sign-in, with a Sign In link on its line; nothing opened', async () => {
     const model = await scriptedModel();
     await newChat();
     const t = await ask(api, model, '@mcp /servers');
-    // Markdown-escaped, as every server-derived text in chat: `needs sign\-in · 127\.0\.0\.1\:port`.
-    assert.match(t.text(), /\| \*\*remote\*\* \| needs sign\\-in · 127\\\.0\\\.0\\\.1\\:\d+ \|/, t.text());
-    const signIn = buttons(t).find(b => b.title === 'Sign In: remote');
-    assert.ok(signIn && signIn.command === Commands.signIn, buttons(t).map(b => b.title).join(', '));
+    // Markdown-escaped, as every server-derived text in chat: `needs sign\-in · 127\.0\.0\.1\:port`; the server's
+    // actions are links at the end of its line (07a52e7), Sign In first.
+    assert.match(t.text(), /^- \*\*remote\*\* — needs sign\\-in · 127\\\.0\\\.0\\\.1\\:\d+ · .* — \[Sign In\]\(command:mcpHost\.signIn\?([^)\s]+)\)/m, t.text());
+    const query = /\[Sign In\]\(command:mcpHost\.signIn\?([^)\s]+)\)/.exec(t.text())![1]!;
+    assert.deepStrictEqual(JSON.parse(decodeURIComponent(query)), ['remote']);
+    assert.ok(!buttons(t).some(b => b.command === Commands.signIn), buttons(t).map(b => b.title).join(', '));
     assert.strictEqual(model.requests.length, 0, 'no model request');
     assert.strictEqual(dialogs.signInsAsked.length, 0, 'listing it started no sign-in');
     assert.strictEqual(state()?.kind, 'needsSignIn');
