@@ -75,6 +75,7 @@ export const Settings = {
   chatMaxTools: 'chat.maxTools',
   chatMaxToolOutput: 'chat.maxToolOutput',
   chatMaxRounds: 'chat.maxRounds',
+  callsMaxMinutes: 'calls.maxMinutes',
   samplingAllowedServers: 'sampling.allowedServers',
   samplingModel: 'sampling.model',
   formsEditor: 'forms.editor',

@@ -14,3 +14,26 @@ export function userStrings(key: string): string[] {
   const value = userSetting(key);
   return Array.isArray(value) ? value.filter((s): s is string => typeof s === 'string') : [];
 }
+
+/**
+ * A user setting read once and kept until the configuration changes: for a setting asked for on every call
+ * (`inspect` is a deep clone of the section). As with the consent settings, the extension host replaces its
+ * configuration and fires `onDidChangeConfiguration` in one synchronous step, so nothing goes stale.
+ */
+export class CachedUserSetting<T> implements vscode.Disposable {
+  private cached: { readonly value: T } | undefined;
+  private readonly listener = vscode.workspace.onDidChangeConfiguration(e => {
+    if (e.affectsConfiguration(`${Settings.section}.${this.key}`)) this.cached = undefined;
+  });
+
+  constructor(
+    private readonly key: string,
+    private readonly parse: (raw: unknown) => T,
+  ) {}
+
+  readonly read = (): T => (this.cached ??= { value: this.parse(userSetting(this.key)) }).value;
+
+  dispose(): void {
+    this.listener.dispose();
+  }
+}

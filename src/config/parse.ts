@@ -325,6 +325,7 @@ function toTimeouts(timeout: TimeoutSetting | undefined): ServerTimeouts {
   return {
     startupMs: timeout?.startup ?? DEFAULT_TIMEOUTS.startupMs,
     requestMs: timeout?.request ?? DEFAULT_TIMEOUTS.requestMs,
+    ...(timeout?.total !== undefined ? { totalMs: timeout.total } : {}),
   };
 }
 

@@ -30,6 +30,11 @@ export interface ServerTimeouts {
   readonly startupMs: number;
   /** Milliseconds one request may take with no progress from the server. */
   readonly requestMs: number;
+  /**
+   * Milliseconds one call may take in all, however often its server reports progress (0: no limit); absent when
+   * the entry does not say, and then the user setting (`DEFAULT_MAX_CALL_MS` by default) applies.
+   */
+  readonly totalMs?: number;
 }
 
 interface ServerDefinitionCommon {
@@ -121,11 +126,19 @@ export interface ParsedSource {
 
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { startupMs: 30_000, requestMs: 60_000 };
 
+/**
+ * The most one call may take in all by default: 30 minutes. Progress resets the request timeout, so without a
+ * total a server that reports progress forever holds the call (its notification, a chat turn) for good. 30 min,
+ * not 10× the request timeout (10 min by default): builds, test runs and indexing that report progress take
+ * that long, and the user can Cancel sooner; longer work belongs in a task (2025-11-25), which this does not bound.
+ */
+export const DEFAULT_MAX_CALL_MS = 30 * 60_000;
+
 /** Which of the two file formats a source is written in: `servers` + `inputs`, or Claude Code's `mcpServers`. */
 export type ConfigFormat = 'vscode' | 'claude';
 
 /** `timeout` as written: one number for both, or each separately (milliseconds). */
-export type TimeoutSetting = number | { readonly startup?: number; readonly request?: number };
+export type TimeoutSetting = number | { readonly startup?: number; readonly request?: number; readonly total?: number };
 
 interface ServerEntryCommon {
   readonly disabled?: boolean;

@@ -102,6 +102,30 @@ export class RequestTimeoutError extends Error {
   }
 }
 
+/** The user setting for the most one call may take in all, however often its server reports progress. */
+export const MAX_CALL_SETTING = 'mcpHost.calls.maxMinutes';
+
+/**
+ * A call that ran past the most one call may take (`ServerTimeouts.totalMs`) while its server kept reporting
+ * progress, which resets the request timeout each time. Names the limit and both places to raise it.
+ */
+export class CallTimeLimitError extends RequestTimeoutError {
+  constructor(method: string, ms: number) {
+    super(method, ms);
+    this.message = `${method} was still running after ${spokenDuration(ms)}, the most one call may take even while the server reports progress, so MCP Host cancelled it. To allow longer, raise the ${MAX_CALL_SETTING} setting, or set "timeout": { "total": <ms> } in this server's entry.`;
+    this.name = 'CallTimeLimitError';
+  }
+}
+
+/** `90 s`, `30 min`, `1 h 30 min`: a limit as a person says it. */
+export function spokenDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  return minutes % 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes / 60} h`;
+}
+
 /** How many schema problems a malformed answer's message names; the rest are counted. */
 const SHOWN_ISSUES = 3;
 
@@ -185,7 +209,11 @@ function requiredCapabilities(error: MissingRequiredClientCapabilityError): stri
  * from "it hung", and a closed connection to one that says which request it cut short.
  */
 export function classifyRequestError(error: unknown, method: string, signal: AbortSignal | undefined, timeoutMs: number): unknown {
-  if (isSdkTimeout(error)) return new RequestTimeoutError(method, timeoutMs);
+  if (isSdkTimeout(error)) {
+    // The SDK's own `maxTotalTimeout` (checked when progress arrives) says so in its data.
+    const total = ((error as SdkError).data as Record<string, unknown>).maxTotalTimeout;
+    return typeof total === 'number' ? new CallTimeLimitError(method, total) : new RequestTimeoutError(method, timeoutMs);
+  }
   if (signal?.aborted && (error instanceof SdkError || error === signal.reason)) return new RequestCancelledError(method);
   // The SDK's "Connection closed" names neither the request nor the server's part in it.
   if (error instanceof SdkError && (error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.NotConnected)) return new ConnectionLostError(method);

@@ -40,6 +40,8 @@ export interface Connected {
 export interface LiveServerContext {
   readonly log: ServerLog;
   readonly requestMs: number;
+  /** The most a tool call whose progress is followed may take in all (0: no limit); read per call. */
+  readonly totalMs: () => number;
   readonly pageLimits?: PageLimits | undefined;
   readonly validator: SchemaValidator;
   readonly resultFiles?: ResultFiles | undefined;
@@ -80,7 +82,7 @@ export class LiveServer {
         for (const kind of this.advertisedLists()) void this.lists.refresh(kind);
       },
     });
-    this.toolCalls = { client, log: ctx.log, requestMs: ctx.requestMs, validator: ctx.validator, resultFiles: ctx.resultFiles, meta: () => this.meta() };
+    this.toolCalls = { client, log: ctx.log, requestMs: ctx.requestMs, totalMs: ctx.totalMs, validator: ctx.validator, resultFiles: ctx.resultFiles, meta: () => this.meta() };
     this.lists = new ServerLists({
       client,
       log: ctx.log,

@@ -29,7 +29,7 @@ export interface RegistryHost {
   readonly clientInfo: { readonly name: string; readonly version: string };
   /** Where each definition's protocol era, found by probing, is remembered (absent: probe at every start). */
   readonly eraVerdicts?: EraVerdictStore;
-  readonly connectionDefaults?: Pick<ConnectionOptions, 'authProvider' | 'signIn' | 'allowedPlainHttpHosts' | 'pageLimits' | 'reaper' | 'resultFiles'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
+  readonly connectionDefaults?: Pick<ConnectionOptions, 'authProvider' | 'signIn' | 'allowedPlainHttpHosts' | 'pageLimits' | 'reaper' | 'resultFiles' | 'maxCallMs'> & { grace?: ShutdownGrace; restart?: RestartPolicy };
 }
 
 /** A configured server: its definition (absent when its entry is invalid), problems, and connection. */

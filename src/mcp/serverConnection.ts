@@ -1,7 +1,7 @@
 import { type Client, type CompleteRequest, ProtocolError, type CompleteResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplateType, type Tool, type Transport } from '@modelcontextprotocol/client';
 import { Disposable, DisposableStore, IDisposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/event';
-import type { ServerTimeouts } from '../config/types';
+import { DEFAULT_MAX_CALL_MS, type ServerTimeouts } from '../config/types';
 import { secretMasker } from '../config/variables';
 import type { AskingServer, ClientRequestHandlers } from './clientRequests';
 import { connectLaunch } from './connect';
@@ -56,6 +56,11 @@ export interface ConnectionOptions {
   readonly pageLimits?: PageLimits;
   /** Where very large messages from a stdio server are kept while only their cut copy is parsed. */
   readonly resultFiles?: ResultFiles;
+  /**
+   * The most one call may take in all (ms, 0: no limit) when the server's entry does not say (`timeout.total`):
+   * the user setting, read per call. Absent: `DEFAULT_MAX_CALL_MS`.
+   */
+  readonly maxCallMs?: () => number;
 }
 
 /** How long a stop waits for a remote server to acknowledge the end of its session. */
@@ -274,6 +279,7 @@ export class ServerConnection extends Disposable {
       const live = new LiveServer(connected, {
         log: this.log,
         requestMs: plan.timeouts.requestMs,
+        totalMs: totalLimit(plan.timeouts.totalMs, this.options.maxCallMs),
         pageLimits: this.options.pageLimits,
         validator: this.validator,
         resultFiles: this.options.resultFiles,
@@ -706,4 +712,10 @@ export class ServerConnection extends Disposable {
     void this.teardown();
     super.dispose();
   }
+}
+
+/** The most one call may take in all: the server entry's `timeout.total` if it has one, else the user setting's. */
+function totalLimit(entry: number | undefined, setting: (() => number) | undefined): () => number {
+  if (entry !== undefined) return () => entry;
+  return setting ?? (() => DEFAULT_MAX_CALL_MS);
 }

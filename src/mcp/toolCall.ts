@@ -35,6 +35,8 @@ export interface ToolCallContext {
   readonly client: Client;
   readonly log: ServerLog;
   readonly requestMs: number;
+  /** The most a call whose progress is followed may take in all (0: no limit); read per call. */
+  readonly totalMs?: () => number;
   readonly validator: SchemaValidator;
   readonly meta: () => Record<string, unknown>;
   /** Where the stdio transport kept the values it cut from very large messages. */

@@ -3,13 +3,14 @@ import { SavedCallStore } from '../forms/savedCalls';
 import * as path from 'path';
 import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
-import { Commands } from '../ids';
+import { Commands, Settings } from '../ids';
 import { Disposable } from '../common/disposable';
 import { safe } from '../common/untrustedText';
 import * as ui from '../ui/window';
 import { resolveDefinition, InputCancelledError } from '../config/variables';
 import { inputDestination } from '../config/inputBinding';
-import type { ServerDefinition } from '../config/types';
+import { DEFAULT_MAX_CALL_MS, type ServerDefinition } from '../config/types';
+import { CachedUserSetting } from '../userSettings';
 import type { LaunchPlan } from '../mcp/launch';
 import { ProcessReaper } from '../mcp/reaper';
 import { ServerRegistry } from '../mcp/registry';
@@ -95,6 +96,7 @@ export class McpHost extends Disposable {
             redirects: this._register(new WindowRedirects(context)),
           },
           allowedPlainHttpHosts,
+          maxCallMs: this._register(new CachedUserSetting(Settings.callsMaxMinutes, maxCallMs)).read,
         },
         eraVerdicts: new MementoEraVerdicts(globalState),
         createLog: name => {
@@ -194,4 +196,9 @@ function reportLoadError(err: unknown): void {
   void ui.showErrorMessage(safe`MCP Host could not read the MCP configuration: ${err}`, 'Open Config').then(choice => {
     if (choice) void vscode.commands.executeCommand(Commands.openConfig);
   });
+}
+
+/** `mcpHost.calls.maxMinutes` in milliseconds (0: no limit); the default for anything but a number ≥ 0. */
+function maxCallMs(minutes: unknown): number {
+  return typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0 ? minutes * 60_000 : DEFAULT_MAX_CALL_MS;
 }

@@ -86,6 +86,15 @@ describe('config/parse', () => {
       assert.deepStrictEqual(search.timeouts, { startupMs: 5000, requestMs: DEFAULT_TIMEOUTS.requestMs });
     });
 
+    it('reads the total a call may take (timeout.total), absent unless written, 0 for no limit', () => {
+      const { servers, problems } = parseConfigText(`{ "servers": { "a": { "command": "x", "timeout": { "request": 1000, "total": 600000 } }, "b": { "command": "x", "timeout": { "total": 0 } } } }`, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(problems, []);
+      assert.deepStrictEqual(byName(servers, 'a').timeouts, { startupMs: DEFAULT_TIMEOUTS.startupMs, requestMs: 1000, totalMs: 600_000 });
+      assert.deepStrictEqual(byName(servers, 'b').timeouts, { ...DEFAULT_TIMEOUTS, totalMs: 0 });
+      const negative = parseConfigText(`{ "servers": { "c": { "command": "x", "timeout": { "total": -1 } } } }`, vscodeOrigin, 'vscode');
+      assert.match(negative.problems.map(p => p.message).join('\n'), /total/);
+    });
+
     it('reads every field, with a single number as both timeouts', () => {
       const text = `{ "servers": { "full": {
         "type": "stdio", "command": "node", "args": ["server.js"], "env": { "A": "1", "HOME": null },

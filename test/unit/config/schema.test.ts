@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import claudeConfigSchema from '../../../src/config/claude-mcp-config.schema.json';
 import mcpConfigSchema from '../../../src/config/mcp-config.schema.json';
 import { createSchemaAjv, SCHEMA_BASE_URI } from '../../../src/config/schema';
-import { DEFAULT_TIMEOUTS } from '../../../src/config/types';
+import { DEFAULT_MAX_CALL_MS, DEFAULT_TIMEOUTS } from '../../../src/config/types';
 
 type SchemaNode = { [key: string]: unknown; properties?: Record<string, SchemaNode>; description?: string; $ref?: string };
 const definitions = mcpConfigSchema.definitions as unknown as Record<string, SchemaNode>;
@@ -59,8 +59,8 @@ describe('config/schema', () => {
   it('states the same timeout defaults as the code', () => {
     const timeout = definitions.timeout!.properties!;
     assert.deepStrictEqual(
-      { startupMs: timeout.startup!.default, requestMs: timeout.request!.default },
-      { startupMs: DEFAULT_TIMEOUTS.startupMs, requestMs: DEFAULT_TIMEOUTS.requestMs },
+      { startupMs: timeout.startup!.default, requestMs: timeout.request!.default, totalMs: timeout.total!.default },
+      { startupMs: DEFAULT_TIMEOUTS.startupMs, requestMs: DEFAULT_TIMEOUTS.requestMs, totalMs: DEFAULT_MAX_CALL_MS },
     );
   });
 });

@@ -27,11 +27,12 @@ describe('core vs. a rogue server', function () {
     await Promise.all(open.splice(0).map(c => c.shutdown()));
   });
 
-  function connect(launch: ResolvedLaunch, { startupMs = 10_000, requestMs = 10_000 } = {}) {
+  function connect(launch: ResolvedLaunch, { startupMs = 10_000, requestMs = 10_000, totalMs = undefined as number | undefined, maxCallMs = undefined as number | undefined } = {}) {
     const log = new MemoryLog('debug');
     const conn = new ServerConnection({
       name: 'rogue',
-      plan: async () => ({ launch, timeouts: { startupMs, requestMs }, secrets: [] }),
+      plan: async () => ({ launch, timeouts: { startupMs, requestMs, ...(totalMs !== undefined ? { totalMs } : {}) }, secrets: [] }),
+      ...(maxCallMs !== undefined ? { maxCallMs: () => maxCallMs } : {}),
       log,
       clientInfo: { name: 'tests', version: '0' },
       handlers: { roots: () => [{ uri: 'file:///tmp/root-one', name: 'one' }] },
@@ -50,6 +51,35 @@ describe('core vs. a rogue server', function () {
     await assert.rejects(call(conn, 'wrong_id'), /^RequestTimeoutError: tools\/call got no answer within 1 s$/);
     assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
   });
+
+  // Progress resets the request timeout; the spec: a client SHOULD enforce a maximum regardless. Before, such a call never ended.
+  for (const [where, limits] of [
+    ['the user setting', { maxCallMs: 3000 }],
+    ["the server entry's timeout.total, over the setting", { totalMs: 3000, maxCallMs: 0 }],
+  ] as const) {
+    it(`a call whose server reports progress forever: cancelled at the total limit (${where}), saying so; the server is told`, async () => {
+      const { conn, log } = connect(rogue(), { requestMs: 1500, ...limits });
+      await conn.start();
+      let progress = 0;
+      const outcome = conn.callTool('progress_forever', { intervalMs: 50 }, consentForTests(conn, 'progress_forever'), { onProgress: () => progress++ });
+      let watchdog: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => (watchdog = setTimeout(() => reject(new Error('the call was still running after 15 s')), 15_000)));
+      try {
+        await assert.rejects(
+          Promise.race([outcome, stuck]),
+          /^CallTimeLimitError: tools\/call was still running after 3 s, the most one call may take even while the server reports progress, so MCP Host cancelled it\. To allow longer, raise the mcpHost\.calls\.maxMinutes setting, or set "timeout": \{ "total": <ms> \} in this server's entry\.$/,
+        );
+      } finally {
+        clearTimeout(watchdog);
+      }
+      assert.ok(progress > 1, `progress reached the call ${progress} times`);
+      // notifications/cancelled, with the reason: the server stops its work.
+      const cancelled = /progress_forever: cancelled \(MCP Host: tools\/call ran for 3 s, the most one call may take\)/;
+      for (let i = 0; i < 100 && !cancelled.test(log.text()); i++) await new Promise(r => setTimeout(r, 50));
+      assert.match(log.text(), cancelled);
+      assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+    });
+  }
 
   it('three answers to one request: the first counts, the others are dropped', async () => {
     const { conn } = connect(rogue());
@@ -109,7 +139,7 @@ describe('core vs. a rogue server', function () {
     const { conn, log } = connect(rogue('--cursor', 'huge'));
     await conn.start();
     assert.strictEqual(conn.state.kind, 'running');
-    assert.strictEqual(conn.tools.length, 9);
+    assert.strictEqual(conn.tools.length, 10);
     // Before: 1,000 pages, 1 GB sent back and held as cursors seen (21 s and +1 GB of RSS in this test).
     assert.ok(log.lines.some(l => l.level === 'warn' && /^tools\/list: the server sent a cursor of 1,048,576 characters \(at most 65,536 are followed\); the list may be incomplete\.$/.test(l.message)), log.text());
   });
@@ -139,11 +169,11 @@ describe('core vs. a rogue server', function () {
     await conn.start();
     assert.strictEqual(conn.state.kind, 'running');
     // Before, the SDK refused the page whole: 0 tools, and a JSON dump of schema errors in the log.
-    assert.deepStrictEqual(conn.tools.map(t => t.name), ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout']);
+    assert.deepStrictEqual(conn.tools.map(t => t.name), ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout', 'progress_forever']);
     const warnings = log.lines.filter(l => l.level === 'warn').map(l => l.message);
     assert.deepStrictEqual(
       warnings.map(w => w.slice(0, w.indexOf('): ') + 1)),
-      ['tools/list: left out malformed tool #10 (42)', 'tools/list: left out malformed tool #11 ("no_schema")', 'tools/list: left out malformed tool #12 ("typed_wrong")', 'tools/list: left out malformed tool #13 (null)', 'tools/list: left out malformed tool #14 ("just a string")'],
+      ['tools/list: left out malformed tool #11 (42)', 'tools/list: left out malformed tool #12 ("no_schema")', 'tools/list: left out malformed tool #13 ("typed_wrong")', 'tools/list: left out malformed tool #14 (null)', 'tools/list: left out malformed tool #15 ("just a string")'],
     );
     assert.match(warnings[0]!, /\): name: /);
     assert.match(warnings[2]!, /title: .*expected string, received object/);
