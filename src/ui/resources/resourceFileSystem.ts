@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ReadResourceResult } from '@modelcontextprotocol/client';
+import { BurstGate } from '../../common/burstGate';
 import type { ServerRegistry } from '../../mcp/registry';
 import type { ServerConnection } from '../../mcp/serverConnection';
 import { fileNameFor, formatResourcePath, formatResourceQuery, parseResourcePath, partBytes, RESOURCE_SCHEME, ResourceAddress, ResourceView, viewOfPart, viewOfRead } from '../../mcp/resourceContent';
@@ -16,6 +17,8 @@ const PREFETCH_TTL_MS = 10_000;
 const SERVER_WAIT_MS = 30_000;
 /** Documents whose last content is remembered for `stat` and for update events. */
 const MAX_SERVED = 200;
+/** How long an update's change event waits for the re-read it causes before the next one may go (a closed document is not re-read). */
+const REREAD_WAIT_MS = 2_000;
 
 interface Served {
   readonly bytes: Uint8Array;
@@ -36,6 +39,13 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
   /** Reads made just before opening, keyed by the resource, used once. */
   private readonly prefetched = new Map<string, { result: ReadResourceResult; at: number }>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /**
+   * Updates per resource: a change event, then none until a document of it is read again; what came meanwhile is
+   * one more event after that read. A server sending thousands of `resources/updated` caused as many events
+   * (VS Code re-reads an open text document at most once at a time itself, but each event crossed to the window
+   * and walked every document served); now a burst is two or three, and the last update is still read.
+   */
+  private readonly updates = new BurstGate<string>(k => this.fireChanged(k), REREAD_WAIT_MS);
   private disposed = false;
 
   constructor(private readonly registry: ServerRegistry) {}
@@ -64,8 +74,14 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
     return { uri: resourceDocumentUri({ server: address.server, uri: address.uri, ...(address.part !== undefined ? { part: address.part } : {}), fileName: view.fileName }), view };
   }
 
-  /** Tells VS Code that every open document of this resource changed. */
+  /** Tells VS Code that every open document of this resource changed: at once, or after the re-read under way. */
   changed(server: string, uri: string): void {
+    this.prefetched.delete(key(server, uri));
+    this.updates.signal(key(server, uri));
+  }
+
+  private fireChanged(k: string): void {
+    const [server, uri] = k.split('\u0000') as [string, string];
     const events: vscode.FileChangeEvent[] = [];
     const now = Date.now();
     for (const [docUri, served] of this.served) {
@@ -75,8 +91,8 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
       served.mtime = Math.max(now, served.mtime + 1);
       events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(docUri) });
     }
-    this.prefetched.delete(key(server, uri));
     if (events.length) this._onDidChangeFile.fire(events);
+    else this.updates.done(k);
   }
 
   /** The raw bytes of a document's content (the whole single part, or the part it shows), for saving. */
@@ -128,6 +144,9 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
       } catch (err) {
         if (err instanceof vscode.FileSystemError) throw err;
         throw vscode.FileSystemError.Unavailable(`${address.server}: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        // The re-read an update caused is over: updates that came meanwhile may now cause the next.
+        this.updates.done(k);
       }
     }
     const { view } = this.view(address, result);
@@ -180,6 +199,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
 
   dispose(): void {
     this.disposed = true;
+    this.updates.dispose();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this._onDidChangeFile.dispose();

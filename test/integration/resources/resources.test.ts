@@ -130,6 +130,29 @@ describe('resource documents', function () {
     await until(async () => toolText(await callTool('paging', 'touch_resource', { uri: resource })) === `not subscribed: ${resource}`, 'the server to see the unsubscribe');
   });
 
+  it('a storm of resources/updated for an open document: a few change events and re-reads, not one per update, and the last version shown', async () => {
+    const resource = 'fixture://resource/2';
+    const uri = (await open('paging', resource))!;
+    const doc = await documentOf(uri);
+    await until(() => api.resources.subscriptions.subscribed.some(s => s.uri === resource), 'the subscription');
+    const readsSoFar = async () => Number(/read (\d+) times before$/.exec(toolText(await callTool('paging', 'touch_resource', { uri: resource, count: 0 })))?.[1]);
+    const readsBefore = await readsSoFar();
+    const version = Number(/\(version (\d+)\)$/.exec(doc.getText())?.[1]);
+    let events = 0;
+    const counting = api.resources.fileSystem.onDidChangeFile(changes => (events += changes.filter(c => c.uri.toString() === uri.toString()).length));
+    try {
+      assert.match(toolText(await callTool('paging', 'touch_resource', { uri: resource, count: 2000 })), /^notified 2000 times: /);
+      // The latest wins: the document ends at the version of the last update.
+      await until(() => doc.getText().endsWith(`(version ${version + 2000})`), `the document to show version ${version + 2000}`, 30_000);
+    } finally {
+      counting.dispose();
+    }
+    const reads = (await readsSoFar()) - readsBefore;
+    // Before: 2,000 change events (VS Code itself re-read the document only 2 times). Now one re-read in flight at a time.
+    assert.ok(events >= 1 && events <= 50, `${events} change events for 2,000 updates`);
+    assert.ok(reads >= 1 && reads <= events + 1, `${reads} re-reads for ${events} change events`);
+  });
+
   it('fills a template variable by variable with the server\'s completions, then opens the resource', async () => {
     dialogs.argumentQuestions.length = 0;
     dialogs.suggestions.length = 0;
