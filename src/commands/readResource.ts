@@ -4,6 +4,7 @@ import { DisposableStore } from '../common/disposable';
 import { inertLine, safe } from '../common/untrustedText';
 import { Commands } from '../ids';
 import type { ServerEntry } from '../mcp/registry';
+import { cursorKey, nextCursor } from '../mcp/pagination';
 import type { McpHost } from '../workspace/mcpHost';
 import * as ui from '../ui/window';
 import type { PickDialog, PickItem } from './itemPicker';
@@ -60,12 +61,19 @@ async function readResource(host: McpHost, dialog: PickDialog, serverName: strin
   }
   const connection = entry.connection;
   const mask = (text: string) => connection.mask(text);
-  let cursor: string | undefined;
   const first = await connection.listResourcesPage().catch(err => {
     void ui.showErrorMessage(safe`Could not list the resources of '${entry.name}': ${mask(err instanceof Error ? err.message : String(err))}`);
     return { items: [] as Resource[], nextCursor: undefined };
   });
-  cursor = first.nextCursor;
+  // The cursors paged with: one given again is a loop (A → B → A too), not more pages.
+  const seen = new Set<string>();
+  let cursor = follow(first.nextCursor);
+  function follow(next: unknown): string | undefined {
+    const { cursor: followed, stop } = nextCursor(next, seen);
+    if (stop) connection.log.warn(`resources/list: ${stop}; the list may be incomplete.`);
+    if (followed !== undefined) seen.add(cursorKey(followed));
+    return followed;
+  }
   const templates = connection.resourceTemplates.map(t => ({
     label: inertLine(mask(t.title?.trim() || t.name)),
     description: inertLine(mask(t.uriTemplate)),
@@ -82,8 +90,7 @@ async function readResource(host: McpHost, dialog: PickDialog, serverName: strin
       const page = await connection.listResourcesPage(cursor).catch(err => {
         throw new Error(mask(err instanceof Error ? err.message : String(err)));
       });
-      // A server that repeats its cursor would page forever.
-      cursor = page.nextCursor && page.nextCursor !== cursor ? page.nextCursor : undefined;
+      cursor = follow(page.nextCursor);
       return { items: page.items.map(r => resourceItem(r, mask)), more: cursor !== undefined };
     },
     typed: {

@@ -12,7 +12,7 @@ import {
   type ServerCapabilities,
   type Transport,
 } from '@modelcontextprotocol/client';
-import { PaginatedResultSchema } from '@modelcontextprotocol/core';
+import { ResultSchema } from '@modelcontextprotocol/core';
 import { ChangeSubscriptions } from './changeSubscriptions';
 import type { NegotiationPlan } from './eraNegotiation';
 import type { LogLevel, ServerLog } from './log';
@@ -137,8 +137,9 @@ export class LiveServer {
 
   /** One page of resources (a server may have tens of thousands; the tree pages on demand). */
   async listResourcesPage(cursor?: string): Promise<Page<Resource>> {
-    const r = await this.request('resources/list', opts => this.client.request({ method: 'resources/list', params: { ...this.meta(), ...(cursor ? { cursor } : {}) } }, PaginatedResultSchema, opts));
-    return { items: wellFormedItems('resources/list', 'resources', (r as Record<string, unknown>).resources, this.ctx.log) as Resource[], nextCursor: r.nextCursor };
+    // Any result object: the items are checked one by one, the cursor by `nextCursor` (a `null` one is the end, not a malformed page).
+    const r = (await this.request('resources/list', opts => this.client.request({ method: 'resources/list', params: { ...this.meta(), ...(cursor ? { cursor } : {}) } }, ResultSchema, opts))) as Record<string, unknown>;
+    return { items: wellFormedItems('resources/list', 'resources', r.resources, this.ctx.log) as Resource[], nextCursor: r.nextCursor };
   }
 
   /**

@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 
 export interface Page<T> {
   readonly items: readonly T[];
-  readonly nextCursor?: string | undefined;
+  /** As the server sent it: read through `nextCursor`. */
+  readonly nextCursor?: unknown;
 }
 
 export interface CollectedPages<T> {
@@ -38,6 +39,17 @@ export function cursorProblem(next: unknown, seen: ReadonlySet<string>): string 
 }
 
 /**
+ * What a page's `nextCursor` says, the one reading of it for every list (the core's and the tree's "Load more"):
+ * the cursor to follow, or none, with `stop` saying why when it is not the end. Absent, `null` and `""` are the
+ * end of the list, quietly: `null` is not the spec's, but it is what "no cursor" serialises to in many languages.
+ */
+export function nextCursor(next: unknown, seen: ReadonlySet<string>): { readonly cursor?: string; readonly stop?: string } {
+  if (next === undefined || next === null || next === '') return {};
+  const stop = cursorProblem(next, seen);
+  return stop ? { stop } : { cursor: next as string };
+}
+
+/**
  * Follows `nextCursor` until the server stops sending one. A server that repeats a cursor, pages forever,
  * or sends a cursor that is not a string or is too long, is cut off with a reason instead of hanging the host.
  */
@@ -50,11 +62,10 @@ export async function collectPages<T>(fetchPage: (cursor: string | undefined) =>
     const page = await fetchPage(cursor);
     items.push(...page.items);
     if (items.length >= limits.maxItems) return { items: items.slice(0, limits.maxItems), stoppedEarly: `stopped at ${limits.maxItems} items` };
-    const next: unknown = page.nextCursor;
-    if (next === undefined || next === null || next === '') return { items };
-    const problem = cursorProblem(next, seen);
-    if (problem) return { items, stoppedEarly: problem };
-    seen.add(cursorKey(next as string));
-    cursor = next as string;
+    const next = nextCursor(page.nextCursor, seen);
+    if (next.stop) return { items, stoppedEarly: next.stop };
+    if (next.cursor === undefined) return { items };
+    seen.add(cursorKey(next.cursor));
+    cursor = next.cursor;
   }
 }

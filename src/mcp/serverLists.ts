@@ -1,5 +1,5 @@
 import { type Client, type Prompt, ProtocolError, ProtocolErrorCode, type ResourceTemplateType as ResourceTemplate, type Tool } from '@modelcontextprotocol/client';
-import { PaginatedResultSchema } from '@modelcontextprotocol/core';
+import { ResultSchema } from '@modelcontextprotocol/core';
 import { wellFormedItems, type ListField } from './listItems';
 import { collectPages, DEFAULT_PAGE_LIMITS, type Page, type PageLimits } from './pagination';
 import { dedupe, describeDuplicate, type Duplicate } from './duplicates';
@@ -190,10 +190,10 @@ export class ServerLists {
     let first: Record<string, unknown> | undefined;
     try {
       const { items, stoppedEarly } = await collectPages(async cursor => {
-        // The page's shape only: its items are checked one by one, so one malformed item does not cost the list.
-        const page = (await this.ctx.client.request({ method, params: { ...this.ctx.meta(), ...(cursor ? { cursor } : {}) } }, PaginatedResultSchema, { timeout: this.ctx.requestMs })) as Record<string, unknown>;
+        // Any result object: its items are checked one by one, so one malformed item does not cost the list, and its cursor by `nextCursor`.
+        const page = (await this.ctx.client.request({ method, params: { ...this.ctx.meta(), ...(cursor ? { cursor } : {}) } }, ResultSchema, { timeout: this.ctx.requestMs })) as Record<string, unknown>;
         first ??= page;
-        return { items: wellFormedItems(method, field, page[field], this.ctx.log), nextCursor: page.nextCursor as string | undefined } satisfies Page<unknown>;
+        return { items: wellFormedItems(method, field, page[field], this.ctx.log), nextCursor: page.nextCursor } satisfies Page<unknown>;
       }, this.ctx.pageLimits ?? DEFAULT_PAGE_LIMITS);
       if (this.disposed) return undefined;
       if (stoppedEarly) this.ctx.log.warn(`${method}: ${stoppedEarly}; the list may be incomplete.`);

@@ -4,7 +4,7 @@ import { Emitter } from '../../common/event';
 import type { ServerEntry, ServerRegistry } from '../../mcp/registry';
 import type { ServerConnection } from '../../mcp/serverConnection';
 import type { Duplicate } from '../../mcp/duplicates';
-import { cursorKey, cursorProblem, DEFAULT_PAGE_LIMITS } from '../../mcp/pagination';
+import { cursorKey, DEFAULT_PAGE_LIMITS, nextCursor } from '../../mcp/pagination';
 
 /**
  * The data behind the servers tree, and when it changes: servers with their state, what each running server
@@ -287,9 +287,8 @@ export class ServersTreeModel extends Disposable {
         }
         // A cursor the server already gave is a loop (A → B → A as much as A → A), and one past the core's limit is not followed: no more pages.
         if (cursor !== undefined) paging.cursors.add(cursorKey(cursor));
-        const next: unknown = page.nextCursor;
-        const stop = next === undefined || next === '' ? undefined : cursorProblem(next, paging.cursors);
-        paging.nextCursor = next === undefined || next === '' || stop ? undefined : (next as string);
+        const { cursor: next, stop } = nextCursor(page.nextCursor, paging.cursors);
+        paging.nextCursor = next;
         if (stop) connection.log.warn(`resources/list: ${stop}; the list may be incomplete.`);
         paging.pagesLoaded++;
       }

@@ -135,6 +135,17 @@ describe('core vs. a rogue server', function () {
     assert.deepStrictEqual((await conn.readResource('rogue://one')).contents, [{ uri: 'rogue://one', mimeType: 'text/plain', text: 'one' }]);
   });
 
+  it('a null cursor: the end of the list, quietly, as in the tree and the resource pick (the SDK refused the whole page)', async () => {
+    const { conn, log } = connect(rogue('--cursor', 'null'));
+    await conn.start();
+    assert.strictEqual(conn.state.kind, 'running', JSON.stringify(conn.state));
+    assert.strictEqual(conn.tools.length, 10);
+    const page = await conn.listResourcesPage();
+    assert.deepStrictEqual(page.items.map(r => r.uri), ['rogue://one']);
+    assert.strictEqual(page.nextCursor ?? undefined, undefined, 'no next page');
+    assert.deepStrictEqual(log.lines.filter(l => l.level === 'warn' || l.level === 'error'), []);
+  });
+
   it('a new 1 MB cursor on every page: paging stops at the first, saying why, and the server runs with what it listed', async () => {
     const { conn, log } = connect(rogue('--cursor', 'huge'));
     await conn.start();

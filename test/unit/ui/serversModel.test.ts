@@ -258,3 +258,30 @@ describe('ServersTreeModel against a server whose resource cursors loop', functi
     assert.match(log.text(), /resources\/list: the server repeated cursor "a"; the list may be incomplete\./);
   });
 });
+
+describe('ServersTreeModel against a server that ends its resources with a null cursor', function () {
+  this.timeout(30_000);
+  let reg: ServerRegistry;
+  let model: ServersTreeModel;
+  const log = new MemoryLog();
+
+  before(async () => {
+    reg = registry(() => Object.assign(log, { dispose() {} }));
+    model = new ServersTreeModel(reg);
+    await reg.apply(config({ nulls: { type: 'stdio', command: process.execPath, args: [fixtureServer('rogue'), '--cursor', 'null'] } }));
+  });
+
+  after(async () => {
+    model.dispose();
+    await reg.shutdown();
+  });
+
+  it('lists the page, offers no Load more, and warns of nothing: null is the end, as for the core\'s lists', async () => {
+    // Before: the SDK refused the page ("nextCursor: expected string, received null"): no resources, an error.
+    assert.deepStrictEqual(await model.loadAllResources('nulls'), { loaded: 1, ended: 'complete' });
+    const pages = model.resources('nulls');
+    assert.strictEqual(pages.error, undefined);
+    assert.strictEqual(pages.nextCursor, undefined);
+    assert.deepStrictEqual(log.lines.filter(l => l.level === 'warn' || l.level === 'error'), []);
+  });
+});
