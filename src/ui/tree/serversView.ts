@@ -450,7 +450,9 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const entries = this.model.servers;
     const names = new Set(entries.map(e => e.name));
     for (const [name, node] of this.serverNodes) {
-      if (!names.has(name) || this.model.get(name)?.connection !== node.entry.connection) this.serverNodes.delete(name);
+      if (names.has(name) && this.model.get(name)?.connection === node.entry.connection) continue;
+      this.serverNodes.delete(name);
+      this.shownKinds.delete(name);
     }
     return entries.map(entry => {
       let node = this.serverNodes.get(entry.name);

@@ -581,5 +581,7 @@ describe('servers tree', function () {
     await writeFile(config, '{ "servers": {} }');
     await until(async () => (await provider.getChildren()).length === 0, 'the tree to empty');
     await until(() => api.statusBar.text === '', 'the status bar to clear');
+    // What the tree remembers per server goes with it (it kept each removed server's last state).
+    assert.deepStrictEqual([...(provider as unknown as { shownKinds: Map<string, unknown> }).shownKinds.keys()], []);
   });
 });
