@@ -1,3 +1,5 @@
+import type { AskingServer } from '../mcp/clientRequests';
+
 /**
  * A server's questions to the user (sampling, elicitation) open modal dialogs. A server that asks again the
  * moment the user says no kept one on screen for good: the user could not reach Stop, or anything else in
@@ -48,5 +50,42 @@ export class AskGuard {
       run.lastNo = this.now();
       run.requests = requestsSent;
     } else this.runs.set(server, { lastNo: this.now(), requests: requestsSent, again: 0 });
+  }
+}
+
+/**
+ * One kind of question (elicitation's, or sampling's) from each server: one at a time, and not again and again
+ * right after a no (`AskGuard`). A question refused for either is logged to the server's log and thrown as the
+ * handler's error, made by `refuse` (`again`: refused by the guard, not for the one waiting).
+ */
+export class ServerQuestions {
+  private readonly waiting = new Set<string>();
+
+  constructor(
+    /** "Elicitation" or "Sampling", as the log lines and errors name the question. */
+    private readonly what: string,
+    private readonly guard: AskGuard,
+    private readonly refuse: (message: string, again: boolean) => Error,
+  ) {}
+
+  /** Asks the user (`dialog`) unless refused; `yes` says whether the answer ends a run of noes. */
+  async ask<T>(server: Pick<AskingServer, 'name' | 'log' | 'requestsSent'>, dialog: () => Promise<T>, yes: (answer: T) => boolean): Promise<T> {
+    if (this.waiting.has(server.name)) {
+      server.log(`${this.what} refused: an earlier request from this server is still waiting for the user.`);
+      throw this.refuse(`Another ${this.what.toLowerCase()} request from this server is waiting for the user; send one at a time.`, false);
+    }
+    const refusal = this.guard.refusal(server.name, server.requestsSent());
+    if (refusal) {
+      server.log(`${this.what} refused without asking: ${refusal}.`);
+      throw this.refuse(`Refused without asking the user: ${refusal}.`, true);
+    }
+    this.waiting.add(server.name);
+    try {
+      const answer = await dialog();
+      this.guard.answered(server.name, yes(answer), server.requestsSent());
+      return answer;
+    } finally {
+      this.waiting.delete(server.name);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import type { AskingServer } from '../mcp/clientRequests';
-import { AskGuard } from './askGuard';
+import { AskGuard, ServerQuestions } from './askGuard';
 import { prefersEditor, type EditorPreference, type FormEditorDialog } from '../forms/formEditor';
 import { fillForm, type FormDialog } from '../forms/formFlow';
 import { buildFormAsync, type ArgumentForm } from '../forms/schemaForm';
@@ -58,35 +58,25 @@ function defaultsOf(form: ArgumentForm): Record<string, unknown> {
  * is refused. Requests and the user's answers are logged by kind, never with the values the user typed.
  */
 export class ElicitationHandler {
-  private readonly waiting = new Set<string>();
-  private readonly guard: AskGuard;
+  private readonly questions: ServerQuestions;
 
   constructor(
     private readonly host: ElicitationHost,
     options: { readonly guard?: AskGuard } = {},
   ) {
-    this.guard = options.guard ?? new AskGuard();
+    this.questions = new ServerQuestions('Elicitation', options.guard ?? new AskGuard(), message => new ElicitationError(message));
   }
 
-  async handle(server: AskingServer, params: ElicitParams, signal: AbortSignal): Promise<ElicitResult> {
-    if (this.waiting.has(server.name)) {
-      server.log('Elicitation refused: an earlier request from this server is still waiting for the user.');
-      throw new ElicitationError('Another elicitation request from this server is waiting for the user; send one at a time.');
-    }
-    const refusal = this.guard.refusal(server.name, server.requestsSent());
-    if (refusal) {
-      server.log(`Elicitation refused without asking: ${refusal}.`);
-      throw new ElicitationError(`Refused without asking the user: ${refusal}.`);
-    }
-    this.waiting.add(server.name);
-    try {
-      const result = params.mode === 'url' ? await this.url(server, params, signal) : await this.form(server, params, signal);
-      server.log(`Elicitation (${params.mode ?? 'form'}) answered: ${result.action}`);
-      this.guard.answered(server.name, result.action === 'accept', server.requestsSent());
-      return result;
-    } finally {
-      this.waiting.delete(server.name);
-    }
+  handle(server: AskingServer, params: ElicitParams, signal: AbortSignal): Promise<ElicitResult> {
+    return this.questions.ask(
+      server,
+      async () => {
+        const result = params.mode === 'url' ? await this.url(server, params, signal) : await this.form(server, params, signal);
+        server.log(`Elicitation (${params.mode ?? 'form'}) answered: ${result.action}`);
+        return result;
+      },
+      result => result.action === 'accept',
+    );
   }
 
   private async form(server: AskingServer, params: Extract<ElicitParams, { requestedSchema: unknown }>, signal: AbortSignal): Promise<ElicitResult> {

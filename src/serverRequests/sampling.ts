@@ -1,6 +1,6 @@
 import type { CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/client';
 import type { AskingServer } from '../mcp/clientRequests';
-import { AskGuard } from './askGuard';
+import { AskGuard, ServerQuestions } from './askGuard';
 
 /**
  * `sampling/createMessage`: a server asks the host to run a prompt on one of the user's language models.
@@ -142,14 +142,13 @@ function resultText(result: CreateMessageResult): string {
  * to the server's log, masked.
  */
 export class SamplingHandler {
-  private readonly waiting = new Set<string>();
-  private readonly guard: AskGuard;
+  private readonly questions: ServerQuestions;
 
   constructor(
     private readonly host: SamplingHost,
     options: { readonly guard?: AskGuard } = {},
   ) {
-    this.guard = options.guard ?? new AskGuard();
+    this.questions = new ServerQuestions('Sampling', options.guard ?? new AskGuard(), (message, again) => new SamplingError(message, again ? USER_REJECTED : INVALID_REQUEST));
   }
 
   async handle(server: AskingServer, params: SamplingParams, signal: AbortSignal): Promise<CreateMessageResult> {
@@ -176,31 +175,20 @@ export class SamplingHandler {
 
     const allowed = this.host.remembered.has(identity.key) || (identity.fromUserSettings && settings.allowedServers.includes(server.name));
     if (!allowed) {
-      if (this.waiting.has(server.name)) {
-        server.log('Sampling refused: an earlier request from this server is still waiting for the user.');
-        throw new SamplingError('Another sampling request from this server is waiting for the user; send one at a time.', INVALID_REQUEST);
-      }
-      const refusal = this.guard.refusal(server.name, server.requestsSent());
-      if (refusal) {
-        server.log(`Sampling refused without asking: ${refusal}.`);
-        throw new SamplingError(`Refused without asking the user: ${refusal}.`, USER_REJECTED);
-      }
-      this.waiting.add(server.name);
-      let answer: SamplingAnswer;
-      try {
-        answer = await this.host.confirm({
-          server: server.name,
-          originLabel: identity.originLabel,
-          model: model.name,
-          ...(params.systemPrompt ? { systemPrompt: cut(mask(params.systemPrompt), 500) } : {}),
-          messages: previewMessages(params, mask),
-          maxTokens: params.maxTokens,
-          tools: (params.tools ?? []).map(t => mask(t.name)),
-        });
-      } finally {
-        this.waiting.delete(server.name);
-      }
-      this.guard.answered(server.name, answer !== 'deny', server.requestsSent());
+      const answer = await this.questions.ask(
+        server,
+        () =>
+          this.host.confirm({
+            server: server.name,
+            originLabel: identity.originLabel,
+            model: model.name,
+            ...(params.systemPrompt ? { systemPrompt: cut(mask(params.systemPrompt), 500) } : {}),
+            messages: previewMessages(params, mask),
+            maxTokens: params.maxTokens,
+            tools: (params.tools ?? []).map(t => mask(t.name)),
+          }),
+        (a: SamplingAnswer) => a !== 'deny',
+      );
       if (answer === 'deny') {
         server.log('Sampling refused by the user.');
         throw new SamplingError('User rejected sampling request', USER_REJECTED);
