@@ -1,6 +1,7 @@
 import { SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import type { ResolvedLaunch } from '../launch';
 import { type AuthorizableTransport, type HostOAuthProvider, SignInTransport, type StreamRefused } from './signInTransport';
+import { checkingAnswers } from './httpAnswers';
 import { type StreamResumptionEvents, StreamResumptionWatch } from './streamResumption';
 
 export type RemoteLaunch = Extract<ResolvedLaunch, { type: 'http' | 'sse' }>;
@@ -46,7 +47,8 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
       ? new StreamableHTTPClientTransport(url, {
           requestInit,
           ...auth,
-          fetch: watch.fetch(
+          // An answer whose result is not an object is failed at once, as on stdio (the SDK dropped it: the request waited its timeout).
+          fetch: checkingAnswers(watch.fetch(
             provider && options.streamRefused
               ? async (input: string | URL, init?: RequestInit) => {
                   const response = await baseFetch(input, init);
@@ -55,7 +57,7 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
                   return response;
                 }
               : baseFetch,
-          ),
+          )),
           // A 403 insufficient_scope comes to `stepUp`, which signs in once for every request refused for the same scopes.
           ...(provider && options.stepUp ? { onInsufficientScope: 'throw' as const } : {}),
           reconnectionOptions: STREAM_RESUMPTION,
@@ -69,7 +71,7 @@ export function remoteTransport(launch: RemoteLaunch, wire: 'http' | 'sse', opti
         })
       : new SSEClientTransport(url, {
           requestInit,
-          eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...launch.headers, ...(init?.headers as Record<string, string>) } }) },
+          eventSourceInit: { fetch: checkingAnswers((u, init) => fetch(u, { ...init, headers: { ...launch.headers, ...(init?.headers as Record<string, string>) } })) },
           ...auth,
         });
   if (!provider) return transport;

@@ -38,7 +38,7 @@ function looksLikeJsonRpc(value: unknown): value is JSONRPCMessage {
  * so the request it answers waited for its whole timeout ("did not complete initialization within 30 s").
  * It is handed on as the error it is, and the request fails at once.
  */
-function answerOrError(message: JSONRPCMessage): JSONRPCMessage {
+export function answerOrError(message: JSONRPCMessage): JSONRPCMessage {
   if (!('result' in message) || !('id' in message)) return message;
   const result: unknown = message.result;
   if (typeof result === 'object' && result !== null && !Array.isArray(result)) return message;
