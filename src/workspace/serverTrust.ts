@@ -1,17 +1,14 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { trustHash } from '../config/hash';
-import { describePreview, localPreviewContext, previewLaunch, type LaunchPreview } from '../config/launchPreview';
+import { localPreviewContext, previewLaunch } from '../config/launchPreview';
+import { trustDetail, trustRow, type ServerToTrust } from '../config/trustText';
 import type { ServerDefinition } from '../config/types';
 import type { StartDecision } from '../mcp/registry';
 import { inertBlock, inertLine, safe } from '../common/untrustedText';
 import * as ui from '../ui/window';
 
-/** A workspace server waiting for the user's approval, with what it would run as the dialog shows it. */
-export interface ServerToTrust {
-  readonly definition: ServerDefinition;
-  readonly preview: LaunchPreview;
-}
+export { definedIn, trustDetail, trustRow, type ServerToTrust, type ServerTrustRow } from '../config/trustText';
 
 /**
  * Asks whether workspace-defined servers may start; one dialog for all of them. The answer is the servers the user
@@ -19,36 +16,6 @@ export interface ServerToTrust {
  */
 export interface ServerTrustDialog {
   confirmServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[]>;
-}
-
-/** Where a server is defined, as the tree says it (`.vscode/mcp.json (demo)`): the folder's name, not its absolute path. */
-export function definedIn(def: ServerDefinition): string {
-  return def.origin.label;
-}
-
-/** The dialog's detail: per server what runs (expanded, secrets masked), risky overrides first, and where it is defined. */
-export function trustDetail(servers: readonly ServerToTrust[]): string {
-  const blocks = servers.map(({ definition: d, preview }) =>
-    [`• ${d.name} — defined in ${definedIn(d)}`, ...describePreview(preview).map(line => `   ${line}`)].join('\n'),
-  );
-  const runs = servers.length === 1 ? 'It runs' : 'They run';
-  const choose = servers.length > 1 ? ' Choose… starts only those you pick.' : '';
-  return `${blocks.join('\n\n')}\n\n${runs} with your permissions. Only start servers from sources you trust; you are asked again if a definition or its env file changes.${choose}`;
-}
-
-/** A row of the "Choose…" pick: the server's name, its transport and where it is defined, and what it runs or where it connects. */
-export interface ServerTrustRow {
-  readonly name: string;
-  readonly description: string;
-  readonly detail: string;
-  readonly risky: boolean;
-}
-
-/** The "Choose…" pick's row for one server, as plain (still untrusted) text: the pick makes it inert. */
-export function trustRow({ definition: d, preview }: ServerToTrust): ServerTrustRow {
-  const transport = preview.type === 'stdio' ? 'stdio' : preview.type === 'sse' ? 'SSE' : 'HTTP';
-  const what = describePreview(preview).filter(line => /^(⚠ |runs: |connects to: )/u.test(line));
-  return { name: d.name, description: `${transport} · ${definedIn(d)}`, detail: what.join(' · '), risky: preview.warnings.length > 0 };
 }
 
 const CHOOSE = 'Choose…';
