@@ -21,6 +21,7 @@ const NAME_MAX = 200;
 const LINE_MAX = 1_000;
 /** The lines kept when the detail is too long for all of them: warnings, and what runs or where it connects. */
 const ESSENTIAL = /^(⚠ |runs: |connects to: )/u;
+const WHAT_RUNS = /^(runs: |connects to: )/u;
 
 /** Where a server is defined, as the tree says it (`.vscode/mcp.json (demo)`): the folder's name, not its absolute path. */
 export function definedIn(def: ServerDefinition): string {
@@ -29,10 +30,10 @@ export function definedIn(def: ServerDefinition): string {
 
 /**
  * The dialog's detail: per server what runs (expanded, secrets masked), risky overrides first, and where it is
- * defined. Over BLOCK_MAX, servers keep only their warnings and command line or URL; still over, the servers that
- * fit are shown whole and the rest are counted (Choose… lists each).
+ * defined. Over BLOCK_MAX, servers keep only their command line or URL and their warnings; still over, the servers
+ * that fit are shown and the rest are counted (`left`): the dialog must then not offer to start them all unseen.
  */
-export function trustDetail(servers: readonly ServerToTrust[]): string {
+export function trustQuestion(servers: readonly ServerToTrust[]): { readonly detail: string; readonly left: number } {
   const runs = servers.length === 1 ? 'It runs' : 'They run';
   const choose = servers.length > 1 ? ' Choose… starts only those you pick.' : '';
   const footer = `${runs} with your permissions. Only start servers from sources you trust; you are asked again if a definition or its env file changes.${choose}`;
@@ -46,21 +47,44 @@ export function trustDetail(servers: readonly ServerToTrust[]): string {
     const rest = blocks.length - i - 1;
     // Room for this block, and for the line counting the others if any are left after it.
     if (used + block.length + 2 + (rest > 0 ? 120 : 0) > budget) {
-      if (shown.length === 0) shown.push(block.slice(0, Math.max(0, budget - 120)));
+      // Not even the first fits (one server with pages of warnings): its lines up to the budget, what runs first.
+      if (shown.length === 0) shown.push(firstLines(block, budget - 120));
       const more = blocks.length - shown.length;
-      if (more > 0) shown.push(`… and ${more} more server${more === 1 ? '' : 's'}: Choose… lists each with what it runs.`);
+      if (more > 0) {
+        shown.push(`… and ${more} more server${more === 1 ? '' : 's'}, not listed here: Choose… lists each with what it runs.`);
+        return { detail: `${shown.join('\n\n')}\n\n${footer}`, left: more };
+      }
       break;
     }
     shown.push(block);
     used += block.length + 2;
   }
-  return `${shown.join('\n\n')}\n\n${footer}`;
+  return { detail: `${shown.join('\n\n')}\n\n${footer}`, left: 0 };
+}
+
+/** The dialog's detail (trustQuestion's). */
+export function trustDetail(servers: readonly ServerToTrust[]): string {
+  return trustQuestion(servers).detail;
+}
+
+/** The whole lines of `block` that fit in `max` characters, and a line saying how many did not. */
+function firstLines(block: string, max: number): string {
+  const lines = block.split('\n');
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    if (used + line.length + 1 > max - 40) break;
+    kept.push(line);
+    used += line.length + 1;
+  }
+  return [...kept, `   … ${lines.length - kept.length} more lines`].join('\n');
 }
 
 /** One server's lines; `essentials`: only its warnings and what runs, and how many lines were left out. */
 function serverBlock({ definition: d, preview }: ServerToTrust, essentials: boolean): string {
   const all = describePreview(preview);
-  const lines = essentials ? all.filter(line => ESSENTIAL.test(line)) : all;
+  // Short of room, what runs (or where it connects) comes before the warnings, so no warning can push it out.
+  const lines = essentials ? [...all.filter(line => WHAT_RUNS.test(line)), ...all.filter(line => line.startsWith('⚠ '))] : all;
   const omitted = all.length - lines.length;
   return [
     `• ${plainLabel(d.name, NAME_MAX)} — defined in ${plainLabel(definedIn(d), NAME_MAX)}`,

@@ -2,13 +2,13 @@ import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { trustHash } from '../config/hash';
 import { localPreviewContext, previewLaunch } from '../config/launchPreview';
-import { trustDetail, trustRow, type ServerToTrust } from '../config/trustText';
+import { trustQuestion, trustRow, type ServerToTrust } from '../config/trustText';
 import type { ServerDefinition } from '../config/types';
 import type { StartDecision } from '../mcp/registry';
 import { inertBlock, inertLine, safe } from '../common/untrustedText';
 import * as ui from '../ui/window';
 
-export { definedIn, trustDetail, trustRow, type ServerToTrust, type ServerTrustRow } from '../config/trustText';
+export { definedIn, trustDetail, trustQuestion, trustRow, type ServerToTrust, type ServerTrustRow } from '../config/trustText';
 
 /**
  * Asks whether workspace-defined servers may start; one dialog for all of them. The answer is the servers the user
@@ -32,8 +32,10 @@ export const serverTrustDialog: ServerTrustDialog = {
         ? safe`Start ${servers.length} MCP servers from this workspace? Some change what runs — read the warnings.`
         : safe`Start ${servers.length} MCP servers from this workspace?`;
     const start = single ? 'Start Server' : 'Start Servers';
-    const buttons = single ? [start] : [start, CHOOSE];
-    const answer = await ui.showWarningMessage(message, { modal: true, detail: inertBlock(trustDetail(servers)) }, ...buttons);
+    const { detail, left } = trustQuestion(servers);
+    // Servers the detail could not list are never started unseen: then only Choose… (a row each) starts any.
+    const buttons = single ? [start] : left > 0 ? [CHOOSE] : [start, CHOOSE];
+    const answer = await ui.showWarningMessage(message, { modal: true, detail: inertBlock(detail) }, ...buttons);
     if (answer === start) return servers;
     if (answer === CHOOSE) return chooseServers(servers);
     return [];

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { previewLaunch, type PreviewContext } from '../../../src/config/launchPreview';
 import { parseConfigText } from '../../../src/config/parse';
-import { trustDetail, type ServerToTrust } from '../../../src/config/trustText';
+import { trustDetail, trustQuestion, type ServerToTrust } from '../../../src/config/trustText';
 import type { ConfigOrigin } from '../../../src/config/types';
 import { BLOCK_MAX, inertBlock } from '../../../src/common/untrustedText';
 
@@ -50,7 +50,22 @@ describe('the workspace trust question (what each server runs)', () => {
     assert.ok(crowded.length < BLOCK_MAX, String(crowded.length));
     const listed = crowded.split('\n').filter(line => line.startsWith('• ')).length;
     assert.ok(listed > 10, String(listed));
-    assert.match(crowded, new RegExp(`… and ${300 - listed} more servers: Choose… lists each with what it runs\\.\\n\\nThey run with your permissions`));
+    assert.match(crowded, new RegExp(`… and ${300 - listed} more servers, not listed here: Choose… lists each with what it runs\\.\\n\\nThey run with your permissions`));
+    // The dialog offers only Choose… then (review13: Start Servers started the servers it had not shown).
+    assert.strictEqual(trustQuestion(servers(JSON.stringify(crowd))).left, 300 - listed);
+    assert.strictEqual(trustQuestion(servers(JSON.stringify(many))).left, 0);
+  });
+
+  it('keeps one server\'s command line however many warnings its env adds (LD_* is a prefix: any number of them)', () => {
+    const env = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`LD_X${i}`, 'y'.repeat(2_000)]));
+    const list = servers(JSON.stringify({ evil: { command: 'node', args: ['steal.js'], env } }));
+    const { detail, left } = trustQuestion(list);
+    const shownDetail = inertBlock(detail);
+    assert.ok(shownDetail.length < BLOCK_MAX, String(shownDetail.length));
+    assert.strictEqual(left, 0);
+    assert.match(shownDetail, /^ {3}runs: node steal\.js$/m);
+    assert.match(shownDetail, /^ {3}⚠ LD_X0 /m);
+    assert.match(shownDetail, /^ {3}… \d+ more lines$/m);
   });
 
   it('says "It runs" for one server and "They run" for several', () => {
