@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { IDisposable } from '../../common/disposable';
+import { RecentTokens } from '../../common/recentTokens';
 import { Commands } from '../../ids';
 
 /** The commands a result page may run through its links; nothing else, and no scripts. */
@@ -26,23 +27,16 @@ export class ResultPanels implements IDisposable {
    * The calls behind the pages' actions, by a token their links carry: link arguments travel through the
    * renderer, so they name the call instead of holding its arguments. The latest ones only, in memory.
    */
-  private readonly calls = new Map<string, PanelCall>();
-  private next = 1;
+  private readonly calls = new RecentTokens<PanelCall>('c', KEPT_CALLS);
 
   /** A token for the links of a page about to be shown. */
   remember(call: PanelCall): string {
-    const token = `c${this.next++}`;
-    this.calls.set(token, call);
-    for (const old of this.calls.keys()) {
-      if (this.calls.size <= KEPT_CALLS) break;
-      this.calls.delete(old);
-    }
-    return token;
+    return this.calls.add(call);
   }
 
   /** The call a page's link names, while it is kept. */
   callOf(token: unknown): PanelCall | undefined {
-    return typeof token === 'string' ? this.calls.get(token) : undefined;
+    return this.calls.get(token);
   }
 
   show(key: string, title: string, html: string): vscode.WebviewPanel {

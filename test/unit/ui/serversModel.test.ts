@@ -230,29 +230,36 @@ describe('ServersTreeModel against the paging fixture', function () {
   });
 });
 
-describe('ServersTreeModel against a server whose resource cursors loop', function () {
-  this.timeout(30_000);
+/**
+ * A tree model over one rogue server (test/fixtures/servers/rogue.ts) started with `--cursor <mode>`, for the
+ * describe block that calls it: started before its tests, shut down after them.
+ */
+function rogueCursorModel(name: string, mode: string): { model: () => ServersTreeModel; log: MemoryLog } {
   let reg: ServerRegistry;
   let model: ServersTreeModel;
   const log = new MemoryLog();
-
   before(async () => {
     reg = registry(() => Object.assign(log, { dispose() {} }));
     model = new ServersTreeModel(reg);
-    // Cursor a leads to b, b back to a, each page the same resource: only "a" repeated right away was caught.
-    await reg.apply(config({ cycle: { type: 'stdio', command: process.execPath, args: [fixtureServer('rogue'), '--cursor', 'cycle'] } }));
+    await reg.apply(config({ [name]: { type: 'stdio', command: process.execPath, args: [fixtureServer('rogue'), '--cursor', mode] } }));
   });
-
   after(async () => {
     model.dispose();
     await reg.shutdown();
   });
+  return { model: () => model, log };
+}
+
+describe('ServersTreeModel against a server whose resource cursors loop', function () {
+  this.timeout(30_000);
+  // Cursor a leads to b, b back to a, each page the same resource: only "a" repeated right away was caught.
+  const { model: current, log } = rogueCursorModel('cycle', 'cycle');
 
   it('Load all ends on a cursor the server gave before, and Load more is no longer offered', async () => {
     // Before, this ran until cancelled: each page added nothing, so the 10,000-resource cap was never reached.
-    const all = await model.loadAllResources('cycle');
+    const all = await current().loadAllResources('cycle');
     assert.deepStrictEqual(all, { loaded: 1, ended: 'complete' });
-    const pages = model.resources('cycle');
+    const pages = current().resources('cycle');
     assert.strictEqual(pages.pagesLoaded, 3, 'the first page (→ a), a (→ b), b (→ a again: the end)');
     assert.strictEqual(pages.nextCursor, undefined);
     assert.match(log.text(), /resources\/list: the server repeated cursor "a"; the list may be incomplete\./);
@@ -261,25 +268,12 @@ describe('ServersTreeModel against a server whose resource cursors loop', functi
 
 describe('ServersTreeModel against a server that ends its resources with a null cursor', function () {
   this.timeout(30_000);
-  let reg: ServerRegistry;
-  let model: ServersTreeModel;
-  const log = new MemoryLog();
-
-  before(async () => {
-    reg = registry(() => Object.assign(log, { dispose() {} }));
-    model = new ServersTreeModel(reg);
-    await reg.apply(config({ nulls: { type: 'stdio', command: process.execPath, args: [fixtureServer('rogue'), '--cursor', 'null'] } }));
-  });
-
-  after(async () => {
-    model.dispose();
-    await reg.shutdown();
-  });
+  const { model: current, log } = rogueCursorModel('nulls', 'null');
 
   it('lists the page, offers no Load more, and warns of nothing: null is the end, as for the core\'s lists', async () => {
     // Before: the SDK refused the page ("nextCursor: expected string, received null"): no resources, an error.
-    assert.deepStrictEqual(await model.loadAllResources('nulls'), { loaded: 1, ended: 'complete' });
-    const pages = model.resources('nulls');
+    assert.deepStrictEqual(await current().loadAllResources('nulls'), { loaded: 1, ended: 'complete' });
+    const pages = current().resources('nulls');
     assert.strictEqual(pages.error, undefined);
     assert.strictEqual(pages.nextCursor, undefined);
     assert.deepStrictEqual(log.lines.filter(l => l.level === 'warn' || l.level === 'error'), []);
