@@ -94,9 +94,14 @@ export class ServerTrust {
   ) {}
 
   mayStart(definitions: readonly ServerDefinition[], userInitiated = false): Promise<Map<string, StartDecision>> {
-    const decided = this.queue.then(() => this.decide(definitions, userInitiated));
-    this.queue = decided.catch(() => undefined);
-    return decided;
+    return this.serially(() => this.decide(definitions, userInitiated));
+  }
+
+  /** Runs `work` after every decision and approval asked for before it, so no two read and write the approvals at once. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.queue.then(work);
+    this.queue = done.catch(() => undefined);
+    return done;
   }
 
   private async decide(definitions: readonly ServerDefinition[], userInitiated: boolean): Promise<Map<string, StartDecision>> {
@@ -125,9 +130,10 @@ export class ServerTrust {
       const asked = pending.map(({ definition, preview }) => ({ definition, preview }));
       // Only the servers the user approved, as shown: each answer is bound to the key of what the dialog showed.
       const chosen = new Set(await this.dialog().confirmServers(asked));
-      const yes = pending.filter((_, i) => chosen.has(asked[i]!));
+      const approvedKeys: string[] = [];
       for (const [i, { definition: def, key }] of pending.entries()) {
         if (chosen.has(asked[i]!)) {
+          approvedKeys.push(key);
           this.refused.delete(key);
           this.allowedWith.set(def.name, key);
           decisions.set(def.name, { allowed: true });
@@ -138,7 +144,7 @@ export class ServerTrust {
       }
       // Only this answer's keys are added, to the list as it is stored now: the dialog may have been open for minutes, and
       // another window shares the list (a Reset Server Trust there, or its own approvals, made meanwhile must stay).
-      if (yes.length) await this.addApprovals(yes.map(p => p.key));
+      if (approvedKeys.length) await this.addApprovals(approvedKeys);
     }
     return decisions;
   }
@@ -150,7 +156,7 @@ export class ServerTrust {
    * the user typed. Returns a function that takes the approval back (the write failed), unless it was there before.
    */
   approveWritten(def: ServerDefinition): Promise<() => Promise<void>> {
-    const done = this.queue.then(async () => {
+    return this.serially(async () => {
       if (def.origin.kind === 'userSettings' || (def.type === 'stdio' && def.envFile !== undefined)) return async () => {};
       const key = trustHash(def);
       const had = this.state.get<string[]>(STORAGE_KEY, []).includes(key);
@@ -158,13 +164,9 @@ export class ServerTrust {
       if (!had) await this.addApprovals([key]);
       return async () => {
         if (had) return;
-        const withdraw = this.queue.then(() => this.state.update(STORAGE_KEY, this.state.get<string[]>(STORAGE_KEY, []).filter(k => k !== key)));
-        this.queue = withdraw.catch(() => undefined);
-        await withdraw;
+        await this.serially(() => Promise.resolve(this.state.update(STORAGE_KEY, this.state.get<string[]>(STORAGE_KEY, []).filter(k => k !== key))));
       };
     });
-    this.queue = done.catch(() => undefined);
-    return done;
   }
 
   /** Adds keys to the approvals as they are stored now (another window shares the list; what it did meanwhile stays). */
