@@ -16,22 +16,25 @@ export function userStrings(key: string): string[] {
 }
 
 /**
- * A user setting read once and kept until the configuration changes: for a setting asked for on every call
- * (`inspect` is a deep clone of the section). As with the consent settings, the extension host replaces its
- * configuration and fires `onDidChangeConfiguration` in one synchronous step, so nothing goes stale.
+ * What is computed from some user settings, kept until one of them changes: for settings asked for on every call
+ * (`inspect` is a deep clone of the section). Nothing goes stale: the extension host replaces its configuration and
+ * fires `onDidChangeConfiguration` in one synchronous step, so once a read could return a new value the cache is gone.
  */
-export class CachedUserSetting<T> implements vscode.Disposable {
+export class CachedUserSettings<T> implements vscode.Disposable {
   private cached: { readonly value: T } | undefined;
-  private readonly listener = vscode.workspace.onDidChangeConfiguration(e => {
-    if (e.affectsConfiguration(`${Settings.section}.${this.key}`)) this.cached = undefined;
-  });
+  private readonly listener: vscode.Disposable;
 
   constructor(
-    private readonly key: string,
-    private readonly parse: (raw: unknown) => T,
-  ) {}
+    /** Keys under the `mcpHost` section that `compute` reads. */
+    keys: readonly string[],
+    private readonly compute: () => T,
+  ) {
+    this.listener = vscode.workspace.onDidChangeConfiguration(e => {
+      if (keys.some(key => e.affectsConfiguration(`${Settings.section}.${key}`))) this.cached = undefined;
+    });
+  }
 
-  readonly read = (): T => (this.cached ??= { value: this.parse(userSetting(this.key)) }).value;
+  readonly read = (): T => (this.cached ??= { value: this.compute() }).value;
 
   dispose(): void {
     this.listener.dispose();

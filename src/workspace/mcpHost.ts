@@ -10,7 +10,7 @@ import * as ui from '../ui/window';
 import { resolveDefinition, InputCancelledError } from '../config/variables';
 import { inputDestination } from '../config/inputBinding';
 import { DEFAULT_MAX_CALL_MS, type ServerDefinition } from '../config/types';
-import { CachedUserSetting } from '../userSettings';
+import { CachedUserSettings, userSetting } from '../userSettings';
 import type { LaunchPlan } from '../mcp/launch';
 import { ProcessReaper } from '../mcp/reaper';
 import { ServerRegistry } from '../mcp/registry';
@@ -96,7 +96,7 @@ export class McpHost extends Disposable {
             redirects: this._register(new WindowRedirects(context)),
           },
           allowedPlainHttpHosts,
-          maxCallMs: this._register(new CachedUserSetting(Settings.callsMaxMinutes, maxCallMs)).read,
+          maxCallMs: this._register(new CachedUserSettings([Settings.callsMaxMinutes], () => maxCallMs(userSetting(Settings.callsMaxMinutes)))).read,
         },
         eraVerdicts: new MementoEraVerdicts(globalState),
         createLog: name => {

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { MAX_CALL_SETTING } from '../../src/mcp/diagnosis';
 import { ChatCommands, ChatParticipants, Commands, ContextKeys, EXTENSION_ID, Settings, ViewContainers, Views, WebviewTypes } from '../../src/ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -49,6 +50,8 @@ describe('package.json and src/ids.ts agree', () => {
     assert.deepStrictEqual(Object.keys(props).sort(), expected);
     assert.strictEqual(sections().flatMap(s => Object.keys(s.properties)).length, expected.length, 'a setting is declared in two sections');
     for (const key of ['servers', 'inputs']) assert.strictEqual(props[`${Settings.section}.${key}`]!.scope, 'application');
+    // The vscode-free core names the call limit's setting in its error without importing src/ids.ts: the same key.
+    assert.strictEqual(MAX_CALL_SETTING, `${Settings.section}.${Settings.callsMaxMinutes}`);
   });
 
   it('lists the settings in titled sections, servers first, each setting in its own section and place (uxreview item 9)', () => {
