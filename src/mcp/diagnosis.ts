@@ -110,9 +110,14 @@ export const MAX_CALL_SETTING = 'mcpHost.calls.maxMinutes';
  * progress, which resets the request timeout each time. Names the limit and both places to raise it.
  */
 export class CallTimeLimitError extends RequestTimeoutError {
-  constructor(method: string, ms: number) {
+  /** `why`: what kept the call going past its request timeout: progress, or rounds of input_required (2026-07-28). */
+  constructor(method: string, ms: number, why: 'progress' | 'input' = 'progress') {
     super(method, ms);
-    this.message = `${method} was still running after ${spokenDuration(ms)}, the most one call may take even while the server reports progress, so MCP Host cancelled it. To allow longer, raise the ${MAX_CALL_SETTING} setting, or set "timeout": { "total": <ms> } in this server's entry.`;
+    const running =
+      why === 'input'
+        ? `${spokenDuration(ms)} of the server's time, the most one call may take even while the server keeps asking for input (time spent answering its questions is not counted)`
+        : `${spokenDuration(ms)}, the most one call may take even while the server reports progress`;
+    this.message = `${method} was still running after ${running}, so MCP Host cancelled it. To allow longer, raise the ${MAX_CALL_SETTING} setting, or set "timeout": { "total": <ms> } in this server's entry.`;
     this.name = 'CallTimeLimitError';
   }
 }

@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { APPS_CLIENT_EXTENSION } from '../apps/appMeta';
 import type { AskingServer, ClientRequestHandlers } from './clientRequests';
 import type { NegotiationPlan } from './eraNegotiation';
+import { CallClock, type MultiRoundFlow } from './requests';
 import type { SchemaValidator } from './schemaValidator';
 
 export interface HostClientOptions {
@@ -12,12 +13,53 @@ export interface HostClientOptions {
   readonly asking: AskingServer;
   /** The server's own validator of tool output schemas. */
   readonly validator: SchemaValidator;
+  /**
+   * The most one request may take in all, in milliseconds (0: no limit; see `callLimitMs`), read when a request's
+   * answer is `input_required`: the limit then covers all its legs (CallClock.forFlow).
+   */
+  readonly callLimitMs?: () => number;
 }
+
+/**
+ * The SDK's client with the call limit over a 2026-07-28 multi-round request. The SDK runs the rounds itself (it asks
+ * the handlers below, then sends the request again, up to 10 rounds) and passes each leg only the request timeout;
+ * `_resolveNonCompleteResult` is its documented extension point for that flow, so the host hands it a flow whose legs
+ * run on the request's CallClock: the server's time on all legs counts, the time spent answering its questions not.
+ * Defined on first use: `extends Client` at a module's top level would load the SDK's lazy bundle at activation.
+ */
+function hostClientClass() {
+  return (HostClient ??= class extends Client {
+    constructor(
+      info: ConstructorParameters<typeof Client>[0],
+      options: ConstructorParameters<typeof Client>[1],
+      private readonly callLimitMs: () => number,
+    ) {
+      super(info, options);
+    }
+
+    protected override async _resolveNonCompleteResult(
+      decoded: { kind: 'input_required'; inputRequests: Record<string, unknown>; requestState?: string },
+      flow: MultiRoundFlow & Parameters<Client['_resolveNonCompleteResult']>[1],
+    ): Promise<unknown> {
+      const timed = CallClock.forFlow(flow, this.callLimitMs());
+      if (!timed) return super._resolveNonCompleteResult(decoded, flow);
+      let result: unknown;
+      try {
+        result = await super._resolveNonCompleteResult(decoded, timed.flow);
+      } catch (error) {
+        throw timed.end(error);
+      }
+      timed.end();
+      return result;
+    }
+  });
+}
+let HostClient: (new (info: ConstructorParameters<typeof Client>[0], options: ConstructorParameters<typeof Client>[1], callLimitMs: () => number) => Client) | undefined;
 
 /** The SDK client of one connect attempt: it declares what the host's handlers answer, and answers it, in either era. */
 export function hostClient(negotiation: NegotiationPlan['client'], options: HostClientOptions): Client {
   const { handlers, asking } = options;
-  const client = new Client(
+  const client = new (hostClientClass())(
     { name: options.clientInfo.name, version: options.clientInfo.version },
     {
       capabilities: {
@@ -31,6 +73,7 @@ export function hostClient(negotiation: NegotiationPlan['client'], options: Host
       jsonSchemaValidator: options.validator,
       ...negotiation,
     },
+    options.callLimitMs ?? (() => 0),
   );
   // The SDK sends these handlers both the 2025-11-25 server-to-client requests and the questions of a
   // 2026-07-28 `input_required` result; either way the same handler object answers.

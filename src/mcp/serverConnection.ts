@@ -14,6 +14,7 @@ import { LiveServer, type Wire } from './liveServer';
 import { levelEnabled, LogLevel, maskingLog, ServerLog } from './log';
 import { collectPages, DEFAULT_PAGE_LIMITS, Page, PageLimits } from './pagination';
 import { RestartPolicy, DEFAULT_RESTART_POLICY, restartDelay } from './restartPolicy';
+import { callLimitMs } from './requests';
 import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
 import type { ListKind } from './serverLists';
@@ -434,7 +435,15 @@ export class ServerConnection extends Disposable {
 
   /** A client for one connect attempt (see hostClient); a 404 to our session on it opens a new session. */
   private newClient(negotiation: NegotiationPlan['client']): Client {
-    const client = hostClient(negotiation, { clientInfo: this.options.clientInfo, handlers: this.options.handlers, asking: this.asking, validator: this.validator });
+    const total = totalLimit(this.timeouts.totalMs, this.options.maxCallMs);
+    const requestMs = this.timeouts.requestMs;
+    const client = hostClient(negotiation, {
+      clientInfo: this.options.clientInfo,
+      handlers: this.options.handlers,
+      asking: this.asking,
+      validator: this.validator,
+      callLimitMs: () => callLimitMs(total(), requestMs),
+    });
     const generation = this.generation;
     client.onerror = err => {
       this.log.debug(`Protocol: ${err.message}`);

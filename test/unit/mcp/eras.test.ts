@@ -48,12 +48,13 @@ class MapStore implements EraVerdictStore {
 }
 
 const open: ServerConnection[] = [];
-function connect(launch: ResolvedLaunch, opts: { protocol?: ProtocolChoice; store?: EraVerdictStore; handlers?: ClientRequestHandlers; name?: string } = {}) {
+function connect(launch: ResolvedLaunch, opts: { protocol?: ProtocolChoice; store?: EraVerdictStore; handlers?: ClientRequestHandlers; name?: string; requestMs?: number; maxCallMs?: number } = {}) {
   const log = new MemoryLog();
   const name = opts.name ?? 'eras';
   const conn = new ServerConnection({
     name,
-    plan: async () => ({ launch, timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [], ...(opts.protocol ? { protocol: opts.protocol } : {}) }),
+    plan: async () => ({ launch, timeouts: { startupMs: 15_000, requestMs: opts.requestMs ?? 15_000 }, secrets: [], ...(opts.protocol ? { protocol: opts.protocol } : {}) }),
+    ...(opts.maxCallMs !== undefined ? { maxCallMs: () => opts.maxCallMs! } : {}),
     log,
     clientInfo: { name: 'tests', version: '0' },
     handlers: opts.handlers ?? recordingHandlers().handlers,
@@ -165,6 +166,66 @@ describe('protocol eras', function () {
     );
     assert.strictEqual(modernRun.asked.length, 2);
     assert.match(await call(m.conn, 'ask_twice'), /^first=.* second=.*$/);
+  });
+
+  // The call limit (mcpHost.calls.maxMinutes, timeout.total) covers a whole multi-round call: every leg the server
+  // takes, not only the first; the time the user spends answering the server's questions is not counted.
+  describe('the call limit over input_required rounds', () => {
+    const LIMIT = /^CallTimeLimitError: tools\/call was still running after 3 s of the server's time, the most one call may take even while the server keeps asking for input \(time spent answering its questions is not counted\), so MCP Host cancelled it\. To allow longer, raise the mcpHost\.calls\.maxMinutes setting, or set "timeout": \{ "total": <ms> \} in this server's entry\.$/;
+    /** Fails when `outcome` has not settled within `ms`: the old code let such a call run on. */
+    async function within<T>(outcome: Promise<T>, ms: number): Promise<T> {
+      let watchdog: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => (watchdog = setTimeout(() => reject(new Error(`the call was still running after ${ms / 1000} s`)), ms)));
+      try {
+        return await Promise.race([outcome, stuck]);
+      } finally {
+        clearTimeout(watchdog);
+      }
+    }
+    async function serverSaid(log: MemoryLog, pattern: RegExp): Promise<void> {
+      for (let i = 0; i < 100 && !pattern.test(log.text()); i++) await new Promise(r => setTimeout(r, 50));
+      assert.match(log.text(), pattern);
+    }
+
+    it('a server that answers every leg with input_required: cancelled at the limit counted over all legs, and told so', async () => {
+      // Each leg ends within the request timeout, so nothing but the limit over the whole call can end it (before: 11 legs, ~14 s).
+      const { conn, log } = connect(modern(), { requestMs: 1500, maxCallMs: 3000 });
+      await conn.start();
+      const started = Date.now();
+      await assert.rejects(within(conn.callTool('ask_forever', { legMs: 1000 }, consentForTests(conn, 'ask_forever')), 8000), LIMIT);
+      assert.ok(Date.now() - started < 5000, `ended after ${Date.now() - started} ms`);
+      // The leg in flight was cancelled on the wire, with the reason.
+      await serverSaid(log, /ask_forever: leg [34] cancelled after \d+ ms \(MCP Host: tools\/call ran for 3 s, the most one call may take\)/);
+      assert.strictEqual(await call(conn, 'echo', { text: 'after' }), 'after');
+    });
+
+    it('the time the user spends answering is not counted: a question open longer than the limit is not cut off', async () => {
+      const typing = (ms: number, aborted: boolean[]): ClientRequestHandlers => ({
+        roots: () => [],
+        elicitation: async (_server, _params, signal) => {
+          await new Promise(r => setTimeout(r, ms));
+          aborted.push(signal.aborted);
+          return { action: 'accept', content: { name: 'Ada', answer: 'yes' } };
+        },
+      });
+      const slowUser: boolean[] = [];
+      const one = connect(modern(), { requestMs: 1500, maxCallMs: 3000, handlers: typing(3500, slowUser), name: 'one' });
+      await one.conn.start();
+      // With a progress handler (the palette's calls), as without one.
+      const outcome = await within(one.conn.callTool('ask_user', {}, consentForTests(one.conn, 'ask_user'), { onProgress: () => {} }), 10_000);
+      assert.strictEqual((outcome.result.content[0] as { text: string }).text, 'Hello, Ada!');
+      assert.deepStrictEqual(slowUser, [false], 'the question was cut off by the call limit');
+
+      // The server's own time still counts: 1 s a leg, 1.2 s of the user's a question: cut in the third leg, no question cut.
+      const answers: boolean[] = [];
+      const many = connect(modern(), { requestMs: 1500, maxCallMs: 3000, handlers: typing(1200, answers), name: 'many' });
+      await many.conn.start();
+      const started = Date.now();
+      await assert.rejects(within(many.conn.callTool('ask_forever', { legMs: 1000, ask: true }, consentForTests(many.conn, 'ask_forever'), { onProgress: () => {} }), 12_000), LIMIT);
+      assert.ok(Date.now() - started >= 5000, `ended after ${Date.now() - started} ms: the user's time was counted`);
+      assert.deepStrictEqual(answers, [false, false], 'each question answered, none cut off');
+      await serverSaid(many.log, /ask_forever: leg 3 cancelled after \d+ ms \(MCP Host: tools\/call ran for 3 s, the most one call may take\)/);
+    });
   });
 
   it('refreshes lists and open resources through subscriptions/listen on the modern era', async () => {
