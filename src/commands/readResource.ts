@@ -4,7 +4,7 @@ import { DisposableStore } from '../common/disposable';
 import { inertLine, safe } from '../common/untrustedText';
 import { Commands } from '../ids';
 import type { ServerEntry } from '../mcp/registry';
-import { cursorKey, nextCursor } from '../mcp/pagination';
+import { CursorTrail } from '../mcp/pagination';
 import type { McpHost } from '../workspace/mcpHost';
 import * as ui from '../ui/window';
 import type { PickDialog, PickItem } from './itemPicker';
@@ -66,12 +66,11 @@ async function readResource(host: McpHost, dialog: PickDialog, serverName: strin
     return { items: [] as Resource[], nextCursor: undefined };
   });
   // The cursors paged with: one given again is a loop (A → B → A too), not more pages.
-  const seen = new Set<string>();
+  const trail = new CursorTrail();
   let cursor = follow(first.nextCursor);
   function follow(next: unknown): string | undefined {
-    const { cursor: followed, stop } = nextCursor(next, seen);
+    const { cursor: followed, stop } = trail.next(next);
     if (stop) connection.log.warn(`resources/list: ${stop}; the list may be incomplete.`);
-    if (followed !== undefined) seen.add(cursorKey(followed));
     return followed;
   }
   const templates = connection.resourceTemplates.map(t => ({

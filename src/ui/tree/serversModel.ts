@@ -4,7 +4,7 @@ import { Emitter } from '../../common/event';
 import type { ServerEntry, ServerRegistry } from '../../mcp/registry';
 import type { ServerConnection } from '../../mcp/serverConnection';
 import type { Duplicate } from '../../mcp/duplicates';
-import { cursorKey, DEFAULT_PAGE_LIMITS, nextCursor } from '../../mcp/pagination';
+import { CursorTrail, DEFAULT_PAGE_LIMITS } from '../../mcp/pagination';
 
 /**
  * The data behind the servers tree, and when it changes: servers with their state, what each running server
@@ -118,8 +118,8 @@ interface Paging {
   readonly duplicates: Duplicate[];
   /** URI → its index in `duplicates`. */
   readonly duplicateAt: Map<string, number>;
-  /** The cursors this list was paged with (as `cursorKey`s): one the server gives again is a loop, not more pages. */
-  readonly cursors: Set<string>;
+  /** The cursors this list was paged with: one the server gives again is a loop, not more pages. */
+  readonly cursors: CursorTrail;
   nextCursor: string | undefined;
   pagesLoaded: number;
   loading: boolean;
@@ -257,7 +257,7 @@ export class ServersTreeModel extends Disposable {
     const paging: Paging =
       cursor !== undefined && before
         ? before
-        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), cursors: new Set(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, handledMs: undefined, generation: ++this.generation };
+        : { items: [], pageStarts: [], seen: new Map(), duplicates: [], duplicateAt: new Map(), cursors: new CursorTrail(), nextCursor: undefined, pagesLoaded: 0, loading: false, error: undefined, arrivedAt: undefined, handledMs: undefined, generation: ++this.generation };
     const pending = (async () => {
       let page: Awaited<ReturnType<ServerConnection['listResourcesPage']>> | undefined;
       let error: string | undefined;
@@ -285,9 +285,8 @@ export class ServersTreeModel extends Disposable {
           paging.seen.set(r.uri, paging.items.length);
           paging.items.push(r);
         }
-        // A cursor the server already gave is a loop (A → B → A as much as A → A), and one past the core's limit is not followed: no more pages.
-        if (cursor !== undefined) paging.cursors.add(cursorKey(cursor));
-        const { cursor: next, stop } = nextCursor(page.nextCursor, paging.cursors);
+        // A cursor the server already gave is a loop, and one past the core's limit is not followed: no more pages.
+        const { cursor: next, stop } = paging.cursors.next(page.nextCursor);
         paging.nextCursor = next;
         if (stop) connection.log.warn(`resources/list: ${stop}; the list may be incomplete.`);
         paging.pagesLoaded++;
