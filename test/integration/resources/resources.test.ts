@@ -86,6 +86,23 @@ describe('resource documents', function () {
     assert.strictEqual(tab.input.viewType, 'imagePreview.previewEditor');
   });
 
+  it('refreshes an open image on resources/updated: the image preview reads it again', async () => {
+    const resource = 'fixture://static/pixel.png';
+    const readsSoFar = async () => Number(/read (\d+) times before$/.exec(toolText(await callTool('paging', 'touch_resource', { uri: resource, count: 0 })))?.[1]);
+    const uri = (await open('paging', resource))!;
+    await until(() => vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputCustom, 'the image preview');
+    await until(() => api.resources.subscriptions.subscribed.some(s => s.uri === resource), 'the subscription');
+    // The preview shows the image: its first read is done (or served from the read that chose the document's name).
+    await new Promise(r => setTimeout(r, 1000));
+    const before = await readsSoFar();
+    for (let update = 1; update <= 2; update++) {
+      assert.match(toolText(await callTool('paging', 'touch_resource', { uri: resource, count: 1 })), /^notified 1 times: /);
+      // Session 13 noted that an open image never refreshed; it does (e2e imagePreview shows the new image): this keeps it so.
+      await until(async () => (await readsSoFar()) >= before + update, `the image preview to read ${resource} again (update ${update})`, 15_000);
+    }
+    assert.ok(uri.path.endsWith('/pixel.png'), uri.path);
+  });
+
   it('summarises binary content instead of dumping it, and saves its exact bytes', async () => {
     const uri = (await open('content', 'content://blob/data.bin'))!;
     const doc = await documentOf(uri);
