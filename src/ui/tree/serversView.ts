@@ -183,10 +183,24 @@ function toolIcon(hints: readonly ToolHint[], disabled: boolean): vscode.ThemeIc
  * itself). Its `detail.ownMs` is the part spent in this extension's code meanwhile: the model's dedupe and
  * change event (from the arrival only), and every `getChildren` and `getTreeItem` VS Code calls; the rest is
  * VS Code's (its refresh delay, the round trips to the window). `detail.asked` and `detail.lists` count the tree
- * items and the children lists VS Code asked for meanwhile. Only the latest is kept. The `tree` integration suite
- * reports it for the bench.
+ * items and the children lists VS Code asked for meanwhile (for that server's nodes, and the root's). Each server's
+ * page is measured on its own, so two servers paging at once get a measure each. Only the latest is kept under the
+ * name. The `tree` integration suite reports it for the bench.
  */
 export const TREE_PAGE_MEASURE = 'mcpHost.treePage';
+
+/** One page's measure while it runs (see TREE_PAGE_MEASURE). */
+interface PageMeasure {
+  readonly server: string;
+  readonly arrivedAt: number;
+  startedAt: number | undefined;
+  readonly last: object;
+  readonly items: number;
+  ownMs: number;
+  asked: number;
+  lists: number;
+  waited: boolean;
+}
 
 /** How long VS Code's ask for the Resources group's children waits for a page on its way (see `waitFor`). */
 export const PAGE_WAIT_MS = 1_000;
@@ -205,8 +219,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly duplicatesShown = new Map<string, number>();
   /** Per server, the arrival of the newest page whose measure was started (`TREE_PAGE_MEASURE`). */
   private readonly pageMeasured = new Map<string, number>();
-  /** The page being measured: our code's time since its start, until VS Code has the item of its last resource. */
-  private measuring: { readonly server: string; readonly arrivedAt: number; startedAt: number | undefined; readonly last: object; readonly items: number; ownMs: number; asked: number; lists: number; waited: boolean } | undefined;
+  /**
+   * The pages being measured, one per server (two servers paging at once shared one, and the later page's start
+   * replaced the earlier's): our code's time since its start, until VS Code has the item of its last resource.
+   */
+  private readonly measuring = new Map<string, PageMeasure>();
   /** Per server, how many of VS Code's asks for the Resources group's children are waiting for a page. */
   private readonly waiting = new Map<string, number>();
   /** Per server, the reveal of a "Load more…" page's first resource, while it runs. */
@@ -287,7 +304,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const started = performance.now();
     const item = plainItem(this.treeItem(node));
-    this.spent(started, node);
+    this.spent(started, node, false);
     return item;
   }
 
@@ -323,8 +340,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       const name = node.server.name;
       // VS Code shows the group: a page measured since its list arrived while the group was folded starts now.
       this.resourcesShown.add(name);
-      const m = this.measuring;
-      if (m && m.server === name && m.startedAt === undefined) m.startedAt = performance.now();
+      const m = this.measuring.get(name);
+      if (m && m.startedAt === undefined) m.startedAt = performance.now();
       // The Resources group lists the first page when it is first shown; its children wait for a page on its way.
       if (this.model.resources(name).pagesLoaded === 0) void this.model.loadResources(name);
       const page = this.model.pageOnItsWay(name);
@@ -332,7 +349,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     }
     const started = performance.now();
     const children = this.children(node);
-    this.spent(started);
+    this.spent(started, node, true);
     return children;
   }
 
@@ -453,6 +470,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       if (names.has(name) && this.model.get(name)?.connection === node.entry.connection) continue;
       this.serverNodes.delete(name);
       this.shownKinds.delete(name);
+      this.measuring.delete(name);
+      this.pageMeasured.delete(name);
     }
     return entries.map(entry => {
       let node = this.serverNodes.get(entry.name);
@@ -548,22 +567,32 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.pageMeasured.set(name, pages.arrivedAt);
     const items = pages.items.length - (pages.pageStarts.at(-1) ?? 0);
     // Shown: the user waits from the arrival. Folded: from VS Code's next ask for the group's children.
-    this.measuring = { server: name, arrivedAt: pages.arrivedAt, startedAt: this.resourcesShown.has(name) ? pages.arrivedAt : undefined, last, items, ownMs: 0, asked: 0, lists: 0, waited: this.waiting.has(name) };
+    this.measuring.set(name, { server: name, arrivedAt: pages.arrivedAt, startedAt: this.resourcesShown.has(name) ? pages.arrivedAt : undefined, last, items, ownMs: 0, asked: 0, lists: 0, waited: this.waiting.has(name) });
   }
 
   /**
-   * Adds the time since `started` to the page being measured (once it started); ends the measure when `node` is
-   * the page's last resource (VS Code asks for the items of a node's children in order).
+   * Adds the time since `started` to the page being measured of `node`'s server (once it started), or of every server
+   * for the root's list (`node` undefined: the servers themselves); `list`: a children list, else a tree item. Ends the
+   * measure when `node` is the page's last resource (VS Code asks for the items of a node's children in order).
    */
-  private spent(started: number, node?: TreeNode): void {
-    const m = this.measuring;
-    if (!m || m.startedAt === undefined) return;
+  private spent(started: number, node: TreeNode | undefined, list: boolean): void {
+    if (this.measuring.size === 0) return;
+    if (node === undefined) {
+      for (const m of this.measuring.values()) this.spentOn(m, started, undefined, list);
+      return;
+    }
+    const m = this.measuring.get(node.kind === 'server' ? node.name : node.server.name);
+    if (m) this.spentOn(m, started, node, list);
+  }
+
+  private spentOn(m: PageMeasure, started: number, node: TreeNode | undefined, list: boolean): void {
+    if (m.startedAt === undefined) return;
     const now = performance.now();
     m.ownMs += now - Math.max(started, m.startedAt);
-    if (node) m.asked++;
-    else m.lists++;
-    if (node?.kind !== 'resource' || node.resource !== m.last) return;
-    this.measuring = undefined;
+    if (list) m.lists++;
+    else m.asked++;
+    if (list || node?.kind !== 'resource' || node.resource !== m.last) return;
+    this.measuring.delete(m.server);
     const pages = this.model.resources(m.server);
     const fromArrival = m.startedAt === m.arrivedAt;
     // The model's part (its dedupe and change event) counts when the measure starts at the arrival.

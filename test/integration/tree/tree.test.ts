@@ -492,6 +492,51 @@ describe('servers tree', function () {
     }
   });
 
+  it('measures the pages of two servers paging at once each on its own (they shared one measure: the later page replaced the earlier)', async () => {
+    const model = api.serversView.model;
+    // Every page measure as it is recorded (the tree keeps only the latest under its name).
+    const measured: Array<{ server?: string; page?: number; items?: number; loaded?: number }> = [];
+    const observer = new PerformanceObserver(list => {
+      for (const e of list.getEntriesByName('mcpHost.treePage')) measured.push((e as unknown as { detail: (typeof measured)[number] }).detail);
+    });
+    observer.observe({ entryTypes: ['measure'] });
+    // A second paging server, beside the first.
+    const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
+    const parsed = JSON.parse(original.replace(/^\s*\/\/.*$/gm, ''));
+    parsed.servers.paging2 = { command: node, args: [fixture('paging'), '--resources', '1000', '--page-size', '100'] };
+    await writeFile(config, JSON.stringify(parsed, null, 2));
+    try {
+      await until(() => state('paging2') === 'running', 'paging2 to run');
+      await until(() => server('paging2'), 'the paging2 server node');
+      const servers = ['paging', 'paging2'];
+      const groups = new Map<string, GroupNode>();
+      for (const name of servers) {
+        const g = (await group(name, 'resources'))!;
+        groups.set(name, g);
+        // Shown (its children asked for), with its first page.
+        await provider.getChildren(g);
+        await until(() => model.resources(name).pagesLoaded >= 1 && !model.resources(name).loading, `${name}'s first page`);
+        assert.ok(model.resources(name).nextCursor !== undefined, `${name} has one page only`);
+      }
+      measured.length = 0;
+      const pagesBefore = new Map(servers.map(n => [n, model.resources(n).pagesLoaded]));
+      // Both pages on their way at once, and both arrived before either is drawn.
+      await Promise.all(servers.map(n => model.loadMoreResources(n)));
+      // Drawn as VS Code draws a group: its children, then their items in order.
+      for (const name of servers) for (const child of await provider.getChildren(groups.get(name)!)) provider.getTreeItem(child);
+      await until(() => servers.every(n => measured.some(m => m.server === n)), `a measure of each server's page (measured: ${JSON.stringify(measured)})`, 10_000);
+      for (const name of servers) {
+        const m = measured.find(x => x.server === name)!;
+        const pages = model.resources(name);
+        assert.deepStrictEqual([m.page, m.loaded, m.items], [pagesBefore.get(name)! + 1, pages.items.length, pages.items.length - pages.pageStarts.at(-1)!], `${name}: ${JSON.stringify(m)}`);
+      }
+    } finally {
+      observer.disconnect();
+      await writeFile(config, original);
+      await until(() => state('paging2') === undefined, 'paging2 to go');
+    }
+  });
+
   it('flags a server that lists two tools under one name or two resources under one URI, and never calls the name two different tools share', async () => {
     const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
     const parsed = JSON.parse(original.replace(/^\s*\/\/.*$/gm, ''));
