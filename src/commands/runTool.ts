@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore, toDisposable } from '../common/disposable';
-import { inertLine, joinSafe, safe } from '../common/untrustedText';
+import { inertLine, joinSafe, safe, type SafeText } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import { Commands } from '../ids';
 import { buildFormAsync } from '../forms/schemaForm';
@@ -15,7 +15,7 @@ import { ToolNode } from '../ui/tree/nodes';
 import { hasApp, HINT_ICON, oneLine, toolHints, toolLabel } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
 import { revealBeside, type AppPanels, type AppRun, type AppView } from '../ui/apps/appPanels';
-import { progressReporter, taskReporter } from './callProgress';
+import { progressReporter, taskReporter, type ProgressDialog } from './callProgress';
 import type { PaletteDialogs } from './palette';
 import { DETAIL_MAX, type PickGroup } from './itemPicker';
 import { ambiguousToolMessage } from '../mcp/duplicates';
@@ -53,6 +53,36 @@ export interface ShowToolResultArgs extends ToolTarget {
 /** Shows results in the panel; set while the palette commands are registered. */
 let resultShower: ((arg: ShowToolResultArgs) => Promise<{ view: ToolResultView; html: string }>) | undefined;
 
+/** A call sent again with arguments already known (the result panel's Run Again, the history's, a saved call). */
+export interface CallAgainArgs extends ToolTarget {
+  readonly args: Record<string, unknown>;
+  readonly origin: CallOrigin;
+  readonly title?: string;
+  readonly savedCall?: string;
+  /** The progress notification's title. */
+  readonly progress: SafeText;
+}
+
+/** What a call sent again came to: the gated result, and the tool's app when it has one (as for Run Tool…). */
+export interface CallAgainOutcome {
+  readonly result: GatedCallResult;
+  /** The result panel's page for it, as shown. */
+  readonly html: string;
+  readonly app?: { readonly view: AppView } | { readonly failed: string };
+}
+
+/** Sends calls again; set while the palette commands are registered. */
+let callSender: ((dialog: ProgressDialog, arg: CallAgainArgs) => Promise<CallAgainOutcome>) | undefined;
+
+/**
+ * Sends a call again through the consent gate and shows it as Run Tool… does: the tool's app (if it has one)
+ * opens once the call is allowed and gets the new result, and the result panel shows it, whatever the outcome.
+ */
+export function sendCallAgain(dialog: ProgressDialog, arg: CallAgainArgs): Promise<CallAgainOutcome> {
+  if (!callSender) throw new Error('The result panel is not available.');
+  return callSender(dialog, arg);
+}
+
 /**
  * Shows a gated call's result (the history's re-run, saved calls, chat's "Open Result" use it). A function, not a
  * public command: a command would let any extension show a result of its making as if a server had sent it.
@@ -66,7 +96,8 @@ export function showToolResult(arg: ShowToolResultArgs): Promise<{ view: ToolRes
 export function registerRunTool(store: DisposableStore, host: McpHost, dialogs: () => PaletteDialogs, panels: ResultPanels, apps: AppPanels): void {
   store.add(vscode.commands.registerCommand(Commands.runTool, (arg?: unknown) => runTool(host, dialogs(), panels, apps, toTarget(arg))));
   resultShower = arg => showResult(host, panels, arg);
-  store.add(toDisposable(() => (resultShower = undefined)));
+  callSender = (dialog, arg) => sendAgain(host, panels, apps, dialog, arg);
+  store.add(toDisposable(() => ((resultShower = undefined), (callSender = undefined))));
 }
 
 /**
@@ -188,6 +219,31 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
     }
   }
   return { kind: 'sent', args, result, view, html, ...(app ? { app } : {}) };
+}
+
+async function sendAgain(host: McpHost, panels: ResultPanels, apps: AppPanels, dialog: ProgressDialog, call: CallAgainArgs): Promise<CallAgainOutcome> {
+  const mask = (text: string) => host.registry.get(call.server)?.connection.mask(text) ?? text;
+  const tool = host.registry.runningTool(call.server, call.tool);
+  // As Run Tool…: the app opens once the call is allowed, with the input; it gets the result (or the cancellation) at the end.
+  let appRun: AppRun | undefined;
+  const onStart = tool && hasApp(tool) ? () => void (appRun = apps.begin({ server: call.server, tool, args: call.args })) : undefined;
+  const result = await dialog.showCallProgress(call.progress, (progress, signal, started) =>
+    host.gate.call({
+      server: call.server,
+      tool: call.tool,
+      args: call.args,
+      origin: call.origin,
+      ...(call.savedCall !== undefined ? { savedCall: call.savedCall } : {}),
+      signal,
+      onStart: () => (started(), onStart?.()),
+      onProgress: progressReporter(progress, mask),
+      onTask: taskReporter(progress, mask),
+    }),
+  );
+  const { html } = await showResult(host, panels, { server: call.server, tool: call.tool, ...(call.title ? { title: call.title } : {}), result, args: call.args });
+  const app = appRun ? await finishApp(appRun, result, call.title ?? call.tool) : undefined;
+  if (app && 'view' in app && result.kind === 'completed') revealBeside(app.view);
+  return { result, html, ...(app ? { app } : {}) };
 }
 
 /** Gives the app how the call ended; a refused or unreadable app is reported, the result stays. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { showToolResult } from './runTool';
+import { sendCallAgain } from './runTool';
 import type { DisposableStore } from '../common/disposable';
 import { inertLine, joinSafe, safe, type SafeText } from '../common/untrustedText';
 import type { CallOrigin, GatedCallResult } from '../consent/types';
@@ -11,7 +11,7 @@ import type { McpHost } from '../workspace/mcpHost';
 import { SavedCallNode, ToolNode } from '../ui/tree/nodes';
 import { oneLine, toolLabel, toolNamed } from '../ui/tree/treeText';
 import * as ui from '../ui/window';
-import { progressReporter, taskReporter, type ProgressDialog } from './callProgress';
+import type { ProgressDialog } from './callProgress';
 import { DETAIL_MAX, type PickDialog, type PickGroup } from './itemPicker';
 
 /** The questions saved calls ask: a name and scope to save under, and whether to delete one. */
@@ -160,11 +160,8 @@ async function runSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkno
     if (filled.kind !== 'filled') return { kind: 'dismissed' };
     args = filled.args;
   }
-  const connection = host.registry.get(call.server)!.connection;
-  const result = await dialogs.showCallProgress(safe`Running '${call.name}' (${label} on '${call.server}')`, (progress, signal, started) =>
-    host.gate.call({ server: call.server, tool: call.tool, args, origin, savedCall: call.name, signal, onStart: started, onProgress: progressReporter(progress, text => connection.mask(text)), onTask: taskReporter(progress, text => connection.mask(text)) }),
-  );
-  await showToolResult({ server: call.server, tool: call.tool, title: label, result, args });
+  // As Run Tool…: a tool with an app opens it with the result.
+  const { result } = await sendCallAgain(dialogs, { server: call.server, tool: call.tool, title: label, args, origin, savedCall: call.name, progress: safe`Running '${call.name}' (${label} on '${call.server}')` });
   return { kind: 'sent', call, args, result };
 }
 

@@ -1,18 +1,10 @@
 import { inertBlock, safe, type DetailText, type SafeText } from '../common/untrustedText';
 import * as ui from '../ui/window';
 import { showReadOnlyText } from '../ui/readOnlyText';
+import { originLabel } from './origins';
 import { claimsReadOnly, safetyWarnings } from './safetyHints';
 import type { ConsentAnswer, ConsentDialog, ToolConsentRequest } from './types';
 
-const ORIGIN_LABEL: Record<ToolConsentRequest['origin'], string> = {
-  palette: 'the Command Palette',
-  tree: 'the MCP Host sidebar',
-  chat: 'chat',
-  languageModel: 'a language model',
-  history: 'the Tool Call History (re-run)',
-  result: 'a result panel (Run Again)',
-  app: 'an MCP App (an interactive UI the server provides)',
-};
 
 const SHOW_FULL = 'Show Full Arguments';
 
@@ -41,7 +33,7 @@ export function consentMessage(request: ToolConsentRequest): { message: SafeText
       lines.push(`  • ${c.field}: ${c.before ?? '(none)'}`, `    → ${c.after ?? '(none)'}`);
     }
   }
-  lines.push('', `Server: ${request.server}, from ${request.serverOrigin}`, `Requested from: ${ORIGIN_LABEL[request.origin]}${request.savedCall !== undefined ? `, running the saved call '${request.savedCall}'` : ''}`);
+  lines.push('', `Server: ${request.server}, from ${request.serverOrigin}`, `Requested from: ${originLabel(request.origin)}${request.origin === 'app' ? ' (an interactive UI the server provides)' : ''}${request.savedCall !== undefined ? `, running the saved call '${request.savedCall}'` : ''}`);
   if (request.description) lines.push(`Description: ${oneLine(request.description, 300)}`);
   lines.push(`Annotations (reported by the server, not verified): ${describeAnnotations(a)}`);
   lines.push('', request.fullArgumentsText ? `Arguments (cut here; "${SHOW_FULL}" opens all of them):` : 'Arguments:', request.argumentsText);

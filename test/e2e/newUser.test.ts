@@ -81,7 +81,7 @@ describe('e2e: a new user with server-everything', function () {
     await result.getByRole('link', { name: 'Run Again' }).click();
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
-    assert.match(await dialog.innerText(), /Requested from: a result panel \(Run Again\)/);
+    assert.match(await dialog.innerText(), /Requested from: the result panel's Run Again/);
     await screenshot(page, '07b-run-again-consent');
     await dialog.getByRole('button', { name: 'Allow Once' }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
@@ -91,6 +91,28 @@ describe('e2e: a new user with server-everything', function () {
     assert.strictEqual(await name.inputValue(), 'Echo Tool');
     await screenshot(page, '07c-save-call-name');
     await name.press('Escape');
+  });
+
+  it('Run Again shows the new result in the panel: a tool that answers differently on each call (review13 NIT)', async () => {
+    // server-everything's toggle-simulated-logging answers "Started …", then "Stopped …" (it has no arguments: no form).
+    await runCommand(page, 'MCP Host: Run Tool…');
+    await (await waitForQuickInput(page, 'MCP Host: Run Tool')).fill('toggle simulated logging');
+    await (await quickInputRow(page, /Toggle Simulated Logging/)).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    await dialog.getByRole('button', { name: 'Allow Once' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+    await webviewShownWithFocus(page, /Started simulated/);
+    const result = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await result.getByRole('link', { name: 'Run Again' }).click();
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match(await dialog.innerText(), /Requested from: the result panel's Run Again/);
+    await dialog.getByRole('button', { name: 'Allow Once' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+    await webviewShownWithFocus(page, /Stopped simulated logging/);
+    assert.strictEqual(await result.getByText(/Started simulated/).count(), 0, 'the panel still shows the first answer');
+    assert.strictEqual(await page.locator('.tabs-container .tab', { hasText: 'Toggle Simulated Logging' }).count(), 1, 'Run Again opened a second panel');
+    await screenshot(page, '07d-run-again-new-result');
   });
 
   it('offers what a row does in its context menu, and a number field says what to enter before it says what is wrong', async () => {

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { showToolResult } from '../../commands/runTool';
+import { sendCallAgain, showToolResult } from '../../commands/runTool';
 import type { DisposableStore } from '../../common/disposable';
 import { plainBlock, safe } from '../../common/untrustedText';
 import type { HistoryEntry } from '../../consent/callHistory';
+import { originLabel } from '../../consent/origins';
 import type { GatedCallResult } from '../../consent/types';
 import { Commands } from '../../ids';
-import { progressReporter, taskReporter, type ProgressDialog } from '../../commands/callProgress';
+import type { ProgressDialog } from '../../commands/callProgress';
 import type { McpHost } from '../../workspace/mcpHost';
 import { plural, toolNamed } from '../tree/treeText';
 import { describeConsent } from './historyView';
@@ -72,7 +73,7 @@ async function callDetails(host: McpHost, id: string): Promise<string> {
     `Tool: ${toolNamed(entry.title, entry.tool)}`,
     `Server: ${entry.server}`,
     `Time: ${new Date(entry.time).toLocaleString()}`,
-    `Requested from: ${entry.origin}${entry.savedCall !== undefined ? `, saved call '${entry.savedCall}'` : ''}`,
+    `Requested from: ${originLabel(entry.origin)}${entry.savedCall !== undefined ? `, saved call '${entry.savedCall}'` : ''}`,
     `Consent: ${describeConsent(entry.consent)}`,
     `Outcome: ${outcome}${entry.durationMs !== undefined ? ` in ${entry.durationMs} ms` : ''}`,
     ...(entry.message ? [`Message: ${entry.message}`] : []),
@@ -85,8 +86,8 @@ async function callDetails(host: McpHost, id: string): Promise<string> {
 }
 
 /**
- * Runs a recorded call again, through the consent gate like any other call (origin `history`), and
- * shows the result. Returns the gated result, or undefined when nothing was sent.
+ * Runs a recorded call again, through the consent gate like any other call (origin `history`), and shows the
+ * result (and the tool's app, as Run Tool… does). Returns the gated result, or undefined when nothing was sent.
  */
 async function rerunToolCall(host: McpHost, dialog: ProgressDialog, arg: unknown): Promise<GatedCallResult | undefined> {
   const id = typeof arg === 'object' && arg !== null ? (arg as { id?: unknown }).id : undefined;
@@ -102,11 +103,14 @@ async function rerunToolCall(host: McpHost, dialog: ProgressDialog, arg: unknown
     );
     return undefined;
   }
-  const mask = (text: string) => host.registry.get(entry.server)?.connection.mask(text) ?? text;
-  const result = await dialog.showCallProgress(safe`Running '${toolNamed(entry.title, entry.tool)}' on '${entry.server}'`, (progress, signal, started) =>
-    host.gate.call({ server: entry.server, tool: entry.tool, args, origin: 'history', signal, onStart: started, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask) }),
-  );
-  await showToolResult({ server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, args });
+  const { result } = await sendCallAgain(dialog, {
+    server: entry.server,
+    tool: entry.tool,
+    ...(entry.title ? { title: entry.title } : {}),
+    args,
+    origin: 'history',
+    progress: safe`Running '${toolNamed(entry.title, entry.tool)}' on '${entry.server}'`,
+  });
   return result;
 }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { DisposableStore } from '../../common/disposable';
 import type { CallHistory, ConsentRecord, HistoryEntry, RunningCall } from '../../consent/callHistory';
+import { originLabel } from '../../consent/origins';
 import { Commands, Views } from '../../ids';
 import { untrustedMarkdown } from '../markdown';
 import { codeBlock, escapeMarkdown, plainLabel } from '../../common/untrustedText';
@@ -47,7 +48,7 @@ function tooltip(entry: HistoryEntry, rerunnable: boolean): vscode.MarkdownStrin
   const md = untrustedMarkdown();
   const outcome = entry.outcome === 'completed' && entry.isError ? 'Completed with a tool error' : OUTCOME[entry.outcome].label;
   md.appendMarkdown(`**${escapeMarkdown(toolNamed(entry.title, entry.tool))}** on **${escapeMarkdown(entry.server)}** — ${outcome}\n\n`);
-  md.appendMarkdown(`${escapeMarkdown(new Date(entry.time).toLocaleString())} · from ${escapeMarkdown(entry.origin)}${entry.savedCall !== undefined ? ` · saved call '${escapeMarkdown(entry.savedCall)}'` : ''}`);
+  md.appendMarkdown(`${escapeMarkdown(new Date(entry.time).toLocaleString())} · from ${escapeMarkdown(originLabel(entry.origin))}${entry.savedCall !== undefined ? ` · saved call '${escapeMarkdown(entry.savedCall)}'` : ''}`);
   if (entry.durationMs !== undefined) md.appendMarkdown(` · ${entry.durationMs} ms`);
   if (entry.taskId) md.appendMarkdown(` · ran as task ${escapeMarkdown(entry.taskId)}`);
   md.appendMarkdown(`\n\nConsent: ${escapeMarkdown(describeConsent(entry.consent))}\n\n`);
@@ -67,7 +68,7 @@ function when(iso: string): string {
 function runningTooltip(call: RunningCall): vscode.MarkdownString {
   const md = untrustedMarkdown();
   md.appendMarkdown(`**${escapeMarkdown(toolNamed(call.title, call.tool))}** on **${escapeMarkdown(call.server)}** — running as task ${escapeMarkdown(call.task.taskId)}\n\n`);
-  md.appendMarkdown(`${escapeMarkdown(new Date(call.time).toLocaleString())} · from ${escapeMarkdown(call.origin)}\n\nStatus: ${escapeMarkdown(taskStatusText(call.task))}`);
+  md.appendMarkdown(`${escapeMarkdown(new Date(call.time).toLocaleString())} · from ${escapeMarkdown(originLabel(call.origin))}\n\nStatus: ${escapeMarkdown(taskStatusText(call.task))}`);
   return md;
 }
 

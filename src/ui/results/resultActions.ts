@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import { progressReporter, taskReporter, type ProgressDialog } from '../../commands/callProgress';
-import { showToolResult } from '../../commands/runTool';
+import type { ProgressDialog } from '../../commands/callProgress';
+import { sendCallAgain, type CallAgainOutcome } from '../../commands/runTool';
 import { saveCall, type SavedCallDialog } from '../../commands/savedCalls';
 import type { DisposableStore } from '../../common/disposable';
 import { safe } from '../../common/untrustedText';
-import type { GatedCallResult } from '../../consent/types';
 import type { SavedCall } from '../../forms/savedCalls';
 import { Commands } from '../../ids';
 import type { McpHost } from '../../workspace/mcpHost';
@@ -23,19 +22,24 @@ export function registerResultActions(store: DisposableStore, host: McpHost, dia
     if (!call) void ui.showWarningMessage(safe`This result page's call is no longer kept: run it again from the Tool Call History or the Command Palette.`);
     return call;
   };
-  store.add(vscode.commands.registerCommand(Commands.runResultAgain, (arg?: unknown) => runAgain(host, dialogs(), callOf(arg))));
+  store.add(vscode.commands.registerCommand(Commands.runResultAgain, (arg?: unknown) => runAgain(dialogs(), callOf(arg))));
   store.add(vscode.commands.registerCommand(Commands.saveResultCall, (arg?: unknown) => saveResultCall(host, dialogs(), callOf(arg))));
 }
 
-/** Sends the page's call again with the same arguments (origin `result`), and shows the new result in the same panel. */
-async function runAgain(host: McpHost, dialog: ProgressDialog, call: PanelCall | undefined): Promise<GatedCallResult | undefined> {
+/**
+ * Sends the page's call again with the same arguments (origin `result`), and shows the new result in the same
+ * panel; a tool with an app opens its app with the new result, as running the tool does anywhere else.
+ */
+async function runAgain(dialog: ProgressDialog, call: PanelCall | undefined): Promise<CallAgainOutcome | undefined> {
   if (!call) return undefined;
-  const mask = (text: string) => host.registry.get(call.server)?.connection.mask(text) ?? text;
-  const result = await dialog.showCallProgress(safe`Running '${toolNamed(call.title, call.tool)}' on '${call.server}'`, (progress, signal, started) =>
-    host.gate.call({ server: call.server, tool: call.tool, args: call.args, origin: 'result', signal, onStart: started, onProgress: progressReporter(progress, mask), onTask: taskReporter(progress, mask) }),
-  );
-  await showToolResult({ server: call.server, tool: call.tool, ...(call.title ? { title: call.title } : {}), result, args: call.args });
-  return result;
+  return sendCallAgain(dialog, {
+    server: call.server,
+    tool: call.tool,
+    ...(call.title ? { title: call.title } : {}),
+    args: call.args,
+    origin: 'result',
+    progress: safe`Running '${toolNamed(call.title, call.tool)}' on '${call.server}'`,
+  });
 }
 
 /** Saves the page's arguments under a name; secret fields of the tool's schema are left out, as for any saved call. */

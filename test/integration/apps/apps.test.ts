@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as vscode from 'vscode';
-import type { RunToolOutcome } from '../../../src/commands/runTool';
+import type { CallAgainOutcome, RunToolOutcome } from '../../../src/commands/runTool';
 import { Commands } from '../../../src/ids';
 import type { AppClosed, AppView } from '../../../src/ui/apps/appPanels';
 import type { GroupNode, ServerNode, ToolNode } from '../../../src/ui/tree/nodes';
@@ -221,6 +221,29 @@ describe('MCP Apps', function () {
     assert.strictEqual(await shows('#events', /result/), 'input result');
     const history = await host.history.list();
     assert.strictEqual(history.find(h => h.tool === 'show_counter')?.origin, 'tree');
+  });
+
+  it('Run Again on the result panel opens the app with the new result, as running the tool does (review13 NIT)', async () => {
+    const outcome = await run({ server: 'app', tool: 'show_counter' });
+    const view = appOf(outcome);
+    await view.session.ready;
+    const count = Number(/^Counter at (\d+)$/.exec(await shows('#result', /^Counter at \d+$/))![1]);
+    // The counter moves between the calls, so the second call's answer differs from the first.
+    await frame('#increment', 'click');
+    assert.strictEqual(await shows('#call', /^ok: Count is/), `ok: Count is ${count + 1}`);
+    const html = (outcome as Extract<RunToolOutcome, { kind: 'sent' }>).html;
+    const link = /href="command:mcpHost\.runResultAgain\?([^"]+)"/.exec(html);
+    assert.ok(link, 'the result page has no Run Again link');
+    const args = JSON.parse(decodeURIComponent(link[1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'))) as unknown[];
+    dialogs.toolCallsAsked.length = 0;
+    const again = await vscode.commands.executeCommand<CallAgainOutcome | undefined>(Commands.runResultAgain, ...args);
+    assert.strictEqual(again?.result.kind, 'completed');
+    assert.deepStrictEqual(dialogs.toolCallsAsked.map(r => [r.tool, r.origin]), [['show_counter', 'result']], 'Run Again skipped consent');
+    const app = again.app;
+    assert.ok(app && 'view' in app, `Run Again opened no app: ${app ? (app as { failed: string }).failed : 'none'}`);
+    await app.view.session.ready;
+    assert.strictEqual(await shows('#result', new RegExp(`^Counter at ${count + 1}$`)), `Counter at ${count + 1}`);
+    assert.match(again.html, new RegExp(`Counter at ${count + 1}`));
   });
 
   describe('teardown', () => {

@@ -236,6 +236,11 @@ describe('consent before each tool call', function () {
     assert.ok(text.startsWith('Tool: ') && text.includes(`\nServer: ${oldest.server}\n`), text);
     assert.match(text, /\nConsent: /);
     assert.match(text, /\nArguments.*:\n/);
+    // Who asked, in words: never our origin ids ('palette', 'result', 'languageModel', …) (review13 NIT).
+    assert.match(text, /\nRequested from: the command palette\n/);
+    const tooltip = (provider.getTreeItem(entries[0]!).tooltip as vscode.MarkdownString).value;
+    assert.match(tooltip, / · from the command palette/);
+    assert.doesNotMatch(tooltip, /from palette/);
     provider.dispose();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

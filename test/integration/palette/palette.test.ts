@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { RunToolOutcome } from '../../../src/commands/runTool';
-import type { GatedCallResult } from '../../../src/consent/types';
+import type { CallAgainOutcome, RunToolOutcome } from '../../../src/commands/runTool';
+import { HistoryTreeProvider } from '../../../src/ui/history/historyView';
 import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
 import type { ReadResourceOutcome } from '../../../src/commands/readResource';
 import { Commands, TestCommands } from '../../../src/ids';
@@ -288,7 +288,7 @@ describe('tools, prompts and resources from the command palette', function () {
 
       const asked = dialogs.toolCallsAsked.length;
       const before = await historyCount();
-      const result = await vscode.commands.executeCommand<GatedCallResult | undefined>(Commands.runResultAgain, ...again);
+      const result = (await vscode.commands.executeCommand<CallAgainOutcome | undefined>(Commands.runResultAgain, ...again))?.result;
       assert.strictEqual(result?.kind, 'completed');
       assert.strictEqual(dialogs.toolCallsAsked.length, asked + 1, 'Run Again skipped consent');
       assert.strictEqual(dialogs.toolCallsAsked.at(-1)!.origin, 'result');
@@ -296,6 +296,15 @@ describe('tools, prompts and resources from the command palette', function () {
       const [row] = await host.history.list();
       assert.strictEqual(await historyCount(), before + 1);
       assert.deepStrictEqual([row!.tool, row!.origin, row!.outcome, row!.args], ['echo', 'result', 'completed', { message: 'once more' }]);
+      // The history names who asked in words, not by our id 'result' (review13 NIT).
+      const history = new HistoryTreeProvider(host.history);
+      try {
+        const tooltip = (history.getTreeItem((await history.getChildren())[0]!).tooltip as vscode.MarkdownString).value;
+        assert.match(tooltip, / · from the result panel's Run Again/);
+        assert.doesNotMatch(tooltip, /from result\b/);
+      } finally {
+        history.dispose();
+      }
       await until(() => webviewTab('MCP: Echo Tool result'), 'the result panel');
 
       // A link naming no kept call (another extension guessing) runs nothing.
@@ -311,6 +320,25 @@ describe('tools, prompts and resources from the command palette', function () {
       } finally {
         dialogs.toolCallAnswer = 'once';
       }
+    });
+
+    it('Run Again shows the new result in the same panel, with links for the new call (review13 NIT)', async () => {
+      // server-everything's toggle-simulated-logging answers differently each call: "Started …", then "Stopped …".
+      const tab = 'MCP: Toggle Simulated Logging result';
+      const first = sent(await run({ server: 'everything', tool: 'toggle-simulated-logging' }));
+      assert.match(first.html, /Started simulated/);
+      const [again] = commandLinks(first.html, Commands.runResultAgain);
+      assert.ok(again, 'the result page has no Run Again link');
+      await until(() => webviewTab(tab), 'the result panel');
+      const outcome = await vscode.commands.executeCommand<CallAgainOutcome | undefined>(Commands.runResultAgain, ...again);
+      assert.strictEqual(outcome?.result.kind, 'completed');
+      // The page now shows the second answer, not the first, and its links name the new call.
+      assert.match(outcome.html, /Stopped simulated logging/);
+      assert.doesNotMatch(outcome.html, /Started simulated/);
+      const [next] = commandLinks(outcome.html, Commands.runResultAgain);
+      assert.ok(next && JSON.stringify(next) !== JSON.stringify(again), `the new page's Run Again names the old call: ${JSON.stringify(next)}`);
+      // In the same tab: Run Again does not pile up panels.
+      assert.strictEqual(vscode.window.tabGroups.all.flatMap(g => g.tabs).filter(t => t.label === tab).length, 1);
     });
 
     it('explains a tool that is not there instead of sending anything', async () => {
