@@ -112,8 +112,9 @@ async function addServer(host: McpHost, dialog: AddServerDialog, request: AddSer
   // Before the write: the config watcher may start the server as soon as the file changes.
   const withdraw = own ? await host.trust.approveWritten(own) : undefined;
   if (!(await writeConfigText(file, added.newText, document))) {
+    // Not on disk: the approval goes too, so an entry saved later (or by hand) gets the usual trust question.
     await withdraw?.();
-    void ui.showErrorMessage(safe`Could not edit ${vscode.workspace.asRelativePath(file)}.`);
+    void ui.showErrorMessage(safe`Could not write ${vscode.workspace.asRelativePath(file)}: the server '${name}' was not added. If its editor shows the entry unsaved, saving it adds the server, which then asks before it starts.`);
     return undefined;
   }
   const position = new vscode.Position(added.position.line, added.position.character);

@@ -12,8 +12,8 @@ export async function writeConfigText(file: vscode.Uri, newText: string, documen
     const wasDirty = document.isDirty;
     edit.replace(file, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), newText);
     if (!(await vscode.workspace.applyEdit(edit))) return false;
-    if (!wasDirty) await document.save();
-    return true;
+    // A file that was saved must be on disk again: a failed save (no permission, disk full) is a failed write.
+    return wasDirty || (await document.save());
   }
   edit.createFile(file, { ignoreIfExists: false, contents: new TextEncoder().encode(newText) });
   return vscode.workspace.applyEdit(edit);

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { McpHost } from '../../../src/workspace/mcpHost';
@@ -271,6 +272,32 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await until(() => state('described') === 'running', 'the described server to run once approved');
     assert.deepStrictEqual(dialogs.confirmations, [['described']], 'a caller\'s server started without the trust question');
+  });
+
+  it('"Add Server…" withdraws its approval when the file cannot be written: the entry saved later is asked about (review13 NIT)', async () => {
+    dialogs.confirmations.length = 0;
+    await write({ beta: entry({ env: { EDITED: '1' } }) });
+    await until(() => !host.registry.get('typed'), 'the servers of the last test to go');
+    // A real failing write: the file cannot be changed on disk (root ignores file modes, not the immutable flag).
+    const root = process.getuid?.() === 0;
+    const lock = (on: boolean) => (root ? execFileSync('chattr', [on ? '+i' : '-i', config.fsPath]) : fs.chmodSync(config.fsPath, on ? 0o444 : 0o644));
+    lock(true);
+    let file: vscode.Uri | undefined;
+    try {
+      assert.throws(() => fs.appendFileSync(config.fsPath, ' '), 'the file is still writable: the test proves nothing');
+      dialogs.newServers = [{ answers: { kind: 'command', commandLine: `${JSON.stringify(node)} --no-deprecation ${JSON.stringify(everythingServer())} stdio` }, name: 'unwritten' }];
+      file = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.addServer);
+    } finally {
+      lock(false);
+    }
+    assert.strictEqual(file, undefined, 'Add Server… reported a write that failed as done');
+    assert.ok(!fs.readFileSync(config.fsPath, 'utf8').includes('unwritten'));
+    // The entry is still in the editor, unsaved; saved now (by the user, later), the server is asked about.
+    const document = await vscode.workspace.openTextDocument(config);
+    assert.ok(document.isDirty && document.getText().includes('"unwritten"'), 'the entry is not left in the editor');
+    assert.ok(await document.save());
+    await until(() => dialogs.confirmations.some(c => c.includes('unwritten')) && state('unwritten') === 'running', 'the saved entry to be asked about and run');
+    assert.deepStrictEqual(dialogs.confirmations, [['unwritten']], 'the approval of a write that failed still applied');
   });
 
   it('stops every server and its process when the host shuts down', async () => {
