@@ -232,20 +232,32 @@ function riskOf(name: string): string | undefined {
 const quoteArg = (s: string) => (/[\s"'$`\\]/.test(s) || s === '' || hasHiddenCharacters(s) ? JSON.stringify(s) : s);
 
 /**
- * The preview as lines of plain text for a dialog's detail (to pass through `inertBlock`, which shows hidden
- * characters). Arguments holding spaces, quotes or non-printing characters are quoted.
+ * A path as the trust dialog names files: relative to the workspace folder the definition belongs to (as
+ * `.vscode/mcp.json (demo)` is), absolute only when it is outside that folder (or there is none).
  */
-export function describePreview(preview: LaunchPreview): string[] {
+export function inFolder(file: string, folder: string | undefined): string {
+  if (folder === undefined) return file;
+  const relative = path.relative(folder, file);
+  if (relative === '') return 'the workspace folder';
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : `${relative}, in the workspace folder`;
+}
+
+/**
+ * The preview as lines of plain text for a dialog's detail (to pass through `inertBlock`, which shows hidden
+ * characters). Arguments holding spaces, quotes or non-printing characters are quoted. With `folder` (the
+ * definition's workspace folder), the working folder and the env file are named relative to it.
+ */
+export function describePreview(preview: LaunchPreview, folder?: string): string[] {
   const lines: string[] = [];
   for (const w of preview.warnings) lines.push(`⚠ ${w}`);
   if (preview.type === 'stdio') {
     lines.push(`runs: ${[preview.command, ...maskArgs(preview.args)].map(quoteArg).join(' ')}`);
-    if (preview.cwd !== undefined) lines.push(`in: ${preview.cwd}`);
+    if (preview.cwd !== undefined) lines.push(`in: ${inFolder(preview.cwd, folder)}`);
     for (const v of preview.env) {
       const value = v.value === null ? '(removed)' : quoteArg(v.value);
       lines.push(`${v.risk ? '⚠ ' : ''}env ${v.name}=${value}${v.from === 'envFile' ? ' (from the env file)' : ''}`);
     }
-    if (preview.envFile) lines.push(`env file: ${preview.envFile.path}${preview.envFile.read === false ? ' (cannot be read: the server will not start)' : ''}`);
+    if (preview.envFile) lines.push(`env file: ${inFolder(preview.envFile.path, folder)}${preview.envFile.read === false ? ' (cannot be read: the server will not start)' : ''}`);
   } else {
     lines.push(`connects to: ${preview.host ?? '(unknown host)'} — ${preview.type === 'sse' ? 'SSE' : 'HTTP'} ${preview.url}`);
     for (const h of preview.headers) lines.push(`header ${h.name}: ${h.value}`);

@@ -20,7 +20,6 @@ const NAME_MAX = 200;
 /** Longest line of a server's launch (its command line, an env value, a header). */
 const LINE_MAX = 1_000;
 /** The lines kept when the detail is too long for all of them: warnings, and what runs or where it connects. */
-const ESSENTIAL = /^(⚠ |runs: |connects to: )/u;
 const WHAT_RUNS = /^(runs: |connects to: )/u;
 
 /** Where a server is defined, as the tree says it (`.vscode/mcp.json (demo)`): the folder's name, not its absolute path. */
@@ -82,7 +81,7 @@ function firstLines(block: string, max: number): string {
 
 /** One server's lines; `essentials`: only its warnings and what runs, and how many lines were left out. */
 function serverBlock({ definition: d, preview }: ServerToTrust, essentials: boolean): string {
-  const all = describePreview(preview);
+  const all = describePreview(preview, d.origin.folder);
   // Short of room, what runs (or where it connects) comes before the warnings, so no warning can push it out.
   const lines = essentials ? [...all.filter(line => WHAT_RUNS.test(line)), ...all.filter(line => line.startsWith('⚠ '))] : all;
   const omitted = all.length - lines.length;
@@ -101,9 +100,14 @@ export interface ServerTrustRow {
   readonly risky: boolean;
 }
 
-/** The "Choose…" pick's row for one server, as plain (still untrusted) text: the pick makes it inert. */
+/**
+ * The "Choose…" pick's row for one server, as plain (still untrusted) text: the pick makes it inert. The pick
+ * cuts a detail after ~90 characters, so what runs (or where it connects) comes first, then the warnings
+ * (the row's ⚠ icon says there are some).
+ */
 export function trustRow({ definition: d, preview }: ServerToTrust): ServerTrustRow {
   const transport = preview.type === 'stdio' ? 'stdio' : preview.type === 'sse' ? 'SSE' : 'HTTP';
-  const what = describePreview(preview).filter(line => ESSENTIAL.test(line));
+  const lines = describePreview(preview, d.origin.folder);
+  const what = [...lines.filter(line => WHAT_RUNS.test(line)), ...lines.filter(line => line.startsWith('⚠ '))];
   return { name: d.name, description: `${transport} · ${definedIn(d)}`, detail: what.join(' · '), risky: preview.warnings.length > 0 };
 }

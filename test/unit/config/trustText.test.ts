@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { previewLaunch, type PreviewContext } from '../../../src/config/launchPreview';
 import { parseConfigText } from '../../../src/config/parse';
-import { trustDetail, trustQuestion, type ServerToTrust } from '../../../src/config/trustText';
+import { trustDetail, trustQuestion, trustRow, type ServerToTrust } from '../../../src/config/trustText';
 import type { ConfigOrigin } from '../../../src/config/types';
 import { BLOCK_MAX, inertBlock } from '../../../src/common/untrustedText';
 
@@ -66,6 +66,26 @@ describe('the workspace trust question (what each server runs)', () => {
     assert.match(shownDetail, /^ {3}runs: node steal\.js$/m);
     assert.match(shownDetail, /^ {3}⚠ LD_X0 /m);
     assert.match(shownDetail, /^ {3}… \d+ more lines$/m);
+  });
+
+  it("Choose…'s row says what runs first, then its warnings: the pick cuts a detail after ~90 characters (review13, ux13/trust-02)", () => {
+    const [sketchy] = servers('{ "sketchy": { "command": "node", "args": ["-e", "1"], "env": { "NODE_OPTIONS": "--require ./preload.js" } } }');
+    const row = trustRow(sketchy!);
+    assert.ok(row.risky);
+    assert.match(row.detail, /^runs: node -e 1 · ⚠ NODE_OPTIONS is set/);
+    const [remote] = servers('{ "remote": { "type": "http", "url": "https://example.com/mcp", "headers": { "X": "y" } } }');
+    assert.match(trustRow(remote!).detail, /^connects to: example\.com — HTTP https:\/\/example\.com\/mcp/);
+  });
+
+  it('names the working folder and env file relative to the workspace folder, absolute only outside it (review13)', () => {
+    const lines = (json: string) => shown(servers(json));
+    assert.ok(lines('{ "a": { "command": "node" } }').includes('   in: the workspace folder'), lines('{ "a": { "command": "node" } }').join('\n'));
+    assert.ok(lines('{ "a": { "command": "node", "cwd": "${workspaceFolder}/tools/srv" } }').includes('   in: tools/srv, in the workspace folder'));
+    assert.ok(lines('{ "a": { "command": "node", "cwd": "/opt/elsewhere" } }').includes('   in: /opt/elsewhere'));
+    // A sibling folder whose name starts with the folder's is outside it.
+    assert.ok(lines('{ "a": { "command": "node", "cwd": "/work/api-other" } }').includes('   in: /work/api-other'));
+    assert.ok(lines('{ "a": { "command": "node", "envFile": "${workspaceFolder}/.env" } }').some(l => /^ {3}env file: \.env, in the workspace folder/.test(l)));
+    assert.ok(!lines('{ "a": { "command": "node" } }').some(l => l.includes('/work/api')), 'the folder\'s absolute path is shown');
   });
 
   it('says "It runs" for one server and "They run" for several', () => {
