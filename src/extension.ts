@@ -12,6 +12,7 @@ import { historyDialog, registerHistoryCommands, type HistoryDialog } from './ui
 import { approvalsDialog, registerApprovalCommands, type ApprovalsDialog } from './consent/manageApprovals';
 import { registerPaletteCommands } from './commands/palette';
 import { addServerDialog, registerAddServerCommand, type AddServerDialog } from './commands/addServer';
+import { registerConfigLens } from './ui/configLens';
 import { registerStatusBar } from './ui/statusBar';
 import { registerResourceDocuments, type ResourceDocuments } from './ui/resources/resourceCommands';
 import { DisposableStore, toDisposable } from './common/disposable';
@@ -117,6 +118,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     store.add(toDisposable(() => (current = undefined)));
     const serversView = registerServersView(store, host.registry, host.savedCalls);
     const statusBar = registerStatusBar(store, host.registry);
+    registerConfigLens(store, host.registry);
     const resources = registerResourceDocuments(store, host, ask);
     registerCommands(store);
     registerReadOnlyTexts(store);

@@ -76,6 +76,7 @@ export const Settings = {
   chatMaxToolOutput: 'chat.maxToolOutput',
   chatMaxRounds: 'chat.maxRounds',
   callsMaxMinutes: 'calls.maxMinutes',
+  codeLens: 'codeLens.enabled',
   samplingAllowedServers: 'sampling.allowedServers',
   samplingModel: 'sampling.model',
   formsEditor: 'forms.editor',

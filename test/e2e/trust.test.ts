@@ -64,6 +64,9 @@ describe('e2e: trust per server, one set of actions per server, Add Server witho
     // Where each is defined, as the tree says it: relative to its folder, not /tmp/…/everything/.vscode/mcp.json.
     assert.match(text, /• everything — defined in \.vscode\/mcp\.json \(\S+\)/);
     assert.doesNotMatch(text, /defined in \//);
+    // The working folder too (it was /tmp/…/everything): relative to the workspace folder.
+    assert.match(text, /\n\s*in: the workspace folder\n/);
+    assert.doesNotMatch(text, /in: \//);
     await screenshot(page, 'trust-01-dialog');
     await dialog().getByRole('button', { name: 'Choose…' }).click();
 
@@ -71,7 +74,8 @@ describe('e2e: trust per server, one set of actions per server, Add Server witho
     const everything = await quickInputRow(page, /everything/);
     assert.match(await everything.innerText(), /stdio · \.vscode\/mcp\.json \(\S+\)[\s\S]*runs: node \S*server-everything/);
     const sketchy = await quickInputRow(page, /sketchy/);
-    assert.match(await sketchy.innerText(), /⚠ NODE_OPTIONS/);
+    // What runs first, then the warning: the pick cuts the row's detail (it showed the warning and cut the command).
+    assert.match(await sketchy.innerText(), /runs: node -e [^\n]*· ⚠ NODE_OPTIONS/);
     await screenshot(page, 'trust-02-choose');
     // Trusted: everything and broken (it fails on its own); sketchy is left unchecked.
     for (const name of ['everything', 'broken']) {
@@ -126,5 +130,36 @@ describe('e2e: trust per server, one set of actions per server, Add Server witho
     assert.strictEqual(first, 'running', `asked: ${first === 'dialog' ? await dialog().innerText() : ''}`);
     assert.strictEqual(await dialog().count(), 0);
     await screenshot(page, 'trust-09-added-running');
+  });
+
+  it("shows MCP Host's own CodeLens above each server in .vscode/mcp.json, and it follows the server's state (uxreview item 4)", async () => {
+    // Add Server… left .vscode/mcp.json open, at its last entry: to the top, where the first entry's lens is.
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    // Ours say whose they are (VS Code's built-in MCP shows its own, "Start | More…", on the same lines).
+    const decoration = (text: RegExp) => page.locator('.monaco-editor .codelens-decoration', { hasText: text }).first();
+    await decoration(/MCP Host: Running · \d+ tools/).waitFor({ timeout: 30_000 });
+    await decoration(/MCP Host: Failed/).waitFor({ timeout: 15_000 });
+    await decoration(/MCP Host: Not trusted/).waitFor({ timeout: 15_000 });
+    // In file order: everything, broken, sketchy, typed; each with the tree's actions for its state (no Open Config).
+    // VS Code's own lens on a line may come before or after ours: each decoration is read from "MCP Host:" on, and
+    // ours must be all of it or be followed by theirs. The lenses follow the state, so wait for typed's to say Running.
+    const expected = ['MCP Host: Running · N tools | Stop | Restart | Show Log', 'MCP Host: Failed | Restart | Show Log', 'MCP Host: Not trusted | Trust and Start…', 'MCP Host: Running · N tools | Stop | Restart | Show Log'];
+    const lensTexts = async () =>
+      (await page.locator('.monaco-editor .codelens-decoration').allInnerTexts())
+        .map(t => t.replace(/\s+/g, ' ').trim())
+        .filter(t => t.includes('MCP Host:'))
+        .map(t => t.slice(t.indexOf('MCP Host:')).replace(/\d+ tools/, 'N tools'));
+    const matches = (shown: string[]) => shown.length === expected.length && shown.every((t, i) => t === expected[i] || t.startsWith(`${expected[i]} | `));
+    let shown: string[] = [];
+    for (const until = Date.now() + 30_000; Date.now() < until && !matches((shown = await lensTexts())); ) await page.waitForTimeout(250);
+    assert.ok(matches(shown), shown.join('\n'));
+    await screenshot(page, 'codelens-01-config');
+    // Its Stop stops our server, and the lens says so.
+    const everything = decoration(/MCP Host: Running/);
+    await everything.locator(':is(span, a):has-text("MCP Host:") ~ a', { hasText: /^Stop$/ }).first().click();
+    await decoration(/MCP Host: Stopped\s+\|\s+Start\s+\|\s+Show Log/).waitFor({ timeout: 30_000 });
+    await sidebar().locator('.monaco-list-row', { hasText: /everything\s*stopped/ }).first().waitFor({ timeout: 15_000 });
+    await screenshot(page, 'codelens-02-stopped');
   });
 });

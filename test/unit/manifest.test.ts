@@ -58,7 +58,7 @@ describe('package.json and src/ids.ts agree', () => {
     // One alphabetical list put "Chat: Confirmation" first and the servers setting in the middle.
     const layout = sections().map(s => `${s.title}: ${Object.entries(s.properties).sort(([, a], [, b]) => (a.order ?? 0) - (b.order ?? 0)).map(([k]) => k.slice(Settings.section.length + 1)).join(', ')}`);
     assert.deepStrictEqual(layout, [
-      'Servers: servers, inputs, calls.maxMinutes',
+      'Servers: servers, inputs, calls.maxMinutes, codeLens.enabled',
       'Consent: consent.autoApproveReadOnly, consent.trustedServers',
       'Chat: chat.confirmation, chat.maxTools, chat.maxToolOutput, chat.maxRounds',
       'Remote: remote.allowPlainHttpHosts, remote.signInRedirect, remote.clientMetadataUrl',
