@@ -80,11 +80,53 @@ export function hostClient(negotiation: NegotiationPlan['client'], options: Host
   client.setRequestHandler('roots/list', () => ({ roots: [...(handlers?.roots() ?? [])] }));
   if (handlers?.sampling) {
     const sampling = handlers.sampling.bind(handlers);
-    client.setRequestHandler('sampling/createMessage', (request, ctx) => sampling(asking, request.params, ctx.mcpReq.signal));
+    client.setRequestHandler('sampling/createMessage', (request, ctx) => whileAsking(client, () => sampling(asking, request.params, ctx.mcpReq.signal)));
   }
   if (handlers?.elicitation) {
     const elicitation = handlers.elicitation.bind(handlers);
-    client.setRequestHandler('elicitation/create', (request, ctx) => elicitation(asking, request.params, ctx.mcpReq.signal));
+    client.setRequestHandler('elicitation/create', (request, ctx) => whileAsking(client, () => elicitation(asking, request.params, ctx.mcpReq.signal)));
   }
   return client;
+}
+
+/** The SDK's per-request timers (Protocol's private `_timeoutInfo` and `_resetTimeout`, SDK 2.4.0). */
+interface SdkRequestTimers {
+  readonly _timeoutInfo?: Map<number, { timeoutId: ReturnType<typeof setTimeout> }>;
+  _resetTimeout?(messageId: number): boolean;
+}
+
+/** How many of a client's questions wait for the user now. */
+const asked = new WeakMap<Client, number>();
+
+/**
+ * Answers a server's question (elicitation, sampling) with the server's request timeouts on hold: a 2025-11-25
+ * server asks while its tools/call waits, and the call's request timeout (60 s by default) ran on while the user
+ * filled in the form, so a user taking longer got "tools/call got no answer within 60 s" and the form closed
+ * under them. While a question is open the timers of the client's requests in flight are stopped; when the last
+ * one is answered each starts again from the full request timeout, as after progress. (Over stdio a question does
+ * not say which request it belongs to, so all wait.) The SDK has no public hook for its timers: with other
+ * internals than 2.4.0's this does nothing, and the unit test 'a question open longer than the request timeout…'
+ * fails. A 2026-07-28 question comes between legs (input_required), with no request of the call in flight.
+ */
+async function whileAsking<T>(client: Client, answer: () => Promise<T>): Promise<T> {
+  const sdk = client as unknown as SdkRequestTimers;
+  const timers = sdk._timeoutInfo instanceof Map && typeof sdk._resetTimeout === 'function' ? sdk._timeoutInfo : undefined;
+  const open = asked.get(client) ?? 0;
+  asked.set(client, open + 1);
+  if (open === 0 && timers) for (const info of timers.values()) clearTimeout(info.timeoutId);
+  try {
+    return await answer();
+  } finally {
+    const left = (asked.get(client) ?? 1) - 1;
+    asked.set(client, left);
+    if (left === 0 && timers) {
+      for (const id of [...timers.keys()]) {
+        try {
+          sdk._resetTimeout!(id);
+        } catch {
+          // Only a request with the SDK's own total limit throws here; the host sets none (requests.ts).
+        }
+      }
+    }
+  }
 }

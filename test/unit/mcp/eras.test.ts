@@ -228,6 +228,27 @@ describe('protocol eras', function () {
     });
   });
 
+  // A 2025-11-25 server asks while its tools/call waits: the call's request timeout ran on while the user answered, and
+  // a user slower than it got "tools/call got no answer within 60 s" with the form closed under them.
+  it('a question open longer than the request timeout (2025-11-25, asked during the call): the call waits for the answer, then times out as before', async () => {
+    let aborted: boolean | undefined;
+    const handlers: ClientRequestHandlers = {
+      roots: () => [],
+      elicitation: async (_server, _params, signal) => {
+        await new Promise(r => setTimeout(r, 2500));
+        aborted = signal.aborted;
+        return { action: 'accept', content: { name: 'Ada' } };
+      },
+    };
+    const { conn } = connect(modern('--legacy', 'serve'), { handlers, protocol: 'legacy', name: 'legacy', requestMs: 1500 });
+    await conn.start();
+    assert.strictEqual(running(conn).era, 'legacy');
+    assert.strictEqual(await call(conn, 'ask_user', { question: 'Who are you?' }), 'Hello, Ada!');
+    assert.strictEqual(aborted, false, 'the question was withdrawn while the user answered');
+    // The timeouts are back once the question is answered.
+    await assert.rejects(call(conn, 'slow', { ms: 5000 }), /^RequestTimeoutError: tools\/call got no answer within 2 s$/);
+  });
+
   it('refreshes lists and open resources through subscriptions/listen on the modern era', async () => {
     const { conn } = connect(modern());
     await conn.start();
