@@ -11,7 +11,7 @@ import { pickDialog } from '../../../src/commands/itemPicker';
 import { progressDialog } from '../../../src/commands/callProgress';
 import { quickInputForm } from '../../../src/ui/forms/quickInputForm';
 import { activateHost, everythingServer, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
-import { until } from '../util';
+import { expectLogEntry, until } from '../util';
 
 /**
  * "Run Tool…", "Use Prompt…" and "Read Resource…" against real servers (server-everything and our paging
@@ -324,6 +324,8 @@ describe('tools, prompts and resources from the command palette', function () {
 
     it('Run Again shows the new result in the same panel, with links for the new call (review13 NIT)', async () => {
       // server-everything's toggle-simulated-logging answers differently each call: "Started …", then "Stopped …".
+      // Started, it sends one log message at once, at a random level (error, critical, … land in the log as errors).
+      expectLogEntry(/^MCP everything: \[(error|warning)\] \[server\] (Warning|Error|Critical|Alert|Emergency)[- ]level/);
       const tab = 'MCP: Toggle Simulated Logging result';
       const first = sent(await run({ server: 'everything', tool: 'toggle-simulated-logging' }));
       assert.match(first.html, /Started simulated/);
