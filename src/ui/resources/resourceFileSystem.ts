@@ -169,7 +169,22 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
       return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
     }
     const served = this.served.get(uri.toString());
-    return { type: vscode.FileType.File, ctime: 0, mtime: served?.mtime ?? 0, size: served?.bytes.length ?? 0, permissions: vscode.FilePermission.Readonly };
+    return { type: vscode.FileType.File, ctime: 0, mtime: served?.mtime ?? 0, size: served?.bytes.length ?? this.prefetchedImageSize(address), permissions: vscode.FilePermission.Readonly };
+  }
+
+  /**
+   * An image's size before its first read, from the read that opened it: the image preview asks for the size when it
+   * opens, before it reads the image, and showed "0B" in the status bar. (Text shows no size; it is not encoded twice.)
+   */
+  private prefetchedImageSize(address: ResourceAddress): number {
+    const pre = this.prefetched.get(key(address.server, address.uri));
+    if (!pre || Date.now() - pre.at >= PREFETCH_TTL_MS) return 0;
+    try {
+      const { view } = this.view(address, pre.result);
+      return view.kind === 'image' ? view.bytes.length : 0;
+    } catch {
+      return 0;
+    }
   }
 
   watch(): vscode.Disposable {

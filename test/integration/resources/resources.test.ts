@@ -77,6 +77,16 @@ describe('resource documents', function () {
     await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('x'))), /read-only|NoPermissions/i);
   });
 
+  // Before any document of it is read: the image preview asks for the size first, and its status bar showed "0B".
+  it('gives an image document its size before its first read, from the read that opens it', async () => {
+    const resource = 'fixture://static/pixel.png';
+    const result = await api.resources.fileSystem.read('paging', resource);
+    const { uri } = api.resources.fileSystem.view({ server: 'paging', uri: resource }, result);
+    const size = (await vscode.workspace.fs.stat(uri)).size;
+    assert.strictEqual(size, (await bytes(uri)).length);
+    assert.ok(size > 0);
+  });
+
   it('opens an image blob as image bytes in the image preview', async () => {
     const uri = (await open('paging', 'fixture://static/pixel.png'))!;
     assert.ok(uri.path.endsWith('/pixel.png'), uri.path);
