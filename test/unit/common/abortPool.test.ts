@@ -1,6 +1,7 @@
 import * as assert from 'assert';
+import { createHook } from 'async_hooks';
 import { getEventListeners } from 'events';
-import { AbortControllerPool, requestSignal } from '../../../src/common/abortPool';
+import { AbortControllerPool, requestAbort, requestSignal, runCancellable } from '../../../src/common/abortPool';
 
 describe('AbortControllerPool', () => {
   it('reuses a controller only once its call has settled, not aborted, with nobody listening', async () => {
@@ -46,6 +47,28 @@ describe('AbortControllerPool', () => {
     assert.strictEqual(pool.idle, 2);
   });
 
+  it('runs a call with one promise of its own: no async frame kept per call in flight', async () => {
+    // With 50 calls in flight each suspended async frame (and its promises) is what a scavenge copies (calls14).
+    const pool = new AbortControllerPool(2);
+    const task = Promise.resolve('done');
+    await pool.run(() => task);
+    let promises = 0;
+    const hook = createHook({
+      init(_id, type) {
+        if (type === 'PROMISE') promises++;
+      },
+    }).enable();
+    let running: Promise<string>;
+    try {
+      running = pool.run(() => task);
+    } finally {
+      hook.disable();
+    }
+    assert.strictEqual(await running, 'done');
+    assert.ok(promises <= 1, `${promises} promises made to run one call`);
+    assert.strictEqual(pool.idle, 1, 'and its controller is back once it settled');
+  });
+
   it("gives a request a pooled signal's relay: the SDK's listeners are not added to the signal, and an abort reaches each once, in order", async () => {
     const pool = new AbortControllerPool(2);
     const other = new AbortController();
@@ -85,5 +108,82 @@ describe('AbortControllerPool', () => {
       relay.removeEventListener('abort', listener);
     });
     assert.strictEqual(pool.idle, 1, 'and one whose listeners were all removed is reused');
+  });
+});
+
+describe('runCancellable', () => {
+  /** A cancellation shaped like VS Code's CancellationToken. */
+  class Token {
+    isCancellationRequested = false;
+    private readonly listeners = new Set<() => void>();
+    onCancellationRequested(listener: () => void): { dispose(): void } {
+      this.listeners.add(listener);
+      return { dispose: () => this.listeners.delete(listener) };
+    }
+    cancel(): void {
+      this.isCancellationRequested = true;
+      for (const listener of [...this.listeners]) listener();
+    }
+    get listening(): number {
+      return this.listeners.size;
+    }
+  }
+
+  it("gives each call a pooled signal (the SDK gets its relay), which the token aborts; the link goes when the call settles, and the controller is reused", async () => {
+    const pool = new AbortControllerPool(4);
+    const token = new Token();
+    let first: AbortSignal | undefined;
+    await runCancellable(
+      token,
+      async signal => {
+        first = signal;
+        assert.notStrictEqual(requestSignal(signal), signal, 'a pooled signal, with a relay for the SDK');
+        assert.strictEqual(token.listening, 1);
+      },
+      pool,
+    );
+    assert.strictEqual(token.listening, 0, 'the link to the token is removed when the call settles');
+    assert.strictEqual(pool.idle, 1);
+    await runCancellable(token, async signal => assert.strictEqual(signal, first, 'the settled call\'s controller is reused'), pool);
+    let cancelled: AbortSignal | undefined;
+    const running = runCancellable(token, signal => ((cancelled = signal), new Promise<string>(resolve => signal.addEventListener('abort', () => resolve('aborted'), { once: true }))), pool);
+    token.cancel();
+    assert.strictEqual(await running, 'aborted');
+    assert.strictEqual(cancelled!.aborted, true);
+    assert.strictEqual(token.listening, 0);
+    assert.strictEqual(pool.idle, 0, 'an aborted controller is not reused');
+    // A token cancelled before the call: its signal is aborted from the start.
+    await runCancellable(token, async signal => assert.strictEqual(signal.aborted, true), pool);
+    await assert.rejects(
+      runCancellable(new Token(), () => {
+        throw new Error('boom');
+      }, pool),
+      /boom/,
+    );
+  });
+});
+
+describe('requestAbort', () => {
+  it('aborts once, with its reason, running each listener once, in order; a removed listener does not run', () => {
+    const own = requestAbort();
+    const heard: string[] = [];
+    const first = () => heard.push('first');
+    const removed = () => heard.push('removed');
+    own.signal.addEventListener('abort', first, { once: true });
+    own.signal.addEventListener('abort', (e: Event) => heard.push(`second ${e.type}`));
+    own.signal.addEventListener('abort', first);
+    own.signal.addEventListener('abort', removed);
+    own.signal.removeEventListener('abort', removed);
+    assert.strictEqual(own.signal.aborted, false);
+    assert.doesNotThrow(() => own.signal.throwIfAborted());
+    own.abort('limit');
+    assert.deepStrictEqual(heard, ['first', 'second abort']);
+    assert.strictEqual(own.signal.aborted, true);
+    assert.strictEqual(own.signal.reason, 'limit');
+    assert.throws(() => own.signal.throwIfAborted(), (e: unknown) => e === 'limit');
+    own.signal.addEventListener('abort', first);
+    own.abort('again');
+    assert.deepStrictEqual(heard, ['first', 'second abort']);
+    assert.strictEqual(own.signal.reason, 'limit');
   });
 });
