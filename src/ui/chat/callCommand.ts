@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { fillForm } from '../../forms/formFlow';
 import { buildFormAsync } from '../../forms/schemaForm';
+import { runCancellable } from '../../common/abortPool';
 import { Commands } from '../../ids';
 import { formatSize, toolResultView } from '../results/resultHtml';
 import { hasApp, toolLabel } from '../tree/treeText';
@@ -62,18 +63,14 @@ export async function callCommand(services: ChatServices, request: vscode.ChatRe
     args = {};
   }
 
-  const abort = new AbortController();
-  const stop = token.onCancellationRequested(() => abort.abort());
-  let result;
   let app: AppRun | undefined;
   const conversation = services.apps.conversation(request, context);
   const onStart = hasApp(tool) ? () => void (app = services.apps.begin(conversation, { server, tool, args })) : undefined;
-  try {
-    const confirm = confirmerFor(services, stream, token);
-    result = await services.host.gate.call({ server, tool: tool.name, args, origin: 'chat', signal: abort.signal, ...(confirm ? { confirm } : {}), ...(onStart ? { onStart } : {}), ...chatCallProgress(stream, label, server, mask) });
-  } finally {
-    stop.dispose();
-  }
+  const confirm = confirmerFor(services, stream, token);
+  // Stopping the response cancels the call: a pooled signal, as from the palette (abortPool.ts).
+  const result = await runCancellable(token, signal =>
+    services.host.gate.call({ server, tool: tool.name, args, origin: 'chat', signal, ...(confirm ? { confirm } : {}), ...(onStart ? { onStart } : {}), ...chatCallProgress(stream, label, server, mask) }),
+  );
   const shown = app ? await (app as AppRun).finish(result) : undefined;
   const maxChars = services.settings().maxToolOutput;
   // What is shown and recorded for the model is cut first; Open Result has the whole result.

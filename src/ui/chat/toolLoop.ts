@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CatalogTool } from '../../mcp/catalog';
 import type { GatedCallResult, ToolCallConfirmer } from '../../consent/types';
+import { runCancellable } from '../../common/abortPool';
 import { Commands } from '../../ids';
 import { toolResultView, type ToolResultView } from '../results/resultHtml';
 import type { AppRun } from '../apps/appPanels';
@@ -98,7 +99,7 @@ function toLmParts(parts: readonly ModelPart[]): Array<vscode.LanguageModelTextP
 }
 
 /** Calls one tool the model asked for, through the gate; the result for the model, and the user's view. */
-async function callTool(services: ChatServices, offered: Map<string, CatalogTool>, call: vscode.LanguageModelToolCallPart, request: LoopRequest, confirm: ToolCallConfirmer | undefined, signal: AbortSignal, images: boolean): Promise<{ parts: ModelPart[]; text: string }> {
+async function callTool(services: ChatServices, offered: Map<string, CatalogTool>, call: vscode.LanguageModelToolCallPart, request: LoopRequest, confirm: ToolCallConfirmer | undefined, images: boolean): Promise<{ parts: ModelPart[]; text: string }> {
   const target = offered.get(call.name);
   if (!target) {
     const text = `Error: there is no tool named '${call.name}' in this request. Use one of the tools offered.`;
@@ -112,16 +113,19 @@ async function callTool(services: ChatServices, offered: Map<string, CatalogTool
   // A tool with an app: the app opens beside the chat once the call is allowed, and gets its end.
   let app: AppRun | undefined;
   const onStart = hasApp(target.tool) ? () => void (app = services.apps.begin(request.conversation, { server: target.server, tool: target.tool, args })) : undefined;
-  const result: GatedCallResult = await host.gate.call({
-    server: target.server,
-    tool: target.tool.name,
-    args,
-    origin: 'chat',
-    signal,
-    ...(confirm ? { confirm } : {}),
-    ...chatCallProgress(request.stream, label, target.server, mask),
-    ...(onStart ? { onStart } : {}),
-  });
+  // Stopping the response cancels the call: a pooled signal per call, as from the palette (abortPool.ts).
+  const result: GatedCallResult = await runCancellable(request.token, signal =>
+    host.gate.call({
+      server: target.server,
+      tool: target.tool.name,
+      args,
+      origin: 'chat',
+      signal,
+      ...(confirm ? { confirm } : {}),
+      ...chatCallProgress(request.stream, label, target.server, mask),
+      ...(onStart ? { onStart } : {}),
+    }),
+  );
   const shown = app ? await (app as AppRun).finish(result) : undefined;
   // Built within the model's budget, never from the whole result: the full one opens from the response.
   const maxChars = services.settings().maxToolOutput;
@@ -155,8 +159,6 @@ export async function runToolLoop(services: ChatServices, request: LoopRequest):
   });
   const images = acceptsImages(model);
   const confirm = confirmerFor(services, stream, token);
-  const abort = new AbortController();
-  const stop = token.onCancellationRequested(() => abort.abort());
 
   const messages = [...request.history];
   request.messages.forEach((m, i) => {
@@ -166,43 +168,39 @@ export async function runToolLoop(services: ChatServices, request: LoopRequest):
   });
   const rounds: RoundRecord[] = [];
   let answer = '';
-  try {
-    for (let round = 1; !token.isCancellationRequested; round++) {
-      const response = await model.sendRequest(messages, { justification: 'MCP Host sends your request, and the tools of your MCP servers, to this model.', ...(tools.length ? { tools } : {}) }, token);
-      let text = '';
-      const calls: vscode.LanguageModelToolCallPart[] = [];
-      for await (const part of response.stream) {
-        if (part instanceof vscode.LanguageModelTextPart) {
-          text += part.value;
-          stream.markdown(part.value);
-        } else if (part instanceof vscode.LanguageModelToolCallPart) {
-          calls.push(part);
-        }
+  for (let round = 1; !token.isCancellationRequested; round++) {
+    const response = await model.sendRequest(messages, { justification: 'MCP Host sends your request, and the tools of your MCP servers, to this model.', ...(tools.length ? { tools } : {}) }, token);
+    let text = '';
+    const calls: vscode.LanguageModelToolCallPart[] = [];
+    for await (const part of response.stream) {
+      if (part instanceof vscode.LanguageModelTextPart) {
+        text += part.value;
+        stream.markdown(part.value);
+      } else if (part instanceof vscode.LanguageModelToolCallPart) {
+        calls.push(part);
       }
-      if (calls.length === 0) {
-        answer = text;
-        break;
-      }
-      if (round > settings.maxRounds) {
-        stream.markdown(`\n\n> Stopped after ${plural(settings.maxRounds, 'round')} of tool calls (the \`mcpHost.chat.maxRounds\` setting): the model kept asking for more. Ask again to continue.\n`);
-        answer = text;
-        break;
-      }
-      messages.push(vscode.LanguageModelChatMessage.Assistant([...(text ? [new vscode.LanguageModelTextPart(text)] : []), ...calls]));
-      const results: vscode.LanguageModelToolResultPart[] = [];
-      const recorded: Array<{ callId: string; text: string }> = [];
-      for (const call of calls) {
-        const { parts, text: resultText } = token.isCancellationRequested
-          ? { parts: [{ kind: 'text' as const, text: 'Error: The user stopped the response before this tool ran.' }], text: 'Error: The user stopped the response before this tool ran.' }
-          : await callTool(services, offered, call, request, confirm, abort.signal, images);
-        results.push(new vscode.LanguageModelToolResultPart(call.callId, toLmParts(parts)));
-        recorded.push({ callId: call.callId, text: resultText });
-      }
-      messages.push(vscode.LanguageModelChatMessage.User(results));
-      rounds.push({ text, calls: calls.map(c => ({ callId: c.callId, name: c.name, input: c.input })), results: recorded });
     }
-  } finally {
-    stop.dispose();
+    if (calls.length === 0) {
+      answer = text;
+      break;
+    }
+    if (round > settings.maxRounds) {
+      stream.markdown(`\n\n> Stopped after ${plural(settings.maxRounds, 'round')} of tool calls (the \`mcpHost.chat.maxRounds\` setting): the model kept asking for more. Ask again to continue.\n`);
+      answer = text;
+      break;
+    }
+    messages.push(vscode.LanguageModelChatMessage.Assistant([...(text ? [new vscode.LanguageModelTextPart(text)] : []), ...calls]));
+    const results: vscode.LanguageModelToolResultPart[] = [];
+    const recorded: Array<{ callId: string; text: string }> = [];
+    for (const call of calls) {
+      const { parts, text: resultText } = token.isCancellationRequested
+        ? { parts: [{ kind: 'text' as const, text: 'Error: The user stopped the response before this tool ran.' }], text: 'Error: The user stopped the response before this tool ran.' }
+        : await callTool(services, offered, call, request, confirm, images);
+      results.push(new vscode.LanguageModelToolResultPart(call.callId, toLmParts(parts)));
+      recorded.push({ callId: call.callId, text: resultText });
+    }
+    messages.push(vscode.LanguageModelChatMessage.User(results));
+    rounds.push({ text, calls: calls.map(c => ({ callId: c.callId, name: c.name, input: c.input })), results: recorded });
   }
   return { v: 1, messages: request.messages, rounds, answer };
 }
