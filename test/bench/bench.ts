@@ -39,7 +39,7 @@ import { nullLog } from '../../src/mcp/log';
 import { ServerRegistry } from '../../src/mcp/registry';
 import { renderResultHtml, toolResultView } from '../../src/ui/results/resultHtml';
 import { fixtureServer } from '../unit/servers';
-import { fullPath } from './fullPath';
+import { fullPath, palette } from './fullPath';
 import { PipeClient } from './pipeClient';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -247,11 +247,12 @@ async function calls(): Promise<void> {
     const ours = connection.pid;
     const variants: Record<string, { call: Caller; pid: number | undefined }> = {
       full: { call: () => fp.call(qualified, args), pid: ours },
-      gate: { call: () => callControllers.run(abort => fp.gateWithoutHistory.call({ server: 'bench', tool, args, origin: 'palette', signal: abort.signal })), pid: ours },
+      gate: { call: () => callControllers.run(abort => fp.gateWithoutHistory.call({ server: 'bench', tool, args, origin: 'palette', signal: abort.signal, ...palette() })), pid: ours },
       connection: { call: () => connection.callTool(tool, args, consentForTests(connection, tool)), pid: ours },
-      sdk: { call: () => sdk.callTool({ name: tool, arguments: args }), pid: sdkPids.get(sdk) },
+      // Following progress as ours does (a palette call shows it): the same progress token on the wire.
+      sdk: { call: () => sdk.callTool({ name: tool, arguments: args }, { onprogress: () => undefined }), pid: sdkPids.get(sdk) },
       pipe: { call: () => pipe.request('tools/call', { name: tool, arguments: args }), pid: pipe.pid },
-      shared: { call: () => shared.callTool({ name: tool, arguments: args }), pid: sdkPids.get(shared) },
+      shared: { call: () => shared.callTool({ name: tool, arguments: args }, { onprogress: () => undefined }), pid: sdkPids.get(shared) },
     };
     const names = Object.keys(variants);
     /** The parts and the other floors: informational, run after the judged pair in each round. */

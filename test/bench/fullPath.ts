@@ -13,7 +13,7 @@ import { ApprovalMemento, ApprovalStore } from '../../src/consent/approvalStore'
 import { CallHistory } from '../../src/consent/callHistory';
 import { DEFAULT_CONSENT_SETTINGS } from '../../src/consent/policy';
 import { ConsentGate } from '../../src/consent/toolCallGate';
-import type { GatedCallResult } from '../../src/consent/types';
+import type { GatedCallResult, ToolCallRequest } from '../../src/consent/types';
 import type { CatalogTool } from '../../src/mcp/catalog';
 import { nullLog } from '../../src/mcp/log';
 import { ServerRegistry } from '../../src/mcp/registry';
@@ -27,6 +27,15 @@ class MapMemento implements ApprovalMemento {
   async update(key: string, value: unknown): Promise<void> {
     this.values.set(key, value);
   }
+}
+
+/**
+ * What runTool gives a palette call besides its signal: where progress, a task's status and the start are reported
+ * (closures made per call, as runTool's are). Following progress is work of its own: the request carries a progress
+ * token, and a call that follows progress has a total time limit (`mcpHost.calls.maxMinutes`, 30 by default).
+ */
+export function palette(): Pick<ToolCallRequest, 'onProgress' | 'onTask' | 'onStart'> {
+  return { onStart: () => undefined, onProgress: () => undefined, onTask: () => undefined };
 }
 
 export interface FullPath {
@@ -104,8 +113,9 @@ export async function fullPath(server: string, script: string, args: readonly st
       // The pick gives a server and a tool name, which the command finds among the running server's tools (runTool.ts).
       const tool = registry.runningTool(picked.server, picked.tool.name);
       if (!tool) throw new Error(`${picked.server} has no running tool ${picked.tool.name}`);
-      // As from the palette: each call has its own cancellation (the progress notification's Cancel), from the palette's pool.
-      return callControllers.run(abort => gate.call({ server: picked.server, tool: tool.name, args: callArgs, origin: 'palette', signal: abort.signal }));
+      // As from the palette: each call has its own cancellation (the progress notification's Cancel), from the palette's
+      // pool, and follows progress (so the server may report it, and the call limit applies), as runTool's call does.
+      return callControllers.run(abort => gate.call({ server: picked.server, tool: tool.name, args: callArgs, origin: 'palette', signal: abort.signal, ...palette() }));
     },
     close: async () => {
       await history.flush();
