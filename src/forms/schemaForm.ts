@@ -262,8 +262,17 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * A bound as a person would state it; none for a bound no typed number reaches. zod 4's `.int()` writes
+ * `minimum: -9007199254740991, maximum: 9007199254740991` (the safe integers) into every integer it describes, so
+ * servers built on it (server-sequential-thinking, say) read "a whole number, from 1 to 9007199254740991" otherwise.
+ */
+function statedBound(v: unknown): number | undefined {
+  return typeof v === 'number' && Math.abs(v) < Number.MAX_SAFE_INTEGER ? v : undefined;
+}
+
 function rangeHint(s: SchemaObject): string | undefined {
-  const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
+  const num = (k: string) => statedBound(s[k]);
   const [min, xmin, max, xmax] = [num('minimum'), num('exclusiveMinimum'), num('maximum'), num('exclusiveMaximum')];
   const lower = xmin !== undefined && (min === undefined || xmin >= min) ? `greater than ${xmin}` : min !== undefined ? `at least ${min}` : undefined;
   const upper = xmax !== undefined && (max === undefined || xmax <= max) ? `less than ${xmax}` : max !== undefined ? `at most ${max}` : undefined;

@@ -105,6 +105,16 @@ describe('argument forms from a tool input schema', () => {
       assert.strictEqual(one({ type: 'integer', multipleOf: 5 }).f.hint, 'a whole number, a multiple of 5');
     });
 
+    it('leaves out the safe-integer bounds zod 4 writes into every integer (server-sequential-thinking: walk14)', () => {
+      // Its thoughtNumber, as server-sequential-thinking 2026.8.31 lists it.
+      const thoughtNumber = { type: 'integer', minimum: 1, maximum: 9007199254740991, description: 'Current thought number (numeric value, e.g., 1, 2, 3)' };
+      assert.strictEqual(one(thoughtNumber).f.hint, 'a whole number, at least 1');
+      assert.strictEqual(one({ type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 }).f.hint, 'a whole number');
+      assert.strictEqual(one({ type: 'integer', minimum: -9007199254740991, maximum: 10 }).f.hint, 'a whole number, at most 10');
+      // The bound is still checked: only the hint leaves it out.
+      assert.strictEqual(one(thoughtNumber).v('0'), 'Must be at least 1.');
+    });
+
     it('describes lists, choices and JSON shapes', () => {
       assert.strictEqual(one({ type: 'array', items: { type: 'number', minimum: 0 }, maxItems: 3 }).f.hint, 'numbers separated by commas (or a JSON list), each at least 0, at most 3 items');
       assert.strictEqual(one({ type: 'array', items: { type: 'string' }, uniqueItems: true }).f.hint, 'text items separated by commas (or a JSON list), no repeats');
