@@ -32,7 +32,8 @@ const TOP_LEVEL_KEYS: Record<ConfigFormat, readonly string[]> = {
   vscode: ['$schema', 'servers', 'inputs'],
   claude: ['$schema', 'mcpServers'],
 };
-const REMOTE_TYPES: readonly unknown[] = ['http', 'sse', 'streamable-http'];
+/** `streamable-http` and `streamableHttp` (Cline's) are other hosts' names for `http`. */
+const REMOTE_TYPES: readonly unknown[] = ['http', 'sse', 'streamable-http', 'streamableHttp'];
 
 /**
  * Parses a config file (JSONC: comments and trailing commas allowed). Each server entry and each input is

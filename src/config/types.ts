@@ -158,8 +158,8 @@ export interface StdioServerEntry extends ServerEntryCommon {
 }
 
 export interface RemoteServerEntry extends ServerEntryCommon {
-  /** Omitted means `http`; `streamable-http` is another host's name for `http`. */
-  readonly type?: 'http' | 'sse' | 'streamable-http';
+  /** Omitted means `http`; `streamable-http` and `streamableHttp` (Cline's) are other hosts' names for `http`. */
+  readonly type?: 'http' | 'sse' | 'streamable-http' | 'streamableHttp';
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly oauth?: OAuthClientConfig;

@@ -334,6 +334,15 @@ describe('config/parse', () => {
       assert.strictEqual(remote.type === 'http' && remote.url, '${env:API_BASE}/mcp');
     });
 
+    it('reads Cline\'s "streamableHttp" as http, in both formats (walk14: it was an invalid config)', () => {
+      const cline = '{ "mcpServers": { "cline": { "type": "streamableHttp", "url": "https://cline.example/mcp" } } }';
+      for (const [config, format, origin] of [[cline, 'claude', claudeOrigin], [cline.replace('mcpServers', 'servers'), 'vscode', vscodeOrigin]] as const) {
+        const read = parseConfigText(config, origin, format);
+        assert.deepStrictEqual(read.problems, []);
+        assert.deepStrictEqual(read.servers.map(s => [s.name, s.type, s.type !== 'stdio' && s.url]), [['cline', 'http', 'https://cline.example/mcp']]);
+      }
+    });
+
     it('warns about dropped defaults, missing inputs and the other format\'s key', () => {
       assert.deepStrictEqual(
         parsed.problems.map(p => [p.severity, p.message, p.range!.start.line]),
