@@ -71,6 +71,8 @@ export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
     if ((status === 401 || status === 403) && Object.keys(launch.headers).length > 0) {
       return { message: `${launch.url} refused the credentials in the server's headers (HTTP ${status}).`, hint: 'Check the API key or token in its "headers" (an input can be changed with MCP Host: Clear Saved Inputs).' };
     }
+    const network = status === undefined ? networkFailure(error) : undefined;
+    if (network) return { message: `Could not connect to ${launch.url}: ${network.what}.`, hint: network.hint };
     const refused = /ECONNREFUSED|fetch failed/i.test(text);
     const answered = status !== undefined && !text.includes(String(status)) ? `HTTP ${status}: ` : '';
     return {
@@ -79,6 +81,33 @@ export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
     };
   }
   return { message: text, ...(stdoutNote ? { hint: stdoutNote } : {}) };
+}
+
+const CERTIFICATE_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE)|ERR_TLS_CERT_ALTNAME_INVALID$)/;
+
+/**
+ * What a failed connection met, from the error's causes (fetch says only "fetch failed", and the version probe wraps
+ * that again: "Version negotiation probe failed: fetch failed"), in the user's words with what to do next.
+ */
+function networkFailure(error: unknown): { what: string; hint: string } | undefined {
+  for (let e = error, depth = 0; isRecord(e) && depth < 6; e = e.cause ?? e.event, depth++) {
+    // The SSE transport keeps only the text: "SSE error: TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:3001".
+    const said = typeof e.message === 'string' ? /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b(?: (\S+))?/.exec(e.message) : null;
+    const code = typeof e.code === 'string' ? e.code : said?.[1];
+    if (!code) continue;
+    const at = typeof e.address === 'string' ? `${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''}` : code === 'ECONNREFUSED' ? said?.[2] : undefined;
+    if (code === 'ECONNREFUSED') return { what: `nothing is listening there (connection refused${at ? ` at ${at}` : ''})`, hint: 'Start the server, or check the host and port in its "url".' };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      const name = typeof e.hostname === 'string' ? e.hostname : said?.[2];
+      const host = name ? `'${name}'` : 'its host name';
+      return { what: `${host} could not be found (DNS ${code})`, hint: 'Check the host name in its "url", and your network or VPN.' };
+    }
+    if (code === 'ECONNRESET') return { what: 'the connection was reset', hint: 'The server or a proxy closed it; check the server log and that the URL speaks HTTP(S) as written.' };
+    if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return { what: 'the connection timed out', hint: 'Check that the host is reachable from here (network, VPN, firewall).' };
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { what: `the host cannot be reached (${code})`, hint: 'Check your network, VPN or firewall.' };
+    if (CERTIFICATE_CODES.test(code)) return { what: `its TLS certificate was not accepted (${code})`, hint: 'Check the certificate the server presents; for a private certificate authority, start VS Code with NODE_EXTRA_CA_CERTS set to its file.' };
+  }
+  return undefined;
 }
 
 export function isTimeout(error: unknown): boolean {

@@ -8,7 +8,7 @@ import { ServerConnection } from '../../../src/mcp/serverConnection';
 import type { ClientRequestHandlers } from '../../../src/mcp/clientRequests';
 import { consentForTests } from '../../../src/consent/toolCallGate';
 import { RequestCancelledError, RequestTimeoutError } from '../../../src/mcp/diagnosis';
-import { everythingServer, startEverythingHttp } from '../servers';
+import { everythingServer, freePort, startEverythingHttp } from '../servers';
 import { startSseOnlyServer } from './sseOnlyServer';
 
 const FAST_GRACE = { stdinMs: 300, termMs: 300 };
@@ -185,6 +185,21 @@ describe('ServerConnection start-up failures', function () {
     assert.match(state.message, /exited with code 3 before completing initialization/);
     assert.deepStrictEqual(state.stderrTail, ['loading config', 'fatal: missing API key']);
     conn.dispose();
+  });
+
+  it('says in plain words that nothing listens at a remote server\'s address (walk14: "Version negotiation probe failed: fetch failed")', async () => {
+    const port = await freePort();
+    for (const type of ['http', 'sse'] as const) {
+      const url = `http://127.0.0.1:${port}/mcp`;
+      const conn = connection({ type, url, headers: {} });
+      await conn.start();
+      const state = conn.state;
+      assert.strictEqual(state.kind, 'error', JSON.stringify(state));
+      if (state.kind !== 'error') return;
+      assert.strictEqual(state.message, `Could not connect to ${url}: nothing is listening there (connection refused at 127.0.0.1:${port}).`);
+      assert.strictEqual(state.hint, 'Start the server, or check the host and port in its "url".');
+      conn.dispose();
+    }
   });
 });
 
