@@ -19,7 +19,7 @@ import { SchemaValidator } from './schemaValidator';
 import type { ProcessWatch } from './reaper';
 import type { ListKind } from './serverLists';
 import { sendToolCall, type ToolCallOptions, type ToolCallOutcome } from './toolCall';
-import { isSessionLost, isStreamGivenUp, remoteTransport, STREAM_RESUMPTION, terminateSession } from './transports/remoteTransport';
+import { isSessionLost, isSseStreamLost, isStreamGivenUp, remoteTransport, STREAM_RESUMPTION, terminateSession } from './transports/remoteTransport';
 import type { HostOAuthProvider } from './transports/signInTransport';
 import type { StreamResumptionEvents } from './transports/streamResumption';
 import { plainLabel } from '../common/untrustedText';
@@ -453,6 +453,10 @@ export class ServerConnection extends Disposable {
         const last = this.resumeFailure;
         if (generation === this.generation) this.streamGivenUp = generation;
         this.onUnexpectedClose(generation, `The server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts (the server may be down or unreachable).`, last ? `The last attempt failed: ${last}.` : undefined);
+      } else if (isSseStreamLost(err) && generation === this.generation && this._state.kind === 'running' && this._state.transport === 'sse') {
+        // Left alone, it showed as running while the server was down, and calls failed with a bare "fetch failed" (walk14).
+        this.log.warn(`The server's SSE stream failed: ${err.message}`);
+        this.onUnexpectedClose(generation, "The server's SSE stream closed (the server stopped, restarted or dropped it).");
       }
     };
     return client;

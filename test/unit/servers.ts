@@ -45,8 +45,8 @@ export function freePort(): Promise<number> {
 }
 
 /** server-everything in an HTTP mode, bound to loopback; resolves once it listens. */
-export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
+export async function startEverythingHttp(mode: 'streamableHttp' | 'sse', port?: number): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  port ??= await freePort();
   const child = spawn(process.execPath, ['--require', loopbackPreload, everythingServer, mode], {
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,4 +1,4 @@
-import { SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { SdkHttpError, SSEClientTransport, SseError, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import type { ResolvedLaunch } from '../launch';
 import { type AuthorizableTransport, type HostOAuthProvider, SignInTransport, type StreamRefused } from './signInTransport';
 import { checkingAnswers } from './httpAnswers';
@@ -99,6 +99,15 @@ export function isSessionLost(error: unknown, transport: Transport | undefined):
     if (e instanceof SdkHttpError && e.status === 404) return true;
   }
   return false;
+}
+
+/**
+ * Whether an error is the HTTP+SSE transport's event stream failing once connected: the server stopped, restarted
+ * or dropped the stream. That transport has no resumption of its own (its EventSource reconnects silently, to a
+ * new session the server never initialized), so the connection is lost and must be opened again.
+ */
+export function isSseStreamLost(error: unknown): boolean {
+  return error instanceof SseError;
 }
 
 /**

@@ -236,6 +236,37 @@ describe('ServerConnection over HTTP (server-everything on loopback)', function 
     }
   });
 
+  it('notices that a server reached over HTTP+SSE went away, shows the restart, and reconnects when it is back (walk14)', async () => {
+    // It showed "running · 17 tools" while the server was down, and calls failed with a bare "fetch failed".
+    const port = await freePort();
+    let server = await startEverythingHttp('sse', port);
+    const log = new MemoryLog();
+    const conn = new ServerConnection({
+      name: 'test',
+      plan: async () => ({ launch: { type: 'sse', url: server.url, headers: {} }, timeouts: { startupMs: 15_000, requestMs: 15_000 }, secrets: [] }),
+      log,
+      clientInfo: { name: 'mcp-host-tests', version: '0.0.0' },
+      restart: { initialDelayMs: 300, maxDelayMs: 300, maxAttempts: 50, stableAfterMs: 60_000 },
+    });
+    try {
+      await conn.start();
+      assert.strictEqual(running(conn.state).transport, 'sse');
+      const errored = waitForEvent(conn.onDidChangeState, s => s.kind === 'error', 15_000);
+      await server.stop();
+      const state = await errored;
+      assert.ok(state.kind === 'error' && state.restartAt !== undefined, JSON.stringify(state));
+      assert.strictEqual(state.message, "The server's SSE stream closed (the server stopped, restarted or dropped it).");
+      server = await startEverythingHttp('sse', port);
+      await waitForEvent(conn.onDidChangeState, s => s.kind === 'running', 15_000);
+      const echo = await conn.callTool('echo', { message: 'back' }, consentForTests(conn, 'echo'));
+      assert.deepStrictEqual(echo.result.content, [{ type: 'text', text: 'Echo: back' }]);
+      assert.match(log.text(), /The server's SSE stream failed: /);
+    } finally {
+      await conn.shutdown();
+      await server.stop();
+    }
+  });
+
   it('connects with SSE directly when the definition says "sse"', async () => {
     const server = await startSseOnlyServer();
     const conn = connection({ type: 'sse', url: server.url, headers: {} });
