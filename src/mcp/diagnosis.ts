@@ -17,6 +17,8 @@ export interface FailureContext {
   readonly exit?: { readonly code: number | null; readonly signal: string | null } | undefined;
   /** Lines the server wrote to stdout that were not JSON-RPC. */
   readonly nonProtocolOutput: readonly string[];
+  /** The last lines the server wrote to stderr. */
+  readonly stderrTail?: readonly string[] | undefined;
   readonly startupMs: number;
   readonly phase: 'start' | 'running';
 }
@@ -49,7 +51,9 @@ export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
   if (ctx.exit && launch.type === 'stdio') {
     const how = ctx.exit.signal ? `was killed by ${ctx.exit.signal}` : `exited with code ${ctx.exit.code}`;
     const when = ctx.phase === 'start' ? ' before completing initialization' : '';
-    return { message: `The server ${how}${when}.`, hint: stdoutNote ?? 'See the stderr lines below and the server log.' };
+    const missing = missingNpmPackage(ctx.stderrTail ?? []);
+    const npmHint = missing && `npm found no package '${missing}' (E404): check its name in the server's "args".`;
+    return { message: `The server ${how}${when}.`, hint: stdoutNote ?? npmHint ?? 'See the stderr lines below and the server log.' };
   }
 
   if (isTimeout(error)) {
@@ -108,6 +112,32 @@ function networkFailure(error: unknown): { what: string; hint: string } | undefi
     if (CERTIFICATE_CODES.test(code)) return { what: `its TLS certificate was not accepted (${code})`, hint: 'Check the certificate the server presents; for a private certificate authority, start VS Code with NODE_EXTRA_CA_CERTS set to its file.' };
   }
   return undefined;
+}
+
+/** The package npm (run by `npx -y <package>`) could not find in its registry, from its E404 lines on stderr. */
+function missingNpmPackage(stderr: readonly string[]): string | undefined {
+  if (!stderr.some(l => /^npm (?:error|ERR!) code E404\b/.test(l))) return undefined;
+  for (const line of stderr) {
+    // "npm error 404  '@scope/name@*' is not in this registry." / "… The requested resource '@scope/name@*' could not be found …"
+    const m = /^npm (?:error|ERR!) 404\b.*?'((?:@[^/'\s]+\/)?[^@'\s]+)@[^']*'/.exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Lines of stderr that say nothing about what went wrong: Node's version footer and stack frames, npm's log pointer. */
+const NOISE = /^\s*$|^\s+at\s|^Node\.js v\d|^\s*\^+\s*$|A complete log of this run can be found in|^npm (?:error|ERR!)(?: 404)?\s*$|^npm (?:error|ERR!) 404 (?:Note that|tarball, folder)/;
+const SAYS_WHAT = /\b(?:[A-Z]\w*Error|Error|ERROR|error|fatal|FATAL|Exception|panic|denied|not found|required|missing|invalid)\b/;
+
+/**
+ * The stderr line that says most about a failure, for the one line the tree shows above all of them: the last line
+ * that names an error after dropping the noise around it (a Node server that throws ends with a stack and
+ * "Node.js v20.20.2", npm with "A complete log of this run can be found in: …"); else the last line with words.
+ */
+export function tellingStderrLine(lines: readonly string[]): string | undefined {
+  const said = lines.filter(l => !NOISE.test(l));
+  const npm404 = said.find(l => /^npm (?:error|ERR!) 404\b.*'[^']+'/.test(l));
+  return npm404 ?? [...said].reverse().find(l => SAYS_WHAT.test(l)) ?? said.at(-1) ?? lines.at(-1);
 }
 
 export function isTimeout(error: unknown): boolean {

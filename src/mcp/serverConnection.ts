@@ -309,6 +309,7 @@ export class ServerConnection extends Disposable {
         pathUsed: report.pathUsed,
         exit: report.exit,
         nonProtocolOutput: report.nonProtocolOutput,
+        stderrTail: report.stderrTail,
         startupMs: this.timeouts.startupMs,
         phase: 'start',
       });

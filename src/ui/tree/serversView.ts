@@ -12,6 +12,7 @@ import { untrustedMarkdown } from '../markdown';
 import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, pageEnd, pageOf, resourceLayout, ServersTreeModel } from './serversModel';
 import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
 import { describeDuplicate, type Duplicate } from '../../mcp/duplicates';
+import { tellingStderrLine } from '../../mcp/diagnosis';
 import { showInformationMessage, withProgress } from '../window';
 import { count, hasApp, HINT_ICON, oneLine, plural, promptDescription, promptLabel, schemaSummary, serverContextValue, serverDescription, stateIconOf, toolDescription, ToolHint, toolHints, toolLabel } from './treeText';
 
@@ -114,7 +115,7 @@ function serverInfos(node: ServerNode, resourceDuplicates: readonly Duplicate[])
       infos.push(['restart', { label: `Restarting automatically at ${at} (in ${inSeconds} s, attempt ${state.attempt + 1})`, description: 'Restart to retry now', icon: 'clock', command: { id: Commands.restartServer, title: 'Restart Server', arguments: [name] } }]);
     }
     if (state.stderrTail.length) {
-      infos.push(['stderr', { label: `stderr: ${oneLine(state.stderrTail.at(-1), 120)}`, description: plural(state.stderrTail.length, 'line'), detail: state.stderrTail.join('\n'), icon: 'terminal', lines: state.stderrTail }]);
+      infos.push(['stderr', { label: `stderr: ${oneLine(tellingStderrLine(state.stderrTail), 120)}`, description: plural(state.stderrTail.length, 'line'), detail: state.stderrTail.join('\n'), icon: 'terminal', lines: state.stderrTail }]);
     }
     infos.push(['showLog', showLog], ['openConfig', openConfig]);
   } else if (state.kind === 'needsSignIn') {
