@@ -122,9 +122,11 @@ function toolGroups(host: McpHost): PickGroup<ToolTarget>[] {
     const group = groups.get(t.server) ?? { label: inertLine(t.server), items: [] };
     groups.set(t.server, group);
     const label = toolLabel(t.tool);
-    // Hint and warning icons are ours; the tool's own name, title and description are made inert.
+    // Hint and warning icons are ours; the tool's own name, title and description are made inert. The name is there
+    // even when it is the label: VS Code filters the label and the description each on its own, so "calc base" finds
+    // calc's untitled `base` only when the description (its server, then this) holds both words (walk14).
     const parts = [
-      ...(label !== t.tool.name ? [inertLine(t.tool.name)] : []),
+      inertLine(t.tool.name),
       ...(hasApp(t.tool) ? [safe`$(window) app`] : []),
       ...toolHints(t.tool).map(h => safe`$(${HINT_ICON[h]}) ${h}`),
       ...t.warnings.map(w => safe`$(alert) ${w}`),

@@ -47,7 +47,8 @@ function promptGroups(host: McpHost): PickGroup<PromptTarget>[] {
       label: inertLine(e.name),
       items: e.connection.prompts.map(p => {
         const label = promptLabel(p);
-        const description = joinSafe([...(label !== p.name ? [inertLine(p.name)] : []), ...(promptArguments(p) ? [inertLine(promptArguments(p))] : [])]);
+        // The name even when it is the label, so "server prompt" filters to it (see Run Tool's rows).
+        const description = joinSafe([inertLine(p.name), ...(promptArguments(p) ? [inertLine(promptArguments(p))] : [])]);
         const detail = oneLine(e.connection.mask(p.description ?? ''), DETAIL_MAX);
         return { label: inertLine(label), ...(description ? { description } : {}), ...(detail ? { detail: inertLine(detail) } : {}), value: { server: e.name, prompt: p.name } };
       }),
