@@ -12,10 +12,12 @@ export { definedIn, trustDetail, trustQuestion, trustRow, type ServerToTrust, ty
 
 /**
  * Asks whether workspace-defined servers may start; one dialog for all of them. The answer is the servers the user
- * approved, each exactly as it was shown (none: declined; all: the one-click path).
+ * approved, each exactly as it was shown (none: declined; all: the one-click path), or `undefined` when the user
+ * closed the question without answering it (Escape, Cancel, or Escape in Choose…): nothing starts, nothing is
+ * declined.
  */
 export interface ServerTrustDialog {
-  confirmServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[]>;
+  confirmServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[] | undefined>;
 }
 
 const CHOOSE = 'Choose…';
@@ -38,12 +40,15 @@ export const serverTrustDialog: ServerTrustDialog = {
     const answer = await ui.showWarningMessage(message, { modal: true, detail: inertBlock(detail) }, ...buttons);
     if (answer === start) return servers;
     if (answer === CHOOSE) return chooseServers(servers);
-    return [];
+    return undefined;
   },
 };
 
-/** "Choose…": a pick with a row per server, none checked; the servers checked are the ones approved (dismissed: none). */
-async function chooseServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[]> {
+/**
+ * "Choose…": a pick with a row per server, none checked; the servers checked are the ones approved, the others
+ * declined. Dismissed (Escape), it answers nothing, as a closed dialog does.
+ */
+async function chooseServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[] | undefined> {
   const items = servers.map(server => {
     const row = trustRow(server);
     return {
@@ -62,7 +67,7 @@ async function chooseServers(servers: readonly ServerToTrust[]): Promise<readonl
     matchOnDescription: true,
     matchOnDetail: true,
   });
-  return picked?.map(p => p.server) ?? [];
+  return picked?.map(p => p.server);
 }
 
 /** The text of a definition's env file, or `undefined` when it has none or it cannot be read. */
@@ -73,6 +78,9 @@ export async function readEnvFile(def: ServerDefinition): Promise<string | undef
 }
 
 const STORAGE_KEY = 'mcpHost.trustedServers';
+
+/** Why a server whose trust question was closed unanswered did not start. */
+const UNANSWERED = 'Not started: waiting for your approval (the question was closed). Use Start to be asked';
 
 /**
  * Decides whether servers may start. Servers from the user's own settings always may. Servers from
@@ -129,10 +137,14 @@ export class ServerTrust {
     if (pending.length) {
       const asked = pending.map(({ definition, preview }) => ({ definition, preview }));
       // Only the servers the user approved, as shown: each answer is bound to the key of what the dialog showed.
-      const chosen = new Set(await this.dialog().confirmServers(asked));
+      const answer = await this.dialog().confirmServers(asked);
+      const chosen = new Set(answer ?? []);
       const approvedKeys: string[] = [];
       for (const [i, { definition: def, key }] of pending.entries()) {
-        if (chosen.has(asked[i]!)) {
+        if (answer === undefined) {
+          // Closed unanswered: not a decision. Nothing starts and nothing is declined: the next start asks again.
+          decisions.set(def.name, { allowed: false, reason: 'notApproved', message: UNANSWERED });
+        } else if (chosen.has(asked[i]!)) {
           approvedKeys.push(key);
           this.refused.delete(key);
           this.allowedWith.set(def.name, key);

@@ -77,9 +77,13 @@ export class ScriptedDialogs implements Dialogs {
   /** When set (and `approve`), only these servers are approved, as "Choose…" would: the others are declined. */
   approveOnly: readonly string[] | undefined;
 
-  async confirmServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[]> {
+  /** When set, the trust question is closed unanswered (Escape, Cancel, or Escape in Choose…): no servers, no decision. */
+  dismissTrust = false;
+
+  async confirmServers(servers: readonly ServerToTrust[]): Promise<readonly ServerToTrust[] | undefined> {
     this.confirmations.push(servers.map(s => s.definition.name).sort());
     this.serversAsked.push(...servers);
+    if (this.dismissTrust) return undefined;
     if (!this.approve) return [];
     return this.approveOnly ? servers.filter(s => this.approveOnly!.includes(s.definition.name)) : servers;
   }

@@ -141,6 +141,37 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     await until(() => state('beta') === 'running', 'beta to run once approved');
   });
 
+  it('a trust question closed unanswered (Escape in Choose…, Cancel) declines nothing: nothing starts, the next start asks again, even one the user did not click', async () => {
+    const beta = host.registry.get('beta')!.definition!;
+    const unanswered = { ...beta, name: 'unanswered', args: [...(beta.type === 'stdio' ? beta.args : []), '--unanswered'] } as ServerDefinition;
+    dialogs.confirmations.length = 0;
+    dialogs.dismissTrust = true;
+    try {
+      const closed = (await host.trust.mayStart([unanswered])).get('unanswered');
+      assert.ok(closed && !closed.allowed && closed.reason === 'notApproved', JSON.stringify(closed));
+      // Not "you declined": the user declined nothing.
+      assert.match(closed.message, /^Not started: waiting for your approval \(the question was closed\)\. Use Start to be asked$/);
+      assert.ok(!host.trust.isApproved(unanswered, undefined), 'closing the question approved the server');
+    } finally {
+      dialogs.dismissTrust = false;
+    }
+    // A start the user did not ask for (the config loaded again, the workspace trusted) asks again: the close was no "no".
+    assert.deepStrictEqual((await host.trust.mayStart([unanswered])).get('unanswered'), { allowed: true });
+    assert.deepStrictEqual(dialogs.confirmations, [['unanswered'], ['unanswered']]);
+    // An explicit "no" (Choose… with the server left unchecked) is still remembered for the window.
+    const declined = { ...unanswered, name: 'declined', args: [...(unanswered.type === 'stdio' ? unanswered.args : []), '--declined'] } as ServerDefinition;
+    dialogs.approve = false;
+    try {
+      assert.strictEqual((await host.trust.mayStart([declined])).get('declined')?.allowed, false);
+    } finally {
+      dialogs.approve = true;
+    }
+    dialogs.confirmations.length = 0;
+    const again = (await host.trust.mayStart([declined])).get('declined');
+    assert.ok(again && !again.allowed && /you declined/.test(again.message), JSON.stringify(again));
+    assert.deepStrictEqual(dialogs.confirmations, [], 'a declined server was asked about again without the user starting it');
+  });
+
   it('says why a start is refused at launch: a definition changed since its approval, or the approval withdrawn meanwhile', async () => {
     const beta = host.registry.get('beta')!.definition!;
     const why = { ...beta, name: 'why', args: [...(beta.type === 'stdio' ? beta.args : []), '--why'] } as ServerDefinition;
