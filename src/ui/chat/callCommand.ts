@@ -7,7 +7,7 @@ import { formatSize, toolResultView } from '../results/resultHtml';
 import { hasApp, toolLabel } from '../tree/treeText';
 import type { AppRun } from '../apps/appPanels';
 import { reportApp } from './toolLoop';
-import { block, inline, name } from './chatText';
+import { block, buttonTitle, inline, name } from './chatText';
 import { chatCallProgress } from './chatProgress';
 import { confirmerFor, type ChatServices } from './chatServices';
 import { parseJsonArguments, resolveTarget, splitFirstWord } from './commandLine';
@@ -83,7 +83,7 @@ export async function callCommand(services: ChatServices, request: vscode.ChatRe
       const more = c.cut ? `${formatSize(c.cut.fullBytes)} in all` : c.text.length > shown.length ? `${(c.text.length - shown.length).toLocaleString('en-US')} more characters` : '';
       stream.markdown(`${block(shown)}\n${more ? `_Shown in part (${more}): Open Result has it all._\n` : ''}\n`);
     } else if (c.kind === 'image') stream.markdown(`![image from ${inline(label)}](data:${c.mimeType};base64,${c.data})\n\n`);
-    else if (c.kind === 'link') stream.button({ command: Commands.openResource, title: `Open ${c.name.slice(0, 40)}`, arguments: [{ server, uri: c.uri, name: c.name }] });
+    else if (c.kind === 'link') stream.button({ command: Commands.openResource, title: `Open ${buttonTitle(c.name, 40) || 'resource'}`, arguments: [{ server, uri: c.uri, name: c.name }] });
     else if (c.kind === 'resource') stream.markdown(`Resource ${inline(c.uri)}${c.text !== undefined ? `\n\n${block(c.text.slice(0, SHOWN_CHARS))}` : ''}\n\n`);
     else if (c.kind === 'audio') stream.markdown(`_Audio (${inline(c.mimeType)}): open the full result to play it._\n\n`);
     else stream.markdown(`_Unsupported ${inline(c.what)}._\n\n`);

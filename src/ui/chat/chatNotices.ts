@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { canBeStarted } from '../../mcp/connectionState';
 import { Commands, ViewContainers } from '../../ids';
-import { name } from './chatText';
+import { buttonTitle, name } from './chatText';
 import type { ChatServices } from './chatServices';
 
 /** Says what keeps chat from using MCP servers, with the button that fixes it; undefined when nothing does. */
@@ -16,7 +16,7 @@ export function missingServers(services: ChatServices, stream: vscode.ChatRespon
   }
   const startable = servers.filter(s => canBeStarted(s.connection.state));
   stream.markdown(`No MCP server is running. ${servers.map(s => `${name(s.name)}: ${s.connection.state.kind}`).join(', ')}.`);
-  for (const s of startable.slice(0, 5)) stream.button({ command: Commands.startServer, title: `Start ${s.name}`, arguments: [s.name] });
+  for (const s of startable.slice(0, 5)) stream.button({ command: Commands.startServer, title: `Start ${buttonTitle(s.name)}`, arguments: [s.name] });
   stream.button({ command: `workbench.view.extension.${ViewContainers.main}`, title: 'Open MCP Host' });
   return { metadata: { missing: 'running' } };
 }

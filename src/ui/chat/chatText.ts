@@ -1,4 +1,4 @@
-import { codeBlock, escapeMarkdown, plainLabel } from '../../common/untrustedText';
+import { codeBlock, escapeMarkdown, inertLine, plainLabel } from '../../common/untrustedText';
 
 /**
  * Server text in a chat response. A participant's markdown is untrusted by VS Code (no command links, no
@@ -24,4 +24,13 @@ export function block(text: string, language = 'text'): string {
 /** Server text on a progress line (markdown): one line, hidden characters shown, cut at `max`, escaped. */
 export function line(text: string, max = 200): string {
   return escapeMarkdown(plainLabel(text, max));
+}
+
+/**
+ * Server or config text in a response button's title (a server's name, a prompt's title, a resource link's name).
+ * VS Code draws a button's title with `$(icon)`s (its Button has `supportIcons`), as plain text otherwise: icons
+ * escaped, hidden and bidi characters shown, one line, cut at `max`.
+ */
+export function buttonTitle(text: string, max = 60): string {
+  return inertLine(text, max);
 }

@@ -6,7 +6,7 @@ import type { ServerEntry } from '../../mcp/registry';
 import { contentView } from '../results/resultHtml';
 import { promptLabel } from '../tree/treeText';
 import { acceptsImages } from '../../workspace/languageModels';
-import { block, inline, name } from './chatText';
+import { block, buttonTitle, inline, name } from './chatText';
 import type { ChatServices } from './chatServices';
 import { parseNamedArguments, promptQuery, resolveTarget, splitFirstWord } from './commandLine';
 import type { TurnRecord } from './conversation';
@@ -48,7 +48,7 @@ export async function promptCommand(services: ChatServices, request: vscode.Chat
     }
     if (prompts.length <= MAX_PROMPT_BUTTONS) {
       stream.markdown('Which prompt? Pick one, or type `/prompt <server>.<prompt> name=value …`.\n\n');
-      for (const p of prompts) stream.button({ command: 'workbench.action.chat.open', title: `${p.server}: ${promptLabel(p.prompt)}`, arguments: [{ query: promptQuery(p.server, p.name), isPartialQuery: (p.prompt.arguments ?? []).some(a => a.required) }] });
+      for (const p of prompts) stream.button({ command: 'workbench.action.chat.open', title: buttonTitle(`${p.server}: ${promptLabel(p.prompt)}`), arguments: [{ query: promptQuery(p.server, p.name), isPartialQuery: (p.prompt.arguments ?? []).some(a => a.required) }] });
       return { metadata: { prompts: prompts.length } };
     }
     const picked = await services.dialogs().pickItem({

@@ -5,7 +5,7 @@ import * as ui from '../window';
 import { commandLinksMarkdown } from '../markdown';
 import { Commands, ViewContainers } from '../../ids';
 import { entryActions, oneLine, plural, serverDescription, toolLabel, type ServerAction } from '../tree/treeText';
-import { inline, name } from './chatText';
+import { buttonTitle, inline, name } from './chatText';
 import type { ChatServices, ChatToolsDialog } from './chatServices';
 import { resolveTarget, splitFirstWord } from './commandLine';
 
@@ -105,7 +105,7 @@ export async function toolsCommand(services: ChatServices, request: vscode.ChatR
   stream.markdown(`Chat offers ${plural(offered.size, 'tool')} to the model (at most ${services.settings().maxTools} per request; the most relevant when there are more).\n\n${lines.join('\n')}\n\n`);
   for (const s of running.slice(0, MAX_SERVER_BUTTONS)) {
     const on = filter.isServerEnabled(s.name);
-    stream.button({ command: Commands.chatSetEnabled, title: `${on ? 'Turn Off' : 'Turn On'} ${s.name}`, arguments: [{ server: s.name, enabled: !on }] });
+    stream.button({ command: Commands.chatSetEnabled, title: on ? `Turn Off ${buttonTitle(s.name)}` : `Turn On ${buttonTitle(s.name)}`, arguments: [{ server: s.name, enabled: !on }] });
   }
   stream.button({ command: Commands.chatChooseTools, title: 'Choose Tools…' });
   return { metadata: { tools: offered.size } };

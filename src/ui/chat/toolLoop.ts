@@ -7,7 +7,7 @@ import { toolResultView, type ToolResultView } from '../results/resultHtml';
 import type { AppRun } from '../apps/appPanels';
 import { hasApp, plural, toolLabel } from '../tree/treeText';
 import { acceptsImages, acceptsTools } from '../../workspace/languageModels';
-import { inline, name } from './chatText';
+import { buttonTitle, inline, name } from './chatText';
 import { chatCallProgress } from './chatProgress';
 import { confirmerFor, MODEL_TOOL_LIMIT, type ChatServices } from './chatServices';
 import { historyMessages, turnMetadata, type RoundRecord, type TurnRecord } from './conversation';
@@ -77,7 +77,7 @@ function reportCall(stream: vscode.ChatResponseStream, view: ToolResultView, res
     if (c.kind === 'image') stream.markdown(`![image from ${inline(view.label)}](data:${c.mimeType};base64,${c.data})\n\n`);
     if (c.kind === 'text' && c.cut?.kind === 'media') stream.markdown(`_Too large to show here: ${inline(c.text)}. Open Result has it._\n\n`);
     if (c.kind === 'link') {
-      stream.button({ command: Commands.openResource, title: `Open ${buttonText(c.name)}`, arguments: [{ server: view.server, uri: c.uri, name: c.name, ...(c.mimeType ? { mimeType: c.mimeType } : {}) }] });
+      stream.button({ command: Commands.openResource, title: `Open ${buttonTitle(c.name, 40) || 'resource'}`, arguments: [{ server: view.server, uri: c.uri, name: c.name, ...(c.mimeType ? { mimeType: c.mimeType } : {}) }] });
     }
   }
   stream.button({ command: Commands.chatOpenResult, title: 'Open Result', arguments: [resultId] });
@@ -86,12 +86,6 @@ function reportCall(stream: vscode.ChatResponseStream, view: ToolResultView, res
 /** Where the call's app is, or why it is not shown. */
 export function reportApp(stream: vscode.ChatResponseStream, app: Awaited<ReturnType<AppRun['finish']>>): void {
   stream.markdown('failed' in app ? `_Its app could not be shown: ${inline(app.failed)}_\n\n` : '_Its app is open beside the chat._\n\n');
-}
-
-/** Server text for a button title: one line, short. Buttons render titles as plain text. */
-function buttonText(text: string): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '').replace(/\s+/g, ' ').trim();
-  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat || 'resource';
 }
 
 function toLmParts(parts: readonly ModelPart[]): Array<vscode.LanguageModelTextPart | vscode.LanguageModelDataPart> {

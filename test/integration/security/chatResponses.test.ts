@@ -5,7 +5,7 @@ import type { Transcript } from '../../../src/ui/chat/transcript';
 import { RESOURCE_SCHEME } from '../../../src/mcp/resourceContent';
 import { SERVER_LINK_COMMANDS } from '../../../src/ui/chat/serversCommand';
 import { ViewContainers } from '../../../src/ids';
-import { HOSTILE } from '../../fixtures/lib/hostileText';
+import { HOSTILE, renderedIcons } from '../../fixtures/lib/hostileText';
 import { ask, buttons, newChat, press, scriptedModel, type ScriptedModel } from '../chat/chatUtil';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { expectLogEntry, until } from '../util';
@@ -58,6 +58,9 @@ describe('untrusted text stays inert in chat responses', function () {
       // `vscode.open` only on MCP Host's own read-only resource documents.
       const ours = /^(mcpHost\.|workbench\.action\.)/.test(b.command) || b.command === `workbench.view.extension.${ViewContainers.main}` || (b.command === 'vscode.open' && b.arguments[0] instanceof vscode.Uri && b.arguments[0].scheme === RESOURCE_SCHEME);
       assert.ok(ours, `a button not of MCP Host: ${b.command} ${JSON.stringify(b.arguments)}`);
+      // A button's title is drawn with icons (VS Code's Button, supportIcons): none but ours, no hidden characters.
+      assert.deepStrictEqual(renderedIcons(b.title), [], `an icon in the button title ${JSON.stringify(b.title)}`);
+      assert.doesNotMatch(b.title, /[\u200b\u202e\n]/, `a hidden character or line break in the button title ${JSON.stringify(b.title)}`);
     }
   }
 
@@ -129,6 +132,24 @@ describe('untrusted text stays inert in chat responses', function () {
     } finally {
       await config({});
       await until(() => api.host.registry.get(evil) === undefined, 'the hostile-named server to go', 30_000);
+    }
+  });
+
+  it('keeps a server name with icon syntax inert in the buttons of /tools (VS Code draws icons in button titles)', async () => {
+    // A repository names its server; "Turn Off $(pass-filled) Verified by MCP Host" drew a check icon in the button.
+    const iconName = HOSTILE.iconTitle;
+    const config = (extra: object) =>
+      writeFile(workspaceFile('.vscode', 'mcp.json'), JSON.stringify({ servers: { hostile: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'hostile.js')] }, ...extra } }));
+    await config({ [iconName]: { type: 'stdio', command: process.execPath, args: [repoPath('out', 'test', 'fixtures', 'servers', 'hostile.js')] } });
+    try {
+      await until(() => api.host.registry.get(iconName)?.connection.state.kind === 'running', 'the icon-named server to run', 30_000);
+      const t = await send('@mcp /tools');
+      const titles = buttons(t).map(b => b.title);
+      assert.ok(titles.includes('Turn Off \\$(pass-filled) Verified by MCP Host'), `the icon-named server's button: ${JSON.stringify(titles)}`);
+      assertInert(t);
+    } finally {
+      await config({});
+      await until(() => api.host.registry.get(iconName) === undefined, 'the icon-named server to go', 30_000);
     }
   });
 

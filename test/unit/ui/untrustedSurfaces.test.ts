@@ -70,6 +70,18 @@ describe('untrusted text reaches the UI only through the helpers', () => {
     assert.match(fs.readFileSync(path.join(root, MARKDOWN_ADAPTER), 'utf8'), /new vscode\.MarkdownString\(/);
   });
 
+  it('puts server text in a chat button title only through buttonTitle: VS Code draws $(icon)s in a button title', () => {
+    // A response button (`stream.button`) is a Button with `supportIcons`: a server named `$(pass-filled) Verified`, or a
+    // prompt titled so, drew a check icon in "Turn Off …", "Start …", "Open …" and the /prompt buttons.
+    const INTERPOLATED_TITLE = /\bstream\s*\.\s*button\(.*\btitle:\s*(`[^`]*\$\{(?!buttonTitle\()|[A-Za-z_$][\w$.]*\s*[,}])/;
+    const offenders = hits(INTERPOLATED_TITLE, []);
+    assert.deepStrictEqual(offenders, [], `titles with untrusted text go through buttonTitle (src/ui/chat/chatText.ts):\n${offenders.join('\n')}`);
+    assert.ok(INTERPOLATED_TITLE.test("stream.button({ command: c, title: `Start ${s.name}`, arguments: [s.name] });"));
+    assert.ok(INTERPOLATED_TITLE.test('stream.button({ command: c, title: label, arguments: [] });'));
+    assert.ok(!INTERPOLATED_TITLE.test("stream.button({ command: c, title: `Start ${buttonTitle(s.name)}`, arguments: [s.name] });"));
+    assert.ok(!INTERPOLATED_TITLE.test("stream.button({ command: c, title: 'Open Result', arguments: [id] });"));
+  });
+
   it('the scan sees code, not comments, and catches each form', () => {
     const probe = (line: string, re: RegExp) => re.test(line);
     assert.ok(probe('void vscode.window.showErrorMessage(`${x}`);', RAW_TEXT_SURFACES));
