@@ -28,6 +28,11 @@ export interface LaunchPlan {
   readonly protocol?: ProtocolChoice;
   /** Values that must never reach a log, a tree item or an error message. */
   readonly secrets: readonly string[];
+  /**
+   * Defined in a workspace file, which a cloned repository controls: its timeouts may shorten the user's call limit
+   * (`mcpHost.calls.maxMinutes`), never lift it (`callLimits`).
+   */
+  readonly workspaceDefined?: boolean;
 }
 
 /** The environment a stdio server gets: the host's, with the definition's variables over it. */

@@ -277,10 +277,11 @@ export class ServerConnection extends Disposable {
         void connected.client.close().catch(() => {});
         return;
       }
+      const limits = callLimits(plan.timeouts, this.options.maxCallMs, plan.workspaceDefined === true);
       const live = new LiveServer(connected, {
         log: this.log,
-        requestMs: plan.timeouts.requestMs,
-        totalMs: totalLimit(plan.timeouts.totalMs, this.options.maxCallMs),
+        requestMs: limits.requestMs,
+        totalMs: limits.totalMs,
         pageLimits: this.options.pageLimits,
         validator: this.validator,
         resultFiles: this.options.resultFiles,
@@ -728,8 +729,23 @@ export class ServerConnection extends Disposable {
   }
 }
 
-/** The most one call may take in all: the server entry's `timeout.total` if it has one, else the user setting's. */
-function totalLimit(entry: number | undefined, setting: (() => number) | undefined): () => number {
-  if (entry !== undefined) return () => entry;
-  return setting ?? (() => DEFAULT_MAX_CALL_MS);
+/**
+ * The most one call may take: the server entry's `timeout.total` if it has one, else the user setting's (read per
+ * call). An entry in a workspace file (`workspaceDefined`: a cloned repository may have written it) can only shorten
+ * the user's limit, never lift or lengthen it: its `total` above the setting, or `0` (no limit), counts as the
+ * setting, and its request timeout is cut to the setting as the server starts (a request timeout longer than the
+ * total limit would lift it: `timedRequest` never cuts a request its request timeout allows).
+ */
+export function callLimits(timeouts: ServerTimeouts, setting: () => number = () => DEFAULT_MAX_CALL_MS, workspaceDefined = false): { requestMs: number; totalMs: () => number } {
+  const entry = timeouts.totalMs;
+  if (!workspaceDefined) return { requestMs: timeouts.requestMs, totalMs: entry !== undefined ? () => entry : setting };
+  const now = setting();
+  return {
+    requestMs: now > 0 ? Math.min(timeouts.requestMs, now) : timeouts.requestMs,
+    totalMs: () => {
+      const user = setting();
+      if (!(user > 0)) return entry ?? user;
+      return entry !== undefined && entry > 0 ? Math.min(entry, user) : user;
+    },
+  };
 }

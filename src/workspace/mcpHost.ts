@@ -181,7 +181,13 @@ export class McpHost extends Disposable {
             return { type: 'stdio' as const, command: resolved.command, args: resolved.args, env: resolved.env, ...(cwd ? { cwd } : {}) };
           })()
         : { type: resolved.type, url: resolved.url, headers: resolved.headers, ...(resolved.oauth ? { oauth: resolved.oauth } : {}) };
-    return { launch, timeouts: resolved.timeouts, secrets: resolved.secrets, ...(def.protocol ? { protocol: def.protocol } : {}) };
+    return {
+      launch,
+      timeouts: resolved.timeouts,
+      secrets: resolved.secrets,
+      ...(def.protocol ? { protocol: def.protocol } : {}),
+      ...(def.origin.kind !== 'userSettings' ? { workspaceDefined: true } : {}),
+    };
   }
 
   async shutdown(): Promise<void> {

@@ -27,11 +27,14 @@ describe('core vs. a rogue server', function () {
     await Promise.all(open.splice(0).map(c => c.shutdown()));
   });
 
-  function connect(launch: ResolvedLaunch, { startupMs = 10_000, requestMs = 10_000, totalMs = undefined as number | undefined, maxCallMs = undefined as number | undefined } = {}) {
+  function connect(
+    launch: ResolvedLaunch,
+    { startupMs = 10_000, requestMs = 10_000, totalMs = undefined as number | undefined, maxCallMs = undefined as number | undefined, workspaceDefined = false } = {},
+  ) {
     const log = new MemoryLog('debug');
     const conn = new ServerConnection({
       name: 'rogue',
-      plan: async () => ({ launch, timeouts: { startupMs, requestMs, ...(totalMs !== undefined ? { totalMs } : {}) }, secrets: [] }),
+      plan: async () => ({ launch, timeouts: { startupMs, requestMs, ...(totalMs !== undefined ? { totalMs } : {}) }, secrets: [], ...(workspaceDefined ? { workspaceDefined } : {}) }),
       ...(maxCallMs !== undefined ? { maxCallMs: () => maxCallMs } : {}),
       log,
       clientInfo: { name: 'tests', version: '0' },
@@ -56,6 +59,8 @@ describe('core vs. a rogue server', function () {
   for (const [where, limits] of [
     ['the user setting', { maxCallMs: 3000 }],
     ["the server entry's timeout.total, over the setting", { totalMs: 3000, maxCallMs: 0 }],
+    // A cloned repository's entry cannot lift the user's limit: neither "no limit" nor a request timeout longer than it.
+    ['the user setting, over a workspace entry asking for no limit and a long request timeout', { totalMs: 0, requestMs: 600_000, maxCallMs: 3000, workspaceDefined: true }],
   ] as const) {
     it(`a call whose server reports progress forever: cancelled at the total limit (${where}), saying so; the server is told`, async () => {
       const { conn, log } = connect(rogue(), { requestMs: 1500, ...limits });
