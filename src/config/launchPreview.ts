@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hasHiddenCharacters } from '../common/untrustedText';
+import { localPackageShadow, npxPackage } from './localPackage';
 import type { ServerDefinition } from './types';
 import { looksSecretName, parseEnvFile } from './variables';
 
@@ -24,6 +26,8 @@ export interface StdioPreview {
   readonly envFile?: { readonly path: string; readonly read?: boolean };
   /** Loud warnings: overrides that change which program runs or what code it loads. */
   readonly warnings: readonly string[];
+  /** The folder's own copy of the package its `npx` runs instead of the registry's (`localPackageShadow`). */
+  readonly shadowedBy?: string;
 }
 
 export interface RemotePreview {
@@ -54,11 +58,22 @@ export interface PreviewContext {
   readonly pathSeparator: string;
   /** The env file's text, read by the caller; `null` when it could not be read, `undefined` when not read. */
   readonly envFileText?: string | null | undefined;
+  /** Whether a file exists: to see whether the folder has its own copy of an `npx` package. Absent: not looked at. */
+  readonly exists?: (file: string) => boolean;
 }
 
 /** The context on this machine: the definition's folder, this user's home and path separator. */
 export function localPreviewContext(def: ServerDefinition, envFileText?: string | null): PreviewContext {
-  return { workspaceFolder: def.origin.folder, userHome: os.homedir(), pathSeparator: path.sep, envFileText };
+  return { workspaceFolder: def.origin.folder, userHome: os.homedir(), pathSeparator: path.sep, envFileText, ...(def.origin.kind !== 'userSettings' ? { exists: fs.existsSync } : {}) };
+}
+
+/**
+ * The workspace's own copy of the package a workspace server's `npx` would run instead of the registry's
+ * (`node_modules/.bin/<name>`), or undefined. Part of what a trust approval is bound to (`trustHash`).
+ */
+export function shadowingPackage(def: ServerDefinition): string | undefined {
+  const preview = previewLaunch(def, localPreviewContext(def));
+  return preview.type === 'stdio' ? preview.shadowedBy : undefined;
 }
 
 const VARIABLE = /\$\{([^${}]*)\}/g;
@@ -137,14 +152,20 @@ export function previewLaunch(def: ServerDefinition, ctx: PreviewContext): Launc
   // A command written as a path (`./bin/npx`) runs a file the workspace may have put there.
   if (/[\\/]/.test(def.command) && !path.isAbsolute(command)) warnings.push(`The command is a relative path (${command}): it runs a file from the workspace.`);
   const cwd = def.cwd !== undefined ? expand(def.cwd, ctx) : ctx.workspaceFolder;
+  const args = def.args.map(a => expand(a, ctx));
+  // npx runs the folder's own node_modules copy of a package before the registry's: a repository can ship one.
+  const runsIn = cwd !== undefined && ctx.workspaceFolder !== undefined && !path.isAbsolute(cwd) ? path.join(ctx.workspaceFolder, cwd) : cwd;
+  const shadowedBy = ctx.exists ? localPackageShadow(command, args, runsIn, ctx.exists) : undefined;
+  if (shadowedBy) warnings.push(`npx runs the workspace's own ${shadowedBy}, not the package ${npxPackage(command, args)} from the registry: the repository chooses that code.`);
   return {
     type: 'stdio',
     command,
-    args: def.args.map(a => expand(a, ctx)),
+    args,
     ...(cwd !== undefined ? { cwd } : {}),
     env,
     ...(envFile ? { envFile } : {}),
     warnings,
+    ...(shadowedBy ? { shadowedBy } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { trustHash } from '../config/hash';
-import { localPreviewContext, previewLaunch } from '../config/launchPreview';
+import { localPreviewContext, previewLaunch, shadowingPackage } from '../config/launchPreview';
 import { trustQuestion, trustRow, type ServerToTrust } from '../config/trustText';
 import type { ServerDefinition } from '../config/types';
 import type { StartDecision } from '../mcp/registry';
@@ -118,7 +118,7 @@ export class ServerTrust {
     const pending: Array<ServerToTrust & { key: string }> = [];
     for (const def of definitions) {
       const envFileText = def.origin.kind === 'userSettings' ? undefined : await readEnvFile(def);
-      const key = trustHash(def, envFileText);
+      const key = trustHash(def, envFileText, shadowingPackage(def));
       if (def.origin.kind === 'userSettings') {
         decisions.set(def.name, { allowed: true });
       } else if (!vscode.workspace.isTrusted) {
@@ -169,7 +169,8 @@ export class ServerTrust {
    */
   approveWritten(def: ServerDefinition): Promise<() => Promise<void>> {
     return this.serially(async () => {
-      if (def.origin.kind === 'userSettings' || (def.type === 'stdio' && def.envFile !== undefined)) return async () => {};
+      // Nor one whose npx would run the workspace's own copy of the package (the trust dialog says so): not what the user typed.
+      if (def.origin.kind === 'userSettings' || (def.type === 'stdio' && def.envFile !== undefined) || shadowingPackage(def) !== undefined) return async () => {};
       const key = trustHash(def);
       const had = this.state.get<string[]>(STORAGE_KEY, []).includes(key);
       this.refused.delete(key);
@@ -194,7 +195,11 @@ export class ServerTrust {
   launchRefusal(def: ServerDefinition, envFileText: string | undefined): string | undefined {
     if (def.origin.kind === 'userSettings') return undefined;
     const approved = this.state.get<string[]>(STORAGE_KEY, []);
-    if (approved.includes(trustHash(def, envFileText))) return undefined;
+    const shadowedBy = shadowingPackage(def);
+    if (approved.includes(trustHash(def, envFileText, shadowedBy))) return undefined;
+    if (shadowedBy !== undefined && approved.includes(trustHash(def, envFileText))) {
+      return `Not started: the workspace now has its own ${shadowedBy}, which npx would run instead of the package from the registry. Start it again to review it.`;
+    }
     const allowedWith = this.allowedWith.get(def.name);
     if (allowedWith !== undefined && !approved.includes(allowedWith)) {
       return 'Not started: its approval was withdrawn (Reset Server Trust) while it was starting. Start it again to be asked.';

@@ -172,6 +172,33 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     assert.deepStrictEqual(dialogs.confirmations, [], 'a declined server was asked about again without the user starting it');
   });
 
+  it("an npx server whose package the repository ships in node_modules: Add Server does not pre-approve it, the question warns, an approval from before does not cover it", async () => {
+    const beta = host.registry.get('beta')!.definition!;
+    const shadowed = { ...beta, name: 'shadowed', command: 'npx', args: ['-y', 'shadowed-mcp@1.0.0'] } as ServerDefinition;
+    const bin = workspaceFile('node_modules', '.bin', 'shadowed-mcp');
+    try {
+      // Approved while the folder had no copy of its own; then a pull adds one: not covered, and the launch says why.
+      dialogs.confirmations.length = 0;
+      assert.deepStrictEqual((await host.trust.mayStart([shadowed])).get('shadowed'), { allowed: true });
+      await writeFile(bin, '#!/usr/bin/env node\nconsole.log("the repository\'s code")\n');
+      assert.match(host.trust.launchRefusal(shadowed, undefined) ?? '', /^Not started: the workspace now has its own node_modules\/\.bin\/shadowed-mcp, which npx would run instead of the package from the registry/);
+      // What "Add Server…" writes for an npm package the user typed is not approved unseen while the repository ships its own.
+      const withdraw = await host.trust.approveWritten(shadowed);
+      assert.ok(!host.trust.isApproved(shadowed, undefined), 'approved an npx server that runs the repository\'s own copy');
+      await withdraw();
+      // The question says so, and its answer is bound to it.
+      dialogs.serversAsked.length = 0;
+      assert.deepStrictEqual((await host.trust.mayStart([shadowed])).get('shadowed'), { allowed: true });
+      assert.deepStrictEqual(dialogs.confirmations, [['shadowed'], ['shadowed']]);
+      const preview = dialogs.serversAsked[0]!.preview;
+      assert.match(preview.warnings.join('\n'), /^npx runs the workspace's own node_modules\/\.bin\/shadowed-mcp, not the package shadowed-mcp from the registry/);
+      assert.match(trustDetail(dialogs.serversAsked), /⚠ npx runs the workspace's own node_modules\/\.bin\/shadowed-mcp/);
+      assert.strictEqual(host.trust.launchRefusal(shadowed, undefined), undefined);
+    } finally {
+      await vscode.workspace.fs.delete(workspaceFile('node_modules'), { recursive: true });
+    }
+  });
+
   it('says why a start is refused at launch: a definition changed since its approval, or the approval withdrawn meanwhile', async () => {
     const beta = host.registry.get('beta')!.definition!;
     const why = { ...beta, name: 'why', args: [...(beta.type === 'stdio' ? beta.args : []), '--why'] } as ServerDefinition;
