@@ -42,11 +42,10 @@ describe('e2e: Escape in the trust dialog’s Choose… declines nothing', funct
     assert.strictEqual(await sidebar().locator('.monaco-list-row', { hasText: /you declined|running/ }).count(), 0, 'a server was declined or started by Escape');
     await screenshot(page, 'trust-dismiss-01-sidebar');
 
-    // Start from the tree: asked about that server alone, and it runs once approved.
-    await treeRow(/^first$/).click({ button: 'right' });
-    const menu = page.locator('.context-view .monaco-menu');
-    await menu.waitFor({ timeout: 5_000 });
-    await menu.locator('.action-label', { hasText: /^Start/ }).first().click();
+    // Start from the tree (the row's inline Start): asked about that server alone, and it runs once approved.
+    const row = treeRow(/^first$/);
+    await row.hover();
+    await row.locator('.actions .action-label[aria-label^="Start"]').first().click();
     await dialog().waitFor({ timeout: 30_000 });
     assert.match(await dialog().innerText(), /Start the MCP server 'first' from this workspace\?/);
     await screenshot(page, 'trust-dismiss-02-asked-again');
