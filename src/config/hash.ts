@@ -26,16 +26,16 @@ export function definitionHash(def: ServerDefinition): string {
  * is defined. Timeouts, `disabled`, `disabledTools` and `protocol` are left out, so tuning them does not ask again.
  * For a definition with an `envFile`, pass the file's text (`undefined` if it cannot be read): the variables
  * it sets are part of what runs, so a pull that adds `NODE_OPTIONS=…` to it asks again. Comments and layout
- * of the file do not count. `shadowedBy`: the workspace's own copy of the package the definition's `npx` runs.
+ * of the file do not count. `npxInfluence`: what the workspace decides about what its `npx` runs (its own copy of the package, its `.npmrc`).
  */
-export function trustHash(def: ServerDefinition, envFileText?: string, shadowedBy?: string): string {
+export function trustHash(def: ServerDefinition, envFileText?: string, npxInfluence?: string): string {
   const hashed = {
     ...launchFields(def),
     origin: { kind: def.origin.kind, folder: def.origin.folder ?? null, file: def.origin.file ?? null },
     // Only for definitions with an env file, so the hashes (and approvals) of all others stay as they were.
     ...(def.type === 'stdio' && def.envFile !== undefined ? { envFileEnv: envFileText === undefined ? null : parseEnvFile(envFileText) } : {}),
-    // Only when the workspace has its own copy of the package npx runs (`shadowingPackage`): a pull that adds one asks again.
-    ...(shadowedBy !== undefined ? { shadowedBy } : {}),
+    // Only when the workspace decides what its npx runs (`npxLocalInfluence`): a pull that adds or changes that asks again.
+    ...(npxInfluence !== undefined ? { npxInfluence } : {}),
   };
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hasHiddenCharacters } from '../common/untrustedText';
-import { localPackageShadow, npxPackage } from './localPackage';
+import { npxInfluences, readLocalFile, type ReadLocalFile } from './localPackage';
 import type { ServerDefinition } from './types';
 import { looksSecretName, parseEnvFile } from './variables';
 
@@ -26,8 +25,8 @@ export interface StdioPreview {
   readonly envFile?: { readonly path: string; readonly read?: boolean };
   /** Loud warnings: overrides that change which program runs or what code it loads. */
   readonly warnings: readonly string[];
-  /** The folder's own copy of the package its `npx` runs instead of the registry's (`localPackageShadow`). */
-  readonly shadowedBy?: string;
+  /** What the workspace decides about what its `npx` runs (`npxInfluences`), as the approval is bound to it. */
+  readonly localInfluence?: string;
 }
 
 export interface RemotePreview {
@@ -58,22 +57,22 @@ export interface PreviewContext {
   readonly pathSeparator: string;
   /** The env file's text, read by the caller; `null` when it could not be read, `undefined` when not read. */
   readonly envFileText?: string | null | undefined;
-  /** Whether a file exists: to see whether the folder has its own copy of an `npx` package. Absent: not looked at. */
-  readonly exists?: (file: string) => boolean;
+  /** Reads a workspace file: what decides what an `npx` server runs (`npxInfluences`). Absent: not looked at. */
+  readonly readLocal?: ReadLocalFile;
 }
 
 /** The context on this machine: the definition's folder, this user's home and path separator. */
 export function localPreviewContext(def: ServerDefinition, envFileText?: string | null): PreviewContext {
-  return { workspaceFolder: def.origin.folder, userHome: os.homedir(), pathSeparator: path.sep, envFileText, ...(def.origin.kind !== 'userSettings' ? { exists: fs.existsSync } : {}) };
+  return { workspaceFolder: def.origin.folder, userHome: os.homedir(), pathSeparator: path.sep, envFileText, ...(def.origin.kind !== 'userSettings' ? { readLocal: readLocalFile } : {}) };
 }
 
 /**
- * The workspace's own copy of the package a workspace server's `npx` would run instead of the registry's
- * (`node_modules/.bin/<name>`), or undefined. Part of what a trust approval is bound to (`trustHash`).
+ * What the workspace decides about what a workspace server's `npx` runs (its own copy of the package, its `.npmrc`),
+ * or undefined when nothing. Part of what a trust approval is bound to (`trustHash`).
  */
-export function shadowingPackage(def: ServerDefinition): string | undefined {
+export function npxLocalInfluence(def: ServerDefinition): string | undefined {
   const preview = previewLaunch(def, localPreviewContext(def));
-  return preview.type === 'stdio' ? preview.shadowedBy : undefined;
+  return preview.type === 'stdio' ? preview.localInfluence : undefined;
 }
 
 const VARIABLE = /\$\{([^${}]*)\}/g;
@@ -155,8 +154,9 @@ export function previewLaunch(def: ServerDefinition, ctx: PreviewContext): Launc
   const args = def.args.map(a => expand(a, ctx));
   // npx runs the folder's own node_modules copy of a package before the registry's: a repository can ship one.
   const runsIn = cwd !== undefined && ctx.workspaceFolder !== undefined && !path.isAbsolute(cwd) ? path.join(ctx.workspaceFolder, cwd) : cwd;
-  const shadowedBy = ctx.exists ? localPackageShadow(command, args, runsIn, ctx.exists) : undefined;
-  if (shadowedBy) warnings.push(`npx runs the workspace's own ${shadowedBy}, not the package ${npxPackage(command, args)} from the registry: the repository chooses that code.`);
+  const influences = ctx.readLocal ? npxInfluences(command, args, runsIn, ctx.workspaceFolder, ctx.readLocal) : [];
+  for (const i of influences) warnings.push(i.warning);
+  const localInfluence = influences.length ? influences.map(i => i.bound).join('\n') : undefined;
   return {
     type: 'stdio',
     command,
@@ -165,7 +165,7 @@ export function previewLaunch(def: ServerDefinition, ctx: PreviewContext): Launc
     env,
     ...(envFile ? { envFile } : {}),
     warnings,
-    ...(shadowedBy ? { shadowedBy } : {}),
+    ...(localInfluence !== undefined ? { localInfluence } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { trustHash } from '../config/hash';
-import { localPreviewContext, previewLaunch, shadowingPackage } from '../config/launchPreview';
+import { localPreviewContext, previewLaunch, npxLocalInfluence } from '../config/launchPreview';
 import { trustQuestion, trustRow, type ServerToTrust } from '../config/trustText';
 import type { ServerDefinition } from '../config/types';
 import type { StartDecision } from '../mcp/registry';
@@ -118,7 +118,7 @@ export class ServerTrust {
     const pending: Array<ServerToTrust & { key: string }> = [];
     for (const def of definitions) {
       const envFileText = def.origin.kind === 'userSettings' ? undefined : await readEnvFile(def);
-      const key = trustHash(def, envFileText, shadowingPackage(def));
+      const key = trustHash(def, envFileText, npxLocalInfluence(def));
       if (def.origin.kind === 'userSettings') {
         decisions.set(def.name, { allowed: true });
       } else if (!vscode.workspace.isTrusted) {
@@ -169,8 +169,8 @@ export class ServerTrust {
    */
   approveWritten(def: ServerDefinition): Promise<() => Promise<void>> {
     return this.serially(async () => {
-      // Nor one whose npx would run the workspace's own copy of the package (the trust dialog says so): not what the user typed.
-      if (def.origin.kind === 'userSettings' || (def.type === 'stdio' && def.envFile !== undefined) || shadowingPackage(def) !== undefined) return async () => {};
+      // Nor one whose npx runs what the workspace decides (its own copy of the package, its .npmrc): not what the user typed.
+      if (def.origin.kind === 'userSettings' || (def.type === 'stdio' && def.envFile !== undefined) || npxLocalInfluence(def) !== undefined) return async () => {};
       const key = trustHash(def);
       const had = this.state.get<string[]>(STORAGE_KEY, []).includes(key);
       this.refused.delete(key);
@@ -195,14 +195,14 @@ export class ServerTrust {
   launchRefusal(def: ServerDefinition, envFileText: string | undefined): string | undefined {
     if (def.origin.kind === 'userSettings') return undefined;
     const approved = this.state.get<string[]>(STORAGE_KEY, []);
-    const shadowedBy = shadowingPackage(def);
-    if (approved.includes(trustHash(def, envFileText, shadowedBy))) return undefined;
-    if (shadowedBy !== undefined && approved.includes(trustHash(def, envFileText))) {
-      return `Not started: the workspace now has its own ${shadowedBy}, which npx would run instead of the package from the registry. Start it again to review it.`;
-    }
+    const npxInfluence = npxLocalInfluence(def);
+    if (approved.includes(trustHash(def, envFileText, npxInfluence))) return undefined;
     const allowedWith = this.allowedWith.get(def.name);
     if (allowedWith !== undefined && !approved.includes(allowedWith)) {
       return 'Not started: its approval was withdrawn (Reset Server Trust) while it was starting. Start it again to be asked.';
+    }
+    if (npxInfluence !== undefined) {
+      return "Not started: the workspace's files that decide what its npx runs (its own node_modules copy of the package, its .npmrc) changed after you approved the server. Start it again to review them.";
     }
     return `Not started: ${def.type === 'stdio' && def.envFile ? 'its env file' : 'its definition'} changed after you approved the server. Start it again to review the change.`;
   }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { trustHash } from '../../../src/config/hash';
-import { describePreview, localPreviewContext, previewLaunch, shadowingPackage } from '../../../src/config/launchPreview';
+import { describePreview, localPreviewContext, previewLaunch, npxLocalInfluence } from '../../../src/config/launchPreview';
 import { npxPackage } from '../../../src/config/localPackage';
 import { parseConfigText } from '../../../src/config/parse';
 import type { ServerDefinition } from '../../../src/config/types';
@@ -42,7 +42,7 @@ describe('npx and the workspace’s own copy of a package', () => {
     const def = server(npx);
     const preview = previewLaunch(def, localPreviewContext(def));
     assert.deepStrictEqual(preview.warnings, []);
-    assert.strictEqual(shadowingPackage(def), undefined);
+    assert.strictEqual(npxLocalInfluence(def), undefined);
   });
 
   for (const [what, file] of [
@@ -58,18 +58,40 @@ describe('npx and the workspace’s own copy of a package', () => {
       const shown = file.split(path.sep).join('/');
       assert.deepStrictEqual(preview.warnings, [`npx runs the workspace's own ${shown}, not the package @modelcontextprotocol/server-filesystem from the registry: the repository chooses that code.`]);
       assert.match(describePreview(preview).join('\n'), /^⚠ npx runs the workspace's own /m);
-      assert.strictEqual(shadowingPackage(def), shown);
+      assert.strictEqual(npxLocalInfluence(def), shown);
       // An approval given before the copy appeared does not cover it.
-      assert.notStrictEqual(trustHash(def, undefined, shadowingPackage(def)), before);
+      assert.notStrictEqual(trustHash(def, undefined, npxLocalInfluence(def)), before);
       assert.strictEqual(trustHash(def, undefined, undefined), before, 'the hashes (approvals) of servers without a copy stay as they were');
     });
   }
 
+  it("warns about the workspace's .npmrc (registry, node-options), and binds the approval to its text", () => {
+    const def = server(npx);
+    const before = trustHash(def);
+    fs.writeFileSync(path.join(folder, '.npmrc'), 'registry=http://127.0.0.1:9/\n');
+    const preview = previewLaunch(def, localPreviewContext(def));
+    assert.deepStrictEqual(preview.warnings, [
+      "npx reads the workspace's .npmrc: it can set the registry @modelcontextprotocol/server-filesystem is downloaded from and options Node loads into it; the repository chooses them.",
+    ]);
+    const first = npxLocalInfluence(def);
+    assert.strictEqual(first, '.npmrc\nregistry=http://127.0.0.1:9/\n');
+    assert.notStrictEqual(trustHash(def, undefined, first), before);
+    // Another registry (or node-options) is another approval.
+    fs.writeFileSync(path.join(folder, '.npmrc'), 'node-options=--require ./x.js\n');
+    assert.notStrictEqual(trustHash(def, undefined, npxLocalInfluence(def)), trustHash(def, undefined, first));
+    // The workspace folder's .npmrc counts for a server that runs in a subfolder, as npm's project root.
+    fs.mkdirSync(path.join(folder, 'sub'));
+    assert.match(npxLocalInfluence(server('{ "command": "npx", "args": ["-y", "pkg"], "cwd": "sub" }')) ?? '', /^\.npmrc\n/);
+    fs.writeFileSync(path.join(folder, 'sub', '.npmrc'), 'registry=http://127.0.0.1:9/\n');
+    assert.match(npxLocalInfluence(server('{ "command": "npx", "args": ["-y", "pkg"], "cwd": "sub" }')) ?? '', /^sub\/\.npmrc\n[\s\S]*\n\.npmrc\n/);
+  });
+
   it('looks in the cwd the server runs in, and not for servers from user settings', () => {
     fs.mkdirSync(path.join(folder, 'sub', 'node_modules', '.bin'), { recursive: true });
     fs.writeFileSync(path.join(folder, 'sub', 'node_modules', '.bin', 'pkg'), '');
-    assert.strictEqual(shadowingPackage(server('{ "command": "npx", "args": ["-y", "pkg"], "cwd": "sub" }')), 'node_modules/.bin/pkg');
-    assert.strictEqual(shadowingPackage(server('{ "command": "npx", "args": ["-y", "pkg"] }')), undefined);
-    assert.strictEqual(shadowingPackage(server(`{ "command": "npx", "args": ["-y", "pkg"], "cwd": ${JSON.stringify(path.join(folder, 'sub'))} }`, 'userSettings')), undefined);
+    assert.strictEqual(npxLocalInfluence(server('{ "command": "npx", "args": ["-y", "pkg"], "cwd": "sub" }')), 'node_modules/.bin/pkg');
+    assert.strictEqual(npxLocalInfluence(server('{ "command": "npx", "args": ["-y", "pkg"] }')), undefined);
+    assert.strictEqual(npxLocalInfluence(server('{ "command": "node", "args": ["pkg"], "cwd": "sub" }')), undefined, 'not npx');
+    assert.strictEqual(npxLocalInfluence(server(`{ "command": "npx", "args": ["-y", "pkg"], "cwd": ${JSON.stringify(path.join(folder, 'sub'))} }`, 'userSettings')), undefined);
   });
 });
