@@ -101,6 +101,8 @@ export class ServerConnection extends Disposable {
   /** Masks `secrets`: made when they change, not per text. */
   private masker = secretMasker([]);
   private timeouts: ServerTimeouts = { startupMs: 30_000, requestMs: 60_000 };
+  /** Whether the definition being started comes from a workspace file (`LaunchPlan.workspaceDefined`; see `callLimits`). */
+  private workspaceDefined = false;
   /** Those waiting in `started()`: a connection disposed while starting lets them go (it changes no state then). */
   private readonly startWaiters = new Set<() => void>();
   /** What the current start's process said besides MCP and how it ended. */
@@ -240,6 +242,7 @@ export class ServerConnection extends Disposable {
       this.secrets = plan.secrets;
       this.masker = secretMasker(plan.secrets);
       this.timeouts = plan.timeouts;
+      this.workspaceDefined = plan.workspaceDefined === true;
       if (generation !== this.generation) return;
       this.log.info(`Starting: ${describeLaunch(plan.launch)}`);
       const { launch } = plan;
@@ -277,7 +280,7 @@ export class ServerConnection extends Disposable {
         void connected.client.close().catch(() => {});
         return;
       }
-      const limits = callLimits(plan.timeouts, this.options.maxCallMs, plan.workspaceDefined === true);
+      const limits = callLimits(plan.timeouts, this.options.maxCallMs, this.workspaceDefined);
       const live = new LiveServer(connected, {
         log: this.log,
         requestMs: limits.requestMs,
@@ -437,8 +440,7 @@ export class ServerConnection extends Disposable {
 
   /** A client for one connect attempt (see hostClient); a 404 to our session on it opens a new session. */
   private newClient(negotiation: NegotiationPlan['client']): Client {
-    const total = totalLimit(this.timeouts.totalMs, this.options.maxCallMs);
-    const requestMs = this.timeouts.requestMs;
+    const { totalMs: total, requestMs } = callLimits(this.timeouts, this.options.maxCallMs, this.workspaceDefined);
     const client = hostClient(negotiation, {
       clientInfo: this.options.clientInfo,
       handlers: this.options.handlers,
