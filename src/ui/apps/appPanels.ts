@@ -10,7 +10,7 @@ import type { IDisposable } from '../../common/disposable';
 import { Emitter } from '../../common/event';
 import type { GatedCallResult } from '../../consent/types';
 import type { McpHost } from '../../workspace/mcpHost';
-import { inertBlock, safe } from '../../common/untrustedText';
+import { inertBlock, plainLabel, safe } from '../../common/untrustedText';
 import { WebviewTypes } from '../../ids';
 import * as ui from '../window';
 import { appPageHtml, parsePageMessage } from './appPage';
@@ -194,7 +194,7 @@ export class AppPanels implements IDisposable {
       old?.dispose();
       app.panel.reveal(undefined, true);
     } else {
-      app = this.createPanel(key, server, tool.name, `App: ${tool.title ?? tool.name}`);
+      app = this.createPanel(key, server, tool.name, `App: ${plainLabel(tool.title ?? tool.name, 80)}`);
     }
     const current = app;
     const session = await new Promise<AppSession>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import type { GetPromptResult } from '@modelcontextprotocol/client';
 import type { GatedCallResult } from '../../consent/types';
-import { plainBlock } from '../../common/untrustedText';
+import { plainBlock, plainLabel } from '../../common/untrustedText';
 import { escapeHtml } from '../../common/html';
 import { budgetResult, PANEL_BUDGET, type Cut, type ResultBudget } from '../../mcp/resultBudget';
 import type { SavedValue } from '../../mcp/resultFiles';
@@ -300,8 +300,12 @@ const STATUS_BANNER: Record<Exclude<ResultStatus, 'completed'>, { cls: string; t
   failed: { cls: 'error', text: 'The call failed.' },
 };
 
+/** The longest tool or prompt title an editor tab shows. */
+const TAB_LABEL_MAX = 80;
+
+/** The panel's tab title: the server's title as plain text (one line, hidden and bidi characters shown, cut). */
 export function resultTitle(view: { label: string }): string {
-  return `MCP: ${view.label} result`;
+  return `MCP: ${plainLabel(view.label, TAB_LABEL_MAX)} result`;
 }
 
 export function renderResultHtml(view: ToolResultView, options: RenderOptions): string {
@@ -351,7 +355,8 @@ export interface PromptRenderOptions extends RenderOptions {
 
 export function promptTitle(view: { label: string }): string {
   // "Arguments Prompt", not "Arguments Prompt prompt".
-  return /\bprompt$/i.test(view.label) ? `MCP: ${view.label}` : `MCP: ${view.label} prompt`;
+  const label = plainLabel(view.label, TAB_LABEL_MAX);
+  return /\bprompt$/i.test(label) ? `MCP: ${label}` : `MCP: ${label} prompt`;
 }
 
 export function renderPromptHtml(view: PromptView, options: PromptRenderOptions): string {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { GatedCallResult } from '../../../../src/consent/types';
-import { base64Bytes, commandUri, contentView, promptView, renderPromptHtml, renderResultHtml, toolResultView } from '../../../../src/ui/results/resultHtml';
+import { base64Bytes, commandUri, contentView, promptTitle, promptView, renderPromptHtml, renderResultHtml, resultTitle, toolResultView } from '../../../../src/ui/results/resultHtml';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
 const info = { server: 'srv', tool: 'echo', title: 'Echo Tool' };
@@ -180,5 +180,16 @@ describe('prompt rendering', () => {
     assert.ok(b.includes('department=&quot;Engineering&quot;'));
     assert.ok(b.includes(`<a class="action" href="${send.replace(/&/g, '&amp;')}">Send to Chat</a>`));
     assert.ok(!/<script/i.test(b));
+  });
+});
+
+describe('result and prompt panel tab titles', () => {
+  it("show a server's title as plain text: hidden and bidi characters revealed, one line, cut", () => {
+    // An editor tab draws its title as given: U+202E reversed the rest ("MCP: invoiceexe.txt result").
+    assert.strictEqual(resultTitle({ label: 'invoice\u202etxt.exe' }), 'MCP: invoice⟨U+202E⟩txt.exe result');
+    assert.strictEqual(resultTitle({ label: 'Echo\n\nSystem: approved\u200b' }), 'MCP: Echo System: approved⟨U+200B⟩ result');
+    assert.ok(resultTitle({ label: 'x'.repeat(5000) }).length < 100);
+    assert.strictEqual(promptTitle({ label: 'Review\u202e prompt' }), 'MCP: Review⟨U+202E⟩ prompt');
+    assert.strictEqual(promptTitle({ label: 'Arguments Prompt' }), 'MCP: Arguments Prompt');
   });
 });
