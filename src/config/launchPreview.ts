@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hasHiddenCharacters } from '../common/untrustedText';
-import { npxInfluences, readLocalFile, type ReadLocalFile } from './localPackage';
+import { localFiles, npxInfluences, type LocalFiles } from './localPackage';
 import type { ServerDefinition } from './types';
 import { looksSecretName, parseEnvFile } from './variables';
 
@@ -57,13 +57,13 @@ export interface PreviewContext {
   readonly pathSeparator: string;
   /** The env file's text, read by the caller; `null` when it could not be read, `undefined` when not read. */
   readonly envFileText?: string | null | undefined;
-  /** Reads a workspace file: what decides what an `npx` server runs (`npxInfluences`). Absent: not looked at. */
-  readonly readLocal?: ReadLocalFile;
+  /** Reads the workspace's files: what decides what an `npx` server runs (`npxInfluences`). Absent: not looked at. */
+  readonly localFiles?: LocalFiles;
 }
 
 /** The context on this machine: the definition's folder, this user's home and path separator. */
 export function localPreviewContext(def: ServerDefinition, envFileText?: string | null): PreviewContext {
-  return { workspaceFolder: def.origin.folder, userHome: os.homedir(), pathSeparator: path.sep, envFileText, ...(def.origin.kind !== 'userSettings' ? { readLocal: readLocalFile } : {}) };
+  return { workspaceFolder: def.origin.folder, userHome: os.homedir(), pathSeparator: path.sep, envFileText, ...(def.origin.kind !== 'userSettings' ? { localFiles } : {}) };
 }
 
 /**
@@ -154,7 +154,7 @@ export function previewLaunch(def: ServerDefinition, ctx: PreviewContext): Launc
   const args = def.args.map(a => expand(a, ctx));
   // npx runs the folder's own node_modules copy of a package before the registry's: a repository can ship one.
   const runsIn = cwd !== undefined && ctx.workspaceFolder !== undefined && !path.isAbsolute(cwd) ? path.join(ctx.workspaceFolder, cwd) : cwd;
-  const influences = ctx.readLocal ? npxInfluences(command, args, runsIn, ctx.workspaceFolder, ctx.readLocal) : [];
+  const influences = ctx.localFiles ? npxInfluences(command, args, runsIn, ctx.workspaceFolder, ctx.localFiles) : [];
   for (const i of influences) warnings.push(i.warning);
   const localInfluence = influences.length ? influences.map(i => i.bound).join('\n') : undefined;
   return {

@@ -2,19 +2,30 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * What a workspace decides about an `npx <package>` server besides its command line (checked with npm 10):
- * - npm exec runs the project's own copy of the package when the folder has one: a `node_modules/.bin/<name>`
- *   committed to a repository is enough, no install;
- * - npm reads the project's `.npmrc` (in the folder it runs in, or the folder's project root): it sets the registry
- *   the package is downloaded from, and `node-options` that Node loads into the package's process.
- * A workspace server runs in its folder, so a cloned repository can choose the code behind
- * `npx -y @modelcontextprotocol/server-filesystem` while the command line reads as the registry's package.
+ * What a workspace decides about an `npx <package>` server besides its command line. npm exec (libnpmexec, npm 10 and
+ * 11, checked by running them) runs, before the registry's package:
+ * - a `bin` of the project's own `package.json` named like the command;
+ * - a `node_modules/.bin/<command>` in the project or any folder above it (for `@scope/name` that is
+ *   `.bin/@scope/name`), committed to a repository is enough, no install;
+ * - the package anywhere in the project's `node_modules` tree (`node_modules/a/node_modules/@scope/name` too).
+ * And it reads the project's `.npmrc`: the registry the package is downloaded from, `node-options` Node loads into it.
+ * The "project" is the nearest folder above the server's cwd with a `package.json` or `node_modules`; rather than
+ * model that, every folder from the cwd up to the workspace folder is looked at. A workspace server runs in its
+ * folder, so a cloned repository can choose the code behind `npx -y @modelcontextprotocol/server-filesystem` while
+ * the command line reads as the registry's package.
  */
 
-/** The package an `npx` command line runs, as written (`@scope/name`, its version left off), or undefined. */
+/**
+ * The package an `npx` command line runs, as written (`@scope/name`, its version left off), or undefined. `npm exec`
+ * and `npm x` are npx; `bunx` also runs a project's own `node_modules/.bin` first.
+ */
 export function npxPackage(command: string, args: readonly string[]): string | undefined {
   const program = (command.split(/[\\/]/).pop() ?? '').toLowerCase().replace(/\.(cmd|exe|ps1)$/, '');
-  if (program !== 'npx') return undefined;
+  if (program === 'npm') {
+    const sub = args.findIndex(a => !a.startsWith('-'));
+    return sub >= 0 && (args[sub] === 'exec' || args[sub] === 'x') ? npxPackage('npx', args.slice(sub + 1)) : undefined;
+  }
+  if (program !== 'npx' && program !== 'bunx') return undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     // `--package <spec>` / `-p <spec>` / `--package=<spec>` names the package whatever the command after it.
@@ -34,15 +45,28 @@ function packageName(spec: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** Reads a file of the workspace: its text, or undefined when there is none. */
-export type ReadLocalFile = (file: string) => string | undefined;
+/** Reads the workspace's files: a file's text and a folder's entries, or undefined when there is none. */
+export interface LocalFiles {
+  read(file: string): string | undefined;
+  /** The folder's entries, with whether each is a folder (a link to one counts). */
+  list(dir: string): ReadonlyArray<{ readonly name: string; readonly isDir: boolean }> | undefined;
+}
 
-export const readLocalFile: ReadLocalFile = file => {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+export const localFiles: LocalFiles = {
+  read: file => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  list: dir => {
+    try {
+      return fs.readdirSync(dir, { withFileTypes: true }).map(e => ({ name: e.name, isDir: e.isDirectory() || e.isSymbolicLink() }));
+    } catch {
+      return undefined;
+    }
+  },
 };
 
 /** What the workspace decides about an npx server: the warning the trust dialog shows, and what the approval is bound to. */
@@ -53,26 +77,122 @@ export interface NpxInfluence {
 }
 
 /**
- * What the workspace decides about what `npx` runs from `folder` (the server's cwd) within `workspaceFolder`: its
- * own copy of the package, its `.npmrc`. Empty when the command is not `npx` or the folder has neither.
+ * How much of a `node_modules` tree is looked through for a copy: folders listed (or tried: most packages have no
+ * `node_modules` of their own) plus entries read. Past it the tree counts as a copy: the check runs on the extension
+ * host as a server starts, and a repository can make the tree as large as it likes (links included).
  */
-export function npxInfluences(command: string, args: readonly string[], folder: string | undefined, workspaceFolder: string | undefined, read: ReadLocalFile = readLocalFile): NpxInfluence[] {
+export const NODE_MODULES_BUDGET = 20_000;
+
+/**
+ * What the workspace decides about what `npx` runs from `folder` (the server's cwd) within `workspaceFolder`: a
+ * `bin` of its own, its own copy of the package, its `.npmrc`, in `folder` and every folder above it up to the
+ * workspace folder (only `folder` when it is outside). Empty when the command is not `npx` or there is none.
+ */
+export function npxInfluences(command: string, args: readonly string[], folder: string | undefined, workspaceFolder: string | undefined, files: LocalFiles = localFiles): NpxInfluence[] {
   const name = npxPackage(command, args);
   if (!name || !folder) return [];
   const found: NpxInfluence[] = [];
-  const bin = name.split('/').pop()!;
-  for (const relative of [path.join('node_modules', '.bin', bin), path.join('node_modules', ...name.split('/'), 'package.json')]) {
-    if (read(path.join(folder, relative)) === undefined) continue;
-    const shown = relative.split(path.sep).join('/');
-    found.push({ warning: `npx runs the workspace's own ${shown}, not the package ${name} from the registry: the repository chooses that code.`, bound: shown });
-    break;
-  }
-  // The folder's .npmrc, or the workspace folder's when the server runs below it (npm reads its project root's).
-  for (const dir of [...new Set([folder, workspaceFolder].filter((d): d is string => d !== undefined))]) {
-    const text = read(path.join(dir, '.npmrc'));
-    if (text === undefined) continue;
-    const where = dir === workspaceFolder ? '.npmrc' : path.join(path.relative(workspaceFolder ?? dir, dir), '.npmrc').split(path.sep).join('/');
-    found.push({ warning: `npx reads the workspace's ${where}: it can set the registry ${name} is downloaded from and options Node loads into it; the repository chooses them.`, bound: `${where}\n${text}` });
+  const shown = (file: string) => (workspaceFolder !== undefined && isInside(file, workspaceFolder) ? path.relative(workspaceFolder, file) : file).split(path.sep).join('/');
+  const commands = [...new Set([name, name.split('/').pop()!])];
+  for (const dir of foldersUp(folder, workspaceFolder)) {
+    const own = ownBin(files.read(path.join(dir, 'package.json')), commands);
+    if (own) {
+      found.push({ warning: `npx runs the bin '${own.command}' of the workspace's own ${shown(path.join(dir, 'package.json'))}, not the package ${name} from the registry: the repository chooses that code.`, bound: `${shown(path.join(dir, 'package.json'))} bin ${own.command} ${own.file}` });
+    }
+    for (const command of commands) {
+      const bin = path.join(dir, 'node_modules', '.bin', ...command.split('/'));
+      if (files.read(bin) !== undefined || files.list(bin) !== undefined) {
+        found.push({ warning: `npx runs the workspace's own ${shown(bin)}, not the package ${name} from the registry: the repository chooses that code.`, bound: shown(bin) });
+      }
+    }
+    const copy = findCopy(path.join(dir, 'node_modules'), name, files);
+    if (copy !== undefined) {
+      const where = copy === 'unchecked' ? path.join(dir, 'node_modules') : copy;
+      found.push({
+        warning:
+          copy === 'unchecked'
+            ? `npx may run a copy of ${name} from the workspace's ${shown(where)} (too many packages there to check), not the package from the registry: the repository can choose that code.`
+            : `npx runs the workspace's own ${shown(where)}, not the package ${name} from the registry: the repository chooses that code.`,
+        bound: copy === 'unchecked' ? `${shown(where)} unchecked` : shown(where),
+      });
+    }
+    const npmrc = path.join(dir, '.npmrc');
+    const text = files.read(npmrc);
+    if (text !== undefined) {
+      found.push({ warning: `npx reads the workspace's ${shown(npmrc)}: it can set the registry ${name} is downloaded from and options Node loads into it; the repository chooses them.`, bound: `${shown(npmrc)}\n${text}` });
+    }
   }
   return found;
+}
+
+function isInside(file: string, folder: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** `folder`, then each folder above it up to and with `workspaceFolder`; only `folder` when it is not inside. */
+function foldersUp(folder: string, workspaceFolder: string | undefined): string[] {
+  const dirs = [path.resolve(folder)];
+  if (workspaceFolder === undefined || !isInside(dirs[0]!, path.resolve(workspaceFolder))) return dirs;
+  const top = path.resolve(workspaceFolder);
+  for (let dir = dirs[0]!; dir !== top; ) {
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dirs.push((dir = parent));
+  }
+  return dirs;
+}
+
+/** The bin of a project's `package.json` text that is named like one of `commands` (npm names a string bin after the package), or undefined. */
+function ownBin(text: string | undefined, commands: readonly string[]): { command: string; file: string } | undefined {
+  if (text === undefined) return undefined;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!manifest || typeof manifest !== 'object') return undefined;
+  const { bin, name } = manifest as { bin?: unknown; name?: unknown };
+  const bins: Array<[string, unknown]> =
+    typeof bin === 'string' ? (typeof name === 'string' ? [[name.split('/').pop()!, bin]] : []) : bin && typeof bin === 'object' ? Object.entries(bin) : [];
+  const hit = bins.find(([command]) => commands.includes(command));
+  return hit ? { command: hit[0], file: String(hit[1]) } : undefined;
+}
+
+/**
+ * Where `name` is in the `node_modules` tree at `root` (`…/node_modules/a/node_modules/@scope/name`), at any depth
+ * as npm's tree has it; 'unchecked' when it is larger than NODE_MODULES_BUDGET; undefined
+ * when it is not there.
+ */
+function findCopy(root: string, name: string, files: LocalFiles): string | 'unchecked' | undefined {
+  const [scope, bare] = name.includes('/') ? name.split('/') : [undefined, name];
+  const queue = [root];
+  let budget = NODE_MODULES_BUDGET;
+  for (let next = 0; next < queue.length; next++) {
+    const modules = queue[next]!;
+    const entries = files.list(modules);
+    budget -= 1 + (entries?.length ?? 0);
+    if (budget < 0) return 'unchecked';
+    if (!entries) continue;
+    const packages: string[] = [];
+    for (const entry of entries) {
+      if (!entry.isDir || entry.name === '.bin') continue;
+      if (entry.name.startsWith('@')) {
+        const scoped = files.list(path.join(modules, entry.name)) ?? [];
+        budget -= 1 + scoped.length;
+        if (budget < 0) return 'unchecked';
+        for (const inner of scoped) {
+          if (!inner.isDir) continue;
+          if (entry.name === scope && inner.name === bare) return path.join(modules, entry.name, inner.name);
+          packages.push(path.join(modules, entry.name, inner.name));
+        }
+      } else {
+        if (scope === undefined && entry.name === bare) return path.join(modules, entry.name);
+        packages.push(path.join(modules, entry.name));
+      }
+    }
+    for (const pkg of packages) queue.push(path.join(pkg, 'node_modules'));
+  }
+  return undefined;
 }

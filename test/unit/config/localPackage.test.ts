@@ -1,10 +1,11 @@
 import * as assert from 'assert';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { trustHash } from '../../../src/config/hash';
 import { describePreview, localPreviewContext, previewLaunch, npxLocalInfluence } from '../../../src/config/launchPreview';
-import { npxPackage } from '../../../src/config/localPackage';
+import { NODE_MODULES_BUDGET, npxInfluences, npxPackage } from '../../../src/config/localPackage';
 import { parseConfigText } from '../../../src/config/parse';
 import type { ServerDefinition } from '../../../src/config/types';
 
@@ -36,6 +37,10 @@ describe('npx and the workspace’s own copy of a package', () => {
     assert.strictEqual(npxPackage('npx', ['--package=pkg', 'bin']), 'pkg');
     assert.strictEqual(npxPackage('node', ['pkg']), undefined);
     assert.strictEqual(npxPackage('npx', ['-y', './local.js']), undefined);
+    assert.strictEqual(npxPackage('npm', ['exec', '--yes', '--', '@scope/pkg@1']), '@scope/pkg');
+    assert.strictEqual(npxPackage('npm.cmd', ['x', '-y', 'pkg']), 'pkg');
+    assert.strictEqual(npxPackage('npm', ['run', 'pkg']), undefined);
+    assert.strictEqual(npxPackage('bunx', ['pkg']), 'pkg');
   });
 
   it('says nothing when the folder has no copy of its own', () => {
@@ -45,9 +50,11 @@ describe('npx and the workspace’s own copy of a package', () => {
     assert.strictEqual(npxLocalInfluence(def), undefined);
   });
 
-  for (const [what, file] of [
-    ['a node_modules/.bin entry', path.join('node_modules', '.bin', 'server-filesystem')],
-    ['the package in node_modules', path.join('node_modules', '@modelcontextprotocol', 'server-filesystem', 'package.json')],
+  for (const [what, file, shown] of [
+    ['a node_modules/.bin entry', path.join('node_modules', '.bin', 'server-filesystem'), 'node_modules/.bin/server-filesystem'],
+    ['a scoped node_modules/.bin entry', path.join('node_modules', '.bin', '@modelcontextprotocol', 'server-filesystem'), 'node_modules/.bin/@modelcontextprotocol/server-filesystem'],
+    ['the package in node_modules', path.join('node_modules', '@modelcontextprotocol', 'server-filesystem', 'package.json'), 'node_modules/@modelcontextprotocol/server-filesystem'],
+    ['the package deeper in node_modules', path.join('node_modules', 'a', 'node_modules', '@modelcontextprotocol', 'server-filesystem', 'package.json'), 'node_modules/a/node_modules/@modelcontextprotocol/server-filesystem'],
   ] as const) {
     it(`warns in the trust dialog, and binds the approval, when the repository ships ${what}`, () => {
       const def = server(npx);
@@ -55,13 +62,72 @@ describe('npx and the workspace’s own copy of a package', () => {
       fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
       fs.writeFileSync(path.join(folder, file), '#!/usr/bin/env node\nconsole.log("the repository\'s code")\n');
       const preview = previewLaunch(def, localPreviewContext(def));
-      const shown = file.split(path.sep).join('/');
       assert.deepStrictEqual(preview.warnings, [`npx runs the workspace's own ${shown}, not the package @modelcontextprotocol/server-filesystem from the registry: the repository chooses that code.`]);
       assert.match(describePreview(preview).join('\n'), /^⚠ npx runs the workspace's own /m);
       assert.strictEqual(npxLocalInfluence(def), shown);
       // An approval given before the copy appeared does not cover it.
       assert.notStrictEqual(trustHash(def, undefined, npxLocalInfluence(def)), before);
       assert.strictEqual(trustHash(def, undefined, undefined), before, 'the hashes (approvals) of servers without a copy stay as they were');
+    });
+  }
+
+  it("warns when the workspace's own package.json has a bin named like the command, and binds the approval to it", () => {
+    const def = server('{ "command": "npx", "args": ["-y", "mcp-server-fetchy"] }');
+    fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'app', bin: { 'other-tool': 'x.js' } }));
+    assert.strictEqual(npxLocalInfluence(def), undefined, 'a bin of another name is not run');
+    fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'app', bin: { 'mcp-server-fetchy': 'evil.js' } }));
+    assert.deepStrictEqual(previewLaunch(def, localPreviewContext(def)).warnings, [
+      "npx runs the bin 'mcp-server-fetchy' of the workspace's own package.json, not the package mcp-server-fetchy from the registry: the repository chooses that code.",
+    ]);
+    const first = npxLocalInfluence(def);
+    fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'app', bin: { 'mcp-server-fetchy': 'other.js' } }));
+    assert.notStrictEqual(npxLocalInfluence(def), first, 'the file the bin runs is part of the approval');
+    // A string bin is named after the package.
+    fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: '@me/mcp-server-fetchy', bin: 'evil.js' }));
+    assert.match(npxLocalInfluence(def) ?? '', /^package\.json bin mcp-server-fetchy evil\.js$/);
+  });
+
+  it('looks in every folder from the cwd up to the workspace folder, and not above it', () => {
+    fs.mkdirSync(path.join(folder, 'node_modules', '.bin'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'node_modules', '.bin', 'pkg'), '');
+    fs.mkdirSync(path.join(folder, 'a', 'b'), { recursive: true });
+    assert.strictEqual(npxLocalInfluence(server('{ "command": "npx", "args": ["-y", "pkg"], "cwd": "a/b" }')), 'node_modules/.bin/pkg');
+    // The workspace folder's parent is not the repository's.
+    const inner = path.join(folder, 'inner');
+    fs.mkdirSync(inner);
+    assert.deepStrictEqual(npxInfluences('npx', ['-y', 'pkg'], inner, inner), []);
+  });
+
+  it("counts a node_modules tree too large to look through as the repository's copy (links make it as large as they like)", () => {
+    // 300 links to the project folder: node_modules/p0/node_modules is node_modules again, and so on (300^n folders).
+    fs.mkdirSync(path.join(folder, 'node_modules'));
+    for (let i = 0; i < 300; i++) fs.symlinkSync(folder, path.join(folder, 'node_modules', `p${i}`), 'dir');
+    assert.ok(NODE_MODULES_BUDGET < 300 * 300);
+    assert.deepStrictEqual(
+      npxInfluences('npx', ['-y', 'pkg'], folder, folder).map(i => i.bound),
+      ['node_modules unchecked'],
+    );
+  });
+
+  // What the checks above model, run with the npm on this machine (offline: nothing is downloaded). Each layout makes
+  // `npx --offline -y <package>` run the repository's file instead of the registry's package, and npxInfluences says so.
+  for (const [layout, files, cwd, pkg] of [
+    ['node_modules/.bin/<@scope/name> and a file of that name', { 'node_modules/.bin/@zz-mcp-host-test/server-a': 'SHADOW', '@zz-mcp-host-test/server-a': 'SHADOW' }, '.', '@zz-mcp-host-test/server-a'],
+    ["the project's own package.json bin", { 'package.json': '{"name":"app","bin":{"zz-mcp-host-test-b":"evil.js"}}', 'evil.js': 'SHADOW' }, '.', 'zz-mcp-host-test-b'],
+    ['node_modules/.bin/<name> above the cwd', { 'node_modules/.bin/zz-mcp-host-test-c': 'SHADOW', 'sub/.keep': '' }, 'sub', 'zz-mcp-host-test-c'],
+  ] as const) {
+    it(`npm itself runs the repository's code for ${layout}, and the check finds it`, async function () {
+      this.timeout(120_000);
+      for (const [file, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+        fs.writeFileSync(path.join(folder, file), text === 'SHADOW' ? '#!/usr/bin/env node\nconsole.log("SHADOW")\n' : text, { mode: 0o755 });
+      }
+      const runsIn = path.join(folder, cwd);
+      const out = await new Promise<string>(resolve =>
+        execFile(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['--offline', '-y', pkg], { cwd: runsIn, timeout: 100_000, env: { ...process.env, npm_config_update_notifier: 'false' } }, (_e, stdout, stderr) => resolve(`${stdout}${stderr}`)),
+      );
+      assert.match(out, /SHADOW/, `npx ran something else: ${out}`);
+      assert.notDeepStrictEqual(npxInfluences('npx', ['-y', pkg], runsIn, folder), []);
     });
   }
 
@@ -89,8 +155,8 @@ describe('npx and the workspace’s own copy of a package', () => {
   it('looks in the cwd the server runs in, and not for servers from user settings', () => {
     fs.mkdirSync(path.join(folder, 'sub', 'node_modules', '.bin'), { recursive: true });
     fs.writeFileSync(path.join(folder, 'sub', 'node_modules', '.bin', 'pkg'), '');
-    assert.strictEqual(npxLocalInfluence(server('{ "command": "npx", "args": ["-y", "pkg"], "cwd": "sub" }')), 'node_modules/.bin/pkg');
-    assert.strictEqual(npxLocalInfluence(server('{ "command": "npx", "args": ["-y", "pkg"] }')), undefined);
+    assert.strictEqual(npxLocalInfluence(server('{ "command": "npx", "args": ["-y", "pkg"], "cwd": "sub" }')), 'sub/node_modules/.bin/pkg');
+    assert.strictEqual(npxLocalInfluence(server('{ "command": "npx", "args": ["-y", "pkg"] }')), undefined, 'a folder below the cwd is not looked at');
     assert.strictEqual(npxLocalInfluence(server('{ "command": "node", "args": ["pkg"], "cwd": "sub" }')), undefined, 'not npx');
     assert.strictEqual(npxLocalInfluence(server(`{ "command": "npx", "args": ["-y", "pkg"], "cwd": ${JSON.stringify(path.join(folder, 'sub'))} }`, 'userSettings')), undefined);
   });
