@@ -176,7 +176,7 @@ export class CallTimeLimitError extends RequestTimeoutError {
       why === 'input'
         ? `${spokenDuration(ms)} of the server's time, the most one call may take even while the server keeps asking for input (time spent answering its questions is not counted)`
         : `${spokenDuration(ms)}, the most one call may take even while the server reports progress`;
-    this.message = `${method} was still running after ${running}, so MCP Host cancelled it. To allow longer, raise the ${MAX_CALL_SETTING} setting, or set "timeout": { "total": <ms> } in this server's entry.`;
+    this.message = `${method} was still running after ${running}, so MCP Host cancelled it. To allow longer, raise the ${MAX_CALL_SETTING} setting (or, for a server in your user settings, set "timeout": { "total": <ms> } in its entry; a workspace's entry can only shorten the limit).`;
     this.name = 'CallTimeLimitError';
   }
 }

@@ -171,7 +171,7 @@ describe('protocol eras', function () {
   // The call limit (mcpHost.calls.maxMinutes, timeout.total) covers a whole multi-round call: every leg the server
   // takes, not only the first; the time the user spends answering the server's questions is not counted.
   describe('the call limit over input_required rounds', () => {
-    const LIMIT = /^CallTimeLimitError: tools\/call was still running after 3 s of the server's time, the most one call may take even while the server keeps asking for input \(time spent answering its questions is not counted\), so MCP Host cancelled it\. To allow longer, raise the mcpHost\.calls\.maxMinutes setting, or set "timeout": \{ "total": <ms> \} in this server's entry\.$/;
+    const LIMIT = /^CallTimeLimitError: tools\/call was still running after 3 s of the server's time, the most one call may take even while the server keeps asking for input \(time spent answering its questions is not counted\), so MCP Host cancelled it\. To allow longer, raise the mcpHost\.calls\.maxMinutes setting \(or, for a server in your user settings, set "timeout": \{ "total": <ms> \} in its entry; a workspace's entry can only shorten the limit\)\.$/;
     /** Fails when `outcome` has not settled within `ms`: the old code let such a call run on. */
     async function within<T>(outcome: Promise<T>, ms: number): Promise<T> {
       let watchdog: NodeJS.Timeout | undefined;

@@ -72,7 +72,7 @@ describe('core vs. a rogue server', function () {
       try {
         await assert.rejects(
           Promise.race([outcome, stuck]),
-          /^CallTimeLimitError: tools\/call was still running after 3 s, the most one call may take even while the server reports progress, so MCP Host cancelled it\. To allow longer, raise the mcpHost\.calls\.maxMinutes setting, or set "timeout": \{ "total": <ms> \} in this server's entry\.$/,
+          /^CallTimeLimitError: tools\/call was still running after 3 s, the most one call may take even while the server reports progress, so MCP Host cancelled it\. To allow longer, raise the mcpHost\.calls\.maxMinutes setting \(or, for a server in your user settings, set "timeout": \{ "total": <ms> \} in its entry; a workspace's entry can only shorten the limit\)\.$/,
         );
       } finally {
         clearTimeout(watchdog);
