@@ -67,7 +67,7 @@ export function requestSignal(signal: AbortSignal): AbortSignal {
   return (relays.get(signal) as unknown as AbortSignal | undefined) ?? signal;
 }
 
-type AbortListener = (event: Event) => void;
+type AbortListener = ((event: Event) => void) | { handleEvent(event: Event): void };
 
 /**
  * What the SDK reads of a request's signal (`aborted`, `reason`, `throwIfAborted`, and 'abort' listeners), in plain
@@ -108,7 +108,10 @@ class LightSignal {
     this.aborted = true;
     const listeners = this.listeners;
     this.listeners = [];
-    for (const listener of listeners) listener(event);
+    for (const listener of listeners) {
+      if (typeof listener === 'function') listener(event);
+      else listener.handleEvent(event);
+    }
   }
 }
 
@@ -138,7 +141,11 @@ export function requestAbort(): { readonly signal: AbortSignal; abort(reason: un
   return { signal: signal as unknown as AbortSignal, abort: reason => signal.abort(reason) };
 }
 
-class OwnSignal extends LightSignal {
+/**
+ * `requestAbort`'s signal as a class to extend: an object that is its own request signal (the call limit's CallClock)
+ * needs no wrapper, closure or side table per call. Give it, as `requestSignal`, only as a request's `signal` option.
+ */
+export class OwnSignal extends LightSignal {
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.abortReason = reason;

@@ -1,5 +1,5 @@
 import type { Progress, RequestOptions } from '@modelcontextprotocol/client';
-import { requestAbort, requestSignal } from '../common/abortPool';
+import { OwnSignal, requestSignal } from '../common/abortPool';
 import { CallTimeLimitError, classifyRequestError, RequestTimeoutError, spokenDuration } from './diagnosis';
 import type { ServerLog } from './log';
 
@@ -64,9 +64,6 @@ export interface MultiRoundFlow {
   retry(params: Record<string, unknown> | undefined, legOptions: RequestOptions): Promise<unknown>;
 }
 
-/** Clocks by the signal they give the SDK: a multi-round flow finds its request's clock through its options. */
-const clocks = new WeakMap<AbortSignal, CallClock>();
-
 /**
  * The call limit of one request: a timer that aborts the request (through the SDK's cancel path, so the server is
  * sent `notifications/cancelled` with the reason) once it has run for `ms`, or when the caller's signal aborts.
@@ -74,21 +71,26 @@ const clocks = new WeakMap<AbortSignal, CallClock>();
  * becomes several legs; between them the host answers the server's questions (the user fills in a form, approves a
  * sampling request), and the clock stops then: a user is never cut off mid-answer by the call's own clock (Cancel
  * ends the call at any time), while a server that keeps asking still meets the limit with its own time.
+ *
+ * The clock is the signal it gives the SDK (a plain-script one: no Node `AbortController` and no SDK listener on a fresh
+ * Node signal per call, 4–9 µs of CPU), and it listens to the caller's signal as a listener object. The running clocks
+ * share one timer, set for the earliest deadline: every palette and chat call follows progress, so has a clock, and a
+ * 30-minute `setTimeout` per call, its closure and its `clearTimeout` were the clock's main cost (calls14b).
  */
-export class CallClock {
-  /**
-   * Not an AbortController: this signal goes only to the SDK's requests, and a plain one spares the SDK's listener on a
-   * fresh Node signal per call (4–9 µs of CPU; every palette and chat call follows progress, so has a clock).
-   */
-  private readonly controller = requestAbort();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+export class CallClock extends OwnSignal {
+  /** The clocks running now, and the one timer for them all, set for the earliest of their deadlines. */
+  private static readonly running = new Set<CallClock>();
+  private static timer: ReturnType<typeof setTimeout> | undefined;
+  private static timerAt = Infinity;
+
   /** Time counted before the current stretch. */
   private used = 0;
   /** When the current stretch began; undefined while stopped. */
   private since: number | undefined;
+  /** When the current stretch reaches the limit (while running). */
+  private due = 0;
   private fired = false;
   private asked = false;
-  private readonly follow: (() => void) | undefined;
 
   /** A running clock for a request about to be sent, or none when there is no limit. */
   static start(method: string, ms: number, outer: AbortSignal | undefined): CallClock | undefined {
@@ -106,7 +108,7 @@ export class CallClock {
    */
   static forFlow<F extends MultiRoundFlow>(flow: F, limitMs: number): { flow: F; end(error?: unknown): unknown } | undefined {
     const outer = flow.options?.signal;
-    let clock = outer ? clocks.get(outer) : undefined;
+    let clock = (outer as unknown) instanceof CallClock ? (outer as unknown as CallClock) : undefined;
     const owned = !clock;
     if (!clock) {
       if (!(limitMs > 0)) return undefined;
@@ -144,16 +146,18 @@ export class CallClock {
     private readonly ms: number,
     private readonly outer: AbortSignal | undefined,
   ) {
-    clocks.set(this.controller.signal, this);
-    if (outer?.aborted) this.controller.abort(outer.reason);
-    else if (outer) {
-      this.follow = () => this.controller.abort(outer.reason);
-      outer.addEventListener('abort', this.follow, { once: true });
-    }
+    super();
+    if (outer?.aborted) this.abort(outer.reason);
+    else if (outer) outer.addEventListener('abort', this, { once: true });
+  }
+
+  /** The caller's signal aborted. */
+  handleEvent(): void {
+    this.abort(this.outer?.reason);
   }
 
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return this as unknown as AbortSignal;
   }
 
   /** The limit was reached (not the caller's cancel). */
@@ -166,28 +170,61 @@ export class CallClock {
   }
 
   private run(now: number): void {
-    if (this.since !== undefined || this.controller.signal.aborted) return;
+    if (this.since !== undefined || this.aborted) return;
     this.since = now;
     const left = this.ms - this.used;
-    if (left <= 0) this.fire();
-    else this.timer = setTimeout(() => this.fire(), left);
+    if (left <= 0) return this.expire();
+    this.due = now + left;
+    CallClock.running.add(this);
+    if (this.due < CallClock.timerAt) CallClock.arm(this.due, now);
   }
 
   private stop(): void {
     if (this.since === undefined) return;
     this.used += Date.now() - this.since;
     this.since = undefined;
-    clearTimeout(this.timer);
+    CallClock.running.delete(this);
   }
 
-  private fire(): void {
+  private expire(): void {
+    if (this.aborted) return;
     this.fired = true;
     // The reason is what the server reads in `notifications/cancelled`.
-    this.controller.abort(`MCP Host: ${this.method} ran for ${spokenDuration(this.ms)}, the most one call may take`);
+    this.abort(`MCP Host: ${this.method} ran for ${spokenDuration(this.ms)}, the most one call may take`);
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
-    if (this.follow) this.outer?.removeEventListener('abort', this.follow);
+    CallClock.running.delete(this);
+    this.outer?.removeEventListener('abort', this);
   }
+
+  /**
+   * Sets the shared timer for `due`. Unreferenced: a running clock's request is in flight, and the SDK's own request
+   * timeout timer keeps the process up meanwhile; a timer left set after the last clock ended only sweeps nothing.
+   */
+  private static arm(due: number, now: number): void {
+    if (CallClock.timer !== undefined) clearTimeout(CallClock.timer);
+    CallClock.timerAt = due;
+    const timer = setTimeout(CallClock.sweep, Math.max(1, due - now));
+    (timer as { unref?(): unknown }).unref?.();
+    CallClock.timer = timer;
+  }
+
+  /** Expires the clocks that are due, then sets the timer for the next deadline. */
+  private static readonly sweep = (): void => {
+    CallClock.timer = undefined;
+    CallClock.timerAt = Infinity;
+    const now = Date.now();
+    const due: CallClock[] = [];
+    let next = Infinity;
+    for (const clock of CallClock.running) {
+      if (clock.due <= now) due.push(clock);
+      else if (clock.due < next) next = clock.due;
+    }
+    for (const clock of due) {
+      CallClock.running.delete(clock);
+      clock.expire();
+    }
+    if (next < Infinity) CallClock.arm(next, now);
+  };
 }

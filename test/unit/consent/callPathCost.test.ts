@@ -221,6 +221,27 @@ describe('the cost of a call, as work done', function () {
     assert.deepStrictEqual(await slow, { kind: 'cancelled', message: 'Cancelled.' });
   });
 
+  it('calls that follow progress share one timer for their call limit', async () => {
+    // Every palette and chat call has a call limit (mcpHost.calls.maxMinutes, 30 by default): it was a 30-minute
+    // setTimeout per call with its closure and clearTimeout (calls14b).
+    const pool = new AbortControllerPool(24);
+    const set = globalThis.setTimeout;
+    let longTimers = 0;
+    globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
+      if ((ms ?? 0) >= 60_000) longTimers++;
+      return set(fn, ms, ...rest);
+    }) as typeof setTimeout;
+    const follow = () => pool.run(c => gate.call({ server: 'paging', tool: 'echo', args: { text: 'x' }, origin: 'palette', signal: c.signal, onProgress: () => undefined }));
+    try {
+      for (let i = 0; i < 30; i++) assert.strictEqual((await follow()).kind, 'completed');
+      const burst = await Promise.all(Array.from({ length: 20 }, follow));
+      assert.ok(burst.every(r => r.kind === 'completed'));
+    } finally {
+      globalThis.setTimeout = set;
+    }
+    assert.ok(longTimers <= 2, `${longTimers} call-limit timers set for 50 calls`);
+  });
+
   it('gives every call a unique id in a UUID\'s shape, its last group counting up across the ids formatted in blocks', () => {
     const ids = Array.from({ length: 700 }, () => callId());
     const counts = ids.map(id => {
