@@ -34,7 +34,7 @@ export interface ConnectContext {
  * A failed attempt is closed before the next one; the last is left for the caller to diagnose and close.
  */
 export async function connectLaunch(ctx: ConnectContext): Promise<Connected> {
-  if (ctx.launchType === 'sse') return connectWire(ctx, 'sse', sseOnly(ctx));
+  if (ctx.launchType === 'sse') return connectWire(ctx, 'sse', sseOnly(ctx, 'sseType'));
   if (ctx.launchType === 'stdio') return connectWithEra(ctx, 'stdio');
   let failed: FailedAttempt | undefined;
   try {
@@ -46,7 +46,7 @@ export async function connectLaunch(ctx: ConnectContext): Promise<Connected> {
     ctx.log.info(`Streamable HTTP answered ${status}; trying the HTTP+SSE transport`);
     let connected: Connected;
     try {
-      connected = await connectWire(ctx, 'sse', sseOnly(ctx));
+      connected = await connectWire(ctx, 'sse', sseOnly(ctx, 'sseFallback'));
     } catch (sseError) {
       // The first answer is the real one: a server that is not there, or not MCP, says so to the POST.
       ctx.log.info(`The HTTP+SSE transport failed too: ${sseError instanceof Error ? sseError.message : String(sseError)}`);
@@ -58,11 +58,12 @@ export async function connectLaunch(ctx: ConnectContext): Promise<Connected> {
 }
 
 /** HTTP+SSE predates 2026-07-28: only the 2025 handshake runs over it. */
-function sseOnly(ctx: ConnectContext): NegotiationPlan {
+function sseOnly(ctx: ConnectContext, why: 'sseType' | 'sseFallback'): NegotiationPlan {
   if (ctx.choice === 'modern' || (ctx.choice !== 'auto' && ctx.choice !== 'legacy' && isModernVersion(ctx.choice))) {
     throw new Error(`The server speaks only the HTTP+SSE transport, which has no ${ctx.choice === 'modern' ? '2026-07-28' : ctx.choice} protocol; remove "protocol" from its definition or set it to "legacy".`);
   }
-  return planNegotiation(ctx.choice === 'auto' ? 'legacy' : ctx.choice, undefined, ctx.startupMs);
+  // With "protocol" left to auto, it is the transport that decides the era, not a setting (the log said "set in config").
+  return ctx.choice === 'auto' ? { ...planNegotiation('legacy', undefined, ctx.startupMs), decidedBy: why } : planNegotiation(ctx.choice, undefined, ctx.startupMs);
 }
 
 async function connectWithEra(ctx: ConnectContext, wire: 'stdio' | 'http', onFailure?: (attempt: FailedAttempt) => void): Promise<Connected> {

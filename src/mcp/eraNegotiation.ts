@@ -60,8 +60,12 @@ export const LEGACY_VERDICT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 export interface NegotiationPlan {
   readonly client: Pick<ClientOptions, 'versionNegotiation' | 'supportedProtocolVersions'>;
   readonly connect: Pick<ConnectOptions, 'prior'>;
-  /** `probe`: asked the server; `remembered`: a verdict from an earlier start; `configured`: the definition pins it. */
-  readonly decidedBy: 'probe' | 'remembered' | 'configured';
+  /**
+   * `probe`: asked the server; `remembered`: a verdict from an earlier start; `configured`: the definition's `protocol`
+   * pins it; `sseType`: the definition's `"type": "sse"` (HTTP+SSE has only the 2025 handshake); `sseFallback`: the
+   * server answered Streamable HTTP with a 4xx, so HTTP+SSE (and with it the 2025 handshake) was used.
+   */
+  readonly decidedBy: 'probe' | 'remembered' | 'configured' | 'sseType' | 'sseFallback';
 }
 
 export class ProtocolChoiceError extends Error {}
@@ -99,9 +103,17 @@ export function isEraNegotiationFailure(error: unknown): boolean {
   return error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed;
 }
 
+const ERA_DECIDED_BY: Record<NegotiationPlan['decidedBy'], string> = {
+  probe: 'probed',
+  remembered: 'remembered',
+  configured: 'set by "protocol" in config',
+  sseType: 'because "type": "sse" is the HTTP+SSE transport (2025 handshake only)',
+  sseFallback: 'because the server speaks only HTTP+SSE (2025 handshake only)',
+};
+
 /** A connection's era and version in words, for the tooltip and the log. */
 export function describeEra(era: ProtocolEra | undefined, version: string | undefined, decidedBy: NegotiationPlan['decidedBy'] | undefined): string {
   if (!version) return 'protocol ?';
-  const how = decidedBy === 'probe' ? 'probed' : decidedBy === 'remembered' ? 'remembered' : decidedBy === 'configured' ? 'set in config' : undefined;
+  const how = decidedBy === undefined ? undefined : ERA_DECIDED_BY[decidedBy];
   return `protocol ${version} (${era === 'modern' ? 'modern' : 'legacy'}${how ? `, ${how}` : ''})`;
 }

@@ -228,6 +228,7 @@ describe('ServerConnection over HTTP (server-everything on loopback)', function 
       await conn.start();
       assert.strictEqual(running(conn.state).transport, 'sse', JSON.stringify(conn.state));
       assert.match(log.text(), /answered 405; trying the HTTP\+SSE transport/);
+      assert.match(log.text(), /\(legacy, because the server speaks only HTTP\+SSE \(2025 handshake only\)\)/);
       const r = await conn.callTool('ping_sse', {}, consentForTests(conn, 'ping_sse'));
       assert.deepStrictEqual(r.result.content, [{ type: 'text', text: 'pong' }]);
     } finally {
@@ -267,12 +268,16 @@ describe('ServerConnection over HTTP (server-everything on loopback)', function 
     }
   });
 
-  it('connects with SSE directly when the definition says "sse"', async () => {
+  it('connects with SSE directly when the definition says "sse", and the log says the transport decided the era (walk14 finding F)', async () => {
     const server = await startSseOnlyServer();
-    const conn = connection({ type: 'sse', url: server.url, headers: {} });
+    const log = new MemoryLog();
+    const conn = connection({ type: 'sse', url: server.url, headers: {} }, {}, log);
     try {
       await conn.start();
       assert.strictEqual(running(conn.state).transport, 'sse');
+      // It said "(legacy, set in config)" for a definition that sets no "protocol".
+      assert.match(log.text(), /protocol 2025-\d\d-\d\d \(legacy, because "type": "sse" is the HTTP\+SSE transport \(2025 handshake only\)\)/);
+      assert.doesNotMatch(log.text(), /set (in|by "protocol" in) config/);
     } finally {
       await conn.shutdown();
       await server.close();
