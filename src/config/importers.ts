@@ -135,8 +135,8 @@ function convertEntry(
   const claude = format === 'claudeCode' || format === 'claudeCodeUser';
   const text = (s: string) => {
     if (!claude) return s;
-    const { value, droppedDefaults } = translateClaudeVariables(s);
-    for (const d of droppedDefaults) report('warning', `${where}: ${d} is imported without its default value`);
+    const { value, defaults } = translateClaudeVariables(s);
+    for (const d of defaults) report('info', `${where}: ${d} keeps its default (MCP Host uses it when the variable is not set; VS Code's own MCP support reads the variable without it)`);
     return value;
   };
   /** A map of strings (numbers and booleans are stringified, as the other hosts do), or undefined if malformed. */

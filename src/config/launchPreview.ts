@@ -3,14 +3,15 @@ import * as path from 'node:path';
 import { hasHiddenCharacters } from '../common/untrustedText';
 import { localFiles, npxInfluences, type LocalFiles } from './localPackage';
 import type { ServerDefinition } from './types';
-import { looksSecretName, parseEnvFile } from './variables';
+import { envReference, looksSecretName, parseEnvFile, VARIABLE } from './variables';
 
 /**
  * What a server definition will run, or where it will connect and what it sends, as the trust dialog shows it
  * before anything starts. Built without asking the user or reading their environment: the workspace's own
  * variables are expanded, the env file's entries are included, and values that come from the user's
  * environment or inputs stay as their `${env:…}` / `${input:…}` reference (so they are never shown, but the
- * user sees where they come from). Values under names that look secret are masked.
+ * user sees where they come from). Values under names that look secret are masked. A Claude Code default
+ * (`${env:NAME:-default}`) is the config's own text: it is shown as what is used when NAME is not set.
  */
 export type LaunchPreview = StdioPreview | RemotePreview;
 
@@ -27,6 +28,8 @@ export interface StdioPreview {
   readonly warnings: readonly string[];
   /** What the workspace decides about what its `npx` runs (`npxInfluences`), as the approval is bound to it. */
   readonly localInfluence?: string;
+  /** The config's defaults (`${env:NAME:-default}`): what is used when NAME is not set. */
+  readonly defaults: readonly PreviewDefault[];
 }
 
 export interface RemotePreview {
@@ -38,6 +41,19 @@ export interface RemotePreview {
   /** What leaves the machine besides the request itself, in plain words ("the value of your environment variable X"). */
   readonly sends: readonly string[];
   readonly warnings: readonly string[];
+  /** When the URL as written is not one but is with the config's defaults: the host it connects to when those variables are not set. */
+  readonly defaultHost?: string;
+  /** The config's defaults (`${env:NAME:-default}`): what is used when NAME is not set. */
+  readonly defaults: readonly PreviewDefault[];
+}
+
+export interface PreviewDefault {
+  /** The environment variable. */
+  readonly variable: string;
+  /** The default as shown: `***` when it sits in a secret-looking value. */
+  readonly value: string;
+  /** Where it is written: `args[2]`, `env DEBUG`, `header X`, `URL`. */
+  readonly where: string;
 }
 
 export interface PreviewVariable {
@@ -75,8 +91,6 @@ export function npxLocalInfluence(def: ServerDefinition): string | undefined {
   return preview.type === 'stdio' ? preview.localInfluence : undefined;
 }
 
-const VARIABLE = /\$\{([^${}]*)\}/g;
-
 /** Expands the workspace's own variables; `${env:…}`, `${input:…}` and anything unknown stay as written. */
 function expand(value: string, ctx: PreviewContext): string {
   return value.replace(VARIABLE, (match, name: string) => {
@@ -96,15 +110,35 @@ function expand(value: string, ctx: PreviewContext): string {
   });
 }
 
-/** `${env:NAME}` and `${input:id}` references in a value. */
-function references(value: string): { env: string[]; inputs: string[] } {
+/** `${env:NAME}` (and `${env:NAME:-default}`) and `${input:id}` references in a value. */
+function references(value: string): { env: string[]; inputs: string[]; defaults: Array<{ variable: string; fallback: string }> } {
   const env: string[] = [];
   const inputs: string[] = [];
+  const defaults: Array<{ variable: string; fallback: string }> = [];
   for (const [, name] of value.matchAll(VARIABLE)) {
-    if (name!.startsWith('env:') && name!.length > 4) env.push(name!.slice(4));
+    if (name!.startsWith('env:') && name!.length > 4) {
+      const { variable, fallback } = envReference(name!.slice(4));
+      if (!variable) continue;
+      env.push(variable);
+      if (fallback !== undefined) defaults.push({ variable, fallback });
+    }
     if (name!.startsWith('input:') && name!.length > 6) inputs.push(name!.slice(6));
   }
-  return { env, inputs };
+  return { env, inputs, defaults };
+}
+
+/** A value with each `${env:NAME:-default}` as its default (the other references left out): what is used when those variables are not set. */
+function withDefaults(value: string): string {
+  return value.replace(VARIABLE, (_match, name: string) => (name.startsWith('env:') ? (envReference(name.slice(4)).fallback ?? '') : ''));
+}
+
+/** The defaults written in a value, masked when the value (under `name`) holds a secret or the variable's name looks secret. */
+function defaultsIn(value: string, where: string, name: string | undefined): PreviewDefault[] {
+  return references(value).defaults.map(({ variable, fallback }) => ({
+    variable,
+    value: looksSecretName(variable) || (name !== undefined && holdsSecret(name, value)) || CREDENTIAL_IN_VALUE.test(fallback) ? '***' : fallback,
+    where,
+  }));
 }
 
 /** A credential written into a value: a `Bearer`/`Basic`/`token` scheme, or a URL's `user:password@`. */
@@ -112,7 +146,8 @@ const CREDENTIAL_IN_VALUE = /^(?:bearer|basic|token)\s+\S|:\/\/[^/\s:@]+:[^/\s@]
 
 /** Whether a value holds secret text itself, beyond `${env:…}`/`${input:…}` references and a scheme word. */
 function holdsSecret(name: string, value: string): boolean {
-  const literal = value.replace(VARIABLE, '').replace(/^(?:bearer|basic|token)\s*/i, '').trim();
+  // A default (`${env:NAME:-text}`) is text written in the config, as a literal is.
+  const literal = withDefaults(value).replace(/^(?:bearer|basic|token)\s*/i, '').trim();
   return literal !== '' && (looksSecretName(name) || CREDENTIAL_IN_VALUE.test(value));
 }
 
@@ -138,6 +173,13 @@ export function previewLaunch(def: ServerDefinition, ctx: PreviewContext): Launc
     if (risk) warnings.push(`${name} is set${from === 'envFile' ? ' by the env file' : ''} (${entry.value}): ${risk}.`);
   };
   for (const [name, value] of Object.entries(def.env)) add(name, value, 'definition');
+  const defaults = [
+    ...defaultsIn(def.command, 'command', undefined),
+    ...def.args.flatMap((arg, i) => defaultsIn(arg, `args[${i}]`, /^--?([\w.-]+)=/.exec(arg)?.[1] ?? /^--?([\w.-]+)$/.exec(def.args[i - 1] ?? '')?.[1])),
+    ...Object.entries(def.env).flatMap(([name, value]) => (value === null ? [] : defaultsIn(value, `env ${name}`, name))),
+    ...(def.envFile !== undefined ? defaultsIn(def.envFile, 'envFile', undefined) : []),
+    ...(def.cwd !== undefined ? defaultsIn(def.cwd, 'cwd', undefined) : []),
+  ];
   for (const [name, value] of Object.entries(fromFile)) if (!(name in def.env)) add(name, value, 'envFile');
   const envFile =
     def.envFile !== undefined
@@ -166,20 +208,26 @@ export function previewLaunch(def: ServerDefinition, ctx: PreviewContext): Launc
     ...(envFile ? { envFile } : {}),
     warnings,
     ...(localInfluence !== undefined ? { localInfluence } : {}),
+    defaults,
   };
 }
 
 function previewRemote(def: Extract<ServerDefinition, { type: 'http' | 'sse' }>, ctx: PreviewContext): RemotePreview {
   const url = expand(def.url, ctx);
-  let host: string | undefined;
-  let secure = true;
-  try {
-    const parsed = new URL(url);
-    host = parsed.host;
-    secure = parsed.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
-  } catch {
-    host = undefined;
-  }
+  const parse = (u: string) => {
+    try {
+      const parsed = new URL(u);
+      return { host: parsed.host, secure: parsed.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname) };
+    } catch {
+      return undefined;
+    }
+  };
+  const urlDefaults = references(url).defaults;
+  const asWritten = parse(url);
+  // `${env:API_BASE:-https://…}/mcp`: where it goes when the variables are not set is the config's own text.
+  const byDefault = asWritten === undefined && urlDefaults.length ? parse(withDefaults(url)) : undefined;
+  const host = asWritten?.host;
+  const secure = (asWritten ?? byDefault)?.secure ?? true;
   const to = host ?? 'the server';
   const sends: string[] = [];
   const describeRefs = (value: string, where: string) => {
@@ -195,11 +243,29 @@ function previewRemote(def: Extract<ServerDefinition, { type: 'http' | 'sse' }>,
     return entry;
   });
   for (const [name, value] of queryParameters(url)) if (holdsSecret(name, value)) sends.push(`a credential written in the config (URL parameter ${name}) to ${to}`);
+  const variables = [...new Set(urlDefaults.map(d => d.variable))].join(', ');
   const warnings = [
-    ...(host === undefined ? [`The URL is not a complete URL as written (${url}); where it connects depends on values filled in at start.`] : []),
-    ...(secure ? [] : [`The connection to ${host} is not encrypted (http): what is sent can be read on the network.`]),
+    ...(host === undefined && byDefault !== undefined
+      ? [`Where it connects depends on your environment (${variables}): when not set, the config's default URL ${maskUrl(withDefaults(url))} is used.`]
+      : host === undefined
+        ? [`The URL is not a complete URL as written (${url}); where it connects depends on values filled in at start.`]
+        : []),
+    ...(secure ? [] : [`The connection to ${host ?? byDefault?.host ?? 'the server'} is not encrypted (http): what is sent can be read on the network.`]),
   ];
-  return { type: def.type, url: maskUrl(url), ...(host !== undefined ? { host } : {}), headers, sends, warnings };
+  const defaults = [
+    ...defaultsIn(def.url, 'URL', undefined).map(d => ({ ...d, value: maskUrl(d.value) })),
+    ...Object.entries(def.headers).flatMap(([name, value]) => defaultsIn(value, `header ${name}`, name)),
+  ];
+  return {
+    type: def.type,
+    url: maskUrl(url),
+    ...(host !== undefined ? { host } : {}),
+    headers,
+    sends,
+    warnings,
+    ...(byDefault !== undefined ? { defaultHost: byDefault.host } : {}),
+    defaults,
+  };
 }
 
 function queryParameters(url: string): Array<[string, string]> {
@@ -280,9 +346,11 @@ export function describePreview(preview: LaunchPreview, folder?: string): string
     }
     if (preview.envFile) lines.push(`env file: ${inFolder(preview.envFile.path, folder)}${preview.envFile.read === false ? ' (cannot be read: the server will not start)' : ''}`);
   } else {
-    lines.push(`connects to: ${preview.host ?? '(unknown host)'} — ${preview.type === 'sse' ? 'SSE' : 'HTTP'} ${preview.url}`);
+    const host = preview.host ?? (preview.defaultHost !== undefined ? `${preview.defaultHost} (the config's default)` : '(unknown host)');
+    lines.push(`connects to: ${host} — ${preview.type === 'sse' ? 'SSE' : 'HTTP'} ${preview.url}`);
     for (const h of preview.headers) lines.push(`header ${h.name}: ${h.value}`);
     for (const s of preview.sends) lines.push(`sends ${s}`);
   }
+  for (const d of preview.defaults) lines.push(`default: ${d.where} uses ${quoteArg(d.value)} when ${d.variable} is not set`);
   return lines;
 }

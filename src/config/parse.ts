@@ -170,7 +170,7 @@ class SourceParser {
     }
     if (!this.reportSchemaErrors(errors, node, name)) return undefined;
 
-    const value = this.format === 'claude' ? this.translateVariables(node, written, name) : written;
+    const value = this.format === 'claude' ? this.translateVariables(written) : written;
     this.checkInputReferences(node, declaredInputs, name);
     return remote ? this.remoteDefinition(name, node, value as RemoteServerEntry) : this.stdioDefinition(name, node, value as StdioServerEntry);
   }
@@ -210,14 +210,11 @@ class SourceParser {
     };
   }
 
-  /** Claude Code reads `${VAR}` from the environment; rewrite it as `${env:VAR}` so launch resolves it the same way. */
-  private translateVariables(node: Node, written: Record<string, unknown>, server: string): unknown {
-    for (const stringNode of valueStrings(node)) {
-      for (const dropped of translateClaudeVariables(stringNode.value as string).droppedDefaults) {
-        const message = `${formatJsonPath(getNodePath(stringNode))}: default values are not supported; ${dropped} is read from the environment without its default`;
-        this.report('warning', message, stringNode, server);
-      }
-    }
+  /**
+   * Claude Code reads `${VAR}` and `${VAR:-default}` from the environment; rewrite them as `${env:VAR}` and
+   * `${env:VAR:-default}` so launch resolves them the same way (the default, as written, is part of the definition).
+   */
+  private translateVariables(written: Record<string, unknown>): unknown {
     return mapStrings(written, s => translateClaudeVariables(s).value);
   }
 

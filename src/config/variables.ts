@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 import type { ServerDefinition } from './types';
 
-/** `${name}`; the name cannot hold `$`, `{` or `}`, so `${env:${input:x}}` is caught as nesting, not misread. */
-const VARIABLE = /\$\{([^${}]*)\}/g;
+/**
+ * `${name}`; the name cannot hold `$`, `{` or `}`, so `${env:${input:x}}` is caught as nesting, not misread. After a
+ * `:-` (a default, `${env:NAME:-default}`) a `$` is text.
+ */
+export const VARIABLE = /\$\{([^${}]*(?::-[^{}]*)?)\}/g;
 const NESTED = /\$\{[^}]*\$\{/;
 
 /** What `resolveDefinition` needs from the world; the caller supplies it so this module stays pure. */
@@ -136,9 +139,16 @@ function lookup(name: string, ctx: VariableContext, inputs: ReadonlyMap<string, 
     case 'pathSeparator':
     case '/':
       return { value: ctx.pathSeparator, secret: false };
-    case 'env:':
+    case 'env:': {
+      const { variable, fallback } = envReference(arg);
+      if (!variable) return { error: '${env:} needs a variable name' };
+      const value = ctx.env[variable];
+      // Claude Code's `${NAME:-default}`: the default when the variable is not set (an empty value is used as it is,
+      // as Claude Code does). The default is the config's own text, not a secret; the variable's value may be one.
+      if (value === undefined && fallback !== undefined) return { value: fallback, secret: false };
       // A missing variable is empty, as in VS Code.
-      return arg ? { value: ctx.env[arg] ?? '', secret: looksSecretName(arg) } : { error: '${env:} needs a variable name' };
+      return { value: value ?? '', secret: looksSecretName(variable) };
+    }
     case 'input:': {
       const value = inputs.get(arg);
       return value === undefined ? { error: '${input:} needs an input id' } : { value, secret: true };
@@ -146,6 +156,12 @@ function lookup(name: string, ctx: VariableContext, inputs: ReadonlyMap<string, 
     default:
       return { error: `unknown variable \${${name}}` };
   }
+}
+
+/** `NAME` or `NAME:-default` (the part of `${env:…}` after `env:`): the variable's name and its default, if written. */
+export function envReference(arg: string): { variable: string; fallback?: string } {
+  const at = arg.indexOf(':-');
+  return at < 0 ? { variable: arg } : { variable: arg.slice(0, at), fallback: arg.slice(at + 2) };
 }
 
 /** The last segment of a path written with either separator, whatever platform this runs on. */
@@ -254,15 +270,15 @@ export function secretMasker(secrets: readonly string[]): (text: string) => stri
 const BARE_VARIABLES = new Set(['workspaceFolder', 'workspaceFolderBasename', 'userHome', 'pathSeparator']);
 
 /**
- * Rewrites Claude Code's `${VAR}` and `${VAR:-default}` as `${env:VAR}`. There is no default syntax in
- * VS Code variables, so defaults are dropped and returned for the caller to report.
+ * Rewrites Claude Code's `${VAR}` as `${env:VAR}` and `${VAR:-default}` as `${env:VAR:-default}` (the default is used
+ * when VAR is not set, as Claude Code documents). `defaults` lists the `${VAR:-default}` references as written.
  */
-export function translateClaudeVariables(value: string): { value: string; droppedDefaults: string[] } {
-  const droppedDefaults: string[] = [];
+export function translateClaudeVariables(value: string): { value: string; defaults: string[] } {
+  const defaults: string[] = [];
   const translated = value.replace(/\$\{([A-Za-z_]\w*)(:-[^}]*)?\}/g, (match, name: string, fallback?: string) => {
     if (fallback === undefined && BARE_VARIABLES.has(name)) return match;
-    if (fallback !== undefined) droppedDefaults.push(match);
-    return `\${env:${name}}`;
+    if (fallback !== undefined) defaults.push(match);
+    return `\${env:${name}${fallback ?? ''}}`;
   });
-  return { value: translated, droppedDefaults };
+  return { value: translated, defaults };
 }

@@ -72,6 +72,15 @@ describe('config/hash', () => {
     assert.notStrictEqual(trustHash(remote!), trustHash(otherHeader!), 'a changed header must ask again');
   });
 
+  it("pins trust to a Claude Code ${VAR:-default}'s default: a changed default asks again (walk14 finding C)", () => {
+    const origin = { kind: 'workspaceClaude' as const, file: '/w/.mcp.json', folder: '/w', label: '.mcp.json' };
+    const claude = (url: string) => parseConfigText(`{ "mcpServers": { "r": { "type": "http", "url": "${url}" } } }`, origin, 'claude').servers[0]!;
+    const approved = trustHash(claude('${API_BASE:-https://api.example.com}/mcp'));
+    assert.strictEqual(trustHash(claude('${API_BASE:-https://api.example.com}/mcp')), approved);
+    assert.notStrictEqual(trustHash(claude('${API_BASE:-https://evil.example}/mcp')), approved, 'a changed default must ask again');
+    assert.notStrictEqual(trustHash(claude('${API_BASE}/mcp')), approved);
+  });
+
   it('pins trust to the variables the env file sets, not to its comments or layout', () => {
     const def = one('{ "s": { "command": "node", "args": ["s.js"], "envFile": ".env" } }');
     const approved = trustHash(def, 'MODE=fast\n');

@@ -122,15 +122,15 @@ describe('config/importers', () => {
       );
     });
 
-    it('reads a Claude Code .mcp.json and converts ${VAR} to ${env:VAR}', () => {
+    it('reads a Claude Code .mcp.json and converts ${VAR} to ${env:VAR}, keeping a ${VAR:-default}\'s default', () => {
       const { servers, problems } = parseForeignConfig(CLAUDE_CODE_PROJECT, 'claudeCode');
       assert.deepStrictEqual(servers, [
-        { name: 'api', entry: { type: 'sse', url: '${env:API_BASE_URL}/sse', headers: { Authorization: 'Bearer ${env:API_KEY}' } } },
+        { name: 'api', entry: { type: 'sse', url: '${env:API_BASE_URL:-https://api.example.com}/sse', headers: { Authorization: 'Bearer ${env:API_KEY}' } } },
         { name: 'db', entry: { type: 'stdio', command: '${env:HOME}/bin/db-mcp', args: ['--dsn', '${env:DB_DSN}'] } },
       ]);
       assert.deepStrictEqual(
         problems.map(p => [p.severity, p.server, p.message, p.range?.start.line]),
-        [['warning', 'api', 'mcpServers.api: ${API_BASE_URL:-https://api.example.com} is imported without its default value', 2]],
+        [['info', 'api', "mcpServers.api: ${API_BASE_URL:-https://api.example.com} keeps its default (MCP Host uses it when the variable is not set; VS Code's own MCP support reads the variable without it)", 2]],
       );
     });
 

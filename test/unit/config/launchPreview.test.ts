@@ -134,4 +134,45 @@ describe('launch preview (what the trust dialog shows)', () => {
     assert.match(unknown.warnings.join('\n'), /not a complete URL/);
     assert.deepStrictEqual(unknown.sends, [`the value you enter for input 'url' (in the URL) to the server`]);
   });
+
+  describe("Claude Code's ${VAR:-default} (walk14 finding C)", () => {
+    const claudeOrigin: ConfigOrigin = { kind: 'workspaceClaude', file: '/work/api/.mcp.json', folder: '/work/api', label: '.mcp.json' };
+    function claude(serverJson: string): ServerDefinition {
+      const parsed = parseConfigText(`{ "mcpServers": { "s": ${serverJson} } }`, claudeOrigin, 'claude');
+      assert.deepStrictEqual(parsed.problems, []);
+      return parsed.servers[0]!;
+    }
+
+    it('shows the host a remote server connects to by the config\'s default, and says the environment can change it', () => {
+      const preview = previewLaunch(claude('{ "type": "http", "url": "${API_BASE:-https://api.example.com}/mcp", "headers": { "Authorization": "Bearer ${API_TOKEN:-dev-token-123}" } }'), ctx);
+      assert.ok(preview.type === 'http');
+      assert.strictEqual(preview.host, undefined);
+      assert.strictEqual(preview.defaultHost, 'api.example.com');
+      assert.deepStrictEqual(preview.warnings, ["Where it connects depends on your environment (API_BASE): when not set, the config's default URL https://api.example.com/mcp is used."]);
+      const text = describePreview(preview);
+      assert.strictEqual(text.find(l => l.startsWith('connects to: ')), "connects to: api.example.com (the config's default) — HTTP ${env:API_BASE:-https://api.example.com}/mcp");
+      assert.ok(text.includes('default: URL uses https://api.example.com when API_BASE is not set'), text.join('\n'));
+      // A default in a credential is a credential written in the config: masked, and said to be sent.
+      assert.ok(text.includes('default: header Authorization uses *** when API_TOKEN is not set'), text.join('\n'));
+      assert.ok(!text.join('\n').includes('dev-token-123'));
+      assert.ok(preview.sends.includes('a credential written in the config (header Authorization) to the server'), preview.sends.join('\n'));
+    });
+
+    it('warns about an unencrypted default URL', () => {
+      const preview = previewLaunch(claude('{ "type": "sse", "url": "${API_BASE:-http://remote.example}/sse" }'), ctx);
+      assert.match(preview.warnings.join('\n'), /The connection to remote\.example is not encrypted/);
+    });
+
+    it('lists the defaults of a stdio server, each with where it is used', () => {
+      const preview = previewLaunch(claude('{ "command": "npx", "args": ["-y", "server-everything", "--port=${PORT:-3001}"], "env": { "DEBUG": "${DEBUG:-0}" } }'), ctx);
+      assert.ok(preview.type === 'stdio');
+      assert.deepStrictEqual(preview.defaults, [
+        { variable: 'PORT', value: '3001', where: 'args[2]' },
+        { variable: 'DEBUG', value: '0', where: 'env DEBUG' },
+      ]);
+      const text = describePreview(preview);
+      assert.ok(text.includes('env DEBUG="${env:DEBUG:-0}"'), text.join('\n'));
+      assert.ok(text.includes('default: env DEBUG uses 0 when DEBUG is not set'), text.join('\n'));
+    });
+  });
 });

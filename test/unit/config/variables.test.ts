@@ -228,15 +228,68 @@ describe('config/variables', () => {
     it('reads ${VAR} as an environment variable and keeps VS Code variables', () => {
       assert.deepStrictEqual(translateClaudeVariables('${HOME}/x ${workspaceFolder} ${env:A} ${input:b} ${/}'), {
         value: '${env:HOME}/x ${workspaceFolder} ${env:A} ${input:b} ${/}',
-        droppedDefaults: [],
+        defaults: [],
       });
     });
 
-    it('drops ${VAR:-default} defaults and reports them', () => {
+    it('keeps a ${VAR:-default}\'s default (walk14 finding C: it was dropped)', () => {
       assert.deepStrictEqual(translateClaudeVariables('${URL:-http://localhost:3000}/mcp'), {
-        value: '${env:URL}/mcp',
-        droppedDefaults: ['${URL:-http://localhost:3000}'],
+        value: '${env:URL:-http://localhost:3000}/mcp',
+        defaults: ['${URL:-http://localhost:3000}'],
       });
+    });
+  });
+
+  describe('Claude Code\'s ${VAR:-default} (.mcp.json, parsed as the extension parses it)', () => {
+    function claudeServers(mcpServersJson: string): ServerDefinition[] {
+      const origin = { kind: 'workspaceClaude' as const, file: path.join(folder, '.mcp.json'), folder, label: '.mcp.json (api)' };
+      const parsed = parseConfigText(`{ "mcpServers": ${mcpServersJson} }`, origin, 'claude');
+      assert.deepStrictEqual(parsed.problems, []);
+      return [...parsed.servers];
+    }
+    const defs = () => claudeServers(`{
+      "remote": { "type": "http", "url": "\${API_BASE:-https://api.example.com}/mcp", "headers": { "Authorization": "Bearer \${API_TOKEN:-}" } },
+      "local": { "command": "npx", "args": ["-y", "server-everything", "--port=\${PORT:-3001}", "\${MODE:-a:-b $x}"],
+                 "env": { "DEBUG": "\${DEBUG:-0}", "GITHUB_TOKEN": "\${GITHUB_TOKEN:-none}" } }
+    }`);
+
+    it('uses the default when the variable is not set', async () => {
+      const [remote, local] = defs();
+      const resolved = await resolveDefinition(remote!, context({ env: {} }).ctx);
+      assert.ok(resolved.type === 'http');
+      assert.strictEqual(resolved.url, 'https://api.example.com/mcp');
+      assert.deepStrictEqual(resolved.headers, { Authorization: 'Bearer ' });
+      const stdio = await resolveDefinition(local!, context({ env: {} }).ctx);
+      assert.ok(stdio.type === 'stdio');
+      // Only the first ":-" separates the default (as Claude Code splits it); a "$" in a default is text.
+      assert.deepStrictEqual(stdio.args, ['-y', 'server-everything', '--port=3001', 'a:-b $x']);
+      assert.deepStrictEqual(stdio.env, { DEBUG: '0', GITHUB_TOKEN: 'none' });
+    });
+
+    it('uses the variable when it is set, also when set empty (Claude Code: "VAR if set, otherwise default"); its value stays a secret', async () => {
+      const [remote, local] = defs();
+      const env = { API_BASE: 'https://staging.example.com', API_TOKEN: 'tok-123', PORT: '', DEBUG: '1', GITHUB_TOKEN: 'ghp_envtoken' };
+      const resolved = await resolveDefinition(remote!, context({ env }).ctx);
+      assert.ok(resolved.type === 'http');
+      assert.strictEqual(resolved.url, 'https://staging.example.com/mcp');
+      assert.deepStrictEqual([...resolved.secrets].sort(), ['Bearer tok-123', 'tok-123']);
+      const stdio = await resolveDefinition(local!, context({ env }).ctx);
+      assert.ok(stdio.type === 'stdio');
+      assert.strictEqual(stdio.args[2], '--port=');
+      assert.deepStrictEqual(stdio.env, { DEBUG: '1', GITHUB_TOKEN: 'ghp_envtoken' });
+      assert.ok(stdio.secrets.includes('ghp_envtoken'));
+    });
+
+    it('a default is the config\'s own text, not a secret: a short one does not mask every log line', async () => {
+      const [, local] = defs();
+      const stdio = await resolveDefinition(local!, context({ env: {} }).ctx);
+      assert.ok(!stdio.secrets.includes('0'));
+    });
+
+    it('is also read as ${env:VAR:-default} in .vscode/mcp.json', async () => {
+      const [def] = servers('{ "s": { "url": "${env:API_BASE:-https://api.example.com}/mcp" } }');
+      const resolved = await resolveDefinition(def!, context({ env: {} }).ctx);
+      assert.strictEqual(resolved.type !== 'stdio' && resolved.url, 'https://api.example.com/mcp');
     });
   });
 });
