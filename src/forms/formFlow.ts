@@ -68,11 +68,14 @@ function defaultText(field: FormField): string | undefined {
   return field.initialText || JSON.stringify(field.default);
 }
 
+/**
+ * What the field is (its description, else its name), what to enter and whether it is required: "path — text,
+ * required". A field without a description read just "text" (server-filesystem's read_file `path`).
+ */
 function promptFor(field: FormField): string {
-  const parts = [field.description?.trim(), field.hint].filter(Boolean) as string[];
   const byDefault = defaultText(field);
-  if (!field.required) parts.push(byDefault !== undefined ? `optional: leave empty and the server uses its default (${byDefault})` : 'optional: leave empty to skip');
-  return parts.join(' — ');
+  const need = field.required ? 'required' : byDefault !== undefined ? `optional: leave empty and the server uses its default (${byDefault})` : 'optional: leave empty to skip';
+  return `${field.description?.trim() || field.label} — ${[field.hint, need].filter(Boolean).join(', ')}`;
 }
 
 function choicesFor(field: FormField, current: unknown): ArgumentChoice[] | undefined {

@@ -22,9 +22,9 @@ export const sequentialThinkingServer = path.join(root, 'node_modules', '@modelc
 export const fixtureServer = (name: string) => path.join(root, 'out', 'test', 'fixtures', 'servers', `${name}.js`);
 
 /** A real server's tools, listed over stdio by a real client (which then closes it). */
-export async function toolsOf(server: string, env: Record<string, string> = {}): Promise<Tool[]> {
+export async function toolsOf(server: string, env: Record<string, string> = {}, args: readonly string[] = []): Promise<Tool[]> {
   const client = new Client({ name: 'forms-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [server], env: { ...process.env, ...env } as Record<string, string>, stderr: 'ignore' }));
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [server, ...args], env: { ...process.env, ...env } as Record<string, string>, stderr: 'ignore' }));
   try {
     return (await client.listTools()).tools;
   } finally {

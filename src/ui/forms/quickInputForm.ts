@@ -37,7 +37,7 @@ export const quickInputForm: FormDialog = { askArgument };
 
 /** The question's texts for VS Code: they hold the server's names and descriptions, so they are made inert. */
 function shown(question: ArgumentQuestion): { title: SafeText; prompt: SafeText; label: SafeText; placeholder: SafeText } {
-  return { title: inertLine(question.title), prompt: inertLine(question.prompt), label: inertLine(question.label), placeholder: safe`${question.label}: ${question.prompt}` };
+  return { title: inertLine(question.title), prompt: inertLine(question.prompt), label: inertLine(question.label), placeholder: question.prompt.startsWith(question.label) ? inertLine(question.prompt) : safe`${question.label}: ${question.prompt}` };
 }
 
 function validation(message: string | undefined): SafeText | undefined {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { buildForm } from '../../../src/forms/schemaForm';
 import { fillForm, type ArgumentAnswer, type ArgumentQuestion, type FormDialog } from '../../../src/forms/formFlow';
-import { memoryServer, sequentialThinkingServer, toolsOf } from '../servers';
+import { filesystemServer, memoryServer, sequentialThinkingServer, toolsOf } from '../servers';
 
 /** Answers by field name, in order; with none left, the question is accepted as shown (prefill, picked choice) or skipped. */
 class Script implements FormDialog {
@@ -47,6 +47,42 @@ describe('filling a form (the question loop)', () => {
       assert.deepStrictEqual(outcome, { kind: 'dismissed' }, 'nextThoughtNeeded has no answer, so the required question is dismissed, not answered false');
       const next = dialog.asked.find(q => q.name === 'nextThoughtNeeded')!;
       assert.strictEqual(next.value, undefined);
+    });
+  });
+
+  describe('the prompt says what the field is and whether it is required (walk14 E)', () => {
+    it('names a field without a description: server-filesystem read_file’s path read just "text"', async () => {
+      const tools = await toolsOf(filesystemServer, {}, [process.cwd()]);
+      const readFile = tools.find(t => t.name === 'read_file')!;
+      const dialog = new Script();
+      await fillForm(dialog, buildForm(readFile.inputSchema), readFile.name);
+      const path = dialog.asked.find(q => q.name === 'path')!;
+      assert.strictEqual(path.prompt, 'path — text, required');
+    });
+
+    it('for every field kind, required or optional', async () => {
+      const schema = {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          count: { type: 'integer', minimum: 1 },
+          ratio: { type: 'number', description: 'How much' },
+          on: { type: 'boolean' },
+          mode: { enum: ['a', 'b'] },
+          tags: { type: 'array', items: { type: 'string' } },
+          extra: { type: 'object', properties: { x: { type: 'string' } } },
+          either: { type: ['boolean', 'string'] },
+        },
+        required: ['name', 'count', 'on'],
+      };
+      const dialog = new Script({ name: [{ text: 'n' }], count: [{ text: '1' }], on: [{ value: true }] });
+      await fillForm(dialog, buildForm(schema), 't');
+      const prompts = Object.fromEntries(dialog.asked.map(q => [q.name, q.prompt]));
+      assert.strictEqual(prompts.name, 'name — text, required');
+      assert.strictEqual(prompts.count, 'count — a whole number, at least 1, required');
+      assert.strictEqual(prompts.on, 'on — true or false, required');
+      assert.strictEqual(prompts.ratio, 'How much — a number, optional: leave empty to skip');
+      for (const name of ['mode', 'tags', 'extra', 'either']) assert.match(prompts[name]!, new RegExp(`^${name} — .+, optional: leave empty to skip$`), name);
     });
   });
 
