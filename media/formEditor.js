@@ -10,6 +10,8 @@
   let title = '';
   /** What the asking server said (elicitation): text, lines kept. */
   let message = '';
+  /** The tool's description (server text, hidden characters already shown): text in a box that scrolls when long. */
+  let description = '';
   let submitLabel = 'Submit';
   let canSave = false;
   let tab = 'form';
@@ -138,14 +140,20 @@
         let chosen = branches.get(pointer);
         if (chosen === undefined) chosen = guessBranch(node, current);
         branches.set(pointer, chosen);
+        const ofType = node.of === 'type';
         const select = el('select', { ...common, onchange: () => {
+          const branch = node.branches[Number(select.value)];
           branches.set(pointer, Number(select.value));
-          set(pointer, blank(node.branches[Number(select.value)]));
+          // A newly chosen type starts empty: text as '', true/false and numbers not set (not null, which no control shows).
+          const start = blank(branch);
+          set(pointer, ofType && start === null && branch.kind !== 'json' ? undefined : start);
           changed(true);
           focusPointer(pointer);
         } }, ...node.branches.map((b, i) => el('option', { value: String(i), selected: i === chosen }, b.label)));
-        const box = el('fieldset', { class: 'group' }, el('legend', {}, node.label), labelFor(id, { label: 'Form' }, false), select, ...helpAndError(id, node, pointer));
-        box.append(field({ ...node.branches[chosen], label: node.branches[chosen].label }, pointer, required, name));
+        const legend = el('legend', {}, node.label, required ? el('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : undefined);
+        // A list of types (["boolean", "string"]): which type, then that type's control, named for the field.
+        const box = el('fieldset', { class: 'group' }, legend, labelFor(id, { label: ofType ? 'Type' : 'Form' }, false), select, ...helpAndError(id, node, pointer));
+        box.append(field({ ...node.branches[chosen], label: ofType ? 'Value' : node.branches[chosen].label, ...(ofType ? { defaultText: node.defaultText } : {}) }, pointer, required, name));
         return box;
       }
       case 'boolean':
@@ -337,7 +345,7 @@
       submitNow();
     } }, tabs, el('ul', { id: 'general-problems', class: 'error', role: 'alert' }), panel,
       el('div', { class: 'actions' }, submit, save, cancel, el('span', { id: 'status', class: 'status', role: 'status' }), el('span', { class: 'keys' }, `Ctrl+Enter: ${submitLabel}`)));
-    app.replaceChildren(el('h1', {}, title), ...(message ? [el('p', { class: 'message' }, message)] : []), el('p', { class: 'legend' }, 'Fields marked * are required. Empty fields are left out: the server then uses its own default.'), form);
+    app.replaceChildren(el('h1', {}, title), ...(description ? [el('div', { class: 'description', id: 'description', role: 'region', 'aria-label': 'Description', tabindex: '0' }, description)] : []), ...(message ? [el('p', { class: 'message' }, message)] : []), el('p', { class: 'legend' }, 'Fields marked * are required. Empty fields are left out: the server then uses its own default.'), form);
     showProblems();
     if (focused) focusPointer(focused);
   }
@@ -384,6 +392,7 @@
   spec = init.spec;
   title = init.title;
   message = typeof init.message === 'string' ? init.message : '';
+  description = typeof init.description === 'string' ? init.description : '';
   submitLabel = typeof init.submitLabel === 'string' ? init.submitLabel : 'Submit';
   canSave = init.canSave === true;
   value = init.value && typeof init.value === 'object' ? init.value : {};

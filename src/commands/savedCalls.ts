@@ -156,7 +156,7 @@ async function runSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkno
   const form = await buildFormAsync(found.tool.inputSchema);
   if (call.leftOut.length > 0 || (await form.problemsAtAsync(args)).length > 0) {
     const why = call.leftOut.length > 0 ? 'enter the values that were not saved' : 'its saved values no longer fit the tool';
-    const filled = await dialogs.editForm({ title: `${call.name}: ${label} on '${call.server}' (${why})`, schema: found.tool.inputSchema, form, initial: args });
+    const filled = await dialogs.editForm({ title: `${call.name}: ${label} on '${call.server}' (${why})`, ...(found.tool.description ? { description: found.tool.description } : {}), schema: found.tool.inputSchema, form, initial: args });
     if (filled.kind !== 'filled') return { kind: 'dismissed' };
     args = filled.args;
   }
@@ -178,6 +178,7 @@ async function editSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkn
   const label = toolLabel(found.tool);
   const filled = await dialogs.editForm({
     title: `Edit '${call.name}': ${label} on '${call.server}'`,
+    ...(found.tool.description ? { description: found.tool.description } : {}),
     schema: found.tool.inputSchema,
     form: await buildFormAsync(found.tool.inputSchema),
     initial: call.args,

@@ -16,7 +16,8 @@ export type SpecNode =
   | (SpecBase & { readonly kind: 'string' | 'number' | 'integer'; readonly inputType: 'text' | 'number' | 'date' | 'time' | 'email' | 'url' })
   | (SpecBase & { readonly kind: 'boolean' })
   | (SpecBase & { readonly kind: 'enum'; readonly options: readonly { readonly label: string; readonly value: unknown }[] })
-  | (SpecBase & { readonly kind: 'choice'; readonly branches: readonly SpecNode[] })
+  /** `of: 'type'` for a list of simple types (`["boolean", "string"]`): a choice of which type, then that type's control. */
+  | (SpecBase & { readonly kind: 'choice'; readonly branches: readonly SpecNode[]; readonly of?: 'type' })
   | (SpecBase & { readonly kind: 'json' });
 
 export interface SpecBase {
@@ -83,6 +84,7 @@ function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: s
     const branches: SpecNode[] = [];
     for (const [i, b] of made.union.entries()) branches.push(yield* node(isObject(b) ? { ...(type ? { type } : {}), ...b } : b, root, `Option ${i + 1}`, depth + 1));
     yield;
+    if (made.ofTypes) return { ...base, kind: 'choice', of: 'type', branches, hint: branches.map(b => b.label).join(', or ') };
     return { ...base, kind: 'choice', branches, hint: `one of ${branches.length} forms` };
   }
   if (type === 'object' && isObject(s.properties)) {
@@ -109,6 +111,27 @@ function baseOf(s: { readonly [k: string]: unknown }, name: string): Omit<SpecBa
   };
 }
 
+/** The simple types a type list may offer as a choice, each as the choice names it, and the keywords that apply to it. */
+const SIMPLE_TYPES: Readonly<Record<string, { readonly label: string; readonly keywords: readonly string[] }>> = {
+  boolean: { label: 'true or false', keywords: [] },
+  string: { label: 'text', keywords: ['minLength', 'maxLength', 'pattern', 'format'] },
+  number: { label: 'a number', keywords: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'] },
+  integer: { label: 'a whole number', keywords: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'] },
+};
+
+/**
+ * `type: ["boolean", "string"]` (zod's `z.union([z.boolean(), z.string()])`, server-sequential-thinking's
+ * `nextThoughtNeeded`) as a choice of which type, each with its own control: it was a JSON text box where the
+ * user had to know to type `true`. Only lists of simple types (`null` in a list means the field may be left out: see `typesOf`); the value is still checked by the schema.
+ */
+function typeBranches(s: { readonly [k: string]: unknown }, types: readonly string[]): readonly unknown[] | undefined {
+  if (types.length < 2 || !types.every(t => Object.hasOwn(SIMPLE_TYPES, t))) return undefined;
+  return types.map(t => {
+    const { label, keywords } = SIMPLE_TYPES[t]!;
+    return { type: t, title: label, ...Object.fromEntries(keywords.filter(k => k in s).map(k => [k, s[k]])) };
+  });
+}
+
 /**
  * What a node (not an enum) is apart from its children: the whole node when it has none (a scalar, JSON), else its
  * own part and how its children are laid out (a choice of shapes, an object's properties, a list's items).
@@ -117,10 +140,12 @@ function nodeOwn(
   s: { readonly [k: string]: unknown },
   name: string,
   depth: number,
-): { spec: SpecNode } | { base: Omit<SpecBase, 'hint'>; type: string | undefined; union?: readonly unknown[] } {
+): { spec: SpecNode } | { base: Omit<SpecBase, 'hint'>; type: string | undefined; union?: readonly unknown[]; ofTypes?: true } {
   const base = baseOf(s, name);
   const types = typesOf(s);
   const type = types.length === 1 ? types[0] : types.length === 0 && isObject(s.properties) ? 'object' : undefined;
+  const ofTypes = typeBranches(s, types);
+  if (ofTypes) return { base, type: undefined, union: ofTypes, ofTypes: true };
   if (depth < MAX_DEPTH) {
     const union = Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined;
     if (union && union.length > 1 && (type === undefined || type === 'object')) return { base, type, union };
@@ -150,7 +175,8 @@ function kindOf(schema: unknown, root: { readonly [k: string]: unknown }, depth:
   const s = displaySchema(schema, root);
   if (enumOptionCount(s) !== undefined) return { kind: 'enum', s };
   const made = nodeOwn(s, '', depth);
-  return { kind: 'spec' in made ? made.spec.kind : made.union ? 'choice' : made.type === 'object' ? 'object' : 'array', s };
+  // A choice of simple types is one field, not a nested form: it does not make a form complex.
+  return { kind: 'spec' in made ? made.spec.kind : made.ofTypes ? 'json' : made.union ? 'choice' : made.type === 'object' ? 'object' : 'array', s };
 }
 
 /** Whether a form is better filled in the editor: nested objects, lists of objects, choices of shapes, or many fields. */
@@ -196,6 +222,8 @@ export interface FormEditorRequest {
   readonly title: string;
   /** What the asking server said (an elicitation's message), shown under the title with its lines kept. */
   readonly message?: string;
+  /** The tool's (or prompt's) description, the server's text: shown under the title, lines kept, scrollable when long. */
+  readonly description?: string;
   readonly schema: unknown;
   readonly form: ArgumentForm;
   readonly initial?: Readonly<Record<string, unknown>>;
@@ -243,6 +271,8 @@ export function readPageMessage(message: unknown): PageMessage | undefined {
 export interface PageInit {
   readonly title: string;
   readonly message?: string;
+  /** The tool's description: hidden characters shown, cut at BLOCK_MAX; the page shows it as text in a scrollable box. */
+  readonly description?: string;
   readonly spec: SpecNode;
   readonly value: Readonly<Record<string, unknown>>;
   readonly submitLabel: string;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
-import { plainBlock, plainLabel } from '../../common/untrustedText';
+import { BLOCK_MAX, cut, plainBlock, plainLabel } from '../../common/untrustedText';
 import { describeSchemaAsync, readPageMessage, type FormEditorDialog, type FormEditorRequest, type HostMessage, type PageInit } from '../../forms/formEditor';
 import type { FormOutcome } from '../../forms/formFlow';
 import { EXTENSION_ID } from '../../ids';
@@ -96,6 +96,7 @@ export class FormEditorPanels implements FormEditorDialog {
       const init: PageInit = {
         title: plainLabel(request.title),
         ...(request.message !== undefined ? { message: plainBlock(request.message) } : {}),
+        ...(request.description?.trim() ? { description: cut(plainBlock(request.description.trim()), BLOCK_MAX) } : {}),
         spec,
         value: request.initial ?? {},
         submitLabel: request.submitLabel ?? 'Submit',

@@ -5,7 +5,7 @@ import type { UsePromptOutcome } from '../../../src/commands/usePrompt';
 import { Commands } from '../../../src/ids';
 import type { SavedCallOutcome } from '../../../src/commands/savedCalls';
 import type { FormEditorSession } from '../../../src/ui/forms/formEditorPanel';
-import type { HostMessage } from '../../../src/forms/formEditor';
+import type { HostMessage, SpecNode } from '../../../src/forms/formEditor';
 import type { McpHost } from '../../../src/workspace/mcpHost';
 import type { Dialogs } from '../../../src/extension';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
@@ -129,6 +129,31 @@ describe('the form editor with real servers', function () {
     const outcome = sent(await running);
     // The server echoes what it received: nothing invented (no quantity 1, no note "none").
     assert.deepStrictEqual(JSON.parse(textOf(outcome)), value);
+  });
+
+  it('shows the tool’s description as text (hidden characters shown, cut), and a list of simple types as a choice of type (fixture survey)', async () => {
+    api.setDialogs(withEditor());
+    const running = run('forms', 'survey');
+    const editor = await session();
+    const init = /data-init="([^"]*)"/.exec(editor.panel.webview.html)![1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const page = JSON.parse(init) as { title: string; description?: string; spec: Extract<SpecNode, { kind: 'object' }> };
+    assert.strictEqual(page.title, "Survey on 'forms'");
+    const description = page.description ?? '';
+    // The page adds it as a text node: markup and links stay text; the bidi override and zero-width space are shown.
+    assert.ok(
+      description.startsWith('Answers with what it received.\nSecond line <b>not bold</b> [not a link](command:workbench.action.terminal.new) ⟨U+202E⟩gnp.exe⟨U+202C⟩ zero⟨U+200B⟩width\nMore text. More text.'),
+      description.slice(0, 200),
+    );
+    assert.ok(description.length <= 8_000 && description.endsWith('…'), `cut at 8,000 characters: ${description.length}`);
+    const answer = page.spec.properties.find(p => p.name === 'answer')!.node;
+    assert.strictEqual(answer.kind, 'choice');
+    assert.strictEqual((answer as Extract<SpecNode, { kind: 'choice' }>).of, 'type');
+    assert.deepStrictEqual((answer as Extract<SpecNode, { kind: 'choice' }>).branches.map(b => [b.kind, b.label]), [['boolean', 'true or false'], ['string', 'text']]);
+    // Still checked by the schema: a number is neither type.
+    await editor.receive({ type: 'check', value: { answer: 3 } });
+    assert.deepStrictEqual((editor.posted.at(-1) as Extract<HostMessage, { type: 'problems' }>).problems.map(p => p.pointer), ['/answer']);
+    await editor.receive({ type: 'submit', value: { answer: true, count: 'a few' } });
+    assert.deepStrictEqual(JSON.parse(textOf(sent(await running))), { answer: true, count: 'a few' });
   });
 
   it('asks sequential thinking’s nine fields through the editor (complex) and sends only those filled', async () => {

@@ -36,6 +36,27 @@ describe('the form editor model', () => {
     ]);
   });
 
+  it('offers a list of simple types as a choice of type, each with its own control (sequential thinking’s nextThoughtNeeded; walk14 A)', () => {
+    const tool = thinking.find(t => t.name === 'sequentialthinking')!;
+    const spec = describeSchema(tool.inputSchema);
+    for (const name of ['nextThoughtNeeded', 'isRevision', 'needsMoreThoughts']) {
+      const node = prop(spec, name);
+      assert.strictEqual(node.kind, 'choice', `${name} was a JSON text box`);
+      const choice = node as Extract<SpecNode, { kind: 'choice' }>;
+      assert.strictEqual(choice.of, 'type');
+      assert.deepStrictEqual(choice.branches.map(b => [b.kind, b.label]), [['boolean', 'true or false'], ['string', 'text']]);
+      assert.strictEqual(choice.hint, 'true or false, or text');
+    }
+    // Each type keeps the keywords that apply to it (null is what an optional field left out means); a list with a complex member stays JSON.
+    const count = describeSchema({ type: 'object', properties: { n: { type: ['integer', 'string', 'null'], minimum: 1, maxLength: 3 }, j: { type: ['object', 'string'] } } });
+    const n = prop(count, 'n') as Extract<SpecNode, { kind: 'choice' }>;
+    assert.deepStrictEqual(n.branches.map(b => [b.kind, b.hint]), [['integer', 'a whole number, at least 1'], ['string', 'text, at most 3 characters']]);
+    assert.strictEqual(prop(count, 'j').kind, 'json');
+    // One field, not a nested form: a small tool with one stays in the quick input.
+    const small = { type: 'object', properties: { a: { type: ['boolean', 'string'] }, b: { type: 'string' } } };
+    assert.strictEqual(isComplex(small, buildForm(small)), false);
+  });
+
   it('follows $ref and offers a oneOf as a choice of shapes (fixture place_order)', () => {
     const spec = describeSchema(order!.inputSchema);
     const delivery = prop(spec, 'delivery');
@@ -80,7 +101,9 @@ describe('the form editor model', () => {
       if (fields > 5 || wholeObject) return true;
       const spec = describeSchema(schema);
       if (spec.kind !== 'object') return spec.kind !== 'json' || fields > 0;
-      return spec.properties.some(p => p.node.kind === 'object' || p.node.kind === 'choice' || (p.node.kind === 'array' && (p.node.items.kind === 'object' || p.node.items.kind === 'choice')));
+      // A choice of simple types (["string", "number"]) is one field, not a nested form.
+      const nested = (n: SpecNode) => n.kind === 'object' || (n.kind === 'choice' && n.of !== 'type');
+      return spec.properties.some(p => nested(p.node) || (p.node.kind === 'array' && nested(p.node.items)));
     };
     const schemas: unknown[] = [
       ...[...memory, ...everything, ...thinking, order!].map(t => t.inputSchema),
