@@ -45,7 +45,7 @@ describe('e2e: the form editor shows the tool’s description and a choice of ty
     const description = form().getByRole('region', { name: 'Description' });
     assert.match(await description.innerText(), /^A detailed tool for dynamic and reflective problem-solving through thoughts\./);
     // Long: it scrolls in its own box rather than pushing the form off the page.
-    const box = await description.evaluate(e => ({ client: e.clientHeight, scroll: e.scrollHeight, overflow: getComputedStyle(e).overflowY }));
+    const box = await description.evaluate(e => ({ client: e.clientHeight, scroll: e.scrollHeight, overflow: (globalThis as unknown as { getComputedStyle(e: unknown): { overflowY: string } }).getComputedStyle(e).overflowY }));
     assert.ok(box.scroll > box.client && box.overflow === 'auto', JSON.stringify(box));
   });
 
