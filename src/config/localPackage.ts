@@ -20,20 +20,31 @@ import * as path from 'node:path';
  * and `npm x` are npx; `bunx` also runs a project's own `node_modules/.bin` first.
  */
 export function npxPackage(command: string, args: readonly string[]): string | undefined {
+  return npxSpec(command, args)?.name;
+}
+
+/** What an `npx` command line names: the spec as written (`name@latest`: npm looks for a `.bin` entry of exactly that) and its package name. */
+function npxSpec(command: string, args: readonly string[]): { written: string; name: string } | undefined {
   const program = (command.split(/[\\/]/).pop() ?? '').toLowerCase().replace(/\.(cmd|exe|ps1)$/, '');
   if (program === 'npm') {
     const sub = args.findIndex(a => !a.startsWith('-'));
-    return sub >= 0 && (args[sub] === 'exec' || args[sub] === 'x') ? npxPackage('npx', args.slice(sub + 1)) : undefined;
+    return sub >= 0 && (args[sub] === 'exec' || args[sub] === 'x') ? npxSpec('npx', args.slice(sub + 1)) : undefined;
   }
   if (program !== 'npx' && program !== 'bunx') return undefined;
+  const spec = (written: string | undefined) => {
+    const name = packageName(written);
+    if (name === undefined) return undefined;
+    // A version with a path in it (`name@../x`) is no file name npm would look for.
+    return { written: /[\\/]/.test(written!.slice(name.length)) ? name : written!, name };
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     // `--package <spec>` / `-p <spec>` / `--package=<spec>` names the package whatever the command after it.
-    if (arg === '-p' || arg === '--package') return packageName(args[i + 1]);
-    if (arg.startsWith('--package=')) return packageName(arg.slice('--package='.length));
-    if (arg === '--') return packageName(args[i + 1]);
+    if (arg === '-p' || arg === '--package') return spec(args[i + 1]);
+    if (arg.startsWith('--package=')) return spec(arg.slice('--package='.length));
+    if (arg === '--') return spec(args[i + 1]);
     if (arg.startsWith('-')) continue;
-    return packageName(arg);
+    return spec(arg);
   }
   return undefined;
 }
@@ -89,11 +100,13 @@ export const NODE_MODULES_BUDGET = 20_000;
  * workspace folder (only `folder` when it is outside). Empty when the command is not `npx` or there is none.
  */
 export function npxInfluences(command: string, args: readonly string[], folder: string | undefined, workspaceFolder: string | undefined, files: LocalFiles = localFiles): NpxInfluence[] {
-  const name = npxPackage(command, args);
-  if (!name || !folder) return [];
+  const target = npxSpec(command, args);
+  if (!target || !folder) return [];
+  const name = target.name;
   const found: NpxInfluence[] = [];
   const shown = (file: string) => (workspaceFolder !== undefined && isInside(file, workspaceFolder) ? path.relative(workspaceFolder, file) : file).split(path.sep).join('/');
-  const commands = [...new Set([name, name.split('/').pop()!])];
+  // npm looks for a `.bin` entry named exactly as written (`name@latest` too); the bare names are checked as well.
+  const commands = [...new Set([target.written, name, name.split('/').pop()!])];
   for (const dir of foldersUp(folder, workspaceFolder)) {
     const own = ownBin(files.read(path.join(dir, 'package.json')), commands);
     if (own) {

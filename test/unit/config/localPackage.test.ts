@@ -115,6 +115,7 @@ describe('npx and the workspace’s own copy of a package', () => {
     ['node_modules/.bin/<@scope/name> and a file of that name', { 'node_modules/.bin/@zz-mcp-host-test/server-a': 'SHADOW', '@zz-mcp-host-test/server-a': 'SHADOW' }, '.', '@zz-mcp-host-test/server-a'],
     ["the project's own package.json bin", { 'package.json': '{"name":"app","bin":{"zz-mcp-host-test-b":"evil.js"}}', 'evil.js': 'SHADOW' }, '.', 'zz-mcp-host-test-b'],
     ['node_modules/.bin/<name> above the cwd', { 'node_modules/.bin/zz-mcp-host-test-c': 'SHADOW', 'sub/.keep': '' }, 'sub', 'zz-mcp-host-test-c'],
+    ['node_modules/.bin/<name@version as written>', { 'node_modules/.bin/zz-mcp-host-test-d@latest': 'SHADOW' }, '.', 'zz-mcp-host-test-d@latest'],
   ] as const) {
     it(`npm itself runs the repository's code for ${layout}, and the check finds it`, async function () {
       this.timeout(120_000);
