@@ -86,7 +86,7 @@ describe('MCP Host CodeLens in the config files', function () {
     await writeFile(nestedFile, JSON.stringify({ mcpServers: { nested: { command: node } } }, null, 2));
     try {
       await until(
-        () => state('good') === 'running' && state('broken') === 'error' && state('declined') === 'blocked' && state(hostile) === 'running' && state('claudeside') === 'running',
+        () => state('good') === 'running' && state('broken') === 'error' && state('declined') === 'blocked' && state(hostile) === 'running' && state('claudeside') === 'running' && state('dup') === 'running',
         'the servers to settle',
         60_000,
       );
