@@ -122,6 +122,12 @@ async function chooseCall(host: McpHost, dialog: PickDialog, arg: unknown, verb:
 }
 
 /** The saved call's tool on its running server, or why not. */
+/** The server's text with its secrets masked, as consent shows it. */
+function maskFor(host: McpHost, server: string, text: string): string {
+  const entry = host.registry.get(server);
+  return entry ? entry.connection.mask(text) : text;
+}
+
 function toolOf(host: McpHost, call: SavedCall): { tool: NonNullable<ReturnType<typeof findTool>> } | { message: string } {
   const entry = host.registry.get(call.server);
   const tool = findTool(host, call);
@@ -156,7 +162,7 @@ async function runSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkno
   const form = await buildFormAsync(found.tool.inputSchema);
   if (call.leftOut.length > 0 || (await form.problemsAtAsync(args)).length > 0) {
     const why = call.leftOut.length > 0 ? 'enter the values that were not saved' : 'its saved values no longer fit the tool';
-    const filled = await dialogs.editForm({ title: `${call.name}: ${label} on '${call.server}' (${why})`, ...(found.tool.description ? { description: found.tool.description } : {}), schema: found.tool.inputSchema, form, initial: args });
+    const filled = await dialogs.editForm({ title: `${call.name}: ${label} on '${call.server}' (${why})`, ...(found.tool.description ? { description: maskFor(host, call.server, found.tool.description) } : {}), schema: found.tool.inputSchema, form, initial: args });
     if (filled.kind !== 'filled') return { kind: 'dismissed' };
     args = filled.args;
   }
@@ -178,7 +184,7 @@ async function editSavedCall(host: McpHost, dialogs: SavedCallDialogs, arg: unkn
   const label = toolLabel(found.tool);
   const filled = await dialogs.editForm({
     title: `Edit '${call.name}': ${label} on '${call.server}'`,
-    ...(found.tool.description ? { description: found.tool.description } : {}),
+    ...(found.tool.description ? { description: maskFor(host, call.server, found.tool.description) } : {}),
     schema: found.tool.inputSchema,
     form: await buildFormAsync(found.tool.inputSchema),
     initial: call.args,

@@ -53,7 +53,7 @@ describe('the form editor with real servers', function () {
           memory: { type: 'stdio', command: node, args: [pkg('server-memory')], env: { MEMORY_FILE_PATH: workspaceFile('memory.jsonl').fsPath } },
           thinking: { type: 'stdio', command: node, args: [pkg('server-sequential-thinking')], env: { DISABLE_THOUGHT_LOGGING: 'true' } },
           everything: { type: 'stdio', command: node, args: [pkg('server-everything')] },
-          forms: { type: 'stdio', command: node, args: [repoPath('out', 'test', 'fixtures', 'servers', 'forms.js')] },
+          forms: { type: 'stdio', command: node, args: [repoPath('out', 'test', 'fixtures', 'servers', 'forms.js')], env: { FORMS_API_TOKEN: 'zero' } },
         },
       }),
     );
@@ -139,9 +139,10 @@ describe('the form editor with real servers', function () {
     const page = JSON.parse(init) as { title: string; description?: string; spec: Extract<SpecNode, { kind: 'object' }> };
     assert.strictEqual(page.title, "Survey on 'forms'");
     const description = page.description ?? '';
-    // The page adds it as a text node: markup and links stay text; the bidi override and zero-width space are shown.
+    // The page adds it as a text node: markup and links stay text; the bidi override and zero-width space are shown;
+    // the server's secret (its env FORMS_API_TOKEN) is masked, as consent masks it.
     assert.ok(
-      description.startsWith('Answers with what it received.\nSecond line <b>not bold</b> [not a link](command:workbench.action.terminal.new) ⟨U+202E⟩gnp.exe⟨U+202C⟩ zero⟨U+200B⟩width\nMore text. More text.'),
+      description.startsWith('Answers with what it received.\nSecond line <b>not bold</b> [not a link](command:workbench.action.terminal.new) ⟨U+202E⟩gnp.exe⟨U+202C⟩ ***⟨U+200B⟩width\nMore text. More text.'),
       description.slice(0, 200),
     );
     assert.ok(description.length <= 8_000 && description.endsWith('…'), `cut at 8,000 characters: ${description.length}`);
