@@ -50,3 +50,27 @@ export function waitForEvent<T>(event: Event<T>, filter: (e: T) => boolean, time
     });
   });
 }
+
+/**
+ * Runs `run` once in a microtask however often `schedule` is called before it (the registry fires a state change and
+ * a tool change for one server event: one render for both). Nothing runs once disposed.
+ */
+export class MicrotaskBatch implements IDisposable {
+  private queued = false;
+  private disposed = false;
+
+  constructor(private readonly run: () => void) {}
+
+  readonly schedule = (): void => {
+    if (this.queued) return;
+    this.queued = true;
+    queueMicrotask(() => {
+      this.queued = false;
+      if (!this.disposed) this.run();
+    });
+  };
+
+  dispose(): void {
+    this.disposed = true;
+  }
+}

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { parseTree, type Node } from 'jsonc-parser';
-import { DisposableStore, toDisposable } from '../common/disposable';
+import { DisposableStore } from '../common/disposable';
+import { MicrotaskBatch } from '../common/event';
 import { inertLine, plainLabel, safe, type SafeText } from '../common/untrustedText';
 import type { ConnectionState } from '../mcp/connectionState';
 import { describeState } from '../mcp/connectionState';
@@ -85,17 +86,7 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
 
   constructor(private readonly registry: ServerRegistry) {
     // A state change and a tool change come together for one event: one refresh for both.
-    let queued = false;
-    let disposed = false;
-    const refresh = () => {
-      if (queued) return;
-      queued = true;
-      queueMicrotask(() => {
-        queued = false;
-        if (!disposed) this.changed.fire();
-      });
-    };
-    this.store.add(toDisposable(() => (disposed = true)));
+    const { schedule: refresh } = this.store.add(new MicrotaskBatch(() => this.changed.fire()));
     this.store.add(registry.onDidChangeServers(refresh));
     this.store.add(registry.onDidChangeState(refresh));
     this.store.add(registry.onDidChangeTools(refresh));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { DisposableStore, toDisposable } from '../common/disposable';
+import { DisposableStore } from '../common/disposable';
+import { MicrotaskBatch } from '../common/event';
 import { escapeMarkdown, safe, type SafeText } from '../common/untrustedText';
 import { describeState } from '../mcp/connectionState';
 import type { ServerRegistry } from '../mcp/registry';
@@ -37,17 +38,7 @@ export function registerStatusBar(store: DisposableStore, registry: ServerRegist
     item.show();
   };
   // The registry fires a state change and a tool change for one event: render once for both.
-  let queued = false;
-  let disposed = false;
-  const schedule = () => {
-    if (queued) return;
-    queued = true;
-    queueMicrotask(() => {
-      queued = false;
-      if (!disposed) update();
-    });
-  };
-  store.add(toDisposable(() => (disposed = true)));
+  const { schedule } = store.add(new MicrotaskBatch(update));
   store.add(registry.onDidChangeServers(schedule));
   store.add(registry.onDidChangeState(schedule));
   store.add(registry.onDidChangeTools(schedule));
