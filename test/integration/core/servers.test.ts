@@ -348,17 +348,28 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     } finally {
       lock(false);
     }
-    assert.strictEqual(file, undefined, 'Add Server… reported a write that failed as done');
-    assert.ok(!fs.readFileSync(config.fsPath, 'utf8').includes('unwritten'));
-    // The entry is still in the editor, unsaved; saved now (by the user, later), the server is asked about.
     const document = await vscode.workspace.openTextDocument(config);
-    assert.ok(document.isDirty && document.getText().includes('"unwritten"'), 'the entry is not left in the editor');
-    assert.ok(await document.save());
-    await until(() => dialogs.confirmations.some(c => c.includes('unwritten')) && state('unwritten') === 'running', 'the saved entry to be asked about and run');
-    assert.deepStrictEqual(dialogs.confirmations, [['unwritten']], 'the approval of a write that failed still applied');
+    try {
+      assert.strictEqual(file, undefined, 'Add Server… reported a write that failed as done');
+      assert.ok(!fs.readFileSync(config.fsPath, 'utf8').includes('unwritten'));
+      // The entry is still in the editor, unsaved; saved now (by the user, later), the server is asked about.
+      assert.ok(document.isDirty && document.getText().includes('"unwritten"'), 'the entry is not left in the editor');
+      assert.ok(await document.save());
+      await until(() => dialogs.confirmations.some(c => c.includes('unwritten')) && state('unwritten') === 'running', 'the saved entry to be asked about and run');
+      assert.deepStrictEqual(dialogs.confirmations, [['unwritten']], 'the approval of a write that failed still applied');
+    } finally {
+      // A failure above must stay one failure: the next tests read this file, so an unsaved edit must not outlive it.
+      if (document.isDirty) {
+        await vscode.window.showTextDocument(document);
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+      }
+    }
   });
 
   it('stops every server and its process when the host shuts down', async () => {
+    // Its own servers, not the last test's: one failure above stays one failure.
+    await write({ beta: entry({ env: { EDITED: '1' } }), last: entry({ env: { WHO: 'last' } }) });
+    await until(() => state('beta') === 'running' && state('last') === 'running', 'beta and last to run');
     const pids = host.registry.servers.map(s => s.connection.pid).filter((p): p is number => p !== undefined);
     assert.ok(pids.length >= 2);
     await host.registry.shutdown();
