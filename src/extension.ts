@@ -7,6 +7,7 @@ import { showToolResult } from './commands/runTool';
 import { TestCommands } from './ids';
 import { importDialog, registerImportCommand, type ImportDialog } from './commands/importServers';
 import type { ImportLocation } from './config/importers';
+import { npxFolderWalks } from './config/localPackage';
 import { registerHistoryView } from './ui/history/historyView';
 import { historyDialog, registerHistoryCommands, type HistoryDialog } from './ui/history/historyCommands';
 import { approvalsDialog, registerApprovalCommands, type ApprovalsDialog } from './consent/manageApprovals';
@@ -95,6 +96,8 @@ export interface McpHostApi {
   answerModals?(answerer: ui.ModalAnswerer | undefined): void;
   /** Where "Import MCP Servers…" looks for other hosts' configs (undefined: the real places). */
   setImportLocations?(locations: readonly ImportLocation[] | undefined): void;
+  /** How many times an npx server's folders were looked through (`npxFolderWalks`): the tests count them per start and render. */
+  npxFolderWalks?(): number;
 }
 
 let current: McpHost | undefined;
@@ -148,7 +151,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
       store.add(vscode.commands.registerCommand(TestCommands.showToolResult, showToolResult));
       store.add(toDisposable(() => ui.observeShownText(undefined)));
       store.add(toDisposable(() => ui.answerModals(undefined)));
-      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps, defaultDialogs: vscodeDialogs, answerModals: ui.answerModals, setImportLocations: l => (importLocations = l) };
+      return { version, host, setDialogs: d => (dialogs = d), serversView, resources, statusBar, shownTexts, formEditor, chat, logUri: context.logUri, apps, defaultDialogs: vscodeDialogs, answerModals: ui.answerModals, setImportLocations: l => (importLocations = l), npxFolderWalks };
     }
     return { version };
   } catch (err) {

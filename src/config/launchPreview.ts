@@ -77,9 +77,13 @@ export interface PreviewContext {
   readonly localFiles?: LocalFiles;
 }
 
-/** The context on this machine: the definition's folder, this user's home and path separator. */
-export function localPreviewContext(def: ServerDefinition, envFileText?: string | null): PreviewContext {
-  return { workspaceFolder: def.origin.folder, userHome: os.homedir(), pathSeparator: path.sep, envFileText, ...(def.origin.kind !== 'userSettings' ? { localFiles } : {}) };
+/**
+ * The context on this machine: the definition's folder, this user's home and path separator. A workspace server's
+ * folders are looked at for what decides what its npx runs unless `lookAtFolders` is false (that walk reads up to
+ * NODE_MODULES_BUDGET entries: only where the answer is used).
+ */
+export function localPreviewContext(def: ServerDefinition, envFileText?: string | null, lookAtFolders = true): PreviewContext {
+  return { workspaceFolder: def.origin.folder, userHome: os.homedir(), pathSeparator: path.sep, envFileText, ...(lookAtFolders && def.origin.kind !== 'userSettings' ? { localFiles } : {}) };
 }
 
 /**

@@ -80,6 +80,17 @@ export const localFiles: LocalFiles = {
   },
 };
 
+let folderWalks = 0;
+
+/**
+ * How many times the folders of an npx server were looked through (`npxInfluences`) in this extension host: each look
+ * reads every folder from the cwd up to the workspace folder and up to NODE_MODULES_BUDGET entries of each
+ * `node_modules` tree, so the tests count them per start and per tree render.
+ */
+export function npxFolderWalks(): number {
+  return folderWalks;
+}
+
 /** What the workspace decides about an npx server: the warning the trust dialog shows, and what the approval is bound to. */
 export interface NpxInfluence {
   readonly warning: string;
@@ -102,6 +113,7 @@ export const NODE_MODULES_BUDGET = 20_000;
 export function npxInfluences(command: string, args: readonly string[], folder: string | undefined, workspaceFolder: string | undefined, files: LocalFiles = localFiles): NpxInfluence[] {
   const target = npxSpec(command, args);
   if (!target || !folder) return [];
+  folderWalks++;
   const name = target.name;
   const found: NpxInfluence[] = [];
   const shown = (file: string) => (workspaceFolder !== undefined && isInside(file, workspaceFolder) ? path.relative(workspaceFolder, file) : file).split(path.sep).join('/');

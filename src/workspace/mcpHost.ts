@@ -155,6 +155,8 @@ export class McpHost extends Disposable {
   private async plan(def: ServerDefinition): Promise<LaunchPlan> {
     const inputs = this.config.inputsFor(def);
     let envFileText: string | undefined;
+    // An input asked for (or read) between the decision to start and this launch: the folders are looked at again.
+    let resolvedInput = false;
     const resolved = await resolveDefinition(def, {
       workspaceFolder: def.origin.folder,
       userHome: os.homedir(),
@@ -162,6 +164,7 @@ export class McpHost extends Disposable {
       env: process.env,
       readFile: async file => (envFileText = await fs.readFile(file, 'utf8')),
       resolveInput: async id => {
+        resolvedInput = true;
         const input = inputs.find(i => i.id === id);
         if (!input) throw new Error(`\${input:${id}} is not declared in "inputs" of ${def.origin.label}`);
         return this.inputs.resolve(input, def.origin.file ?? 'user', def.name, inputDestination(def));
@@ -171,7 +174,7 @@ export class McpHost extends Disposable {
       throw err;
     });
     // The env file is read again here; what it sets must still be what the user approved in the trust dialog.
-    const refusal = this.trust.launchRefusal(def, envFileText);
+    const refusal = this.trust.launchRefusal(def, envFileText, !resolvedInput);
     if (refusal) throw new Error(refusal);
     const launch =
       resolved.type === 'stdio'

@@ -72,12 +72,19 @@ async function chooseServers(servers: readonly ServerToTrust[]): Promise<readonl
 
 /** The text of a definition's env file, or `undefined` when it has none or it cannot be read. */
 export async function readEnvFile(def: ServerDefinition): Promise<string | undefined> {
-  const preview = previewLaunch(def, localPreviewContext(def));
+  // Only the env file's path is needed: the workspace's folders are not looked through here.
+  const preview = previewLaunch(def, localPreviewContext(def, undefined, false));
   if (preview.type !== 'stdio' || !preview.envFile) return undefined;
   return fs.readFile(preview.envFile.path, 'utf8').catch(() => undefined);
 }
 
 const STORAGE_KEY = 'mcpHost.trustedServers';
+
+/**
+ * How long after a decision made without asking anything its look at the npx server's folders still stands for the
+ * launch (which follows at once, unless the start waits for a stop): after that the launch looks again.
+ */
+const DECIDED_LOOK_MS = 10_000;
 
 /** Why a server whose trust question was closed unanswered did not start. */
 const UNANSWERED = 'Not started: waiting for your approval (the question was closed). Use Start to be asked';
@@ -95,6 +102,11 @@ export class ServerTrust {
   private queue: Promise<unknown> = Promise.resolve();
   /** The approval each workspace server was last allowed to start with in this window: it says why a launch is refused. */
   private readonly allowedWith = new Map<string, string>();
+  /**
+   * What a decision made without a question found in the folders of each npx server it allowed (`npxLocalInfluence`),
+   * for the launch that follows to use once instead of looking again: nothing was shown to the user in between.
+   */
+  private readonly lookedAt = new WeakMap<ServerDefinition, { readonly influence: string | undefined; readonly at: number }>();
 
   constructor(
     private readonly state: vscode.Memento,
@@ -116,24 +128,36 @@ export class ServerTrust {
     const decisions = new Map<string, StartDecision>();
     const approved = new Set(this.state.get<string[]>(STORAGE_KEY, []));
     const pending: Array<ServerToTrust & { key: string }> = [];
+    const looked: Array<[ServerDefinition, string | undefined]> = [];
     for (const def of definitions) {
-      const envFileText = def.origin.kind === 'userSettings' ? undefined : await readEnvFile(def);
-      const key = trustHash(def, envFileText, npxLocalInfluence(def));
       if (def.origin.kind === 'userSettings') {
         decisions.set(def.name, { allowed: true });
-      } else if (!vscode.workspace.isTrusted) {
+        continue;
+      }
+      if (!vscode.workspace.isTrusted) {
         // Even a server approved before: Restricted Mode means nothing from the workspace runs.
         decisions.set(def.name, { allowed: false, reason: 'workspaceUntrusted', message: 'Restricted Mode: trust this workspace to start servers from its config' });
-      } else if (approved.has(key)) {
+        continue;
+      }
+      const envFileText = await readEnvFile(def);
+      const hasEnvFile = def.type === 'stdio' && def.envFile !== undefined;
+      // One look at the folders that decide what an npx server runs: the approval's key and the question's preview share it.
+      const preview = previewLaunch(def, localPreviewContext(def, hasEnvFile ? (envFileText ?? null) : undefined));
+      const influence = preview.type === 'stdio' ? preview.localInfluence : undefined;
+      const key = trustHash(def, envFileText, influence);
+      if (approved.has(key)) {
         this.allowedWith.set(def.name, key);
         decisions.set(def.name, { allowed: true });
+        looked.push([def, influence]);
       } else if (this.refused.has(key) && !userInitiated) {
         decisions.set(def.name, { allowed: false, reason: 'notApproved', message: 'Not started: you declined. Use Start to be asked again' });
       } else {
-        const hasEnvFile = def.type === 'stdio' && def.envFile !== undefined;
-        pending.push({ definition: def, preview: previewLaunch(def, localPreviewContext(def, hasEnvFile ? (envFileText ?? null) : undefined)), key });
+        pending.push({ definition: def, preview, key });
       }
     }
+    // Asked nothing: the launches that follow need not look at the folders again. After a question (open for as long as the
+    // user likes, while a pull may change the folders), each launch looks again.
+    if (!pending.length) for (const [def, influence] of looked) this.lookedAt.set(def, { influence, at: Date.now() });
     if (pending.length) {
       const asked = pending.map(({ definition, preview }) => ({ definition, preview }));
       // Only the servers the user approved, as shown: each answer is bound to the key of what the dialog showed.
@@ -190,12 +214,15 @@ export class ServerTrust {
   /**
    * Why what is about to start is not what the user approved, or undefined when it is: the env file is read again
    * at launch, and the definition, the env file or the approvals may have changed since the dialog. Servers from
-   * the user's own settings need no approval.
+   * the user's own settings need no approval. `afterDecision`: the launch follows the decision to start it and asked
+   * the user nothing (no input): what that decision found in the npx server's folders is used instead of looking again.
    */
-  launchRefusal(def: ServerDefinition, envFileText: string | undefined): string | undefined {
+  launchRefusal(def: ServerDefinition, envFileText: string | undefined, afterDecision = false): string | undefined {
+    const looked = this.lookedAt.get(def);
+    this.lookedAt.delete(def);
     if (def.origin.kind === 'userSettings') return undefined;
     const approved = this.state.get<string[]>(STORAGE_KEY, []);
-    const npxInfluence = npxLocalInfluence(def);
+    const npxInfluence = afterDecision && looked !== undefined && Date.now() - looked.at < DECIDED_LOOK_MS ? looked.influence : npxLocalInfluence(def);
     if (approved.includes(trustHash(def, envFileText, npxInfluence))) return undefined;
     const allowedWith = this.allowedWith.get(def.name);
     if (allowedWith !== undefined && !approved.includes(allowedWith)) {

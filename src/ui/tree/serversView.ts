@@ -309,6 +309,16 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return item;
   }
 
+  /**
+   * A server's tooltip, built when the user hovers over its row (VS Code asks only then, once per rendering of the row):
+   * its launch preview looks through an npx server's folders for what decides what it runs, work a render of the tree
+   * (every state change) need not do.
+   */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'server' && item.tooltip === undefined) item.tooltip = serverTooltip(node);
+    return item;
+  }
+
   private treeItem(node: TreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'server':
@@ -629,7 +639,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const origin = entry.definition?.origin.label;
     item.description = serverDescription(entry);
     item.iconPath = stateIcon(state);
-    item.tooltip = serverTooltip(node);
+    // The tooltip is built when VS Code shows it (`resolveTreeItem`): its preview looks through an npx server's folders.
     // Its actions, for the menus (the status bar's pick offers the same).
     item.contextValue = serverContextValue(entry);
     item.accessibilityInformation = { label: `MCP server ${entry.name}, ${item.description}${origin ? `, from ${origin}` : ''}` };

@@ -25,8 +25,10 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
   const state = (name: string) => host.registry.get(name)?.connection.state.kind;
   const pid = (name: string) => host.registry.get(name)?.connection.pid;
 
+  let api: Awaited<ReturnType<typeof activateHost>>;
+
   before(async () => {
-    const api = await activateHost();
+    api = await activateHost();
     api.setDialogs(dialogs);
     host = api.host;
   });
@@ -363,6 +365,43 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
         await vscode.window.showTextDocument(document);
         await vscode.commands.executeCommand('workbench.action.files.revert');
       }
+    }
+  });
+
+  it("looks through an npx server's folders once per start (twice when it asked between), and not when the tree draws its row", async () => {
+    // A program called npx (what counts is the name) that runs the fixture server offline, whatever package it is given.
+    const tools = workspaceFile('.tools');
+    const npx = vscode.Uri.joinPath(tools, 'npx').fsPath;
+    fs.mkdirSync(tools.fsPath, { recursive: true });
+    fs.writeFileSync(npx, `#!/bin/sh\nexec ${JSON.stringify(node)} --no-deprecation ${JSON.stringify(everythingServer())} stdio\n`, { mode: 0o755 });
+    const walks = api.npxFolderWalks;
+    try {
+      dialogs.confirmations.length = 0;
+      let before = walks();
+      await write({ beta: entry({ env: { EDITED: '1' } }), walked: { command: npx, args: ['-y', 'walked-mcp'] } });
+      await until(() => state('walked') === 'running', 'the npx server to run');
+      assert.deepStrictEqual(dialogs.confirmations, [['walked']]);
+      // One look for the question and its answer's key, one at launch (the folders may have changed while it was open).
+      assert.strictEqual(walks() - before, 2, 'looks at its folders for a start that asked');
+      await host.registry.stop('walked');
+      before = walks();
+      await host.registry.start('walked');
+      await until(() => state('walked') === 'running', 'the npx server to run again');
+      assert.strictEqual(walks() - before, 1, 'looks at its folders for a start of an approved server');
+
+      // The tree draws the row on every state change; its tooltip (the launch preview, which looks) only when hovered.
+      const provider = api.serversView.provider;
+      const row = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'walked')!;
+      before = walks();
+      for (let i = 0; i < 5; i++) assert.strictEqual(provider.getTreeItem(row).tooltip, undefined);
+      assert.strictEqual(walks() - before, 0, 'looks at its folders when the tree draws its row');
+      const tooltip = (provider.resolveTreeItem(provider.getTreeItem(row), row).tooltip as vscode.MarkdownString).value;
+      assert.ok(tooltip.includes('walked-mcp'), tooltip);
+      assert.strictEqual(walks() - before, 1, 'the hovered tooltip looks once');
+    } finally {
+      await write({ beta: entry({ env: { EDITED: '1' } }), unwritten: { command: node, args: ['--no-deprecation', everythingServer(), 'stdio'] } });
+      await until(() => !host.registry.get('walked') && state('unwritten') === 'running', 'the npx server to go, the last test\'s to run again');
+      fs.rmSync(tools.fsPath, { recursive: true, force: true });
     }
   });
 

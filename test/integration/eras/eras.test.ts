@@ -26,7 +26,7 @@ describe('both protocol eras', function () {
     const node = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === name) as ServerNode | undefined;
     assert.ok(node, `no tree node for ${name}`);
     // The tooltip is Markdown with server text escaped; read it as the user sees it.
-    return (provider.getTreeItem(node).tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
+    return (provider.resolveTreeItem(provider.getTreeItem(node), node).tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
   };
   const texts = (outcome: RunToolOutcome) => {
     assert.strictEqual(outcome.kind, 'sent', JSON.stringify(outcome));

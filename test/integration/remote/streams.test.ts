@@ -23,7 +23,7 @@ describe('remote servers: a dropped stream being resumed', function () {
   const item = async () => {
     const node = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'resumable') as ServerNode | undefined;
     assert.ok(node, 'the server is in the tree');
-    return provider.getTreeItem(node);
+    return provider.resolveTreeItem(provider.getTreeItem(node), node);
   };
 
   before(async () => {

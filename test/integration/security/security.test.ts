@@ -156,7 +156,7 @@ describe('untrusted text stays inert', function () {
     it('§7 masks a never-started server\'s header values and URL secrets in its tooltip, from the definition', async () => {
       const provider = api.serversView.provider;
       const leaky = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'leaky')!;
-      const tooltip = (provider.getTreeItem(leaky).tooltip as vscode.MarkdownString).value;
+      const tooltip = (provider.resolveTreeItem(provider.getTreeItem(leaky), leaky).tooltip as vscode.MarkdownString).value;
       assert.ok(!tooltip.includes('sk-inurl-123') && !tooltip.includes('sk-inheader-456'), tooltip);
       assert.match(tooltip, /header Authorization: \*\*\*/);
       assert.match(tooltip, /connects to: leaky\.example/);

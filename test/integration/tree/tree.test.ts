@@ -89,7 +89,7 @@ describe('servers tree', function () {
     assert.strictEqual(i.contextValue, 'server.running stop restart showLog openConfig');
     assert.strictEqual(i.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     assert.strictEqual((i.iconPath as vscode.ThemeIcon).id, 'circle-filled');
-    const tooltip = (i.tooltip as vscode.MarkdownString).value;
+    const tooltip = (provider.resolveTreeItem(i, paging).tooltip as vscode.MarkdownString).value;
     assert.match(tooltip, /From \\\.vscode\/mcp\\\.json/);
     assert.ok(tooltip.includes('--page-size 100'), tooltip);
     assert.match(tooltip, /Server instructions:\n\n```text\nFixture server for MCP Host tests/);
