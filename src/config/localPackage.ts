@@ -17,25 +17,38 @@ import * as path from 'node:path';
 
 /**
  * The package an `npx` command line runs, as written (`@scope/name`, its version left off), or undefined. `npm exec`
- * and `npm x` are npx; `bunx` also runs a project's own `node_modules/.bin` first.
+ * and `npm x` are npx; `bunx` also runs a project's own `node_modules/.bin` first. `pnpm dlx` (`pnpx`) and `yarn dlx`
+ * run a registry's package too.
  */
 export function npxPackage(command: string, args: readonly string[]): string | undefined {
   return npxSpec(command, args)?.name;
 }
 
-/** What an `npx` command line names: the spec as written (`name@latest`: npm looks for a `.bin` entry of exactly that) and its package name. */
-function npxSpec(command: string, args: readonly string[]): { written: string; name: string } | undefined {
-  const program = (command.split(/[\\/]/).pop() ?? '').toLowerCase().replace(/\.(cmd|exe|ps1)$/, '');
-  if (program === 'npm') {
-    const sub = args.findIndex(a => !a.startsWith('-'));
-    return sub >= 0 && (args[sub] === 'exec' || args[sub] === 'x') ? npxSpec('npx', args.slice(sub + 1)) : undefined;
-  }
+/**
+ * Which program fetches and runs a registry's package, as each was checked by running it (offline, against a
+ * folder holding every kind of local copy; pnpm 10.34, yarn 4.18, npm 10/11):
+ * - `npx` (`npm exec`, `npm x`, `bunx`): the project's own bin or copy before the registry's, and its `.npmrc`;
+ * - `pnpm` (`pnpm dlx`, `pnpx`): always the registry's package (no local bin or copy), from the registry the
+ *   project's `.npmrc` names;
+ * - `yarn` (`yarn dlx`, Yarn 2 and later): the registry's package, but a `.yarnrc.yml` with `yarnPath` (Yarn 1's
+ *   `.yarnrc` with `yarn-path`) in the folder or above makes yarn run that file, the repository's, in place of itself.
+ */
+type Runner = 'npx' | 'pnpm' | 'yarn';
+
+/** What an `npx`-like command line names: the spec as written (`name@latest`: npm looks for a `.bin` entry of exactly that), its package name, and what runs it. */
+function npxSpec(command: string, args: readonly string[], runner: Runner = 'npx'): { written: string; name: string; runner: Runner } | undefined {
+  const program = (command.split(/[\\/]/).pop() ?? '').toLowerCase().replace(/\.(cmd|exe|ps1|js|cjs)$/, '');
+  const sub = args.findIndex(a => !a.startsWith('-'));
+  if (program === 'npm') return sub >= 0 && (args[sub] === 'exec' || args[sub] === 'x') ? npxSpec('npx', args.slice(sub + 1)) : undefined;
+  if (program === 'pnpm') return sub >= 0 && args[sub] === 'dlx' ? npxSpec('npx', args.slice(sub + 1), 'pnpm') : undefined;
+  if (program === 'yarn' || program === 'yarnpkg') return sub >= 0 && args[sub] === 'dlx' ? npxSpec('npx', args.slice(sub + 1), 'yarn') : undefined;
+  if (program === 'pnpx') return npxSpec('npx', args, 'pnpm');
   if (program !== 'npx' && program !== 'bunx') return undefined;
   const spec = (written: string | undefined) => {
     const name = packageName(written);
     if (name === undefined) return undefined;
     // A version with a path in it (`name@../x`) is no file name npm would look for.
-    return { written: /[\\/]/.test(written!.slice(name.length)) ? name : written!, name };
+    return { written: /[\\/]/.test(written!.slice(name.length)) ? name : written!, name, runner };
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -114,12 +127,28 @@ export function npxInfluences(command: string, args: readonly string[], folder: 
   const target = npxSpec(command, args);
   if (!target || !folder) return [];
   folderWalks++;
-  const name = target.name;
+  const { name, runner } = target;
   const found: NpxInfluence[] = [];
   const shown = (file: string) => (workspaceFolder !== undefined && isInside(file, workspaceFolder) ? path.relative(workspaceFolder, file) : file).split(path.sep).join('/');
   // npm looks for a `.bin` entry named exactly as written (`name@latest` too); the bare names are checked as well.
   const commands = [...new Set([target.written, name, name.split('/').pop()!])];
   for (const dir of foldersUp(folder, workspaceFolder)) {
+    if (runner === 'yarn') {
+      found.push(...yarnPaths(dir, files, shown));
+      continue;
+    }
+    const npmrc = () => {
+      const file = path.join(dir, '.npmrc');
+      const text = files.read(file);
+      if (text === undefined) return;
+      const who = runner === 'pnpm' ? 'pnpm dlx' : 'npx';
+      found.push({ warning: `${who} reads the workspace's ${shown(file)}: it can set the registry ${name} is downloaded from and options Node loads into it; the repository chooses them.`, bound: `${shown(file)}\n${text}` });
+    };
+    // pnpm dlx fetches the registry's package into a folder of its own: a project's bin or copy is not run.
+    if (runner === 'pnpm') {
+      npmrc();
+      continue;
+    }
     const own = ownBin(files.read(path.join(dir, 'package.json')), commands);
     if (own) {
       found.push({ warning: `npx runs the bin '${own.command}' of the workspace's own ${shown(path.join(dir, 'package.json'))}, not the package ${name} from the registry: the repository chooses that code.`, bound: `${shown(path.join(dir, 'package.json'))} bin ${own.command} ${own.file}` });
@@ -141,11 +170,30 @@ export function npxInfluences(command: string, args: readonly string[], folder: 
         bound: copy === 'unchecked' ? `${shown(where)} unchecked` : shown(where),
       });
     }
-    const npmrc = path.join(dir, '.npmrc');
-    const text = files.read(npmrc);
-    if (text !== undefined) {
-      found.push({ warning: `npx reads the workspace's ${shown(npmrc)}: it can set the registry ${name} is downloaded from and options Node loads into it; the repository chooses them.`, bound: `${shown(npmrc)}\n${text}` });
-    }
+    npmrc();
+  }
+  return found;
+}
+
+/**
+ * A folder's yarn settings, which choose code yarn runs: `yarnPath` in `.yarnrc.yml` (Yarn 2 and later) or `yarn-path`
+ * in `.yarnrc` (Yarn 1) runs that file in place of yarn; `plugins` in `.yarnrc.yml` are loaded, by `yarn dlx` too (checked
+ * with yarn 4.18 and 1.22, from the folder and a subfolder). Bound to the file's text (what else yarn reads in it is not
+ * modelled).
+ */
+function yarnPaths(dir: string, files: LocalFiles, shown: (file: string) => string): NpxInfluence[] {
+  const found: NpxInfluence[] = [];
+  for (const [rc, setting] of [['.yarnrc.yml', /^\s*["']?yarnPath["']?\s*:\s*["']?([^"'#\r\n]*)/m], ['.yarnrc', /^\s*["']?yarn-path["']?\s+["']?([^"'#\r\n]*)/m]] as const) {
+    const file = path.join(dir, rc);
+    const text = files.read(file);
+    if (text === undefined) continue;
+    const runs = setting.exec(text)?.[1]?.trim();
+    found.push({
+      warning: runs
+        ? `yarn runs the workspace's own ${shown(path.resolve(dir, runs))} in place of yarn itself (${rc === '.yarnrc' ? 'yarn-path' : 'yarnPath'} in ${shown(file)}): the repository chooses that code.`
+        : `yarn reads the workspace's ${shown(file)}: the plugins it names are code yarn loads${rc === '.yarnrc' ? '' : ' (yarn dlx too)'}, and the repository chooses them.`,
+      bound: `${shown(file)}\n${text}`,
+    });
   }
   return found;
 }

@@ -162,3 +162,86 @@ describe('npx and the workspace’s own copy of a package', () => {
     assert.strictEqual(npxLocalInfluence(server(`{ "command": "npx", "args": ["-y", "pkg"], "cwd": ${JSON.stringify(path.join(folder, 'sub'))} }`, 'userSettings')), undefined);
   });
 });
+
+/**
+ * `pnpm dlx` (`pnpx`) and `yarn dlx` also run a registry's package by name. Checked by running pnpm 10.34, yarn 4.18 and
+ * yarn 1.22 (offline, in a folder holding a node_modules/.bin entry, a package.json bin and a node_modules copy of the
+ * package): pnpm dlx runs none of them but takes its registry from the folder's .npmrc; yarn dlx runs none of them, but
+ * runs a `yarnPath` (`.yarnrc.yml`) or `yarn-path` (`.yarnrc`) file in place of yarn and loads the `.yarnrc.yml`'s plugins.
+ * Neither tool is on the test machines, so the layouts are modelled here as found.
+ */
+describe('pnpm dlx, pnpx and yarn dlx and the workspace’s files', () => {
+  let folder: string;
+  const server = (command: string, args: string[]): ServerDefinition => {
+    const origin = { kind: 'workspaceVscode' as const, file: path.join(folder, '.vscode', 'mcp.json'), folder, label: '.vscode/mcp.json (repo)' };
+    const parsed = parseConfigText(JSON.stringify({ servers: { s: { command, args } } }), origin, 'vscode');
+    return parsed.servers[0]!;
+  };
+  const write = (files: Record<string, string>) => {
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+      fs.writeFileSync(path.join(folder, file), text);
+    }
+  };
+  // Every kind of local copy npx would run: pnpm dlx and yarn dlx run none of them.
+  const copies = {
+    'node_modules/.bin/pkg': 'x',
+    'node_modules/pkg/package.json': '{"name":"pkg","bin":"cli.js"}',
+    'package.json': '{"name":"app","bin":{"pkg":"own.js"}}',
+  };
+
+  beforeEach(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-host-dlx-'));
+  });
+  afterEach(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  it('reads the package pnpm dlx, pnpx and yarn dlx run; other pnpm and yarn commands are not npx', () => {
+    assert.strictEqual(npxPackage('pnpm', ['dlx', '@scope/pkg@1.2.3', 'arg']), '@scope/pkg');
+    assert.strictEqual(npxPackage('pnpm.cmd', ['--silent', 'dlx', 'pkg']), 'pkg');
+    assert.strictEqual(npxPackage('pnpm', ['dlx', '--package', '@scope/pkg', 'bin-name']), '@scope/pkg');
+    assert.strictEqual(npxPackage('/usr/local/bin/pnpx', ['pkg@latest']), 'pkg');
+    assert.strictEqual(npxPackage('yarn', ['dlx', '-q', 'pkg']), 'pkg');
+    assert.strictEqual(npxPackage('yarn', ['dlx', '-p', '@scope/pkg', 'bin-name']), '@scope/pkg');
+    assert.strictEqual(npxPackage('pnpm', ['exec', 'pkg']), undefined);
+    assert.strictEqual(npxPackage('pnpm', ['install']), undefined);
+    assert.strictEqual(npxPackage('yarn', ['start']), undefined);
+    assert.strictEqual(npxPackage('yarn', ['dlx', './local.js']), undefined);
+  });
+
+  it("pnpm dlx and pnpx: the .npmrc's registry counts, a local copy does not", () => {
+    write({ ...copies, '.npmrc': 'registry=http://127.0.0.1:9/\n' });
+    for (const [command, args] of [['pnpm', ['dlx', 'pkg']], ['pnpx', ['pkg']]] as const) {
+      const def = server(command, [...args]);
+      const preview = previewLaunch(def, localPreviewContext(def));
+      assert.deepStrictEqual(preview.warnings, [
+        "pnpm dlx reads the workspace's .npmrc: it can set the registry pkg is downloaded from and options Node loads into it; the repository chooses them.",
+      ]);
+      assert.strictEqual(npxLocalInfluence(def), '.npmrc\nregistry=http://127.0.0.1:9/\n');
+    }
+    fs.rmSync(path.join(folder, '.npmrc'));
+    assert.strictEqual(npxLocalInfluence(server('pnpm', ['dlx', 'pkg'])), undefined, 'a local copy counted for pnpm dlx');
+  });
+
+  it("yarn dlx: a yarnPath (or Yarn 1's yarn-path) runs the repository's file in place of yarn, plugins load; the approval is bound to the file", () => {
+    write({ ...copies, 'sub/.keep': '' });
+    const def = server('yarn', ['dlx', 'pkg']);
+    assert.strictEqual(npxLocalInfluence(def), undefined, 'a local copy counted for yarn dlx');
+    const before = trustHash(def, undefined, npxLocalInfluence(def));
+    write({ '.yarnrc.yml': 'yarnPath: ".yarn/releases/yarn-4.cjs"\n' });
+    const preview = previewLaunch(def, localPreviewContext(def));
+    assert.deepStrictEqual(preview.warnings, ["yarn runs the workspace's own .yarn/releases/yarn-4.cjs in place of yarn itself (yarnPath in .yarnrc.yml): the repository chooses that code."]);
+    assert.match(describePreview(preview, folder).join('\n'), /^⚠ yarn runs the workspace's own \.yarn\/releases\/yarn-4\.cjs/);
+    const pinned = trustHash(def, undefined, npxLocalInfluence(def));
+    assert.notStrictEqual(pinned, before);
+    // Another yarnPath, or a plugin, is another approval.
+    write({ '.yarnrc.yml': 'plugins:\n  - path: ./plugin.cjs\n' });
+    assert.notStrictEqual(trustHash(def, undefined, npxLocalInfluence(def)), pinned);
+    assert.deepStrictEqual(previewLaunch(def, localPreviewContext(def)).warnings, ["yarn reads the workspace's .yarnrc.yml: the plugins it names are code yarn loads (yarn dlx too), and the repository chooses them."]);
+    // From a subfolder, the workspace folder's file counts (yarn reads every folder up); Yarn 1's .yarnrc too.
+    fs.rmSync(path.join(folder, '.yarnrc.yml'));
+    write({ 'sub/.yarnrc': 'yarn-path "./evil.cjs"\n' });
+    const sub = server('yarn', ['dlx', 'pkg']);
+    const subDef = { ...sub, cwd: 'sub' } as ServerDefinition;
+    assert.deepStrictEqual(previewLaunch(subDef, localPreviewContext(subDef)).warnings, ["yarn runs the workspace's own sub/evil.cjs in place of yarn itself (yarn-path in sub/.yarnrc): the repository chooses that code."]);
+  });
+});
