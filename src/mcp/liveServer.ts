@@ -82,7 +82,18 @@ export class LiveServer {
         for (const kind of this.advertisedLists()) void this.lists.refresh(kind);
       },
     });
-    this.toolCalls = { client, log: ctx.log, requestMs: ctx.requestMs, totalMs: ctx.totalMs, validator: ctx.validator, resultFiles: ctx.resultFiles, meta: () => this.meta() };
+    // requestMs read per call: the call limit can cut a workspace server's request timeout while it runs (callLimits).
+    this.toolCalls = {
+      client,
+      log: ctx.log,
+      get requestMs() {
+        return ctx.requestMs;
+      },
+      totalMs: ctx.totalMs,
+      validator: ctx.validator,
+      resultFiles: ctx.resultFiles,
+      meta: () => this.meta(),
+    };
     this.lists = new ServerLists({
       client,
       log: ctx.log,

@@ -283,7 +283,10 @@ export class ServerConnection extends Disposable {
       const limits = callLimits(plan.timeouts, this.options.maxCallMs, this.workspaceDefined);
       const live = new LiveServer(connected, {
         log: this.log,
-        requestMs: limits.requestMs,
+        // Read per request: a lower mcpHost.calls.maxMinutes cuts a workspace server's request timeout without a restart.
+        get requestMs() {
+          return limits.requestMs();
+        },
         totalMs: limits.totalMs,
         pageLimits: this.options.pageLimits,
         validator: this.validator,
@@ -446,7 +449,7 @@ export class ServerConnection extends Disposable {
       handlers: this.options.handlers,
       asking: this.asking,
       validator: this.validator,
-      callLimitMs: () => callLimitMs(total(), requestMs),
+      callLimitMs: () => callLimitMs(total(), requestMs()),
     });
     const generation = this.generation;
     client.onerror = err => {
@@ -735,15 +738,19 @@ export class ServerConnection extends Disposable {
  * The most one call may take: the server entry's `timeout.total` if it has one, else the user setting's (read per
  * call). An entry in a workspace file (`workspaceDefined`: a cloned repository may have written it) can only shorten
  * the user's limit, never lift or lengthen it: its `total` above the setting, or `0` (no limit), counts as the
- * setting, and its request timeout is cut to the setting as the server starts (a request timeout longer than the
- * total limit would lift it: `timedRequest` never cuts a request its request timeout allows).
+ * setting, and its request timeout is cut to the setting (a request timeout longer than the total limit would lift it:
+ * `timedRequest` never cuts a request its request timeout allows). Both are read per request, so a lower setting
+ * applies to the next call of a running server, without a restart.
  */
-export function callLimits(timeouts: ServerTimeouts, setting: () => number = () => DEFAULT_MAX_CALL_MS, workspaceDefined = false): { requestMs: number; totalMs: () => number } {
+export function callLimits(timeouts: ServerTimeouts, setting: () => number = () => DEFAULT_MAX_CALL_MS, workspaceDefined = false): { requestMs: () => number; totalMs: () => number } {
   const entry = timeouts.totalMs;
-  if (!workspaceDefined) return { requestMs: timeouts.requestMs, totalMs: entry !== undefined ? () => entry : setting };
-  const now = setting();
+  const written = timeouts.requestMs;
+  if (!workspaceDefined) return { requestMs: () => written, totalMs: entry !== undefined ? () => entry : setting };
   return {
-    requestMs: now > 0 ? Math.min(timeouts.requestMs, now) : timeouts.requestMs,
+    requestMs: () => {
+      const now = setting();
+      return now > 0 ? Math.min(written, now) : written;
+    },
     totalMs: () => {
       const user = setting();
       if (!(user > 0)) return entry ?? user;

@@ -1,6 +1,9 @@
 import * as assert from 'assert';
 import { DEFAULT_MAX_CALL_MS } from '../../../src/config/types';
-import { callLimits } from '../../../src/mcp/serverConnection';
+import { consentForTests } from '../../../src/consent/toolCallGate';
+import { MemoryLog } from '../../../src/mcp/log';
+import { callLimits, ServerConnection } from '../../../src/mcp/serverConnection';
+import { fixtureServer } from '../servers';
 
 /**
  * The most one call may take: `mcpHost.calls.maxMinutes` (the user's own setting; application scope, so a workspace
@@ -11,7 +14,7 @@ describe('call limits: a workspace entry never lifts the user setting', () => {
   const timeouts = (requestMs: number, totalMs?: number) => ({ startupMs: 30_000, requestMs, ...(totalMs !== undefined ? { totalMs } : {}) });
   const limits = (requestMs: number, totalMs: number | undefined, setting: number | undefined, workspaceDefined: boolean) => {
     const l = callLimits(timeouts(requestMs, totalMs), setting === undefined ? undefined : () => setting, workspaceDefined);
-    return [l.requestMs, l.totalMs()];
+    return [l.requestMs(), l.totalMs()];
   };
 
   it("the user's own entry wins, either way", () => {
@@ -34,11 +37,43 @@ describe('call limits: a workspace entry never lifts the user setting', () => {
     assert.deepStrictEqual(limits(60_000, undefined, 0, true), [60_000, 0]);
   });
 
-  it('reads the setting per call', () => {
+  it('reads the setting per call, the cut of the request timeout too', () => {
     let setting = 600_000;
-    const l = callLimits(timeouts(60_000, 0), () => setting, true);
-    assert.strictEqual(l.totalMs(), 600_000);
+    const l = callLimits(timeouts(3_600_000, 0), () => setting, true);
+    assert.deepStrictEqual([l.requestMs(), l.totalMs()], [600_000, 600_000]);
     setting = 120_000;
-    assert.strictEqual(l.totalMs(), 120_000);
+    assert.deepStrictEqual([l.requestMs(), l.totalMs()], [120_000, 120_000]);
+    setting = 0;
+    assert.deepStrictEqual([l.requestMs(), l.totalMs()], [3_600_000, 0]);
+  });
+
+  it("a lower setting cuts a running workspace server's call without a restart, however long its request timeout (sec14 / review14)", async function () {
+    this.timeout(30_000);
+    let setting = 600_000;
+    const conn = new ServerConnection({
+      name: 'rogue',
+      // A cloned repository's entry: a 10-minute request timeout and no total limit, started while the setting allowed 10 minutes.
+      plan: async () => ({ launch: { type: 'stdio', command: process.execPath, args: [fixtureServer('rogue')], env: {} }, timeouts: { startupMs: 10_000, requestMs: 600_000, totalMs: 0 }, secrets: [], workspaceDefined: true }),
+      maxCallMs: () => setting,
+      log: new MemoryLog('debug'),
+      clientInfo: { name: 'tests', version: '0' },
+      handlers: { roots: () => [] },
+      grace: { stdinMs: 300, termMs: 300 },
+      restart: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxAttempts: 1, stableAfterMs: 60_000 },
+    });
+    let watchdog: NodeJS.Timeout | undefined;
+    try {
+      await conn.start();
+      setting = 2000;
+      const started = Date.now();
+      const outcome = conn.callTool('progress_forever', { intervalMs: 50 }, consentForTests(conn, 'progress_forever'), { onProgress: () => {} });
+      const stuck = new Promise<never>((_, reject) => (watchdog = setTimeout(() => reject(new Error('the call was still running after 12 s: the request timeout set at start outlived the lower setting')), 12_000)));
+      await assert.rejects(Promise.race([outcome, stuck]), /^CallTimeLimitError: tools\/call was still running after 2 s/);
+      assert.ok(Date.now() - started < 10_000);
+      assert.strictEqual(conn.state.kind, 'running', 'the server was restarted');
+    } finally {
+      clearTimeout(watchdog);
+      await conn.shutdown();
+    }
   });
 });
