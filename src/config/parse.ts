@@ -24,7 +24,7 @@ import {
   type StdioServerEntry,
   type TimeoutSetting,
 } from './types';
-import { inputReferences, translateClaudeVariables } from './variables';
+import { inputReferences, nestedVariable, translateClaudeVariables } from './variables';
 import { hasHiddenCharacters, revealHidden } from '../common/untrustedText';
 
 const SERVERS_KEY: Record<ConfigFormat, string> = { vscode: 'servers', claude: 'mcpServers' };
@@ -169,6 +169,7 @@ class SourceParser {
       errors = errors.filter(e => !(e.keyword === 'additionalProperties' && e.params.additionalProperty === 'url' && e.instancePath === ''));
     }
     if (!this.reportSchemaErrors(errors, node, name)) return undefined;
+    if (!this.checkNestedVariables(node, name)) return undefined;
 
     const value = this.format === 'claude' ? this.translateVariables(written) : written;
     this.checkInputReferences(node, declaredInputs, name);
@@ -216,6 +217,26 @@ class SourceParser {
    */
   private translateVariables(written: Record<string, unknown>): unknown {
     return mapStrings(written, s => translateClaudeVariables(s).value);
+  }
+
+  /**
+   * A variable inside another (`${A:-${B}}`, `${env:${input:x}}`) cannot be resolved at launch (`resolveDefinition`);
+   * said here, at its place in the file, as an error of the entry (it could never start), not first at its start.
+   */
+  private checkNestedVariables(node: Node, server: string): boolean {
+    let ok = true;
+    for (const stringNode of valueStrings(node)) {
+      const nodePath = getNodePath(stringNode);
+      // Only the fields launch expands (`mapStrings` in variables.ts).
+      if (!EXPANDED_FIELDS.has(String(nodePath[2]))) continue;
+      const nested = nestedVariable(stringNode.value as string);
+      if (nested === undefined) continue;
+      ok = false;
+      const hint = this.format === 'claude' ? 'write the default as plain text, as in ${NAME:-text}' : 'write the inner value as plain text';
+      // The value is not repeated: a default may hold a credential, and the range marks it in the editor.
+      this.report('error', `${formatJsonPath(nodePath)}: a variable inside another variable is not supported, so the server cannot start; ${hint}`, this.exactSpan(stringNode, nested), server);
+    }
+    return ok;
   }
 
   private checkInputReferences(node: Node, declared: ReadonlySet<string>, server: string): void {
@@ -349,6 +370,9 @@ function keyNodeOf(node: Node): Node {
 }
 
 /** String nodes under `node` that are values, not property names. */
+/** The fields of a server entry whose strings launch expands (`mapStrings` in variables.ts). */
+const EXPANDED_FIELDS: ReadonlySet<string> = new Set(['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers', 'oauth']);
+
 function valueStrings(node: Node): Node[] {
   if (node.type === 'string') return [node];
   if (node.type === 'property') return node.children?.[1] ? valueStrings(node.children[1]) : [];

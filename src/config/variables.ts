@@ -8,6 +8,23 @@ import type { ServerDefinition } from './types';
 export const VARIABLE = /\$\{([^${}]*(?::-[^{}]*)?)\}/g;
 const NESTED = /\$\{[^}]*\$\{/;
 
+/**
+ * The first variable written inside another in `value` (`${A:-${B}}`, as far as its braces close, at most 100
+ * characters), or undefined: what `resolveDefinition` refuses as nested.
+ */
+export function nestedVariable(value: string): string | undefined {
+  const at = NESTED.exec(value)?.index;
+  if (at === undefined) return undefined;
+  let depth = 0;
+  for (let i = at; i < value.length && i - at < 100; i++) {
+    if (value.startsWith('${', i)) {
+      depth++;
+      i++;
+    } else if (value[i] === '}' && --depth === 0) return value.slice(at, i + 1);
+  }
+  return value.slice(at, at + 100);
+}
+
 /** What `resolveDefinition` needs from the world; the caller supplies it so this module stays pure. */
 export interface VariableContext {
   /** The folder the definition belongs to; `${workspaceFolder}` is an error without one. */

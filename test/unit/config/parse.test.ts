@@ -374,6 +374,44 @@ describe('config/parse', () => {
     });
   });
 
+  describe('a variable inside another (config14 left it an error only at start)', () => {
+    it("is an error of its entry where it is written, in .mcp.json (${A:-${B}}) and .vscode/mcp.json; the other entries stay", () => {
+      const claude = `{ "mcpServers": {
+  "nested": { "command": "x", "args": ["--url", "\${API_URL:-\${FALLBACK_URL}}/mcp"] },
+  "fine": { "command": "x", "args": ["\${A}\${B}", "\${PORT:-$HOME}", "\${HOST:-localhost}"] }
+} }`;
+      const parsed = parseConfigText(claude, claudeOrigin, 'claude');
+      assert.deepStrictEqual(parsed.servers.map(s => s.name), ['fine']);
+      assert.deepStrictEqual(
+        parsed.problems.map(p => [p.severity, p.server, p.message, span(p)]),
+        [['error', 'nested', 'mcpServers.nested.args[1]: a variable inside another variable is not supported, so the server cannot start; write the default as plain text, as in ${NAME:-text}', locate(claude, '${API_URL:-${FALLBACK_URL}}')]],
+      );
+      const vscode = `{ "servers": {
+  "remote": { "url": "https://x.example/mcp", "headers": { "Authorization": "Bearer \${env:\${input:which}}" } },
+  "env": { "command": "x", "env": { "A": "\${env:A:-\${env:B}}" }, "cwd": "\${workspaceFolder}" }
+}, "inputs": [{ "id": "which", "type": "promptString", "description": "d" }] }`;
+      const both = parseConfigText(vscode, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(both.servers, []);
+      assert.deepStrictEqual(
+        both.problems.map(p => [p.server, p.message.replace(/:.*/, ''), span(p)]),
+        [
+          ['remote', 'servers.remote.headers.Authorization', locate(vscode, '${env:${input:which}}')],
+          ['env', 'servers.env.env.A', locate(vscode, '${env:A:-${env:B}}')],
+        ],
+      );
+    });
+
+    it('is not looked for in what launch does not expand, and not repeated in the message (a default may be a credential)', () => {
+      const parsed = parseConfigText('{ "servers": { "s": { "command": "x", "disabledTools": ["${a${b}}"], "env": { "TOKEN": "${env:T:-ghp_secret${X}}" } } } }', vscodeOrigin, 'vscode');
+      assert.strictEqual(parsed.problems.length, 1);
+      assert.match(parsed.problems[0]!.message, /^servers\.s\.env\.TOKEN: /);
+      assert.doesNotMatch(parsed.problems[0]!.message, /ghp_secret/);
+      const user = parseConfigValue({ servers: { u: { command: 'x', args: ['${env:A:-${env:B}}'] } } }, userOrigin, 'vscode');
+      assert.deepStrictEqual(user.servers, []);
+      assert.match(user.problems[0]!.message, /^servers\.u\.args\[0\]: a variable inside another variable is not supported/);
+    });
+  });
+
   it('formats JSON paths for messages', () => {
     assert.strictEqual(formatJsonPath(['servers', 'my-db', 'args', 2]), 'servers.my-db.args[2]');
     assert.strictEqual(formatJsonPath(['servers', 'my server', 'env']), 'servers["my server"].env');
