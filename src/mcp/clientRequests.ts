@@ -15,6 +15,13 @@ export interface AskingServer {
    * again; its app reads and calls through the bridge).
    */
   requestsSent(): number;
+  /**
+   * Runs `answer`, the time the user takes to answer the server's question (a dialog, a form), with the server's
+   * clocks stopped: on a 2025-11-25 server the request timeouts and call limits of its requests in flight wait, as
+   * the question may belong to any of them. Only for the user's own time: a question answered without the user (a
+   * sampling request the settings allow) runs on the clocks. Absent: nothing waits.
+   */
+  userAnswering?<T>(answer: () => Promise<T>): Promise<T>;
 }
 
 /**

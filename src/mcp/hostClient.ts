@@ -76,51 +76,84 @@ export function hostClient(negotiation: NegotiationPlan['client'], options: Host
     options.callLimitMs ?? (() => 0),
   );
   // The SDK sends these handlers both the 2025-11-25 server-to-client requests and the questions of a
-  // 2026-07-28 `input_required` result; either way the same handler object answers.
+  // 2026-07-28 `input_required` result; either way the same handler object answers. The handlers run the user's
+  // part of an answer through `userAnswering` (ServerQuestions.ask), which holds this client's clocks meanwhile.
+  const here: AskingServer = {
+    name: asking.name,
+    mask: text => asking.mask(text),
+    log: line => asking.log(line),
+    requestsSent: () => asking.requestsSent(),
+    userAnswering: answer => whileUserAnswers(client, answer),
+  };
   client.setRequestHandler('roots/list', () => ({ roots: [...(handlers?.roots() ?? [])] }));
   if (handlers?.sampling) {
     const sampling = handlers.sampling.bind(handlers);
-    client.setRequestHandler('sampling/createMessage', (request, ctx) => whileAsking(client, () => sampling(asking, request.params, ctx.mcpReq.signal)));
+    client.setRequestHandler('sampling/createMessage', (request, ctx) => sampling(here, request.params, ctx.mcpReq.signal));
   }
   if (handlers?.elicitation) {
     const elicitation = handlers.elicitation.bind(handlers);
-    client.setRequestHandler('elicitation/create', (request, ctx) => whileAsking(client, () => elicitation(asking, request.params, ctx.mcpReq.signal)));
+    client.setRequestHandler('elicitation/create', (request, ctx) => elicitation(here, request.params, ctx.mcpReq.signal));
   }
   return client;
 }
 
 /** The SDK's per-request timers (Protocol's private `_timeoutInfo` and `_resetTimeout`, SDK 2.4.0). */
 interface SdkRequestTimers {
-  readonly _timeoutInfo?: Map<number, { timeoutId: ReturnType<typeof setTimeout> }>;
+  readonly _timeoutInfo?: Map<number, { timeoutId: ReturnType<typeof setTimeout>; resetTimeoutOnProgress?: boolean }>;
   _resetTimeout?(messageId: number): boolean;
 }
 
-/** How many of a client's questions wait for the user now. */
-const asked = new WeakMap<Client, number>();
+/** A client's clocks held while the user answers: how many answers are open, and what to restart after the last. */
+interface Held {
+  open: number;
+  /** The SDK timers stopped, and whether progress reset each before (it must not while held). */
+  readonly timers: Map<number, boolean>;
+  readonly resumeClocks: () => void;
+}
+const held = new WeakMap<Client, Held>();
 
 /**
- * Answers a server's question (elicitation, sampling) with the server's request timeouts on hold: a 2025-11-25
- * server asks while its tools/call waits, and the call's request timeout (60 s by default) ran on while the user
- * filled in the form, so a user taking longer got "tools/call got no answer within 60 s" and the form closed
- * under them. While a question is open the timers of the client's requests in flight are stopped; when the last
- * one is answered each starts again from the full request timeout, as after progress. (Over stdio a question does
- * not say which request it belongs to, so all wait.) The SDK has no public hook for its timers: with other
- * internals than 2.4.0's this does nothing, and the unit test 'a question open longer than the request timeout…'
- * fails. A 2026-07-28 question comes between legs (input_required), with no request of the call in flight.
+ * Runs the user's answer to a 2025-11-25 server's question (elicitation, sampling approval) with the server's clocks
+ * stopped: the server asks while its tools/call waits, and the call's request timeout (60 s by default) ran on while
+ * the user filled in the form, so a user taking longer got "tools/call got no answer within 60 s" and the form closed
+ * under them; the call limit (`mcpHost.calls.maxMinutes`) of a call whose progress is followed counted that time too.
+ * While the user answers, the SDK timers of the client's requests in flight are stopped, progress does not restart
+ * them (it did: a server reporting progress while it asked timed the call out under the user), and their call clocks
+ * (CallClock) stop; when the last answer is in, each timer starts again from the full request timeout, as after
+ * progress, and each clock runs on from where it stopped. Over stdio a question does not say which request it belongs
+ * to, so all wait. A 2026-07-28 question comes between a request's legs (`input_required`): that request's clock is
+ * already stopped (CallClock.forFlow) and it has no leg on the wire, and the client's other requests are the server's
+ * time, so nothing is held. The SDK has no public hook for its timers: with other internals than 2.4.0's the timers
+ * are left alone, and the unit tests 'a question open longer than the request timeout…' fail.
  */
-async function whileAsking<T>(client: Client, answer: () => Promise<T>): Promise<T> {
-  const sdk = client as unknown as SdkRequestTimers;
-  const timers = sdk._timeoutInfo instanceof Map && typeof sdk._resetTimeout === 'function' ? sdk._timeoutInfo : undefined;
-  const open = asked.get(client) ?? 0;
-  asked.set(client, open + 1);
-  if (open === 0 && timers) for (const info of timers.values()) clearTimeout(info.timeoutId);
+async function whileUserAnswers<T>(client: Client, answer: () => Promise<T>): Promise<T> {
+  if (client.getProtocolEra() === 'modern') return answer();
+  let hold = held.get(client);
+  if (hold) hold.open++;
+  else {
+    hold = { open: 1, timers: new Map(), resumeClocks: CallClock.hold(client) };
+    held.set(client, hold);
+    const info = sdkTimers(client);
+    if (info) {
+      for (const [id, timer] of info) {
+        clearTimeout(timer.timeoutId);
+        hold.timers.set(id, timer.resetTimeoutOnProgress === true);
+        timer.resetTimeoutOnProgress = false;
+      }
+    }
+  }
   try {
     return await answer();
   } finally {
-    const left = (asked.get(client) ?? 1) - 1;
-    asked.set(client, left);
-    if (left === 0 && timers) {
-      for (const id of [...timers.keys()]) {
+    if (--hold.open === 0) {
+      held.delete(client);
+      hold.resumeClocks();
+      const info = sdkTimers(client);
+      const sdk = client as unknown as SdkRequestTimers;
+      for (const [id, reset] of hold.timers) {
+        const timer = info?.get(id);
+        if (!timer) continue;
+        timer.resetTimeoutOnProgress = reset;
         try {
           sdk._resetTimeout!(id);
         } catch {
@@ -129,4 +162,9 @@ async function whileAsking<T>(client: Client, answer: () => Promise<T>): Promise
       }
     }
   }
+}
+
+function sdkTimers(client: Client): NonNullable<SdkRequestTimers['_timeoutInfo']> | undefined {
+  const sdk = client as unknown as SdkRequestTimers;
+  return sdk._timeoutInfo instanceof Map && typeof sdk._resetTimeout === 'function' ? sdk._timeoutInfo : undefined;
 }

@@ -14,6 +14,8 @@ export interface RequestContext {
    */
   readonly totalMs?: () => number;
   readonly log: ServerLog;
+  /** The client the request goes to: its call clocks wait while the user answers its server's question (CallClock.hold). */
+  readonly client?: object;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function timedRequest<T>(context: RequestContext, method: string, s
   if (relayed) options.signal = relayed;
   // Without a progress handler the SDK asks for no progress, so the request timeout alone bounds the request
   // (unless its answer is input_required: then HostClient starts a clock for the rounds, see CallClock.forFlow).
-  const clock = onProgress ? CallClock.start(method, callLimitMs(context.totalMs?.() ?? 0, timeout), relayed) : undefined;
+  const clock = onProgress ? CallClock.start(method, callLimitMs(context.totalMs?.() ?? 0, timeout), relayed, context.client) : undefined;
   if (onProgress) options.onprogress = onProgress;
   if (clock) options.signal = clock.signal;
   try {
@@ -91,13 +93,34 @@ export class CallClock extends OwnSignal {
   private due = 0;
   private fired = false;
   private asked = false;
+  private ended = false;
+  /** The client the request went to (CallClock.hold). */
+  private owner: object | undefined;
 
   /** A running clock for a request about to be sent, or none when there is no limit. */
-  static start(method: string, ms: number, outer: AbortSignal | undefined): CallClock | undefined {
+  static start(method: string, ms: number, outer: AbortSignal | undefined, owner?: object): CallClock | undefined {
     if (!(ms > 0)) return undefined;
     const clock = new CallClock(method, ms, outer);
+    clock.owner = owner;
     clock.run(Date.now());
     return clock;
+  }
+
+  /**
+   * Stops the running clocks of `owner`'s requests (a 2025-11-25 server's question is open: the user's time, not the
+   * server's; see hostClient's whileUserAnswers) and returns what starts them again, each from where it stopped. A
+   * clock that ended or was aborted meanwhile stays stopped.
+   */
+  static hold(owner: object): () => void {
+    const stopped: CallClock[] = [];
+    for (const clock of CallClock.running) {
+      if (clock.owner === owner) stopped.push(clock);
+    }
+    for (const clock of stopped) clock.stop();
+    return () => {
+      const now = Date.now();
+      for (const clock of stopped) if (!clock.ended) clock.run(now);
+    };
   }
 
   /**
@@ -194,6 +217,7 @@ export class CallClock extends OwnSignal {
   }
 
   dispose(): void {
+    this.ended = true;
     CallClock.running.delete(this);
     this.outer?.removeEventListener('abort', this);
   }

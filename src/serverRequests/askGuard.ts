@@ -68,8 +68,8 @@ export class ServerQuestions {
     private readonly refuse: (message: string, again: boolean) => Error,
   ) {}
 
-  /** Asks the user (`dialog`) unless refused; `yes` says whether the answer ends a run of noes. */
-  async ask<T>(server: Pick<AskingServer, 'name' | 'log' | 'requestsSent'>, dialog: () => Promise<T>, yes: (answer: T) => boolean): Promise<T> {
+  /** Asks the user (`dialog`, run as the user's time: `userAnswering`) unless refused; `yes` says whether the answer ends a run of noes. */
+  async ask<T>(server: Pick<AskingServer, 'name' | 'log' | 'requestsSent' | 'userAnswering'>, dialog: () => Promise<T>, yes: (answer: T) => boolean): Promise<T> {
     if (this.waiting.has(server.name)) {
       server.log(`${this.what} refused: an earlier request from this server is still waiting for the user.`);
       throw this.refuse(`Another ${this.what.toLowerCase()} request from this server is waiting for the user; send one at a time.`, false);
@@ -81,7 +81,8 @@ export class ServerQuestions {
     }
     this.waiting.add(server.name);
     try {
-      const answer = await dialog();
+      // The user's time: the server's clocks wait (a refusal above asks no one, so they run on).
+      const answer = await (server.userAnswering ? server.userAnswering(dialog) : dialog());
       this.guard.answered(server.name, yes(answer), server.requestsSent());
       return answer;
     } finally {

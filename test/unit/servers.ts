@@ -75,3 +75,8 @@ export async function startEverythingHttp(mode: 'streamableHttp' | 'sse', port?:
       }),
   };
 }
+
+/** Runs a scripted handler's wait for the user as the user's time, as the real handlers do (ServerQuestions.ask). */
+export function userTime<T>(server: { userAnswering?<R>(answer: () => Promise<R>): Promise<R> }, answer: () => Promise<T>): Promise<T> {
+  return server.userAnswering ? server.userAnswering(answer) : answer();
+}

@@ -10,7 +10,7 @@ import { MemoryLog } from '../../../src/mcp/log';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
 import { ServerLists } from '../../../src/mcp/serverLists';
 import { consentForTests } from '../../../src/consent/toolCallGate';
-import { fixtureServer } from '../servers';
+import { fixtureServer, userTime } from '../servers';
 
 /** The core against a 2026-07-28 server (the v2 server SDK) and a 2025-11-25 one (SDK 1.32), over stdio. */
 
@@ -234,11 +234,13 @@ describe('protocol eras', function () {
     let aborted: boolean | undefined;
     const handlers: ClientRequestHandlers = {
       roots: () => [],
-      elicitation: async (_server, _params, signal) => {
-        await new Promise(r => setTimeout(r, 2500));
-        aborted = signal.aborted;
-        return { action: 'accept', content: { name: 'Ada' } };
-      },
+      // The user's part of the answer runs as the user's time, as the real handlers run it (ServerQuestions.ask).
+      elicitation: (server, _params, signal) =>
+        userTime(server, async () => {
+          await new Promise(r => setTimeout(r, 2500));
+          aborted = signal.aborted;
+          return { action: 'accept' as const, content: { name: 'Ada' } };
+        }),
     };
     const { conn } = connect(modern('--legacy', 'serve'), { handlers, protocol: 'legacy', name: 'legacy', requestMs: 1500 });
     await conn.start();

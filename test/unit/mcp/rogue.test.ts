@@ -144,7 +144,7 @@ describe('core vs. a rogue server', function () {
     const { conn, log } = connect(rogue('--cursor', 'null'));
     await conn.start();
     assert.strictEqual(conn.state.kind, 'running', JSON.stringify(conn.state));
-    assert.strictEqual(conn.tools.length, 10);
+    assert.strictEqual(conn.tools.length, 11);
     const page = await conn.listResourcesPage();
     assert.deepStrictEqual(page.items.map(r => r.uri), ['rogue://one']);
     assert.strictEqual(page.nextCursor ?? undefined, undefined, 'no next page');
@@ -155,7 +155,7 @@ describe('core vs. a rogue server', function () {
     const { conn, log } = connect(rogue('--cursor', 'huge'));
     await conn.start();
     assert.strictEqual(conn.state.kind, 'running');
-    assert.strictEqual(conn.tools.length, 10);
+    assert.strictEqual(conn.tools.length, 11);
     // Before: 1,000 pages, 1 GB sent back and held as cursors seen (21 s and +1 GB of RSS in this test).
     assert.ok(log.lines.some(l => l.level === 'warn' && /^tools\/list: the server sent a cursor of 1,048,576 characters \(at most 65,536 are followed\); the list may be incomplete\.$/.test(l.message)), log.text());
   });
@@ -185,7 +185,7 @@ describe('core vs. a rogue server', function () {
     await conn.start();
     assert.strictEqual(conn.state.kind, 'running');
     // Before, the SDK refused the page whole: 0 tools, and a JSON dump of schema errors in the log.
-    assert.deepStrictEqual(conn.tools.map(t => t.name), ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout', 'progress_forever']);
+    assert.deepStrictEqual(conn.tools.map(t => t.name), ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout', 'ask_during', 'progress_forever']);
     const warnings = log.lines.filter(l => l.level === 'warn').map(l => l.message);
     assert.deepStrictEqual(
       warnings.map(w => w.slice(0, w.indexOf('): ') + 1)),
