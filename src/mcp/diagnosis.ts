@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { MissingRequiredClientCapabilityError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { MissingRequiredClientCapabilityError, ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { cut } from '../common/untrustedText';
 import { RemoteRefusedError } from './auth/remotePolicy';
 import type { ResolvedLaunch } from './launch';
 import { SpawnError } from './transports/stdioTransport';
@@ -285,5 +286,18 @@ export function classifyRequestError(error: unknown, method: string, signal: Abo
   if (malformed) return malformed;
   // The SDK's message says only "Missing required client capabilities: extensions".
   if (error instanceof MissingRequiredClientCapabilityError) return new MissingCapabilityError(method, requiredCapabilities(error));
+  if (error instanceof ProtocolError && error.message.length > MAX_SERVER_ERROR_CHARS) error.message = cutServerMessage(error.message);
   return error;
+}
+
+/**
+ * The longest error message from a server kept, as for a log message or a stderr line: a JSON-RPC error's message is
+ * the server's text, and a 4 MB one went whole into the chat model's prompt (a failed call's reason), the history
+ * file and every place that showed it.
+ */
+export const MAX_SERVER_ERROR_CHARS = 16 * 1024;
+
+function cutServerMessage(message: string): string {
+  const kept = cut(message, MAX_SERVER_ERROR_CHARS + 1);
+  return `${kept} (${message.length - kept.length + 1} more characters)`;
 }

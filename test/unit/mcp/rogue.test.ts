@@ -18,6 +18,8 @@ import { fixtureServer } from '../servers';
  * server cannot. For each attack: a clear error that names the server, nothing hangs past its timeout,
  * the server (or the next one) keeps working, and no process is left behind.
  */
+/** The rogue fixture's tools, in its order. */
+const ROGUE_TOOLS = ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout', 'ask_during', 'huge_error', 'cancel_question', 'junk_stdout', 'notify_flood', 'progress_forever'];
 const rogue = (...args: string[]): ResolvedLaunch => ({ type: 'stdio', command: process.execPath, args: [fixtureServer('rogue'), ...args], env: {} });
 
 describe('core vs. a rogue server', function () {
@@ -86,6 +88,22 @@ describe('core vs. a rogue server', function () {
     });
   }
 
+  it('a JSON-RPC error with a 4 MB message: the call fails with it cut to 16 K characters, saying how much was left out; the server keeps working', async () => {
+    const { conn } = connect(rogue());
+    await conn.start();
+    // Before: the whole 4 MB message, which went into the chat model's prompt and the history file.
+    await assert.rejects(call(conn, 'huge_error', { bytes: 4 * 1024 * 1024 }), (error: Error) => {
+      assert.strictEqual(error.name, 'ProtocolError');
+      assert.ok(error.message.length < 20_000, `${error.message.length} characters`);
+      assert.match(error.message, /^\[Sign in\]\(command:workbench\.action\.terminal\.sendSequence\?%7B%7D\) e+… \(4177920 more characters\)$/);
+      assert.strictEqual(error.message.length, 16 * 1024 + '… (4177920 more characters)'.length);
+      return true;
+    });
+    // Its data is not shown anywhere; the message stays as it came when short.
+    await assert.rejects(call(conn, 'huge_error', { where: 'data' }), /^ProtocolError: failed$/);
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+  });
+
   it('three answers to one request: the first counts, the others are dropped', async () => {
     const { conn } = connect(rogue());
     await conn.start();
@@ -144,7 +162,7 @@ describe('core vs. a rogue server', function () {
     const { conn, log } = connect(rogue('--cursor', 'null'));
     await conn.start();
     assert.strictEqual(conn.state.kind, 'running', JSON.stringify(conn.state));
-    assert.strictEqual(conn.tools.length, 11);
+    assert.strictEqual(conn.tools.length, ROGUE_TOOLS.length);
     const page = await conn.listResourcesPage();
     assert.deepStrictEqual(page.items.map(r => r.uri), ['rogue://one']);
     assert.strictEqual(page.nextCursor ?? undefined, undefined, 'no next page');
@@ -155,7 +173,7 @@ describe('core vs. a rogue server', function () {
     const { conn, log } = connect(rogue('--cursor', 'huge'));
     await conn.start();
     assert.strictEqual(conn.state.kind, 'running');
-    assert.strictEqual(conn.tools.length, 11);
+    assert.strictEqual(conn.tools.length, ROGUE_TOOLS.length);
     // Before: 1,000 pages, 1 GB sent back and held as cursors seen (21 s and +1 GB of RSS in this test).
     assert.ok(log.lines.some(l => l.level === 'warn' && /^tools\/list: the server sent a cursor of 1,048,576 characters \(at most 65,536 are followed\); the list may be incomplete\.$/.test(l.message)), log.text());
   });
@@ -185,16 +203,85 @@ describe('core vs. a rogue server', function () {
     await conn.start();
     assert.strictEqual(conn.state.kind, 'running');
     // Before, the SDK refused the page whole: 0 tools, and a JSON dump of schema errors in the log.
-    assert.deepStrictEqual(conn.tools.map(t => t.name), ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout', 'ask_during', 'progress_forever']);
+    assert.deepStrictEqual(conn.tools.map(t => t.name), ROGUE_TOOLS);
     const warnings = log.lines.filter(l => l.level === 'warn').map(l => l.message);
+    const n = ROGUE_TOOLS.length;
     assert.deepStrictEqual(
       warnings.map(w => w.slice(0, w.indexOf('): ') + 1)),
-      ['tools/list: left out malformed tool #11 (42)', 'tools/list: left out malformed tool #12 ("no_schema")', 'tools/list: left out malformed tool #13 ("typed_wrong")', 'tools/list: left out malformed tool #14 (null)', 'tools/list: left out malformed tool #15 ("just a string")'],
+      [`#${n + 1} (42)`, `#${n + 2} ("no_schema")`, `#${n + 3} ("typed_wrong")`, `#${n + 4} (null)`, `#${n + 5} ("just a string")`].map(t => `tools/list: left out malformed tool ${t}`),
     );
     assert.match(warnings[0]!, /\): name: /);
     assert.match(warnings[2]!, /title: .*expected string, received object/);
     for (const w of warnings) assert.doesNotMatch(w, /\n/, 'one line each');
     assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+  });
+
+  // Guards (each passed before this test was written): what a rogue server does that the host already handles.
+  it('exits after reading initialize, before answering it: at once, the exit code and its stderr line', async () => {
+    const { conn } = connect(rogue('--init', 'exit'), { startupMs: 120_000 });
+    await conn.start();
+    const state = conn.state;
+    assert.strictEqual(state.kind, 'error');
+    if (state.kind !== 'error') return;
+    assert.strictEqual(state.message, 'The server exited with code 4 before completing initialization.');
+    assert.deepStrictEqual(state.stderrTail, ['[fixture:rogue] initialize: giving up, exiting 4']);
+  });
+
+  it('stdout that is not JSON-RPC after a good start (binary, half a message, a bare array, a wrong method type): the call is answered, the server runs on', async () => {
+    const { conn, log } = connect(rogue());
+    await conn.start();
+    assert.strictEqual(textOf(await call(conn, 'junk_stdout')), 'answered after the junk');
+    assert.strictEqual(conn.state.kind, 'running');
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+    assert.ok(log.lines.every(l => l.message.length <= 20_000), 'a log line holds the 200 KB junk line whole');
+  });
+
+  it('5,000 notifications of every kind in one write during a call (list_changed, log, resources/updated, its progress): all reach their places, the call is answered', async () => {
+    const { conn, log } = connect(rogue());
+    await conn.start();
+    let progress = 0;
+    const r = await conn.callTool('notify_flood', { count: 5000 }, consentForTests(conn, 'notify_flood'), { onProgress: () => progress++ });
+    assert.strictEqual(textOf(r), 'sent 5000 of each');
+    assert.strictEqual(progress, 5000);
+    assert.strictEqual(log.lines.filter(l => /^\[server\] flood \d+$/.test(l.message)).length, 5000);
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+    assert.strictEqual(conn.tools.length, ROGUE_TOOLS.length);
+  });
+
+  it('withdraws its question (notifications/cancelled) while the user answers: the question sees the cancellation, and the host sends no answer to it', async () => {
+    let withdrawn: boolean | undefined;
+    const elicitation = new ElicitationHandler({
+      editorPreference: () => 'never',
+      dialogs: () => ({
+        confirmElicitation: async () => {
+          // Answered after the server withdrew the question (at 300 ms), before it answers the call (at 800 ms).
+          await new Promise(r => setTimeout(r, 500));
+          return 'accept';
+        },
+        openUrl: async () => false,
+        askArgument: async () => undefined,
+        editForm: async () => ({ kind: 'dismissed' }),
+      }),
+    });
+    const conn = new ServerConnection({
+      name: 'rogue',
+      plan: async () => ({ launch: rogue(), timeouts: { startupMs: 10_000, requestMs: 10_000 }, secrets: [] }),
+      log: new MemoryLog('debug'),
+      clientInfo: { name: 'tests', version: '0' },
+      handlers: {
+        roots: () => [],
+        elicitation: async (server, p, signal) => {
+          const answer = await elicitation.handle(server, p, signal);
+          withdrawn = signal.aborted;
+          return answer;
+        },
+      },
+      grace: { stdinMs: 300, termMs: 300 },
+    });
+    open.push(conn);
+    await conn.start();
+    assert.strictEqual(textOf(await call(conn, 'cancel_question', { ms: 300 })), 'the host answered the withdrawn question with: nothing');
+    assert.strictEqual(withdrawn, true);
   });
 
   describe('questions asked again the moment the user says no', () => {
