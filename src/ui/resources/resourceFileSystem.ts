@@ -37,7 +37,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
   /** What each document URI last showed. */
   private readonly served = new Map<string, Served>();
   /** Reads made just before opening, keyed by the resource, used once. */
-  private readonly prefetched = new Map<string, { result: ReadResourceResult; at: number }>();
+  private readonly prefetched = new Map<string, Prefetched>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /**
    * Updates per resource: a change event, then none until a document of it is read again; what came meanwhile is
@@ -149,7 +149,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
         this.updates.done(k);
       }
     }
-    const { view } = this.view(address, result);
+    const view = pre && result === pre.result ? prefetchedView(pre, uri.toString(), () => this.view(address, result).view) : this.view(address, result).view;
     const bytes = view.kind === 'image' ? view.bytes : new TextEncoder().encode(view.text);
     const previous = this.served.get(uri.toString());
     this.served.delete(uri.toString());
@@ -169,18 +169,19 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
       return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
     }
     const served = this.served.get(uri.toString());
-    return { type: vscode.FileType.File, ctime: 0, mtime: served?.mtime ?? 0, size: served?.bytes.length ?? this.prefetchedImageSize(address), permissions: vscode.FilePermission.Readonly };
+    return { type: vscode.FileType.File, ctime: 0, mtime: served?.mtime ?? 0, size: served?.bytes.length ?? this.prefetchedImageSize(address, uri.toString()), permissions: vscode.FilePermission.Readonly };
   }
 
   /**
    * An image's size before its first read, from the read that opened it: the image preview asks for the size when it
    * opens, before it reads the image, and showed "0B" in the status bar. (Text shows no size; it is not encoded twice.)
+   * The image is decoded once per document, and its first read uses the same bytes (each stat decoded it again).
    */
-  private prefetchedImageSize(address: ResourceAddress): number {
+  private prefetchedImageSize(address: ResourceAddress, docUri: string): number {
     const pre = this.prefetched.get(key(address.server, address.uri));
     if (!pre || Date.now() - pre.at >= PREFETCH_TTL_MS) return 0;
     try {
-      const { view } = this.view(address, pre.result);
+      const view = prefetchedView(pre, docUri, () => this.view(address, pre.result).view);
       return view.kind === 'image' ? view.bytes.length : 0;
     } catch {
       return 0;
@@ -221,6 +222,19 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
     this.served.clear();
     this.prefetched.clear();
   }
+}
+
+/** A read made to open a resource, and the views of it made so far, by document URI (each decoded once). */
+interface Prefetched {
+  readonly result: ReadResourceResult;
+  readonly at: number;
+  views?: Map<string, ResourceView>;
+}
+
+function prefetchedView(pre: Prefetched, docUri: string, make: () => ResourceView): ResourceView {
+  let view = pre.views?.get(docUri);
+  if (!view) (pre.views ??= new Map()).set(docUri, (view = make()));
+  return view;
 }
 
 function key(server: string, uri: string): string {
