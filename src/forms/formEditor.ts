@@ -1,4 +1,4 @@
-import { asObjectSchema, displaySchema, enumOptionCount, enumOptionSteps, isObject, scalarHint, typesOf, type ArgumentForm, type FieldProblem } from './schemaForm';
+import { asObjectSchema, displaySchema, enumOptionCount, enumOptionSteps, isObject, scalarHint, simpleTypeList, SIMPLE_TYPE_KEYWORDS, typesOf, type ArgumentForm, type FieldProblem, type SimpleType } from './schemaForm';
 import type { FormOutcome } from './formFlow';
 import { plainBlock, plainLabel } from '../common/untrustedText';
 import { atOnce, inSlices, type Pause, type Sliced } from './slices';
@@ -111,25 +111,16 @@ function baseOf(s: { readonly [k: string]: unknown }, name: string): Omit<SpecBa
   };
 }
 
-/** The simple types a type list may offer as a choice, each as the choice names it, and the keywords that apply to it. */
-const SIMPLE_TYPES: Readonly<Record<string, { readonly label: string; readonly keywords: readonly string[] }>> = {
-  boolean: { label: 'true or false', keywords: [] },
-  string: { label: 'text', keywords: ['minLength', 'maxLength', 'pattern', 'format'] },
-  number: { label: 'a number', keywords: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'] },
-  integer: { label: 'a whole number', keywords: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'] },
-};
+/** The simple types a type list may offer as a choice, each as the choice names it. */
+const SIMPLE_TYPE_LABELS: Readonly<Record<SimpleType, string>> = { boolean: 'true or false', string: 'text', number: 'a number', integer: 'a whole number' };
 
 /**
  * `type: ["boolean", "string"]` (zod's `z.union([z.boolean(), z.string()])`, server-sequential-thinking's
  * `nextThoughtNeeded`) as a choice of which type, each with its own control: it was a JSON text box where the
  * user had to know to type `true`. Only lists of simple types (`null` in a list means the field may be left out: see `typesOf`); the value is still checked by the schema.
  */
-function typeBranches(s: { readonly [k: string]: unknown }, types: readonly string[]): readonly unknown[] | undefined {
-  if (types.length < 2 || !types.every(t => Object.hasOwn(SIMPLE_TYPES, t))) return undefined;
-  return types.map(t => {
-    const { label, keywords } = SIMPLE_TYPES[t]!;
-    return { type: t, title: label, ...Object.fromEntries(keywords.filter(k => k in s).map(k => [k, s[k]])) };
-  });
+function typeBranches(s: { readonly [k: string]: unknown }): readonly unknown[] | undefined {
+  return simpleTypeList(s)?.map(t => ({ type: t, title: SIMPLE_TYPE_LABELS[t], ...Object.fromEntries(SIMPLE_TYPE_KEYWORDS[t].filter(k => k in s).map(k => [k, s[k]])) }));
 }
 
 /**
@@ -144,7 +135,7 @@ function nodeOwn(
   const base = baseOf(s, name);
   const types = typesOf(s);
   const type = types.length === 1 ? types[0] : types.length === 0 && isObject(s.properties) ? 'object' : undefined;
-  const ofTypes = typeBranches(s, types);
+  const ofTypes = typeBranches(s);
   if (ofTypes) return { base, type: undefined, union: ofTypes, ofTypes: true };
   if (depth < MAX_DEPTH) {
     const union = Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined;

@@ -1,5 +1,5 @@
 import type { CompleteRequest } from '@modelcontextprotocol/client';
-import type { ArgumentForm, FormField } from './schemaForm';
+import { eitherText, type ArgumentForm, type FormField } from './schemaForm';
 import type { ServerConnection } from '../mcp/serverConnection';
 import { SLICE_UNITS, toEventLoop } from './slices';
 
@@ -32,6 +32,11 @@ export interface ArgumentQuestion {
   /** Choices to pick from (enums, booleans); with `many`, several may be picked. */
   readonly choices?: readonly ArgumentChoice[];
   readonly many?: boolean;
+  /**
+   * With `choices`: typed text may be given instead of a choice (a `["boolean", "string"]` field: true, false or
+   * words); says what the text is read as ("as text", "as a number"). The answer is then `{ text }`.
+   */
+  readonly typedAs?: (text: string) => string;
   /** Suggestions for what is typed so far (a prompt argument's completions). */
   readonly suggest?: (typed: string) => Promise<readonly string[]>;
   /** Whether "back" to the previous question is possible. */
@@ -89,6 +94,13 @@ function choicesFor(field: FormField, current: unknown): ArgumentChoice[] | unde
   });
 }
 
+/** What an `either` field's typed text is read as, in words. */
+function readAs(form: ArgumentForm, field: FormField, text: string): string {
+  const read = form.read(field, text);
+  if (!('value' in read)) return '';
+  return typeof read.value === 'string' ? 'as text' : typeof read.value === 'number' ? 'as a number' : 'as true or false';
+}
+
 export interface FillOptions {
   /**
    * Optional fields start with their default too, so confirming sends it (clearing skips the field). For
@@ -128,7 +140,7 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
     const startsWithDefault = field.required || (options.prefillDefaults === true && field.hasDefault);
     const current = had ? values.get(field.name) : startsWithDefault && field.hasDefault ? field.default : undefined;
     const choices = choicesFor(field, current);
-    const prefill = had ? (typeof current === 'string' && field.kind !== 'json' ? current : JSON.stringify(current)) : startsWithDefault ? field.initialText : undefined;
+    const prefill = had ? (field.kind === 'either' ? eitherText(current) : typeof current === 'string' && field.kind !== 'json' ? current : JSON.stringify(current)) : startsWithDefault ? field.initialText : undefined;
     const byDefault = defaultText(field);
     const answer = await dialog.askArgument({
       title: `${title} (${i + 1}/${fields.length})`,
@@ -138,6 +150,7 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
       required: field.required,
       ...(prefill !== undefined ? { value: prefill } : {}),
       ...(choices ? { choices, many: field.kind === 'list' } : {}),
+      ...(choices && field.kind === 'either' ? { typedAs: (text: string) => readAs(form, field, text) } : {}),
       canGoBack: i > 0,
       ...(problem ? { problem } : {}),
       validate: text => form.validateFieldAsync(field, text),

@@ -15,9 +15,13 @@ import { atOnce, inSlices, type Pause, type Sliced } from './slices';
 
 type SchemaObject = { readonly [key: string]: unknown };
 
-/** How a field is asked for: typed text, a pick, a comma-separated list, or JSON for anything richer. */
-export type FieldKind = 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'list' | 'json';
+/**
+ * How a field is asked for: typed text, a pick, a comma-separated list, JSON for anything richer, or `either` for a
+ * list of simple types (`["boolean", "string"]`): true/false picked, or a number or text typed, read as what it looks like.
+ */
+export type FieldKind = 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'list' | 'either' | 'json';
 export type ItemKind = 'string' | 'number' | 'integer' | 'boolean' | 'enum';
+export type SimpleType = 'string' | 'number' | 'integer' | 'boolean';
 
 export interface FieldOption {
   readonly label: string;
@@ -37,6 +41,8 @@ export interface FormField {
   readonly options?: readonly FieldOption[];
   /** For `list` fields. */
   readonly itemKind?: ItemKind;
+  /** For `either` fields: the types a value may have, in the schema's order. */
+  readonly types?: readonly SimpleType[];
   readonly hasDefault: boolean;
   readonly default?: unknown;
   /** What the input starts with: the default as this field's text, or a JSON skeleton. */
@@ -197,8 +203,47 @@ export function displaySchema(schema: unknown, root: SchemaObject, depth = 0): S
     const nonNull = branches.filter(b => !(b.type === 'null' || (b.const === null && Object.keys(b).length === 1)));
     if (nonNull.length === 1 && branches.length === 2) return displaySchema({ ...nonNull[0], ...rest }, root, depth + 1);
     if (nonNull.length > 0 && nonNull.every(b => 'const' in b)) return { ...rest, [anyOf ? 'anyOf' : 'oneOf']: nonNull };
+    const merged = typeListOf(nonNull);
+    if (merged) return { ...rest, ...merged };
   }
   return schema;
+}
+
+/** The keywords that apply to each simple type: what a branch of a union of simple types may hold and still be read as a type list. */
+export const SIMPLE_TYPE_KEYWORDS: Readonly<Record<SimpleType, readonly string[]>> = {
+  boolean: [],
+  string: ['minLength', 'maxLength', 'pattern', 'format'],
+  number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'],
+  integer: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'],
+};
+
+/**
+ * `anyOf: [{type: "boolean"}, {type: "string"}]` (zod 4's `z.union([z.boolean(), z.string()])`, pydantic's
+ * `bool | str`) as the type list `["boolean", "string"]` it means, with each branch's own keywords: asked as one field
+ * of either type rather than "JSON matching one of the allowed forms" (quick input) or "Option 1 / Option 2" (editor).
+ * Only branches of distinct simple types holding nothing but their type's keywords, none of them twice.
+ */
+function typeListOf(branches: readonly SchemaObject[]): SchemaObject | undefined {
+  if (branches.length < 2) return undefined;
+  const types: SimpleType[] = [];
+  const keywords: Record<string, unknown> = {};
+  for (const b of branches) {
+    const t = b.type;
+    if (typeof t !== 'string' || !Object.hasOwn(SIMPLE_TYPE_KEYWORDS, t) || types.includes(t as SimpleType)) return undefined;
+    for (const [k, v] of Object.entries(b)) {
+      if (k === 'type') continue;
+      if (!SIMPLE_TYPE_KEYWORDS[t as SimpleType].includes(k) || Object.hasOwn(keywords, k)) return undefined;
+      keywords[k] = v;
+    }
+    types.push(t as SimpleType);
+  }
+  return { ...keywords, type: types };
+}
+
+/** A type list of two or more simple types (`null` aside), if the schema has one: asked as an `either` field. */
+export function simpleTypeList(schema: SchemaObject): SimpleType[] | undefined {
+  const types = typesOf(schema);
+  return types.length >= 2 && types.every(t => Object.hasOwn(SIMPLE_TYPE_KEYWORDS, t)) ? (types as SimpleType[]) : undefined;
 }
 
 export function typesOf(schema: SchemaObject): string[] {
@@ -404,9 +449,41 @@ function textOfDefault(kind: FieldKind, value: unknown): string | undefined {
       return Array.isArray(value) && value.every(v => typeof v !== 'object' && !String(v).includes(',')) ? value.map(String).join(', ') : JSON.stringify(value);
     case 'enum':
       return valueLabel(value);
+    case 'either':
+      return eitherText(value);
     case 'json':
       return JSON.stringify(value);
   }
+}
+
+/** A value of an `either` field as it is typed: text as itself unless it would read as true/false or a number (then quoted, as JSON). */
+export function eitherText(value: unknown): string {
+  return typeof value === 'string' && !/^\s*(true|false)\s*$/i.test(value) && !NUMBER_TEXT.test(value.trim()) && !/^\s*".*"\s*$/s.test(value) ? value : JSON.stringify(value);
+}
+
+/**
+ * What an `either` field's text is: true/false when a boolean is allowed, a number when one is (a whole number
+ * when only those are, unless text is allowed too), text in double quotes as the text inside (`"true"`), else the
+ * text itself when text is allowed.
+ */
+function readEither(types: readonly SimpleType[], text: string): FieldAnswer {
+  const t = text.trim();
+  if (types.includes('boolean') && /^(true|false)$/i.test(t)) return { value: t.toLowerCase() === 'true' };
+  const n = Number(t);
+  const numeric = NUMBER_TEXT.test(t) && Number.isFinite(n);
+  if (numeric && (types.includes('number') || (types.includes('integer') && (Number.isInteger(n) || !types.includes('string'))))) return { value: n };
+  if (types.includes('string')) {
+    if (/^".*"$/s.test(t)) {
+      try {
+        const quoted: unknown = JSON.parse(t);
+        if (typeof quoted === 'string') return { value: quoted };
+      } catch {
+        // Not a JSON string: the text as typed.
+      }
+    }
+    return { value: text };
+  }
+  return { error: `Enter ${types.map(x => NOUNS[x]).join(', or ')}.` };
 }
 
 /** One field, yielding while it reads a long list of choices. */
@@ -420,6 +497,7 @@ function* fieldFor(name: string, propSchema: unknown, required: boolean, root: S
   let itemKind: ItemKind | undefined;
   let hint: string[];
   let listItem: { kind: ItemKind; options?: FieldOption[] } | undefined;
+  let either: SimpleType[] | undefined;
   const enumChoices = yield* enumOptionSteps(s);
   const types = typesOf(s);
   const single = types.length === 1 ? types[0] : undefined;
@@ -434,6 +512,10 @@ function* fieldFor(name: string, propSchema: unknown, required: boolean, root: S
     kind = 'boolean';
     options = [{ label: 'true', value: true }, { label: 'false', value: false }];
     hint = scalarHint('boolean', s);
+  } else if ((either = simpleTypeList(s))) {
+    kind = 'either';
+    if (either.includes('boolean')) options = [{ label: 'true', value: true }, { label: 'false', value: false }];
+    hint = [either.map(t => scalarHint(t, s).join(', ')).join(', or ')];
   } else if (single === 'array' && !s.prefixItems && isObject(s.items) && (listItem = yield* simpleItemKind(displaySchema(s.items, root)))) {
     const item = listItem;
     kind = 'list';
@@ -462,6 +544,7 @@ function* fieldFor(name: string, propSchema: unknown, required: boolean, root: S
     kind,
     ...(options ? { options } : {}),
     ...(itemKind ? { itemKind } : {}),
+    ...(either && kind === 'either' ? { types: either } : {}),
     hasDefault,
     ...(hasDefault ? { default: defaultValue } : {}),
     ...(initialText !== undefined ? { initialText } : {}),
@@ -547,6 +630,8 @@ function readText(field: FormField, text: string): FieldAnswer {
       }
       return { value: values };
     }
+    case 'either':
+      return readEither(field.types ?? [], text);
     case 'json':
       if (text.trim() === '') return { error: `Enter JSON (${field.hint}).` };
       return parseJson(text);

@@ -235,7 +235,8 @@ export class ScriptedDialogs implements Dialogs {
         if ('dismiss' in a) return undefined;
         return { value: a.raw };
       }
-      if (question.choices) {
+      // A field that also takes typed text (`["boolean", "string"]`): a choice's label picks it, other text is typed.
+      if (question.choices && !(question.typedAs && !question.choices.some(c => c.label === a))) {
         const labels = question.many ? a.split(',').map(s => s.trim()) : [a];
         const chosen = labels.map(l => question.choices!.find(c => c.label === l));
         if (chosen.some(c => !c)) {

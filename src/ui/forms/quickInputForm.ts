@@ -5,7 +5,7 @@ import { createSuggestionPick } from '../suggestionPick';
 import * as ui from '../window';
 import type { ArgumentAnswer, ArgumentChoice, ArgumentQuestion, FormDialog } from '../../forms/formFlow';
 
-type ChoiceItem = ui.SafePickItem & { value?: unknown; skip?: true; skipRest?: true };
+type ChoiceItem = ui.SafePickItem & { value?: unknown; skip?: true; skipRest?: true; typed?: string };
 
 /** The title-bar button (and, in picks, the item) that leaves this and every later optional field out. */
 const SKIP_REST: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('run-all'), tooltip: 'Skip the remaining optional fields' };
@@ -125,9 +125,8 @@ function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[
     pick.canSelectMany = !!question.many;
     const items: ChoiceItem[] = choices.map(c => ({ label: inertLine(c.label), ...(c.description ? { description: inertLine(c.description) } : {}), value: c.value }));
     const leaveOut = !question.required && !question.many ? leaveOutItem(question) : undefined;
-    if (leaveOut) items.push(leaveOut);
-    if (question.canSkipRest && !question.many) items.push(SKIP_REST_ITEM);
-    pick.items = items;
+    const extra: ChoiceItem[] = [...(leaveOut ? [leaveOut] : []), ...(question.canSkipRest && !question.many ? [SKIP_REST_ITEM] : [])];
+    pick.items = [...items, ...extra];
     const picked = items.filter((_, i) => choices[i]?.picked);
     if (question.many) pick.selectedItems = picked;
     // Nothing picked yet: Enter leaves an optional field out rather than sending the first choice.
@@ -139,8 +138,43 @@ function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[
       resolve(answer);
       pick.hide();
     };
+    // Typed text as an item of its own (a `["boolean", "string"]` field: true, false, or words), checked as it is typed.
+    const typedAs = question.many ? undefined : question.typedAs;
+    let typedProblem: { text: string; message: string | undefined } | undefined;
+    let typedShown = false;
+    const latest = latestOnly((text: string) => problemWith(question, text));
+    const showTyped = () => {
+      const text = pick.value;
+      const isChoice = choices.some(c => c.label === text.trim());
+      if (!typedAs || text.trim() === '' || isChoice) {
+        // Items set again only to take the typed one away: setting them moves the active item to the first.
+        if (typedShown) pick.items = [...items, ...extra];
+        typedShown = false;
+        return;
+      }
+      typedShown = true;
+      const problem = typedProblem?.text === text ? typedProblem.message : undefined;
+      const item: ChoiceItem = { label: inertLine(text), description: inertLine(typedAs(text)), ...(problem ? { detail: safe`$(error) ${problem}` } : {}), typed: text, alwaysShow: true };
+      pick.items = [...items, item, ...extra];
+      if (!choices.some(c => c.label.toLowerCase().startsWith(text.trim().toLowerCase()))) pick.activeItems = [item];
+    };
+    const checkTyped = async (text: string): Promise<string | undefined | null> => {
+      const answer = await latest(text);
+      if (!answer || done) return null;
+      typedProblem = { text, message: answer.value };
+      if (pick.value === text) showTyped();
+      return answer.value;
+    };
+    if (typedAs) {
+      if (question.value !== undefined && !picked.length) pick.value = question.value;
+      showTyped();
+      pick.onDidChangeValue(text => {
+        showTyped();
+        if (text.trim() !== '') void checkTyped(text);
+      });
+    }
     pick.onDidTriggerButton(b => (b === vscode.QuickInputButtons.Back ? finish({ back: true }) : b === SKIP_REST && finish({ skipRest: true })));
-    pick.onDidAccept(() => {
+    pick.onDidAccept(async () => {
       if (question.many) {
         const values = pick.selectedItems.map(i => i.value);
         if (values.length === 0 && !question.required) return finish({ skip: true });
@@ -148,9 +182,16 @@ function askChoice(question: ArgumentQuestion, choices: readonly ArgumentChoice[
       }
       const chosen = pick.selectedItems[0] ?? pick.activeItems[0];
       if (!chosen) return;
+      if (chosen.typed !== undefined) {
+        // Accepted as checked: Enter before the check answered waits for it; a problem stays under the item.
+        const problem = await checkTyped(chosen.typed);
+        if (problem !== undefined) return;
+        return finish({ text: chosen.typed });
+      }
       finish(chosen.skipRest ? { skipRest: true } : chosen.skip ? { skip: true } : { value: chosen.value });
     });
     pick.onDidHide(() => {
+      latest.cancel();
       if (!done) resolve(undefined);
       withdrawn.dispose();
       pick.dispose();

@@ -86,6 +86,24 @@ describe('filling a form (the question loop)', () => {
     });
   });
 
+  describe('a list of simple types in the quick input (forms14: it was asked as JSON)', () => {
+    it('offers true and false to pick, takes typed words as text, and says what typed text is read as', async () => {
+      const schema = { type: 'object', properties: { answer: { type: ['boolean', 'string'] }, count: { anyOf: [{ type: 'integer' }, { type: 'string' }] } }, required: ['answer', 'count'] };
+      const dialog = new Script({ answer: [{ text: 'not yet' }], count: [{ text: '3' }] });
+      assert.deepStrictEqual(await fillForm(dialog, buildForm(schema), 't'), { kind: 'filled', args: { answer: 'not yet', count: 3 } });
+      const [answer, count] = dialog.asked;
+      assert.deepStrictEqual(answer!.choices?.map(c => c.value), [true, false]);
+      assert.strictEqual(answer!.prompt, 'answer — true or false, or text, required');
+      assert.deepStrictEqual(['TRUE', 'not yet', '"false"'].map(t => answer!.typedAs?.(t)), ['as true or false', 'as text', 'as text']);
+      assert.strictEqual(count!.choices, undefined, 'nothing to pick: an input box');
+      assert.strictEqual(count!.prompt, 'count — a whole number, or text, required');
+      // Back to a text answer: shown as typed (quoted when it would read as something else).
+      const again = new Script({ answer: [{ text: '"true"' }], count: [{ back: true }, { text: 'x' }] });
+      assert.deepStrictEqual(await fillForm(again, buildForm(schema), 't'), { kind: 'filled', args: { answer: 'true', count: 'x' } });
+      assert.strictEqual(again.asked[2]!.value, '"true"');
+    });
+  });
+
   describe('skipping the remaining optional fields (issue 13 item 3)', () => {
     it('is offered on optional steps only when every later field is optional too, and leaves them all out', async () => {
       const [tool] = await toolsOf(sequentialThinkingServer);

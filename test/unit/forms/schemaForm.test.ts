@@ -75,8 +75,8 @@ describe('argument forms from a tool input schema', () => {
         o: 'json',
         ao: 'json',
         t: 'json',
-        u: 'json',
-        multi: 'json',
+        u: 'either',
+        multi: 'either',
         any: 'json',
       });
       assert.deepStrictEqual(
@@ -148,9 +148,40 @@ describe('argument forms from a tool input schema', () => {
 
     it('prefills no invented value for a required field that is true/false or text (sequential thinking: nextThoughtNeeded)', () => {
       const { f } = one({ type: ['boolean', 'string'] });
-      assert.strictEqual(f.kind, 'json');
+      assert.strictEqual(f.kind, 'either');
       assert.strictEqual(f.initialText, undefined);
       assert.strictEqual(one({ type: 'boolean' }).f.initialText, undefined);
+    });
+
+    it('reads a list of simple types (or a union of them: zod 4, pydantic) as typed: true/false, a number, else text — not as JSON', () => {
+      const { f, form } = one({ type: ['boolean', 'string'], description: 'Yes, no, or in words' });
+      assert.deepStrictEqual([f.kind, f.hint, f.options?.map(o => o.value)], ['either', 'true or false, or text', [true, false]]);
+      const read = (field: typeof f, text: string) => form.read(field, text);
+      assert.deepStrictEqual(read(f, 'true'), { value: true });
+      assert.deepStrictEqual(read(f, ' False '), { value: false });
+      assert.deepStrictEqual(read(f, 'not yet'), { value: 'not yet' }, 'words are text, not "This is not valid JSON"');
+      assert.deepStrictEqual(read(f, '"true"'), { value: 'true' }, 'in double quotes: the text true');
+      assert.deepStrictEqual(read(f, '42'), { value: '42' }, 'no number type: a number is text');
+      const count = one({ type: ['integer', 'string'], minimum: 1 });
+      assert.strictEqual(count.f.hint, 'a whole number, at least 1, or text');
+      assert.strictEqual(count.f.options, undefined, 'no true/false to pick: typed');
+      assert.deepStrictEqual(read(count.f, '3'), { value: 3 });
+      assert.deepStrictEqual(read(count.f, '2.5'), { value: '2.5' }, 'not a whole number: text');
+      assert.deepStrictEqual(read(count.f, 'a few'), { value: 'a few' });
+      assert.strictEqual(count.form.validateField(count.f, '0'), 'Must be at least 1.', 'still checked by the schema');
+      const strict = one({ type: ['boolean', 'integer'] });
+      assert.deepStrictEqual(read(strict.f, 'maybe'), { error: 'Enter true or false, or a whole number.' });
+      // zod 4: z.union([z.number(), z.string().min(2)]) → anyOf of simple types, each keeping its keywords.
+      const union = one({ anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', minLength: 2 }], title: 'Id Or Name' });
+      assert.deepStrictEqual([union.f.kind, union.f.label, union.f.hint], ['either', 'Id Or Name', 'a number, at least 0, or text, at least 2 characters']);
+      assert.deepStrictEqual(read(union.f, '-1.5'), { value: -1.5 });
+      assert.strictEqual(union.form.validateField(union.f, 'x'), 'Must match one of the allowed forms.');
+      // Not simple: a branch with a title of its own, or two branches of one type, stays as written.
+      assert.strictEqual(one({ anyOf: [{ type: 'string', title: 'Name' }, { type: 'integer' }] }).f.kind, 'json');
+      assert.strictEqual(one({ anyOf: [{ type: 'string', maxLength: 2 }, { type: 'string', pattern: '^x' }] }).f.kind, 'json');
+      // A default text that reads as something else is given quoted, so accepting it sends the same text.
+      assert.strictEqual(one({ type: ['boolean', 'string'], default: 'true' }).f.initialText, '"true"');
+      assert.strictEqual(one({ type: ['boolean', 'string'], default: 'auto' }).f.initialText, 'auto');
     });
 
     it('shows the item shape of a list of objects and starts it with one item to fill (issue 13 item 2)', () => {
@@ -296,7 +327,8 @@ describe('argument forms from a tool input schema', () => {
 
     it('words oneOf/anyOf failures without listing every branch', () => {
       const u = one({ oneOf: [{ type: 'string' }, { type: 'integer' }] });
-      assert.strictEqual(u.v('true'), 'Must match one of the allowed forms.');
+      // Typed, `true` would be the text "true" (a string is allowed): checked as the value true.
+      assert.strictEqual(u.form.check(u.f, true), 'Must match one of the allowed forms.');
       assert.strictEqual(u.v('"s"'), undefined);
       const both = one({ oneOf: [{ type: 'number' }, { type: 'integer' }] });
       assert.strictEqual(both.v('3'), 'Must match exactly one of the allowed forms, but matches several.');
