@@ -55,10 +55,13 @@ function promptGroups(host: McpHost): PickGroup<PromptTarget>[] {
     }));
 }
 
-/** A prompt's arguments filled in the form editor (no completions there): the values given, as strings. */
-async function promptInEditor(dialogs: PaletteDialogs, title: string, list: readonly PromptArgument[]): Promise<Record<string, string> | undefined> {
+/**
+ * A prompt's arguments filled in the form editor (no completions there): the values given, as strings. The
+ * prompt's description (masked with the server's secrets) shows under the title, as a tool's does.
+ */
+async function promptInEditor(dialogs: PaletteDialogs, title: string, list: readonly PromptArgument[], description: string | undefined): Promise<Record<string, string> | undefined> {
   const schema = promptArgumentsSchema(list);
-  const filled = await dialogs.editForm({ title, schema, form: await buildFormAsync(schema) });
+  const filled = await dialogs.editForm({ title, ...(description?.trim() ? { description } : {}), schema, form: await buildFormAsync(schema) });
   if (filled.kind !== 'filled') return undefined;
   return Object.fromEntries(Object.entries(filled.args).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
@@ -89,7 +92,12 @@ async function usePrompt(host: McpHost, dialogs: PaletteDialogs, panels: ResultP
   const title = `${label} on '${target.server}'`;
   const completer = serverCompleter(connection, { type: 'ref/prompt', name: prompt.name });
   const args = promptPrefersEditor(readEditorPreference(), list.length, !!completer)
-    ? await promptInEditor(dialogs, title, list.map(a => ({ ...a, ...(a.description ? { description: connection.mask(a.description) } : {}) })))
+    ? await promptInEditor(
+        dialogs,
+        title,
+        list.map(a => ({ ...a, ...(a.description ? { description: connection.mask(a.description) } : {}) })),
+        prompt.description !== undefined ? connection.mask(prompt.description) : undefined,
+      )
     : await fillCompletedValues(
         dialogs,
         title,

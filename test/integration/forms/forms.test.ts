@@ -195,6 +195,9 @@ describe('the form editor with real servers', function () {
       const using = use();
       const editor = await session();
       assert.match(editor.panel.title, /^Arguments Prompt on 'everything'$/);
+      // The prompt's description under the title, as a tool's (forms14: the prompt's form had none).
+      const init = /data-init="([^"]*)"/.exec(editor.panel.webview.html)![1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      assert.strictEqual((JSON.parse(init) as { description?: string }).description, 'A prompt with two arguments, one required and one optional');
       await editor.receive({ type: 'check', value: { state: 'Viken' } });
       assert.deepStrictEqual(editor.posted.at(-1), { type: 'problems', problems: [{ pointer: '/city', message: 'Is required.' }] });
       await editor.receive({ type: 'submit', value: { city: 'Oslo', state: 'Viken' } });
