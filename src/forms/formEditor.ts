@@ -1,4 +1,4 @@
-import { asObjectSchema, displaySchema, enumOptionCount, enumOptionSteps, isObject, scalarHint, simpleTypeList, SIMPLE_TYPE_KEYWORDS, typesOf, type ArgumentForm, type FieldProblem, type SimpleType } from './schemaForm';
+import { annotationHint, asObjectSchema, displaySchema, isReadOnly, jsonHint, enumOptionCount, enumOptionSteps, isObject, scalarHint, simpleTypeList, SIMPLE_TYPE_KEYWORDS, typesOf, type ArgumentForm, type FieldProblem, type SimpleType } from './schemaForm';
 import type { FormOutcome } from './formFlow';
 import { plainBlock, plainLabel } from '../common/untrustedText';
 import { atOnce, inSlices, type Pause, type Sliced } from './slices';
@@ -28,6 +28,8 @@ export interface SpecBase {
   readonly hint: string;
   /** The schema's default as text: shown as a placeholder, never filled in for the user. */
   readonly defaultText?: string;
+  /** The schema's first example as text: the placeholder when there is no default. */
+  readonly exampleText?: string;
 }
 
 export interface SpecProperty {
@@ -72,9 +74,9 @@ function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: s
       options.push({ label: plainLabel(o.label), value: o.value });
       yield;
     }
-    return { ...baseOf(s, name), kind: 'enum', options, hint: plainLabel(scalarHint('enum', s, choices).join(', ')) };
+    return { ...baseOf(s, name), kind: 'enum', options, hint: plainLabel([...scalarHint('enum', s, choices), ...annotationHint(s, false)].join(', ')) };
   }
-  const made = nodeOwn(s, name, depth);
+  const made = nodeOwn(s, name, depth, root);
   if ('spec' in made) {
     yield;
     return made.spec;
@@ -82,7 +84,8 @@ function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: s
   const { base, type } = made;
   if (made.union) {
     const branches: SpecNode[] = [];
-    for (const [i, b] of made.union.entries()) branches.push(yield* node(isObject(b) ? { ...(type ? { type } : {}), ...b } : b, root, `Option ${i + 1}`, depth + 1));
+    const names = made.ofTypes ? undefined : branchNames(made.union, root);
+    for (const [i, b] of made.union.entries()) branches.push(yield* node(isObject(b) ? { ...(type ? { type } : {}), ...b } : b, root, names?.[i] ?? `Option ${i + 1}`, depth + 1));
     yield;
     if (made.ofTypes) return { ...base, kind: 'choice', of: 'type', branches, hint: branches.map(b => b.label).join(', or ') };
     return { ...base, kind: 'choice', branches, hint: `one of ${branches.length} forms` };
@@ -90,7 +93,7 @@ function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: s
   if (type === 'object' && isObject(s.properties)) {
     const required = new Set(Array.isArray(s.required) ? s.required : []);
     const properties: SpecProperty[] = [];
-    for (const [k, v] of Object.entries(s.properties)) properties.push({ name: k, required: required.has(k), node: yield* node(v, root, k, depth + 1) });
+    for (const [k, v] of Object.entries(s.properties)) if (required.has(k) || !isReadOnly(v, root)) properties.push({ name: k, required: required.has(k), node: yield* node(v, root, k, depth + 1) });
     yield;
     return { ...base, kind: 'object', properties, hint: 'an object' };
   }
@@ -99,13 +102,46 @@ function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: s
   return { ...base, kind: 'array', items, hint: 'a list' };
 }
 
+/** The one value a schema allows (`const`, or an `enum` of one), if so. */
+function onlyValue(s: { readonly [k: string]: unknown }): { value: unknown } | undefined {
+  if ('const' in s) return { value: s.const };
+  return Array.isArray(s.enum) && s.enum.length === 1 ? { value: s.enum[0] } : undefined;
+}
+
+/**
+ * Names for the branches of a choice that have no title of their own: a discriminated union's tag (zod's
+ * `discriminatedUnion`, pydantic's `Literal` tag: every branch an object whose one required property holds a
+ * different single value) names each branch ("circle", "square"); a branch of one simple type is named for it ("text").
+ * Otherwise "Option 1", "Option 2" (undefined here).
+ */
+function branchNames(union: readonly unknown[], root: { readonly [k: string]: unknown }): (string | undefined)[] {
+  const shown = union.map(b => displaySchema(b, root));
+  const props = shown.map(b => (isObject(b.properties) ? b.properties : undefined));
+  const tagged = (key: string) =>
+    shown.every((b, i) => Array.isArray(b.required) && b.required.includes(key) && isObject(props[i]?.[key]) && onlyValue(displaySchema(props[i]![key], root))) &&
+    new Set(props.map(p => JSON.stringify(onlyValue(displaySchema(p![key], root))!.value))).size === shown.length;
+  const tag = props.every(p => p) ? Object.keys(props[0]!).find(tagged) : undefined;
+  const names = shown.map((b, i) => {
+    if (typeof b.title === 'string' && b.title.trim()) return undefined;
+    if (tag !== undefined) {
+      const v = onlyValue(displaySchema(props[i]![tag], root))!.value;
+      return plainLabel(typeof v === 'string' ? v : JSON.stringify(v));
+    }
+    return typeof b.type === 'string' && Object.hasOwn(SIMPLE_TYPE_LABELS, b.type) ? SIMPLE_TYPE_LABELS[b.type as SimpleType] : undefined;
+  });
+  // Two branches of one type are not told apart by it.
+  return names.map(n => (n !== undefined && names.filter(m => m === n).length > 1 ? undefined : n));
+}
+
 /** A node's label, description and default, as the page shows them. */
 function baseOf(s: { readonly [k: string]: unknown }, name: string): Omit<SpecBase, 'hint'> {
   // Every text here is the server's: hidden characters shown, one line (descriptions keep theirs); the page adds it as text nodes.
   const label = plainLabel(typeof s.title === 'string' && s.title.trim() ? s.title : name);
   const defaultText = defaultTextOf(s);
+  const example = Array.isArray(s.examples) && s.examples.length > 0 && s.examples[0] !== null && s.examples[0] !== undefined ? s.examples[0] : undefined;
   return {
     label,
+    ...(example !== undefined ? { exampleText: plainLabel(typeof example === 'string' ? example : JSON.stringify(example), 80) } : {}),
     ...(typeof s.description === 'string' ? { description: plainBlock(s.description) } : {}),
     ...(defaultText !== undefined ? { defaultText: plainLabel(defaultText) } : {}),
   };
@@ -131,6 +167,7 @@ function nodeOwn(
   s: { readonly [k: string]: unknown },
   name: string,
   depth: number,
+  root: { readonly [k: string]: unknown },
 ): { spec: SpecNode } | { base: Omit<SpecBase, 'hint'>; type: string | undefined; union?: readonly unknown[]; ofTypes?: true } {
   const base = baseOf(s, name);
   const types = typesOf(s);
@@ -145,10 +182,10 @@ function nodeOwn(
   }
   if (type === 'string' || type === 'number' || type === 'integer') {
     const format = typeof s.format === 'string' ? INPUT_TYPES[s.format] : undefined;
-    return { spec: { ...base, kind: type, inputType: type === 'string' ? (format ?? 'text') : 'number', hint: plainLabel(scalarHint(type, s).join(', ')) } };
+    return { spec: { ...base, kind: type, inputType: type === 'string' ? (format ?? 'text') : 'number', hint: plainLabel([...scalarHint(type, s), ...annotationHint(s, false)].join(', ')) } };
   }
-  if (type === 'boolean') return { spec: { ...base, kind: 'boolean', hint: 'true or false' } };
-  return { spec: { ...base, kind: 'json', hint: types.length ? `JSON: ${types.join(' or ')}` : 'JSON' } };
+  if (type === 'boolean') return { spec: { ...base, kind: 'boolean', hint: ['true or false', ...annotationHint(s, false)].join(', ') } };
+  return { spec: { ...base, kind: 'json', hint: plainLabel([jsonHint(s, root), ...annotationHint(s, false)].join(', ')) } };
 }
 
 /** When Run Tool, Use Prompt and elicitation use the form editor: the `mcpHost.forms.editor` setting. */
@@ -165,7 +202,7 @@ export const SIMPLE_FIELDS = 5;
 function kindOf(schema: unknown, root: { readonly [k: string]: unknown }, depth: number): { kind: SpecNode['kind']; s: { readonly [k: string]: unknown } } {
   const s = displaySchema(schema, root);
   if (enumOptionCount(s) !== undefined) return { kind: 'enum', s };
-  const made = nodeOwn(s, '', depth);
+  const made = nodeOwn(s, '', depth, root);
   // A choice of simple types is one field, not a nested form: it does not make a form complex.
   return { kind: 'spec' in made ? made.spec.kind : made.ofTypes ? 'json' : made.union ? 'choice' : made.type === 'object' ? 'object' : 'array', s };
 }

@@ -94,6 +94,11 @@ export interface FieldProblem {
 }
 
 const MAX_MESSAGES = 5;
+/**
+ * A longer pattern is no help to read: zod 4 writes a 300-character one beside every `format` it knows (`.email()`,
+ * `.datetime()`, `.uuid()`), which the hint and the error showed in full. The format's words say it; else "the form the server expects".
+ */
+const MAX_PATTERN_SHOWN = 60;
 const MAX_LISTED = 10;
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -246,6 +251,24 @@ export function simpleTypeList(schema: SchemaObject): SimpleType[] | undefined {
   return types.length >= 2 && types.every(t => Object.hasOwn(SIMPLE_TYPE_KEYWORDS, t)) ? (types as SimpleType[]) : undefined;
 }
 
+/**
+ * An optional property marked `readOnly` (pydantic's computed fields, an `id` the server assigns): the server owns
+ * it and may ignore or refuse a value, so a form does not ask for it (the JSON tab and the schema still allow it).
+ */
+export function isReadOnly(schema: unknown, root: SchemaObject): boolean {
+  return displaySchema(schema, root).readOnly === true;
+}
+
+/** What a field's annotations add to its hint: that it is deprecated, and its first example ("e.g. …", cut short). */
+export function annotationHint(s: SchemaObject, withExample = true): string[] {
+  const example = Array.isArray(s.examples) && s.examples.length > 0 ? s.examples[0] : undefined;
+  const exampleText = example === undefined ? undefined : typeof example === 'string' ? example : JSON.stringify(example);
+  return [
+    s.deprecated === true ? 'deprecated' : undefined,
+    withExample && exampleText !== undefined ? `e.g. ${exampleText.length > 40 ? `${exampleText.slice(0, 39)}…` : exampleText}` : undefined,
+  ].filter((x): x is string => !!x);
+}
+
 export function typesOf(schema: SchemaObject): string[] {
   const t = schema.type;
   const list = Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : typeof t === 'string' ? [t] : [];
@@ -343,7 +366,7 @@ export function scalarHint(kind: ItemKind, s: SchemaObject, options?: readonly F
       return [
         format ? `${format.noun}, like ${format.example}` : typeof s.format === 'string' ? `text (${s.format})` : 'text',
         lengthHint(s, 'character'),
-        typeof s.pattern === 'string' ? `matching ${s.pattern}` : undefined,
+        typeof s.pattern === 'string' && !format && s.pattern.length <= MAX_PATTERN_SHOWN ? `matching ${s.pattern}` : undefined,
       ].filter((x): x is string => !!x);
     }
     case 'number':
@@ -390,6 +413,7 @@ function skeleton(schema: unknown, root: SchemaObject, depth = 0): unknown {
 function typeWords(schema: unknown, root: SchemaObject, depth: number): string {
   const s = displaySchema(schema, root);
   const count = enumOptionCount(s);
+  if (count === 1) return JSON.stringify(enumOptions(s)![0]!.value);
   if (count !== undefined) return count <= 5 ? `one of ${enumOptions(s)!.map(o => o.label).join(', ')}` : `one of ${count} choices`;
   const t = typesOf(s);
   if (t.length !== 1) return t.length ? t.map(x => NOUNS[x] ?? x).join(' or ') : 'any';
@@ -407,23 +431,33 @@ function objectShape(s: SchemaObject, root: SchemaObject, depth = 0): string {
   return `{${shown.join(', ')}${names.length > MAX_LISTED ? ', …' : ''}}`;
 }
 
-function jsonHint(s: SchemaObject, root: SchemaObject): string {
+/** What to type for a value asked as JSON: its shape in a few words. */
+export function jsonHint(s: SchemaObject, root: SchemaObject): string {
   const t = typesOf(s);
   if (t.length === 1 && t[0] === 'object' && isObject(s.properties)) {
     const required = new Set(Array.isArray(s.required) ? s.required : []);
     const names = Object.keys(s.properties).map(k => (required.has(k) ? `${k}*` : k));
     return `JSON object with ${names.join(', ')} (* required)`;
   }
+  if ((t.length === 0 || (t.length === 1 && t[0] === 'object')) && !isObject(s.properties) && isObject(s.additionalProperties)) {
+    // A map (`dict[str, int]`, zod's `record`): any names, each value of one shape.
+    const each = typeWords(s.additionalProperties, root, 1);
+    const sample: Record<string, string> = { text: '"…"', number: '1', 'whole number': '1', 'true or false': 'true' };
+    return `JSON object of named values (each ${each})${sample[each] ? `, like {"name": ${sample[each]}}` : ''}`;
+  }
   if (t.length === 1 && t[0] === 'array') {
     const items = displaySchema(s.items, root);
     const itemTypes = typesOf(items);
-    const what = itemTypes.length === 1 ? (itemTypes[0] === 'object' ? 'objects' : `${NOUNS[itemTypes[0]!] ?? itemTypes[0]} values`) : 'values';
+    const what = itemTypes.length === 1 ? (itemTypes[0] === 'object' ? 'objects' : itemTypes[0] === 'array' ? 'lists' : `${NOUNS[itemTypes[0]!] ?? itemTypes[0]} values`) : 'values';
     // The item's fields, so they are not learned from error messages.
     const shape = itemTypes[0] === 'object' && isObject(items.properties) ? `, each ${objectShape(items, root)} (* required)` : '';
     return [`JSON list of ${what}${shape}`, lengthHint(s, 'item')].filter(Boolean).join(', ');
   }
   if (t.length > 1) return `JSON: ${t.map(x => NOUNS[x] ?? x).join(' or ')}`;
-  if (Array.isArray(s.oneOf) || Array.isArray(s.anyOf)) return 'JSON matching one of the allowed forms';
+  const union = (Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined)?.map(b => displaySchema(b, root));
+  // A union of object shapes (a discriminated union): each shape, so the user need not learn them from errors.
+  if (union && union.length <= 4 && union.every(b => isObject(b.properties))) return `JSON: one of ${union.map(b => objectShape(b, root)).join(' or ')} (* required)`;
+  if (union) return 'JSON matching one of the allowed forms';
   return 'JSON';
 }
 
@@ -548,7 +582,7 @@ function* fieldFor(name: string, propSchema: unknown, required: boolean, root: S
     hasDefault,
     ...(hasDefault ? { default: defaultValue } : {}),
     ...(initialText !== undefined ? { initialText } : {}),
-    hint: hint.join(', '),
+    hint: [...hint, ...annotationHint(s)].join(', '),
   };
 }
 
@@ -680,8 +714,13 @@ function phrase(e: ErrorObject): { path: string; text: string } | undefined {
       return { path: at, text: p.limit === 1 ? 'must not be empty' : `must be at least ${plural(Number(p.limit), 'character')} long` };
     case 'maxLength':
       return { path: at, text: `must be at most ${plural(Number(p.limit), 'character')} long` };
-    case 'pattern':
-      return { path: at, text: `must match the pattern ${String(p.pattern)}` };
+    case 'pattern': {
+      const parent = isObject(e.parentSchema) ? e.parentSchema : {};
+      const format = typeof parent.format === 'string' ? FORMATS[parent.format] : undefined;
+      if (format) return { path: at, text: `must be ${format.noun} in the form the server expects, like ${format.example}` };
+      const pattern = String(p.pattern);
+      return { path: at, text: pattern.length <= MAX_PATTERN_SHOWN ? `must match the pattern ${pattern}` : 'is not in the form the server expects' };
+    }
     case 'format': {
       const f = FORMATS[String(p.format)];
       return { path: at, text: f ? `must be ${f.noun}, like ${f.example}` : `must be in the format ${String(p.format)}` };
@@ -740,7 +779,14 @@ function sentence(path: string, text: string): string {
 }
 
 /** Words Ajv's errors, without the noise of every failed branch under an `anyOf`/`oneOf` that already failed as a whole. */
-function describeErrors(errors: readonly ErrorObject[], relativeTo: string, order: readonly string[] = []): string | undefined {
+/** A failed `pattern` beside a failed `format` on the same value says nothing more (zod 4 writes both). */
+function withoutFormatPatterns(errors: readonly ErrorObject[]): ErrorObject[] {
+  const formats = new Set(errors.filter(e => e.keyword === 'format').map(e => e.instancePath));
+  return errors.filter(e => e.keyword !== 'pattern' || !formats.has(e.instancePath));
+}
+
+function describeErrors(all: readonly ErrorObject[], relativeTo: string, order: readonly string[] = []): string | undefined {
+  const errors = withoutFormatPatterns(all);
   const unions = errors.filter(e => e.keyword === 'anyOf' || e.keyword === 'oneOf').map(e => `${e.schemaPath}/`);
   const kept = errors.filter(e => !unions.some(u => e.schemaPath.startsWith(u)));
   // Problems in the order the form asks for the fields, whatever order Ajv found them in.
@@ -763,7 +809,8 @@ function describeErrors(errors: readonly ErrorObject[], relativeTo: string, orde
 }
 
 /** Ajv's errors as sentences at the pointer of the value each is about, for a form that shows every field at once. */
-function problemsOf(errors: readonly ErrorObject[]): FieldProblem[] {
+function problemsOf(all: readonly ErrorObject[]): FieldProblem[] {
+  const errors = withoutFormatPatterns(all);
   const unions = errors.filter(e => e.keyword === 'anyOf' || e.keyword === 'oneOf').map(e => `${e.schemaPath}/`);
   const byPointer = new Map<string, string[]>();
   for (const e of errors) {
@@ -849,7 +896,7 @@ function* formSteps(inputSchema: unknown): Sliced<ArgumentForm> {
   const requiredNames = new Set(Array.isArray(root.required) ? root.required.filter((r): r is string => typeof r === 'string') : []);
   let fields: FormField[];
   if (splittable) {
-    const names = Object.keys(props);
+    const names = Object.keys(props).filter(n => requiredNames.has(n) || !isReadOnly(props[n], root));
     fields = [];
     for (const n of [...names.filter(n => requiredNames.has(n)), ...names.filter(n => !requiredNames.has(n))]) {
       fields.push(yield* fieldFor(n, props[n], requiredNames.has(n), root));

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { z } from 'zod';
 import { randomBytes } from 'crypto';
 import type { Tool } from '@modelcontextprotocol/client';
 import { buildForm } from '../../../src/forms/schemaForm';
@@ -55,6 +56,31 @@ describe('the form editor model', () => {
     // One field, not a nested form: a small tool with one stays in the quick input.
     const small = { type: 'object', properties: { a: { type: ['boolean', 'string'] }, b: { type: 'string' } } };
     assert.strictEqual(isComplex(small, buildForm(small)), false);
+  });
+
+  it('names a discriminated union’s forms by their tag (zod 4), a union of simple types by its types; drops a readOnly field; shows deprecated and an example', () => {
+    const schema = z.toJSONSchema(
+      z.object({
+        shape: z.discriminatedUnion('kind', [z.object({ kind: z.literal('circle'), r: z.number() }), z.object({ kind: z.literal('square'), side: z.number() })]),
+        id: z.union([z.number(), z.string()]),
+        pair: z.union([z.string().min(2), z.string().max(1)]),
+        old: z.string().optional().meta({ deprecated: true, examples: ['hi'] }),
+        made: z.string().optional().meta({ readOnly: true }),
+      }),
+      { io: 'input' },
+    );
+    const spec = describeSchema(schema);
+    const shape = prop(spec, 'shape') as Extract<SpecNode, { kind: 'choice' }>;
+    assert.deepStrictEqual(shape.branches.map(b => b.label), ['circle', 'square'], 'was Option 1, Option 2');
+    const tag = (shape.branches[0] as Extract<SpecNode, { kind: 'object' }>).properties.find(p => p.name === 'kind')!;
+    assert.deepStrictEqual([tag.required, tag.node.kind, (tag.node as Extract<SpecNode, { kind: 'enum' }>).options.length], [true, 'enum', 1], 'the page fills a required one-value tag itself');
+    const id = prop(spec, 'id') as Extract<SpecNode, { kind: 'choice' }>;
+    assert.deepStrictEqual([id.of, id.branches.map(b => b.label)], ['type', ['a number', 'text']]);
+    const pair = prop(spec, 'pair') as Extract<SpecNode, { kind: 'choice' }>;
+    assert.deepStrictEqual(pair.branches.map(b => b.label), ['Option 1', 'Option 2'], 'two forms of one type are not told apart by it');
+    const old = prop(spec, 'old');
+    assert.deepStrictEqual([old.hint, old.exampleText], ['text, deprecated', 'hi']);
+    assert.ok(!(spec as Extract<SpecNode, { kind: 'object' }>).properties.some(p => p.name === 'made'), 'an optional readOnly field is not asked for');
   });
 
   it('follows $ref and offers a oneOf as a choice of shapes (fixture place_order)', () => {

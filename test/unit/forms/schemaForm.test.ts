@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { z } from 'zod';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Tool } from '@modelcontextprotocol/client';
@@ -435,6 +436,46 @@ describe('argument forms from a tool input schema', () => {
       assert.strictEqual(form.validateField(field(form, 'a/b'), '2'), 'Must be at most 1.');
       assert.strictEqual(form.validateField(field(form, 'c~d'), 'x'), 'Must be at least 2 characters long.');
       assert.strictEqual(form.validateArguments({ 'a/b': 5 }), "'a/b' must be at most 1.");
+    });
+  });
+
+  describe('schemas as real servers publish them (zod 4, pydantic 2)', () => {
+    it('zod 4: a format is said in words, without the 300-character pattern zod writes beside it, in the hint and in the error', () => {
+      const schema = z.toJSONSchema(z.object({ when: z.string().datetime(), mail: z.string().email(), id: z.string().uuid(), code: z.string().regex(/^[A-Z]{3}$/) }), { io: 'input' });
+      const form = buildForm(schema);
+      const hint = (name: string) => field(form, name).hint;
+      assert.deepStrictEqual([hint('when'), hint('mail'), hint('id'), hint('code')], ['a date and time, like 2025-01-31T09:30:00Z', 'an email address, like name@example.com', 'a UUID, like 123e4567-e89b-12d3-a456-426614174000', 'text, matching ^[A-Z]{3}$']);
+      assert.strictEqual(form.validateField(field(form, 'when'), 'tomorrow'), 'Must be a date and time, like 2025-01-31T09:30:00Z.');
+      // A date and time the format allows but zod's pattern does not (an offset): said in the format's words.
+      assert.strictEqual(form.validateField(field(form, 'when'), '2025-01-31T09:30:00+02:00'), 'Must be a date and time in the form the server expects, like 2025-01-31T09:30:00Z.');
+      assert.deepStrictEqual(form.problemsAt({ when: 'x', mail: 'x', id: 'x', code: 'x' }).map(p => p.message), ['Must be a date and time, like 2025-01-31T09:30:00Z.', 'Must be an email address, like name@example.com.', 'Must be a UUID, like 123e4567-e89b-12d3-a456-426614174000.', 'Must match the pattern ^[A-Z]{3}$.']);
+      const long = one({ type: 'string', pattern: `^(${'a|'.repeat(40)}b)$` });
+      assert.strictEqual(long.f.hint, 'text');
+      assert.strictEqual(long.v('c'), 'Is not in the form the server expects.');
+    });
+
+    it('pydantic 2: deprecated, examples, readOnly, a map, a list of lists, a discriminated union, unions of simple types', () => {
+      // Args.model_json_schema() of pydantic 2.13 (the model: notes/forms15.md), plus a computed (readOnly) id.
+      const schema = {"$defs": {"Circle": {"properties": {"kind": {"const": "circle", "title": "Kind", "type": "string"}, "r": {"title": "R", "type": "number"}}, "required": ["kind", "r"], "title": "Circle", "type": "object"}, "Color": {"enum": ["red", "green"], "title": "Color", "type": "string"}, "Item": {"properties": {"name": {"title": "Name", "type": "string"}, "qty": {"default": 1, "title": "Qty", "type": "integer"}}, "required": ["name"], "title": "Item", "type": "object"}, "Node": {"properties": {"value": {"title": "Value", "type": "string"}, "children": {"default": [], "items": {"$ref": "#/$defs/Node"}, "title": "Children", "type": "array"}}, "required": ["value"], "title": "Node", "type": "object"}, "Square": {"properties": {"kind": {"const": "square", "title": "Kind", "type": "string"}, "side": {"title": "Side", "type": "number"}}, "required": ["kind", "side"], "title": "Square", "type": "object"}}, "properties": {"repo_path": {"description": "Path to the repository", "title": "Repo Path", "type": "string"}, "limit": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": null, "title": "Limit"}, "color": {"$ref": "#/$defs/Color", "default": "red"}, "items": {"default": [], "items": {"$ref": "#/$defs/Item"}, "title": "Items", "type": "array"}, "labels": {"additionalProperties": {"type": "string"}, "default": {}, "title": "Labels", "type": "object"}, "when": {"anyOf": [{"format": "date-time", "type": "string"}, {"type": "null"}], "default": null, "title": "When"}, "id_or_name": {"anyOf": [{"type": "integer"}, {"type": "string"}], "title": "Id Or Name"}, "old": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "deprecated": true, "title": "Old"}, "query": {"default": "", "examples": ["hello world"], "title": "Query", "type": "string"}, "shape": {"discriminator": {"mapping": {"circle": "#/$defs/Circle", "square": "#/$defs/Square"}, "propertyName": "kind"}, "oneOf": [{"$ref": "#/$defs/Circle"}, {"$ref": "#/$defs/Square"}], "title": "Shape"}, "tree": {"anyOf": [{"$ref": "#/$defs/Node"}, {"type": "null"}], "default": null}, "matrix": {"default": [], "items": {"items": {"type": "number"}, "type": "array"}, "title": "Matrix", "type": "array"}}, "required": ["repo_path", "id_or_name", "shape"], "title": "Args", "type": "object"};
+      (schema.properties as Record<string, unknown>).id = { readOnly: true, title: 'Id', type: 'string' };
+      const form = buildForm(schema);
+      assert.strictEqual(form.schemaProblem, undefined);
+      const rows = Object.fromEntries(form.fields.map(f => [f.name, `${f.kind} | ${f.hint}`]));
+      assert.deepStrictEqual(rows, {
+        repo_path: 'string | text',
+        id_or_name: 'either | a whole number, or text',
+        shape: 'json | JSON: one of {kind*: "circle", r*: number} or {kind*: "square", side*: number} (* required)',
+        limit: 'integer | a whole number',
+        color: 'enum | one of red, green',
+        items: 'json | JSON list of objects, each {name*: text, qty: whole number} (* required)',
+        labels: 'json | JSON object of named values (each text), like {"name": "…"}',
+        when: 'string | a date and time, like 2025-01-31T09:30:00Z',
+        old: 'string | text, deprecated',
+        query: 'string | text, e.g. hello world',
+        tree: 'json | JSON object with value*, children (* required)',
+        matrix: 'json | JSON list of lists',
+      }, 'the readOnly id is not asked for');
+      assert.strictEqual(form.validateArguments({ repo_path: '.', id_or_name: 7, shape: { kind: 'circle', r: 1 }, id: 'x' }), undefined, 'still accepted when sent (JSON)');
     });
   });
 
