@@ -21,10 +21,45 @@
   let submitted = false;
   /** Chosen branch of each `choice`, by pointer. */
   const branches = new Map();
+  /** Keys the form filled in itself, by object: a required property that allows one value only (a union's tag). */
+  const filled = new WeakMap();
+  const onlyValue = (node, required) => required && node.kind === 'enum' && node.options.length === 1;
+
+  /**
+   * Fills every required property that allows one value only (a discriminated union's `type: "circle"`) in the
+   * objects the values hold: there is nothing to choose, and the user could not send the form without it.
+   */
+  function fillOnlyValues(node, pointer) {
+    const v = get(pointer);
+    if (node.kind === 'object') {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return;
+      for (const p of node.properties) {
+        if (onlyValue(p.node, p.required)) {
+          if (v[p.name] === undefined) {
+            v[p.name] = p.node.options[0].value;
+            if (!filled.has(v)) filled.set(v, new Set());
+            filled.get(v).add(p.name);
+          }
+        } else fillOnlyValues(p.node, `${pointer}/${seg(p.name)}`);
+      }
+    } else if (node.kind === 'array') {
+      if (Array.isArray(v)) v.forEach((_, i) => fillOnlyValues(node.items, `${pointer}/${i}`));
+    } else if (node.kind === 'choice' && branches.has(pointer)) {
+      fillOnlyValues(node.branches[branches.get(pointer)], pointer);
+    }
+  }
   /** Each shown value's error element, by pointer. */
   let errorSlots = new Map();
   let ids = 0;
   let checkTimer;
+  /**
+   * Values changed since the last check was sent, and those sent but not yet answered: the problems last
+   * answered for them are stale ("Is required." under a field just filled), so they are hidden until the answer.
+   */
+  let changedSinceCheck = new Set();
+  let awaitingCheck = new Set();
+  const checking = () => changedSinceCheck.size > 0 || awaitingCheck.size > 0;
+  const stale = p => [...changedSinceCheck, ...awaitingCheck].some(t => t === '' || p.pointer === t || p.pointer.startsWith(`${t}/`) || t.startsWith(`${p.pointer}/`));
 
   const el = (tag, attrs, ...children) => {
     const e = document.createElement(tag);
@@ -70,7 +105,8 @@
       for (let i = chain.length - 1; i >= 0; i--) {
         const [parent, key] = chain[i];
         const child = parent[key];
-        if (Array.isArray(parent) || Array.isArray(child) || Object.keys(child).length > 0) break;
+        // An object holding only the values the form filled in itself (a tag) is empty too.
+        if (Array.isArray(parent) || Array.isArray(child) || Object.keys(child).some(k => !(filled.get(child) || new Set()).has(k))) break;
         delete parent[key];
       }
     } else {
@@ -80,11 +116,19 @@
 
   function changed(structural, pointer) {
     if (pointer !== undefined) touched.add(pointer);
+    // A list or a choice changed shape: every value's last answer is stale.
+    changedSinceCheck.add(structural || pointer === undefined ? '' : pointer);
     if (structural) render();
+    fillOnlyValues(spec, '');
+    if (!structural) showProblems();
     const json = document.getElementById('json-text');
     if (json && document.activeElement !== json) json.value = JSON.stringify(value, null, 2);
     clearTimeout(checkTimer);
-    checkTimer = setTimeout(() => vscode.postMessage({ type: 'check', value }), 200);
+    checkTimer = setTimeout(() => {
+      for (const t of changedSinceCheck) awaitingCheck.add(t);
+      changedSinceCheck = new Set();
+      vscode.postMessage({ type: 'check', value });
+    }, 200);
   }
 
   const numberText = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -114,7 +158,7 @@
     const id = `f${++ids}`;
     const current = get(pointer);
     const common = { id, 'data-pointer': pointer, 'aria-required': required ? 'true' : undefined, 'aria-describedby': describedBy(id, node) };
-    const placeholder = node.defaultText !== undefined ? `default: ${node.defaultText}` : undefined;
+    const placeholder = node.defaultText !== undefined ? `default: ${node.defaultText}` : node.exampleText !== undefined ? `e.g. ${node.exampleText}` : undefined;
     switch (node.kind) {
       case 'object': {
         const box = el('fieldset', { class: 'group', 'data-pointer': pointer }, el('legend', {}, node.label, required ? el('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : undefined));
@@ -156,8 +200,15 @@
         box.append(field({ ...node.branches[chosen], label: ofType ? 'Value' : node.branches[chosen].label, ...(ofType ? { defaultText: node.defaultText } : {}) }, pointer, required, name));
         return box;
       }
-      case 'boolean':
-      case 'enum': {
+      case 'enum':
+        if (onlyValue(node, required)) {
+          // Nothing to choose: the one value allowed, shown, and filled in with the object that holds it.
+          const fixed = el('input', { ...common, type: 'text', readonly: true, class: 'fixed' });
+          fixed.value = node.options[0].label;
+          return el('div', { class: 'field' }, labelFor(id, node, required), fixed, ...helpAndError(id, { ...node, hint: 'text' }, pointer));
+        }
+      // falls through
+      case 'boolean': {
         const options = node.kind === 'boolean' ? [{ label: 'true', value: true }, { label: 'false', value: false }] : node.options;
         const currentText = current === undefined ? '' : JSON.stringify(current);
         const select = el('select', { ...common, onchange: () => {
@@ -299,13 +350,13 @@
     for (const c of app.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
     const general = document.getElementById('general-problems');
     general.textContent = '';
-    const shown = p => submitted || [...touched].some(t => p.pointer === t || p.pointer.startsWith(`${t}/`));
+    const shown = p => (submitted || [...touched].some(t => p.pointer === t || p.pointer.startsWith(`${t}/`))) && !stale(p);
     for (const p of problems.filter(shown)) {
       // A problem with a value the form does not show (an unknown property, say) is listed above the form.
       if (!showProblem(p.pointer, p.message)) general.append(el('li', {}, p.pointer ? `${parts(p.pointer).join('.')}: ${p.message}` : p.message));
     }
     const summary = document.getElementById('status');
-    summary.textContent = problems.length ? `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix before submitting` : 'Ready to submit';
+    summary.textContent = checking() ? 'Checking…' : problems.length ? `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix before submitting` : 'Ready to submit';
   }
 
   function render() {
@@ -352,16 +403,22 @@
 
   /** The extension answers an invalid submit with its problems, all of which then show. */
   function submitNow() {
-    submitted = true;
-    showProblems();
-    vscode.postMessage({ type: 'submit', value });
+    sendNow('submit');
   }
 
   /** The extension checks the values, asks for a name and answers with how the save went. */
   function saveNow() {
+    sendNow('save');
+  }
+
+  /** Submit or save: its answer (problems) covers every change so far, so no check is sent for them. */
+  function sendNow(type) {
     submitted = true;
+    clearTimeout(checkTimer);
+    for (const t of changedSinceCheck) awaitingCheck.add(t);
+    changedSinceCheck = new Set();
     showProblems();
-    vscode.postMessage({ type: 'save', value });
+    vscode.postMessage({ type, value });
   }
 
   function switchTab(next) {
@@ -381,6 +438,8 @@
     const m = e.data;
     if (m && typeof m === 'object' && m.type === 'problems' && spec) {
       problems = Array.isArray(m.problems) ? m.problems : [];
+      // The answer to the values sent; values changed since stay hidden until theirs.
+      awaitingCheck = new Set();
       showProblems();
     } else if (m && typeof m === 'object' && m.type === 'saved' && typeof m.status === 'string') {
       document.getElementById('status').textContent = m.status;
@@ -397,6 +456,7 @@
   canSave = init.canSave === true;
   value = init.value && typeof init.value === 'object' ? init.value : {};
   render();
+  fillOnlyValues(spec, '');
   focusPointer(spec.kind === 'object' && spec.properties[0] ? `/${seg(spec.properties[0].name)}` : '');
   vscode.postMessage({ type: 'check', value });
 })();
