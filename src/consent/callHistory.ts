@@ -88,7 +88,9 @@ export class CallHistory implements CallRecorder {
    * The queued write that takes the entries recorded until it starts, in order: their lines, and the entries
    * themselves only for an in-memory list that is loaded (or being loaded) for the view.
    */
-  private batch: { readonly lines: string[]; readonly entries: HistoryEntry[] | undefined; readonly written: Promise<void>; readonly now: () => void } | undefined;
+  private batch: { readonly lines: LineBuffer; readonly entries: HistoryEntry[] | undefined; readonly written: Promise<void>; readonly now: () => void } | undefined;
+  /** A batch's buffer, kept after its write for the next batch. */
+  private spare: LineBuffer | undefined;
   private readonly exactArgs = new Map<string, Record<string, unknown>>();
   /**
    * The last `MAX_RESULTS` results, by entry id: a ring, as a call's result is stored on every call and read only when
@@ -161,9 +163,11 @@ export class CallHistory implements CallRecorder {
     // One write for every entry recorded until it starts: a burst of calls, or calls made one after another within
     // `gatherMs`, cost one append, not one each.
     if (!this.batch) {
-      const lines: string[] = [];
-      // Each entry becomes its line when recorded: one flat string, where the entry is a graph of objects that
-      // would be kept alive (and copied by the garbage collector) until the write. Only a loaded list needs them.
+      // Each entry becomes its line's bytes when recorded, in a buffer outside the JavaScript heap: the entry is a graph
+      // of objects and its line a string, which would be kept alive (and copied, then promoted, by the garbage collector:
+      // with 50 calls in flight a batch lives through several scavenges) until the write. Only a loaded list needs the entries.
+      const lines = this.spare ?? new LineBuffer();
+      this.spare = undefined;
       const entries: HistoryEntry[] | undefined = this.entries || this.loading ? [] : undefined;
       let now!: () => void;
       const gathered = new Promise<void>(resolve => (now = resolve));
@@ -175,22 +179,27 @@ export class CallHistory implements CallRecorder {
         // Not loaded yet: the load that comes later reads these calls from the file.
         if (this.entries) {
           // A clear made the list after this batch began (before any load): its entries are read back from their lines.
-          this.entries.push(...(entries ?? lines.map(line => JSON.parse(line) as HistoryEntry)));
+          this.entries.push(...(entries ?? lines.entries()));
           if (this.entries.length > MAX_LOADED) this.entries.splice(0, this.entries.length - MAX_LOADED);
         }
-        await this.append(lines.join(''));
+        try {
+          if (lines.length) await this.append(lines.buffers(), lines.length);
+        } finally {
+          // Written (or failed): its bytes are no longer needed, and the next batch may write over them.
+          this.spare = lines.clear();
+        }
       }).catch(err => console.error(`MCP Host: could not write the tool call history: ${(err as Error).message}`));
       this.batch = { lines, entries, written, now };
     }
     let line: string;
     try {
-      line = `${JSON.stringify(entry)}\n`;
+      line = JSON.stringify(entry);
     } catch (err) {
       // Not JSON (a BigInt argument, say): this entry cannot be written, and the call it records is not failed for that.
       console.error(`MCP Host: could not write a tool call to the history: ${(err as Error).message}`);
       return this.batch.written;
     }
-    this.batch.lines.push(line);
+    this.batch.lines.add(line);
     this.batch.entries?.push(entry);
     const { written } = this.batch;
     this._onDidChange.fire();
@@ -236,7 +245,8 @@ export class CallHistory implements CallRecorder {
     this.batch = undefined;
     await this.enqueue(async () => {
       this.entries = [];
-      this.fileBytes = 0;
+      // Unknown again: the next write makes the folder if it is missing (a clear before the first write found none).
+      this.fileBytes = undefined;
       await this.closeFile();
       await Promise.all([fs.rm(this.file, { force: true }), fs.rm(this.rotatedFile, { force: true })]);
     }).catch(err => console.error(`MCP Host: could not clear the tool call history: ${(err as Error).message}`));
@@ -253,7 +263,7 @@ export class CallHistory implements CallRecorder {
     return done;
   }
 
-  private async append(line: string): Promise<void> {
+  private async append(data: readonly Buffer[], bytes: number): Promise<void> {
     if (this.fileBytes === undefined) {
       await fs.mkdir(path.dirname(this.file), { recursive: true });
       this.fileBytes = await fs.stat(this.file).then(
@@ -261,7 +271,6 @@ export class CallHistory implements CallRecorder {
         () => 0,
       );
     }
-    const bytes = Buffer.byteLength(line);
     if (this.fileBytes > 0 && this.fileBytes + bytes > this.maxFileBytes) {
       // A rename, not a rewrite: what was written stays as it was, under the rotated name.
       await this.closeFile();
@@ -274,7 +283,8 @@ export class CallHistory implements CallRecorder {
     if (this.idleClose) this.idleClose.refresh();
     else this.idleClose = setTimeout(() => void this.enqueue(() => this.closeFile()).catch(() => undefined), IDLE_CLOSE_MS).unref();
     try {
-      await this.handle.write(line, null, 'utf8');
+      if (data.length === 1) await this.handle.write(data[0]!, 0, bytes, null);
+      else await this.handle.writev(data as Buffer[]);
     } catch (err) {
       // The next write opens the file again.
       await this.closeFile().catch(() => undefined);
@@ -341,6 +351,60 @@ export class CallHistory implements CallRecorder {
     // After the writes already queued (shutdown flushes them first).
     this.batch?.now();
     void this.enqueue(() => this.closeFile()).catch(() => undefined);
+  }
+}
+
+/** The size of a batch's buffers: ~200 lines of a call with small arguments. A longer line gets a buffer of its own size. */
+const LINE_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The lines of one batch as UTF-8 bytes, one after another, each ending with a newline: what the write appends. A line
+ * is encoded once, as it is recorded (where the strings of a batch were kept, then joined, then encoded at the write),
+ * into buffers outside the JavaScript heap, filled one after another (nothing is copied when a batch outgrows one).
+ */
+class LineBuffer {
+  /** Buffers filled before the current one, each cut to its bytes. */
+  private filled: Buffer[] = [];
+  private chunk = Buffer.allocUnsafe(LINE_CHUNK_BYTES);
+  private used = 0;
+  /** Bytes in all. */
+  length = 0;
+
+  add(line: string): void {
+    // At most 3 bytes per UTF-16 code unit, and the newline.
+    const most = line.length * 3 + 1;
+    if (this.chunk.length - this.used < most) {
+      if (this.used) this.filled.push(this.chunk.subarray(0, this.used));
+      this.chunk = Buffer.allocUnsafe(Math.max(LINE_CHUNK_BYTES, most));
+      this.used = 0;
+    }
+    const bytes = this.chunk.write(line, this.used, 'utf8');
+    this.chunk[this.used + bytes] = 0x0a;
+    this.used += bytes + 1;
+    this.length += bytes + 1;
+  }
+
+  /** The bytes, in order. */
+  buffers(): Buffer[] {
+    return this.used ? [...this.filled, this.chunk.subarray(0, this.used)] : [...this.filled];
+  }
+
+  /** The entries, read back from their lines (only when a clear made the list while the batch was gathering). */
+  entries(): HistoryEntry[] {
+    return Buffer.concat(this.buffers())
+      .toString('utf8')
+      .split('\n')
+      .filter(line => line)
+      .map(line => JSON.parse(line) as HistoryEntry);
+  }
+
+  /** Empty again, for the next batch once this one's write has ended; it keeps its last buffer if that is of the usual size. */
+  clear(): this {
+    this.filled = [];
+    this.used = 0;
+    this.length = 0;
+    if (this.chunk.length !== LINE_CHUNK_BYTES) this.chunk = Buffer.allocUnsafe(LINE_CHUNK_BYTES);
+    return this;
   }
 }
 

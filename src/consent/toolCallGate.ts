@@ -4,8 +4,8 @@ import { knownToolDefinitionHash, toolDefinitionHashAsync, toolNameWarnings } fr
 import { claimPermitMinter, type ConsentPermit, type PermitHolder } from '../mcp/consentPermit';
 import { toolVisibility } from '../apps/appMeta';
 import { RequestCancelledError } from '../mcp/diagnosis';
-import type { ToolTaskStatus } from '../mcp/taskStatus';
-import type { ToolCallOptions } from '../mcp/toolCall';
+import { mayRunAsTask, type ToolTaskStatus } from '../mcp/taskStatus';
+import type { ToolCallOptions, ToolCallOutcome } from '../mcp/toolCall';
 import { serverIdentity } from '../config/hash';
 import type { ServerDefinition } from '../config/types';
 import type { ConnectionState } from '../mcp/connectionState';
@@ -65,7 +65,7 @@ export class ConsentGate implements ToolCallGate {
 
   constructor(private readonly host: GateHost) {}
 
-  async call(request: ToolCallRequest): Promise<GatedCallResult> {
+  call(request: ToolCallRequest): Promise<GatedCallResult> {
     const { server, tool: toolName } = request;
     const entry = this.host.servers.get(server);
     const mask = entry ? (text: string) => entry.connection.mask(text) : unmasked;
@@ -73,76 +73,109 @@ export class ConsentGate implements ToolCallGate {
     const call: CallStart = { id: callId(), time: isoNow(), safe: safeArguments(request.args, mask), title: undefined };
 
     const found = this.find(entry, server, toolName);
-    if ('failed' in found) return this.finish(request, call, { kind: 'failed', message: found.failed });
+    if ('failed' in found) return Promise.resolve(this.finish(request, call, { kind: 'failed', message: found.failed }));
     const { tool } = found;
     const named = tool.title?.trim() || tool.annotations?.title?.trim();
     if (named && named !== toolName) call.title = named;
     const hidden = hiddenFrom(request.origin, tool);
-    if (hidden) return this.finish(request, call, { kind: 'failed', message: hidden });
+    if (hidden) return Promise.resolve(this.finish(request, call, { kind: 'failed', message: hidden }));
 
-    let consent: ConsentRecord;
-    /** Whether anything else could run since `found` (a question, or a definition hashed in slices). */
-    let waited = false;
+    let deciding: ConsentRecord | Promise<ConsentRecord>;
     try {
-      // A standing approval is decided at once: no await (and turn of the microtask queue) for a value already known.
-      const deciding = this.consent(request, found, call.safe);
-      waited = deciding instanceof Promise;
-      consent = deciding instanceof Promise ? await deciding : deciding;
+      deciding = this.consent(request, found, call.safe);
     } catch (err) {
-      return this.finish(request, call, { kind: 'failed', message: `Could not ask for consent: ${err instanceof Error ? err.message : String(err)}` });
+      return Promise.resolve(this.finish(request, call, { kind: 'failed', message: couldNotAsk(err) }));
+    }
+    // A standing approval is decided at once, in the same turn as `found`: no await (and turn of the microtask queue)
+    // for a value already known, and no other code ran since, so the server, its start and the tool are the ones found.
+    // The call then goes on as reactions, not an async function, whose suspended frame every call in flight would keep.
+    return deciding instanceof Promise ? this.afterQuestion(request, call, found, mask, deciding) : this.send(request, call, found, deciding, mask);
+  }
+
+  /** A call whose consent needed a question (or a definition hashed in slices): anything could have changed meanwhile. */
+  private async afterQuestion(request: ToolCallRequest, call: CallStart, found: Found, mask: (text: string) => string, deciding: Promise<ConsentRecord>): Promise<GatedCallResult> {
+    const { server, tool: toolName } = request;
+    const { tool } = found;
+    let consent: ConsentRecord;
+    try {
+      consent = await deciding;
+    } catch (err) {
+      return this.finish(request, call, { kind: 'failed', message: couldNotAsk(err) });
     }
     // A question withdrawn because the caller cancelled (a stopped chat response) is a cancellation, not a denial.
     if (request.signal?.aborted) return this.finish(request, call, { kind: 'cancelled', message: 'Cancelled before the call was sent.' }, consent);
     if (consent.asked && consent.answer === 'deny') {
       return this.finish(request, call, { kind: 'denied', message: `Denied by user: '${tool.title ?? tool.name}' on server '${server}' was not called.` }, consent);
     }
-    let still = found;
-    // Decided at once, in the same turn as `found`: no other code ran since, so the server, its start and the tool are
-    // the ones found (the checks below would compare them with themselves). After an await they are checked again.
-    if (waited) {
-      // The server may have stopped, restarted, been redefined or changed the tool while the dialog was open:
-      // the call goes only to the very connection (and start) the user was asked about, and to the same definition.
-      // The same tool object is the same definition (lists are replaced, never edited): no hashing then. Hashing
-      // yields to the event loop (a huge definition takes slices), so it comes before the checks that must hold
-      // when the call is sent.
-      const latest = this.host.servers.get(server)?.connection.tool(toolName);
-      if (latest && latest !== tool && (await toolDefinitionHashAsync(latest)) !== (await toolDefinitionHashAsync(tool))) {
-        return this.finish(request, call, { kind: 'failed', message: changedWhileDeciding(toolName) }, consent);
-      }
-      const again = this.find(this.host.servers.get(server), server, toolName);
-      if ('failed' in again) return this.finish(request, call, { kind: 'failed', message: again.failed }, consent);
-      if (!sameConnection(found, again)) {
-        return this.finish(request, call, { kind: 'failed', message: `Server '${server}' restarted or its definition changed while you were deciding; run the call again.` }, consent);
-      }
-      if (again.tool !== tool && again.tool !== latest) return this.finish(request, call, { kind: 'failed', message: changedWhileDeciding(toolName) }, consent);
-      still = again;
+    // The server may have stopped, restarted, been redefined or changed the tool while the dialog was open:
+    // the call goes only to the very connection (and start) the user was asked about, and to the same definition.
+    // The same tool object is the same definition (lists are replaced, never edited): no hashing then. Hashing
+    // yields to the event loop (a huge definition takes slices), so it comes before the checks that must hold
+    // when the call is sent.
+    const latest = this.host.servers.get(server)?.connection.tool(toolName);
+    if (latest && latest !== tool && (await toolDefinitionHashAsync(latest)) !== (await toolDefinitionHashAsync(tool))) {
+      return this.finish(request, call, { kind: 'failed', message: changedWhileDeciding(toolName) }, consent);
     }
+    const again = this.find(this.host.servers.get(server), server, toolName);
+    if ('failed' in again) return this.finish(request, call, { kind: 'failed', message: again.failed }, consent);
+    if (!sameConnection(found, again)) {
+      return this.finish(request, call, { kind: 'failed', message: `Server '${server}' restarted or its definition changed while you were deciding; run the call again.` }, consent);
+    }
+    if (again.tool !== tool && again.tool !== latest) return this.finish(request, call, { kind: 'failed', message: changedWhileDeciding(toolName) }, consent);
+    return this.send(request, call, again, consent, mask);
+  }
 
+  /** Sends a consented call to the server found (and checked again after any wait), and records it when it ends. */
+  private send(request: ToolCallRequest, call: CallStart, still: Found, consent: ConsentRecord, mask: (text: string) => string): Promise<GatedCallResult> {
+    // A cancellation before the call was sent (a standing approval: the caller's signal was aborted before it called).
+    if (request.signal?.aborted) return Promise.resolve(this.finish(request, call, { kind: 'cancelled', message: 'Cancelled before the call was sent.' }, consent));
+    if (consent.asked && consent.answer === 'deny') {
+      return Promise.resolve(this.finish(request, call, { kind: 'denied', message: `Denied by user: '${still.tool.title ?? still.tool.name}' on server '${request.server}' was not called.` }, consent));
+    }
+    const toolName = request.tool;
     const started = Date.now();
     let taskId: string | undefined;
-    // A call the server runs as a task can also be cancelled from the history, while it runs.
-    const onTask = (task: ToolTaskStatus, cancel: () => void): void => {
-      taskId = task.taskId;
-      // One permit, one call: the history row and every poll belong to the call the user consented to.
-      const shown = task.statusMessage ? { ...task, statusMessage: mask(task.statusMessage) } : task;
-      // The fields of its history line so far, as a row of the history view while it runs.
-      this.host.history?.taskUpdated?.(Object.assign(lineStart(request, call), { task: shown, cancel }) as RunningCall);
-      request.onTask?.(task);
-    };
+    let sent: Promise<ToolCallOutcome>;
     try {
       request.onStart?.();
-      const options: Writable<ToolCallOptions> = { onTask };
+      const options: Writable<ToolCallOptions> = {};
+      // A call the server runs as a task can also be cancelled from the history, while it runs.
+      if (mayRunAsTask(still.tool)) {
+        options.onTask = (task: ToolTaskStatus, cancel: () => void): void => {
+          taskId = task.taskId;
+          // One permit, one call: the history row and every poll belong to the call the user consented to.
+          const shown = task.statusMessage ? { ...task, statusMessage: mask(task.statusMessage) } : task;
+          // The fields of its history line so far, as a row of the history view while it runs.
+          this.host.history?.taskUpdated?.(Object.assign(lineStart(request, call), { task: shown, cancel }) as RunningCall);
+          request.onTask?.(task);
+        };
+      }
       if (request.signal) options.signal = request.signal;
       if (request.onProgress) options.onProgress = request.onProgress;
       if (request.origin === 'app') options.byApp = true;
-      const outcome = await still.entry.connection.callTool(toolName, request.args, grant(still.entry.connection, toolName), options);
-      const durationMs = Date.now() - started;
-      return this.finish(request, call, { kind: 'completed', outcome, durationMs }, consent, durationMs, taskId, mask);
+      sent = still.entry.connection.callTool(toolName, request.args, grant(still.entry.connection, toolName), options);
     } catch (err) {
-      const durationMs = Date.now() - started;
-      if (err instanceof RequestCancelledError) return this.finish(request, call, { kind: 'cancelled', message: 'Cancelled.' }, consent, durationMs, taskId);
-      return this.finish(request, call, { kind: 'failed', message: mask(err instanceof Error ? err.message : String(err)) }, consent, durationMs, taskId);
+      return Promise.resolve(this.failed(request, call, consent, started, taskId, mask, err));
     }
+    return sent.then(
+      outcome => {
+        const durationMs = Date.now() - started;
+        try {
+          return this.finish(request, call, { kind: 'completed', outcome, durationMs }, consent, durationMs, taskId, mask);
+        } catch (err) {
+          // As before this was a reaction: a result the history could not take is a failed call, never a rejection.
+          return this.failed(request, call, consent, started, taskId, mask, err);
+        }
+      },
+      err => this.failed(request, call, consent, started, taskId, mask, err),
+    );
+  }
+
+  /** A consented call that failed or was cancelled on its way or at the server. */
+  private failed(request: ToolCallRequest, call: CallStart, consent: ConsentRecord, started: number, taskId: string | undefined, mask: (text: string) => string, err: unknown): GatedCallResult {
+    const durationMs = Date.now() - started;
+    if (err instanceof RequestCancelledError) return this.finish(request, call, { kind: 'cancelled', message: 'Cancelled.' }, consent, durationMs, taskId);
+    return this.finish(request, call, { kind: 'failed', message: mask(err instanceof Error ? err.message : String(err)) }, consent, durationMs, taskId);
   }
 
   /**
@@ -277,6 +310,10 @@ function lineStart(request: ToolCallRequest, call: CallStart): Writable<HistoryE
 }
 
 const unmasked = (text: string): string => text;
+
+function couldNotAsk(err: unknown): string {
+  return `Could not ask for consent: ${err instanceof Error ? err.message : String(err)}`;
+}
 
 function changedWhileDeciding(toolName: string): string {
   return `The server changed '${toolName}' while you were deciding; run it again to review the new definition.`;

@@ -29,7 +29,7 @@ export interface RequestContext {
  * the server (SDK 2.4.0 `Protocol._onprogress`), which works on and keeps reporting. A timer aborts the request
  * at the limit instead, through the SDK's cancel path, which sends `notifications/cancelled` with the reason.
  */
-export async function timedRequest<T>(context: RequestContext, method: string, send: (options: HostRequestOptions) => Promise<T>, signal?: AbortSignal, onProgress?: (progress: Progress) => void): Promise<T> {
+export function timedRequest<T>(context: RequestContext, method: string, send: (options: HostRequestOptions) => Promise<T>, signal?: AbortSignal, onProgress?: (progress: Progress) => void): Promise<T> {
   const timeout = context.requestMs;
   // Assigned, not spread: a spread followed by more properties costs microseconds per request on Node 20.
   const options: HostRequestOptions = { timeout, resetTimeoutOnProgress: true };
@@ -41,15 +41,20 @@ export async function timedRequest<T>(context: RequestContext, method: string, s
   const clock = onProgress ? CallClock.start(method, callLimitMs(context.totalMs?.() ?? 0, timeout), relayed, context.client) : undefined;
   if (onProgress) options.onprogress = onProgress;
   if (clock) options.signal = clock.signal;
+  let sent: Promise<T>;
   try {
-    return await send(options);
+    sent = send(options);
   } catch (error) {
+    sent = Promise.reject(error);
+  }
+  // Reactions on the SDK's promise, not an async function: its suspended frame would be kept by every request in flight.
+  const failed = (error: unknown): never => {
+    clock?.dispose();
     const classified = clock?.hit ? clock.error() : classifyRequestError(error, method, signal, timeout);
     if (classified instanceof RequestTimeoutError) context.log.warn(`${method}: ${classified.message}`);
     throw classified;
-  } finally {
-    clock?.dispose();
-  }
+  };
+  return clock ? sent.then(result => (clock.dispose(), result), failed) : sent.then(undefined, failed);
 }
 
 /** The most a request may take in all, given the limit (0: none) and the request timeout, which it never cuts below. */

@@ -582,24 +582,36 @@ export class ServerConnection extends Disposable {
    * requires; the permit is redeemed (bound to this connection and tool, good once) before anything is sent.
    * Structured output is checked against the tool's `outputSchema` (JSON Schema 2020-12).
    */
-  async callTool(name: string, args: Record<string, unknown>, consent: ConsentPermit, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
-    consent.redeem(this, name);
-    if (this.isAmbiguousTool(name)) throw new Error(ambiguousToolMessage(this.name, name));
-    const live = this.requireLive();
-    const generation = this.generation;
-    const resumingAtStart = this.resumingShown(generation);
-    if (!options.byApp) this.requestsSent++;
+  callTool(name: string, args: Record<string, unknown>, consent: ConsentPermit, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
+    let live: LiveServer;
+    let generation: number;
+    let resumingAtStart: StreamResumption | undefined;
+    let sent: Promise<ToolCallOutcome>;
     try {
-      return await sendToolCall(live.toolCalls, live.lists.tool(name), name, args, options);
+      consent.redeem(this, name);
+      if (this.isAmbiguousTool(name)) throw new Error(ambiguousToolMessage(this.name, name));
+      live = this.requireLive();
+      generation = this.generation;
+      resumingAtStart = this.resumingShown(generation);
+      if (!options.byApp) this.requestsSent++;
+      sent = sendToolCall(live.toolCalls, live.lists.tool(name), name, args, options);
     } catch (error) {
-      // The server refused the call for an unknown session: it never ran it, so once a new session is open
-      // it is sent again (once). Any other failure, a drop mid-call included, is the caller's to see.
-      if (!isSessionLost(error, live.connected.raw) || !this.reconnecting) throw this.explainCallFailure(error, generation, resumingAtStart);
-      await this.reconnecting;
-      const again = this.requireLive();
-      this.log.info(`tools/call ${name}: sent again in the new session.`);
-      return sendToolCall(again.toolCalls, again.lists.tool(name), name, args, options);
+      return Promise.reject(error);
     }
+    // A reaction, not an async function: its suspended frame would be kept by every call in flight.
+    return sent.then(undefined, error => this.callFailed(error, live, generation, resumingAtStart, name, args, options));
+  }
+
+  /**
+   * The server refused the call for an unknown session: it never ran it, so once a new session is open it is sent
+   * again (once). Any other failure, a drop mid-call included, is the caller's to see.
+   */
+  private async callFailed(error: unknown, live: LiveServer, generation: number, resumingAtStart: StreamResumption | undefined, name: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<ToolCallOutcome> {
+    if (!isSessionLost(error, live.connected.raw) || !this.reconnecting) throw this.explainCallFailure(error, generation, resumingAtStart);
+    await this.reconnecting;
+    const again = this.requireLive();
+    this.log.info(`tools/call ${name}: sent again in the new session.`);
+    return sendToolCall(again.toolCalls, again.lists.tool(name), name, args, options);
   }
 
   /**

@@ -52,23 +52,39 @@ export interface ToolCallContext {
  * with the result instead of failing the call. A tool the server can run as a task (2025-11-25) is called as
  * one (toolTask.ts): one permit, one call, however long the task runs and however often it is polled.
  */
-export async function sendToolCall(ctx: ToolCallContext, tool: Tool | undefined, name: string, args: Record<string, unknown>, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
-  const toolDefinition = tool ? withoutOutputSchema(tool) : undefined;
-  const result = wantsTask(ctx.client, tool)
-    ? await runToolTask(ctx, name, args, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onTask ? { onStatus: options.onTask } : {}) })
-    : ((await timedRequest(
+export function sendToolCall(ctx: ToolCallContext, tool: Tool | undefined, name: string, args: Record<string, unknown>, options: ToolCallOptions = {}): Promise<ToolCallOutcome> {
+  let sent: Promise<CallToolResult>;
+  try {
+    if (wantsTask(ctx.client, tool)) {
+      sent = runToolTask(ctx, name, args, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onTask ? { onStatus: options.onTask } : {}) });
+    } else {
+      const toolDefinition = tool ? withoutOutputSchema(tool) : undefined;
+      sent = timedRequest(
         ctx,
         'tools/call',
         // Assigned, not spread: a spread followed by more properties costs microseconds per call on Node 20.
         opts => ctx.client.callTool(Object.assign({ name, arguments: args }, ctx.meta()), toolDefinition ? Object.assign(opts, { toolDefinition }) : opts),
         options.signal,
         options.onProgress,
-      )) as CallToolResult);
+      ) as Promise<CallToolResult>;
+    }
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // A reaction, not an async function: its suspended frame would be kept by every call in flight.
+  return sent.then(result => toolCallOutcome(ctx, tool, name, result));
+}
+
+/** The outcome of a call the server answered: the result, the values cut to disk, the check of its structured output. */
+function toolCallOutcome(ctx: ToolCallContext, tool: Tool | undefined, name: string, result: CallToolResult): ToolCallOutcome | Promise<ToolCallOutcome> {
   const saved = ctx.resultFiles?.claim(result) ?? [];
   // Structured content cut to fit in memory cannot be checked; the full value is on disk.
   const structuredCut = saved.some(v => v.path[0] === 'structuredContent');
   const checkable = tool?.outputSchema && !result.isError && !structuredCut;
-  const { problem: outputError, notChecked: outputNotChecked } = checkable ? await checkOutput(ctx.validator, tool.outputSchema, result) : {};
+  return checkable ? checkOutput(ctx.validator, tool.outputSchema, result).then(check => outcomeOf(ctx, name, result, saved, check)) : outcomeOf(ctx, name, result, saved, {});
+}
+
+function outcomeOf(ctx: ToolCallContext, name: string, result: CallToolResult, saved: readonly SavedValue[], { problem: outputError, notChecked: outputNotChecked }: SchemaCheck): ToolCallOutcome {
   if (outputError) ctx.log.warn(`tools/call ${name}: ${outputError}`);
   if (outputNotChecked) ctx.log.info(`tools/call ${name}: structured output not checked: ${outputNotChecked}`);
   if (saved.length) ctx.log.info(`tools/call ${name}: a large result (${saved.length} value(s) cut); kept in full in ${ctx.resultFiles!.dir}`);

@@ -4,7 +4,7 @@ import { CallToolResultSchema, CancelTaskResultSchema, CreateTaskResultSchema, G
 import { RequestCancelledError } from './diagnosis';
 import type { ServerLog } from './log';
 import { timedRequest } from './requests';
-import type { ToolTaskStatus } from './taskStatus';
+import { mayRunAsTask, type ToolTaskStatus } from './taskStatus';
 
 export type { ToolTaskStatus } from './taskStatus';
 
@@ -27,9 +27,7 @@ const DEFAULT_POLL_MS = 1_000;
  * receive (its codec refuses `resultType: "task"`), so calls there stay plain.
  */
 export function wantsTask(client: Client, tool: Tool | undefined): boolean {
-  if (!tool || client.getProtocolEra() !== 'legacy') return false;
-  const support = (tool as { execution?: { taskSupport?: unknown } }).execution?.taskSupport;
-  if (support !== 'required' && support !== 'optional') return false;
+  if (!tool || client.getProtocolEra() !== 'legacy' || !mayRunAsTask(tool)) return false;
   const tasks = (client.getServerCapabilities() as { tasks?: { requests?: { tools?: { call?: unknown } } } } | undefined)?.tasks;
   return tasks?.requests?.tools?.call !== undefined;
 }
