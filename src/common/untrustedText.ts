@@ -39,9 +39,10 @@ export const BLOCK_MAX = 8_000;
 /**
  * Characters that render as nothing or rearrange what is around them: controls, every default-ignorable
  * code point (zero-width space/joiners, bidi marks, embeddings, overrides and isolates, word joiner,
- * BOM, variation selectors, tag characters, Hangul fillers) and the line/paragraph separators.
+ * BOM, variation selectors, tag characters, Hangul fillers), the line/paragraph separators, and lone UTF-16
+ * surrogates (half an emoji: each surface draws it its own way, and a URI or file name with one cannot be encoded).
  */
-const HIDDEN = /[\p{Cc}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
+const HIDDEN = /[\p{Cc}\p{Cs}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 const VARIATION_SELECTOR = /^[\ufe0e\ufe0f]$/u;
 const PICTOGRAPH = /^[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f]$/u;
 
@@ -116,7 +117,19 @@ export function cut(text: string, max: number): string {
   if (high >= 0xd800 && high <= 0xdbff) end--;
   const open = text.lastIndexOf('⟨', end - 1);
   if (open >= 0 && text.indexOf('⟩', open) >= end) end = open;
+  // A zero-width joiner whose emoji was cut off joins nothing: it would be a hidden character left at the end.
+  if (text.charCodeAt(end - 1) === 0x200d) end--;
   return `${text.slice(0, end)}…`;
+}
+
+/**
+ * The part of `text` that can reach the first `max` characters of a surface that cuts: revealing, breaking links and
+ * escaping icons only keep or lengthen text (a CR LF becoming LF at most halves it), so nothing past `2 × max` shows.
+ * A 1 MB error shown in a notification costs what the notification shows, not a pass over the megabyte per step.
+ */
+function head(text: string, max: number): string {
+  const keep = 2 * max + 64;
+  return text.length > keep ? text.slice(0, keep) : text;
 }
 
 /** `[label](target)` → `[label] (target)`: VS Code's message renderer no longer sees a link (it needs `](`). */
@@ -130,7 +143,7 @@ function escapeIcons(text: string): string {
 }
 
 function inert(text: string, max: number): string {
-  return cut(escapeIcons(breakLinks(revealHidden(oneLine(text)))), max);
+  return cut(escapeIcons(breakLinks(revealHidden(head(oneLine(text), max)))), max);
 }
 
 /** The text of an untrusted value: an Error's message, a string as is, anything else as JSON or `String()`. */
@@ -168,7 +181,7 @@ export function inertLine(value: unknown, max = LINE_MAX): SafeText {
 
 /** Untrusted multi-line text for a modal dialog's detail (plain text): lines kept, hidden characters shown, cut at `max`. */
 export function inertBlock(value: unknown, max = BLOCK_MAX): DetailText {
-  return cut(revealHidden(textOf(value), true), max) as DetailText;
+  return cut(revealHidden(head(textOf(value), max), true), max) as DetailText;
 }
 
 /**
@@ -177,7 +190,17 @@ export function inertBlock(value: unknown, max = BLOCK_MAX): DetailText {
  * render neither.
  */
 export function plainLabel(value: unknown, max = LINE_MAX): string {
-  return cut(revealHidden(oneLine(textOf(value))), max);
+  return cut(revealHidden(head(oneLine(textOf(value)), max)), max);
+}
+
+/**
+ * Untrusted text as one segment of a virtual document's path, which VS Code shows as the editor tab's title and in
+ * the breadcrumbs: plain and on one line (U+202E reversed the tab), no `/` or `\\` that would make more segments
+ * (only the last is the tab's title), never empty or only dots, cut at `max`.
+ */
+export function pathSegment(value: unknown, max = 80): string {
+  const name = plainLabel(value, max).replace(/[/\\]/g, '_');
+  return /^\.*$/.test(name) ? `_${name}` : name;
 }
 
 /** Untrusted multi-line plain text (a result panel's text, a log line): hidden characters shown, lines kept. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { sendCallAgain, showToolResult } from '../../commands/runTool';
 import type { DisposableStore } from '../../common/disposable';
-import { plainBlock, safe } from '../../common/untrustedText';
+import { pathSegment, plainBlock, safe } from '../../common/untrustedText';
 import type { HistoryEntry } from '../../consent/callHistory';
 import { originLabel } from '../../consent/origins';
 import type { GatedCallResult } from '../../consent/types';
@@ -59,7 +59,8 @@ async function openToolCall(host: McpHost, arg: unknown): Promise<{ shown: 'resu
     await showToolResult({ server: entry.server, tool: entry.tool, ...(entry.title ? { title: entry.title } : {}), result, ...(args ? { args } : {}) });
     return { shown: 'result' };
   }
-  const uri = vscode.Uri.from({ scheme: CALL_SCHEME, path: `/${entry.server}/${entry.title ?? entry.tool}.txt`, query: entry.id });
+  // The tab's title: the server's tool title made plain (pathSegment), as the result panel's is (plainLabel).
+  const uri = vscode.Uri.from({ scheme: CALL_SCHEME, path: `/${pathSegment(entry.server)}/${pathSegment(entry.title ?? entry.tool)}.txt`, query: entry.id });
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
   return { shown: 'details', uri };
 }

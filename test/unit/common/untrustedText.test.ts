@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { HOSTILE, renderedIcons, renderedLinks } from '../../fixtures/lib/hostileText';
-import { codeBlock, commandLink, cut, escapeMarkdown, hasHiddenCharacters, inertBlock, inertLine, plainLabel, revealHidden, safe, VALUE_MAX } from '../../../src/common/untrustedText';
+import { codeBlock, commandLink, cut, escapeMarkdown, hasHiddenCharacters, inertBlock, inertLine, pathSegment, plainLabel, revealHidden, safe, VALUE_MAX } from '../../../src/common/untrustedText';
 
 const links = renderedLinks;
 const icons = renderedIcons;
@@ -128,5 +128,41 @@ describe('untrusted text', () => {
     }
     assert.strictEqual(commandLink('a [b]', 'mcpHost.x', []), '[a \\[b\\]](command:mcpHost.x?%5B%5D)');
     assert.throws(() => commandLink('x', 'mcpHost.x) [y](command:evil', []), /not a command id/);
+  });
+  it('reveals lone surrogates (half an emoji a server cut, or sent on purpose) and keeps pairs', () => {
+    assert.strictEqual(plainLabel('a\ud800b😀c\udc00'), 'a⟨U+D800⟩b😀c⟨U+DC00⟩');
+    assert.strictEqual(inertBlock('x\udbff'), 'x⟨U+DBFF⟩');
+    // Well-formed, so it can go into a URI or a file name (encodeURIComponent throws on a lone surrogate).
+    assert.doesNotThrow(() => encodeURIComponent(plainLabel('lone\ud800high')));
+  });
+
+  it('a cut leaves no zero-width joiner whose emoji it cut off', () => {
+    const family = 'ab 👩\u200d💻';
+    for (let max = 3; max <= family.length; max++) {
+      const out = plainLabel(family, max);
+      assert.ok(!/\u200d(?!\p{Extended_Pictographic})/u.test(out), `${max}: ${JSON.stringify(out)}`);
+    }
+  });
+
+  it('reads only the beginning a cut surface can show, and shows exactly what a pass over the whole text would', () => {
+    const huge = `${'[x](command:y) $(icon) a\u200bb \r\n'.repeat(150_000)}end`;
+    const line = inertLine(huge);
+    const message = safe`Failed: ${huge}`;
+    const label = plainLabel(huge, 80);
+    const block = inertBlock(huge);
+    // The same text as a pass over the whole string would show, cut where it was.
+    assert.strictEqual(line, inertLine(huge.slice(0, 2_000)));
+    assert.strictEqual(label, plainLabel(huge.slice(0, 400), 80));
+    assert.strictEqual(block, inertBlock(huge.slice(0, 40_000)));
+    assert.ok(message.endsWith('…') && line.endsWith('…') && block.endsWith('…'));
+  });
+
+  it('pathSegment: a tab title from untrusted text, one segment, plain', () => {
+    assert.strictEqual(pathSegment(HOSTILE.reversedName), 'invoice⟨U+202E⟩txt.exe');
+    assert.strictEqual(pathSegment('../../etc/passwd'), '.._.._etc_passwd');
+    assert.strictEqual(pathSegment('a\\b\nc'), 'a_b c');
+    assert.strictEqual(pathSegment('..'), '_..');
+    assert.strictEqual(pathSegment(''), '_');
+    assert.strictEqual(pathSegment('x'.repeat(100)).length, 80);
   });
 });
