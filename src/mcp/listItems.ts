@@ -26,7 +26,12 @@ const MAX_WARNINGS = 5;
 function describeItem(item: unknown, index: number): string {
   const o = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : undefined;
   const key = o ? (o.name ?? o.uri ?? o.uriTemplate) : item;
-  const shown = JSON.stringify(key) ?? String(key);
+  let shown: string;
+  try {
+    shown = JSON.stringify(key) ?? String(key);
+  } catch {
+    shown = typeof key;
+  }
   return `#${index + 1} (${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown})`;
 }
 
@@ -37,16 +42,25 @@ export function wellFormedItems(method: string, field: ListField, value: unknown
   const kept: unknown[] = [];
   let dropped = 0;
   value.forEach((item, index) => {
-    const parsed = schema.safeParse(item);
-    if (parsed.success) {
+    let parsed: ReturnType<typeof schema.safeParse> | undefined;
+    try {
+      parsed = schema.safeParse(item);
+    } catch {
+      // The schema's check recurses: an item nested a few thousand deep overflows the stack (RangeError), which cost
+      // the whole list. Such an item is left out like any other malformed one.
+      parsed = undefined;
+    }
+    if (parsed?.success) {
       kept.push(parsed.data);
       return;
     }
     if (++dropped > MAX_WARNINGS) return;
-    const why = parsed.error.issues
-      .slice(0, 3)
-      .map(i => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
-      .join('; ');
+    const why = !parsed
+      ? 'nested too deeply to check'
+      : parsed.error.issues
+          .slice(0, 3)
+          .map(i => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
+          .join('; ');
     log.warn(`${method}: left out malformed ${NOUN[field]} ${describeItem(item, index)}: ${why}`);
   });
   if (dropped > MAX_WARNINGS) log.warn(`${method}: left out ${dropped - MAX_WARNINGS} more malformed items of this page.`);

@@ -201,7 +201,14 @@ export class LiveServer {
 const MAX_LOG_MESSAGE_CHARS = 16 * 1024;
 
 function onServerLog(log: ServerLog, level: LoggingLevel, logger: string | undefined, data: unknown): void {
-  const whole = `[server${logger ? ` ${logger}` : ''}] ${typeof data === 'string' ? data : JSON.stringify(data)}`;
+  let shown: string;
+  try {
+    shown = typeof data === 'string' ? data : JSON.stringify(data);
+  } catch {
+    // Nested a few thousand deep: JSON.stringify overflows the stack, and the message was lost with only a debug line.
+    shown = '(data nested too deeply to show)';
+  }
+  const whole = `[server${logger ? ` ${logger}` : ''}] ${shown}`;
   const text = whole.length > MAX_LOG_MESSAGE_CHARS ? `${whole.slice(0, MAX_LOG_MESSAGE_CHARS)}… (${whole.length - MAX_LOG_MESSAGE_CHARS} more characters)` : whole;
   if (level === 'debug') log.debug(text);
   else if (level === 'info' || level === 'notice') log.info(text);

@@ -4,10 +4,11 @@ import { answerOrError } from './stdioTransport';
 type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 /**
- * Where a top-level `result` that is not an object may be: `"result"` as a key followed by anything but `{`.
- * Only a line that matches is parsed (a nested `"result": 5` costs a parse, a well-formed answer none).
+ * Where a top-level `result` that is not an object may be (`"result"` as a key followed by anything but `{`), or an
+ * `error` without a numeric code or a message (any `"error"` key: errors are few). Only a line that matches is parsed
+ * (a nested `"result": 5` costs a parse, a well-formed answer none).
  */
-const SUSPECT = /"result"\s*:\s*[^\s{]/;
+const SUSPECT = /"result"\s*:\s*[^\s{]|"error"\s*:/;
 
 /**
  * The Streamable HTTP transport's `fetch`, wrapped so that an answer whose `result` is not an object (`null`, a

@@ -34,17 +34,31 @@ function looksLikeJsonRpc(value: unknown): value is JSONRPCMessage {
 }
 
 /**
- * A response whose `result` is not an object (`null`, a string) is dropped by the SDK as an unknown message,
- * so the request it answers waited for its whole timeout ("did not complete initialization within 30 s").
- * It is handed on as the error it is, and the request fails at once.
+ * A response whose `result` is not an object (`null`, a string), or whose `error` has no numeric code or no
+ * message, is dropped by the SDK as an unknown message, so the request it answers waited for its whole timeout
+ * ("did not complete initialization within 30 s"). It is handed on as the error it is, and the request fails at once.
  */
 export function answerOrError(message: JSONRPCMessage): JSONRPCMessage {
-  if (!('result' in message) || !('id' in message)) return message;
-  const result: unknown = message.result;
-  if (typeof result === 'object' && result !== null && !Array.isArray(result)) return message;
-  const shown = JSON.stringify(result) ?? String(result);
-  const what = `${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown}`;
-  return { jsonrpc: '2.0', id: message.id, error: { code: -32603, message: `The server's answer is malformed: its result is ${what}, not an object.` } };
+  if (!('id' in message)) return message;
+  if ('result' in message) {
+    const result: unknown = message.result;
+    if (typeof result === 'object' && result !== null && !Array.isArray(result)) return message;
+    let shown: string;
+    try {
+      shown = JSON.stringify(result) ?? String(result);
+    } catch {
+      shown = 'nested too deeply';
+    }
+    const what = `${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown}`;
+    return { jsonrpc: '2.0', id: message.id, error: { code: -32603, message: `The server's answer is malformed: its result is ${what}, not an object.` } };
+  }
+  if (!('error' in message)) return message;
+  const error: unknown = message.error;
+  const e = typeof error === 'object' && error !== null && !Array.isArray(error) ? (error as Record<string, unknown>) : undefined;
+  if (e && Number.isInteger(e.code) && typeof e.message === 'string') return message;
+  const why = !e ? 'its error is not an object' : !Number.isInteger(e.code) ? 'its error has no numeric code' : 'its error has no message';
+  const said = e && typeof e.message === 'string' ? ` It said: ${e.message.length > 1_000 ? `${e.message.slice(0, 999)}…` : e.message}` : '';
+  return { jsonrpc: '2.0', id: message.id, error: { code: -32603, message: `The server's answer is malformed: ${why}.${said}` } };
 }
 
 /** The longest the transport handles messages before letting the event loop run. */

@@ -107,7 +107,14 @@ export class TracingTransport implements Transport {
 
   private traceMessage(direction: 'send' | 'receive', message: JSONRPCMessage): void {
     if (!this.trace.enabled()) return;
-    const text = JSON.stringify(message);
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch {
+      // Nested a few thousand deep (JSON.parse takes it, JSON.stringify overflows the stack): thrown here, it escaped the
+      // transport's data handler uncaught and the message never reached the client.
+      text = `(a message nested too deeply to show${'id' in message ? `, id ${String(message.id).slice(0, 100)}` : ''}${'method' in message ? `, ${String(message.method).slice(0, 100)}` : ''})`;
+    }
     this.trace.write(direction, text.length > MAX_TRACE_CHARS ? `${text.slice(0, MAX_TRACE_CHARS)}… (${text.length} chars)` : text);
   }
 }
