@@ -104,6 +104,11 @@ class SourceParser {
       const keyNode = property.children?.[0];
       const key = keyNode?.value as string;
       if (!keyNode || TOP_LEVEL_KEYS[this.format].includes(key)) continue;
+      if (key === 'sandbox' && this.format === 'vscode') {
+        // VS Code 1.139's own key: its sandbox rules for servers with "sandboxEnabled".
+        this.report('warning', '"sandbox" is VS Code\'s sandbox for servers with "sandboxEnabled": MCP Host does not sandbox servers and ignores it', keyNode);
+        continue;
+      }
       const hint = key === otherKey ? `; this file lists servers under "${this.serversKey}"` : '';
       this.report('warning', `Unknown property "${key}" is ignored${hint}`, keyNode);
     }
@@ -170,6 +175,7 @@ class SourceParser {
     }
     if (!this.reportSchemaErrors(errors, node, name)) return undefined;
     if (!this.checkNestedVariables(node, name)) return undefined;
+    if (!this.checkVscodeOnlyKeys(written, node, path, name)) return undefined;
 
     const value = this.format === 'claude' ? this.translateVariables(written) : written;
     this.checkInputReferences(node, declaredInputs, name);
@@ -217,6 +223,24 @@ class SourceParser {
    */
   private translateVariables(written: Record<string, unknown>): unknown {
     return mapStrings(written, s => translateClaudeVariables(s).value);
+  }
+
+  /**
+   * Keys of VS Code's own MCP support (1.139) that MCP Host does not support, said as what happens instead.
+   * `"sandboxEnabled": true` asks for a sandbox MCP Host cannot give: the server is not started rather than run with
+   * the user's full rights (false: nothing to say). `dev` (restart on file changes, debugger): the server runs as usual.
+   */
+  private checkVscodeOnlyKeys(written: Record<string, unknown>, node: Node, path: string, server: string): boolean {
+    const keyAt = (key: string) => keyNodeOf(findNodeAtLocation(node, [key]) ?? node);
+    if (written.dev !== undefined) {
+      this.report('warning', `${path}.dev: VS Code's development mode (restart on file changes, a debugger) is not supported by MCP Host; the server runs as usual (use Restart after a change)`, keyAt('dev'), server);
+    }
+    if (written.sandboxEnabled === true) {
+      const message = `${path}.sandboxEnabled: MCP Host cannot run a server in a sandbox (VS Code's own MCP support can), so it does not start this one rather than run it with your full rights; remove "sandboxEnabled" to run it without a sandbox`;
+      this.report('error', message, keyAt('sandboxEnabled'), server);
+      return false;
+    }
+    return true;
   }
 
   /**

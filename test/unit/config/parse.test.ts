@@ -374,6 +374,40 @@ describe('config/parse', () => {
     });
   });
 
+  describe("VS Code's own keys MCP Host does not support (VS Code 1.139's mcp.json schema)", () => {
+    const text = `{
+  "sandbox": { "network": { "allowedDomains": ["api.example.com"] } },
+  "servers": {
+    "boxed": { "command": "node", "args": ["server.js"], "sandboxEnabled": true },
+    "unboxed": { "command": "node", "args": ["server.js"], "sandboxEnabled": false },
+    "mine": { "command": "node", "args": ["build/index.js"], "dev": { "watch": "src/**/*.ts", "debug": { "type": "node" } } }
+  }
+}`;
+    it('does not start a server that asks for a sandbox (it cannot give one), says dev mode and the sandbox rules are not supported; the rest run', () => {
+      const parsed = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(parsed.servers.map(s => s.name), ['unboxed', 'mine']);
+      assert.deepStrictEqual(
+        parsed.problems.map(p => [p.severity, p.server, p.message, span(p)]),
+        [
+          ['warning', undefined, '"sandbox" is VS Code\'s sandbox for servers with "sandboxEnabled": MCP Host does not sandbox servers and ignores it', locate(text, '"sandbox"')],
+          [
+            'error',
+            'boxed',
+            'servers.boxed.sandboxEnabled: MCP Host cannot run a server in a sandbox (VS Code\'s own MCP support can), so it does not start this one rather than run it with your full rights; remove "sandboxEnabled" to run it without a sandbox',
+            locate(text, '"sandboxEnabled"'),
+          ],
+          ['warning', 'mine', "servers.mine.dev: VS Code's development mode (restart on file changes, a debugger) is not supported by MCP Host; the server runs as usual (use Restart after a change)", locate(text, '"dev"')],
+        ],
+      );
+    });
+
+    it('the same in the user setting', () => {
+      const parsed = parseConfigValue({ servers: { boxed: { command: 'node', sandboxEnabled: true } } }, userOrigin, 'vscode');
+      assert.deepStrictEqual(parsed.servers, []);
+      assert.match(parsed.problems[0]!.message, /^servers\.boxed\.sandboxEnabled: MCP Host cannot run a server in a sandbox/);
+    });
+  });
+
   describe('a variable inside another (config14 left it an error only at start)', () => {
     it("is an error of its entry where it is written, in .mcp.json (${A:-${B}}) and .vscode/mcp.json; the other entries stay", () => {
       const claude = `{ "mcpServers": {
