@@ -110,7 +110,7 @@ async function importServers(host: McpHost, dialog: ImportDialog, locations: rea
     }
   }
   if (candidates.length === 0) {
-    void ui.showInformationMessage(safe`No MCP servers found in Claude Desktop, Claude Code, Cursor or Windsurf configs on this machine.`);
+    void ui.showInformationMessage(safe`No MCP servers found in Claude Desktop, Claude Code, Cursor, Windsurf or Zed configs on this machine.`);
     return undefined;
   }
   const picked = await dialog.pickServersToImport(candidates);

@@ -26,8 +26,11 @@ export type { MovedSecret } from './importSecrets';
  * - `claudeCodeUser`: `~/.claude.json`, with user servers at the top and per-project ones under `projects[path]`.
  * - `cursor`: `.cursor/mcp.json`; `url` for remote servers.
  * - `windsurf`: `mcp_config.json`; `serverUrl` for remote servers.
+ * - `zed`: Zed's `settings.json` (the user's, or a project's `.zed/settings.json`), servers under `context_servers`:
+ *   `{ command, args, env }` or `{ url, headers }`, `enabled`, `source` (`"custom"`, or `"extension"`: a Zed extension
+ *   runs it, which MCP Host cannot); older Zed wrote the command as `{ path, args, env }`.
  */
-export type ForeignFormat = 'claudeDesktop' | 'claudeCode' | 'claudeCodeUser' | 'cursor' | 'windsurf';
+export type ForeignFormat = 'claudeDesktop' | 'claudeCode' | 'claudeCodeUser' | 'cursor' | 'windsurf' | 'zed';
 
 export interface ImportLocation {
   /** The product, for the import picker. */
@@ -56,12 +59,16 @@ export function knownImportLocations(
       : platform === 'win32'
         ? p.join(appData ?? p.join(home, 'AppData', 'Roaming'), 'Claude')
         : p.join(home, '.config', 'Claude');
+  // Zed: ~/.config/zed on macOS and Linux, %APPDATA%\Zed on Windows.
+  const zed = platform === 'win32' ? p.join(appData ?? p.join(home, 'AppData', 'Roaming'), 'Zed') : p.join(home, '.config', 'zed');
   return [
     { host: 'Claude Desktop', path: p.join(claudeDesktop, 'claude_desktop_config.json'), format: 'claudeDesktop', scope: 'user' },
     { host: 'Claude Code', path: p.join(home, '.claude.json'), format: 'claudeCodeUser', scope: 'user' },
     { host: 'Cursor', path: p.join(home, '.cursor', 'mcp.json'), format: 'cursor', scope: 'user' },
     ...workspaceFolders.map(f => ({ host: 'Cursor', path: p.join(f, '.cursor', 'mcp.json'), format: 'cursor' as const, scope: 'workspace' as const })),
     { host: 'Windsurf', path: p.join(home, '.codeium', 'windsurf', 'mcp_config.json'), format: 'windsurf', scope: 'user' },
+    { host: 'Zed', path: p.join(zed, 'settings.json'), format: 'zed', scope: 'user' },
+    ...workspaceFolders.map(f => ({ host: 'Zed', path: p.join(f, '.zed', 'settings.json'), format: 'zed' as const, scope: 'workspace' as const })),
   ];
 }
 
@@ -92,7 +99,7 @@ export function parseForeignConfig(text: string, format: ForeignFormat, workspac
   const problems: ConfigProblem[] = errors.map(e => ({ severity: 'error', message: syntaxErrorMessage(e), range: lines.range(e.offset, e.length) }));
   if (!root) return { servers: [], problems };
 
-  const tables: JSONPath[] = [['mcpServers']];
+  const tables: JSONPath[] = [format === 'zed' ? ['context_servers'] : ['mcpServers']];
   if (format === 'claudeCodeUser') {
     const projects = findNodeAtLocation(root, ['projects']);
     for (const project of projects?.type === 'object' ? (projects.children ?? []) : []) {
@@ -124,11 +131,13 @@ function convertEntry(
   where: string,
   report: (severity: ProblemSeverity, message: string, at?: Node) => void,
 ): ServerEntry | undefined {
-  const written: unknown = getNodeValue(node);
-  if (!isObject(written)) {
+  const value: unknown = getNodeValue(node);
+  if (!isObject(value)) {
     report('error', `${where}: not an object; skipped`);
     return undefined;
   }
+  const written = format === 'zed' ? zedEntry(value, where, report) : value;
+  if (!written) return undefined;
   for (const key of Object.keys(written)) {
     if (!CARRIED_KEYS.includes(key)) report('info', `${where}.${key}: has no equivalent in MCP Host and is not imported`);
   }
@@ -190,6 +199,25 @@ function convertEntry(
   }
   report('error', `${where}: has neither a "command" nor a "url"; skipped`);
   return undefined;
+}
+
+/**
+ * A Zed `context_servers` entry in the common shape: the command as `command`/`args`/`env` (older Zed wrote
+ * `"command": { "path", "args", "env" }`), `"enabled": false` as `disabled`. One that a Zed extension provides
+ * (`"source": "extension"`, or only `settings` for it) has no command to import: skipped, saying so.
+ */
+function zedEntry(entry: Record<string, unknown>, where: string, report: (severity: ProblemSeverity, message: string) => void): Record<string, unknown> | undefined {
+  const { source, enabled, settings: _settings, command, ...rest } = entry;
+  if (source === 'extension' || (command === undefined && rest.url === undefined)) {
+    report('info', `${where}: is provided by a Zed extension, which MCP Host cannot run; not imported (add the server's own command or URL with Add Server…)`);
+    return undefined;
+  }
+  const nested = isObject(command) ? command : undefined;
+  return {
+    ...rest,
+    ...(nested ? { command: nested.path, ...(nested.args !== undefined ? { args: nested.args } : {}), ...(nested.env !== undefined ? { env: nested.env } : {}) } : command !== undefined ? { command } : {}),
+    ...(enabled === false ? { disabled: true } : {}),
+  };
 }
 
 export interface ImportPlan {

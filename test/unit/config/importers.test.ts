@@ -75,6 +75,8 @@ describe('config/importers', () => {
         { host: 'Cursor', path: '/Users/me/.cursor/mcp.json', format: 'cursor', scope: 'user' },
         { host: 'Cursor', path: '/work/api/.cursor/mcp.json', format: 'cursor', scope: 'workspace' },
         { host: 'Windsurf', path: '/Users/me/.codeium/windsurf/mcp_config.json', format: 'windsurf', scope: 'user' },
+        { host: 'Zed', path: '/Users/me/.config/zed/settings.json', format: 'zed', scope: 'user' },
+        { host: 'Zed', path: '/work/api/.zed/settings.json', format: 'zed', scope: 'workspace' },
       ]);
     });
 
@@ -87,6 +89,7 @@ describe('config/importers', () => {
           'C:\\Users\\me\\.claude.json',
           'C:\\Users\\me\\.cursor\\mcp.json',
           'C:\\Users\\me\\.codeium\\windsurf\\mcp_config.json',
+          'C:\\Users\\me\\AppData\\Roaming\\Zed\\settings.json',
         ],
       );
     });
@@ -97,6 +100,37 @@ describe('config/importers', () => {
   });
 
   describe('parseForeignConfig', () => {
+    it("reads Zed's context_servers from its settings (comments and all other settings around them): commands, remote servers, the older command object; skips extension servers, saying why", () => {
+      const zed = `// Zed settings
+{
+  "theme": "One Dark",
+  "context_servers": {
+    "fs": { "source": "custom", "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/home/me"], "env": {} },
+    "old": { "command": { "path": "uvx", "args": ["mcp-server-git"], "env": { "GIT_DIR": "/r" } }, "settings": {} },
+    "remote": { "url": "https://mcp.example.com/mcp", "headers": { "X-Team": "a" }, "enabled": false },
+    "from-extension": { "source": "extension", "settings": { "api_key": "k" } },
+    "also-extension": { "settings": {} },
+  },
+  "vim_mode": true,
+}`;
+      const { servers, problems } = parseForeignConfig(zed, 'zed');
+      assert.deepStrictEqual(
+        servers.map(s => [s.name, s.entry]),
+        [
+          ['fs', { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/home/me'] }],
+          ['old', { type: 'stdio', command: 'uvx', args: ['mcp-server-git'], env: { GIT_DIR: '/r' } }],
+          ['remote', { type: 'http', url: 'https://mcp.example.com/mcp', headers: { 'X-Team': 'a' }, disabled: true }],
+        ],
+      );
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.message]),
+        [
+          ['info', "context_servers.from-extension: is provided by a Zed extension, which MCP Host cannot run; not imported (add the server's own command or URL with Add Server…)"],
+          ['info', "context_servers.also-extension: is provided by a Zed extension, which MCP Host cannot run; not imported (add the server's own command or URL with Add Server…)"],
+        ],
+      );
+    });
+
     it('reads Claude Desktop servers and drops nothing but non-server settings', () => {
       const { servers, problems } = parseForeignConfig(CLAUDE_DESKTOP, 'claudeDesktop');
       assert.deepStrictEqual(servers, [
