@@ -54,4 +54,14 @@ describe('e2e: Escape in the trust dialog’s Choose… declines nothing', funct
     await sidebar().locator('.monaco-list-row', { hasText: /second\s*Not started: waiting for your approval/ }).first().waitFor({ timeout: 5_000 });
     await screenshot(page, 'trust-dismiss-03-started');
   });
+
+  it("shows a server's tooltip when its row is hovered (built only then, in resolveTreeItem: config15)", async () => {
+    await treeRow(/^first$/).locator('.label-name').hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /From \.vscode\/mcp\.json/ }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await hover.innerText();
+    assert.match(text, /first — running/);
+    assert.match(text, /runs: node .*server-everything/);
+    await screenshot(page, 'server-tooltip');
+  });
 });
