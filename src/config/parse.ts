@@ -312,7 +312,12 @@ class SourceParser {
     const definition: SchemaDefinition | undefined =
       written.type === 'promptString' ? 'promptStringInput' : written.type === 'pickString' ? 'pickStringInput' : undefined;
     if (!definition) {
-      this.report('error', `${path}.type: must be "promptString" or "pickString"`, findNodeAtLocation(node, ['type']) ?? node);
+      // VS Code's "command" inputs run a VS Code command for the value: MCP Host does not run commands a config file names.
+      const message =
+        written.type === 'command'
+          ? `${path}.type: "command" inputs (a VS Code command gives the value) are not supported by MCP Host, which does not run commands a config file names; use "promptString" or "pickString"`
+          : `${path}.type: must be "promptString" or "pickString"`;
+      this.report('error', message, findNodeAtLocation(node, ['type']) ?? node);
       return undefined;
     }
     if (!this.reportSchemaErrors(validateAgainst(definition, written), node, undefined)) return undefined;
@@ -323,7 +328,7 @@ class SourceParser {
     };
     return definition === 'promptStringInput'
       ? { type: 'promptString', ...base, password: (written.password as boolean | undefined) ?? false }
-      : { type: 'pickString', ...base, options: written.options as string[] };
+      : pickString(base, written.options as ReadonlyArray<string | { label?: string; value: string }>);
   }
 
   /** Reports each schema error at the node it is about; returns false if any is an error (not a warning). */
@@ -394,6 +399,18 @@ function keyNodeOf(node: Node): Node {
 }
 
 /** String nodes under `node` that are values, not property names. */
+/** A pickString input; options written as `{ "label", "value" }` (VS Code's form) give their value, and their label to show. */
+function pickString(base: { id: string; description: string; default?: string }, written: ReadonlyArray<string | { label?: string; value: string }>): InputDefinition {
+  // No prototype: an option named "constructor" or "__proto__" is a value like any other.
+  const labels = Object.create(null) as Record<string, string>;
+  const options = written.map(o => {
+    if (typeof o === 'string') return o;
+    if (o.label !== undefined) labels[o.value] = o.label;
+    return o.value;
+  });
+  return { type: 'pickString', ...base, options, ...(Object.keys(labels).length ? { labels } : {}) };
+}
+
 /** The fields of a server entry whose strings launch expands (`mapStrings` in variables.ts). */
 const EXPANDED_FIELDS: ReadonlySet<string> = new Set(['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers', 'oauth']);
 

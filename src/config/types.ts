@@ -100,6 +100,8 @@ export type InputDefinition =
       readonly id: string;
       readonly description: string;
       readonly options: readonly string[];
+      /** What the pick shows for an option written as `{ "label", "value" }`, by value. */
+      readonly labels?: Readonly<Record<string, string>>;
       readonly default?: string;
     };
 

@@ -24,7 +24,11 @@ export const inputDialog: InputDialog = {
   async askInput(input, server) {
     if (input.type === 'pickString') {
       const picked = await ui.showQuickPick(
-        input.options.map(option => ({ label: inertLine(option), option })),
+        // An option written as { "label", "value" } shows its label, with the value beside it.
+        input.options.map(option => {
+          const label = input.labels && Object.hasOwn(input.labels, option) ? input.labels[option] : undefined;
+          return label !== undefined ? { label: inertLine(label), description: inertLine(option), option } : { label: inertLine(option), option };
+        }),
         { title: safe`MCP server '${server}'`, placeHolder: inertLine(input.description), ignoreFocusOut: true },
       );
       return picked?.option;

@@ -374,6 +374,24 @@ describe('config/parse', () => {
     });
   });
 
+  describe("VS Code's inputs: pick options as { label, value }, command inputs", () => {
+    it('reads options written as { "label", "value" } (their value, their label to show), and says a command input is not supported', () => {
+      const text = `{
+  "inputs": [
+    { "type": "pickString", "id": "env", "description": "Environment", "options": [{ "label": "Production", "value": "prod" }, "dev", { "value": "constructor" }] },
+    { "type": "command", "id": "branch", "command": "git.branch" }
+  ],
+  "servers": {}
+}`;
+      const parsed = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(parsed.inputs)), [{ type: 'pickString', id: 'env', description: 'Environment', options: ['prod', 'dev', 'constructor'], labels: { prod: 'Production' } }]);
+      assert.deepStrictEqual(
+        parsed.problems.map(p => [p.severity, p.message, span(p)]),
+        [['error', 'inputs[1].type: "command" inputs (a VS Code command gives the value) are not supported by MCP Host, which does not run commands a config file names; use "promptString" or "pickString"', locate(text, '"command"')]],
+      );
+    });
+  });
+
   describe("VS Code's own keys MCP Host does not support (VS Code 1.139's mcp.json schema)", () => {
     const text = `{
   "sandbox": { "network": { "allowedDomains": ["api.example.com"] } },
