@@ -398,7 +398,6 @@ function keyNodeOf(node: Node): Node {
   return node.parent?.type === 'property' ? node.parent.children![0]! : node;
 }
 
-/** String nodes under `node` that are values, not property names. */
 /** A pickString input; options written as `{ "label", "value" }` (VS Code's form) give their value, and their label to show. */
 function pickString(base: { id: string; description: string; default?: string }, written: ReadonlyArray<string | { label?: string; value: string }>): InputDefinition {
   // No prototype: an option named "constructor" or "__proto__" is a value like any other.
@@ -414,6 +413,7 @@ function pickString(base: { id: string; description: string; default?: string },
 /** The fields of a server entry whose strings launch expands (`mapStrings` in variables.ts). */
 const EXPANDED_FIELDS: ReadonlySet<string> = new Set(['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers', 'oauth']);
 
+/** String nodes under `node` that are values, not property names. */
 function valueStrings(node: Node): Node[] {
   if (node.type === 'string') return [node];
   if (node.type === 'property') return node.children?.[1] ? valueStrings(node.children[1]) : [];
