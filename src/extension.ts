@@ -137,9 +137,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpHos
     store.add(toDisposable(() => (currentApps = undefined)));
     registerAddServerCommand(store, host, ask);
     const testMode = context.extensionMode === vscode.ExtensionMode.Test;
-    const chat = registerChat(store, context, host, resources, ask, testMode, apps);
+    const builtinMcp = registerBuiltinMcp(store, host.registry, context.workspaceState, ask);
+    const chat = registerChat(store, context, host, resources, ask, testMode, apps, builtinMcp);
     registerSamplingCommands(store);
-    registerBuiltinMcp(store, host.registry, context.workspaceState, ask);
     // Servers start in the background; activation does not wait for them.
     void host.load();
     performance.measure(ACTIVATE_MEASURE, `${ACTIVATE_MEASURE}:start`);

@@ -54,6 +54,7 @@ export const Commands = {
   chatChooseTools: 'mcpHost.chat.chooseTools',
   chooseSamplingModel: 'mcpHost.chooseSamplingModel',
   reviewBuiltinMcp: 'mcpHost.reviewBuiltinMcp',
+  answerBuiltinMcp: 'mcpHost.answerBuiltinMcp',
 } as const;
 
 /** Chat participants contributed in package.json. */

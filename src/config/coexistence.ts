@@ -32,6 +32,8 @@ export interface HostServer {
   readonly name: string;
   readonly origin: ConfigOrigin | undefined;
   readonly running: boolean;
+  /** The title and name the server gave in its handshake with MCP Host, when it runs. */
+  readonly names?: readonly string[];
 }
 
 /**
@@ -65,4 +67,37 @@ export function coexistenceNotice(settings: BuiltinMcpSettings, servers: readonl
   const shared = sharedServers(settings, servers);
   if (!shared.some(s => s.running)) return undefined;
   return { servers: shared.map(s => s.name).sort((a, b) => a.localeCompare(b)), builtinTools };
+}
+
+/** `chat.mcp.autostart`: when VS Code's own MCP support starts servers by itself. */
+export const BUILTIN_AUTOSTART_SETTING = 'chat.mcp.autostart';
+
+/**
+ * The starts of the chat tool names VS Code 1.139 gives its copy of a server it calls `name`: the title the server
+ * gave in its handshake, else its name there, else (before the handshake) its key in mcp.json. "mcp_", the name
+ * lower-cased with runs of characters other than `a-z0-9_.-` as "_", cut to 13 characters, "_"; the second and
+ * later servers with the same cut name get their number before the "_" (cut shorter to make room), and dots
+ * become "_" in the tool name (its McpPrefixGenerator and McpTool ids, read from the 1.139 workbench).
+ */
+export function builtinToolPrefixes(name: string, most = 9): string[] {
+  const key = name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '_').slice(0, 13);
+  const prefixes: string[] = [];
+  for (let i = 1; i <= most; i++) {
+    const suffix = `${i === 1 ? '' : i}_`;
+    prefixes.push(`mcp_${key.slice(0, 14 - suffix.length)}${suffix}`.replaceAll('.', '_'));
+  }
+  return prefixes;
+}
+
+/**
+ * The shared servers VS Code's own MCP support runs a copy of now: those with a tool among `builtinTools` (the
+ * names of the MCP tools VS Code offers chat; MCP Host registers none, so each is from a server VS Code runs).
+ * Found by name (`HostServer.names`): two servers that call themselves the same both count when either runs
+ * there. A copy with no tools yet is not counted.
+ */
+export function builtinCopies(settings: BuiltinMcpSettings, servers: readonly HostServer[], builtinTools: readonly string[]): HostServer[] {
+  return sharedServers(settings, servers).filter(s => {
+    const prefixes = [s.name, ...(s.names ?? [])].flatMap(n => builtinToolPrefixes(n));
+    return builtinTools.some(t => prefixes.some(p => t.startsWith(p)));
+  });
 }

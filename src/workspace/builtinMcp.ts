@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable, type DisposableStore } from '../common/disposable';
-import { BUILTIN_ACCESS_SETTING, builtinAccess, coexistenceNotice, sharedServers, type BuiltinMcpSettings, type HostServer } from '../config/coexistence';
+import { BUILTIN_ACCESS_SETTING, BUILTIN_AUTOSTART_SETTING, builtinAccess, builtinCopies, coexistenceNotice, sharedServers, type BuiltinMcpSettings, type HostServer } from '../config/coexistence';
 import type { ServerRegistry } from '../mcp/registry';
 import { Commands, EXTENSION_ID } from '../ids';
 import { joinSafe, safe, type SafeText } from '../common/untrustedText';
@@ -9,7 +9,7 @@ import * as ui from '../ui/window';
 /** What the user is told about VS Code's own MCP support, and asked. */
 export type BuiltinMcpQuestion =
   /** Both are active: MCP Host runs `servers`, which VS Code's own MCP support can start a second copy of. */
-  | { readonly kind: 'bothActive'; readonly servers: readonly string[]; readonly builtinTools: number; readonly firstTime: boolean }
+  | { readonly kind: 'bothActive'; readonly servers: readonly string[]; readonly builtinTools: number; readonly firstTime: boolean; /** It starts them when a chat message is sent (`chat.mcp.autostart` is not "never"). */ readonly onChat: boolean }
   /** VS Code's own MCP support is off: in this workspace's settings (can be turned back on), or elsewhere. */
   | { readonly kind: 'off'; readonly inWorkspace: boolean };
 
@@ -20,6 +20,20 @@ export interface BuiltinMcpDialog {
 }
 
 const SHOWN_KEY = 'mcpHost.builtinMcpNoticeShown';
+/** What the user chose about VS Code's own MCP support in this workspace: 'keep' or 'turnOff'; unset until they answer. */
+const CHOICE_KEY = 'mcpHost.builtinMcpChoice';
+
+/**
+ * What an `@mcp` response tells the user when VS Code's own MCP support runs copies of the workspace's servers:
+ * it starts them itself when a chat message is sent (`chat.mcp.autostart`), before `@mcp` answers.
+ */
+export interface BuiltinCopiesNote {
+  /** The servers VS Code runs a copy of (found by its tools), sorted. */
+  readonly copies: readonly string[];
+  /** The other shared servers, which MCP Host does not run (not approved, disabled, stopped or failed) and VS Code starts too; sorted. */
+  readonly notRunHere: readonly string[];
+}
+
 const CHOICES = { turnOff: "Turn Off VS Code's MCP Here", keep: 'Keep Both', turnOn: 'Turn It Back On', learnMore: 'Learn More' } as const;
 const MAX_NAMED = 3;
 
@@ -44,9 +58,11 @@ export const builtinMcpDialog: BuiltinMcpDialog = {
     }
     const tools = q.builtinTools === 0 ? [] : [q.builtinTools === 1 ? safe`It offers 1 MCP tool in chat now.` : safe`It offers ${q.builtinTools} MCP tools in chat now.`];
     const message = joinSafe([
-      safe`VS Code's own MCP support reads the same .vscode/mcp.json and .mcp.json as MCP Host and can start a second copy of`,
+      q.onChat
+        ? safe`VS Code's own MCP support reads the same .vscode/mcp.json and .mcp.json as MCP Host, and when you send a chat message (to @mcp too) it starts its own copy of`
+        : safe`VS Code's own MCP support reads the same .vscode/mcp.json and .mcp.json as MCP Host and can start its own copy of`,
       serverList(q.servers),
-      safe`outside MCP Host's consent.`,
+      safe`outside MCP Host's trust question and consent.`,
       ...tools,
       safe`Turn it off for this workspace? MCP Host keeps running your servers; you can turn it back on with "MCP Host: Review VS Code's Built-in MCP…".`,
     ]);
@@ -63,13 +79,26 @@ function readSettings(): BuiltinMcpSettings {
   return { access: config.get(BUILTIN_ACCESS_SETTING) };
 }
 
+/** Whether VS Code starts servers by itself when a chat message is sent (its default "newAndOutdated"). */
+function startsOnChat(): boolean {
+  return vscode.workspace.getConfiguration().get(BUILTIN_AUTOSTART_SETTING) !== 'never';
+}
+
 function hostServers(registry: ServerRegistry): HostServer[] {
-  return registry.servers.map(e => ({ name: e.name, origin: e.definition?.origin, running: e.connection.state.kind === 'running' }));
+  return registry.servers.map(e => {
+    const state = e.connection.state;
+    const names = state.kind === 'running' ? [state.serverInfo.title, state.serverInfo.name].filter((n): n is string => typeof n === 'string' && n !== '') : [];
+    return { name: e.name, origin: e.definition?.origin, running: state.kind === 'running', names };
+  });
 }
 
 /** Tools VS Code's own MCP support offers to chat now: MCP Host registers no language-model tools, so every tool tagged `mcp` is its. */
 function builtinToolCount(): number {
-  return vscode.lm.tools.filter(t => t.tags.includes('mcp')).length;
+  return builtinToolNames().length;
+}
+
+function builtinToolNames(): string[] {
+  return vscode.lm.tools.filter(t => t.tags.includes('mcp')).map(t => t.name);
 }
 
 /**
@@ -80,6 +109,8 @@ function builtinToolCount(): number {
  */
 export class BuiltinMcpCoexistence extends Disposable {
   private asking = false;
+  /** An `@mcp` response has told about VS Code's copies in this window: once per window until the user answers. */
+  private noted = false;
 
   constructor(
     private readonly registry: ServerRegistry,
@@ -101,10 +132,37 @@ export class BuiltinMcpCoexistence extends Disposable {
     this.asking = true;
     try {
       await this.state.update(SHOWN_KEY, true);
-      await this.answer(await this.dialogs().askAboutBuiltinMcp({ kind: 'bothActive', ...notice, firstTime: true }));
+      await this.answer(await this.dialogs().askAboutBuiltinMcp({ kind: 'bothActive', ...notice, firstTime: true, onChat: startsOnChat() }));
     } finally {
       this.asking = false;
     }
+  }
+
+  /**
+   * For an `@mcp` response: the copies VS Code's own MCP support runs of this workspace's servers, while the
+   * user has not chosen (the first-time notification may have been hidden, unanswered, long before). Once per
+   * window; undefined when there is nothing to tell.
+   */
+  chatNote(): BuiltinCopiesNote | undefined {
+    if (this.noted || this.state.get<string>(CHOICE_KEY) !== undefined) return undefined;
+    const settings = readSettings();
+    const servers = hostServers(this.registry);
+    const copies = builtinCopies(settings, servers, builtinToolNames()).map(s => s.name);
+    if (copies.length === 0) return undefined;
+    this.noted = true;
+    // Those MCP Host does not run: VS Code starts them too (its autostart takes every server it has not run), but
+    // they are not found by their tools' names (their handshake names are not known here).
+    const alsoStarted = startsOnChat() ? sharedServers(settings, servers).filter(s => !s.running && !copies.includes(s.name)).map(s => s.name) : [];
+    const byName = (a: string, b: string) => a.localeCompare(b);
+    return { copies: copies.sort(byName), notRunHere: alsoStarted.sort(byName) };
+  }
+
+  /** An answer given outside the notification (the buttons of an `@mcp` response). */
+  async choose(choice: unknown): Promise<BuiltinMcpChoice | undefined> {
+    if (choice !== 'turnOff' && choice !== 'keep') return undefined;
+    await this.answer(choice);
+    if (choice === 'keep') void ui.showInformationMessage(safe`MCP Host leaves VS Code's own MCP support on in this workspace and will not ask again; "MCP Host: Review VS Code's Built-in MCP…" changes it.`);
+    return choice;
   }
 
   /** "MCP Host: Review VS Code's Built-in MCP…": says where things stand and offers the change that applies. */
@@ -115,15 +173,18 @@ export class BuiltinMcpCoexistence extends Disposable {
       const inWorkspace = vscode.workspace.getConfiguration().inspect(BUILTIN_ACCESS_SETTING)?.workspaceValue === 'none';
       choice = await this.dialogs().askAboutBuiltinMcp({ kind: 'off', inWorkspace });
     } else {
-      const servers = sharedServers(settings, hostServers(this.registry)).map(s => s.name);
-      choice = await this.dialogs().askAboutBuiltinMcp({ kind: 'bothActive', servers, builtinTools: builtinToolCount(), firstTime: false });
+      const servers = sharedServers(settings, hostServers(this.registry)).map(s => s.name).sort((a, b) => a.localeCompare(b));
+      choice = await this.dialogs().askAboutBuiltinMcp({ kind: 'bothActive', servers, builtinTools: builtinToolCount(), firstTime: false, onChat: startsOnChat() });
     }
     await this.answer(choice);
     return choice;
   }
 
   private async answer(choice: BuiltinMcpChoice | undefined): Promise<void> {
-    if (choice !== 'turnOff' && choice !== 'turnOn') return;
+    if (choice === undefined) return;
+    // Any answer is a choice made: turning it back on is keeping both.
+    await this.state.update(CHOICE_KEY, choice === 'turnOff' ? 'turnOff' : 'keep');
+    if (choice === 'keep') return;
     const config = vscode.workspace.getConfiguration();
     await config.update(BUILTIN_ACCESS_SETTING, choice === 'turnOff' ? 'none' : undefined, vscode.ConfigurationTarget.Workspace);
     const now = builtinAccess(readSettings());
@@ -143,5 +204,6 @@ export class BuiltinMcpCoexistence extends Disposable {
 export function registerBuiltinMcp(store: DisposableStore, registry: ServerRegistry, state: vscode.Memento, dialogs: () => BuiltinMcpDialog): BuiltinMcpCoexistence {
   const coexistence = store.add(new BuiltinMcpCoexistence(registry, state, dialogs));
   store.add(vscode.commands.registerCommand(Commands.reviewBuiltinMcp, () => coexistence.review()));
+  store.add(vscode.commands.registerCommand(Commands.answerBuiltinMcp, (choice: unknown) => coexistence.choose(choice)));
   return coexistence;
 }

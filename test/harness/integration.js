@@ -69,7 +69,9 @@ function checkLogs(profile, expected, consoleErrors) {
 
 /** Runs one suite in a fresh profile, checks its logs, and removes the profile (keeping the logs of a failure). */
 async function runSuite(env, browser, suite, fixtureVsixes, frames) {
-  const profile = lib.createProfile(`it-${suite.name}`);
+  // VS Code's own MCP support would start a second copy of every fixture server of .vscode/mcp.json on each chat
+  // request (chat.mcp.autostart): load that tests nothing of ours. it core's builtinMcp test turns it on for itself.
+  const profile = lib.createProfile(`it-${suite.name}`, { 'chat.mcp.autostart': 'never' });
   try {
     const run = await runInProfile(env, browser, suite, fixtureVsixes, profile, frames);
     // After code-server has stopped, so the logs are complete.

@@ -3,6 +3,7 @@ import { canBeStarted } from '../../mcp/connectionState';
 import { Commands, ViewContainers } from '../../ids';
 import { buttonTitle, name } from './chatText';
 import type { ChatServices } from './chatServices';
+import type { BuiltinCopiesNote } from '../../workspace/builtinMcp';
 
 /** Says what keeps chat from using MCP servers, with the button that fixes it; undefined when nothing does. */
 export function missingServers(services: ChatServices, stream: vscode.ChatResponseStream): vscode.ChatResult | undefined {
@@ -28,4 +29,27 @@ export function modelFailed(stream: vscode.ChatResponseStream, model: vscode.Lan
   stream.markdown(`\n\nThe model ${name(model.name)} could not answer: ${name(message)}${code ? ` (${code})` : ''}. Pick another model in the chat input, or try again.`);
   stream.button({ command: 'workbench.action.chat.openModelPicker', title: 'Pick a Model' });
   return { errorDetails: { message: `The model could not answer: ${message}` }, metadata: { failed: 'model' } };
+}
+
+/** Names in a sentence: 'a', 'b' and 'c' (each escaped). */
+function names(list: readonly string[]): string {
+  const shown = list.map(name);
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : shown.join('');
+}
+
+/**
+ * VS Code's own MCP support started copies of this workspace's servers when this message was sent (it does so
+ * before any participant answers, `chat.mcp.autostart`): said where the user is looking, with the choice.
+ */
+export function builtinCopiesNote(stream: vscode.ChatResponseStream, note: BuiltinCopiesNote): void {
+  const one = note.copies.length === 1;
+  const notHere = note.notRunHere.length === 0 ? '' : ` It starts ${names(note.notRunHere)} too, which MCP Host does not run (not approved, disabled or stopped here).`;
+  stream.markdown(
+    `\n\n---\n\nVS Code's own MCP support started its own ${one ? 'copy' : 'copies'} of ${names(note.copies)} when this message was sent ` +
+      `(it starts the servers of .vscode/mcp.json and .mcp.json for every chat message, \`chat.mcp.autostart\`). ` +
+      `${one ? 'That copy runs' : 'Those copies run'} outside MCP Host: without its trust question or its consent for tool calls, and ${one ? 'its' : 'their'} tools go to VS Code's other chat modes.${notHere} ` +
+      'Turn VS Code\'s own MCP support off for this workspace? MCP Host keeps running your servers.',
+  );
+  stream.button({ command: Commands.answerBuiltinMcp, title: "Turn Off VS Code's MCP Here", arguments: ['turnOff'] });
+  stream.button({ command: Commands.answerBuiltinMcp, title: 'Keep Both', arguments: ['keep'] });
 }

@@ -11,6 +11,7 @@ import type { ChatToolFilter } from './chatTools';
 import type { InlineConsents } from './inlineConsent';
 import type { ChatTranscripts } from './transcript';
 import { userSetting } from '../../userSettings';
+import type { BuiltinCopiesNote } from '../../workspace/builtinMcp';
 
 /** Which servers and tools chat offers, chosen by the user in a multi-select list; undefined when dismissed. */
 export interface ChatToolsDialog {
@@ -60,6 +61,8 @@ export interface ChatServices {
   readonly transcripts: ChatTranscripts;
   /** The MCP Apps chat opened, and what they send back to their conversation. */
   readonly apps: ChatApps;
+  /** VS Code's own MCP support's copies of this workspace's servers, once per window while the user has not chosen. */
+  readonly builtinMcp: { chatNote(): BuiltinCopiesNote | undefined };
   dialogs(): ChatDialogs;
   settings(): ChatSettings;
 }

@@ -4,7 +4,7 @@ import type { DisposableStore } from '../../common/disposable';
 import { safe } from '../../common/untrustedText';
 import * as ui from '../window';
 import { ChatCommands, ChatParticipants, Commands, MANAGE_TRUST_COMMAND } from '../../ids';
-import { missingServers } from './chatNotices';
+import { builtinCopiesNote, missingServers } from './chatNotices';
 import { lateAnswerMessage } from './inlineConsent';
 import type { ChatServices } from './chatServices';
 import { answerTurn } from './toolLoop';
@@ -44,6 +44,9 @@ export function registerChatParticipant(store: DisposableStore, services: ChatSe
       const command = ChatCommands.find(c => c === request.command);
       const run = command ? COMMANDS[command] : freeForm;
       const answered = await run(services, request, context, stream, token);
+      // VS Code started its copies before this handler ran; the note goes under the answer.
+      const note = token.isCancellationRequested ? undefined : services.builtinMcp.chatNote();
+      if (note) builtinCopiesNote(stream, note);
       // Every response names its conversation, so the next request finds the apps this one opened.
       result = { ...answered, metadata: { ...answered.metadata, ...services.apps.metadata(request, context) } };
       return result;

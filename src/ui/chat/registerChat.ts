@@ -11,9 +11,10 @@ import { InlineConsents } from './inlineConsent';
 import { registerChatParticipant } from './participant';
 import { registerChatToolCommands } from './serversCommand';
 import { ChatTranscripts } from './transcript';
+import type { BuiltinMcpCoexistence } from '../../workspace/builtinMcp';
 
 /** `@mcp` and the commands behind its buttons. `record` keeps what responses show (Test mode only). */
-export function registerChat(store: DisposableStore, context: vscode.ExtensionContext, host: McpHost, resources: ResourceDocuments, dialogs: () => ChatDialogs, record: boolean, apps: AppPanels): ChatServices {
+export function registerChat(store: DisposableStore, context: vscode.ExtensionContext, host: McpHost, resources: ResourceDocuments, dialogs: () => ChatDialogs, record: boolean, apps: AppPanels, builtinMcp: BuiltinMcpCoexistence): ChatServices {
   const services: ChatServices = {
     host,
     resources,
@@ -22,6 +23,7 @@ export function registerChat(store: DisposableStore, context: vscode.ExtensionCo
     results: new ChatResults(),
     transcripts: store.add(new ChatTranscripts(record)),
     apps: new ChatApps(apps, host),
+    builtinMcp,
     dialogs,
     settings: readChatSettings,
   };

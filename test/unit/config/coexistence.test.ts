@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { builtinAccess, coexistenceNotice, sharedServers, type HostServer } from '../../../src/config/coexistence';
+import { builtinAccess, builtinCopies, builtinToolPrefixes, coexistenceNotice, sharedServers, type HostServer } from '../../../src/config/coexistence';
 import type { ConfigOrigin } from '../../../src/config/types';
 
 const vscodeFile: ConfigOrigin = { kind: 'workspaceVscode', file: '/ws/.vscode/mcp.json', folder: '/ws', label: '.vscode/mcp.json' };
@@ -31,5 +31,27 @@ describe("coexistence with VS Code's own MCP support", () => {
     assert.strictEqual(coexistenceNotice(on, servers, 4, true), undefined, 'shown twice');
     assert.strictEqual(coexistenceNotice(on, [server('idle', vscodeFile, false), server('mine', user)], 0, false), undefined, 'nothing shared runs');
     assert.strictEqual(coexistenceNotice({ access: 'none' }, servers, 0, false), undefined, 'built-in is off');
+  });
+
+  it("names VS Code 1.139's chat tools of a server as its prefix generator does", () => {
+    assert.deepStrictEqual(builtinToolPrefixes('Everything Reference Server', 3), ['mcp_everything_re_', 'mcp_everything_r2_', 'mcp_everything_r3_']);
+    assert.deepStrictEqual(builtinToolPrefixes('shared', 2), ['mcp_shared_', 'mcp_shared2_']);
+    assert.strictEqual(builtinToolPrefixes('GitHub  (work) ')[0], 'mcp_github_work__');
+    assert.strictEqual(builtinToolPrefixes('mcp-servers/everything')[0], 'mcp_mcp-servers_e_');
+    assert.strictEqual(builtinToolPrefixes('my.server')[0], 'mcp_my_server_');
+    assert.strictEqual(builtinToolPrefixes('x', 12)[10], 'mcp_x11_');
+  });
+
+  it('finds the shared servers VS Code runs a copy of from the MCP tools it offers chat, by the name each gave in its handshake or its key', () => {
+    const servers = [
+      { ...server('everything', vscodeFile), names: ['Everything Reference Server', 'mcp-servers/everything'] },
+      server('memory', rootFile, false),
+      server('idle', vscodeFile),
+      server('mine', user),
+    ];
+    const tools = ['mcp_everything_r2_echo', 'mcp_memory_read_graph', 'mcp_mine_x', 'mcp_idler_x', 'copilot_search'];
+    assert.deepStrictEqual(builtinCopies({ access: 'all' }, servers, tools).map(s => s.name), ['everything', 'memory']);
+    assert.deepStrictEqual(builtinCopies({ access: 'none' }, servers, tools), [], 'VS Code runs nothing when off');
+    assert.deepStrictEqual(builtinCopies({ access: 'all' }, servers, []), []);
   });
 });
