@@ -67,7 +67,7 @@ function pickItem<T>(request: PickRequest<T>): Promise<T | undefined> {
         if (groups.length > 1 || g.label) items.push({ label: g.label, kind: vscode.QuickPickItemKind.Separator });
         items.push(
           ...g.items.map(i => {
-            const description = groupedDescription(g.label, i.description, groups.length);
+            const description = groupedDescription(g.label, i.description);
             return { label: i.label, ...(description ? { description } : {}), ...(i.detail ? { detail: i.detail } : {}), value: i.value };
           }),
         );

@@ -4,7 +4,7 @@ import { inertLine, joinSafe, safe, type SafeText } from '../common/untrustedTex
 import type { CallOrigin, GatedCallResult } from '../consent/types';
 import { Commands } from '../ids';
 import { buildFormAsync } from '../forms/schemaForm';
-import { fillForm } from '../forms/formFlow';
+import { fillForm, requiredDefaults } from '../forms/formFlow';
 import { prefersEditor } from '../forms/formEditor';
 import { readEditorPreference } from '../ui/forms/editorPreference';
 import type { McpHost } from '../workspace/mcpHost';
@@ -184,7 +184,7 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
     const saved = await saveCall(host, dialogs, { server: target.server, tool: tool.name, title: label, args: values, schema: tool.inputSchema });
     return saved && `Saved as '${saved.name}'${saved.leftOut.length ? `, without ${saved.leftOut.join(', ')} (secrets)` : ''}.`;
   };
-  const filled = prefersEditor(readEditorPreference(), tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, ...(tool.description ? { description: mask(tool.description) } : {}), schema: tool.inputSchema, form, save }) : await fillForm(dialogs, form, formTitle);
+  const filled = prefersEditor(readEditorPreference(), tool.inputSchema, form) ? await dialogs.editForm({ title: formTitle, ...(tool.description ? { description: mask(tool.description) } : {}), schema: tool.inputSchema, form, initial: requiredDefaults(form), save }) : await fillForm(dialogs, form, formTitle);
   if (filled.kind === 'dismissed') return { kind: 'dismissed' };
   if (filled.kind === 'invalid') {
     const message = `Not sent: the arguments for '${label}' do not match its input schema. ${filled.message}`;

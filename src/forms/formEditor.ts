@@ -45,7 +45,8 @@ const INPUT_TYPES: Readonly<Record<string, 'date' | 'time' | 'email' | 'url'>> =
 
 function defaultTextOf(s: { readonly [k: string]: unknown }): string | undefined {
   if (!('default' in s) || s.default === undefined || s.default === null) return undefined;
-  return typeof s.default === 'string' ? s.default : JSON.stringify(s.default);
+  // An empty text default reads as `""` (tavily-mcp's dates), not as a bare "default: ".
+  return typeof s.default === 'string' && s.default !== '' ? s.default : JSON.stringify(s.default);
 }
 
 /** The editor's tree for a schema, in one piece: `$ref`s followed (to a depth), nested objects and lists laid out. */

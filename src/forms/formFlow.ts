@@ -112,6 +112,16 @@ export interface FillOptions {
 }
 
 /**
+ * What the form editor starts with for a tool, by the rule `fillForm` follows: a required field that has a default
+ * holds it (the user sees it chosen and may change it), and nothing else is filled in. zod 4 lists every field
+ * with a `.default()` as required (@playwright/mcp's `browser_take_screenshot` `scale`, default "css"): left
+ * empty, the editor showed "not set: the server's default is css" next to "Is required." and would not submit.
+ */
+export function requiredDefaults(form: ArgumentForm): Record<string, unknown> {
+  return Object.fromEntries(form.fields.filter(f => f.required && f.hasDefault && f.name !== '').map(f => [f.name, f.default]));
+}
+
+/**
  * Asks for every field of `form` in turn (required ones first), each answer checked as it is typed,
  * then checks the whole argument object against the schema. When that fails, the arguments are offered
  * as JSON to correct; dismissing that leaves them unsent, with the explanation.

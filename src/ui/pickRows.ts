@@ -7,11 +7,12 @@ import { joinSafe, type SafeText } from '../common/untrustedText';
 
 /**
  * A row's description in a pick grouped by server. VS Code drops the separators as soon as the user
- * types a filter (rows are then sorted by match), so with more than one group every row names its group
- * itself: `echo` of two servers stays two tellable rows, and typing a server's name finds its tools.
+ * types a filter (rows are then sorted by match), so every row names its group itself: `echo` of two servers
+ * stays two tellable rows, and typing a server's name finds its tools. With one server too: "playwright
+ * screenshot" found nothing when playwright was the only server (walk15), as its name was only on the separator.
  */
-export function groupedDescription(group: SafeText, description: SafeText | undefined, groups: number): SafeText | undefined {
-  if (groups < 2 || !group) return description;
+export function groupedDescription(group: SafeText, description: SafeText | undefined): SafeText | undefined {
+  if (!group) return description;
   return description ? joinSafe([group, description], ' · ') : group;
 }
 
