@@ -228,6 +228,14 @@ export function malformedAnswer(error: unknown): MalformedAnswerError | undefine
   return new MalformedAnswerError(m[1]!, issues);
 }
 
+/** A request whose Streamable HTTP response stream the server ended without the answer, and without a way to resume it (TracingTransport). */
+export class StreamEndedError extends Error {
+  constructor(method: string) {
+    super(`${method} got no answer: the server ended its response stream without sending one (it may have failed mid-request, or a proxy cut the stream)`);
+    this.name = 'StreamEndedError';
+  }
+}
+
 /** A request whose server went away before answering it (the process exited, or was stopped or killed). */
 export class ConnectionLostError extends Error {
   constructor(method: string) {
@@ -286,6 +294,7 @@ export function classifyRequestError(error: unknown, method: string, signal: Abo
   if (malformed) return malformed;
   // The SDK's message says only "Missing required client capabilities: extensions".
   if (error instanceof MissingRequiredClientCapabilityError) return new MissingCapabilityError(method, requiredCapabilities(error));
+  if (error instanceof ProtocolError && isRecord(error.data) && error.data.mcpHost === 'streamEnded') return new StreamEndedError(method);
   if (error instanceof ProtocolError && error.message.length > MAX_SERVER_ERROR_CHARS) error.message = cutServerMessage(error.message);
   return error;
 }

@@ -1,4 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import { cut } from '../../common/untrustedText';
 import { answerOrError } from './stdioTransport';
 
 type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -22,12 +23,43 @@ const SUSPECT = /"result"\s*:\s*[^\s{]|"error"\s*:/;
 export function checkingAnswers(base: Fetch): Fetch {
   return async (input, init) => {
     const response = await base(input, init);
-    if (!response.ok || response.body === null) return response;
+    if (response.body === null) return response;
+    if (response.status >= 400) return replaced(response, await boundedText(response.body, MAX_ERROR_BODY_CHARS));
+    if (!response.ok) return response;
     const type = response.headers.get('content-type')?.toLowerCase() ?? '';
     if (type.startsWith('text/event-stream')) return replaced(response, response.body.pipeThrough(sseAnswers()));
     if (type.startsWith('application/json') && init?.method === 'POST') return replaced(response, jsonAnswers(await response.text()));
     return response;
   };
+}
+
+/**
+ * The most of an HTTP error's body kept (characters). The SDK reads the whole body of a failed request into its error
+ * message: a 20 MB error page became a 20 MB message in the server's state, its log and every place that shows the
+ * error, and a body that never ends grew the extension host's memory until the request's timeout.
+ */
+export const MAX_ERROR_BODY_CHARS = 16 * 1024;
+
+/** At most `max` characters of a body, saying so when cut; the rest is not read (the connection is released). */
+async function boundedText(body: ReadableStream<Uint8Array>, max: number): Promise<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return text + decoder.decode();
+      text += decoder.decode(value, { stream: true });
+      if (text.length > max) {
+        void reader.cancel().catch(() => {});
+        return `${cut(text, max + 1)} (the rest of the response was not read)`;
+      }
+    }
+  } catch {
+    return text;
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 function replaced(response: Response, body: ReadableStream<Uint8Array> | string): Response {

@@ -13,6 +13,12 @@ export type ProbeObservation = 'none' | 'unanswered' | 'answered';
 const MAX_TRACE_CHARS = 4000;
 
 /**
+ * The error the host answers a request with when the server ended the request's response stream (Streamable HTTP)
+ * without its answer and without a way to resume it: `classifyRequestError` names it (StreamEndedError).
+ */
+export const STREAM_ENDED = { code: -32000, message: 'MCP Host: the server ended the response stream without an answer', data: { mcpHost: 'streamEnded' } } as const;
+
+/**
  * Whether a message is a response (to be delivered a microtask late), by its shape: the transports below hand on only
  * JSON-RPC messages, and the SDK validates each one itself. Checking with the SDK's schemas here cost two zod parses
  * per message (a notification fails both), ~0.5–1 µs per tool call, which the bare SDK client does not pay.
@@ -40,17 +46,24 @@ export class TracingTransport implements Transport {
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
   private probeId: string | number | undefined;
   private probeAnswered = false;
+  /**
+   * Over HTTP: the requests sent and not answered yet, whose response stream may end without the answer, each with
+   * what closes its stream (absent when the SDK closes it itself: the 2026-07-28 era).
+   */
+  private readonly unanswered: Map<string | number, AbortController | undefined> | undefined;
 
   constructor(
     readonly inner: Transport,
     private readonly trace: TransportTrace,
     kind: 'stdio' | 'remote',
   ) {
+    this.unanswered = kind === 'remote' ? new Map() : undefined;
     inner.onclose = () => this.onclose?.();
     inner.onerror = err => this.onerror?.(err);
     inner.onmessage = (message, extra) => {
       this.traceMessage('receive', message);
       if (isResponse(message)) {
+        this.unanswered?.delete((message as { id: string | number }).id);
         if (this.probeId !== undefined && (message as { id?: unknown }).id === this.probeId && (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message))) this.probeAnswered = true;
         // A microtask without the two promises `Promise.resolve().then(…)` makes; a throw stays an unhandled rejection, as it was.
         queueMicrotask(() => {
@@ -98,10 +111,50 @@ export class TracingTransport implements Transport {
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if ('method' in message && message.method === 'server/discover' && 'id' in message) this.probeId = message.id;
     this.traceMessage('send', message);
+    if (this.unanswered && 'method' in message) {
+      if ('id' in message && message.id !== undefined) return this.inner.send(message, this.watchStream(message.id, options));
+      if (message.method === 'notifications/cancelled') return this.inner.send(message, options).finally(() => this.giveUp(message.params?.requestId));
+    }
     return this.inner.send(message, options);
   }
 
+  /**
+   * The SDK gave up on a request (its timeout, or a cancel) and told the server: the answer is no longer awaited, and on
+   * a 2025-era connection the SDK left its response stream open (it closes it only on the 2026-07-28 era), so a server
+   * that went on streaming keep-alives, or never answered, held a connection of the host's for good per call.
+   */
+  private giveUp(id: unknown): void {
+    if (typeof id !== 'string' && typeof id !== 'number') return;
+    const stream = this.unanswered!.get(id);
+    this.unanswered!.delete(id);
+    stream?.abort();
+  }
+
+  /**
+   * Over Streamable HTTP a request's answer comes in its POST's response. The SDK (2.4.0) resumes a response stream
+   * that ended early only when the server gave its events ids; otherwise it tells the caller through
+   * `onRequestStreamEnd` and nothing else, and the request waited for its whole timeout (60 s) for an answer that could
+   * no longer come (a proxy that cuts idle streams, a server that crashed mid-request). It now fails at once.
+   */
+  private watchStream(id: string | number, options: TransportSendOptions | undefined): TransportSendOptions {
+    const unanswered = this.unanswered!;
+    const stream = options?.requestSignal ? undefined : new AbortController();
+    unanswered.set(id, stream);
+    const theirs = options?.onRequestStreamEnd;
+    return {
+      ...options,
+      ...(stream ? { requestSignal: stream.signal } : {}),
+      onRequestStreamEnd: () => {
+        theirs?.();
+        // Fired at every end of the stream, also after the answer came (it was delivered synchronously before).
+        if (!unanswered.delete(id)) return;
+        queueMicrotask(() => this.onmessage?.({ jsonrpc: '2.0', id, error: { ...STREAM_ENDED, data: { ...STREAM_ENDED.data } } }));
+      },
+    };
+  }
+
   close(): Promise<void> {
+    this.unanswered?.clear();
     return this.inner.close();
   }
 
