@@ -28,7 +28,11 @@ export function checkingAnswers(base: Fetch): Fetch {
     if (!response.ok) return response;
     const type = response.headers.get('content-type')?.toLowerCase() ?? '';
     if (type.startsWith('text/event-stream')) return replaced(response, response.body.pipeThrough(sseAnswers()));
-    if (type.startsWith('application/json') && init?.method === 'POST') return replaced(response, jsonAnswers(await response.text()));
+    if (type.startsWith('application/json') && init?.method === 'POST') {
+      const text = await boundedText(response.body, MAX_JSON_BODY_CHARS);
+      if (text.length > MAX_JSON_BODY_CHARS) throw new Error(`The server's answer is larger than ${MAX_JSON_BODY_CHARS / 1024 / 1024} MiB; MCP Host stopped reading it.`);
+      return replaced(response, jsonAnswers(text));
+    }
     return response;
   };
 }
@@ -39,6 +43,12 @@ export function checkingAnswers(base: Fetch): Fetch {
  * error, and a body that never ends grew the extension host's memory until the request's timeout.
  */
 export const MAX_ERROR_BODY_CHARS = 16 * 1024;
+
+/**
+ * The most of an `application/json` answer read (characters), as a stdio message (64 MiB): a body that never ended was
+ * read until the request's timeout, growing memory at the network's speed.
+ */
+export const MAX_JSON_BODY_CHARS = 64 * 1024 * 1024;
 
 /** At most `max` characters of a body, saying so when cut; the rest is not read (the connection is released). */
 async function boundedText(body: ReadableStream<Uint8Array>, max: number): Promise<string> {

@@ -110,6 +110,17 @@ describe('core vs. a rogue Streamable HTTP server', function () {
     await echoAfter(conn);
   });
 
+  it('an answer that never ends: the host stops reading at 64 MiB, the call fails saying so, the server keeps working', async () => {
+    // Before: read until the request's timeout, growing the extension host's memory at the network's speed.
+    const { conn, server } = await connect();
+    const { ms, error } = await failure(call(conn, 'endless_json'));
+    assert.strictEqual(error.message, "The server's answer is larger than 64 MiB; MCP Host stopped reading it.");
+    assert.ok(ms < 4500, `failed after ${ms} ms (the request timeout is 5 s)`);
+    for (let i = 0; i < 40 && !/endless_json: the host hung up/.test(server.stderr()); i++) await new Promise(r => setTimeout(r, 50));
+    assert.match(server.stderr(), /endless_json: the host hung up after \d+ MiB/);
+    await echoAfter(conn);
+  });
+
   // Guards (each passed before this test was written): what the host already handles.
   it('an HTML page, an answer under another id, a silent stream, two answers, a reset, a body that is not JSON, a redirect loop: each call ends with its reason, and the server keeps working', async () => {
     const { conn } = await connect();
