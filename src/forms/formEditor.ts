@@ -128,7 +128,8 @@ function branchNames(union: readonly unknown[], root: { readonly [k: string]: un
       const v = onlyValue(displaySchema(props[i]![tag], root))!.value;
       return plainLabel(typeof v === 'string' ? v : JSON.stringify(v));
     }
-    return typeof b.type === 'string' && Object.hasOwn(SIMPLE_TYPE_LABELS, b.type) ? SIMPLE_TYPE_LABELS[b.type as SimpleType] : undefined;
+    if (typeof b.type === 'string' && Object.hasOwn(SIMPLE_TYPE_LABELS, b.type)) return SIMPLE_TYPE_LABELS[b.type as SimpleType];
+    return b.type === 'array' ? 'a list' : b.type === 'object' || props[i] ? 'an object' : undefined;
   });
   // Two branches of one type are not told apart by it.
   return names.map(n => (n !== undefined && names.filter(m => m === n).length > 1 ? undefined : n));

@@ -150,7 +150,7 @@ export async function fillForm(dialog: FormDialog, form: ArgumentForm, title: st
     const startsWithDefault = field.required || (options.prefillDefaults === true && field.hasDefault);
     const current = had ? values.get(field.name) : startsWithDefault && field.hasDefault ? field.default : undefined;
     const choices = choicesFor(field, current);
-    const prefill = had ? (field.kind === 'either' ? eitherText(current) : typeof current === 'string' && field.kind !== 'json' ? current : JSON.stringify(current)) : startsWithDefault ? field.initialText : undefined;
+    const prefill = had ? (field.kind === 'either' ? eitherText(current) : typeof current === 'string' && (field.kind !== 'json' || field.textToo) ? current : JSON.stringify(current)) : startsWithDefault ? field.initialText : undefined;
     const byDefault = defaultText(field);
     const answer = await dialog.askArgument({
       title: `${title} (${i + 1}/${fields.length})`,

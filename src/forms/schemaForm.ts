@@ -43,6 +43,11 @@ export interface FormField {
   readonly itemKind?: ItemKind;
   /** For `either` fields: the types a value may have, in the schema's order. */
   readonly types?: readonly SimpleType[];
+  /**
+   * For `json` fields whose schema also takes plain text (zod's `z.union([z.string(), z.array(z.string())])`): only
+   * what starts with `[` or `{` is read as JSON, anything else is the text as typed.
+   */
+  readonly textToo?: true;
   readonly hasDefault: boolean;
   readonly default?: unknown;
   /** What the input starts with: the default as this field's text, or a JSON skeleton. */
@@ -409,6 +414,19 @@ function skeleton(schema: unknown, root: SchemaObject, depth = 0): unknown {
   }
 }
 
+/**
+ * The other branches of a union that also takes plain text (a branch that is just `{type: "string"}`, with its own
+ * keywords at most), if the schema is one: "a path, or a list of paths" is typed as text or as a JSON list.
+ */
+function textOr(s: SchemaObject, root: SchemaObject): SchemaObject[] | undefined {
+  const union = Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : undefined;
+  if (!union || typesOf(s).length > 0) return undefined;
+  const branches = union.map(b => displaySchema(b, root)).filter(b => !(b.type === 'null'));
+  const isText = (b: SchemaObject) => typesOf(b).length === 1 && b.type === 'string' && enumOptionCount(b) === undefined && !b.anyOf && !b.oneOf && !b.allOf;
+  const text = branches.filter(isText);
+  return text.length === 1 && branches.length > 1 ? branches.filter(b => !isText(b)) : undefined;
+}
+
 /** A value's type in a few words: "text", "a whole number", "list of text", "one of a, b". */
 function typeWords(schema: unknown, root: SchemaObject, depth: number): string {
   const s = displaySchema(schema, root);
@@ -532,6 +550,7 @@ function* fieldFor(name: string, propSchema: unknown, required: boolean, root: S
   let hint: string[];
   let listItem: { kind: ItemKind; options?: FieldOption[] } | undefined;
   let either: SimpleType[] | undefined;
+  let textToo = false;
   const enumChoices = yield* enumOptionSteps(s);
   const types = typesOf(s);
   const single = types.length === 1 ? types[0] : undefined;
@@ -564,12 +583,14 @@ function* fieldFor(name: string, propSchema: unknown, required: boolean, root: S
     ].filter((x): x is string => !!x);
   } else {
     kind = 'json';
-    hint = [jsonHint(s, root)];
+    const others = textOr(s, root);
+    textToo = others !== undefined;
+    hint = [others !== undefined ? `text, or JSON: ${others.map(b => typeWords(b, root, 1)).join(' or ')}` : jsonHint(s, root)];
   }
   const defaultValue = hasDefault ? s.default : undefined;
   const template = kind === 'json' && required && !hasDefault ? skeleton(s, root) : undefined;
   // Only an object or a list is a template worth starting from; a lone `null` or `""` would be an invented value.
-  const initialText = hasDefault ? textOfDefault(kind, defaultValue) : typeof template === 'object' && template !== null ? JSON.stringify(template) : undefined;
+  const initialText = hasDefault ? (textToo && typeof defaultValue === 'string' ? defaultValue : textOfDefault(kind, defaultValue)) : typeof template === 'object' && template !== null ? JSON.stringify(template) : undefined;
   return {
     name,
     label,
@@ -579,6 +600,7 @@ function* fieldFor(name: string, propSchema: unknown, required: boolean, root: S
     ...(options ? { options } : {}),
     ...(itemKind ? { itemKind } : {}),
     ...(either && kind === 'either' ? { types: either } : {}),
+    ...(textToo ? { textToo: true as const } : {}),
     hasDefault,
     ...(hasDefault ? { default: defaultValue } : {}),
     ...(initialText !== undefined ? { initialText } : {}),
@@ -667,6 +689,7 @@ function readText(field: FormField, text: string): FieldAnswer {
     case 'either':
       return readEither(field.types ?? [], text);
     case 'json':
+      if (field.textToo && !/^\s*[[{]/.test(text)) return { value: text };
       if (text.trim() === '') return { error: `Enter JSON (${field.hint}).` };
       return parseJson(text);
   }
@@ -906,7 +929,7 @@ function* formSteps(inputSchema: unknown): Sliced<ArgumentForm> {
     // `{ "type": "object" }` with nothing else: a tool without arguments.
     fields = [];
   } else {
-    const f = yield* fieldFor('', root, true, root);
+    const { textToo: _text, ...f } = yield* fieldFor('', root, true, root);
     fields = [{ ...f, kind: 'json', label: 'Arguments', hint: jsonHint(displaySchema(root, root), root), initialText: JSON.stringify(skeleton(root, root)) }];
   }
   const wholeObject = !splittable && fields.length === 1;

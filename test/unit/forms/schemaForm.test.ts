@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { z } from 'zod';
+import { describeSchema, type SpecNode } from '../../../src/forms/formEditor';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Tool } from '@modelcontextprotocol/client';
@@ -122,7 +123,8 @@ describe('argument forms from a tool input schema', () => {
       assert.strictEqual(one({ enum: ['red', 'green'] }).f.hint, 'one of red, green');
       assert.strictEqual(one({ type: 'object', properties: { a: {}, b: {} }, required: ['a'] }).f.hint, 'JSON object with a*, b (* required)');
       assert.strictEqual(one({ type: 'array', items: { type: 'object' } }).f.hint, 'JSON list of objects');
-      assert.strictEqual(one({ oneOf: [{ type: 'string' }, { type: 'object' }] }).f.hint, 'JSON matching one of the allowed forms');
+      assert.strictEqual(one({ oneOf: [{ type: 'string' }, { type: 'object' }] }).f.hint, 'text, or JSON: object');
+      assert.strictEqual(one({ oneOf: [{ type: 'integer' }, { type: 'object' }] }).f.hint, 'JSON matching one of the allowed forms');
     });
   });
 
@@ -452,6 +454,20 @@ describe('argument forms from a tool input schema', () => {
       const long = one({ type: 'string', pattern: `^(${'a|'.repeat(40)}b)$` });
       assert.strictEqual(long.f.hint, 'text');
       assert.strictEqual(long.v('c'), 'Is not in the form the server expects.');
+    });
+
+    it('zod 4: text or a list of text (a path, or paths) takes plain text as text and a JSON list as a list', () => {
+      const schema = z.toJSONSchema(z.object({ p: z.union([z.string(), z.array(z.string())]), q: z.union([z.string().min(2), z.object({ a: z.string() })]).optional() }), { io: 'input' });
+      const form = buildForm(schema);
+      const [p, q] = [field(form, 'p'), field(form, 'q')];
+      assert.deepStrictEqual([p.kind, p.hint, q.hint], ['json', 'text, or JSON: list of text', 'text, or JSON: {a*: text}']);
+      assert.deepStrictEqual(form.read(p, 'src/index.ts'), { value: 'src/index.ts' }, 'was "This is not valid JSON"');
+      assert.deepStrictEqual(form.read(p, '["a", "b"]'), { value: ['a', 'b'] });
+      assert.match(String(form.validateField(p, '["a",')), /^This is not valid JSON/, 'a list begun is read as JSON');
+      assert.strictEqual(form.validateField(q, 'x'), 'Must match one of the allowed forms.', 'still checked by the schema');
+      assert.deepStrictEqual(form.read(q, ''), { skip: true });
+      const spec = describeSchema(schema) as Extract<SpecNode, { kind: 'object' }>;
+      assert.deepStrictEqual((spec.properties[0]!.node as Extract<SpecNode, { kind: 'choice' }>).branches.map(b => b.label), ['text', 'a list']);
     });
 
     it('pydantic 2: deprecated, examples, readOnly, a map, a list of lists, a discriminated union, unions of simple types', () => {
