@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Emitter } from '../common/event';
+import { plainBlock } from '../common/untrustedText';
 import type { LogLevel, ServerLog } from '../mcp/log';
 
 const FROM_VSCODE: Record<vscode.LogLevel, LogLevel> = {
@@ -16,6 +17,17 @@ export interface ServerLogChannel extends ServerLog, vscode.Disposable {
 }
 
 /**
+ * A message as the channel writes it: most carry a server's text (its log messages, stderr, errors), so hidden
+ * characters (escape sequences, NUL, bidi overrides, zero-width) are shown as `⟨U+…⟩`, and every line after the first
+ * is indented: a line break in a server's message cannot start a line that looks like one of MCP Host's own
+ * (`<time> [info] …`).
+ */
+export function logLine(message: string): string {
+  const shown = plainBlock(message);
+  return shown.includes('\n') ? shown.replace(/\n/g, '\n    ') : shown;
+}
+
+/**
  * One `LogOutputChannel` per server ("MCP: <name>"), created with the server and disposed with it. The
  * channel's level (set by the user from the Output view) decides what is written and what log level the
  * server is asked for; at Trace it includes the JSON-RPC trace.
@@ -25,11 +37,11 @@ export function createServerLog(name: string, onDispose: () => void = () => {}):
   const levelChanged = new Emitter<LogLevel>();
   const sub = channel.onDidChangeLogLevel(level => levelChanged.fire(FROM_VSCODE[level]));
   return {
-    trace: m => channel.trace(m),
-    debug: m => channel.debug(m),
-    info: m => channel.info(m),
-    warn: m => channel.warn(m),
-    error: m => channel.error(m),
+    trace: m => channel.trace(logLine(m)),
+    debug: m => channel.debug(logLine(m)),
+    info: m => channel.info(logLine(m)),
+    warn: m => channel.warn(logLine(m)),
+    error: m => channel.error(logLine(m)),
     get level() {
       return FROM_VSCODE[channel.logLevel];
     },

@@ -10,6 +10,7 @@ import { HistoryTreeProvider } from '../../../src/ui/history/historyView';
 import { HOSTILE, renderedIcons, renderedLinks } from '../../fixtures/lib/hostileText';
 import { activateHost, repoPath, ScriptedDialogs, workspaceFile, writeFile } from '../host';
 import { until } from '../util';
+import { serverLogText } from '../chat/chatUtil';
 
 /**
  * Untrusted text stays inert in the real extension host: a server whose every string is an attack
@@ -103,6 +104,20 @@ describe('untrusted text stays inert', function () {
       assert.ok(zeroWidth, `the zero-width name is not shown: ${JSON.stringify(items)}`);
       assert.match(zeroWidth.description!, /\$\(alert\) /, 'and it is flagged');
       assert.ok(items.some(i => i.label === '\\$(pass-filled) Verified by MCP Host'), JSON.stringify(items.map(i => i.label)));
+    });
+
+    it("writes a server's log message and stderr to its log with hidden characters shown and no line of its own (sec15)", async () => {
+      const outcome = await run({ server: 'hostile', tool: 'log_forgery' });
+      assert.strictEqual(outcome.kind === 'sent' && outcome.result.kind, 'completed', JSON.stringify(outcome));
+      const log = await until(() => {
+        const text = serverLogText(api, 'hostile');
+        return text.includes('MCP Host forged line') && text.includes('stderr forged') ? text : undefined;
+      }, "the hostile server's log message and stderr line in its log file", 30_000);
+      for (const raw of ['\u001b', '\u0000', '\u202e']) assert.ok(!log.includes(raw), `a raw U+${raw.codePointAt(0)!.toString(16)} in the log`);
+      assert.ok(log.includes('⟨U+001B⟩[31m⟨U+202E⟩exe.txt') && log.includes('⟨U+001B⟩[2J⟨U+0000⟩stderr forged ⟨U+202E⟩txt.exe'), log);
+      // The message's second line is indented under it, not a line of the channel's own (time, level, text).
+      assert.ok(!/^2026-11-30 00:00:00\.000 \[error\] MCP Host forged/m.test(log), log);
+      assert.ok(log.includes('\n    2026-11-30 00:00:00.000 [error] MCP Host forged line'), log);
     });
 
     it('shows a repository-controlled server name in a message as text', async () => {
