@@ -34,3 +34,21 @@ export function line(text: string, max = 200): string {
 export function buttonTitle(text: string, max = 60): string {
   return inertLine(text, max);
 }
+
+/**
+ * The tools a request left out, by server, for the response: the first `max` names, then counts — a server past
+ * them is counted ("**firecrawl**: 18 tools"), never "**firecrawl**: and 18 more".
+ */
+export function leftOutList(tools: ReadonlyArray<{ readonly server: string; readonly tool: string }>, max: number): string {
+  const byServer = new Map<string, string[]>();
+  for (const t of tools) byServer.set(t.server, [...(byServer.get(t.server) ?? []), t.tool]);
+  const listed: string[] = [];
+  let shown = 0;
+  for (const [server, names] of byServer) {
+    const some = names.slice(0, Math.max(0, max - shown)).map(inline);
+    shown += some.length;
+    const more = names.length - some.length;
+    listed.push(`${name(server)}: ${some.length ? `${some.join(', ')}${more ? ` and ${more} more` : ''}` : `${names.length} tool${names.length === 1 ? '' : 's'}`}`);
+  }
+  return listed.join('; ');
+}

@@ -7,7 +7,7 @@ import { toolResultView, type ToolResultView } from '../results/resultHtml';
 import type { AppRun } from '../apps/appPanels';
 import { hasApp, plural, toolLabel } from '../tree/treeText';
 import { acceptsImages, acceptsTools } from '../../workspace/languageModels';
-import { buttonTitle, inline, name } from './chatText';
+import { buttonTitle, inline, leftOutList, name } from './chatText';
 import { chatCallProgress } from './chatProgress';
 import { confirmerFor, MODEL_TOOL_LIMIT, type ChatServices } from './chatServices';
 import { historyMessages, turnMetadata, type RoundRecord, type TurnRecord } from './conversation';
@@ -49,22 +49,13 @@ function modelTool(t: CatalogTool, mask: (s: string) => string): vscode.Language
 /** Says which tools were not offered and how to get them offered. */
 function reportLeftOut(stream: vscode.ChatResponseStream, selection: ToolSelection, limit: number, reason: 'limit' | 'noTools'): void {
   const left = selection.leftOut;
-  const byServer = new Map<string, string[]>();
-  for (const t of left) byServer.set(t.server, [...(byServer.get(t.server) ?? []), t.tool.name]);
-  const listed: string[] = [];
-  let shown = 0;
-  for (const [server, tools] of byServer) {
-    const room = Math.max(0, MAX_LEFT_OUT_LISTED - shown);
-    const names = tools.slice(0, room).map(inline);
-    shown += names.length;
-    listed.push(`${name(server)}: ${names.join(', ')}${tools.length > names.length ? ` and ${tools.length - names.length} more` : ''}`);
-  }
+  const listed = leftOutList(left.map(t => ({ server: t.server, tool: t.tool.name })), MAX_LEFT_OUT_LISTED);
   const why =
     reason === 'noTools'
       ? `This model does not call tools, so none of the ${plural(left.length, 'tool')} of your MCP servers was offered.`
       : `Your MCP servers have ${selection.offered.length + left.length} tools and this request can offer at most ${limit}, so the ${selection.offered.length} most relevant to your request were offered and ${left.length === 1 ? '1 tool was' : `${left.length} tools were`} left out:`;
   const how = reason === 'noTools' ? 'Pick a model that supports tools.' : 'To include a tool, name it in your request, or turn off servers and tools you do not need with `/tools`.';
-  stream.markdown(`> ${why}${reason === 'limit' ? `\n> ${listed.join('; ')}` : ''}\n>\n> ${how}\n\n`);
+  stream.markdown(`> ${why}${reason === 'limit' ? `\n> ${listed}` : ''}\n>\n> ${how}\n\n`);
 }
 
 /** The user's view of one call: its outcome, images and resource links, and the full result a click away. */

@@ -219,6 +219,8 @@ describe('the @mcp chat participant', function () {
       const text = markdown(t);
       assert.match(text, new RegExp(`Your MCP servers have ${total} tools and this request can offer at most 128, so the 128 most relevant to your request were offered and ${total - 128} tools were left out:`));
       assert.match(text, /\*\*many\*\*: /);
+      // Each server is named with some of its tools or a count of them, never "**server**: and 18 more" (walk15 B).
+      assert.doesNotMatch(text, /\*\*: and \d+ more/);
       assert.match(text, /name it in your request, or turn off servers and tools you do not need with `\/tools`/);
       // Never silently: everything not offered is named or counted.
       const leftOut = api.host.registry.catalog().filter(c => !offered.includes(c.qualifiedName));
