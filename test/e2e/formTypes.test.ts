@@ -1,8 +1,6 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, webviewShownWithFocus, Workbench } from './workbench';
+import { closeAfterwards, openWithTrustedServers, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, webviewShownWithFocus, Workbench } from './workbench';
 
 /**
  * server-sequential-thinking's tool in the form editor (walk14 D and A): the tool's description shows under the
@@ -19,22 +17,8 @@ describe('e2e: the form editor shows the tool’s description and a choice of ty
   const form = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
   it('starts the server once the user agrees', async () => {
-    wb = await openWorkbench('empty', {
-      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.mcp.access': 'none' },
-      prepare: ws => {
-        fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-        fs.writeFileSync(
-          path.join(ws, '.vscode', 'mcp.json'),
-          JSON.stringify({ servers: { thinking: { type: 'stdio', command: 'node', args: [serverScript('server-sequential-thinking')], env: { DISABLE_THOUGHT_LOGGING: 'true' } } } }, null, 2),
-        );
-      },
-    });
+    wb = await openWithTrustedServers({ thinking: { type: 'stdio', command: 'node', args: [serverScript('server-sequential-thinking')], env: { DISABLE_THOUGHT_LOGGING: 'true' } } }, { settings: { 'chat.mcp.access': 'none' } });
     page = wb.page;
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 90_000 });
-    await dialog.getByRole('button', { name: 'Start Server' }).click();
-    await page.locator('.activitybar [aria-label^="MCP Host"]').first().click();
-    await page.locator('.sidebar .monaco-list-row', { hasText: /running · \d+ tool/ }).first().waitFor({ timeout: 60_000 });
   });
 
   it('opens the tool with its description under the title, scrollable, as text', async () => {

@@ -1,8 +1,7 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, webviewShownWithFocus, Workbench } from './workbench';
+import { closeAfterwards, openWithTrustedServers, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, webviewShownWithFocus, Workbench } from './workbench';
 
 /**
  * A new user fills a tool whose input is a list of objects (server-memory's create_entities) in the form
@@ -21,23 +20,9 @@ describe('e2e: the form editor with server-memory', function () {
   const form = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
   it('starts server-memory once the user agrees', async () => {
-    wb = await openWorkbench('empty', {
-      // A user who turned VS Code's own MCP off (its notice would cover the form in every screenshot).
-      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.mcp.access': 'none' },
-      prepare: ws => {
-        fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-        fs.writeFileSync(
-          path.join(ws, '.vscode', 'mcp.json'),
-          JSON.stringify({ servers: { memory: { type: 'stdio', command: 'node', args: [serverScript('server-memory')], env: { MEMORY_FILE_PATH: path.join(ws, 'memory.jsonl') } } } }, null, 2),
-        );
-      },
-    });
+    // A user who turned VS Code's own MCP off (its notice would cover the form in every screenshot).
+    wb = await openWithTrustedServers(ws => ({ memory: { type: 'stdio', command: 'node', args: [serverScript('server-memory')], env: { MEMORY_FILE_PATH: path.join(ws, 'memory.jsonl') } } }), { settings: { 'chat.mcp.access': 'none' } });
     page = wb.page;
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 90_000 });
-    await dialog.getByRole('button', { name: 'Start Server' }).click();
-    await page.locator('.activitybar [aria-label^="MCP Host"]').first().click();
-    await page.locator('.sidebar .monaco-list-row', { hasText: /running · \d+ tools/ }).first().waitFor({ timeout: 60_000 });
   });
 
   it('opens create_entities in the form editor from "Run Tool…"', async () => {

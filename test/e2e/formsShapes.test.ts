@@ -1,8 +1,7 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, quickInputBox, quickInputRow, runCommand, screenshot, waitForQuickInput, webviewShownWithFocus, Workbench } from './workbench';
+import { closeAfterwards, openWithTrustedServers, quickInputBox, quickInputRow, runCommand, screenshot, waitForQuickInput, webviewShownWithFocus, Workbench } from './workbench';
 
 /**
  * Forms against schemas as real servers publish them (forms15), in the real workbench with the forms fixture:
@@ -20,20 +19,8 @@ describe('e2e: forms for either-type fields and discriminated unions (forms fixt
   const form = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
   it('starts the forms fixture once approved', async () => {
-    wb = await openWorkbench('empty', {
-      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.mcp.access': 'none' },
-      prepare: ws => {
-        fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-        const server = path.resolve(__dirname, '..', 'fixtures', 'servers', 'forms.js');
-        fs.writeFileSync(path.join(ws, '.vscode', 'mcp.json'), JSON.stringify({ servers: { forms: { type: 'stdio', command: 'node', args: [server] } } }, null, 2));
-      },
-    });
+    wb = await openWithTrustedServers({ forms: { type: 'stdio', command: 'node', args: [path.resolve(__dirname, '..', 'fixtures', 'servers', 'forms.js')] } }, { settings: { 'chat.mcp.access': 'none' } });
     page = wb.page;
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 90_000 });
-    await dialog.getByRole('button', { name: 'Start Server' }).click();
-    await page.locator('.activitybar [aria-label^="MCP Host"]').first().click();
-    await page.locator('.sidebar .monaco-list-row', { hasText: /running · \d+ tools/ }).first().waitFor({ timeout: 60_000 });
   });
 
   it('asks a true/false-or-words field as a pick of true and false that takes typed words as text; the server gets the text', async () => {

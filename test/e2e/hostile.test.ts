@@ -1,8 +1,7 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, waitForQuickInput, Workbench } from './workbench';
+import { closeAfterwards, openWithTrustedServers, quickInputRow, runCommand, screenshot, waitForQuickInput, Workbench } from './workbench';
 
 /**
  * A server whose text attacks the UI (test/fixtures/servers/hostile.ts), clicked through in the real
@@ -16,20 +15,8 @@ describe('e2e: a hostile server’s text stays inert', function () {
   closeAfterwards(() => wb);
 
   it('starts the hostile server once approved', async () => {
-    wb = await openWorkbench('empty', {
-      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden' },
-      prepare: ws => {
-        fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-        const server = path.resolve(__dirname, '..', 'fixtures', 'servers', 'hostile.js');
-        fs.writeFileSync(path.join(ws, '.vscode', 'mcp.json'), JSON.stringify({ servers: { hostile: { type: 'stdio', command: 'node', args: [server] } } }, null, 2));
-      },
-    });
+    wb = await openWithTrustedServers({ hostile: { type: 'stdio', command: 'node', args: [path.resolve(__dirname, '..', 'fixtures', 'servers', 'hostile.js')] } });
     page = wb.page;
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 90_000 });
-    await dialog.getByRole('button', { name: 'Start Server' }).click();
-    await page.locator('.activitybar [aria-label^="MCP Host"]').first().click();
-    await page.locator('.sidebar .monaco-list-row', { hasText: /running · \d+ tools/ }).first().waitFor({ timeout: 60_000 });
   });
 
   it('shows a tool error carrying a command link as text in the notification, with no link', async () => {

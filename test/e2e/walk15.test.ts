@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, waitForQuickInput, Workbench, writeMcpConfig } from './workbench';
+import { closeAfterwards, openWithTrustedServers, quickInputRow, runCommand, screenshot, waitForQuickInput, Workbench } from './workbench';
 
 /**
  * What walk15 found trying MCP Host on servers from npm, kept in the real workbench. The `published` fixture serves
@@ -27,16 +27,8 @@ describe('e2e: forms for schemas published on npm (walk15)', function () {
   }
 
   before(async () => {
-    wb = await openWorkbench('empty', {
-      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden' },
-      prepare: ws => writeMcpConfig(ws, { published: { type: 'stdio', command: 'node', args: [path.resolve(__dirname, '..', 'fixtures', 'servers', 'published.js')] } }),
-    });
+    wb = await openWithTrustedServers({ published: { type: 'stdio', command: 'node', args: [path.resolve(__dirname, '..', 'fixtures', 'servers', 'published.js')] } }, { running: /published\s*running · 2 tools/ });
     page = wb.page;
-    const trust = page.locator('.monaco-dialog-box');
-    await trust.waitFor({ timeout: 90_000 });
-    await trust.getByRole('button', { name: 'Start Server' }).click();
-    await page.locator('.activitybar [aria-label^="MCP Host"]').first().click();
-    await page.locator('.sidebar .monaco-list-row').filter({ hasText: /published\s*running · 2 tools/ }).waitFor({ timeout: 60_000 });
   });
 
   it('says an empty-text default as "" (tavily-mcp\'s dates), not a bare "default:"', async () => {

@@ -88,6 +88,32 @@ export function writeMcpConfig(workspace: string, servers: Record<string, object
   fs.writeFileSync(path.join(workspace, '.vscode', 'mcp.json'), JSON.stringify({ servers }, null, 2));
 }
 
+/**
+ * A new user's VS Code whose workspace defines these servers in `.vscode/mcp.json` (a function of the workspace folder
+ * when an entry names a path in it): the user answers the trust dialog's Start Server, opens the MCP Host view, and
+ * the server's row reads `running` (`running`: what the row must show). Closed again if any of that fails.
+ */
+export async function openWithTrustedServers(
+  servers: Record<string, object> | ((workspace: string) => Record<string, object>),
+  opts: { settings?: object; running?: RegExp } = {},
+): Promise<Workbench> {
+  const wb = await openWorkbench('empty', {
+    settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', ...opts.settings },
+    prepare: ws => writeMcpConfig(ws, typeof servers === 'function' ? servers(ws) : servers),
+  });
+  try {
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 90_000 });
+    await dialog.getByRole('button', { name: 'Start Server' }).click();
+    await wb.page.locator('.activitybar [aria-label^="MCP Host"]').first().click();
+    await wb.page.locator('.sidebar .monaco-list-row', { hasText: opts.running ?? /running · \d+ tools?/ }).first().waitFor({ timeout: 60_000 });
+    return wb;
+  } catch (err) {
+    await wb.close();
+    throw err;
+  }
+}
+
 /** An MCP server package in this clone's node_modules. */
 export function serverScript(name: string): string {
   return path.join(lib.root, 'node_modules', '@modelcontextprotocol', name, 'dist', 'index.js');
