@@ -306,7 +306,8 @@ export function classifyRequestError(error: unknown, method: string, signal: Abo
  */
 export const MAX_SERVER_ERROR_CHARS = 16 * 1024;
 
-function cutServerMessage(message: string): string {
+/** A server's text cut to {@link MAX_SERVER_ERROR_CHARS} on a whole character, saying how much more there was. */
+export function cutServerMessage(message: string): string {
   const kept = cut(message, MAX_SERVER_ERROR_CHARS + 1);
   return `${kept} (${message.length - kept.length + 1} more characters)`;
 }

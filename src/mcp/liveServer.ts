@@ -16,6 +16,7 @@ import { ResultSchema } from '@modelcontextprotocol/core';
 import { ChangeSubscriptions } from './changeSubscriptions';
 import type { NegotiationPlan } from './eraNegotiation';
 import type { LogLevel, ServerLog } from './log';
+import { cutServerMessage, MAX_SERVER_ERROR_CHARS } from './diagnosis';
 import { wellFormedItems } from './listItems';
 import type { Page, PageLimits } from './pagination';
 import { timedRequest } from './requests';
@@ -197,9 +198,6 @@ export class LiveServer {
   }
 }
 
-/** The longest log message from a server kept, as for a stderr line: a 1 MB message made a 1 MB line in the log channel. */
-const MAX_LOG_MESSAGE_CHARS = 16 * 1024;
-
 function onServerLog(log: ServerLog, level: LoggingLevel, logger: string | undefined, data: unknown): void {
   let shown: string;
   try {
@@ -209,7 +207,8 @@ function onServerLog(log: ServerLog, level: LoggingLevel, logger: string | undef
     shown = '(data nested too deeply to show)';
   }
   const whole = `[server${logger ? ` ${logger}` : ''}] ${shown}`;
-  const text = whole.length > MAX_LOG_MESSAGE_CHARS ? `${whole.slice(0, MAX_LOG_MESSAGE_CHARS)}… (${whole.length - MAX_LOG_MESSAGE_CHARS} more characters)` : whole;
+  // Kept to 16 K characters, as a stderr line or an error message is: a 1 MB message made a 1 MB line in the log channel.
+  const text = whole.length > MAX_SERVER_ERROR_CHARS ? cutServerMessage(whole) : whole;
   if (level === 'debug') log.debug(text);
   else if (level === 'info' || level === 'notice') log.info(text);
   else if (level === 'warning') log.warn(text);

@@ -36,12 +36,25 @@ export function createServerLog(name: string, onDispose: () => void = () => {}):
   const channel = vscode.window.createOutputChannel(`MCP: ${name}`, { log: true });
   const levelChanged = new Emitter<LogLevel>();
   const sub = channel.onDidChangeLogLevel(level => levelChanged.fire(FROM_VSCODE[level]));
+  // A message below the channel's level is dropped by VS Code: it is not made into a line first (a server's debug
+  // flood at level Info would otherwise be scanned for hidden characters, up to 16 K characters a message, for nothing).
+  const shows = (level: vscode.LogLevel) => channel.logLevel !== vscode.LogLevel.Off && channel.logLevel <= level;
   return {
-    trace: m => channel.trace(logLine(m)),
-    debug: m => channel.debug(logLine(m)),
-    info: m => channel.info(logLine(m)),
-    warn: m => channel.warn(logLine(m)),
-    error: m => channel.error(logLine(m)),
+    trace: m => {
+      if (shows(vscode.LogLevel.Trace)) channel.trace(logLine(m));
+    },
+    debug: m => {
+      if (shows(vscode.LogLevel.Debug)) channel.debug(logLine(m));
+    },
+    info: m => {
+      if (shows(vscode.LogLevel.Info)) channel.info(logLine(m));
+    },
+    warn: m => {
+      if (shows(vscode.LogLevel.Warning)) channel.warn(logLine(m));
+    },
+    error: m => {
+      if (shows(vscode.LogLevel.Error)) channel.error(logLine(m));
+    },
     get level() {
       return FROM_VSCODE[channel.logLevel];
     },

@@ -149,6 +149,19 @@ describe('core vs. a rogue server', function () {
     for (const l of lines) assert.match(l.message, /^\[server flood \d+\] \[Sign in\]\(command:[^]{16000,16384}… \(\d{7} more characters\)$/);
   });
 
+  it('a log message cut to 16 K ends on a whole character: an emoji is not split into a lone surrogate', async () => {
+    const { conn, log } = connect(rogue());
+    await conn.start();
+    // Loggers "flood 0".."flood 9" and "flood 10".."flood 19" put the 16 K cut on both halves of the emoji pairs.
+    assert.strictEqual(textOf(await call(conn, 'log_flood', { count: 20, bytes: 64 * 1024, fill: '😀' })), 'sent 20 log messages');
+    const lines = log.lines.filter(l => l.message.startsWith('[server flood '));
+    assert.strictEqual(lines.length, 20);
+    for (const l of lines) {
+      assert.match(l.message, /😀… \(\d+ more characters\)$/);
+      assert.doesNotMatch(l.message, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, `lone surrogate in ${l.message.slice(-40)}`);
+    }
+  });
+
   it('a resource blob that is not base64: the read fails with one line naming the part, and the server keeps working', async () => {
     const { conn } = connect(rogue());
     await conn.start();
