@@ -1,5 +1,4 @@
 import {
-  findNodeAtLocation,
   getNodePath,
   getNodeValue,
   parseTree,
@@ -42,14 +41,73 @@ const REMOTE_TYPES: readonly unknown[] = ['http', 'sse', 'streamable-http', 'str
  */
 export function parseConfigText(text: string, origin: ConfigOrigin, format: ConfigFormat): ParsedSource {
   const syntaxErrors: ParseError[] = [];
-  const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, allowEmptyContent: true });
-  return new SourceParser(origin, format, { text, lines: new LineMap(text) }, syntaxErrors).parse(root);
+  const { readable, tooDeep } = withoutDeepValues(text);
+  const root = parseTree(readable, syntaxErrors, { allowTrailingComma: true, allowEmptyContent: true });
+  return new SourceParser(origin, format, { text, lines: new LineMap(text) }, syntaxErrors, tooDeep).parse(root);
 }
 
 /** Parses a config value that has no text, such as the `mcpHost.servers` setting; problems have no ranges. */
 export function parseConfigValue(value: unknown, origin: ConfigOrigin, format: ConfigFormat): ParsedSource {
   if (value === undefined || value === null) return { origin, servers: [], inputs: [], problems: [] };
-  return new SourceParser(origin, format, undefined, []).parse(parseTree(JSON.stringify(value) ?? 'null'));
+  const { readable, tooDeep } = withoutDeepValues(jsonText(value, 0));
+  return new SourceParser(origin, format, undefined, [], tooDeep).parse(parseTree(readable));
+}
+
+/**
+ * `JSON.stringify` of a settings value, except that an object or array opening deeper than `MAX_NESTING` is written
+ * `[]` (where `withoutDeepValues` finds it): `JSON.stringify` recurses without a bound and overflows the stack.
+ */
+function jsonText(value: unknown, depth: number): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  if (depth >= MAX_NESTING) return '[]';
+  if (Array.isArray(value)) return `[${value.map(v => jsonText(v, depth + 1)).join(',')}]`;
+  const members = Object.entries(value).flatMap(([k, v]) => (v === undefined || typeof v === 'function' ? [] : [`${JSON.stringify(k)}:${jsonText(v, depth + 1)}`]));
+  return `{${members.join(',')}}`;
+}
+
+/**
+ * How deep objects and arrays may nest. Real configs nest 5 or 6 levels; parsing (and every walk over the tree
+ * after it) recurses per level, so a file nested thousands deep would overflow the stack and lose every source.
+ */
+export const MAX_NESTING = 100;
+
+/**
+ * `text` with every object or array that starts deeper than `MAX_NESTING` replaced by `0` and spaces (offsets kept,
+ * so every other range stays true), and where those values were. Strings and comments are skipped as JSONC has them.
+ */
+export function withoutDeepValues(text: string): { readable: string; tooDeep: Span[] } {
+  const tooDeep: Span[] = [];
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 92 /* \ */) i++;
+        else if (c === 34 || c === 10 || c === 13) break;
+      }
+    } else if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
+      while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+    } else if (ch === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (ch === 123 /* { */ || ch === 91 /* [ */) {
+      if (++depth === MAX_NESTING + 1) start = i;
+    } else if (ch === 125 /* } */ || ch === 93 /* ] */) {
+      if (depth === MAX_NESTING + 1) tooDeep.push({ offset: start, length: i + 1 - start });
+      if (depth > 0) depth--;
+    }
+  }
+  if (depth > MAX_NESTING) tooDeep.push({ offset: start, length: text.length - start });
+  if (!tooDeep.length) return { readable: text, tooDeep };
+  let readable = '';
+  let from = 0;
+  for (const span of tooDeep) {
+    readable += text.slice(from, span.offset) + '0' + text.slice(span.offset + 1, span.offset + span.length).replace(/[^\r\n]/g, ' ');
+    from = span.offset + span.length;
+  }
+  return { readable: readable + text.slice(from), tooDeep };
 }
 
 /** A human path such as `servers.db.args[1]` or `servers["my server"].env`. */
@@ -78,24 +136,57 @@ class SourceParser {
     /** Absent for values without text: then nothing gets a range. */
     private readonly source: { readonly text: string; readonly lines: LineMap } | undefined,
     private readonly syntaxErrors: readonly ParseError[],
+    /** Values nested deeper than `MAX_NESTING`, not parsed: the entry holding one is left out, as for a syntax error. */
+    private readonly tooDeep: readonly Span[] = [],
   ) {
     this.serversKey = SERVERS_KEY[format];
   }
 
   parse(root: Node | undefined): ParsedSource {
+    // A file cut short ends several objects at once, each with the same error at the same place: said once.
+    const said = new Set<string>();
     for (const e of this.syntaxErrors) {
-      this.report('error', syntaxErrorMessage(e), e);
+      const key = `${e.error}@${e.offset}`;
+      if (!said.has(key)) this.report('error', syntaxErrorMessage(e), e);
+      said.add(key);
+    }
+    for (const span of this.tooDeep) {
+      this.report('error', `Nested more than ${MAX_NESTING} levels deep: MCP Host does not read this value, and leaves out the entry that holds it`, { offset: span.offset, length: 1 });
     }
     let servers: ServerDefinition[] = [];
     let inputs: InputDefinition[] = [];
     if (root?.type === 'object') {
       this.checkTopLevelKeys(root);
+      const serversNode = findNodeAtLocation(root, [this.serversKey]);
+      this.checkDuplicateKeys(root, serversNode);
       inputs = this.format === 'vscode' ? this.parseInputs(findNodeAtLocation(root, ['inputs'])) : [];
-      servers = this.parseServers(findNodeAtLocation(root, [this.serversKey]), new Set(inputs.map(i => i.id)));
+      servers = this.parseServers(serversNode, new Set(inputs.map(i => i.id)));
     } else if (root) {
       this.report('error', `The configuration must be an object with a "${this.serversKey}" property`, root);
     }
     return { origin: this.origin, servers, inputs, problems: this.problems };
+  }
+
+  /**
+   * JSON keeps the last of two equal keys in an object (VS Code does too): each earlier one is said to be ignored,
+   * at its key. The servers object says so itself, per server (`parseServers`).
+   */
+  private checkDuplicateKeys(root: Node, serversNode: Node | undefined): void {
+    const visit = (node: Node): void => {
+      if (node.type === 'object' && node !== serversNode) {
+        const properties = node.children ?? [];
+        const lastIndex = new Map(properties.map((p, i) => [p.children?.[0]?.value as string, i]));
+        properties.forEach((property, i) => {
+          const keyNode = property.children?.[0];
+          if (!keyNode || lastIndex.get(keyNode.value as string) === i || this.overlapsSyntaxError(property)) return;
+          const path = getNodePath(keyNode);
+          const server = path[0] === this.serversKey && typeof path[1] === 'string' ? path[1] : undefined;
+          this.report('warning', `${formatJsonPath(path)}: written again below in the same object; this one is ignored`, keyNode, server);
+        });
+      }
+      for (const child of node.children ?? []) visit(child);
+    };
+    visit(root);
   }
 
   private checkTopLevelKeys(root: Node): void {
@@ -354,7 +445,8 @@ class SourceParser {
   }
 
   private overlapsSyntaxError(node: Node): boolean {
-    return this.syntaxErrors.some(e => e.offset >= node.offset && e.offset <= node.offset + node.length);
+    const inside = (e: Span) => e.offset >= node.offset && e.offset <= node.offset + node.length;
+    return this.syntaxErrors.some(inside) || this.tooDeep.some(inside);
   }
 
   private report(severity: ProblemSeverity, message: string, at: Span, server?: string): void {
@@ -379,6 +471,24 @@ function toTimeouts(timeout: TimeoutSetting | undefined): ServerTimeouts {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `jsonc-parser`'s `findNodeAtLocation`, except that of two equal keys the last counts, as in the value JSON gives
+ * (`getNodeValue`, VS Code's own reading); jsonc-parser's takes the first.
+ */
+function findNodeAtLocation(root: Node, path: JSONPath): Node | undefined {
+  let node: Node | undefined = root;
+  for (const segment of path) {
+    if (typeof segment === 'number') {
+      node = node.type === 'array' ? node.children?.[segment] : undefined;
+    } else {
+      const property: Node | undefined = node.type === 'object' ? node.children?.findLast(p => p.children?.[0]?.value === segment) : undefined;
+      node = property?.children?.[1];
+    }
+    if (!node) return undefined;
+  }
+  return node;
 }
 
 /** The node an ajv `instancePath` (a JSON pointer) points at, or the deepest one that exists. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseTree, type Node } from 'jsonc-parser';
+import { withoutDeepValues } from '../config/parse';
 import { DisposableStore } from '../common/disposable';
 import { MicrotaskBatch } from '../common/event';
 import { inertLine, plainLabel, safe, type SafeText } from '../common/untrustedText';
@@ -63,20 +64,36 @@ const ACTION: Record<Exclude<ServerAction, 'openConfig'>, { readonly title: stri
 interface EntryAt {
   readonly name: string;
   readonly offset: number;
-  /** Another entry of the same name comes later in the file: this one is ignored (the config says so too). */
-  readonly overridden: boolean;
+  /**
+   * Ignored (the config says so too): another entry of the same name comes later in the file, or the entry is in a
+   * `servers` object that a second one further down replaces.
+   */
+  readonly overridden: false | 'entry' | 'servers';
+  /** `servers` or `mcpServers`. */
+  readonly key: string;
 }
 
 /** The server entries of a config document's text, read as the config loader reads it (JSON with comments). */
 export function serverEntries(text: string, key: string): EntryAt[] {
-  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  // Values nested too deep are blanked as the config parser does (parsing them would overflow the stack).
+  const root = parseTree(withoutDeepValues(text).readable, [], { allowTrailingComma: true, disallowComments: false });
   if (root?.type !== 'object') return [];
-  const servers = root.children?.find(p => p.children?.[0]?.value === key)?.children?.[1];
-  if (servers?.type !== 'object') return [];
-  const properties = (servers.children ?? []).filter((p): p is Node & { children: [Node, Node] } => typeof p.children?.[0]?.value === 'string');
-  const last = new Map<string, number>();
-  properties.forEach((p, i) => last.set(p.children[0].value as string, i));
-  return properties.map((p, i) => ({ name: p.children[0].value as string, offset: p.children[0].offset, overridden: last.get(p.children[0].value as string) !== i }));
+  // Of two `servers` objects the last is the one read (as JSON reads it); every entry of an earlier one is unused.
+  const blocks = (root.children ?? []).filter(p => p.children?.[0]?.value === key);
+  return blocks.flatMap((block, b) => {
+    const servers = block.children?.[1];
+    if (servers?.type !== 'object') return [];
+    const properties = (servers.children ?? []).filter((p): p is Node & { children: [Node, Node] } => typeof p.children?.[0]?.value === 'string');
+    const last = new Map<string, number>();
+    properties.forEach((p, i) => last.set(p.children[0].value as string, i));
+    const used = b === blocks.length - 1;
+    return properties.map((p, i) => ({
+      name: p.children[0].value as string,
+      offset: p.children[0].offset,
+      overridden: !used ? ('servers' as const) : last.get(p.children[0].value as string) !== i ? ('entry' as const) : false,
+      key,
+    }));
+  });
 }
 
 export class ConfigLensProvider implements vscode.CodeLensProvider {
@@ -117,7 +134,8 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
   /** The lenses of one entry: whose they are and the state, then the actions. */
   private commandsFor(at: EntryAt, document: vscode.TextDocument): vscode.Command[] {
     const status = (title: SafeText, tooltip: string): vscode.Command => ({ title: safe`$(plug) MCP Host: ${title}`, command: '', tooltip });
-    if (at.overridden) return [status(inertLine('not used'), 'Another entry of the same name further down this file is the one MCP Host uses.')];
+    if (at.overridden === 'entry') return [status(inertLine('not used'), 'Another entry of the same name further down this file is the one MCP Host uses.')];
+    if (at.overridden === 'servers') return [status(inertLine('not used'), `A second "${at.key}" object further down this file is the one MCP Host reads (JSON keeps the last of two equal keys).`)];
     const entry = this.registry.get(at.name);
     const definedHere = entry?.definition === undefined || entry.definition.origin.file === document.uri.fsPath;
     if (!entry) {

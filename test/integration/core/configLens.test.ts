@@ -58,7 +58,7 @@ describe('MCP Host CodeLens in the config files', function () {
     await writeFile(vscodeFile, JSON.stringify({ servers: {} }));
     await vscode.workspace.fs.delete(claudeFile).then(undefined, () => undefined);
     await vscode.workspace.fs.delete(vscode.Uri.file(nestedFile.fsPath.replace(/[/\\]\.mcp\.json$/, '')), { recursive: true }).then(undefined, () => undefined);
-    await until(() => host.registry.servers.every(s => !['good', 'broken', 'declined', hostile, 'claudeside', 'dup'].includes(s.name)), 'the servers of this test to go');
+    await until(() => host.registry.servers.every(s => !['good', 'broken', 'declined', hostile, 'claudeside', 'dup', 'secondblock'].includes(s.name)), 'the servers of this test to go');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -141,5 +141,17 @@ describe('MCP Host CodeLens in the config files', function () {
     assert.deepStrictEqual((await ours(claudeFile)).all, []);
     await vscode.workspace.getConfiguration(Settings.section).update(Settings.codeLens, undefined, vscode.ConfigurationTarget.Global);
     await until(async () => (await ours(vscodeFile)).all.length > 0, 'our lenses to come back');
+  });
+
+  it('says "not used" above the entries of a "servers" object that a second one further down replaces (config16)', async () => {
+    // JSON keeps the last of two equal keys: the first object's servers are not read (the loader warns at its key).
+    const text = `{\n  "servers": { "firstblock": { "command": "node", "disabled": true } },\n  "servers": { "secondblock": { "command": "node", "disabled": true } }\n}\n`;
+    await writeFile(vscodeFile, text);
+    await until(() => host.registry.get('secondblock') !== undefined && host.registry.get('firstblock') === undefined, 'the second object to be read');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    const lenses = await ours(vscodeFile);
+    assert.deepStrictEqual(titles(lenses.at('firstblock')), ['$(plug) MCP Host: not used']);
+    assert.notDeepStrictEqual(titles(lenses.at('secondblock')), ['$(plug) MCP Host: not used']);
+    assert.ok(titles(lenses.at('secondblock')).length > 0);
   });
 });

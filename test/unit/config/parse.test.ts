@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { formatJsonPath, parseConfigText, parseConfigValue } from '../../../src/config/parse';
+import { formatJsonPath, MAX_NESTING, parseConfigText, parseConfigValue } from '../../../src/config/parse';
+import { mergeSources } from '../../../src/config/merge';
 import { DEFAULT_TIMEOUTS, type ConfigOrigin, type ConfigProblem, type ServerDefinition } from '../../../src/config/types';
 
 const vscodeOrigin: ConfigOrigin = {
@@ -262,6 +263,94 @@ describe('config/parse', () => {
       assert.deepStrictEqual(
         problems.map(p => [p.severity, p.message]),
         [['warning', 'Unknown property "mcpServers" is ignored; this file lists servers under "servers"']],
+      );
+    });
+  });
+
+  describe('odd files a user will have (config16 walk)', () => {
+    it('of two equal keys reads the last, as JSON and VS Code do, and says the earlier one is ignored at its key', () => {
+      // A second "servers" object (a paste at the end of the file): before, the first was read and the second lost silently.
+      const text = `{
+  "servers": { "old": { "command": "node" } },
+  "inputs": [],
+  "servers": { "new": { "command": "node", "args": ["a"], "args": ["b"], "env": { "K": "1", "K": "2" } } }
+}`;
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        servers.map(s => [s.name, s.type === 'stdio' && s.args, s.type === 'stdio' && s.env]),
+        [['new', ['b'], { K: '2' }]],
+      );
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.message, span(p), p.server]),
+        [
+          ['warning', 'servers: written again below in the same object; this one is ignored', locate(text, '"servers"'), undefined],
+          ['warning', 'servers.new.args: written again below in the same object; this one is ignored', locate(text, '"args"'), 'new'],
+          ['warning', 'servers.new.env.K: written again below in the same object; this one is ignored', locate(text, '"K"'), 'new'],
+        ],
+      );
+    });
+
+    it('reports a type error at the value that is read, not at an earlier duplicate', () => {
+      const text = '{"servers":{"x":{"command":"node","command":42}}}';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(servers, []);
+      const error = problems.find(p => p.severity === 'error')!;
+      assert.strictEqual(error.message, 'servers.x.command: must be a string');
+      assert.strictEqual(error.range!.offset, text.indexOf('42'));
+    });
+
+    it('says a value nested too deep is not read, at its place, and keeps every other entry (before: the stack overflowed)', () => {
+      const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+      const text = `{\n  "servers": {\n    "ok": { "command": "node" },\n    "deep": { "command": "node", "x": ${deep} },\n    "after": { "url": "https://e.example/mcp" }\n  }\n}`;
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        servers.map(s => s.name),
+        ['ok', 'after'],
+      );
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.message, p.range!.start]),
+        [['error', `Nested more than ${MAX_NESTING} levels deep: MCP Host does not read this value, and leaves out the entry that holds it`, { line: 3, character: text.split('\n')[3]!.indexOf('[') + MAX_NESTING - 3 }]],
+      );
+      // Brackets in strings and comments do not count; a file nested 100 deep is read.
+      const fine = `{ "servers": { "s": { "command": "node", "args": ["${'['.repeat(500)}"] /* ${'{'.repeat(500)} */ } }, "x": ${'['.repeat(MAX_NESTING - 1)}${']'.repeat(MAX_NESTING - 1)} }`;
+      assert.deepStrictEqual(
+        parseConfigText(fine, vscodeOrigin, 'vscode').problems.map(p => p.message),
+        ['Unknown property "x" is ignored'],
+      );
+      // The same for the user setting, whose value comes without text.
+      let nested: unknown = [];
+      for (let i = 0; i < 20_000; i++) nested = [nested];
+      const fromSettings = parseConfigValue({ servers: { ok: { command: 'node' }, deep: { command: 'node', x: nested } } }, userOrigin, 'vscode');
+      assert.deepStrictEqual(
+        fromSettings.servers.map(s => s.name),
+        ['ok'],
+      );
+    });
+
+    it('says a syntax error once where a file cut short ends several objects', () => {
+      const text = '{ "servers": { "a": { "command": "node" }, "b": { "command": ';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        servers.map(s => s.name),
+        ['a'],
+      );
+      assert.deepStrictEqual(
+        problems.map(p => p.message),
+        ['Syntax error: value expected', 'Syntax error: close brace expected'],
+      );
+    });
+
+    it('reads servers named like Object.prototype members as any other name', () => {
+      const text = '{"servers":{"__proto__":{"command":"a"},"constructor":{"command":"b"},"toString":{"url":"https://e.example"}}}';
+      const { servers, problems } = parseConfigText(text, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        servers.map(s => s.name),
+        ['__proto__', 'constructor', 'toString'],
+      );
+      assert.deepStrictEqual(problems, []);
+      assert.deepStrictEqual(
+        mergeSources([{ origin: vscodeOrigin, servers, inputs: [], problems }]).servers.map(s => s.name),
+        ['__proto__', 'constructor', 'toString'],
       );
     });
   });
