@@ -97,7 +97,9 @@ export function npxLocalInfluence(def: ServerDefinition): string | undefined {
 
 /** Expands the workspace's own variables; `${env:…}`, `${input:…}` and anything unknown stay as written. */
 function expand(value: string, ctx: PreviewContext): string {
-  return value.replace(VARIABLE, (match, name: string) => {
+  return value.replace(VARIABLE, (match, written: string) => {
+    // A workspace file's `${workspaceFolder:name}` launches only as its own folder (`resolveDefinition`), so it is that.
+    const name = ctx.workspaceFolder !== undefined ? written.replace(/^(workspaceFolder(?:Basename)?):.*$/s, '$1') : written;
     switch (name) {
       case 'workspaceFolder':
         return ctx.workspaceFolder ?? match;

@@ -27,8 +27,13 @@ export function nestedVariable(value: string): string | undefined {
 
 /** What `resolveDefinition` needs from the world; the caller supplies it so this module stays pure. */
 export interface VariableContext {
-  /** The folder the definition belongs to; `${workspaceFolder}` is an error without one. */
+  /**
+   * The folder the definition belongs to (a workspace file's): its `${workspaceFolder}`. Absent for the user's own
+   * servers, whose `${workspaceFolder}` is the one open folder (VS Code's reading), or names one: `${workspaceFolder:api}`.
+   */
   readonly workspaceFolder?: string | undefined;
+  /** The open workspace folders, by name (for the user's own servers). */
+  readonly workspaceFolders?: ReadonlyArray<{ readonly name: string; readonly path: string }>;
   readonly userHome: string;
   readonly pathSeparator: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -146,10 +151,12 @@ function lookup(name: string, ctx: VariableContext, inputs: ReadonlyMap<string, 
   // `env:NAME` and `input:id` switch on their scheme, the others on the whole name.
   switch (colon < 0 ? name : name.slice(0, colon + 1)) {
     case 'workspaceFolder':
-    case 'workspaceFolderBasename': {
-      if (ctx.workspaceFolder === undefined) return { error: `\${${name}} needs an open workspace folder` };
-      const value = name === 'workspaceFolder' ? ctx.workspaceFolder : basename(ctx.workspaceFolder);
-      return { value, secret: false };
+    case 'workspaceFolderBasename':
+    case 'workspaceFolder:':
+    case 'workspaceFolderBasename:': {
+      const folder = folderOf(name, colon < 0 ? undefined : arg, ctx);
+      if ('error' in folder) return folder;
+      return { value: name.startsWith('workspaceFolderBasename') ? basename(folder.path) : folder.path, secret: false };
     }
     case 'userHome':
       return { value: ctx.userHome, secret: false };
@@ -173,6 +180,28 @@ function lookup(name: string, ctx: VariableContext, inputs: ReadonlyMap<string, 
     default:
       return { error: `unknown variable \${${name}}` };
   }
+}
+
+/**
+ * The folder `${workspaceFolder}` (or `${workspaceFolder:name}`) means. A workspace file's server: its own folder; it
+ * may name only that one, since its approval is bound to what its own folder holds. The user's own server: the one
+ * open folder, or the one it names when several are open (VS Code asks for the name there too).
+ */
+function folderOf(variable: string, named: string | undefined, ctx: VariableContext): { path: string } | { error: string } {
+  const folders = ctx.workspaceFolders ?? [];
+  const names = folders.map(f => `'${f.name}'`).join(', ');
+  if (ctx.workspaceFolder !== undefined) {
+    const own = folders.find(f => f.path === ctx.workspaceFolder);
+    if (named === undefined || named === own?.name) return { path: ctx.workspaceFolder };
+    return { error: `\${${variable}} names another workspace folder than this config file's ('${own?.name ?? basename(ctx.workspaceFolder)}'); a workspace's server uses its own folder: write \${${variable.split(':')[0]}}` };
+  }
+  if (named !== undefined) {
+    const folder = folders.find(f => f.name === named);
+    return folder ?? { error: `\${${variable}}: no open workspace folder is named '${named}'${folders.length ? ` (open: ${names})` : ''}` };
+  }
+  if (folders.length === 1) return folders[0]!;
+  if (folders.length === 0) return { error: `\${${variable}} needs an open workspace folder` };
+  return { error: `\${${variable}} is ambiguous with ${folders.length} workspace folders open (${names}): name one, as in \${${variable}:${folders[0]!.name}}` };
 }
 
 /** `NAME` or `NAME:-default` (the part of `${env:…}` after `env:`): the variable's name and its default, if written. */
@@ -214,7 +243,8 @@ const ENV_LINE = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=[ \t]*("(?:\\
 /** Parses a dotenv file. Comment lines, blank lines and lines that are not assignments are skipped. */
 export function parseEnvFile(text: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [, key, raw] of text.replace(/\r\n?/g, '\n').matchAll(ENV_LINE)) {
+  // A byte order mark (Notepad, PowerShell 5's UTF8) would hide the first variable from the line pattern.
+  for (const [, key, raw] of text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').matchAll(ENV_LINE)) {
     env[key!] = envValue(raw!);
   }
   return env;

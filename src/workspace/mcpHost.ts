@@ -159,6 +159,7 @@ export class McpHost extends Disposable {
     let resolvedInput = false;
     const resolved = await resolveDefinition(def, {
       workspaceFolder: def.origin.folder,
+      workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map(f => ({ name: f.name, path: f.uri.fsPath })),
       userHome: os.homedir(),
       pathSeparator: path.sep,
       env: process.env,

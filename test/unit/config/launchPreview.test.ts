@@ -28,6 +28,12 @@ describe('launch preview (what the trust dialog shows)', () => {
     assert.doesNotMatch(text, /workspaceFolder/);
   });
 
+  it("reads a workspace file's ${workspaceFolder:name} as its own folder, as launch does (else the npx check would look elsewhere)", () => {
+    const preview = previewLaunch(one('{ "command": "${workspaceFolder:api}/bin/server", "args": ["${workspaceFolderBasename:api}"], "cwd": "${workspaceFolder:api}/sub" }'), ctx);
+    assert.ok(preview.type === 'stdio');
+    assert.deepStrictEqual([preview.command, preview.args, preview.cwd], ['/work/api/bin/server', ['api'], '/work/api/sub']);
+  });
+
   it('runs in the workspace folder when no cwd is given', () => {
     const preview = previewLaunch(one('{ "command": "npx", "args": ["x"] }'), ctx);
     assert.ok(preview.type === 'stdio');

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as path from 'path';
-import { parseConfigText } from '../../../src/config/parse';
+import { parseConfigText, parseConfigValue } from '../../../src/config/parse';
 import type { ServerDefinition } from '../../../src/config/types';
 import {
   collectInputIds,
@@ -178,6 +178,45 @@ describe('config/variables', () => {
     });
   });
 
+  describe('${workspaceFolder} with several folders open (config16 walk)', () => {
+    const api = { name: 'api', path: folder };
+    const web = { name: 'web', path: path.join(path.sep, 'work', 'web') };
+    const userServer = (json: string): ServerDefinition => {
+      const parsed = parseConfigValue({ servers: { s: JSON.parse(json) } }, { kind: 'userSettings', label: 'User Settings' }, 'vscode');
+      return parsed.servers[0]!;
+    };
+    const argsOf = async (def: ServerDefinition, overrides: Partial<VariableContext>) => {
+      const resolved = await resolveDefinition(def, context(overrides).ctx);
+      return resolved.type === 'stdio' ? resolved.args : [];
+    };
+
+    it("reads a user server's ${workspaceFolder} as the one open folder, as VS Code does (before: always 'needs an open workspace folder')", async () => {
+      const def = userServer('{ "command": "npx", "args": ["server-filesystem", "${workspaceFolder}", "${workspaceFolderBasename}"] }');
+      assert.deepStrictEqual(await argsOf(def, { workspaceFolder: undefined, workspaceFolders: [api] }), ['server-filesystem', folder, 'api']);
+    });
+
+    it('asks for a folder name when several are open, and reads ${workspaceFolder:name}', async () => {
+      const def = userServer('{ "command": "npx", "args": ["${workspaceFolder}"] }');
+      const err = await rejection(resolveDefinition(def, context({ workspaceFolder: undefined, workspaceFolders: [api, web] }).ctx));
+      assert.ok(err instanceof VariableError);
+      assert.deepStrictEqual(err.problems, ["args[0]: ${workspaceFolder} is ambiguous with 2 workspace folders open ('api', 'web'): name one, as in ${workspaceFolder:api}"]);
+      const named = userServer('{ "command": "npx", "args": ["${workspaceFolder:web}", "${workspaceFolderBasename:web}"] }');
+      assert.deepStrictEqual(await argsOf(named, { workspaceFolder: undefined, workspaceFolders: [api, web] }), [web.path, 'web']);
+      const missing = await rejection(resolveDefinition(userServer('{ "command": "npx", "args": ["${workspaceFolder:docs}"] }'), context({ workspaceFolder: undefined, workspaceFolders: [api, web] }).ctx));
+      assert.deepStrictEqual((missing as VariableError).problems, ["args[0]: ${workspaceFolder:docs}: no open workspace folder is named 'docs' (open: 'api', 'web')"]);
+    });
+
+    it("keeps a workspace file's server to its own folder: ${workspaceFolder:own} is it, another folder's name is an error", async () => {
+      const [def] = servers('{ "s": { "command": "x", "args": ["${workspaceFolder}", "${workspaceFolder:api}", "${workspaceFolder:web}"] } }');
+      const err = await rejection(resolveDefinition(def!, context({ workspaceFolders: [api, web] }).ctx));
+      assert.deepStrictEqual((err as VariableError).problems, [
+        "args[2]: ${workspaceFolder:web} names another workspace folder than this config file's ('api'); a workspace's server uses its own folder: write ${workspaceFolder}",
+      ]);
+      const [own] = servers('{ "s": { "command": "x", "args": ["${workspaceFolder}", "${workspaceFolder:api}"] } }');
+      assert.deepStrictEqual(await argsOf(own!, { workspaceFolders: [api, web] }), [folder, folder]);
+    });
+  });
+
   describe('parseEnvFile', () => {
     it('reads dotenv syntax: export, quotes, escapes, comments and multi-line values', () => {
       const text = [
@@ -208,6 +247,10 @@ describe('config/variables', () => {
         INDENTED: 'yes',
         DUP: '2',
       });
+    });
+
+    it('reads the first variable of a file that starts with a byte order mark (config16: before, it was lost)', () => {
+      assert.deepStrictEqual(parseEnvFile('\uFEFFAPI_KEY=first\r\nOTHER=2\r\n'), { API_KEY: 'first', OTHER: '2' });
     });
   });
 
