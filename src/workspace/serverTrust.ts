@@ -82,9 +82,10 @@ const STORAGE_KEY = 'mcpHost.trustedServers';
 
 /**
  * How long after a decision made without asking anything its look at the npx server's folders still stands for the
- * launch (which follows at once, unless the start waits for a stop): after that the launch looks again.
+ * launch (which follows within milliseconds, unless a restart waits for the stop): after that the launch looks again.
+ * Short, because what is written in the folders meanwhile is not seen (review15: 10 s was a wide window).
  */
-const DECIDED_LOOK_MS = 10_000;
+const DECIDED_LOOK_MS = 2_000;
 
 /** Why a server whose trust question was closed unanswered did not start. */
 const UNANSWERED = 'Not started: waiting for your approval (the question was closed). Use Start to be asked';

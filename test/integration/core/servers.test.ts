@@ -398,6 +398,21 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
       const tooltip = (provider.resolveTreeItem(provider.getTreeItem(row), row).tooltip as vscode.MarkdownString).value;
       assert.ok(tooltip.includes('walked-mcp'), tooltip);
       assert.strictEqual(walks() - before, 1, 'the hovered tooltip looks once');
+
+      // A decision's look stands for its launch only briefly (DECIDED_LOOK_MS, 2 s): a package written 2.5 s after it is seen.
+      const def = host.registry.get('walked')!.definition!;
+      assert.strictEqual((await host.trust.mayStart([def])).get('walked')?.allowed, true);
+      await new Promise(resolve => setTimeout(resolve, 2_500));
+      const modules = workspaceFile('node_modules').fsPath;
+      assert.ok(!fs.existsSync(modules), 'the test workspace has a node_modules of its own');
+      fs.mkdirSync(vscode.Uri.joinPath(workspaceFile('node_modules'), '.bin').fsPath, { recursive: true });
+      fs.writeFileSync(vscode.Uri.joinPath(workspaceFile('node_modules'), '.bin', 'walked-mcp').fsPath, '#!/bin/sh\n', { mode: 0o755 });
+      try {
+        // The old window (10 s) let the launch use the decision's look: started with the unseen package.
+        assert.match(host.trust.launchRefusal(def, undefined, true) ?? 'launched', /^Not started: the workspace's files that decide what its npx runs/);
+      } finally {
+        fs.rmSync(modules, { recursive: true, force: true });
+      }
     } finally {
       await write({ beta: entry({ env: { EDITED: '1' } }) });
       await until(() => !host.registry.get('walked'), 'the npx server to go');
