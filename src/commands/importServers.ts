@@ -64,7 +64,7 @@ export const importDialog: ImportDialog = {
 };
 
 /**
- * "Import MCP Servers…": finds other hosts' configs (Claude Desktop, Claude Code, Cursor, Windsurf) and lets
+ * "Import MCP Servers…": finds other hosts' configs (Claude Desktop, Claude Code, Cursor, Windsurf, Zed, Continue's JSON) and lets
  * the user pick servers. The user's own servers go to user settings, a project's to its `.vscode/mcp.json`.
  * Credentials found in env values, headers, arguments and URLs move to SecretStorage behind `${input:…}`;
  * the files get only the references. A target tracked by git is named in a warning. Files are edited through
@@ -78,7 +78,11 @@ export function registerImportCommand(
   testLocations: () => readonly ImportLocation[] | undefined = () => undefined,
 ): void {
   const locations = () =>
-    testLocations() ?? knownImportLocations(process.platform, os.homedir(), process.env.APPDATA, (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath));
+    testLocations() ??
+    knownImportLocations(process.platform, os.homedir(), process.env.APPDATA, (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath), {
+      localAppData: process.env.LOCALAPPDATA,
+      xdgConfigHome: process.env.XDG_CONFIG_HOME,
+    });
   store.add(vscode.commands.registerCommand(Commands.importServers, () => importServers(host, ask(), locations())));
 }
 
@@ -100,19 +104,35 @@ export interface ImportOutcome {
 async function importServers(host: McpHost, dialog: ImportDialog, locations: readonly ImportLocation[]): Promise<ImportOutcome | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   const candidates: ImportCandidate[] = [];
+  /** Continue's YAML files found: not read (say so rather than let them look empty). */
+  const notRead: string[] = [];
   for (const loc of locations) {
-    const text = await fs.readFile(loc.path, 'utf8').catch(() => undefined);
-    if (text === undefined) continue;
-    for (const server of parseForeignConfig(text, loc.format, folders.map(f => f.uri.fsPath)).servers) {
-      const summary = entrySummary(server.name, server.entry);
-      const scope = loc.scope === 'user' && !server.projectLevel ? 'user' : 'workspace';
-      candidates.push({ server, host: loc.host, source: loc.path, scope, summary });
+    let files = [loc.path];
+    if (loc.jsonFilesIn) {
+      const names = (await fs.readdir(loc.path).catch(() => [] as string[])).sort();
+      files = names.filter(n => n.toLowerCase().endsWith('.json')).map(n => path.join(loc.path, n));
+      notRead.push(...names.filter(n => /\.ya?ml$/i.test(n)).map(n => path.join(loc.path, n)));
+    }
+    for (const file of files) {
+      const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      for (const server of parseForeignConfig(text, loc.format, folders.map(f => f.uri.fsPath)).servers) {
+        const summary = entrySummary(server.name, server.entry);
+        const scope = loc.scope === 'user' && !server.projectLevel ? 'user' : 'workspace';
+        candidates.push({ server, host: loc.host, source: file, scope, summary });
+      }
     }
   }
+  const yaml = notRead.join(', ');
   if (candidates.length === 0) {
-    void ui.showInformationMessage(safe`No MCP servers found in Claude Desktop, Claude Code, Cursor, Windsurf or Zed configs on this machine.`);
+    void ui.showInformationMessage(
+      notRead.length
+        ? safe`No MCP servers found in Claude Desktop, Claude Code, Cursor, Windsurf, Zed or Continue (JSON) configs on this machine. Continue's YAML files are not read (${yaml}): add their servers with Add Server….`
+        : safe`No MCP servers found in Claude Desktop, Claude Code, Cursor, Windsurf, Zed or Continue (JSON) configs on this machine.`,
+    );
     return undefined;
   }
+  if (notRead.length) void ui.showInformationMessage(safe`Continue's YAML files are not read (${yaml}): add their servers with Add Server….`);
   const picked = await dialog.pickServersToImport(candidates);
   if (!picked?.length) return undefined;
 

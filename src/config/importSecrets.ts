@@ -143,7 +143,9 @@ function replaceSecrets(server: string, entry: ServerEntry, taken: (id: string) 
   }
   const url = replace(entry.url, [...spansIn(entry.url), ...urlPathSpans(entry.url)], 'url', 'URL');
   const headers = entry.headers && Object.fromEntries(Object.entries(entry.headers).map(([k, v]) => [k, named(k, v, `header ${k}`)]));
-  return { entry: { ...entry, url, ...(headers ? { headers } : {}) }, secrets };
+  // An OAuth client's secret (Cursor's auth.CLIENT_SECRET) is a credential whatever it looks like.
+  const oauth = entry.oauth?.clientSecret !== undefined ? { ...entry.oauth, clientSecret: named('clientSecret', entry.oauth.clientSecret, 'OAuth client secret') } : entry.oauth;
+  return { entry: { ...entry, url, ...(headers ? { headers } : {}), ...(oauth ? { oauth } : {}) }, secrets };
 }
 
 /** What an entry runs or where it connects, in one line, credentials replaced by `${input:…}` (safe to show). */

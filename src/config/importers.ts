@@ -13,7 +13,7 @@ import {
 import { canonicalJson } from './hash';
 import { formatJsonPath, syntaxErrorMessage } from './parse';
 import { LineMap } from './positions';
-import type { ConfigProblem, ProblemSeverity, ServerEntry } from './types';
+import type { ConfigProblem, OAuthClientConfig, ProblemSeverity, ServerEntry } from './types';
 import { extractSecrets, type MovedSecret } from './importSecrets';
 import { translateClaudeVariables } from './variables';
 
@@ -35,11 +35,27 @@ export type ForeignFormat = 'claudeDesktop' | 'claudeCode' | 'claudeCodeUser' | 
 export interface ImportLocation {
   /** The product, for the import picker. */
   readonly host: string;
+  /** The file; with `jsonFilesIn`, the folder whose `*.json` files are each such a file. */
   readonly path: string;
+  readonly jsonFilesIn?: true;
   readonly format: ForeignFormat;
   /** A user-level file (the user's own servers, imported into user settings) or a project's. */
   readonly scope: 'user' | 'workspace';
 }
+
+/** The environment variables that move other hosts' config folders. */
+export interface ImportEnvironment {
+  /** `%LOCALAPPDATA%` on Windows (the Microsoft Store / MSIX Claude Desktop keeps its config under it). */
+  readonly localAppData?: string | undefined;
+  /** `$XDG_CONFIG_HOME` on Linux (used when absolute, as the XDG spec says). */
+  readonly xdgConfigHome?: string | undefined;
+}
+
+/**
+ * The package folder of Claude Desktop's MSIX install on Windows (the installer from claude.ai and the Microsoft Store
+ * since February 2026): the app reads `LocalCache\Roaming\Claude` there, not `%APPDATA%\Claude` (Windows virtualizes it).
+ */
+const CLAUDE_MSIX_PACKAGE = 'Claude_pzs8sxrjxfjjc';
 
 /**
  * Where other hosts keep their config on `platform`. `appData` is `%APPDATA%` on Windows. A folder's own `.mcp.json`
@@ -51,24 +67,29 @@ export function knownImportLocations(
   home: string,
   appData: string | undefined,
   workspaceFolders: readonly string[],
+  env: ImportEnvironment = {},
 ): ImportLocation[] {
   const p = platform === 'win32' ? path.win32 : path.posix;
-  const claudeDesktop =
-    platform === 'darwin'
-      ? p.join(home, 'Library', 'Application Support', 'Claude')
-      : platform === 'win32'
-        ? p.join(appData ?? p.join(home, 'AppData', 'Roaming'), 'Claude')
-        : p.join(home, '.config', 'Claude');
-  // Zed: ~/.config/zed on macOS and Linux, %APPDATA%\Zed on Windows.
-  const zed = platform === 'win32' ? p.join(appData ?? p.join(home, 'AppData', 'Roaming'), 'Zed') : p.join(home, '.config', 'zed');
+  const roaming = appData ?? p.join(home, 'AppData', 'Roaming');
+  // Linux: Electron (Claude Desktop's community builds) and Zed read $XDG_CONFIG_HOME, when it is an absolute path.
+  const xdgConfig = env.xdgConfigHome && p.isAbsolute(env.xdgConfigHome) ? env.xdgConfigHome : p.join(home, '.config');
+  const claudeDesktop = platform === 'darwin' ? p.join(home, 'Library', 'Application Support', 'Claude') : platform === 'win32' ? p.join(roaming, 'Claude') : p.join(xdgConfig, 'Claude');
+  const claudeMsix = p.join(env.localAppData ?? p.join(home, 'AppData', 'Local'), 'Packages', CLAUDE_MSIX_PACKAGE, 'LocalCache', 'Roaming', 'Claude');
+  // Zed: ~/.config/zed on macOS, $XDG_CONFIG_HOME/zed on Linux (a Flatpak Zed: its own ~/.var/app folder), %APPDATA%\Zed on Windows.
+  const zed = platform === 'win32' ? p.join(roaming, 'Zed') : platform === 'linux' ? p.join(xdgConfig, 'zed') : p.join(home, '.config', 'zed');
+  const zedFlatpak = p.join(home, '.var', 'app', 'dev.zed.Zed', 'config', 'zed');
   return [
+    ...(platform === 'win32' ? [{ host: 'Claude Desktop', path: p.join(claudeMsix, 'claude_desktop_config.json'), format: 'claudeDesktop' as const, scope: 'user' as const }] : []),
     { host: 'Claude Desktop', path: p.join(claudeDesktop, 'claude_desktop_config.json'), format: 'claudeDesktop', scope: 'user' },
     { host: 'Claude Code', path: p.join(home, '.claude.json'), format: 'claudeCodeUser', scope: 'user' },
     { host: 'Cursor', path: p.join(home, '.cursor', 'mcp.json'), format: 'cursor', scope: 'user' },
     ...workspaceFolders.map(f => ({ host: 'Cursor', path: p.join(f, '.cursor', 'mcp.json'), format: 'cursor' as const, scope: 'workspace' as const })),
     { host: 'Windsurf', path: p.join(home, '.codeium', 'windsurf', 'mcp_config.json'), format: 'windsurf', scope: 'user' },
     { host: 'Zed', path: p.join(zed, 'settings.json'), format: 'zed', scope: 'user' },
+    ...(platform === 'linux' ? [{ host: 'Zed', path: p.join(zedFlatpak, 'settings.json'), format: 'zed' as const, scope: 'user' as const }] : []),
     ...workspaceFolders.map(f => ({ host: 'Zed', path: p.join(f, '.zed', 'settings.json'), format: 'zed' as const, scope: 'workspace' as const })),
+    // A project's .continue/mcpServers: Continue reads JSON files in Claude Desktop's / Cursor's shape there (its YAML is not read here).
+    ...workspaceFolders.map(f => ({ host: 'Continue', path: p.join(f, '.continue', 'mcpServers'), jsonFilesIn: true as const, format: 'cursor' as const, scope: 'workspace' as const })),
   ];
 }
 
@@ -85,7 +106,7 @@ export interface ForeignConfig {
   readonly problems: readonly ConfigProblem[];
 }
 
-const CARRIED_KEYS = ['type', 'command', 'args', 'env', 'envFile', 'cwd', 'url', 'serverUrl', 'headers', 'disabled', 'disabledTools'];
+const CARRIED_KEYS = ['type', 'command', 'args', 'env', 'envFile', 'cwd', 'url', 'serverUrl', 'headers', 'disabled', 'disabledTools', 'auth'];
 
 /**
  * Reads another host's config and converts each server to the VS Code format. Entries that cannot be
@@ -190,15 +211,33 @@ function convertEntry(
       report('error', `${where}: "headers" must map names to strings; skipped`);
       return undefined;
     }
+    const oauth = cursorAuth(written.auth, text);
+    if (written.auth !== undefined && !oauth) report('info', `${where}.auth: not a client (CLIENT_ID, CLIENT_SECRET, scopes) MCP Host can use; not imported`);
     return {
       type: written.type === 'sse' ? 'sse' : 'http',
       url: text(url),
       ...(Object.keys(headers).length ? { headers } : {}),
+      ...(oauth ? { oauth } : {}),
       ...common,
     };
   }
   report('error', `${where}: has neither a "command" nor a "url"; skipped`);
   return undefined;
+}
+
+/**
+ * Cursor's static OAuth client of a remote server, `"auth": { "CLIENT_ID", "CLIENT_SECRET", "scopes" }`, as MCP Host's
+ * `oauth` (the secret then moves to secret storage with the other credentials: importSecrets.ts).
+ */
+function cursorAuth(auth: unknown, text: (s: string) => string): OAuthClientConfig | undefined {
+  if (!isObject(auth) || typeof auth.CLIENT_ID !== 'string' || !auth.CLIENT_ID) return undefined;
+  if (auth.CLIENT_SECRET !== undefined && typeof auth.CLIENT_SECRET !== 'string') return undefined;
+  if (auth.scopes !== undefined && !isStringArray(auth.scopes)) return undefined;
+  return {
+    clientId: text(auth.CLIENT_ID),
+    ...(auth.CLIENT_SECRET ? { clientSecret: text(auth.CLIENT_SECRET) } : {}),
+    ...(auth.scopes?.length ? { scopes: auth.scopes } : {}),
+  };
 }
 
 /**

@@ -152,4 +152,26 @@ describe('§6 import keeps secrets out of files', function () {
     await vscode.commands.executeCommand('undo');
     assert.strictEqual(document.getText(), '// my unsaved note\n{\n  "servers": {}\n}\n');
   });
+
+  it("offers the servers of a project's .continue/mcpServers JSON files, and says its YAML files are not read (config16)", async () => {
+    const continueDir = path.join(sources, 'continue-mcpServers');
+    await fs.mkdir(continueDir);
+    await fs.writeFile(path.join(continueDir, 'from-cursor.json'), JSON.stringify({ mcpServers: { 'continue-json': { command: 'node', args: ['c.js'], disabled: true } } }));
+    await fs.writeFile(path.join(continueDir, 'blocks.yaml'), 'name: x\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: yaml-only\n    command: npx\n');
+    api.setImportLocations([{ host: 'Continue', path: continueDir, jsonFilesIn: true, format: 'cursor', scope: 'workspace' }]);
+    const offered = prompts.importOffers.length;
+    const shown = api.shownTexts!.length;
+    prompts.importAnswer = false;
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand<ImportOutcome | undefined>(Commands.importServers), undefined);
+    } finally {
+      prompts.importAnswer = true;
+    }
+    assert.deepStrictEqual(
+      prompts.importOffers.slice(offered).flat().map(c => [c.host, c.server.name, c.source, c.scope]),
+      [['Continue', 'continue-json', path.join(continueDir, 'from-cursor.json'), 'workspace']],
+    );
+    const said = api.shownTexts!.slice(shown).filter(t => t.kind === 'information').map(t => t.text);
+    assert.ok(said.some(t => t.startsWith("Continue's YAML files are not read (") && t.includes('blocks.yaml')), JSON.stringify(said));
+  });
 });

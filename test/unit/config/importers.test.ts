@@ -77,6 +77,7 @@ describe('config/importers', () => {
         { host: 'Windsurf', path: '/Users/me/.codeium/windsurf/mcp_config.json', format: 'windsurf', scope: 'user' },
         { host: 'Zed', path: '/Users/me/.config/zed/settings.json', format: 'zed', scope: 'user' },
         { host: 'Zed', path: '/work/api/.zed/settings.json', format: 'zed', scope: 'workspace' },
+        { host: 'Continue', path: '/work/api/.continue/mcpServers', jsonFilesIn: true, format: 'cursor', scope: 'workspace' },
       ]);
     });
 
@@ -85,6 +86,7 @@ describe('config/importers', () => {
       assert.deepStrictEqual(
         locations.map(l => l.path),
         [
+          'C:\\Users\\me\\AppData\\Local\\Packages\\Claude_pzs8sxrjxfjjc\\LocalCache\\Roaming\\Claude\\claude_desktop_config.json',
           'C:\\Users\\me\\AppData\\Roaming\\Claude\\claude_desktop_config.json',
           'C:\\Users\\me\\.claude.json',
           'C:\\Users\\me\\.cursor\\mcp.json',
@@ -96,6 +98,35 @@ describe('config/importers', () => {
 
     it('uses ~/.config on Linux', () => {
       assert.strictEqual(knownImportLocations('linux', '/home/me', undefined, [])[0]!.path, '/home/me/.config/Claude/claude_desktop_config.json');
+    });
+
+    it("finds Claude Desktop's MSIX install on Windows (the default since February 2026), before the old %APPDATA% file (config16)", () => {
+      const locations = knownImportLocations('win32', 'C:\\Users\\me', 'C:\\Users\\me\\AppData\\Roaming', [], { localAppData: 'D:\\Local' });
+      assert.deepStrictEqual(
+        locations.filter(l => l.host === 'Claude Desktop').map(l => l.path),
+        ['D:\\Local\\Packages\\Claude_pzs8sxrjxfjjc\\LocalCache\\Roaming\\Claude\\claude_desktop_config.json', 'C:\\Users\\me\\AppData\\Roaming\\Claude\\claude_desktop_config.json'],
+      );
+      // Without %LOCALAPPDATA%: its default under the home folder.
+      assert.strictEqual(knownImportLocations('win32', 'C:\\Users\\me', undefined, [])[0]!.path, 'C:\\Users\\me\\AppData\\Local\\Packages\\Claude_pzs8sxrjxfjjc\\LocalCache\\Roaming\\Claude\\claude_desktop_config.json');
+    });
+
+    it('follows an absolute $XDG_CONFIG_HOME on Linux for Zed and Claude Desktop, and looks at a Flatpak Zed (config16)', () => {
+      const zedAndClaude = (xdgConfigHome: string | undefined) =>
+        knownImportLocations('linux', '/home/me', undefined, [], { xdgConfigHome })
+          .filter(l => l.host === 'Zed' || l.host === 'Claude Desktop')
+          .map(l => l.path);
+      assert.deepStrictEqual(zedAndClaude('/data/cfg'), ['/data/cfg/Claude/claude_desktop_config.json', '/data/cfg/zed/settings.json', '/home/me/.var/app/dev.zed.Zed/config/zed/settings.json']);
+      // A relative value is ignored, as the XDG spec says.
+      assert.deepStrictEqual(zedAndClaude('cfg'), ['/home/me/.config/Claude/claude_desktop_config.json', '/home/me/.config/zed/settings.json', '/home/me/.var/app/dev.zed.Zed/config/zed/settings.json']);
+      // macOS Zed stays in ~/.config whatever the variable says.
+      assert.ok(knownImportLocations('darwin', '/Users/me', undefined, [], { xdgConfigHome: '/data/cfg' }).some(l => l.path === '/Users/me/.config/zed/settings.json'));
+    });
+
+    it("lists each open folder's .continue/mcpServers, whose JSON files are read in Cursor's shape (config16)", () => {
+      assert.deepStrictEqual(
+        knownImportLocations('linux', '/home/me', undefined, ['/work/api']).filter(l => l.host === 'Continue'),
+        [{ host: 'Continue', path: '/work/api/.continue/mcpServers', jsonFilesIn: true, format: 'cursor', scope: 'workspace' }],
+      );
     });
   });
 
@@ -178,6 +209,35 @@ describe('config/importers', () => {
         },
       ]);
       assert.deepStrictEqual(problems, []);
+    });
+
+    it("reads Cursor's static OAuth client (auth.CLIENT_ID, CLIENT_SECRET, scopes) as oauth, and moves its secret to an input (config16)", () => {
+      const text = `{ "mcpServers": {
+        "pipes": { "url": "https://pipes.example/mcp", "auth": { "CLIENT_ID": "abc", "CLIENT_SECRET": "\${env:PIPES_SECRET}", "scopes": ["openid", "kb:read"] } },
+        "plain": { "url": "https://p.example/mcp", "auth": { "CLIENT_ID": "id-only" } },
+        "odd": { "url": "https://o.example/mcp", "auth": { "clientId": "x" } }
+      } }`;
+      const { servers, problems } = parseForeignConfig(text, 'cursor');
+      assert.deepStrictEqual(servers, [
+        { name: 'pipes', entry: { type: 'http', url: 'https://pipes.example/mcp', oauth: { clientId: 'abc', clientSecret: '${env:PIPES_SECRET}', scopes: ['openid', 'kb:read'] } } },
+        { name: 'plain', entry: { type: 'http', url: 'https://p.example/mcp', oauth: { clientId: 'id-only' } } },
+        { name: 'odd', entry: { type: 'http', url: 'https://o.example/mcp' } },
+      ]);
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.message]),
+        [['info', 'mcpServers.odd.auth: not a client (CLIENT_ID, CLIENT_SECRET, scopes) MCP Host can use; not imported']],
+      );
+      // A literal secret moves to secret storage; the file gets the input and still parses as a valid entry.
+      const literal = parseForeignConfig('{ "mcpServers": { "pipes": { "url": "https://pipes.example/mcp", "auth": { "CLIENT_ID": "abc", "CLIENT_SECRET": "s3cr3t-value" } } } }', 'cursor').servers;
+      const plan = planImport(undefined, literal);
+      assert.deepStrictEqual(
+        plan.movedSecrets.map(m => [m.inputId, m.where, m.value]),
+        [['pipes-clientSecret', 'OAuth client secret', 's3cr3t-value']],
+      );
+      assert.ok(!plan.newText.includes('s3cr3t-value'));
+      const parsed = parseConfigText(plan.newText, mcpJson, 'vscode');
+      assert.deepStrictEqual(parsed.problems, []);
+      assert.deepStrictEqual(parsed.servers[0]!.type !== 'stdio' && parsed.servers[0]!.oauth, { clientId: 'abc', clientSecret: '${input:pipes-clientSecret}' });
     });
 
     it('reads Windsurf serverUrl, disabled and disabledTools, and explains what it skips', () => {
