@@ -27,13 +27,17 @@ export function npxPackage(command: string, args: readonly string[]): string | u
 /**
  * Which program fetches and runs a registry's package, as each was checked by running it (offline, against a
  * folder holding every kind of local copy; pnpm 10.34, yarn 4.18, npm 10/11):
- * - `npx` (`npm exec`, `npm x`, `bunx`): the project's own bin or copy before the registry's, and its `.npmrc`;
+ * - `npx` (`npm exec`, `npm x`): the project's own bin or copy before the registry's, and its `.npmrc`;
+ * - `bunx` (Bun 1.4.4): a `node_modules/.bin` entry or copy in the cwd or above before the registry's; the registry
+ *   of the project's `.npmrc` and `bunfig.toml` was not used, nor a `package.json` bin (both still bound, as npx's, in
+ *   case another version reads them); `bunx --bun` (or a package whose bin runs under Bun) loads the cwd's
+ *   `bunfig.toml`, whose `preload` scripts run first: the repository's code;
  * - `pnpm` (`pnpm dlx`, `pnpx`): always the registry's package (no local bin or copy), from the registry the
  *   project's `.npmrc` names;
  * - `yarn` (`yarn dlx`, Yarn 2 and later): the registry's package, but a `.yarnrc.yml` with `yarnPath` (Yarn 1's
  *   `.yarnrc` with `yarn-path`) in the folder or above makes yarn run that file, the repository's, in place of itself.
  */
-type Runner = 'npx' | 'pnpm' | 'yarn';
+type Runner = 'npx' | 'bunx' | 'pnpm' | 'yarn';
 
 /** What an `npx`-like command line names: the spec as written (`name@latest`: npm looks for a `.bin` entry of exactly that), its package name, and what runs it. */
 function npxSpec(command: string, args: readonly string[], runner: Runner = 'npx'): { written: string; name: string; runner: Runner } | undefined {
@@ -43,7 +47,8 @@ function npxSpec(command: string, args: readonly string[], runner: Runner = 'npx
   if (program === 'pnpm') return sub >= 0 && args[sub] === 'dlx' ? npxSpec('npx', args.slice(sub + 1), 'pnpm') : undefined;
   if (program === 'yarn' || program === 'yarnpkg') return sub >= 0 && args[sub] === 'dlx' ? npxSpec('npx', args.slice(sub + 1), 'yarn') : undefined;
   if (program === 'pnpx') return npxSpec('npx', args, 'pnpm');
-  if (program !== 'npx' && program !== 'bunx') return undefined;
+  if (program === 'bunx' && runner === 'npx') return npxSpec('npx', args, 'bunx');
+  if (program !== 'npx') return undefined;
   const spec = (written: string | undefined) => {
     const name = packageName(written);
     if (name === undefined) return undefined;
@@ -129,6 +134,7 @@ export function npxInfluences(command: string, args: readonly string[], folder: 
   folderWalks++;
   const { name, runner } = target;
   const found: NpxInfluence[] = [];
+  const who = runner === 'bunx' ? 'bunx' : 'npx';
   const shown = (file: string) => (workspaceFolder !== undefined && isInside(file, workspaceFolder) ? path.relative(workspaceFolder, file) : file).split(path.sep).join('/');
   // npm looks for a `.bin` entry named exactly as written (`name@latest` too); the bare names are checked as well.
   const commands = [...new Set([target.written, name, name.split('/').pop()!])];
@@ -141,22 +147,28 @@ export function npxInfluences(command: string, args: readonly string[], folder: 
       const file = path.join(dir, '.npmrc');
       const text = files.read(file);
       if (text === undefined) return;
-      const who = runner === 'pnpm' ? 'pnpm dlx' : 'npx';
-      found.push({ warning: `${who} reads the workspace's ${shown(file)}: it can set the registry ${name} is downloaded from and options Node loads into it; the repository chooses them.`, bound: `${shown(file)}\n${text}` });
+      found.push({ warning: `${runner === 'pnpm' ? 'pnpm dlx' : who} reads the workspace's ${shown(file)}: it can set the registry ${name} is downloaded from and options Node loads into it; the repository chooses them.`, bound: `${shown(file)}\n${text}` });
     };
     // pnpm dlx fetches the registry's package into a folder of its own: a project's bin or copy is not run.
     if (runner === 'pnpm') {
       npmrc();
       continue;
     }
+    if (runner === 'bunx' && dir === path.resolve(folder)) {
+      const file = path.join(dir, 'bunfig.toml');
+      const text = files.read(file);
+      if (text !== undefined) {
+        found.push({ warning: `bunx --bun (or a package that runs under Bun) loads the workspace's ${shown(file)}: the preload scripts it names run first, and the repository chooses them.`, bound: `${shown(file)}\n${text}` });
+      }
+    }
     const own = ownBin(files.read(path.join(dir, 'package.json')), commands);
     if (own) {
-      found.push({ warning: `npx runs the bin '${own.command}' of the workspace's own ${shown(path.join(dir, 'package.json'))}, not the package ${name} from the registry: the repository chooses that code.`, bound: `${shown(path.join(dir, 'package.json'))} bin ${own.command} ${own.file}` });
+      found.push({ warning: `${who} runs the bin '${own.command}' of the workspace's own ${shown(path.join(dir, 'package.json'))}, not the package ${name} from the registry: the repository chooses that code.`, bound: `${shown(path.join(dir, 'package.json'))} bin ${own.command} ${own.file}` });
     }
     for (const command of commands) {
       const bin = path.join(dir, 'node_modules', '.bin', ...command.split('/'));
       if (files.read(bin) !== undefined || files.list(bin) !== undefined) {
-        found.push({ warning: `npx runs the workspace's own ${shown(bin)}, not the package ${name} from the registry: the repository chooses that code.`, bound: shown(bin) });
+        found.push({ warning: `${who} runs the workspace's own ${shown(bin)}, not the package ${name} from the registry: the repository chooses that code.`, bound: shown(bin) });
       }
     }
     const copy = findCopy(path.join(dir, 'node_modules'), name, files);
@@ -165,8 +177,8 @@ export function npxInfluences(command: string, args: readonly string[], folder: 
       found.push({
         warning:
           copy === 'unchecked'
-            ? `npx may run a copy of ${name} from the workspace's ${shown(where)} (too many packages there to check), not the package from the registry: the repository can choose that code.`
-            : `npx runs the workspace's own ${shown(where)}, not the package ${name} from the registry: the repository chooses that code.`,
+            ? `${who} may run a copy of ${name} from the workspace's ${shown(where)} (too many packages there to check), not the package from the registry: the repository can choose that code.`
+            : `${who} runs the workspace's own ${shown(where)}, not the package ${name} from the registry: the repository chooses that code.`,
         bound: copy === 'unchecked' ? `${shown(where)} unchecked` : shown(where),
       });
     }

@@ -230,7 +230,7 @@ export class ServerTrust {
       return 'Not started: its approval was withdrawn (Reset Server Trust) while it was starting. Start it again to be asked.';
     }
     if (npxInfluence !== undefined) {
-      return "Not started: the workspace's files that decide what its npx runs (a package.json bin, node_modules, an .npmrc, a yarn setting) changed after you approved the server. Start it again to review them.";
+      return "Not started: the workspace's files that decide what its npx runs (a package.json bin, node_modules, an .npmrc, a yarn setting, a bunfig.toml) changed after you approved the server. Start it again to review them.";
     }
     return `Not started: ${def.type === 'stdio' && def.envFile ? 'its env file' : 'its definition'} changed after you approved the server. Start it again to review the change.`;
   }

@@ -183,7 +183,7 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
       dialogs.confirmations.length = 0;
       assert.deepStrictEqual((await host.trust.mayStart([shadowed])).get('shadowed'), { allowed: true });
       await writeFile(bin, '#!/usr/bin/env node\nconsole.log("the repository\'s code")\n');
-      assert.match(host.trust.launchRefusal(shadowed, undefined) ?? '', /^Not started: the workspace's files that decide what its npx runs \(a package\.json bin, node_modules, an \.npmrc, a yarn setting\) changed after you approved the server/);
+      assert.match(host.trust.launchRefusal(shadowed, undefined) ?? '', /^Not started: the workspace's files that decide what its npx runs \(a package\.json bin, node_modules, an \.npmrc, a yarn setting, a bunfig\.toml\) changed after you approved the server/);
       // What "Add Server…" writes for an npm package the user typed is not approved unseen while the repository ships its own.
       const withdraw = await host.trust.approveWritten(shadowed);
       assert.ok(!host.trust.isApproved(shadowed, undefined), 'approved an npx server that runs the repository\'s own copy');

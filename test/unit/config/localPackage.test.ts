@@ -208,6 +208,24 @@ describe('pnpm dlx, pnpx and yarn dlx and the workspace’s files', () => {
     assert.strictEqual(npxPackage('yarn', ['dlx', './local.js']), undefined);
   });
 
+  it("bunx: a bunfig.toml in the cwd counts (bunx --bun runs its preload scripts first), and the warnings name bunx (config16, Bun 1.4.4 run)", () => {
+    write({ 'node_modules/.bin/pkg': 'x', 'sub/.keep': '' });
+    const def = server('bunx', ['--bun', 'pkg']);
+    assert.deepStrictEqual(previewLaunch(def, localPreviewContext(def)).warnings, [
+      "bunx runs the workspace's own node_modules/.bin/pkg, not the package pkg from the registry: the repository chooses that code.",
+    ]);
+    const before = trustHash(def, undefined, npxLocalInfluence(def));
+    write({ 'bunfig.toml': 'preload = ["./pre.js"]\n' });
+    assert.deepStrictEqual(previewLaunch(def, localPreviewContext(def)).warnings, [
+      "bunx --bun (or a package that runs under Bun) loads the workspace's bunfig.toml: the preload scripts it names run first, and the repository chooses them.",
+      "bunx runs the workspace's own node_modules/.bin/pkg, not the package pkg from the registry: the repository chooses that code.",
+    ]);
+    assert.notStrictEqual(trustHash(def, undefined, npxLocalInfluence(def)), before, 'a bunfig.toml is not part of the approval');
+    // Bun reads bunfig.toml from the cwd only: a server running in a subfolder is not affected by the one above.
+    const sub = parseConfigText(JSON.stringify({ servers: { s: { command: 'bunx', args: ['pkg'], cwd: 'sub' } } }), { kind: 'workspaceVscode', file: path.join(folder, '.vscode', 'mcp.json'), folder, label: 'x' }, 'vscode').servers[0]!;
+    assert.ok(!previewLaunch(sub, localPreviewContext(sub)).warnings.some(w => w.includes('bunfig')));
+  });
+
   it("pnpm dlx and pnpx: the .npmrc's registry counts, a local copy does not", () => {
     write({ ...copies, '.npmrc': 'registry=http://127.0.0.1:9/\n' });
     for (const [command, args] of [['pnpm', ['dlx', 'pkg']], ['pnpx', ['pkg']]] as const) {
