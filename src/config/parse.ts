@@ -20,6 +20,7 @@ import {
   type RemoteServerEntry,
   type ServerDefinition,
   type ServerTimeouts,
+  type SourceRange,
   type StdioServerEntry,
   type TimeoutSetting,
 } from './types';
@@ -110,6 +111,31 @@ export function withoutDeepValues(text: string): { readable: string; tooDeep: Sp
   return { readable: readable + text.slice(from), tooDeep };
 }
 
+/**
+ * `source` with the last definition read (`previous`, the same file's last parse) standing in for each entry a syntax
+ * error now runs through: saving a file mid-edit (a missing comma) leaves its running servers as they were instead of
+ * stopping them, and says so at the entry. An entry no longer written, or a first read, has nothing to keep.
+ */
+export function keepLastRead(source: ParsedSource, previous: ParsedSource | undefined): ParsedSource {
+  if (!source.unreadable?.length || !previous) return source;
+  const key = source.origin.kind === 'workspaceClaude' ? SERVERS_KEY.claude : SERVERS_KEY.vscode;
+  const kept: ServerDefinition[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const { name, range } of source.unreadable) {
+    const last = previous.servers.find(s => s.name === name);
+    if (!last || source.servers.some(s => s.name === name) || kept.includes(last)) continue;
+    kept.push(last);
+    problems.push({
+      severity: 'warning',
+      message: `${formatJsonPath([key, name])}: a syntax error runs through this entry, so it keeps its definition as last read until the file is fixed`,
+      ...(source.origin.file !== undefined ? { file: source.origin.file } : {}),
+      ...(range ? { range } : {}),
+      server: name,
+    });
+  }
+  return { ...source, servers: [...source.servers, ...kept], problems: [...source.problems, ...problems] };
+}
+
 /** A human path such as `servers.db.args[1]` or `servers["my server"].env`. */
 export function formatJsonPath(path: JSONPath): string {
   return path
@@ -128,6 +154,7 @@ interface Span {
 
 class SourceParser {
   private readonly problems: ConfigProblem[] = [];
+  private readonly unreadable: Array<{ name: string; range?: SourceRange }> = [];
   private readonly serversKey: string;
 
   constructor(
@@ -164,7 +191,7 @@ class SourceParser {
     } else if (root) {
       this.report('error', `The configuration must be an object with a "${this.serversKey}" property`, root);
     }
-    return { origin: this.origin, servers, inputs, problems: this.problems };
+    return { origin: this.origin, servers, inputs, problems: this.problems, ...(this.unreadable.length ? { unreadable: this.unreadable } : {}) };
   }
 
   /**
@@ -218,6 +245,9 @@ class SourceParser {
     properties.forEach((property, i) => {
       const [nameNode, valueNode] = property.children ?? [];
       const name = nameNode?.value as string;
+      if (nameNode && typeof name === 'string' && name && this.syntaxErrors.some(e => e.offset >= property.offset && e.offset <= property.offset + property.length)) {
+        this.unreadable.push({ name, ...(this.source ? { range: this.source.lines.range(nameNode.offset, nameNode.length) } : {}) });
+      }
       if (!nameNode || !valueNode || this.overlapsSyntaxError(property)) return;
       if (name === '') {
         this.report('error', `${this.serversKey}: a server name must not be empty`, nameNode);

@@ -124,6 +124,8 @@ export interface ParsedSource {
   readonly servers: readonly ServerDefinition[];
   readonly inputs: readonly InputDefinition[];
   readonly problems: readonly ConfigProblem[];
+  /** Entries a syntax error runs through, by name (left out of `servers`): the last definition read may stand in (`keepLastRead`). */
+  readonly unreadable?: ReadonlyArray<{ readonly name: string; readonly range?: SourceRange }>;
 }
 
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { startupMs: 30_000, requestMs: 60_000 };

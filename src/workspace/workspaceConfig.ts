@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable, DisposableStore } from '../common/disposable';
 import { Emitter } from '../common/event';
 import { mergeSources } from '../config/merge';
-import { parseConfigText, parseConfigValue } from '../config/parse';
+import { keepLastRead, parseConfigText, parseConfigValue } from '../config/parse';
 import type { ConfigFormat, ConfigOrigin, ConfigProblem, InputDefinition, ParsedSource, ProblemSeverity, ServerDefinition } from '../config/types';
 import { Settings } from '../ids';
 import type { ConfigSnapshot } from '../mcp/registry';
@@ -101,7 +101,8 @@ export class WorkspaceConfig extends Disposable {
             continue;
           }
           if (text === undefined) continue;
-          sources.push(parseConfigText(text, origin, file.format));
+          const previous = this.sources.find(s => s.origin.kind === origin.kind && s.origin.file === origin.file);
+          sources.push(keepLastRead(parseConfigText(text, origin, file.format), previous));
         }
       }
       sources.push(parseConfigValue(userSettingsValue(), { kind: 'userSettings', label: 'User Settings' }, 'vscode'));

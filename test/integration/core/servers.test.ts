@@ -106,6 +106,21 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
     assert.strictEqual(state('beta'), 'running');
   });
 
+  it('keeps a running server as it was when its entry is saved with a syntax error, and says so at it (config16)', async () => {
+    const alphaPid = pid('alpha')!;
+    // A save mid-edit: a comma missing inside alpha's entry. Before, alpha was stopped and left the tree until the fix.
+    const good = JSON.stringify({ servers: { alpha: entry(), beta: entry({ env: { EDITED: '1' } }) } }, null, 2);
+    const text = good.replace(/("alpha": \{\n\s+"type": "stdio"),/, '$1');
+    assert.notStrictEqual(text, good, 'the test did not break the entry');
+    await writeFile(config, text);
+    const warning = await until(() => vscode.languages.getDiagnostics(config).find(d => d.source === 'MCP Host' && d.message.includes('keeps its definition as last read')), 'the warning at alpha');
+    assert.match(warning.message, /^servers\.alpha: a syntax error runs through this entry/);
+    assert.strictEqual(warning.range.start.line, text.slice(0, text.indexOf('"alpha"')).split('\n').length - 1);
+    assert.strictEqual(pid('alpha'), alphaPid, 'alpha was stopped or restarted by a save with a syntax error');
+    assert.strictEqual(state('alpha'), 'running');
+    assert.strictEqual(state('beta'), 'running');
+  });
+
   it('stops and forgets a server removed from the file, leaving no process', async () => {
     const alphaPid = pid('alpha')!;
     await write({ beta: entry({ env: { EDITED: '1' } }) });

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { formatJsonPath, MAX_NESTING, parseConfigText, parseConfigValue } from '../../../src/config/parse';
+import { formatJsonPath, keepLastRead, MAX_NESTING, parseConfigText, parseConfigValue } from '../../../src/config/parse';
 import { mergeSources } from '../../../src/config/merge';
 import { DEFAULT_TIMEOUTS, type ConfigOrigin, type ConfigProblem, type ServerDefinition } from '../../../src/config/types';
 
@@ -338,6 +338,37 @@ describe('config/parse', () => {
         problems.map(p => p.message),
         ['Syntax error: value expected', 'Syntax error: close brace expected'],
       );
+    });
+
+    it('keeps the last definition read of an entry a syntax error now runs through, saying so at its name (a save mid-edit)', () => {
+      const good = '{\n  "servers": {\n    "a": { "command": "node", "args": ["a.js"] },\n    "b": { "command": "node", "args": ["b.js"] },\n    "gone": { "command": "x" }\n  }\n}';
+      const first = parseConfigText(good, vscodeOrigin, 'vscode');
+      // A comma missing in b, and gone deleted: a is read anew, b keeps what it was, gone goes.
+      const broken = '{\n  "servers": {\n    "a": { "command": "node", "args": ["a2.js"] },\n    "b": { "command": "node" "args": ["b2.js"] }\n  }\n}';
+      const parsed = parseConfigText(broken, vscodeOrigin, 'vscode');
+      assert.deepStrictEqual(
+        parsed.servers.map(s => s.name),
+        ['a'],
+      );
+      const kept = keepLastRead(parsed, first);
+      assert.deepStrictEqual(
+        kept.servers.map(s => [s.name, s.type === 'stdio' && s.args]),
+        [
+          ['a', ['a2.js']],
+          ['b', ['b.js']],
+        ],
+      );
+      assert.strictEqual(kept.servers[1], first.servers[1], 'the same definition: the running server is not restarted');
+      assert.deepStrictEqual(
+        kept.problems.map(p => [p.severity, p.message, p.server]),
+        [
+          ['error', 'Syntax error: comma expected', undefined],
+          ['warning', 'servers.b: a syntax error runs through this entry, so it keeps its definition as last read until the file is fixed', 'b'],
+        ],
+      );
+      assert.deepStrictEqual(span(kept.problems[1]!), locate(broken, '"b"'));
+      // A first read has nothing to keep.
+      assert.deepStrictEqual(keepLastRead(parsed, undefined), parsed);
     });
 
     it('reads servers named like Object.prototype members as any other name', () => {
