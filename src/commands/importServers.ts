@@ -104,6 +104,8 @@ export interface ImportOutcome {
 async function importServers(host: McpHost, dialog: ImportDialog, locations: readonly ImportLocation[]): Promise<ImportOutcome | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   const candidates: ImportCandidate[] = [];
+  /** What reading the files found wrong or left out, by file: said in the confirmation, so nothing is dropped silently. */
+  const notes: Array<{ readonly source: string; readonly server?: string; readonly text: string }> = [];
   /** Continue's YAML files found: not read (say so rather than let them look empty). */
   const notRead: string[] = [];
   for (const loc of locations) {
@@ -116,7 +118,12 @@ async function importServers(host: McpHost, dialog: ImportDialog, locations: rea
     for (const file of files) {
       const text = await fs.readFile(file, 'utf8').catch(() => undefined);
       if (text === undefined) continue;
-      for (const server of parseForeignConfig(text, loc.format, folders.map(f => f.uri.fsPath)).servers) {
+      const foreign = parseForeignConfig(text, loc.format, folders.map(f => f.uri.fsPath));
+      for (const p of foreign.problems) {
+        const at = p.range ? ` (line ${p.range.start.line + 1})` : '';
+        notes.push({ source: file, ...(p.server !== undefined ? { server: p.server } : {}), text: `${p.severity === 'error' ? 'Not imported: ' : ''}${p.message}${at}` });
+      }
+      for (const server of foreign.servers) {
         const summary = entrySummary(server.name, server.entry);
         const scope = loc.scope === 'user' && !server.projectLevel ? 'user' : 'workspace';
         candidates.push({ server, host: loc.host, source: file, scope, summary });
@@ -171,6 +178,13 @@ async function importServers(host: McpHost, dialog: ImportDialog, locations: rea
       lines.push('  Moved to secret storage (the file gets ${input:…} references, never the values):');
       for (const s of t.plan.movedSecrets) lines.push(`    ${s.server}: ${s.where}`);
     }
+  }
+  // What the files held that is not imported as written: the picked servers' notes, and those of no one server (a syntax error, a skipped entry).
+  const pickedFrom = new Set(picked.map(c => `${c.source}\n${c.server.name}`));
+  const said = notes.filter(n => n.server === undefined || pickedFrom.has(`${n.source}\n${n.server}`) || n.text.startsWith('Not imported: '));
+  if (said.length) {
+    lines.push('', 'Not carried over:');
+    for (const n of said) lines.push(`  ${n.source}: ${n.text}`);
   }
   const ok = await dialog.confirmImport({
     message: `Import ${adding.flatMap(t => t.plan.added).length} MCP server(s) into ${adding.map(t => t.label).join(' and ')}?`,

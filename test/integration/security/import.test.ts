@@ -156,7 +156,10 @@ describe('§6 import keeps secrets out of files', function () {
   it("offers the servers of a project's .continue/mcpServers JSON files, and says its YAML files are not read (config16)", async () => {
     const continueDir = path.join(sources, 'continue-mcpServers');
     await fs.mkdir(continueDir);
-    await fs.writeFile(path.join(continueDir, 'from-cursor.json'), JSON.stringify({ mcpServers: { 'continue-json': { command: 'node', args: ['c.js'], disabled: true } } }));
+    await fs.writeFile(
+      path.join(continueDir, 'from-cursor.json'),
+      JSON.stringify({ mcpServers: { 'continue-json': { command: 'node', args: ['c.js'], disabled: true, alwaysAllow: ['x'] }, broken: { args: ['x'] } } }, null, 2),
+    );
     await fs.writeFile(path.join(continueDir, 'blocks.yaml'), 'name: x\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: yaml-only\n    command: npx\n');
     api.setImportLocations([{ host: 'Continue', path: continueDir, jsonFilesIn: true, format: 'cursor', scope: 'workspace' }]);
     const offered = prompts.importOffers.length;
@@ -173,5 +176,10 @@ describe('§6 import keeps secrets out of files', function () {
     );
     const said = api.shownTexts!.slice(shown).filter(t => t.kind === 'information').map(t => t.text);
     assert.ok(said.some(t => t.startsWith("Continue's YAML files are not read (") && t.includes('blocks.yaml')), JSON.stringify(said));
+    // What is not carried over is said in the confirmation, by file and line (before: never shown).
+    const detail = prompts.importConfirmations.at(-1)!.detail;
+    const file = path.join(continueDir, 'from-cursor.json');
+    assert.ok(detail.includes(`Not carried over:\n  ${file}: mcpServers.continue-json.alwaysAllow: has no equivalent in MCP Host and is not imported (line 3)`), detail);
+    assert.ok(detail.includes(`  ${file}: Not imported: mcpServers.broken: has neither a "command" nor a "url"; skipped (line 13)`), detail);
   });
 });
