@@ -11,7 +11,7 @@ import {
   type ParseError,
 } from 'jsonc-parser';
 import { canonicalJson } from './hash';
-import { formatJsonPath, syntaxErrorMessage } from './parse';
+import { formatJsonPath, MAX_NESTING, syntaxErrorMessage, withoutDeepValues } from './parse';
 import { LineMap } from './positions';
 import type { ConfigProblem, OAuthClientConfig, ProblemSeverity, ServerEntry } from './types';
 import { extractSecrets, type MovedSecret } from './importSecrets';
@@ -115,9 +115,12 @@ const CARRIED_KEYS = ['type', 'command', 'args', 'env', 'envFile', 'cwd', 'url',
  */
 export function parseForeignConfig(text: string, format: ForeignFormat, workspaceFolders: readonly string[] = []): ForeignConfig {
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, allowEmptyContent: true });
+  // Another host's file can be a repository's (.zed/settings.json, .cursor/mcp.json): nesting too deep is not parsed.
+  const { readable, tooDeep } = withoutDeepValues(text);
+  const root = parseTree(readable, errors, { allowTrailingComma: true, allowEmptyContent: true });
   const lines = new LineMap(text);
   const problems: ConfigProblem[] = errors.map(e => ({ severity: 'error', message: syntaxErrorMessage(e), range: lines.range(e.offset, e.length) }));
+  for (const span of tooDeep) problems.push({ severity: 'error', message: `Nested more than ${MAX_NESTING} levels deep: not read`, range: lines.range(span.offset, 1) });
   if (!root) return { servers: [], problems };
 
   const tables: JSONPath[] = [format === 'zed' ? ['context_servers'] : ['mcpServers']];
@@ -138,6 +141,10 @@ export function parseForeignConfig(text: string, format: ForeignFormat, workspac
       if (!nameNode || !valueNode) continue;
       const report = (severity: ProblemSeverity, message: string, at: Node = valueNode) =>
         problems.push({ severity, message, server: nameNode.value as string, range: lines.range(at.offset, at.length) });
+      if (tooDeep.some(d => d.offset >= valueNode.offset && d.offset < valueNode.offset + valueNode.length)) {
+        report('error', `${formatJsonPath([...table, nameNode.value as string])}: a value nested more than ${MAX_NESTING} levels deep; skipped`);
+        continue;
+      }
       const entry = convertEntry(valueNode, format, formatJsonPath([...table, nameNode.value as string]), report);
       const name = nameNode.value as string;
       if (entry) servers.set(name, { name, entry, ...(table.length > 1 ? { projectLevel: true as const } : {}) });
@@ -278,6 +285,8 @@ export interface ImportPlan {
  */
 export function planImport(existingMcpJsonText: string | undefined, incoming: readonly ImportedServer[]): ImportPlan {
   let text = existingMcpJsonText?.trim() ? existingMcpJsonText : '{}\n';
+  // Editing parses the text again and again (jsonc-parser's modify): too deep a value would overflow the stack.
+  if (withoutDeepValues(text).tooDeep.length) throw new Error(`The existing mcp.json nests a value more than ${MAX_NESTING} levels deep; fix it before importing.`);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true });
   const current: unknown = root && getNodeValue(root);

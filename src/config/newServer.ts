@@ -1,7 +1,7 @@
 import { findNodeAtLocation, getNodeValue, parseTree, type ParseError } from 'jsonc-parser';
 import { planImport, type MovedSecret } from './importers';
 import { trustHash } from './hash';
-import { parseConfigText, parseConfigValue } from './parse';
+import { parseConfigText, parseConfigValue, withoutDeepValues } from './parse';
 import { LineMap } from './positions';
 import type { ConfigOrigin, ServerDefinition, ServerEntry, SourcePosition } from './types';
 
@@ -69,7 +69,7 @@ export function validateServerName(name: string, taken: Iterable<string>): strin
 /** The server names already in a config text (none when it is missing or unreadable). */
 export function serverNamesIn(text: string | undefined): string[] {
   if (!text?.trim()) return [];
-  const root = parseTree(text, [], { allowTrailingComma: true });
+  const root = parseTree(withoutDeepValues(text).readable, [], { allowTrailingComma: true });
   const servers = root && findNodeAtLocation(root, ['servers']);
   const value: unknown = servers && getNodeValue(servers);
   return value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];

@@ -256,6 +256,24 @@ describe('config/importers', () => {
       );
     });
 
+    it("skips an entry nested too deep and reads the others, and planImport refuses such a file (a repository's .zed/settings.json overflowed the stack; config16)", () => {
+      const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+      const text = `{ "context_servers": { "ok": { "command": "node" }, "deep": { "command": "node", "args": ${deep} } } }`;
+      const { servers, problems } = parseForeignConfig(text, 'zed');
+      assert.deepStrictEqual(
+        servers.map(s => s.name),
+        ['ok'],
+      );
+      assert.deepStrictEqual(
+        problems.map(p => [p.severity, p.message]),
+        [
+          ['error', 'Nested more than 100 levels deep: not read'],
+          ['error', 'context_servers.deep: a value nested more than 100 levels deep; skipped'],
+        ],
+      );
+      assert.throws(() => planImport(`{ "servers": { "x": ${deep} } }`, servers), /nests a value more than 100 levels deep; fix it before importing/);
+    });
+
     it('reports syntax errors with their position', () => {
       const { servers, problems } = parseForeignConfig('{\n  "mcpServers": { "a": { "command": "x" }, }\n  oops\n}', 'claudeDesktop');
       assert.deepStrictEqual(
