@@ -101,3 +101,15 @@ export function builtinCopies(settings: BuiltinMcpSettings, servers: readonly Ho
     return builtinTools.some(t => prefixes.some(p => t.startsWith(p)));
   });
 }
+
+/**
+ * The servers the question "turn VS Code's own MCP support off here, or keep both?" is about while it is open: the
+ * shared servers, sorted, once it has been raised (a shared server ran in MCP Host in this window: when the first-time
+ * notice comes) and until the user answers. Undefined when there is no open question: answered, not raised yet, VS
+ * Code's own MCP support off or limited to a registry, or no shared server left.
+ */
+export function openQuestion(settings: BuiltinMcpSettings, servers: readonly HostServer[], answered: boolean, raised: boolean): string[] | undefined {
+  if (answered || !raised) return undefined;
+  const shared = sharedServers(settings, servers);
+  return shared.length ? shared.map(s => s.name).sort((a, b) => a.localeCompare(b)) : undefined;
+}

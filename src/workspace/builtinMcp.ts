@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { Disposable, type DisposableStore } from '../common/disposable';
-import { BUILTIN_ACCESS_SETTING, BUILTIN_AUTOSTART_SETTING, builtinAccess, builtinCopies, coexistenceNotice, sharedServers, type BuiltinMcpSettings, type HostServer } from '../config/coexistence';
+import { Emitter, type Event } from '../common/event';
+import { BUILTIN_ACCESS_SETTING, BUILTIN_AUTOSTART_SETTING, builtinAccess, builtinCopies, coexistenceNotice, openQuestion, sharedServers, type BuiltinMcpSettings, type HostServer } from '../config/coexistence';
 import type { ServerRegistry } from '../mcp/registry';
 import { Commands, EXTENSION_ID } from '../ids';
-import { joinSafe, safe, type SafeText } from '../common/untrustedText';
+import { escapeMarkdown, joinSafe, safe, type SafeText } from '../common/untrustedText';
+import { untrustedMarkdown } from '../ui/markdown';
 import * as ui from '../ui/window';
 
 /** What the user is told about VS Code's own MCP support, and asked. */
@@ -111,6 +113,11 @@ export class BuiltinMcpCoexistence extends Disposable {
   private asking = false;
   /** An `@mcp` response has told about VS Code's copies in this window: once per window until the user answers. */
   private noted = false;
+  /** The question came up in this window (a shared server ran in MCP Host): it stays open, in the status bar, until answered. */
+  private raised = false;
+  private readonly _onDidChangeQuestion = this._register(new Emitter<void>());
+  /** The open question (`question()`) may have changed. */
+  readonly onDidChangeQuestion: Event<void> = this._onDidChangeQuestion.event;
 
   constructor(
     private readonly registry: ServerRegistry,
@@ -118,11 +125,24 @@ export class BuiltinMcpCoexistence extends Disposable {
     private readonly dialogs: () => BuiltinMcpDialog,
   ) {
     super();
-    const check = () => void this.checkFirstTime();
+    const check = () => {
+      if (!this.raised && sharedServers(readSettings(), hostServers(this.registry)).some(s => s.running)) this.raised = true;
+      this._onDidChangeQuestion.fire();
+      void this.checkFirstTime();
+    };
     this._register(registry.onDidChangeState(check));
     this._register(registry.onDidChangeServers(check));
-    this._register(vscode.workspace.onDidChangeConfiguration(e => e.affectsConfiguration(BUILTIN_ACCESS_SETTING) && check()));
+    this._register(vscode.workspace.onDidChangeConfiguration(e => (e.affectsConfiguration(BUILTIN_ACCESS_SETTING) || e.affectsConfiguration(BUILTIN_AUTOSTART_SETTING)) && check()));
     check();
+  }
+
+  /**
+   * The question while it is open: the shared servers, once one ran in MCP Host in this window, until the user
+   * answers (a notification VS Code hid unanswered, or an `@mcp` note scrolled away, leaves it open).
+   */
+  question(): { readonly servers: readonly string[]; readonly onChat: boolean } | undefined {
+    const servers = openQuestion(readSettings(), hostServers(this.registry), this.state.get<string>(CHOICE_KEY) !== undefined, this.raised);
+    return servers && { servers, onChat: startsOnChat() };
   }
 
   private async checkFirstTime(): Promise<void> {
@@ -184,6 +204,7 @@ export class BuiltinMcpCoexistence extends Disposable {
     if (choice === undefined) return;
     // Any answer is a choice made: turning it back on is keeping both.
     await this.state.update(CHOICE_KEY, choice === 'turnOff' ? 'turnOff' : 'keep');
+    this._onDidChangeQuestion.fire();
     if (choice === 'keep') return;
     const config = vscode.workspace.getConfiguration();
     await config.update(BUILTIN_ACCESS_SETTING, choice === 'turnOff' ? 'none' : undefined, vscode.ConfigurationTarget.Workspace);
@@ -200,9 +221,48 @@ export class BuiltinMcpCoexistence extends Disposable {
   }
 }
 
-/** The coexistence notice and the command that reviews it. */
+/**
+ * The question's lasting place: a status bar item beside MCP Host's own while it is open ("$(warning) VS Code's MCP
+ * too"), whose click asks it again. VS Code hides the notification into the notification centre after a few seconds
+ * and the `@mcp` note scrolls away; this stays until the user answers (walk14 G, ux15).
+ */
+function registerQuestionItem(store: DisposableStore, coexistence: BuiltinMcpCoexistence): vscode.StatusBarItem {
+  // Priority 49: just right of MCP Host's own item (50).
+  const item = store.add(vscode.window.createStatusBarItem('mcpHost.builtinMcp', vscode.StatusBarAlignment.Left, 49));
+  item.name = "MCP Host: VS Code's Built-in MCP";
+  item.text = "$(warning) VS Code's MCP too";
+  item.command = Commands.reviewBuiltinMcp;
+  const update = () => {
+    const q = coexistence.question();
+    if (!q) {
+      item.hide();
+      return;
+    }
+    const md = untrustedMarkdown();
+    md.appendMarkdown("**VS Code's own MCP support runs these servers too**\n\n");
+    md.appendMarkdown(
+      escapeMarkdown(
+        joinSafe([
+          q.onChat ? safe`It reads the same .vscode/mcp.json and .mcp.json, and when you send a chat message it starts its own copy of` : safe`It reads the same .vscode/mcp.json and .mcp.json and can start its own copy of`,
+          serverList(q.servers),
+          safe`outside MCP Host's trust question and consent.`,
+        ]),
+      ),
+    );
+    md.appendMarkdown('\n\nClick to choose: turn it off in this workspace, or keep both. This stays here until you choose.');
+    item.tooltip = md;
+    item.accessibilityInformation = { label: "VS Code's own MCP support also runs this workspace's MCP servers. Choose whether to turn it off here." };
+    item.show();
+  };
+  store.add(coexistence.onDidChangeQuestion(update));
+  update();
+  return item;
+}
+
+/** The coexistence notice, its lasting place in the status bar, and the command that reviews it. */
 export function registerBuiltinMcp(store: DisposableStore, registry: ServerRegistry, state: vscode.Memento, dialogs: () => BuiltinMcpDialog): BuiltinMcpCoexistence {
   const coexistence = store.add(new BuiltinMcpCoexistence(registry, state, dialogs));
+  registerQuestionItem(store, coexistence);
   store.add(vscode.commands.registerCommand(Commands.reviewBuiltinMcp, () => coexistence.review()));
   store.add(vscode.commands.registerCommand(Commands.answerBuiltinMcp, (choice: unknown) => coexistence.choose(choice)));
   return coexistence;

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { builtinAccess, builtinCopies, builtinToolPrefixes, coexistenceNotice, sharedServers, type HostServer } from '../../../src/config/coexistence';
+import { builtinAccess, builtinCopies, builtinToolPrefixes, coexistenceNotice, openQuestion, sharedServers, type HostServer } from '../../../src/config/coexistence';
 import type { ConfigOrigin } from '../../../src/config/types';
 
 const vscodeFile: ConfigOrigin = { kind: 'workspaceVscode', file: '/ws/.vscode/mcp.json', folder: '/ws', label: '.vscode/mcp.json' };
@@ -31,6 +31,17 @@ describe("coexistence with VS Code's own MCP support", () => {
     assert.strictEqual(coexistenceNotice(on, servers, 4, true), undefined, 'shown twice');
     assert.strictEqual(coexistenceNotice(on, [server('idle', vscodeFile, false), server('mine', user)], 0, false), undefined, 'nothing shared runs');
     assert.strictEqual(coexistenceNotice({ access: 'none' }, servers, 0, false), undefined, 'built-in is off');
+  });
+
+  it('keeps the question open from when it is raised until it is answered, naming every shared server (its place in the status bar)', () => {
+    const on = { access: 'all' };
+    const servers = [server('zeta', vscodeFile, false), server('alpha', rootFile, false), server('mine', user)];
+    assert.deepStrictEqual(openQuestion(on, servers, false, true), ['alpha', 'zeta'], 'stopped since it was raised: still open');
+    assert.strictEqual(openQuestion(on, servers, false, false), undefined, 'not raised yet');
+    assert.strictEqual(openQuestion(on, servers, true, true), undefined, 'answered');
+    assert.strictEqual(openQuestion({ access: 'none' }, servers, false, true), undefined, 'turned off by hand');
+    assert.strictEqual(openQuestion({ access: 'registry' }, servers, false, true), undefined, 'registry only');
+    assert.strictEqual(openQuestion(on, [server('mine', user)], false, true), undefined, 'no shared server left');
   });
 
   it("names VS Code 1.139's chat tools of a server as its prefix generator does", () => {
