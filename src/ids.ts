@@ -94,6 +94,8 @@ export const WebviewTypes = {
 /** Context keys set with `setContext` and used in `when` clauses. */
 export const ContextKeys = {
   hasServers: 'mcpHost.hasServers',
+  /** A config file has an error or a warning (in the Problems panel): the empty view then says so, not "no servers configured". */
+  configProblems: 'mcpHost.configProblems',
 } as const;
 
 /** Commands registered only in the extension's Test mode (never contributed): test hooks acting on caller-supplied data. */

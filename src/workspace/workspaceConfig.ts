@@ -4,7 +4,7 @@ import { Emitter } from '../common/event';
 import { mergeSources } from '../config/merge';
 import { keepLastRead, parseConfigText, parseConfigValue } from '../config/parse';
 import type { ConfigFormat, ConfigOrigin, ConfigProblem, InputDefinition, ParsedSource, ProblemSeverity, ServerDefinition } from '../config/types';
-import { Settings } from '../ids';
+import { ContextKeys, Settings } from '../ids';
 import type { ConfigSnapshot } from '../mcp/registry';
 import { userSetting } from '../userSettings';
 
@@ -129,6 +129,8 @@ export class WorkspaceConfig extends Disposable {
       byFile.set(p.file, list);
     }
     for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+    const shown = [...byFile.values()].some(list => list.some(d => d.severity !== vscode.DiagnosticSeverity.Information));
+    void vscode.commands.executeCommand('setContext', ContextKeys.configProblems, shown);
   }
 }
 
