@@ -89,7 +89,11 @@ function explainRestricted(entry: ServerEntry): void {
   const state = entry.connection.state;
   if (state.kind !== 'blocked' || state.reason !== 'workspaceUntrusted') return;
   const manage = 'Manage Workspace Trust';
-  void ui.showInformationMessage(safe`'${entry.name}' is defined by this workspace, which is in Restricted Mode: MCP Host starts its servers once you trust it.`, manage).then(answer => {
+  const said =
+    entry.definition?.origin.kind === 'userSettings'
+      ? safe`'${entry.name}' uses \${workspaceFolder}, and this workspace is in Restricted Mode: MCP Host starts it once you trust the workspace.`
+      : safe`'${entry.name}' is defined by this workspace, which is in Restricted Mode: MCP Host starts its servers once you trust it.`;
+  void ui.showInformationMessage(said, manage).then(answer => {
     if (answer === manage) void vscode.commands.executeCommand(MANAGE_TRUST_COMMAND);
   });
 }

@@ -84,6 +84,20 @@ export function collectInputIds(def: ServerDefinition): string[] {
 }
 
 /**
+ * Whether a definition names a workspace folder (`${workspaceFolder}`, `${workspaceFolderBasename}`, either with a
+ * folder's name) in a string expanded at launch. A user's own server that does runs what the open folder holds (its
+ * script, env file, `node_modules/.bin` in its cwd), so in Restricted Mode it waits for trust like the workspace's own.
+ */
+export function namesWorkspaceFolder(def: ServerDefinition): boolean {
+  let found = false;
+  mapStrings(def, value => {
+    for (const m of value.matchAll(VARIABLE)) if (/^workspaceFolder(?:Basename)?(?::|$)/.test(m[1]!)) found = true;
+    return value;
+  });
+  return found;
+}
+
+/**
  * Substitutes variables in every string of `def`. Inputs are asked for first, in order, so a cancelled
  * prompt stops before anything else happens. Substituted values are never expanded again: an input
  * answered with `${env:SECRET}` stays literal. All unresolvable variables are reported together.

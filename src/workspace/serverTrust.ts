@@ -4,6 +4,7 @@ import { trustHash } from '../config/hash';
 import { localPreviewContext, previewLaunch, npxLocalInfluence } from '../config/launchPreview';
 import { trustQuestion, trustRow, type ServerToTrust } from '../config/trustText';
 import type { ServerDefinition } from '../config/types';
+import { namesWorkspaceFolder } from '../config/variables';
 import type { StartDecision } from '../mcp/registry';
 import { inertBlock, inertLine, safe } from '../common/untrustedText';
 import * as ui from '../ui/window';
@@ -132,7 +133,12 @@ export class ServerTrust {
     const looked: Array<[ServerDefinition, string | undefined]> = [];
     for (const def of definitions) {
       if (def.origin.kind === 'userSettings') {
-        decisions.set(def.name, { allowed: true });
+        // The user's own server, unless it points into the open folder: then the folder's files decide what it runs.
+        if (!vscode.workspace.isTrusted && namesWorkspaceFolder(def)) {
+          decisions.set(def.name, { allowed: false, reason: 'workspaceUntrusted', message: 'Restricted Mode: this server uses ${workspaceFolder}; trust this workspace to start it' });
+        } else {
+          decisions.set(def.name, { allowed: true });
+        }
         continue;
       }
       if (!vscode.workspace.isTrusted) {
@@ -221,7 +227,9 @@ export class ServerTrust {
   launchRefusal(def: ServerDefinition, envFileText: string | undefined, afterDecision = false): string | undefined {
     const looked = this.lookedAt.get(def);
     this.lookedAt.delete(def);
-    if (def.origin.kind === 'userSettings') return undefined;
+    if (def.origin.kind === 'userSettings') {
+      return !vscode.workspace.isTrusted && namesWorkspaceFolder(def) ? 'Not started: it uses ${workspaceFolder}, and this workspace is in Restricted Mode. Trust the workspace to start it.' : undefined;
+    }
     const approved = this.state.get<string[]>(STORAGE_KEY, []);
     const npxInfluence = afterDecision && looked !== undefined && Date.now() - looked.at < DECIDED_LOOK_MS ? looked.influence : npxLocalInfluence(def);
     if (approved.includes(trustHash(def, envFileText, npxInfluence))) return undefined;
