@@ -291,6 +291,10 @@ export function planImport(existingMcpJsonText: string | undefined, incoming: re
   const root = parseTree(text, errors, { allowTrailingComma: true });
   const current: unknown = root && getNodeValue(root);
   if (errors.length || !isObject(current)) throw new Error('The existing mcp.json is not a valid JSON object; fix it before importing.');
+  // An edit goes to the first of two equal keys (jsonc-parser's modify) while the file is read by the last.
+  for (const key of ['servers', 'inputs']) {
+    if ((root!.children ?? []).filter(p => p.children?.[0]?.value === key).length > 1) throw new Error(`The existing mcp.json has "${key}" twice and only the last is read; merge them before adding servers.`);
+  }
   if (current.servers !== undefined && !isObject(current.servers)) throw new Error('"servers" in mcp.json is not an object.');
   if (current.inputs !== undefined && !Array.isArray(current.inputs)) throw new Error('"inputs" in mcp.json is not an array.');
 

@@ -365,6 +365,11 @@ describe('config/importers', () => {
       assert.strictEqual(plan.newText, '{\n\t"servers": {\n\t\t"r": {\n\t\t\t"type": "http",\n\t\t\t"url": "https://x.example/mcp"\n\t\t}\n\t}\n}\n');
     });
 
+    it('refuses a file with two "servers" objects: the edit would go to the first, which is not read (config16)', () => {
+      const text = '{ "servers": { "a": { "command": "x" } }, "servers": { "b": { "command": "y" } } }';
+      assert.throws(() => planImport(text, [{ name: 'c', entry: { command: 'z' } }]), /has "servers" twice and only the last is read; merge them before adding servers/);
+    });
+
     it('refuses to edit a file it cannot parse', () => {
       assert.throws(() => planImport('{ "servers": { ', []), /not a valid JSON object/);
       assert.throws(() => planImport('{ "servers": [] }', []), /"servers" in mcp.json is not an object/);
