@@ -106,14 +106,15 @@ async function importServers(host: McpHost, dialog: ImportDialog, locations: rea
   const candidates: ImportCandidate[] = [];
   /** What reading the files found wrong or left out, by file: said in the confirmation, so nothing is dropped silently. */
   const notes: Array<{ readonly source: string; readonly server?: string; readonly text: string }> = [];
-  /** Continue's YAML files found: not read (say so rather than let them look empty). */
+  /** Continue's YAML files found, as "<count> in <folder>": not read (say so rather than let them look empty). */
   const notRead: string[] = [];
   for (const loc of locations) {
     let files = [loc.path];
     if (loc.jsonFilesIn) {
       const names = (await fs.readdir(loc.path).catch(() => [] as string[])).sort();
       files = names.filter(n => n.toLowerCase().endsWith('.json')).map(n => path.join(loc.path, n));
-      notRead.push(...names.filter(n => /\.ya?ml$/i.test(n)).map(n => path.join(loc.path, n)));
+      const yamlFiles = names.filter(n => /\.ya?ml$/i.test(n)).length;
+      if (yamlFiles) notRead.push(`${yamlFiles} in ${loc.path}`);
     }
     for (const file of files) {
       const text = await fs.readFile(file, 'utf8').catch(() => undefined);
