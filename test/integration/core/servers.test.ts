@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { McpHost } from '../../../src/workspace/mcpHost';
-import { Commands } from '../../../src/ids';
+import { Commands, Settings } from '../../../src/ids';
 import type { ServerDefinition } from '../../../src/config/types';
 import type { StartDecision } from '../../../src/mcp/registry';
 import { ServerTrust, trustDetail, trustRow, type ServerToTrust } from '../../../src/workspace/serverTrust';
@@ -432,6 +432,37 @@ describe('servers from .vscode/mcp.json in the real extension host', function ()
       await write({ beta: entry({ env: { EDITED: '1' } }) });
       await until(() => !host.registry.get('walked'), 'the npx server to go');
       fs.rmSync(tools.fsPath, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a 10 MB config file whole: every server in it, none lost (config16 walk)', async () => {
+    // One entry holds a 10 MB value (a pasted blob), around it ordinary servers; disabled, so nothing spawns with it.
+    const big = { type: 'stdio', command: node, args: ['x'.repeat(10 * 1024 * 1024)], disabled: true };
+    const text = JSON.stringify({ servers: { before: entry({ env: { SIDE: 'before' } }), big, after: entry({ env: { SIDE: 'after' } }) } });
+    const started = Date.now();
+    await writeFile(config, text);
+    await until(() => state('before') === 'running' && state('after') === 'running' && state('big') === 'blocked', 'the servers around the 10 MB entry to run', 60_000);
+    console.log(`    (10 MB config: read, applied and two servers running in ${Date.now() - started} ms on this machine)`);
+    const read = host.registry.get('big')!.definition!;
+    assert.strictEqual(read.type === 'stdio' && read.args[0]!.length, 10 * 1024 * 1024);
+    await write({ beta: entry({ env: { EDITED: '1' } }) });
+    await until(() => !host.registry.get('big') && !host.registry.get('before'), 'the 10 MB file to be replaced');
+  });
+
+  it("resolves ${workspaceFolder} of a server in the user's settings to the open folder, as VS Code does (config16)", async () => {
+    const config = vscode.workspace.getConfiguration(Settings.section);
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    await config.update(Settings.servers, { 'user-wf': { ...entry(), env: { MCP_HOST_WF: '${workspaceFolder}', MCP_HOST_WFB: '${workspaceFolderBasename}' } } }, vscode.ConfigurationTarget.Global);
+    try {
+      // Before, it never started: "${workspaceFolder} needs an open workspace folder", with this folder open.
+      await until(() => state('user-wf') === 'running' || state('user-wf') === 'error', 'the user server to start or fail');
+      assert.strictEqual(state('user-wf'), 'running', JSON.stringify(host.registry.get('user-wf')?.connection.state));
+      const environ = fs.readFileSync(`/proc/${pid('user-wf')}/environ`, 'utf8').split('\0');
+      assert.ok(environ.includes(`MCP_HOST_WF=${folder.uri.fsPath}`), environ.filter(e => e.startsWith('MCP_HOST_')).join(' '));
+      assert.ok(environ.includes(`MCP_HOST_WFB=${folder.name}`));
+    } finally {
+      await config.update(Settings.servers, undefined, vscode.ConfigurationTarget.Global);
+      await until(() => !host.registry.get('user-wf'), 'the user server to go');
     }
   });
 
