@@ -72,6 +72,9 @@ function jsonText(value: unknown, depth: number): string {
  */
 export const MAX_NESTING = 100;
 
+/** A run of a string's characters up to a quote, a backslash or a line break (sticky: matched at `lastIndex`). */
+const PLAIN_RUN = /[^"\\\r\n]*/y;
+
 /**
  * `text` with every object or array that starts deeper than `MAX_NESTING` replaced by `0` and spaces (offsets kept,
  * so every other range stays true), and where those values were. Strings and comments are skipped as JSONC has them.
@@ -83,10 +86,14 @@ export function withoutDeepValues(text: string): { readable: string; tooDeep: Sp
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (ch === 34 /* " */) {
+      // To the closing quote, or the line's end as jsonc-parser ends an unterminated string (an escape takes the next
+      // character, a line break too); plain runs by a regex, not a loop per character.
       for (i++; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 92 /* \ */) i++;
-        else if (c === 34 || c === 10 || c === 13) break;
+        PLAIN_RUN.lastIndex = i;
+        PLAIN_RUN.exec(text);
+        i = PLAIN_RUN.lastIndex;
+        if (text.charCodeAt(i) !== 92 /* backslash */) break;
+        i++;
       }
     } else if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
       while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;

@@ -312,7 +312,7 @@ describe('config/parse', () => {
         [['error', `Nested more than ${MAX_NESTING} levels deep: MCP Host does not read this value, and leaves out the entry that holds it`, { line: 3, character: text.split('\n')[3]!.indexOf('[') + MAX_NESTING - 3 }]],
       );
       // Brackets in strings and comments do not count; a file nested 100 deep is read.
-      const fine = `{ "servers": { "s": { "command": "node", "args": ["${'['.repeat(500)}"] /* ${'{'.repeat(500)} */ } }, "x": ${'['.repeat(MAX_NESTING - 1)}${']'.repeat(MAX_NESTING - 1)} }`;
+      const fine = `{ "servers": { "s": { "command": "node", "args": ["${'['.repeat(500)}", "\\"${'\\"['.repeat(100_000)}"] /* ${'{'.repeat(500)} */ } }, "x": ${'['.repeat(MAX_NESTING - 1)}${']'.repeat(MAX_NESTING - 1)} }`;
       assert.deepStrictEqual(
         parseConfigText(fine, vscodeOrigin, 'vscode').problems.map(p => p.message),
         ['Unknown property "x" is ignored'],
