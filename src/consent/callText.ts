@@ -87,7 +87,7 @@ export function summarizeResult(result: CallToolResult, mask: (text: string) => 
   const read = SUMMARY_CHARS * 4;
   let summary: string;
   if (text && text.type === 'text') {
-    summary = maskedPrefix(text.text, read, mask).replace(/\s+/g, ' ').trim();
+    summary = singleSpaced(maskedPrefix(text.text, read, mask));
   } else if (content.length) {
     const kinds = [...new Set(content.map(c => c.type))];
     summary = mask(`${content.length} content item${content.length === 1 ? '' : 's'} (${kinds.join(', ')})`);
@@ -97,4 +97,35 @@ export function summarizeResult(result: CallToolResult, mask: (text: string) => 
     summary = 'no content';
   }
   return summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS)}…` : summary;
+}
+
+/**
+ * `text.replace(/\s+/g, ' ').trim()`, but without the regular expression when that would change nothing (text of one
+ * line with single spaces, as most results begin): a look at each character instead of a global replace and a trim
+ * (~2 K of the ~190 K instructions of a whole palette call, calls16). Whitespace is what `\s` and `trim` take.
+ */
+export function singleSpaced(text: string): string {
+  // True at the start: a space there would be trimmed.
+  let afterSpace = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      if (afterSpace) return collapse(text);
+      afterSpace = true;
+    } else if (c < 0x20 ? c >= 0x09 && c <= 0x0d : c >= 0xa0 && isOtherSpace(c)) {
+      return collapse(text);
+    } else {
+      afterSpace = false;
+    }
+  }
+  return afterSpace && text.length ? collapse(text) : text;
+}
+
+function collapse(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Whitespace of `\s` above U+009F (ECMAScript WhiteSpace and LineTerminator: Zs, U+2028/2029, U+FEFF). */
+function isOtherSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }

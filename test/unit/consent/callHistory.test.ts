@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import { CallHistory, DEFAULT_MAX_FILE_BYTES, HistoryEntry } from '../../../src/consent/callHistory';
-import { argumentsText, fullArgumentsText, MAX_VALUE_CHARS, safeArguments, summarizeResult } from '../../../src/consent/callText';
+import { argumentsText, fullArgumentsText, MAX_VALUE_CHARS, singleSpaced, safeArguments, summarizeResult } from '../../../src/consent/callText';
 import { maskSecrets } from '../../../src/config/variables';
 
 function entry(id: string, extra: Partial<HistoryEntry> = {}): HistoryEntry {
@@ -375,5 +375,35 @@ describe('arguments and results made safe to show and keep', () => {
     assert.strictEqual(summarizeResult({ content: [], structuredContent: { value: huge, more: [huge, huge] } }, counting).length, 201);
     // What it keeps, plus the margin a secret cut at the edge needs (resultBudget.ts): not the 10 MiB.
     assert.ok(Math.max(...seen) <= 200 * 4 + 16 * 1024, `masked ${Math.max(...seen)} characters of a 10 MiB result`);
+  });
+
+  it('puts a summary on one line exactly as replace(/\\s+/g, " ").trim() does, for every UTF-16 code unit', () => {
+    const reference = (text: string) => text.replace(/\s+/g, ' ').trim();
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      for (const text of [ch, `a${ch}b`, ` ${ch}`, `${ch} `, `a ${ch}b`, `a${ch} b`, `${ch}${ch}x`]) {
+        if (singleSpaced(text) !== reference(text)) assert.fail(`U+${c.toString(16).padStart(4, '0')} in ${JSON.stringify(text)}: ${JSON.stringify(singleSpaced(text))}`);
+      }
+    }
+    for (const text of ['', ' ', 'a', 'one line with single spaces', 'two  spaces', 'tab\there', 'line\nbreak', ' lead', 'trail ', '\u00a0nbsp', 'x\u3000y', 'emoji 😀 ok', '\ud800 lone', 'a\u0085b', 'a\u180eb']) {
+      assert.strictEqual(singleSpaced(text), reference(text), JSON.stringify(text));
+    }
+  });
+
+  it('summarises one line of text without a regular expression replace', () => {
+    const replace = String.prototype.replace;
+    let replaced = 0;
+    String.prototype.replace = function (this: string, ...args: Parameters<typeof replace>) {
+      replaced++;
+      return replace.apply(this, args);
+    } as typeof replace;
+    try {
+      assert.strictEqual(summarizeResult({ content: [{ type: 'text', text: 'filler_0050 called with {"value":"x"}' }] }, mask), 'filler_0050 called with {"value":"x"}');
+      assert.strictEqual(replaced, 0, 'a one-line summary ran a replace');
+      assert.strictEqual(summarizeResult({ content: [{ type: 'text', text: ' two\n lines ' }] }, mask), 'two lines');
+      assert.strictEqual(replaced, 1);
+    } finally {
+      String.prototype.replace = replace;
+    }
   });
 });
