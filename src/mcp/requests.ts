@@ -85,8 +85,13 @@ export interface MultiRoundFlow {
  * 30-minute `setTimeout` per call, its closure and its `clearTimeout` were the clock's main cost (calls14b).
  */
 export class CallClock extends OwnSignal {
-  /** The clocks running now, and the one timer for them all, set for the earliest of their deadlines. */
-  private static readonly running = new Set<CallClock>();
+  /**
+   * The clocks running now, oldest first, as a list through the clocks themselves (`newer`/`older`): a `Set` hashed
+   * each clock in and out and rehashed its table as calls came and went (~0.5 K instructions per call, calls16). The
+   * one timer for them all is set for the earliest of their deadlines.
+   */
+  private static oldest: CallClock | undefined;
+  private static newest: CallClock | undefined;
   private static timer: ReturnType<typeof setTimeout> | undefined;
   private static timerAt = Infinity;
 
@@ -101,6 +106,10 @@ export class CallClock extends OwnSignal {
   private ended = false;
   /** The client the request went to (CallClock.hold). */
   private owner: object | undefined;
+  /** In the list of running clocks. */
+  private listed = false;
+  private older: CallClock | undefined;
+  private newer: CallClock | undefined;
 
   /** A running clock for a request about to be sent, or none when there is no limit. */
   static start(method: string, ms: number, outer: AbortSignal | undefined, owner?: object): CallClock | undefined {
@@ -118,7 +127,7 @@ export class CallClock extends OwnSignal {
    */
   static hold(owner: object): () => void {
     const stopped: CallClock[] = [];
-    for (const clock of CallClock.running) {
+    for (let clock = CallClock.oldest; clock; clock = clock.newer) {
       if (clock.owner === owner) stopped.push(clock);
     }
     for (const clock of stopped) clock.stop();
@@ -203,7 +212,7 @@ export class CallClock extends OwnSignal {
     const left = this.ms - this.used;
     if (left <= 0) return this.expire();
     this.due = now + left;
-    CallClock.running.add(this);
+    this.list();
     if (this.due < CallClock.timerAt) CallClock.arm(this.due, now);
   }
 
@@ -211,7 +220,7 @@ export class CallClock extends OwnSignal {
     if (this.since === undefined) return;
     this.used += Date.now() - this.since;
     this.since = undefined;
-    CallClock.running.delete(this);
+    this.unlist();
   }
 
   private expire(): void {
@@ -223,8 +232,33 @@ export class CallClock extends OwnSignal {
 
   dispose(): void {
     this.ended = true;
-    CallClock.running.delete(this);
+    this.unlist();
     this.outer?.removeEventListener('abort', this);
+  }
+
+  /** Adds this clock to the running ones, as the newest. */
+  private list(): void {
+    if (this.listed) return;
+    this.listed = true;
+    const newest = CallClock.newest;
+    this.older = newest;
+    this.newer = undefined;
+    if (newest) newest.newer = this;
+    else CallClock.oldest = this;
+    CallClock.newest = this;
+  }
+
+  /** Takes this clock out of the running ones (no longer reachable from them: it can be collected). */
+  private unlist(): void {
+    if (!this.listed) return;
+    this.listed = false;
+    const { older, newer } = this;
+    if (older) older.newer = newer;
+    else CallClock.oldest = newer;
+    if (newer) newer.older = older;
+    else CallClock.newest = older;
+    this.older = undefined;
+    this.newer = undefined;
   }
 
   /**
@@ -246,12 +280,12 @@ export class CallClock extends OwnSignal {
     const now = Date.now();
     const due: CallClock[] = [];
     let next = Infinity;
-    for (const clock of CallClock.running) {
+    for (let clock = CallClock.oldest; clock; clock = clock.newer) {
       if (clock.due <= now) due.push(clock);
       else if (clock.due < next) next = clock.due;
     }
     for (const clock of due) {
-      CallClock.running.delete(clock);
+      clock.unlist();
       clock.expire();
     }
     if (next < Infinity) CallClock.arm(next, now);

@@ -51,4 +51,21 @@ describe('CallClock (the call limit of a request that follows progress)', () => 
     assert.ok(sent.every(o => o.signal!.aborted));
     assert.match(String(sent[0]!.signal!.reason), /ran for .*the most one call may take/);
   });
+
+  it('requests settled first, last and in between leave every other running request to its own limit', async () => {
+    const context = { requestMs: 10, totalMs: () => 120, log };
+    const answers: Array<() => void> = [];
+    const answerable = (): Promise<string> => new Promise(resolve => answers.push(() => resolve('answered')));
+    const calls = Array.from({ length: 7 }, (_, i) =>
+      timedRequest(context, 'tools/call', i % 3 === 0 ? answerable : pending([]), undefined, progress).then(
+        v => v,
+        (e: unknown) => (e instanceof CallTimeLimitError ? 'limit' : String(e)),
+      ),
+    );
+    // The first, the middle (3) and the last (6) clock end before their limit, in that order: taken out of the running ones.
+    answers[0]!();
+    answers[2]!();
+    answers[1]!();
+    assert.deepStrictEqual(await Promise.all(calls), ['answered', 'limit', 'limit', 'answered', 'limit', 'limit', 'answered']);
+  });
 });
