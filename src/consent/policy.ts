@@ -115,6 +115,14 @@ export type ConsentDecision =
       };
     };
 
+/** An allowing decision per reason, made once (the gate asks for one on every call). */
+const ALLOW: { readonly [R in AllowReason]: ConsentDecision } = {
+  trustedServer: Object.freeze({ kind: 'allow', reason: 'trustedServer' }),
+  readOnly: Object.freeze({ kind: 'allow', reason: 'readOnly' }),
+  approvedForSession: Object.freeze({ kind: 'allow', reason: 'approvedForSession' }),
+  approvedInWorkspace: Object.freeze({ kind: 'allow', reason: 'approvedInWorkspace' }),
+};
+
 export interface ConsentQuestion {
   readonly server: string;
   readonly serverOrigin: ConfigSourceKind;
@@ -134,13 +142,18 @@ export interface ConsentQuestion {
  */
 export function decideConsent(question: ConsentQuestion, settings: ConsentSettings, approvals: ApprovalLookup): ConsentDecision {
   const { server, serverOrigin, serverOriginLabel, serverIdentity, tool, definitionHash } = question;
-  if (serverOrigin === 'userSettings' && settings.trustedServers.includes(server)) return { kind: 'allow', reason: 'trustedServer' };
+  if (serverOrigin === 'userSettings' && settings.trustedServers.includes(server)) return ALLOW.trustedServer;
   // A tool that claims to be read-only and destructive at once is not read-only.
-  if (settings.autoApproveReadOnly && tool.annotations?.readOnlyHint === true && tool.annotations.destructiveHint !== true) return { kind: 'allow', reason: 'readOnly' };
+  if (settings.autoApproveReadOnly && tool.annotations?.readOnlyHint === true && tool.annotations.destructiveHint !== true) return ALLOW.readOnly;
   const mine = approvals.ofTool(serverIdentity, tool.name);
-  const current = mine.filter(a => a.definitionHash === definitionHash);
-  if (current.some(a => a.scope === 'always')) return { kind: 'allow', reason: 'approvedInWorkspace' };
-  if (current.length) return { kind: 'allow', reason: 'approvedForSession' };
+  // Asked on every call: a loop, not a filtered copy and a search with a closure each.
+  let current = false;
+  for (const approval of mine) {
+    if (approval.definitionHash !== definitionHash) continue;
+    if (approval.scope === 'always') return ALLOW.approvedInWorkspace;
+    current = true;
+  }
+  if (current) return ALLOW.approvedForSession;
   // Only to say what changed: an approval of the same entry (name, file) before its server was redefined.
   const redefined = mine.length ? NONE : approvals.ofEntry(server, serverOrigin, serverOriginLabel, tool.name);
   const previous = [...mine, ...redefined].sort((a, b) => b.approvedAt - a.approvedAt)[0];

@@ -13,7 +13,7 @@ import type { ServerEntry } from '../mcp/registry';
 import type { ApprovalStore } from './approvalStore';
 import type { CallRecorder, ConsentRecord, HistoryEntry, RunningCall } from './callHistory';
 import { argumentsText, fullArgumentsText, safeArguments, summarizeResult, type SafeArguments } from './callText';
-import { approvedDefinition, ConsentSettings, decideConsent } from './policy';
+import { approvedDefinition, ConsentSettings, decideConsent, type AllowReason } from './policy';
 import type { GatedCallResult, ToolCallConfirmer, ToolCallGate, ToolCallRequest } from './types';
 import { ambiguousToolMessage } from '../mcp/duplicates';
 
@@ -239,11 +239,11 @@ export class ConsentGate implements ToolCallGate {
     const origin = definition.origin;
     const question = { server: entry.name, serverOrigin: origin.kind, serverOriginLabel: origin.label, serverIdentity: serverIdentity(definition), tool, definitionHash };
     const standing = decideConsent(question, this.host.settings(), this.host.approvals);
-    if (standing.kind === 'allow') return { asked: false, reason: standing.reason };
+    if (standing.kind === 'allow') return ALLOWED[standing.reason];
     const confirm = request.confirm ?? this.host.confirm;
     const turn = (this.asking.get(confirm) ?? Promise.resolve()).then(async (): Promise<ConsentRecord> => {
       const decision = decideConsent(question, this.host.settings(), this.host.approvals);
-      if (decision.kind === 'allow') return { asked: false, reason: decision.reason };
+      if (decision.kind === 'allow') return ALLOWED[decision.reason];
       const { annotations = {} } = tool;
       const shown = argumentsText(args);
       const answer = await confirm({
@@ -285,6 +285,14 @@ export class ConsentGate implements ToolCallGate {
     return turn;
   }
 }
+
+/** The consent record of a call allowed without a question, one per reason (frozen: entries share it). */
+const ALLOWED: { readonly [R in AllowReason]: ConsentRecord } = {
+  trustedServer: Object.freeze({ asked: false, reason: 'trustedServer' }),
+  readOnly: Object.freeze({ asked: false, reason: 'readOnly' }),
+  approvedForSession: Object.freeze({ asked: false, reason: 'approvedForSession' }),
+  approvedInWorkspace: Object.freeze({ asked: false, reason: 'approvedInWorkspace' }),
+};
 
 /** What the history line of a call needs from its start. */
 interface CallStart {
