@@ -1,4 +1,4 @@
-import { annotationHint, asObjectSchema, displaySchema, isReadOnly, jsonHint, enumOptionCount, enumOptionSteps, isObject, scalarHint, simpleTypeList, SIMPLE_TYPE_KEYWORDS, typesOf, type ArgumentForm, type FieldProblem, type SimpleType } from './schemaForm';
+import { annotationHint, asObjectSchema, ownTitle, displaySchema, isReadOnly, jsonHint, enumOptionCount, enumOptionSteps, isObject, scalarHint, simpleTypeList, SIMPLE_TYPE_KEYWORDS, typesOf, type ArgumentForm, type FieldProblem, type SimpleType } from './schemaForm';
 import type { FormOutcome } from './formFlow';
 import { plainBlock, plainLabel } from '../common/untrustedText';
 import { atOnce, inSlices, type Pause, type Sliced } from './slices';
@@ -38,6 +38,9 @@ export interface SpecProperty {
   readonly node: SpecNode;
 }
 
+/** The most forms of a choice its hint names. */
+const MAX_FORMS_NAMED = 6;
+
 /** The most levels of nesting laid out as fields; deeper values are edited as JSON. */
 const MAX_DEPTH = 6;
 
@@ -65,8 +68,10 @@ function describeSteps(schema: unknown, label: string): Sliced<SpecNode> {
 }
 
 /** One node of the tree, yielding after each node made (its children first). */
-function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: string, depth: number): Sliced<SpecNode> {
-  const s = displaySchema(schema, root);
+function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: string, depth: number, property = false): Sliced<SpecNode> {
+  // A property is labelled by its own title, else its name: a title reached through `$ref` names the type, not the property.
+  const shown = displaySchema(schema, root);
+  const s = property ? { ...shown, title: ownTitle(schema) } : shown;
   const choices = yield* enumOptionSteps(s);
   if (choices) {
     // Labelled one by one too: 100,000 choices are no single piece of work.
@@ -89,12 +94,14 @@ function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: s
     for (const [i, b] of made.union.entries()) branches.push(yield* node(isObject(b) ? { ...(type ? { type } : {}), ...b } : b, root, names?.[i] ?? `Option ${i + 1}`, depth + 1));
     yield;
     if (made.ofTypes) return { ...base, kind: 'choice', of: 'type', branches, hint: branches.map(b => b.label).join(', or ') };
-    return { ...base, kind: 'choice', branches, hint: `one of ${branches.length} forms` };
+    // The forms by name, so the choice is understood before it is opened ("one of 2 forms: circle, square").
+    const named = branches.slice(0, MAX_FORMS_NAMED).map(b => b.label);
+    return { ...base, kind: 'choice', branches, hint: `one of ${branches.length} forms: ${named.join(', ')}${branches.length > named.length ? ', …' : ''}` };
   }
   if (type === 'object' && isObject(s.properties)) {
     const required = new Set(Array.isArray(s.required) ? s.required : []);
     const properties: SpecProperty[] = [];
-    for (const [k, v] of Object.entries(s.properties)) if (required.has(k) || !isReadOnly(v, root)) properties.push({ name: k, required: required.has(k), node: yield* node(v, root, k, depth + 1) });
+    for (const [k, v] of Object.entries(s.properties)) if (required.has(k) || !isReadOnly(v, root)) properties.push({ name: k, required: required.has(k), node: yield* node(v, root, k, depth + 1, true) });
     yield;
     return { ...base, kind: 'object', properties, hint: 'an object' };
   }

@@ -219,6 +219,24 @@ export function displaySchema(schema: unknown, root: SchemaObject, depth = 0): S
   return schema;
 }
 
+/**
+ * A property's own title: on its schema as written, or on the one branch of an `Optional[X]` / lone `allOf` wrapper,
+ * but never through a `$ref`: the target's title names the type (pydantic's class name "Node" for `tree: Optional[Node]`),
+ * not the property, so such a property is labelled by its name.
+ */
+export function ownTitle(schema: unknown, depth = 0): string | undefined {
+  if (!isObject(schema) || depth > 20) return undefined;
+  if (typeof schema.title === 'string' && schema.title.trim()) return schema.title;
+  if ('$ref' in schema) return undefined;
+  if (Array.isArray(schema.allOf) && schema.allOf.length === 1) return ownTitle(schema.allOf[0], depth + 1);
+  const union = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(union) && union.length === 2) {
+    const nonNull = union.filter(b => !(isObject(b) && b.type === 'null'));
+    if (nonNull.length === 1) return ownTitle(nonNull[0], depth + 1);
+  }
+  return undefined;
+}
+
 /** The keywords that apply to each simple type: what a branch of a union of simple types may hold and still be read as a type list. */
 export const SIMPLE_TYPE_KEYWORDS: Readonly<Record<SimpleType, readonly string[]>> = {
   boolean: [],
@@ -541,7 +559,7 @@ function readEither(types: readonly SimpleType[], text: string): FieldAnswer {
 /** One field, yielding while it reads a long list of choices. */
 function* fieldFor(name: string, propSchema: unknown, required: boolean, root: SchemaObject): Sliced<FormField> {
   const s = displaySchema(propSchema, root);
-  const label = typeof s.title === 'string' && s.title.trim() ? s.title : name;
+  const label = ownTitle(propSchema) ?? name;
   const description = typeof s.description === 'string' ? s.description : undefined;
   const hasDefault = 'default' in s;
   let kind: FieldKind;

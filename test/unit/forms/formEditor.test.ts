@@ -72,6 +72,7 @@ describe('the form editor model', () => {
     const spec = describeSchema(schema);
     const shape = prop(spec, 'shape') as Extract<SpecNode, { kind: 'choice' }>;
     assert.deepStrictEqual(shape.branches.map(b => b.label), ['circle', 'square'], 'was Option 1, Option 2');
+    assert.strictEqual(shape.hint, 'one of 2 forms: circle, square', 'was "one of 2 forms"');
     const tag = (shape.branches[0] as Extract<SpecNode, { kind: 'object' }>).properties.find(p => p.name === 'kind')!;
     assert.deepStrictEqual([tag.required, tag.node.kind, (tag.node as Extract<SpecNode, { kind: 'enum' }>).options.length], [true, 'enum', 1], 'the page fills a required one-value tag itself');
     const id = prop(spec, 'id') as Extract<SpecNode, { kind: 'choice' }>;
@@ -89,6 +90,7 @@ describe('the form editor model', () => {
     assert.strictEqual(delivery.kind, 'choice');
     const [ship, pickup] = (delivery as Extract<SpecNode, { kind: 'choice' }>).branches;
     assert.deepStrictEqual([ship!.label, pickup!.label], ['Ship to an address', 'Pick up in a store']);
+    assert.strictEqual(delivery.hint, 'one of 2 forms: Ship to an address, Pick up in a store');
     assert.deepStrictEqual(prop(prop(ship!, 'address'), 'street').kind, 'string');
     assert.deepStrictEqual(prop(pickup!, 'store').kind, 'enum');
     const line = (prop(spec, 'lines') as Extract<SpecNode, { kind: 'array' }>).items;

@@ -340,7 +340,7 @@ describe('argument forms from a tool input schema', () => {
   });
 
   describe('$ref, $defs and 2020-12 keywords', () => {
-    it('follows $ref into $defs (and draft-07 definitions) for the kind, title and choices', () => {
+    it('follows $ref into $defs (and draft-07 definitions) for the kind and choices; the label is the property’s own', () => {
       const form = buildForm({
         type: 'object',
         $defs: { Color: { type: 'string', enum: ['red', 'blue'], title: 'Color' }, Point: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] } },
@@ -355,7 +355,8 @@ describe('argument forms from a tool input schema', () => {
       });
       const color = field(form, 'color');
       assert.strictEqual(color.kind, 'enum');
-      assert.strictEqual(color.label, 'Color');
+      // The $def's title names the type (pydantic's class name), not this property (forms16; it was 'Color').
+      assert.strictEqual(color.label, 'color');
       assert.strictEqual(color.description, 'Pen colour');
       assert.strictEqual(form.check(color, 'green'), 'Must be one of: "red", "blue".');
       const size = field(form, 'size');
@@ -492,6 +493,13 @@ describe('argument forms from a tool input schema', () => {
         matrix: 'json | JSON list of lists',
       }, 'the readOnly id is not asked for');
       assert.strictEqual(form.validateArguments({ repo_path: '.', id_or_name: 7, shape: { kind: 'circle', r: 1 }, id: 'x' }), undefined, 'still accepted when sent (JSON)');
+      // A property titled only through its `$ref` (`tree: Optional[Node]`, `color: Color`) is labelled by its name, not its type's.
+      const labels = (spec: SpecNode) => Object.fromEntries((spec as Extract<SpecNode, { kind: 'object' }>).properties.map(p => [p.name, p.node.label]));
+      for (const [where, label] of [['quick input', Object.fromEntries(form.fields.map(f => [f.name, f.label]))], ['editor', labels(describeSchema(schema))]] as const) {
+        assert.deepStrictEqual([label.tree, label.color, label.repo_path, label.shape], ['tree', 'color', 'Repo Path', 'Shape'], `${where}: was Node, Color`);
+      }
+      const tree = (describeSchema(schema) as Extract<SpecNode, { kind: 'object' }>).properties.find(p => p.name === 'tree')!.node;
+      assert.deepStrictEqual((tree as Extract<SpecNode, { kind: 'object' }>).properties.map(p => p.node.label), ['Value', 'Children'], 'a property with its own title keeps it');
     });
   });
 
