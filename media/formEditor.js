@@ -57,9 +57,26 @@
    * answered for them are stale ("Is required." under a field just filled), so they are hidden until the answer.
    */
   let changedSinceCheck = new Set();
-  let awaitingCheck = new Set();
+  /** Pointers sent for a check (or submit, save) and not yet answered, each with the number of the last message that sent it. */
+  const awaitingCheck = new Map();
+  /** Messages sent so far, and the number of the latest one answered: an answer covers the changes sent with it and before. */
+  let sent = 0;
+  let answered = 0;
   const checking = () => changedSinceCheck.size > 0 || awaitingCheck.size > 0;
-  const stale = p => [...changedSinceCheck, ...awaitingCheck].some(t => t === '' || p.pointer === t || p.pointer.startsWith(`${t}/`) || t.startsWith(`${p.pointer}/`));
+  const stale = p => [...changedSinceCheck, ...awaitingCheck.keys()].some(t => t === '' || p.pointer === t || p.pointer.startsWith(`${t}/`) || t.startsWith(`${p.pointer}/`));
+  /** Sends the values for a check, submit or save, numbered; what changed since the last one now awaits this answer. */
+  function sendValues(type) {
+    const seq = ++sent;
+    for (const t of changedSinceCheck) awaitingCheck.set(t, seq);
+    changedSinceCheck = new Set();
+    vscode.postMessage({ type, seq, value });
+  }
+  /** Name/value rows of maps not yet named, by the map's pointer; and every map's pointer (an entry emptied keeps its name). */
+  const unnamed = new Map();
+  let mapPointers = new Set();
+  const parentOf = pointer => pointer.slice(0, pointer.lastIndexOf('/'));
+  /** A list item or a map entry: emptied, it stays (as "" or null), it is not left out as an optional field is. */
+  const isEntry = pointer => /\/\d+$/.test(pointer) || mapPointers.has(parentOf(pointer));
 
   const el = (tag, attrs, ...children) => {
     const e = document.createElement(tag);
@@ -94,13 +111,13 @@
     let o = value;
     const chain = [];
     for (const p of path.slice(0, -1)) {
-      if (o[p] === null || typeof o[p] !== 'object') o[p] = {};
+      if (o[p] === null || typeof o[p] !== 'object' || !Object.hasOwn(o, p)) put(o, p, {});
       chain.push([o, p]);
       o = o[p];
     }
     const last = path[path.length - 1];
     if (v === undefined) {
-      if (Array.isArray(o)) o[Number(last)] = null;
+      if (Array.isArray(o) || mapPointers.has(parentOf(pointer))) o[Array.isArray(o) ? Number(last) : last] = null;
       else delete o[last];
       for (let i = chain.length - 1; i >= 0; i--) {
         const [parent, key] = chain[i];
@@ -110,8 +127,14 @@
         delete parent[key];
       }
     } else {
-      o[last] = v;
+      put(o, last, v);
     }
+  }
+
+  /** Sets an own property, also one named `__proto__` (a map's name is the user's): never the object's prototype. */
+  function put(o, k, v) {
+    if (Array.isArray(o)) o[Number(k)] = v;
+    else Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
   }
 
   function changed(structural, pointer) {
@@ -124,14 +147,44 @@
     const json = document.getElementById('json-text');
     if (json && document.activeElement !== json) json.value = JSON.stringify(value, null, 2);
     clearTimeout(checkTimer);
-    checkTimer = setTimeout(() => {
-      for (const t of changedSinceCheck) awaitingCheck.add(t);
-      changedSinceCheck = new Set();
-      vscode.postMessage({ type: 'check', value });
-    }, 200);
+    checkTimer = setTimeout(() => sendValues('check'), 200);
   }
 
   const numberText = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+  const two = n => String(n).padStart(2, '0');
+  /** The user's UTC offset at a moment, as RFC 3339 writes it ("Z", "+01:00"). */
+  const offsetAt = date => {
+    const minutes = -date.getTimezoneOffset();
+    return minutes === 0 ? 'Z' : `${minutes < 0 ? '-' : '+'}${two(Math.floor(Math.abs(minutes) / 60))}:${two(Math.abs(minutes) % 60)}`;
+  };
+  const zoneName = () => {
+    const offset = offsetAt(new Date());
+    return offset === 'Z' ? 'UTC' : `UTC${offset}`;
+  };
+  /**
+   * The browser's pickers, and the exact form of each format: what a value looks like in the picker (undefined: the
+   * picker cannot show it, so the field is plain text and keeps it as it is) and what the picker's text is sent as.
+   * A time picked as 09:30 is 09:30:00 (JSON Schema's time has seconds); a date and time is picked in the user's
+   * time zone and sent with that zone's offset, so the moment meant is the moment sent.
+   */
+  const PICKERS = {
+    date: { show: v => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined), value: t => t },
+    time: { show: v => (typeof v === 'string' && /^\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(v) ? v : undefined), value: t => (/^\d{2}:\d{2}$/.test(t) ? `${t}:00` : t) },
+    'datetime-local': {
+      show: v => {
+        if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/.test(v)) return undefined;
+        const d = new Date(v);
+        if (Number.isNaN(d.getTime())) return undefined;
+        return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+      },
+      value: t => {
+        const full = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(t) ? `${t}:00` : t;
+        const d = new Date(full);
+        return Number.isNaN(d.getTime()) ? full : `${full}${offsetAt(d)}`;
+      },
+    },
+  };
 
   /** Hints that add nothing to what the control already shows. */
   const QUIET_HINTS = new Set(['text', 'an object', 'a list', 'true or false']);
@@ -235,19 +288,149 @@
         area.value = current === undefined ? '' : JSON.stringify(current);
         return el('div', { class: 'field' }, labelFor(id, node, required), area, ...helpAndError(id, node, pointer));
       }
+      case 'map':
+        return mapField(node, pointer, required, id);
       default: {
         const numeric = node.kind === 'number' || node.kind === 'integer';
-        const input = el('input', { ...common, type: numeric ? 'text' : node.inputType, inputmode: numeric ? 'decimal' : undefined, placeholder, spellcheck: 'false', oninput: () => {
+        // A date, time or date and time has the browser's picker when the value (if any) is one it can show.
+        const picker = PICKERS[node.inputType];
+        const shown = current === undefined || current === null ? '' : picker ? picker.show(current) : String(current);
+        const type = numeric ? 'text' : picker && shown === undefined ? 'text' : node.inputType;
+        const input = el('input', { ...common, type, step: PICKERS[type] && type !== 'date' ? '1' : undefined, inputmode: numeric ? 'decimal' : undefined, placeholder, spellcheck: 'false', oninput: () => {
           const t = input.value;
-          // An empty optional value is left out; inside a list an item stays, as an empty string.
-          if (t === '' && !/\/\d+$/.test(pointer)) set(pointer, undefined);
-          else set(pointer, numeric && numberText.test(t.trim()) ? Number(t.trim()) : t);
+          // An empty optional value is left out; inside a list or a map an entry stays, as an empty string.
+          if (t === '' && !isEntry(pointer)) set(pointer, undefined);
+          else set(pointer, numeric && numberText.test(t.trim()) ? Number(t.trim()) : PICKERS[type] && t !== '' ? PICKERS[type].value(t) : t);
           changed(false, pointer);
         } });
-        input.value = current === undefined || current === null ? '' : String(current);
-        return el('div', { class: 'field' }, labelFor(id, node, required), input, ...helpAndError(id, node, pointer));
+        input.value = shown === undefined ? String(current) : shown;
+        const zone = type === 'datetime-local' ? { ...node, hint: `${node.hint}, in your time zone (${zoneName()})` } : node;
+        return el('div', { class: 'field' }, labelFor(id, node, required), input, ...helpAndError(id, zone, pointer));
       }
     }
+  }
+
+  /** What commits a name box's text (a map entry's name), by the box: on leaving it, on Enter, and before a submit. */
+  const keyCommits = new WeakMap();
+
+  function commitKeys() {
+    const a = document.activeElement;
+    if (a && keyCommits.has(a)) keyCommits.get(a)();
+  }
+
+  /**
+   * A map (`additionalProperties`: any names, each value of one shape) as rows of a name and its value, with Remove;
+   * "Add entry" makes a row whose name is asked first (a value is kept under its name). A name is taken when its box
+   * is left, on Enter or on submit; an empty name or one already used is refused there, the entry keeping its old one.
+   * Taking a name builds this map's rows again, not the whole page, so a click elsewhere is not lost.
+   */
+  function mapField(node, pointer, required, id) {
+    mapPointers.add(pointer);
+    const current = get(pointer);
+    const keys = current && typeof current === 'object' && !Array.isArray(current) ? Object.keys(current) : [];
+    const pending = unnamed.get(pointer) || 0;
+    const box = el('fieldset', { class: 'group map', 'data-pointer': pointer }, el('legend', {}, `${node.label} (${keys.length} ${keys.length === 1 ? 'entry' : 'entries'})`, required ? el('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : undefined));
+    /**
+     * This map's rows built again once the event that changed them is over (a name box left by Tab or a click: the
+     * focus has moved by then). The focus still on what did it (`trigger`: Enter in a name box, a button) goes where
+     * `focus` says; one that moved elsewhere in the map goes to the same value (`renamed` maps an entry's old pointer
+     * to its new one) or the same name box or button in the new rows; one that left the map stays where it went.
+     */
+    const rebuild = (trigger, focus, renamed) =>
+      setTimeout(() => {
+        if (!box.isConnected) return;
+        // The old rows are done: a name box taken off the page with the focus reports a change as it goes, which takes nothing.
+        rows.alive = false;
+        const moved = document.activeElement;
+        const inside = moved && moved !== trigger && box.contains(moved);
+        const movedTo = inside ? moved.getAttribute('data-pointer') : undefined;
+        const sameControl = inside ? moved.getAttribute('data-focus-id') : undefined;
+        for (const p of [...errorSlots.keys()]) if (p === pointer || p.startsWith(`${pointer}/`)) errorSlots.delete(p);
+        const again = mapField(node, pointer, required, id);
+        box.replaceWith(again);
+        showProblems();
+        if (movedTo) focusPointer(renamed && (movedTo === renamed[0] || movedTo.startsWith(`${renamed[0]}/`)) ? renamed[1] + movedTo.slice(renamed[0].length) : movedTo, again);
+        else if (sameControl) {
+          const control = [...again.querySelectorAll('[data-focus-id]')].find(e => e.getAttribute('data-focus-id') === sameControl);
+          if (control) control.focus();
+          else focus(again);
+        } else if (!moved || moved === document.body || moved === trigger) focus(again);
+      }, 0);
+    const rows = { alive: true };
+    box.append(...helpAndError(id, node, pointer));
+    keys.forEach((k, i) => box.append(mapRow(node, pointer, k, i, required, rebuild, rows)));
+    for (let j = 0; j < pending; j++) box.append(mapRow(node, pointer, undefined, keys.length + j, required, rebuild, rows));
+    const add = el('button', { type: 'button', class: 'secondary add', 'data-focus-id': 'add', onclick: () => {
+      unnamed.set(pointer, pending + 1);
+      rebuild(add, again => again.querySelectorAll('input.map-key')[keys.length + pending].focus());
+    } }, `Add entry to ${node.label}`);
+    box.append(add);
+    return box;
+  }
+
+  /** One entry of a map: its name box, its value (beside it when a plain value), Remove. */
+  function mapRow(node, pointer, key, i, required, rebuild, rows) {
+    const name = `${node.label} entry ${i + 1}`;
+    const keyError = el('div', { id: `k${++ids}`, class: 'error', role: 'alert' });
+    const keyInput = el('input', { type: 'text', class: 'map-key', 'data-focus-id': `key:${i}`, 'aria-label': `Name of ${name}`, 'aria-describedby': keyError.id, placeholder: 'name', spellcheck: 'false' });
+    keyInput.value = key === undefined ? '' : key;
+    const entryFocus = k => again => focusPointer(`${pointer}/${seg(k)}`, again);
+    // Enter and leaving the box may both commit one name: the first does, the rows are then built again.
+    let committed = false;
+    const commit = () => {
+      const next = keyInput.value;
+      if (committed || !rows.alive || next === (key === undefined ? '' : key)) return;
+      const o = get(pointer);
+      const entries = o && typeof o === 'object' && !Array.isArray(o) ? Object.entries(o) : [];
+      if (next === '') return void (keyError.textContent = 'An entry needs a name (✕ removes it).');
+      if (entries.some(([k]) => k === next)) return void (keyError.textContent = `Another entry is already named ${next}.`);
+      committed = true;
+      keyError.textContent = '';
+      if (key === undefined) unnamed.set(pointer, Math.max(0, (unnamed.get(pointer) || 0) - 1));
+      // Object.fromEntries makes own properties, so a name like __proto__ is a name.
+      set(pointer, Object.fromEntries(key === undefined ? [...entries, [next, blank(node.values)]] : entries.map(([k, v]) => [k === key ? next : k, v])));
+      changed(false, pointer);
+      rebuild(keyInput, entryFocus(next), key === undefined ? undefined : [`${pointer}/${seg(key)}`, `${pointer}/${seg(next)}`]);
+    };
+    keyCommits.set(keyInput, commit);
+    keyInput.addEventListener('change', commit);
+    keyInput.addEventListener('keydown', e => {
+      if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        commit();
+      }
+    });
+    // Pressed with the mouse, it keeps the focus where it was: a name typed into this row and not yet taken is dropped with the row, not taken first.
+    const remove = el('button', { type: 'button', class: 'icon', 'data-focus-id': `remove:${i}`, 'aria-label': `Remove ${name}`, title: `Remove ${name}`, onmousedown: e => e.preventDefault(), onclick: () => {
+      // A name being typed in another row is taken first (this row's is dropped with it).
+      if (document.activeElement !== keyInput) commitKeys();
+      committed = true;
+      if (key === undefined) unnamed.set(pointer, Math.max(0, (unnamed.get(pointer) || 0) - 1));
+      else {
+        const rest = Object.entries(get(pointer) || {}).filter(([k]) => k !== key);
+        set(pointer, rest.length || required ? Object.fromEntries(rest) : undefined);
+        changed(false, pointer);
+      }
+      rebuild(remove, again => (again.querySelectorAll('input.map-key')[Math.max(0, i - 1)] || again.querySelector('button.add')).focus());
+    } }, '✕');
+    const row = el('div', { class: 'item entry', role: 'group', 'aria-label': name });
+    if (key === undefined) {
+      row.classList.add('inline');
+      row.append(el('div', { class: 'item-bar' }, keyInput, el('span', { class: 'help pending' }, 'Name it, then give its value'), remove), keyError);
+      return row;
+    }
+    const at = `${pointer}/${seg(key)}`;
+    const values = { ...node.values, label: `Value of ${name}` };
+    if (['string', 'number', 'integer', 'boolean', 'enum'].includes(values.kind)) {
+      const control = field(values, at, true, key);
+      const label = control.querySelector('label');
+      if (label) label.classList.add('visually-hidden');
+      row.classList.add('inline');
+      row.append(el('div', { class: 'item-bar' }, keyInput, control, remove), keyError);
+    } else {
+      row.append(el('div', { class: 'item-bar' }, keyInput, remove), keyError, field(values, at, true, key));
+    }
+    return row;
   }
 
   /**
@@ -301,7 +484,7 @@
 
   /** A new list item or a newly chosen form: empty, choosing nothing for the user. */
   function blank(node) {
-    if (node.kind === 'object') return {};
+    if (node.kind === 'object' || node.kind === 'map') return {};
     if (node.kind === 'array') return [];
     if (node.kind === 'string') return '';
     if (node.kind === 'choice') return blank(node.branches[0]);
@@ -330,8 +513,8 @@
     return best;
   }
 
-  function focusPointer(pointer) {
-    const target = [...app.querySelectorAll('[data-pointer]')].find(e => e.getAttribute('data-pointer') === pointer || e.getAttribute('data-pointer').startsWith(`${pointer}/`));
+  function focusPointer(pointer, within) {
+    const target = [...(within || app).querySelectorAll('[data-pointer]')].find(e => e.getAttribute('data-pointer') === pointer || e.getAttribute('data-pointer').startsWith(`${pointer}/`));
     const focusable = target && (target.matches('input, select, textarea, button') ? target : target.querySelector('input, select, textarea, button'));
     if (focusable) focusable.focus();
   }
@@ -355,14 +538,27 @@
       // A problem with a value the form does not show (an unknown property, say) is listed above the form.
       if (!showProblem(p.pointer, p.message)) general.append(el('li', {}, p.pointer ? `${parts(p.pointer).join('.')}: ${p.message}` : p.message));
     }
+    const busy = checking();
     const summary = document.getElementById('status');
-    summary.textContent = checking() ? 'Checking…' : problems.length ? `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix before submitting` : 'Ready to submit';
+    summary.classList.toggle('stale', busy);
+    document.getElementById('checking').hidden = !busy;
+    // The status is a live region: it changes when the verdict does, once checked, so a screen reader hears "Ready to
+    // submit" once rather than "Checking…" and the verdict again at every keystroke. "Checking…" beside it is only seen.
+    const verdict = problems.length ? `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix before submitting` : 'Ready to submit';
+    if (!busy && summary.textContent !== verdict) summary.textContent = verdict;
+  }
+
+  /** The status as last shown, kept when the page is built again (a list item added), so it is not heard again. */
+  function statusShown() {
+    const old = document.getElementById('status');
+    return old ? old.textContent : '';
   }
 
   function render() {
     const focused = document.activeElement && document.activeElement.getAttribute('data-pointer');
     ids = 0;
     errorSlots = new Map();
+    mapPointers = new Set();
     const tabs = el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Edit as' },
       el('button', { type: 'button', role: 'tab', id: 'tab-form', 'aria-selected': String(tab === 'form'), 'aria-controls': 'panel', onclick: () => switchTab('form') }, 'Form'),
       el('button', { type: 'button', role: 'tab', id: 'tab-json', 'aria-selected': String(tab === 'json'), 'aria-controls': 'panel', onclick: () => switchTab('json') }, 'JSON'));
@@ -395,7 +591,7 @@
       e.preventDefault();
       submitNow();
     } }, tabs, el('ul', { id: 'general-problems', class: 'error', role: 'alert' }), panel,
-      el('div', { class: 'actions' }, submit, save, cancel, el('span', { id: 'status', class: 'status', role: 'status' }), el('span', { class: 'keys' }, `Ctrl+Enter: ${submitLabel}`)));
+      el('div', { class: 'actions' }, submit, save, cancel, el('span', { id: 'status', class: 'status', role: 'status' }, statusShown()), el('span', { id: 'checking', class: 'status', 'aria-hidden': 'true', hidden: true }, 'Checking…'), el('span', { class: 'keys' }, `Ctrl+Enter: ${submitLabel}`)));
     app.replaceChildren(el('h1', {}, title), ...(description ? [el('div', { class: 'description', id: 'description', role: 'region', 'aria-label': 'Description', tabindex: '0' }, description)] : []), ...(message ? [el('p', { class: 'message' }, message)] : []), el('p', { class: 'legend' }, 'Fields marked * are required. Empty fields are left out: the server then uses its own default.'), form);
     showProblems();
     if (focused) focusPointer(focused);
@@ -415,10 +611,9 @@
   function sendNow(type) {
     submitted = true;
     clearTimeout(checkTimer);
-    for (const t of changedSinceCheck) awaitingCheck.add(t);
-    changedSinceCheck = new Set();
+    commitKeys();
+    sendValues(type);
     showProblems();
-    vscode.postMessage({ type, value });
   }
 
   function switchTab(next) {
@@ -437,9 +632,13 @@
   window.addEventListener('message', e => {
     const m = e.data;
     if (m && typeof m === 'object' && m.type === 'problems' && spec) {
+      // The answer to the values sent with `seq` and before; values sent since stay hidden until theirs. An answer
+      // older than one already shown is dropped.
+      const seq = Number.isSafeInteger(m.seq) ? m.seq : sent;
+      if (seq < answered) return;
+      answered = seq;
       problems = Array.isArray(m.problems) ? m.problems : [];
-      // The answer to the values sent; values changed since stay hidden until theirs.
-      awaitingCheck = new Set();
+      for (const [t, s] of awaitingCheck) if (s <= seq) awaitingCheck.delete(t);
       showProblems();
     } else if (m && typeof m === 'object' && m.type === 'saved' && typeof m.status === 'string') {
       document.getElementById('status').textContent = m.status;
@@ -458,5 +657,5 @@
   render();
   fillOnlyValues(spec, '');
   focusPointer(spec.kind === 'object' && spec.properties[0] ? `/${seg(spec.properties[0].name)}` : '');
-  vscode.postMessage({ type: 'check', value });
+  sendValues('check');
 })();

@@ -1,4 +1,4 @@
-import { annotationHint, asObjectSchema, ownTitle, displaySchema, isReadOnly, jsonHint, enumOptionCount, enumOptionSteps, isObject, scalarHint, simpleTypeList, SIMPLE_TYPE_KEYWORDS, typesOf, type ArgumentForm, type FieldProblem, type SimpleType } from './schemaForm';
+import { annotationHint, asObjectSchema, FORMATS, ownTitle, displaySchema, isReadOnly, jsonHint, enumOptionCount, enumOptionSteps, isObject, scalarHint, simpleTypeList, SIMPLE_TYPE_KEYWORDS, typesOf, type ArgumentForm, type FieldProblem, type SimpleType } from './schemaForm';
 import type { FormOutcome } from './formFlow';
 import { plainBlock, plainLabel } from '../common/untrustedText';
 import { atOnce, inSlices, type Pause, type Sliced } from './slices';
@@ -9,15 +9,20 @@ import { atOnce, inSlices, type Pause, type Sliced } from './slices';
  * one question at a time, and the only messages its page may send.
  */
 
-/** How a value is edited. `choice` is a `oneOf`/`anyOf` of shapes; `json` is anything the editor cannot lay out. */
+/**
+ * How a value is edited. `choice` is a `oneOf`/`anyOf` of shapes; `map` an object of any names whose values share one
+ * schema (`additionalProperties`: pydantic's `dict[str, str]`, zod's `record`), edited as name/value rows; `json` is
+ * anything the editor cannot lay out.
+ */
 export type SpecNode =
   | (SpecBase & { readonly kind: 'object'; readonly properties: readonly SpecProperty[] })
   | (SpecBase & { readonly kind: 'array'; readonly items: SpecNode })
-  | (SpecBase & { readonly kind: 'string' | 'number' | 'integer'; readonly inputType: 'text' | 'number' | 'date' | 'time' | 'email' | 'url' })
+  | (SpecBase & { readonly kind: 'string' | 'number' | 'integer'; readonly inputType: 'text' | 'number' | 'date' | 'time' | 'datetime-local' | 'email' | 'url' })
   | (SpecBase & { readonly kind: 'boolean' })
   | (SpecBase & { readonly kind: 'enum'; readonly options: readonly { readonly label: string; readonly value: unknown }[] })
   /** `of: 'type'` for a list of simple types (`["boolean", "string"]`): a choice of which type, then that type's control. */
   | (SpecBase & { readonly kind: 'choice'; readonly branches: readonly SpecNode[]; readonly of?: 'type' })
+  | (SpecBase & { readonly kind: 'map'; readonly values: SpecNode })
   | (SpecBase & { readonly kind: 'json' });
 
 export interface SpecBase {
@@ -44,7 +49,12 @@ const MAX_FORMS_NAMED = 6;
 /** The most levels of nesting laid out as fields; deeper values are edited as JSON. */
 const MAX_DEPTH = 6;
 
-const INPUT_TYPES: Readonly<Record<string, 'date' | 'time' | 'email' | 'url'>> = { date: 'date', time: 'time', email: 'email', uri: 'url' };
+/**
+ * The browser's own controls for formats it has one for. The page keeps the format's exact form: a time picked as
+ * 09:30 is sent as 09:30:00, a date and time (picked in the user's time zone) with that zone's offset.
+ */
+const INPUT_TYPES: Readonly<Record<string, 'date' | 'time' | 'datetime-local' | 'email' | 'url'>> = { date: 'date', time: 'time', 'date-time': 'datetime-local', email: 'email', uri: 'url' };
+const PICKED: ReadonlySet<string> = new Set(['date', 'time', 'datetime-local']);
 
 function defaultTextOf(s: { readonly [k: string]: unknown }): string | undefined {
   if (!('default' in s) || s.default === undefined || s.default === null) return undefined;
@@ -105,6 +115,11 @@ function* node(schema: unknown, root: { readonly [k: string]: unknown }, name: s
     yield;
     return { ...base, kind: 'object', properties, hint: 'an object' };
   }
+  if (made.map) {
+    const values = yield* node(made.map, root, 'Value', depth + 1);
+    yield;
+    return { ...base, kind: 'map', values, hint: `names and values, each ${values.kind === 'object' ? 'an object' : values.hint}` };
+  }
   const items = yield* node(s.items, root, 'Item', depth + 1);
   yield;
   return { ...base, kind: 'array', items, hint: 'a list' };
@@ -156,6 +171,15 @@ function baseOf(s: { readonly [k: string]: unknown }, name: string): Omit<SpecBa
   };
 }
 
+/**
+ * Whether a map's `additionalProperties` says anything about its values: `{}` (zod's `record(z.string(), z.any())`,
+ * firecrawl's `options`) allows any value at all, as `true` does, and such a map stays one JSON box.
+ */
+function saysWhatValuesAre(values: unknown): values is { readonly [k: string]: unknown } {
+  return isObject(values) && Object.keys(values).some(k => !ANNOTATIONS.has(k));
+}
+const ANNOTATIONS = new Set(['title', 'description', '$comment', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+
 /** The simple types a type list may offer as a choice, each as the choice names it. */
 const SIMPLE_TYPE_LABELS: Readonly<Record<SimpleType, string>> = { boolean: 'true or false', string: 'text', number: 'a number', integer: 'a whole number' };
 
@@ -177,7 +201,7 @@ function nodeOwn(
   name: string,
   depth: number,
   root: { readonly [k: string]: unknown },
-): { spec: SpecNode } | { base: Omit<SpecBase, 'hint'>; type: string | undefined; union?: readonly unknown[]; ofTypes?: true } {
+): { spec: SpecNode } | { base: Omit<SpecBase, 'hint'>; type: string | undefined; union?: readonly unknown[]; ofTypes?: true; map?: { readonly [k: string]: unknown } } {
   const base = baseOf(s, name);
   const types = typesOf(s);
   const type = types.length === 1 ? types[0] : types.length === 0 && isObject(s.properties) ? 'object' : undefined;
@@ -187,11 +211,15 @@ function nodeOwn(
     const union = Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined;
     if (union && union.length > 1 && (type === undefined || type === 'object')) return { base, type, union };
     if (type === 'object' && isObject(s.properties)) return { base, type };
+    if ((type === 'object' || types.length === 0) && !('properties' in s) && !('patternProperties' in s) && saysWhatValuesAre(s.additionalProperties)) return { base, type, map: s.additionalProperties };
     if (type === 'array' && isObject(s.items) && !s.prefixItems) return { base, type };
   }
   if (type === 'string' || type === 'number' || type === 'integer') {
     const format = typeof s.format === 'string' ? INPUT_TYPES[s.format] : undefined;
-    return { spec: { ...base, kind: type, inputType: type === 'string' ? (format ?? 'text') : 'number', hint: plainLabel([...scalarHint(type, s), ...annotationHint(s, false)].join(', ')) } };
+    const hint = scalarHint(type, s);
+    // A picker shows a date in the user's own way: "like 2025-01-31" beside it would only confuse.
+    if (type === 'string' && format && PICKED.has(format)) hint[0] = FORMATS[s.format as string]!.noun;
+    return { spec: { ...base, kind: type, inputType: type === 'string' ? (format ?? 'text') : 'number', hint: plainLabel([...hint, ...annotationHint(s, false)].join(', ')) } };
   }
   if (type === 'boolean') return { spec: { ...base, kind: 'boolean', hint: ['true or false', ...annotationHint(s, false)].join(', ') } };
   return { spec: { ...base, kind: 'json', hint: plainLabel([jsonHint(s, root), ...annotationHint(s, false)].join(', ')) } };
@@ -213,7 +241,7 @@ function kindOf(schema: unknown, root: { readonly [k: string]: unknown }, depth:
   if (enumOptionCount(s) !== undefined) return { kind: 'enum', s };
   const made = nodeOwn(s, '', depth, root);
   // A choice of simple types is one field, not a nested form: it does not make a form complex.
-  return { kind: 'spec' in made ? made.spec.kind : made.ofTypes ? 'json' : made.union ? 'choice' : made.type === 'object' ? 'object' : 'array', s };
+  return { kind: 'spec' in made ? made.spec.kind : made.ofTypes ? 'json' : made.union ? 'choice' : made.map ? 'map' : made.type === 'object' ? 'object' : 'array', s };
 }
 
 /** Whether a form is better filled in the editor: nested objects, lists of objects, choices of shapes, or many fields. */
@@ -221,7 +249,7 @@ export function isComplex(schema: unknown, form: ArgumentForm): boolean {
   if (form.fields.length > SIMPLE_FIELDS || form.wholeObject) return true;
   const root = asObjectSchema(schema);
   const top = kindOf(root, root, 0);
-  if (top.kind !== 'object') return top.kind !== 'json' || form.fields.length > 0;
+  if (top.kind !== 'object') return (top.kind !== 'json' && top.kind !== 'map') || form.fields.length > 0;
   const nested = (kind: SpecNode['kind']) => kind === 'object' || kind === 'choice';
   return Object.values(top.s.properties as { readonly [k: string]: unknown }).some(v => {
     const property = kindOf(v, root, 1);
@@ -280,8 +308,12 @@ export interface FormEditorDialog {
   editForm(request: FormEditorRequest): Promise<FormOutcome>;
 }
 
-/** The messages the page may send: ask for a check (no effect but an answer), submit, save (when offered), or cancel. */
-export type PageMessage = { readonly type: 'check' | 'submit' | 'save'; readonly value: Record<string, unknown> } | { readonly type: 'cancel' };
+/**
+ * The messages the page may send: ask for a check (no effect but an answer), submit, save (when offered), or cancel.
+ * `seq` numbers what the page sent, and comes back with the answer: the page then knows which of its changes an
+ * answer covers when two checks were in flight.
+ */
+export type PageMessage = { readonly type: 'check' | 'submit' | 'save'; readonly value: Record<string, unknown>; readonly seq?: number } | { readonly type: 'cancel' };
 
 /** The most JSON text a page message may hold (a form's values, not a file). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -292,7 +324,8 @@ export function readPageMessage(message: unknown): PageMessage | undefined {
   const keys = Object.keys(message).sort().join(',');
   if (message.type === 'cancel') return keys === 'type' ? { type: 'cancel' } : undefined;
   if (message.type !== 'check' && message.type !== 'submit' && message.type !== 'save') return undefined;
-  if (keys !== 'type,value' || !isObject(message.value)) return undefined;
+  if ((keys !== 'type,value' && keys !== 'seq,type,value') || !isObject(message.value)) return undefined;
+  if ('seq' in message && !(Number.isSafeInteger(message.seq) && (message.seq as number) >= 0)) return undefined;
   let text: string;
   try {
     text = JSON.stringify(message.value);
@@ -301,7 +334,7 @@ export function readPageMessage(message: unknown): PageMessage | undefined {
   }
   if (text.length > MAX_MESSAGE_CHARS) return undefined;
   // A copy through JSON: only plain data reaches the schema check and the server.
-  return { type: message.type, value: JSON.parse(text) as Record<string, unknown> };
+  return { type: message.type, value: JSON.parse(text) as Record<string, unknown>, ...('seq' in message ? { seq: message.seq as number } : {}) };
 }
 
 /** What the page starts from (in the page itself), and the one message it is sent: the problems with the values last checked or submitted. */
@@ -315,5 +348,5 @@ export interface PageInit {
   readonly submitLabel: string;
   readonly canSave: boolean;
 }
-/** Problems with the values last checked, submitted or saved; or what became of a save. */
-export type HostMessage = { readonly type: 'problems'; readonly problems: readonly FieldProblem[] } | { readonly type: 'saved'; readonly status: string };
+/** Problems with the values of the check, submit or save numbered `seq` (when the page numbered it); or what became of a save. */
+export type HostMessage = { readonly type: 'problems'; readonly problems: readonly FieldProblem[]; readonly seq?: number } | { readonly type: 'saved'; readonly status: string };

@@ -43,7 +43,7 @@ export class FormEditorSession {
     const problems = await this.request.form.problemsAtAsync(message.value);
     if (this.done || (message.type === 'check' && seq !== this.received)) return;
     if (message.type === 'submit' && problems.length === 0) return this.finish({ kind: 'filled', args: message.value });
-    this.post({ type: 'problems', problems });
+    this.post({ type: 'problems', problems, ...(message.seq !== undefined ? { seq: message.seq } : {}) });
     if (message.type === 'save' && save && problems.length === 0) void this.save(save, message.value);
   }
 

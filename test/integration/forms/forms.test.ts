@@ -86,8 +86,9 @@ describe('the form editor with real servers', function () {
     await editor.receive({ type: 'check', value: { entities: [{ name: 'Ada', entityType: 'person' }] } });
     assert.deepStrictEqual(editor.posted.at(-1), { type: 'problems', problems: [{ pointer: '/entities/0/observations', message: 'Is required.' }] });
     // An invalid submit is answered with its problems, not sent.
-    await editor.receive({ type: 'submit', value: { entities: [{ name: 'Ada', entityType: 'person', observations: 'wrote the first program' }] } });
-    assert.deepStrictEqual(editor.posted.at(-1), { type: 'problems', problems: [{ pointer: '/entities/0/observations', message: 'Must be a list.' }] });
+    await editor.receive({ type: 'submit', seq: 9, value: { entities: [{ name: 'Ada', entityType: 'person', observations: 'wrote the first program' }] } });
+    // Numbered by the page: the answer says which values it is about.
+    assert.deepStrictEqual(editor.posted.at(-1), { type: 'problems', problems: [{ pointer: '/entities/0/observations', message: 'Must be a list.' }], seq: 9 });
     const entities = [
       { name: 'Ada', entityType: 'person', observations: ['wrote the first program'] },
       { name: 'Analytical Engine', entityType: 'machine', observations: [] },

@@ -84,6 +84,37 @@ describe('the form editor model', () => {
     assert.ok(!(spec as Extract<SpecNode, { kind: 'object' }>).properties.some(p => p.name === 'made'), 'an optional readOnly field is not asked for');
   });
 
+  it('lays out a map (additionalProperties) as name/value rows of its values’ kind, and dates as the browser’s pickers', () => {
+    // pydantic's dict[str, str], zod 4's record (propertyNames beside it), a map of objects; formats with a picker.
+    const spec = describeSchema({
+      type: 'object',
+      properties: {
+        labels: { additionalProperties: { type: 'string' }, default: {}, title: 'Labels', type: 'object' },
+        counts: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { type: 'integer', minimum: 0 } },
+        people: { type: 'object', additionalProperties: { type: 'object', properties: { age: { type: 'integer' } } } },
+        open: { type: 'object', additionalProperties: true },
+        any: { type: 'object', additionalProperties: { description: 'anything' } },
+        mixed: { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: { type: 'string' } },
+        day: { type: 'string', format: 'date' },
+        at: { type: 'string', format: 'time' },
+        when: { type: 'string', format: 'date-time' },
+      },
+    });
+    const labels = prop(spec, 'labels') as Extract<SpecNode, { kind: 'map' }>;
+    assert.deepStrictEqual([labels.kind, labels.values.kind, labels.hint], ['map', 'string', 'names and values, each text'], 'was a JSON box');
+    const counts = prop(spec, 'counts') as Extract<SpecNode, { kind: 'map' }>;
+    assert.deepStrictEqual([counts.kind, counts.values.kind, counts.hint], ['map', 'integer', 'names and values, each a whole number, at least 0']);
+    const people = prop(spec, 'people') as Extract<SpecNode, { kind: 'map' }>;
+    assert.deepStrictEqual([people.kind, people.values.kind, people.hint], ['map', 'object', 'names and values, each an object']);
+    assert.deepStrictEqual([prop(spec, 'open').kind, prop(spec, 'any').kind], ['json', 'json'], 'any value at all: JSON');
+    assert.strictEqual(prop(spec, 'mixed').kind, 'object', 'named properties are fields, as before');
+    assert.deepStrictEqual(['day', 'at', 'when'].map(k => (prop(spec, k) as Extract<SpecNode, { kind: 'string' | 'number' | 'integer' }>).inputType), ['date', 'time', 'datetime-local'], 'a date and time was a text box');
+    assert.deepStrictEqual(['day', 'at', 'when'].map(k => prop(spec, k).hint), ['a date', 'a time', 'a date and time'], 'no "like 2025-01-31" beside a picker that shows 01/31/2025');
+    // A map does not make a tool "complex" (it was JSON in the quick input, and still is there).
+    const flat = { type: 'object', properties: { q: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } } } };
+    assert.strictEqual(isComplex(flat, buildForm(flat)), false);
+  });
+
   it('follows $ref and offers a oneOf as a choice of shapes (fixture place_order)', () => {
     const spec = describeSchema(order!.inputSchema);
     const delivery = prop(spec, 'delivery');
@@ -172,6 +203,7 @@ describe('the form editor model', () => {
 
   it('accepts from the page only check, submit, save and cancel, with plain object values', () => {
     assert.deepStrictEqual(readPageMessage({ type: 'cancel' }), { type: 'cancel' });
+    assert.deepStrictEqual(readPageMessage({ type: 'check', value: { a: 1 }, seq: 7 }), { type: 'check', value: { a: 1 }, seq: 7 }, 'a numbered check: its answer says which');
     assert.deepStrictEqual(readPageMessage({ type: 'save', value: { a: 1 } }), { type: 'save', value: { a: 1 } });
     assert.deepStrictEqual(readPageMessage({ type: 'submit', value: { a: [1, { b: 'c' }] } }), { type: 'submit', value: { a: [1, { b: 'c' }] } });
     for (const bad of [
@@ -185,6 +217,10 @@ describe('the form editor model', () => {
       { type: 'cancel', value: {} },
       { type: 'save', value: {}, name: 'x' },
       { type: 'saved', status: 'Saved' },
+      { type: 'check', value: {}, seq: -1 },
+      { type: 'check', value: {}, seq: 1.5 },
+      { type: 'check', value: {}, seq: '1' },
+      { type: 'cancel', seq: 1 },
       { type: 'check', value: { big: 'x'.repeat(MAX_MESSAGE_CHARS) } },
     ]) {
       assert.strictEqual(readPageMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 80));
