@@ -3,6 +3,7 @@ import { MissingRequiredClientCapabilityError, ProtocolError, SdkError, SdkError
 import { cut } from '../common/untrustedText';
 import { RemoteRefusedError } from './auth/remotePolicy';
 import type { ResolvedLaunch } from './launch';
+import { MAX_SSE_EVENT_CHARS } from './transports/httpAnswers';
 import { SpawnError } from './transports/stdioTransport';
 
 /** What went wrong, in the user's terms, and what to do about it. */
@@ -70,6 +71,7 @@ export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
   if (error instanceof RemoteRefusedError) return { message: error.message, hint: error.hint };
   const malformed = malformedAnswer(error);
   if (malformed) return { message: malformed.message, hint: 'The server does not follow the MCP schema; its log has the details. Report it to its authors.' };
+  if (isJsonSyntaxError(error)) return { message: "The server's answer is not valid JSON.", hint: 'The server does not follow the MCP protocol, or the URL is not its MCP endpoint; its log has the details.' };
   const text = error instanceof Error ? error.message : String(error);
   if (launch.type !== 'stdio') {
     const status = error instanceof SdkHttpError ? error.status : undefined;
@@ -108,6 +110,7 @@ function networkFailure(error: unknown): { what: string; hint: string } | undefi
       return { what: `${host} could not be found (DNS ${code})`, hint: 'Check the host name in its "url", and your network or VPN.' };
     }
     if (code === 'ECONNRESET') return { what: 'the connection was reset', hint: 'The server or a proxy closed it; check the server log and that the URL speaks HTTP(S) as written.' };
+    if (code === 'UND_ERR_SOCKET') return { what: 'the server closed the connection without answering', hint: 'It may have failed mid-request, or a proxy cut the connection; check the server log.' };
     if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return { what: 'the connection timed out', hint: 'Check that the host is reachable from here (network, VPN, firewall).' };
     if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { what: `the host cannot be reached (${code})`, hint: 'Check your network, VPN or firewall.' };
     if (CERTIFICATE_CODES.test(code)) return { what: `its TLS certificate was not accepted (${code})`, hint: 'Check the certificate the server presents; for a private certificate authority, start VS Code with NODE_EXTRA_CA_CERTS set to its file.' };
@@ -236,6 +239,36 @@ export class StreamEndedError extends Error {
   }
 }
 
+/** A request whose answer (one event of its stream) was larger than MCP Host reads. */
+export class AnswerTooLargeError extends Error {
+  constructor(method: string, maxChars: number) {
+    super(`${method} got no answer: the server sent a message larger than ${maxChars / 1024 / 1024} MiB in its answer's stream, and MCP Host stopped reading it`);
+    this.name = 'AnswerTooLargeError';
+  }
+}
+
+/**
+ * A request whose HTTP connection failed before its answer came: fetch says only "fetch failed" (no answer) or
+ * "terminated" (the answer cut short), with what happened in its causes.
+ */
+export class NetworkError extends Error {
+  constructor(method: string, error: unknown) {
+    const failure = networkFailure(error);
+    super(`${method} got no answer: ${failure?.what ?? 'the connection to the server failed'}. ${failure?.hint ?? 'Check that the server is still running, and its log.'}`, { cause: error });
+    this.name = 'NetworkError';
+  }
+}
+
+/** fetch's (undici's) own failures: a TypeError "fetch failed", or "terminated" when a body was being read. */
+export function isNetworkError(error: unknown): error is TypeError {
+  return error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated');
+}
+
+/** JSON.parse's error for a body that is not JSON (V8 names JSON in each of its messages). */
+function isJsonSyntaxError(error: unknown): boolean {
+  return error instanceof SyntaxError && /\bJSON\b/.test(error.message);
+}
+
 /** A request whose server went away before answering it (the process exited, or was stopped or killed). */
 export class ConnectionLostError extends Error {
   constructor(method: string) {
@@ -295,6 +328,10 @@ export function classifyRequestError(error: unknown, method: string, signal: Abo
   // The SDK's message says only "Missing required client capabilities: extensions".
   if (error instanceof MissingRequiredClientCapabilityError) return new MissingCapabilityError(method, requiredCapabilities(error));
   if (error instanceof ProtocolError && isRecord(error.data) && error.data.mcpHost === 'streamEnded') return new StreamEndedError(method);
+  if (error instanceof ProtocolError && isRecord(error.data) && error.data.mcpHost === 'tooLarge') return new AnswerTooLargeError(method, MAX_SSE_EVENT_CHARS);
+  // Over HTTP: fetch's bare "fetch failed" / "terminated" (the body cut short), and JSON.parse's words for a body that is not JSON.
+  if (isNetworkError(error)) return new NetworkError(method, error);
+  if (isJsonSyntaxError(error)) return new MalformedAnswerError(method, ['it is not valid JSON']);
   if (error instanceof ProtocolError && error.message.length > MAX_SERVER_ERROR_CHARS) error.message = cutServerMessage(error.message);
   return error;
 }

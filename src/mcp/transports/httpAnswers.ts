@@ -24,10 +24,10 @@ export function checkingAnswers(base: Fetch): Fetch {
   return async (input, init) => {
     const response = await base(input, init);
     if (response.body === null) return response;
-    if (response.status >= 400) return replaced(response, await boundedText(response.body, MAX_ERROR_BODY_CHARS));
+    if (response.status >= 400) return replaced(response, await boundedText(response.body, MAX_ERROR_BODY_CHARS, 'keep'));
     if (!response.ok) return response;
     const type = response.headers.get('content-type')?.toLowerCase() ?? '';
-    if (type.startsWith('text/event-stream')) return replaced(response, response.body.pipeThrough(sseAnswers()));
+    if (type.startsWith('text/event-stream')) return replaced(response, response.body.pipeThrough(sseAnswers(() => requestIds(init?.body))));
     if (type.startsWith('application/json') && init?.method === 'POST') {
       const text = await boundedText(response.body, MAX_JSON_BODY_CHARS);
       if (text.length > MAX_JSON_BODY_CHARS) throw new Error(`The server's answer is larger than ${MAX_JSON_BODY_CHARS / 1024 / 1024} MiB; MCP Host stopped reading it.`);
@@ -50,8 +50,20 @@ export const MAX_ERROR_BODY_CHARS = 16 * 1024;
  */
 export const MAX_JSON_BODY_CHARS = 64 * 1024 * 1024;
 
-/** At most `max` characters of a body, saying so when cut; the rest is not read (the connection is released). */
-async function boundedText(body: ReadableStream<Uint8Array>, max: number): Promise<string> {
+/**
+ * The most of one SSE event read (characters, its lines together), as a JSON answer: one `data:` line that never ended,
+ * or an event of data lines that never ended, was read until the request was given up, growing memory at the network's
+ * speed.
+ */
+export const MAX_SSE_EVENT_CHARS = MAX_JSON_BODY_CHARS;
+
+/**
+ * At most `max` characters of a body, saying so when cut; the rest is not read (the connection is released). A body
+ * the network cut short fails with the network's error (a JSON answer cut by a dropped connection went on as truncated
+ * JSON and failed as a parse error), unless `onError` is `'keep'`: an HTTP error's body, where what came is still the
+ * best account of the error.
+ */
+async function boundedText(body: ReadableStream<Uint8Array>, max: number, onError: 'throw' | 'keep' = 'throw'): Promise<string> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = '';
@@ -65,8 +77,9 @@ async function boundedText(body: ReadableStream<Uint8Array>, max: number): Promi
         return `${cut(text, max + 1)} (the rest of the response was not read)`;
       }
     }
-  } catch {
-    return text;
+  } catch (err) {
+    if (onError === 'throw') throw err;
+    return `${cut(text, max + 1)} (the rest of the response could not be read: the connection failed)`;
   } finally {
     reader.releaseLock();
   }
@@ -96,20 +109,34 @@ function checked(message: unknown): unknown {
  * An SSE body, line by line (CR, LF or CRLF): a `data:` line holding an answer whose result is not an object
  * becomes that answer as an error. A line is passed on once it is complete; the SDK needs complete events anyway.
  */
-function sseAnswers(): TransformStream<Uint8Array, Uint8Array> {
+export function sseAnswers(ids: () => Array<string | number>, maxEventChars = MAX_SSE_EVENT_CHARS): TransformStream<Uint8Array, Uint8Array> {
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let pending = '';
+  const event = new EventSize();
   const flushLines = (text: string, controller: TransformStreamDefaultController<Uint8Array>) => {
     if (text) controller.enqueue(encoder.encode(SUSPECT.test(text) ? text.split(/(\r\n|\r|\n)/).map(sseLine).join('') : text));
   };
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      pending += decoder.decode(chunk, { stream: true });
-      const end = Math.max(pending.lastIndexOf('\n'), pending.lastIndexOf('\r'));
-      if (end < 0) return;
-      const complete = pending.slice(0, end + 1);
-      pending = pending.slice(end + 1);
+      const text = decoder.decode(chunk, { stream: true });
+      if (event.grow(text) > maxEventChars) {
+        // The event under way is ended empty-handed, the request(s) of this POST get their answer: an error saying why
+        // (classifyRequestError names it), and the rest of the stream is not read (terminate cancels the body).
+        pending = '';
+        const error = { ...TOO_LARGE, data: { ...TOO_LARGE.data } };
+        controller.enqueue(encoder.encode(`\n\n${ids().map(id => `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, error })}\n\n`).join('')}`));
+        controller.terminate();
+        return;
+      }
+      // Line ends are looked for in the new text only: searching all that is pending was quadratic in a long line.
+      const end = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+      if (end < 0) {
+        pending += text;
+        return;
+      }
+      const complete = pending + text.slice(0, end + 1);
+      pending = text.slice(end + 1);
       flushLines(complete, controller);
     },
     flush(controller) {
@@ -129,4 +156,55 @@ function sseLine(line: string): string {
   }
   const answer = checked(parsed);
   return answer === parsed ? line : `data: ${JSON.stringify(answer)}`;
+}
+
+/**
+ * The error a request is answered with when one event of its SSE stream grew past `MAX_SSE_EVENT_CHARS`
+ * (classifyRequestError names it: AnswerTooLargeError).
+ */
+export const TOO_LARGE = { code: -32000, message: 'MCP Host: an event of the response stream is too large', data: { mcpHost: 'tooLarge' } } as const;
+
+/**
+ * The length of the SSE event under way: the characters since the last blank line (CRLF, LF or CR line ends, a CRLF
+ * split across two chunks counted once). Only a size: the SDK's own parser reads the events.
+ */
+class EventSize {
+  private chars = 0;
+  /** How the text so far ended: after a line end (`eol`), after a CR that may be half of a CRLF (`cr`), or in a line. */
+  private tail: 'line' | 'eol' | 'cr' = 'eol';
+
+  grow(text: string): number {
+    let boundary = -1;
+    let tail = this.tail;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 /* LF */) {
+        // The LF of a CRLF ends nothing more; after another line end it ends a blank line.
+        if (tail === 'eol') boundary = i + 1;
+        tail = 'eol';
+      } else if (c === 13 /* CR */) {
+        if (tail !== 'line') boundary = i + 1;
+        tail = 'cr';
+      } else {
+        tail = 'line';
+      }
+    }
+    this.tail = tail;
+    this.chars = boundary < 0 ? this.chars + text.length : text.length - boundary;
+    return this.chars;
+  }
+}
+
+/** The ids of the requests a POST's body carries (a message or a batch), read only when needed. */
+function requestIds(body: unknown): Array<string | number> {
+  if (typeof body !== 'string') return [];
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return (Array.isArray(parsed) ? parsed : [parsed]).flatMap(m => {
+      const id = typeof m === 'object' && m !== null && 'method' in m ? (m as { id?: unknown }).id : undefined;
+      return typeof id === 'string' || typeof id === 'number' ? [id] : [];
+    });
+  } catch {
+    return [];
+  }
 }

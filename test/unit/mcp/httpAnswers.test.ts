@@ -3,7 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { consentForTests } from '../../../src/consent/toolCallGate';
 import { MemoryLog } from '../../../src/mcp/log';
-import { checkingAnswers } from '../../../src/mcp/transports/httpAnswers';
+import { checkingAnswers, sseAnswers } from '../../../src/mcp/transports/httpAnswers';
 import { ServerConnection } from '../../../src/mcp/serverConnection';
 
 type Message = { jsonrpc: '2.0'; id?: number | string; method?: string; params?: { name?: string; arguments?: { text?: string } } };
@@ -92,6 +92,25 @@ describe('checkingAnswers: an SSE body as the SDK reads it', () => {
       out,
       'id: 7\r\ndata: {"jsonrpc":"2.0","id":3,"error":{"code":-32603,"message":"The server\'s answer is malformed: its result is null, not an object."}}\r\n\r\n' +
         'data: {"jsonrpc":"2.0","id":4,"error":{"code":-32603,"message":"The server\'s answer is malformed: its result is [1,2], not an object."}}\n\n',
+    );
+  });
+
+  /** `text` split one byte at a time through an SSE check whose events may be at most `max` characters. */
+  async function throughCap(text: string, max: number): Promise<string> {
+    const bytes = new TextEncoder().encode(text);
+    let i = 0;
+    const body = new ReadableStream<Uint8Array>({ pull: c => (i < bytes.length ? c.enqueue(bytes.slice(i, ++i)) : c.close()) });
+    return new Response(body.pipeThrough(sseAnswers(() => [5, 'b'], max))).text();
+  }
+
+  it('counts an event from its blank line on (CRLF, CR, LF, a CRLF split in two): events under the cap pass, one over it ends the stream with an error for each request', async () => {
+    const events = 'data: 0123456789\r\n\r\ndata: 0123456789\r\rdata: 0123456789\n\n: 0123456789\r\ndata: 0\r\n\r\n';
+    assert.strictEqual(await throughCap(events, 30), events);
+    const over = await throughCap('data: 0123456789\r\n\r\ndata: 0123456789\r\ndata: 0123456789\r\ndata: never read\n\n', 30);
+    const error = '{"code":-32000,"message":"MCP Host: an event of the response stream is too large","data":{"mcpHost":"tooLarge"}}';
+    assert.strictEqual(
+      over,
+      `data: 0123456789\r\n\r\ndata: 0123456789\r\n\n\nevent: message\ndata: {"jsonrpc":"2.0","id":5,"error":${error}}\n\nevent: message\ndata: {"jsonrpc":"2.0","id":"b","error":${error}}\n\n`,
     );
   });
 });

@@ -166,7 +166,7 @@ describe('Remote servers: streams that drop, sessions that end (real v2 server o
       assert.ok(resumingOf(conn.state) !== undefined, 'failed while the stream is still being resumed: it did not wait for the SDK to give up');
       // Closing ends the server's streams cleanly first (as a server shutting down does): attempt 1 looks like polling and
       // is not shown; the refused attempt 1 is, and what follows.
-      assert.match(error.message, /^The server's stream dropped and is being resumed \(in \d(\.\d)? s, attempt 2 of 5\): the server may be unreachable\. fetch failed/);
+      assert.match(error.message, /^The server's stream dropped and is being resumed \(in \d(\.\d)? s, attempt 2 of 5\): the server may be unreachable\. tools\/call got no answer: nothing is listening there \(connection refused at 127\.0\.0\.1:\d+\)\./);
       return true;
     });
   });

@@ -121,6 +121,27 @@ describe('core vs. a rogue Streamable HTTP server', function () {
     await echoAfter(conn);
   });
 
+  it('an answer cut short by a dropped connection: the call fails saying the connection dropped, not as a JSON parse error', async () => {
+    // Before: the bounded reader handed on what it had, and the call failed with "SyntaxError: Unterminated string in JSON…".
+    const { conn } = await connect();
+    assert.strictEqual(String((await failure(call(conn, 'cut_json'))).error), 'NetworkError: tools/call got no answer: the server closed the connection without answering. It may have failed mid-request, or a proxy cut the connection; check the server log.');
+    await echoAfter(conn);
+  });
+
+  for (const tool of ['endless_sse', 'endless_event']) {
+    it(`an SSE event that never ends (${tool === 'endless_sse' ? 'one data line' : 'data lines without end'}): the host stops reading at 64 MiB, the call fails saying so, the server keeps working`, async () => {
+      // Before: read until the request's timeout (the fixture stops at 256 MiB), growing the extension host's memory.
+      const { conn, server } = await connect();
+      const { ms, error } = await failure(call(conn, tool));
+      assert.strictEqual(String(error), "AnswerTooLargeError: tools/call got no answer: the server sent a message larger than 64 MiB in its answer's stream, and MCP Host stopped reading it");
+      assert.ok(ms < 4500, `failed after ${ms} ms (the request timeout is 5 s)`);
+      const hungUp = new RegExp(`${tool}: the host hung up after (\\d+) MiB`);
+      for (let i = 0; i < 40 && !hungUp.test(server.stderr()); i++) await new Promise(r => setTimeout(r, 50));
+      assert.ok(Number(hungUp.exec(server.stderr())?.[1]) < 200, server.stderr());
+      await echoAfter(conn);
+    });
+  }
+
   // Guards (each passed before this test was written): what the host already handles.
   it('an HTML page, an answer under another id, a silent stream, two answers, a reset, a body that is not JSON, a redirect loop: each call ends with its reason, and the server keeps working', async () => {
     const { conn } = await connect();
@@ -133,9 +154,10 @@ describe('core vs. a rogue Streamable HTTP server', function () {
     const twice = await call(conn, 'sse_twice');
     assert.strictEqual((twice.result.content[0] as { text: string }).text, 'first');
     await echoAfter(conn);
-    assert.match(String((await failure(call(conn, 'reset'))).error), /^TypeError: fetch failed$/);
+    // Were fetch's and JSON.parse's bare words ("TypeError: fetch failed", "SyntaxError: Unexpected end of JSON input").
+    assert.strictEqual(String((await failure(call(conn, 'reset'))).error), 'NetworkError: tools/call got no answer: the server closed the connection without answering. It may have failed mid-request, or a proxy cut the connection; check the server log.');
     await echoAfter(conn);
-    assert.match(String((await failure(call(conn, 'bad_json'))).error), /^SyntaxError: /);
+    assert.strictEqual(String((await failure(call(conn, 'bad_json'))).error), "MalformedAnswerError: The server's answer to tools/call is malformed: it is not valid JSON.");
     await echoAfter(conn);
     assert.match(String((await failure(call(conn, 'redirect_loop'))).error), /^SdkHttpError: Error POSTing to endpoint: Redirect to http:\/\/127\.0\.0\.1:\d+\/mcp not followed/);
     await echoAfter(conn);
@@ -144,7 +166,7 @@ describe('core vs. a rogue Streamable HTTP server', function () {
   it('at initialize: an HTML page, a reset, a stream that never answers: a clear error each, in time', async () => {
     const expected: Record<string, RegExp> = {
       html: /^Could not connect to http:\/\/127\.0\.0\.1:\d+\/mcp: Unexpected content type: text\/html$/,
-      reset: /^Could not connect to http:\/\/127\.0\.0\.1:\d+\/mcp: fetch failed$/,
+      reset: /^Could not connect to http:\/\/127\.0\.0\.1:\d+\/mcp: the server closed the connection without answering\.$/,
       silent: /^The server did not complete initialization within 5 s\.$/,
     };
     for (const [init, message] of Object.entries(expected)) {
