@@ -78,7 +78,10 @@ export class LiveServer {
       capabilities: this.capabilities,
       modern,
       log: ctx.log,
-      requestMs: ctx.requestMs,
+      // Read per request, as for calls: a lower mcpHost.calls.maxMinutes cuts a workspace server's request timeout (callLimits).
+      get requestMs() {
+        return ctx.requestMs;
+      },
       onResumed: () => {
         for (const kind of this.advertisedLists()) void this.lists.refresh(kind);
       },
@@ -98,7 +101,9 @@ export class LiveServer {
     this.lists = new ServerLists({
       client,
       log: ctx.log,
-      requestMs: ctx.requestMs,
+      get requestMs() {
+        return ctx.requestMs;
+      },
       pageLimits: ctx.pageLimits,
       modern,
       meta: () => this.meta(),

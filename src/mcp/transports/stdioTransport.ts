@@ -143,6 +143,8 @@ export class StdioProcessTransport implements Transport {
   private exit: ProcessExit | undefined;
   private exited: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  /** The server exited by itself while processes it started were still in its process group. */
+  private groupLeftAtExit = false;
   /** The wait for stdin's 'drain' that every send past the high-water mark shares; a failed write fails it. */
   private drain: { readonly done: Promise<void>; readonly fail: (err: Error) => void } | undefined;
   /**
@@ -228,6 +230,8 @@ export class StdioProcessTransport implements Transport {
       child.once('close', () => void (this.closing ?? Promise.resolve()).then(() => this.reaper?.unwatch(pid)));
     }
     child.once('exit', (code, signal) => {
+      // At once, while its id cannot have been given to another process: whether processes it started stayed in its group.
+      this.groupLeftAtExit = !this.closing && child.pid !== undefined && groupAlive(child.pid);
       this.exit = { code, signal };
       this._onExit.fire(this.exit);
       this.whenStdoutLingers(child);
@@ -457,8 +461,9 @@ export class StdioProcessTransport implements Transport {
       if (!(await exitedWithin(this.grace.termMs))) signalTree(pid, descendants, 'SIGKILL');
     }
     // A server that had exited by itself was never signalled, and its children, re-parented, are not among
-    // its descendants: what is left of its process group is.
-    if (exitedBefore && stdoutHeld && groupAlive(pid)) {
+    // its descendants: what is left of its process group is (orphans no one else would stop; a crashing server that
+    // restarts added more each time).
+    if (exitedBefore && (stdoutHeld || this.groupLeftAtExit) && groupAlive(pid)) {
       signalTree(pid, descendants, 'SIGTERM');
       if (!(await waitForGroupExit(pid, this.grace.termMs))) signalTree(pid, descendants, 'SIGKILL');
       await waitForGroupExit(pid, 1000);

@@ -76,4 +76,36 @@ describe('call limits: a workspace entry never lifts the user setting', () => {
       await conn.shutdown();
     }
   });
+
+  it("a lower setting cuts a running workspace server's list requests too, not only its calls (review15)", async function () {
+    this.timeout(30_000);
+    let setting = 600_000;
+    const log = new MemoryLog('debug');
+    const conn = new ServerConnection({
+      name: 'rogue',
+      plan: async () => ({ launch: { type: 'stdio', command: process.execPath, args: [fixtureServer('rogue')], env: {} }, timeouts: { startupMs: 10_000, requestMs: 600_000, totalMs: 0 }, secrets: [], workspaceDefined: true }),
+      maxCallMs: () => setting,
+      log,
+      clientInfo: { name: 'tests', version: '0' },
+      handlers: { roots: () => [] },
+      grace: { stdinMs: 300, termMs: 300 },
+      restart: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxAttempts: 1, stableAfterMs: 60_000 },
+    });
+    try {
+      await conn.start();
+      setting = 2000;
+      const started = Date.now();
+      // The server stops answering tools/list and says its tools changed: the host's tools/list waits for its request timeout.
+      await conn.callTool('silent_lists', {}, consentForTests(conn, 'silent_lists'));
+      const failed = () => log.lines.find(l => /^tools\/list failed: /.test(l.message));
+      for (let i = 0; i < 240 && !failed(); i++) await new Promise(r => setTimeout(r, 50));
+      // Before: the list request kept the 10-minute timeout it was started with.
+      assert.ok(failed(), `no tools/list failure after ${Date.now() - started} ms: the request timeout set at start outlived the lower setting`);
+      assert.ok(Date.now() - started < 8_000, `${Date.now() - started} ms`);
+      assert.strictEqual(conn.state.kind, 'running');
+      assert.strictEqual(conn.tools.length > 0, true, 'the list it had is kept');
+    } finally {
+      await conn.shutdown();
+    }
+  });
 });

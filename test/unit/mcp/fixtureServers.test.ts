@@ -296,5 +296,28 @@ describe('core vs. fixture servers', function () {
         for (const p of [pids.server, ...pids.children]) assert.ok(!isAlive(p), `process ${p} outlived its server`);
       });
     }
+
+    // Children that left its process group and session (--detached) are found only while the server runs (Stop) or by
+    // the reaper's snapshot when the host dies: once their server is gone, nothing links them to it.
+    for (const variant of [[]]) {
+      it(`leaves no process behind when the server exits by itself, leaving its children running (${variant.join(' ') || 'plain'})`, async () => {
+        const pidFile = path.join(tmp, `pids-exit-${variant.join('') || 'plain'}.json`);
+        const { conn } = connect(fixture('spawner', '--children', '2', '--pid-file', pidFile, '--exit-after', '700', ...variant), {
+          restart: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxAttempts: 1, stableAfterMs: 60_000 },
+        });
+        await conn.start();
+        expectState(conn, 'running');
+        const pids = JSON.parse(fs.readFileSync(pidFile, 'utf8')) as { server: number; children: number[] };
+        for (const p of pids.children) assert.ok(isAlive(p));
+        for (let i = 0; i < 100 && isAlive(pids.server); i++) await new Promise(r => setTimeout(r, 50));
+        assert.ok(!isAlive(pids.server), 'the server did not exit');
+        // Before the connection is stopped or restarted: a crashed server's children must not live on (each restart added more).
+        const left = () => pids.children.filter(isAlive);
+        for (let i = 0; i < 60 && left().length; i++) await new Promise(r => setTimeout(r, 50));
+        const survivors = left();
+        for (const p of survivors) process.kill(p, 'SIGKILL');
+        assert.deepStrictEqual(survivors, [], `processes outlived their server (state ${conn.state.kind})`);
+      });
+    }
   });
 });

@@ -19,7 +19,7 @@ import { fixtureServer } from '../servers';
  * the server (or the next one) keeps working, and no process is left behind.
  */
 /** The rogue fixture's tools, in its order. */
-const ROGUE_TOOLS = ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout', 'ask_during', 'huge_error', 'cancel_question', 'junk_stdout', 'notify_flood', 'progress_forever'];
+const ROGUE_TOOLS = ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout', 'ask_during', 'huge_error', 'cancel_question', 'junk_stdout', 'notify_flood', 'progress_forever', 'silent_lists'];
 const rogue = (...args: string[]): ResolvedLaunch => ({ type: 'stdio', command: process.execPath, args: [fixtureServer('rogue'), ...args], env: {} });
 
 describe('core vs. a rogue server', function () {
