@@ -58,6 +58,9 @@ export function diagnose(error: unknown, ctx: FailureContext): Diagnosis {
     return { message: `The server ${how}${when}.`, hint: stdoutNote ?? npmHint ?? 'See the stderr lines below and the server log.' };
   }
 
+  if (error instanceof SilentAfterHandshakeError) {
+    return { message: error.message, hint: stdoutNote ?? 'It stopped answering after it started; its log may say why. Restart it, or give it a longer "timeout" in its definition if it is slow to list.' };
+  }
   if (isTimeout(error)) {
     if (ctx.phase === 'start') {
       return {
@@ -236,6 +239,14 @@ export class StreamEndedError extends Error {
   constructor(method: string) {
     super(`${method} got no answer: the server ended its response stream without sending one (it may have failed mid-request, or a proxy cut the stream)`);
     this.name = 'StreamEndedError';
+  }
+}
+
+/** A server that answered `initialize`, then not its first requests (its lists, the log level) within the start-up time. */
+export class SilentAfterHandshakeError extends Error {
+  constructor(readonly startupMs: number) {
+    super(`The server answered the handshake, then did not answer its first requests (its lists) within ${Math.round(startupMs / 1000)} s.`);
+    this.name = 'SilentAfterHandshakeError';
   }
 }
 

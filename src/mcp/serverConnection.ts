@@ -7,7 +7,7 @@ import type { AskingServer, ClientRequestHandlers } from './clientRequests';
 import { connectLaunch } from './connect';
 import { ConnectionState, describeResumption, type StreamResumption } from './connectionState';
 import type { ConsentPermit } from './consentPermit';
-import { diagnose, RequestCancelledError } from './diagnosis';
+import { diagnose, RequestCancelledError, SilentAfterHandshakeError } from './diagnosis';
 import { describeEra, type EraMemory, type NegotiationPlan } from './eraNegotiation';
 import { describeLaunch, LaunchPlan } from './launch';
 import { LiveServer, type Wire } from './liveServer';
@@ -298,7 +298,7 @@ export class ServerConnection extends Disposable {
       this.launchStore.add(toDisposable(() => void live.close()));
       // Any later close is a crash or a remote hang-up unless we asked for it.
       connected.client.onclose = () => this.onUnexpectedClose(generation);
-      await live.initialize(this.log.level, new Set(this.watched.keys()));
+      await withinStartup(live.initialize(this.log.level, new Set(this.watched.keys())), plan.timeouts.startupMs);
       if (generation !== this.generation) return;
       this.onRunning(generation, live, connected.wire, connected.decidedBy);
       this.launchStore.add(this.auth.keepTokensFresh(authProvider, () => generation === this.generation));
@@ -744,6 +744,17 @@ export class ServerConnection extends Disposable {
     void this.teardown();
     super.dispose();
   }
+}
+
+/**
+ * The first requests after the handshake (log level, lists, subscriptions), bounded by the start-up time: a server that
+ * answered `initialize` and then nothing showed "starting" for its request timeout (60 s) per list, then "running" with
+ * no tools, as if it had none.
+ */
+function withinStartup<T>(work: Promise<T>, startupMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new SilentAfterHandshakeError(startupMs)), startupMs)));
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
 /**

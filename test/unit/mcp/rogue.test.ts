@@ -19,7 +19,7 @@ import { fixtureServer } from '../servers';
  * the server (or the next one) keeps working, and no process is left behind.
  */
 /** The rogue fixture's tools, in its order. */
-const ROGUE_TOOLS = ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout', 'ask_during', 'huge_error', 'cancel_question', 'junk_stdout', 'notify_flood', 'progress_forever', 'silent_lists'];
+const ROGUE_TOOLS = ['echo', 'wrong_id', 'twice', 'phantom', 'ask_loop', 'ask_again', 'log_flood', 'close_stdout', 'orphan_stdout', 'ask_during', 'huge_error', 'cancel_question', 'junk_stdout', 'notify_flood', 'progress_forever', 'cancel_ours', 'silent_lists'];
 const rogue = (...args: string[]): ResolvedLaunch => ({ type: 'stdio', command: process.execPath, args: [fixtureServer('rogue'), ...args], env: {} });
 
 describe('core vs. a rogue server', function () {
@@ -102,6 +102,26 @@ describe('core vs. a rogue server', function () {
     // Its data is not shown anywhere; the message stays as it came when short.
     await assert.rejects(call(conn, 'huge_error', { where: 'data' }), /^ProtocolError: failed$/);
     assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+  });
+
+  it("a cancellation of the host's own request (only the requester may cancel): ignored, the call gets its answer, the server keeps working", async () => {
+    const { conn } = connect(rogue());
+    await conn.start();
+    assert.strictEqual(textOf(await call(conn, 'cancel_ours')), 'answered after cancelling');
+    assert.strictEqual(textOf(await call(conn, 'echo', { text: 'after' })), 'after');
+    assert.strictEqual(conn.state.kind, 'running');
+  });
+
+  it('answers initialize, then nothing more: the start fails within its start-up time, saying what it waited for', async () => {
+    const { conn } = connect(rogue('--init', 'then-silent'), { startupMs: 2000, requestMs: 60_000 });
+    const started = Date.now();
+    await conn.start();
+    const state = conn.state;
+    assert.strictEqual(state.kind, 'error', JSON.stringify(state));
+    // Before: "starting" for the request timeout (here 60 s), then "running" with no tools.
+    assert.ok(Date.now() - started < 6000, `${Date.now() - started} ms`);
+    assert.strictEqual(state.kind === 'error' ? state.message : '', 'The server answered the handshake, then did not answer its first requests (its lists) within 2 s.');
+    await conn.shutdown();
   });
 
   it('three answers to one request: the first counts, the others are dropped', async () => {
