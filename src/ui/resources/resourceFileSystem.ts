@@ -19,6 +19,8 @@ const SERVER_WAIT_MS = 30_000;
 const MAX_SERVED = 200;
 /** How long an update's change event waits for the re-read it causes before the next one may go (a closed document is not re-read). */
 const REREAD_WAIT_MS = 2_000;
+/** How long after an update an open editor that has not read the resource again is told once more. */
+const REANNOUNCE_MS = 2_500;
 
 interface Served {
   readonly bytes: Uint8Array;
@@ -46,6 +48,8 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
    * and walked every document served); now a burst is two or three, and the last update is still read.
    */
   private readonly updates = new BurstGate<string>(k => this.fireChanged(k), REREAD_WAIT_MS);
+  /** How often each resource was read from its server (not from a prefetch), to tell whether an update's re-read came. */
+  private readonly reads = new Map<string, number>();
   private disposed = false;
 
   constructor(private readonly registry: ServerRegistry) {}
@@ -80,7 +84,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
     this.updates.signal(key(server, uri));
   }
 
-  private fireChanged(k: string): void {
+  private fireChanged(k: string, again = false): void {
     const [server, uri] = k.split('\u0000') as [string, string];
     const events: vscode.FileChangeEvent[] = [];
     const now = Date.now();
@@ -91,8 +95,25 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
       served.mtime = Math.max(now, served.mtime + 1);
       events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(docUri) });
     }
-    if (events.length) this._onDidChangeFile.fire(events);
-    else this.updates.done(k);
+    if (!events.length) return again ? undefined : this.updates.done(k);
+    this._onDidChangeFile.fire(events);
+    if (!again) this.expectReread(k, events.map(e => e.uri.toString()));
+  }
+
+  /**
+   * An editor open on the resource that has not read it again `REANNOUNCE_MS` after an update missed it: it is told once
+   * more. VS Code's image preview, for one, missed an update that came as it opened (ci-run59: the open image kept the
+   * old picture). A document with no open tab is left alone (VS Code keeps closed ones and never reads them again).
+   */
+  private expectReread(k: string, docUris: readonly string[]): void {
+    const before = this.reads.get(k) ?? 0;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.disposed || (this.reads.get(k) ?? 0) !== before) return;
+      const open = new Set(vscode.window.tabGroups.all.flatMap(g => g.tabs.map(t => tabUri(t.input))));
+      if (docUris.some(u => open.has(u))) this.fireChanged(k, true);
+    }, REANNOUNCE_MS);
+    this.timers.add(timer);
   }
 
   /** The raw bytes of a document's content (the whole single part, or the part it shows), for saving. */
@@ -146,6 +167,7 @@ export class ResourceFileSystem implements vscode.FileSystemProvider, vscode.Dis
         throw vscode.FileSystemError.Unavailable(`${address.server}: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
         // The re-read an update caused is over: updates that came meanwhile may now cause the next.
+        this.reads.set(k, (this.reads.get(k) ?? 0) + 1);
         this.updates.done(k);
       }
     }
@@ -235,6 +257,11 @@ function prefetchedView(pre: Prefetched, docUri: string, make: () => ResourceVie
   let view = pre.views?.get(docUri);
   if (!view) (pre.views ??= new Map()).set(docUri, (view = make()));
   return view;
+}
+
+/** The document a tab shows, as a string (custom editors such as the image preview included). */
+function tabUri(input: unknown): string | undefined {
+  return input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri.toString() : undefined;
 }
 
 function key(server: string, uri: string): string {

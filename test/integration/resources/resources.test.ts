@@ -113,6 +113,35 @@ describe('resource documents', function () {
     assert.ok(uri.path.endsWith('/pixel.png'), uri.path);
   });
 
+  it('an open editor that does not read a resource again after its update is told once more (the image preview missed one: ci-run59)', async () => {
+    const resource = 'fixture://static/pixel.png';
+    const readsSoFar = async () => Number(/read (\d+) times before$/.exec(toolText(await callTool('paging', 'touch_resource', { uri: resource, count: 0 })))?.[1]);
+    const uri = (await open('paging', resource))!;
+    await until(() => vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputCustom, 'the image preview');
+    await until(() => api.resources.subscriptions.subscribed.some(s => s.uri === resource), 'the subscription');
+    // Kept (not a preview tab, which the next document would replace).
+    await vscode.commands.executeCommand('workbench.action.keepEditor');
+    // Another document in front of it: the image's tab stays open, its preview hidden, so it reads nothing on an update
+    // (as the preview that missed the update's event read nothing).
+    await vscode.window.showTextDocument(await documentOf((await open('paging', 'fixture://static/readme.md'))!), { preview: false });
+    await until(() => !(vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputCustom), 'the text document in front');
+    const before = await readsSoFar();
+    let events = 0;
+    const counting = api.resources.fileSystem.onDidChangeFile(changes => (events += changes.filter(c => c.uri.toString() === uri.toString()).length));
+    try {
+      assert.match(toolText(await callTool('paging', 'touch_resource', { uri: resource, count: 1 })), /^notified 1 times: /);
+      await until(() => events >= 1, 'the change event');
+      // Before: one event, and an editor that missed it never heard of the update again.
+      await until(() => events === 2, 'the update to be announced once more', 8_000);
+      await new Promise(r => setTimeout(r, 3_000));
+      assert.strictEqual(events, 2, 'announced once more, not again and again');
+    } finally {
+      counting.dispose();
+    }
+    assert.strictEqual(await readsSoFar(), before, 'the hidden preview read nothing');
+    assert.ok(api.resources.subscriptions.subscribed.some(s => s.uri === resource), 'the image tab stayed open');
+  });
+
   it('summarises binary content instead of dumping it, and saves its exact bytes', async () => {
     const uri = (await open('content', 'content://blob/data.bin'))!;
     const doc = await documentOf(uri);
