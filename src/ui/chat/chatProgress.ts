@@ -11,9 +11,17 @@ import { line } from './chatText';
  */
 export function chatCallProgress(stream: vscode.ChatResponseStream, label: string, server: string, mask: (text: string) => string): Required<Pick<ToolCallRequest, 'onProgress' | 'onTask'>> {
   const tool = line(label);
-  stream.progress(`Running ${tool} on ${line(server)}…`);
+  // VS Code 1.139 lists every progress line as a step of the response ("Completed 41 steps in 6s" for one 3 s task
+  // polled every 100 ms): a line that says what the last one said is not a step.
+  let last: string | undefined;
+  const progress = (text: string) => {
+    if (text === last) return;
+    last = text;
+    stream.progress(text);
+  };
+  progress(`Running ${tool} on ${line(server)}…`);
   return {
-    onProgress: p => stream.progress(`${tool}: ${p.message ? line(mask(p.message)) : p.total ? `${p.progress}/${p.total}` : String(p.progress)}`),
-    onTask: task => stream.progress(`${tool}: Task ${taskStatusText({ ...task, statusMessage: task.statusMessage ? line(mask(task.statusMessage)) : undefined })}`),
+    onProgress: p => progress(`${tool}: ${p.message ? line(mask(p.message)) : p.total ? `${p.progress}/${p.total}` : String(p.progress)}`),
+    onTask: task => progress(`${tool}: Task ${taskStatusText({ ...task, statusMessage: task.statusMessage ? line(mask(task.statusMessage)) : undefined })}`),
   };
 }

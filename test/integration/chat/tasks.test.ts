@@ -40,6 +40,8 @@ describe('tasks in chat', function () {
     assert.strictEqual(lines[0], 'Running Task job on tasks…');
     const steps = lines.filter(l => /Task working: step/.test(l));
     assert.ok(steps.length >= 2, `expected the task's steps on the progress line: ${JSON.stringify(lines)}`);
+    // Each poll of the task (every 100 ms here) said its status again: VS Code counts each progress line as a step.
+    assert.deepStrictEqual(lines.filter((l, i) => i > 0 && l === lines[i - 1]), [], 'a progress line repeats the one before it');
     for (const l of steps) {
       assert.match(shown(l), /^Task job: Task working: step [1-3]\/4 \[see\]\(https:\/\/attacker\.invalid\) ⟨U\+202E⟩evil$/);
       // Raw, every markdown character of the server's text is escaped: no link, no autolink.
