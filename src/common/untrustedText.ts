@@ -211,15 +211,21 @@ export function plainBlock(value: unknown): string {
 /**
  * Untrusted text for markdown, shown as typed: hidden characters revealed, every markdown character
  * escaped, and `:` escaped too, so `https://…`, `www.…` and e-mail addresses are not turned into links
- * (GFM autolinks ignore backslash escapes and showed them as `attacker\.invalid`).
+ * (GFM autolinks ignore backslash escapes and showed them as `attacker\.invalid`). With `max`, cut to that many
+ * characters first (a tooltip or hover: a 1 MB description is not a 1 MB hover built on every render).
  */
-export function escapeMarkdown(text: string): string {
-  return revealHidden(text, true).replace(/[\\`*_{}[\]()#+\-.!|<>$~&:@=]/g, '\\$&');
+export function escapeMarkdown(text: string, max?: number): string {
+  return shownBlock(text, max).replace(/[\\`*_{}[\]()#+\-.!|<>$~&:@=]/g, '\\$&');
 }
 
-/** Untrusted text as a fenced code block whose fence no backtick run inside can close; hidden characters revealed. */
-export function codeBlock(text: string, language = 'text'): string {
-  const shown = revealHidden(text, true);
+/** Lines kept, hidden characters shown; cut at `max` (before escaping) when given, reading only what can show. */
+function shownBlock(text: string, max: number | undefined): string {
+  return max === undefined ? revealHidden(text, true) : cut(revealHidden(head(text, max), true), max);
+}
+
+/** Untrusted text as a fenced code block whose fence no backtick run inside can close; hidden characters revealed; cut at `max` when given. */
+export function codeBlock(text: string, language = 'text', max?: number): string {
+  const shown = shownBlock(text, max);
   const fence = '`'.repeat(Math.max(3, ...[...shown.matchAll(/`+/g)].map(m => m[0].length + 1)));
   return `${fence}${language}\n${shown}\n${fence}`;
 }
@@ -234,6 +240,27 @@ export function commandLink(label: string, command: string, args: readonly unkno
   if (!/^[A-Za-z][\w.-]*$/.test(command)) throw new Error(`not a command id: ${command}`);
   const query = encodeURIComponent(JSON.stringify(args)).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `[${escapeMarkdown(label)}](command:${command}?${query})`;
+}
+
+/** A run of Unicode tag characters (U+E0000–U+E007F): each shadows an ASCII character and renders as nothing. */
+const TAG_RUN = /[\u{e0000}-\u{e007f}]+/gu;
+/** The tags of an emoji flag of a subdivision (🏴 then `gbsct` in tags, then CANCEL TAG): the one use of tags in text. */
+const FLAG_TAGS = /^[\u{e0030}-\u{e0039}\u{e0061}-\u{e007a}]{1,6}\u{e007f}$/u;
+
+/**
+ * Untrusted text for a language model (a tool's description, a tool result, a prompt's or resource's text): as sent,
+ * but for Unicode tag characters, which no surface shows and models read as the ASCII they shadow — words a server
+ * hides from the user for the model alone ("ASCII smuggling"). Each run of them is replaced by a note saying so; an
+ * emoji flag's tags (🏴 + tags + CANCEL TAG) stay. The user sees them as `⟨U+E0049⟩…` wherever MCP Host shows the text.
+ */
+export function forModel(text: string): string {
+  // Tag characters are astral: their high surrogate is U+DB40. Text without one is returned as is, without a pass.
+  if (!text.includes('\udb40')) return text;
+  return text.replace(TAG_RUN, (run: string, offset: number, whole: string) => {
+    if (FLAG_TAGS.test(run) && whole.codePointAt(offset - 2) === 0x1f3f4) return run;
+    const n = run.length / 2;
+    return `[MCP Host: ${n} invisible Unicode tag character${n === 1 ? '' : 's'} removed]`;
+  });
 }
 
 /** Safe parts joined by a separator of ours. */

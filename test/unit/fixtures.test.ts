@@ -683,7 +683,7 @@ describe('fixture server: hostile', function () {
     };
     assert.strictEqual(client.getInstructions(), HOSTILE.instructions);
     const { tools } = await client.listTools();
-    assert.deepStrictEqual(tools.map(t => t.name), ['fail_with_link', 'error_result', 'progress_link', 'links_everywhere', 'log_forgery', HOSTILE.zeroWidthName]);
+    assert.deepStrictEqual(tools.map(t => t.name), ['fail_with_link', 'error_result', 'progress_link', 'links_everywhere', 'log_forgery', 'long_description', HOSTILE.zeroWidthName]);
     const failed = await rejects(client.callTool({ name: 'fail_with_link', arguments: {} }));
     assert.ok(failed.message.includes(HOSTILE.commandLink));
     const messages: string[] = [];

@@ -10,7 +10,7 @@ import { EarlierPagesNode, GroupNode, Info, InfoNode, LoadMoreNode, PromptNode, 
 import type { SavedCall } from '../../forms/savedCalls';
 import { untrustedMarkdown } from '../markdown';
 import { GroupKind, LOAD_ALL_CAP, LoadAllResult, ModelChange, pageEnd, pageOf, resourceLayout, ServersTreeModel } from './serversModel';
-import { codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
+import { BLOCK_MAX, codeBlock, cut, escapeMarkdown, hasHiddenCharacters, plainLabel, revealHidden, safe } from '../../common/untrustedText';
 import { describeDuplicate, type Duplicate } from '../../mcp/duplicates';
 import { tellingStderrLine } from '../../mcp/diagnosis';
 import { showInformationMessage, withProgress } from '../window';
@@ -45,6 +45,14 @@ function plainItem(item: vscode.TreeItem): vscode.TreeItem {
 }
 
 const HIDDEN_FLAG = '⚠ hidden characters';
+
+/**
+ * What a tool's, resource's or prompt's tooltip shows of its server's text: these tooltips are built with the row
+ * (getTreeItem, on every render), so a 1 MB description must not make a 1 MB hover each time.
+ */
+const DESCRIPTION_MAX = BLOCK_MAX;
+const NAME_MAX = 400;
+const ARGUMENTS_MAX = 20;
 
 /** Names and titles that hide or reverse text are flagged: first in the description, and in the tooltip. */
 function flagHidden(item: vscode.TreeItem, md: vscode.MarkdownString, ...names: Array<string | undefined>): void {
@@ -700,14 +708,14 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const md = untrustedMarkdown();
     flagHidden(item, md, tool.name, tool.title, tool.annotations?.title);
     // The name in a fenced block: a code span ends at a blank line, and what follows would render as markdown.
-    md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool))}**\n\n${codeBlock(tool.name)}\n\n`);
+    md.appendMarkdown(`**${escapeMarkdown(toolLabel(tool), NAME_MAX)}**\n\n${codeBlock(tool.name, 'text', NAME_MAX)}\n\n`);
     if (hasApp(tool)) md.appendMarkdown('Has an interactive app: running it opens the app beside the result, in a sandbox.\n\n');
     if (hints.length) md.appendMarkdown(`Server's hints (not verified): ${hints.join(', ')}\n\n`);
     if (disabled) md.appendMarkdown('Disabled in config (`disabledTools`).\n\n');
     if (ambiguous) md.appendMarkdown('The server lists different tools under this name. MCP Host does not call it: a call by name could run either.\n\n');
-    if (tool.description) md.appendMarkdown(`${escapeMarkdown(tool.description)}\n\n`);
+    if (tool.description) md.appendMarkdown(`${escapeMarkdown(tool.description, DESCRIPTION_MAX)}\n\n`);
     const summary = schemaSummary(tool.inputSchema);
-    md.appendMarkdown(summary.length ? `Arguments (* = required):\n\n${codeBlock(summary.join('\n'))}` : 'No arguments.');
+    md.appendMarkdown(summary.length ? `Arguments (* = required):\n\n${codeBlock(summary.map(l => cut(l, NAME_MAX)).join('\n'), 'text', DESCRIPTION_MAX)}` : 'No arguments.');
     item.tooltip = md;
     // The node itself, not `{ server, tool }`: only a node counts as a call from the tree.
     if (!disabled && !ambiguous) item.command = { command: Commands.runTool, title: 'Run Tool', arguments: [node] };
@@ -723,10 +731,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.contextValue = 'resource';
     const md = untrustedMarkdown();
     flagHidden(item, md, r.name, r.title, r.uri);
-    md.appendMarkdown(`**${escapeMarkdown(r.title ?? r.name)}**\n\n${codeBlock(r.uri)}\n\n`);
+    md.appendMarkdown(`**${escapeMarkdown(r.title ?? r.name, NAME_MAX)}**\n\n${codeBlock(r.uri, 'text', NAME_MAX)}\n\n`);
     const facts = [r.mimeType, typeof r.size === 'number' ? `${r.size} bytes` : undefined].filter(Boolean).join(' · ');
-    if (facts) md.appendMarkdown(`${escapeMarkdown(facts)}\n\n`);
-    if (r.description) md.appendMarkdown(escapeMarkdown(r.description));
+    if (facts) md.appendMarkdown(`${escapeMarkdown(facts, NAME_MAX)}\n\n`);
+    if (r.description) md.appendMarkdown(escapeMarkdown(r.description, DESCRIPTION_MAX));
     item.tooltip = md;
     const arg: ResourceArg = { server: node.server.name, uri: r.uri, name: r.name, ...(r.mimeType ? { mimeType: r.mimeType } : {}) };
     item.command = { command: Commands.openResource, title: 'Open Resource', arguments: [arg] };
@@ -742,9 +750,9 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.contextValue = 'resourceTemplate';
     const md = untrustedMarkdown();
     flagHidden(item, md, t.name, t.title, t.uriTemplate);
-    md.appendMarkdown(`**${escapeMarkdown(t.title ?? t.name)}**\n\n${codeBlock(t.uriTemplate)}\n\n`);
-    if (t.mimeType) md.appendMarkdown(`${escapeMarkdown(t.mimeType)}\n\n`);
-    if (t.description) md.appendMarkdown(`${escapeMarkdown(t.description)}\n\n`);
+    md.appendMarkdown(`**${escapeMarkdown(t.title ?? t.name, NAME_MAX)}**\n\n${codeBlock(t.uriTemplate, 'text', NAME_MAX)}\n\n`);
+    if (t.mimeType) md.appendMarkdown(`${escapeMarkdown(t.mimeType, NAME_MAX)}\n\n`);
+    if (t.description) md.appendMarkdown(`${escapeMarkdown(t.description, DESCRIPTION_MAX)}\n\n`);
     md.appendMarkdown('Click to fill in its variables and open the resource.');
     item.tooltip = md;
     const arg: TemplateArg = { server: node.server.name, uriTemplate: t.uriTemplate };
@@ -761,10 +769,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.contextValue = 'prompt';
     const md = untrustedMarkdown();
     flagHidden(item, md, p.name, p.title);
-    md.appendMarkdown(`**${escapeMarkdown(promptLabel(p))}**\n\n${codeBlock(p.name)}\n\n`);
-    if (p.description) md.appendMarkdown(`${escapeMarkdown(p.description)}\n\n`);
-    const args = (p.arguments ?? []).map(a => `${a.name}${a.required ? '*' : ''}${a.description ? ` — ${oneLine(a.description, 70)}` : ''}`);
-    md.appendMarkdown(args.length ? `Arguments (* = required):\n\n${codeBlock(args.join('\n'))}` : 'No arguments.');
+    md.appendMarkdown(`**${escapeMarkdown(promptLabel(p), NAME_MAX)}**\n\n${codeBlock(p.name, 'text', NAME_MAX)}\n\n`);
+    if (p.description) md.appendMarkdown(`${escapeMarkdown(p.description, DESCRIPTION_MAX)}\n\n`);
+    const args = (p.arguments ?? []).slice(0, ARGUMENTS_MAX).map(a => `${cut(a.name, NAME_MAX)}${a.required ? '*' : ''}${a.description ? ` — ${oneLine(a.description, 70)}` : ''}`);
+    if ((p.arguments?.length ?? 0) > ARGUMENTS_MAX) args.push(`… ${p.arguments!.length - ARGUMENTS_MAX} more`);
+    md.appendMarkdown(args.length ? `Arguments (* = required):\n\n${codeBlock(args.join('\n'), 'text', DESCRIPTION_MAX)}` : 'No arguments.');
     item.tooltip = md;
     item.command = { command: Commands.usePrompt, title: 'Use Prompt', arguments: [{ server: node.server.name, prompt: p.name }] };
     return item;

@@ -168,6 +168,18 @@ describe('untrusted text stays inert', function () {
       assert.ok((links.tooltip as vscode.MarkdownString).value.includes('https\\://attacker\\.invalid/login'), (links.tooltip as vscode.MarkdownString).value);
     });
 
+    it('cuts a tool\'s 200 KB description and 5,000-value enum in its tooltip, built with the row on every render (it was a 200 KB hover)', async () => {
+      const provider = api.serversView.provider;
+      const long = (await children('tools')).find(n => n.kind === 'tool' && n.tool.name === 'long_description')!;
+      const md = (provider.getTreeItem(long).tooltip as vscode.MarkdownString).value;
+      assert.ok(md.length < 20_000, `a tooltip of ${md.length} characters`);
+      assert.ok(md.includes('Long description') && md.includes('lorem ipsum') && md.includes('…'), md.slice(0, 200));
+      assert.ok(!md.includes('end\n'), 'the whole description is in the tooltip');
+      assertInertMarkdown(md);
+      // The hidden words are shown as what they are, not kept invisible.
+      assert.ok(md.includes('⟨U\\+E0049⟩'), md.slice(1_000, 1_200));
+    });
+
     it('§7 masks a never-started server\'s header values and URL secrets in its tooltip, from the definition', async () => {
       const provider = api.serversView.provider;
       const leaky = (await provider.getChildren()).find(n => n.kind === 'server' && n.name === 'leaky')!;

@@ -157,6 +157,21 @@ describe('untrusted text', () => {
     assert.ok(message.endsWith('…') && line.endsWith('…') && block.endsWith('…'));
   });
 
+  it('escapeMarkdown and codeBlock with a maximum (tooltips): cut before escaping, escaped and fenced all the same', () => {
+    const huge = `${'[x](https://a.invalid) `code` \u202e😀\n'.repeat(100_000)}end`;
+    const md = escapeMarkdown(huge, 8_000);
+    assert.ok(md.length <= 2 * 8_000, `${md.length}`);
+    assert.ok(md.endsWith('…'));
+    assert.strictEqual(md, escapeMarkdown(cut(revealHidden(huge.slice(0, 20_000), true), 8_000)));
+    assert.deepStrictEqual(links(md), []);
+    assert.ok(!md.includes('\u202e') && md.includes('⟨U\\+202E⟩'));
+    const block = codeBlock(huge, 'text', 1_000);
+    assert.ok(block.length < 1_100 && block.startsWith('```text\n') && block.endsWith('\n```'), block.slice(-40));
+    // Short text is unchanged by a maximum it does not reach.
+    assert.strictEqual(escapeMarkdown('a_b', 10), escapeMarkdown('a_b'));
+    assert.strictEqual(codeBlock('a`b', 'text', 10), codeBlock('a`b'));
+  });
+
   it('pathSegment: a tab title from untrusted text, one segment, plain', () => {
     assert.strictEqual(pathSegment(HOSTILE.reversedName), 'invoice⟨U+202E⟩txt.exe');
     assert.strictEqual(pathSegment('../../etc/passwd'), '.._.._etc_passwd');
