@@ -70,24 +70,32 @@ function launchFields(def: ServerDefinition): object {
  * must never change for the same data. V8's own serializer does the work (~3× faster than a walk in script:
  * ~50 ms for a 500 KB tool definition), with each out-of-order object copied in sorted order; an object with
  * array-index keys (which V8 always enumerates first, in numeric order) cannot be reordered, so such a value
- * takes the walk in script.
+ * takes the walk in script, as does one nested too deeply for V8's serializer.
  */
 export function canonicalJson(value: unknown): string {
   let indexKeys = false;
-  const text = JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || indexKeys) return v;
-    const keys = Object.keys(v);
-    if (inOrder(keys)) return v;
-    if (keys.some(isArrayIndex)) {
-      indexKeys = true;
-      return v;
-    }
-    keys.sort();
-    // No prototype, so a `__proto__` key stays a key.
-    const sorted = Object.create(null) as Record<string, unknown>;
-    for (const key of keys) sorted[key] = (v as Record<string, unknown>)[key];
-    return sorted;
-  });
+  let text = '';
+  try {
+    text = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v) || indexKeys) return v;
+      const keys = Object.keys(v);
+      if (inOrder(keys)) return v;
+      if (keys.some(isArrayIndex)) {
+        indexKeys = true;
+        return v;
+      }
+      keys.sort();
+      // No prototype, so a `__proto__` key stays a key.
+      const sorted = Object.create(null) as Record<string, unknown>;
+      for (const key of keys) sorted[key] = (v as Record<string, unknown>)[key];
+      return sorted;
+    });
+  } catch (error) {
+    // Nested a few thousand deep (a server's schema: JSON.parse reads it, V8's serializer recurses and overflows): the
+    // walk in script writes the same text without recursion. Before, that tool's approval check threw RangeError.
+    if (!(error instanceof RangeError)) throw error;
+    indexKeys = true;
+  }
   if (!indexKeys) return text;
   const walk = new CanonicalWalk(value);
   walk.run(() => false);

@@ -89,7 +89,11 @@ function replaced(response: Response, body: ReadableStream<Uint8Array> | string)
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
-/** An `application/json` body: a message or a batch, each answer checked. */
+/**
+ * An `application/json` body: a message or a batch, each answer checked. Written again only when an answer changed:
+ * a well-formed answer holding a value nested thousands deep (which `JSON.parse` reads but `JSON.stringify` cannot
+ * write: RangeError) failed its request as "Maximum call stack size exceeded" (the protocol fuzz over HTTP, seed 11).
+ */
 function jsonAnswers(text: string): string {
   if (!SUSPECT.test(text)) return text;
   let parsed: unknown;
@@ -98,7 +102,15 @@ function jsonAnswers(text: string): string {
   } catch {
     return text;
   }
-  return JSON.stringify(Array.isArray(parsed) ? parsed.map(checked) : checked(parsed));
+  const answers = Array.isArray(parsed) ? parsed.map(checked) : checked(parsed);
+  const changed = Array.isArray(parsed) ? (answers as unknown[]).some((a, i) => a !== parsed[i]) : answers !== parsed;
+  if (!changed) return text;
+  try {
+    return JSON.stringify(answers);
+  } catch {
+    // A batch whose other message is nested too deeply to write again: passed as it came, for the SDK to read.
+    return text;
+  }
 }
 
 function checked(message: unknown): unknown {
@@ -115,7 +127,7 @@ export function sseAnswers(ids: () => Array<string | number>, maxEventChars = MA
   let pending = '';
   const event = new EventSize();
   const flushLines = (text: string, controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (text) controller.enqueue(encoder.encode(SUSPECT.test(text) ? text.split(/(\r\n|\r|\n)/).map(sseLine).join('') : text));
+    if (text) controller.enqueue(encoder.encode(SUSPECT.test(text) || UNSENDABLE_ID.test(text) ? text.split(/(\r\n|\r|\n)/).map(sseLine).join('') : text));
   };
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
@@ -145,7 +157,18 @@ export function sseAnswers(ids: () => Array<string | number>, maxEventChars = MA
   });
 }
 
+/**
+ * An SSE `id:` the client could not send back: the SDK resumes a stream with the last id as the `Last-Event-ID` header,
+ * and a header value holds only tabs and the characters U+0020–U+007E and U+0080–U+00FF, so `fetch` refused every
+ * attempt ("Cannot convert argument to a ByteString", "invalid last-event-id header"): five attempts over ~13 s, shown
+ * as "the server may be unreachable", then the server restarted, and the request waited meanwhile (protocol fuzz over
+ * HTTP, seeds 54, 85, 191, 195). Such an id line is left out: the stream
+ * resumes after the last id that can be sent, or, with none, is not resumable and its request fails at once.
+ */
+const UNSENDABLE_ID = /(?:^|[\r\n])id:[^\r\n]*[^\t\x20-\x7e\x80-\xff\r\n]/;
+
 function sseLine(line: string): string {
+  if (line.startsWith('id:')) return UNSENDABLE_ID.test(line) ? ':' : line;
   if (!line.startsWith('data:') || !SUSPECT.test(line)) return line;
   const json = line.slice(line.startsWith('data: ') ? 6 : 5);
   let parsed: unknown;

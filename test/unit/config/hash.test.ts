@@ -157,6 +157,16 @@ describe('canonical JSON', () => {
     assert.strictEqual(canonicalJson(JSON.parse('{"b":1,"__proto__":{"z":1,"y":2}}')), '{"__proto__":{"y":2,"z":1},"b":1}');
   });
 
+  it('writes a value nested too deeply for V8\'s serializer, as the sliced hash does (a hostile tool schema: protocol fuzz)', async () => {
+    // Thousands deep, as JSON.parse reads it from a server: JSON.stringify overflows the stack (RangeError) on it.
+    const depth = 20_000;
+    const deep = JSON.parse(`{"type":"object","properties":${'{"b":1,"a":'.repeat(depth)}1${'}'.repeat(depth)}}`) as unknown;
+    assert.throws(() => JSON.stringify(deep), RangeError);
+    const text = canonicalJson(deep);
+    assert.ok(text.startsWith('{"properties":{"a":{"a":') && text.endsWith(`"b":1},"b":1},"type":"object"}`), text.slice(0, 40));
+    assert.strictEqual(createHash('sha256').update(text).digest('hex'), await canonicalJsonHash(deep));
+  });
+
   it('is hashed in slices that yield to the event loop, to the same digest', async () => {
     for (let seed = 1; seed <= 200; seed++) {
       const value = randomJson(seed);

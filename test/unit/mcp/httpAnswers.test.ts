@@ -114,3 +114,84 @@ describe('checkingAnswers: an SSE body as the SDK reads it', () => {
     );
   });
 });
+
+describe('Streamable HTTP: what the protocol fuzz found (sec16)', function () {
+  this.timeout(30_000);
+  /** A raw server whose tools answer as the fuzz did: `unsendable_id` ends its SSE stream without the answer after an event whose id holds U+200E; `deep_json` answers in a JSON body with an `error` key and a value 20,000 deep. */
+  async function fuzzFoundServer(): Promise<{ url: string; gets: () => number; close(): Promise<void> }> {
+    let gets = 0;
+    const server = http.createServer(async (req, res) => {
+      if (req.method === 'DELETE') return void res.writeHead(200).end();
+      if (req.method !== 'POST') return void (gets++, res.writeHead(405).end());
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const m = JSON.parse(body) as Message;
+      if (m.id === undefined) return void res.writeHead(202).end();
+      const json = (text: string) => res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'raw' }).end(text);
+      if (m.method === 'initialize') return json(JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } } }));
+      if (m.method === 'tools/list') return json(JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { tools: ['unsendable_id', 'deep_json'].map(name => ({ name, inputSchema: { type: 'object' } })) } }));
+      if (m.method === 'tools/call' && m.params?.name === 'unsendable_id') {
+        const progress = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } });
+        // U+200E is no byte; a bell is a byte no header value may hold.
+        const id = m.params?.arguments?.text === 'bell' ? 'evt\u00071' : 'evt\u200e1';
+        return void res.writeHead(200, { 'content-type': 'text/event-stream' }).end(`id: ${id}\nevent: message\ndata: ${progress}\n\n`);
+      }
+      if (m.method === 'tools/call' && m.params?.name === 'deep_json') {
+        const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+        return json(`{"jsonrpc":"2.0","id":${JSON.stringify(m.id)},"result":{"content":[{"type":"text","text":"ok"}],"structuredContent":{"error":null,"deep":${deep}}}}`);
+      }
+      return json(JSON.stringify({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'no' } }));
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+      gets: () => gets,
+      close: () => new Promise(resolve => (server.closeAllConnections(), server.close(() => resolve()))),
+    };
+  }
+
+  async function connected(url: string, log: MemoryLog): Promise<ServerConnection> {
+    const conn = new ServerConnection({
+      name: 'raw',
+      plan: async () => ({ launch: { type: 'http', url, headers: {} }, timeouts: { startupMs: 10_000, requestMs: 20_000 }, secrets: [], protocol: 'legacy' }),
+      log,
+      clientInfo: { name: 'tests', version: '0' },
+      restart: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxAttempts: 1, stableAfterMs: 60_000 },
+    });
+    await conn.start();
+    assert.strictEqual(conn.state.kind, 'running', JSON.stringify(conn.state));
+    return conn;
+  }
+
+  it('a stream that ends without the answer after an event id no header can carry fails its call at once (it retried five times over ~13 s, then restarted the server)', async () => {
+    const server = await fuzzFoundServer();
+    const log = new MemoryLog('debug');
+    const conn = await connected(server.url, log);
+    try {
+      for (const text of ['U+200E', 'bell']) {
+        const started = Date.now();
+        await assert.rejects(conn.callTool('unsendable_id', { text }, consentForTests(conn, 'unsendable_id')), (error: Error) => /ended the response stream without an answer|stream/i.test(error.message));
+        assert.ok(Date.now() - started < 3_000, `${text}: failed after ${Date.now() - started} ms`);
+      }
+      assert.ok(!/ByteString/.test(log.text()), log.text());
+      assert.strictEqual(conn.state.kind, 'running');
+    } finally {
+      await conn.shutdown();
+      await server.close();
+    }
+  });
+
+  it('a well-formed JSON answer with an "error" key and a value nested 20,000 deep reaches its caller (it failed as "Maximum call stack size exceeded")', async () => {
+    const server = await fuzzFoundServer();
+    const log = new MemoryLog('debug');
+    const conn = await connected(server.url, log);
+    try {
+      const outcome = await conn.callTool('deep_json', {}, consentForTests(conn, 'deep_json'));
+      assert.deepStrictEqual(outcome.result.content, [{ type: 'text', text: 'ok' }]);
+      assert.ok(!/Maximum call stack/.test(log.text()), log.text().slice(0, 2_000));
+    } finally {
+      await conn.shutdown();
+      await server.close();
+    }
+  });
+});
