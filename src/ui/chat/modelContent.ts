@@ -1,3 +1,4 @@
+import { cut as cutText, forModel } from '../../common/untrustedText';
 import { CHAT_BUDGET, describeCuts, type Cut, type ResultBudget } from '../../mcp/resultBudget';
 import type { ContentView, CutView, ToolResultView } from '../results/resultHtml';
 import { formatSize } from '../results/resultHtml';
@@ -74,7 +75,7 @@ function describe(c: ContentView, images: boolean): string | undefined {
 export function toolResultForModel(view: ToolResultView, options: { readonly images: boolean; readonly maxChars: number }): ModelContent {
   if (view.status === 'denied' || view.status === 'cancelled' || view.status === 'failed') {
     const label = { denied: 'The user denied this tool call', cancelled: 'The tool call was cancelled', failed: 'The tool call failed' }[view.status];
-    return { parts: [{ kind: 'text', text: `Error: ${label}. ${view.message ?? ''}`.trim() }] };
+    return { parts: [{ kind: 'text', text: forModel(`Error: ${label}. ${view.message ?? ''}`.trim()) }] };
   }
   const lines: string[] = [];
   const cuts: Cut[] = [];
@@ -99,7 +100,7 @@ export function toolResultForModel(view: ToolResultView, options: { readonly ima
   const marker = cuts.length ? `\n${describeCuts(cuts.map(c => (c.keptChars === 0 ? { ...c, kind: 'media' as const } : c)))}\n[MCP Host: ${FULL_RESULT}]` : '';
   const images: ModelPart[] = options.images ? view.content.flatMap(c => (c.kind === 'image' ? [{ kind: 'image' as const, mimeType: c.mimeType, data: c.data }] : [])) : [];
   const cut = summarise(cuts, joined, all);
-  return { parts: [{ kind: 'text', text: `${joined.text}${marker}` }, ...images], ...(cut ? { cut } : {}) };
+  return { parts: [{ kind: 'text', text: forModel(`${joined.text}${marker}`) }, ...images], ...(cut ? { cut } : {}) };
 }
 
 function summarise(cuts: readonly Cut[], joined: { text: string; cut: number }, all: string): ModelCut | undefined {
@@ -107,6 +108,17 @@ function summarise(cuts: readonly Cut[], joined: { text: string; cut: number }, 
   if (text.length) return { keptChars: text.reduce((n, c) => n + c.keptChars, 0), fullBytes: text.reduce((n, c) => n + c.fullBytes, 0) };
   // Only what surrounds the values was cut: report that text.
   return joined.cut ? { keptChars: all.length - joined.cut, fullBytes: Buffer.byteLength(all) } : undefined;
+}
+
+/** The most of a tool's description the model is given (the rest is cut with `…`). */
+export const MODEL_DESCRIPTION_MAX = 1024;
+
+/**
+ * A tool's description as the model is given it: its server named, cut at `MODEL_DESCRIPTION_MAX` without splitting a
+ * surrogate pair (a cut through an emoji left half of it), hidden tag characters removed (`forModel`).
+ */
+export function modelToolDescription(server: string, description: string): string {
+  return `[MCP server ${server}] ${forModel(cutText(description, MODEL_DESCRIPTION_MAX + 1))}`;
 }
 
 /** The user's note on what the model did not get, in a chat response. */

@@ -2,17 +2,18 @@ import * as vscode from 'vscode';
 import type { CatalogTool } from '../../mcp/catalog';
 import type { GatedCallResult, ToolCallConfirmer } from '../../consent/types';
 import { runCancellable } from '../../common/abortPool';
+import { forModel } from '../../common/untrustedText';
 import { Commands } from '../../ids';
 import { toolResultView, type ToolResultView } from '../results/resultHtml';
 import type { AppRun } from '../apps/appPanels';
 import { hasApp, plural, toolLabel } from '../tree/treeText';
 import { acceptsImages, acceptsTools } from '../../workspace/languageModels';
-import { buttonTitle, inline, leftOutList, name } from './chatText';
+import { buttonTitle, callLine, contentMarkdown, inline, leftOutList, name } from './chatText';
 import { chatCallProgress } from './chatProgress';
 import { confirmerFor, MODEL_TOOL_LIMIT, type ChatServices } from './chatServices';
 import { historyMessages, turnMetadata, type RoundRecord, type TurnRecord } from './conversation';
 import { modelFailed } from './chatNotices';
-import { chatBudget, describeModelCut, toolResultForModel, type ModelCut, type ModelPart } from './modelContent';
+import { chatBudget, modelToolDescription, toolResultForModel, type ModelCut, type ModelPart } from './modelContent';
 import { selectTools, type ToolSelection } from './toolSelection';
 
 /** A model request that may call tools, answered into a chat response. */
@@ -32,16 +33,13 @@ export interface LoopRequest {
   readonly conversation: string;
 }
 
-const STATUS: Record<ToolResultView['status'], string> = { completed: '✓', toolError: '⚠ tool error:', denied: '✗ denied:', cancelled: '✗ cancelled:', failed: '✗ failed:' };
 const MAX_LEFT_OUT_LISTED = 20;
-const MAX_DESCRIPTION = 1024;
 
 /** A tool as the model sees it: its qualified name, its server in the description, its input schema. */
 function modelTool(t: CatalogTool, mask: (s: string) => string): vscode.LanguageModelChatTool {
-  const description = mask(t.tool.description ?? t.tool.title ?? t.tool.name);
   return {
     name: t.qualifiedName,
-    description: `[MCP server ${t.server}] ${description.length > MAX_DESCRIPTION ? `${description.slice(0, MAX_DESCRIPTION)}…` : description}`,
+    description: modelToolDescription(t.server, mask(t.tool.description ?? t.tool.title ?? t.tool.name)),
     inputSchema: t.tool.inputSchema as object,
   };
 }
@@ -60,13 +58,10 @@ function reportLeftOut(stream: vscode.ChatResponseStream, selection: ToolSelecti
 
 /** The user's view of one call: its outcome, images and resource links, and the full result a click away. */
 function reportCall(stream: vscode.ChatResponseStream, view: ToolResultView, resultId: string, cut: ModelCut | undefined): void {
-  const duration = view.durationMs !== undefined ? ` (${view.durationMs} ms)` : '';
-  const message = view.message ? ` ${inline(view.message)}` : '';
-  const note = cut ? `\n\n_${describeModelCut(cut)}_` : '';
-  stream.markdown(`\n\n${STATUS[view.status]} ${name(view.label)} on ${name(view.server)}${duration}${message}${note}\n\n`);
+  stream.markdown(callLine(view, cut));
   for (const c of view.content) {
-    if (c.kind === 'image') stream.markdown(`![image from ${inline(view.label)}](data:${c.mimeType};base64,${c.data})\n\n`);
-    if (c.kind === 'text' && c.cut?.kind === 'media') stream.markdown(`_Too large to show here: ${inline(c.text)}. Open Result has it._\n\n`);
+    const shown = contentMarkdown(view.label, c);
+    if (shown) stream.markdown(shown);
     if (c.kind === 'link') {
       stream.button({ command: Commands.openResource, title: `Open ${buttonTitle(c.name, 40) || 'resource'}`, arguments: [{ server: view.server, uri: c.uri, name: c.name, ...(c.mimeType ? { mimeType: c.mimeType } : {}) }] });
     }
@@ -208,7 +203,8 @@ export async function answerTurn(
     // What this conversation's apps set for the model since the last turn comes before the request.
     const appContext = services.apps.takeContext(conversation, services.settings().maxToolOutput);
     for (const c of appContext) stream.markdown(`_Includes what the app of ${name(c.tool)} on ${name(c.server)} set for the model._\n\n`);
-    const messages = [...appContext.map(c => ({ role: 'user' as const, text: c.text })), ...turn.messages];
+    // A prompt's messages, a resource's text and what an app set come from servers: hidden tag characters removed (forModel).
+    const messages = [...appContext.map(c => ({ role: 'user' as const, text: c.text })), ...turn.messages].map(m => ({ ...m, text: forModel(m.text) }));
     const record = await runToolLoop(services, { model: request.model, history: historyMessages(context.history), ...turn, messages, stream, token, conversation });
     return { metadata: { ...turnMetadata(record), ...metadata } };
   } catch (err) {

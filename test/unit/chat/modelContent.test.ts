@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { budgetText, chatBudget, describeModelCut, toolResultForModel } from '../../../src/ui/chat/modelContent';
+import { budgetText, chatBudget, describeModelCut, modelToolDescription, toolResultForModel } from '../../../src/ui/chat/modelContent';
+import { HOSTILE, LONG_DESCRIPTION, tagged } from '../../fixtures/lib/hostileText';
 import { toolResultView } from '../../../src/ui/results/resultHtml';
 import type { GatedCallResult } from '../../../src/consent/types';
 
@@ -89,5 +90,19 @@ describe('tool results for the model', () => {
     const c = toolResultForModel(view(completed(links), 100), { images: false, maxChars: 100 });
     assert.match((c.parts[0] as { text: string }).text, /^Resource link: resource 0 <test:\/\/r\/0>\n[\s\S]{0,100}\n\[MCP Host left out the remaining [\d,]+ of [\d,]+ characters/);
     assert.strictEqual(c.cut!.keptChars, 119, 'the budget and the newlines between the 20 lines');
+  });
+
+  it('removes words hidden in Unicode tag characters from what the model gets (a result, an error, a description), and says so; a flag emoji keeps its tags', () => {
+    const flag = '🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}';
+    const c = toolResultForModel(view(completed([{ type: 'text', text: `ok ${HOSTILE.smuggled} ${flag}` }])), { images: false, maxChars: 10_000 });
+    const text = (c.parts[0] as { text: string }).text;
+    assert.strictEqual(text, `ok [MCP Host: ${[...HOSTILE.smuggled].length} invisible Unicode tag characters removed] ${flag}`);
+    const failed = toolResultForModel(view({ kind: 'failed', durationMs: 1, message: `no ${tagged('x')}` } as GatedCallResult), { images: false, maxChars: 10_000 });
+    assert.strictEqual((failed.parts[0] as { text: string }).text, 'Error: The tool call failed. no [MCP Host: 1 invisible Unicode tag character removed]');
+    const description = modelToolDescription('hostile', LONG_DESCRIPTION);
+    assert.ok(!/[\u{e0000}-\u{e007f}]/u.test(description) && !/\p{Cs}/u.test(description), 'hidden tags or half an emoji left');
+    // Cut at 1,024 characters: the emoji across that point is left out whole, not split.
+    assert.ok(description.startsWith('[MCP server hostile] Long description: a') && description.endsWith('a…'), description.slice(-20));
+    assert.strictEqual(modelToolDescription('s', 'short 😀'), '[MCP server s] short 😀');
   });
 });

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { leftOutList, line } from '../../../../src/ui/chat/chatText';
+import { callLine, inline, leftOutList, line, name } from '../../../../src/ui/chat/chatText';
+import type { ToolResultView } from '../../../../src/ui/results/resultHtml';
 
 /** What a markdown renderer shows for escaped text: each backslash escape as its character. */
 const rendered = (markdown: string) => markdown.replace(/\\(.)/g, '$1');
@@ -26,5 +27,19 @@ describe('tools left out of a chat request', () => {
     assert.doesNotMatch(text, /: and \d+ more/);
     assert.strictEqual(rendered(text), `**many**: ${tools('many', 20).map(t => t.tool).join(', ')} and 1 more; **firecrawl**: 18 tools; **one**: 1 tool`);
     assert.strictEqual(rendered(leftOutList(tools('a', 2), 20)), '**a**: a_0, a_1');
+  });
+});
+
+describe('server text in a chat response', () => {
+  it('cuts a 1 MB tool title and error message in the line of a call (they went whole into the response)', () => {
+    const view: ToolResultView = { server: 'srv', tool: 't', label: `Title ${'[x](https://a.invalid) '.repeat(50_000)}`, status: 'failed', message: `Error: ${'y'.repeat(1_000_000)}`, content: [] };
+    const shown = callLine(view, undefined);
+    assert.ok(shown.length < 4_000, `${shown.length} characters`);
+    assert.match(shown, /^\n\n✗ failed: \*\*Title \\\[x\\\]\\\(https\\:\/\/a\\\.invalid\\\)/);
+    assert.ok(name('n'.repeat(500)).length <= 205 && inline('i'.repeat(5_000)).length <= 1_001);
+    // One parameter: callers map over them (a second one took the index as a maximum).
+    assert.deepStrictEqual(['x_1', 'yy'].map(name), ['**x\\_1**', '**yy**']);
+    // Short text is as before: one line, escaped.
+    assert.strictEqual(inline(' a\n_b_ '), 'a \\_b\\_');
   });
 });
