@@ -82,6 +82,9 @@ export const SERVER_SCHEMA_OPTIONS: Options = {
  */
 export const SCHEMA_BUDGET = { keywords: 1_000, depth: 48, patterns: 100 } as const;
 
+/** A value the worker could not be sent (nested too deeply to clone): that value is not checked, the schema is. */
+export class ValueNotCheckedError extends Error {}
+
 /** A schema over `SCHEMA_BUDGET`: not compiled, so not checked by the host. */
 export class SchemaTooComplexError extends Error {}
 
@@ -198,6 +201,7 @@ export class SchemaValidator implements jsonSchemaValidator {
     }
     const answer = await this.inWorker.errors(worker, withoutDialectId(schema), [input]);
     if (!(answer instanceof Error)) return answer[0] ? { problem: formatErrors(answer[0]) } : {};
+    if (answer instanceof ValueNotCheckedError) return { notChecked: answer.message };
     return answer instanceof SchemaTooComplexError ? { notChecked: `the schema is too big for MCP Host to check (${answer.message})` } : { problem: `the schema itself is invalid: ${answer.message}` };
   }
 
@@ -253,7 +257,15 @@ export class WorkerSchemas {
 
   /** Ajv's errors for each of `values` (null when valid), or why the schema is not used. */
   async errors(worker: ValidationWorker, schema: object | boolean, values: readonly unknown[]): Promise<(ErrorObject[] | null)[] | Error> {
-    const key = schemaText(schema);
+    let key: string;
+    try {
+      key = schemaText(schema);
+    } catch (error) {
+      // Nested thousands deep (JSON.parse reads it, JSON.stringify overflows): over the budget's depth, said so. It read
+      // "the schema itself is invalid: Maximum call stack size exceeded" (protocol fuzz, stdio seed 211).
+      if (error instanceof RangeError) return new SchemaTooComplexError(`nested deeper than ${SCHEMA_BUDGET.depth} levels`);
+      throw error;
+    }
     let known = lru(this.known, key, this.max);
     if (!known) {
       this.onCompile();
@@ -264,6 +276,8 @@ export class WorkerSchemas {
     if (known !== 'worker') return known;
     const answer = await worker.validate(this.kind, key, values);
     if ('results' in answer) return [...answer.results];
+    // A value too deep to send is that value's problem: the schema stays in use for the next ones.
+    if (answer.unusable.value) return new ValueNotCheckedError(answer.unusable.message);
     const error = unusableError(answer.unusable);
     this.known.set(key, error);
     return error;

@@ -26,6 +26,8 @@ export interface ValidationRequest {
 export interface Unusable {
   readonly tooComplex: boolean;
   readonly message: string;
+  /** The value, not the schema, could not be checked (nested too deeply to send to the worker): the schema stays usable. */
+  readonly value?: true;
 }
 
 /** Per value, Ajv's errors, or null when it is valid. */
@@ -111,8 +113,11 @@ export class ValidationWorker {
     try {
       worker.postMessage({ id, ...pending.request } satisfies ValidationRequest);
     } catch (err) {
+      // A value nested thousands deep (JSON.parse reads it) cannot be cloned: RangeError. That value goes unchecked; it
+      // read "the schema itself is invalid: Maximum call stack size exceeded" and the schema was never used again.
+      if (err instanceof RangeError) this.finish({ unusable: { tooComplex: true, message: 'the value is nested too deeply to check', value: true } });
       // A value that cannot be cloned (a function, say) cannot be JSON a server sent or a form read.
-      this.finish({ unusable: { tooComplex: false, message: err instanceof Error ? err.message : String(err) } });
+      else this.finish({ unusable: { tooComplex: false, message: err instanceof Error ? err.message : String(err) } });
       this.pump();
     }
   }

@@ -55,8 +55,8 @@ export function answerOrError(message: JSONRPCMessage): JSONRPCMessage {
   if (!('error' in message)) return message;
   const error: unknown = message.error;
   const e = typeof error === 'object' && error !== null && !Array.isArray(error) ? (error as Record<string, unknown>) : undefined;
-  if (e && Number.isInteger(e.code) && typeof e.message === 'string') return message;
-  const why = !e ? 'its error is not an object' : !Number.isInteger(e.code) ? 'its error has no numeric code' : 'its error has no message';
+  if (e && Number.isSafeInteger(e.code) && typeof e.message === 'string') return message;
+  const why = !e ? 'its error is not an object' : !Number.isSafeInteger(e.code) ? 'its error has no numeric code' : 'its error has no message';
   const said = e && typeof e.message === 'string' ? ` It said: ${e.message.length > 1_000 ? `${e.message.slice(0, 999)}…` : e.message}` : '';
   return { jsonrpc: '2.0', id: message.id, error: { code: -32603, message: `The server's answer is malformed: ${why}.${said}` } };
 }

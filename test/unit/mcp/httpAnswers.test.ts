@@ -86,6 +86,11 @@ describe('checkingAnswers: an SSE body as the SDK reads it', () => {
     assert.strictEqual(await throughCheck(text), text);
   });
 
+  it('turns an error whose code is a number but no integer JSON can carry safely (1e308) into one the SDK takes: it dropped it, the request waited out its timeout (fuzz, stdio seeds 75, 140, 254)', async () => {
+    const out = await throughCheck('data: {"jsonrpc":"2.0","id":5,"error":{"code":1e+308,"message":"m"}}\n\n');
+    assert.strictEqual(out, 'data: {"jsonrpc":"2.0","id":5,"error":{"code":-32603,"message":"The server\'s answer is malformed: its error has no numeric code. It said: m"}}\n\n');
+  });
+
   it('turns an answer whose result is not an object into an error under its id, split anywhere', async () => {
     const out = await throughCheck('id: 7\r\ndata: {"jsonrpc":"2.0","id":3,"result":null}\r\n\r\ndata:{"jsonrpc":"2.0","id":4,"result" : [1,2]}\n\n');
     assert.strictEqual(

@@ -183,6 +183,22 @@ describe('schema budget: a schema from a server cannot freeze the host', () => {
     assert.strictEqual(validator.compiles, 2, 'a schema within the budget was compiled again');
   });
 
+  it('says a schema nested thousands deep is over the budget, in the worker path too (it read "the schema itself is invalid: Maximum call stack size exceeded")', async () => {
+    const depth = 20_000;
+    const deep = JSON.parse(`{"type":"object","properties":{"x":${'{"type":"object","properties":{"y":'.repeat(depth)}{}${'}}'.repeat(depth)}}}`) as object;
+    const verdict = await new SchemaValidator().check(deep, { x: 1 });
+    assert.deepStrictEqual(verdict, { notChecked: `the schema is too big for MCP Host to check (nested deeper than ${SCHEMA_BUDGET.depth} levels)` });
+  });
+
+  it('leaves a value nested thousands deep unchecked, saying so, and keeps checking later values against its schema (the schema was called invalid and never used again)', async () => {
+    const validator = new SchemaValidator();
+    const schema = { type: 'object', properties: { n: { type: 'number' } } };
+    const deep = JSON.parse(`{"n":1,"d":${'['.repeat(20_000)}${']'.repeat(20_000)}}`) as unknown;
+    assert.deepStrictEqual(await validator.check(schema, deep), { notChecked: 'the value is nested too deeply to check' });
+    assert.match((await validator.check(schema, { n: 'x' })).problem ?? '', /must be number/);
+    assert.deepStrictEqual(await validator.check(schema, { n: 2 }), {});
+  });
+
   it('gives the argument form of a huge schema a visible note, type checks per field, and no compile', () => {
     const huge = props(3000, i => ({ type: i % 2 ? 'number' : 'string', pattern: `^v${i}$` }));
     const before = formSchemaCompiles();
