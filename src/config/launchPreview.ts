@@ -315,7 +315,8 @@ const RISKY: ReadonlyArray<readonly [RegExp, string]> = [
   [/^(NPM_CONFIG_|YARN_|PIP_|UV_|PNPM_)/, 'it changes where packages are downloaded from or how they are installed'],
   [/^(GIT_SSH_COMMAND|GIT_EXEC_PATH|GIT_CONFIG_.*)$/, 'it can make git run other programs'],
   [/^(HOME|USERPROFILE|XDG_CONFIG_HOME|APPDATA)$/, 'programs read their configuration (and startup code) from there'],
-  [/^(GOFLAGS|GOPROXY|GONOSUMDB|GONOSUMCHECK|GOSUMDB|GOTOOLCHAIN|RUSTC_WRAPPER|RUSTFLAGS|CARGO_.*|BUNDLE_GEMFILE|GEM_HOME|GEM_PATH)$/, 'it changes which code the toolchain fetches or makes it run other programs'],
+  // GOPRIVATE/GONOPROXY/GONOSUMDB skip the checksum database, GOINSECURE allows plain http, GOENV names a file of more of these.
+  [/^(GOFLAGS|GOPROXY|GONOSUMDB|GONOPROXY|GOPRIVATE|GOINSECURE|GOENV|GOSUMDB|GOTOOLCHAIN|RUSTC_WRAPPER|RUSTFLAGS|CARGO_.*|BUNDLE_GEMFILE|GEM_HOME|GEM_PATH)$/, 'it changes which code the toolchain fetches or makes it run other programs'],
   [/^(HTTPS?_PROXY|ALL_PROXY)$/, "the server's network traffic, your keys in it included, goes through that proxy"],
   [/^(NODE_TLS_REJECT_UNAUTHORIZED|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|GIT_SSL_NO_VERIFY|PYTHONHTTPSVERIFY)$/, 'it changes which https servers are trusted, so its connections can be read or changed on the way'],
 ];

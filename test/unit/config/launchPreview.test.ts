@@ -92,6 +92,10 @@ describe('launch preview (what the trust dialog shows)', () => {
     assert.deepStrictEqual(preview.env.filter(v => v.risk).map(v => v.name), ['https_proxy', 'HTTP_PROXY', 'GOFLAGS', 'NODE_TLS_REJECT_UNAUTHORIZED', 'NODE_EXTRA_CA_CERTS', 'RUSTC_WRAPPER', 'GOPROXY']);
     assert.match(preview.warnings[0]!, /^https_proxy is set \(http:\/\/attacker\.invalid:8080\): the server's network traffic, your keys in it included, goes through that proxy\.$/);
     assert.match(preview.warnings[3]!, /^NODE_TLS_REJECT_UNAUTHORIZED is set by the env file \(0\): it changes which https servers are trusted/);
+    // Go's other ways past the checksum database and TLS (review15 NIT): flagged too.
+    const go = previewLaunch(one('{ "command": "go", "args": ["run", "example.com/mcp@latest"], "env": { "GOPRIVATE": "*", "GONOPROXY": "*", "GOINSECURE": "example.com", "GOENV": "./go.env", "GOPATH": "/tmp/x" } }'), ctx);
+    assert.ok(go.type === 'stdio');
+    assert.deepStrictEqual(go.env.filter(v => v.risk).map(v => v.name), ['GOPRIVATE', 'GONOPROXY', 'GOINSECURE', 'GOENV']);
   });
 
   it('flags a command that is a relative path into the workspace', () => {
