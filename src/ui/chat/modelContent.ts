@@ -121,6 +121,29 @@ export function modelToolDescription(server: string, description: string): strin
   return `[MCP server ${server}] ${forModel(cutText(description, MODEL_DESCRIPTION_MAX + 1))}`;
 }
 
+const schemasForModel = new WeakMap<object, object>();
+
+/**
+ * A tool's input schema as the model gets it: words hidden in Unicode tag characters in its descriptions, titles,
+ * enums, defaults or property names are removed, as in the tool's description (the schema's text is the server's too).
+ * Made once per schema object; a schema without tag characters is passed as it is.
+ */
+export function modelToolSchema(schema: object): object {
+  const made = schemasForModel.get(schema);
+  if (made) return made;
+  let forIt = schema;
+  try {
+    const text = JSON.stringify(schema);
+    const cleaned = forModel(text);
+    // The marker forModel writes has no quote or backslash: the text stays the JSON of an object.
+    if (cleaned !== text) forIt = JSON.parse(cleaned) as object;
+  } catch {
+    // Nested too deep to write as JSON: VS Code could not send it to the model either; it fails there, as before.
+  }
+  schemasForModel.set(schema, forIt);
+  return forIt;
+}
+
 /** The user's note on what the model did not get, in a chat response. */
 export function describeModelCut(cut: ModelCut): string {
   const full = Number.isFinite(cut.fullBytes) ? ` of ${formatSize(cut.fullBytes)}` : '';

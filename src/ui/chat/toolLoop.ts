@@ -13,7 +13,7 @@ import { chatCallProgress } from './chatProgress';
 import { confirmerFor, MODEL_TOOL_LIMIT, type ChatServices } from './chatServices';
 import { historyMessages, turnMetadata, type RoundRecord, type TurnRecord } from './conversation';
 import { modelFailed } from './chatNotices';
-import { chatBudget, modelToolDescription, toolResultForModel, type ModelCut, type ModelPart } from './modelContent';
+import { chatBudget, modelToolDescription, modelToolSchema, toolResultForModel, type ModelCut, type ModelPart } from './modelContent';
 import { selectTools, type ToolSelection } from './toolSelection';
 
 /** A model request that may call tools, answered into a chat response. */
@@ -40,7 +40,7 @@ function modelTool(t: CatalogTool, mask: (s: string) => string): vscode.Language
   return {
     name: t.qualifiedName,
     description: modelToolDescription(t.server, mask(t.tool.description ?? t.tool.title ?? t.tool.name)),
-    inputSchema: t.tool.inputSchema as object,
+    inputSchema: modelToolSchema(t.tool.inputSchema as object),
   };
 }
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { budgetText, chatBudget, describeModelCut, modelToolDescription, toolResultForModel } from '../../../src/ui/chat/modelContent';
+import { budgetText, chatBudget, describeModelCut, modelToolDescription, modelToolSchema, toolResultForModel } from '../../../src/ui/chat/modelContent';
 import { HOSTILE, LONG_DESCRIPTION, tagged } from '../../fixtures/lib/hostileText';
 import { toolResultView } from '../../../src/ui/results/resultHtml';
 import type { GatedCallResult } from '../../../src/consent/types';
@@ -104,5 +104,31 @@ describe('tool results for the model', () => {
     // Cut at 1,024 characters: the emoji across that point is left out whole, not split.
     assert.ok(description.startsWith('[MCP server hostile] Long description: a') && description.endsWith('a…'), description.slice(-20));
     assert.strictEqual(modelToolDescription('s', 'short 😀'), '[MCP server s] short 😀');
+  });
+
+  it("removes words hidden in tag characters from a tool's input schema too (descriptions, enums, names), once per schema; a clean schema is passed as it is", () => {
+    const schema = {
+      type: 'object',
+      properties: { [`path${tagged('x')}`]: { type: 'string', description: `Where. ${HOSTILE.smuggled}`, enum: [`a${tagged('y')}`, 'b'] } },
+      required: [`path${tagged('x')}`],
+    };
+    const forIt = modelToolSchema(schema);
+    const text = JSON.stringify(forIt);
+    assert.ok(!/[\u{e0000}-\u{e007f}]/u.test(text), text);
+    assert.deepStrictEqual(forIt, {
+      type: 'object',
+      properties: {
+        'path[MCP Host: 1 invisible Unicode tag character removed]': {
+          type: 'string',
+          description: `Where. [MCP Host: ${[...HOSTILE.smuggled].length} invisible Unicode tag characters removed]`,
+          enum: ['a[MCP Host: 1 invisible Unicode tag character removed]', 'b'],
+        },
+      },
+      required: ['path[MCP Host: 1 invisible Unicode tag character removed]'],
+    });
+    assert.strictEqual(modelToolSchema(schema), forIt, 'made once per schema object');
+    assert.ok(/[\u{e0000}-\u{e007f}]/u.test(JSON.stringify(schema)), "the catalog's own schema is not changed");
+    const clean = { type: 'object', properties: { q: { type: 'string', description: 'flag 🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}' } } };
+    assert.strictEqual(modelToolSchema(clean), clean);
   });
 });
