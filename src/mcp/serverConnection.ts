@@ -380,7 +380,7 @@ export class ServerConnection extends Disposable {
     return this._launched;
   }
 
-  /** Whether this server signs in with OAuth (it asked for a sign-in at least once, or holds tokens). */
+  /** Whether this server has signed in with OAuth (it holds tokens, or did since it was last signed out): Sign Out is offered then. */
   get signsIn(): boolean {
     return this.auth.signsIn;
   }

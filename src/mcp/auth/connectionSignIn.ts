@@ -70,9 +70,12 @@ export class ConnectionSignIn {
 
   constructor(private readonly options: ConnectionSignInOptions) {}
 
-  /** Whether this server signs in with OAuth (it asked for a sign-in at least once, or holds tokens). */
+  /**
+   * Whether this server has signed in with OAuth (it holds tokens, or did since it was last signed out), so Sign Out
+   * has something to forget. Not merely remote: a server that never asked for a sign-in offered "Sign Out" (walk16).
+   */
   get signsIn(): boolean {
-    return this.oauth !== undefined;
+    return this.oauth?.signedIn === true;
   }
 
   /** The sign-in for a remote launch; a definition that brings its own credentials in headers never signs in. */

@@ -100,6 +100,8 @@ export class ServerOAuth implements HostOAuthProvider {
   private listener: RedirectListener | undefined;
   private pending: Promise<URLSearchParams> | undefined;
   private tokensInvalidated = false;
+  /** Tokens were held (read from storage or saved) since this was made or last signed out: then there is something to sign out of. */
+  private held = false;
   private reason: SignInReason = 'signIn';
   /** Step-up sign-ins under way, by the scope set asked for: later refusals for the same scopes wait for it. */
   private readonly stepUps = new Map<string, Promise<void>>();
@@ -125,6 +127,15 @@ export class ServerOAuth implements HostOAuthProvider {
 
   get serverUrl(): string {
     return this.options.serverUrl;
+  }
+
+  /**
+   * Whether this server has signed in: tokens were read or saved since this provider was made (or last signed
+   * out). Every remote server without credentials in its headers has a provider; one that never asked for a
+   * sign-in has nothing to sign out of.
+   */
+  get signedIn(): boolean {
+    return this.held;
   }
 
   private get channel(): RedirectChannel {
@@ -199,13 +210,16 @@ export class ServerOAuth implements HostOAuthProvider {
   async tokens(ctx?: OAuthClientInformationContext): Promise<StoredOAuthTokens | undefined> {
     const issuer = ctx?.issuer ?? (await this.loadIndex()).last;
     if (ctx?.issuer) this.issuer = ctx.issuer;
-    return issuer ? (await this.entry(issuer)).tokens : undefined;
+    const tokens = issuer ? (await this.entry(issuer)).tokens : undefined;
+    if (tokens) this.held = true;
+    return tokens;
   }
 
   async saveTokens(tokens: StoredOAuthTokens, ctx?: OAuthClientInformationContext): Promise<void> {
     const issuer = ctx?.issuer ?? tokens.issuer ?? this.issuer;
     if (!issuer) return;
     this.tokensInvalidated = false;
+    this.held = true;
     await this.update(issuer, entry => {
       entry.tokens = tokens;
       entry.savedAt = Date.now();
@@ -405,6 +419,7 @@ export class ServerOAuth implements HostOAuthProvider {
     await this.options.secrets.delete(this.key());
     this.index = { issuers: [] };
     this.entries.clear();
+    this.held = false;
     this.refreshExchange = undefined;
     this.discovery = undefined;
     this.verifier = undefined;

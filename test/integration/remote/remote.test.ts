@@ -59,7 +59,8 @@ describe('remote servers: sign-in', function () {
     assert.deepStrictEqual(s.scopes, OAUTH_SCOPES);
     const { node, item: server } = await item();
     assert.strictEqual(server.description, `needs sign-in · ${issuerHost}`);
-    assert.strictEqual(server.contextValue, 'server.needsSignIn signIn signOut showLog openConfig');
+    // Never signed in: nothing to sign out of, so no Sign Out (walk16; it was offered for every remote server).
+    assert.strictEqual(server.contextValue, 'server.needsSignIn signIn showLog openConfig');
     assert.strictEqual(server.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
     const children = (await provider.getChildren(node)) as TreeNode[];
     const signIn = children.map(c => provider.getTreeItem(c)).find(i => i.command?.command === Commands.signIn);

@@ -12,6 +12,8 @@ import { remoteTransport } from '../../../src/mcp/transports/remoteTransport';
 import { type PreRegisteredClient, type SecretStore, ServerOAuth, SignInCancelledError, type SignInBrowser, type SignInRequest } from '../../../src/mcp/auth/serverOAuth';
 import { checkTransportSecurity, hasStaticCredentials, RemoteRefusedError } from '../../../src/mcp/auth/remotePolicy';
 import { followAuthorization } from '../../fixtures/lib/headlessBrowser';
+import { serverActions } from '../../../src/ui/tree/treeText';
+import { startEverythingHttp } from '../servers';
 import { ADMIN_SCOPE, OAUTH_SCOPES, STREAM_SCOPE, startOAuthFixture, type OAuthFixture } from '../../fixtures/lib/oauthServer';
 
 /**
@@ -585,6 +587,47 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
     assert.deepStrictEqual(states, ['stopped', 'starting', 'needsSignIn']);
     assert.strictEqual(secrets.values.size, 0, [...secrets.values.keys()].join(', '));
     assert.strictEqual(browser.asked.length, 1, 'signing out opened nothing');
+  });
+
+  it('offers Sign Out only when there is a sign-in to forget: not for a remote server that never asks for one (walk16)', async () => {
+    // Every remote server without credentials in its headers has a sign-in provider; "Sign Out" was offered for all of
+    // them (tree, CodeLens, status bar), and on server-everything it said "Signed out … stopped until you sign in
+    // again" while the server simply started again.
+    const open = await startEverythingHttp('streamableHttp');
+    const plain = connect(open.url, secrets, browser, log);
+    try {
+      await plain.start();
+      as(plain.state, 'running');
+      assert.strictEqual(plain.signsIn, false, 'a server that never asked for a sign-in has nothing to sign out of');
+      assert.ok(!serverActions(plain.state, { launched: true, signsIn: plain.signsIn }).includes('signOut'));
+    } finally {
+      await plain.shutdown();
+      await open.stop();
+    }
+    await conn.start();
+    as(conn.state, 'needsSignIn');
+    assert.strictEqual(conn.signsIn, false, 'not signed in yet: Sign In, not Sign Out');
+    await conn.signIn();
+    as(conn.state, 'running');
+    assert.strictEqual(conn.signsIn, true);
+    // Another window (or the next session) starts with the stored tokens: it has signed in too.
+    const again = connect(fixture.url, secrets, browser, log);
+    try {
+      await again.start();
+      as(again.state, 'running');
+      assert.strictEqual(again.signsIn, true);
+    } finally {
+      await again.shutdown();
+    }
+    // A refused refresh: the tokens are gone, the registration is not; Sign Out still has something to forget.
+    fixture.revokeRefreshTokens();
+    fixture.expireAccessTokens();
+    await conn.restart();
+    as(conn.state, 'needsSignIn');
+    assert.strictEqual(conn.signsIn, true, 'signed in before');
+    await conn.signOut();
+    as(conn.state, 'needsSignIn');
+    assert.strictEqual(conn.signsIn, false, 'signed out: nothing left to sign out of');
   });
 
   it('a pre-registered client (oauth in the definition) signs in with its id and secret, without registering', async () => {
