@@ -216,7 +216,12 @@ async function runTool(host: McpHost, dialogs: PaletteDialogs, panels: ResultPan
       // The notification shows the start of the server's error; the log keeps all of it.
       connection.log.warn(`Tool '${tool.name}' failed: ${view.message ?? ''}`);
       const showLog = 'Show Log';
-      void ui.showErrorMessage(safe`${label} failed: ${view.message}`, showLog).then(a => a === showLog && host.showLog(target.server));
+      // A call cut short by an expired sign-in: the way on is signing in again (walk16).
+      const signIn = connection.state.kind === 'needsSignIn' ? 'Sign In' : undefined;
+      void ui.showErrorMessage(safe`${label} failed: ${view.message}`, ...(signIn ? [signIn, showLog] : [showLog])).then(a => {
+        if (a === showLog) host.showLog(target.server);
+        else if (signIn !== undefined && a === signIn) void connection.signIn();
+      });
       break;
     }
   }

@@ -624,6 +624,12 @@ export class ServerConnection extends Disposable {
     if (!(error instanceof Error) || error instanceof RequestCancelledError || error instanceof ProtocolError) return error;
     // Masked before it is cut: a secret across the cut would escape the masking of exact values done after.
     const detail = plainLabel(this.mask(error.message), 300);
+    const state = this._state;
+    if (state.kind === 'needsSignIn' && generation !== this.generation) {
+      // The sign-in ran out under the call (a refused refresh stops the server): not "the server exited" (walk16).
+      const why = state.reason === 'expired' ? `expired and ${plainLabel(state.host, 100)} refused to renew it` : `is needed at ${plainLabel(state.host, 100)}`;
+      return new Error(`No answer: the sign-in ${why}, so the server was stopped. Sign in again (Sign In on the server) and run the call again.`, { cause: error });
+    }
     if (this.streamGivenUp === generation) {
       return new Error(`No answer: the server's stream could not be resumed after ${STREAM_RESUMPTION.maxRetries} attempts (the server may be down or unreachable; it may have run the call). ${detail}`, { cause: error });
     }

@@ -180,7 +180,12 @@ describe('Remote servers: OAuth sign-in (real authorization server and v2 MCP se
 
     fixture.expireAccessTokens();
     fixture.revokeRefreshTokens();
-    await assert.rejects(conn.callTool('whoami', {}, consentForTests(conn, 'whoami')));
+    // The call says why it got no answer: the sign-in, not "the server closed the connection (it exited or was stopped)" (walk16).
+    const host = new URL(fixture.issuer).host;
+    await assert.rejects(conn.callTool('whoami', {}, consentForTests(conn, 'whoami')), (e: Error) => {
+      assert.strictEqual(e.message, `No answer: the sign-in expired and ${host} refused to renew it, so the server was stopped. Sign in again (Sign In on the server) and run the call again.`);
+      return true;
+    });
     const state = as(conn.state, 'needsSignIn');
     assert.strictEqual(state.reason, 'expired');
     assert.strictEqual(browser.asked.length, 1, 'no browser without the user');
