@@ -44,6 +44,12 @@ export interface AppSessionHost {
   log(level: 'debug' | 'info' | 'warning' | 'error', text: string): void;
   /** Absent when the app was opened outside chat (palette, sidebar). */
   readonly conversation?: AppConversation;
+  /**
+   * The app asked to send a chat message while it has no conversation: tell the user (the app is refused too, but
+   * may show nothing: ext-apps' basic examples ignore the refusal, so their Send Message button did nothing visible).
+   * Called once per app session.
+   */
+  messageRefused?(): void;
   readonly hostInfo: { readonly name: string; readonly version: string };
   readonly hostContext: McpUiHostContext;
 }
@@ -109,6 +115,8 @@ export class AppSession implements IDisposable {
   private readonly pending: Array<() => Promise<void>> = [];
   private readonly aborts = new Set<AbortController>();
   private disposed = false;
+  /** The user was told that a `ui/message` had no chat to go to (once per session). */
+  private toldRefusal = false;
   /** Resolves once the app sent `ui/notifications/initialized`. */
   readonly ready: Promise<void>;
 
@@ -136,7 +144,11 @@ export class AppSession implements IDisposable {
     this.bridge.onreadresource = (params, extra) => this.withAbort(extra.mcpReq.signal, signal => host.readResource(params.uri, signal));
     this.bridge.onopenlink = async params => ((await host.openLink(params.url)) ? {} : { isError: true });
     this.bridge.onmessage = async params => {
-      if (!host.conversation) throw appRefusal('This app was opened outside chat (from the Command Palette or the sidebar), so there is no conversation to send a message to.');
+      if (!host.conversation) {
+        if (!this.toldRefusal) host.messageRefused?.();
+        this.toldRefusal = true;
+        throw appRefusal('This app was opened outside chat (from the Command Palette or the sidebar), so there is no conversation to send a message to.');
+      }
       await host.conversation.message(params);
       return {};
     };

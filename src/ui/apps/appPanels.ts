@@ -302,7 +302,14 @@ export class AppPanels implements IDisposable {
           if (level === 'warning') log.warn(text);
           else log[level](text);
         },
-        ...(launch.conversation ? { conversation: launch.conversation } : {}),
+        ...(launch.conversation
+          ? { conversation: launch.conversation }
+          : {
+              messageRefused: () =>
+                void ui.showInformationMessage(
+                  safe`The app of '${launch.tool.title ?? launch.tool.name}' on '${server}' asked to send a message to chat, but it was opened from the Command Palette or the sidebar, so there is no chat to send it to. Run the tool from @mcp in the Chat view to use that.`,
+                ),
+            }),
         hostInfo: { name: 'MCP Host', version: this.host.version },
         hostContext,
       },

@@ -141,9 +141,18 @@ describe('MCP Apps', function () {
     assert.deepStrictEqual(dialogs.toolCallsAsked, []);
   });
 
-  it('refuses ui/message from an app opened from the palette, with a clear note', async () => {
+  it('refuses ui/message from an app opened from the palette, with a clear note, and tells the user once (walk16)', async () => {
+    const shown = api.shownTexts!.length;
     await frame('#message', 'click');
     assert.match(await shows('#call', /^message refused:/), /opened outside chat/);
+    // An app that ignores the refusal (ext-apps' basic examples) showed nothing at all: the user is told why.
+    await frame('#message', 'click');
+    await shows('#call', /^message refused:/);
+    const told = api.shownTexts!.slice(shown).filter(t => /asked to send a message to chat/.test(t.text));
+    assert.deepStrictEqual(
+      told.map(t => [t.kind, t.text]),
+      [['information', "The app of 'Show Counter' on 'app' asked to send a message to chat, but it was opened from the Command Palette or the sidebar, so there is no chat to send it to. Run the tool from @mcp in the Chat view to use that."]],
+    );
   });
 
   it('blocks a fetch to a host the app did not declare (CSP), and allows one it declared', async () => {

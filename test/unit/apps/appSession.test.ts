@@ -8,7 +8,7 @@ import { AppSession, type AppChannel, type AppConversation, type AppSessionHost 
  * an in-memory channel in place of the webview's postMessage: what the app is sent, in which order, and how
  * teardown and refusals reach it.
  */
-function pair(options: { conversation?: AppConversation } = {}) {
+function pair(options: { conversation?: AppConversation; messageRefused?: () => void } = {}) {
   const toSession = new Set<(message: unknown) => void>();
   const logged: string[] = [];
   let appTransport: (Transport & { deliver(message: JSONRPCMessage): void }) | undefined;
@@ -29,6 +29,7 @@ function pair(options: { conversation?: AppConversation } = {}) {
     openLink: async () => false,
     log: (level, text) => logged.push(`${level}: ${text}`),
     ...(options.conversation ? { conversation: options.conversation } : {}),
+    ...(options.messageRefused ? { messageRefused: options.messageRefused } : {}),
     hostInfo: { name: 'MCP Host', version: 'test' },
     hostContext: { theme: 'dark', displayMode: 'inline' },
   };
@@ -127,6 +128,18 @@ describe('an app session (AppBridge host side) with a real ext-apps App', () => 
     assert.deepStrictEqual(messages, ['[{"type":"text","text":"hi"}]']);
     assert.deepStrictEqual(contexts, [{ count: 3 }]);
     chat.session.dispose();
+  });
+
+  it('tells the user, once, when an app opened outside chat asks to send a chat message (walk16: the example apps show nothing)', async () => {
+    let told = 0;
+    const alone = pair({ messageRefused: () => void told++ });
+    await alone.session.start();
+    await alone.app.connect(alone.transport);
+    for (let i = 0; i < 3; i++) await assert.rejects(alone.app.sendMessage({ role: 'user', content: [{ type: 'text', text: 'hi' }] }), /opened outside chat/);
+    // Model context is set by apps as they change, not by a button the user pressed: the app is refused, the user not bothered.
+    await assert.rejects(alone.app.updateModelContext({ structuredContent: { count: 3 } }), /opened outside chat/);
+    assert.strictEqual(told, 1);
+    alone.session.dispose();
   });
 
   it('drops a message from the page that is not JSON-RPC, and logs it', async () => {
