@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, Workbench } from './workbench';
+import { appFrame, closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, Workbench } from './workbench';
 
 /**
  * A new user with an MCP App server from npm (server-basic-vanillajs), as they would: approve the workspace
@@ -18,18 +18,6 @@ describe('e2e: an MCP App from the command palette', function () {
 
   const dialog = () => page.locator('.monaco-dialog-box');
 
-  /** The app's own sandboxed frame (inside the webview's frames), found by what the app put in it. */
-  async function appFrame(selector: string, timeoutMs = 60_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (const frame of page.frames()) {
-        if (frame.isDetached()) continue;
-        if (await frame.locator(selector).count().catch(() => 0)) return frame;
-      }
-      if (Date.now() > deadline) throw new Error(`no frame shows ${selector}`);
-      await page.waitForTimeout(250);
-    }
-  }
   const serverTime = async (frame: Frame) => (await frame.locator('#server-time').innerText()).trim();
 
   it('asks before starting the workspace app server', async () => {
@@ -61,19 +49,19 @@ describe('e2e: an MCP App from the command palette', function () {
     assert.match(await dialog().innerText(), /get-time[\s\S]*basic/i);
     await dialog().getByRole('button', { name: 'Allow Once' }).click();
 
-    const app = await appFrame('#server-time');
+    const app = await appFrame(page, '#server-time');
     const deadline = Date.now() + 30_000;
     while (!/^\d{4}-\d\d-\d\dT/.test(await serverTime(app))) {
       if (Date.now() > deadline) throw new Error(`the app did not show the result: ${await serverTime(app)}`);
       await page.waitForTimeout(250);
     }
     // The panel's header says which server the app is from and what it was granted (nothing).
-    const header = await appFrame('#mcp-app-header');
+    const header = await appFrame(page, '#mcp-app-header');
     assert.match(await header.locator('#mcp-app-header').innerText(), /App · Get Time on basic[\s\S]*Network: none[\s\S]*Permissions: none/);
   });
 
   it('clicks in the app: its tool call asks consent as an app on that server, and the app updates', async () => {
-    const app = await appFrame('#get-time-btn');
+    const app = await appFrame(page, '#get-time-btn');
     const before = await serverTime(app);
     await page.waitForTimeout(1_100); // the time has second resolution at least
     await app.locator('#get-time-btn').click();

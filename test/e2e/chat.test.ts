@@ -1,14 +1,7 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
 import type { Locator, Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, runCommand, screenshot, serverScript, Workbench, writeMcpConfig } from './workbench';
+import { closeAfterwards, openWorkbench, runCommand, screenshot, scriptedModelVsix, serverScript, Workbench, writeMcpConfig } from './workbench';
 
-/** The scripted test model's VSIX: the e2e harness builds it (offline there is no Copilot to sign in to). */
-function scriptedModelVsix(): string {
-  const vsix = process.env.MCP_HOST_SCRIPTED_MODEL_VSIX;
-  if (!vsix || !fs.existsSync(vsix)) throw new Error('MCP_HOST_SCRIPTED_MODEL_VSIX is not set: run the e2e tier with `npm run test:e2e`');
-  return vsix;
-}
 
 /**
  * A new user in chat, as they would: open the Chat view, pick the model, type `@mcp /prompt …` and

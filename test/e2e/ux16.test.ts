@@ -2,15 +2,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
-import { closeAfterwards, openWorkbench, runCommand, screenshot, serverScript, Workbench, writeMcpConfig } from './workbench';
+import { closeAfterwards, openWorkbench, runCommand, screenshot, scriptedModelVsix, serverScript, Workbench, writeMcpConfig } from './workbench';
 
 const fixture = (name: string) => path.resolve(__dirname, '..', 'fixtures', 'servers', `${name}.js`);
 
-function scriptedModelVsix(): string {
-  const vsix = process.env.MCP_HOST_SCRIPTED_MODEL_VSIX;
-  if (!vsix || !fs.existsSync(vsix)) throw new Error('MCP_HOST_SCRIPTED_MODEL_VSIX is not set: run the e2e tier with `npm run test:e2e`');
-  return vsix;
-}
 
 /**
  * A user's first hour, against what users of other MCP hosts complain about most (../shared/LANDSCAPE.md): a

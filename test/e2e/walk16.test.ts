@@ -1,8 +1,8 @@
 import * as assert from 'assert';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startOAuthFixture, type OAuthFixture } from '../fixtures/lib/oauthServer';
 import { startEverythingHttp } from '../unit/servers';
-import { closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, Workbench, writeMcpConfig } from './workbench';
+import { appFrame, closeAfterwards, openWorkbench, quickInputRow, runCommand, screenshot, serverScript, waitForQuickInput, Workbench, writeMcpConfig } from './workbench';
 
 /**
  * What walk16 found trying remote servers and MCP Apps as a new user, kept in the real workbench: a remote server
@@ -67,18 +67,6 @@ describe('e2e: remote servers and MCP Apps as a new user (walk16)', function () 
     return asked;
   }
 
-  /** The app's own sandboxed frame (inside the webview's frames), found by what the app put in it. */
-  async function appFrame(selector: string, timeoutMs = 60_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (const frame of page.frames()) {
-        if (frame.isDetached()) continue;
-        if (await frame.locator(selector).count().catch(() => 0)) return frame;
-      }
-      if (Date.now() > deadline) throw new Error(`no frame shows ${selector}`);
-      await page.waitForTimeout(250);
-    }
-  }
 
   before(async () => {
     oauth = await startOAuthFixture();
@@ -129,7 +117,7 @@ describe('e2e: remote servers and MCP Apps as a new user (walk16)', function () 
   it("tells the user when an app opened from the palette asks to send a chat message (the app itself shows nothing)", async () => {
     await runCommand(page, 'Notifications: Clear All Notifications');
     await runTool('basic get-time', /Get Time/);
-    const app = await appFrame('#server-time');
+    const app = await appFrame(page, '#server-time');
     await app.getByRole('button', { name: 'Send Message' }).click();
     const told = toast(/asked to send a message to chat/);
     await told.waitFor({ timeout: 30_000 });

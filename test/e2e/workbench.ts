@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 
 // The harness is plain CommonJS shared with the other tiers.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -44,6 +44,13 @@ export interface Workbench {
 export function vsixPath(): string {
   const vsix = process.env.MCP_HOST_VSIX;
   if (!vsix || !fs.existsSync(vsix)) throw new Error('MCP_HOST_VSIX is not set to a built VSIX: run the e2e tier with `npm run test:e2e`');
+  return vsix;
+}
+
+/** The scripted test model's VSIX: the e2e harness builds it (offline there is no Copilot to sign in to). */
+export function scriptedModelVsix(): string {
+  const vsix = process.env.MCP_HOST_SCRIPTED_MODEL_VSIX;
+  if (!vsix || !fs.existsSync(vsix)) throw new Error('MCP_HOST_SCRIPTED_MODEL_VSIX is not set: run the e2e tier with `npm run test:e2e`');
   return vsix;
 }
 
@@ -326,4 +333,17 @@ async function tryRunCommand(page: Page, title: string): Promise<string | undefi
     throw new Error(`runCommand '${title}': the palette did not take the click on its row (${await describeQuickInput(page)})`);
   }
   return undefined;
+}
+
+/** An MCP App's own sandboxed frame (inside the webview's frames), found by what the app put in it. */
+export async function appFrame(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame.isDetached()) continue;
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no frame shows ${selector}`);
+    await page.waitForTimeout(250);
+  }
 }
