@@ -43,7 +43,7 @@ function names(list: readonly string[]): string {
  */
 export function builtinCopiesNote(stream: vscode.ChatResponseStream, note: BuiltinCopiesNote): void {
   const one = note.copies.length === 1;
-  const notHere = note.notRunHere.length === 0 ? '' : ` It starts ${names(note.notRunHere)} too, which MCP Host does not run (not approved, disabled or stopped here).`;
+  const notHere = note.notRunHere.length === 0 ? '' : ` It starts ${names(note.notRunHere)} too, which MCP Host is not running now.`;
   stream.markdown(
     `\n\n---\n\nVS Code's own MCP support started its own ${one ? 'copy' : 'copies'} of ${names(note.copies)} when this message was sent ` +
       `(it starts the servers of .vscode/mcp.json and .mcp.json for every chat message, \`chat.mcp.autostart\`). ` +

@@ -94,7 +94,7 @@ describe("living next to VS Code's own MCP support", function () {
     assert.match(text, /MCP servers running/, 'the answer itself is missing');
     assert.ok(text.indexOf('MCP servers running') < text.indexOf("VS Code's own MCP support started"), 'the note is not under the answer');
     assert.match(text, /VS Code's own MCP support started its own copy of \*\*shared\*\* when this message was sent .*chat\.mcp\.autostart/);
-    assert.match(text, /It starts \*\*off\*\* too, which MCP Host does not run \(not approved, disabled or stopped here\)\./);
+    assert.match(text, /It starts \*\*off\*\* too, which MCP Host is not running now\./);
     assert.deepStrictEqual(buttons(t).slice(-2), [
       { title: "Turn Off VS Code's MCP Here", command: Commands.answerBuiltinMcp, arguments: ['turnOff'] },
       { title: 'Keep Both', command: Commands.answerBuiltinMcp, arguments: ['keep'] },
